@@ -1,0 +1,43 @@
+# cyberplan: the two commands a newcomer needs are `make demo` and `make test`.
+.DEFAULT_GOAL := help
+PY := .venv/bin/python
+PORT ?= 8000
+
+.PHONY: help demo test test-postgres test-browser lint schema messages bench clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
+
+demo:  ## Install what is needed, build the demo workspace and serve it with its worker on 127.0.0.1
+	@scripts/bootstrap.sh
+	$(PY) -m cyberplan.cli demo --port $(PORT)
+
+test:  ## Install what tests need and run the whole suite (SQLite, browser tests included)
+	@scripts/bootstrap.sh --test
+	CYBERPLAN_ENV=test $(PY) -m pytest
+
+test-postgres:  ## Run the database tests against PostgreSQL (needs DATABASE_URL)
+	@scripts/bootstrap.sh --test
+	@test -n "$$DATABASE_URL" || { echo "make test-postgres: set DATABASE_URL to a PostgreSQL database"; exit 2; }
+	CYBERPLAN_ENV=test $(PY) -m pytest -m "not browser"
+
+lint:  ## Ruff and mypy
+	@scripts/bootstrap.sh --test
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/mypy
+
+schema:  ## Regenerate the committed OpenAPI schema
+	@scripts/bootstrap.sh --test
+	CYBERPLAN_ENV=test $(PY) -m cyberplan.cli spectacular --file docs/reference/openapi.yaml --validate
+
+messages:  ## Extract translatable strings into the Spanish catalogue
+	@scripts/bootstrap.sh --test
+	cd cyberplan && ../$(PY) -m cyberplan.cli makemessages -l es --no-obsolete --no-location --ignore 'static/*'
+
+bench:  ## Run the benchmarks in bench/
+	@scripts/bootstrap.sh --test
+	$(PY) bench/run.py
+
+clean:  ## Remove the virtual environment and caches (not var/, the data)
+	rm -rf .venv .cache .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,28 @@
+"""The REST API. Paths are kebab-case plurals; the schema is committed in docs/reference/openapi.yaml."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from cyberplan.core.api.views import (
+    AuditEntryViewSet,
+    CountryListView,
+    MembershipViewSet,
+    OrganisationViewSet,
+    SectorViewSet,
+)
+from cyberplan.gaps.api.views import GapViewSet
+from cyberplan.jobs.api.views import JobViewSet
+
+router = DefaultRouter()
+router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("memberships", MembershipViewSet, basename="membership")
+router.register("sectors", SectorViewSet, basename="sector")
+router.register("audit-entries", AuditEntryViewSet, basename="auditentry")
+router.register("gaps", GapViewSet, basename="gap")
+router.register("jobs", JobViewSet, basename="job")
+
+app_name = "api"
+urlpatterns = [
+    path("countries/", CountryListView.as_view(), name="country-list"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import models, transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from . import audit
+from .choices import AuditAction
+from .models import AuditEntry, Membership, Organisation, Sector, User
+
+
+def _organisation_of(obj: models.Model) -> Organisation | None:
+    if isinstance(obj, Organisation):
+        return obj
+    return getattr(obj, "organisation", None)
+
+
+class AuditedModelAdmin(admin.ModelAdmin):
+    """Admin edits are written to the audit log like any other write."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        with transaction.atomic():
+            before = audit.snapshot(type(obj).objects.get(pk=obj.pk)) if change else None
+            super().save_model(request, obj, form, change)
+            if before is None:
+                audit.record_create(request.user, obj, organisation=_organisation_of(obj))
+            else:
+                changes = audit.diff(before, audit.snapshot(obj))
+                if changes:
+                    audit.record(
+                        actor=request.user,
+                        action=AuditAction.UPDATE,
+                        instance=obj,
+                        changes=changes,
+                        organisation=_organisation_of(obj),
+                    )
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        with transaction.atomic():
+            audit.record_delete(request.user, obj, audit.snapshot(obj), organisation=_organisation_of(obj))
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        with transaction.atomic():
+            for obj in queryset:
+                audit.record_delete(request.user, obj, audit.snapshot(obj), organisation=_organisation_of(obj))
+            super().delete_queryset(request, queryset)
+
+
+@admin.register(User)
+class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
+    fieldsets = (*DjangoUserAdmin.fieldsets, (_("Preferences"), {"fields": ("language",)}))  # type: ignore[misc]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(AuditedModelAdmin):
+    list_display = ["name", "acronym", "type", "country", "is_demo"]
+    list_filter = ["type", "country", "is_demo"]
+    search_fields = ["name", "acronym", "slug"]
+    prepopulated_fields = {"slug": ["acronym"]}
+
+
+@admin.register(Membership)
+class MembershipAdmin(AuditedModelAdmin):
+    list_display = ["user", "organisation", "role"]
+    list_filter = ["role", "organisation"]
+    autocomplete_fields = ["user", "organisation"]
+
+
+@admin.register(Sector)
+class SectorAdmin(AuditedModelAdmin):
+    list_display = ["code", "name_en", "name_es", "is_critical"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["timestamp", "actor_name", "action", "content_type", "object_repr", "organisation", "source"]
+    list_filter = ["action", "source", "content_type"]
+    search_fields = ["actor_name", "object_repr", "object_id"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,200 @@
+"""The illustrative demo workspace for Paraguay, built from public facts.
+
+Everything created here is marked as illustrative demo data. Building it twice changes nothing.
+Sources of the facts: docs/reference/demo-workspace.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from cyberplan.gaps.actions import do_add_gap_evidence, do_upsert_gap_from_source
+from cyberplan.gaps.choices import EvidenceKind, GapSource, Severity
+
+from . import actions
+from .choices import TLP, OrganisationType, Role
+from .models import Organisation, Sector, User
+
+DEMO_PASSWORD = "cyberplan-demo"  # noqa: S105 -- printed to the operator; demo users exist only in a demo workspace
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    first_name: str
+    organisation: str
+    role: str
+
+
+ORGANISATIONS = [
+    {
+        "slug": "mitic",
+        "name": "Ministerio de Tecnologías de la Información y Comunicación",
+        "acronym": "MITIC",
+        "type": OrganisationType.NATIONAL_AUTHORITY,
+        "sector": "government",
+        "description": (
+            "National cybersecurity authority through its Directorate General of Cybersecurity and Protection "
+            "of Information (created by Law 6207/2018). Illustrative demo data."
+        ),
+    },
+    {
+        "slug": "cert-py",
+        "name": "Equipo de Respuesta ante Incidentes Cibernéticos de Paraguay",
+        "acronym": "CERT-PY",
+        "type": OrganisationType.NATIONAL_CSIRT,
+        "sector": "government",
+        "description": "National CSIRT, created by Decree 11624/2013. Illustrative demo data.",
+    },
+    {
+        "slug": "cnc",
+        "name": "Comisión Nacional de Ciberseguridad",
+        "acronym": "CNC",
+        "type": OrganisationType.COMMISSION,
+        "sector": "government",
+        "description": "National Cybersecurity Commission, set up by article 4 of Decree 7052/2017. Illustrative demo data.",
+    },
+    {
+        "slug": "ministerio-publico",
+        "name": "Ministerio Público: unidad especializada en delitos informáticos",
+        "acronym": "MP-DI",
+        "type": OrganisationType.PROSECUTORS,
+        "sector": "justice",
+        "description": "The prosecutors' computer-crime unit. Illustrative demo data.",
+    },
+]
+
+USERS = [
+    DemoUser("demo-admin", "Administrator", "mitic", Role.ADMINISTRATOR),
+    DemoUser("demo-coordinator", "Coordinator", "mitic", Role.COORDINATOR),
+    DemoUser("demo-analyst", "Analyst", "mitic", Role.ANALYST),
+    DemoUser("demo-contributor", "Contributor", "mitic", Role.CONTRIBUTOR),
+    DemoUser("demo-viewer", "Viewer", "mitic", Role.VIEWER),
+    DemoUser("demo-partner", "External partner", "mitic", Role.EXTERNAL_PARTNER),
+    DemoUser("demo-csirt", "CSIRT analyst", "cert-py", Role.ANALYST),
+    DemoUser("demo-prosecutor", "Prosecutor", "ministerio-publico", Role.CONTRIBUTOR),
+]
+
+# Illustrative gaps drawn from public facts (docs/reference/demo-workspace.md lists the sources).
+GAPS = [
+    {
+        "organisation": "mitic",
+        "source": GapSource.LEGAL,
+        "source_key": "demo:data-protection-law",
+        "title_en": "No comprehensive personal data protection law",
+        "title_es": "No existe una ley integral de protección de datos personales",
+        "description_en": "Illustrative demo gap. Public sources describe no comprehensive data-protection law in force.",
+        "description_es": "Brecha ilustrativa de demostración. Las fuentes públicas no describen una ley integral de protección de datos vigente.",
+        "severity": Severity.HIGH,
+        "tlp": TLP.CLEAR,
+        "evidence": {
+            "kind": EvidenceKind.CITATION,
+            "label": "Law 4439/2011 (computer crimes in the Penal Code)",
+            "citation": "Ley 4439/2011",
+        },
+    },
+    {
+        "organisation": "mitic",
+        "source": GapSource.LEGAL,
+        "source_key": "demo:cets-224",
+        "title_en": "Second Additional Protocol to the Budapest Convention signed but not yet in force",
+        "title_es": "Segundo Protocolo Adicional al Convenio de Budapest firmado pero aún no vigente",
+        "description_en": "Illustrative demo gap. Paraguay signed CETS 224 on 24 September 2024.",
+        "description_es": "Brecha ilustrativa de demostración. Paraguay firmó el CETS 224 el 24 de septiembre de 2024.",
+        "severity": Severity.MEDIUM,
+        "tlp": TLP.GREEN,
+        "evidence": {
+            "kind": EvidenceKind.CITATION,
+            "label": "Law 5994/2017 approves ETS 185 and ETS 189",
+            "citation": "Ley 5994/2017",
+        },
+    },
+    {
+        "organisation": "mitic",
+        "source": GapSource.OTHER,
+        "source_key": "demo:ci-protection-plan",
+        "title_en": "Critical infrastructure protection plan to be completed",
+        "title_es": "Plan de protección de infraestructuras críticas por completar",
+        "description_en": "Illustrative demo gap for the critical infrastructure axis of the national strategy.",
+        "description_es": "Brecha ilustrativa de demostración para el eje de infraestructuras críticas de la estrategia nacional.",
+        "severity": Severity.CRITICAL,
+        "tlp": TLP.AMBER,
+        "evidence": None,
+    },
+    {
+        "organisation": "mitic",
+        "source": GapSource.OTHER,
+        "source_key": "demo:restricted-note",
+        "title_en": "Restricted coordination note (TLP:RED example)",
+        "title_es": "Nota de coordinación restringida (ejemplo TLP:RED)",
+        "description_en": "Illustrative demo gap showing that TLP:RED records are seen only by coordinators and administrators.",
+        "description_es": "Brecha ilustrativa que muestra que los registros TLP:RED solo los ven coordinadores y administradores.",
+        "severity": Severity.LOW,
+        "tlp": TLP.RED,
+        "evidence": None,
+    },
+    {
+        "organisation": "cert-py",
+        "source": GapSource.OTHER,
+        "source_key": "demo:csirt-constituency",
+        "title_en": "Constituency table of government networks incomplete",
+        "title_es": "Tabla de constituyentes de redes del gobierno incompleta",
+        "description_en": "Illustrative demo gap: the CSIRT cannot attribute every report to an owner organisation.",
+        "description_es": "Brecha ilustrativa: el CSIRT no puede atribuir cada reporte a una organización responsable.",
+        "severity": Severity.MEDIUM,
+        "tlp": TLP.AMBER,
+        "evidence": None,
+    },
+]
+
+
+@transaction.atomic
+def build_demo_workspace() -> dict[str, int]:
+    """Create or refresh the demo workspace; returns counts of what was created this time."""
+    created = {"organisations": 0, "users": 0, "memberships": 0, "gaps": 0}
+    organisations: dict[str, Organisation] = {}
+    for spec in ORGANISATIONS:
+        values = dict(spec)
+        sector = Sector.objects.get(code=values.pop("sector"))
+        slug = values.pop("slug")
+        existing = Organisation.objects.filter(slug=slug).first()
+        if existing is None:
+            organisations[slug] = actions.do_create_organisation(
+                None, slug=slug, country="PY", sector=sector, is_demo=True, **values
+            )
+            created["organisations"] += 1
+        else:
+            organisations[slug] = existing
+    for spec in USERS:
+        user, was_created = User.objects.get_or_create(
+            username=spec.username, defaults={"first_name": spec.first_name, "last_name": "(demo)"}
+        )
+        if was_created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            created["users"] += 1
+        organisation = organisations[spec.organisation]
+        if not user.memberships.filter(organisation=organisation).exists():
+            created["memberships"] += 1
+        actions.do_add_membership(None, user, organisation, spec.role)
+    author = User.objects.get(username="demo-coordinator")
+    for spec in GAPS:
+        values = dict(spec)
+        organisation = organisations[values.pop("organisation")]
+        evidence = values.pop("evidence")
+        gap, was_created = do_upsert_gap_from_source(author, organisation, **values)
+        if was_created:
+            created["gaps"] += 1
+            if evidence:
+                do_add_gap_evidence(author, gap, **evidence)
+    return created
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
+    """(user name, organisation, role label) for each demo user."""
+    return [
+        (u.username, next(o["acronym"] for o in ORGANISATIONS if o["slug"] == u.organisation), str(Role(u.role).label))
+        for u in USERS
+    ]

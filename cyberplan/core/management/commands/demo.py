@@ -1,0 +1,91 @@
+"""``cyberplan demo``: build the illustrative workspace and serve the platform with its worker."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from cyberplan.core.demo import DEMO_PASSWORD, build_demo_workspace, demo_logins
+
+
+class Command(BaseCommand):
+    help = "Build the illustrative demo workspace for Paraguay and serve cyberplan with its task worker."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--no-serve", action="store_true", help="Build the workspace, then exit.")
+        parser.add_argument("--host", default="127.0.0.1", help="Address to serve on (default 127.0.0.1).")
+        parser.add_argument("--port", type=int, default=8000, help="Port to serve on (default 8000).")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION:
+            raise CommandError("The demo workspace has known passwords and is refused when CYBERPLAN_ENV=production.")
+        call_command("migrate", interactive=False, verbosity=0)
+        created = build_demo_workspace()
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Demo workspace ready (illustrative data): "
+                + ", ".join(f"{count} new {name}" for name, count in created.items())
+            )
+        )
+        if options["no_serve"]:
+            self._print_logins(None)
+            return
+        self._serve(options["host"], options["port"])
+
+    def _print_logins(self, url: str | None) -> None:
+        if url:
+            self.stdout.write(self.style.SUCCESS(f"\ncyberplan is running at {url}"))
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for username, organisation, role in demo_logins():
+            self.stdout.write(f"  {username:<18} {organisation:<8} {role}")
+        self.stdout.write("The API schema is at /api/schema/; press Ctrl-C to stop.")
+
+    def _serve(self, host: str, port: int) -> None:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "cyberplan.cli", "db_worker", "--no-reload", "--interval", "1"]
+        )
+        server = subprocess.Popen(  # noqa: S603
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "cyberplan.wsgi:application",
+                "--bind",
+                f"{host}:{port}",
+                "--workers",
+                "2",
+                "--no-control-socket",
+                "--access-logfile",
+                "-",
+            ]
+        )
+        url = f"http://{host}:{port}/"
+        self._print_logins(url)
+
+        def stop(*_args: Any) -> None:
+            for process in (server, worker):
+                if process.poll() is None:
+                    process.terminate()
+
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            while server.poll() is None and worker.poll() is None:
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            stop()
+            for process in (server, worker):
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+        if server.returncode not in (0, -signal.SIGTERM, None) and server.returncode != 0:
+            raise CommandError(f"The web server stopped with exit code {server.returncode}.")

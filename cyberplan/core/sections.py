@@ -1,0 +1,85 @@
+"""The capabilities of the platform, as the navigation shows them.
+
+A section whose app is not built yet points to a page that says what it will hold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Section:
+    slug: str
+    title: str | Promise
+    summary: str | Promise
+    url_name: str | None = None  # None: not built yet
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section(
+        "threats",
+        _("Threat evidence"),
+        _(
+            "Security feeds and incident records (Shadowserver reports, STIX bundles, MISP events, VERIS "
+            "incidents, any CSV) in one normalised event store, classified with the Reference Security "
+            "Incident Taxonomy, enriched with country, network, owner and sector, with every rejected "
+            "record kept and explained."
+        ),
+    ),
+    Section(
+        "trends",
+        _("Threat trends"),
+        _(
+            "The national cybersecurity trends report and dashboard: what threatens government, businesses "
+            "and citizens, by month, type, sector and network, with tested changes, in Spanish and English."
+        ),
+    ),
+    Section(
+        "assessment",
+        _("Capacity assessment"),
+        _(
+            "An evidence-backed national capacity maturity assessment in five dimensions, reviewed and "
+            "scored, compared with earlier assessments and with published peer indices."
+        ),
+    ),
+    Section(
+        "legal",
+        _("Legal alignment"),
+        _(
+            "Article-by-article alignment of national law with the Budapest Convention on Cybercrime and its "
+            "protocols, a registry of national instruments, coverage and gaps."
+        ),
+    ),
+    Section(
+        "training",
+        _("Capacity building"),
+        _(
+            "Training programmes and who was trained (judges, prosecutors, CSIRT staff, officials), feeding "
+            "the indicators of the capacity assessment."
+        ),
+    ),
+    Section(
+        "strategy",
+        _("Strategy"),
+        _(
+            "The national strategy itself: vision, axes, objectives, action lines and actions with lead "
+            "institutions, budget, timeline and indicators, each traceable to the gaps it addresses."
+        ),
+    ),
+    Section(
+        "monitoring",
+        _("Monitoring and evaluation"),
+        _("Action status, indicator measurements, progress per axis and the monitoring and evaluation report."),
+    ),
+    Section(
+        "sharing",
+        _("Sharing network"),
+        _("Exchange with partner CSIRTs: STIX 2.1 over TAXII 2.1 as server and client, TLP 2.0 enforced, MISP export."),
+    ),
+)
+
+SECTIONS_BY_SLUG = {section.slug: section for section in SECTIONS}

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "core"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sections/<slug:slug>/", views.section, name="section"),
+    path("account/", views.account, name="account"),
+    path("language/", views.set_language, name="set_language"),
+    path("organisations/", views.organisation_list, name="organisation_list"),
+    path("organisations/<int:pk>/", views.organisation_detail, name="organisation_detail"),
+    path("memberships/<int:pk>/", views.membership_update, name="membership_update"),
+    path("audit/", views.audit_list, name="audit_list"),
+    path("audit/export/", views.audit_export, name="audit_export"),
+    path("audit/<int:pk>/", views.audit_detail, name="audit_detail"),
+]

@@ -1,0 +1,233 @@
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from rest_framework.authtoken.models import Token
+
+from . import access, actions, audit
+from .access import Permission
+from .choices import AuditAction, Role
+from .forms import AuditFilterForm, LanguageForm, MembershipForm, RoleForm
+from .models import AuditEntry, Membership
+from .sections import SECTIONS, SECTIONS_BY_SLUG
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    from cyberplan.gaps.access import gaps_visible_to
+    from cyberplan.jobs.access import jobs_visible_to
+
+    gaps = gaps_visible_to(request.user)
+    by_severity = dict(gaps.filter(status="open").values_list("severity").annotate(n=Count("id")))
+    memberships = request.user.memberships.select_related("organisation").order_by("organisation__name")
+    return render(
+        request,
+        "core/home.html",
+        {
+            "memberships": memberships,
+            "open_gaps": sum(by_severity.values()),
+            "open_by_severity": by_severity,
+            "recent_jobs": jobs_visible_to(request.user)[:5],
+            "sections": SECTIONS,
+        },
+    )
+
+
+@login_required
+def section(request: HttpRequest, slug: str) -> HttpResponse:
+    found = SECTIONS_BY_SLUG.get(slug)
+    if found is None:
+        raise Http404
+    return render(request, "core/section.html", {"section": found})
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    form = LanguageForm(request.POST)
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    if not form.is_valid():
+        return response
+    language = form.cleaned_data["language"]
+    if request.user.is_authenticated:
+        actions.do_set_user_language(request.user, language)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        httponly=True,
+    )
+    return response
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    token = Token.objects.filter(user=request.user).first()
+    new_key = None
+    if request.method == "POST" and request.POST.get("action") == "token":
+        had_token = token is not None
+        if token is not None:
+            token.delete()
+        token = Token.objects.create(user=request.user)
+        # The token itself never enters the audit log (its primary key is the secret).
+        audit.record(
+            actor=request.user,
+            action=AuditAction.UPDATE,
+            instance=request.user,
+            changes={"api_token": ["issued" if had_token else None, "reissued" if had_token else "issued"]},
+        )
+        new_key = token.key
+        messages.success(request, _("A new API token was created. Copy it now: it will not be shown again."))
+    return render(
+        request,
+        "core/account.html",
+        {
+            "memberships": request.user.memberships.select_related("organisation"),
+            "has_token": token is not None,
+            "new_key": new_key,
+            "language_form": LanguageForm(initial={"language": request.user.language or request.LANGUAGE_CODE}),
+        },
+    )
+
+
+@login_required
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    organisations = (
+        access.organisations_where(request.user).select_related("sector").annotate(member_count=Count("memberships"))
+    )
+    roles = access.roles_of(request.user)
+    rows = [(org, Role(roles[org.pk]).label) for org in organisations]
+    return render(request, "core/organisation_list.html", {"rows": rows})
+
+
+@login_required
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = access.access_organisation_by_id(request.user, pk)
+    can_administer = access.has_permission(request.user, pk, Permission.ADMINISTER)
+    form = MembershipForm()
+    if request.method == "POST":
+        access.require(request.user, pk, Permission.ADMINISTER)
+        form = MembershipForm(request.POST)
+        if form.is_valid():
+            user = form.cleaned_data["username"]
+            actions.do_add_membership(request.user, user, organisation, form.cleaned_data["role"])
+            messages.success(request, _("%(user)s is now a member.") % {"user": user})
+            return redirect("core:organisation_detail", pk=pk)
+    memberships = organisation.memberships.select_related("user").order_by("user__username")
+    return render(
+        request,
+        "core/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "memberships": memberships,
+            "can_administer": can_administer,
+            "form": form,
+            "role_form": RoleForm(),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def membership_update(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = get_object_or_404(
+        Membership.objects.select_related("organisation", "user"),
+        pk=pk,
+        organisation_id__in=access.organisation_ids_where(request.user, Permission.VIEW),
+    )
+    access.require(request.user, membership.organisation_id, Permission.ADMINISTER)
+    if request.POST.get("action") == "remove":
+        if membership.user_id == request.user.pk:
+            messages.error(request, _("You cannot remove your own membership."))
+        else:
+            actions.do_remove_membership(request.user, membership)
+            messages.success(request, _("The membership was removed."))
+    else:
+        form = RoleForm(request.POST)
+        if form.is_valid():
+            actions.do_change_membership_role(request.user, membership, form.cleaned_data["role"])
+            messages.success(request, _("The role was changed."))
+        else:
+            messages.error(request, _("Choose a valid role."))
+    return redirect("core:organisation_detail", pk=membership.organisation_id)
+
+
+@login_required
+def audit_list(request: HttpRequest) -> HttpResponse:
+    organisations = access.organisations_where(request.user, Permission.VIEW_AUDIT)
+    if not organisations.exists():
+        return render(request, "core/forbidden.html", status=403)
+    entries = AuditEntry.objects.filter(access.audit_entries_visible_q(request.user)).select_related(
+        "organisation", "content_type"
+    )
+    form = AuditFilterForm(request.GET or None, organisations=organisations)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data.get("organisation"):
+            entries = entries.filter(organisation=data["organisation"])
+        if data.get("action"):
+            entries = entries.filter(action=data["action"])
+        if data.get("actor"):
+            entries = entries.filter(actor_name__icontains=data["actor"])
+        tz = timezone.get_current_timezone()
+        if data.get("since"):
+            entries = entries.filter(timestamp__gte=datetime.datetime.combine(data["since"], datetime.time.min, tz))
+        if data.get("until"):
+            entries = entries.filter(timestamp__lte=datetime.datetime.combine(data["until"], datetime.time.max, tz))
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "core/audit_list.html",
+        {"form": form, "page": page, "query": query.urlencode(), "export_organisations": organisations},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(
+        AuditEntry.objects.filter(access.audit_entries_visible_q(request.user)).select_related("organisation"), pk=pk
+    )
+    return render(request, "core/audit_detail.html", {"entry": entry})
+
+
+@login_required
+@require_POST
+def audit_export(request: HttpRequest) -> HttpResponse:
+    from cyberplan.jobs.actions import do_start_job
+
+    from .exports import AUDIT_EXPORT
+
+    try:
+        organisation_id = int(request.POST.get("organisation", ""))
+    except ValueError:
+        raise Http404 from None
+    organisation = access.access_organisation_by_id(request.user, organisation_id, Permission.VIEW_AUDIT)
+    job = do_start_job(request.user, organisation, AUDIT_EXPORT)
+    return redirect(reverse("jobs:job_detail", args=[job.pk]))

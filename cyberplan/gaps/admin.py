@@ -1,0 +1,29 @@
+from django.contrib import admin
+
+from cyberplan.core.admin import AuditedModelAdmin
+
+from .models import Gap, GapEvidence
+
+
+class GapEvidenceInline(admin.TabularInline):
+    model = GapEvidence
+    extra = 0
+    readonly_fields = ["added_by", "added_at"]
+
+
+@admin.register(Gap)
+class GapAdmin(AuditedModelAdmin):
+    list_display = ["identifier", "title_en", "organisation", "source", "severity", "status", "tlp"]
+    list_filter = ["source", "severity", "status", "tlp", "organisation"]
+    search_fields = ["identifier", "title_en", "title_es", "source_key"]
+    readonly_fields = ["identifier", "version", "created_by", "closed_at"]
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        if not change:
+            from .actions import _next_identifier
+
+            obj.identifier = _next_identifier(obj.organisation, obj.source)
+            obj.created_by = request.user
+        else:
+            obj.version += 1
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from cyberplan.core.access import Permission, organisations_where
+from cyberplan.core.models import Organisation
+from cyberplan.jobs.models import Job
+from cyberplan.jobs.registry import kind_choices
+
+
+class JobSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(read_only=True)
+    percent = serializers.IntegerField(read_only=True, allow_null=True)
+    download_url = serializers.SerializerMethodField()
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Job
+        fields = [
+            "id",
+            "kind",
+            "kind_label",
+            "organisation",
+            "created_by",
+            "parameters",
+            "status",
+            "progress_done",
+            "progress_total",
+            "percent",
+            "message",
+            "result",
+            "download_url",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+    def get_download_url(self, obj: Job) -> str | None:
+        return reverse("jobs:job_download", args=[obj.pk]) if obj.output else None
+
+
+class JobCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[])
+    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.none())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = kind_choices()  # type: ignore[attr-defined]
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["organisation"].queryset = organisations_where(request.user, Permission.VIEW_AUDIT)  # type: ignore[attr-defined]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs.get("organisation"):
+            raise serializers.ValidationError({"organisation": _("Choose an organisation.")})
+        return attrs

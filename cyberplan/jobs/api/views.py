@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from cyberplan.jobs.access import jobs_visible_to
+from cyberplan.jobs.actions import do_start_job
+from cyberplan.jobs.models import Job
+
+from .serializers import JobCreateSerializer, JobSerializer
+
+
+class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Background jobs: their status and progress. Starting one needs the right to read the audit log."""
+
+    serializer_class = JobSerializer
+    filterset_fields = ["organisation", "status", "kind"]
+
+    def get_queryset(self) -> QuerySet[Job]:
+        return jobs_visible_to(self.request.user)
+
+    @extend_schema(request=JobCreateSerializer, responses={201: JobSerializer})
+    def create(self, request: Request) -> Response:
+        body = JobCreateSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        job = do_start_job(request.user, body.validated_data["organisation"], body.validated_data["kind"])
+        return Response(JobSerializer(job).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class JobsConfig(AppConfig):
+    name = "cyberplan.jobs"
+    label = "jobs"
+    verbose_name = _("Background jobs")
+
+    def ready(self) -> None:
+        # Job kinds register themselves when their module is imported.
+        from cyberplan.core import exports  # noqa: F401
