@@ -51,7 +51,9 @@ def world(db: None) -> World:
 
 @pytest.fixture
 def make_gap(world: World) -> Callable[..., Gap]:
-    def factory(organisation: Organisation | None = None, tlp: str = TLP.AMBER, creator: User | None = None, **values: object) -> Gap:
+    def factory(
+        organisation: Organisation | None = None, tlp: str = TLP.AMBER, creator: User | None = None, **values: object
+    ) -> Gap:
         values.setdefault("title_en", "Missing incident reporting obligation")
         return do_create_gap(creator or world.users[Role.COORDINATOR], organisation or world.org_a, tlp=tlp, **values)
 

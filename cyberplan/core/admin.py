@@ -22,6 +22,9 @@ def _organisation_of(obj: models.Model) -> Organisation | None:
 class AuditedModelAdmin(admin.ModelAdmin):
     """Admin edits are written to the audit log like any other write."""
 
+    # Addresses typed without a scheme are taken as https (the Django 6 default, chosen now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         with transaction.atomic():
             before = audit.snapshot(type(obj).objects.get(pk=obj.pk)) if change else None

@@ -14,7 +14,9 @@ GOOD_KEY = "k3y-" + "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ" * 2
 
 
 def run_cli(args: list[str], env_overrides: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CYBERPLAN_ENV"}}
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CYBERPLAN_ENV"}
+    }
     env.update({"CYBERPLAN_DATA_DIR": str(tmp_path / "data"), **env_overrides})
     return subprocess.run(
         [sys.executable, "-m", "cyberplan.cli", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120

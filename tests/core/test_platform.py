@@ -1,0 +1,193 @@
+"""Platform behaviour: sign-in protection, security headers, audit log pages, sections, demo, admin."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from cyberplan.core.choices import Role
+from cyberplan.core.demo import DEMO_PASSWORD, build_demo_workspace
+from cyberplan.core.models import AuditEntry, Membership, Organisation, User
+from cyberplan.core.sections import SECTIONS
+from cyberplan.gaps.models import Gap
+from cyberplan.jobs.models import Job
+from tests.conftest import PASSWORD, World
+
+
+def test_login_is_rate_limited(world: World) -> None:
+    client = Client()
+    user = world.users[Role.VIEWER]
+    for _ in range(4):
+        response = client.post("/login/", {"username": user.username, "password": "wrong-password"})
+        assert response.status_code == 200
+    # The fifth failure locks the user name from this address.
+    assert client.post("/login/", {"username": user.username, "password": "wrong"}).status_code == 429
+    # Locked now, even with the right password.
+    response = client.post("/login/", {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 429
+    assert b"Too many failed sign-in attempts" in response.content
+    assert "_auth_user_id" not in client.session
+
+
+def test_login_works_and_lands_on_the_overview(world: World) -> None:
+    client = Client()
+    response = client.post(
+        "/login/", {"username": world.users[Role.ANALYST].username, "password": PASSWORD}, follow=True
+    )
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == "/"
+    assert "Authority A" in response.content.decode()
+
+
+def test_security_headers(world: World) -> None:
+    client = Client()
+    response = client.get("/login/")
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert "unsafe-eval" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    body = response.content.decode()
+    # No inline script and no inline style anywhere in the layout.
+    assert "<script>" not in body
+    assert " style=" not in body
+    assert 'src="/static/vendor/htmx/htmx.min.js"' in body
+
+
+def test_every_section_page_says_what_it_will_hold(world: World) -> None:
+    client = Client()
+    client.force_login(world.users[Role.VIEWER])
+    home = client.get("/").content.decode()
+    for section in SECTIONS:
+        assert f'href="/sections/{section.slug}/"' in home
+        response = client.get(f"/sections/{section.slug}/")
+        assert response.status_code == 200
+        assert str(section.summary)[:40] in response.content.decode()
+    assert client.get("/sections/unknown/").status_code == 404
+
+
+def test_audit_log_pages_filter_and_detail(world: World, make_gap: Callable[..., Gap]) -> None:
+    make_gap(title_en="Audited gap")
+    client = Client()
+    client.force_login(world.users[Role.ADMINISTRATOR])
+    page = client.get("/audit/").content.decode()
+    assert "Audited gap" in page
+    assert "Audited gap" not in client.get("/audit/", {"action": "delete"}).content.decode()
+    assert client.get("/audit/", {"since": "2030-01-02", "until": "2030-01-01"}).status_code == 400
+    entry = AuditEntry.objects.filter(content_type__model="gap").get()
+    detail = client.get(f"/audit/{entry.pk}/").content.decode()
+    assert "Audited gap" in detail
+    assert "title_en" in detail
+    # The viewer role does not read the audit log.
+    viewer = Client()
+    viewer.force_login(world.users[Role.VIEWER])
+    assert viewer.get("/audit/").status_code == 403
+    assert viewer.get(f"/audit/{entry.pk}/").status_code == 404
+
+
+def test_audit_export_job_is_queued_for_the_worker(world: World, make_gap: Callable[..., Gap]) -> None:
+    make_gap()
+    api = APIClient()
+    api.force_authenticate(world.users[Role.COORDINATOR])
+    response = api.post("/api/jobs/", {"kind": "audit_export", "organisation": world.org_a.pk}, format="json")
+    assert response.status_code == 201, response.json()
+    job = Job.objects.get(pk=response.json()["id"])
+    assert job.status == "queued"
+    assert job.task_id
+    from django_tasks_db.models import DBTaskResult
+
+    assert DBTaskResult.objects.filter(id=job.task_id).exists()
+    # Viewers and other organisations may not start it.
+    api.force_authenticate(world.users[Role.VIEWER])
+    assert (
+        api.post("/api/jobs/", {"kind": "audit_export", "organisation": world.org_a.pk}, format="json").status_code
+        == 400
+    )
+    api.force_authenticate(world.outsider)
+    assert api.get(f"/api/jobs/{job.pk}/").status_code == 404
+    assert api.post("/api/jobs/", {"kind": "rm -rf", "organisation": world.org_b.pk}, format="json").status_code == 400
+
+
+def test_membership_management_is_audited(world: World) -> None:
+    client = Client()
+    client.force_login(world.users[Role.ADMINISTRATOR])
+    response = client.post(f"/organisations/{world.org_a.pk}/", {"username": "nobody", "role": Role.VIEWER})
+    assert response.status_code == 302
+    membership = Membership.objects.get(user=world.nobody)
+    client.post(f"/memberships/{membership.pk}/", {"action": "role", "role": Role.ANALYST})
+    client.post(f"/memberships/{membership.pk}/", {"action": "remove"})
+    actions = list(
+        AuditEntry.objects.filter(content_type__model="membership", object_id=str(membership.pk))
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
+    assert actions == ["create", "update", "delete"]
+    response = client.post(f"/organisations/{world.org_a.pk}/", {"username": "ghost", "role": Role.VIEWER})
+    assert response.status_code == 400
+    assert "There is no active user named ghost." in response.content.decode()
+
+
+def test_demo_workspace_is_idempotent_and_labelled(db: None) -> None:
+    first = build_demo_workspace()
+    counts = (Organisation.objects.count(), User.objects.count(), Membership.objects.count(), Gap.objects.count())
+    audit_count = AuditEntry.objects.count()
+    second = build_demo_workspace()
+    assert first["organisations"] == 4
+    assert first["gaps"] >= 4
+    assert set(second.values()) == {0}
+    assert counts == (
+        Organisation.objects.count(),
+        User.objects.count(),
+        Membership.objects.count(),
+        Gap.objects.count(),
+    )
+    assert AuditEntry.objects.count() == audit_count
+    assert all(o.is_demo for o in Organisation.objects.all())
+    assert all("illustrative" in g.description_en.lower() for g in Gap.objects.all())
+    client = Client()
+    for username in ["demo-admin", "demo-viewer", "demo-partner", "demo-csirt"]:
+        response = client.post("/login/", {"username": username, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, username
+        assert client.get("/").status_code == 200
+        client.post("/logout/")
+
+
+def test_demo_is_refused_in_production(settings) -> None:  # type: ignore[no-untyped-def]
+    from django.core.management import CommandError, call_command
+
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="refused when CYBERPLAN_ENV=production"):
+        call_command("demo", "--no-serve")
+
+
+def test_admin_changes_are_audited(world: World) -> None:
+    admin_user = User.objects.create_superuser("root-admin", password=PASSWORD)
+    client = Client()
+    client.force_login(admin_user)
+    response = client.post(
+        f"/admin/core/organisation/{world.org_b.pk}/change/",
+        {"name": "CSIRT B renamed", "acronym": "CB", "slug": "csirt-b", "type": "national_csirt", "country": "UY"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entry = AuditEntry.objects.filter(content_type__model="organisation", object_id=str(world.org_b.pk)).latest("id")
+    assert entry.source == "admin"
+    assert entry.changes["name"] == ["CSIRT B", "CSIRT B renamed"]
+
+
+def test_error_pages_do_not_leak(world: World) -> None:
+    client = Client()
+    client.force_login(world.users[Role.VIEWER])
+    response = client.get("/gaps/999999/")
+    assert response.status_code == 404
+    assert "There is nothing here, or it is not shared with you." in response.content.decode()
+    assert client.get("/api/gaps/not-a-number/").status_code == 404
+    assert client.get("/jobs/not-a-uuid/").status_code == 404
+
+
+def test_healthz() -> None:
+    assert Client().get("/healthz").json() == {"status": "ok"}
