@@ -121,7 +121,7 @@ def do_add_gap_evidence(
     label: str,
     url: str = "",
     citation: str = "",
-    document: UploadedFile | None = None,
+    document: UploadedFile[bytes] | None = None,
     note: str = "",
 ) -> GapEvidence:
     errors: dict[str, str] = {}

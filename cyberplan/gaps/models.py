@@ -59,7 +59,10 @@ class Gap(models.Model):
                 name="unique_gap_source_key",
             ),
         ]
-        indexes = [models.Index(fields=["organisation", "status"], name="gap_org_status_idx")]
+        indexes = [
+            models.Index(fields=["organisation", "status"], name="gap_org_status_idx"),
+            models.Index(fields=["organisation", "tlp"], name="gap_org_tlp_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.identifier} {self.title}"

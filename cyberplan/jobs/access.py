@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -19,7 +21,7 @@ def jobs_visible_to(user: User) -> QuerySet[Job]:
     ).select_related("organisation", "created_by")
 
 
-def access_job_by_id(user: User, job_id: object) -> Job:
+def access_job_by_id(user: User, job_id: uuid.UUID | str) -> Job:
     try:
         return jobs_visible_to(user).get(pk=job_id)
     except (Job.DoesNotExist, ValueError, TypeError, ValidationError):
