@@ -176,8 +176,8 @@ def test_evidence_upload_checks_type_content_and_size(world: World, make_gap: Ca
         download = f"/gaps/{gap.pk}/evidence/{evidence.pk}/"
         response = client.get(download)
         assert response.status_code == 200
+        # Reading the whole stream also closes the file (the test client closes it at the end).
         assert b"".join(response.streaming_content) == b"%PDF-1.7\n%minimal\n"
-        response.close()
         outsider = Client()
         outsider.force_login(world.outsider)
         assert outsider.get(download).status_code == 404
