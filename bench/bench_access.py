@@ -66,7 +66,9 @@ def filtered():  # type: ignore[no-untyped-def]
 
 base_time, base_count = timed(baseline)
 access_time, access_count = timed(filtered)
-print(f"gaps in store: {GAPS:,}; in the user's organisations: {base_count:,}; visible after role and TLP: {access_count:,}")
+print(
+    f"gaps in store: {GAPS:,}; in the user's organisations: {base_count:,}; visible after role and TLP: {access_count:,}"
+)
 print(f"baseline (organisation filter only): {base_time * 1000:.2f} ms per page + count (median of {ROUNDS})")
 print(f"access filter (organisation, role, TLP): {access_time * 1000:.2f} ms per page + count")
 print(f"ratio access/baseline: {access_time / base_time:.2f}")

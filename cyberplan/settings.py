@@ -15,7 +15,9 @@ The variables are documented in ``docs/reference/configuration.md``.
 from __future__ import annotations
 
 import os
+import re
 import secrets
+import zoneinfo
 from pathlib import Path
 
 import dj_database_url
@@ -218,7 +220,9 @@ AXES_COOLOFF_TIME = env_int("CYBERPLAN_LOGIN_COOLOFF_MINUTES", 15, minimum=1) / 
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env_int("CYBERPLAN_PROXY_COUNT", 0)
+# Behind a reverse proxy, the client address is taken from X-Forwarded-For, this many hops from the right.
+CYBERPLAN_PROXY_COUNT = env_int("CYBERPLAN_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "cyberplan.core.security.client_ip"
 AXES_ENABLED = env_bool("CYBERPLAN_LOGIN_RATE_LIMIT", default=True)
 
 # Internationalisation: Spanish and English; the user's saved preference, then the browser.
@@ -227,6 +231,12 @@ LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = env_str("CYBERPLAN_TIME_ZONE", "America/Asuncion")
+try:
+    zoneinfo.ZoneInfo(TIME_ZONE)
+except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    raise SettingError(
+        f"The environment variable CYBERPLAN_TIME_ZONE must be a time zone name such as America/Asuncion, not {TIME_ZONE!r}."
+    ) from None
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
 LANGUAGE_COOKIE_NAME = "cyberplan_language"
@@ -292,6 +302,16 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+
+def env_rate(name: str, default: str) -> str:
+    value = env_str(name, default)
+    if not re.fullmatch(r"\d+/(second|minute|hour|day)", value):
+        raise SettingError(
+            f"The environment variable {name} must look like 100/hour (per second, minute, hour or day), not {value!r}."
+        )
+    return value
+
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
@@ -307,8 +327,8 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
-        "anon": env_str("CYBERPLAN_API_ANON_RATE", "30/minute"),
-        "user": env_str("CYBERPLAN_API_USER_RATE", "2000/hour"),
+        "anon": env_rate("CYBERPLAN_API_ANON_RATE", "30/minute"),
+        "user": env_rate("CYBERPLAN_API_USER_RATE", "2000/hour"),
     },
 }
 SPECTACULAR_SETTINGS = {
@@ -333,12 +353,26 @@ TASKS = {
     }
 }
 
+LOG_LEVEL = env_str("CYBERPLAN_LOG_LEVEL", "INFO").upper()
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise SettingError(
+        f"The environment variable CYBERPLAN_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {LOG_LEVEL!r}."
+    )
+
+# A cache shared by every process of the installation (API throttling, login counters).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache"),
+    }
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("CYBERPLAN_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.request": {"level": "ERROR"},
         "axes": {"level": "WARNING"},

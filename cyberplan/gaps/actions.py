@@ -17,7 +17,7 @@ from cyberplan.core.models import Organisation, User
 from cyberplan.core.uploads import safe_filename, validate_evidence_file
 
 from .choices import SOURCE_PREFIX, EvidenceKind, GapSource, GapStatus
-from .models import Gap, GapEvidence
+from .models import Gap, GapEvidence, GapSequence
 
 EDITABLE_FIELDS = frozenset(
     {"title_en", "title_es", "description_en", "description_es", "severity", "tlp", "source", "source_key"}
@@ -33,16 +33,25 @@ class ConcurrentEditError(Exception):
 
 
 def _next_identifier(organisation: Organisation, source: str) -> str:
+    """The next identifier for the source's prefix in the organisation. Call inside a transaction.
+
+    Numbers come from a per-organisation counter, so an identifier is never handed out twice,
+    even after the gap that held it was deleted.
+    """
     prefix = SOURCE_PREFIX[GapSource(source)]
-    pattern = re.compile(rf"^{prefix}-(\d+)$")
-    numbers = [
-        int(m.group(1))
-        for ident in Gap.objects.filter(organisation=organisation, identifier__startswith=f"{prefix}-").values_list(
-            "identifier", flat=True
+    GapSequence.objects.get_or_create(organisation=organisation, prefix=prefix)
+    sequence = GapSequence.objects.select_for_update().get(organisation=organisation, prefix=prefix)
+    if sequence.last_number == 0:
+        # First use of the counter: continue after any identifier already present.
+        pattern = re.compile(rf"^{prefix}-(\d+)$")
+        existing = Gap.objects.filter(organisation=organisation, identifier__startswith=f"{prefix}-")
+        sequence.last_number = max(
+            (int(m.group(1)) for ident in existing.values_list("identifier", flat=True) if (m := pattern.match(ident))),
+            default=0,
         )
-        if (m := pattern.match(ident))
-    ]
-    return f"{prefix}-{max(numbers, default=0) + 1:04d}"
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    return f"{prefix}-{sequence.last_number:04d}"
 
 
 def do_create_gap(actor: User | None, organisation: Organisation, **values: Any) -> Gap:
@@ -127,6 +136,8 @@ def do_add_gap_evidence(
     errors: dict[str, str] = {}
     if kind == EvidenceKind.URL and not url:
         errors["url"] = _("Give the web address of the evidence.")
+    elif url and not (url.startswith(("https://", "http://")) or (url.startswith("/") and not url.startswith("//"))):
+        errors["url"] = _("Give an address starting with https://, http:// or /.")
     if kind == EvidenceKind.PLATFORM and not url.startswith("/"):
         errors["url"] = _("Give the path of the platform page, starting with /.")
     if kind == EvidenceKind.CITATION and not citation:

@@ -106,3 +106,14 @@ class GapEvidence(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class GapSequence(models.Model):
+    """The last number handed out per organisation and identifier prefix; numbers are never reused."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    prefix = models.CharField(max_length=8)
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "prefix"], name="unique_gap_sequence")]

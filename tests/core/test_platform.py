@@ -191,3 +191,42 @@ def test_error_pages_do_not_leak(world: World) -> None:
 
 def test_healthz() -> None:
     assert Client().get("/healthz").json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize(
+    ("hops", "forwarded", "expected"),
+    [
+        (0, "203.0.113.9", "127.0.0.1"),  # no proxy configured: the header is ignored
+        (1, "203.0.113.9", "203.0.113.9"),
+        (1, "198.51.100.7, 203.0.113.9", "203.0.113.9"),  # a client-supplied first entry is not trusted
+        (2, "198.51.100.7, 203.0.113.9", "198.51.100.7"),
+        (1, "not-an-address", "127.0.0.1"),
+        (2, "203.0.113.9", "127.0.0.1"),  # fewer hops than configured: fall back to the peer
+    ],
+)
+def test_client_address_behind_proxies(settings, hops: int, forwarded: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+    from django.test import RequestFactory
+
+    from cyberplan.core.security import client_ip
+
+    settings.CYBERPLAN_PROXY_COUNT = hops
+    request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR="127.0.0.1")
+    assert client_ip(request) == expected
+
+
+def test_job_output_downloads_through_the_api_with_a_token(world: World, tmp_path, settings) -> None:  # type: ignore[no-untyped-def]
+    from django.core.files.base import ContentFile
+    from rest_framework.authtoken.models import Token
+
+    settings.MEDIA_ROOT = tmp_path
+    job = Job.objects.create(kind="audit_export", organisation=world.org_a, status="succeeded")
+    job.output.save("audit.csv", ContentFile(b"timestamp,actor\n"), save=True)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.users[Role.ADMINISTRATOR]).key}")
+    detail = api.get(f"/api/jobs/{job.pk}/").json()
+    assert detail["download_url"] == f"/api/jobs/{job.pk}/download/"
+    response = api.get(detail["download_url"])
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"timestamp,actor\n"
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.outsider).key}")
+    assert api.get(detail["download_url"]).status_code == 404

@@ -47,6 +47,18 @@ def test_check_deploy_is_clean_in_production(tmp_path: Path) -> None:
             {"SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "x.example.org", "CYBERPLAN_MAX_UPLOAD_MB": "lots"},
             "CYBERPLAN_MAX_UPLOAD_MB must be a whole number",
         ),
+        (
+            {"SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "x.example.org", "CYBERPLAN_TIME_ZONE": "Mars/Olympus"},
+            "CYBERPLAN_TIME_ZONE must be a time zone name",
+        ),
+        (
+            {"SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "x.example.org", "CYBERPLAN_LOG_LEVEL": "chatty"},
+            "CYBERPLAN_LOG_LEVEL must be DEBUG",
+        ),
+        (
+            {"SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "x.example.org", "CYBERPLAN_API_USER_RATE": "lots"},
+            "CYBERPLAN_API_USER_RATE must look like 100/hour",
+        ),
     ],
 )
 def test_production_stops_with_one_clear_sentence(tmp_path: Path, overrides: dict[str, str], sentence: str) -> None:

@@ -24,10 +24,12 @@ def test_identifiers_are_stable_and_per_source(world: World, make_gap: Callable[
     other_org = make_gap(organisation=world.org_b)
     assert [first.identifier, second.identifier, legal.identifier] == ["GAP-0001", "GAP-0002", "LEG-0001"]
     assert other_org.identifier == "GAP-0001"
+    third = make_gap()
+    assert third.identifier == "GAP-0003"
+    # Identifiers are never handed out twice, even after the gap holding the highest one is deleted.
     second.delete()
-    # A deleted identifier is not handed out again while a higher one exists; the next is after the highest.
-    assert make_gap().identifier == "GAP-0002"
-    assert make_gap().identifier == "GAP-0003"
+    third.delete()
+    assert make_gap().identifier == "GAP-0004"
 
 
 def test_upsert_from_source_never_duplicates(world: World) -> None:
@@ -111,6 +113,17 @@ def test_api_rejects_bad_input_with_field_messages(world: World, body: dict[str,
     assert response.status_code == 400
     assert field in response.json()
     assert not Gap.objects.exists()
+
+
+def test_api_refuses_unsafe_evidence_addresses(world: World, make_gap: Callable[..., Gap]) -> None:
+    gap = make_gap()
+    api = APIClient()
+    api.force_authenticate(world.users[Role.ANALYST])
+    for url in ["javascript:alert(1)", "//evil.example/x", "data:text/html,x"]:
+        response = api.post(f"/api/gaps/{gap.pk}/evidence/", {"kind": "url", "label": "x", "url": url}, format="json")
+        assert response.status_code == 400, url
+        assert "url" in response.json()
+    assert not GapEvidence.objects.exists()
 
 
 def test_api_malformed_json_is_a_400(world: World) -> None:

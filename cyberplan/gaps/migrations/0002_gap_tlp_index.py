@@ -5,16 +5,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_sectors'),
-        ('gaps', '0001_initial'),
+        ("core", "0002_sectors"),
+        ("gaps", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='gap',
-            index=models.Index(fields=['organisation', 'tlp'], name='gap_org_tlp_idx'),
+            model_name="gap",
+            index=models.Index(fields=["organisation", "tlp"], name="gap_org_tlp_idx"),
         ),
     ]

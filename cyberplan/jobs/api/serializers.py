@@ -41,7 +41,7 @@ class JobSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_download_url(self, obj: Job) -> str | None:
-        return reverse("jobs:job_download", args=[obj.pk]) if obj.output else None
+        return reverse("api:job-download", args=[obj.pk]) if obj.output else None
 
 
 class JobCreateSerializer(serializers.Serializer):
