@@ -117,3 +117,6 @@ class GapSequence(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organisation", "prefix"], name="unique_gap_sequence")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}: {self.last_number}"
