@@ -54,9 +54,25 @@ def install_functions(con: duckdb.DuckDBPyConnection) -> None:
     """Register the enrichment functions on a connection (idempotent)."""
     existing = {row[0] for row in con.execute("SELECT function_name FROM duckdb_functions()").fetchall()}
     if "cp_country" not in existing:
-        con.create_function("cp_country", _country_codes, ["VARCHAR"], "VARCHAR", type="arrow", side_effects=False)
+        con.create_function(
+            "cp_country",
+            _country_codes,
+            ["VARCHAR"],
+            "VARCHAR",
+            type="arrow",
+            side_effects=False,
+            null_handling="special",
+        )
     if "cp_ipv6_number" not in existing:
-        con.create_function("cp_ipv6_number", _ipv6_numbers, ["VARCHAR"], "VARCHAR", type="arrow", side_effects=False)
+        con.create_function(
+            "cp_ipv6_number",
+            _ipv6_numbers,
+            ["VARCHAR"],
+            "VARCHAR",
+            type="arrow",
+            side_effects=False,
+            null_handling="special",
+        )
     con.execute(
         f"""
         CREATE OR REPLACE TEMP MACRO cp_ipv4_number(ip) AS

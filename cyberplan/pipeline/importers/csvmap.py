@@ -1,0 +1,47 @@
+"""Any CSV file, through a column mapping saved by a user (see the threats app's ColumnMapping)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import duckdb
+
+from . import register
+from .base import Importer, ImportOptions, Source, SourceError
+from .csvengine import ColumnRule, CsvMapping, stage_csv
+
+
+def mapping_from_dict(data: Mapping[str, Any]) -> CsvMapping:
+    """Build a mapping from its saved form: ``{"columns": {col: {"field", "convert"}}, "constants": {...}, "delimiter"}``."""
+    try:
+        columns = {str(c): ColumnRule(**rule) for c, rule in (data.get("columns") or {}).items() if rule}
+        return CsvMapping(
+            columns=columns,
+            constants=dict(data.get("constants") or {}),
+            delimiter=str(data.get("delimiter") or ","),
+        )
+    except (TypeError, ValueError) as exc:
+        raise SourceError(f"the column mapping is not valid: {exc}") from None
+
+
+@register
+class MappedCsvImporter(Importer):
+    format = "csv"
+    label = "CSV with a column mapping"
+
+    @classmethod
+    def detect(cls, source: Source, head: bytes) -> bool:
+        return False  # never guessed: a CSV needs its mapping named
+
+    def stage(self, con: duckdb.DuckDBPyConnection, source: Source, options: ImportOptions) -> int:
+        if not options.mapping:
+            raise SourceError(f"{source.name}: a CSV import needs a column mapping (--mapping NAME)")
+        mapping = mapping_from_dict(options.mapping)
+        if "feed.name" not in mapping.constants:
+            mapping = CsvMapping(
+                columns=mapping.columns,
+                constants={**mapping.constants, "feed.name": str(options.extra.get("mapping_name", "csv"))},
+                delimiter=mapping.delimiter,
+            )
+        return stage_csv(con, str(source.path), source.name, mapping)

@@ -1,0 +1,161 @@
+"""One import, end to end: unpack safely, parse, normalise, enrich, deduplicate, store.
+
+Called by the threats app (from the command line or the worker) with an import id it has
+recorded; returns the summary (read = stored + duplicates + quarantined).
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import lzma
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import duckdb
+import pyarrow as pa
+
+from . import importers
+from .enrich import enrich
+from .importers.base import ImportOptions, Source, SourceError
+from .store import CommitSummary, EventStore
+
+DEFAULT_MAX_BYTES = 4 * 1024**3  # what one import may unpack to
+COPY_CHUNK = 1024 * 1024
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class IngestLimits:
+    max_bytes: int = DEFAULT_MAX_BYTES  # the file itself, and what it unpacks to
+    memory_limit: str = "1500MB"  # DuckDB's working memory; it spills to disk beyond this
+    threads: int = 2
+
+
+@contextmanager
+def unpacked(source: Source, work_dir: Path, limits: IngestLimits) -> Iterator[Source]:
+    """The source as a plain file: gzip, bzip2, xz and single-member zip archives are unpacked to
+    ``work_dir``, stopping with a clear error past ``limits.max_bytes`` (a decompression bomb)."""
+    size = source.path.stat().st_size
+    if size > limits.max_bytes:
+        raise SourceError(f"{source.name}: the file is {size:,} bytes; the limit is {limits.max_bytes:,}")
+    head = source.head()[:8]
+    opener: Callable[[], BinaryIO] | None = None
+    inner_name = source.name
+    for suffix in (".gz", ".bz2", ".xz", ".zip"):
+        if inner_name.lower().endswith(suffix):
+            inner_name = inner_name[: -len(suffix)]
+    if head.startswith(b"\x1f\x8b"):
+        opener = lambda: gzip.open(source.path, "rb")  # noqa: E731
+    elif head.startswith(b"BZh"):
+        opener = lambda: bz2.open(source.path, "rb")  # noqa: E731
+    elif head.startswith(b"\xfd7zXZ\x00"):
+        opener = lambda: lzma.open(source.path, "rb")  # noqa: E731
+    elif head.startswith(b"PK\x03\x04"):
+        try:
+            archive = zipfile.ZipFile(source.path)
+        except zipfile.BadZipFile:
+            raise SourceError(f"{source.name}: a damaged or truncated zip archive") from None
+        members = [m for m in archive.infolist() if not m.is_dir()]
+        if len(members) != 1:
+            raise SourceError(f"{source.name}: a zip archive must hold exactly one file; it holds {len(members)}")
+        member = members[0]
+        inner_name = Path(member.filename).name
+        opener = lambda: archive.open(member, "r")  # noqa: E731
+    if opener is None:
+        yield source
+        return
+    target = work_dir / ("unpacked-" + (inner_name or "data"))
+    written = 0
+    try:
+        with opener() as stream, target.open("wb") as out:
+            while chunk := stream.read(COPY_CHUNK):
+                written += len(chunk)
+                if written > limits.max_bytes:
+                    raise SourceError(
+                        f"{source.name}: unpacks to more than {limits.max_bytes:,} bytes; refused as a possible "
+                        "decompression bomb (raise CYBERPLAN_MAX_IMPORT_MB if the file is genuine)"
+                    )
+                out.write(chunk)
+    except (OSError, EOFError, zipfile.BadZipFile, lzma.LZMAError) as exc:
+        raise SourceError(f"{source.name}: the compressed file is damaged or truncated ({exc})") from None
+    yield Source(path=target, name=inner_name)
+
+
+def ingest(
+    source: Source,
+    store: EventStore,
+    import_id: str,
+    *,
+    format: str = "auto",
+    options: ImportOptions | None = None,
+    constituency: pa.Table | None = None,
+    limits: IngestLimits | None = None,
+    progress: Progress | None = None,
+    observed_at: str | None = None,
+) -> CommitSummary:
+    """Run one import. Raises :class:`SourceError` (nothing stored) when the whole file is unusable."""
+    options = options or ImportOptions()
+    limits = limits or IngestLimits()
+    say = progress or (lambda _message: None)
+    work_root = store.root / ".work"
+    work_root.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=work_root, prefix=f"{import_id}-") as work:
+        work_dir = Path(work)
+        con = duckdb.connect(str(work_dir / "work.duckdb"))
+        try:
+            con.execute(f"SET memory_limit = '{limits.memory_limit}'")
+            con.execute(f"SET threads = {int(limits.threads)}")
+            con.execute(f"SET temp_directory = '{str(work_dir / 'spill').replace(chr(39), chr(39) * 2)}'")
+            con.execute("SET TimeZone = 'UTC'")
+            with unpacked(source, work_dir, limits) as plain:
+                importer = importers.detect(plain) if format == "auto" else importers.get(format)
+                say(f"parsing {plain.name} as {importer.label}")
+                read = importer.stage(con, plain, options)
+            say("normalising")
+            observed = f"TIMESTAMPTZ '{observed_at}'" if observed_at else "current_timestamp"
+            con.execute(
+                f"""
+                UPDATE staged SET
+                  "time.observation" = {observed},
+                  "import_id" = ?,
+                  "tlp" = coalesce("tlp", ?),
+                  "feed.provider" = coalesce("feed.provider", ?),
+                  "severity" = coalesce("severity", 'unknown'),
+                  "time.precision" = coalesce("time.precision", 'second'),
+                  "event_id" = md5(coalesce(event_key, coalesce("feed.name", '') || chr(31) || coalesce(raw, '')))
+                """,
+                [import_id, options.tlp, options.feed_provider],
+            )
+            say("enriching")
+            enrich(con, "staged", constituency)
+            say("storing")
+            summary = store.commit(con, import_id, "staged", "rejects", read)
+        finally:
+            con.close()
+    say(f"stored {summary.stored:,}, duplicates {summary.duplicates:,}, quarantined {summary.quarantined:,}")
+    return summary
+
+
+def copy_upload(stream: BinaryIO, target: Path, max_bytes: int) -> int:
+    """Copy an uploaded stream to ``target``, refusing it past ``max_bytes``."""
+    written = 0
+    with target.open("wb") as out:
+        while chunk := stream.read(COPY_CHUNK):
+            written += len(chunk)
+            if written > max_bytes:
+                out.close()
+                target.unlink(missing_ok=True)
+                raise SourceError(f"the upload is larger than the limit of {max_bytes:,} bytes")
+            out.write(chunk)
+    return written
+
+
+__all__ = ["IngestLimits", "copy_upload", "ingest", "shutil", "unpacked"]
