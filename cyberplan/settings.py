@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "cyberplan.core",
     "cyberplan.gaps",
     "cyberplan.jobs",
+    "cyberplan.threats",
 ]
 
 MIDDLEWARE = [
@@ -264,6 +265,15 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 
 # Uploads: refuse oversized requests early; importers apply their own per-file limit.
 CYBERPLAN_MAX_UPLOAD_BYTES = env_int("CYBERPLAN_MAX_UPLOAD_MB", 50, minimum=1) * 1024 * 1024
+# Threat evidence: feeds uploaded in the web UI, and what any import may unpack to.
+CYBERPLAN_MAX_IMPORT_UPLOAD_BYTES = env_int("CYBERPLAN_MAX_IMPORT_UPLOAD_MB", 512, minimum=1) * 1024 * 1024
+CYBERPLAN_MAX_IMPORT_BYTES = env_int("CYBERPLAN_MAX_IMPORT_MB", 4096, minimum=1) * 1024 * 1024
+CYBERPLAN_EVENTS_DIR = Path(env_str("CYBERPLAN_EVENTS_DIR", str(DATA_DIR / "events")))
+CYBERPLAN_DUCKDB_MEMORY = env_str("CYBERPLAN_DUCKDB_MEMORY", "1500MB")
+if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)", CYBERPLAN_DUCKDB_MEMORY):
+    raise SettingError(
+        f"The environment variable CYBERPLAN_DUCKDB_MEMORY must look like 1500MB or 2GB, not {CYBERPLAN_DUCKDB_MEMORY!r}."
+    )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000

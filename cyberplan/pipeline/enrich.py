@@ -122,19 +122,12 @@ def constituency_rows(entries: Iterable[ConstituencyEntry]) -> pa.Table:
     )
 
 
-def enrich(con: duckdb.DuckDBPyConnection, table: str, constituency: pa.Table | None) -> None:
-    """Fill country, network, ASN, owner and sector of the events in ``table`` in place."""
+def prepare(con: duckdb.DuckDBPyConnection, table: str, constituency: pa.Table | None) -> bool:
+    """Match the events of ``table`` against the constituency (table ``_matches``: rid -> network, AS,
+    organisation, sector, country). Returns whether there is a constituency to join."""
     install_functions(con)
-    con.execute(
-        f"""
-        UPDATE {table} SET "source.geolocation.cc" = cp_country("source.ip")
-        WHERE "source.geolocation.cc" IS NULL AND "source.ip" IS NOT NULL
-        """
-    )
-    con.execute(f"""UPDATE {table} SET "source.geolocation.cc" = NULL WHERE "source.geolocation.cc" = ''""")
     if constituency is None or constituency.num_rows == 0:
-        con.execute(f"""UPDATE {table} SET "victim.country" = coalesce("victim.country", "source.geolocation.cc")""")
-        return
+        return False
     con.register("_constituency_arrow", constituency)
     con.execute(
         """
@@ -148,23 +141,40 @@ def enrich(con: duckdb.DuckDBPyConnection, table: str, constituency: pa.Table | 
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _matches AS
-        SELECT e.rowid AS rid, c.network, c.asn, c.as_name, c.organisation, c.sector, c.country
-        FROM (SELECT rowid, cp_ip_number("source.ip") AS n FROM {table} WHERE "source.ip" IS NOT NULL) e
+        SELECT e.rid, c.network, c.asn, c.as_name, c.organisation, c.sector, c.country
+        FROM (SELECT rowid AS rid, cp_ip_number("source.ip") AS n FROM {table} WHERE "source.ip" IS NOT NULL) e
         JOIN _constituency c ON e.n BETWEEN c.range_start AND c.range_end
-        QUALIFY row_number() OVER (PARTITION BY e.rowid ORDER BY c.prefix_length DESC) = 1
+        QUALIFY row_number() OVER (PARTITION BY e.rid ORDER BY c.prefix_length DESC) = 1
         """
     )
-    con.execute(
-        f"""
-        UPDATE {table} AS t SET
-          "source.network" = coalesce(t."source.network", m.network),
-          "source.asn" = coalesce(t."source.asn", m.asn),
-          "source.as_name" = coalesce(t."source.as_name", m.as_name),
-          "victim.organisation" = coalesce(t."victim.organisation", m.organisation),
-          "victim.sector" = coalesce(t."victim.sector", m.sector),
-          "victim.country" = coalesce(t."victim.country", m.country)
-        FROM _matches m WHERE t.rowid = m.rid
-        """
-    )
-    con.execute(f"""UPDATE {table} SET "victim.country" = coalesce("victim.country", "source.geolocation.cc")""")
-    con.execute("DROP TABLE IF EXISTS _matches")
+    return True
+
+
+# Field -> SQL over the staged row ``s`` and its constituency match ``m`` (when joined).
+ENRICHED = {
+    "source.geolocation.cc": (
+        """coalesce(nullif(s."source.geolocation.cc", ''), """
+        """CASE WHEN s."source.ip" IS NOT NULL THEN nullif(cp_country(s."source.ip"), '') END)"""
+    ),
+}
+FROM_CONSTITUENCY = {
+    "source.network": "network",
+    "source.asn": "asn",
+    "source.as_name": "as_name",
+    "victim.organisation": "organisation",
+    "victim.sector": "sector",
+}
+
+
+def enriched_expressions(joined: bool) -> dict[str, str]:
+    """SQL for the enriched fields; the others are taken from the staged row as they are."""
+    expressions = dict(ENRICHED)
+    if joined:
+        for field_name, column in FROM_CONSTITUENCY.items():
+            expressions[field_name] = f'coalesce(s."{field_name}", m.{column})'
+        expressions["victim.country"] = (
+            f'coalesce(s."victim.country", m.country, {expressions["source.geolocation.cc"]})'
+        )
+    else:
+        expressions["victim.country"] = f'coalesce(s."victim.country", {expressions["source.geolocation.cc"]})'
+    return expressions

@@ -22,8 +22,9 @@ import duckdb
 import pyarrow as pa
 
 from . import importers
-from .enrich import enrich
+from .enrich import enriched_expressions, prepare
 from .importers.base import ImportOptions, Source, SourceError
+from .schema import FIELDS, quoted
 from .store import CommitSummary, EventStore
 
 DEFAULT_MAX_BYTES = 4 * 1024**3  # what one import may unpack to
@@ -120,24 +121,35 @@ def ingest(
                 say(f"parsing {plain.name} as {importer.label}")
                 read = importer.stage(con, plain, options)
             say("normalising")
-            observed = f"TIMESTAMPTZ '{observed_at}'" if observed_at else "current_timestamp"
-            con.execute(
-                f"""
-                UPDATE staged SET
-                  "time.observation" = {observed},
-                  "import_id" = ?,
-                  "tlp" = coalesce("tlp", ?),
-                  "feed.provider" = coalesce("feed.provider", ?),
-                  "severity" = coalesce("severity", 'unknown'),
-                  "time.precision" = coalesce("time.precision", 'second'),
-                  "event_id" = md5(coalesce(event_key, coalesce("feed.name", '') || chr(31) || coalesce(raw, '')))
-                """,
-                [import_id, options.tlp, options.feed_provider],
-            )
             say("enriching")
-            enrich(con, "staged", constituency)
+            joined = prepare(con, "staged", constituency)
+            expressions = enriched_expressions(joined)
+            expressions.update(
+                {
+                    "time.observation": f"TIMESTAMPTZ '{observed_at}'" if observed_at else "current_timestamp",
+                    "import_id": "$import_id",
+                    "tlp": "coalesce(s.tlp, $tlp)",
+                    "feed.provider": 'coalesce(s."feed.provider", $provider)',
+                    "severity": "coalesce(s.severity, 'unknown')",
+                    "time.precision": "coalesce(s.\"time.precision\", 'second')",
+                    "event_id": (
+                        "md5(coalesce(s.event_key, coalesce(s.\"feed.name\", '') || chr(31) || coalesce(s.raw, '')))"
+                    ),
+                }
+            )
+            columns = ", ".join(
+                f"CAST({expressions.get(f.name, 's.' + quoted(f.name))} AS {f.sql_type}) AS {quoted(f.name)}"
+                for f in FIELDS
+            )
+            join = "LEFT JOIN _matches m ON m.rid = s.rowid" if joined else ""
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE normalised AS SELECT {columns}, s.event_key IS NOT NULL AS keyed "
+                f"FROM staged s {join}",
+                {"import_id": import_id, "tlp": options.tlp, "provider": options.feed_provider},
+            )
+            con.execute("DROP TABLE staged")
             say("storing")
-            summary = store.commit(con, import_id, "staged", "rejects", read)
+            summary = store.commit(con, import_id, "normalised", "rejects", read)
         finally:
             con.close()
     say(f"stored {summary.stored:,}, duplicates {summary.duplicates:,}, quarantined {summary.quarantined:,}")

@@ -84,6 +84,37 @@ class EventStore:
             columns = ", ".join(f"CAST(NULL AS {f.sql_type}) AS {quoted(f.name)}" for f in FIELDS)
             con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT {columns} WHERE false")
 
+    def _drop_known(self, con: duckdb.DuckDBPyConnection, months: list[str]) -> None:
+        """Remove from ``_unique`` the events already in the store.
+
+        An event identified by its content (no ``event_key``) can only match a stored event of the same
+        feed and the same ``time.source``, so only row groups in that time window are read; an event
+        with a key (a STIX id, a MISP uuid, a VERIS incident id) is looked for in every month.
+        """
+        bounds = con.execute(
+            'SELECT min("time.source"), max("time.source"), list(DISTINCT "feed.name") FROM _unique WHERE NOT keyed'
+        ).fetchone()
+        month_files = self.files(months)
+        if bounds and bounds[0] is not None and month_files:
+            con.execute(
+                f"""
+                DELETE FROM _unique WHERE NOT keyed AND event_id IN (
+                  SELECT event_id FROM read_parquet({_listing(month_files)})
+                  WHERE "time.source" BETWEEN ? AND ? AND list_contains(?, "feed.name"))
+                """,
+                [bounds[0], bounds[1], bounds[2]],
+            )
+        keyed = con.execute('SELECT list(DISTINCT "feed.name") FROM _unique WHERE keyed').fetchone()
+        all_files = self.files()
+        if keyed and keyed[0] and all_files:
+            con.execute(
+                f"""
+                DELETE FROM _unique WHERE keyed AND event_id IN (
+                  SELECT event_id FROM read_parquet({_listing(all_files)}) WHERE list_contains(?, "feed.name"))
+                """,
+                [keyed[0]],
+            )
+
     def quarantine_file(self, import_id: str) -> Path:
         return self.quarantine_dir / f"{import_id}.parquet"
 
@@ -138,42 +169,33 @@ class EventStore:
                 f"CREATE OR REPLACE TEMP TABLE _unique AS SELECT *, {MONTH_EXPR} AS month FROM {staged_table} "
                 'QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY "time.source") = 1'
             )
+            con.execute(f"DROP TABLE {staged_table}")
             months = [row[0] for row in con.execute("SELECT DISTINCT month FROM _unique ORDER BY 1").fetchall()]
-            existing = self.files(months)
-            if existing:
-                listing = ", ".join("'" + str(p).replace("'", "''") + "'" for p in existing)
-                con.execute(f"DELETE FROM _unique WHERE event_id IN (SELECT event_id FROM read_parquet([{listing}]))")
+            self._drop_known(con, months)
+            months = [row[0] for row in con.execute("SELECT DISTINCT month FROM _unique ORDER BY 1").fetchall()]
             stored = _count(con, "_unique")
             quarantined = _count(con, rejects_table)
             staging = self.root / ".staging" / import_id
             staging.mkdir(parents=True, exist_ok=True)
-            if stored:
-                columns = ", ".join(quoted(name) for name in FIELD_NAMES)
+            columns = ", ".join(quoted(name) for name in FIELD_NAMES)
+            written: list[tuple[Path, Path]] = []
+            for month in months:
+                part = staging / f"{month}.parquet"
                 con.execute(
-                    f'COPY (SELECT {columns}, month FROM _unique ORDER BY month, "time.source") '
-                    f"TO '{_sql_path(staging / 'events')}' "
-                    "(FORMAT parquet, PARTITION_BY (month), COMPRESSION zstd, ROW_GROUP_SIZE 500000, "
-                    "FILENAME_PATTERN 'part_{i}', OVERWRITE_OR_IGNORE true)"
+                    f'COPY (SELECT {columns} FROM _unique WHERE month = ? ORDER BY "time.source") '
+                    f"TO '{_sql_path(part)}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 250000)",
+                    [month],
                 )
+                written.append((part, self.events_dir / f"month={month}" / f"{import_id}.parquet"))
             if quarantined:
                 con.execute(
                     f"COPY (SELECT * FROM {rejects_table} ORDER BY file, line) "
                     f"TO '{_sql_path(staging / 'quarantine.parquet')}' (FORMAT parquet, COMPRESSION zstd)"
                 )
             # Move into place; invisible until the commit marker exists.
-            for part_dir in sorted((staging / "events").glob("month=*")):
-                target_dir = self.events_dir / part_dir.name
-                target_dir.mkdir(exist_ok=True)
-                parts = sorted(part_dir.glob("*.parquet"))
-                if len(parts) == 1:
-                    os.replace(parts[0], target_dir / f"{import_id}.parquet")
-                else:
-                    merged = target_dir / f"{import_id}.parquet"
-                    listing = ", ".join("'" + _sql_path(p) + "'" for p in parts)
-                    con.execute(
-                        f"COPY (SELECT * FROM read_parquet([{listing}])) TO '{_sql_path(merged)}' "
-                        "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 500000)"
-                    )
+            for part, target in written:
+                target.parent.mkdir(exist_ok=True)
+                os.replace(part, target)
             if quarantined:
                 os.replace(staging / "quarantine.parquet", self.quarantine_file(import_id))
             summary = CommitSummary(
@@ -197,6 +219,10 @@ class EventStore:
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
     row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
     return int(row[0]) if row else 0
+
+
+def _listing(paths: list[Path]) -> str:
+    return "[" + ", ".join("'" + _sql_path(p) + "'" for p in paths) + "]"
 
 
 def _sql_path(path: Path) -> str:

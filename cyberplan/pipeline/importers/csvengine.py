@@ -43,8 +43,11 @@ CONVERSIONS: dict[str, Conversion] = {
     "lower": Conversion("lower({c})"),
     "upper": Conversion("upper({c})"),
     # Naive timestamps are UTC (Shadowserver's convention); explicit offsets are honoured.
+    # The common case (Shadowserver's "2026-11-28 01:02:03") is tried first; coalesce only tries the
+    # slower forms on the rows the first one could not read.
     "timestamp": Conversion(
-        "coalesce(try_strptime(regexp_replace({c}, '(Z| UTC)$', '+0000'), "
+        "coalesce(timezone('UTC', try_strptime({c}, '%Y-%m-%d %H:%M:%S')), "
+        "try_strptime(regexp_replace({c}, '(Z| UTC)$', '+0000'), "
         + TIMESTAMPTZ_FORMATS
         + "), timezone('UTC', try_strptime({c}, "
         + TIMESTAMP_FORMATS
@@ -113,21 +116,15 @@ def stage_csv(con: duckdb.DuckDBPyConnection, path: str, file_name: str, mapping
     create_tables(con)
     sql_path = path.replace("'", "''")
     delimiter = mapping.delimiter.replace("'", "''")
+    reader = (
+        f"read_csv('{sql_path}', header = true, all_varchar = true, delim = '{delimiter}', quote = '\"', "
+        "escape = '\"', store_rejects = true, rejects_scan = '_scan', rejects_table = '_errors', "
+        "strict_mode = true, null_padding = false, parallel = true)"
+    )
     try:
-        con.execute(
-            f"""
-            CREATE OR REPLACE TEMP TABLE _raw AS
-            SELECT row_number() OVER () AS _row, *
-            FROM read_csv('{sql_path}', header = true, all_varchar = true, delim = '{delimiter}', quote = '"',
-                          escape = '"', store_rejects = true, rejects_scan = '_scan', rejects_table = '_errors',
-                          strict_mode = true, null_padding = false, sample_size = -1, parallel = true)
-            """
-        )
+        columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
     except duckdb.Error as exc:
         raise SourceError(f"{file_name}: not a readable CSV file: {_first_line(exc)}") from None
-    columns = [
-        row[0] for row in con.execute("SELECT column_name FROM (DESCRIBE _raw) WHERE column_name <> '_row'").fetchall()
-    ]
     missing = [c for c in mapping.columns if c not in columns and mapping.columns[c].field in mapping.required]
     if missing:
         raise SourceError(
@@ -135,81 +132,80 @@ def stage_csv(con: duckdb.DuckDBPyConnection, path: str, file_name: str, mapping
             f"(header: {', '.join(columns[:30])})"
         )
 
-    values: dict[str, str] = {}
+    # Each mapped column is converted once, into a column named after its field; the checks read
+    # those converted columns.
+    converted: dict[str, str] = {}  # field -> SQL expression over the raw row
     checks: list[tuple[str, str, str]] = []  # (column, invalid-condition, reason)
     for column, rule in mapping.columns.items():
-        if column not in columns:
+        if column not in columns or rule.field in converted:
             continue
         raw = f"nullif(trim({quoted(column)}), '')"
         conversion = CONVERSIONS[rule.convert]
-        expression = conversion.value.format(c=raw)
-        values.setdefault(rule.field, expression)
+        converted[rule.field] = conversion.value.format(c=raw)
         if conversion.valid:
-            valid = conversion.valid.format(v=f"({expression})")
+            valid = conversion.valid.format(v=quoted("f:" + rule.field))
             checks.append((column, f"{raw} IS NOT NULL AND NOT coalesce({valid}, false)", conversion.reason))
-    for name, value in mapping.constants.items():
-        values.setdefault(name, _literal(value))
+    constants = {name: _literal(value) for name, value in mapping.constants.items() if name not in converted}
     for required in mapping.required:
-        if required not in values:
+        if required not in converted and required not in constants:
             raise SourceError(f"{file_name}: no column fills the required field {required}")
 
     unmapped = [c for c in columns if c not in mapping.columns]
-    extra = (
-        "to_json(map_from_entries(list_filter(["
-        + ", ".join(f"{{'k': {_literal(c)}, 'v': nullif(trim({quoted(c)}), '')}}" for c in unmapped)
-        + "], lambda x: x.v IS NOT NULL)))"
-        if unmapped
-        else "NULL"
-    )
-    values["extra"] = f"CASE WHEN {extra} = '{{}}' THEN NULL ELSE {extra} END" if unmapped else "NULL"
-    values["raw"] = "to_json(struct_pack(" + ", ".join(f"{quoted(c)} := {quoted(c)}" for c in columns) + "))"
-
-    # First failing check of each row names the column and the reason.
-    if checks:
-        reason_case = (
-            "CASE "
-            + " ".join(
-                f"WHEN {condition} THEN {_literal(column)} || '\\x1f' || {_literal(reason)} || ': ' || {quoted(column)}"
-                for column, condition, reason in checks
-            )
-            + " END"
+    if unmapped:
+        # concat_ws skips NULLs, so empty cells leave no key behind.
+        pairs = ", ".join(
+            f"CASE WHEN nullif(trim({quoted(c)}), '') IS NOT NULL "
+            f"THEN {_literal(_json_key(c))} || to_json(trim({quoted(c)})) END"
+            for c in unmapped
         )
+        extra = f"nullif('{{' || concat_ws(',', {pairs}) || '}}', '{{}}')"
     else:
-        reason_case = "NULL"
-    required_case = " ".join(
-        f"WHEN ({values[name]}) IS NULL THEN {_literal(name)} || '\\x1f' || 'missing: the field is required'"
+        extra = "NULL"
+    raw_json = "to_json(struct_pack(" + ", ".join(f"{quoted(c)} := {quoted(c)}" for c in columns) + "))"
+    problems = [
+        f"WHEN {condition} THEN {_literal(column)} || chr(31) || {_literal(reason)} || ': ' || {quoted(column)}"
+        for column, condition, reason in checks
+    ]
+    problems += [
+        f"WHEN {quoted('f:' + name)} IS NULL THEN {_literal(name)} || chr(31) || 'missing: the field is required'"
         for name in mapping.required
-    )
-    # File line of each parsed row: its position, plus the header, plus the unparsable lines before it.
+        if name in converted
+    ]
+    problem = ("CASE " + " ".join(problems) + " END") if problems else "NULL"
+    conversions = ", ".join(f"{expr} AS {quoted('f:' + name)}" for name, expr in converted.items())
+
+    # One pass over the file: converted fields, the problem if any, extra and raw. Insertion order is
+    # preserved, so a row's rowid in _conv is its position among the parsed rows.
+    try:
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE _conv AS
+            SELECT {", ".join(quoted("f:" + n) for n in converted)}, {problem} AS _problem,
+                   {extra} AS _extra, {raw_json} AS _raw
+            FROM (SELECT {conversions}, * FROM {reader})
+            """
+        )
+    except duckdb.Error as exc:
+        raise SourceError(f"{file_name}: not a readable CSV file: {_first_line(exc)}") from None
+    select = [f"CAST({quoted('f:' + name)} AS {FIELD_TYPES[name]}) AS {quoted(name)}" for name in converted]
+    select += [f"CAST({value} AS {FIELD_TYPES[name]}) AS {quoted(name)}" for name, value in constants.items()]
+    select += ["_extra AS extra", "_raw AS raw"]
+    con.execute(f"INSERT INTO staged BY NAME SELECT {', '.join(select)} FROM _conv WHERE _problem IS NULL")
+
+    # File line of a rejected row: its position, plus the header, plus the unparsable lines before it.
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE _error_lines AS
-        SELECT line, line - row_number() OVER (ORDER BY line) - 1 AS rows_before
-        FROM (SELECT DISTINCT line FROM _errors)
+        SELECT line - row_number() OVER (ORDER BY line) - 1 AS rows_before FROM (SELECT DISTINCT line FROM _errors)
         """
     )
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE _checked AS
-        SELECT r._row + 1 + coalesce(shift.n, 0) AS _line,
-               coalesce({reason_case}, CASE {required_case} END) AS _problem, r.*
-        FROM _raw r
-        LEFT JOIN (
-          SELECT r2._row, count(*) AS n FROM _raw r2 JOIN _error_lines e ON e.rows_before < r2._row GROUP BY r2._row
-        ) shift ON shift._row = r._row
-        """
-    )
-    select = ", ".join(
-        f"CAST({values[name]} AS {FIELD_TYPES[name]}) AS {quoted(name)}" for name in values if name in FIELD_TYPES
-    )
-    con.execute(f"INSERT INTO staged BY NAME SELECT {select} FROM _checked WHERE _problem IS NULL")
     file_literal = _literal(file_name)
     con.execute(
         f"""
         INSERT INTO rejects
-        SELECT {file_literal}, _line, split_part(_problem, '\\x1f', 1), split_part(_problem, '\\x1f', 2),
-               {values["raw"]}
-        FROM _checked WHERE _problem IS NOT NULL
+        SELECT {file_literal}, rowid + 2 + (SELECT count(*) FROM _error_lines e WHERE e.rows_before < rowid + 1),
+               split_part(_problem, chr(31), 1), split_part(_problem, chr(31), 2), _raw
+        FROM _conv WHERE _problem IS NOT NULL
         """
     )
     con.execute(
@@ -220,11 +216,17 @@ def stage_csv(con: duckdb.DuckDBPyConnection, path: str, file_name: str, mapping
         FROM _errors GROUP BY line
         """
     )
-    parsed = con.execute("SELECT count(*) FROM _raw").fetchone()
+    parsed = con.execute("SELECT count(*) FROM _conv").fetchone()
     errors = con.execute("SELECT count(DISTINCT line) FROM _errors").fetchone()
-    for table in ("_raw", "_checked", "_errors", "_scan", "_error_lines"):
+    for table in ("_conv", "_errors", "_scan", "_error_lines"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
     return int(parsed[0] if parsed else 0) + int(errors[0] if errors else 0)
+
+
+def _json_key(name: str) -> str:
+    import json
+
+    return json.dumps(name, ensure_ascii=False) + ":"
 
 
 def _first_line(exc: Exception) -> str:

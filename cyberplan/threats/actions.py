@@ -1,0 +1,308 @@
+"""Writes of the threat evidence capability; every write is audited."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cyberplan.core import audit
+from cyberplan.core.choices import TLP, AuditAction
+from cyberplan.core.models import Organisation, Sector, User
+from cyberplan.pipeline.importers.base import ImportOptions, Source, SourceError, UnknownFormatError
+from cyberplan.pipeline.ingest import IngestLimits, ingest
+from cyberplan.pipeline.schema import FIELD_TYPES
+
+from .choices import Conversion, ImportFormat, ImportStatus
+from .models import ColumnMapping, ConstituencyEntry, Import
+from .store import constituency_table, event_store
+
+
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@transaction.atomic
+def do_register_import(
+    actor: User | None,
+    organisation: Organisation,
+    path: Path,
+    *,
+    file_name: str = "",
+    format: str = ImportFormat.AUTO,
+    report_type: str = "",
+    mapping: ColumnMapping | None = None,
+    tlp: str = TLP.AMBER,
+) -> Import:
+    if format == ImportFormat.CSV and mapping is None:
+        raise ValidationError({"mapping": _("A CSV import needs a saved column mapping.")})
+    record = Import.objects.create(
+        organisation=organisation,
+        created_by=actor if actor and actor.pk else None,
+        file_name=(file_name or path.name)[:255],
+        file_size=path.stat().st_size,
+        file_sha256=file_digest(path),
+        format=format,
+        report_type=report_type,
+        mapping=mapping,
+        tlp=tlp,
+    )
+    audit.record_create(actor, record, organisation=organisation)
+    return record
+
+
+def previous_import(record: Import) -> Import | None:
+    """An earlier successful import of the same file, read the same way."""
+    return (
+        Import.objects.filter(
+            organisation=record.organisation,
+            file_sha256=record.file_sha256,
+            format=record.format,
+            report_type=record.report_type,
+            mapping=record.mapping,
+            status=ImportStatus.SUCCEEDED,
+        )
+        .exclude(pk=record.pk)
+        .order_by("created_at")
+        .first()
+    )
+
+
+def do_run_import(record: Import, path: Path, *, force: bool = False, progress: Any = None) -> Import:
+    """Run the pipeline for a registered import and record its outcome.
+
+    A file already imported the same way is skipped unless ``force``; running it again would store
+    nothing new anyway (events are deduplicated), but the quarantine would list its rejects twice.
+    """
+    before = audit.snapshot(record)
+    earlier = None if force else previous_import(record)
+    if earlier is not None:
+        record.status = ImportStatus.SKIPPED
+        record.message = _("This file was already imported on %(date)s (import %(id)s); nothing was done.") % {
+            "date": timezone.localtime(earlier.created_at).strftime("%Y-%m-%d %H:%M"),
+            "id": earlier.pk,
+        }
+        record.finished_at = timezone.now()
+        record.save()
+        _audit_update(record, before)
+        return record
+    Import.objects.filter(pk=record.pk).update(status=ImportStatus.RUNNING)
+    options = ImportOptions(
+        report_type=record.report_type or None,
+        mapping=record.mapping.as_pipeline_mapping() if record.mapping else None,
+        tlp=record.tlp,
+        extra={"mapping_name": record.mapping.name if record.mapping else ""},
+    )
+    limits = IngestLimits(max_bytes=settings.CYBERPLAN_MAX_IMPORT_BYTES, memory_limit=settings.CYBERPLAN_DUCKDB_MEMORY)
+    try:
+        summary = ingest(
+            Source(path=path, name=record.file_name),
+            event_store(record.organisation),
+            str(record.pk),
+            format=record.format,
+            options=options,
+            constituency=constituency_table(record.organisation),
+            limits=limits,
+            progress=progress,
+        )
+    except (SourceError, UnknownFormatError) as exc:
+        record.status = ImportStatus.FAILED
+        record.message = str(exc)
+    else:
+        record.status = ImportStatus.SUCCEEDED
+        record.read, record.stored = summary.read, summary.stored
+        record.duplicates, record.quarantined = summary.duplicates, summary.quarantined
+        record.message = ""
+    record.finished_at = timezone.now()
+    record.save()
+    _audit_update(record, before)
+    return record
+
+
+def _audit_update(record: Import, before: dict[str, Any]) -> None:
+    audit.record(
+        actor=record.created_by,
+        action=AuditAction.UPDATE,
+        instance=record,
+        changes=audit.diff(before, audit.snapshot(record)),
+        organisation=record.organisation,
+    )
+
+
+# -- column mappings ------------------------------------------------------------------------------
+
+
+def validate_mapping(columns: dict[str, Any], constants: dict[str, Any]) -> None:
+    errors: list[str] = []
+    targets: list[str] = []
+    for column, rule in columns.items():
+        if not isinstance(rule, dict) or rule.get("field") not in FIELD_TYPES:
+            errors.append(_("Column %(column)s maps to an unknown field.") % {"column": column})
+            continue
+        if rule.get("convert", "text") not in Conversion.values:
+            errors.append(_("Column %(column)s has an unknown conversion.") % {"column": column})
+        targets.append(rule["field"])
+    for field_name in constants:
+        if field_name not in FIELD_TYPES:
+            errors.append(_("The constant %(field)s is not an event field.") % {"field": field_name})
+    if "time.source" not in targets:
+        errors.append(_("One column must give the time of the event (time.source)."))
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def do_save_mapping(
+    actor: User | None,
+    organisation: Organisation,
+    *,
+    name: str,
+    columns: dict[str, Any],
+    constants: dict[str, Any] | None = None,
+    description: str = "",
+    delimiter: str = ",",
+) -> ColumnMapping:
+    constants = constants or {}
+    validate_mapping(columns, constants)
+    mapping = ColumnMapping.objects.filter(organisation=organisation, name=name).first()
+    if mapping is None:
+        mapping = ColumnMapping(organisation=organisation, name=name, created_by=actor if actor and actor.pk else None)
+        before = None
+    else:
+        before = audit.snapshot(mapping)
+    mapping.description, mapping.delimiter = description, delimiter
+    mapping.columns, mapping.constants = columns, constants
+    mapping.full_clean()
+    mapping.save()
+    if before is None:
+        audit.record_create(actor, mapping, organisation=organisation)
+    else:
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=mapping,
+            changes=audit.diff(before, audit.snapshot(mapping)),
+            organisation=organisation,
+        )
+    return mapping
+
+
+# -- constituency ---------------------------------------------------------------------------------
+
+CONSTITUENCY_COLUMNS = ("network", "asn", "as_name", "holder", "sector", "country", "note")
+
+
+@dataclass(frozen=True)
+class ConstituencyImportResult:
+    created: int
+    updated: int
+    errors: list[tuple[int, str, str]]  # (line, column, reason)
+
+
+@transaction.atomic
+def do_save_constituency_entry(actor: User | None, organisation: Organisation, **values: Any) -> ConstituencyEntry:
+    entry = ConstituencyEntry(organisation=organisation, **values)
+    entry.full_clean(validate_unique=False)
+    existing = ConstituencyEntry.objects.filter(organisation=organisation, network=entry.network).first()
+    if existing is None:
+        entry.save()
+        audit.record_create(actor, entry, organisation=organisation)
+        return entry
+    before = audit.snapshot(existing)
+    for name, value in values.items():
+        setattr(existing, name, value)
+    existing.network = entry.network
+    existing.save()
+    changes = audit.diff(before, audit.snapshot(existing))
+    if changes:
+        audit.record(
+            actor=actor, action=AuditAction.UPDATE, instance=existing, changes=changes, organisation=organisation
+        )
+    return existing
+
+
+@transaction.atomic
+def do_delete_constituency_entry(actor: User | None, entry: ConstituencyEntry) -> None:
+    audit.record_delete(actor, entry, audit.snapshot(entry), organisation=entry.organisation)
+    entry.delete()
+
+
+def do_import_constituency_csv(
+    actor: User | None, organisation: Organisation, data: bytes, file_name: str
+) -> ConstituencyImportResult:
+    """Load a constituency CSV (network, asn, as_name, holder, sector, country, note).
+
+    All or nothing: when any line is wrong, nothing is saved and every problem is listed with its
+    line and column, so the file can be corrected and loaded again with the same result.
+    """
+    errors: list[tuple[int, str, str]] = []
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return ConstituencyImportResult(
+            0, 0, [(0, "", _("%(file)s is not UTF-8 text (byte %(pos)s).") % {"file": file_name, "pos": exc.start})]
+        )
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in ("network", "holder") if c not in header]
+    if missing:
+        return ConstituencyImportResult(0, 0, [(1, c, _("The header lacks this column.")) for c in missing])
+    reader.fieldnames = header
+    sectors = {s.code: s for s in Sector.objects.all()}
+    rows: list[dict[str, Any]] = []
+    for line, row in enumerate(reader, start=2):
+        values: dict[str, Any] = {}
+        network = (row.get("network") or "").strip()
+        try:
+            import ipaddress
+
+            values["network"] = str(ipaddress.ip_network(network, strict=False))
+        except ValueError:
+            errors.append((line, "network", _("%(value)s is not a network in CIDR form.") % {"value": network}))
+        asn = (row.get("asn") or "").strip().upper().removeprefix("AS")
+        if asn and not asn.isdigit():
+            errors.append((line, "asn", _("%(value)s is not an AS number.") % {"value": row.get("asn")}))
+        values["asn"] = int(asn) if asn.isdigit() else None
+        holder = (row.get("holder") or "").strip()
+        if not holder:
+            errors.append((line, "holder", _("The holder organisation is missing.")))
+        values["holder"] = holder[:200]
+        sector_code = (row.get("sector") or "").strip().lower()
+        if sector_code and sector_code not in sectors:
+            errors.append((line, "sector", _("%(value)s is not a known sector code.") % {"value": sector_code}))
+        values["sector"] = sectors.get(sector_code)
+        country = (row.get("country") or "").strip().upper()
+        if country and (len(country) != 2 or not country.isalpha()):
+            errors.append((line, "country", _("%(value)s is not a two-letter country code.") % {"value": country}))
+        values["country"] = country
+        values["as_name"] = (row.get("as_name") or "").strip()[:200]
+        values["note"] = (row.get("note") or "").strip()[:250]
+        rows.append(values)
+    if errors:
+        return ConstituencyImportResult(0, 0, errors)
+    created = updated = 0
+    with transaction.atomic():
+        for values in rows:
+            existed = ConstituencyEntry.objects.filter(organisation=organisation, network=values["network"]).exists()
+            do_save_constituency_entry(actor, organisation, **values)
+            created += not existed
+            updated += existed
+    return ConstituencyImportResult(created, updated, [])
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)

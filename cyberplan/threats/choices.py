@@ -1,0 +1,35 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportFormat(models.TextChoices):
+    AUTO = "auto", _("Recognise automatically")
+    SHADOWSERVER = "shadowserver", _("Shadowserver CSV report")
+    STIX = "stix", _("STIX 2.1 bundle")
+    MISP = "misp", _("MISP event JSON")
+    VERIS = "veris", _("VERIS incident JSON")
+    CSV = "csv", _("CSV with a column mapping")
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Stored")
+    FAILED = "failed", _("Refused")
+    SKIPPED = "skipped", _("Already imported")
+
+
+# Conversions offered when mapping a CSV column (see cyberplan.pipeline.importers.csvengine).
+class Conversion(models.TextChoices):
+    TEXT = "text", _("Text as it is")
+    LOWER = "lower", _("Text in lower case")
+    UPPER = "upper", _("Text in upper case")
+    TIMESTAMP = "timestamp", _("Date and time (UTC unless it says otherwise)")
+    INT = "int", _("Whole number")
+    PORT = "port", _("Port number")
+    FLOAT = "float", _("Number")
+    ASN = "asn", _("AS number")
+    IP = "ip", _("IP address")
+    COUNTRY = "country", _("Two-letter country code")
+    URL = "url", _("URL")
+    FQDN = "fqdn", _("Domain name")

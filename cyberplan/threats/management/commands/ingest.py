@@ -1,0 +1,114 @@
+"""``cyberplan ingest PATH...``: bring feed files and incident records into an organisation's event store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from cyberplan.core.choices import TLP
+from cyberplan.core.models import Organisation
+from cyberplan.threats.actions import do_register_import, do_run_import
+from cyberplan.threats.choices import ImportFormat, ImportStatus
+from cyberplan.threats.models import ColumnMapping
+from cyberplan.threats.jobs import STEPS
+
+
+class Command(BaseCommand):
+    help = "Import Shadowserver reports, STIX bundles, MISP events, VERIS incidents or mapped CSV files."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("paths", nargs="+", type=Path, help="Files to import (a folder imports every file in it).")
+        parser.add_argument(
+            "--organisation",
+            required=True,
+            help="Short name (slug) of the organisation whose store receives the events.",
+        )
+        parser.add_argument("--format", default="auto", choices=ImportFormat.values)
+        parser.add_argument("--mapping", default="", help="Name of a saved column mapping (needed with --format csv).")
+        parser.add_argument(
+            "--report-type", default="", help="Shadowserver report type, when the file name does not say it."
+        )
+        parser.add_argument("--tlp", default=TLP.AMBER, choices=TLP.values, help="TLP of events that carry none.")
+        parser.add_argument("--force", action="store_true", help="Import a file again even if it was imported before.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            organisation = Organisation.objects.get(slug=options["organisation"])
+        except Organisation.DoesNotExist:
+            raise CommandError(f"There is no organisation with the short name {options['organisation']!r}.") from None
+        mapping = None
+        if options["mapping"]:
+            mapping = ColumnMapping.objects.filter(organisation=organisation, name=options["mapping"]).first()
+            if mapping is None:
+                raise CommandError(f"There is no column mapping named {options['mapping']!r} in {organisation.slug}.")
+        files: list[Path] = []
+        for path in options["paths"]:
+            if path.is_dir():
+                files.extend(sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")))
+            elif path.is_file():
+                files.append(path)
+            else:
+                raise CommandError(f"{path} does not exist.")
+        console = Console(file=self.stdout, stderr=False)
+        results = []
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+            disable=not console.is_terminal,
+        ) as bar:
+            overall = bar.add_task("files", total=len(files))
+            for path in files:
+                task = bar.add_task(path.name[:40], total=len(STEPS))
+
+                def report(message: str, task: Any = task) -> None:
+                    step = next((i for i, name in enumerate(STEPS) if message.startswith(name)), 0)
+                    bar.update(task, completed=step + 1)
+
+                try:
+                    record = do_register_import(
+                        None,
+                        organisation,
+                        path,
+                        file_name=path.name,
+                        format=options["format"],
+                        report_type=options["report_type"],
+                        mapping=mapping,
+                        tlp=options["tlp"],
+                    )
+                except Exception as exc:  # a file that cannot even be registered is reported, not fatal
+                    results.append((path.name, "failed", 0, 0, 0, 0, str(exc)))
+                    bar.advance(overall)
+                    continue
+                record = do_run_import(record, path, force=options["force"], progress=report)
+                bar.update(task, completed=len(STEPS))
+                bar.advance(overall)
+                results.append(
+                    (
+                        path.name,
+                        record.status,
+                        record.read,
+                        record.stored,
+                        record.duplicates,
+                        record.quarantined,
+                        record.message,
+                    )
+                )
+        table = Table(title=f"Import into {organisation.slug}")
+        for column in ("file", "status", "read", "stored", "duplicates", "quarantined", "message"):
+            table.add_column(
+                column, justify="right" if column in {"read", "stored", "duplicates", "quarantined"} else "left"
+            )
+        for name, status, read, stored, dup, quarantined, message in results:
+            table.add_row(name, status, f"{read:,}", f"{stored:,}", f"{dup:,}", f"{quarantined:,}", message[:120])
+        console.print(table)
+        if any(r[1] == ImportStatus.FAILED for r in results):
+            raise CommandError("Some files were refused; see the message column.")
