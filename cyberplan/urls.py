@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("cyberplan.core.urls")),
     path("gaps/", include("cyberplan.gaps.urls")),
     path("jobs/", include("cyberplan.jobs.urls")),
+    path("threats/", include("cyberplan.threats.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

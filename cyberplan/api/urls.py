@@ -12,6 +12,7 @@ from cyberplan.core.api.views import (
 )
 from cyberplan.gaps.api.views import GapViewSet
 from cyberplan.jobs.api.views import JobViewSet
+from cyberplan.threats.api.views import EventListView, ImportViewSet
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
@@ -20,9 +21,11 @@ router.register("sectors", SectorViewSet, basename="sector")
 router.register("audit-entries", AuditEntryViewSet, basename="auditentry")
 router.register("gaps", GapViewSet, basename="gap")
 router.register("jobs", JobViewSet, basename="job")
+router.register("imports", ImportViewSet, basename="import")
 
 app_name = "api"
 urlpatterns = [
     path("countries/", CountryListView.as_view(), name="country-list"),
+    path("events/", EventListView.as_view(), name="event-list"),
     path("", include(router.urls)),
 ]

@@ -29,6 +29,7 @@ SECTIONS: tuple[Section, ...] = (
             "Incident Taxonomy, enriched with country, network, owner and sector, with every rejected "
             "record kept and explained."
         ),
+        url_name="threats:import_list",
     ),
     Section(
         "trends",

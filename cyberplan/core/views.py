@@ -55,6 +55,8 @@ def section(request: HttpRequest, slug: str) -> HttpResponse:
     found = SECTIONS_BY_SLUG.get(slug)
     if found is None:
         raise Http404
+    if found.url_name:
+        return redirect(found.url_name)
     return render(request, "core/section.html", {"section": found})
 
 

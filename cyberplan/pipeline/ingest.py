@@ -7,6 +7,7 @@ recorded; returns the summary (read = stored + duplicates + quarantined).
 from __future__ import annotations
 
 import bz2
+import functools
 import gzip
 import lzma
 import shutil
@@ -53,12 +54,13 @@ def unpacked(source: Source, work_dir: Path, limits: IngestLimits) -> Iterator[S
     for suffix in (".gz", ".bz2", ".xz", ".zip"):
         if inner_name.lower().endswith(suffix):
             inner_name = inner_name[: -len(suffix)]
+    archive: zipfile.ZipFile | None = None
     if head.startswith(b"\x1f\x8b"):
-        opener = lambda: gzip.open(source.path, "rb")  # noqa: E731
+        opener = functools.partial(gzip.open, source.path, "rb")  # type: ignore[assignment]
     elif head.startswith(b"BZh"):
-        opener = lambda: bz2.open(source.path, "rb")  # noqa: E731
+        opener = functools.partial(bz2.open, source.path, "rb")  # type: ignore[assignment]
     elif head.startswith(b"\xfd7zXZ\x00"):
-        opener = lambda: lzma.open(source.path, "rb")  # noqa: E731
+        opener = functools.partial(lzma.open, source.path, "rb")  # type: ignore[assignment]
     elif head.startswith(b"PK\x03\x04"):
         try:
             archive = zipfile.ZipFile(source.path)
@@ -66,10 +68,10 @@ def unpacked(source: Source, work_dir: Path, limits: IngestLimits) -> Iterator[S
             raise SourceError(f"{source.name}: a damaged or truncated zip archive") from None
         members = [m for m in archive.infolist() if not m.is_dir()]
         if len(members) != 1:
+            archive.close()
             raise SourceError(f"{source.name}: a zip archive must hold exactly one file; it holds {len(members)}")
-        member = members[0]
-        inner_name = Path(member.filename).name
-        opener = lambda: archive.open(member, "r")  # noqa: E731
+        inner_name = Path(members[0].filename).name
+        opener = functools.partial(archive.open, members[0], "r")  # type: ignore[assignment]
     if opener is None:
         yield source
         return
@@ -87,6 +89,9 @@ def unpacked(source: Source, work_dir: Path, limits: IngestLimits) -> Iterator[S
                 out.write(chunk)
     except (OSError, EOFError, zipfile.BadZipFile, lzma.LZMAError) as exc:
         raise SourceError(f"{source.name}: the compressed file is damaged or truncated ({exc})") from None
+    finally:
+        if archive is not None:
+            archive.close()
     yield Source(path=target, name=inner_name)
 
 

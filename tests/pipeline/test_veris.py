@@ -115,27 +115,28 @@ def run(path: Path, store: EventStore, import_id: str = "imp-1", **kwargs: Any) 
     return ingest(Source(path), store, import_id, format=kwargs.pop("format", "veris"), **kwargs)
 
 
-def query(sql: str, store: EventStore | None = None) -> list[dict[str, Any]]:
+def query(sql: str, store: EventStore | None = None, parameters: list[Any] | None = None) -> list[dict[str, Any]]:
     con = duckdb.connect()
     try:
         con.execute("SET TimeZone = 'UTC'")
         if store is not None:
             store.register(con)
-        cursor = con.execute(sql)
+        cursor = con.execute(sql, parameters)
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     finally:
         con.close()
 
 
-EVENT_COLUMNS = """
-    strftime(timezone('UTC', "time.source"), '%Y-%m-%dT%H:%M:%SZ') AS "time.source",
-    * EXCLUDE ("time.source", "time.observation")
+EVENTS_SQL = """
+    SELECT strftime(timezone('UTC', "time.source"), '%Y-%m-%dT%H:%M:%SZ') AS "time.source",
+           * EXCLUDE ("time.source", "time.observation")
+    FROM events ORDER BY raw
 """
 
 
 def events(store: EventStore) -> list[dict[str, Any]]:
-    rows = query(f"SELECT {EVENT_COLUMNS} FROM events ORDER BY raw", store)
+    rows = query(EVENTS_SQL, store)
     for row in rows:
         row["extra"] = json.loads(row["extra"]) if row["extra"] else {}
     return rows
@@ -145,7 +146,7 @@ def rejects(store: EventStore, import_id: str = "imp-1") -> list[dict[str, Any]]
     path = store.quarantine_file(import_id)
     if not path.exists():
         return []
-    return query(f"SELECT * FROM read_parquet('{path}') ORDER BY line")
+    return query("SELECT * FROM read_parquet(?) ORDER BY line", parameters=[str(path)])
 
 
 def write_lines(path: Path, incidents: list[Any]) -> Path:
@@ -171,7 +172,8 @@ def test_schema_ships_in_the_package_with_its_source_note() -> None:
     jsonschema.Draft4Validator.check_schema(schema)
     assert schema["description"].startswith("VERIS Community Schema 1.4.1")
     note = (SCHEMA_PACKAGE_DIR / "SOURCE.md").read_text(encoding="utf-8")
-    assert "CC BY-SA 4.0" in note and "vz-risk/veris" in note
+    assert "CC BY-SA 4.0" in note
+    assert "vz-risk/veris" in note
     digest = hashlib.sha256((SCHEMA_PACKAGE_DIR / "verisc-merged.json").read_bytes()).hexdigest()
     assert digest in note, "SOURCE.md must give the checksum of the shipped schema"
     jsonschema.Draft4Validator.check_schema(veris.legacy_schema())
@@ -369,11 +371,13 @@ def test_vcdb_all_as_json_lines(tmp_path: Path) -> None:
     # Distribution stated in vcdb/SOURCE.txt.
     countries = collections.Counter(e["victim.country"] for e in stored)
     assert (countries["US"], countries["CA"], countries["GB"]) == (53, 5, 4)
-    assert sum(countries.values()) == 67 and None not in countries
+    assert sum(countries.values()) == 67
+    assert None not in countries
     sectors = collections.Counter(e["victim.sector"] for e in stored)
     assert (sectors["health"], sectors["government"]) == (24, 22)
     by_naics = collections.Counter((e["extra"]["victim_industry"][:2], e["victim.sector"]) for e in stored)
-    assert by_naics[("62", "health")] == 24 and by_naics[("92", "government")] == 22
+    assert by_naics[("62", "health")] == 24
+    assert by_naics[("92", "government")] == 22
     assert sum(n for (code, _), n in by_naics.items() if code in ("62", "92")) == 46
     categories = collections.Counter(
         category for e in stored for category in {a.split(".")[0] for a in e["extra"]["actions"]}
@@ -568,7 +572,8 @@ def test_strict_14_incident(tmp_path: Path) -> None:
     assert event["feed.provider"] == "cyberplan-sample"
     assert event["extra"]["actions"] == ["malware.Ransomware", "social.Phishing"]
     assert event["extra"]["incident_time"] == "09:30:00 AM"
-    assert "normalised" not in event["extra"] and "tolerated" not in event["extra"]
+    assert "normalised" not in event["extra"]
+    assert "tolerated" not in event["extra"]
 
 
 def test_array_with_rejects(tmp_path: Path) -> None:
@@ -593,7 +598,8 @@ def test_array_with_rejects(tmp_path: Path) -> None:
     assert "not a VERIS action category" in reasons[1]
     assert "not a VERIS incident object" in reasons[2]
     assert "unsupported VERIS schema_version" in reasons[3]
-    assert "expected object" in reasons[4] and "[VERIS 1.4.1]" in reasons[4]
+    assert "expected object" in reasons[4]
+    assert "[VERIS 1.4.1]" in reasons[4]
     assert json.loads(rejects(store)[1]["raw"])["incident_id"] == "sample-array-teleport"
 
 
@@ -664,7 +670,7 @@ GOOD = (SAMPLES / "incident-1.4.json").read_bytes()
         (b'"a string"', "holds a JSON string"),
         (b"[]", "holds no incident"),
         (b'{"schema_version": NaN, "action": {}}', "NaN is not a JSON value"),
-        (b"[" * 100_000, "not valid JSON"),
+        (b"[" * 100_000, "nested too deeply"),
     ],
 )
 def test_unusable_files_raise_source_error(tmp_path: Path, content: bytes, message: str) -> None:

@@ -36,10 +36,12 @@ Mapping (one event per incident)
         The incident's local ``time`` is kept in ``extra.incident_time`` (VERIS gives no zone).
     ``classification.*``
         :data:`ACTION_RSIT` gives the RSIT class of every action variety; when an incident has
-        several, the class ranked highest in :data:`RSIT_PRIORITY` wins (ties: :data:`VARIETY_PREFERENCE`, then
-        the order of :data:`ACTION_CATEGORIES` and of the record). ``classification.identifier``
-        is ``<action>-<variety>`` of the winner (``hacking-brute-force``, ``malware-ransomware``,
-        ``error-misdelivery``), or ``unknown``. Every action is listed in ``extra.actions``.
+        several, the class ranked highest in :data:`RSIT_PRIORITY` wins (ties:
+        :data:`VARIETY_PREFERENCE`, then the order of :data:`ACTION_CATEGORIES` and of the
+        record). ``classification.identifier`` is ``<action>-<variety>`` of the winner
+        (``hacking-brute-force``, ``malware-ransomware``, ``error-misdelivery``), or ``unknown``.
+        Every action is listed in ``extra.actions``; ``malware.name`` is ``action.malware.name``
+        in lower case.
     ``victim.*``
         ``victim.country`` is the first of ``victim.country`` (``Unknown`` gives NULL; all are in
         ``extra.victim_countries`` when there are several). ``victim.sector`` comes from the NAICS
@@ -231,7 +233,7 @@ _APPLICATION_ATTACKS = (
 ACTION_RSIT: Mapping[str, Mapping[str, tuple[str, str]]] = {
     "malware": {"*": INFECTED},
     "hacking": {
-        **{variety: APPLICATION_COMPROMISE for variety in _APPLICATION_ATTACKS},
+        **dict.fromkeys(_APPLICATION_ATTACKS, APPLICATION_COMPROMISE),
         "Use of stolen creds": SYSTEM_COMPROMISE,
         "Pass-the-hash": SYSTEM_COMPROMISE,
         "Backdoor": SYSTEM_COMPROMISE,
@@ -465,12 +467,12 @@ class _Item:
     problem: str | None = None  # why the item could not be parsed
 
 
-class _NotJson(ValueError):
+class _NotJsonError(ValueError):
     pass
 
 
 def _refuse_constant(name: str) -> Any:
-    raise _NotJson(f"{name} is not a JSON value")
+    raise _NotJsonError(f"{name} is not a JSON value")
 
 
 def _loads(text: str) -> Any:
@@ -506,7 +508,7 @@ def _read_items(source: Source, options: ImportOptions) -> list[_Item]:
         document = _loads(text)
     except RecursionError:
         raise SourceError(f"{source.name}: the JSON is nested too deeply to be a VERIS record") from None
-    except _NotJson as exc:
+    except _NotJsonError as exc:
         raise SourceError(f"{source.name}: not valid JSON ({exc})") from None
     except json.JSONDecodeError as exc:
         if _looks_like_json_lines(text):
@@ -562,7 +564,7 @@ def _json_lines(text: str) -> list[_Item]:
             items.append(_Item(line=number, text=line, problem="the JSON is nested too deeply"))
         except json.JSONDecodeError as exc:
             items.append(_Item(line=number, text=line, problem=f"not valid JSON ({exc.msg} at column {exc.colno})"))
-        except _NotJson as exc:
+        except _NotJsonError as exc:
             items.append(_Item(line=number, text=line, problem=f"not valid JSON ({exc})"))
     return items
 
@@ -570,7 +572,7 @@ def _json_lines(text: str) -> list[_Item]:
 # -- validation ------------------------------------------------------------------------------------
 
 
-class _Rejected(Exception):
+class _RejectedError(Exception):
     def __init__(self, field: str, reason: str) -> None:
         super().__init__(reason)
         self.field = field
@@ -656,17 +658,17 @@ def _schema_problems(incident: dict[str, Any], minor: str) -> tuple[list[tuple[s
 
 
 def _normalise_version(incident: dict[str, Any], notes: list[str]) -> str:
-    """The declared version as ``1.x[.y]``; raises :class:`_Rejected` when it is missing or unsupported."""
+    """The declared version as ``1.x[.y]``; raises :class:`_RejectedError` when it is missing or unsupported."""
     if "schema_version" not in incident:
-        raise _Rejected("schema_version", "missing: the record does not say which VERIS version it follows")
+        raise _RejectedError("schema_version", "missing: the record does not say which VERIS version it follows")
     declared = incident["schema_version"]
     if not isinstance(declared, str):
-        raise _Rejected("schema_version", f'expected a string such as "1.3.2", found {_short(declared)}')
+        raise _RejectedError("schema_version", f'expected a string such as "1.3.2", found {_short(declared)}')
     version = declared.strip().removeprefix("v").replace("_", ".")
     if version != declared:
         notes.append(f"schema_version: {declared!r} read as {version!r}")
     if not VERSION_RE.match(version):
-        raise _Rejected(
+        raise _RejectedError(
             "schema_version",
             f"unsupported VERIS schema_version {_short(declared)}; this importer reads 1.3.x and 1.4.x",
         )
@@ -734,15 +736,15 @@ def _strings(value: Any) -> list[str]:
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
-def _actions(action: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """(category, variety) of every action, categories in :data:`ACTION_CATEGORIES` order."""
-    pairs = []
+def _actions(action: Mapping[str, Any]) -> list[tuple[str, str | None]]:
+    """(category, variety) of every action, categories in :data:`ACTION_CATEGORIES` order; the
+    variety is None for an action without varieties (``unknown``)."""
+    pairs: list[tuple[str, str | None]] = []
     for category in ACTION_CATEGORIES:
         if category not in action:
             continue
-        varieties = _strings(action[category].get("variety")) if isinstance(action[category], dict) else []
-        for variety in varieties or ["Unknown"]:
-            pairs.append((category, variety))
+        varieties: list[str | None] = [*_strings(_section(action, category).get("variety"))]
+        pairs.extend((category, variety) for variety in varieties or [None])
     return pairs
 
 
@@ -751,17 +753,15 @@ def classify(action: Mapping[str, Any]) -> tuple[str, str, str, list[str]]:
     pairs = _actions(action)
     if not pairs:
         return UNDETERMINED[0], UNDETERMINED[1], "unknown", []
-    best: tuple[int, int, int, str, str, tuple[str, str]] | None = None
+    candidates = []
     for position, (category, variety) in enumerate(pairs):
+        name = variety or "Unknown"
         rules = ACTION_RSIT[category]
-        rsit = rules.get(variety, rules["*"])
-        key = (RSIT_PRIORITY.index(rsit), VARIETY_PREFERENCE.get(variety, 1), position, category, variety, rsit)
-        if best is None or key < best:
-            best = key
-    assert best is not None
-    category, variety, (taxonomy, type_) = best[3:]
+        rsit = rules.get(name, rules["*"])
+        candidates.append((RSIT_PRIORITY.index(rsit), VARIETY_PREFERENCE.get(name, 1), position, category, name, rsit))
+    category, variety, (taxonomy, type_) = min(candidates)[3:]
     identifier = "unknown" if category == "unknown" else f"{category}-{_slug(variety)}"
-    return taxonomy, type_, identifier, [f"{c}.{v}" for c, v in pairs]
+    return taxonomy, type_, identifier, [c if v is None else f"{c}.{v}" for c, v in pairs]
 
 
 def sector_for(industry: Any) -> str | None:
@@ -800,7 +800,7 @@ def severity_for(incident: Mapping[str, Any]) -> tuple[str, str | None]:
 
 
 def incident_time(incident: Mapping[str, Any]) -> tuple[dt.datetime, str]:
-    """(time.source, time.precision) from ``timeline.incident``; raises :class:`_Rejected` for a day
+    """(time.source, time.precision) from ``timeline.incident``; raises :class:`_RejectedError` for a day
     that does not exist (the schema allows day 31 in every month)."""
     when = incident["timeline"]["incident"]
     year, month, day = when["year"], when.get("month"), when.get("day")
@@ -811,7 +811,18 @@ def incident_time(incident: Mapping[str, Any]) -> tuple[dt.datetime, str]:
     try:
         return dt.datetime(year, month, day, tzinfo=dt.UTC), "day"
     except ValueError:
-        raise _Rejected("timeline.incident.day", f"{year:04d}-{month:02d} has no day {day}") from None
+        raise _RejectedError("timeline.incident.day", f"{year:04d}-{month:02d} has no day {day}") from None
+
+
+def _text(value: Any) -> str | None:
+    """A string value trimmed, or None when it is not a string or blank."""
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _section(parent: Mapping[str, Any], name: str) -> dict[str, Any]:
+    """``parent[name]`` when it is an object, else an empty one."""
+    value = parent.get(name)
+    return value if isinstance(value, dict) else {}
 
 
 def _labelled(section: Any) -> list[str]:
@@ -822,7 +833,7 @@ def _labelled(section: Any) -> list[str]:
     for category, value in section.items():
         if isinstance(value, dict):
             varieties = _strings(value.get("variety"))
-            labels.extend(f"{category}.{v}" for v in varieties or ["Unknown"])
+            labels.extend([f"{category}.{v}" for v in varieties] or [category])
         elif value is True:
             labels.append(category)
     return labels
@@ -831,13 +842,13 @@ def _labelled(section: Any) -> list[str]:
 def _extra(
     incident: Mapping[str, Any], original_version: Any, notes: list[str], tolerated: list[str]
 ) -> dict[str, Any]:
-    victim = incident.get("victim") if isinstance(incident.get("victim"), dict) else {}
-    asset = incident.get("asset") if isinstance(incident.get("asset"), dict) else {}
-    attribute = incident.get("attribute") if isinstance(incident.get("attribute"), dict) else {}
-    confidentiality = attribute.get("confidentiality") if isinstance(attribute.get("confidentiality"), dict) else {}
-    impact = incident.get("impact") if isinstance(incident.get("impact"), dict) else {}
-    action = incident["action"]
-    actors = incident.get("actor") if isinstance(incident.get("actor"), dict) else {}
+    victim = _section(incident, "victim")
+    asset = _section(incident, "asset")
+    confidentiality = _section(_section(incident, "attribute"), "confidentiality")
+    attribute = _section(incident, "attribute")
+    impact = _section(incident, "impact")
+    action = _section(incident, "action")
+    actors = _section(incident, "actor")
     countries = _strings(victim.get("country"))
     vectors = [
         f"{category}.{vector}"
@@ -846,6 +857,14 @@ def _extra(
         for vector in _strings(action[category].get("vector"))
     ]
     motives = sorted({m for a in actors.values() if isinstance(a, dict) for m in _strings(a.get("motive"))})
+    actor_countries = sorted(
+        {c for a in actors.values() if isinstance(a, dict) for c in _strings(a.get("country")) if c != "Unknown"}
+    )
+    cves = [
+        action[category]["cve"]
+        for category in ("hacking", "malware")
+        if isinstance(action.get(category), dict) and isinstance(action[category].get("cve"), str)
+    ]
     extra: dict[str, Any] = {
         "incident_id": incident.get("incident_id"),
         "schema_version": original_version,
@@ -859,6 +878,8 @@ def _extra(
         "action_vectors": vectors,
         "actors": _labelled(actors),
         "actor_motives": motives,
+        "actor_countries": actor_countries,
+        "cves": cves,
         "assets": [a["variety"] for a in asset.get("assets", []) if isinstance(a, dict) and "variety" in a],
         "asset_governance": _strings(asset.get("governance")),
         "attributes": sorted(k for k in ("confidentiality", "integrity", "availability") if k in attribute),
@@ -897,15 +918,17 @@ def _plus(plus: Any) -> dict[str, Any]:
     return kept
 
 
-def map_incident(incident: Any, options: ImportOptions) -> dict[str, Any]:
-    """The event for one incident; raises :class:`_Rejected` with the field and reason otherwise."""
+def map_incident(incident: Any) -> dict[str, Any]:
+    """The event for one incident; raises :class:`_RejectedError` with the field and reason otherwise."""
     if not isinstance(incident, dict):
-        raise _Rejected("", f"a JSON {_json_type(incident)}, not a VERIS incident object")
+        raise _RejectedError("", f"a JSON {_json_type(incident)}, not a VERIS incident object")
     raw = json_text(incident)
     try:
         raw.encode("utf-8")
     except UnicodeEncodeError:
-        raise _Rejected("", "the record holds an unpaired UTF-16 surrogate escape (\\ud800-\\udfff): not Unicode text")
+        raise _RejectedError(
+            "", "the record holds an unpaired UTF-16 surrogate escape (\\ud800-\\udfff): not Unicode text"
+        ) from None
     original_version = incident.get("schema_version")
     record = copy.deepcopy(incident)
     notes: list[str] = []
@@ -926,10 +949,10 @@ def map_incident(incident: Any, options: ImportOptions) -> dict[str, Any]:
         if len(errors) > 3:
             reason += f" (+{len(errors) - 3} more)"
         schema = SCHEMA_LABEL if minor == "4" else f"{SCHEMA_LABEL} with the 1.3 compatibility rules"
-        raise _Rejected(field, f"{reason} [{schema}]")
+        raise _RejectedError(field, f"{reason} [{schema}]")
     incident_id = record["incident_id"].strip()
     if not incident_id:
-        raise _Rejected("incident_id", "empty: every VERIS incident needs an identifier")
+        raise _RejectedError("incident_id", "empty: every VERIS incident needs an identifier")
     time_source, precision = incident_time(record)
     taxonomy, type_, identifier, _ = classify(record["action"])
     victim = record.get("victim") or {}
@@ -941,21 +964,19 @@ def map_incident(incident: Any, options: ImportOptions) -> dict[str, Any]:
         if isinstance(victim_id, str) and victim_id.strip().lower() not in PLACEHOLDER_VICTIMS
         else None
     )
-    malware = record["action"].get("malware")
-    malware_name = malware.get("name") if isinstance(malware, dict) else None
+    malware_name = _text(_section(record["action"], "malware").get("name"))
     severity, basis = severity_for(record)
     extra = _extra(record, original_version, notes, tolerated)
     extra["severity_basis"] = basis
-    source_id = record.get("source_id")
     return {
         "time.source": time_source,
         "time.precision": precision,
         "classification.taxonomy": taxonomy,
         "classification.type": type_,
         "classification.identifier": identifier,
-        "malware.name": malware_name.strip().lower() or None if isinstance(malware_name, str) else None,
+        "malware.name": malware_name.lower() if malware_name else None,
         "feed.name": FEED_NAME,
-        "feed.provider": source_id.strip() or None if isinstance(source_id, str) else None,
+        "feed.provider": _text(record.get("source_id")),
         "victim.sector": sector_for(victim.get("industry")),
         "victim.organisation": organisation,
         "victim.country": country,
@@ -1002,8 +1023,8 @@ class VerisImporter(Importer):
                 stager.reject(line=item.line, field="", reason=item.problem, raw=_reject_raw(item))
                 continue
             try:
-                event = map_incident(item.value, options)
-            except _Rejected as rejected:
+                event = map_incident(item.value)
+            except _RejectedError as rejected:
                 stager.reject(line=item.line, field=rejected.field, reason=rejected.reason, raw=_reject_raw(item))
             except RecursionError:
                 stager.reject(line=item.line, field="", reason="the record is nested too deeply", raw=_reject_raw(item))

@@ -14,8 +14,8 @@ from cyberplan.core.choices import TLP
 from cyberplan.core.models import Organisation
 from cyberplan.threats.actions import do_register_import, do_run_import
 from cyberplan.threats.choices import ImportFormat, ImportStatus
-from cyberplan.threats.models import ColumnMapping
 from cyberplan.threats.jobs import STEPS
+from cyberplan.threats.models import ColumnMapping
 
 
 class Command(BaseCommand):

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from cyberplan.core.access import Permission, organisations_where
+from cyberplan.core.choices import TLP
+from cyberplan.core.models import Organisation
+from cyberplan.threats.choices import ImportFormat
+from cyberplan.threats.models import ColumnMapping, Import
+
+
+class ImportSerializer(serializers.ModelSerializer):
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    mapping = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    job = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Import
+        fields = [
+            "id",
+            "organisation",
+            "created_by",
+            "file_name",
+            "file_size",
+            "file_sha256",
+            "format",
+            "detected_format",
+            "report_type",
+            "mapping",
+            "tlp",
+            "status",
+            "read",
+            "stored",
+            "duplicates",
+            "quarantined",
+            "message",
+            "job",
+            "created_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+
+class ImportCreateSerializer(serializers.Serializer):
+    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.none())
+    file = serializers.FileField()
+    format = serializers.ChoiceField(choices=ImportFormat.choices, default=ImportFormat.AUTO)
+    report_type = serializers.CharField(required=False, allow_blank=True, max_length=80, default="")
+    mapping = serializers.CharField(required=False, allow_blank=True, max_length=60, default="")
+    tlp = serializers.ChoiceField(choices=TLP.choices, default=TLP.AMBER)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["organisation"].queryset = organisations_where(request.user, Permission.CONTRIBUTE)  # type: ignore[attr-defined]
+
+    def validate_file(self, value: Any) -> Any:
+        if value.size > settings.CYBERPLAN_MAX_IMPORT_UPLOAD_BYTES:
+            raise serializers.ValidationError(_("The file is larger than the upload limit."))
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        name = attrs.get("mapping") or ""
+        attrs["mapping"] = None
+        if name:
+            mapping = ColumnMapping.objects.filter(organisation=attrs["organisation"], name=name).first()
+            if mapping is None:
+                raise serializers.ValidationError(
+                    {"mapping": _("No column mapping with this name in the organisation.")}
+                )
+            attrs["mapping"] = mapping
+        if attrs.get("format") == ImportFormat.CSV and attrs["mapping"] is None:
+            raise serializers.ValidationError({"mapping": _("A CSV import needs a saved column mapping.")})
+        return attrs
+
+
+class EventQuerySerializer(serializers.Serializer):
+    organisation = serializers.IntegerField()
+    since = serializers.DateField(required=False)
+    until = serializers.DateField(required=False)
+    taxonomy = serializers.CharField(required=False, max_length=60)
+    type = serializers.CharField(required=False, max_length=60)
+    sector = serializers.CharField(required=False, max_length=40)
+    country = serializers.CharField(required=False, max_length=7)
+    asn = serializers.IntegerField(required=False, min_value=0)
+    feed = serializers.CharField(required=False, max_length=80)
+    ip = serializers.IPAddressField(required=False)
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=1000, default=100)
+    offset = serializers.IntegerField(required=False, min_value=0, default=0)

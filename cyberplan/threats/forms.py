@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cyberplan.core.choices import TLP
+from cyberplan.core.models import Organisation, Sector
+from cyberplan.pipeline.schema import FIELD_NAMES, PIPELINE_FIELDS
+
+from .choices import Conversion, ImportFormat
+from .models import ColumnMapping
+
+MAPPABLE_FIELDS = [name for name in FIELD_NAMES if name not in PIPELINE_FIELDS | {"extra", "raw"}]
+
+
+class ImportUploadForm(forms.Form):
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
+    file = forms.FileField(label=_("File"), help_text=_("CSV, JSON or a gzip/zip archive holding one of them."))
+    format = forms.ChoiceField(label=_("Format"), choices=ImportFormat.choices, initial=ImportFormat.AUTO)
+    report_type = forms.CharField(
+        label=_("Shadowserver report type"),
+        required=False,
+        max_length=80,
+        help_text=_("Only when the file name does not say it, for example scan_telnet."),
+    )
+    mapping = forms.ModelChoiceField(label=_("Column mapping"), queryset=ColumnMapping.objects.none(), required=False)
+    tlp = forms.ChoiceField(label=_("TLP of events that carry none"), choices=TLP.choices, initial=TLP.AMBER)
+
+    def __init__(self, *args: Any, organisations: Any, mappings: Any, max_bytes: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        self.fields["mapping"].queryset = mappings  # type: ignore[attr-defined]
+        if organisations.count() == 1:
+            self.fields["organisation"].initial = organisations.first()
+        self.max_bytes = max_bytes
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > self.max_bytes:
+            from django.template.defaultfilters import filesizeformat
+
+            raise forms.ValidationError(
+                _("The file is %(size)s; the limit is %(limit)s.")
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(self.max_bytes)}
+            )
+        return upload
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("format") == ImportFormat.CSV and not data.get("mapping"):
+            self.add_error("mapping", _("A CSV import needs a saved column mapping."))
+        mapping = data.get("mapping")
+        organisation = data.get("organisation")
+        if mapping and organisation and mapping.organisation_id != organisation.pk:
+            self.add_error("mapping", _("This mapping belongs to another organisation."))
+        return data
+
+
+class EventFilterForm(forms.Form):
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none(), required=False)
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(
+        label=_("Until (exclusive)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    taxonomy = forms.CharField(label=_("Class"), required=False, max_length=60)
+    type = forms.CharField(label=_("Type"), required=False, max_length=60)
+    sector = forms.CharField(label=_("Sector"), required=False, max_length=40)
+    country = forms.CharField(label=_("Country"), required=False, max_length=7)
+    asn = forms.IntegerField(label=_("AS number"), required=False, min_value=0, max_value=4294967295)
+    feed = forms.CharField(label=_("Feed"), required=False, max_length=80)
+    ip = forms.GenericIPAddressField(label=_("Address"), required=False)
+
+    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("since") and data.get("until") and data["since"] >= data["until"]:
+            self.add_error("until", _("The end date must be after the start date."))
+        return data
+
+
+class ConstituencyEntryForm(forms.Form):
+    organisation = forms.ModelChoiceField(label=_("CSIRT"), queryset=Organisation.objects.none())
+    network = forms.CharField(label=_("Network (CIDR)"), max_length=50)
+    asn = forms.IntegerField(label=_("AS number"), required=False, min_value=0, max_value=4294967295)
+    as_name = forms.CharField(label=_("AS name"), required=False, max_length=200)
+    holder = forms.CharField(label=_("Holder organisation"), max_length=200)
+    sector = forms.ModelChoiceField(label=_("Sector"), queryset=Sector.objects.all(), required=False)
+    country = forms.CharField(label=_("Country"), required=False, max_length=2)
+    note = forms.CharField(label=_("Note"), required=False, max_length=250)
+
+    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        if organisations.count() == 1:
+            self.fields["organisation"].initial = organisations.first()
+
+    def clean_country(self) -> str:
+        value: str = self.cleaned_data.get("country", "").strip().upper()
+        if value and (len(value) != 2 or not value.isalpha()):
+            raise forms.ValidationError(_("Give a two-letter country code."))
+        return value
+
+
+class ConstituencyUploadForm(forms.Form):
+    organisation = forms.ModelChoiceField(label=_("CSIRT"), queryset=Organisation.objects.none())
+    file = forms.FileField(
+        label=_("CSV file"), help_text=_("Columns: network, asn, as_name, holder, sector, country, note.")
+    )
+
+    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        if organisations.count() == 1:
+            self.fields["organisation"].initial = organisations.first()
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > 20 * 1024 * 1024:
+            raise forms.ValidationError(_("A constituency file may be at most 20 MB."))
+        return upload
+
+
+class MappingSampleForm(forms.Form):
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
+    sample = forms.FileField(
+        label=_("Sample CSV file"), help_text=_("The first rows are shown so you can map the columns.")
+    )
+    delimiter = forms.ChoiceField(
+        label=_("Delimiter"),
+        choices=[(",", _("Comma")), (";", _("Semicolon")), ("\t", _("Tab")), ("|", _("Vertical bar"))],
+    )
+
+    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        if organisations.count() == 1:
+            self.fields["organisation"].initial = organisations.first()
+
+
+FIELD_CHOICES = [("", _("(keep in extra)")), *[(name, name) for name in MAPPABLE_FIELDS]]
+CONVERSION_CHOICES = Conversion.choices

@@ -1,0 +1,440 @@
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cyberplan.core.access import Permission, has_permission, organisations_where
+from cyberplan.core.csvsafe import write_rows
+from cyberplan.core.uploads import safe_filename
+from cyberplan.jobs.actions import do_start_job
+from cyberplan.pipeline.importers.base import SourceError
+from cyberplan.pipeline.ingest import copy_upload
+from cyberplan.pipeline.query import EventFilter
+from cyberplan.pipeline.query import page as event_page
+
+from . import actions
+from .access import (
+    access_event_store,
+    access_import_by_id,
+    constituency_visible_to,
+    imports_visible_to,
+    mappings_visible_to,
+)
+from .choices import ImportStatus
+from .forms import (
+    CONVERSION_CHOICES,
+    FIELD_CHOICES,
+    ConstituencyEntryForm,
+    ConstituencyUploadForm,
+    EventFilterForm,
+    ImportUploadForm,
+    MappingSampleForm,
+)
+from .jobs import THREAT_IMPORT
+from .store import event_store
+
+QUARANTINE_PREVIEW = 200
+EVENTS_PER_PAGE = 50
+
+
+def upload_dir(import_id: object) -> Path:
+    path = Path(settings.MEDIA_ROOT) / "imports" / str(import_id)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@login_required
+def import_list(request: HttpRequest) -> HttpResponse:
+    contribute = organisations_where(request.user, Permission.CONTRIBUTE)
+    form = ImportUploadForm(
+        request.POST or None,
+        request.FILES or None,
+        organisations=contribute,
+        mappings=mappings_visible_to(request.user),
+        max_bytes=settings.CYBERPLAN_MAX_IMPORT_UPLOAD_BYTES,
+    )
+    if request.method == "POST":
+        if not contribute.exists():
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            upload = data["file"]
+            staging = Path(settings.MEDIA_ROOT) / "imports" / "incoming"
+            staging.mkdir(parents=True, exist_ok=True)
+            name = safe_filename(upload.name or "upload")
+            temporary = staging / f"{request.user.pk}-{dt.datetime.now(dt.UTC):%Y%m%d%H%M%S%f}-{name}"
+            try:
+                copy_upload(upload, temporary, settings.CYBERPLAN_MAX_IMPORT_UPLOAD_BYTES)
+                record = actions.do_register_import(
+                    request.user,
+                    data["organisation"],
+                    temporary,
+                    file_name=name,
+                    format=data["format"],
+                    report_type=data["report_type"].strip(),
+                    mapping=data["mapping"],
+                    tlp=data["tlp"],
+                )
+            except (SourceError, ValidationError) as exc:
+                temporary.unlink(missing_ok=True)
+                form.add_error("file", str(exc.messages[0] if isinstance(exc, ValidationError) else exc))
+            else:
+                final = upload_dir(record.pk) / name
+                temporary.replace(final)
+                job = do_start_job(
+                    request.user, record.organisation, THREAT_IMPORT, {"import_id": str(record.pk), "path": str(final)}
+                )
+                record.job = job
+                record.save(update_fields=["job"])
+                messages.success(request, _("The file was received; the import runs in the background."))
+                return redirect("threats:import_detail", pk=record.pk)
+    imports = Paginator(imports_visible_to(request.user), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "threats/import_list.html",
+        {"form": form, "page": imports, "can_import": contribute.exists()},
+        status=400 if form.errors else 200,
+    )
+
+
+def _quarantine_rows(record: Any, limit: int | None) -> list[dict[str, Any]]:
+    path = event_store(record.organisation).quarantine_file(str(record.pk))
+    if not path.exists():
+        return []
+    con = duckdb.connect()
+    try:
+        sql = "SELECT file, line, field, reason, raw FROM read_parquet(?) ORDER BY line"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        cursor = con.execute(sql, [str(path)])
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    finally:
+        con.close()
+
+
+@login_required
+def import_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    record = access_import_by_id(request.user, pk)
+    template = "threats/_import_status.html" if request.htmx else "threats/import_detail.html"
+    rows = _quarantine_rows(record, QUARANTINE_PREVIEW) if record.status == ImportStatus.SUCCEEDED else []
+    return render(request, template, {"record": record, "quarantine": rows, "preview_limit": QUARANTINE_PREVIEW})
+
+
+@login_required
+def quarantine_download(request: HttpRequest, pk: str) -> HttpResponse:
+    record = access_import_by_id(request.user, pk)
+    rows = _quarantine_rows(record, None)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="quarantine-{record.pk}.csv"'
+    write_rows(
+        response,
+        ["file", "line", "field", "reason", "raw"],
+        ([r["file"], r["line"], r["field"], r["reason"], r["raw"]] for r in rows),
+    )
+    return response
+
+
+@login_required
+def event_list(request: HttpRequest) -> HttpResponse:
+    organisations = organisations_where(request.user)
+    form = EventFilterForm(request.GET or None, organisations=organisations)
+    rows: list[dict[str, Any]] = []
+    total = 0
+    organisation = None
+    page_number = 1
+    if organisations.exists() and (form.is_valid() or not request.GET):
+        data = form.cleaned_data if form.is_bound else {}
+        organisation = data.get("organisation") or organisations.first()
+        organisation, labels = access_event_store(request.user, organisation.pk)
+        flt = EventFilter(
+            since=_day(data.get("since")),
+            until=_day(data.get("until")),
+            taxonomy=data.get("taxonomy") or None,
+            type=data.get("type") or None,
+            sector=data.get("sector") or None,
+            country=data.get("country") or None,
+            asn=data.get("asn"),
+            feed=data.get("feed") or None,
+            ip=data.get("ip") or None,
+            tlp_in=tuple(labels),
+        )
+        try:
+            page_number = max(1, int(request.GET.get("page", "1")))
+        except ValueError:
+            page_number = 1
+        rows, total = event_page(
+            event_store(organisation), flt, limit=EVENTS_PER_PAGE, offset=(page_number - 1) * EVENTS_PER_PAGE
+        )
+    paginator = Paginator(range(total), EVENTS_PER_PAGE)
+    page: Page[Any] | None = paginator.get_page(page_number) if total else None
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "threats/event_list.html",
+        {
+            "form": form,
+            "rows": rows,
+            "total": total,
+            "page": page,
+            "query": query.urlencode(),
+            "organisation": organisation,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _day(value: dt.date | None) -> dt.datetime | None:
+    return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC) if value else None
+
+
+@login_required
+def constituency(request: HttpRequest) -> HttpResponse:
+    editable = organisations_where(request.user, Permission.EDIT)
+    entry_form = ConstituencyEntryForm(organisations=editable)
+    upload_form = ConstituencyUploadForm(organisations=editable)
+    errors: list[tuple[int, str, str]] = []
+    status = 200
+    if request.method == "POST":
+        if not editable.exists():
+            raise PermissionDenied
+        if request.POST.get("action") == "upload":
+            upload_form = ConstituencyUploadForm(request.POST, request.FILES, organisations=editable)
+            if upload_form.is_valid():
+                result = actions.do_import_constituency_csv(
+                    request.user,
+                    upload_form.cleaned_data["organisation"],
+                    upload_form.cleaned_data["file"].read(),
+                    upload_form.cleaned_data["file"].name or "constituency.csv",
+                )
+                if result.errors:
+                    errors = result.errors
+                    status = 400
+                else:
+                    messages.success(
+                        request,
+                        _("Constituency loaded: %(created)s new networks, %(updated)s updated.")
+                        % {"created": result.created, "updated": result.updated},
+                    )
+                    return redirect("threats:constituency")
+            else:
+                status = 400
+        else:
+            entry_form = ConstituencyEntryForm(request.POST, organisations=editable)
+            if entry_form.is_valid():
+                data = dict(entry_form.cleaned_data)
+                organisation = data.pop("organisation")
+                try:
+                    actions.do_save_constituency_entry(request.user, organisation, **data)
+                except ValidationError as exc:
+                    for field, messages_ in exc.message_dict.items():
+                        for message in messages_:
+                            entry_form.add_error(field if field in entry_form.fields else None, message)
+                    status = 400
+                else:
+                    messages.success(request, _("The network was saved."))
+                    return redirect("threats:constituency")
+            else:
+                status = 400
+    entries = Paginator(constituency_visible_to(request.user), 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "threats/constituency.html",
+        {
+            "page": entries,
+            "entry_form": entry_form,
+            "upload_form": upload_form,
+            "errors": errors,
+            "can_edit": editable.exists(),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def constituency_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(constituency_visible_to(request.user), pk=pk)
+    if not has_permission(request.user, entry.organisation_id, Permission.EDIT):
+        raise PermissionDenied
+    actions.do_delete_constituency_entry(request.user, entry)
+    messages.success(request, _("The network was removed."))
+    return redirect("threats:constituency")
+
+
+# Suggested fields for common column names, so a new mapping starts close to right.
+SUGGESTIONS: list[tuple[str, str, str]] = [
+    (r"^(timestamp|time|date|datetime|first_seen|seen)$", "time.source", "timestamp"),
+    (r"^(ip|src_ip|source_ip|ip_address|address)$", "source.ip", "ip"),
+    (r"^(port|src_port|source_port)$", "source.port", "port"),
+    (r"^(asn|src_asn|as)$", "source.asn", "asn"),
+    (r"^(geo|country|cc|src_geo)$", "source.geolocation.cc", "country"),
+    (r"^(hostname|rdns|reverse_dns)$", "source.reverse_dns", "fqdn"),
+    (r"^(domain|fqdn|host)$", "source.fqdn", "fqdn"),
+    (r"^(url|uri)$", "source.url", "url"),
+    (r"^(dst_ip|destination_ip)$", "destination.ip", "ip"),
+    (r"^(dst_port|destination_port)$", "destination.port", "port"),
+    (r"^(protocol|transport)$", "protocol.transport", "lower"),
+    (r"^(malware|infection|family)$", "malware.name", "lower"),
+]
+
+
+def _suggest(column: str) -> tuple[str, str]:
+    for pattern, field_name, conversion in SUGGESTIONS:
+        if re.match(pattern, column.strip().lower()):
+            return field_name, conversion
+    return "", "text"
+
+
+@login_required
+def mapping_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "threats/mapping_list.html",
+        {
+            "mappings": mappings_visible_to(request.user).select_related("organisation"),
+            "can_create": organisations_where(request.user, Permission.CONTRIBUTE).exists(),
+        },
+    )
+
+
+@login_required
+def mapping_create(request: HttpRequest) -> HttpResponse:
+    organisations = organisations_where(request.user, Permission.CONTRIBUTE)
+    if not organisations.exists():
+        raise PermissionDenied
+    sample_form = MappingSampleForm(organisations=organisations)
+    context: dict[str, Any] = {"sample_form": sample_form}
+    status = 200
+    if request.method == "POST" and request.POST.get("step") == "preview":
+        sample_form = MappingSampleForm(request.POST, request.FILES, organisations=organisations)
+        context["sample_form"] = sample_form
+        if sample_form.is_valid():
+            try:
+                header, sample_rows = _read_sample(
+                    sample_form.cleaned_data["sample"], sample_form.cleaned_data["delimiter"]
+                )
+            except ValueError as exc:
+                sample_form.add_error("sample", str(exc))
+                status = 400
+            else:
+                context.update(_mapping_context(header, sample_rows, sample_form.cleaned_data))
+        else:
+            status = 400
+    elif request.method == "POST" and request.POST.get("step") == "save":
+        try:
+            header = json.loads(request.POST.get("header", "[]"))
+            if not isinstance(header, list) or not all(isinstance(h, str) for h in header):
+                raise ValueError
+        except ValueError:
+            header = []
+        organisation = organisations.filter(pk=request.POST.get("organisation") or 0).first()
+        columns: dict[str, dict[str, str]] = {}
+        for index, column in enumerate(header):
+            field_name = request.POST.get(f"field_{index}", "")
+            if field_name:
+                columns[column] = {"field": field_name, "convert": request.POST.get(f"convert_{index}", "text")}
+        constants = {
+            key: request.POST.get(f"const_{key}", "").strip()
+            for key in (
+                "feed.name",
+                "feed.provider",
+                "classification.taxonomy",
+                "classification.type",
+                "classification.identifier",
+            )
+            if request.POST.get(f"const_{key}", "").strip()
+        }
+        name = request.POST.get("name", "").strip().lower()
+        errors = []
+        if organisation is None:
+            errors.append(_("Choose the organisation."))
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,59}", name):
+            errors.append(_("Give a short name of letters, digits, - and _ (at most 60)."))
+        if not errors:
+            try:
+                mapping = actions.do_save_mapping(
+                    request.user,
+                    organisation,  # type: ignore[arg-type]
+                    name=name,
+                    columns=columns,
+                    constants=constants,
+                    description=request.POST.get("description", "")[:250],
+                    delimiter=request.POST.get("delimiter", ",")[:1] or ",",
+                )
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+            else:
+                messages.success(request, _("The mapping %(name)s was saved.") % {"name": mapping.name})
+                return redirect("threats:mapping_list")
+        context.update(
+            _mapping_context(
+                header,
+                [],
+                {"organisation": organisation, "delimiter": request.POST.get("delimiter", ",")},
+                request.POST,
+            )
+        )
+        context["save_errors"] = errors
+        status = 400
+    return render(request, "threats/mapping_form.html", context, status=status)
+
+
+def _read_sample(upload: Any, delimiter: str) -> tuple[list[str], list[list[str]]]:
+    data = upload.read(256 * 1024)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(_("The sample is not UTF-8 text (byte %(pos)s).") % {"pos": exc.start}) from None
+    lines = text.splitlines()[:11]
+    reader = csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)
+    rows = list(reader)
+    if not rows or not any(h.strip() for h in rows[0]):
+        raise ValueError(_("The sample has no header line."))
+    return [h.strip() for h in rows[0]], rows[1:]
+
+
+def _mapping_context(
+    header: list[str], sample_rows: list[list[str]], data: dict[str, Any], posted: Any = None
+) -> dict[str, Any]:
+    columns = []
+    for index, column in enumerate(header):
+        suggested_field, suggested_conversion = _suggest(column)
+        if posted is not None:
+            suggested_field = posted.get(f"field_{index}", "")
+            suggested_conversion = posted.get(f"convert_{index}", "text")
+        columns.append(
+            {
+                "index": index,
+                "name": column,
+                "samples": [row[index] for row in sample_rows if index < len(row)][:5],
+                "field": suggested_field,
+                "convert": suggested_conversion,
+            }
+        )
+    return {
+        "columns": columns,
+        "header_json": json.dumps(header),
+        "field_choices": FIELD_CHOICES,
+        "conversion_choices": CONVERSION_CHOICES,
+        "mapping_organisation": data.get("organisation"),
+        "mapping_delimiter": data.get("delimiter", ","),
+        "posted": posted or {},
+    }
