@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections
 import copy
+import gzip
 import hashlib
 import json
 import os
@@ -727,8 +728,6 @@ def test_bad_records_are_rejected_not_raised(tmp_path: Path) -> None:
 
 
 def test_gzip_and_bom(tmp_path: Path) -> None:
-    import gzip
-
     path = tmp_path / "incident.json.gz"
     path.write_bytes(gzip.compress(b"\xef\xbb\xbf" + GOOD))
     summary = run(path, EventStore(tmp_path / "store"), format="auto")

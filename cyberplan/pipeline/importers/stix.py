@@ -18,7 +18,11 @@ value of ``ipv4-addr``, ``ipv6-addr``, ``domain-name`` and ``url`` observables),
 ``stix2`` library's object model (required properties, types, identifiers, timestamps,
 pattern grammar), then stix2-validator: its JSON schemas and MUST checks when the installed
 package ships its schemas, its MUST checks alone when it does not (stix2-validator 3.3.1 as
-published lacks the schema files; see the project's notes).
+published on PyPI lacks the schema files, oasis-open/cti-stix-validator issue 248). A
+validator check that fails to run on an object the ``stix2`` object model accepted (the
+validator trips on some valid objects, such as embedded observables without ids) does not
+reject it: the failure is noted in ``extra.validation.notes``, as are the library's notices
+(the deprecated ``objects`` property of observed data).
 
 A whole file that is not UTF-8, not JSON, truncated, not a bundle, or a bundle with more
 objects than ``ImportOptions.max_objects`` is refused with :class:`SourceError`.
@@ -417,7 +421,7 @@ def load_json_document(source: Source, what: str) -> Any:
     try:
         return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
-        if exc.pos >= len(text.rstrip()):
+        if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
             raise SourceError(
                 f"{source.name}: the JSON ends too early (line {exc.lineno}, column {exc.colno}): the file is "
                 "truncated or incomplete"
@@ -622,27 +626,32 @@ def _field_of(message: str, obj: Mapping[str, Any]) -> str:
     if text.startswith(prefix):
         text = text[len(prefix) :]
     match = _SCHEMA_PATH.match(text)
-    if match and match.group(1).split(".")[0].split("[")[0] in obj:
+    if match:
         return match.group(1)
     if text.startswith("Pattern failed"):
         return "pattern"
-    for name in _QUOTED_PROPERTY.findall(text):
+    names = _QUOTED_PROPERTY.findall(text)
+    if names and "is a required property" in text:
+        return names[0]
+    for name in names:
         if name in obj:
             return name
     return ""
 
 
-def validator_problems(obj: Mapping[str, Any]) -> list[RecordError]:
-    """stix2-validator's errors for one object: schemas and MUST checks, or the MUST checks alone."""
+def validator_problems(obj: Mapping[str, Any]) -> tuple[list[RecordError], list[str]]:
+    """stix2-validator's errors for one object (schemas and MUST checks, or the MUST checks alone),
+    and notes on the checks that could not run."""
     options, has_schemas, checks = _validator()
     messages: list[str] = []
+    notes: list[str] = []
     if has_schemas:
         from stix2validator import validate_instance
 
         try:
             result = validate_instance(dict(obj), options)
-        except Exception as exc:  # the validator fails on some malformed objects
-            return [RecordError("", f"the STIX validator could not check the object: {type(exc).__name__}: {exc}")]
+        except Exception as exc:  # the validator fails on some objects the object model accepts
+            return [], [f"stix2-validator could not check the object: {type(exc).__name__}: {exc}"]
         messages = [str(error) for error in result.errors]
     else:
         for check in checks:
@@ -653,12 +662,12 @@ def validator_problems(obj: Mapping[str, Any]) -> list[RecordError]:
                 except TypeError:
                     found = check(obj, options)
                 messages.extend(str(error.message) for error in (found or ()))
-            except Exception as exc:  # a check can fail on values of the wrong type
-                messages.append(f"the STIX validator's check {check.__name__} failed: {type(exc).__name__}: {exc}")
-    return [RecordError(_field_of(message, obj), message) for message in messages]
+            except Exception as exc:  # a check can fail on objects the object model accepts
+                notes.append(f"stix2-validator's check {check.__name__} could not run: {type(exc).__name__}: {exc}")
+    return [RecordError(_field_of(message, obj), message) for message in messages], notes
 
 
-def library_problem(obj: Mapping[str, Any]) -> RecordError | None:
+def library_problem(obj: Mapping[str, Any], notes: list[str]) -> RecordError | None:
     """What the ``stix2`` object model finds wrong with the object (properties, types, pattern grammar)."""
     import stix2
     from stix2.exceptions import (
@@ -669,7 +678,6 @@ def library_problem(obj: Mapping[str, Any]) -> RecordError | None:
         STIXDeprecationWarning,
     )
 
-    notes: list[str] = []
     try:
         if obj.get("type") == "observed-data" and "objects" in obj:
             # The library warns that embedded objects are deprecated in STIX 2.1: the warning is
@@ -681,6 +689,8 @@ def library_problem(obj: Mapping[str, Any]) -> RecordError | None:
         else:
             stix2.parse(dict(obj), allow_custom=True, version="2.1")
     except InvalidValueError as exc:
+        if exc.prop_name == "pattern":
+            return RecordError("pattern", f"the pattern is malformed: {exc.reason}")
         return RecordError(str(exc.prop_name), str(exc))
     except MissingPropertiesError as exc:
         return RecordError(",".join(exc.properties), str(exc))
@@ -693,8 +703,26 @@ def library_problem(obj: Mapping[str, Any]) -> RecordError | None:
     return None
 
 
-def validate_object(obj: Any) -> RecordError | None:
-    """Why the object is not valid STIX 2.1 (the first reason), or None."""
+@dataclass
+class Validation:
+    problem: RecordError | None = None
+    notes: list[str] = field(default_factory=list)  # checks that could not run, library notices
+
+
+def validate_object(obj: Any) -> Validation:
+    """Why the object is not valid STIX 2.1 (the first reason), and notes on the validation."""
+    result = Validation()
+    result.problem = _own_problem(obj)
+    if result.problem is None:
+        result.problem = library_problem(obj, result.notes)
+    if result.problem is None:
+        found, notes = validator_problems(obj)
+        result.notes.extend(notes)
+        result.problem = found[0] if found else None
+    return result
+
+
+def _own_problem(obj: Any) -> RecordError | None:
     if not isinstance(obj, dict):
         return RecordError("", f"an object of the bundle must be a JSON object, not {type(obj).__name__}")
     if not isinstance(obj.get("type"), str) or not obj.get("type"):
@@ -716,11 +744,7 @@ def validate_object(obj: Any) -> RecordError | None:
         return RecordError("confidence", f"'confidence' must be a whole number from 0 to 100, not {confidence!r}")
     if isinstance(confidence, int) and not 0 <= confidence <= 100:
         return RecordError("confidence", f"'confidence' must be from 0 to 100, not {confidence}")
-    problem = _sco_value_problem(obj) or library_problem(obj)
-    if problem:
-        return problem
-    found = validator_problems(obj)
-    return found[0] if found else None
+    return _sco_value_problem(obj)
 
 
 # =============================================================================================
@@ -923,9 +947,12 @@ class Context:
     markings: dict[str, str] = field(default_factory=dict)  # marking-definition id -> TLP
     malware_of: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # indicator id -> malware objects
     indicator_observables: dict[str, list[Observable]] = field(default_factory=dict)
+    notes: dict[str, list[str]] = field(default_factory=dict)  # object id -> validation notes
 
-    def add(self, obj: dict[str, Any]) -> None:
+    def add(self, obj: dict[str, Any], notes: list[str]) -> None:
         self.objects[obj["id"]] = obj
+        if notes:
+            self.notes[obj["id"]] = notes
         if obj["type"] == "marking-definition":
             level = marking_tlp(obj)
             if level:
@@ -1038,6 +1065,7 @@ class BundleMapper:
             record["malware.name"] = malware[0]
             record["classification.identifier"] = malware[0]
         values = dict(_common_extra(obj))
+        values["validation.notes"] = self.context.notes.get(str(obj["id"]))
         values.update(extra)
         if len(malware) > 1:
             values["malware.names"] = malware
@@ -1298,11 +1326,12 @@ class StixImporter(Importer):
         context = Context()
         valid: list[tuple[int, dict[str, Any]]] = []
         for index, obj in enumerate(objects):
-            problem = validate_object(obj)
-            if problem is not None:
+            validation = validate_object(obj)
+            if validation.problem is not None:
+                problem = validation.problem
                 stager.reject(line=index, field=problem.field, reason=problem.reason, raw=safe_raw(obj))
                 continue
-            context.add(obj)
+            context.add(obj, validation.notes)
             valid.append((index, obj))
         context.link()
         mapper = BundleMapper(stager, context)

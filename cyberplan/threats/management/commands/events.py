@@ -54,7 +54,7 @@ class Command(BaseCommand):
             asn=options.get("asn"),
             feed=options.get("feed"),
         )
-        output: Path = options["output"]
+        output = Path(options["output"])
         if not output.parent.exists():
             raise CommandError(f"The folder {output.parent} does not exist.")
         count = export(event_store(organisation), flt, output, options["format"])

@@ -55,6 +55,8 @@ class Command(BaseCommand):
             else:
                 raise CommandError(f"{path} does not exist.")
         console = Console(file=self.stdout, stderr=False)
+        if not console.is_terminal:
+            console.width = 200  # logs and pipes: keep whole file names and messages
         results = []
         with Progress(
             TextColumn("{task.description}"),
