@@ -73,8 +73,13 @@ def generate(
     seed: int = 2026,
     networks: list[int] | None = None,
     progress: Callable[[int], None] | None = None,
+    daily: bool = True,
 ) -> list[Path]:
-    """Write ``events`` rows over the days of ``month`` (YYYY-MM, default last month) and the report types."""
+    """Write ``events`` rows over the days of ``month`` (YYYY-MM, default last month) and the report types.
+
+    With ``daily`` (Shadowserver's way) there is one file per report type and day; without it, one
+    file per report type for the whole month, dated on its first day.
+    """
     if events < 1:
         raise ValueError("the number of events must be at least 1")
     output.mkdir(parents=True, exist_ok=True)
@@ -90,8 +95,9 @@ def generate(
     n_blocks = len(blocks)
     written: list[Path] = []
     done = 0
-    for day, report, count, offset in _plan(events, days):
+    for day, report, count, offset in _plan(events, days if daily else 1):
         date = dt.date(year, month_number, day)
+        span = 86400 if daily else 86400 * days
         name = f"{date.isoformat()}-{report.name}-{country.lower()}-geo-synthetic.csv"
         path = output / name
         columns = report.columns.replace("{cc}", country.upper())
@@ -102,8 +108,8 @@ def generate(
                 SELECT i, hash(i, {seed}) AS h FROM range({offset}, {offset + count}) t(i)
               ), a AS (
                 SELECT r.i, r.h,
-                  TIMESTAMP '{date.isoformat()} 00:00:00' + to_seconds((r.h % 86400)::BIGINT) AS ts,
-                  (b.block + 1 + (r.h // 86400) % 254) AS n,
+                  TIMESTAMP '{date.isoformat()} 00:00:00' + to_seconds((r.h % {span})::BIGINT) AS ts,
+                  (b.block + 1 + (r.h // {span}) % 254) AS n,
                   64512 + (b.block // 65536) % 1000 AS asn
                 FROM r JOIN blocks_idx b ON b.k = (r.h // 7) % {n_blocks}
               ), x AS (

@@ -464,7 +464,7 @@ class EventMapper:
         original, attribute = attribute, numbers_as_text(attribute)
         problem = schema_problem(validators()[1], attribute, path)
         if problem is not None:
-            self.reject(problem[0], problem[1], original)
+            self.reject(problem[0], f"invalid MISP attribute: {problem[1]}", original)
             return
         if attribute.get("deleted") is True:
             return
@@ -480,7 +480,8 @@ class EventMapper:
         try:
             mapped = map_value(type_, value.strip())
         except BadValueError as exc:
-            self.reject(f"{path}.value", f"not a valid {type_} value: {exc}", original)
+            shown = "" if repr(value.strip()) in str(exc) else f" {value.strip()!r}"
+            self.reject(f"{path}.value", f"not a valid {type_} value{shown}: {exc}", original)
             return
         if "timestamp" in attribute:
             try:

@@ -20,6 +20,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--no-serve", action="store_true", help="Build the workspace, then exit.")
+        parser.add_argument("--no-events", action="store_true", help="Do not import the demo threat evidence.")
         parser.add_argument("--host", default="127.0.0.1", help="Address to serve on (default 127.0.0.1).")
         parser.add_argument("--port", type=int, default=8000, help="Port to serve on (default 8000).")
 
@@ -34,6 +35,11 @@ class Command(BaseCommand):
                 + ", ".join(f"{count} new {name}" for name, count in created.items())
             )
         )
+        if not options["no_events"]:
+            from cyberplan.core.models import Organisation
+            from cyberplan.threats.demo import build_threat_demo
+
+            build_threat_demo(Organisation.objects.get(slug="cert-py"), lambda message: self.stdout.write(message))
         if options["no_serve"]:
             self._print_logins(None)
             return

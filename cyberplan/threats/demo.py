@@ -1,0 +1,83 @@
+"""Threat evidence of the demo workspace: an illustrative constituency, a synthetic month of
+Shadowserver-style reports for Paraguay, and the VCDB incident sample when it is at hand.
+
+Everything is marked: constituency holders say "(illustrative)", synthetic files end in
+``-synthetic.csv`` and their events carry ``synthetic`` in ``extra``. Running it twice stores
+nothing new (files already imported are skipped).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+
+from cyberplan.core.models import Organisation, Sector
+from cyberplan.pipeline import synth
+
+from .actions import do_register_import, do_run_import, do_save_constituency_entry
+from .choices import ImportFormat
+from .models import ConstituencyEntry, Import
+
+DEMO_EVENTS = 200_000
+SECTOR_CYCLE = ["telecommunications", "government", "finance", "education", "energy", "health", "retail", "transport"]
+VCDB_CANDIDATES = ("shared/data/vcdb/incidents",)
+
+
+def _vcdb_folder() -> Path | None:
+    project = Path(settings.BASE_DIR).parent
+    for candidate in VCDB_CANDIDATES:
+        folder = project.parent / candidate
+        if folder.is_dir():
+            return folder
+    return None
+
+
+def build_threat_demo(csirt: Organisation, say: Callable[[str], None], events: int = DEMO_EVENTS) -> dict[str, int]:
+    counts = {"constituency": 0, "imports": 0, "stored": 0}
+    blocks = synth.country_networks("PY")
+    if not ConstituencyEntry.objects.filter(organisation=csirt).exists():
+        by_16: dict[int, int] = {}
+        for block in blocks:
+            by_16[block >> 16] = by_16.get(block >> 16, 0) + 1
+        sectors = {s.code: s for s in Sector.objects.filter(code__in=SECTOR_CYCLE)}
+        for index, (prefix, _count) in enumerate(sorted(by_16.items(), key=lambda item: -item[1])[:16]):
+            network = f"{prefix >> 8}.{prefix & 255}.0.0/16"
+            code = SECTOR_CYCLE[index % len(SECTOR_CYCLE)]
+            do_save_constituency_entry(
+                None,
+                csirt,
+                network=network,
+                asn=64512 + index,
+                as_name=f"AS-ILLUSTRATIVE-{index + 1}",
+                holder=f"Illustrative holder {index + 1} (demo)",
+                sector=sectors.get(code),
+                country="PY",
+                note="Illustrative demo data",
+            )
+            counts["constituency"] += 1
+    today = dt.datetime.now(dt.UTC).date()
+    last_month = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    feeds = Path(settings.DATA_DIR) / "demo-feeds" / last_month
+    if not feeds.exists() or not any(feeds.glob("*.csv")):
+        say(f"writing {events:,} synthetic events for Paraguay ({last_month})")
+        synth.generate(feeds, events=events, country="PY", month=last_month, networks=blocks, daily=False)
+    files = sorted(feeds.glob("*.csv"))
+    vcdb = _vcdb_folder()
+    if vcdb is not None:
+        files += sorted(vcdb.glob("*.json"))
+    else:
+        say("the VCDB sample (shared/data/vcdb) is not beside the project; skipped")
+    for path in files:
+        fmt = ImportFormat.VERIS if path.suffix == ".json" else ImportFormat.SHADOWSERVER
+        record = do_register_import(None, csirt, path, file_name=path.name, format=fmt, tlp="green")
+        record = do_run_import(record, path)
+        counts["imports"] += 1
+        counts["stored"] += record.stored
+    say(
+        f"threat evidence: {Import.objects.filter(organisation=csirt, status='succeeded').count()} imports, "
+        f"{counts['stored']:,} new events"
+    )
+    return counts
