@@ -12,6 +12,7 @@ does not depend on the number of events (DuckDB streams each file to disk).
 from __future__ import annotations
 
 import calendar
+import functools
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -51,7 +52,11 @@ REPORTS = (
 
 def country_networks(country: str) -> list[int]:
     """The /24 blocks (as integers of their first address) that registry data assigns to ``country``."""
-    country = country.upper()
+    return list(_country_networks(country.upper()))
+
+
+@functools.cache
+def _country_networks(country: str) -> tuple[int, ...]:
     blocks: list[int] = []
     skip = {0, 10, 127}
     for first in range(1, 224):
@@ -61,7 +66,7 @@ def country_networks(country: str) -> list[int]:
         codes = iptocc.country_code(candidates)
         base = first << 24
         blocks.extend(base + (index << 8) for index, code in enumerate(codes) if code == country)
-    return blocks
+    return tuple(blocks)
 
 
 def generate(

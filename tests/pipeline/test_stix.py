@@ -354,7 +354,8 @@ def test_observed_data_takes_the_most_restrictive_marking_of_its_observables(tmp
             [{"source.url": "http://a.example/x", "malware.hash.md5": "a" * 32}],
         ),
         (
-            "([ipv4-addr:value = '192.0.2.1'] OR [ipv4-addr:value = '192.0.2.2']) AND [domain-name:value = 'c.example']",
+            "([ipv4-addr:value = '192.0.2.1'] OR [ipv4-addr:value = '192.0.2.2']) "
+            "AND [domain-name:value = 'c.example']",
             [
                 {"source.ip": "192.0.2.1", "source.fqdn": "c.example"},
                 {"source.ip": "192.0.2.2", "source.fqdn": "c.example"},

@@ -381,3 +381,18 @@ def test_killed_import_leaves_nothing_and_runs_again(tmp_path: Path) -> None:
     assert int(again.stdout.strip()) == 0
     assert not orphan.exists()  # the next import cleaned the leftover
     con.close()
+
+
+def test_synth_command_writes_marked_reports_that_import(world: World, tmp_path: Path) -> None:
+    out = io.StringIO()
+    call_command("synth", events=2000, country="PY", output=str(tmp_path / "feeds"), month="2026-10", monthly=True, stdout=out)
+    assert "Wrote 2,000 synthetic events for PY" in out.getvalue()
+    files = sorted((tmp_path / "feeds").glob("*.csv"))
+    assert [f.name for f in files][0] == "2026-10-01-event4_honeypot_brute_force-py-geo-synthetic.csv"
+    ingest(world, *files)
+    assert sum(r.read for r in Import.objects.all()) == 2000
+    events = stored_events(world)
+    assert {e["source.geolocation.cc"] for e in events} == {"PY"}
+    assert all(json.loads(str(e["extra"]))["synthetic"] == "cyberplan" for e in events)
+    with pytest.raises(CommandError, match="two-letter"):
+        call_command("synth", events=10, country="Paraguay", output=str(tmp_path), stdout=io.StringIO())
