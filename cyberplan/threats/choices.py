@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ImportFormat(models.TextChoices):
@@ -12,11 +13,11 @@ class ImportFormat(models.TextChoices):
 
 
 class ImportStatus(models.TextChoices):
-    PENDING = "pending", _("Waiting")
-    RUNNING = "running", _("Running")
-    SUCCEEDED = "succeeded", _("Stored")
-    FAILED = "failed", _("Refused")
-    SKIPPED = "skipped", _("Already imported")
+    PENDING = "pending", pgettext_lazy("import status", "Waiting")
+    RUNNING = "running", pgettext_lazy("import status", "Running")
+    SUCCEEDED = "succeeded", pgettext_lazy("import status", "Stored")
+    FAILED = "failed", pgettext_lazy("import status", "Refused")
+    SKIPPED = "skipped", pgettext_lazy("import status", "Already imported")
 
 
 # Conversions offered when mapping a CSV column (see cyberplan.pipeline.importers.csvengine).
