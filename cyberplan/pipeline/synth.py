@@ -12,8 +12,8 @@ does not depend on the number of events (DuckDB streams each file to disk).
 from __future__ import annotations
 
 import calendar
-import functools
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path

@@ -18,7 +18,9 @@ GOOD = b'"2026-11-28 01:02:03","181.120.1.2","tcp","23","h.example.py","telnet",
 
 cell = st.one_of(
     st.text(max_size=12),
-    st.sampled_from(["2026-11-28 01:02:03", "2026-11-28T01:02:03Z", "181.120.1.2", "2800:ac::1", "23", "", "=1+1", "AS23201"]),
+    st.sampled_from(
+        ["2026-11-28 01:02:03", "2026-11-28T01:02:03Z", "181.120.1.2", "2800:ac::1", "23", "", "=1+1", "AS23201"]
+    ),
 )
 row = st.lists(cell, min_size=0, max_size=10)
 
@@ -57,6 +59,8 @@ def test_random_bytes_and_truncation(noise: bytes, cut: int) -> None:
 
 def test_invalid_utf8_line_is_quarantined_not_lost(tmp_path: Path) -> None:
     path = tmp_path / "2026-11-28-scan_telnet-py-geo.csv"
-    path.write_bytes(HEADER + GOOD + b'"2026-11-28 01:02:04","181.120.1.3","tcp","23","caf\xe9","telnet","23201","PY"\n')
+    path.write_bytes(
+        HEADER + GOOD + b'"2026-11-28 01:02:04","181.120.1.3","tcp","23","caf\xe9","telnet","23201","PY"\n'
+    )
     summary = ingest(Source(path), EventStore(tmp_path / "store"), "latin1")
     assert (summary.read, summary.stored, summary.quarantined) == (2, 1, 1)

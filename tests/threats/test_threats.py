@@ -385,7 +385,9 @@ def test_killed_import_leaves_nothing_and_runs_again(tmp_path: Path) -> None:
 
 def test_synth_command_writes_marked_reports_that_import(world: World, tmp_path: Path) -> None:
     out = io.StringIO()
-    call_command("synth", events=2000, country="PY", output=str(tmp_path / "feeds"), month="2026-10", monthly=True, stdout=out)
+    call_command(
+        "synth", events=2000, country="PY", output=str(tmp_path / "feeds"), month="2026-10", monthly=True, stdout=out
+    )
     assert "Wrote 2,000 synthetic events for PY" in out.getvalue()
     files = sorted((tmp_path / "feeds").glob("*.csv"))
     assert [f.name for f in files][0] == "2026-10-01-event4_honeypot_brute_force-py-geo-synthetic.csv"

@@ -21,7 +21,9 @@ class Command(BaseCommand):
         parser.add_argument("--output", type=Path, required=True, help="Folder to write the files to.")
         parser.add_argument("--month", help="Month of the events, YYYY-MM (default: last month).")
         parser.add_argument("--seed", type=int, default=2026, help="Same seed, same files.")
-        parser.add_argument("--monthly", action="store_true", help="One file per report type for the month, not per day.")
+        parser.add_argument(
+            "--monthly", action="store_true", help="One file per report type for the month, not per day."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["events"] < 1:
@@ -34,14 +36,23 @@ class Command(BaseCommand):
         if not networks:
             raise CommandError(f"No address space is registered for {country}.")
         with Progress(
-            TextColumn("writing"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,} events"),
-            TimeElapsedColumn(), console=console, disable=not console.is_terminal,
+            TextColumn("writing"),
+            BarColumn(),
+            TextColumn("{task.completed:,}/{task.total:,} events"),
+            TimeElapsedColumn(),
+            console=console,
+            disable=not console.is_terminal,
         ) as bar:
             task = bar.add_task("events", total=options["events"])
             try:
                 files = synth.generate(
-                    Path(options["output"]), events=options["events"], country=country, month=options.get("month"),
-                    seed=options["seed"], networks=networks, daily=not options["monthly"],
+                    Path(options["output"]),
+                    events=options["events"],
+                    country=country,
+                    month=options.get("month"),
+                    seed=options["seed"],
+                    networks=networks,
+                    daily=not options["monthly"],
                     progress=lambda done: bar.update(task, completed=done),
                 )
             except ValueError as exc:
