@@ -390,7 +390,8 @@ def test_synth_command_writes_marked_reports_that_import(world: World, tmp_path:
     )
     assert "Wrote 2,000 synthetic events for PY" in out.getvalue()
     files = sorted((tmp_path / "feeds").glob("*.csv"))
-    assert [f.name for f in files][0] == "2026-10-01-event4_honeypot_brute_force-py-geo-synthetic.csv"
+    assert len(files) == 4
+    assert files[0].name == "2026-10-01-event4_honeypot_brute_force-py-geo-synthetic.csv"
     ingest(world, *files)
     assert sum(r.read for r in Import.objects.all()) == 2000
     events = stored_events(world)
