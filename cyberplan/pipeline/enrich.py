@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import duckdb
+from duckdb.func import FunctionNullHandling, PythonUDFType
 import iptocc
 import pyarrow as pa
 
@@ -59,9 +60,9 @@ def install_functions(con: duckdb.DuckDBPyConnection) -> None:
             _country_codes,
             ["VARCHAR"],
             "VARCHAR",
-            type="arrow",
+            type=PythonUDFType.ARROW,
             side_effects=False,
-            null_handling="special",
+            null_handling=FunctionNullHandling.SPECIAL,
         )
     if "cp_ipv6_number" not in existing:
         con.create_function(
@@ -69,9 +70,9 @@ def install_functions(con: duckdb.DuckDBPyConnection) -> None:
             _ipv6_numbers,
             ["VARCHAR"],
             "VARCHAR",
-            type="arrow",
+            type=PythonUDFType.ARROW,
             side_effects=False,
-            null_handling="special",
+            null_handling=FunctionNullHandling.SPECIAL,
         )
     con.execute(
         f"""

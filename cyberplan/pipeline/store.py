@@ -64,7 +64,7 @@ class EventStore:
     def files(self, months: list[str] | None = None) -> list[Path]:
         """Parquet files of committed imports, optionally only for some months."""
         committed = self.committed_imports()
-        result = []
+        result: list[Path] = []
         for month_dir in sorted(self.events_dir.glob("month=*")):
             if months is not None and month_dir.name.removeprefix("month=") not in months:
                 continue

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
@@ -18,7 +20,7 @@ def imports_visible_to(user: User) -> QuerySet[Import]:
     )
 
 
-def access_import_by_id(user: User, import_id: object) -> Import:
+def access_import_by_id(user: User, import_id: uuid.UUID | str) -> Import:
     try:
         return imports_visible_to(user).get(pk=import_id)
     except (Import.DoesNotExist, ValueError, TypeError, ValidationError):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import hashlib
 import io
+import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -268,8 +268,6 @@ def do_import_constituency_csv(
         values: dict[str, Any] = {}
         network = (row.get("network") or "").strip()
         try:
-            import ipaddress
-
             values["network"] = str(ipaddress.ip_network(network, strict=False))
         except ValueError:
             errors.append((line, "network", _("%(value)s is not a network in CIDR form.") % {"value": network}))
@@ -302,7 +300,3 @@ def do_import_constituency_csv(
             created += not existed
             updated += existed
     return ConstituencyImportResult(created, updated, [])
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)

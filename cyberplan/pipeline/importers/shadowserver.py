@@ -42,7 +42,7 @@ def report_from_file_name(name: str) -> str | None:
     rest = match.group("rest")
     for report in sorted(load_mapping()["reports"], key=len, reverse=True):
         if rest == report or rest.startswith(report + "-"):
-            return report
+            return str(report)
     return None
 
 
