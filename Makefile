@@ -37,7 +37,23 @@ messages:  ## Extract translatable strings into the Spanish catalogue
 
 bench:  ## Run the benchmarks in bench/
 	@scripts/bootstrap.sh --test
+	@$(MAKE) --no-print-directory bench-env
 	$(PY) bench/run.py
+
+.PHONY: bench-env
+bench-env:  ## IntelMQ 3.5 in .cache/bench/intelmq-venv, the baseline of bench/bench_ingest.py
+	@if .cache/bench/intelmq-venv/bin/python -c 'import intelmq, sys; sys.exit(intelmq.__version__ != "3.5.0")' 2>/dev/null; then \
+	  exit 0; \
+	fi; \
+	echo "bench-env: installing IntelMQ 3.5.0 into .cache/bench/intelmq-venv (PyPI)"; \
+	rm -rf .cache/bench/intelmq-venv; \
+	if python3 -m venv .cache/bench/intelmq-venv && \
+	   .cache/bench/intelmq-venv/bin/pip install --quiet --disable-pip-version-check 'intelmq==3.5.0' 'setuptools<81'; then \
+	  echo "bench-env: IntelMQ 3.5.0 installed"; \
+	else \
+	  echo "bench-env: IntelMQ could not be installed (see pip's message above); make bench runs without its baseline"; \
+	  rm -rf .cache/bench/intelmq-venv; \
+	fi
 
 clean:  ## Remove the virtual environment and caches (not var/, the data)
 	rm -rf .venv .cache .pytest_cache .mypy_cache .ruff_cache

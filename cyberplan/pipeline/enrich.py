@@ -16,9 +16,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import duckdb
-from duckdb.func import FunctionNullHandling, PythonUDFType
 import iptocc
 import pyarrow as pa
+from duckdb.func import FunctionNullHandling, PythonUDFType
 
 IPV4_MAPPED = 0xFFFF00000000  # IPv4 addresses live at ::ffff:0:0/96 in the shared number space
 

@@ -187,7 +187,7 @@ def test_sample_response_matches_golden(tmp_path: Path) -> None:
     assert {(r["line"], r["field"]) for r in document["rejects"]} == {
         (0, "Attribute[3].to_ids"),  # schema: "yes" is not a boolean
         (1, "published"),  # the whole event fails the schema
-        (2, ""),  # not an event at all
+        (2, "Event"),  # not an event at all
     }
     without_timestamp = [e for e in document["events"] if e.get("source.url")]
     assert [(e["time.source"], e["time.precision"]) for e in without_timestamp] == [
@@ -407,6 +407,21 @@ def test_numbers_written_as_json_numbers_are_accepted(tmp_path: Path) -> None:
     assert row["severity"] == "high"
 
 
+def test_an_attribute_nested_too_deeply_loses_only_that_attribute(tmp_path: Path) -> None:
+    deep = '{"a":' * 500 + "1" + "}" * 500
+    text = json.dumps(
+        misp_event(attribute(1, "domain", "ok.example"), attribute(2, "domain", "x.example", comment="X"))
+    )
+    path = tmp_path / "e.json"
+    path.write_text(text.replace('"comment": "X"', '"comment": ' + deep), encoding="utf-8")
+    read, staged, rejected = stage(path)
+    assert (read, [r["source.fqdn"] for r in staged]) == (2, ["ok.example"])
+    assert (rejected[0]["field"], rejected[0]["reason"]) == (
+        "Attribute[1]",
+        "the attribute nests more than 64 levels deep",
+    )
+
+
 def test_strict_schema_refuses_real_exports_so_the_lax_one_is_used() -> None:
     document = json.loads(EVENT.read_text(encoding="utf-8"))
     strict = load_schema("schema.json")
@@ -439,6 +454,14 @@ def test_not_misp_structure_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path / "x.json", {"events": []})
     with pytest.raises(SourceError, match="not a MISP event file"):
         MispImporter().stage(duckdb.connect(), Source(path), ImportOptions())
+
+
+def test_items_that_are_not_events_are_rejected(tmp_path: Path) -> None:
+    document = [misp_event(attribute(1, "domain", "ok.example")), {"foo": 1}, {"Event": [1]}, 5]
+    read, staged, rejected = stage(write(tmp_path / "e.json", document))
+    assert (read, len(staged)) == (4, 1)
+    assert [(r["line"], r["field"]) for r in rejected] == [(1, ""), (2, "Event"), (3, "")]
+    assert all(r["reason"].startswith("not a MISP event") for r in rejected)
 
 
 def test_too_many_attributes_are_refused(tmp_path: Path) -> None:

@@ -242,8 +242,10 @@ def test_summary_adds_up_and_reimport_adds_nothing(tmp_path: Path) -> None:
     assert len({r["event_id"] for r in events(tmp_path)}) == first.stored
 
 
-def _marking_bundle(refs: list[str], extra_objects: tuple[Any, ...] = ()) -> dict[str, Any]:
-    return bundle(*extra_objects, indicator(1, "[ipv4-addr:value = '192.0.2.1']", object_marking_refs=refs))
+def _marking_bundle(refs: list[str] | None, extra_objects: tuple[Any, ...] = ()) -> dict[str, Any]:
+    # STIX forbids an empty object_marking_refs list: "no marking" means leaving the property out.
+    markings = {} if refs is None else {"object_marking_refs": refs}
+    return bundle(*extra_objects, indicator(1, "[ipv4-addr:value = '192.0.2.1']", **markings))
 
 
 @pytest.mark.parametrize(
@@ -259,10 +261,10 @@ def _marking_bundle(refs: list[str], extra_objects: tuple[Any, ...] = ()) -> dic
         ([TLP2["amber+strict"]], "amber+strict"),
         ([TLP2["red"]], "red"),
         ([TLP1["green"], TLP2["amber+strict"]], "amber+strict"),  # the most restrictive
-        ([], "green"),  # no marking: the import's default (green in this test)
+        (None, "green"),  # no marking: the import's default (green in this test)
     ],
 )
-def test_tlp_markings(tmp_path: Path, refs: list[str], expected: str) -> None:
+def test_tlp_markings(tmp_path: Path, refs: list[str] | None, expected: str) -> None:
     path = write(tmp_path / "tlp.json", _marking_bundle(refs))
     run(path, tmp_path / "store", options=ImportOptions(tlp="green"))
     assert [r["tlp"] for r in events(tmp_path / "store")] == [expected]
@@ -507,6 +509,26 @@ def test_invalid_unicode_in_one_object_loses_only_that_object(tmp_path: Path) ->
     assert (summary.stored, summary.quarantined) == (1, 1)
     [reject] = rejects(tmp_path / "store")
     assert reject["line"] == 1 and "not valid Unicode" in reject["reason"]
+
+
+def test_an_object_nested_too_deeply_loses_only_that_object(tmp_path: Path) -> None:
+    deep = '{"a":' * 500 + "1" + "}" * 500
+    good = json.dumps(indicator(1, "[domain-name:value = 'ok.example']"))
+    bad = json.dumps(indicator(2, "[domain-name:value = 'x.example']"))[:-1] + ',"x_deep":' + deep + "}"
+    path = tmp_path / "b.json"
+    path.write_text('{"type":"bundle","objects":[' + good + "," + bad + "]}", encoding="utf-8")
+    read, staged, rejected = stage(path)
+    assert (read, [r["source.fqdn"] for r in staged]) == (2, ["ok.example"])
+    assert (rejected[0]["line"], rejected[0]["reason"]) == (1, "the object nests more than 64 levels deep")
+
+
+def test_tlp_labels_count_too(tmp_path: Path) -> None:
+    """MISP writes its TLP tags as labels when it exports STIX: a label is never less strict than the marking."""
+    document = bundle(
+        indicator(1, "[ipv4-addr:value = '192.0.2.1']", labels=["tlp:red"], object_marking_refs=[TLP1["green"]])
+    )
+    _, [row], _ = stage(write(tmp_path / "b.json", document))
+    assert row["tlp"] == "red"
 
 
 def test_validator_schema_errors_become_rejects(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -15,7 +15,9 @@ A record is one attribute (of the event, or of one of its objects) that is an in
 whatever ``to_ids`` says. Other attributes (descriptions, comments, context) and deleted
 attributes and objects are not records and give nothing. ``line`` in a reject is the
 position of the event in the file (0-based); ``field`` is the JSON path inside the event,
-such as ``Attribute[3].value`` or ``Object[1].Attribute[0].timestamp``.
+such as ``Attribute[3].value`` or ``Object[1].Attribute[0].timestamp``. An item of the file
+that is not an event, and an event or attribute nested more than 64 levels deep or holding
+invalid Unicode (an unpaired surrogate escape), is a reject too.
 
 Validation uses the JSON schema PyMISP ships, in its lax form (``pymisp/data/schema-lax.json``):
 the strict ``schema.json`` forbids every property it does not list, and real MISP exports
@@ -30,11 +32,11 @@ its type: an address that is not one (``ip-src`` ``999.1.1.1``), a port out of r
 domain name, URL, e-mail address or hash that is not one is a reject with field
 ``Attribute[<index>].value``.
 
-Mapping (field names as IntelMQ's MISP parser uses them)
------------------------------------------------------------
+Mapping (to the IntelMQ field names of the event schema)
+--------------------------------------------------------
 
 ==================================  ==========================================================
-``ip-src`` / ``ip-dst``             ``source.ip`` / ``destination.ip`` (a CIDR: ``source.network``
+``ip-src`` / ``ip-dst``             ``source.ip`` / ``destination.ip`` (CIDR: ``source.network``
                                     / ``extra.destination.network``)
 ``ip-src|port`` / ``ip-dst|port``   address and ``source.port`` / ``destination.port``
 ``domain``, ``hostname``            ``source.fqdn`` (lower case, no final dot)
@@ -98,6 +100,7 @@ from jsonschema.exceptions import best_match
 from . import register
 from .base import Importer, ImportOptions, RowStager, Source, SourceError, compact_extra, json_text
 from .stix import (
+    MAX_DEPTH,
     OTHER,
     BadValueError,
     as_number,
@@ -115,6 +118,7 @@ from .stix import (
     rsit_from_machine_tag,
     safe_raw,
     tlp_level,
+    too_deep,
     unicode_clean,
 )
 
@@ -231,6 +235,13 @@ def numbers_as_text(value: Any) -> Any:
 # -- reading -----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class NotAnEvent:
+    """An item of the file that is neither ``{"Event": ...}`` nor a bare event."""
+
+    value: Any
+
+
 def _is_bare_event(value: Any) -> bool:
     return isinstance(value, dict) and "Event" not in value and any(k in value for k in ("Attribute", "Object", "info"))
 
@@ -255,7 +266,12 @@ def read_events(source: Source, options: ImportOptions) -> list[tuple[int, Any]]
     events = []
     total = 0
     for index, item in enumerate(items):
-        event = item.get("Event") if isinstance(item, dict) and "Event" in item else item
+        if isinstance(item, dict) and "Event" in item:
+            event = item["Event"]
+        elif _is_bare_event(item):
+            event = item
+        else:
+            event = NotAnEvent(item)
         events.append((index, event))
         if isinstance(event, dict):
             total += _attribute_count(event)
@@ -416,6 +432,10 @@ def event_date(value: Any) -> dt.datetime | None:
 # -- mapping -----------------------------------------------------------------------------------
 
 
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 class EventMapper:
     """Maps the attributes of one MISP event."""
 
@@ -455,6 +475,9 @@ class EventMapper:
     def attribute(self, path: str, attribute: Any, obj: Mapping[str, Any] | None) -> None:
         if not isinstance(attribute, dict):
             self.reject(path, f"an attribute must be a JSON object, not {type(attribute).__name__}", attribute)
+            return
+        if too_deep(attribute):
+            self.reject(path, f"the attribute nests more than {MAX_DEPTH} levels deep", attribute)
             return
         if not unicode_clean(attribute):
             self.reject(
@@ -525,8 +548,8 @@ class EventMapper:
             "misp.comment": attribute.get("comment"),
             "misp.tags": tags,
             "misp.event_tags": self.tags,
-            "misp.object": obj.get("name") if obj else None,
-            "misp.object_uuid": obj.get("uuid") if obj else None,
+            "misp.object": _text_or_none(obj.get("name")) if obj else None,
+            "misp.object_uuid": _text_or_none(obj.get("uuid")) if obj else None,
             "misp.object_relation": attribute.get("object_relation"),
             "to_ids": attribute.get("to_ids"),
             "first_seen": attribute.get("first_seen"),
@@ -563,16 +586,22 @@ class MispImporter(Importer):
         stager = RowStager(con, source)
         event_validator = validators()[0]
         for line, event in events:
-            if not isinstance(event, dict):
-                stager.reject(
-                    line=line, field="", reason=f"not a MISP event (a JSON {type(event).__name__})", raw=safe_raw(event)
-                )
+            if isinstance(event, NotAnEvent):
+                reason = 'not a MISP event: an item of the file must be {"Event": {...}} or an event'
+                stager.reject(line=line, field="", reason=reason, raw=safe_raw(event.value))
                 continue
-            shell = numbers_as_text({k: v for k, v in event.items() if k not in LIST_PARTS})
+            if not isinstance(event, dict):
+                reason = f"not a MISP event: Event is a JSON {type(event).__name__}, not an object"
+                stager.reject(line=line, field="Event", reason=reason, raw=safe_raw(event))
+                continue
+            shell = {k: v for k, v in event.items() if k not in LIST_PARTS}
             problem = None
-            if not unicode_clean(shell):
+            if too_deep(shell):
+                problem = ("", f"the event nests more than {MAX_DEPTH} levels deep")
+            elif not unicode_clean(shell):
                 problem = ("", "the event contains text that is not valid Unicode (an unpaired surrogate)")
             else:
+                shell = numbers_as_text(shell)
                 problem = schema_problem(event_validator, shell, "")
             for part in ("Attribute", "Object"):
                 if problem is None and part in event and not isinstance(event[part], list):

@@ -12,7 +12,8 @@ from. One object may give several events (an indicator with ``OR``), so the numb
 the number of events staged plus the number of rejects.
 
 Validation, per object, in this order: the importer's own checks (an object with a ``type``
-and an ``id``, every Unicode string valid, the timestamp that becomes ``time.source`` UTC and
+and an ``id``, nested at most 64 levels, every Unicode string valid, the timestamps
+(``created``, ``modified``, ``valid_from``, ``first_seen``, ``first_observed``, ...) UTC and
 ending with ``Z`` -- a timestamp without a zone is rejected --, ``confidence`` 0-100, the
 value of ``ipv4-addr``, ``ipv6-addr``, ``domain-name`` and ``url`` observables), then the
 ``stix2`` library's object model (required properties, types, identifiers, timestamps,
@@ -44,20 +45,20 @@ duplicate too).
     one event carrying all of them. Qualifiers (``WITHIN``, ``REPEATS``, ``START/STOP``) are
     kept in ``extra.pattern.qualifiers``. Comparisons mapped:
 
-    =========================================  ==============================================
-    ``ipv4-addr:value``, ``ipv6-addr:value``   ``source.ip`` (a CIDR: ``source.network``);
-                                               ``ISSUBSET``: ``source.network``
-    ``domain-name:value``                      ``source.fqdn`` (lower case, no final dot)
-    ``url:value``                              ``source.url``
-    ``file:hashes.'MD5'`` / ``SHA-1`` / ...    ``extra.malware.hash.md5`` / ``sha1`` / ...
-    ``file:name``                              ``extra.file.name``
-    ``email-addr:value``                       ``extra.source.account``
-    ``network-traffic:src_ref.value``          ``source.ip`` or ``source.fqdn``
-    ``network-traffic:dst_ref.value``          ``destination.ip`` or ``destination.fqdn``
+    ===========================================  =============================================
+    ``ipv4-addr:value``, ``ipv6-addr:value``     ``source.ip`` (a CIDR: ``source.network``);
+                                                 ``ISSUBSET``: ``source.network``
+    ``domain-name:value``                        ``source.fqdn`` (lower case, no final dot)
+    ``url:value``                                ``source.url``
+    ``file:hashes.'MD5'`` / ``SHA-1`` / ...      ``extra.malware.hash.md5`` / ``sha1`` / ...
+    ``file:name``                                ``extra.file.name``
+    ``email-addr:value``                         ``extra.source.account``
+    ``network-traffic:src_ref.value``            ``source.ip`` or ``source.fqdn``
+    ``network-traffic:dst_ref.value``            ``destination.ip`` or ``destination.fqdn``
     ``network-traffic:src_port`` / ``dst_port``  ``source.port`` / ``destination.port``
-    ``network-traffic:protocols[*]``           ``protocol.transport`` (tcp, udp, icmp, sctp)
-                                               or ``protocol.application``
-    =========================================  ==============================================
+    ``network-traffic:protocols[*]``             ``protocol.transport`` (tcp, udp, icmp, sctp)
+                                                 or ``protocol.application``
+    ===========================================  =============================================
 
     Other comparisons of an alternative are kept as text in ``extra.pattern.unmapped``; an
     alternative with no mapped comparison, a pattern that does not parse, a value that is not
@@ -125,10 +126,12 @@ From ``object_marking_refs``: the four standard STIX TLP 1.0 marking definitions
 ``clear``, green, amber, red), the five TLP 2.0 marking definitions, and any marking
 definition of the bundle that carries the TLP 2.0 extension
 (``extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d``, property ``tlp_2_0``), a
-TLP 1.0 ``definition`` or a ``TLP:...`` name. When an event carries content of several
-objects (observed data and its SCOs, a sighting and its indicator), the most restrictive
-marking of all of them applies. No TLP marking: the import's default (``ImportOptions.tlp``).
-Granular markings are not read.
+TLP 1.0 ``definition`` or a ``TLP:...`` name; also from ``tlp:`` labels (MISP writes its TLP
+tags as labels when it exports STIX). Standard marking ids always mean their standard level,
+whatever a bundle says they contain. Several TLP levels, or an event carrying content of
+several objects (observed data and its SCOs, a sighting and its indicator): the most
+restrictive of all applies. No TLP marking: the import's default (``ImportOptions.tlp``);
+markings that are not TLP (statements, PAP, ...) are not read, nor are granular markings.
 
 The helpers in the section "shared with the MISP importer" are used by :mod:`.misp` too.
 """
@@ -248,8 +251,14 @@ def rsit_from_machine_tag(tag: object) -> tuple[str, str] | None:
     return LEGACY_RSIT.get((taxonomy, type_))
 
 
-_TLP_NAMES = {"white": "clear", "clear": "clear", "green": "green", "amber": "amber", "amber+strict": "amber+strict"}
-_TLP_NAMES["red"] = "red"
+_TLP_NAMES = {
+    "white": "clear",
+    "clear": "clear",
+    "green": "green",
+    "amber": "amber",
+    "amber+strict": "amber+strict",
+    "red": "red",
+}
 
 
 def tlp_level(name: object) -> str | None:
@@ -379,6 +388,22 @@ def canonical_email(value: object) -> str:
     return text
 
 
+MAX_DEPTH = 64  # real STIX objects and MISP attributes nest a few levels; deeper ones are refused
+
+
+def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether the (parsed JSON) value nests lists and objects more than ``limit`` levels deep."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
+
+
 def unicode_clean(value: Any) -> bool:
     """Whether every string in the (parsed JSON) value is valid Unicode (JSON allows unpaired surrogates)."""
     try:
@@ -398,8 +423,8 @@ def safe_raw(value: Any) -> str:
         return text
     except UnicodeEncodeError:
         return json.dumps(value, ensure_ascii=True, sort_keys=True, separators=(",", ":"), default=str)
-    except (ValueError, RecursionError):
-        return repr(value)[:10_000]
+    except (ValueError, TypeError, RecursionError):
+        return "(not shown: the record cannot be written as JSON)"
 
 
 def _reject_constant(name: str) -> Any:
@@ -499,13 +524,17 @@ MALWARE_TYPES: dict[str, tuple[str, str]] = {
     "downloader": ("malicious-code", "malware-distribution"),
 }
 
-# Timestamp that becomes time.source, per object type.
-TIME_PROPERTIES: dict[str, tuple[str, ...]] = {
-    "indicator": ("valid_from",),
-    "observed-data": ("first_observed",),
-    "sighting": ("first_seen", "created"),
-    "incident": ("created",),
-}
+# Timestamps checked by the importer itself (a clear reason for a missing zone).
+TIMESTAMPS = (
+    "created",
+    "modified",
+    "valid_from",
+    "valid_until",
+    "first_seen",
+    "last_seen",
+    "first_observed",
+    "last_observed",
+)
 
 SCO_VALUE_TYPES = {"ipv4-addr", "ipv6-addr", "domain-name", "url"}
 TRANSPORTS = {"tcp", "udp", "icmp", "sctp"}
@@ -630,7 +659,7 @@ def _field_of(message: str, obj: Mapping[str, Any]) -> str:
         return match.group(1)
     if text.startswith("Pattern failed"):
         return "pattern"
-    names = _QUOTED_PROPERTY.findall(text)
+    names: list[str] = _QUOTED_PROPERTY.findall(text)
     if names and "is a required property" in text:
         return names[0]
     for name in names:
@@ -731,9 +760,11 @@ def _own_problem(obj: Any) -> RecordError | None:
         return RecordError("id", "the object has no 'id'")
     if obj["type"] == "bundle":
         return RecordError("type", "a bundle cannot contain a bundle")
+    if too_deep(obj):
+        return RecordError("", f"the object nests more than {MAX_DEPTH} levels deep")
     if not unicode_clean(obj):
         return RecordError("", "the object contains text that is not valid Unicode (an unpaired surrogate escape)")
-    for prop in TIME_PROPERTIES.get(obj["type"], ()):
+    for prop in TIMESTAMPS:
         if prop in obj:
             try:
                 stix_timestamp(obj, prop)
@@ -966,10 +997,12 @@ class Context:
                     self.malware_of.setdefault(str(obj.get("source_ref")), []).append(target)
 
     def tlp(self, *objects: Mapping[str, Any]) -> str | None:
+        """The most restrictive TLP of the objects' markings and ``tlp:`` labels, or None."""
         levels = []
         for obj in objects:
             for ref in _strings(obj.get("object_marking_refs")):
                 levels.append(self.markings.get(ref) or TLP_MARKINGS.get(ref))
+            levels += [tlp_level(label) for label in _strings(obj.get("labels")) if label.lower().startswith("tlp:")]
         return most_restrictive(levels)
 
     def provider(self, obj: Mapping[str, Any]) -> str | None:
@@ -1268,7 +1301,8 @@ class BundleMapper:
             extra["indicator.name"] = target.get("name")
         elif target is not None and target["type"] == "malware":
             malware = _malware_names([target])
-        for observable in observables or [None]:
+        carried: list[Observable | None] = [*observables] or [None]  # no observable: one event all the same
+        for observable in carried:
             self.event(obj, time_source, observable, classification, malware, tlp, extra)
 
     def map_incident(self, index: int, obj: Mapping[str, Any]) -> None:

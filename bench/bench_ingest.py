@@ -1,0 +1,411 @@
+"""Threat evidence ingest: throughput and peak memory, end to end, against IntelMQ's parser.
+
+Writes synthetic Shadowserver reports for Paraguay (``cyberplan.pipeline.synth``, one file per
+report type: scan_telnet, scan_smb, scan_rdp, event4_honeypot_brute_force) and ingests them
+with ``cyberplan.pipeline.ingest.ingest`` exactly as the worker does (parse, normalise, enrich
+against a constituency of 32 /16 networks, deduplicate, store as Parquet), at two sizes: N/10 and
+N events (N = ``CYBERPLAN_BENCH_EVENTS``, default 10,000,000).
+
+Each ingest runs in a child process of its own (this file with ``--ingest-child``), started
+fresh, so that its peak memory is its own: the kernel's ``ru_maxrss`` of the child, read with
+``os.wait4`` when it ends. The child times the ``ingest()`` calls only (not the interpreter's
+start) and splits each call into stages from ``ingest()``'s own progress messages. A second run
+at N/10 times every DuckDB statement the pipeline executes, to show where the time goes.
+
+Baseline: IntelMQ 3.5's Shadowserver parser bot in library mode (``bench/intelmq_parse.py``, run
+with the Python of the separate environment that ``make bench-env`` creates) on the first
+``CYBERPLAN_BENCH_INTELMQ_ROWS`` rows (default 100,000) of the scan_telnet file; cyberplan
+ingests the very same slice for a like-for-like ratio. IntelMQ's parser only parses and
+validates (no enrichment, deduplication or storage), so the comparison favours IntelMQ. When
+IntelMQ is not there or fails, the bench says why and still prints cyberplan's figures.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+MONTH = "2026-01"
+COUNTRY = "PY"
+CONSTITUENCY_NETWORKS = 32
+TARGET_RATE = 1_000_000  # events/s, end to end
+TARGET_MEMORY = 2 * 10**9  # bytes (2 GB), whatever the file size
+MiB = 1024 * 1024
+STAGES = (
+    ("setup", "setup (work database, detect format)"),
+    ("parse", "parse/stage (read CSV, convert, check)"),
+    ("normalise", "normalise + enrich (constituency join, country, event_id)"),
+    ("store", "dedupe + store (window dedupe, Parquet, commit)"),
+)
+
+
+# -- the child: one ingest run, timed ---------------------------------------------------------------
+
+
+def child(argv: list[str]) -> int:
+    """``--ingest-child INPUT_DIR STORE_DIR CONSTITUENCY_JSON RESULT_JSON [--statements]``."""
+    input_dir, store_dir, constituency_json, result_json = (Path(a) for a in argv[:4])
+    profile = "--statements" in argv[4:]
+    import duckdb
+
+    statements: dict[str, list[float]] = {}
+    if profile:
+        _time_statements(duckdb, statements)
+
+    from cyberplan.pipeline.enrich import ConstituencyEntry, constituency_rows
+    from cyberplan.pipeline.importers.base import Source
+    from cyberplan.pipeline.ingest import ingest
+    from cyberplan.pipeline.store import EventStore
+
+    entries = json.loads(constituency_json.read_text(encoding="utf-8"))
+    constituency = constituency_rows(ConstituencyEntry(**entry) for entry in entries)
+    store = EventStore(store_dir)
+    stages = dict.fromkeys((key for key, _label in STAGES), 0.0)
+    files = []
+    total = 0.0
+    for index, path in enumerate(sorted(input_dir.glob("*.csv"))):
+        marks: list[tuple[float, str]] = []
+
+        def progress(message: str, marks: list[tuple[float, str]] = marks) -> None:
+            marks.append((time.perf_counter(), message))
+
+        started = time.perf_counter()
+        summary = ingest(Source(path), store, f"bench-{index}", constituency=constituency, progress=progress)
+        ended = time.perf_counter()
+        total += ended - started
+
+        def at(prefix: str, marks: list[tuple[float, str]] = marks) -> float:
+            return next(t for t, message in marks if message.startswith(prefix))
+
+        stages["setup"] += at("parsing") - started
+        stages["parse"] += at("normalising") - at("parsing")
+        stages["normalise"] += at("storing") - at("normalising")
+        stages["store"] += ended - at("storing")
+        files.append(
+            {
+                "file": path.name,
+                "bytes": path.stat().st_size,
+                "read": summary.read,
+                "stored": summary.stored,
+                "duplicates": summary.duplicates,
+                "quarantined": summary.quarantined,
+                "seconds": ended - started,
+            }
+        )
+    # Outside the timed part: check that enrichment ran.
+    con = duckdb.connect()
+    store.register(con)
+    row = con.execute('SELECT count(*), count("victim.organisation"), count("source.geolocation.cc") FROM events')
+    stored_rows, with_organisation, with_country = row.fetchone() or (0, 0, 0)
+    con.close()
+    result = {
+        "files": files,
+        "seconds": total,
+        "stages": stages,
+        "statements": statements,
+        "stored_rows": stored_rows,
+        "with_organisation": with_organisation,
+        "with_country": with_country,
+        "store_bytes": sum(p.stat().st_size for p in store_dir.rglob("*.parquet")),
+    }
+    result_json.write_text(json.dumps(result), encoding="utf-8")
+    return 0
+
+
+STATEMENT_LABELS = (
+    (r"^DESCRIBE SELECT", "parse: read the CSV header"),
+    (r"^CREATE OR REPLACE TEMP TABLE _conv\b", "parse: read CSV, convert fields, checks, extra, raw (_conv)"),
+    (r"^INSERT INTO staged\b", "parse: valid rows into staged (casts, constants)"),
+    (r"^INSERT INTO rejects\b", "parse: rejects"),
+    (r"^CREATE OR REPLACE TEMP TABLE _matches\b", "enrich: constituency range join (_matches)"),
+    (r"^CREATE OR REPLACE TEMP TABLE normalised\b", "normalise: all fields, country, event_id md5 (normalised)"),
+    (r"^CREATE OR REPLACE TEMP TABLE _unique\b", "dedupe: row_number() over event_id (_unique)"),
+    (r"^DELETE FROM _unique\b", "dedupe: drop events already stored"),
+    (r"^COPY \(SELECT .* FROM _unique\b", "store: write Parquet, sorted by time.source, zstd"),
+    (r"^DROP TABLE", "drop work tables"),
+)
+
+
+def _time_statements(duckdb: object, statements: dict[str, list[float]]) -> None:
+    """Make every connection opened from now on time each ``execute`` into ``statements``."""
+    connect = duckdb.connect  # type: ignore[attr-defined]
+
+    class TimedConnection:
+        def __init__(self, con: object) -> None:
+            self._con = con
+
+        def execute(self, sql: str, *args: object, **kwargs: object) -> object:
+            started = time.perf_counter()
+            result = self._con.execute(sql, *args, **kwargs)  # type: ignore[attr-defined]
+            elapsed = time.perf_counter() - started
+            text = " ".join(sql.split())
+            label = next(
+                (name for pattern, name in STATEMENT_LABELS if re.search(pattern, text)), "other: " + text[:50]
+            )
+            entry = statements.setdefault(label, [0.0, 0])
+            entry[0] += elapsed
+            entry[1] += 1
+            return result
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self._con, name)
+
+    duckdb.connect = lambda *args, **kwargs: TimedConnection(connect(*args, **kwargs))  # type: ignore[attr-defined]
+
+
+# -- the parent: make the data, run the children, print ---------------------------------------------
+
+
+def run_child(command: list[str], log: Path, timeout: float) -> tuple[int, int, str]:
+    """Run ``command``; return its exit code, its peak resident memory in bytes (the kernel's
+    ru_maxrss for that child alone, from wait4) and the end of its output."""
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+    deadline = time.monotonic() + timeout
+    killed = False
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        if not killed and time.monotonic() > deadline:
+            process.kill()
+            killed = True
+        time.sleep(0.1)
+    process.returncode = os.waitstatus_to_exitcode(status)  # reaped here; Popen must not wait again
+    tail = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
+    reason = f"timed out after {timeout:.0f} s" if killed else " | ".join(tail)
+    return process.returncode, usage.ru_maxrss * 1024, reason
+
+
+def ingest_in_child(work: Path, name: str, input_dir: Path, constituency: Path, statements: bool = False) -> dict:
+    store = work / f"store-{name}"
+    result = work / f"result-{name}.json"
+    command = [sys.executable, str(Path(__file__).resolve()), "--ingest-child"]
+    command += [str(input_dir), str(store), str(constituency), str(result)]
+    if statements:
+        command.append("--statements")
+    code, peak, reason = run_child(command, work / f"log-{name}.txt", timeout=24 * 3600)
+    if code != 0 or not result.exists():
+        raise RuntimeError(f"the ingest child ({name}) failed with exit code {code}: {reason}")
+    data = json.loads(result.read_text(encoding="utf-8"))
+    data["peak"] = peak
+    data["events"] = sum(f["read"] for f in data["files"])
+    data["csv_bytes"] = sum(f["bytes"] for f in data["files"])
+    shutil.rmtree(store, ignore_errors=True)
+    return data
+
+
+def constituency_entries(blocks: list[int]) -> list[dict]:
+    """The /16 networks holding most of the country's /24 blocks, as an illustrative constituency."""
+    by_16: dict[int, int] = {}
+    for block in blocks:
+        by_16[block >> 16] = by_16.get(block >> 16, 0) + 1
+    busiest = sorted(by_16.items(), key=lambda item: (-item[1], item[0]))[:CONSTITUENCY_NETWORKS]
+    sectors = ("government", "energy", "finance", "health", "telecommunications", "education")
+    return [
+        {
+            "network": f"{prefix >> 8}.{prefix & 255}.0.0/16",
+            "asn": 64512 + index,
+            "as_name": f"AS-BENCH-{index + 1}",
+            "organisation": f"Bench holder {index + 1}",
+            "sector": sectors[index % len(sectors)],
+            "country": COUNTRY,
+        }
+        for index, (prefix, _count) in enumerate(busiest)
+    ]
+
+
+def generate(folder: Path, events: int, blocks: list[int]) -> float:
+    from cyberplan.pipeline import synth
+
+    started = time.perf_counter()
+    synth.generate(folder, events=events, country=COUNTRY, month=MONTH, networks=blocks, daily=False)
+    return time.perf_counter() - started
+
+
+def write_slice(source: Path, target: Path, rows: int) -> int:
+    """The header and the first ``rows`` data lines of ``source`` (no field holds a line break)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    written = 0
+    with source.open("rb") as src, target.open("wb") as out:
+        out.write(src.readline())
+        for line in src:
+            if written >= rows:
+                break
+            out.write(line)
+            written += 1
+    return written
+
+
+def intelmq_in_child(work: Path, python: Path, csv: Path, rows: int) -> dict:
+    result = work / f"intelmq-{rows}.json"
+    command = [str(python), str(HERE / "intelmq_parse.py"), "--csv", str(csv), "--rows", str(rows)]
+    command += ["--root", str(work / "intelmq-root"), "--result", str(result)]
+    code, peak, reason = run_child(command, work / f"log-intelmq-{rows}.txt", timeout=600 + rows / 200)
+    if code != 0 or not result.exists():
+        raise RuntimeError(f"exit code {code}: {reason}")
+    data = json.loads(result.read_text(encoding="utf-8"))
+    data["peak"] = peak
+    if data["events"] != data["rows"] or data["errors"]:
+        print(f"  note: IntelMQ gave {data['events']:,} events and {data['errors']:,} errors for {data['rows']:,} rows")
+    return data
+
+
+def rate(events: int, seconds: float) -> float:
+    return events / seconds if seconds > 0 else float("nan")
+
+
+def env_int(name: str, default: int, minimum: int) -> int:
+    raw = os.environ.get(name, "").replace("_", "").replace(",", "")
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SystemExit(f"{name} must be a whole number, not {os.environ[name]!r}") from None
+    if value < minimum:
+        raise SystemExit(f"{name} must be at least {minimum}")
+    return value
+
+
+def mib(value: int) -> str:
+    return f"{value / MiB:,.0f} MiB"
+
+
+def main() -> None:
+    events = env_int("CYBERPLAN_BENCH_EVENTS", 10_000_000, minimum=10)
+    slice_rows = env_int("CYBERPLAN_BENCH_INTELMQ_ROWS", 100_000, minimum=10)
+    intelmq_python = Path(
+        os.environ.get("CYBERPLAN_BENCH_INTELMQ_PYTHON") or ROOT / ".cache/bench/intelmq-venv/bin/python"
+    )
+    small = events // 10
+    data_dir = os.environ.get("CYBERPLAN_DATA_DIR")
+    work = Path(tempfile.mkdtemp(prefix="bench-ingest-", dir=data_dir))
+    try:
+        from cyberplan.pipeline import synth
+
+        started = time.perf_counter()
+        blocks = synth.country_networks(COUNTRY)
+        networks_seconds = time.perf_counter() - started
+        entries = constituency_entries(blocks)
+        constituency = work / "constituency.json"
+        constituency.write_text(json.dumps(entries), encoding="utf-8")
+        print(
+            f"synthetic Shadowserver reports for {COUNTRY}, {MONTH}: scan_telnet 30 %, scan_smb 25 %, scan_rdp 20 %, "
+            f"event4_honeypot_brute_force 25 %; {len(blocks):,} /24 blocks ({networks_seconds:.1f} s); "
+            f"constituency: {len(entries)} /16 networks"
+        )
+        print("cyberplan: ingest() per file (parse, normalise, enrich, deduplicate, store), in a child process")
+        print("  with the production limits (DuckDB memory_limit 1500MB, 2 threads); peak = the child's ru_maxrss")
+        print(f"  {'events':>12}  {'CSV':>9}  {'generated':>9}  {'ingest':>8}  {'events/s':>9}  {'peak memory':>11}")
+        runs = []
+        for size in (small, events):
+            folder = work / f"in-{size}"
+            generated = generate(folder, size, blocks)
+            run = ingest_in_child(work, str(size), folder, constituency)
+            run["generated"] = generated
+            runs.append(run)
+            print(
+                f"  {run['events']:>12,}  {run['csv_bytes'] / MiB:>5,.0f} MiB  {generated:>7.1f} s  "
+                f"{run['seconds']:>6.1f} s  {rate(run['events'], run['seconds']):>9,.0f}  {mib(run['peak']):>11}"
+            )
+            if size == small:
+                profiled = ingest_in_child(work, f"{size}-statements", folder, constituency, statements=True)
+                shutil.rmtree(folder)
+        low, high = runs
+        totals = {k: sum(f[k] for f in high["files"]) for k in ("stored", "duplicates", "quarantined")}
+        print(
+            f"  at {high['events']:,}: stored {totals['stored']:,}, duplicates {totals['duplicates']:,}, "
+            f"quarantined {totals['quarantined']:,}; organisation from the constituency for "
+            f"{high['with_organisation'] / max(high['stored_rows'], 1):.0%} of events; "
+            f"Parquet {high['store_bytes'] / MiB:,.0f} MiB"
+        )
+        print(
+            f"  peak memory at {high['events']:,} / at {low['events']:,} events: "
+            f"{high['peak'] / low['peak']:.2f} for {high['events'] / low['events']:.0f} times the input"
+        )
+
+        print(f"stages at {high['events']:,} events (from ingest()'s progress messages, 4 files):")
+        for key, label in STAGES:
+            seconds = high["stages"][key]
+            print(f"  {label:<60} {seconds:>7.1f} s  {seconds / high['seconds']:>4.0%}")
+        profile_total = sum(entry[0] for entry in profiled["statements"].values())
+        print(
+            f"where the time goes at {profiled['events']:,} events (each DuckDB statement timed; "
+            f"{profiled['seconds']:.1f} s in ingest(), {profile_total:.1f} s in statements):"
+        )
+        for label, (seconds, count) in sorted(profiled["statements"].items(), key=lambda item: -item[1][0])[:10]:
+            print(f"  {label:<66} {seconds:>6.1f} s  {seconds / profiled['seconds']:>4.0%}  ({count}x)")
+
+        high_rate = rate(high["events"], high["seconds"])
+        met_rate = "met" if high_rate >= TARGET_RATE else f"NOT met ({TARGET_RATE / high_rate:.0f}x short)"
+        met_memory = "met" if max(low["peak"], high["peak"]) < TARGET_MEMORY else "NOT met"
+        print(
+            f"targets: >= {TARGET_RATE:,} events/s end to end: {met_rate}; "
+            f"peak memory < 2 GB ({mib(TARGET_MEMORY)}) whatever the size: {met_memory} "
+            f"({mib(max(low['peak'], high['peak']))})"
+        )
+
+        # The baseline: IntelMQ's parser bot on a slice of the scan_telnet file.
+        telnet = next((work / f"in-{events}").glob("*-scan_telnet-*.csv"))
+        slice_dir = work / "slice"
+        sliced = write_slice(telnet, slice_dir / telnet.name.replace(".csv", "-slice.csv"), slice_rows)
+        shutil.rmtree(work / f"in-{events}")
+        print(f"IntelMQ baseline: the first {sliced:,} rows of the scan_telnet file")
+        same = ingest_in_child(work, "slice", slice_dir, constituency)
+        same_rate = rate(same["events"], same["seconds"])
+        print(
+            f"  cyberplan ingest(), same rows: {same['seconds']:.2f} s, {same_rate:,.0f} events/s, "
+            f"peak {mib(same['peak'])}"
+        )
+        if not intelmq_python.exists():
+            print(
+                f"  IntelMQ not run: no IntelMQ environment at {intelmq_python} "
+                "(`make bench-env` creates it from PyPI; see bench/README.md)"
+            )
+            return
+        csv = next(slice_dir.glob("*.csv"))
+        try:
+            imq_small = intelmq_in_child(work, intelmq_python, csv, max(1, sliced // 10))
+            imq = intelmq_in_child(work, intelmq_python, csv, sliced)
+        except RuntimeError as exc:
+            print(f"  IntelMQ not run: its parser bot failed: {exc}")
+            return
+        imq_rate = rate(imq["events"], imq["seconds"])
+        print(
+            f"  IntelMQ {imq['intelmq_version']} ShadowserverParserBot, library mode (BotLibSettings, "
+            f"process_message), shipped test schema '{imq['report']}' copied to its state directory:"
+        )
+        for run in (imq_small, imq):
+            print(
+                f"    {run['rows']:>9,} rows: {run['seconds']:>6.2f} s, {rate(run['events'], run['seconds']):>6,.0f} "
+                f"events/s, peak {mib(run['peak'])} (bot start {run['init_seconds']:.2f} s, not counted)"
+            )
+        print(f"  ratio cyberplan/IntelMQ, same {sliced:,} rows: {same_rate / imq_rate:.1f}")
+        print(
+            f"  ratio cyberplan at {high['events']:,} events / IntelMQ at {sliced:,} rows: {high_rate / imq_rate:.1f}"
+        )
+        seconds = high["events"] / imq_rate
+        span = f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds / 60:.0f} min"
+        print(
+            f"  IntelMQ for {high['events']:,} events, extrapolated linearly (not run): about {span} of parsing "
+            "alone, before any expert or output bot; its library mode keeps every output event in memory, so its "
+            "peak grows with the report"
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--ingest-child":
+        sys.exit(child(sys.argv[2:]))
+    main()
