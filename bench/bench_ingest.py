@@ -7,10 +7,13 @@ against a constituency of 32 /16 networks, deduplicate, store as Parquet), at tw
 N events (N = ``CYBERPLAN_BENCH_EVENTS``, default 10,000,000).
 
 Each ingest runs in a child process of its own (this file with ``--ingest-child``), started
-fresh, so that its peak memory is its own: the kernel's ``ru_maxrss`` of the child, read with
-``os.wait4`` when it ends. The child times the ``ingest()`` calls only (not the interpreter's
-start) and splits each call into stages from ``ingest()``'s own progress messages. A second run
-at N/10 times every DuckDB statement the pipeline executes, to show where the time goes.
+fresh, so that its peak memory is its own: the high-water mark of its resident memory (VmHWM in
+/proc/<pid>/status), which the parent polls while it runs and the child reads last. (Not
+``ru_maxrss``: Linux carries the parent's high-water mark into a child across fork and exec, so
+every child would report at least the parent's peak.) The child times the ``ingest()`` calls
+only (not the interpreter's start) and splits each call into stages from ``ingest()``'s own
+progress messages. A second run at N times every DuckDB statement the pipeline executes, to
+show where the time goes inside the stages.
 
 Baseline: IntelMQ 3.5's Shadowserver parser bot in library mode (``bench/intelmq_parse.py``, run
 with the Python of the separate environment that ``make bench-env`` creates) on the first
@@ -108,6 +111,7 @@ def child(argv: list[str]) -> int:
     stored_rows, with_organisation, with_country = row.fetchone() or (0, 0, 0)
     con.close()
     result = {
+        "vmhwm_bytes": vm_hwm("self"),
         "files": files,
         "seconds": total,
         "stages": stages,
@@ -165,25 +169,34 @@ def _time_statements(duckdb: object, statements: dict[str, list[float]]) -> None
 # -- the parent: make the data, run the children, print ---------------------------------------------
 
 
+def vm_hwm(pid: int | str) -> int:
+    """Peak resident memory of a live process in bytes (VmHWM), or 0 when it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
 def run_child(command: list[str], log: Path, timeout: float) -> tuple[int, int, str]:
-    """Run ``command``; return its exit code, its peak resident memory in bytes (the kernel's
-    ru_maxrss for that child alone, from wait4) and the end of its output."""
+    """Run ``command``; return its exit code, the highest VmHWM seen while it ran (bytes) and
+    the end of its output."""
     with log.open("wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
     deadline = time.monotonic() + timeout
-    killed = False
-    while True:
-        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-        if pid:
-            break
-        if not killed and time.monotonic() > deadline:
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, vm_hwm(process.pid))
+        if time.monotonic() > deadline:
             process.kill()
-            killed = True
-        time.sleep(0.1)
-    process.returncode = os.waitstatus_to_exitcode(status)  # reaped here; Popen must not wait again
+            process.wait()
+            return -9, peak, f"timed out after {timeout:.0f} s"
+        time.sleep(0.05)
     tail = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
-    reason = f"timed out after {timeout:.0f} s" if killed else " | ".join(tail)
-    return process.returncode, usage.ru_maxrss * 1024, reason
+    return process.returncode, peak, " | ".join(tail)
 
 
 def ingest_in_child(work: Path, name: str, input_dir: Path, constituency: Path, statements: bool = False) -> dict:
@@ -197,7 +210,7 @@ def ingest_in_child(work: Path, name: str, input_dir: Path, constituency: Path, 
     if code != 0 or not result.exists():
         raise RuntimeError(f"the ingest child ({name}) failed with exit code {code}: {reason}")
     data = json.loads(result.read_text(encoding="utf-8"))
-    data["peak"] = peak
+    data["peak"] = max(peak, data["vmhwm_bytes"])
     data["events"] = sum(f["read"] for f in data["files"])
     data["csv_bytes"] = sum(f["bytes"] for f in data["files"])
     shutil.rmtree(store, ignore_errors=True)
@@ -254,7 +267,7 @@ def intelmq_in_child(work: Path, python: Path, csv: Path, rows: int) -> dict:
     if code != 0 or not result.exists():
         raise RuntimeError(f"exit code {code}: {reason}")
     data = json.loads(result.read_text(encoding="utf-8"))
-    data["peak"] = peak
+    data["peak"] = max(peak, data["vmhwm_bytes"])
     if data["events"] != data["rows"] or data["errors"]:
         print(f"  note: IntelMQ gave {data['events']:,} events and {data['errors']:,} errors for {data['rows']:,} rows")
     return data
@@ -305,7 +318,7 @@ def main() -> None:
             f"constituency: {len(entries)} /16 networks"
         )
         print("cyberplan: ingest() per file (parse, normalise, enrich, deduplicate, store), in a child process")
-        print("  with the production limits (DuckDB memory_limit 1500MB, 2 threads); peak = the child's ru_maxrss")
+        print("  with the production limits (DuckDB memory_limit 1500MB, 2 threads); peak = the child's VmHWM")
         print(f"  {'events':>12}  {'CSV':>9}  {'generated':>9}  {'ingest':>8}  {'events/s':>9}  {'peak memory':>11}")
         runs = []
         for size in (small, events):
@@ -319,8 +332,10 @@ def main() -> None:
                 f"{run['seconds']:>6.1f} s  {rate(run['events'], run['seconds']):>9,.0f}  {mib(run['peak']):>11}"
             )
             if size == small:
-                profiled = ingest_in_child(work, f"{size}-statements", folder, constituency, statements=True)
                 shutil.rmtree(folder)
+        # The same files again, every DuckDB statement timed (separately, so that the figures above
+        # are of ingest() alone).
+        profiled = ingest_in_child(work, f"{events}-statements", work / f"in-{events}", constituency, statements=True)
         low, high = runs
         totals = {k: sum(f[k] for f in high["files"]) for k in ("stored", "duplicates", "quarantined")}
         print(

@@ -2,8 +2,8 @@
 
 Runs inside IntelMQ's own virtual environment (``make bench-env`` creates
 ``.cache/bench/intelmq-venv`` with ``intelmq==3.5.0`` from PyPI), never in cyberplan's, and
-imports nothing from cyberplan. ``bench_ingest.py`` starts it as a child process and reads its
-peak memory from the kernel when it ends; this script writes its own figures as JSON.
+imports nothing from cyberplan. ``bench_ingest.py`` starts it as a child process and polls its
+peak memory; this script writes its own figures as JSON, its peak memory (VmHWM) included.
 
 The bot runs in IntelMQ's library mode (docs.intelmq.org, "Running IntelMQ as Library"): it is
 constructed with ``BotLibSettings`` (no log files, in-process Python list pipelines) and given one
@@ -29,11 +29,19 @@ import argparse
 import base64
 import json
 import os
-import resource
 import shutil
 import sys
 import time
 from pathlib import Path
+
+
+def vm_hwm() -> int:
+    """This process's peak resident memory in bytes (VmHWM; ru_maxrss would include the parent's)."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    return 0
 
 
 def main() -> int:
@@ -112,7 +120,7 @@ def main() -> int:
         "errors": len(errors),
         "init_seconds": init_seconds,
         "seconds": seconds,
-        "maxrss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        "vmhwm_bytes": vm_hwm(),
         "sample_fields": sorted(k for k in sample if k != "raw"),
     }
     args.result.write_text(json.dumps(result, indent=2), encoding="utf-8")

@@ -21,7 +21,6 @@ from django.views.decorators.http import require_POST
 
 from cyberplan.core.access import Permission, has_permission, organisations_where
 from cyberplan.core.csvsafe import write_rows
-from cyberplan.core.models import Sector
 from cyberplan.core.uploads import safe_filename
 from cyberplan.jobs.actions import do_start_job
 from cyberplan.pipeline.importers.base import SourceError

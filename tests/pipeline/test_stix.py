@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
-import os
 import tempfile
 import time
 from pathlib import Path
@@ -25,8 +24,8 @@ from cyberplan.pipeline import importers
 from cyberplan.pipeline.importers import stix as stix_module
 from cyberplan.pipeline.importers.base import ImportOptions, Source, SourceError
 from cyberplan.pipeline.importers.stix import StixImporter, pattern_alternatives
-from cyberplan.pipeline.ingest import ingest
 from cyberplan.pipeline.store import CommitSummary, EventStore
+from tests.pipeline import support
 
 HERE = Path(__file__).parent
 SAMPLES = HERE / "samples" / "stix"
@@ -80,59 +79,18 @@ CREATED = "2026-03-01T09:00:00.000Z"
 # -- helpers -------------------------------------------------------------------------------------
 
 
-def run(path: Path, root: Path, import_id: str = "imp-1", **kwargs: Any) -> CommitSummary:
-    return ingest(
-        Source(path), EventStore(root), import_id, format="auto", observed_at="2026-03-10 12:00:00+00", **kwargs
-    )
-
-
-def events(root: Path) -> list[dict[str, Any]]:
-    con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")
-    EventStore(root).register(con)
-    rows: list[dict[str, Any]] = con.sql("SELECT * FROM events").to_arrow_table().to_pylist()
-    return rows
-
-
-def rejects(root: Path, import_id: str = "imp-1") -> list[dict[str, Any]]:
-    path = EventStore(root).quarantine_file(import_id)
-    if not path.exists():
-        return []
-    rows: list[dict[str, Any]] = duckdb.sql(f"SELECT * FROM read_parquet('{path}')").to_arrow_table().to_pylist()
-    return rows
+run = support.run
+events = support.events
+rejects = support.rejects
+check_golden = support.check_golden
 
 
 def normalised(row: dict[str, Any]) -> dict[str, Any]:
-    result = {}
-    for name in GOLDEN_FIELDS:
-        value = row.get(name)
-        if value is None:
-            continue
-        if isinstance(value, dt.datetime):
-            value = value.astimezone(dt.UTC).isoformat()
-        elif name == "extra":
-            value = json.loads(value)
-        result[name] = value
-    return result
+    return support.normalised(row, GOLDEN_FIELDS)
 
 
 def golden_document(summary: CommitSummary, root: Path) -> dict[str, Any]:
-    return {
-        "summary": {k: getattr(summary, k) for k in ("read", "stored", "duplicates", "quarantined")},
-        "events": sorted((normalised(r) for r in events(root)), key=lambda e: (e["time.source"], e["event_id"])),
-        "rejects": sorted(
-            ({"line": r["line"], "field": r["field"], "reason": r["reason"]} for r in rejects(root)),
-            key=lambda r: (r["line"], r["field"], r["reason"]),
-        ),
-    }
-
-
-def check_golden(name: str, document: dict[str, Any]) -> None:
-    path = GOLDEN / name
-    text = json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-    if os.environ.get("CYBERPLAN_UPDATE_GOLDEN") == "1":
-        path.write_text(text, encoding="utf-8")
-    assert json.loads(path.read_text(encoding="utf-8")) == document, f"output differs from {path}"
+    return support.golden_document(summary, root, GOLDEN_FIELDS)
 
 
 def bundle(*objects: Any) -> dict[str, Any]:

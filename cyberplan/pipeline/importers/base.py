@@ -190,6 +190,17 @@ def compact_extra(values: Mapping[str, Any]) -> str | None:
     return json_text(kept) if kept else None
 
 
+def json_path(parts: Iterable[Any]) -> str:
+    """A JSON location as people write it: ``Attribute[3].value``, ``timeline.incident.year``."""
+    text = ""
+    for part in parts:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += ("." if text else "") + str(part)
+    return text
+
+
 def iter_batches(items: Iterable[Any], size: int) -> Iterable[list[Any]]:
     batch: list[Any] = []
     for item in items:

@@ -88,7 +88,7 @@ import functools
 import importlib.util
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -98,7 +98,7 @@ import jsonschema
 from jsonschema.exceptions import best_match
 
 from . import register
-from .base import Importer, ImportOptions, RowStager, Source, SourceError, compact_extra, json_text
+from .base import Importer, ImportOptions, RowStager, Source, SourceError, compact_extra, json_path, json_text
 from .stix import (
     MAX_DEPTH,
     OTHER,
@@ -199,16 +199,6 @@ def validators(name: str = "schema-lax.json") -> tuple[jsonschema.protocols.Vali
     attribute_schema["$ref"] = "#/defs/attribute"
     cls = jsonschema.validators.validator_for(schema)
     return cls(event_schema), cls(attribute_schema)
-
-
-def json_path(parts: Iterator[Any] | list[Any]) -> str:
-    text = ""
-    for part in parts:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += ("." if text else "") + str(part)
-    return text
 
 
 def schema_problem(validator: jsonschema.protocols.Validator, value: Any, prefix: str) -> tuple[str, str] | None:

@@ -71,7 +71,7 @@ import datetime as dt
 import functools
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -80,7 +80,7 @@ import duckdb
 import jsonschema
 
 from . import register
-from .base import Importer, ImportOptions, RowStager, Source, SourceError, compact_extra, json_text
+from .base import Importer, ImportOptions, RowStager, Source, SourceError, compact_extra, json_path, json_text
 
 FEED_NAME = "veris"
 SCHEMA_RESOURCE = ("veris", "verisc-merged.json")
@@ -579,16 +579,6 @@ class _RejectedError(Exception):
         self.reason = reason
 
 
-def _path_text(parts: Sequence[Any]) -> str:
-    text = ""
-    for part in parts:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += ("." if text else "") + str(part)
-    return text
-
-
 def _short(value: Any, limit: int = 60) -> str:
     text = json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -603,40 +593,40 @@ def _describe(error: jsonschema.ValidationError) -> tuple[str, str]:
         named = re.match(r"^'(.*)' is a required property$", error.message)
         missing = [name for name in error.validator_value if name not in instance]
         name = named.group(1) if named else (missing[0] if missing else "")
-        return _path_text([*path, name]), "missing: the VERIS schema requires this field"
+        return json_path([*path, name]), "missing: the VERIS schema requires this field"
     if kind == "additionalProperties" and isinstance(instance, dict):
         known = set(error.schema.get("properties", {}))
         unexpected = sorted(name for name in instance if name not in known)
         name = unexpected[0] if unexpected else ""
         if path == ["action"]:
-            return _path_text([*path, name]), (
+            return json_path([*path, name]), (
                 f"{name!r} is not a VERIS action category (allowed: {', '.join(sorted(known))})"
             )
-        return _path_text([*path, name]), f"{name!r} is not a field of {_path_text(path) or 'the incident'} in VERIS"
+        return json_path([*path, name]), f"{name!r} is not a field of {json_path(path) or 'the incident'} in VERIS"
     if kind == "enum":
         allowed = list(error.validator_value)
         sample = ", ".join(str(value) for value in allowed[:6]) + (", …" if len(allowed) > 6 else "")
-        return _path_text(path), f"{_short(instance)} is not an allowed value ({len(allowed)} allowed: {sample})"
+        return json_path(path), f"{_short(instance)} is not an allowed value ({len(allowed)} allowed: {sample})"
     if kind == "type":
-        return _path_text(path), f"expected {error.validator_value}, found {_json_type(instance)} {_short(instance)}"
+        return json_path(path), f"expected {error.validator_value}, found {_json_type(instance)} {_short(instance)}"
     if kind == "minItems":
-        return _path_text(path), "empty list: give at least one value or leave the field out"
+        return json_path(path), "empty list: give at least one value or leave the field out"
     if kind == "uniqueItems":
-        return _path_text(path), f"the list repeats a value: {_short(instance)}"
+        return json_path(path), f"the list repeats a value: {_short(instance)}"
     if kind == "minProperties":
-        return _path_text(path), "empty object"
+        return json_path(path), "empty object"
     if kind == "minLength":
-        return _path_text(path), "empty text" if instance == "" else f"{_short(instance)} is too short"
+        return json_path(path), "empty text" if instance == "" else f"{_short(instance)} is too short"
     if kind == "maxLength":
-        return _path_text(path), f"{_short(instance)} is too long"
+        return json_path(path), f"{_short(instance)} is too long"
     if kind == "minimum":
-        return _path_text(path), f"{instance} is below the minimum {error.validator_value}"
+        return json_path(path), f"{instance} is below the minimum {error.validator_value}"
     if kind == "maximum":
-        return _path_text(path), f"{instance} is above the maximum {error.validator_value}"
+        return json_path(path), f"{instance} is above the maximum {error.validator_value}"
     if kind == "pattern":
-        return _path_text(path), f"{_short(instance)} does not have the expected format"
+        return json_path(path), f"{_short(instance)} does not have the expected format"
     message = error.message if len(error.message) <= 200 else error.message[:199] + "…"
-    return _path_text(path), message
+    return json_path(path), message
 
 
 def _schema_problems(incident: dict[str, Any], minor: str) -> tuple[list[tuple[str, str]], list[str]]:
