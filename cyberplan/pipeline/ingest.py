@@ -132,9 +132,9 @@ def ingest(
             expressions.update(
                 {
                     "time.observation": f"TIMESTAMPTZ '{observed_at}'" if observed_at else "current_timestamp",
-                    "import_id": "$import_id",
-                    "tlp": "coalesce(s.tlp, $tlp)",
-                    "feed.provider": 'coalesce(s."feed.provider", $provider)',
+                    "import_id": _literal(import_id),
+                    "tlp": f"coalesce(s.tlp, {_literal(options.tlp)})",
+                    "feed.provider": f'coalesce(s."feed.provider", {_literal(options.feed_provider)})',
                     "severity": "coalesce(s.severity, 'unknown')",
                     "time.precision": "coalesce(s.\"time.precision\", 'second')",
                     "event_id": (
@@ -149,8 +149,7 @@ def ingest(
             join = "LEFT JOIN _matches m ON m.rid = s.rowid" if joined else ""
             con.execute(
                 f"CREATE OR REPLACE TEMP TABLE normalised AS SELECT {columns}, s.event_key IS NOT NULL AS keyed "
-                f"FROM staged s {join}",
-                {"import_id": import_id, "tlp": options.tlp, "provider": options.feed_provider},
+                f"FROM staged s {join}"
             )
             con.execute("DROP TABLE staged")
             say("storing")
@@ -159,6 +158,11 @@ def ingest(
             con.close()
     say(f"stored {summary.stored:,}, duplicates {summary.duplicates:,}, quarantined {summary.quarantined:,}")
     return summary
+
+
+def _literal(value: str | None) -> str:
+    """A SQL string literal (views cannot take parameters)."""
+    return "NULL" if value is None else "'" + value.replace("'", "''") + "'"
 
 
 def copy_upload(stream: BinaryIO, target: Path, max_bytes: int) -> int:

@@ -227,3 +227,4 @@ def _listing(paths: list[Path]) -> str:
 
 def _sql_path(path: Path) -> str:
     return str(path).replace("'", "''")
+
