@@ -138,6 +138,8 @@ The helpers in the section "shared with the MISP importer" are used by :mod:`.mi
 
 from __future__ import annotations
 
+import contextlib
+
 import datetime as dt
 import functools
 import ipaddress
@@ -908,10 +910,8 @@ def _set_protocol(observable: Observable, value: object, where: str) -> None:
 def _host(value: object) -> tuple[str, str]:
     """An address or a domain name -> ("ip", canonical) or ("fqdn", canonical)."""
     if isinstance(value, str):
-        try:
+        with contextlib.suppress(BadValueError):  # not an address: read it as a domain name
             return "ip", canonical_ip(value)
-        except BadValueError:
-            pass
     return "fqdn", canonical_fqdn(value)
 
 

@@ -468,7 +468,7 @@ class _Item:
 
 
 class _NotJsonError(ValueError):
-    pass
+    """The text is not JSON (raised by the JSON loading helpers)."""
 
 
 def _refuse_constant(name: str) -> Any:

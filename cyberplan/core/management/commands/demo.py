@@ -85,7 +85,7 @@ class Command(BaseCommand):
             while server.poll() is None and worker.poll() is None:
                 time.sleep(0.5)
         except KeyboardInterrupt:
-            pass
+            self.stdout.write("Stopping the web server and the worker...")
         finally:
             stop()
             for process in (server, worker):
