@@ -139,7 +139,6 @@ The helpers in the section "shared with the MISP importer" are used by :mod:`.mi
 from __future__ import annotations
 
 import contextlib
-
 import datetime as dt
 import functools
 import ipaddress
