@@ -17,7 +17,7 @@ from django.conf import settings
 from cyberplan.core.models import Organisation, Sector
 from cyberplan.pipeline import synth
 
-from .actions import do_register_import, do_run_import, do_save_constituency_entry
+from .actions import do_register_import, do_run_import, do_save_constituency_entry, file_digest
 from .choices import ImportFormat
 from .models import ConstituencyEntry, Import
 
@@ -72,6 +72,8 @@ def build_threat_demo(csirt: Organisation, say: Callable[[str], None], events: i
         say("the VCDB sample (shared/data/vcdb) is not beside the project; skipped")
     for path in files:
         fmt = ImportFormat.VERIS if path.suffix == ".json" else ImportFormat.SHADOWSERVER
+        if Import.objects.filter(organisation=csirt, file_sha256=file_digest(path), status="succeeded").exists():
+            continue  # imported by an earlier run of the demo
         record = do_register_import(None, csirt, path, file_name=path.name, format=fmt, tlp="green")
         record = do_run_import(record, path)
         counts["imports"] += 1

@@ -399,3 +399,17 @@ def test_synth_command_writes_marked_reports_that_import(world: World, tmp_path:
     assert all(json.loads(str(e["extra"]))["synthetic"] == "cyberplan" for e in events)
     with pytest.raises(CommandError, match="two-letter"):
         call_command("synth", events=10, country="Paraguay", output=str(tmp_path), stdout=io.StringIO())
+
+
+def test_demo_threat_evidence_runs_twice_without_duplicates(world: World, tmp_path: Path, settings: Settings) -> None:
+    from cyberplan.threats.demo import build_threat_demo
+
+    settings.DATA_DIR = tmp_path / "data"
+    messages: list[str] = []
+    first = build_threat_demo(world.org_b, messages.append, events=3000)
+    imports = Import.objects.count()
+    second = build_threat_demo(world.org_b, messages.append, events=3000)
+    assert first["constituency"] == 16 and first["stored"] >= 3000 - 5
+    assert second == {"constituency": 0, "imports": 0, "stored": 0}
+    assert Import.objects.count() == imports
+    assert all(e.note == "Illustrative demo data" for e in ConstituencyEntry.objects.filter(organisation=world.org_b))
