@@ -85,31 +85,29 @@ class EventStore:
             con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT {columns} WHERE false")
 
     def _drop_known(self, con: duckdb.DuckDBPyConnection, months: list[str]) -> None:
-        """Remove from ``_unique`` the events already in the store.
+        """Remove from ``_keep`` the events already in the store.
 
         An event identified by its content (no ``event_key``) can only match a stored event of the same
         feed and the same ``time.source``, so only row groups in that time window are read; an event
         with a key (a STIX id, a MISP uuid, a VERIS incident id) is looked for in every month.
         """
-        bounds = con.execute(
-            'SELECT min("time.source"), max("time.source"), list(DISTINCT "feed.name") FROM _unique WHERE NOT keyed'
-        ).fetchone()
+        bounds = con.execute("SELECT min(t), max(t), list(DISTINCT feed) FROM _keep WHERE NOT keyed").fetchone()
         month_files = self.files(months)
         if bounds and bounds[0] is not None and month_files:
             con.execute(
                 f"""
-                DELETE FROM _unique WHERE NOT keyed AND event_id IN (
+                DELETE FROM _keep WHERE NOT keyed AND event_id IN (
                   SELECT event_id FROM read_parquet({_listing(month_files)})
                   WHERE "time.source" BETWEEN ? AND ? AND list_contains(?, "feed.name"))
                 """,
                 [bounds[0], bounds[1], bounds[2]],
             )
-        keyed = con.execute('SELECT list(DISTINCT "feed.name") FROM _unique WHERE keyed').fetchone()
+        keyed = con.execute("SELECT list(DISTINCT feed) FROM _keep WHERE keyed").fetchone()
         all_files = self.files()
         if keyed and keyed[0] and all_files:
             con.execute(
                 f"""
-                DELETE FROM _unique WHERE keyed AND event_id IN (
+                DELETE FROM _keep WHERE keyed AND event_id IN (
                   SELECT event_id FROM read_parquet({_listing(all_files)}) WHERE list_contains(?, "feed.name"))
                 """,
                 [keyed[0]],
@@ -165,17 +163,21 @@ class EventStore:
             if import_id in self.committed_imports():
                 raise ValueError(f"import {import_id} is already committed")
             staged_count = _count(con, staged_table)
-            # The first row of each event_id, keeping the input's order (reports come nearly sorted by
-            # time, so the Parquet row groups stay time-clustered without a sort).
+            # A narrow table of the rows to keep: the first row of each event_id. The wide rows are read
+            # once more, by the Parquet write, in the input's order (reports come nearly sorted by time,
+            # so the row groups stay time-clustered without a sort).
             con.execute(
-                f"CREATE OR REPLACE TEMP TABLE _unique AS SELECT *, {MONTH_EXPR} AS month FROM {staged_table} "
-                f"WHERE rowid IN (SELECT min(rowid) FROM {staged_table} GROUP BY event_id)"
+                f"""
+                CREATE OR REPLACE TEMP TABLE _keep AS
+                SELECT min(rowid) AS rid, event_id, bool_or(keyed) AS keyed, min("time.source") AS t,
+                       any_value("feed.name") AS feed, any_value({MONTH_EXPR}) AS month
+                FROM {staged_table} GROUP BY event_id
+                """
             )
-            con.execute(f"DROP TABLE {staged_table}")
-            months = [row[0] for row in con.execute("SELECT DISTINCT month FROM _unique ORDER BY 1").fetchall()]
+            months = [row[0] for row in con.execute("SELECT DISTINCT month FROM _keep ORDER BY 1").fetchall()]
             self._drop_known(con, months)
-            months = [row[0] for row in con.execute("SELECT DISTINCT month FROM _unique ORDER BY 1").fetchall()]
-            stored = _count(con, "_unique")
+            months = [row[0] for row in con.execute("SELECT DISTINCT month FROM _keep ORDER BY 1").fetchall()]
+            stored = _count(con, "_keep")
             quarantined = _count(con, rejects_table)
             staging = self.root / ".staging" / import_id
             staging.mkdir(parents=True, exist_ok=True)
@@ -184,7 +186,8 @@ class EventStore:
             for month in months:
                 part = staging / f"{month}.parquet"
                 con.execute(
-                    f"COPY (SELECT {columns} FROM _unique WHERE month = ?) "
+                    f"COPY (SELECT {columns} FROM {staged_table} "
+                    f"WHERE rowid IN (SELECT rid FROM _keep WHERE month = ?)) "
                     f"TO '{_sql_path(part)}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 250000)",
                     [month],
                 )
@@ -214,7 +217,7 @@ class EventStore:
                 os.fsync(handle.fileno())
             os.replace(marker, self.commits_dir / f"{import_id}.json")
             shutil.rmtree(staging, ignore_errors=True)
-            con.execute("DROP TABLE IF EXISTS _unique")
+            con.execute("DROP TABLE IF EXISTS _keep")
             return summary
 
 
