@@ -25,6 +25,7 @@ IntelMQ is not there or fails, the bench says why and still prints cyberplan's f
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -172,13 +173,11 @@ def _time_statements(duckdb: object, statements: dict[str, list[float]]) -> None
 
 def vm_hwm(pid: int | str) -> int:
     """Peak resident memory of a live process in bytes (VmHWM), or 0 when it cannot be read."""
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
+    with contextlib.suppress(OSError), open(f"/proc/{pid}/status", encoding="ascii") as status:
+        # The process may have ended between two polls: then there is nothing to read.
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
     return 0
 
 
