@@ -10,7 +10,6 @@ import bz2
 import functools
 import gzip
 import lzma
-import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
@@ -179,4 +178,4 @@ def copy_upload(stream: BinaryIO, target: Path, max_bytes: int) -> int:
     return written
 
 
-__all__ = ["IngestLimits", "copy_upload", "ingest", "shutil", "unpacked"]
+__all__ = ["IngestLimits", "copy_upload", "ingest", "unpacked"]

@@ -99,21 +99,6 @@ def page(
     return rows, int(total_row[0]) if total_row else 0
 
 
-def facets(store: EventStore, flt: EventFilter, column: str, limit: int = 50) -> list[tuple[Any, int]]:
-    where, params = flt.where()
-    con = connect(store)
-    try:
-        return [
-            (value, int(count))
-            for value, count in con.execute(
-                f"SELECT {quoted(column)}, count(*) AS n FROM events WHERE {where} GROUP BY 1 ORDER BY n DESC LIMIT ?",
-                [*params, limit],
-            ).fetchall()
-        ]
-    finally:
-        con.close()
-
-
 def export(store: EventStore, flt: EventFilter, output: Path, fmt: str) -> int:
     """Write matching events with the schema's dotted field names as JSON Lines, CSV or Parquet."""
     where, params = flt.where()

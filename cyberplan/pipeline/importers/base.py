@@ -199,14 +199,3 @@ def json_path(parts: Iterable[Any]) -> str:
         else:
             text += ("." if text else "") + str(part)
     return text
-
-
-def iter_batches(items: Iterable[Any], size: int) -> Iterable[list[Any]]:
-    batch: list[Any] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
