@@ -14,6 +14,11 @@ from .schema import FIELD_NAMES, quoted
 from .store import EventStore
 
 
+def utc_day(value: dt.date | None) -> dt.datetime | None:
+    """Midnight UTC at the start of a day, the bound the date filters use."""
+    return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC) if value else None
+
+
 @dataclass(frozen=True)
 class EventFilter:
     since: dt.datetime | None = None

@@ -6,9 +6,10 @@ import csv
 import hashlib
 import io
 import ipaddress
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,8 +20,9 @@ from django.utils.translation import gettext as _
 from cyberplan.core import audit
 from cyberplan.core.choices import TLP, AuditAction
 from cyberplan.core.models import Organisation, Sector, User
+from cyberplan.core.uploads import safe_filename
 from cyberplan.pipeline.importers.base import ImportOptions, Source, SourceError, UnknownFormatError
-from cyberplan.pipeline.ingest import IngestLimits, ingest
+from cyberplan.pipeline.ingest import IngestLimits, copy_upload, ingest
 from cyberplan.pipeline.schema import FIELD_TYPES
 
 from .choices import Conversion, ImportFormat, ImportStatus
@@ -62,6 +64,46 @@ def do_register_import(
         tlp=tlp,
     )
     audit.record_create(actor, record, organisation=organisation)
+    return record
+
+
+def upload_dir(import_id: object) -> Path:
+    """Where the original file of an import is kept (evidence, and what the worker reads)."""
+    path = Path(settings.MEDIA_ROOT) / "imports" / str(import_id)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def do_receive_import(
+    actor: User,
+    organisation: Organisation,
+    upload: BinaryIO,
+    upload_name: str,
+    **options: Any,
+) -> Import:
+    """Keep an uploaded feed file, register its import and hand it to the worker.
+
+    The upload is copied under the size limit first; on any refusal (``SourceError`` for the size,
+    ``ValidationError`` for the options) nothing is kept.
+    """
+    from cyberplan.jobs.actions import do_start_job
+
+    from .jobs import THREAT_IMPORT
+
+    name = safe_filename(upload_name or "upload")
+    incoming = Path(settings.MEDIA_ROOT) / "imports" / "incoming"
+    incoming.mkdir(parents=True, exist_ok=True)
+    temporary = incoming / f"{actor.pk}-{uuid.uuid4().hex}-{name}"
+    try:
+        copy_upload(upload, temporary, settings.CYBERPLAN_MAX_IMPORT_UPLOAD_BYTES)
+        record = do_register_import(actor, organisation, temporary, file_name=name, **options)
+    except (SourceError, ValidationError):
+        temporary.unlink(missing_ok=True)
+        raise
+    final = upload_dir(record.pk) / name
+    temporary.replace(final)
+    record.job = do_start_job(actor, organisation, THREAT_IMPORT, {"import_id": str(record.pk), "path": str(final)})
+    record.save(update_fields=["job"])
     return record
 
 

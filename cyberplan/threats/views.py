@@ -1,11 +1,9 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -21,11 +19,8 @@ from django.views.decorators.http import require_POST
 
 from cyberplan.core.access import Permission, has_permission, organisations_where
 from cyberplan.core.csvsafe import write_rows
-from cyberplan.core.uploads import safe_filename
-from cyberplan.jobs.actions import do_start_job
 from cyberplan.pipeline.importers.base import SourceError
-from cyberplan.pipeline.ingest import copy_upload
-from cyberplan.pipeline.query import EventFilter
+from cyberplan.pipeline.query import EventFilter, utc_day
 from cyberplan.pipeline.query import page as event_page
 
 from . import actions
@@ -46,17 +41,10 @@ from .forms import (
     ImportUploadForm,
     MappingSampleForm,
 )
-from .jobs import THREAT_IMPORT
 from .store import event_store
 
 QUARANTINE_PREVIEW = 200
 EVENTS_PER_PAGE = 50
-
-
-def upload_dir(import_id: object) -> Path:
-    path = Path(settings.MEDIA_ROOT) / "imports" / str(import_id)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 @login_required
@@ -74,34 +62,22 @@ def import_list(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             data = form.cleaned_data
-            upload = data["file"]
-            staging = Path(settings.MEDIA_ROOT) / "imports" / "incoming"
-            staging.mkdir(parents=True, exist_ok=True)
-            name = safe_filename(upload.name or "upload")
-            temporary = staging / f"{request.user.pk}-{dt.datetime.now(dt.UTC):%Y%m%d%H%M%S%f}-{name}"
             try:
-                copy_upload(upload, temporary, settings.CYBERPLAN_MAX_IMPORT_UPLOAD_BYTES)
-                record = actions.do_register_import(
+                record = actions.do_receive_import(
                     request.user,
                     data["organisation"],
-                    temporary,
-                    file_name=name,
+                    data["file"],
+                    data["file"].name or "",
                     format=data["format"],
                     report_type=data["report_type"].strip(),
                     mapping=data["mapping"],
                     tlp=data["tlp"],
                 )
-            except (SourceError, ValidationError) as exc:
-                temporary.unlink(missing_ok=True)
-                form.add_error("file", str(exc.messages[0] if isinstance(exc, ValidationError) else exc))
+            except ValidationError as exc:
+                form.add_error("file", exc.messages[0])
+            except SourceError as exc:
+                form.add_error("file", str(exc))
             else:
-                final = upload_dir(record.pk) / name
-                temporary.replace(final)
-                job = do_start_job(
-                    request.user, record.organisation, THREAT_IMPORT, {"import_id": str(record.pk), "path": str(final)}
-                )
-                record.job = job
-                record.save(update_fields=["job"])
                 messages.success(request, _("The file was received; the import runs in the background."))
                 return redirect("threats:import_detail", pk=record.pk)
     imports = Paginator(imports_visible_to(request.user), 25).get_page(request.GET.get("page"))
@@ -164,8 +140,8 @@ def event_list(request: HttpRequest) -> HttpResponse:
         organisation = data.get("organisation") or organisations.first()
         organisation, labels = access_event_store(request.user, organisation.pk)
         flt = EventFilter(
-            since=_day(data.get("since")),
-            until=_day(data.get("until")),
+            since=utc_day(data.get("since")),
+            until=utc_day(data.get("until")),
             taxonomy=data.get("taxonomy") or None,
             type=data.get("type") or None,
             sector=data.get("sector") or None,
@@ -199,10 +175,6 @@ def event_list(request: HttpRequest) -> HttpResponse:
         },
         status=400 if form.errors else 200,
     )
-
-
-def _day(value: dt.date | None) -> dt.datetime | None:
-    return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC) if value else None
 
 
 @login_required

@@ -1,10 +1,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -14,17 +12,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cyberplan.core.uploads import safe_filename
-from cyberplan.jobs.actions import do_start_job
 from cyberplan.pipeline.importers.base import SourceError
-from cyberplan.pipeline.ingest import copy_upload
-from cyberplan.pipeline.query import EventFilter, page
+from cyberplan.pipeline.query import EventFilter, page, utc_day
 from cyberplan.threats import actions
 from cyberplan.threats.access import access_event_store, imports_visible_to
-from cyberplan.threats.jobs import THREAT_IMPORT
 from cyberplan.threats.models import Import
 from cyberplan.threats.store import event_store
-from cyberplan.threats.views import upload_dir
 
 from .serializers import EventQuerySerializer, ImportCreateSerializer, ImportSerializer
 
@@ -44,31 +37,19 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         body = ImportCreateSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        upload = data["file"]
-        name = safe_filename(upload.name or "upload")
-        staging = Path(settings.MEDIA_ROOT) / "imports" / "incoming"
-        staging.mkdir(parents=True, exist_ok=True)
-        temporary = staging / f"api-{request.user.pk}-{dt.datetime.now(dt.UTC):%Y%m%d%H%M%S%f}-{name}"
         try:
-            copy_upload(upload, temporary, settings.CYBERPLAN_MAX_IMPORT_UPLOAD_BYTES)
+            record = actions.do_receive_import(
+                request.user,
+                data["organisation"],
+                data["file"],
+                data["file"].name or "",
+                format=data["format"],
+                report_type=data["report_type"],
+                mapping=data["mapping"],
+                tlp=data["tlp"],
+            )
         except SourceError as exc:
             return Response({"file": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
-        record = actions.do_register_import(
-            request.user,
-            data["organisation"],
-            temporary,
-            file_name=name,
-            format=data["format"],
-            report_type=data["report_type"],
-            mapping=data["mapping"],
-            tlp=data["tlp"],
-        )
-        final = upload_dir(record.pk) / name
-        temporary.replace(final)
-        record.job = do_start_job(
-            request.user, record.organisation, THREAT_IMPORT, {"import_id": str(record.pk), "path": str(final)}
-        )
-        record.save(update_fields=["job"])
         return Response(ImportSerializer(record).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -89,12 +70,9 @@ class EventListView(APIView):
         data: dict[str, Any] = query.validated_data
         organisation, labels = access_event_store(request.user, data["organisation"])
 
-        def day(value: dt.date | None) -> dt.datetime | None:
-            return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC) if value else None
-
         flt = EventFilter(
-            since=day(data.get("since")),
-            until=day(data.get("until")),
+            since=utc_day(data.get("since")),
+            until=utc_day(data.get("until")),
             taxonomy=data.get("taxonomy"),
             type=data.get("type"),
             sector=data.get("sector"),

@@ -9,16 +9,16 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cyberplan.core.models import Organisation
-from cyberplan.pipeline.query import EventFilter, export
+from cyberplan.pipeline.query import EventFilter, export, utc_day
 from cyberplan.threats.store import event_store
 
 
-def _date(value: str) -> dt.datetime:
+def _date(value: str) -> dt.date:
     try:
         parsed = dt.date.fromisoformat(value)
     except ValueError:
         raise CommandError(f"{value!r} is not a date (YYYY-MM-DD).") from None
-    return dt.datetime(parsed.year, parsed.month, parsed.day, tzinfo=dt.UTC)
+    return parsed
 
 
 class Command(BaseCommand):
@@ -45,8 +45,8 @@ class Command(BaseCommand):
         except Organisation.DoesNotExist:
             raise CommandError(f"There is no organisation with the short name {options['organisation']!r}.") from None
         flt = EventFilter(
-            since=_date(options["since"]) if options.get("since") else None,
-            until=_date(options["until"]) if options.get("until") else None,
+            since=utc_day(_date(options["since"])) if options.get("since") else None,
+            until=utc_day(_date(options["until"])) if options.get("until") else None,
             taxonomy=options.get("taxonomy"),
             type=options.get("type"),
             sector=options.get("sector"),
