@@ -6,7 +6,3 @@ class JobsConfig(AppConfig):
     name = "cyberplan.jobs"
     label = "jobs"
     verbose_name = _("Background jobs")
-
-    def ready(self) -> None:
-        # Job kinds register themselves when their module is imported.
-        from cyberplan.core import exports  # noqa: F401
