@@ -80,9 +80,12 @@ class PageWatch:
             self.problems.append(f"server error {response.status} for {response.url}")
 
     def on_request_failed(self, request: Request) -> None:
-        # Chromium ends the navigation to a file download with ERR_ABORTED once the download starts.
-        download = request.failure == "net::ERR_ABORTED" and request.url.endswith("/download/")
-        if request.failure and not download:
+        # ERR_ABORTED is Chromium cancelling a request itself: the navigation to a file download once
+        # the download starts, or a subresource (the favicon) still loading when the test moves on.
+        cancelled = request.failure == "net::ERR_ABORTED" and (
+            request.url.endswith("/download/") or request.resource_type in {"image", "other"}
+        )
+        if request.failure and not cancelled:
             self.problems.append(f"request failed for {request.url}: {request.failure}")
 
     def assert_clean(self) -> None:
