@@ -12,9 +12,10 @@ UV_VERSION="0.13.8"
 want_test=0
 [[ "${1:-}" == "--test" ]] && want_test=1
 
-# Debian packages: gettext compiles the catalogues, fonts render reports; chromium drives browser tests.
-debs=(gettext fonts-dejavu-core)
-((want_test)) && debs+=(chromium)
+# Debian packages: gettext compiles the catalogues; fonts and Pango let WeasyPrint render reports;
+# chromium drives browser tests; a Java runtime runs Spark in local mode for the engine parity tests.
+debs=(gettext fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0)
+((want_test)) && debs+=(chromium openjdk-17-jre-headless)
 missing=()
 for pkg in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
