@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     "cyberplan.gaps",
     "cyberplan.jobs",
     "cyberplan.threats",
+    "cyberplan.trends",
 ]
 
 MIDDLEWARE = [

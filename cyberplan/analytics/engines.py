@@ -1,0 +1,155 @@
+"""Where the metrics run: DuckDB in the process (the default) or Apache Spark (local or a cluster).
+
+Both engines take the same Ibis expressions and give rows as plain Python values. The Spark
+engine needs the optional ``spark`` extra (``pip install cyberplan[spark]``) and a Java runtime;
+it connects to ``CYBERPLAN_SPARK_MASTER`` (``local[2]`` by default) or is given a session.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from ..pipeline.schema import FIELDS
+
+_ARROW_TYPES = {
+    "VARCHAR": pa.string(),
+    "TIMESTAMPTZ": pa.timestamp("us", tz="UTC"),
+    "INTEGER": pa.int32(),
+    "BIGINT": pa.int64(),
+    "DOUBLE": pa.float64(),
+}
+
+
+def event_schema() -> pa.Schema:
+    """The event store's schema as Arrow, for an empty store."""
+    return pa.schema([(f.name, _ARROW_TYPES[f.sql_type]) for f in FIELDS])
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date() if value.time() == dt.time(0) and value.tzinfo is None else value
+    return value
+
+
+class Engine:
+    name = "engine"
+
+    @property
+    def backend(self) -> Any:
+        raise NotImplementedError
+
+    def read_parquet(self, paths: Sequence[Path], empty: pa.Schema) -> ir.Table:
+        """A table over Parquet files; over an empty table with ``empty``'s columns when there are none."""
+        if not paths:
+            return ibis.memtable(empty.empty_table())
+        return self._read(list(paths))
+
+    def _read(self, paths: list[Path]) -> ir.Table:
+        raise NotImplementedError
+
+    def rows(self, expression: ir.Table) -> list[dict[str, Any]]:
+        table = self.backend.to_pyarrow(expression)
+        return [{key: _plain(value) for key, value in row.items()} for row in table.to_pylist()]
+
+    def sql(self, expression: ir.Table) -> str:
+        return str(ibis.to_sql(expression, dialect=self.dialect))
+
+    dialect = "duckdb"
+
+    def close(self) -> None:
+        self.backend.disconnect()
+
+
+class DuckDBEngine(Engine):
+    """DuckDB in this process, with the memory and thread limits of the pipeline."""
+
+    name = "duckdb"
+    dialect = "duckdb"
+
+    def __init__(self, memory_limit: str | None = None, threads: int | None = None) -> None:
+        options: dict[str, Any] = {}
+        if memory_limit:
+            options["memory_limit"] = memory_limit
+        if threads:
+            options["threads"] = threads
+        self._con = ibis.duckdb.connect(**options)
+        self._con.raw_sql("SET TimeZone = 'UTC'")
+
+    @property
+    def backend(self) -> Any:
+        return self._con
+
+    def _read(self, paths: list[Path]) -> ir.Table:
+        name = f"parquet_{uuid.uuid4().hex}"
+        self._con.raw_sql(
+            f"CREATE TEMP VIEW {name} AS SELECT * FROM read_parquet("
+            + "["
+            + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths)
+            + "], union_by_name = true)"
+        )
+        return self._con.table(name)
+
+
+class SparkEngine(Engine):
+    """Apache Spark through PySpark: local mode for tests and small regions, a cluster for large ones."""
+
+    name = "spark"
+    dialect = "pyspark"
+
+    def __init__(self, session: Any | None = None, master: str | None = None) -> None:
+        if session is None:
+            session = spark_session(master)
+        self.session = session
+        self._con = ibis.pyspark.connect(session)
+
+    @property
+    def backend(self) -> Any:
+        return self._con
+
+    def _read(self, paths: list[Path]) -> ir.Table:
+        name = f"parquet_{uuid.uuid4().hex}"
+        frame = self.session.read.option("mergeSchema", "true").parquet(*[str(p) for p in paths])
+        frame = frame.drop("month") if "month" in frame.columns else frame
+        frame.createOrReplaceTempView(name)
+        return self._con.table(name)
+
+    def close(self) -> None:
+        """Spark sessions are shared in a process; stopping is the caller's decision."""
+
+
+def spark_session(master: str | None = None) -> Any:
+    """A Spark session in UTC; ``master`` or ``CYBERPLAN_SPARK_MASTER`` or ``local[2]``."""
+    from pyspark.sql import SparkSession
+
+    master = master or os.environ.get("CYBERPLAN_SPARK_MASTER") or "local[2]"
+    builder = (
+        SparkSession.builder.master(master)
+        .appName("cyberplan-trends")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+    )
+    if master.startswith("local"):
+        builder = builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+    return builder.getOrCreate()
+
+
+def engine(name: str = "duckdb", **options: Any) -> Engine:
+    if name == "duckdb":
+        return DuckDBEngine(**options)
+    if name == "spark":
+        return SparkEngine(**options)
+    raise ValueError(f"unknown engine {name!r}: use duckdb or spark")

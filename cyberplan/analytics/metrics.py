@@ -1,0 +1,343 @@
+"""The metric set of the trends report and dashboard, defined once as Ibis expressions.
+
+Each :class:`Metric` builds one small table from a :class:`Context` (the weighted frames of
+:mod:`.frames`, restricted to the period and the filters, and the same for the periods it is
+compared with). :func:`run` executes the whole set on an engine and returns plain rows;
+significance tests for the change metrics are applied afterwards, in Python, on the engine's
+counts (:mod:`.stats`), so both engines feed the same numbers into the same test.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from . import stats
+from .engines import event_schema
+from .frames import UNKNOWN, Frames, raw_frames, unbound_frames
+from .periods import Period
+
+TOP = 10
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a report or a dashboard page looks at: a period and optional filters.
+
+    ``tlp_in`` None means no TLP restriction; an empty tuple means nothing may be seen.
+    """
+
+    period: Period
+    sectors: tuple[str, ...] = ()
+    taxonomies: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    feeds: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    tlp_in: tuple[str, ...] | None = None
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "period": self.period.label,
+            "sectors": list(self.sectors),
+            "taxonomies": list(self.taxonomies),
+            "types": list(self.types),
+            "feeds": list(self.feeds),
+            "countries": list(self.countries),
+            "tlp": None if self.tlp_in is None else list(self.tlp_in),
+        }
+
+
+@dataclass(frozen=True)
+class Context:
+    scope: Scope
+    current: Frames
+    previous: Frames
+    year_earlier: Frames
+    #: sources seen in the period before (as long as this one), for new versus recurring sources
+    before: Frames
+
+    @property
+    def granularity(self) -> str:
+        return self.scope.period.granularity()
+
+
+@dataclass(frozen=True)
+class Metric:
+    id: str
+    title: str  # English; the Django layer translates it
+    build: Callable[[Context], ir.Table]
+    #: applied to the engine's rows, e.g. significance tests
+    post: Callable[[list[dict[str, Any]], Context], list[dict[str, Any]]] | None = None
+
+
+@dataclass
+class Result:
+    metric: Metric
+    rows: list[dict[str, Any]]
+    sql: str = ""
+
+    @property
+    def id(self) -> str:
+        return self.metric.id
+
+
+@dataclass
+class ResultSet:
+    scope: Scope
+    engine: str
+    results: dict[str, Result] = field(default_factory=dict)
+
+    def rows(self, metric_id: str) -> list[dict[str, Any]]:
+        return self.results[metric_id].rows
+
+    def one(self, metric_id: str) -> dict[str, Any]:
+        rows = self.rows(metric_id)
+        return rows[0] if rows else {}
+
+
+# -- scoping -------------------------------------------------------------------------------------
+
+
+def _restrict(table: ir.Table, scope: Scope, start: dt.date, end: dt.date) -> ir.Table:
+    conditions = [table.day >= start, table.day < end]
+    columns = set(table.columns)
+    for column, values in (
+        ("sector", scope.sectors),
+        ("taxonomy", scope.taxonomies),
+        ("type", scope.types),
+        ("feed", scope.feeds),
+        ("country", scope.countries),
+    ):
+        if values and column in columns:
+            conditions.append(table[column].isin(list(values)))
+    if scope.tlp_in is not None:
+        conditions.append(table.tlp.isin(list(scope.tlp_in)) if scope.tlp_in else ibis.literal(False))
+    return table.filter(conditions)
+
+
+def context(frames: Frames, scope: Scope) -> Context:
+    """The frames restricted to the scope's period, its comparison periods and its filters."""
+    period = scope.period
+
+    def within(p: Period) -> Frames:
+        return frames.map(lambda t: _restrict(t, scope, p.start, p.end))
+
+    return Context(
+        scope=scope,
+        current=within(period),
+        previous=within(period.previous()),
+        year_earlier=within(period.year_earlier()),
+        before=within(period.previous()),
+    )
+
+
+# -- building blocks -----------------------------------------------------------------------------
+
+
+def _count_by(table: ir.Table, keys: Sequence[str], top: int | None = None) -> ir.Table:
+    result = table.group_by(list(keys)).aggregate(events=table.n.sum())
+    result = result.order_by([ibis.desc("events"), *keys])
+    return result.limit(top) if top else result
+
+
+def _sources_by(table: ir.Table, keys: Sequence[str]) -> ir.Table:
+    result = table.group_by(list(keys)).aggregate(sources=table.source_ip.nunique())
+    return result.order_by([ibis.desc("sources"), *keys])
+
+
+def _bucket(table: ir.Table, granularity: str) -> ir.Value:
+    if granularity == "day":
+        return table.day
+    return table.day.truncate("W" if granularity == "week" else "M").cast("date")
+
+
+def _compare(current: Frames, other: Frames, dimensions: Iterable[str]) -> ir.Table:
+    parts = []
+    for dimension in dimensions:
+        now = current.events.group_by(series=current.events[dimension]).aggregate(current=current.events.n.sum())
+        then = other.events.group_by(series=other.events[dimension]).aggregate(previous=other.events.n.sum())
+        joined = now.join(then, now.series == then.series, how="outer", rname="{name}_other")
+        parts.append(
+            joined.select(
+                dimension=ibis.literal(dimension),
+                series=ibis.coalesce(joined.series, joined.series_other),
+                current=joined.current.fill_null(0),
+                previous=joined.previous.fill_null(0),
+            )
+        )
+    union = parts[0]
+    for part in parts[1:]:
+        union = union.union(part)
+    return union.order_by(["dimension", "series"])
+
+
+# -- the metrics ---------------------------------------------------------------------------------
+
+
+def _totals(ctx: Context) -> ir.Table:
+    events = ctx.current.events
+    known = events.filter(events.organisation != UNKNOWN)
+    return events.aggregate(
+        events=events.n.sum().fill_null(0),
+        feeds=events.feed.nunique(),
+        days=events.day.nunique(),
+        first_day=events.day.min(),
+        last_day=events.day.max(),
+    ).cross_join(
+        known.aggregate(
+            organisations=known.organisation.nunique(),
+            attributed=known.n.sum().fill_null(0),
+        )
+    )
+
+
+def _sources_total(ctx: Context) -> ir.Table:
+    sources = ctx.current.sources
+    return sources.aggregate(sources=sources.source_ip.nunique())
+
+
+def _timeline(ctx: Context) -> ir.Table:
+    events = ctx.current.events
+    bucketed = events.mutate(bucket=_bucket(events, ctx.granularity))
+    return bucketed.group_by(["bucket", "taxonomy"]).aggregate(events=bucketed.n.sum()).order_by(["bucket", "taxonomy"])
+
+
+def _sources_timeline(ctx: Context) -> ir.Table:
+    sources = ctx.current.sources
+    bucketed = sources.mutate(bucket=_bucket(sources, ctx.granularity))
+    return bucketed.group_by("bucket").aggregate(sources=bucketed.source_ip.nunique()).order_by("bucket")
+
+
+def _new_vs_recurring(ctx: Context) -> ir.Table:
+    now = ctx.current.sources.select("source_ip").distinct()
+    earlier = ctx.before.sources.select(seen=ctx.before.sources.source_ip).distinct()
+    joined = now.left_join(earlier, now.source_ip == earlier.seen)
+    return joined.aggregate(
+        new=joined.seen.isnull().cast("int64").sum().fill_null(0),
+        recurring=joined.seen.notnull().cast("int64").sum().fill_null(0),
+    )
+
+
+def _incident_counts(keys: Sequence[str]) -> Callable[[Context], ir.Table]:
+    def build(ctx: Context) -> ir.Table:
+        incidents = ctx.current.incidents
+        return _count_by(incidents, keys)
+
+    return build
+
+
+def _incident_response(ctx: Context) -> ir.Table:
+    incidents = ctx.current.incidents
+    grouped = incidents.group_by("type").aggregate(
+        incidents=incidents.n.sum(),
+        with_time=incidents.response_n.sum(),
+        hours_sum=incidents.response_sum.sum(),
+    )
+    return grouped.select(
+        "type",
+        "incidents",
+        "with_time",
+        mean_hours=ibis.ifelse(grouped.with_time > 0, grouped.hours_sum / grouped.with_time, ibis.null("float64")),
+    ).order_by([ibis.desc("incidents"), "type"])
+
+
+def _round_hours(rows: list[dict[str, Any]], ctx: Context) -> list[dict[str, Any]]:
+    for row in rows:
+        if row.get("mean_hours") is not None:
+            row["mean_hours"] = round(float(row["mean_hours"]), 2)
+    return rows
+
+
+METRICS: tuple[Metric, ...] = (
+    Metric("totals", "Key figures", _totals),
+    Metric("sources_total", "Distinct source addresses", _sources_total),
+    Metric("timeline", "Events over time by threat class", _timeline),
+    Metric("sources_timeline", "Distinct sources over time", _sources_timeline),
+    Metric("by_class", "Events by threat class and type", lambda c: _count_by(c.current.events, ["taxonomy", "type"])),
+    Metric(
+        "sources_by_class", "Distinct sources by threat class", lambda c: _sources_by(c.current.sources, ["taxonomy"])
+    ),
+    Metric(
+        "by_identifier",
+        "Most reported services and malware",
+        lambda c: _count_by(c.current.events, ["identifier"], TOP),
+    ),
+    Metric("by_category", "Events by victim category", lambda c: _count_by(c.current.events, ["category"])),
+    Metric("by_sector", "Events by sector", lambda c: _count_by(c.current.events, ["sector"])),
+    Metric("sources_by_sector", "Distinct sources by sector", lambda c: _sources_by(c.current.sources, ["sector"])),
+    Metric("by_country", "Events by victim country", lambda c: _count_by(c.current.events, ["country"], TOP)),
+    Metric("by_severity", "Events by severity", lambda c: _count_by(c.current.events, ["severity"])),
+    Metric("by_feed", "Events by feed and provider", lambda c: _count_by(c.current.events, ["feed", "provider"])),
+    Metric(
+        "top_asn", "Autonomous systems with most events", lambda c: _count_by(c.current.events, ["asn", "as_name"], TOP)
+    ),
+    Metric("top_networks", "Networks with most events", lambda c: _count_by(c.current.events, ["network"], TOP)),
+    Metric(
+        "top_organisations",
+        "Organisations with most events",
+        lambda c: _count_by(
+            c.current.events.filter(c.current.events.organisation != UNKNOWN), ["organisation", "sector"], TOP
+        ),
+    ),
+    Metric("new_vs_recurring", "New and recurring sources", _new_vs_recurring),
+    Metric("incidents_by_type", "Incidents by type", _incident_counts(["taxonomy", "type"])),
+    Metric("incidents_by_sector", "Incidents by sector", _incident_counts(["sector"])),
+    Metric("incidents_by_severity", "Incidents by criticality", _incident_counts(["severity"])),
+    Metric("incidents_by_reporter", "Incidents by reporter", _incident_counts(["reporter"])),
+    Metric("incident_response", "Time to respond to incidents", _incident_response, post=_round_hours),
+    Metric(
+        "change_previous",
+        "Change from the previous period",
+        lambda c: _compare(c.current, c.previous, ["type", "sector"]),
+        post=lambda rows, c: stats.annotate_changes(rows, c.scope.period.days, c.scope.period.previous().days),
+    ),
+    Metric(
+        "change_year",
+        "Change from the same period a year earlier",
+        lambda c: _compare(c.current, c.year_earlier, ["type", "sector"]),
+        post=lambda rows, c: stats.annotate_changes(rows, c.scope.period.days, c.scope.period.year_earlier().days),
+    ),
+)
+
+BY_ID = {metric.id: metric for metric in METRICS}
+
+
+def run(
+    engine: Any,
+    frames: Frames,
+    scope: Scope,
+    only: Iterable[str] | None = None,
+    with_sql: bool = False,
+) -> ResultSet:
+    """Execute the metric set (or ``only`` some metrics) on ``engine`` over ``frames``."""
+    ctx = context(frames, scope)
+    wanted = list(only) if only is not None else [m.id for m in METRICS]
+    result = ResultSet(scope=scope, engine=engine.name)
+    for metric_id in wanted:
+        metric = BY_ID[metric_id]
+        expression = metric.build(ctx)
+        rows = engine.rows(expression)
+        if metric.post is not None:
+            rows = metric.post(rows, ctx)
+        result.results[metric_id] = Result(metric, rows, metric_sql(metric_id, scope) if with_sql else "")
+    return result
+
+
+def metric_sql(metric_id: str, scope: Scope, dialect: str = "duckdb") -> str:
+    """The query of one metric over the named frames (``events_frame``, ...), for the report's appendix."""
+    expression = BY_ID[metric_id].build(context(unbound_frames(), scope))
+    return str(ibis.to_sql(expression, dialect=dialect))
+
+
+def frame_sql(dialect: str = "duckdb") -> dict[str, str]:
+    """How each frame is derived from the event store's columns (``events``), as SQL."""
+    raw = ibis.table(ibis.Schema.from_pyarrow(event_schema()), name="events")
+    frames = raw_frames(raw)
+    return {
+        name: str(ibis.to_sql(getattr(frames, name), dialect=dialect)) for name in ("events", "sources", "incidents")
+    }

@@ -1,0 +1,186 @@
+"""Pre-aggregated trend tables, refreshed incrementally after each import.
+
+Layout, beside the event store of one organisation::
+
+    <root>/trends/watermark.json           which imports each part covers (written last, atomically)
+    <root>/trends/<part>/events.parquet    the events frame grouped by all its dimensions
+    <root>/trends/<part>/sources.parquet   the same for the sources frame
+    <root>/trends/<part>/incidents.parquet the same for the incidents frame
+
+The watermark is the set of committed imports already aggregated. :meth:`TrendTables.refresh`
+aggregates the imports committed since, each into a new part; the event store deduplicates across
+imports, so every event is in exactly one import and the parts add up. When there are many parts
+they are merged into one (:data:`COMPACT_AFTER`). :meth:`TrendTables.rebuild` starts again from
+every committed import and gives the same numbers. Readers use only the parts the watermark lists,
+so a refresh killed half-way leaves the previous tables intact.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from ..pipeline.store import EventStore
+from .engines import DuckDBEngine, Engine, event_schema
+from .frames import Frames, raw_frames, rollups
+
+VERSION = 1
+COMPACT_AFTER = 32
+FRAMES = ("events", "sources", "incidents")
+
+
+@dataclass(frozen=True)
+class RefreshSummary:
+    imports: int  # imports aggregated by this refresh
+    parts: int  # parts listed in the watermark afterwards
+    compacted: bool
+
+
+def import_files(store: EventStore, import_id: str) -> list[Path]:
+    """The committed Parquet files of one import (one per month, or several when it was chunked)."""
+    return [p for p in store.files() if p.stem == import_id or p.stem.startswith(import_id + "-")]
+
+
+class TrendTables:
+    def __init__(self, store: EventStore) -> None:
+        self.store = store
+        self.root = store.root / "trends"
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.watermark_path = self.root / "watermark.json"
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def watermark(self) -> dict[str, Any]:
+        if not self.watermark_path.exists():
+            return {"version": VERSION, "parts": {}}
+        data: dict[str, Any] = json.loads(self.watermark_path.read_text(encoding="utf-8"))
+        if data.get("version") != VERSION:
+            return {"version": VERSION, "parts": {}}
+        return data
+
+    def aggregated_imports(self) -> set[str]:
+        return {i for imports in self.watermark()["parts"].values() for i in imports}
+
+    def pending_imports(self) -> list[str]:
+        return sorted(self.store.committed_imports() - self.aggregated_imports())
+
+    def frames(self, engine: Engine) -> Frames:
+        """The trend tables as the three weighted frames, on ``engine``."""
+        parts = sorted(self.watermark()["parts"])
+        empty = _empty_rollups()
+        tables = {
+            name: engine.read_parquet([self.root / part / f"{name}.parquet" for part in parts], empty[name])
+            for name in FRAMES
+        }
+        return Frames(tables["events"], tables["sources"], tables["incidents"])
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        handle = (self.root / ".lock").open("a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            handle.close()
+
+    def refresh(self, engine: DuckDBEngine | None = None) -> RefreshSummary:
+        """Aggregate the imports committed since the watermark; merge parts when there are many."""
+        with self.lock():
+            watermark = self.watermark()
+            pending = sorted(self.store.committed_imports() - self.aggregated_imports())
+            own = engine is None
+            engine = engine or DuckDBEngine(threads=2)
+            try:
+                if pending:
+                    part = self._write_part(engine, pending)
+                    watermark["parts"][part] = pending
+                    self._save(watermark)
+                compacted = False
+                if len(watermark["parts"]) > COMPACT_AFTER:
+                    self._compact(engine, watermark)
+                    compacted = True
+                self._remove_unlisted()
+            finally:
+                if own:
+                    engine.close()
+            return RefreshSummary(len(pending), len(self.watermark()["parts"]), compacted)
+
+    def rebuild(self, engine: DuckDBEngine | None = None) -> RefreshSummary:
+        """Forget every part and aggregate all committed imports again."""
+        with self.lock():
+            self._save({"version": VERSION, "parts": {}})
+            self._remove_unlisted()
+        return self.refresh(engine)
+
+    def _write_part(self, engine: DuckDBEngine, imports: list[str]) -> str:
+        files = [f for import_id in imports for f in import_files(self.store, import_id)]
+        raw = engine.read_parquet(files, event_schema())
+        tables = rollups(raw_frames(raw))
+        return self._write(engine, tables)
+
+    def _compact(self, engine: DuckDBEngine, watermark: dict[str, Any]) -> None:
+        tables = rollups(self.frames(engine))
+        part = self._write(engine, tables)
+        imports = sorted({i for listed in watermark["parts"].values() for i in listed})
+        self._save({"version": VERSION, "parts": {part: imports}})
+
+    def _write(self, engine: DuckDBEngine, tables: Frames) -> str:
+        part = uuid.uuid4().hex
+        staging = self.root / f".{part}"
+        staging.mkdir()
+        for name in FRAMES:
+            expression = getattr(tables, name)
+            target = str(staging / f"{name}.parquet").replace("'", "''")
+            engine.backend.raw_sql(f"COPY ({_typed_sql(expression)}) TO '{target}' (FORMAT parquet, COMPRESSION zstd)")
+        os.replace(staging, self.root / part)
+        return part
+
+    def _save(self, watermark: dict[str, Any]) -> None:
+        temporary = self.root / "watermark.json.tmp"
+        temporary.write_text(json.dumps(watermark, sort_keys=True), encoding="utf-8")
+        with temporary.open("rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(temporary, self.watermark_path)
+
+    def _remove_unlisted(self) -> None:
+        listed = set(self.watermark()["parts"])
+        for path in self.root.iterdir():
+            if path.is_dir() and path.name not in listed:
+                shutil.rmtree(path, ignore_errors=True)
+
+
+_DUCKDB_TYPES = {"int64": "BIGINT", "float64": "DOUBLE", "string": "VARCHAR", "date": "DATE", "boolean": "BOOLEAN"}
+
+
+def _typed_sql(expression: ir.Table) -> str:
+    """The expression's SQL with every column cast to the type Ibis gives it.
+
+    DuckDB sums 64-bit integers into 128-bit ones, which its Parquet writer stores as doubles;
+    the trend tables keep counts as 64-bit integers.
+    """
+    columns = ", ".join(
+        f'CAST("{name}" AS {_DUCKDB_TYPES[str(dtype).removeprefix("!")]}) AS "{name}"'
+        for name, dtype in expression.schema().items()
+    )
+    return f"SELECT {columns} FROM ({ibis.to_sql(expression, dialect='duckdb')})"
+
+
+def _empty_rollups() -> dict[str, pa.Schema]:
+    """The trend tables' schemas, for an organisation with no data yet."""
+    tables = rollups(raw_frames(ibis.table(ibis.Schema.from_pyarrow(event_schema()), name="events")))
+    return {name: getattr(tables, name).schema().to_pyarrow() for name in FRAMES}

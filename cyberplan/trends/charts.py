@@ -1,0 +1,216 @@
+"""The charts of the trends report and dashboard, as Vega-Lite specifications.
+
+One specification per chart, built from a metric's rows, rendered to SVG with vl-convert for the
+web page and the PDF, and to PNG for the DOCX: the same chart everywhere. A chart with no data
+is not drawn (``None``); the page or report says "no data" in words instead of an empty axis.
+Labels are translated here, in the active language; values are never percentages of nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import vl_convert
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from cyberplan.analytics.metrics import ResultSet
+
+from .labels import category_label, sector_label, taxonomy_label
+
+FONT = "DejaVu Sans"
+WIDTH = 520
+#: Colours for RSIT classes and categories: distinguishable, print-safe.
+PALETTE = ["#1f5f8b", "#e07b39", "#3c9d5d", "#c0392b", "#7d5ba6", "#8c6d31", "#d35f9a", "#5f6b73", "#17a2b8", "#b8860b"]
+
+
+def _base(title: str, values: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "title": {"text": title, "anchor": "start", "fontSize": 13},
+        "width": WIDTH,
+        "data": {"values": values},
+        "config": {
+            "font": FONT,
+            "view": {"stroke": None},
+            "axis": {"labelFontSize": 11, "titleFontSize": 11},
+            "legend": {"labelFontSize": 11, "titleFontSize": 11},
+            "range": {"category": PALETTE},
+        },
+    }
+
+
+def _bars(title: str, rows: list[dict[str, Any]], label: str, value: str, value_title: str) -> dict[str, Any] | None:
+    values = [{"label": str(r[label]), "value": int(r[value] or 0)} for r in rows if r.get(value)]
+    if not values:
+        return None
+    spec = _base(title, values)
+    spec["height"] = max(60, 22 * len(values))
+    spec["encoding"] = {
+        "y": {"field": "label", "type": "nominal", "sort": "-x", "title": None, "axis": {"labelLimit": 220}},
+        "x": {"field": "value", "type": "quantitative", "title": value_title, "axis": {"format": "~s"}},
+        "tooltip": [{"field": "label", "type": "nominal"}, {"field": "value", "type": "quantitative", "format": ","}],
+    }
+    spec["layer"] = [
+        {"mark": {"type": "bar", "color": PALETTE[0]}},
+        {
+            "mark": {"type": "text", "align": "left", "dx": 3, "fontSize": 10},
+            "encoding": {"text": {"field": "value", "type": "quantitative", "format": ","}},
+        },
+    ]
+    return spec
+
+
+def timeline(results: ResultSet) -> dict[str, Any] | None:
+    rows = results.rows("timeline")
+    if not rows:
+        return None
+    values = [
+        {"bucket": r["bucket"].isoformat(), "class": taxonomy_label(r["taxonomy"]), "events": int(r["events"])}
+        for r in rows
+    ]
+    step = {"day": _("Day"), "week": _("Week"), "month": _("Month")}[results.scope.period.granularity()]
+    spec = _base(_("Events over time by threat class"), values)
+    spec["height"] = 220
+    spec["mark"] = {"type": "bar"}
+    spec["encoding"] = {
+        "x": {"field": "bucket", "type": "temporal", "title": step, "timeUnit": "utcyearmonthdate"},
+        "y": {
+            "field": "events",
+            "type": "quantitative",
+            "title": _("Events"),
+            "stack": "zero",
+            "axis": {"format": "~s"},
+        },
+        "color": {"field": "class", "type": "nominal", "title": _("Threat class")},
+        "tooltip": [
+            {"field": "bucket", "type": "temporal", "title": step},
+            {"field": "class", "type": "nominal", "title": _("Threat class")},
+            {"field": "events", "type": "quantitative", "format": ",", "title": _("Events")},
+        ],
+    }
+    return spec
+
+
+def sources_timeline(results: ResultSet) -> dict[str, Any] | None:
+    rows = results.rows("sources_timeline")
+    if not rows:
+        return None
+    values = [{"bucket": r["bucket"].isoformat(), "sources": int(r["sources"])} for r in rows]
+    spec = _base(_("Distinct source addresses over time"), values)
+    spec["height"] = 160
+    spec["mark"] = {"type": "line", "point": True, "color": PALETTE[1]}
+    spec["encoding"] = {
+        "x": {"field": "bucket", "type": "temporal", "title": None, "timeUnit": "utcyearmonthdate"},
+        "y": {"field": "sources", "type": "quantitative", "title": _("Sources"), "axis": {"format": "~s"}},
+    }
+    return spec
+
+
+def by_category(results: ResultSet) -> dict[str, Any] | None:
+    rows = [{**r, "label": category_label(r["category"])} for r in results.rows("by_category")]
+    return _bars(_("Events by victim category"), rows, "label", "events", _("Events"))
+
+
+def by_sector(results: ResultSet) -> dict[str, Any] | None:
+    rows = [{**r, "label": sector_label(r["sector"])} for r in results.rows("by_sector")]
+    return _bars(_("Events by sector"), rows, "label", "events", _("Events"))
+
+
+def by_type(results: ResultSet) -> dict[str, Any] | None:
+    rows = [{**r, "label": f"{taxonomy_label(r['taxonomy'])}: {r['type']}"} for r in results.rows("by_class")]
+    return _bars(_("Events by threat class and type"), rows, "label", "events", _("Events"))
+
+
+def top_asn(results: ResultSet) -> dict[str, Any] | None:
+    rows = []
+    for r in results.rows("top_asn"):
+        name = r["as_name"] if r["as_name"] != "unknown" else ""
+        label = f"AS{r['asn']} {name}".strip() if r["asn"] is not None else _("Unknown network")
+        rows.append({"label": label[:60], "events": r["events"]})
+    return _bars(_("Autonomous systems with most events"), rows, "label", "events", _("Events"))
+
+
+def changes(results: ResultSet, metric_id: str = "change_previous") -> dict[str, Any] | None:
+    """Rate change of the series flagged as significant rises or falls, in per cent."""
+    flagged = [r for r in results.rows(metric_id) if r.get("flag") in ("rise", "fall")]
+    if not flagged:
+        return None
+    values = []
+    for r in flagged:
+        name = sector_label(r["series"]) if r["dimension"] == "sector" else r["series"]
+        values.append({"label": name, "change": round(100 * float(r["change"]), 1), "flag": r["flag"]})
+    title = (
+        _("Significant changes from the previous period")
+        if metric_id == "change_previous"
+        else _("Significant changes from a year earlier")
+    )
+    spec = _base(title, values)
+    spec["height"] = max(60, 22 * len(values))
+    spec["mark"] = {"type": "bar"}
+    spec["encoding"] = {
+        "y": {"field": "label", "type": "nominal", "sort": "-x", "title": None},
+        "x": {"field": "change", "type": "quantitative", "title": _("Change in daily rate (%)")},
+        "color": {
+            "field": "flag",
+            "type": "nominal",
+            "scale": {"domain": ["rise", "fall"], "range": [PALETTE[3], PALETTE[2]]},
+            "legend": None,
+        },
+    }
+    return spec
+
+
+#: The charts in the order the report and the dashboard show them.
+CHARTS = {
+    "timeline": timeline,
+    "sources_timeline": sources_timeline,
+    "by_type": by_type,
+    "by_category": by_category,
+    "by_sector": by_sector,
+    "top_asn": top_asn,
+    "changes": changes,
+}
+
+
+def specs(results: ResultSet) -> dict[str, dict[str, Any] | None]:
+    """Every chart's specification (``None`` when it has no data), in the active language."""
+    return {name: build(results) for name, build in CHARTS.items()}
+
+
+def _key(spec: Mapping[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _locale() -> str:
+    """Number and date formats of the active language (month names, decimal and thousands marks)."""
+    return "es-ES" if (get_language() or "en").startswith("es") else "en-GB"
+
+
+@functools.lru_cache(maxsize=256)
+def _svg(key: str, text: str, locale: str) -> str:
+    svg: str = vl_convert.vegalite_to_svg(json.loads(text), format_locale=locale, time_format_locale=locale)
+    return svg
+
+
+@functools.lru_cache(maxsize=64)
+def _png(key: str, text: str, scale: float, locale: str) -> bytes:
+    png: bytes = vl_convert.vegalite_to_png(
+        json.loads(text), scale=scale, format_locale=locale, time_format_locale=locale
+    )
+    return png
+
+
+def to_svg(spec: Mapping[str, Any]) -> str:
+    """The chart as an SVG document (text in the SVG is escaped by the renderer)."""
+    text = json.dumps(spec, sort_keys=True, default=str)
+    return _svg(_key(spec), text, _locale())
+
+
+def to_png(spec: Mapping[str, Any], scale: float = 2.0) -> bytes:
+    text = json.dumps(spec, sort_keys=True, default=str)
+    return _png(_key(spec), text, scale, _locale())

@@ -1,0 +1,28 @@
+"""The bridge between Django records and the analytics package."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from cyberplan.analytics.engines import DuckDBEngine
+from cyberplan.analytics.trend_tables import RefreshSummary, TrendTables
+from cyberplan.core.models import Organisation
+from cyberplan.threats.store import event_store
+
+
+def trend_tables(organisation: Organisation) -> TrendTables:
+    return TrendTables(event_store(organisation))
+
+
+def analytics_engine() -> DuckDBEngine:
+    """DuckDB with the same memory limit as imports."""
+    return DuckDBEngine(memory_limit=settings.CYBERPLAN_DUCKDB_MEMORY, threads=2)
+
+
+def refresh_trend_tables(organisation: Organisation, *, rebuild: bool = False) -> RefreshSummary:
+    engine = analytics_engine()
+    try:
+        tables = trend_tables(organisation)
+        return tables.rebuild(engine) if rebuild else tables.refresh(engine)
+    finally:
+        engine.close()
