@@ -12,7 +12,7 @@ import functools
 import hashlib
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 import vl_convert
 from django.utils.translation import get_language
@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from cyberplan.analytics.metrics import ResultSet
 
 from .labels import category_label, sector_label, taxonomy_label
+
+Locale = Literal["es-ES", "en-GB"]
 
 FONT = "DejaVu Sans"
 WIDTH = 520
@@ -186,19 +188,19 @@ def _key(spec: Mapping[str, Any]) -> str:
     return hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _locale() -> str:
+def _locale() -> Locale:
     """Number and date formats of the active language (month names, decimal and thousands marks)."""
     return "es-ES" if (get_language() or "en").startswith("es") else "en-GB"
 
 
 @functools.lru_cache(maxsize=256)
-def _svg(key: str, text: str, locale: str) -> str:
+def _svg(key: str, text: str, locale: Locale) -> str:
     svg: str = vl_convert.vegalite_to_svg(json.loads(text), format_locale=locale, time_format_locale=locale)
     return svg
 
 
 @functools.lru_cache(maxsize=64)
-def _png(key: str, text: str, scale: float, locale: str) -> bytes:
+def _png(key: str, text: str, scale: float, locale: Locale) -> bytes:
     png: bytes = vl_convert.vegalite_to_png(
         json.loads(text), scale=scale, format_locale=locale, time_format_locale=locale
     )
