@@ -807,3 +807,33 @@ def test_fuzz_mutated_incidents(data: st.DataObject) -> None:
         assert summary.read == summary.stored + summary.duplicates + summary.quarantined
         if cut is None:
             assert summary.read == len(incidents)
+
+
+@pytest.mark.parametrize(
+    ("timeline", "expected"),
+    [
+        # two days from discovery to containment: the time to respond, in hours
+        ({"containment": {"unit": "Days", "value": 2}}, {"response_hours": 48.0}),
+        # five months to discovery, months counted as 730.5 hours (365.25 days / 12)
+        ({"discovery": {"unit": "Months", "value": 5}}, {"discovery_hours": 3652.5}),
+        ({"containment": {"unit": "Minutes", "value": 30}}, {"response_hours": 0.5}),
+        # a unit without a number is kept as the unit; NA, Never and Unknown give nothing
+        ({"containment": {"unit": "Months"}}, {"containment_unit": "Months"}),
+        ({"containment": {"unit": "Unknown"}, "discovery": {"unit": "NA"}}, {}),
+        ({"containment": {"unit": "Days", "value": -1}}, {"containment_unit": "Days"}),
+    ],
+)
+def test_timeline_durations_in_hours(timeline: dict[str, Any], expected: dict[str, Any]) -> None:
+    assert veris._durations(timeline) == expected
+
+
+@needs_vcdb
+def test_vcdb_time_to_respond_reaches_extra(tmp_path: Path) -> None:
+    # 3A417236: contained two days after discovery, discovered five months after the compromise
+    path = VCDB / "incidents" / "3A417236-25F9-4EB4-9791-B7D1BDF9A0E8.json"
+    store = EventStore(tmp_path / "store")
+    run(path, store)
+    (row,) = events(store)
+    extra = row["extra"]  # events() decodes it
+    assert extra["response_hours"] == 48.0
+    assert extra["discovery_hours"] == 3652.5

@@ -62,6 +62,10 @@ Mapping (one event per incident)
     ``extra``
         summary, actions, actors, assets, data varieties, discovery method, reference,
         victim details, normalisation notes and a few ``plus`` fields (see :func:`_extra`).
+        The timeline's durations, where the record gives a number with a unit of time, become
+        hours: ``discovery_hours`` (compromise to discovery) and ``response_hours`` (discovery to
+        containment, the time to respond the trends report counts). A unit without a number
+        (``Months``: "some months") is kept as ``discovery_unit`` / ``containment_unit``.
 """
 
 from __future__ import annotations
@@ -829,6 +833,35 @@ def _labelled(section: Any) -> list[str]:
     return labels
 
 
+#: Hours in one VERIS timeline unit (months and years as their mean length).
+UNIT_HOURS = {
+    "Seconds": 1 / 3600,
+    "Minutes": 1 / 60,
+    "Hours": 1.0,
+    "Days": 24.0,
+    "Weeks": 168.0,
+    "Months": 730.5,
+    "Years": 8766.0,
+}
+
+
+def _durations(timeline: Mapping[str, Any]) -> dict[str, Any]:
+    """``discovery_hours`` and ``response_hours`` where the timeline gives a number and a unit of time."""
+    result: dict[str, Any] = {}
+    for phase, name in (("discovery", "discovery"), ("containment", "response")):
+        span = timeline.get(phase)
+        if not isinstance(span, dict):
+            continue
+        unit, value = span.get("unit"), span.get("value")
+        if unit not in UNIT_HOURS:
+            continue
+        if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+            result[f"{name}_hours"] = round(float(value) * UNIT_HOURS[unit], 2)
+        else:
+            result[f"{phase}_unit"] = unit
+    return result
+
+
 def _extra(
     incident: Mapping[str, Any], original_version: Any, notes: list[str], tolerated: list[str]
 ) -> dict[str, Any]:
@@ -881,6 +914,7 @@ def _extra(
         "discovery_method": _labelled(incident.get("discovery_method")),
         "discovery_notes": incident.get("discovery_notes"),
         "impact_rating": impact.get("overall_rating"),
+        **_durations(_section(incident, "timeline")),
         "incident_time": incident["timeline"]["incident"].get("time"),
         "victim_countries": countries if len(countries) > 1 else None,
         "victim_industry": victim.get("industry"),
