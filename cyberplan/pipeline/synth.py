@@ -14,7 +14,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,11 +79,13 @@ def generate(
     networks: list[int] | None = None,
     progress: Callable[[int], None] | None = None,
     daily: bool = True,
+    shares: Mapping[str, float] | None = None,
 ) -> list[Path]:
     """Write ``events`` rows over the days of ``month`` (YYYY-MM, default last month) and the report types.
 
     With ``daily`` (Shadowserver's way) there is one file per report type and day; without it, one
-    file per report type for the whole month, dated on its first day.
+    file per report type for the whole month, dated on its first day. ``shares`` replaces the
+    report types' shares of the events (report name -> share; they are normalised to add up to 1).
     """
     if events < 1:
         raise ValueError("the number of events must be at least 1")
@@ -100,7 +102,7 @@ def generate(
     n_blocks = len(blocks)
     written: list[Path] = []
     done = 0
-    for day, report, count, offset in _plan(events, days if daily else 1):
+    for day, report, count, offset in _plan(events, days if daily else 1, _shares(shares)):
         date = dt.date(year, month_number, day)
         span = 86400 if daily else 86400 * days
         name = f"{date.isoformat()}-{report.name}-{country.lower()}-geo-synthetic.csv"
@@ -133,9 +135,21 @@ def generate(
     return written
 
 
-def _plan(events: int, days: int) -> Iterator[tuple[int, SynthReport, int, int]]:
+def _shares(shares: Mapping[str, float] | None) -> list[float]:
+    if shares is None:
+        return [r.share for r in REPORTS]
+    unknown = set(shares) - {r.name for r in REPORTS}
+    if unknown:
+        raise ValueError(f"unknown report types {sorted(unknown)}; known: {', '.join(r.name for r in REPORTS)}")
+    values = [max(0.0, float(shares.get(r.name, 0.0))) for r in REPORTS]
+    if sum(values) <= 0:
+        raise ValueError("the report shares add up to nothing")
+    return [v / sum(values) for v in values]
+
+
+def _plan(events: int, days: int, shares: list[float]) -> Iterator[tuple[int, SynthReport, int, int]]:
     """(day, report, rows, first row number) for every file; rows add up to ``events`` exactly."""
-    per_report = [int(events * r.share) for r in REPORTS]
+    per_report = [int(events * share) for share in shares]
     per_report[0] += events - sum(per_report)
     offset = 0
     for report, total in zip(REPORTS, per_report, strict=True):

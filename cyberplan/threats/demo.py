@@ -22,6 +22,8 @@ from .choices import ImportFormat
 from .models import ConstituencyEntry, Import
 
 DEMO_EVENTS = 200_000
+#: The month before the last: fewer brute-force attempts on honeypots than the synthetic default (25 %).
+PREVIOUS_MONTH_SHARES = {"scan_telnet": 0.35, "scan_smb": 0.30, "scan_rdp": 0.20, "event4_honeypot_brute_force": 0.15}
 SECTOR_CYCLE = ["telecommunications", "government", "finance", "education", "energy", "health", "retail", "transport"]
 VCDB_CANDIDATES = ("shared/data/vcdb/incidents",)
 
@@ -58,13 +60,24 @@ def build_threat_demo(csirt: Organisation, say: Callable[[str], None], events: i
                 note="Illustrative demo data",
             )
             counts["constituency"] += 1
+    # Two synthetic months, so the trends have a previous period to compare with: brute-force
+    # attempts seen by honeypots double in the last month.
     today = dt.datetime.now(dt.UTC).date()
-    last_month = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
-    feeds = Path(settings.DATA_DIR) / "demo-feeds" / last_month
-    if not feeds.exists() or not any(feeds.glob("*.csv")):
-        say(f"writing {events:,} synthetic events for Paraguay ({last_month})")
-        synth.generate(feeds, events=events, country="PY", month=last_month, networks=blocks, daily=False)
-    files = sorted(feeds.glob("*.csv"))
+    last = today.replace(day=1) - dt.timedelta(days=1)
+    before = last.replace(day=1) - dt.timedelta(days=1)
+    months = [
+        (before.strftime("%Y-%m"), events * 3 // 4, PREVIOUS_MONTH_SHARES, 2025),
+        (last.strftime("%Y-%m"), events, None, 2026),
+    ]
+    files: list[Path] = []
+    for month, count, shares, seed in months:
+        feeds = Path(settings.DATA_DIR) / "demo-feeds" / month
+        if not feeds.exists() or not any(feeds.glob("*.csv")):
+            say(f"writing {count:,} synthetic events for Paraguay ({month})")
+            synth.generate(
+                feeds, events=count, country="PY", month=month, networks=blocks, daily=False, shares=shares, seed=seed
+            )
+        files += sorted(feeds.glob("*.csv"))
     vcdb = _vcdb_folder()
     if vcdb is not None:
         files += sorted(vcdb.glob("*.json"))

@@ -4,6 +4,7 @@ browser and API with TLP, the constituency, column mappings, and a killed import
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import os
@@ -21,6 +22,9 @@ from django.test import Client
 from pytest_django import Settings
 from rest_framework.test import APIClient
 
+from cyberplan.analytics.metrics import Scope
+from cyberplan.analytics.periods import parse_period
+from cyberplan.analytics.service import compute
 from cyberplan.core.choices import Role
 from cyberplan.core.models import AuditEntry
 from cyberplan.jobs.models import Job
@@ -409,7 +413,13 @@ def test_demo_threat_evidence_runs_twice_without_duplicates(world: World, tmp_pa
     first = build_threat_demo(world.org_b, messages.append, events=3000)
     imports = Import.objects.count()
     second = build_threat_demo(world.org_b, messages.append, events=3000)
-    assert first["constituency"] == 16 and first["stored"] >= 3000 - 5
+    assert first["constituency"] == 16 and first["stored"] >= 3000 + 2250 - 5
     assert second == {"constituency": 0, "imports": 0, "stored": 0}
+    # two synthetic months: the trend tables (refreshed after each import) show brute force rising
+    last = (dt.datetime.now(dt.UTC).date().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    results = compute(event_store(world.org_b), Scope(parse_period(last)), trend_tables=True, only=["change_previous"])
+    flags = {(r["dimension"], r["series"]): r["flag"] for r in results.rows("change_previous")}
+    assert flags[("type", "brute-force")] == "rise"
+    assert flags[("type", "vulnerable-system")] == ""
     assert Import.objects.count() == imports
     assert all(e.note == "Illustrative demo data" for e in ConstituencyEntry.objects.filter(organisation=world.org_b))
