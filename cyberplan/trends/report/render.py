@@ -1,0 +1,302 @@
+"""The trends report as HTML, PDF and DOCX, with the same charts and the TLP marking on every page.
+
+HTML and PDF come from one template: charts are inlined as SVG images (``data:`` URLs), the style
+sheet is inlined, and WeasyPrint is given a URL fetcher that accepts ``data:`` URLs only, so
+rendering never reaches the network or the file system. In the PDF the marking is in the page
+margins (``@page`` margin boxes); in the HTML it is a banner at the top and the bottom; in the DOCX
+it is in the header and the footer of every page. Text from the data is escaped by Django's
+templates (HTML, PDF) and by python-docx (DOCX).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from .. import charts
+from .content import Chart, Paragraph, Report, Table, clean
+
+FORMATS = ("pdf", "html", "docx")
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "html": "text/html; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+#: The colour of each TLP label, printed on black (FIRST TLP 2.0).
+TLP_COLOURS = {
+    "clear": "#FFFFFF",
+    "green": "#33FF00",
+    "amber": "#FFC000",
+    "amber+strict": "#FFC000",
+    "red": "#FF2B2B",
+}
+
+
+def marking(report: Report) -> str:
+    """The TLP marking as FIRST writes it (``TLP:AMBER+STRICT``); it is never translated."""
+    return f"TLP:{report.tlp.upper()}"
+
+
+def render_report(report: Report, fmt: str) -> bytes:
+    if fmt == "html":
+        return render_html(report).encode("utf-8")
+    if fmt == "pdf":
+        return render_pdf(report)
+    if fmt == "docx":
+        return render_docx(report)
+    raise ValueError(f"unknown report format {fmt!r}: use one of {', '.join(FORMATS)}")
+
+
+# -- HTML and PDF --------------------------------------------------------------------------------
+
+
+def _svg_uri(spec: dict[str, Any]) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(charts.to_svg(spec).encode("utf-8")).decode("ascii")
+
+
+def _sections(report: Report) -> list[dict[str, Any]]:
+    """The report's sections as plain dictionaries for the template."""
+    sections = []
+    for section in report.sections:
+        blocks: list[dict[str, Any]] = []
+        for block in section.blocks:
+            if isinstance(block, Paragraph):
+                blocks.append({"type": "paragraph", "kind": block.kind, "text": block.text})
+            elif isinstance(block, Table):
+                numeric = block.numeric or [False] * len(block.headers)
+                blocks.append(
+                    {
+                        "type": "table",
+                        "caption": block.caption,
+                        "headers": list(zip(block.headers, numeric, strict=True)),
+                        "rows": [list(zip(row, numeric, strict=True)) for row in block.rows],
+                        "empty": block.empty,
+                        "metric": block.metric,
+                        "query": report.query_key(block.metric) if block.metric else "",
+                    }
+                )
+            elif isinstance(block, Chart):
+                blocks.append(
+                    {
+                        "type": "chart",
+                        "title": block.title,
+                        "src": _svg_uri(block.spec) if block.spec else "",
+                        "empty": block.empty,
+                        "metric": block.metric,
+                        "query": report.query_key(block.metric),
+                    }
+                )
+        sections.append({"id": section.id, "title": section.title, "blocks": blocks})
+    return sections
+
+
+def render_html(report: Report, for_pdf: bool = False) -> str:
+    return render_to_string(
+        "trends/report/report.html",
+        {
+            "report": report,
+            "sections": _sections(report),
+            "marking": marking(report),
+            "colour": TLP_COLOURS[report.tlp],
+            "for_pdf": for_pdf,
+        },
+    )
+
+
+def offline_fetcher() -> Any:
+    """A WeasyPrint URL fetcher that reads ``data:`` URLs and refuses every other URL."""
+    from weasyprint.urls import URLFetcher
+
+    return URLFetcher(allowed_protocols=["data"], timeout=1, allow_redirects=False)
+
+
+def render_pdf(report: Report) -> bytes:
+    from weasyprint import HTML
+
+    document = HTML(string=render_html(report, for_pdf=True), url_fetcher=offline_fetcher())
+    pdf: bytes = document.write_pdf()
+    return pdf
+
+
+# -- DOCX ----------------------------------------------------------------------------------------
+
+MONOSPACE = "DejaVu Sans Mono"
+
+
+def _page_field(paragraph: Any) -> None:
+    """Append Word's PAGE field (the page number) to a paragraph."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+
+
+def _marking_run(paragraph: Any, report: Report) -> None:
+    from docx.enum.text import WD_COLOR_INDEX
+    from docx.shared import Pt, RGBColor
+
+    run = paragraph.add_run(marking(report))
+    run.bold = True
+    run.font.size = Pt(9)
+    run.font.color.rgb = RGBColor.from_string(TLP_COLOURS[report.tlp].lstrip("#"))
+    run.font.highlight_color = WD_COLOR_INDEX.BLACK
+
+
+def _page_break(document: Any) -> None:
+    from docx.enum.text import WD_BREAK
+
+    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+
+def render_docx(report: Report) -> bytes:
+    from docx import Document
+    from docx.enum.section import WD_SECTION_START
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm, Mm, Pt
+
+    document = Document()
+    properties = document.core_properties
+    properties.title = clean(f"{report.title} · {report.organisation} · {report.period_label}")
+    properties.subject = marking(report)
+    properties.keywords = marking(report)
+    properties.language = report.language
+    properties.author = clean(report.organisation)
+
+    section = document.sections[0]
+    section.start_type = WD_SECTION_START.NEW_PAGE
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin = section.right_margin = Mm(18)
+    section.top_margin, section.bottom_margin = Mm(22), Mm(20)
+    section.different_first_page_header_footer = False
+    header = section.header.paragraphs[0]
+    header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _marking_run(header, report)
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _marking_run(footer, report)
+    footer.add_run("   ")
+    _page_field(footer)
+
+    def para(text: str, kind: str = "text") -> None:
+        if kind == "subheading":
+            document.add_heading(clean(text), level=2)
+            return
+        paragraph = document.add_paragraph()
+        run = paragraph.add_run(clean(text))
+        if kind == "note":
+            run.italic = True
+            run.font.size = Pt(9)
+        elif kind == "nodata":
+            run.italic = True
+            run.bold = True
+
+    def source(metric: str) -> None:
+        key = report.query_key(metric)
+        if not key:
+            return
+        paragraph = document.add_paragraph()
+        run = paragraph.add_run(_("Query %(key)s (%(metric)s)") % {"key": key, "metric": metric})
+        run.font.size = Pt(8)
+
+    # Cover
+    document.add_paragraph()
+    cover = document.add_paragraph()
+    _marking_run(cover, report)
+    document.add_heading(clean(report.title), level=0)
+    organisation = document.add_paragraph().add_run(clean(report.organisation))
+    organisation.bold = True
+    organisation.font.size = Pt(14)
+    document.add_paragraph(clean(report.period_name[:1].upper() + report.period_name[1:]))
+    document.add_paragraph(f"{report.period_range} ({report.period_label})")
+    document.add_paragraph(_("Produced on %(date)s") % {"date": report.generated})
+    document.add_paragraph(clean(report.tlp_note))
+    _page_break(document)
+
+    # Executive summary
+    document.add_heading(_("Executive summary"), level=1)
+    if report.key_figures:
+        figures = document.add_table(rows=len(report.key_figures), cols=2)
+        figures.style = "Table Grid"
+        for row, (label, value) in zip(figures.rows, report.key_figures, strict=True):
+            row.cells[0].text = clean(label)
+            row.cells[1].text = clean(value)
+            row.cells[1].paragraphs[0].runs[0].bold = True
+    for sentence in report.summary:
+        document.add_paragraph(clean(sentence))
+
+    for part in report.sections:
+        _page_break(document)
+        document.add_heading(clean(part.title), level=1)
+        for block in part.blocks:
+            if isinstance(block, Paragraph):
+                para(block.text, block.kind)
+            elif isinstance(block, Table):
+                caption = document.add_paragraph()
+                caption.add_run(clean(block.caption)).bold = True
+                if not block.rows:
+                    para(block.empty, "nodata")
+                else:
+                    numeric = block.numeric or [False] * len(block.headers)
+                    table = document.add_table(rows=1, cols=len(block.headers))
+                    table.style = "Table Grid"
+                    for cell, text, right in zip(table.rows[0].cells, block.headers, numeric, strict=True):
+                        cell.text = clean(text)
+                        cell.paragraphs[0].runs[0].bold = True
+                        if right:
+                            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                    for values in block.rows:
+                        cells = table.add_row().cells
+                        for cell, text, right in zip(cells, values, numeric, strict=True):
+                            cell.text = clean(text)
+                            if right:
+                                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                source(block.metric)
+            elif isinstance(block, Chart):
+                if block.spec:
+                    document.add_picture(io.BytesIO(charts.to_png(block.spec)), width=Cm(17))
+                else:
+                    caption = document.add_paragraph()
+                    caption.add_run(clean(block.title)).bold = True
+                    para(block.empty, "nodata")
+                source(block.metric)
+
+    # Appendix
+    _page_break(document)
+    document.add_heading(_("Appendix: the query behind each figure"), level=1)
+    para(
+        _(
+            "Every table and chart of this report names a query below. The metric queries read three frames "
+            "derived from the event store; the first queries show how each frame is derived. The SQL is DuckDB's "
+            "dialect, as run for this report, including the period and the TLP labels counted."
+        ),
+        "note",
+    )
+    for query in [*report.frames, *report.queries]:
+        title = f"{query.key} · {query.title}"
+        if query.key.startswith("Q"):
+            title += f" ({query.metric})"
+        document.add_heading(clean(title), level=3)
+        paragraph = document.add_paragraph()
+        lines = clean(query.sql).split("\n")
+        for index, line in enumerate(lines):
+            run = paragraph.add_run(line)
+            run.font.name = MONOSPACE
+            run.font.size = Pt(7)
+            if index < len(lines) - 1:
+                run.add_break()
+
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
