@@ -1,0 +1,251 @@
+"""Scoring rules: from answers per indicator to a stage per factor, without Django.
+
+A rule is a named, documented function. The framework file names the rule it uses
+(``scoring: all-indicators-cumulative``); another rule can be chosen by naming it there, or
+by passing ``rule=`` to ``score_framework`` to compare. Every rule sees the same per-stage
+counts and returns a stage from 0 ("not yet at the first stage") to 5.
+
+How answers count, for every rule:
+
+- ``met`` counts as met;
+- ``partly`` does **not** count as met (it is reported in its own column, so an assessor
+  can see how close a stage is);
+- ``not_met`` does not count as met;
+- ``unknown`` does not count as met: a stage is never awarded on what nobody checked. An
+  indicator with no answer at all is counted as ``unknown``.
+
+Evidence never changes the stage; it is reported beside it. Coverage at a stage is the share
+of its ``met`` answers backed by evidence. An answer of ``met`` or ``partly`` without evidence
+is listed as *claimed without evidence*.
+
+Dimension summaries show the distribution of factor stages and the lowest and highest stage;
+there is no average unless a caller asks for ``unweighted_mean_stage()``, which says what it is
+in its name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from cyberplan.assessment.framework import Dimension, Factor, Framework
+
+Answer = Literal["met", "partly", "not_met", "unknown"]
+ANSWERS: tuple[Answer, ...] = ("met", "partly", "not_met", "unknown")
+
+
+@dataclass(frozen=True)
+class StageCounts:
+    """The answers to one factor's indicators at one stage."""
+
+    stage: int
+    met: int = 0
+    partly: int = 0
+    not_met: int = 0
+    unknown: int = 0
+    met_with_evidence: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.met + self.partly + self.not_met + self.unknown
+
+    @property
+    def all_met(self) -> bool:
+        return self.total > 0 and self.met == self.total
+
+    @property
+    def evidence_coverage(self) -> Fraction | None:
+        """Share of the ``met`` answers backed by evidence; ``None`` when nothing is met."""
+        return Fraction(self.met_with_evidence, self.met) if self.met else None
+
+
+RuleFunction = Callable[[Sequence[StageCounts]], int]
+
+
+@dataclass(frozen=True)
+class ScoringRule:
+    name: str
+    description: str
+    function: RuleFunction
+
+    def __call__(self, counts: Sequence[StageCounts]) -> int:
+        return self.function(counts)
+
+
+def _cumulative(counts: Sequence[StageCounts], reached: Callable[[StageCounts], bool]) -> int:
+    stage = 0
+    for c in sorted(counts, key=lambda c: c.stage):
+        if not reached(c):
+            break
+        stage = c.stage
+    return stage
+
+
+def all_indicators_cumulative(counts: Sequence[StageCounts]) -> int:
+    """The stage is the highest stage whose indicators, and those of every lower stage, are all met.
+
+    If the first stage's own indicators are not all met, the result is 0 ("not yet at the first
+    stage"). A stage met in full above an unmet one does not count: stages are cumulative.
+    """
+    return _cumulative(counts, lambda c: c.all_met)
+
+
+def majority_cumulative(counts: Sequence[StageCounts]) -> int:
+    """The stage is the highest stage at which more than half of the indicators are met, and
+    more than half are met at every lower stage too.
+
+    Exactly half is not enough (2 of 4 does not reach the stage). A gentler rule for early
+    self-assessments; it is cumulative in the same way as ``all-indicators-cumulative``.
+    """
+    return _cumulative(counts, lambda c: c.total > 0 and 2 * c.met > c.total)
+
+
+SCORING_RULES: dict[str, ScoringRule] = {
+    rule.name: rule
+    for rule in (
+        ScoringRule(
+            "all-indicators-cumulative",
+            "Highest stage whose indicators, and those of every lower stage, are all met; 0 below the first stage.",
+            all_indicators_cumulative,
+        ),
+        ScoringRule(
+            "majority-cumulative",
+            "Highest stage at which more than half of the indicators are met, and at every lower stage too.",
+            majority_cumulative,
+        ),
+    )
+}
+DEFAULT_RULE = "all-indicators-cumulative"
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class FactorResult:
+    factor_id: str
+    stage: int  # 0 = not yet at the first stage
+    rule: str
+    counts: tuple[StageCounts, ...]  # one per stage, stage 1 first
+    claimed_without_evidence: tuple[str, ...]  # indicator ids answered met or partly with no evidence
+
+    def at(self, stage: int) -> StageCounts:
+        return self.counts[stage - 1]
+
+
+@dataclass(frozen=True)
+class DimensionSummary:
+    """The factor stages of one dimension, side by side: no hidden averaging."""
+
+    dimension_id: str
+    factor_stages: dict[str, int]  # factor id -> stage, in the framework's order
+    distribution: dict[int, int]  # stage (0..5) -> number of factors at that stage; every stage present
+    lowest: int
+    highest: int
+
+    def unweighted_mean_stage(self) -> float:
+        """The arithmetic mean of the factor stages, every factor weighing the same.
+
+        Only on request, and named for what it is: stages are ordinal, so a mean hides the
+        spread that ``distribution``, ``lowest`` and ``highest`` show.
+        """
+        return sum(self.factor_stages.values()) / len(self.factor_stages)
+
+
+def _normalise(answers: Mapping[str, str], framework: Framework) -> dict[str, Answer]:
+    known = {i.id for i in framework.indicators()}
+    unknown_ids = sorted(set(answers) - known)
+    if unknown_ids:
+        raise ValueError(f"answers name indicators that {framework.key} does not have: {', '.join(unknown_ids)}")
+    out: dict[str, Answer] = {}
+    for iid, answer in answers.items():
+        if answer not in ANSWERS:
+            raise ValueError(f"indicator {iid}: answer {answer!r} is not one of {', '.join(ANSWERS)}")
+        out[iid] = answer  # checked just above
+    return out
+
+
+def _rule(framework: Framework, rule: str | None) -> ScoringRule:
+    name = rule or framework.scoring
+    try:
+        return SCORING_RULES[name]
+    except KeyError:
+        raise ValueError(f"unknown scoring rule {name!r} (known: {', '.join(sorted(SCORING_RULES))})") from None
+
+
+def score_factor(
+    framework: Framework,
+    factor: Factor,
+    answers: Mapping[str, str],
+    evidence: Mapping[str, bool] | None = None,
+    rule: str | None = None,
+) -> FactorResult:
+    """Score one factor. ``answers`` maps indicator ids to met, partly, not_met or unknown
+    (a missing answer is unknown); ``evidence`` says which indicators have evidence attached."""
+    chosen = _rule(framework, rule)
+    given = _normalise(answers, framework)
+    backed = evidence or {}
+    counts: list[StageCounts] = []
+    claimed: list[str] = []
+    for stage in framework.stages:
+        tally = dict.fromkeys(ANSWERS, 0)
+        met_with_evidence = 0
+        for indicator in factor.indicators_at(stage.ordinal):
+            answer = given.get(indicator.id, "unknown")
+            tally[answer] += 1
+            has_evidence = bool(backed.get(indicator.id, False))
+            if answer == "met" and has_evidence:
+                met_with_evidence += 1
+            if answer in ("met", "partly") and not has_evidence:
+                claimed.append(indicator.id)
+        counts.append(
+            StageCounts(
+                stage=stage.ordinal,
+                met=tally["met"],
+                partly=tally["partly"],
+                not_met=tally["not_met"],
+                unknown=tally["unknown"],
+                met_with_evidence=met_with_evidence,
+            )
+        )
+    return FactorResult(
+        factor_id=factor.id,
+        stage=chosen(counts),
+        rule=chosen.name,
+        counts=tuple(counts),
+        claimed_without_evidence=tuple(claimed),
+    )
+
+
+def score_framework(
+    framework: Framework,
+    answers: Mapping[str, str],
+    evidence: Mapping[str, bool] | None = None,
+    rule: str | None = None,
+) -> dict[str, FactorResult]:
+    """Score every factor of ``framework``; by default with the rule the framework names."""
+    _normalise(answers, framework)
+    return {f.id: score_factor(framework, f, answers, evidence, rule) for f in framework.factors()}
+
+
+def summarise_dimension(
+    framework: Framework, dimension: Dimension, results: Mapping[str, FactorResult]
+) -> DimensionSummary:
+    stages = {f.id: results[f.id].stage for f in dimension.factors}
+    distribution = dict.fromkeys(range(len(framework.stages) + 1), 0)
+    for stage in stages.values():
+        distribution[stage] += 1
+    return DimensionSummary(
+        dimension_id=dimension.id,
+        factor_stages=stages,
+        distribution=distribution,
+        lowest=min(stages.values()),
+        highest=max(stages.values()),
+    )
+
+
+def summarise(framework: Framework, results: Mapping[str, FactorResult]) -> dict[str, DimensionSummary]:
+    return {d.id: summarise_dimension(framework, d, results) for d in framework.dimensions}
