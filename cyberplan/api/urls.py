@@ -13,6 +13,7 @@ from cyberplan.core.api.views import (
 from cyberplan.gaps.api.views import GapViewSet
 from cyberplan.jobs.api.views import JobViewSet
 from cyberplan.threats.api.views import EventListView, ImportViewSet
+from cyberplan.trends.api.views import TrendMetricsView
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
@@ -27,5 +28,6 @@ app_name = "api"
 urlpatterns = [
     path("countries/", CountryListView.as_view(), name="country-list"),
     path("events/", EventListView.as_view(), name="event-list"),
+    path("trends/metrics/", TrendMetricsView.as_view(), name="trend-metrics"),
     path("", include(router.urls)),
 ]

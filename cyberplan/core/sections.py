@@ -38,6 +38,7 @@ SECTIONS: tuple[Section, ...] = (
             "The national cybersecurity trends report and dashboard: what threatens government, businesses "
             "and citizens, by month, type, sector and network, with tested changes, in Spanish and English."
         ),
+        url_name="trends:dashboard",
     ),
     Section(
         "assessment",
