@@ -12,8 +12,18 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s*(?:\.\.|/|,)\s*(\d{4}-\d{2}-\d{2})$")
 
 
+#: Years a period may fall in: its previous period and the year before must be dates too.
+MIN_YEAR = 1900
+MAX_YEAR = 9998
+
+
 class PeriodError(ValueError):
     """A period the user wrote that cannot be understood."""
+
+
+def _check_year(text: str, year: int) -> None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise PeriodError(f"{text!r}: the year must be between {MIN_YEAR} and {MAX_YEAR}")
 
 
 @dataclass(frozen=True)
@@ -74,13 +84,16 @@ def parse_period(text: str) -> Period:
     value = text.strip()
     if match := _YEAR.match(value):
         year = int(match.group(1))
+        _check_year(text, year)
         return Period(dt.date(year, 1, 1), dt.date(year + 1, 1, 1), "year")
     if match := _QUARTER.match(value):
         year, quarter = int(match.group(1)), int(match.group(2))
+        _check_year(text, year)
         start = dt.date(year, 3 * (quarter - 1) + 1, 1)
         return Period(start, _add_months(start, 3), "quarter")
     if match := _MONTH.match(value):
         year, month = int(match.group(1)), int(match.group(2))
+        _check_year(text, year)
         if not 1 <= month <= 12:
             raise PeriodError(f"{text!r}: month {month} does not exist")
         start = dt.date(year, month, 1)
@@ -91,6 +104,8 @@ def parse_period(text: str) -> Period:
             last = dt.date.fromisoformat(match.group(2))
         except ValueError as error:
             raise PeriodError(f"{text!r}: {error}") from None
+        _check_year(text, first.year)
+        _check_year(text, last.year)
         if last < first:
             raise PeriodError(f"{text!r}: the range ends before it starts")
         return Period(first, last + dt.timedelta(days=1), "range")
