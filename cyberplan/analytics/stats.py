@@ -18,6 +18,7 @@ variance; the ratio threshold and the correction keep the flags for changes that
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 from scipy import stats as scipy_stats
@@ -48,7 +49,7 @@ def annotate_changes(rows: list[dict[str, Any]], current_days: int, previous_day
     pvalues: list[float] = []
     for index, row in enumerate(rows):
         current, previous = int(row["current"]), int(row["previous"])
-        if previous > 0 and current_days > 0:
+        if previous > 0 and current_days > 0 and previous_days > 0:
             ratio = (current / current_days) / (previous / previous_days)
             row["ratio"] = round(ratio, 4)
             row["change"] = round(ratio - 1.0, 4)
@@ -71,8 +72,13 @@ def annotate_changes(rows: list[dict[str, Any]], current_days: int, previous_day
             row["flag"] = "new"
         elif row["current"] == 0:
             row["flag"] = "gone"
-        elif row["ratio"] >= MIN_RATIO:
-            row["flag"] = "rise"
-        elif row["ratio"] <= 1 / MIN_RATIO:
-            row["flag"] = "fall"
+        else:
+            # The threshold is applied to the exact ratio of rates, in integers: the rounded
+            # ``ratio`` shown would flag 1.24996 as a rise of 1.25.
+            exact = Fraction(int(row["current"]) * previous_days, int(row["previous"]) * current_days)
+            threshold = Fraction(str(MIN_RATIO))
+            if exact >= threshold:
+                row["flag"] = "rise"
+            elif exact <= 1 / threshold:
+                row["flag"] = "fall"
     return rows
