@@ -19,7 +19,7 @@ DEFAULT_BENCHMARKS = FRAMEWORKS_DIR / "benchmarks.yaml"
 FRAMEWORKS: tuple[str, ...] = ("itu-gci", "ncsi")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
-DATE_KINDS = ("published", "retrieved", "page")
+DATE_KINDS = ("published", "retrieved", "page", "edition")  # page: the date the source page shows for its data
 
 
 class BenchmarkError(DataFileError):
