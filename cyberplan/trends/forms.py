@@ -17,7 +17,7 @@ from cyberplan.core.models import Organisation, Sector
 from .labels import TAXONOMIES, sector_label
 
 UNKNOWN = "unknown"
-PERIOD_HELP = _("A year (2026), a quarter (2026-Q3), a month (2026-11) or a range of days (2026-01-01..2026-03-31).")
+PERIOD_SHORT_HELP = _("2026, 2026-Q3, 2026-11 or 2026-01-01..2026-03-31")
 
 
 def parse_period_value(value: str) -> Period:
@@ -26,7 +26,10 @@ def parse_period_value(value: str) -> Period:
         return parse_period(value)
     except PeriodError:
         raise forms.ValidationError(
-            gettext("This is not a period. Write %(example)s") % {"example": str(PERIOD_HELP)}
+            gettext(
+                "This is not a period: write a year (2026), a quarter (2026-Q3), a month (2026-11) "
+                "or a range of days (2026-01-01..2026-03-31)."
+            )
         ) from None
 
 
@@ -71,7 +74,7 @@ class DashboardFilterForm(forms.Form):
     """Filters of the dashboard page. The organisation is checked by the view before the form."""
 
     organisation = forms.TypedChoiceField(label=_("Organisation"), coerce=int, required=False)
-    period = forms.CharField(label=_("Period"), required=False, max_length=30, help_text=PERIOD_HELP)
+    period = forms.CharField(label=_("Period"), required=False, max_length=30, help_text=PERIOD_SHORT_HELP)
     sector = forms.ChoiceField(label=_("Sector"), required=False)
     taxonomy = forms.ChoiceField(label=_("Threat class"), required=False)
     country = forms.CharField(label=_("Victim country"), required=False, max_length=7)

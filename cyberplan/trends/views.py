@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,6 +52,7 @@ from .store import analytics_engine, refresh_trend_tables, trend_tables
 CACHE_SECONDS = 7 * 24 * 3600
 #: Flags a user may turn into a gap.
 RISING = ("rise", "new")
+_SIZE = re.compile(r'\s(?:width|height)="[^"]*"')
 
 # -- reading the trend tables, through the cache --------------------------------------------------
 
@@ -168,7 +170,10 @@ def safe_svg(svg: str | None) -> SafeString | None:
     lowered = text.lower()
     if not lowered.startswith("<svg") or any(bad in lowered for bad in ("<script", "<foreignobject", "javascript:")):
         return None
-    return mark_safe(text)  # noqa: S308 - checked above; vl-convert escapes text content and attributes
+    # Scale to the column: the root keeps its viewBox, loses its fixed size.
+    end = text.index(">")
+    root = _SIZE.sub("", text[:end]) + ' width="100%"'
+    return mark_safe(root + text[end:])  # noqa: S308 - checked above; vl-convert escapes text content and attributes
 
 
 def warm(organisation: Organisation) -> int:
@@ -271,11 +276,12 @@ def share(part: int | None, whole: int) -> Cell:
     return Cell("share", 100.0 * part / whole)
 
 
-def p_value(value: float | None) -> str:
+def p_value(value: float | None, space: str = "\u00a0") -> str:
+    """A p or q value to three decimals; the smallest ones as "< 0.001" (a no-break space by default)."""
     if value is None:
         return "—"
     if value < 0.001:
-        return "< " + formats.number_format(0.001, 3)
+        return "<" + space + formats.number_format(0.001, 3)
     return formats.number_format(value, 3)
 
 
@@ -710,6 +716,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         latest = latest_period(state, labels)
         period = latest
     page.update(filters=filters, state_has_imports=state.has_imports)
+    if not form.is_bound:
+        # Show what the page shows: the organisation and the period chosen for the user.
+        initial = {"organisation": organisation.pk, "period": period.label if period else ""}
+        form = DashboardFilterForm(initial=initial, organisations=organisations, tlp_labels=labels)
     if period is None:
         # Nothing the user may read has been imported: say so instead of drawing empty charts.
         return render(request, "trends/dashboard.html", {**page, "form": form, "no_store_data": True})
@@ -825,7 +835,7 @@ def _gap_text(row: Mapping[str, Any], comparison: str, period: Period, filters: 
         "previous": formats.number_format(int(row["previous"]), force_grouping=True),
         "compared": compared.label,
         "change": change,
-        "q": p_value(row.get("q")),
+        "q": p_value(row.get("q"), " "),
     }
     description = (
         _("The threat trends dashboard found a significant rise (%(flag)s).") % {"flag": flag_label(row["flag"])}

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from cyberplan.analytics.periods import Period, PeriodError, parse_period
+from cyberplan.analytics.periods import Period
 from cyberplan.core.choices import TLP
+
+from ..forms import clean_country, parse_period_value
 
 
 class TrendQuerySerializer(serializers.Serializer[Any]):
@@ -30,19 +31,7 @@ class TrendQuerySerializer(serializers.Serializer[Any]):
     )
 
     def validate_period(self, value: str) -> Period:
-        try:
-            return parse_period(value)
-        except PeriodError:
-            raise serializers.ValidationError(
-                _(
-                    "Write a year (2026), a quarter (2026-Q3), a month (2026-11) or a range of days (2026-01-01..2026-03-31)."
-                )
-            ) from None
+        return parse_period_value(value.strip())
 
     def validate_country(self, value: str) -> str:
-        value = value.strip()
-        if value.lower() == "unknown":
-            return "unknown"
-        if value and (len(value) != 2 or not value.isalpha()):
-            raise serializers.ValidationError(_("Give a two-letter country code, or unknown."))
-        return value.upper()
+        return clean_country(value)
