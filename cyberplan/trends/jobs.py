@@ -10,6 +10,8 @@ from cyberplan.core.models import Organisation
 from cyberplan.jobs.models import Job
 from cyberplan.jobs.registry import Progress, job_kind
 
+from . import report_jobs  # noqa: F401  (the trends report job kind)
+
 TRENDS_REFRESH = "trends_refresh"
 
 

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import ibis
 from django.db.models import Count, Q, Sum
 from django.utils import formats, timezone
 from django.utils.functional import Promise
@@ -29,7 +30,8 @@ from django_countries import countries
 
 from cyberplan.analytics import stats
 from cyberplan.analytics.engines import Engine
-from cyberplan.analytics.metrics import ResultSet, Scope, frame_sql
+from cyberplan.analytics.frames import unbound_frames
+from cyberplan.analytics.metrics import BY_ID, Context, ResultSet, Scope, context, frame_sql
 from cyberplan.analytics.periods import Period
 from cyberplan.analytics.service import compute
 from cyberplan.core.choices import TLP, TLP_RANK
@@ -305,7 +307,7 @@ def build_report(
     """The report for ``organisation``'s events in ``period``, for readers of TLP ``audience``."""
     labels = counted_labels(audience, readable)
     scope = Scope(period, tlp_in=labels)
-    results = compute(store, scope, engine=engine, with_sql=True)
+    results = compute(store, scope, engine=engine)
     return Builder(organisation, period, audience, labels, results).build()
 
 
@@ -321,6 +323,7 @@ class Builder:
         self.totals = results.one("totals")
         self.events = int(self.totals.get("events") or 0)
         self.queries: list[Query] = []
+        self._unbound: Context | None = None
         self.specs = charts.specs(results)
         self.specs["changes_year"] = charts.changes(results, "change_year")
 
@@ -339,9 +342,19 @@ class Builder:
                 key=f"Q{len(self.queries) + 1}",
                 metric=metric,
                 title=str(title) if title is not None else metric,
-                sql=self.results.results[metric].sql,
+                sql=self.sql(metric),
             )
         )
+
+    def sql(self, metric: str) -> str:
+        """The metric's query over the named frames, as :func:`cyberplan.analytics.metrics.metric_sql` writes it.
+
+        The same construction, with the unbound frames and their restriction built once for the
+        whole report instead of once per metric.
+        """
+        if self._unbound is None:
+            self._unbound = context(unbound_frames(), self.results.scope)
+        return str(ibis.to_sql(BY_ID[metric].build(self._unbound), dialect="duckdb"))
 
     def chart(self, name: str, empty: str) -> Chart:
         metric = CHART_METRICS[name]
@@ -621,21 +634,21 @@ class Builder:
         recurring = self.results.one("new_vs_recurring")
         self.cite("new_vs_recurring")
         new, old = int(recurring.get("new") or 0), int(recurring.get("recurring") or 0)
-        if new + old:
-            section.add(
-                Paragraph(
-                    _(
-                        "Of the distinct source addresses, %(new)s (%(new_share)s) were not seen in the previous "
-                        "period and %(old)s (%(old_share)s) were seen then too."
-                    )
-                    % {
-                        "new": number(new),
-                        "new_share": share(new, new + old),
-                        "old": number(old),
-                        "old_share": share(old, new + old),
-                    }
-                )
-            )
+        if new and old:
+            sentence = _(
+                "Of the distinct source addresses, %(new)s (%(new_share)s) were not seen in the previous period and "
+                "%(old)s (%(old_share)s) were seen then too."
+            ) % {
+                "new": number(new),
+                "new_share": share(new, new + old),
+                "old": number(old),
+                "old_share": share(old, new + old),
+            }
+            section.add(Paragraph(sentence))
+        elif new:
+            section.add(Paragraph(_("None of the source addresses was seen in the previous period.")))
+        elif old:
+            section.add(Paragraph(_("Every source address was seen in the previous period too.")))
         identifiers = self.rows("by_identifier")
         section.add(
             Table(

@@ -1,0 +1,56 @@
+"""The page that asks for a trends report; the worker renders it and the job page offers the file."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from cyberplan.core.access import Permission, organisations_where
+from cyberplan.core.models import User
+from cyberplan.jobs.access import jobs_visible_to
+from cyberplan.threats.access import access_event_store
+
+from .report.forms import ReportRequestForm
+from .report_jobs import TRENDS_REPORT, do_request_trends_report
+
+RECENT = 10
+
+
+@login_required
+def report_request(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)  # signed in: login_required
+    organisations = organisations_where(user, Permission.VIEW)
+    form = ReportRequestForm(request.POST or None, organisations=organisations)
+    if request.method == "POST":
+        if not organisations.exists():
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            organisation, _labels = access_event_store(user, data["organisation"].pk)
+            try:
+                job = do_request_trends_report(
+                    user,
+                    organisation,
+                    period=data["period"],
+                    language=data["language"],
+                    fmt=data["format"],
+                    tlp=data["tlp"],
+                )
+            except ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    for message in messages:
+                        form.add_error(field if field in form.fields else None, message)
+            else:
+                return redirect(reverse("jobs:job_detail", args=[job.pk]))
+    recent = jobs_visible_to(user).filter(kind=TRENDS_REPORT, created_by=user)[:RECENT]
+    return render(
+        request,
+        "trends/report/request.html",
+        {"form": form, "recent": recent, "can_request": organisations.exists()},
+        status=400 if form.errors else 200,
+    )
