@@ -313,3 +313,13 @@ def test_every_problem_is_reported_not_just_the_first(tmp_path: Path) -> None:
     assert any(p.startswith("stages[0].name.es: missing language") for p in problems)
     assert any("unknown evidence kind 'gossip'" in p for p in problems)
     assert any(p.startswith("dimensions[1].factors[0].indicators[9].id:") for p in problems)
+
+
+def test_the_reference_page_gives_the_model_s_real_counts(model: Framework) -> None:
+    page = (Path(__file__).parents[2] / "docs" / "reference" / "capacity-model.md").read_text(encoding="utf-8")
+    total = len(list(model.indicators()))
+    assert f"23 factors, 5 stages, {total} indicators" in page
+    for dimension in model.dimensions:
+        count = sum(len(f.indicators) for f in dimension.factors)
+        row = next(line for line in page.splitlines() if line.startswith(f"| {dimension.id} "))
+        assert row.endswith(f"| {count} |"), dimension.id
