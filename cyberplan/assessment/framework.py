@@ -20,6 +20,8 @@ import yaml
 
 FRAMEWORKS_DIR = Path(__file__).resolve().parent / "frameworks"
 DEFAULT_FRAMEWORK = FRAMEWORKS_DIR / "cyberplan-ncm-2026.yaml"
+SCHEMA = FRAMEWORKS_DIR / "framework.schema.json"
+"""A JSON Schema of the file's shape, for editors and other tools; ``load_framework`` is the authority."""
 
 LANGUAGES: tuple[str, ...] = ("en", "es")
 """Every human-readable text in a framework file is given in each of these languages."""

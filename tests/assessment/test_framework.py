@@ -3,21 +3,26 @@ messages that name the file, the place in the document and what is wrong."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
+import yaml
 
 from cyberplan.assessment.framework import (
     DEFAULT_FRAMEWORK,
     EVIDENCE_KINDS,
     INDICATOR_ID,
+    SCHEMA,
     Framework,
     FrameworkError,
     load_framework,
 )
+from cyberplan.assessment.scoring import SCORING_RULES
 from tests.assessment.support import document, indicator, write
 
 FACTORS = {
@@ -323,3 +328,21 @@ def test_the_reference_page_gives_the_model_s_real_counts(model: Framework) -> N
         count = sum(len(f.indicators) for f in dimension.factors)
         row = next(line for line in page.splitlines() if line.startswith(f"| {dimension.id} "))
         assert row.endswith(f"| {count} |"), dimension.id
+
+
+# --------------------------------------------------------------------------- the JSON Schema shipped beside the data
+
+
+def test_the_json_schema_accepts_the_model_and_agrees_with_the_loader(tmp_path: Path) -> None:
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    validator.check_schema(schema)
+    shipped = yaml.safe_load(DEFAULT_FRAMEWORK.read_text(encoding="utf-8"))
+    assert list(validator.iter_errors(shipped)) == []
+    assert validator.is_valid(document())
+    assert schema["properties"]["scoring"]["enum"] == list(SCORING_RULES)
+    assert schema["$defs"]["indicator"]["properties"]["evidence_kinds"]["items"]["enum"] == list(EVIDENCE_KINDS)
+    broken = document()
+    broken["dimensions"][0]["factors"][0]["indicators"][0]["evidence_kinds"] = ["rumour"]
+    del broken["dimensions"][0]["factors"][0]["indicators"][1]["text"]["es"]
+    assert len(list(validator.iter_errors(broken))) == 2
