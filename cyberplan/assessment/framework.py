@@ -157,6 +157,10 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
         if key_node.tag == "tag:yaml.org,2002:merge":
             continue
         key = loader.construct_object(key_node, deep=deep)
+        try:
+            hash(key)
+        except TypeError:
+            continue  # construct_mapping below reports an unhashable key itself
         if key in seen:
             raise yaml.constructor.ConstructorError(
                 "while reading a mapping",
@@ -185,11 +189,11 @@ def read_yaml(file: str | Path, error: type[DataFileError]) -> Any:
         return yaml.load(raw, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
         what = getattr(exc, "problem", None) or str(exc)
         context = getattr(exc, "context", None)
         detail = f"{what} ({context})" if context else what
-        raise error(path, [Problem("", f"malformed YAML at {where}{detail}")]) from exc
+        raise error(path, [Problem("", f"malformed YAML{where}: {detail}")]) from exc
 
 
 # --------------------------------------------------------------------------- the model

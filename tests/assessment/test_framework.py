@@ -159,8 +159,7 @@ def test_malformed_yaml_names_the_file_and_the_line(tmp_path: Path) -> None:
     with pytest.raises(FrameworkError) as caught:
         load_framework(path)
     (problem,) = caught.value.problems
-    assert "malformed YAML" in problem.message
-    assert re.search(r"line \d+", problem.message)
+    assert re.match(r"malformed YAML at line \d+, column \d+: ", problem.message)
     assert str(path) in str(caught.value)
 
 
@@ -177,6 +176,14 @@ def test_a_file_that_is_not_a_mapping_or_missing(tmp_path: Path) -> None:
     assert problems_of(tmp_path, ["a", "list"]) == ["(document): expected a mapping, found a list"]
     with pytest.raises(FrameworkError, match="cannot be read"):
         load_framework(tmp_path / "absent.yaml")
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("", encoding="utf-8")
+    with pytest.raises(FrameworkError, match=r"\(document\): expected a mapping, found nothing"):
+        load_framework(empty)
+    latin1 = tmp_path / "latin1.yaml"
+    latin1.write_bytes("title: {es: Estrat\u00e9gica}".encode("latin-1"))
+    with pytest.raises(FrameworkError, match="is not UTF-8 text"):
+        load_framework(latin1)
 
 
 def test_missing_stage(tmp_path: Path) -> None:
