@@ -10,6 +10,7 @@ urlpatterns = [
     path("gaps/", include("cyberplan.gaps.urls")),
     path("jobs/", include("cyberplan.jobs.urls")),
     path("threats/", include("cyberplan.threats.urls")),
+    path("trends/reports/", include("cyberplan.trends.report_urls")),
     path("trends/", include("cyberplan.trends.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -7,8 +7,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.urls import include, path
-
 from cyberplan.core.models import Organisation
 from cyberplan.pipeline.store import EventStore
 from cyberplan.threats.store import store_root
@@ -134,13 +132,3 @@ def docx_text(content: bytes) -> Docx:
 
 #: A percentage of zero, in either language ("0%", "0.0 %", "0,0%"), not part of a larger number.
 ZERO_PERCENT = re.compile(r"(?<![\d.,])0(?:[.,]0+)?\s?%")
-
-
-def report_urlpatterns() -> list[Any]:
-    """The site's routes with the report page, whether or not the root URLs include it yet."""
-    from cyberplan.urls import urlpatterns
-
-    patterns = list(urlpatterns)
-    if not any(getattr(pattern, "namespace", None) == "trends_report" for pattern in patterns):
-        patterns.append(path("trends/reports/", include("cyberplan.trends.report_urls")))
-    return patterns

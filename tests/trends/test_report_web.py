@@ -16,8 +16,6 @@ from cyberplan.jobs.tasks import run_job
 from tests.conftest import World
 from tests.trends.report_support import pdf_text, sample_events, write_org_store
 
-pytestmark = pytest.mark.urls("tests.trends.report_urls")
-
 PAGE = "/trends/reports/"
 
 
