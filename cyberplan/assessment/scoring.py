@@ -155,17 +155,20 @@ class DimensionSummary:
         return sum(self.factor_stages.values()) / len(self.factor_stages)
 
 
-def _normalise(answers: Mapping[str, str], framework: Framework) -> dict[str, Answer]:
+def _normalise(
+    framework: Framework, answers: Mapping[str, str], evidence: Mapping[str, bool] | None
+) -> tuple[dict[str, Answer], dict[str, bool]]:
     known = {i.id for i in framework.indicators()}
-    unknown_ids = sorted(set(answers) - known)
-    if unknown_ids:
-        raise ValueError(f"answers name indicators that {framework.key} does not have: {', '.join(unknown_ids)}")
+    for what, given in (("answers", answers), ("evidence", evidence or {})):
+        unknown_ids = sorted(set(given) - known)
+        if unknown_ids:
+            raise ValueError(f"{what} name indicators that {framework.key} does not have: {', '.join(unknown_ids)}")
     out: dict[str, Answer] = {}
     for iid, answer in answers.items():
         if answer not in ANSWERS:
             raise ValueError(f"indicator {iid}: answer {answer!r} is not one of {', '.join(ANSWERS)}")
-        out[iid] = answer  # checked just above
-    return out
+        out[iid] = answer
+    return out, {iid: bool(has) for iid, has in (evidence or {}).items()}
 
 
 def _rule(framework: Framework, rule: str | None) -> ScoringRule:
@@ -176,18 +179,9 @@ def _rule(framework: Framework, rule: str | None) -> ScoringRule:
         raise ValueError(f"unknown scoring rule {name!r} (known: {', '.join(sorted(SCORING_RULES))})") from None
 
 
-def score_factor(
-    framework: Framework,
-    factor: Factor,
-    answers: Mapping[str, str],
-    evidence: Mapping[str, bool] | None = None,
-    rule: str | None = None,
+def _score(
+    framework: Framework, factor: Factor, given: Mapping[str, Answer], backed: Mapping[str, bool], rule: ScoringRule
 ) -> FactorResult:
-    """Score one factor. ``answers`` maps indicator ids to met, partly, not_met or unknown
-    (a missing answer is unknown); ``evidence`` says which indicators have evidence attached."""
-    chosen = _rule(framework, rule)
-    given = _normalise(answers, framework)
-    backed = evidence or {}
     counts: list[StageCounts] = []
     claimed: list[str] = []
     for stage in framework.stages:
@@ -196,7 +190,7 @@ def score_factor(
         for indicator in factor.indicators_at(stage.ordinal):
             answer = given.get(indicator.id, "unknown")
             tally[answer] += 1
-            has_evidence = bool(backed.get(indicator.id, False))
+            has_evidence = backed.get(indicator.id, False)
             if answer == "met" and has_evidence:
                 met_with_evidence += 1
             if answer in ("met", "partly") and not has_evidence:
@@ -213,11 +207,25 @@ def score_factor(
         )
     return FactorResult(
         factor_id=factor.id,
-        stage=chosen(counts),
-        rule=chosen.name,
+        stage=rule(counts),
+        rule=rule.name,
         counts=tuple(counts),
         claimed_without_evidence=tuple(claimed),
     )
+
+
+def score_factor(
+    framework: Framework,
+    factor: Factor,
+    answers: Mapping[str, str],
+    evidence: Mapping[str, bool] | None = None,
+    rule: str | None = None,
+) -> FactorResult:
+    """Score one factor. ``answers`` maps indicator ids to met, partly, not_met or unknown
+    (a missing answer is unknown); ``evidence`` says which indicators have evidence attached.
+    ``rule`` overrides the framework's own rule. Unknown indicator ids or answers raise ``ValueError``."""
+    given, backed = _normalise(framework, answers, evidence)
+    return _score(framework, factor, given, backed, _rule(framework, rule))
 
 
 def score_framework(
@@ -227,8 +235,9 @@ def score_framework(
     rule: str | None = None,
 ) -> dict[str, FactorResult]:
     """Score every factor of ``framework``; by default with the rule the framework names."""
-    _normalise(answers, framework)
-    return {f.id: score_factor(framework, f, answers, evidence, rule) for f in framework.factors()}
+    given, backed = _normalise(framework, answers, evidence)
+    chosen = _rule(framework, rule)
+    return {f.id: _score(framework, f, given, backed, chosen) for f in framework.factors()}
 
 
 def summarise_dimension(

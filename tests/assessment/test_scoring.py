@@ -194,6 +194,8 @@ def test_unknown_answers_and_indicators_are_refused(two_per_stage: Framework) ->
         score_framework(two_per_stage, {"1.1.S1": "yes"})
     with pytest.raises(ValueError, match=r"test-model@1 does not have: 9\.9\.S1"):
         score_framework(two_per_stage, {"9.9.S1": "met"})
+    with pytest.raises(ValueError, match=r"evidence name indicators that test-model@1 does not have: 1\.1\.S7"):
+        score_framework(two_per_stage, {"1.1.S1": "met"}, {"1.1.S7": True})
 
 
 def test_the_shipped_model_scores_with_both_rules() -> None:
