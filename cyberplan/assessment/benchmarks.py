@@ -18,6 +18,7 @@ DEFAULT_BENCHMARKS = FRAMEWORKS_DIR / "benchmarks.yaml"
 
 FRAMEWORKS: tuple[str, ...] = ("itu-gci", "ncsi")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
+TIER = re.compile(r"^T[1-5]$")
 DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 DATE_KINDS = ("published", "retrieved", "page", "edition")  # page: the date the source page shows for its data
 
@@ -85,6 +86,8 @@ def _figure(item: Any, path: str, p: Problems) -> BenchmarkFigure | None:
     value = item.get("value")
     if isinstance(value, bool) or not isinstance(value, int | float | str) or value == "":
         p.add(f"{path}.value", f"expected a number or a tier, found {value!r}")
+    if measure == "tier" and not (isinstance(value, str) and TIER.match(value)):
+        p.add(f"{path}.value", f"a tier is written T1 to T5, found {value!r}")
     maximum = item.get("maximum")
     if maximum is not None and (isinstance(maximum, bool) or not isinstance(maximum, int | float)):
         p.add(f"{path}.maximum", f"expected a number, found {maximum!r}")

@@ -169,7 +169,7 @@ def _mappings(
     out: dict[str, dict[str, tuple[str, ...]]] = {}
     for key, entry in value.items():
         path = f"mappings.{key}"
-        if str(key) not in factor_ids:
+        if not isinstance(key, str) or key not in factor_ids:
             p.add(path, f"unknown factor {key!r} (write factor identifiers as quoted text, e.g. '1.1')")
             continue
         if not p.mapping(entry, path, set(known)):

@@ -89,6 +89,7 @@ def test_broken_crosswalk_files_are_refused(tmp_path: Path, model: Framework) ->
     doc = copy.deepcopy(raw(DEFAULT_CROSSWALKS))
     del doc["mappings"]["5.6"]
     doc["mappings"]["9.9"] = {"gci-2024": [], "ncsi": [], "enisa-ncaf-2020": []}
+    doc["mappings"][3.1] = doc["mappings"].pop("3.1")
     doc["mappings"]["1.1"]["gci-2024"] = ["organizational", "diplomacy"]
     doc["mappings"]["1.2"]["ncsi"] = ["incident-response", "incident-response"]
     doc["mappings"]["2.1"]["itu"] = []
@@ -99,6 +100,8 @@ def test_broken_crosswalk_files_are_refused(tmp_path: Path, model: Framework) ->
     problems = [str(p) for p in caught.value.problems]
     assert "mappings: factor '5.6' is not mapped" in problems
     assert "mappings.9.9: unknown factor '9.9' (write factor identifiers as quoted text, e.g. '1.1')" in problems
+    assert "mappings.3.1: unknown factor 3.1 (write factor identifiers as quoted text, e.g. '1.1')" in problems
+    assert "mappings: factor '3.1' is not mapped" in problems
     assert "mappings.1.1.gci-2024[1]: unknown target 'diplomacy' of 'gci-2024'" in problems
     assert "mappings.1.2.ncsi[1]: target 'incident-response' listed twice" in problems
     assert "mappings.2.1.itu: unexpected key 'itu'" in problems
@@ -144,6 +147,7 @@ def test_broken_benchmark_files_are_refused(tmp_path: Path) -> None:
     doc["figures"][4]["note"] = None
     doc["figures"][4]["date"] = None
     doc["figures"][5]["framework"] = "cmm"
+    doc["figures"][7]["value"] = "Tier 2"
     doc["figures"].append(dict(doc["figures"][6]))
     path = write(tmp_path, doc, "benchmarks.yaml")
     with pytest.raises(BenchmarkError) as caught:
@@ -156,3 +160,4 @@ def test_broken_benchmark_files_are_refused(tmp_path: Path) -> None:
     assert "figures[4].date: no date: give the date, or a note saying why the source gives none" in problems
     assert "figures[5].framework: unknown framework 'cmm' (known: itu-gci, ncsi)" in problems
     assert f"figures[{len(doc['figures']) - 1}]: the same figure is already given at figures[6]" in problems
+    assert "figures[7].value: a tier is written T1 to T5, found 'Tier 2'" in problems
