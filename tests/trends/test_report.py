@@ -13,11 +13,12 @@ from cyberplan.analytics.metrics import Scope, metric_sql
 from cyberplan.analytics.periods import parse_period
 from cyberplan.analytics.service import compute
 from cyberplan.core.models import Organisation
-from cyberplan.threats.store import event_store
+from cyberplan.threats.models import ConstituencyEntry, Import
+from cyberplan.threats.store import event_store, store_root
 from cyberplan.trends.report import build_report, counted_labels, render_report
 from cyberplan.trends.report.content import Report
 from cyberplan.trends.report.render import offline_fetcher, render_html
-from tests.analytics.support import event
+from tests.analytics.support import event, write_store
 from tests.conftest import World
 from tests.trends.report_support import ZERO_PERCENT, docx_text, pdf_text, sample_events, write_org_store
 
@@ -199,3 +200,37 @@ def test_tlp_of_the_report_limits_the_events_counted(world: World) -> None:
         html = render_html(report_for(world.org_a, tlp="clear"))
     assert "TLP:CLEAR" in html and "It counts only events marked TLP:CLEAR." in html
     assert "1 event was recorded" in html
+
+
+def test_methodology_counts_imports_quarantine_and_coverage(world: World) -> None:
+    fed = Import.objects.create(
+        organisation=world.org_a,
+        file_name="scan_telnet.csv",
+        file_sha256="a" * 64,
+        detected_format="shadowserver",
+        status="succeeded",
+        tlp="amber",
+        read=25,
+        stored=21,
+        duplicates=1,
+        quarantined=3,
+    )
+    write_store(store_root(world.org_a), sample_events(), import_id=str(fed.pk))
+    # Not counted: a RED import (above the marking) and a file of another period.
+    for tlp, months in (("red", ["2026-08"]), ("amber", ["2025-01"])):
+        other = Import.objects.create(
+            organisation=world.org_a, file_name="x", file_sha256="b" * 64, status="succeeded", tlp=tlp, read=99
+        )
+        write_store(store_root(world.org_a), [event(f"{months[0]}-01T00:00", tlp=tlp)], import_id=str(other.pk))
+    for network in ("192.0.2.0/24", "203.0.113.0/24", "192.0.2.128/25", "2001:db8::/32"):
+        ConstituencyEntry.objects.create(organisation=world.org_a, network=network, holder="Holder")
+    with translation.override("en"):
+        report = report_for(world.org_a)
+        body = docx_text(render_report(report, "docx")).body
+    assert report.events == 21
+    assert "Shadowserver CSV report | 1 | 25 | 21 | 1 | 3 | 12.0%" in body
+    assert "Overall, 3 of 25 records read (12.0%) were quarantined." in body
+    assert "The constituency table lists 4 networks. It covers 512 IPv4 addresses" in body
+    assert "(less than 0.1% of the IPv4 address space). It lists 1 IPv6 prefix." in body
+    assert "90.5% of the events of the period (19) concern an address of the constituency" in body
+    assert "scan_event4_sinkhole" not in body and "event4_sinkhole | Shadowserver | 6 | 28.6%" in body

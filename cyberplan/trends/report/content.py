@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import ibis
-from django.db.models import Count, Q, Sum
 from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -308,14 +307,21 @@ def build_report(
     labels = counted_labels(audience, readable)
     scope = Scope(period, tlp_in=labels)
     results = compute(store, scope, engine=engine)
-    return Builder(organisation, period, audience, labels, results).build()
+    return Builder(organisation, period, audience, labels, results, store).build()
 
 
 class Builder:
     def __init__(
-        self, organisation: Organisation, period: Period, audience: str, labels: Sequence[str], results: ResultSet
+        self,
+        organisation: Organisation,
+        period: Period,
+        audience: str,
+        labels: Sequence[str],
+        results: ResultSet,
+        store: EventStore,
     ) -> None:
         self.organisation = organisation
+        self.store = store
         self.period = period
         self.audience = audience
         self.labels = list(labels)
@@ -1061,42 +1067,58 @@ class Builder:
         )
         return section
 
-    def imports(self) -> list[Block]:
+    def period_imports(self) -> list[Import]:
+        """The imports that fed the period: those that stored events in one of its months (the event
+        store's commit records say which), and those made during the period that stored none."""
+        months = set()
+        month = self.period.start.replace(day=1)
+        while month < self.period.end:
+            months.add(month.strftime("%Y-%m"))
+            month = (month + dt.timedelta(days=32)).replace(day=1)
         start, end = self.period.bounds()
+        chosen = []
         records = Import.objects.filter(
             organisation=self.organisation,
-            created_at__gte=start,
-            created_at__lt=end,
             status__in=[ImportStatus.SUCCEEDED, ImportStatus.FAILED],
             tlp__in=self.labels,
-        )
-        grouped = (
-            records.values("detected_format")
-            .annotate(
-                imports=Count("id"),
-                read=Sum("read"),
-                stored=Sum("stored"),
-                duplicates=Sum("duplicates"),
-                quarantined=Sum("quarantined"),
-                refused=Count("id", filter=Q(status=ImportStatus.FAILED)),
+        ).order_by("created_at")
+        for record in records:
+            commit = self.store.commit_record(str(record.pk)) or {}
+            stored_months = commit.get("months")
+            if isinstance(stored_months, list) and stored_months:
+                if months.intersection(str(m) for m in stored_months):
+                    chosen.append(record)
+            elif start <= record.created_at < end:
+                chosen.append(record)
+        return chosen
+
+    def imports(self) -> list[Block]:
+        groups: dict[str, dict[str, int]] = {}
+        for record in self.period_imports():
+            group = groups.setdefault(
+                record.detected_format or record.format,
+                {"imports": 0, "read": 0, "stored": 0, "duplicates": 0, "quarantined": 0},
             )
-            .order_by("detected_format")
-        )
+            group["imports"] += 1
+            group["read"] += record.read
+            group["stored"] += record.stored
+            group["duplicates"] += record.duplicates
+            group["quarantined"] += record.quarantined
         formats_names = dict(ImportFormat.choices)
         rows: list[list[str]] = []
         read_total = quarantined_total = 0
-        for group in grouped:
-            read, quarantined = int(group["read"] or 0), int(group["quarantined"] or 0)
+        for code, group in sorted(groups.items()):
+            read, quarantined = group["read"], group["quarantined"]
             read_total += read
             quarantined_total += quarantined
-            name = formats_names.get(group["detected_format"]) or plain_label(group["detected_format"])
+            name = formats_names.get(code) or plain_label(code)
             rows.append(
                 [
                     str(name),
                     number(group["imports"]),
                     number(read),
-                    number(group["stored"] or 0),
-                    number(group["duplicates"] or 0),
+                    number(group["stored"]),
+                    number(group["duplicates"]),
                     number(quarantined),
                     share(quarantined, read) or "—",
                 ]
@@ -1104,11 +1126,12 @@ class Builder:
         blocks: list[Block] = [
             Paragraph(
                 _(
-                    "Files imported between %(range)s, at a TLP label this report counts, and what became of their "
-                    "records: stored, dropped as duplicates of stored events, or kept in quarantine because they "
-                    "could not be read. These figures come from the import records, not from an event query."
-                )
-                % {"range": period_range(self.period)},
+                    "The files that brought events of this period into the store (and those imported during the "
+                    "period that stored none), with a default TLP label this report counts, and what became of "
+                    "their records: stored, dropped as duplicates of stored events, or kept in quarantine because "
+                    "they could not be read. A file counts whole, even when only part of it falls in the period. "
+                    "These figures come from the import records, not from an event query."
+                ),
                 "note",
             ),
             Table(
