@@ -47,9 +47,8 @@ TARGET_MEMORY = 2 * 10**9  # bytes (2 GB), whatever the file size
 MiB = 1024 * 1024
 STAGES = (
     ("setup", "setup (work database, detect format)"),
-    ("parse", "parse/stage (read CSV, convert, check)"),
-    ("normalise", "normalise + enrich (constituency join, country, event_id)"),
-    ("store", "dedupe + store (dedupe, Parquet, commit)"),
+    ("read", "read + normalise + enrich (CSV, checks, constituency, event_id)"),
+    ("store", "dedupe + store (narrow dedupe, Parquet, commit)"),
 )
 
 
@@ -88,13 +87,12 @@ def child(argv: list[str]) -> int:
         ended = time.perf_counter()
         total += ended - started
 
-        def at(prefix: str, marks: list[tuple[float, str]] = marks) -> float:
-            return next(t for t, message in marks if message.startswith(prefix))
-
-        stages["setup"] += at("parsing") - started
-        stages["parse"] += at("normalising") - at("parsing")
-        stages["normalise"] += at("storing") - at("normalising")
-        stages["store"] += ended - at("storing")
+        # ingest() reads a large file in parts: "normalising" (or "storing: reading part k") starts reading
+        # a part, "storing" (or "storing: writing part k") starts writing it.
+        phases = [(t, phase_of(message)) for t, message in marks if phase_of(message)]
+        stages["setup"] += (phases[0][0] if phases else ended) - started
+        for (begin, phase), (end, _next) in zip(phases, [*phases[1:], (ended, "")], strict=True):
+            stages[phase] += end - begin
         files.append(
             {
                 "file": path.name,
@@ -127,16 +125,26 @@ def child(argv: list[str]) -> int:
     return 0
 
 
+def phase_of(message: str) -> str:
+    """The stage a progress message of ``ingest()`` starts ("" for the others)."""
+    if message.startswith(("normalising", "storing: reading")):
+        return "read"
+    if message == "storing" or message.startswith("storing: writing"):
+        return "store"
+    return ""
+
+
 STATEMENT_LABELS = (
-    (r"^DESCRIBE SELECT", "parse: read the CSV header"),
-    (r"^CREATE OR REPLACE TEMP TABLE _conv\b", "parse: read CSV, convert fields, checks, extra, raw (_conv)"),
-    (r"^INSERT INTO staged\b", "parse: valid rows into staged (casts, constants)"),
-    (r"^INSERT INTO rejects\b", "parse: rejects"),
-    (r"^CREATE OR REPLACE TEMP TABLE _matches\b", "enrich: constituency range join (_matches)"),
-    (r"^CREATE OR REPLACE TEMP TABLE normalised\b", "normalise: all fields, country, event_id md5 (normalised)"),
-    (r"^CREATE OR REPLACE TEMP TABLE _unique\b", "dedupe: one row per event_id (_unique)"),
-    (r"^DELETE FROM _unique\b", "dedupe: drop events already stored"),
-    (r"^COPY \(SELECT .* FROM _unique\b", "store: write Parquet (zstd)"),
+    (r"^DESCRIBE SELECT", "read: the CSV header"),
+    (
+        r"^CREATE OR REPLACE TEMP TABLE _part\b",
+        "read: CSV, convert, checks, extra, raw, enrich, event_id (_part)",
+    ),
+    (r"^INSERT INTO rejects\b", "read: rejects"),
+    (r"^CREATE OR REPLACE TEMP TABLE _keep\b", "dedupe: narrow table, one row per event_id (_keep)"),
+    (r"^DELETE FROM _keep\b", "dedupe: drop events already stored"),
+    (r"^COPY \(SELECT \"event_id\"", "store: write Parquet (zstd level 1)"),
+    (r"^COPY \(SELECT \* FROM read_parquet", "store: quarantine file"),
     (r"^DROP TABLE", "drop work tables"),
 )
 

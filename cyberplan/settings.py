@@ -275,6 +275,15 @@ if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)", CYBERPLAN_DUCKDB_ME
     raise SettingError(
         f"The environment variable CYBERPLAN_DUCKDB_MEMORY must look like 1500MB or 2GB, not {CYBERPLAN_DUCKDB_MEMORY!r}."
     )
+# Optional MaxMind DB (.mmdb, country/city or ASN) for the countries and AS numbers of event sources
+# that neither the feed, iptocc nor the constituency gave; empty: not used.
+_mmdb = env_str("CYBERPLAN_MMDB_PATH", "")
+CYBERPLAN_MMDB_PATH: Path | None = Path(_mmdb) if _mmdb else None
+if CYBERPLAN_MMDB_PATH is not None and not CYBERPLAN_MMDB_PATH.is_file():
+    raise SettingError(
+        f"The environment variable CYBERPLAN_MMDB_PATH names {_mmdb!r}, which is not a file; "
+        "give the path of a MaxMind DB (.mmdb) file, or leave it empty."
+    )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000

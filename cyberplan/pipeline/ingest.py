@@ -22,10 +22,11 @@ import duckdb
 import pyarrow as pa
 
 from . import importers
-from .enrich import enriched_expressions, prepare
-from .importers.base import ImportOptions, Source, SourceError
+from .enrich import MmdbLookup, constituency_joins, enriched_expressions, install_mmdb, prepare
+from .importers.base import Chunk, ImportOptions, Source, SourceError
+from .importers.csvengine import DEFAULT_CHUNK_BYTES
 from .schema import FIELDS, quoted
-from .store import CommitSummary, EventStore
+from .store import CommitSummary, EventStore, ImportWriter
 
 DEFAULT_MAX_BYTES = 4 * 1024**3  # what one import may unpack to
 COPY_CHUNK = 1024 * 1024
@@ -38,6 +39,7 @@ class IngestLimits:
     max_bytes: int = DEFAULT_MAX_BYTES  # the file itself, and what it unpacks to
     memory_limit: str = "1500MB"  # DuckDB's working memory; it spills to disk beyond this
     threads: int = 2
+    chunk_bytes: int = DEFAULT_CHUNK_BYTES  # input read, normalised and written at a time
 
 
 @contextmanager
@@ -105,13 +107,21 @@ def ingest(
     limits: IngestLimits | None = None,
     progress: Progress | None = None,
     observed_at: str | None = None,
+    mmdb: Path | None = None,
 ) -> CommitSummary:
-    """Run one import. Raises :class:`SourceError` (nothing stored) when the whole file is unusable."""
+    """Run one import. Raises :class:`SourceError` (nothing stored) when the whole file is unusable.
+
+    The file is read in chunks of about ``limits.chunk_bytes``; each chunk is parsed, normalised and
+    enriched in one statement, deduplicated on a narrow table and streamed into Parquet, and the
+    import becomes visible at once, when every chunk is written (one commit marker). ``mmdb`` is
+    an optional MaxMind DB for the countries and AS numbers nothing else gave.
+    """
     options = options or ImportOptions()
     limits = limits or IngestLimits()
     say = progress or (lambda _message: None)
     work_root = store.root / ".work"
     work_root.mkdir(exist_ok=True)
+    lookup = MmdbLookup(mmdb) if mmdb is not None else None
     with tempfile.TemporaryDirectory(dir=work_root, prefix=f"{import_id}-") as work:
         work_dir = Path(work)
         con = duckdb.connect(str(work_dir / "work.duckdb"))
@@ -120,43 +130,120 @@ def ingest(
             con.execute(f"SET threads = {int(limits.threads)}")
             con.execute(f"SET temp_directory = '{str(work_dir / 'spill').replace(chr(39), chr(39) * 2)}'")
             con.execute("SET TimeZone = 'UTC'")
+            if lookup is not None:
+                install_mmdb(con, lookup)
             with unpacked(source, work_dir, limits) as plain:
                 importer = importers.detect(plain) if format == "auto" else importers.get(format)
                 say(f"parsing {plain.name} as {importer.label}")
-                read = importer.stage(con, plain, options)
-            say("normalising")
-            say("enriching")
-            joined = prepare(con, "staged", constituency)
-            expressions = enriched_expressions(joined)
-            expressions.update(
-                {
-                    "time.observation": f"TIMESTAMPTZ '{observed_at}'" if observed_at else "current_timestamp",
-                    "import_id": _literal(import_id),
-                    "tlp": f"coalesce(s.tlp, {_literal(options.tlp)})",
-                    "feed.provider": f'coalesce(s."feed.provider", {_literal(options.feed_provider)})',
-                    "severity": "coalesce(s.severity, 'unknown')",
-                    "time.precision": "coalesce(s.\"time.precision\", 'second')",
-                    "event_id": (
-                        "md5(coalesce(s.event_key, coalesce(s.\"feed.name\", '') || chr(31) || coalesce(s.raw, '')))"
-                    ),
-                }
-            )
-            columns = ", ".join(
-                f"CAST({expressions.get(f.name, 's.' + quoted(f.name))} AS {f.sql_type}) AS {quoted(f.name)}"
-                for f in FIELDS
-            )
-            join = "LEFT JOIN _matches m ON m.rid = s.rowid" if joined else ""
-            con.execute(
-                f"CREATE OR REPLACE TEMP TABLE normalised AS SELECT {columns}, s.event_key IS NOT NULL AS keyed "
-                f"FROM staged s {join}"
-            )
-            con.execute("DROP TABLE staged")
-            say("storing")
-            summary = store.commit(con, import_id, "normalised", "rejects", read)
+                pieces = work_dir / "pieces"
+                pieces.mkdir()
+                chunks = importer.chunks(con, plain, options, work_dir=pieces, chunk_bytes=limits.chunk_bytes)
+                summary = _run(
+                    con, chunks, store, import_id, plain.name, options, constituency, lookup, observed_at, say
+                )
         finally:
             con.close()
+            if lookup is not None:
+                lookup.close()
     say(f"stored {summary.stored:,}, duplicates {summary.duplicates:,}, quarantined {summary.quarantined:,}")
     return summary
+
+
+def _run(
+    con: duckdb.DuckDBPyConnection,
+    chunks: Iterator[Chunk],
+    store: EventStore,
+    import_id: str,
+    file_name: str,
+    options: ImportOptions,
+    constituency: pa.Table | None,
+    lookup: MmdbLookup | None,
+    observed_at: str | None,
+    say: Progress,
+) -> CommitSummary:
+    """Normalise, enrich, deduplicate and store each chunk; commit them as one import."""
+    read = 0
+    select: str | None = None
+    writer_context = None
+    writer: ImportWriter | None = None
+    try:
+        for number, chunk in enumerate(chunks, start=1):
+            # Progress: the steps once, then (for a file read in parts) "storing: ..." for each further part.
+            if select is None:
+                say("normalising")
+                say("enriching")
+                select = _normalise_sql(con, import_id, options, constituency, lookup is not None, observed_at)
+            else:
+                say(f"storing: reading part {number}")
+            try:
+                con.execute(f"CREATE OR REPLACE TEMP TABLE _part AS {select.replace('{relation}', chunk.relation)}")
+            except duckdb.Error as exc:
+                if isinstance(exc, duckdb.InterruptException):
+                    raise
+                raise SourceError(f"{file_name}: not a readable file: {_first_line(exc)}") from None
+            con.execute("DROP TABLE IF EXISTS staged")
+            read += chunk.finish("_part")
+            if writer is None:
+                say("storing")
+                writer_context = store.writer(con, import_id)
+                writer = writer_context.__enter__()
+            else:
+                say(f"storing: writing part {number}")
+            writer.add("_part", "rejects", valid="_problem IS NULL")
+            con.execute("DROP TABLE _part")
+            con.execute("DELETE FROM rejects")
+        if writer is None:  # no chunk at all
+            say("storing")
+            writer_context = store.writer(con, import_id)
+            writer = writer_context.__enter__()
+        summary = writer.commit(read)
+    except BaseException as exc:
+        if writer_context is not None:
+            writer_context.__exit__(type(exc), exc, exc.__traceback__)
+        raise
+    if writer_context is not None:
+        writer_context.__exit__(None, None, None)
+    return summary
+
+
+def _normalise_sql(
+    con: duckdb.DuckDBPyConnection,
+    import_id: str,
+    options: ImportOptions,
+    constituency: pa.Table | None,
+    mmdb: bool,
+    observed_at: str | None,
+) -> str:
+    """The SELECT that turns a chunk's staged rows (``{relation}``) into events: every schema field,
+    ``keyed`` and ``_problem``."""
+    lengths = prepare(con, constituency)
+    expressions = enriched_expressions(bool(lengths), mmdb)
+    expressions.update(
+        {
+            "time.observation": f"TIMESTAMPTZ '{observed_at}'" if observed_at else "current_timestamp",
+            "import_id": _literal(import_id),
+            "tlp": f"coalesce(s.tlp, {_literal(options.tlp)})",
+            "feed.provider": f'coalesce(s."feed.provider", {_literal(options.feed_provider)})',
+            "severity": "coalesce(s.severity, 'unknown')",
+            "time.precision": "coalesce(s.\"time.precision\", 'second')",
+            "event_id": ("md5(coalesce(s.event_key, coalesce(s.\"feed.name\", '') || chr(31) || coalesce(s.raw, '')))"),
+        }
+    )
+    columns = ", ".join(
+        f"CAST({expressions.get(f.name, 's.' + quoted(f.name))} AS {f.sql_type}) AS {quoted(f.name)}" for f in FIELDS
+    )
+    if lengths:
+        source = '(SELECT *, cp_ip_number("source.ip") AS _number FROM ({relation})) s'
+        joins = constituency_joins(lengths, "s._number")
+    else:
+        source = "({relation}) s"
+        joins = ""
+    return f"SELECT {columns}, s.event_key IS NOT NULL AS keyed, s._problem FROM {source} {joins}"
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
 
 
 def _literal(value: str | None) -> str:

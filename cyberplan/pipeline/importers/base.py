@@ -11,6 +11,10 @@ An importer reads one source file and fills two DuckDB tables on the connection 
     position of the object), ``field``, ``reason`` and ``raw``. Nothing is dropped silently.
 
 ``stage`` returns the number of records read, which must equal staged + rejected rows.
+
+The pipeline calls ``chunks``, which by default stages the whole file at once. An importer that
+can read a large file piece by piece (the CSV engine) yields one :class:`Chunk` per piece instead,
+so that the memory an import needs does not depend on the size of the file.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from __future__ import annotations
 import abc
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -63,6 +67,32 @@ class ImportOptions:
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
+class Chunk(abc.ABC):
+    """Part of a file, ready to be read: ``relation`` is a SELECT of every staged column (see
+    :func:`staged_columns`) and ``_problem`` (NULL for a valid row; otherwise ``field``, chr(31) and
+    the reason). The pipeline materialises it into a table that keeps the input's order in its
+    ``rowid``, then calls :meth:`finish`."""
+
+    relation: str
+
+    @abc.abstractmethod
+    def finish(self, table: str) -> int:
+        """Add the chunk's rejects to ``rejects`` (the rows of ``table`` with a ``_problem``, and
+        anything else refused); return the number of records the chunk read."""
+
+
+class StagedChunk(Chunk):
+    """A whole file staged by :meth:`Importer.stage`: the ``staged`` table as it is."""
+
+    relation = "SELECT *, CAST(NULL AS VARCHAR) AS _problem FROM staged"
+
+    def __init__(self, read: int) -> None:
+        self.read = read
+
+    def finish(self, table: str) -> int:
+        return self.read
+
+
 class Importer(abc.ABC):
     format: ClassVar[str]
     label: ClassVar[str]
@@ -75,6 +105,19 @@ class Importer(abc.ABC):
     @abc.abstractmethod
     def stage(self, con: duckdb.DuckDBPyConnection, source: Source, options: ImportOptions) -> int:
         """Fill ``staged`` and ``rejects`` from the source; return the number of records read."""
+
+    def chunks(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        source: Source,
+        options: ImportOptions,
+        *,
+        work_dir: Path,
+        chunk_bytes: int,
+    ) -> Iterator[Chunk]:
+        """The file as chunks of about ``chunk_bytes`` of input, each read before the next is asked for
+        (``work_dir`` may hold the pieces). By default the whole file is one chunk."""
+        yield StagedChunk(self.stage(con, source, options))
 
 
 STAGED_EXTRA_COLUMNS = {"event_key": "VARCHAR"}

@@ -12,14 +12,16 @@ a number) become rejects with the line, the column and the reason.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
 
 import duckdb
 
 from ..enrich import IPV4_RE
 from ..schema import FIELD_TYPES, quoted
-from .base import SourceError, create_tables
+from .base import REJECT_COLUMNS, Chunk, SourceError, create_tables, staged_columns
 
 # Conversions a mapping may name: SQL producing the value from column c, and the test that
 # tells a present-but-invalid value (which rejects the row).
@@ -65,11 +67,13 @@ CONVERSIONS: dict[str, Conversion] = {
         "{v} IS NOT NULL AND {v} BETWEEN 0 AND 4294967295",
         "not an AS number",
     ),
+    # A CASE, not OR/AND: DuckDB evaluates every operand of OR and AND in a projection, and the IPv6
+    # check is a Python function, which must only see the few values that contain a colon.
     "ip": Conversion(
         "CASE WHEN contains({c}, ':') THEN lower({c}) ELSE {c} END",
-        "(regexp_full_match({v}, '"
+        "CASE WHEN regexp_full_match({v}, '"
         + IPV4_RE.replace("{", "{{").replace("}", "}}")
-        + "') OR (contains({v}, ':') AND cp_ipv6_number({v}) IS NOT NULL))",
+        + "') THEN true WHEN contains({v}, ':') THEN cp_ipv6_number({v}) IS NOT NULL ELSE false END",
         "not an IP address",
     ),
     "country": Conversion("upper({c})", "regexp_full_match({v}, '[A-Z]{{2}}')", "not a two-letter country code"),
@@ -108,19 +112,171 @@ def _literal(value: str | float | int) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def stage_csv(con: duckdb.DuckDBPyConnection, path: str, file_name: str, mapping: CsvMapping) -> int:
-    """Read the CSV at ``path`` into ``staged`` and ``rejects``; return the number of records read."""
+DEFAULT_CHUNK_BYTES = 128 * 1024 * 1024  # CSV read per chunk: about a million Shadowserver rows
+SPLIT_BLOCK = 16 * 1024 * 1024
+
+
+def split_csv(path: Path, work_dir: Path, chunk_bytes: int) -> Iterator[Path]:
+    """Cut a CSV file into pieces of about ``chunk_bytes``, each with the header, at line ends outside
+    quoted fields (a quote character toggles; a doubled quote inside a field toggles twice).
+
+    A file no larger than ``chunk_bytes`` is not copied. Each piece is yielded once written and
+    removed when the caller asks for the next one.
+    """
+    if path.stat().st_size <= chunk_bytes:
+        yield path
+        return
+    chunk_bytes = max(chunk_bytes, 1)
+    with path.open("rb") as source:
+        header = _header(source)
+        number = 0
+        pending = b""  # read but not yet written
+        done = False
+        while not done:
+            number += 1
+            target = work_dir / f"chunk-{number}.csv"
+            written = 0
+            quotes = 0  # quote characters written in this piece's body
+            with target.open("wb") as out:
+                out.write(header)
+                while True:
+                    block = pending or source.read(SPLIT_BLOCK)
+                    pending = b""
+                    if not block:
+                        done = True
+                        break
+                    cut = _cut(block, chunk_bytes - written, quotes)
+                    if cut is None:
+                        out.write(block)
+                        written += len(block)
+                        quotes += block.count(b'"')
+                        continue
+                    out.write(block[:cut])
+                    pending = block[cut:]
+                    break
+            if not pending:
+                pending = source.read(SPLIT_BLOCK)
+                done = not pending
+            yield target
+            target.unlink(missing_ok=True)
+
+
+def _header(source: BinaryIO) -> bytes:
+    """The header line (through its line end), read from the start of ``source``."""
+    header = b""
+    while True:
+        line = source.readline()
+        header += line
+        if not line or header.count(b'"') % 2 == 0:
+            return header
+
+
+def _cut(block: bytes, wanted: int, quotes: int) -> int | None:
+    """Where to end the piece in ``block``: just after the first line end at or past ``wanted`` bytes
+    that lies outside quotes, given ``quotes`` quote characters before the block; None: not in this block."""
+    position = max(wanted, 1) - 1
+    while True:
+        position = block.find(b"\n", position)
+        if position < 0:
+            return None
+        if (quotes + block.count(b'"', 0, position)) % 2 == 0:
+            return position + 1
+        position += 1
+
+
+class CsvStage(Chunk):
+    """One chunk of a CSV file: the SQL of its staged rows, and how to record its rejects.
+    ``records_before`` is the number of records (parsed or not) in the file before the chunk; like
+    DuckDB's own line numbers, rejects count records, so a quoted line break does not shift them."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, file_name: str, relation: str, records_before: int) -> None:
+        self.con = con
+        self.file_name = file_name
+        self.relation = relation
+        self.records_before = records_before
+        self.read = 0
+
+    def finish(self, table: str) -> int:
+        """Record the rejects of the chunk (rows of ``table``, the chunk's rows as staged, with a
+        ``_problem``, and lines DuckDB could not parse) in ``rejects``; return the records read."""
+        con = self.con
+        # File line of a rejected row: its position, plus the header, plus the unparsable lines before it.
+        con.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE _error_lines AS
+            SELECT line - row_number() OVER (ORDER BY line) - 1 AS rows_before FROM (SELECT DISTINCT line FROM _errors)
+            """
+        )
+        file_literal = _literal(self.file_name)
+        offset = int(self.records_before)
+        con.execute(
+            f"""
+            INSERT INTO rejects
+            SELECT {file_literal}, {offset} + rowid + 2 + (SELECT count(*) FROM _error_lines e WHERE e.rows_before < rowid + 1),
+                   split_part(_problem, chr(31), 1), split_part(_problem, chr(31), 2), raw
+            FROM {table} WHERE _problem IS NOT NULL
+            """
+        )
+        con.execute(
+            f"""
+            INSERT INTO rejects
+            SELECT {file_literal}, {offset} + line, coalesce(first(column_name ORDER BY column_idx), ''),
+                   first(error_type || ': ' || error_message ORDER BY column_idx), first(csv_line)
+            FROM _errors GROUP BY line
+            """
+        )
+        parsed = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+        errors = con.execute("SELECT count(DISTINCT line) FROM _errors").fetchone()
+        for name in ("_errors", "_scan", "_error_lines"):
+            con.execute(f"DROP TABLE IF EXISTS {name}")
+        self.read = int(parsed[0] if parsed else 0) + int(errors[0] if errors else 0)
+        return self.read
+
+
+def csv_chunks(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    file_name: str,
+    mapping: CsvMapping,
+    *,
+    work_dir: Path | None = None,
+    chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+) -> Iterator[CsvStage]:
+    """The CSV at ``path`` chunk by chunk: for each, the SQL that reads, converts and checks its rows
+    (every staged column and ``_problem``, NULL for a valid row) in one pass.
+
+    The caller materialises the relation (any way it likes, as long as the table keeps the input's
+    order in its ``rowid``) and then calls :meth:`CsvStage.finish` with that table. Raises
+    :class:`SourceError` when the file is not a usable CSV for the mapping.
+    """
     from ..enrich import install_functions
 
     install_functions(con)
-    create_tables(con)
-    sql_path = path.replace("'", "''")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE rejects ({', '.join(f'{n} {t}' for n, t in REJECT_COLUMNS.items())})")
+    pieces = iter([path]) if work_dir is None else split_csv(path, work_dir, chunk_bytes)
+    select: str | None = None
+    records_before = 0
+    for piece in pieces:
+        reader = _reader(piece, mapping)
+        if select is None:
+            select = _staged_select(con, reader, file_name, mapping)
+        stage = CsvStage(con, file_name, select.replace("{reader}", reader), records_before)
+        yield stage
+        records_before += stage.read
+
+
+def _reader(path: Path, mapping: CsvMapping) -> str:
+    sql_path = str(path).replace("'", "''")
     delimiter = mapping.delimiter.replace("'", "''")
-    reader = (
+    return (
         f"read_csv('{sql_path}', header = true, all_varchar = true, delim = '{delimiter}', quote = '\"', "
         "escape = '\"', store_rejects = true, rejects_scan = '_scan', rejects_table = '_errors', "
         "strict_mode = true, null_padding = false, parallel = true)"
     )
+
+
+def _staged_select(con: duckdb.DuckDBPyConnection, reader: str, file_name: str, mapping: CsvMapping) -> str:
+    """The SELECT (with ``{reader}`` standing for the CSV reader) of every staged column and ``_problem``."""
     try:
         columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
     except duckdb.Error as exc:
@@ -173,54 +329,32 @@ def stage_csv(con: duckdb.DuckDBPyConnection, path: str, file_name: str, mapping
     ]
     problem = ("CASE " + " ".join(problems) + " END") if problems else "NULL"
     conversions = ", ".join(f"{expr} AS {quoted('f:' + name)}" for name, expr in converted.items())
+    values: dict[str, str] = {name: quoted("f:" + name) for name in converted}
+    values.update(constants)
+    values["extra"] = extra
+    values["raw"] = raw_json
+    select = [
+        f"CAST({values.get(name, 'NULL')} AS {sql_type}) AS {quoted(name)}"
+        for name, sql_type in staged_columns().items()
+    ]
+    select.append(f"{problem} AS _problem")
+    # One pass over the file: converted fields, the problem if any, extra and raw.
+    return f"SELECT {', '.join(select)} FROM (SELECT {conversions}, * FROM {{reader}})"
 
-    # One pass over the file: converted fields, the problem if any, extra and raw. Insertion order is
-    # preserved, so a row's rowid in _conv is its position among the parsed rows.
-    try:
-        con.execute(
-            f"""
-            CREATE OR REPLACE TEMP TABLE _conv AS
-            SELECT {", ".join(quoted("f:" + n) for n in converted)}, {problem} AS _problem,
-                   {extra} AS _extra, {raw_json} AS _raw
-            FROM (SELECT {conversions}, * FROM {reader})
-            """
-        )
-    except duckdb.Error as exc:
-        raise SourceError(f"{file_name}: not a readable CSV file: {_first_line(exc)}") from None
-    select = [f"CAST({quoted('f:' + name)} AS {FIELD_TYPES[name]}) AS {quoted(name)}" for name in converted]
-    select += [f"CAST({value} AS {FIELD_TYPES[name]}) AS {quoted(name)}" for name, value in constants.items()]
-    select += ["_extra AS extra", "_raw AS raw"]
-    con.execute(f"INSERT INTO staged BY NAME SELECT {', '.join(select)} FROM _conv WHERE _problem IS NULL")
 
-    # File line of a rejected row: its position, plus the header, plus the unparsable lines before it.
-    con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE _error_lines AS
-        SELECT line - row_number() OVER (ORDER BY line) - 1 AS rows_before FROM (SELECT DISTINCT line FROM _errors)
-        """
-    )
-    file_literal = _literal(file_name)
-    con.execute(
-        f"""
-        INSERT INTO rejects
-        SELECT {file_literal}, rowid + 2 + (SELECT count(*) FROM _error_lines e WHERE e.rows_before < rowid + 1),
-               split_part(_problem, chr(31), 1), split_part(_problem, chr(31), 2), _raw
-        FROM _conv WHERE _problem IS NOT NULL
-        """
-    )
-    con.execute(
-        f"""
-        INSERT INTO rejects
-        SELECT {file_literal}, line, coalesce(first(column_name ORDER BY column_idx), ''),
-               first(error_type || ': ' || error_message ORDER BY column_idx), first(csv_line)
-        FROM _errors GROUP BY line
-        """
-    )
-    parsed = con.execute("SELECT count(*) FROM _conv").fetchone()
-    errors = con.execute("SELECT count(DISTINCT line) FROM _errors").fetchone()
-    for table in ("_conv", "_errors", "_scan", "_error_lines"):
-        con.execute(f"DROP TABLE IF EXISTS {table}")
-    return int(parsed[0] if parsed else 0) + int(errors[0] if errors else 0)
+def stage_csv(con: duckdb.DuckDBPyConnection, path: str, file_name: str, mapping: CsvMapping) -> int:
+    """Read the CSV at ``path`` into ``staged`` and ``rejects``; return the number of records read."""
+    create_tables(con)
+    read = 0
+    for stage in csv_chunks(con, Path(path), file_name, mapping):
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _conv AS {stage.relation}")
+        except duckdb.Error as exc:
+            raise SourceError(f"{file_name}: not a readable CSV file: {_first_line(exc)}") from None
+        read += stage.finish("_conv")
+        con.execute("INSERT INTO staged BY NAME SELECT * EXCLUDE (_problem) FROM _conv WHERE _problem IS NULL")
+        con.execute("DROP TABLE _conv")
+    return read
 
 
 def _json_key(name: str) -> str:

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import duckdb
 import yaml
 
 from . import register
-from .base import Importer, ImportOptions, Source, SourceError
-from .csvengine import ColumnRule, CsvMapping, stage_csv
+from .base import Chunk, Importer, ImportOptions, Source, SourceError
+from .csvengine import ColumnRule, CsvMapping, csv_chunks, stage_csv
 
 FILE_NAME = re.compile(r"^(?:\d{4}-\d{2}-\d{2}-)?(?P<report>[a-z0-9_]+?)(?:-[a-z0-9_]+)*\.csv(?:\.gz)?$")
 
@@ -81,9 +83,25 @@ class ShadowserverImporter(Importer):
         return "timestamp" in first_line
 
     def stage(self, con: duckdb.DuckDBPyConnection, source: Source, options: ImportOptions) -> int:
+        return stage_csv(con, str(source.path), source.name, self._mapping(source, options))
+
+    def chunks(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        source: Source,
+        options: ImportOptions,
+        *,
+        work_dir: Path,
+        chunk_bytes: int,
+    ) -> Iterator[Chunk]:
+        mapping = self._mapping(source, options)
+        yield from csv_chunks(con, source.path, source.name, mapping, work_dir=work_dir, chunk_bytes=chunk_bytes)
+
+    @staticmethod
+    def _mapping(source: Source, options: ImportOptions) -> CsvMapping:
         report = options.report_type or report_from_file_name(source.name)
         if report is None:
             raise SourceError(
                 f"{source.name}: the Shadowserver report type is not in the file name; give it with --report-type"
             )
-        return stage_csv(con, str(source.path), source.name, mapping_for(report))
+        return mapping_for(report)
