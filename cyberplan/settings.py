@@ -139,6 +139,7 @@ INSTALLED_APPS = [
     "cyberplan.jobs",
     "cyberplan.threats",
     "cyberplan.trends",
+    "cyberplan.assessment",
 ]
 
 MIDDLEWARE = [

@@ -301,6 +301,24 @@ def load_framework(file: str | Path = DEFAULT_FRAMEWORK) -> Framework:
     return framework
 
 
+def framework_from_document(document: Any, source: str | Path = "(stored framework)") -> Framework:
+    """Check and build a framework from an already parsed document (as stored in the database).
+
+    ``source`` names where the document came from in error messages. Raises ``FrameworkError``.
+    """
+    problems = Problems()
+    framework = _build(document, problems)
+    if problems or framework is None:
+        raise FrameworkError(source, problems.items)
+    return framework
+
+
+def read_framework_document(file: str | Path = DEFAULT_FRAMEWORK) -> tuple[Any, Framework]:
+    """The parsed document of a framework file and the checked framework built from it."""
+    document = read_yaml(file, FrameworkError)
+    return document, framework_from_document(document, file)
+
+
 def _build(doc: Any, problems: Problems) -> Framework | None:
     from cyberplan.assessment.scoring import SCORING_RULES  # scoring needs no framework at import time
 

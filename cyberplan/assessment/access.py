@@ -1,0 +1,73 @@
+"""Who may read and change assessments: organisation, role and TLP (docs/concepts/access.md).
+
+- read an assessment: ``view`` in its organisation, within the TLP rules;
+- create an assessment, change its details, import one: ``edit`` (analysts, coordinators, administrators);
+- answer indicators, add evidence, comment: ``edit``, or ``contribute`` on a factor assigned to oneself;
+- assign factors, set targets, approve factors, lock, update the gap register: ``decide``;
+- unlock a locked assessment: ``administer``.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from cyberplan.core.access import Permission, has_permission, visible_q
+from cyberplan.core.models import User
+
+from .models import Answer, AnswerEvidence, Assessment, AssessmentFactor
+
+
+def assessments_visible_to(user: User) -> QuerySet[Assessment]:
+    return Assessment.objects.filter(visible_q(user)).select_related("organisation", "framework", "created_by")
+
+
+def access_assessment_by_id(
+    user: User, assessment_id: int | str, permission: Permission = Permission.VIEW
+) -> Assessment:
+    """The assessment if ``user`` may see it and holds ``permission``: 404 if unseen, 403 if not allowed."""
+    try:
+        assessment = assessments_visible_to(user).get(pk=assessment_id)
+    except (Assessment.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if not has_permission(user, assessment.organisation_id, permission):
+        raise PermissionDenied
+    return assessment
+
+
+def access_factor(assessment: Assessment, factor_id: str) -> AssessmentFactor:
+    try:
+        return assessment.factors.select_related("assignee", "approved_by").get(factor_id=factor_id)
+    except AssessmentFactor.DoesNotExist:
+        raise Http404 from None
+
+
+def can_answer(user: User, assessment: Assessment, factor: AssessmentFactor) -> bool:
+    """Answer, add evidence and comment on a factor: ``edit``, or ``contribute`` when assigned to it."""
+    if has_permission(user, assessment.organisation_id, Permission.EDIT):
+        return True
+    return factor.assignee_id == user.pk and has_permission(user, assessment.organisation_id, Permission.CONTRIBUTE)
+
+
+def require_answer(user: User, assessment: Assessment, factor: AssessmentFactor) -> None:
+    if not can_answer(user, assessment, factor):
+        raise PermissionDenied
+
+
+def answers_visible_to(user: User) -> QuerySet[Answer]:
+    return Answer.objects.filter(assessment__in=assessments_visible_to(user)).select_related("assessment")
+
+
+def access_answer_by_id(user: User, answer_id: int | str) -> Answer:
+    try:
+        return answers_visible_to(user).get(pk=answer_id)
+    except (Answer.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def access_evidence_by_id(assessment: Assessment, evidence_id: int | str) -> AnswerEvidence:
+    try:
+        return AnswerEvidence.objects.select_related("answer").get(pk=evidence_id, answer__assessment=assessment)
+    except (AnswerEvidence.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

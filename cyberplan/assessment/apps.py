@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class AssessmentConfig(AppConfig):
+    name = "cyberplan.assessment"
+    label = "assessment"
+    verbose_name = _("Capacity assessment")
+
+    def ready(self) -> None:
+        from .loading import load_shipped_framework_after_migrate
+
+        post_migrate.connect(load_shipped_framework_after_migrate, sender=self)
