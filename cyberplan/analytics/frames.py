@@ -37,6 +37,10 @@ CATEGORIES = ("government", "private", "individuals", UNKNOWN)
 
 #: Feeds whose records are incidents handled by a CSIRT rather than automated observations.
 INCIDENT_FEEDS = ("veris",)
+#: How the STIX importer marks an event made from an incident object in ``extra``. ``incident_types``
+#: alone is not enough: an incident object without the incident extension has no types, and the
+#: importer leaves empty lists out of ``extra``.
+STIX_INCIDENT = r'"stix\.type": ?"incident"'
 
 EVENT_DIMENSIONS = (
     "day",
@@ -55,8 +59,21 @@ EVENT_DIMENSIONS = (
     "tlp",
     "severity",
 )
-SOURCE_DIMENSIONS = ("day", "source_ip", "taxonomy", "type", "sector", "category", "feed", "tlp")
-INCIDENT_DIMENSIONS = ("day", "taxonomy", "type", "sector", "category", "severity", "reporter", "tlp")
+#: Every frame carries every column a :class:`~.metrics.Scope` filters on (sector, taxonomy, type,
+#: feed, country, TLP), so that a filter restricts the sources and the incidents as it does the events.
+SOURCE_DIMENSIONS = ("day", "source_ip", "taxonomy", "type", "sector", "category", "country", "feed", "tlp")
+INCIDENT_DIMENSIONS = (
+    "day",
+    "taxonomy",
+    "type",
+    "sector",
+    "category",
+    "country",
+    "feed",
+    "severity",
+    "reporter",
+    "tlp",
+)
 
 
 @dataclass(frozen=True)
@@ -98,7 +115,7 @@ def base_frame(raw: ir.Table) -> ir.Table:
     sector = _text(raw["victim.sector"])
     feed = _text(raw["feed.name"])
     extra = raw["extra"].cast("string").fill_null("")
-    incident = feed.isin(INCIDENT_FEEDS) | extra.contains('"incident_types"')
+    incident = feed.isin(INCIDENT_FEEDS) | extra.contains('"incident_types"') | extra.re_search(STIX_INCIDENT)
     response = extra.re_extract(r'"response_hours": ?([0-9]+(?:\.[0-9]+)?)', 1)
     response_hours = ibis.ifelse(response == "", ibis.null("float64"), response.cast("float64"))
     return raw.select(

@@ -36,7 +36,8 @@ from ..pipeline.store import EventStore
 from .engines import DuckDBEngine, Engine, event_schema
 from .frames import Frames, raw_frames, rollups
 
-VERSION = 1
+#: 2: the sources and incidents tables have the country and feed columns (filters need them).
+VERSION = 2
 COMPACT_AFTER = 32
 FRAMES = ("events", "sources", "incidents")
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 from collections import defaultdict
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from cyberplan.analytics.engines import event_schema
+from cyberplan.pipeline.importers.base import json_text
 from cyberplan.pipeline.store import EventStore
 
 
@@ -33,8 +36,12 @@ def event(
     tlp: str = "amber",
     severity: str = "medium",
     extra: dict[str, Any] | None = None,
+    canonical_extra: bool = False,
 ) -> dict[str, Any]:
-    """One event with the schema's dotted fields; ``when`` is an ISO time (UTC when it has no zone)."""
+    """One event with the schema's dotted fields; ``when`` is an ISO time (UTC when it has no zone).
+
+    ``canonical_extra`` writes ``extra`` as the importers do (sorted keys, no spaces).
+    """
     time = dt.datetime.fromisoformat(when)
     if time.tzinfo is None:
         time = time.replace(tzinfo=dt.UTC)
@@ -54,7 +61,7 @@ def event(
         "feed.provider": provider,
         "tlp": tlp,
         "severity": severity,
-        "extra": json.dumps(extra) if extra else None,
+        "extra": (json_text(extra) if canonical_extra else json.dumps(extra)) if extra else None,
     }
     return row
 
@@ -78,3 +85,68 @@ def write_store(root: Path, events: list[dict[str, Any]], import_id: str = "imp-
     record["months"] = sorted(by_month)
     (store.commits_dir / f"{import_id}.json").write_text(json.dumps(record), encoding="utf-8")
     return store
+
+
+# -- the statistics, worked out without SciPy ---------------------------------------------------------
+
+
+def exact_two_sided(k: int, n: int, share: Fraction) -> Fraction:
+    """Two-sided binomial p-value: the probability of every outcome no more likely than ``k``.
+
+    P(X = j) = C(n, j) share^j (1 - share)^(n - j), summed as exact fractions over the j with
+    P(X = j) <= P(X = k).
+    """
+    pmf = [math.comb(n, j) * share**j * (1 - share) ** (n - j) for j in range(n + 1)]
+    return min(Fraction(1), sum((p for p in pmf if p <= pmf[k]), Fraction(0)))
+
+
+def hand_bh(pvalues: list[float]) -> list[float]:
+    """Benjamini-Hochberg written out: q(i) = min over ranks r >= rank(i) of p(r) * m / r, at most 1."""
+    m = len(pvalues)
+    order = sorted(range(m), key=lambda i: pvalues[i])
+    q = [0.0] * m
+    running = 1.0
+    for rank in range(m, 0, -1):
+        index = order[rank - 1]
+        running = min(running, pvalues[index] * m / rank)
+        q[index] = running
+    return q
+
+
+def hand_changes(
+    counts: list[tuple[str, str, int, int]], current_days: int, previous_days: int
+) -> list[dict[str, Any]]:
+    """The rows of a change metric from (dimension, series, current, previous), the test done by hand."""
+    share = Fraction(current_days, current_days + previous_days)
+    rows: list[dict[str, Any]] = []
+    for dimension, series, current, previous in counts:
+        ratio = (current / current_days) / (previous / previous_days) if previous else None
+        p = float(exact_two_sided(current, current + previous, share)) if current + previous else None
+        rows.append(
+            {
+                "dimension": dimension,
+                "series": series,
+                "current": current,
+                "previous": previous,
+                "ratio": None if ratio is None else round(ratio, 4),
+                "change": None if ratio is None else round(ratio - 1, 4),
+                "p": p,
+            }
+        )
+    tested = [row for row in rows if row["p"] is not None]
+    for row, q in zip(tested, hand_bh([row["p"] for row in tested]), strict=True):
+        row["q"] = q
+    for row in rows:
+        row.setdefault("q", None)
+        row["flag"] = ""
+        if row["q"] is not None and row["q"] < 0.05:
+            exact = Fraction(row["current"] * previous_days, max(row["previous"], 1) * current_days)
+            if row["previous"] == 0:
+                row["flag"] = "new"
+            elif row["current"] == 0:
+                row["flag"] = "gone"
+            elif exact >= Fraction(5, 4):
+                row["flag"] = "rise"
+            elif exact <= Fraction(4, 5):
+                row["flag"] = "fall"
+    return rows

@@ -8,35 +8,12 @@ binomial probabilities as exact fractions.
 from __future__ import annotations
 
 import itertools
-import math
 from fractions import Fraction
 
 import pytest
 
 from cyberplan.analytics import stats
-
-
-def exact_two_sided(k: int, n: int, share: Fraction) -> Fraction:
-    """Two-sided binomial p-value: the probability of every outcome no more likely than ``k``.
-
-    P(X = j) = C(n, j) share^j (1 - share)^(n - j), summed over the j with P(X = j) <= P(X = k).
-    """
-    pmf = [math.comb(n, j) * share**j * (1 - share) ** (n - j) for j in range(n + 1)]
-    return min(Fraction(1), sum((p for p in pmf if p <= pmf[k]), Fraction(0)))
-
-
-def hand_bh(pvalues: list[float]) -> list[float]:
-    """Benjamini-Hochberg written out: q(i) = min over ranks r >= rank(i) of p(r) * m / r, at most 1."""
-    m = len(pvalues)
-    order = sorted(range(m), key=lambda i: pvalues[i])
-    q = [0.0] * m
-    running = 1.0
-    for rank in range(m, 0, -1):
-        index = order[rank - 1]
-        running = min(running, pvalues[index] * m / rank)
-        q[index] = running
-    return q
-
+from tests.analytics.support import exact_two_sided, hand_bh
 
 # -- the rate test ----------------------------------------------------------------------------------
 
