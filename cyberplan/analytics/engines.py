@@ -63,6 +63,16 @@ class Engine:
         table = self.backend.to_pyarrow(expression)
         return [{key: _plain(value) for key, value in row.items()} for row in table.to_pylist()]
 
+    def materialise(self, expression: ir.Table) -> ir.Table:
+        """The expression's rows kept by the engine, so that many metrics read them without recomputing.
+
+        The default keeps nothing: the expression is returned as it is.
+        """
+        return expression
+
+    def release(self, table: ir.Table) -> None:
+        """Forget a table :meth:`materialise` kept."""
+
     def sql(self, expression: ir.Table) -> str:
         return str(ibis.to_sql(expression, dialect=self.dialect))
 
@@ -90,6 +100,16 @@ class DuckDBEngine(Engine):
     @property
     def backend(self) -> Any:
         return self._con
+
+    def materialise(self, expression: ir.Table) -> ir.Table:
+        """A temporary table: the frames are read and derived once, then every metric reads the table."""
+        name = f"frame_{uuid.uuid4().hex}"
+        self._con.create_table(name, expression, temp=True)
+        return self._con.table(name)
+
+    def release(self, table: ir.Table) -> None:
+        # Ibis 12's drop_table writes SQL DuckDB 2.0 does not parse; the name is ours (frame_<hex>).
+        self._con.raw_sql(f'DROP TABLE IF EXISTS "{table.get_name().split(".")[-1]}"')
 
     def _read(self, paths: list[Path]) -> ir.Table:
         name = f"parquet_{uuid.uuid4().hex}"

@@ -104,7 +104,11 @@ class ResultSet:
 
 
 def _restrict(table: ir.Table, scope: Scope, start: dt.date, end: dt.date) -> ir.Table:
-    conditions = [table.day >= start, table.day < end]
+    return table.filter([table.day >= start, table.day < end, *_filters(table, scope)])
+
+
+def _filters(table: ir.Table, scope: Scope) -> list[ir.BooleanValue]:
+    conditions: list[ir.BooleanValue] = []
     columns = set(table.columns)
     for column, values in (
         ("sector", scope.sectors),
@@ -117,7 +121,25 @@ def _restrict(table: ir.Table, scope: Scope, start: dt.date, end: dt.date) -> ir
             conditions.append(table[column].isin(list(values)))
     if scope.tlp_in is not None:
         conditions.append(table.tlp.isin(list(scope.tlp_in)) if scope.tlp_in else ibis.literal(False))
-    return table.filter(conditions)
+    return conditions
+
+
+def _spans(scope: Scope) -> list[tuple[dt.date, dt.date]]:
+    """The days every metric may read: the period and the periods it is compared with, merged."""
+    period = scope.period
+    windows = sorted((p.start, p.end) for p in (period, period.previous(), period.year_earlier()))
+    spans = [windows[0]]
+    for start, end in windows[1:]:
+        if start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
+        else:
+            spans.append((start, end))
+    return spans
+
+
+def _within_spans(table: ir.Table, scope: Scope) -> ir.Table:
+    days = [(table.day >= start) & (table.day < end) for start, end in _spans(scope)]
+    return table.filter([ibis.or_(*days), *_filters(table, scope)])
 
 
 def context(frames: Frames, scope: Scope) -> Context:
@@ -315,16 +337,30 @@ def run(
     with_sql: bool = False,
 ) -> ResultSet:
     """Execute the metric set (or ``only`` some metrics) on ``engine`` over ``frames``."""
-    ctx = context(frames, scope)
     wanted = list(only) if only is not None else [m.id for m in METRICS]
     result = ResultSet(scope=scope, engine=engine.name)
-    for metric_id in wanted:
-        metric = BY_ID[metric_id]
-        expression = metric.build(ctx)
-        rows = engine.rows(expression)
-        if metric.post is not None:
-            rows = metric.post(rows, ctx)
-        result.results[metric_id] = Result(metric, rows, metric_sql(metric_id, scope) if with_sql else "")
+    # With several metrics, the frames are derived and restricted once, into tables the engine keeps
+    # (DuckDB: temporary tables), instead of once per metric: one pass over the Parquet files, and
+    # each metric's query is small (compiling the whole derivation again for every metric costs
+    # more than running it on a dashboard's trend tables).
+    staged: list[ir.Table] = []
+    if len(wanted) > 1:
+        staged = [
+            engine.materialise(_within_spans(t, scope)) for t in (frames.events, frames.sources, frames.incidents)
+        ]
+        frames = Frames(*staged)
+    try:
+        ctx = context(frames, scope)
+        for metric_id in wanted:
+            metric = BY_ID[metric_id]
+            expression = metric.build(ctx)
+            rows = engine.rows(expression)
+            if metric.post is not None:
+                rows = metric.post(rows, ctx)
+            result.results[metric_id] = Result(metric, rows, metric_sql(metric_id, scope) if with_sql else "")
+    finally:
+        for table in staged:
+            engine.release(table)
     return result
 
 
