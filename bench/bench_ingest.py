@@ -47,7 +47,7 @@ TARGET_MEMORY = 2 * 10**9  # bytes (2 GB), whatever the file size
 MiB = 1024 * 1024
 STAGES = (
     ("setup", "setup (work database, detect format)"),
-    ("read", "read + normalise + enrich (CSV, checks, constituency, event_id)"),
+    ("read", "read, normalise, enrich (and write Parquet, when streamed)"),
     ("store", "dedupe + store (narrow dedupe, Parquet, commit)"),
 )
 
@@ -143,7 +143,9 @@ STATEMENT_LABELS = (
     (r"^INSERT INTO rejects\b", "read: rejects"),
     (r"^CREATE OR REPLACE TEMP TABLE _keep\b", "dedupe: narrow table, one row per event_id (_keep)"),
     (r"^DELETE FROM _keep\b", "dedupe: drop events already stored"),
-    (r"^COPY \(SELECT \"event_id\"", "store: write Parquet (zstd level 1)"),
+    (r"^COPY \(SELECT \"event_id\".* FROM \(SELECT .*read_csv\(", "read + store: CSV straight into Parquet (a part)"),
+    (r"^COPY \(SELECT \"event_id\".* FROM read_parquet\(", "store: rewrite a part without duplicates"),
+    (r"^COPY \(SELECT \"event_id\"", "store: write Parquet from the part's table"),
     (r"^COPY \(SELECT \* FROM read_parquet", "store: quarantine file"),
     (r"^DROP TABLE", "drop work tables"),
 )
@@ -377,7 +379,9 @@ def main() -> None:
         for size in (small, events):
             folder = work / f"in-{size}"
             generated = generate(folder, size, blocks, one_file)
+            load_before = os.getloadavg()[0]
             run = ingest_in_child(work, str(size), folder, constituency)
+            load_after = os.getloadavg()[0]
             if "error" in run:
                 print(f"  {size:>12,}  ingest FAILED ({run['error']}); peak memory until then {mib(run['peak'])}")
                 print(
@@ -390,6 +394,7 @@ def main() -> None:
             print(
                 f"  {run['events']:>12,}  {run['csv_bytes'] / MiB:>5,.0f} MiB  {generated:>7.1f} s  "
                 f"{run['seconds']:>6.1f} s  {rate(run['events'], run['seconds']):>9,.0f}  {mib(run['peak']):>11}"
+                f"  (load average {load_before:.1f} before, {load_after:.1f} after, on {os.cpu_count()} CPUs)"
             )
             if size == small:
                 shutil.rmtree(folder)

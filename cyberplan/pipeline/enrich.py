@@ -151,29 +151,27 @@ def install_mmdb(con: duckdb.DuckDBPyConnection, mmdb: MmdbLookup) -> None:
         )
 
 
+def _create_once(con: duckdb.DuckDBPyConnection, name: str, function: Callable[[Any], pa.Array]) -> None:
+    """Register an Arrow function from VARCHAR to VARCHAR unless the connection has it already."""
+    try:
+        con.create_function(
+            name,
+            function,
+            ["VARCHAR"],
+            "VARCHAR",
+            type=PythonUDFType.ARROW,
+            side_effects=False,
+            null_handling=FunctionNullHandling.SPECIAL,
+        )
+    except duckdb.NotImplementedException as exc:  # DuckDB's way of saying it exists already
+        if "already created" not in str(exc):
+            raise
+
+
 def install_functions(con: duckdb.DuckDBPyConnection) -> None:
     """Register the enrichment functions on a connection (idempotent)."""
-    existing = {row[0] for row in con.execute("SELECT function_name FROM duckdb_functions()").fetchall()}
-    if "cp_country" not in existing:
-        con.create_function(
-            "cp_country",
-            _country_codes,
-            ["VARCHAR"],
-            "VARCHAR",
-            type=PythonUDFType.ARROW,
-            side_effects=False,
-            null_handling=FunctionNullHandling.SPECIAL,
-        )
-    if "cp_ipv6_number" not in existing:
-        con.create_function(
-            "cp_ipv6_number",
-            _ipv6_numbers,
-            ["VARCHAR"],
-            "VARCHAR",
-            type=PythonUDFType.ARROW,
-            side_effects=False,
-            null_handling=FunctionNullHandling.SPECIAL,
-        )
+    _create_once(con, "cp_country", _country_codes)
+    _create_once(con, "cp_ipv6_number", _ipv6_numbers)
     con.execute(
         f"""
         CREATE OR REPLACE TEMP MACRO cp_ipv4_number(ip) AS

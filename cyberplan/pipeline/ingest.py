@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 import duckdb
 import pyarrow as pa
@@ -166,6 +166,7 @@ def _run(
     select: str | None = None
     writer_context = None
     writer: ImportWriter | None = None
+    problems = _install_problem_counter(con)
     try:
         for number, chunk in enumerate(chunks, start=1):
             # Progress: the steps once, then (for a file read in parts) "storing: ..." for each further part.
@@ -175,12 +176,22 @@ def _run(
                 select = _normalise_sql(con, import_id, options, constituency, lookup is not None, observed_at)
             else:
                 say(f"storing: reading part {number}")
-            try:
-                con.execute(f"CREATE OR REPLACE TEMP TABLE _part AS {select.replace('{relation}', chunk.relation)}")
-            except duckdb.Error as exc:
-                if isinstance(exc, duckdb.InterruptException):
-                    raise
-                raise SourceError(f"{file_name}: not a readable file: {_first_line(exc)}") from None
+            relation = select.replace("{relation}", chunk.relation)
+            if chunk.streamable:
+                # Straight from the input into Parquet; only a part with rejects is read again, below.
+                if writer is None:
+                    writer_context = store.writer(con, import_id)
+                    writer = writer_context.__enter__()
+                problems.clear()
+                keep = "CASE WHEN _problem IS NULL THEN true ELSE cp_problem(_problem) END"
+                part, rows = _guarded(file_name, functools.partial(writer.stream, relation, keep))
+                if not problems and chunk.streamed(rows):
+                    say("storing" if number == 1 else f"storing: writing part {number}")
+                    writer.adopt(part)
+                    read += rows
+                    continue
+                part.unlink(missing_ok=True)
+            _guarded(file_name, functools.partial(con.execute, f"CREATE OR REPLACE TEMP TABLE _part AS {relation}"))
             con.execute("DROP TABLE IF EXISTS staged")
             read += chunk.finish("_part")
             if writer is None:
@@ -204,6 +215,33 @@ def _run(
     if writer_context is not None:
         writer_context.__exit__(None, None, None)
     return summary
+
+
+T = TypeVar("T")
+
+
+def _guarded(file_name: str, action: Callable[[], T]) -> T:
+    """Run a statement that reads the input; DuckDB's errors about the input become a SourceError."""
+    try:
+        return action()
+    except duckdb.Error as exc:
+        if isinstance(exc, duckdb.InterruptException):
+            raise
+        raise SourceError(f"{file_name}: not a readable file: {_first_line(exc)}") from None
+
+
+def _install_problem_counter(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """``cp_problem(reason)``: notes a rejected row and is false. In the filter of a streamed part,
+    inside a CASE, so that DuckDB calls it only for the rows that have a problem; the returned list
+    holds what it noted."""
+    noted: list[str] = []
+
+    def note(reason: str) -> bool:
+        noted.append(reason)
+        return False
+
+    con.create_function("cp_problem", note, ["VARCHAR"], "BOOLEAN", side_effects=True)
+    return noted
 
 
 def _normalise_sql(

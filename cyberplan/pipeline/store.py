@@ -229,6 +229,54 @@ class ImportWriter:
                 self.reject_parts.append(part)
                 self.quarantined += quarantined
 
+    def stream(self, relation: str, valid: str) -> tuple[Path, int]:
+        """Write the rows of the SELECT ``relation`` (every schema field and ``keyed``) for which ``valid``
+        holds straight to a Parquet file in the staging folder, without a table in between; return
+        the file and the number of rows. The caller then :meth:`adopt`\\s the file (or removes it)."""
+        self.chunks += 1
+        part = self.staging / f"stream-{self.chunks}.parquet"
+        columns = ", ".join(quoted(name) for name in FIELD_NAMES)
+        row = self.con.execute(
+            f"COPY (SELECT {columns} FROM ({relation}) WHERE {valid}) TO '{_sql_path(part)}' ({PARQUET_OPTIONS})"
+        ).fetchone()
+        return part, int(row[0]) if row else 0
+
+    def adopt(self, part: Path) -> None:
+        """Take a file written by :meth:`stream` into the import: deduplicated like :meth:`add`, on a narrow
+        table read from the file. A file without duplicates and of one month is kept as it is; otherwise
+        the rows to keep are copied per month (rare: a report repeats itself, or spans a month's end)."""
+        con = self.con
+        source = f"read_parquet('{_sql_path(part)}', file_row_number = true, hive_partitioning = false)"
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE _keep AS
+            SELECT min(file_row_number) AS rid, event_id, false AS keyed, min("time.source") AS t,
+                   any_value("feed.name") AS feed, any_value({MONTH_EXPR}) AS month, count(*) AS n
+            FROM {source} GROUP BY event_id
+            """
+        )
+        counts = con.execute("SELECT coalesce(sum(n), 0) FROM _keep").fetchone()
+        offered = int(counts[0]) if counts else 0
+        self.candidates += offered
+        months = [row[0] for row in con.execute("SELECT DISTINCT month FROM _keep ORDER BY 1").fetchall()]
+        self._drop_known(months)
+        kept = _count(con, "_keep")
+        self.stored += kept
+        months = [row[0] for row in con.execute("SELECT DISTINCT month FROM _keep ORDER BY 1").fetchall()]
+        if kept == offered and len(months) == 1:
+            self.parts.append((months[0], part))
+            return
+        columns = ", ".join(quoted(name) for name in FIELD_NAMES)
+        for month in months:
+            target = self.staging / f"{month}-{self.chunks}.parquet"
+            con.execute(
+                f"COPY (SELECT {columns} FROM {source} WHERE file_row_number IN (SELECT rid FROM _keep WHERE month = ?)) "
+                f"TO '{_sql_path(target)}' ({PARQUET_OPTIONS})",
+                [month],
+            )
+            self.parts.append((month, target))
+        part.unlink()
+
     def _drop_known(self, months: list[str]) -> None:
         """Remove from ``_keep`` the events already in the store or in an earlier chunk of this import.
 

@@ -130,16 +130,21 @@ def test_a_failing_chunk_leaves_nothing(tmp_path: Path, monkeypatch: pytest.Monk
     from cyberplan.pipeline import store as store_module
 
     path = report(tmp_path / "2026-12-01-scan_telnet-py-geo.csv")
-    real_add = store_module.ImportWriter.add
-    calls: list[int] = []
+    calls: list[str] = []
 
-    def failing_add(self: store_module.ImportWriter, *args: Any, **kwargs: Any) -> None:
-        calls.append(1)
-        if len(calls) == 3:
-            raise OSError("disk full")
-        real_add(self, *args, **kwargs)
+    def failing(name: str) -> Any:
+        real = getattr(store_module.ImportWriter, name)
 
-    monkeypatch.setattr(store_module.ImportWriter, "add", failing_add)
+        def step(self: store_module.ImportWriter, *args: Any, **kwargs: Any) -> None:
+            calls.append(name)
+            if len(calls) == 3:  # the third part, read through either path
+                raise OSError("disk full")
+            real(self, *args, **kwargs)
+
+        return step
+
+    monkeypatch.setattr(store_module.ImportWriter, "add", failing("add"))
+    monkeypatch.setattr(store_module.ImportWriter, "adopt", failing("adopt"))
     with pytest.raises(OSError, match="disk full"):
         run(path, tmp_path / "store", chunk_bytes=400)
     store = EventStore(tmp_path / "store")
@@ -147,6 +152,7 @@ def test_a_failing_chunk_leaves_nothing(tmp_path: Path, monkeypatch: pytest.Monk
     assert store.files() == []
     assert not list(store.events_dir.glob("month=*/*.parquet"))
     assert not (store.root / ".staging" / "imp-1").exists()
+    assert len(calls) == 3
 
 
 def test_killed_chunked_import_leaves_nothing_and_runs_again(tmp_path: Path) -> None:

@@ -12,13 +12,23 @@ def register(cls: type[Importer]) -> type[Importer]:
     return cls
 
 
+# Modules in the order format detection tries them (most specific first). The JSON importers
+# (STIX, MISP, VERIS) pull in validators that take a second or more to import, so a module is
+# only imported when it is needed: detection stops at the first importer that recognises the file.
+DETECTION_ORDER = ("shadowserver", "stix", "misp", "veris")
+MODULES = {"shadowserver": "shadowserver", "csv": "csvmap", "stix": "stix", "misp": "misp", "veris": "veris"}
+
+
 def formats() -> list[str]:
     _load_all()
     return sorted(_REGISTRY)
 
 
 def get(name: str) -> Importer:
-    _load_all()
+    if name not in _REGISTRY and name in MODULES:
+        _load(MODULES[name])
+    if name not in _REGISTRY:
+        _load_all()
     try:
         return _REGISTRY[name]()
     except KeyError:
@@ -27,9 +37,10 @@ def get(name: str) -> Importer:
 
 def detect(source: Source) -> Importer:
     """The importer that recognises the file, tried in a fixed order (most specific first)."""
-    _load_all()
     head = source.head()
-    for name in ("shadowserver", "stix", "misp", "veris"):
+    for name in DETECTION_ORDER:
+        if name not in _REGISTRY:
+            _load(MODULES[name])
         if name in _REGISTRY and _REGISTRY[name].detect(source, head):
             return _REGISTRY[name]()
     raise UnknownFormatError(
@@ -38,16 +49,18 @@ def detect(source: Source) -> Importer:
     )
 
 
-def _load_all() -> None:
-    # Importing a module registers its importer.
-    from . import csvmap, shadowserver  # noqa: F401
+def _load(module: str) -> None:
+    """Import one importer module (which registers its importer); an optional one may be absent."""
+    try:
+        __import__(f"{__name__}.{module}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{__name__}.{module}":
+            raise
 
-    for optional in ("stix", "misp", "veris"):
-        try:
-            __import__(f"{__name__}.{optional}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}.{optional}":
-                raise
+
+def _load_all() -> None:
+    for module in MODULES.values():
+        _load(module)
 
 
 __all__ = ["ImportOptions", "Importer", "Source", "UnknownFormatError", "detect", "formats", "get", "register"]

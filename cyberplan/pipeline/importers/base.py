@@ -74,6 +74,15 @@ class Chunk(abc.ABC):
     ``rowid``, then calls :meth:`finish`."""
 
     relation: str
+    # Whether the chunk's rows may go straight into storage (then :meth:`streamed` is called, and
+    # :meth:`finish` only if the chunk had rejects and is read again). Rows with an ``event_key``
+    # never are.
+    streamable: bool = False
+
+    def streamed(self, rows: int) -> bool:
+        """The chunk was read straight into storage, ``rows`` rows, none with a ``_problem``: whether
+        that was all of it (False: some input could not be read at all, so read it again)."""
+        return False
 
     @abc.abstractmethod
     def finish(self, table: str) -> int:

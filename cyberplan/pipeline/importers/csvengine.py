@@ -196,6 +196,17 @@ class CsvStage(Chunk):
         self.records_before = records_before
         self.read = 0
 
+    streamable = True
+
+    def streamed(self, rows: int) -> bool:
+        errors = self.con.execute("SELECT count(*) FROM _errors").fetchone()
+        for name in ("_errors", "_scan"):
+            self.con.execute(f"DROP TABLE IF EXISTS {name}")
+        if errors and errors[0]:
+            return False
+        self.read = rows
+        return True
+
     def finish(self, table: str) -> int:
         """Record the rejects of the chunk (rows of ``table``, the chunk's rows as staged, with a
         ``_problem``, and lines DuckDB could not parse) in ``rejects``; return the records read."""
