@@ -185,7 +185,7 @@ def _run(
                 problems.clear()
                 keep = "CASE WHEN _problem IS NULL THEN true ELSE cp_problem(_problem) END"
                 part, rows = _guarded(file_name, functools.partial(writer.stream, relation, keep))
-                if not problems and chunk.streamed(rows):
+                if chunk.streamed(rows, len(problems)):
                     say("storing" if number == 1 else f"storing: writing part {number}")
                     writer.adopt(part)
                     read += rows

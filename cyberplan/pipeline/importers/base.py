@@ -79,9 +79,10 @@ class Chunk(abc.ABC):
     # never are.
     streamable: bool = False
 
-    def streamed(self, rows: int) -> bool:
-        """The chunk was read straight into storage, ``rows`` rows, none with a ``_problem``: whether
-        that was all of it (False: some input could not be read at all, so read it again)."""
+    def streamed(self, rows: int, problems: int) -> bool:
+        """The chunk was read straight into storage: ``rows`` rows without and ``problems`` rows with a
+        ``_problem`` (those were left out). Whether that was all of it; False: the chunk is read again
+        into a table, and :meth:`finish` records its rejects."""
         return False
 
     @abc.abstractmethod

@@ -198,11 +198,12 @@ class CsvStage(Chunk):
 
     streamable = True
 
-    def streamed(self, rows: int) -> bool:
+    def streamed(self, rows: int, problems: int) -> bool:
         errors = self.con.execute("SELECT count(*) FROM _errors").fetchone()
+        # The tables of unparsable lines start empty for the next read, of this chunk or the next.
         for name in ("_errors", "_scan"):
             self.con.execute(f"DROP TABLE IF EXISTS {name}")
-        if errors and errors[0]:
+        if problems or (errors and errors[0]):
             return False
         self.read = rows
         return True
