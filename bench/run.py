@@ -2,6 +2,9 @@
 
 Each benchmark measures cyberplan's way against a baseline run in the same process, on data it
 makes itself in a throw-away data directory, and prints the ratio.
+
+``CYBERPLAN_BENCH_ONLY`` runs some of them: names without ``.py``, separated by commas (for example
+``CYBERPLAN_BENCH_ONLY=bench_trends make bench``).
 """
 
 from __future__ import annotations
@@ -26,8 +29,11 @@ def main() -> int:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
+        only = {name.strip() for name in os.environ.get("CYBERPLAN_BENCH_ONLY", "").split(",") if name.strip()}
         for path in sorted(HERE.glob("bench_*.py")):
-            print(f"== {path.stem}")
+            if only and path.stem not in only:
+                continue
+            print(f"== {path.stem}", flush=True)
             runpy.run_path(str(path), run_name="__main__")
     return 0
 

@@ -1,0 +1,623 @@
+"""Trend analytics on a large event store: the metric set on DuckDB, on trend tables and on Spark.
+
+Builds N events (``CYBERPLAN_BENCH_TREND_EVENTS``, default 10,000,000) directly as Parquet in the
+event schema with DuckDB SQL and a fixed seed (every random column is a hash of the row number or of
+the address, so the data is the same on every run and machine), in a temporary event store laid out
+and committed as :class:`cyberplan.pipeline.store.EventStore` expects (one file per month partition,
+named after its import, and a commit marker per import). The data: June 2026 (the period measured,
+60 % of the events), May 2026 (the previous period, 30 %) and June 2025 (a year earlier, 10 %);
+eight feeds, each with its classes, types and severities; fifteen sectors plus 20 % unknown, about
+2,500 organisations, five countries plus unknown, 300 autonomous systems, all decided by the source
+address's network; up to a million addresses (skewed: a few very noisy ones, a long tail of quiet
+ones); four TLP labels; and one incident record (VERIS feed, no address, 70 % with
+``response_hours``) per 2,500 events.
+
+Then, in this process, for the period 2026-06:
+
+a. the whole metric set with Ibis on DuckDB over the raw events (``service.compute``);
+b. a hand-written DuckDB SQL baseline giving the same rows (checked equal), and the ratio a/b;
+c. the trend tables: a full build, an incremental refresh after a small import, and the metric set
+   read from them (what a dashboard page runs);
+d. the same metric set on Spark in local mode, over the raw events and over the trend tables;
+e. one PDF report of the period, when ``cyberplan.trends.report`` exists.
+
+Standalone: ``.venv/bin/python bench/bench_trends.py`` (it needs no Django unless the report
+module is there).
+"""
+
+# The SQL here is assembled from this file's own constants, column names and quoted file paths.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import json
+import math
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import duckdb  # noqa: E402
+
+from cyberplan.analytics import metrics, service  # noqa: E402
+from cyberplan.analytics.engines import DuckDBEngine, Engine  # noqa: E402
+from cyberplan.analytics.periods import parse_period  # noqa: E402
+from cyberplan.analytics.trend_tables import TrendTables  # noqa: E402
+from cyberplan.pipeline.schema import FIELDS, quoted  # noqa: E402
+from cyberplan.pipeline.store import EventStore  # noqa: E402
+
+PERIOD = "2026-06"
+SEED = 2026
+TARGET_RAW_SECONDS = 5.0
+TARGET_RATIO = 1.5
+TARGET_PAGE_MS = 300.0
+ROUNDS = 3
+
+#: (first day, days, share of the events, import id)
+MONTHS = (
+    (dt.date(2025, 6, 1), 30, 0.10, "bench-2025-06"),
+    (dt.date(2026, 5, 1), 31, 0.30, "bench-2026-05"),
+    (dt.date(2026, 6, 1), 30, 0.60, "bench-2026-06"),
+)
+
+#: feed, provider, weight: the share of the events each feed brings
+FEEDS = (
+    ("scan_telnet", "Shadowserver", 26),
+    ("scan_smb", "Shadowserver", 14),
+    ("scan_rdp", "Shadowserver", 10),
+    ("event4_honeypot_brute_force", "Shadowserver", 24),
+    ("stix", "CERT-PY", 8),
+    ("misp", "CERT-PY", 8),
+    ("phishing-feed", "Abuse.ch", 6),
+    ("ddos-reports", "Team Cymru", 4),
+)
+#: what each feed reports: (taxonomy, type, identifier, severity, weight within the feed)
+CLASSES = {
+    "scan_telnet": (("vulnerable", "vulnerable-system", "telnet", "medium", 1),),
+    "scan_smb": (("vulnerable", "vulnerable-system", "smb", "high", 1),),
+    "scan_rdp": (("vulnerable", "vulnerable-system", "rdp", "high", 1),),
+    "event4_honeypot_brute_force": (
+        ("intrusion-attempts", "brute-force", "ssh", "high", 7),
+        ("intrusion-attempts", "brute-force", "telnet", "high", 3),
+    ),
+    "stix": (
+        ("malicious-code", "c2-server", "cobaltstrike", "critical", 3),
+        ("malicious-code", "infected-system", "emotet", "high", 7),
+    ),
+    "misp": (
+        ("malicious-code", "infected-system", "mirai", "high", 8),
+        ("malicious-code", "infected-system", "qakbot", "high", 2),
+    ),
+    "phishing-feed": (("fraud", "phishing", "phishing", "medium", 1),),
+    "ddos-reports": (("availability", "ddos", "ntp-amplification", "low", 1),),
+}
+#: TLP by feed: Shadowserver's reports are amber; sharing platforms mix labels; public feeds are clear.
+TLPS = {
+    "stix": (("green", 5), ("amber", 4), ("red", 1)),
+    "misp": (("green", 6), ("amber", 3), ("red", 1)),
+    "phishing-feed": (("clear", 1),),
+    "ddos-reports": (("green", 1),),
+}
+#: sector of the organisation holding a /24 network; None: not in the constituency table
+SECTORS = (
+    ("telecommunications", 22),
+    ("individuals", 10),
+    ("government", 9),
+    ("education", 8),
+    ("finance", 6),
+    ("health", 5),
+    ("energy", 4),
+    ("transport", 3),
+    ("retail", 3),
+    ("manufacturing", 3),
+    ("defence", 1),
+    ("justice", 1),
+    ("media", 2),
+    ("water", 1),
+    ("agriculture", 2),
+    (None, 20),
+)
+COUNTRIES = (("PY", 93), ("AR", 2), ("BR", 2), ("UY", 1), (None, 2))
+INCIDENT_TYPES = (
+    ("fraud", "phishing", "phishing", "medium", 4),
+    ("malicious-code", "infected-system", "ransomware", "critical", 2),
+    ("intrusions", "system-compromise", "webshell", "high", 2),
+    ("availability", "ddos", "ddos", "high", 1),
+    ("information-content-security", "data-leak", "leak", "high", 1),
+)
+REPORTERS = (("vcdb", 2), ("cert-py", 5), ("mitic", 3))
+INCIDENT_EVERY = 2500
+ASNS = 300
+IPS = 1_000_000
+
+
+# -- data -------------------------------------------------------------------------------------------
+
+
+def _u(salt: int, key: str = "i") -> str:
+    """A uniform number in [0, 1) from ``key`` (the row number by default) and a salt: deterministic."""
+    return f"((hash({key}, {SEED}, {salt}) % 1000003) / 1000003.0)"
+
+
+def _literal(value: Any) -> str:
+    return "NULL" if value is None else "'" + str(value).replace("'", "''") + "'"
+
+
+def _pick(values: tuple[tuple[Any, ...], ...], salt: int, column: int = 0, key: str = "i") -> str:
+    """A SQL CASE choosing one value by weight (the last element of each tuple)."""
+    total = sum(v[-1] for v in values)
+    parts, cumulative = [], 0
+    for value in values:
+        cumulative += value[-1]
+        parts.append(f"WHEN {_u(salt, key)} < {cumulative / total:.6f} THEN {_literal(value[column])}")
+    return "CASE " + " ".join(parts) + " END"
+
+
+def _by_feed(table: dict[str, tuple[tuple[Any, ...], ...]], salt: int, column: int, default: str) -> str:
+    cases = " ".join(
+        f"WHEN feed = {_literal(feed)} THEN {_pick(values, salt, column)}" for feed, values in table.items()
+    )
+    return f"CASE {cases} ELSE {default} END"
+
+
+def generate(store: EventStore, events: int) -> list[str]:
+    """Write ``events`` events as one import per month and commit them; returns the import ids.
+
+    As in real reports, what is known about an address depends on the address: its /24 network
+    decides the AS (per /20), the sector, the organisation and the country; the feed decides the
+    class, the type, the severity and mostly the TLP. A few addresses are very noisy: the address
+    index is the cube of a uniform number, so 10 % of the events come from 1,000 addresses.
+    """
+    con = duckdb.connect(config={"threads": 2, "memory_limit": "4GB"})
+    con.execute("SET TimeZone = 'UTC'")
+    imports = []
+    start_row = 0
+    for first, days, share, import_id in MONTHS:
+        count = round(events * share) if import_id != MONTHS[-1][3] else events - start_row
+        month = first.strftime("%Y-%m")
+        target = store.events_dir / f"month={month}" / f"{import_id}.parquet"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        incident = f"i % {INCIDENT_EVERY} = 0"
+        response = f"CASE WHEN {_u(10)} < 0.7 THEN round({_u(11)} * 96, 1) END"
+        draws = f"""
+            SELECT i, CAST(floor(pow({_u(1)}, 3) * {IPS}) AS BIGINT) AS ip,
+                   {_pick(FEEDS, 5)} AS feed, {_pick(FEEDS, 5, 1)} AS provider
+            FROM range({start_row}, {start_row + count}) AS r(i)"""
+        network = "ip // 256"
+        columns = {
+            "event_id": f"md5(CAST(i AS VARCHAR) || '-{SEED}')",
+            "time.source": (
+                f"TIMESTAMPTZ '{first.isoformat()} 00:00:00+00' + "
+                f"to_microseconds(CAST(((i - {start_row}) * {days} * 86400000000.0) / {count} AS BIGINT))"
+            ),
+            "source.ip": "'10.' || (ip // 65536) || '.' || ((ip // 256) % 256) || '.' || (ip % 256)",
+            "source.port": f"CAST(1024 + hash(i, {SEED}, 2) % 60000 AS INTEGER)",
+            "source.asn": f"64512 + hash(ip // 4096, {SEED}, 3) % {ASNS}",
+            "source.as_name": f"'AS-NET-' || (hash(ip // 4096, {SEED}, 3) % {ASNS})",
+            "source.network": "'10.' || (ip // 65536) || '.' || ((ip // 256) % 256) || '.0/24'",
+            "classification.taxonomy": f"CASE WHEN {incident} THEN {_pick(INCIDENT_TYPES, 13, 0)} ELSE {_by_feed(CLASSES, 4, 0, 'NULL')} END",
+            "classification.type": f"CASE WHEN {incident} THEN {_pick(INCIDENT_TYPES, 13, 1)} ELSE {_by_feed(CLASSES, 4, 1, 'NULL')} END",
+            "classification.identifier": f"CASE WHEN {incident} THEN {_pick(INCIDENT_TYPES, 13, 2)} ELSE {_by_feed(CLASSES, 4, 2, 'NULL')} END",
+            "severity": f"CASE WHEN {incident} THEN {_pick(INCIDENT_TYPES, 13, 3)} ELSE {_by_feed(CLASSES, 4, 3, 'NULL')} END",
+            "feed.name": f"CASE WHEN {incident} THEN 'veris' ELSE feed END",
+            "feed.provider": f"CASE WHEN {incident} THEN {_pick(REPORTERS, 12)} ELSE provider END",
+            "tlp": f"CASE WHEN {incident} THEN 'amber' ELSE {_by_feed(TLPS, 6, 0, _literal('amber'))} END",
+            "victim.sector": _pick(SECTORS, 7, key=network),
+            "victim.organisation": f"CASE WHEN {_pick(SECTORS, 7, key=network)} IS NULL THEN NULL ELSE 'org-' || ({network} % 2500) END",
+            "victim.country": _pick(COUNTRIES, 8, key=network),
+            "extra": (
+                f"CASE WHEN {incident} AND {response} IS NOT NULL "
+                f'THEN \'{{"response_hours":\' || {response} || \',"severity_basis":"bench"}}\' END'
+            ),
+            "import_id": _literal(import_id),
+        }
+        # Incident records (VERIS) carry no source address.
+        columns["source.ip"] = f"CASE WHEN {incident} THEN NULL ELSE {columns['source.ip']} END"
+        select = ", ".join(
+            f"CAST({columns.get(field.name, 'NULL')} AS {field.sql_type}) AS {quoted(field.name)}" for field in FIELDS
+        )
+        path = str(target).replace("'", "''")
+        con.execute(
+            f"COPY (SELECT {select} FROM ({draws}) ORDER BY i) TO '{path}' "
+            "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 250000)"
+        )
+        commit(store, import_id, count, [month])
+        imports.append(import_id)
+        start_row += count
+    con.close()
+    return imports
+
+
+def commit(store: EventStore, import_id: str, count: int, months: list[str]) -> None:
+    record = {"import_id": import_id, "read": count, "stored": count, "duplicates": 0, "quarantined": 0}
+    record["months"] = months
+    (store.commits_dir / f"{import_id}.json").write_text(json.dumps(record), encoding="utf-8")
+
+
+def small_import(store: EventStore, source: Path, count: int) -> str:
+    """A later import: ``count`` events copied from June with new identifiers, as a daily feed would add."""
+    import_id = "bench-late"
+    target = store.events_dir / "month=2026-06" / f"{import_id}.parquet"
+    con = duckdb.connect(config={"threads": 2})
+    con.execute(
+        f"COPY (SELECT * REPLACE (md5(event_id || '-late') AS event_id, '{import_id}' AS import_id) "
+        f"FROM read_parquet('{str(source).replace(chr(39), chr(39) * 2)}') LIMIT {count}) "
+        f"TO '{str(target).replace(chr(39), chr(39) * 2)}' (FORMAT parquet, COMPRESSION zstd)"
+    )
+    con.close()
+    commit(store, import_id, count, ["2026-06"])
+    return import_id
+
+
+# -- the hand-written baseline -------------------------------------------------------------------------
+
+
+def baseline(store: EventStore, threads: int = 2) -> dict[str, list[dict[str, Any]]]:
+    """The metric set written by hand in DuckDB SQL, for the same period, in one process.
+
+    One narrow table of the three months concerned is read from Parquet once; each metric is then
+    a plain GROUP BY over it. The change metrics get the same statistics as cyberplan's (the test is
+    applied in Python to the counts, as cyberplan does), so that the rows can be compared whole.
+    """
+    from cyberplan.analytics import stats
+
+    period = parse_period(PERIOD)
+    previous, year = period.previous(), period.year_earlier()
+    con = duckdb.connect(config={"threads": threads})
+    con.execute("SET TimeZone = 'UTC'")
+    files = ", ".join("'" + str(p).replace("'", "''") + "'" for p in store.files())
+
+    def unknown(column: str) -> str:
+        return f"coalesce(nullif(CAST({quoted(column)} AS VARCHAR), ''), 'unknown')"
+
+    con.execute(
+        f"""
+        CREATE TEMP TABLE f AS
+        SELECT CAST("time.source" AS DATE) AS day,
+               {unknown("classification.taxonomy")} AS taxonomy, {unknown("classification.type")} AS type,
+               {unknown("classification.identifier")} AS identifier, {unknown("victim.sector")} AS sector,
+               {unknown("victim.organisation")} AS organisation, {unknown("victim.country")} AS country,
+               CAST("source.asn" AS BIGINT) AS asn, {unknown("source.as_name")} AS as_name,
+               {unknown("source.network")} AS network, {unknown("feed.name")} AS feed,
+               {unknown("feed.provider")} AS provider, {unknown("tlp")} AS tlp, {unknown("severity")} AS severity,
+               CASE WHEN {unknown("victim.sector")} IN ('individuals', 'telecommunications') THEN 'individuals'
+                    WHEN {unknown("victim.sector")} IN ('government', 'defence', 'justice') THEN 'government'
+                    WHEN {unknown("victim.sector")} = 'unknown' THEN 'unknown' ELSE 'private' END AS category,
+               "source.ip" AS source_ip,
+               ({unknown("feed.name")} IN ('veris') OR coalesce(extra, '') LIKE '%"incident_types"%'
+                 OR ({unknown("feed.name")} = 'stix' AND coalesce(extra, '') LIKE '%"stix.type":"incident"%'))
+                 AS incident,
+               CAST(nullif(regexp_extract(coalesce(extra, ''), '"response_hours": ?([0-9]+(?:\\.[0-9]+)?)', 1), '')
+                    AS DOUBLE) AS response_hours
+        FROM read_parquet([{files}])
+        WHERE "time.source" >= TIMESTAMPTZ '{year.start} 00:00:00+00' AND "time.source" < TIMESTAMPTZ '{period.end} 00:00:00+00'
+        """
+    )
+    cur = f"day >= DATE '{period.start}' AND day < DATE '{period.end}'"
+    prev = f"day >= DATE '{previous.start}' AND day < DATE '{previous.end}'"
+    yr = f"day >= DATE '{year.start}' AND day < DATE '{year.end}'"
+    bucket = (
+        "day"
+        if period.granularity() == "day"
+        else "CAST(date_trunc('{}', day) AS DATE)".format("week" if period.granularity() == "week" else "month")
+    )
+
+    def q(sql: str) -> list[dict[str, Any]]:
+        cursor = con.execute(sql)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def count_by(keys: str, where: str = cur, top: int | None = None) -> str:
+        limit = f" LIMIT {top}" if top else ""
+        return (
+            f"SELECT {keys}, count(*) AS events FROM f WHERE {where} GROUP BY {keys} "
+            f"ORDER BY events DESC, {keys}{limit}"
+        )
+
+    def sources_by(key: str) -> str:
+        return (
+            f"SELECT {key}, count(DISTINCT source_ip) AS sources FROM f WHERE {cur} AND source_ip IS NOT NULL "
+            f"GROUP BY {key} ORDER BY sources DESC, {key}"
+        )
+
+    def compare(other: str) -> str:
+        parts = [
+            f"""SELECT '{d}' AS dimension, series, sum(c) AS current, sum(p) AS previous FROM (
+                  SELECT {d} AS series, CAST({cur} AS INT) AS c, CAST({other} AS INT) AS p FROM f
+                  WHERE ({cur}) OR ({other})) GROUP BY series"""
+            for d in ("type", "sector")
+        ]
+        return " UNION ALL ".join(parts) + " ORDER BY dimension, series"
+
+    inc = f"{cur} AND incident"
+    out: dict[str, list[dict[str, Any]]] = {}
+    out["totals"] = q(
+        f"""SELECT count(*) AS events, count(DISTINCT feed) AS feeds, count(DISTINCT day) AS days,
+                   min(day) AS first_day, max(day) AS last_day,
+                   count(DISTINCT organisation) FILTER (WHERE organisation <> 'unknown') AS organisations,
+                   count(*) FILTER (WHERE organisation <> 'unknown') AS attributed
+            FROM f WHERE {cur}"""
+    )
+    out["sources_total"] = q(f"SELECT count(DISTINCT source_ip) AS sources FROM f WHERE {cur}")
+    out["timeline"] = q(
+        f"SELECT {bucket} AS bucket, taxonomy, count(*) AS events FROM f WHERE {cur} GROUP BY ALL ORDER BY 1, 2"
+    )
+    out["sources_timeline"] = q(
+        f"SELECT {bucket} AS bucket, count(DISTINCT source_ip) AS sources FROM f WHERE {cur} "
+        "AND source_ip IS NOT NULL GROUP BY ALL ORDER BY 1"
+    )
+    out["by_class"] = q(count_by("taxonomy, type"))
+    out["sources_by_class"] = q(sources_by("taxonomy"))
+    out["by_identifier"] = q(count_by("identifier", top=10))
+    out["by_category"] = q(count_by("category"))
+    out["by_sector"] = q(count_by("sector"))
+    out["sources_by_sector"] = q(sources_by("sector"))
+    out["by_country"] = q(count_by("country", top=10))
+    out["by_severity"] = q(count_by("severity"))
+    out["by_feed"] = q(count_by("feed, provider"))
+    out["top_asn"] = q(count_by("asn, as_name", top=10))
+    out["top_networks"] = q(count_by("network", top=10))
+    out["top_organisations"] = q(count_by("organisation, sector", f"{cur} AND organisation <> 'unknown'", 10))
+    out["new_vs_recurring"] = q(
+        f"""WITH now AS (SELECT DISTINCT source_ip FROM f WHERE {cur} AND source_ip IS NOT NULL),
+                 seen AS (SELECT DISTINCT source_ip FROM f WHERE {prev} AND source_ip IS NOT NULL)
+            SELECT count(*) FILTER (WHERE seen.source_ip IS NULL) AS new,
+                   count(seen.source_ip) AS recurring
+            FROM now LEFT JOIN seen USING (source_ip)"""
+    )
+    out["incidents_by_type"] = q(count_by("taxonomy, type", inc))
+    out["incidents_by_sector"] = q(count_by("sector", inc))
+    out["incidents_by_severity"] = q(count_by("severity", inc))
+    out["incidents_by_reporter"] = q(
+        f"SELECT provider AS reporter, count(*) AS events FROM f WHERE {inc} GROUP BY 1 ORDER BY events DESC, reporter"
+    )
+    out["incident_response"] = q(
+        f"""SELECT type, count(*) AS incidents, count(response_hours) AS with_time,
+                   round(avg(response_hours), 2) AS mean_hours
+            FROM f WHERE {inc} GROUP BY type ORDER BY incidents DESC, type"""
+    )
+    out["change_previous"] = stats.annotate_changes(q(compare(prev)), period.days, previous.days)
+    out["change_year"] = stats.annotate_changes(q(compare(yr)), period.days, year.days)
+    con.close()
+    return out
+
+
+# -- measuring ------------------------------------------------------------------------------------------
+
+
+def timed(function: Callable[[], Any], rounds: int = ROUNDS) -> tuple[list[float], Any]:
+    times, result = [], None
+    for _ in range(rounds):
+        started = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - started)
+    return times, result
+
+
+def describe(times: list[float]) -> str:
+    return f"median {statistics.median(times):.2f} s (runs: {', '.join(f'{t:.2f}' for t in times)})"
+
+
+def comparable(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def plain(value: Any) -> Any:
+        if isinstance(value, float):
+            return None if math.isnan(value) else round(value, 9)
+        if isinstance(value, dt.datetime):
+            return value.date()
+        return value
+
+    return [{key: plain(value) for key, value in row.items()} for row in rows]
+
+
+def same(left: dict[str, list[dict[str, Any]]], right: dict[str, list[dict[str, Any]]]) -> list[str]:
+    return [metric for metric in left if comparable(left[metric]) != comparable(right.get(metric, []))]
+
+
+def run_set(engine: Engine, frames: Any, scope: metrics.Scope) -> dict[str, list[dict[str, Any]]]:
+    result = metrics.run(engine, frames, scope)
+    return {metric: result.rows(metric) for metric in result.results}
+
+
+def per_metric(engine: Engine, frames: Any, scope: metrics.Scope) -> list[tuple[str, float]]:
+    times = []
+    for metric in metrics.METRICS:
+        started = time.perf_counter()
+        metrics.run(engine, frames, scope, only=[metric.id])
+        times.append((metric.id, time.perf_counter() - started))
+    return sorted(times, key=lambda item: -item[1])
+
+
+def directory_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def commit_name() -> str:
+    """The commit measured, and whether cyberplan's code differs from it (read-only git)."""
+    git = shutil.which("git")
+    if git is None:
+        return "unknown (no git)"
+    try:
+        head = subprocess.run(
+            [git, "log", "-1", "--format=%h %s"], cwd=ROOT, capture_output=True, text=True, check=True
+        )
+        status = subprocess.run(
+            [git, "status", "--porcelain", "--", "cyberplan/analytics"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    return head.stdout.strip() + (" (cyberplan/analytics modified)" if status.stdout.strip() else "")
+
+
+def pdf_hook(store: EventStore) -> None:
+    """Time one PDF report of the period when the report module exists (it is being built).
+
+    The report reads Django records (the organisation), so this needs Django set up: it runs under
+    ``bench/run.py`` (``make bench``), not when this file runs alone.
+    """
+    if importlib.util.find_spec("cyberplan.trends.report") is None:
+        print("  e. PDF report: not available (cyberplan.trends.report does not exist yet)")
+        return
+    from django.apps import apps
+
+    if not apps.ready:
+        print("  e. PDF report: needs Django; run this benchmark through bench/run.py (make bench)")
+        return
+    from django.utils import translation
+
+    from cyberplan.core.choices import OrganisationType
+    from cyberplan.core.models import Organisation
+
+    report = importlib.import_module("cyberplan.trends.report")
+    organisation, _ = Organisation.objects.get_or_create(
+        slug="bench-authority",
+        defaults={"name": "Bench authority", "type": OrganisationType.NATIONAL_AUTHORITY, "country": "PY"},
+    )
+    try:
+        with translation.override("en"):
+            started = time.perf_counter()
+            content = report.build_report(organisation, store, parse_period(PERIOD), "amber")
+            built = time.perf_counter() - started
+            pdf = report.render_report(content, "pdf")
+            seconds = time.perf_counter() - started
+    except Exception as error:  # a module under construction: say what happened, keep the other figures
+        print(f"  e. PDF report: failed: {type(error).__name__}: {error}")
+        return
+    print(
+        f"  e. PDF report of {PERIOD}: {seconds:.2f} s (content {built:.2f} s, rendering {seconds - built:.2f} s), "
+        f"{len(pdf) / 1e6:.1f} MB; target < 15 s: {'met' if seconds < 15 else 'MISSED'}"
+    )
+
+
+def spark_figures(store: EventStore, scope: metrics.Scope, expected: dict[str, list[dict[str, Any]]]) -> None:
+    try:
+        from cyberplan.analytics.engines import SparkEngine
+    except ImportError as error:  # pragma: no cover - the spark extra is missing
+        print(f"  d. Spark: not available ({error})")
+        return
+    started = time.perf_counter()
+    try:
+        spark = SparkEngine()
+    except Exception as error:  # no Java, no PySpark: say so, keep the DuckDB figures
+        print(f"  d. Spark: could not start ({type(error).__name__}: {error})")
+        return
+    print(
+        f"  d. Spark {spark.session.version}, master {spark.session.sparkContext.master}: "
+        f"session start {time.perf_counter() - started:.1f} s (not counted)"
+    )
+    try:
+        frames = service.store_frames(store, spark)
+        times, rows = timed(lambda: run_set(spark, frames, scope), rounds=2)
+        differing = same(expected, rows)
+        print(
+            f"     metric set, raw events: {describe(times)}; rows identical to DuckDB: "
+            f"{'yes' if not differing else 'NO: ' + ', '.join(differing)}"
+        )
+        trend_frames = TrendTables(store).frames(spark)
+        times, rows = timed(lambda: run_set(spark, trend_frames, scope), rounds=2)
+        differing = same(expected, rows)
+        print(
+            f"     metric set, trend tables: {describe(times)}; rows identical to DuckDB: "
+            f"{'yes' if not differing else 'NO: ' + ', '.join(differing)}"
+        )
+    finally:
+        spark.session.stop()
+
+
+def main() -> None:
+    events = int(os.environ.get("CYBERPLAN_BENCH_TREND_EVENTS", "10000000"))
+    parent = os.environ.get("CYBERPLAN_DATA_DIR") or None
+    work = Path(tempfile.mkdtemp(prefix="bench-trends-", dir=parent))
+    try:
+        print(f"  commit: {commit_name()}")
+        store = EventStore(work / "store")
+        started = time.perf_counter()
+        generate(store, events)
+        size = directory_size(store.events_dir)
+        print(
+            f"  {events:,} events written as Parquet in {time.perf_counter() - started:.1f} s "
+            f"({size / 1e6:.0f} MB, 3 imports); period {PERIOD}, compared with 2026-05 and 2025-06"
+        )
+        scope = metrics.Scope(parse_period(PERIOD))
+
+        engine = DuckDBEngine(threads=2)
+        frames = service.store_frames(store, engine)
+        times, ibis_rows = timed(lambda: run_set(engine, frames, scope))
+        ibis_median = statistics.median(times)
+        print(f"  a. Ibis on DuckDB, raw events, {len(metrics.METRICS)} metrics: {describe(times)}")
+        slowest = per_metric(engine, frames, scope)[:5]
+        print("     slowest metrics alone: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in slowest))
+
+        times, sql_rows = timed(lambda: baseline(store))
+        sql_median = statistics.median(times)
+        differing = same(ibis_rows, sql_rows)
+        print(f"  b. hand-written DuckDB SQL, same metrics: {describe(times)}")
+        if differing:
+            print(f"     ROWS DIFFER from Ibis's for: {', '.join(differing)}")
+            raise SystemExit("bench_trends: the baseline and the metric set disagree")
+        print("     rows identical to Ibis's for every metric")
+        ratio = ibis_median / sql_median
+        print(
+            f"     ratio Ibis/SQL: {ratio:.2f} (target <= {TARGET_RATIO}: {'met' if ratio <= TARGET_RATIO else 'MISSED'}); "
+            f"Ibis {ibis_median:.2f} s (target < {TARGET_RAW_SECONDS:.0f} s: "
+            f"{'met' if ibis_median < TARGET_RAW_SECONDS else 'MISSED'})"
+        )
+
+        tables = TrendTables(store)
+        started = time.perf_counter()
+        summary = tables.refresh(engine)
+        build = time.perf_counter() - started
+        rollup_size = directory_size(tables.root)
+        print(
+            f"  c. trend tables: first refresh ({summary.imports} imports) {build:.2f} s, "
+            f"{rollup_size / 1e6:.0f} MB on disk"
+        )
+        late = small_import(store, store.events_dir / "month=2026-06" / "bench-2026-06.parquet", max(events // 100, 1))
+        started = time.perf_counter()
+        summary = tables.refresh(engine)
+        print(
+            f"     incremental refresh after one import of {max(events // 100, 1):,} events ({late}): "
+            f"{time.perf_counter() - started:.2f} s, {summary.parts} parts"
+        )
+        # The late import changes the numbers: recompute the raw figures they are checked against.
+        frames = service.store_frames(store, engine)
+        raw_rows = run_set(engine, frames, scope)
+        trend_frames = tables.frames(engine)
+        times, trend_rows = timed(lambda: run_set(engine, trend_frames, scope), rounds=5)
+        differing = same(raw_rows, trend_rows)
+        page_ms = statistics.median(times) * 1000
+        print(
+            f"     metric set on trend tables (a dashboard page): {describe(times)}; "
+            f"target < {TARGET_PAGE_MS:.0f} ms: {'met' if page_ms < TARGET_PAGE_MS else 'MISSED'}; rows identical "
+            f"to raw events: {'yes' if not differing else 'NO: ' + ', '.join(differing)}"
+        )
+        slowest = per_metric(engine, trend_frames, scope)[:5]
+        print(
+            "     slowest metrics alone: " + ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in slowest)
+        )
+        engine.close()
+
+        spark_figures(store, scope, raw_rows)
+        pdf_hook(store)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
