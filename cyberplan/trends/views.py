@@ -703,7 +703,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # A member reads the store within their TLP labels; anyone else gets 404.
     organisation, labels = access_event_store(user, organisation_id)
     page: dict[str, Any] = {"organisation": organisation, "has_organisations": True}
-    form = DashboardFilterForm(request.GET or None, organisations=organisations, tlp_labels=labels)
+    query = request.GET.copy()
+    if query.get("tlp") in TLP.values and query.get("tlp") not in labels:
+        # A link made by someone who reads more (such as a gap's evidence): count what this user may read.
+        query["tlp"] = ""
+    form = DashboardFilterForm(query or None, organisations=organisations, tlp_labels=labels)
     if form.is_bound and not form.is_valid():
         return render(request, "trends/dashboard.html", {**page, "form": form}, status=400)
     values = form.cleaned_data if form.is_bound else {}

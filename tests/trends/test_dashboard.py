@@ -222,7 +222,9 @@ def test_bad_filters_are_refused_with_a_reason(world: World, store: Path) -> Non
     assert status == 400
     assert "This is not a period" in html
     status, html = page(viewer, organisation=world.org_a.pk, period="2026-10", tlp="red")
-    assert status == 400  # a viewer may not choose a label they cannot read
+    assert status == 200  # a link from someone who reads RED counts what the viewer may read, no more
+    assert key_figure(html, "Events") == "67"
+    assert page(viewer, organisation=world.org_a.pk, period="2026-10", tlp="purple")[0] == 400
     status, _html = page(viewer, organisation=world.org_a.pk, period="2026-10", country="Paraguay")
     assert status == 400
     api = APIClient()
