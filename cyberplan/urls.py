@@ -8,6 +8,7 @@ from cyberplan.core import views as core_views
 urlpatterns = [
     path("", include("cyberplan.core.urls")),
     path("gaps/", include("cyberplan.gaps.urls")),
+    path("assessment/", include("cyberplan.assessment.urls")),
     path("jobs/", include("cyberplan.jobs.urls")),
     path("threats/", include("cyberplan.threats.urls")),
     path("trends/reports/", include("cyberplan.trends.report_urls")),

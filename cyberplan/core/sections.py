@@ -47,6 +47,7 @@ SECTIONS: tuple[Section, ...] = (
             "An evidence-backed national capacity maturity assessment in five dimensions, reviewed and "
             "scored, compared with earlier assessments and with published peer indices."
         ),
+        url_name="assessment:assessment_list",
     ),
     Section(
         "legal",

@@ -15,6 +15,12 @@ from cyberplan.core.models import Organisation, User
 from tests.conftest import World
 
 
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):  # type: ignore[no-untyped-def]
+    """Uploaded evidence goes to a temporary folder, never to the data folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def shipped(db: None) -> Framework:
     """The shipped model, loaded by the post-migrate step."""
