@@ -32,7 +32,7 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from ..pipeline.store import EventStore
+from ..pipeline.store import EventStore, import_of
 from .engines import DuckDBEngine, Engine, event_schema
 from .frames import Frames, raw_frames, rollups
 
@@ -51,7 +51,7 @@ class RefreshSummary:
 
 def import_files(store: EventStore, import_id: str) -> list[Path]:
     """The committed Parquet files of one import (one per month, or several when it was chunked)."""
-    return [p for p in store.files() if p.stem == import_id or p.stem.startswith(import_id + "-")]
+    return [p for p in store.files() if import_of(p) == import_id]
 
 
 class TrendTables:
@@ -122,11 +122,23 @@ class TrendTables:
             return RefreshSummary(len(pending), len(self.watermark()["parts"]), compacted)
 
     def rebuild(self, engine: DuckDBEngine | None = None) -> RefreshSummary:
-        """Forget every part and aggregate all committed imports again."""
+        """Aggregate all committed imports again into one part, then replace every part with it.
+
+        Readers keep the previous tables until the new watermark is written: a rebuild that fails
+        or is killed half-way changes nothing they see.
+        """
         with self.lock():
-            self._save({"version": VERSION, "parts": {}})
-            self._remove_unlisted()
-        return self.refresh(engine)
+            imports = sorted(self.store.committed_imports())
+            own = engine is None
+            engine = engine or DuckDBEngine(threads=2)
+            try:
+                parts = {self._write_part(engine, imports): imports} if imports else {}
+                self._save({"version": VERSION, "parts": parts})
+                self._remove_unlisted()
+            finally:
+                if own:
+                    engine.close()
+            return RefreshSummary(len(imports), len(parts), False)
 
     def _write_part(self, engine: DuckDBEngine, imports: list[str]) -> str:
         files = [f for import_id in imports for f in import_files(self.store, import_id)]

@@ -66,8 +66,15 @@ def event(
     return row
 
 
-def write_store(root: Path, events: list[dict[str, Any]], import_id: str = "imp-1") -> EventStore:
-    """Write ``events`` as one committed import, partitioned by month as the pipeline does."""
+def write_store(
+    root: Path, events: list[dict[str, Any]], import_id: str = "imp-1", *, chunks: int = 1, commit: bool = True
+) -> EventStore:
+    """Write ``events`` as one committed import, partitioned by month as the pipeline does.
+
+    ``chunks`` > 1 splits each month into files named ``<import_id>.part<k>.parquet``, as a chunked
+    import writes them; ``commit=False`` leaves the files without their commit marker, as an import
+    killed before its commit would.
+    """
     store = EventStore(root)
     schema = event_schema()
     by_month: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -80,7 +87,14 @@ def write_store(root: Path, events: list[dict[str, Any]], import_id: str = "imp-
     for month, rows in by_month.items():
         directory = store.events_dir / f"month={month}"
         directory.mkdir(parents=True, exist_ok=True)
-        pq.write_table(pa.Table.from_pylist(rows, schema=schema), directory / f"{import_id}.parquet")
+        if chunks == 1:
+            pq.write_table(pa.Table.from_pylist(rows, schema=schema), directory / f"{import_id}.parquet")
+            continue
+        for k in range(chunks):
+            part = rows[k::chunks]
+            pq.write_table(pa.Table.from_pylist(part, schema=schema), directory / f"{import_id}.part{k + 1}.parquet")
+    if not commit:
+        return store
     record = {"import_id": import_id, "read": len(events), "stored": len(events), "duplicates": 0, "quarantined": 0}
     record["months"] = sorted(by_month)
     (store.commits_dir / f"{import_id}.json").write_text(json.dumps(record), encoding="utf-8")
