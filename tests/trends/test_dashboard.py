@@ -36,7 +36,7 @@ from cyberplan.gaps.choices import EvidenceKind, GapSource
 from cyberplan.gaps.models import Gap
 from cyberplan.threats.store import event_store
 from cyberplan.trends import charts
-from cyberplan.trends.views import figures, store_state, warm
+from cyberplan.trends.views import figures, safe_svg, store_state, warm
 from tests.analytics.support import event, write_store
 from tests.conftest import World
 
@@ -463,3 +463,23 @@ def test_only_contributors_see_the_button(world: World, store: Path) -> None:
     for role, shown in ((Role.CONTRIBUTOR, True), (Role.VIEWER, False), (Role.EXTERNAL_PARTNER, False)):
         _status, html = page(world.users[role], organisation=world.org_a.pk, period="2026-10")
         assert ("Record as a gap" in html) is shown, role
+
+
+def test_only_plain_svg_reaches_the_page() -> None:
+    assert safe_svg(None) is None
+    assert safe_svg('<svg viewBox="0 0 2 2"><script>alert(1)</script></svg>') is None
+    assert safe_svg('<svg viewBox="0 0 2 2"><foreignObject><p>x</p></foreignObject></svg>') is None
+    assert safe_svg("<div>not a chart</div>") is None
+    scaled = safe_svg('<svg width="700" height="99" viewBox="0 0 700 99"><rect stroke-width="1"/></svg>')
+    assert scaled == '<svg viewBox="0 0 700 99" width="100%"><rect stroke-width="1"/></svg>'
+
+
+def test_the_page_in_spanish_uses_spanish_numbers_and_sector_names(world: World, store: Path) -> None:
+    coordinator = world.users[Role.COORDINATOR]
+    coordinator.language = "es"
+    coordinator.save(update_fields=["language"])
+    status, html = page(coordinator, organisation=world.org_a.pk, period="2026-10")
+    assert status == 200
+    assert '<html lang="es">' in html
+    assert "Banca y finanzas" in html
+    assert "(92,9&nbsp;%)" in html
