@@ -3,6 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from cyberplan.assessment.api.views import AssessmentAnswerViewSet, AssessmentViewSet
 from cyberplan.core.api.views import (
     AuditEntryViewSet,
     CountryListView,
@@ -23,6 +24,8 @@ router.register("audit-entries", AuditEntryViewSet, basename="auditentry")
 router.register("gaps", GapViewSet, basename="gap")
 router.register("jobs", JobViewSet, basename="job")
 router.register("imports", ImportViewSet, basename="import")
+router.register("assessments", AssessmentViewSet, basename="assessment")
+router.register("assessment-answers", AssessmentAnswerViewSet, basename="assessment-answer")
 
 app_name = "api"
 urlpatterns = [
