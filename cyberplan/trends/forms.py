@@ -23,14 +23,18 @@ PERIOD_SHORT_HELP = _("2026, 2026-Q3, 2026-11 or 2026-01-01..2026-03-31")
 def parse_period_value(value: str) -> Period:
     """A period the user wrote, or a ``ValidationError`` in their language."""
     try:
-        return parse_period(value)
-    except PeriodError:
+        period = parse_period(value)
+        # The comparison periods must exist too.
+        period.previous()
+        period.year_earlier()
+    except (PeriodError, ValueError, OverflowError):
         raise forms.ValidationError(
             gettext(
                 "This is not a period: write a year (2026), a quarter (2026-Q3), a month (2026-11) "
                 "or a range of days (2026-01-01..2026-03-31)."
             )
         ) from None
+    return period
 
 
 def clean_country(value: str) -> str:

@@ -225,6 +225,8 @@ def test_bad_filters_are_refused_with_a_reason(world: World, store: Path) -> Non
     assert status == 200  # a link from someone who reads RED counts what the viewer may read, no more
     assert key_figure(html, "Events") == "67"
     assert page(viewer, organisation=world.org_a.pk, period="2026-10", tlp="purple")[0] == 400
+    for impossible in ("0000", "9999-Q4", "1000-01-01..9000-12-31"):
+        assert page(viewer, organisation=world.org_a.pk, period=impossible)[0] == 400
     status, _html = page(viewer, organisation=world.org_a.pk, period="2026-10", country="Paraguay")
     assert status == 400
     api = APIClient()
