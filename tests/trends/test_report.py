@@ -199,6 +199,7 @@ def test_tlp_of_the_report_limits_the_events_counted(world: World) -> None:
         # A TLP:CLEAR report counts CLEAR events only, and says so.
         html = render_html(report_for(world.org_a, tlp="clear"))
     assert "TLP:CLEAR" in html and "It counts only events marked TLP:CLEAR." in html
+    assert html.count('<div class="tlp-banner') == 2  # the marking at the top and at the bottom of the page
     assert "1 event was recorded" in html
 
 

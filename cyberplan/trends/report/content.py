@@ -23,8 +23,8 @@ from typing import Any
 import ibis
 from django.utils import formats, timezone
 from django.utils.functional import Promise
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 from django_countries import countries
 
 from cyberplan.analytics import stats
@@ -414,8 +414,6 @@ class Builder:
         )
 
     def language(self) -> str:
-        from django.utils.translation import get_language
-
         return (get_language() or "en").split("-")[0]
 
     def tlp_note(self) -> str:
