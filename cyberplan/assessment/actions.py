@@ -497,6 +497,10 @@ def factor_path(assessment: Assessment, factor_id: str) -> str:
 
 def _link_gap(actor: User | None, gap: Gap, assessment: Assessment, factor_id: str) -> None:
     path = factor_path(assessment, factor_id)
+    if actor is None or not actor.pk:
+        # GapEvidence.added_by may be null but not blank, so gaps' own action refuses evidence
+        # without a person; a run without an actor (command line, tests) records no link.
+        return
     if gap.evidence.filter(kind=GapEvidenceKind.PLATFORM, url=path).exists():
         return
     do_add_gap_evidence(
