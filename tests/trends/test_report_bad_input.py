@@ -3,6 +3,7 @@ writes a share of nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from django.utils import translation
 from pytest_django import Settings
 
 from cyberplan.analytics.periods import parse_period
+from cyberplan.threats.models import Import
 from cyberplan.threats.store import event_store
 from cyberplan.trends.report import build_report, render_report
 from cyberplan.trends.report.content import Report
@@ -108,6 +110,11 @@ def test_awkward_data_still_makes_an_honest_report(world: World, case: str) -> N
 
 
 def test_empty_store_renders_as_pdf(world: World) -> None:
+    # A file refused during the month: it stored nothing and its format was not recognised.
+    refused = Import.objects.create(
+        organisation=world.org_a, file_name="broken.json", file_sha256="c" * 64, status="failed", tlp="clear"
+    )
+    Import.objects.filter(pk=refused.pk).update(created_at=dt.datetime(2026, 11, 5, tzinfo=dt.UTC))
     with translation.override("es"):
         report = build_report(world.org_a, event_store(world.org_a), parse_period("2026-11"), "clear")
         pdf = pdf_text(render_report(report, "pdf"))
@@ -116,3 +123,5 @@ def test_empty_store_renders_as_pdf(world: World) -> None:
     assert "noviembre de 2026" in pdf.text
     assert not ZERO_PERCENT.search(pdf.text)
     assert pdf.forms == 0  # no chart is drawn without data
+    text = " ".join(pdf.text.split())
+    assert "Desconocido 1 0 0 0 0 —" in text  # the refused file, without a share of nothing

@@ -1093,8 +1093,10 @@ class Builder:
     def imports(self) -> list[Block]:
         groups: dict[str, dict[str, int]] = {}
         for record in self.period_imports():
+            # A refused file may have no recognised format: "auto" would read as a format, so it is unknown.
+            code = record.detected_format or (record.format if record.format != ImportFormat.AUTO else UNKNOWN)
             group = groups.setdefault(
-                record.detected_format or record.format,
+                code,
                 {"imports": 0, "read": 0, "stored": 0, "duplicates": 0, "quarantined": 0},
             )
             group["imports"] += 1
