@@ -13,7 +13,7 @@ from django.urls import reverse
 from cyberplan.core.access import Permission, organisations_where
 from cyberplan.core.models import User
 from cyberplan.jobs.access import jobs_visible_to
-from cyberplan.threats.access import access_event_store
+from cyberplan.threats.access import access_event_store, event_tlp_labels
 
 from .report.forms import ReportRequestForm
 from .report_jobs import TRENDS_REPORT, do_request_trends_report
@@ -25,7 +25,8 @@ RECENT = 10
 def report_request(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)  # signed in: login_required
     organisations = organisations_where(user, Permission.VIEW)
-    form = ReportRequestForm(request.POST or None, organisations=organisations)
+    labels = {label for organisation in organisations for label in event_tlp_labels(user, organisation)}
+    form = ReportRequestForm(request.POST or None, organisations=organisations, labels=labels)
     if request.method == "POST":
         if not organisations.exists():
             raise PermissionDenied

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from pytest_django import Settings
 
@@ -13,6 +14,7 @@ from cyberplan.core.models import Membership
 from cyberplan.jobs.actions import do_start_job
 from cyberplan.jobs.models import Job
 from cyberplan.jobs.tasks import run_job
+from cyberplan.trends.report_jobs import do_request_trends_report
 from tests.conftest import World
 from tests.trends.report_support import pdf_text, sample_events, write_org_store
 
@@ -71,12 +73,21 @@ def test_report_job_end_to_end(world: World) -> None:
 
 
 def test_marking_must_be_a_label_the_requester_may_read(world: World) -> None:
-    status, _location, body = ask(signed_in(world, Role.ANALYST), world, tlp="red")
-    assert status == 400 and "You may not read events marked TLP:RED." in body
-    status, _location, body = ask(signed_in(world, Role.EXTERNAL_PARTNER), world, tlp="amber")
-    assert status == 400 and "You may not read events marked TLP:AMBER." in body
+    analyst = signed_in(world, Role.ANALYST)
+    page = analyst.get(PAGE).content.decode()
+    assert 'value="amber+strict"' in page and 'value="red"' not in page  # only the labels the analyst reads
+    status, _location, body = ask(analyst, world, tlp="red")
+    assert status == 400 and "Select a valid choice." in body
+    partner = signed_in(world, Role.EXTERNAL_PARTNER)
+    assert 'value="amber"' not in partner.get(PAGE).content.decode()
+    assert ask(partner, world, tlp="amber")[0] == 400
+    # The action checks the label against the chosen organisation too, whatever the caller offered.
+    with pytest.raises(ValidationError, match="You may not read events marked TLP:RED"):
+        do_request_trends_report(
+            world.users[Role.ANALYST], world.org_a, period="2026-Q3", language="en", fmt="pdf", tlp="red"
+        )
     assert not Job.objects.exists()
-    status, _location, _body = ask(signed_in(world, Role.EXTERNAL_PARTNER), world, tlp="green", format="docx")
+    status, _location, _body = ask(partner, world, tlp="green", format="docx")
     assert status == 302 and Job.objects.get().parameters["tlp"] == "green"
 
 

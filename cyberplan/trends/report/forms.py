@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 from django import forms
@@ -48,9 +49,12 @@ class ReportRequestForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organisations: Any, labels: Collection[str] | None = None, **kwargs: Any) -> None:
+        """``labels``: the TLP labels the requester reads somewhere, the markings offered (all when None)."""
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        if labels is not None:
+            self.fields["tlp"].choices = [(code, name) for code, name in TLP.choices if code in labels]  # type: ignore[attr-defined]
         if organisations.count() == 1:
             self.fields["organisation"].initial = organisations.first()
         self.fields["period"].initial = last_quarter(timezone.localdate())
