@@ -24,8 +24,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import formats, translation
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -242,12 +244,44 @@ class Cell:
     value: Any = None
     code: str = ""  # for flags: rise, fall, new, gone
 
+    def html(self) -> SafeString:
+        """The cell's content, formatted in the active language and escaped.
+
+        Formatted here rather than by a template include per cell: a page has hundreds of cells.
+        """
+        value = self.value
+        if self.kind == "int":
+            return mark_safe("—") if value is None else escape(formats.number_format(int(value), force_grouping=True))
+        if self.kind == "share":
+            return format_html("{}&nbsp;%", floatformat(value, 1))
+        if self.kind == "change":
+            if value is None:
+                return mark_safe("—")
+            sign = "+" if value > 0 else ""
+            return format_html("{}{}&nbsp;%", sign, floatformat(value, 1))
+        if self.kind == "flag":
+            return (
+                format_html('<strong class="flag flag-{}">{}</strong>', self.code, value)
+                if self.code
+                else mark_safe("")
+            )
+        return escape("" if value is None else value)
+
 
 @dataclass
 class Row:
     cells: list[Cell]
     link: str | None = None
     gap: dict[str, str] | None = None  # hidden fields of the "record as a gap" form
+
+    def html(self) -> SafeString:
+        """The row's cells: the first one a header cell, linked to its events when it has a link."""
+        first, rest = self.cells[0].html(), self.cells[1:]
+        if self.link:
+            first = format_html('<a href="{}" class="drill">{}</a>', self.link, first)
+        return format_html(
+            '<th scope="row">{}</th>{}', first, format_html_join("", "<td>{}</td>", ((c.html(),) for c in rest))
+        )
 
 
 @dataclass
