@@ -10,6 +10,7 @@ import bz2
 import functools
 import gzip
 import lzma
+import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
@@ -190,7 +191,7 @@ def _run(
                     writer.adopt(part)
                     read += rows
                     continue
-                part.unlink(missing_ok=True)
+                shutil.rmtree(part, ignore_errors=True)
             _guarded(file_name, functools.partial(con.execute, f"CREATE OR REPLACE TEMP TABLE _part AS {relation}"))
             con.execute("DROP TABLE IF EXISTS staged")
             read += chunk.finish("_part")

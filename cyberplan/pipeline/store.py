@@ -231,27 +231,37 @@ class ImportWriter:
 
     def stream(self, relation: str, valid: str) -> tuple[Path, int]:
         """Write the rows of the SELECT ``relation`` (every schema field and ``keyed``) for which ``valid``
-        holds straight to a Parquet file in the staging folder, without a table in between; return
-        the file and the number of rows. The caller then :meth:`adopt`\\s the file (or removes it)."""
+        holds straight to Parquet in the staging folder, without a table in between: a folder of files
+        of one row group each, in the input's order. Return the folder and the number of rows; the
+        caller then :meth:`adopt`\\s the folder (or removes it)."""
         self.chunks += 1
-        part = self.staging / f"stream-{self.chunks}.parquet"
+        folder = self.staging / f"stream-{self.chunks}"
         columns = ", ".join(quoted(name) for name in FIELD_NAMES)
         row = self.con.execute(
-            f"COPY (SELECT {columns} FROM ({relation}) WHERE {valid}) TO '{_sql_path(part)}' ({PARQUET_OPTIONS})"
+            f"COPY (SELECT {columns} FROM ({relation}) WHERE {valid}) TO '{_sql_path(folder)}' "
+            f"({PARQUET_OPTIONS}, ROW_GROUPS_PER_FILE 1, FILENAME_PATTERN 'p{{i}}')"
         ).fetchone()
-        return part, int(row[0]) if row else 0
+        return folder, int(row[0]) if row else 0
 
-    def adopt(self, part: Path) -> None:
-        """Take a file written by :meth:`stream` into the import: deduplicated like :meth:`add`, on a narrow
-        table read from the file. A file without duplicates and of one month is kept as it is; otherwise
-        the rows to keep are copied per month (rare: a report repeats itself, or spans a month's end)."""
+    def adopt(self, folder: Path) -> None:
+        """Take the files written by :meth:`stream` into the import, deduplicated like :meth:`add` on a
+        narrow table read from them. A file without duplicates and of one month is kept as it is; the
+        others (rare: a report repeats a row, or spans a month's end) are copied without the rows to
+        drop, per month. Files of one row group keep such a copy small."""
         con = self.con
-        source = f"read_parquet('{_sql_path(part)}', file_row_number = true, hive_partitioning = false)"
+        files = sorted(folder.glob("p*.parquet"), key=lambda path: int(path.stem[1:]))
+        if not files:
+            shutil.rmtree(folder, ignore_errors=True)
+            return
+        source = f"read_parquet({_listing(files)}, filename = true, file_row_number = true, hive_partitioning = false)"
+        # rid: the file's number in the high bits, the row's number in that file in the low 32 bits.
         con.execute(
             f"""
             CREATE OR REPLACE TEMP TABLE _keep AS
-            SELECT min(file_row_number) AS rid, event_id, false AS keyed, min("time.source") AS t,
-                   any_value("feed.name") AS feed, any_value({MONTH_EXPR}) AS month, count(*) AS n
+            SELECT min(CAST(regexp_extract(filename, 'p([0-9]+)\\.parquet$', 1) AS BIGINT) * 4294967296
+                       + file_row_number) AS rid,
+                   event_id, false AS keyed, min("time.source") AS t, any_value("feed.name") AS feed,
+                   any_value({MONTH_EXPR}) AS month, count(*) AS n
             FROM {source} GROUP BY event_id
             """
         )
@@ -262,20 +272,33 @@ class ImportWriter:
         self._drop_known(months)
         kept = _count(con, "_keep")
         self.stored += kept
-        months = [row[0] for row in con.execute("SELECT DISTINCT month FROM _keep ORDER BY 1").fetchall()]
         if kept == offered and len(months) == 1:
-            self.parts.append((months[0], part))
+            self.parts.extend((months[0], path) for path in files)
             return
+        per_file = {
+            int(index): (int(count), list(file_months))
+            for index, count, file_months in con.execute(
+                "SELECT rid // 4294967296, count(*), list(DISTINCT month ORDER BY month) FROM _keep GROUP BY 1"
+            ).fetchall()
+        }
         columns = ", ".join(quoted(name) for name in FIELD_NAMES)
-        for month in months:
-            target = self.staging / f"{month}-{self.chunks}.parquet"
-            con.execute(
-                f"COPY (SELECT {columns} FROM {source} WHERE file_row_number IN (SELECT rid FROM _keep WHERE month = ?)) "
-                f"TO '{_sql_path(target)}' ({PARQUET_OPTIONS})",
-                [month],
-            )
-            self.parts.append((month, target))
-        part.unlink()
+        for path in files:
+            index = int(path.stem[1:])
+            rows = con.execute(f"SELECT count(*) FROM read_parquet('{_sql_path(path)}')").fetchone()
+            count, file_months = per_file.get(index, (0, []))
+            if rows and count == rows[0] and len(file_months) == 1:
+                self.parts.append((file_months[0], path))
+                continue
+            for month in file_months:
+                target = self.staging / f"{month}-{self.chunks}-{index}.parquet"
+                con.execute(
+                    f"COPY (SELECT {columns} FROM read_parquet('{_sql_path(path)}', file_row_number = true) "
+                    "WHERE file_row_number IN (SELECT rid % 4294967296 FROM _keep "
+                    f"WHERE rid // 4294967296 = ? AND month = ?)) TO '{_sql_path(target)}' ({PARQUET_OPTIONS})",
+                    [index, month],
+                )
+                self.parts.append((month, target))
+            path.unlink()
 
     def _drop_known(self, months: list[str]) -> None:
         """Remove from ``_keep`` the events already in the store or in an earlier chunk of this import.

@@ -177,7 +177,7 @@ def test_killed_chunked_import_leaves_nothing_and_runs_again(tmp_path: Path) -> 
     process = subprocess.Popen([sys.executable, "-c", script, str(path), str(store_root), "killed"], cwd=ROOT)
     staging = store_root / ".staging" / "killed"
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not (staging.exists() and len(list(staging.glob("*.parquet"))) >= 2):
+    while time.monotonic() < deadline and not (staging.exists() and len(list(staging.rglob("*.parquet"))) >= 2):
         time.sleep(0.01)
     assert process.poll() is None, "the import finished before it could be killed"
     os.kill(process.pid, signal.SIGKILL)
