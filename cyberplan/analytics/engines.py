@@ -145,6 +145,18 @@ class SparkEngine(Engine):
         frame.createOrReplaceTempView(name)
         return self._con.table(name)
 
+    def materialise(self, expression: ir.Table) -> ir.Table:
+        """A cached temporary view: Spark derives the frames once, and every metric reads the cache."""
+        name = f"frame_{uuid.uuid4().hex}"
+        self._con.create_view(name, expression, overwrite=True)
+        self.session.catalog.cacheTable(name)
+        return self._con.table(name)
+
+    def release(self, table: ir.Table) -> None:
+        name = table.get_name().split(".")[-1]
+        self.session.catalog.uncacheTable(name)
+        self.session.catalog.dropTempView(name)
+
     def close(self) -> None:
         """Spark sessions are shared in a process; stopping is the caller's decision."""
 
