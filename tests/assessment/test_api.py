@@ -105,3 +105,31 @@ def test_answers_of_invisible_assessments_are_404(world: World, make_assessment:
     assert outsider.get(f"/api/assessment-answers/{answer.pk}/").status_code == 404
     assert outsider.get("/api/assessment-answers/").json()["count"] == 0
     assert outsider.get(f"/api/assessment-answers/{answer.pk}/evidence/").status_code == 404
+
+
+def test_factor_target_assignee_approval_and_comments(world: World, make_assessment: Callable[..., Assessment]) -> None:
+    assessment = make_assessment()
+    base = f"/api/assessments/{assessment.pk}/factors/1.1"
+    coordinator, analyst = api(world.users[Role.COORDINATOR]), api(world.users[Role.ANALYST])
+    contributor = world.users[Role.CONTRIBUTOR]
+    assert analyst.patch(f"{base}/", {"target_stage": 3}, format="json").status_code == 403
+    response = coordinator.patch(f"{base}/", {"target_stage": 3, "assignee": contributor.username}, format="json")
+    assert response.status_code == 200, response.content
+    assert (response.json()["target_stage"], response.json()["assignee"]) == (3, contributor.username)
+    bad = coordinator.patch(f"{base}/", {"target_stage": 9}, format="json")
+    assert bad.status_code == 400 and "target_stage" in bad.json()
+    bad = coordinator.patch(f"{base}/", {"assignee": world.users[Role.VIEWER].username}, format="json")
+    assert bad.status_code == 400 and "assignee" in bad.json()
+    assert coordinator.patch(f"/api/assessments/{assessment.pk}/factors/9.9/", {}, format="json").status_code == 404
+
+    assert analyst.post(f"{base}/approve/").status_code == 403
+    approved = coordinator.post(f"{base}/approve/")
+    assert approved.status_code == 200 and approved.json()["approved"] is True
+
+    # The assigned contributor may comment on this factor, not on another.
+    own = api(contributor)
+    assert own.post(f"{base}/comments/", {"text": "Draft strategy seen."}, format="json").status_code == 201
+    other = own.post(f"/api/assessments/{assessment.pk}/factors/1.2/comments/", {"text": "x"}, format="json")
+    assert other.status_code == 403
+    assert [c["text"] for c in analyst.get(f"{base}/comments/").json()] == ["Draft strategy seen."]
+    assert api(world.outsider).get(f"{base}/comments/").status_code == 404

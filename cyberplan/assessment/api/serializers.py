@@ -5,7 +5,7 @@ from typing import Any
 from rest_framework import serializers
 
 from cyberplan.assessment.choices import AnswerValue, EvidenceKind, StakeholderGroup
-from cyberplan.assessment.models import Answer, AnswerEvidence, Assessment, Framework
+from cyberplan.assessment.models import Answer, AnswerEvidence, Assessment, FactorComment, Framework
 from cyberplan.core.access import Permission, organisations_where
 from cyberplan.core.models import Organisation, User
 
@@ -137,3 +137,19 @@ class GapChangeSerializer(serializers.Serializer):  # type: ignore[type-arg]
     gap = serializers.IntegerField(source="gap.pk")
     identifier = serializers.CharField(source="gap.identifier")
     change = serializers.CharField()
+
+
+class FactorUpdateSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    target_stage = serializers.IntegerField(allow_null=True, required=False, min_value=1)
+    assignee = serializers.SlugRelatedField(
+        slug_field="username", queryset=User.objects.all(), allow_null=True, required=False
+    )
+
+
+class FactorCommentSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    author: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = FactorComment
+        fields = ["id", "factor_id", "text", "author", "created_at"]
+        read_only_fields = ["factor_id", "created_at"]

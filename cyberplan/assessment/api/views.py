@@ -32,7 +32,9 @@ from .serializers import (
     AnswerEvidenceSerializer,
     AnswerSerializer,
     AssessmentSerializer,
+    FactorCommentSerializer,
     FactorScoreSerializer,
+    FactorUpdateSerializer,
     GapChangeSerializer,
     ImportSerializer,
     UnlockSerializer,
@@ -74,6 +76,8 @@ class AssessmentViewSet(
             "lock": Permission.DECIDE,
             "sync_gaps": Permission.DECIDE,
             "unlock": Permission.ADMINISTER,
+            "update_factor": Permission.DECIDE,
+            "approve_factor": Permission.DECIDE,
         }.get(self.action or "", Permission.VIEW)
         return access_assessment_by_id(_user(self.request), self.kwargs["pk"], permission)
 
@@ -142,6 +146,67 @@ class AssessmentViewSet(
         except DjangoValidationError as exc:
             raise _as_drf(exc) from exc
         return Response(GapChangeSerializer(changes, many=True).data)
+
+    def _factor_score(self, assessment: Assessment, factor_id: str) -> dict[str, Any]:
+        scores = results.factor_scores(assessment, (get_language() or "en")[:2])
+        return next(s for s in scores if s["factor_id"] == factor_id)
+
+    @extend_schema(request=FactorUpdateSerializer, responses=FactorScoreSerializer)
+    @action(detail=True, methods=["patch"], url_path=r"factors/(?P<factor_id>\d+\.\d+)")
+    def update_factor(self, request: Request, pk: str | None = None, factor_id: str = "") -> Response:
+        """Set a factor's target stage and/or its contributor (coordinators and administrators)."""
+        assessment = self.get_object()
+        row = access_factor(assessment, factor_id)
+        body = FactorUpdateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            if "target_stage" in body.validated_data:
+                row = actions.do_set_target_stage(_user(request), row, body.validated_data["target_stage"])
+            if "assignee" in body.validated_data:
+                row = actions.do_assign_factor(_user(request), row, body.validated_data["assignee"])
+        except actions.AssessmentLockedError:
+            return _locked()
+        except DjangoValidationError as exc:
+            raise _as_drf(exc) from exc
+        return Response(self._factor_score(assessment, factor_id))
+
+    @extend_schema(request=None, responses=FactorScoreSerializer)
+    @action(detail=True, methods=["post"], url_path=r"factors/(?P<factor_id>\d+\.\d+)/approve")
+    def approve_factor(self, request: Request, pk: str | None = None, factor_id: str = "") -> Response:
+        """Approve a factor as reviewed; the approval is cleared when its answers or evidence change."""
+        assessment = self.get_object()
+        try:
+            actions.do_approve_factor(_user(request), access_factor(assessment, factor_id))
+        except actions.AssessmentLockedError:
+            return _locked()
+        return Response(self._factor_score(assessment, factor_id))
+
+    @extend_schema(methods=["get"], responses=FactorCommentSerializer(many=True))
+    @extend_schema(methods=["post"], request=FactorCommentSerializer, responses=FactorCommentSerializer)
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path=r"factors/(?P<factor_id>\d+\.\d+)/comments",
+        serializer_class=FactorCommentSerializer,
+        pagination_class=None,
+    )
+    def factor_comments(self, request: Request, pk: str | None = None, factor_id: str = "") -> Response:
+        assessment = self.get_object()
+        row = access_factor(assessment, factor_id)
+        if request.method == "GET":
+            comments = assessment.comments.filter(factor_id=factor_id).select_related("author")
+            return Response(FactorCommentSerializer(comments, many=True).data)
+        if not can_answer(_user(request), assessment, row):
+            raise PermissionDenied
+        body = FactorCommentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            comment = actions.do_add_factor_comment(_user(request), row, body.validated_data["text"])
+        except actions.AssessmentLockedError:
+            return _locked()
+        except DjangoValidationError as exc:
+            raise _as_drf(exc) from exc
+        return Response(FactorCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
 
 class AssessmentAnswerViewSet(
