@@ -45,6 +45,26 @@ class AssessmentForm(forms.ModelForm):  # type: ignore[type-arg]
         return
 
 
+class AssessmentDetailsForm(forms.ModelForm):  # type: ignore[type-arg]
+    """The details of an existing assessment; its owner and framework version never change."""
+
+    stakeholder_groups = forms.MultipleChoiceField(
+        label=_("Stakeholder groups"),
+        choices=StakeholderGroup.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Assessment
+        fields = ["title", "country", "date", "method", "stakeholder_groups", "tlp"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+
+    def _post_clean(self) -> None:
+        return
+
+
 class AnswerForm(forms.Form):
     value = forms.ChoiceField(label=_("Answer"), choices=AnswerValue.choices)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.assessment_create, name="assessment_create"),
     path("import/", views.import_view, name="assessment_import"),
     path("<int:pk>/", views.assessment_detail, name="assessment_detail"),
+    path("<int:pk>/edit/", views.assessment_edit, name="assessment_edit"),
     path("<int:pk>/lock/", views.lock, name="assessment_lock"),
     path("<int:pk>/unlock/", views.unlock, name="assessment_unlock"),
     path("<int:pk>/gaps/", views.sync_gaps, name="assessment_sync_gaps"),

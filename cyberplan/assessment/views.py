@@ -35,6 +35,7 @@ from .choices import AnswerValue
 from .exchange import ExchangeError, export_assessment, import_assessment
 from .forms import (
     AnswerForm,
+    AssessmentDetailsForm,
     AssessmentForm,
     AssignForm,
     CommentForm,
@@ -133,8 +134,36 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "compare_form": CompareForm(assessments=others.exclude(pk=assessment.pk)),
             "unlock_form": UnlockForm(),
             "can_decide": has_permission(user, org, Permission.DECIDE),
+            "can_edit": has_permission(user, org, Permission.EDIT) and not assessment.locked,
             "can_unlock": has_permission(user, org, Permission.ADMINISTER),
         },
+    )
+
+
+@login_required
+def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    assessment = access_assessment_by_id(user, pk, Permission.EDIT)
+    if assessment.locked:
+        return _locked(request, assessment)
+    form = AssessmentDetailsForm(request.POST or None, instance=assessment, initial={"version": assessment.version})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            assessment = actions.do_update_assessment(user, assessment, version, **data)
+        except actions.AssessmentLockedError:
+            return _locked(request, assessment)
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, _("The assessment was updated."))
+            return redirect("assessment:assessment_detail", pk=assessment.pk)
+    return render(
+        request,
+        "assessment/assessment_form.html",
+        {"form": form, "assessment": assessment},
+        status=400 if form.errors else 200,
     )
 
 

@@ -194,3 +194,28 @@ def test_contributor_answers_only_assigned_factors(world: World, make_assessment
         == 403
     )
     actions.do_lock_assessment(None, assessment)
+
+
+def test_edit_details(world: World, make_assessment: Callable[..., Assessment]) -> None:
+    assessment = make_assessment()
+    url = reverse("assessment:assessment_edit", args=[assessment.pk])
+    data = {
+        "title": "Renamed",
+        "country": "PY",
+        "date": "2026-04-01",
+        "method": "self_assessment",
+        "stakeholder_groups": ["csirt"],
+        "tlp": "green",
+        "version": 1,
+    }
+    assert client_for(world.users[Role.CONTRIBUTOR]).get(url).status_code == 403
+    client = client_for(world.users[Role.ANALYST])
+    assert client.get(url).status_code == 200
+    assert client.post(url, {**data, "method": "guess"}).status_code == 400
+    assert client.post(url, data).status_code == 302
+    assessment.refresh_from_db()
+    assert (assessment.title, assessment.tlp, assessment.version) == ("Renamed", "green", 2)
+    stale = client.post(url, {**data, "title": "Stale"})
+    assert stale.status_code == 400 and "Someone else changed this assessment" in stale.content.decode()
+    actions.do_lock_assessment(None, assessment)
+    assert client.get(url, follow=True).content.decode().count("This assessment is locked") == 1
