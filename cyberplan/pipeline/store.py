@@ -138,6 +138,8 @@ class EventStore:
     def writer(self, con: duckdb.DuckDBPyConnection, import_id: str) -> Iterator[ImportWriter]:
         """Write one import, chunk by chunk, under the store's lock; nothing is visible until
         :meth:`ImportWriter.commit`. If the block raises, what was written is removed."""
+        if _PART.search(import_id) or "/" in import_id:
+            raise ValueError(f"{import_id!r} cannot name an import: it would read as a part file's name")
         with self.lock():
             self.remove_uncommitted()
             if import_id in self.committed_imports():

@@ -117,6 +117,14 @@ def test_chunks_give_the_same_store_as_one_piece(tmp_path: Path, chunk_bytes: in
     assert EventStore(tmp_path / "chunked").committed_imports() == {"imp-1"}
 
 
+def test_an_import_id_that_reads_as_a_part_is_refused(tmp_path: Path) -> None:
+    path = report(tmp_path / "2026-12-01-scan_telnet-py-geo.csv")
+    with pytest.raises(ValueError, match="cannot name an import"):
+        run(path, tmp_path / "store", "x.part2")
+    assert import_of(Path("x.part2.parquet")) == "x"
+    assert import_of(Path("42.parquet")) == "42"
+
+
 def test_chunked_rerun_stores_nothing_new(tmp_path: Path) -> None:
     path = report(tmp_path / "2026-12-01-scan_telnet-py-geo.csv")
     first = run(path, tmp_path / "store", "first", chunk_bytes=500)
