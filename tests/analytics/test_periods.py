@@ -28,7 +28,9 @@ D = dt.date
         ("  2026-Q2\n", D(2026, 4, 1), D(2026, 7, 1), "quarter", 91, "2026-Q2"),
     ],
 )
-def test_each_kind_of_period_is_parsed(text: str, start: dt.date, end: dt.date, kind: str, days: int, label: str) -> None:
+def test_each_kind_of_period_is_parsed(
+    text: str, start: dt.date, end: dt.date, kind: str, days: int, label: str
+) -> None:
     period = parse_period(text)
     assert (period.start, period.end, period.kind) == (start, end, kind)
     assert period.days == days
