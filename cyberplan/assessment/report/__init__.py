@@ -1,0 +1,1 @@
+"""The assessment report: content built from the results, rendered as HTML, PDF and DOCX."""

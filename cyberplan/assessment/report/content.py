@@ -1,0 +1,443 @@
+"""What the assessment report says, built from ``results.assessment_results()`` in the active language.
+
+Every sentence is written here from the data; the renderers only lay it out. Text typed by users
+(titles, organisation names, evidence labels, citations, notes) is kept as data and escaped by
+each renderer: Django's templates for HTML and PDF, python-docx for DOCX.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django_countries import countries
+
+from cyberplan.core.choices import TLP
+from cyberplan.gaps.choices import GapStatus, Severity
+
+from ..choices import AnswerValue, EvidenceKind, StakeholderGroup
+from ..models import Answer, Assessment
+from ..results import assessment_results
+from .chart import radar_spec
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_ILLUSTRATIVE = re.compile(r"illustrative|ilustrativ", re.IGNORECASE)
+
+
+def clean(value: object) -> str:
+    """Text without the control characters that no document format can hold."""
+    return _CONTROL.sub("", str(value))
+
+
+@dataclass
+class Table:
+    caption: str
+    headers: list[str]
+    rows: list[list[str]]
+    empty: str = ""
+    #: per row, an optional web address for the cell at ``link_column`` (only http and https)
+    links: list[str] = field(default_factory=list)
+    link_column: int = -1
+
+
+@dataclass
+class Section:
+    id: str
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    language: str
+    title: str
+    assessment_title: str
+    organisation: str
+    country: str
+    date: str
+    method: str
+    framework: str
+    framework_title: str
+    tlp: str
+    marking: str
+    tlp_note: str
+    illustrative: bool
+    generated: str
+    summary: list[str]
+    chart_spec: dict[str, Any]
+    chart_title: str
+    chart_note: str
+    sections: list[Section]
+
+
+def is_illustrative(assessment: Assessment) -> bool:
+    """Demo data, or an assessment whose title says it is illustrative."""
+    return bool(assessment.organisation.is_demo or _ILLUSTRATIVE.search(assessment.title))
+
+
+def _day(value: str) -> str:
+    import datetime as dt
+
+    return str(formats.date_format(dt.date.fromisoformat(value[:10]), "DATE_FORMAT", use_l10n=True))
+
+
+def _stage_name(stages: dict[int, str], stage: int | None) -> str:
+    if stage is None:
+        return "—"
+    if stage == 0:
+        return _("below the first stage")
+    return f"{stage} · {stages.get(stage, '')}"
+
+
+def _tlp_note(tlp: str) -> str:
+    notes = {
+        TLP.CLEAR: _("TLP:CLEAR: the recipients may share this report without restriction."),
+        TLP.GREEN: _("TLP:GREEN: the recipients may share this report within their community, not publicly."),
+        TLP.AMBER: _(
+            "TLP:AMBER: the recipients may share this report within their organisation and its clients "
+            "on a need-to-know basis."
+        ),
+        TLP.AMBER_STRICT: _("TLP:AMBER+STRICT: the recipients may share this report within their organisation only."),
+        TLP.RED: _("TLP:RED: for the named recipients only; do not share."),
+    }
+    return str(notes.get(TLP(tlp), ""))
+
+
+def _rule_description(rule: str, fallback: str) -> str:
+    rules = {
+        "all-indicators-cumulative": _(
+            "A factor is at the highest stage whose indicators, and those of every lower stage, are all met. "
+            "If an indicator of the first stage is not met, the factor is below the first stage."
+        ),
+        "majority-cumulative": _(
+            "A factor is at the highest stage at which more than half of the indicators are met, with more than "
+            "half met at every lower stage too."
+        ),
+    }
+    return str(rules.get(rule, fallback))
+
+
+def _label(choices: Any, value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
+def build_report(assessment: Assessment, language: str) -> Report:
+    """The report of ``assessment`` in the active language (``language`` names it)."""
+    data = assessment_results(assessment, language)
+    info, framework = data["assessment"], data["framework"]
+    structure = assessment.framework.structure()
+    stages: dict[int, str] = {s["stage"]: s["name"] for s in framework["stages"]}
+    top = max(stages) if stages else 5
+    illustrative = is_illustrative(assessment)
+    country = str(countries.name(info["country"])) or info["country"]
+
+    answers = list(Answer.objects.filter(assessment=assessment).order_by("factor_id", "indicator_id"))
+    answered = {a.indicator_id: a for a in answers if a.value}
+    scored_factors = {a.factor_id for a in answers if a.value and a.value != AnswerValue.UNKNOWN}
+    factors: list[dict[str, Any]] = data["factors"]
+    dimensions: list[dict[str, Any]] = data["dimensions"]
+    gaps: list[dict[str, Any]] = data["gaps"]
+
+    # -- executive summary -------------------------------------------------------------------
+    summary: list[str] = []
+    total_indicators = sum(1 for _i in structure.indicators())
+    summary.append(
+        ngettext(
+            "%(answered)s of %(total)s indicator has an answer.",
+            "%(answered)s of %(total)s indicators have an answer.",
+            total_indicators,
+        )
+        % {"answered": len(answered), "total": total_indicators}
+    )
+    if not answered:
+        summary.append(_("No indicator has been answered yet, so no factor has a stage."))
+    reached = [f for f in factors if f["stage"] > 0]
+    summary.append(
+        ngettext(
+            "%(count)s of %(total)s factor has reached at least the first stage.",
+            "%(count)s of %(total)s factors have reached at least the first stage.",
+            len(factors),
+        )
+        % {"count": len(reached), "total": len(factors)}
+    )
+    if reached:
+        best = max(f["stage"] for f in factors)
+        at_best = [f["factor_id"] for f in factors if f["stage"] == best]
+        summary.append(
+            ngettext(
+                "The highest stage reached is %(stage)s, by factor %(factors)s.",
+                "The highest stage reached is %(stage)s, by factors %(factors)s.",
+                len(at_best),
+            )
+            % {"stage": _stage_name(stages, best), "factors": ", ".join(at_best)}
+        )
+    unscored = [d for d in dimensions if not any(f in scored_factors for f in d["factor_stages"])]
+    if unscored:
+        summary.append(
+            ngettext(
+                "%(count)s dimension has no scored factor: %(names)s.",
+                "%(count)s dimensions have no scored factor: %(names)s.",
+                len(unscored),
+            )
+            % {"count": len(unscored), "names": ", ".join(f"{d['dimension_id']} {d['name']}" for d in unscored)}
+        )
+    claimed = sum(len(f["claimed_without_evidence"]) for f in factors)
+    if claimed:
+        summary.append(
+            ngettext(
+                "%(count)s answer is claimed as met or partly met without evidence.",
+                "%(count)s answers are claimed as met or partly met without evidence.",
+                claimed,
+            )
+            % {"count": claimed}
+        )
+    with_target = [f for f in factors if f["target_stage"]]
+    below = [f for f in with_target if f["below_target"]]
+    if with_target:
+        summary.append(
+            ngettext(
+                "%(below)s of %(count)s factor with a target stage is below its target.",
+                "%(below)s of %(count)s factors with a target stage are below their target.",
+                len(with_target),
+            )
+            % {"below": len(below), "count": len(with_target)}
+        )
+    open_gaps = [g for g in gaps if g["status"] != GapStatus.CLOSED]
+    summary.append(
+        ngettext(
+            "The gap register holds %(count)s open gap from this country's assessments.",
+            "The gap register holds %(count)s open gaps from this country's assessments.",
+            len(open_gaps),
+        )
+        % {"count": len(open_gaps)}
+    )
+    if illustrative:
+        summary.append(_("This assessment is illustrative: it is not an official finding."))
+
+    # -- dimensions ----------------------------------------------------------------------------
+    dimension_rows: list[list[str]] = []
+    for d in dimensions:
+        scored = [f for f in d["factor_stages"] if f in scored_factors]
+        if not scored:
+            distribution = _("no scored factor")
+            lowest = highest = "—"
+        else:
+            parts = [
+                f"{_stage_name(stages, item['stage'])}: {item['factors']}"
+                for item in d["distribution"]
+                if item["factors"]
+            ]
+            distribution = "; ".join(parts)
+            lowest, highest = _stage_name(stages, d["lowest"]), _stage_name(stages, d["highest"])
+        dimension_rows.append(
+            [
+                f"{d['dimension_id']} {d['name']}",
+                ", ".join(f"{fid}: {stage}" for fid, stage in d["factor_stages"].items()),
+                distribution,
+                lowest,
+                highest,
+            ]
+        )
+    dimension_section = Section(
+        "dimensions",
+        _("Stages by dimension"),
+        notes=[
+            _(
+                "Each dimension lists the stage of every factor, how many factors sit at each stage, and the lowest "
+                "and highest stage. No average is computed: stages are ordered, not measured."
+            )
+        ],
+        tables=[
+            Table(
+                _("Dimension summaries"),
+                [_("Dimension"), _("Factor stages"), _("Factors per stage"), _("Lowest"), _("Highest")],
+                dimension_rows,
+            )
+        ],
+    )
+
+    # -- factors ---------------------------------------------------------------------------------
+    factor_rows: list[list[str]] = []
+    for f in factors:
+        if f["met"]:
+            coverage = _("%(backed)s of %(met)s met answers backed by evidence") % {
+                "backed": f["met_with_evidence"],
+                "met": f["met"],
+            }
+        else:
+            coverage = _("no met answer")
+        flags = ", ".join(f["claimed_without_evidence"]) or "—"
+        stage = _stage_name(stages, f["stage"]) if f["factor_id"] in scored_factors else _("not scored")
+        factor_rows.append(
+            [
+                f["factor_id"],
+                f["name"],
+                stage,
+                _stage_name(stages, f["target_stage"]) if f["target_stage"] else "—",
+                coverage,
+                flags,
+            ]
+        )
+    factor_section = Section(
+        "factors",
+        _("Stage by factor"),
+        notes=[
+            _(
+                "A factor is not scored when none of its indicators has an answer other than unknown. Claimed "
+                "without evidence lists the indicators answered met or partly met with no evidence attached."
+            )
+        ],
+        tables=[
+            Table(
+                _("Factors"),
+                [
+                    _("Factor"),
+                    _("Name"),
+                    _("Stage"),
+                    _("Target"),
+                    _("Evidence coverage"),
+                    _("Claimed without evidence"),
+                ],
+                factor_rows,
+            )
+        ],
+    )
+
+    # -- gaps --------------------------------------------------------------------------------------
+    gap_rows = [
+        [g["identifier"], g["title"], _label(GapStatus, g["status"]), _label(Severity, g["severity"]), g["source_key"]]
+        for g in gaps
+    ]
+    gap_section = Section(
+        "gaps",
+        _("Gaps"),
+        notes=[
+            _(
+                "Gaps come from the gap register: each factor below its target stage has one gap, found by its "
+                "source key (framework, country and factor), which lists the indicators still missing."
+            )
+        ],
+        tables=[
+            Table(
+                _("Gaps from this country's assessments"),
+                [_("Identifier"), _("Title"), _("Status"), _("Severity"), _("Source key")],
+                gap_rows,
+                empty=_("The gap register holds no gap from this country's assessments."),
+            )
+        ],
+    )
+
+    # -- evidence annex ---------------------------------------------------------------------------
+    evidence_by_indicator: dict[str, list[dict[str, Any]]] = {}
+    for ev in data["evidence"]:
+        evidence_by_indicator.setdefault(ev["indicator_id"], []).append(ev)
+    annex_rows: list[list[str]] = []
+    links: list[str] = []
+    for indicator_id, answer in sorted(answered.items(), key=lambda item: _indicator_order(structure, item[0])):
+        text = structure.indicator(indicator_id).text.get(language)
+        value = _label(AnswerValue, answer.value)
+        found = evidence_by_indicator.get(indicator_id, [])
+        if not found:
+            annex_rows.append([indicator_id, text, value, "—", _("no evidence attached"), answer.note])
+            links.append("")
+            continue
+        for ev in found:
+            where = ev["citation"] or ev["document"] or ev["url"]
+            if ev["kind"] == EvidenceKind.PLATFORM:
+                where = _("platform page %(path)s") % {"path": ev["url"]}
+            elif ev["citation"] and ev["url"]:
+                where = f"{ev['citation']} · {ev['url']}"
+            annex_rows.append(
+                [indicator_id, text, value, _label(EvidenceKind, ev["kind"]), f"{ev['label']}: {where}", ev["note"]]
+            )
+            url = ev["url"]
+            links.append(url if url.startswith(("https://", "http://")) else "")
+    annex_section = Section(
+        "evidence",
+        _("Evidence annex"),
+        notes=[_("Every answered indicator, with each piece of evidence attached to its answer.")],
+        tables=[
+            Table(
+                _("Answers and their evidence"),
+                [_("Indicator"), _("Statement"), _("Answer"), _("Kind"), _("Evidence"), _("Note")],
+                annex_rows,
+                empty=_("No indicator has been answered yet."),
+                links=links,
+                link_column=4,
+            )
+        ],
+    )
+
+    # -- method ----------------------------------------------------------------------------------
+    groups = [_label(StakeholderGroup, g) for g in info["stakeholder_groups"]]
+    method_section = Section(
+        "method",
+        _("Method"),
+        paragraphs=[
+            _("Method: %(method)s.") % {"method": info["method_label"]},
+            _("Framework: %(title)s (%(id)s, version %(version)s).")
+            % {"title": framework["title"], "id": framework["id"], "version": framework["version"]},
+            _("Scoring rule (%(rule)s): %(description)s")
+            % {
+                "rule": framework["scoring_rule"],
+                "description": _rule_description(framework["scoring_rule"], framework["scoring_description"]),
+            },
+            _(
+                "How answers count: met counts as met; partly met, not met and unknown do not; an indicator "
+                "without an answer counts as unknown. Evidence never changes a stage: it is reported beside it, "
+                "and an answer of met or partly met without evidence is flagged."
+            ),
+            (_("Stakeholder groups consulted: %(groups)s.") % {"groups": ", ".join(groups)})
+            if groups
+            else _("No stakeholder group is recorded for this assessment."),
+        ],
+    )
+    if illustrative:
+        method_section.paragraphs.append(
+            _(
+                "This assessment is illustrative. It was built from public facts to show the platform and is not "
+                "an official finding of any institution."
+            )
+        )
+
+    chart_note = ""
+    if unscored:
+        chart_note = _("No point is drawn for a dimension without a scored factor: %(names)s.") % {
+            "names": ", ".join(d["dimension_id"] for d in unscored)
+        }
+    return Report(
+        language=language,
+        title=_("National cybersecurity capacity assessment"),
+        assessment_title=info["title"],
+        organisation=info["organisation"],
+        country=country,
+        date=_day(info["date"]),
+        method=info["method_label"],
+        framework=f"{framework['id']} {framework['version']}",
+        framework_title=framework["title"],
+        tlp=info["tlp"],
+        marking=f"TLP:{info['tlp'].upper()}",
+        tlp_note=_tlp_note(info["tlp"]),
+        illustrative=illustrative,
+        generated=str(formats.date_format(timezone.localdate(), "DATE_FORMAT", use_l10n=True)),
+        summary=summary,
+        chart_spec=radar_spec(dimensions, scored_factors, stages, top, _("Stages by dimension")),
+        chart_title=_("Stages by dimension"),
+        chart_note=chart_note,
+        sections=[dimension_section, factor_section, gap_section, annex_section, method_section],
+    )
+
+
+def _indicator_order(structure: Any, indicator_id: str) -> tuple[int, int, int]:
+    indicator = structure.indicator(indicator_id)
+    factor_index = [f.id for f in structure.factors()].index(indicator.factor_id)
+    return (factor_index, indicator.stage, indicator.number)

@@ -1,0 +1,194 @@
+"""The assessment report as HTML, PDF and DOCX, with the same radar chart and the TLP marking on every page.
+
+HTML and PDF come from one template with the chart inlined as an SVG ``data:`` URL and the style
+sheet inlined; WeasyPrint gets the trends report's offline URL fetcher, which accepts ``data:``
+URLs only, so rendering never reaches the network or the file system. The marking is in the PDF's
+page margins, in a banner at the top and the bottom of the HTML, and in the header and footer of
+every DOCX page. User text is escaped by Django's templates (HTML, PDF) and by python-docx (DOCX).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from cyberplan.trends import charts
+from cyberplan.trends.report.render import TLP_COLOURS, offline_fetcher
+
+from .content import Report, Section, clean
+
+FORMATS = ("pdf", "html", "docx")
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "html": "text/html; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def render_report(report: Report, fmt: str) -> bytes:
+    if fmt == "html":
+        return render_html(report).encode("utf-8")
+    if fmt == "pdf":
+        return render_pdf(report)
+    if fmt == "docx":
+        return render_docx(report)
+    raise ValueError(f"unknown report format {fmt!r}: use one of {', '.join(FORMATS)}")
+
+
+def _laid_out(section: Section) -> list[dict[str, Any]]:
+    tables = []
+    for table in section.tables:
+        cells = []
+        for index, row in enumerate(table.rows):
+            href = table.links[index] if index < len(table.links) else ""
+            cells.append(
+                [(clean(cell), href if column == table.link_column else "") for column, cell in enumerate(row)]
+            )
+        tables.append(
+            {
+                "caption": table.caption,
+                "headers": table.headers,
+                "rows": table.rows,
+                "cells": cells,
+                "empty": table.empty,
+            }
+        )
+    return tables
+
+
+def render_html(report: Report, for_pdf: bool = False) -> str:
+    svg = charts.to_svg(report.chart_spec)
+    sections = [
+        {
+            "id": s.id,
+            "title": s.title,
+            "notes": s.notes,
+            "paragraphs": [clean(p) for p in s.paragraphs],
+            "laid_out": _laid_out(s),
+        }
+        for s in report.sections
+    ]
+    return render_to_string(
+        "assessment/report/report.html",
+        {
+            "report": report,
+            "sections": sections,
+            "chart_src": "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii"),
+            "colour": TLP_COLOURS[report.tlp],
+            "for_pdf": for_pdf,
+        },
+    )
+
+
+def render_pdf(report: Report) -> bytes:
+    from weasyprint import HTML
+
+    document = HTML(string=render_html(report, for_pdf=True), url_fetcher=offline_fetcher())
+    pdf: bytes = document.write_pdf()
+    return pdf
+
+
+def _marking_run(paragraph: Any, report: Report) -> None:
+    from docx.enum.text import WD_COLOR_INDEX
+    from docx.shared import Pt, RGBColor
+
+    run = paragraph.add_run(report.marking)
+    run.bold = True
+    run.font.size = Pt(9)
+    run.font.color.rgb = RGBColor.from_string(TLP_COLOURS[report.tlp].lstrip("#"))
+    run.font.highlight_color = WD_COLOR_INDEX.BLACK
+
+
+def _page_break(document: Any) -> None:
+    from docx.enum.text import WD_BREAK
+
+    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+
+def render_docx(report: Report) -> bytes:
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm, Mm, Pt
+
+    document = Document()
+    properties = document.core_properties
+    properties.title = clean(f"{report.title} · {report.country} · {report.date}")
+    properties.subject = report.marking
+    properties.keywords = report.marking
+    properties.language = report.language
+    properties.author = clean(report.organisation)
+
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin = section.right_margin = Mm(18)
+    section.top_margin, section.bottom_margin = Mm(22), Mm(20)
+    for margin in (section.header, section.footer):
+        paragraph = margin.paragraphs[0]
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        _marking_run(paragraph, report)
+
+    # Cover
+    _marking_run(document.add_paragraph(), report)
+    document.add_heading(clean(report.title), level=0)
+    country = document.add_paragraph().add_run(clean(report.country))
+    country.bold = True
+    country.font.size = Pt(14)
+    document.add_paragraph(clean(report.assessment_title))
+    if report.illustrative:
+        warning = document.add_paragraph().add_run(
+            _("Illustrative: built from public facts to show the platform; not an official finding.")
+        )
+        warning.bold = True
+    for label, value in (
+        (_("Assessment date"), report.date),
+        (_("Method"), report.method),
+        (_("Framework"), f"{report.framework_title} ({report.framework})"),
+        (_("Prepared by"), report.organisation),
+    ):
+        paragraph = document.add_paragraph()
+        paragraph.add_run(clean(label) + ": ").bold = True
+        paragraph.add_run(clean(value))
+    document.add_paragraph(_("Produced on %(date)s") % {"date": report.generated})
+    document.add_paragraph(clean(report.tlp_note))
+    _page_break(document)
+
+    # Executive summary and chart
+    document.add_heading(_("Executive summary"), level=1)
+    for sentence in report.summary:
+        document.add_paragraph(clean(sentence))
+    document.add_picture(io.BytesIO(charts.to_png(report.chart_spec)), width=Cm(15))
+    if report.chart_note:
+        document.add_paragraph().add_run(clean(report.chart_note)).italic = True
+
+    for part in report.sections:
+        _page_break(document)
+        document.add_heading(clean(part.title), level=1)
+        for note in part.notes:
+            run = document.add_paragraph().add_run(clean(note))
+            run.italic = True
+            run.font.size = Pt(9)
+        for text in part.paragraphs:
+            document.add_paragraph(clean(text))
+        for block in part.tables:
+            document.add_paragraph().add_run(clean(block.caption)).bold = True
+            if not block.rows:
+                document.add_paragraph().add_run(clean(block.empty)).italic = True
+                continue
+            table = document.add_table(rows=1, cols=len(block.headers))
+            table.style = "Table Grid"
+            for cell, text in zip(table.rows[0].cells, block.headers, strict=True):
+                cell.text = clean(text)
+                cell.paragraphs[0].runs[0].bold = True
+            for values in block.rows:
+                for cell, text in zip(table.add_row().cells, values, strict=True):
+                    cell.text = clean(text)
+                    for run in cell.paragraphs[0].runs:
+                        run.font.size = Pt(8)
+
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

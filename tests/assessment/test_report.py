@@ -1,0 +1,152 @@
+"""The assessment report: HTML, PDF and DOCX in English and Spanish, chart, marking, annex, gaps, escaping."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.utils import translation
+
+from cyberplan.assessment.actions import (
+    do_add_answer_evidence,
+    do_answer_indicator,
+    do_set_target_stage,
+    do_sync_assessment_gaps,
+)
+from cyberplan.assessment.models import Answer, Assessment
+from cyberplan.assessment.report.content import build_report
+from cyberplan.assessment.report.render import render_report
+from cyberplan.assessment.report.service import produce
+from cyberplan.core.choices import TLP, Role
+from tests.conftest import World
+from tests.trends.report_support import docx_text, pdf_text
+
+MALICIOUS = '<script>alert("x")</script><img src="https://evil.example/x.png">'
+
+
+def answer(assessment: Assessment, indicator_id: str, value: str = "met") -> Answer:
+    row = Answer.objects.get(assessment=assessment, indicator_id=indicator_id)
+    return do_answer_indicator(None, row, None, value=value)
+
+
+@pytest.fixture
+def answered(world: World, make_assessment: Callable[..., Assessment]) -> Assessment:
+    """Factor 1.1 at Start-up (1.1.S1-S3 met, S1 and S2 with evidence, S3 claimed without), target Established."""
+    assessment = make_assessment(title="National assessment 2026", tlp=TLP.AMBER)
+    for code in ("1.1.S1", "1.1.S2", "1.1.S3"):
+        answer(assessment, code)
+    answer(assessment, "1.1.F1", "partly")
+    answer(assessment, "4.1.S1", "not_met")
+    do_add_answer_evidence(
+        None,
+        Answer.objects.get(assessment=assessment, indicator_id="1.1.S1"),
+        kind="url",
+        label="Published strategy",
+        url="https://example.org/strategy.pdf",
+    )
+    do_add_answer_evidence(
+        None,
+        Answer.objects.get(assessment=assessment, indicator_id="1.1.S2"),
+        kind="citation",
+        label="Decree",
+        citation="Decreto 1234/2020, art. 4",
+    )
+    do_set_target_stage(None, assessment.factors.get(factor_id="1.1"), 3)
+    do_sync_assessment_gaps(world.users[Role.COORDINATOR], assessment)
+    return assessment
+
+
+def words(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_pdf_has_stages_marking_chart_annex_and_gaps(answered: Assessment, language: str) -> None:
+    pdf = pdf_text(produce(answered, language=language, fmt="pdf").content)
+    text = words(pdf.text)
+    assert len(pdf.pages) >= 5
+    assert all(page.count("TLP:AMBER") >= 2 for page in pdf.pages)  # top and bottom margin of every page
+    assert pdf.forms >= 1  # the radar chart, drawn as vector graphics
+    joined = text.replace(" ", "")  # table cells wrap long words across lines
+    assert "ASM-0001" in joined and "cyberplan-ncm:PY:1.1" in joined
+    assert "https://example.org/strategy.pdf" in joined and "Decreto1234/2020,art.4" in joined
+    assert "1.1.S3" in text
+    if language == "en":
+        assert "National cybersecurity capacity assessment" in text
+        assert "1 · Start-up" in text and "3 · Established" in text
+        assert "Evidence annex" in text and "no evidence attached" in text  # 1.1.S3 is claimed without evidence
+        assert "2 of 3 met answers backed by evidence" in text
+        assert "D2: no scored factor" in text  # the chart says so in its label
+    else:
+        # Stage and factor names come from the framework, dates from the locale, sentences from the catalogue.
+        assert "1 · Inicial" in text and "1 de marzo de 2026" in text
+        assert "Estrategia Nacional de Ciberseguridad" in text
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_docx_has_marking_in_header_and_footer_and_the_chart(answered: Assessment, language: str) -> None:
+    document = docx_text(produce(answered, language=language, fmt="docx").content)
+    assert all("TLP:AMBER" in header for header in document.headers)
+    assert all("TLP:AMBER" in footer for footer in document.footers)
+    assert document.pictures == 1
+    assert "ASM-0001" in document.body and "https://example.org/strategy.pdf" in document.body
+    assert "Decreto 1234/2020, art. 4" in document.body
+    stage = "1 · Start-up" if language == "en" else "1 · Inicial"
+    assert stage in document.body
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_html_is_one_offline_file_with_banner_and_chart(answered: Assessment, language: str) -> None:
+    html = produce(answered, language=language, fmt="html").content.decode()
+    assert html.count('class="tlp-mark">TLP:AMBER') >= 3  # top banner, cover, bottom banner
+    assert 'src="data:image/svg+xml;base64,' in html
+    assert '<a href="https://example.org/strategy.pdf">' in html
+    assert f'<html lang="{language}">' in html
+    assert "ASM-0001" in html and "<link" not in html and "<script" not in html
+
+
+def test_user_text_is_escaped_in_every_format(world: World, make_assessment: Callable[..., Assessment]) -> None:
+    world.org_a.name = MALICIOUS
+    world.org_a.save()
+    assessment = make_assessment(title=f"Title {MALICIOUS}")
+    row = answer(assessment, "1.1.S1")
+    do_add_answer_evidence(
+        None, row, kind="citation", label=f"Label {MALICIOUS}", citation=f"Cite {MALICIOUS}", note="note\x07bell"
+    )
+    html = produce(assessment, language="en", fmt="html").content.decode()
+    assert "<script>" not in html and '<img src="https://evil' not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    pdf = words(pdf_text(produce(assessment, language="en", fmt="pdf").content).text)
+    assert '<script>alert("x")</script>' in pdf  # shown as text, never run or fetched
+    document = docx_text(produce(assessment, language="en", fmt="docx").content)
+    assert f"Cite {MALICIOUS}" in document.body and "notebell" in document.body
+
+
+def test_assessment_without_answers(make_assessment: Callable[..., Assessment]) -> None:
+    assessment = make_assessment()
+    with translation.override("en"):
+        report = build_report(assessment, "en")
+        assert "No indicator has been answered yet, so no factor has a stage." in report.summary
+        assert any("5 dimensions have no scored factor" in s for s in report.summary)
+        assert "no scored factor" in report.chart_note or "D1" in report.chart_note
+        for fmt in ("pdf", "docx", "html"):
+            assert render_report(report, fmt)
+    html = produce(assessment, language="en", fmt="html").content.decode()
+    assert "No indicator has been answered yet." in html
+    assert "The gap register holds no gap from this country&#x27;s assessments." in html
+
+
+def test_illustrative_assessment_says_so(make_assessment: Callable[..., Assessment]) -> None:
+    assessment = make_assessment(title="Illustrative assessment of Paraguay")
+    text = words(pdf_text(produce(assessment, language="en", fmt="pdf").content).text)
+    assert "Illustrative: built from public facts" in text
+    es = words(pdf_text(produce(assessment, language="es", fmt="pdf").content).text)
+    assert "TLP:AMBER" in es
+
+
+def test_unknown_format_or_language_is_refused(make_assessment: Callable[..., Assessment]) -> None:
+    assessment = make_assessment()
+    with pytest.raises(ValueError, match="format"):
+        produce(assessment, language="en", fmt="odt")
+    with pytest.raises(ValueError, match="language"):
+        produce(assessment, language="fr", fmt="pdf")
