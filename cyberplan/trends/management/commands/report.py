@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cyberplan.analytics.periods import PeriodError, parse_period
+from cyberplan.assessment.report import command as assessment_report
 from cyberplan.core.choices import TLP
 from cyberplan.core.models import Organisation
 from cyberplan.trends.report.render import FORMATS
@@ -39,8 +40,12 @@ class Command(BaseCommand):
             default=TLP.AMBER,
             help="The report's TLP marking: only events at this label or a less restricted one are counted.",
         )
+        assessment_report.add_parser(sub)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["report"] == "assessment":
+            self.stdout.write(assessment_report.run(options))
+            return
         try:
             period = parse_period(options["period"])
         except PeriodError as error:
