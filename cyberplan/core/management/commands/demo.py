@@ -40,6 +40,9 @@ class Command(BaseCommand):
             from cyberplan.threats.demo import build_threat_demo
 
             build_threat_demo(Organisation.objects.get(slug="cert-py"), lambda message: self.stdout.write(message))
+        from cyberplan.assessment.demo import build_demo_assessment_for_workspace
+
+        build_demo_assessment_for_workspace(lambda message: self.stdout.write(message))
         if options["no_serve"]:
             self._print_logins(None)
             return

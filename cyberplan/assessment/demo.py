@@ -1,0 +1,199 @@
+"""The demo's illustrative capacity assessment of Paraguay, built from public facts.
+
+Every answer marked met cites a public source listed in docs/reference/demo-workspace.md; the
+other answers are partly met (the source shows part of the indicator) or unknown (no public
+source was checked). The assessment is labelled illustrative in its title and in its report: it
+is not an official finding. Building it twice creates nothing new.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from cyberplan.core.choices import TLP
+from cyberplan.core.models import Organisation, User
+
+from .actions import (
+    do_add_answer_evidence,
+    do_answer_indicator,
+    do_create_assessment,
+    do_set_target_stage,
+    do_sync_assessment_gaps,
+)
+from .choices import AnswerValue, EvidenceKind, Method, StakeholderGroup
+from .models import Answer, Assessment, Framework
+
+TITLE = "Illustrative assessment of Paraguay (demo, built from public facts)"
+DATE = dt.date(2026, 6, 30)
+FRAMEWORK = ("cyberplan-ncm", "2026.1")
+
+OAS_2014 = "https://www.oas.org/en/media_center/press_release.asp?sCodigo=E-476/14"
+DRAFT_2016 = "https://es.scribd.com/document/390481335/Plan-Nacional-de-Seguridad-Cibernetica-v3-docx"
+DECREE_7052 = "https://latribuna.com.py/?p=68744"
+NCSI_PY = "https://ncsi.ega.ee/country/py_2022"
+OCTOPUS_PY = "https://coe.int/en/web/octopus/-/paraguay"
+PROFILE_PY = "https://studylib.net/doc/12952887/cyberwellness-profile-paraguay"
+CERT_REPORT = "https://es.scribd.com/document/722401627/Informe-Ciberseguridad-Paraguay-2022"
+LAW_4439 = "https://www.abc.com.py/edicion-impresa/suplementos/judicial/sancion-de-una-ley-internacional-1649223.html"
+LAW_5994 = "http://www.ilo.org/dyn/natlex/natlex4.detail?p_lang=en&p_isn=106286&p_country=PRY"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    kind: str
+    label: str
+    url: str = ""
+    citation: str = ""
+    note: str = ""
+
+
+#: indicator -> (answer, evidence). Indicators not listed stay unanswered.
+ANSWERS: dict[str, tuple[str, tuple[Evidence, ...]]] = {
+    "1.1.S1": (
+        AnswerValue.MET,
+        (
+            Evidence(
+                EvidenceKind.URL,
+                "SENATICs led national cybersecurity work before 2018",
+                PROFILE_PY,
+                note="Illustrative reading of a public source.",
+            ),
+        ),
+    ),
+    "1.1.S2": (
+        AnswerValue.MET,
+        (Evidence(EvidenceKind.CITATION, "National cybersecurity plan", DECREE_7052, "Decreto 7052/2017"),),
+    ),
+    "1.1.S3": (
+        AnswerValue.MET,
+        (Evidence(EvidenceKind.URL, "OAS Cyber Security Program support announced on 3 November 2014", OAS_2014),),
+    ),
+    "1.1.F1": (
+        AnswerValue.PARTLY,
+        (
+            Evidence(
+                EvidenceKind.URL,
+                "Draft plan, version 3, 6 April 2016",
+                DRAFT_2016,
+                note="The draft exists; its circulation to ministries was not checked.",
+            ),
+        ),
+    ),
+    "1.1.E1": (
+        AnswerValue.MET,
+        (
+            Evidence(
+                EvidenceKind.CITATION,
+                "The plan adopted by decree; article 4 sets up the Comisión Nacional de Ciberseguridad",
+                NCSI_PY,
+                "Decreto 7052/2017, art. 4",
+            ),
+        ),
+    ),
+    "1.1.E2": (
+        AnswerValue.PARTLY,
+        (
+            Evidence(
+                EvidenceKind.URL,
+                "7 pillars, 20 objectives, 60 lines of action and an action plan",
+                OCTOPUS_PY,
+                note="Owners, deadlines and indicators per line of action were not checked.",
+            ),
+        ),
+    ),
+    "1.2.S1": (
+        AnswerValue.MET,
+        (Evidence(EvidenceKind.CITATION, "CERT-PY created", PROFILE_PY, "Decreto 11624/2013 (12 August 2013)"),),
+    ),
+    "1.2.S2": (
+        AnswerValue.MET,
+        (
+            Evidence(EvidenceKind.URL, "CERT-PY yearly report, with incident history since 2013", CERT_REPORT),
+            Evidence(EvidenceKind.PLATFORM, "Threat trends of the demo workspace", "/trends/"),
+        ),
+    ),
+    "1.2.F1": (
+        AnswerValue.MET,
+        (Evidence(EvidenceKind.CITATION, "CERT-PY created by decree", OCTOPUS_PY, "Decreto 11624/2013"),),
+    ),
+    "4.1.S1": (
+        AnswerValue.MET,
+        (Evidence(EvidenceKind.CITATION, "Computer crimes added to the Penal Code", LAW_4439, "Ley 4439/2011"),),
+    ),
+    "4.1.F1": (
+        AnswerValue.MET,
+        (Evidence(EvidenceKind.CITATION, "Computer crimes in the Penal Code", OCTOPUS_PY, "Ley 4439/2011"),),
+    ),
+    "4.4.F1": (
+        AnswerValue.MET,
+        (
+            Evidence(
+                EvidenceKind.CITATION,
+                "Approval of the Budapest Convention (ETS 185) and its First Additional Protocol (ETS 189)",
+                LAW_5994,
+                "Ley 5994/2017 (15 December 2017)",
+            ),
+        ),
+    ),
+}
+
+#: factor -> target stage (the demo's illustrative target profile)
+TARGETS: dict[str, int] = {"1.1": 3, "1.2": 3, "4.1": 2, "4.4": 2}
+
+
+def build_assessment_demo(
+    organisation: Organisation, actor: User | None, say: Callable[[str], None] = lambda _message: None
+) -> tuple[Assessment, bool]:
+    """The illustrative assessment of Paraguay owned by ``organisation``; ``True`` when created now."""
+    existing = Assessment.objects.filter(organisation=organisation, title=TITLE).first()
+    if existing is not None:
+        say(f"The illustrative assessment of Paraguay exists already (number {existing.pk}).")
+        return existing, False
+    framework = Framework.objects.get(framework_id=FRAMEWORK[0], version=FRAMEWORK[1])
+    with transaction.atomic():
+        assessment = do_create_assessment(
+            actor,
+            organisation,
+            framework,
+            title=TITLE,
+            country="PY",
+            date=DATE,
+            method=Method.DESK_RESEARCH,
+            stakeholder_groups=[StakeholderGroup.GOVERNMENT, StakeholderGroup.CSIRT, StakeholderGroup.JUSTICE],
+            tlp=TLP.CLEAR,
+            copy_targets=False,
+        )
+        for indicator_id, (value, evidence) in ANSWERS.items():
+            answer = Answer.objects.get(assessment=assessment, indicator_id=indicator_id)
+            answer = do_answer_indicator(
+                actor, answer, None, value=value, note="Illustrative answer built from public facts."
+            )
+            for item in evidence:
+                do_add_answer_evidence(
+                    actor,
+                    answer,
+                    kind=item.kind,
+                    label=item.label,
+                    url=item.url,
+                    citation=item.citation,
+                    note=item.note,
+                )
+        for factor_id, stage in TARGETS.items():
+            do_set_target_stage(actor, assessment.factors.get(factor_id=factor_id), stage)
+        changes = do_sync_assessment_gaps(actor, assessment)
+    say(
+        f"Built the illustrative assessment of Paraguay (number {assessment.pk}): {len(ANSWERS)} answers, "
+        f"{len(TARGETS)} target stages, {len(changes)} gaps."
+    )
+    return assessment, True
+
+
+def build_demo_assessment_for_workspace(say: Callable[[str], None] = lambda _message: None) -> Assessment:
+    """The assessment in the demo workspace: owned by MITIC, recorded by the demo coordinator."""
+    organisation = Organisation.objects.get(slug="mitic")
+    actor = User.objects.filter(username="demo-coordinator").first()
+    return build_assessment_demo(organisation, actor, say)[0]
