@@ -271,6 +271,9 @@ CYBERPLAN_MAX_UPLOAD_BYTES = env_int("CYBERPLAN_MAX_UPLOAD_MB", 50, minimum=1) *
 CYBERPLAN_MAX_IMPORT_UPLOAD_BYTES = env_int("CYBERPLAN_MAX_IMPORT_UPLOAD_MB", 512, minimum=1) * 1024 * 1024
 CYBERPLAN_MAX_IMPORT_BYTES = env_int("CYBERPLAN_MAX_IMPORT_MB", 4096, minimum=1) * 1024 * 1024
 CYBERPLAN_EVENTS_DIR = Path(env_str("CYBERPLAN_EVENTS_DIR", str(DATA_DIR / "events")))
+# After each import, a background job computes the trends dashboard's default pages (off in tests,
+# where no worker runs and jobs would only pile up).
+CYBERPLAN_TRENDS_WARM = env_bool("CYBERPLAN_TRENDS_WARM", CYBERPLAN_ENV != "test")
 CYBERPLAN_DUCKDB_MEMORY = env_str("CYBERPLAN_DUCKDB_MEMORY", "1500MB")
 if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)", CYBERPLAN_DUCKDB_MEMORY):
     raise SettingError(

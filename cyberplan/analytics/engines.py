@@ -111,6 +111,15 @@ class DuckDBEngine(Engine):
         # Ibis 12's drop_table writes SQL DuckDB 2.0 does not parse; the name is ours (frame_<hex>).
         self._con.raw_sql(f'DROP TABLE IF EXISTS "{table.get_name().split(".")[-1]}"')
 
+    def read_parquet(self, paths: Sequence[Path], empty: pa.Schema) -> ir.Table:
+        if paths:
+            return self._read(list(paths))
+        # A named view in the connection (not an Ibis memtable), so SQL compiled from it also
+        # runs through raw statements such as the trend tables' COPY.
+        name = f"empty_{uuid.uuid4().hex}"
+        self._con.con.register(name, empty.empty_table())
+        return self._con.table(name)
+
     def _read(self, paths: list[Path]) -> ir.Table:
         name = f"parquet_{uuid.uuid4().hex}"
         self._con.raw_sql(

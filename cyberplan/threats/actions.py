@@ -6,21 +6,17 @@ import csv
 import hashlib
 import io
 import ipaddress
-import logging
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import duckdb
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cyberplan.analytics.engines import DuckDBEngine
-from cyberplan.analytics.trend_tables import TrendTables
 from cyberplan.core import audit
 from cyberplan.core.choices import TLP, AuditAction
 from cyberplan.core.models import Organisation, Sector, User
@@ -31,9 +27,8 @@ from cyberplan.pipeline.schema import FIELD_TYPES
 
 from .choices import Conversion, ImportFormat, ImportStatus
 from .models import ColumnMapping, ConstituencyEntry, Import
+from .signals import import_stored
 from .store import constituency_table, event_store
-
-logger = logging.getLogger(__name__)
 
 
 def file_digest(path: Path) -> str:
@@ -175,26 +170,12 @@ def do_run_import(record: Import, path: Path, *, force: bool = False, progress: 
         record.read, record.stored = summary.read, summary.stored
         record.duplicates, record.quarantined = summary.duplicates, summary.quarantined
         record.message = ""
-        _refresh_trend_tables(record)
     record.finished_at = timezone.now()
     record.save()
     _audit_update(record, before)
+    if record.status == ImportStatus.SUCCEEDED:
+        import_stored.send(sender=Import, record=record)
     return record
-
-
-def _refresh_trend_tables(record: Import) -> None:
-    """Bring the organisation's trend tables up to date with the import just committed.
-
-    A failure here does not fail the import: the events are stored, and the trend tables catch up
-    at the next refresh (the dashboard and the report refresh pending imports themselves).
-    """
-    engine = DuckDBEngine(memory_limit=settings.CYBERPLAN_DUCKDB_MEMORY, threads=2)
-    try:
-        TrendTables(event_store(record.organisation)).refresh(engine)
-    except (duckdb.Error, OSError):
-        logger.exception("refreshing the trend tables after import %s failed", record.pk)
-    finally:
-        engine.close()
 
 
 def _audit_update(record: Import, before: dict[str, Any]) -> None:

@@ -1,4 +1,5 @@
-"""Background jobs of the trends app: refreshing the trend tables (and, later, rendering reports)."""
+"""Background jobs of the trends app: refreshing the trend tables and warming the dashboard's cache
+(the report job kind lives in :mod:`.report_jobs`)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from cyberplan.core.models import Organisation
 from cyberplan.jobs.models import Job
 from cyberplan.jobs.registry import Progress, job_kind
 
@@ -17,10 +17,18 @@ TRENDS_REFRESH = "trends_refresh"
 
 @job_kind(TRENDS_REFRESH, _("Trend tables refresh"))
 def run_refresh_job(job: Job, progress: Progress) -> dict[str, Any]:
+    """Refresh (or, with ``rebuild``, rebuild) the organisation's trend tables; with ``warm``, also
+    compute the dashboard's default pages so that the first visit is answered from the cache."""
     from .store import refresh_trend_tables
+    from .views import warm
 
-    organisation = Organisation.objects.get(pk=job.parameters["organisation_id"])
-    progress.update(0, 1, str(_("Refreshing the trend tables")))
-    summary = refresh_trend_tables(organisation, rebuild=bool(job.parameters.get("rebuild")))
-    progress.update(1, 1, str(_("Done")))
-    return {"imports": summary.imports, "parts": summary.parts, "compacted": summary.compacted}
+    parameters = job.parameters if isinstance(job.parameters, dict) else {}
+    steps = 2 if parameters.get("warm") else 1
+    progress.update(0, steps, str(_("Refreshing the trend tables")))
+    summary = refresh_trend_tables(job.organisation, rebuild=bool(parameters.get("rebuild")))
+    result: dict[str, Any] = {"imports": summary.imports, "parts": summary.parts, "compacted": summary.compacted}
+    if parameters.get("warm"):
+        progress.update(1, steps, str(_("Preparing the dashboard")))
+        result["warmed"] = warm(job.organisation)
+    progress.update(steps, steps, str(_("Done")))
+    return result

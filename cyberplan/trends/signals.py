@@ -1,0 +1,39 @@
+"""Keep the trend tables and the dashboard's cache up to date with the event store."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import duckdb
+from django.conf import settings
+
+from cyberplan.jobs.choices import JobStatus
+from cyberplan.jobs.models import Job
+from cyberplan.threats.models import Import
+
+logger = logging.getLogger(__name__)
+
+
+def on_import_stored(sender: type[Import], record: Import, **kwargs: Any) -> None:
+    """Aggregate the new import into the trend tables at once, then warm the dashboard in the worker.
+
+    The refresh is quick (it reads only the new import) and makes the report and the dashboard
+    exact as soon as the import is; computing the dashboard's default pages takes longer on a
+    large store, so a background job does it. A failed refresh does not fail the import: the
+    dashboard and the report refresh pending imports themselves.
+    """
+    from cyberplan.jobs.actions import do_start_job
+
+    from .jobs import TRENDS_REFRESH
+    from .store import refresh_trend_tables
+
+    try:
+        refresh_trend_tables(record.organisation)
+    except (duckdb.Error, OSError):
+        logger.exception("refreshing the trend tables after import %s failed", record.pk)
+    if not settings.CYBERPLAN_TRENDS_WARM:
+        return
+    waiting = Job.objects.filter(organisation=record.organisation, kind=TRENDS_REFRESH, status=JobStatus.QUEUED)
+    if not waiting.exists():
+        do_start_job(None, record.organisation, TRENDS_REFRESH, {"warm": True})
