@@ -9,6 +9,7 @@ class AssessmentConfig(AppConfig):
     verbose_name = _("Capacity assessment")
 
     def ready(self) -> None:
+        from . import report_jobs  # noqa: F401 -- registers the report's job kind
         from .loading import load_shipped_framework_after_migrate
 
         post_migrate.connect(load_shipped_framework_after_migrate, sender=self)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/unlock/", views.unlock, name="assessment_unlock"),
     path("<int:pk>/gaps/", views.sync_gaps, name="assessment_sync_gaps"),
     path("<int:pk>/export/", views.export, name="assessment_export"),
+    path("<int:pk>/report/", views.request_report, name="assessment_report"),
     path("<int:pk>/compare/", views.compare, name="assessment_compare"),
     path("<int:pk>/benchmark/", views.benchmark, name="assessment_benchmark"),
     path("<int:pk>/crosswalk/", views.crosswalk, name="assessment_crosswalk"),

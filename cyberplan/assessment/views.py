@@ -13,6 +13,7 @@ from django.forms import BaseForm, Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -46,6 +47,7 @@ from .forms import (
     UnlockForm,
 )
 from .models import Answer, Assessment, AssessmentFactor
+from .report_jobs import do_request_assessment_report
 
 
 def _user(request: HttpRequest) -> User:
@@ -451,6 +453,22 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
     name = f"assessment-{assessment.pk}-{slugify(assessment.title)[:40] or 'export'}.json"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@login_required
+@require_POST
+def request_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue the assessment report in the chosen language and format; the job page offers the file."""
+    user = _user(request)
+    assessment = access_assessment_by_id(user, pk)
+    try:
+        job = do_request_assessment_report(
+            user, assessment, language=request.POST.get("language", ""), fmt=request.POST.get("format", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("assessment:assessment_detail", pk=assessment.pk)
+    return redirect(reverse("jobs:job_detail", args=[job.pk]))
 
 
 @login_required
