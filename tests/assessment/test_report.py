@@ -150,3 +150,22 @@ def test_unknown_format_or_language_is_refused(make_assessment: Callable[..., As
         produce(assessment, language="en", fmt="odt")
     with pytest.raises(ValueError, match="language"):
         produce(assessment, language="fr", fmt="pdf")
+
+
+def test_dimension_summaries_keep_unscored_factors_apart(answered: Assessment) -> None:
+    with translation.override("en"):
+        report = build_report(answered, "en")
+    table = next(s for s in report.sections if s.id == "dimensions").tables[0]
+    rows = {row[0].split()[0]: row for row in table.rows}
+    assert rows["D1"][1] == "1.1: 1, 1.2: —, 1.3: —, 1.4: —"
+    assert rows["D1"][2:] == ["1 · Start-up: 1; not scored: 3", "1 · Start-up", "1 · Start-up"]
+    # 4.1 was answered (not met), so it is scored, below the first stage; nothing is averaged.
+    assert rows["D4"][2:] == [
+        "below the first stage: 1; not scored: 3",
+        "below the first stage",
+        "below the first stage",
+    ]
+    assert rows["D2"][2:] == ["no scored factor", "—", "—"]
+    factors = {row[0]: row for row in next(s for s in report.sections if s.id == "factors").tables[0].rows}
+    assert factors["1.1"][2:5] == ["1 · Start-up", "3 · Established", "2 of 3 met answers backed by evidence"]
+    assert factors["1.1"][5] == "1.1.S3, 1.1.F1" and factors["1.2"][2] == "not scored"

@@ -226,22 +226,24 @@ def build_report(assessment: Assessment, language: str) -> Report:
     # -- dimensions ----------------------------------------------------------------------------
     dimension_rows: list[list[str]] = []
     for d in dimensions:
-        scored = [f for f in d["factor_stages"] if f in scored_factors]
+        scored = {f: stage for f, stage in d["factor_stages"].items() if f in scored_factors}
+        not_scored = len(d["factor_stages"]) - len(scored)
         if not scored:
             distribution = _("no scored factor")
             lowest = highest = "—"
         else:
-            parts = [
-                f"{_stage_name(stages, item['stage'])}: {item['factors']}"
-                for item in d["distribution"]
-                if item["factors"]
-            ]
+            per_stage = {stage: list(scored.values()).count(stage) for stage in sorted(set(scored.values()))}
+            parts = [f"{_stage_name(stages, stage)}: {n}" for stage, n in per_stage.items()]
+            if not_scored:
+                parts.append(_("not scored: %(count)s") % {"count": not_scored})
             distribution = "; ".join(parts)
-            lowest, highest = _stage_name(stages, d["lowest"]), _stage_name(stages, d["highest"])
+            lowest, highest = _stage_name(stages, min(scored.values())), _stage_name(stages, max(scored.values()))
         dimension_rows.append(
             [
                 f"{d['dimension_id']} {d['name']}",
-                ", ".join(f"{fid}: {stage}" for fid, stage in d["factor_stages"].items()),
+                ", ".join(
+                    f"{fid}: {stage if fid in scored_factors else '—'}" for fid, stage in d["factor_stages"].items()
+                ),
                 distribution,
                 lowest,
                 highest,
@@ -252,8 +254,9 @@ def build_report(assessment: Assessment, language: str) -> Report:
         _("Stages by dimension"),
         notes=[
             _(
-                "Each dimension lists the stage of every factor, how many factors sit at each stage, and the lowest "
-                "and highest stage. No average is computed: stages are ordered, not measured."
+                "Each dimension lists the stage of every factor (— when the factor is not scored), how many scored "
+                "factors sit at each stage, and the lowest and highest stage of its scored factors. No average is "
+                "computed: stages are ordered, not measured."
             )
         ],
         tables=[
