@@ -41,8 +41,9 @@ def test_refusals_say_why(world: World, make_assessment: Callable[..., Assessmen
     assessment = make_assessment()
     with pytest.raises(CommandError, match="no assessment number 999"):
         run("999", "--output", output)
-    with pytest.raises(CommandError, match="number or 'latest'"):
-        run("first", "--output", output)
+    for wrong in ("first", "-1", "9" * 30):
+        with pytest.raises(CommandError, match="number or 'latest'"):
+            run(wrong, "--output", output)
     with pytest.raises(CommandError, match="no organisation with the short name"):
         run("--organisation", "nowhere", "--output", output)
     with pytest.raises(CommandError, match=f"{world.org_b.slug} has no assessment yet"):

@@ -44,7 +44,7 @@ def find_assessment(which: str, slug: str | None) -> Assessment:
         if found is None:
             raise CommandError("There is no assessment yet." if not slug else f"{slug} has no assessment yet.")
         return found
-    if not which.isdigit():
+    if not (which.isdigit() and len(which) <= 18):
         raise CommandError(f"Give an assessment number or 'latest', not {which!r}.")
     try:
         return assessments.get(pk=int(which))
