@@ -17,7 +17,7 @@ from cyberplan.trends.report.service import languages, produce
 
 
 class Command(BaseCommand):
-    help = "Write reports from the event store: the national threat trends report."
+    help = "Write reports: the national threat trends report (trends) and the capacity assessment report (assessment)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="report", required=True)
