@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -89,7 +91,10 @@ class DuckDBEngine(Engine):
     dialect = "duckdb"
 
     def __init__(self, memory_limit: str | None = None, threads: int | None = None) -> None:
-        options: dict[str, Any] = {}
+        # Spill to a folder of its own in the system's temporary folder (removed on close), not to
+        # ".tmp" in whatever the working directory is.
+        self._spill = tempfile.mkdtemp(prefix="cyberplan-duckdb-")
+        options: dict[str, Any] = {"temp_directory": self._spill}
         if memory_limit:
             options["memory_limit"] = memory_limit
         if threads:
@@ -100,6 +105,10 @@ class DuckDBEngine(Engine):
     @property
     def backend(self) -> Any:
         return self._con
+
+    def close(self) -> None:
+        super().close()
+        shutil.rmtree(self._spill, ignore_errors=True)
 
     def materialise(self, expression: ir.Table) -> ir.Table:
         """A temporary table: the frames are read and derived once, then every metric reads the table."""
