@@ -16,10 +16,10 @@ test:  ## Install what tests need and run the whole suite (SQLite, browser tests
 	@scripts/bootstrap.sh --test
 	CYBERPLAN_ENV=test $(PY) -m pytest
 
-test-postgres:  ## Run the database tests against PostgreSQL (needs DATABASE_URL)
+test-postgres:  ## Run the database tests against PostgreSQL (needs DATABASE_URL; the Django-free pipeline and analytics tests are not repeated)
 	@scripts/bootstrap.sh --test
 	@test -n "$$DATABASE_URL" || { echo "make test-postgres: set DATABASE_URL to a PostgreSQL database"; exit 2; }
-	CYBERPLAN_ENV=test $(PY) -m pytest -m "not browser"
+	CYBERPLAN_ENV=test $(PY) -m pytest -m "not browser and not spark" --ignore=tests/pipeline --ignore=tests/analytics
 
 lint:  ## Ruff and mypy
 	@scripts/bootstrap.sh --test
