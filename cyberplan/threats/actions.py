@@ -161,6 +161,7 @@ def do_run_import(record: Import, path: Path, *, force: bool = False, progress: 
             constituency=constituency_table(record.organisation),
             limits=limits,
             progress=progress,
+            mmdb=settings.CYBERPLAN_MMDB_PATH,
         )
     except (SourceError, UnknownFormatError) as exc:
         record.status = ImportStatus.FAILED

@@ -423,3 +423,27 @@ def test_demo_threat_evidence_runs_twice_without_duplicates(world: World, tmp_pa
     assert flags[("type", "vulnerable-system")] == ""
     assert Import.objects.count() == imports
     assert all(e.note == "Illustrative demo data" for e in ConstituencyEntry.objects.filter(organisation=world.org_b))
+
+
+def test_the_operators_mmdb_fills_what_the_feed_and_registry_data_leave_unknown(
+    world: World, tmp_path: Path, settings: Settings
+) -> None:
+    from tests.pipeline.mmdb import write_mmdb
+
+    settings.CYBERPLAN_MMDB_PATH = write_mmdb(
+        tmp_path / "operator.mmdb",
+        {"192.0.2.0/24": {"country": {"iso_code": "PY"}, "autonomous_system_number": 64501}},
+        database_type="Test-Country-ASN",
+    )
+    report = tmp_path / "2026-11-28-scan_telnet-py-geo.csv"
+    report.write_text(
+        '"timestamp","ip","protocol","port","hostname","tag","asn","geo"\n'
+        '"2026-11-28 01:00:00","192.0.2.7","tcp",23,"","telnet",,""\n'
+        '"2026-11-28 01:05:00","198.51.100.7","tcp",23,"","telnet",,""\n',
+        encoding="utf-8",
+    )
+    ingest(world, report)
+    by_ip = {e["source.ip"]: e for e in stored_events(world)}
+    assert by_ip["192.0.2.7"]["source.geolocation.cc"] == "PY"
+    assert by_ip["192.0.2.7"]["source.asn"] == 64501
+    assert by_ip["198.51.100.7"]["source.geolocation.cc"] is None  # the database does not know it

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from . import register
-from .base import Importer, ImportOptions, Source, SourceError
-from .csvengine import ColumnRule, CsvMapping, stage_csv
+from .base import Chunk, Importer, ImportOptions, Source, SourceError
+from .csvengine import ColumnRule, CsvMapping, csv_chunks, stage_csv
 
 
 def mapping_from_dict(data: Mapping[str, Any]) -> CsvMapping:
@@ -35,6 +36,23 @@ class MappedCsvImporter(Importer):
         return False  # never guessed: a CSV needs its mapping named
 
     def stage(self, con: duckdb.DuckDBPyConnection, source: Source, options: ImportOptions) -> int:
+        return stage_csv(con, str(source.path), source.name, self._mapping(source, options))
+
+    def chunks(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        source: Source,
+        options: ImportOptions,
+        *,
+        work_dir: Path,
+        chunk_bytes: int,
+    ) -> Iterator[Chunk]:
+        """Large files in pieces, as Shadowserver reports, so memory does not grow with the file."""
+        mapping = self._mapping(source, options)
+        yield from csv_chunks(con, source.path, source.name, mapping, work_dir=work_dir, chunk_bytes=chunk_bytes)
+
+    @staticmethod
+    def _mapping(source: Source, options: ImportOptions) -> CsvMapping:
         if not options.mapping:
             raise SourceError(f"{source.name}: a CSV import needs a column mapping (--mapping NAME)")
         mapping = mapping_from_dict(options.mapping)
@@ -44,4 +62,4 @@ class MappedCsvImporter(Importer):
                 constants={**mapping.constants, "feed.name": str(options.extra.get("mapping_name", "csv"))},
                 delimiter=mapping.delimiter,
             )
-        return stage_csv(con, str(source.path), source.name, mapping)
+        return mapping
