@@ -8,6 +8,7 @@ it connects to ``CYBERPLAN_SPARK_MASTER`` (``local[2]`` by default) or is given 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 import os
 import shutil
@@ -183,6 +184,9 @@ def spark_session(master: str | None = None) -> Any:
     """A Spark session in UTC; ``master`` or ``CYBERPLAN_SPARK_MASTER`` or ``local[2]``."""
     from pyspark.sql import SparkSession
 
+    # py4j logs every connection it closes at INFO, even from its exit handler once logging's
+    # streams are closed; its warnings are enough.
+    logging.getLogger("py4j").setLevel(logging.WARNING)
     master = master or os.environ.get("CYBERPLAN_SPARK_MASTER") or "local[2]"
     builder = (
         SparkSession.builder.master(master)
