@@ -7,6 +7,7 @@ it connects to ``CYBERPLAN_SPARK_MASTER`` (``local[2]`` by default) or is given 
 
 from __future__ import annotations
 
+import abc
 import datetime as dt
 import logging
 import math
@@ -46,12 +47,13 @@ def _plain(value: Any) -> Any:
     return value
 
 
-class Engine:
+class Engine(abc.ABC):
     name = "engine"
 
     @property
+    @abc.abstractmethod
     def backend(self) -> Any:
-        raise NotImplementedError
+        """The Ibis backend the expressions run on."""
 
     def read_parquet(self, paths: Sequence[Path], empty: pa.Schema) -> ir.Table:
         """A table over Parquet files; over an empty table with ``empty``'s columns when there are none."""
@@ -59,8 +61,9 @@ class Engine:
             return ibis.memtable(empty.empty_table())
         return self._read(list(paths))
 
+    @abc.abstractmethod
     def _read(self, paths: list[Path]) -> ir.Table:
-        raise NotImplementedError
+        """A table over the Parquet files ``paths`` (at least one)."""
 
     def rows(self, expression: ir.Table) -> list[dict[str, Any]]:
         table = self.backend.to_pyarrow(expression)
@@ -73,7 +76,7 @@ class Engine:
         """
         return expression
 
-    def release(self, table: ir.Table) -> None:
+    def release(self, table: ir.Table) -> None:  # noqa: B027 (by default there is nothing to forget)
         """Forget a table :meth:`materialise` kept."""
 
     def sql(self, expression: ir.Table) -> str:

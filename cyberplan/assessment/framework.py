@@ -491,12 +491,12 @@ def _indicator(
     iid = problems.string(ind.get("id"), _join(ipath, "id"))
     code = ind.get("stage")
     stage: int | None = None
-    if codes is None:
-        pass
-    elif not isinstance(code, str) or code not in codes:
-        problems.add(_join(ipath, "stage"), f"unknown stage {code!r} (known: {', '.join(codes) or 'none'})")
-    else:
-        stage = codes[code]
+    # Without valid stages (already reported) an indicator's stage cannot be checked.
+    if codes is not None:
+        if isinstance(code, str) and code in codes:
+            stage = codes[code]
+        else:
+            problems.add(_join(ipath, "stage"), f"unknown stage {code!r} (known: {', '.join(codes) or 'none'})")
     number: int | None = None
     if iid is not None:
         unique(iid, _join(ipath, "id"))
