@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 
 from django.test import Client
@@ -70,8 +71,10 @@ def test_benchmark_keeps_external_figures_apart(world: World, make_assessment: C
     client.force_login(world.users[Role.VIEWER])
     text = client.get(reverse("assessment:assessment_benchmark", args=[assessment.pk])).content.decode()
     own, external = text.split("External figures (published by others)")
-    assert "T3" not in own  # Paraguay's GCI 2024 tier appears only among the external figures
-    assert "T3" in external
+    # Paraguay's GCI 2024 tier appears only among the external figures (as a word: a random token
+    # such as the CSRF value may contain the letters "T3")
+    assert not re.search(r"\bT3\b", own)
+    assert re.search(r"\bT3\b", external)
     for figure in figures:
         assert figure.source.split("?")[0][:40] in external
     assert "never combined" in external
