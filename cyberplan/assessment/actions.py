@@ -151,15 +151,7 @@ def do_update_assessment(
     before = audit.snapshot(current)
     for name, value in values.items():
         setattr(current, name, value)
-    current.full_clean()
-    changes = audit.diff(before, audit.snapshot(current))
-    if changes:
-        current.version += 1
-        current.save()
-        changes["version"] = [before["version"], current.version]
-        audit.record(
-            actor=actor, action=AuditAction.UPDATE, instance=current, changes=changes, organisation=current.organisation
-        )
+    audit.save_versioned_update(actor, current, before, current.organisation)
     return current
 
 
@@ -313,20 +305,11 @@ def do_answer_indicator(
     current.value = value
     if note is not None:
         current.note = note
-    current.full_clean()
-    changes = audit.diff(before, audit.snapshot(current))
-    if changes:
+
+    def mark_answerer() -> None:
         current.answered_by = _actor(actor)
-        current.version += 1
-        current.save()
-        changes["version"] = [before["version"], current.version]
-        audit.record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            instance=current,
-            changes=changes,
-            organisation=current.assessment.organisation,
-        )
+
+    if audit.save_versioned_update(actor, current, before, current.assessment.organisation, mark_answerer):
         _clear_approval(actor, current.assessment, current.factor_id)
     return current
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -75,6 +75,31 @@ def record(
         changes=changes,
         source=current_channel(),
     )
+
+
+def save_versioned_update(
+    actor: User | None,
+    instance: Any,
+    before: dict[str, Any],
+    organisation: Organisation | None,
+    before_save: Callable[[], None] | None = None,
+) -> dict[str, list[Any]]:
+    """Finish an update of a record with a ``version`` field, whose fields the caller has set.
+
+    Validates the record; if anything differs from ``before`` (its :func:`snapshot`), calls
+    ``before_save``, increments the version, saves and records the update. Returns the changes
+    (empty when nothing changed, and then nothing is saved).
+    """
+    instance.full_clean()
+    changes = diff(before, snapshot(instance))
+    if changes:
+        if before_save is not None:
+            before_save()
+        instance.version += 1
+        instance.save()
+        changes["version"] = [before["version"], instance.version]
+        record(actor=actor, action=AuditAction.UPDATE, instance=instance, changes=changes, organisation=organisation)
+    return changes
 
 
 def record_create(actor: User | None, instance: models.Model, organisation: Organisation | None = None) -> AuditEntry:

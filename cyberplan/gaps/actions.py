@@ -85,15 +85,7 @@ def do_update_gap(actor: User | None, gap: Gap, expected_version: int | None, **
     before = audit.snapshot(current)
     for name, value in values.items():
         setattr(current, name, value)
-    current.full_clean()
-    changes = audit.diff(before, audit.snapshot(current))
-    if changes:
-        current.version += 1
-        current.save()
-        changes["version"] = [before["version"], current.version]
-        audit.record(
-            actor=actor, action=AuditAction.UPDATE, instance=current, changes=changes, organisation=current.organisation
-        )
+    audit.save_versioned_update(actor, current, before, current.organisation)
     return current
 
 
