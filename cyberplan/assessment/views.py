@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any, cast
 
 from django.contrib import messages
@@ -324,23 +325,44 @@ def add_evidence(request: HttpRequest, pk: int, factor_id: str) -> HttpResponse:
     return _factor_page(request, assessment, row, status=400, forms={"evidence": form})
 
 
+def _submit_factor_form(
+    request: HttpRequest,
+    assessment: Assessment,
+    row: AssessmentFactor,
+    form: Form,
+    key: str,
+    act: Callable[[dict[str, Any]], object],
+    done: str,
+) -> HttpResponse:
+    """Run ``act`` on a valid factor form: back to the factor with ``done``, or the page again with the errors."""
+    if form.is_valid():
+        try:
+            act(form.cleaned_data)
+        except actions.AssessmentLockedError:
+            return _locked(request, assessment)
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect(_factor_url(assessment, row))
+    return _factor_page(request, assessment, row, status=400, forms={key: form})
+
+
 @login_required
 @require_POST
 def add_comment(request: HttpRequest, pk: int, factor_id: str) -> HttpResponse:
     assessment, row = _factor(request, pk, factor_id)
     require_answer(_user(request), assessment, row)
     form = CommentForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.do_add_factor_comment(_user(request), row, form.cleaned_data["text"])
-        except actions.AssessmentLockedError:
-            return _locked(request, assessment)
-        except ValidationError as exc:
-            _attach_errors(form, exc)
-        else:
-            messages.success(request, _("The comment was added."))
-            return redirect(_factor_url(assessment, row))
-    return _factor_page(request, assessment, row, status=400, forms={"comment": form})
+    return _submit_factor_form(
+        request,
+        assessment,
+        row,
+        form,
+        "comment",
+        lambda data: actions.do_add_factor_comment(_user(request), row, data["text"]),
+        _("The comment was added."),
+    )
 
 
 @login_required
@@ -348,17 +370,15 @@ def add_comment(request: HttpRequest, pk: int, factor_id: str) -> HttpResponse:
 def assign_factor(request: HttpRequest, pk: int, factor_id: str) -> HttpResponse:
     assessment, row = _factor(request, pk, factor_id, Permission.DECIDE)
     form = AssignForm(request.POST, organisation_id=assessment.organisation_id)
-    if form.is_valid():
-        try:
-            actions.do_assign_factor(_user(request), row, form.cleaned_data["assignee"])
-        except actions.AssessmentLockedError:
-            return _locked(request, assessment)
-        except ValidationError as exc:
-            _attach_errors(form, exc)
-        else:
-            messages.success(request, _("The factor's contributor was saved."))
-            return redirect(_factor_url(assessment, row))
-    return _factor_page(request, assessment, row, status=400, forms={"assign": form})
+    return _submit_factor_form(
+        request,
+        assessment,
+        row,
+        form,
+        "assign",
+        lambda data: actions.do_assign_factor(_user(request), row, data["assignee"]),
+        _("The factor's contributor was saved."),
+    )
 
 
 @login_required
@@ -367,17 +387,15 @@ def set_target(request: HttpRequest, pk: int, factor_id: str) -> HttpResponse:
     assessment, row = _factor(request, pk, factor_id, Permission.DECIDE)
     structure = assessment.framework.structure()
     form = TargetForm(request.POST, stages=[(s.ordinal, s.name.get(_lang())) for s in structure.stages])
-    if form.is_valid():
-        try:
-            actions.do_set_target_stage(_user(request), row, form.cleaned_data["target_stage"])
-        except actions.AssessmentLockedError:
-            return _locked(request, assessment)
-        except ValidationError as exc:
-            _attach_errors(form, exc)
-        else:
-            messages.success(request, _("The target stage was saved."))
-            return redirect(_factor_url(assessment, row))
-    return _factor_page(request, assessment, row, status=400, forms={"target": form})
+    return _submit_factor_form(
+        request,
+        assessment,
+        row,
+        form,
+        "target",
+        lambda data: actions.do_set_target_stage(_user(request), row, data["target_stage"]),
+        _("The target stage was saved."),
+    )
 
 
 @login_required
