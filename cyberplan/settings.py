@@ -140,6 +140,7 @@ INSTALLED_APPS = [
     "cyberplan.threats",
     "cyberplan.trends",
     "cyberplan.assessment",
+    "cyberplan.strategy",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("cyberplan.core.urls")),
     path("gaps/", include("cyberplan.gaps.urls")),
     path("assessment/", include("cyberplan.assessment.urls")),
+    path("strategy/", include("cyberplan.strategy.urls")),
     path("jobs/", include("cyberplan.jobs.urls")),
     path("threats/", include("cyberplan.threats.urls")),
     path("trends/reports/", include("cyberplan.trends.report_urls")),

@@ -1,0 +1,136 @@
+"""Who may read and change a strategy (see docs/concepts/access.md).
+
+* The working copy (structure, actions, KPIs, monitoring) is read by members of the owner
+  organisation, within the strategy's TLP, and changed according to their role.
+* Members of a consulted organisation read the versions in consultation, approved or published,
+  and comment on a version in consultation if their role lets them contribute; they never see
+  drafts or the working copy.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from cyberplan.core.access import Permission, has_permission, organisation_ids_where, roles_of, visible_q
+from cyberplan.core.models import Organisation, User
+
+from .choices import VersionStatus
+from .models import Action, Comment, Element, ProgressUpdate, Strategy, StrategyVersion
+
+# What a consulted organisation may read.
+CONSULTEE_STATUSES = frozenset({VersionStatus.CONSULTATION, VersionStatus.APPROVED, VersionStatus.PUBLISHED})
+
+
+def strategies_visible_to(user: User) -> QuerySet[Strategy]:
+    """Strategies whose working copy the user may read."""
+    return Strategy.objects.filter(visible_q(user)).select_related("organisation")
+
+
+def strategies_consulted_by(user: User) -> QuerySet[Strategy]:
+    """Strategies the user reads only as a member of a consulted organisation."""
+    own = strategies_visible_to(user).values("pk")
+    return (
+        Strategy.objects.filter(consultees__in=list(roles_of(user)))
+        .exclude(pk__in=own)
+        .filter(versions__status__in=CONSULTEE_STATUSES)
+        .distinct()
+        .select_related("organisation")
+    )
+
+
+def access_strategy_by_id(user: User, strategy_id: int, permission: Permission = Permission.VIEW) -> Strategy:
+    """The strategy if ``user`` reads its working copy and holds ``permission`` in its owner organisation."""
+    try:
+        strategy = strategies_visible_to(user).get(pk=strategy_id)
+    except (Strategy.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if not has_permission(user, strategy.organisation_id, permission):
+        raise PermissionDenied
+    return strategy
+
+
+def is_owner_member(user: User, strategy: Strategy) -> bool:
+    return strategies_visible_to(user).filter(pk=strategy.pk).exists()
+
+
+def versions_visible_to(user: User, strategy: Strategy) -> QuerySet[StrategyVersion]:
+    versions = StrategyVersion.objects.filter(strategy=strategy).select_related("strategy", "strategy__organisation")
+    if is_owner_member(user, strategy):
+        return versions
+    if strategy.consultees.filter(pk__in=list(roles_of(user))).exists():
+        return versions.filter(status__in=CONSULTEE_STATUSES)
+    return versions.none()
+
+
+def access_version(user: User, strategy_id: int, number: int) -> StrategyVersion:
+    """A version the user may read (owner member, or consultee for versions out of draft)."""
+    try:
+        strategy = Strategy.objects.select_related("organisation").get(pk=strategy_id)
+        return versions_visible_to(user, strategy).get(number=number)
+    except (Strategy.DoesNotExist, StrategyVersion.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def commenting_organisations(user: User, version: StrategyVersion) -> QuerySet[Organisation]:
+    """The organisations on whose behalf ``user`` may comment on ``version`` (empty if none)."""
+    if version.status != VersionStatus.CONSULTATION:
+        return Organisation.objects.none()
+    strategy = version.strategy
+    allowed = set(organisation_ids_where(user, Permission.CONTRIBUTE))
+    eligible = {strategy.organisation_id, *strategy.consultees.values_list("pk", flat=True)}
+    if strategy.organisation_id in allowed and not is_owner_member(user, strategy):
+        # A member who cannot read the strategy's TLP comments only on behalf of other organisations.
+        allowed.discard(strategy.organisation_id)
+    return Organisation.objects.filter(pk__in=allowed & eligible)
+
+
+def can_resolve_comments(user: User, version: StrategyVersion) -> bool:
+    return is_owner_member(user, version.strategy) and has_permission(
+        user, version.strategy.organisation_id, Permission.DECIDE
+    )
+
+
+def access_comment_by_id(user: User, version: StrategyVersion, comment_id: int) -> Comment:
+    try:
+        return version.comments.select_related("organisation", "author").get(pk=comment_id)
+    except (Comment.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def access_element_by_id(user: User, strategy: Strategy, element_id: int) -> Element:
+    try:
+        return strategy.elements.get(pk=element_id)
+    except (Element.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def access_action_by_id(user: User, strategy: Strategy, action_id: int) -> Action:
+    try:
+        return (
+            strategy.actions.select_related("parent", "lead").prefetch_related("supporting", "gaps").get(pk=action_id)
+        )
+    except (Action.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def can_report_progress(user: User, action: Action) -> bool:
+    """Members of the owner organisation who may contribute report progress and enter measurements."""
+    return has_permission(user, action.strategy.organisation_id, Permission.CONTRIBUTE)
+
+
+def require_progress_reporter(user: User, action: Action) -> None:
+    if not can_report_progress(user, action):
+        raise PermissionDenied
+
+
+def progress_visible_q(user: User) -> Q:
+    return Q(action__strategy__in=strategies_visible_to(user))
+
+
+def access_update_by_id(user: User, action: Action, update_id: int) -> ProgressUpdate:
+    try:
+        return action.updates.get(pk=update_id)
+    except (ProgressUpdate.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

@@ -1,0 +1,296 @@
+"""KPIs computed from platform data: threat trend figures, assessment stages, gaps closed, actions done.
+
+A computed measurement keeps in ``detail`` what it was computed from (the window, the figure and
+its filters, the assessment), so the monitoring report can say where each number comes from.
+
+Threat trend figures are written ``<figure> [filter=value ...]``:
+
+* figures: ``events``, ``sources`` (distinct source addresses), ``incidents``;
+* filters: ``class=`` (RSIT class, e.g. ``intrusion-attempts``), ``type=`` (e.g. ``brute-force``),
+  ``sector=`` (a sector code), ``country=`` (ISO code), ``feed=``; a filter may be repeated.
+
+The window of a measurement is the KPI's frequency ending on the measurement date (a quarterly
+KPI measured on 30 June counts 1 April to 30 June).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from cyberplan.core.models import User
+
+from .choices import FREQUENCY_MONTHS, ActionStatus, Frequency, KPISource, MeasurementOrigin
+from .models import KPI, Action, KPIMeasurement
+
+FIGURES = {"events": "totals", "sources": "sources_total", "incidents": "incidents_by_type"}
+FILTERS = {"class": "taxonomies", "type": "types", "sector": "sectors", "country": "countries", "feed": "feeds"}
+
+
+@dataclass(frozen=True)
+class TrendSpec:
+    figure: str
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def parse_trend_spec(text: str) -> TrendSpec:
+    """``events class=intrusion-attempts sector=government`` -> figure and filters; ``ValueError`` if wrong."""
+    words = text.split()
+    if not words:
+        raise ValueError(_("Name the figure: events, sources or incidents."))
+    figure = words[0].lower()
+    if figure not in FIGURES:
+        raise ValueError(_("Unknown figure %(figure)r: use events, sources or incidents.") % {"figure": words[0][:30]})
+    filters: dict[str, list[str]] = {}
+    for word in words[1:]:
+        name, sep, value = word.partition("=")
+        if not sep or not value:
+            raise ValueError(_("Write each filter as name=value, not %(word)r.") % {"word": word[:40]})
+        if name.lower() not in FILTERS:
+            raise ValueError(
+                _("Unknown filter %(name)r: use class, type, sector, country or feed.") % {"name": name[:30]}
+            )
+        filters.setdefault(name.lower(), []).append(value.upper() if name.lower() == "country" else value)
+    return TrendSpec(figure, {k: tuple(v) for k, v in filters.items()})
+
+
+def parse_factor_spec(text: str) -> tuple[str | None, str]:
+    """``1.2`` or ``framework-id:1.2`` -> (framework id or None, factor id)."""
+    framework, sep, factor = text.strip().rpartition(":")
+    factor = factor.strip()
+    if not factor or not all(part.isdigit() for part in factor.split(".")):
+        raise ValueError(_("Give the factor as its number, e.g. 1.2."))
+    return (framework.strip() or None) if sep else None, factor
+
+
+def check_source_detail(source: str, detail: str) -> str | None:
+    """What is wrong with a KPI's source detail, or None."""
+    try:
+        if source == KPISource.TREND_METRIC:
+            parse_trend_spec(detail)
+        elif source == KPISource.ASSESSMENT_STAGE:
+            parse_factor_spec(detail)
+    except ValueError as error:
+        return str(error)
+    return None
+
+
+def window(kpi: KPI, as_of: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """First and last day (both included) of the frequency window ending on ``as_of``."""
+    months = FREQUENCY_MONTHS[Frequency(kpi.frequency)]
+    after = as_of + datetime.timedelta(days=1)
+    month_index = after.year * 12 + after.month - 1 - months
+    year, month = divmod(month_index, 12)
+    day = min(after.day, _days_in(year, month + 1))
+    return datetime.date(year, month + 1, day), as_of
+
+
+def _days_in(year: int, month: int) -> int:
+    following = datetime.date(year + (month == 12), month % 12 + 1, 1)
+    return (following - datetime.timedelta(days=1)).day
+
+
+@dataclass
+class Computed:
+    value: Decimal
+    detail: dict[str, Any]
+
+
+def compute(kpi: KPI, as_of: datetime.date) -> Computed:
+    """The KPI's value on ``as_of`` from platform data; ``ValidationError`` if it cannot be computed."""
+    if kpi.source == KPISource.TREND_METRIC:
+        return _trend(kpi, as_of)
+    if kpi.source == KPISource.ASSESSMENT_STAGE:
+        return _stage(kpi, as_of)
+    if kpi.source == KPISource.GAPS_CLOSED:
+        return _gaps_closed(kpi, as_of)
+    if kpi.source == KPISource.ACTIONS_COMPLETED:
+        return _actions_completed(kpi, as_of)
+    raise ValidationError(_("This KPI is entered by hand; it has no platform data to compute from."))
+
+
+def _trend(kpi: KPI, as_of: datetime.date) -> Computed:
+    from cyberplan.analytics.metrics import Scope
+    from cyberplan.analytics.periods import Period
+    from cyberplan.analytics.service import compute as compute_metrics
+    from cyberplan.threats.store import event_store
+    from cyberplan.trends.store import analytics_engine
+
+    try:
+        spec = parse_trend_spec(kpi.source_detail)
+    except ValueError as error:
+        raise ValidationError({"source_detail": str(error)}) from None
+    first, last = window(kpi, as_of)
+    strategy = kpi.action.strategy
+    scope = Scope(
+        Period(first, last + datetime.timedelta(days=1), "range"),
+        **{FILTERS[name]: values for name, values in spec.filters.items()},
+        tlp_in=None,
+    )
+    metric = FIGURES[spec.figure]
+    store = event_store(strategy.organisation)
+    engine = analytics_engine()
+    try:
+        results = compute_metrics(store, scope, engine, trend_tables=True, only=[metric])
+    finally:
+        engine.close()
+    rows = results.rows(metric)
+    if spec.figure == "events":
+        value = int(rows[0]["events"] or 0) if rows else 0
+    elif spec.figure == "sources":
+        value = int(rows[0]["sources"] or 0) if rows else 0
+    else:
+        value = sum(int(r["events"] or 0) for r in rows)
+    return Computed(
+        Decimal(value),
+        {
+            "source": KPISource.TREND_METRIC,
+            "figure": spec.figure,
+            "filters": {k: list(v) for k, v in spec.filters.items()},
+            "from": first.isoformat(),
+            "to": last.isoformat(),
+            "store": strategy.organisation.slug,
+        },
+    )
+
+
+def _stage(kpi: KPI, as_of: datetime.date) -> Computed:
+    from cyberplan.assessment.models import Assessment
+    from cyberplan.assessment.results import score_assessment
+
+    try:
+        framework_id, factor_id = parse_factor_spec(kpi.source_detail)
+    except ValueError as error:
+        raise ValidationError({"source_detail": str(error)}) from None
+    strategy = kpi.action.strategy
+    assessments = Assessment.objects.filter(
+        organisation=strategy.organisation, country=strategy.country, date__lte=as_of
+    ).select_related("framework")
+    if framework_id:
+        assessments = assessments.filter(framework__framework_id=framework_id)
+    assessment = assessments.order_by("-date", "-id").first()
+    if assessment is None:
+        raise ValidationError(
+            _("There is no capacity assessment of %(country)s dated on or before %(date)s.")
+            % {"country": strategy.country.name, "date": as_of.isoformat()}
+        )
+    structure, results = score_assessment(assessment)
+    if factor_id not in results:
+        raise ValidationError(
+            {
+                "source_detail": _("Factor %(factor)s is not in the framework %(framework)s.")
+                % {"factor": factor_id, "framework": assessment.framework.key}
+            }
+        )
+    stage = results[factor_id].stage
+    if stage < 1:
+        raise ValidationError(
+            _("Factor %(factor)s has not reached the first stage in %(assessment)s; there is no stage to record.")
+            % {"factor": factor_id, "assessment": str(assessment)}
+        )
+    return Computed(
+        Decimal(stage),
+        {
+            "source": KPISource.ASSESSMENT_STAGE,
+            "factor": factor_id,
+            "stage_name": structure.stage(stage).name.en,
+            "assessment": assessment.pk,
+            "assessment_title": str(assessment),
+            "framework": assessment.framework.key,
+        },
+    )
+
+
+def _percent(part: int, whole: int) -> Decimal:
+    return (Decimal(100 * part) / Decimal(whole)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _gaps_closed(kpi: KPI, as_of: datetime.date) -> Computed:
+    from cyberplan.gaps.models import Gap
+
+    strategy = kpi.action.strategy
+    whole_strategy = kpi.source_detail.strip().lower() == "strategy"
+    gaps = Gap.objects.filter(action_links__action__strategy=strategy) if whole_strategy else kpi.action.gaps.all()
+    gaps = gaps.distinct()
+    total = gaps.count()
+    if total == 0:
+        raise ValidationError(_("No gap is linked yet; link the gaps the action addresses first."))
+    end = datetime.datetime.combine(as_of + datetime.timedelta(days=1), datetime.time(), tzinfo=datetime.UTC)
+    closed = gaps.filter(Q(status="closed") & Q(closed_at__lt=end)).count()
+    return Computed(
+        _percent(closed, total),
+        {
+            "source": KPISource.GAPS_CLOSED,
+            "closed": closed,
+            "linked": total,
+            "scope": "strategy" if whole_strategy else "action",
+        },
+    )
+
+
+def _actions_completed(kpi: KPI, as_of: datetime.date) -> Computed:
+    strategy = kpi.action.strategy
+    scope = kpi.source_detail.strip().lower() or "axis"
+    actions = Action.objects.filter(strategy=strategy).exclude(status=ActionStatus.CANCELLED)
+    if scope != "strategy":
+        axis = kpi.action.parent
+        while axis.parent is not None:
+            axis = axis.parent
+        axis_ids = _descendant_ids(axis.pk, strategy.pk)
+        actions = actions.filter(parent_id__in=axis_ids)
+        scope = f"axis {axis.code}"
+    total = actions.count()
+    done = 0
+    for action in actions:
+        latest = action.updates.filter(date__lte=as_of).order_by("-date", "-id").first()
+        if latest is not None and latest.status == ActionStatus.COMPLETED:
+            done += 1
+    if total == 0:
+        raise ValidationError(_("There is no action to count."))
+    return Computed(
+        _percent(done, total),
+        {"source": KPISource.ACTIONS_COMPLETED, "completed": done, "actions": total, "scope": scope},
+    )
+
+
+def _descendant_ids(root_id: int, strategy_id: int) -> set[int]:
+    from .models import Element
+
+    parents = dict(Element.objects.filter(strategy_id=strategy_id).values_list("pk", "parent_id"))
+    out = {root_id}
+    changed = True
+    while changed:
+        changed = False
+        for pk, parent in parents.items():
+            if parent in out and pk not in out:
+                out.add(pk)
+                changed = True
+    return out
+
+
+def do_compute_kpi(actor: User | None, kpi: KPI, as_of: datetime.date) -> KPIMeasurement:
+    """Compute the KPI on ``as_of`` and record it (replacing an earlier computation for that date)."""
+    from .actions import do_record_measurement
+
+    result = compute(kpi, as_of)
+    return do_record_measurement(
+        actor, kpi, date=as_of, value=result.value, origin=MeasurementOrigin.COMPUTED, detail=result.detail
+    )
+
+
+def latest_value(kpi: KPI) -> KPIMeasurement | None:
+    return kpi.measurements.order_by("-date", "-id").first()
+
+
+def progress_towards_target(kpi: KPI, value: Decimal | None) -> float | None:
+    """How far the value has come from the baseline to the target, 0 to 1 (None without both)."""
+    if value is None or kpi.baseline is None or kpi.target is None or kpi.target == kpi.baseline:
+        return None
+    share = float((value - kpi.baseline) / (kpi.target - kpi.baseline))
+    return max(0.0, min(1.0, share))

@@ -1,0 +1,280 @@
+"""Monitoring and evaluation, as plain data: progress per axis, alerts, KPI status, review cycle.
+
+The monitoring page, the API and the M&E report read from here, so they agree. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .choices import FREQUENCY_MONTHS, ActionStatus, ElementKind, Frequency
+from .kpis import progress_towards_target
+from .models import KPI, Action, Element, KPIMeasurement, ProgressUpdate, Strategy
+
+# An action without a progress update for this long is flagged.
+STALE_UPDATE_DAYS = 120
+
+
+@dataclass
+class AxisProgress:
+    axis: Element
+    actions: int
+    completed: int
+    percent: float  # mean percentage done of the axis's actions (cancelled ones left out)
+    overdue: int
+    budget: Decimal
+
+
+@dataclass
+class Alert:
+    kind: str  # "overdue", "stale", "kpi_due", "review_due", "no_lead", "no_kpi"
+    message: str
+    action: Action | None = None
+    kpi: KPI | None = None
+
+
+@dataclass
+class KPIStatus:
+    kpi: KPI
+    latest: KPIMeasurement | None
+    progress: float | None  # share of the way from baseline to target
+    due: bool
+
+
+@dataclass
+class Overview:
+    strategy: Strategy
+    as_of: datetime.date
+    axes: list[AxisProgress]
+    overall_percent: float
+    actions: int
+    completed: int
+    alerts: list[Alert]
+    kpis: list[KPIStatus]
+    review_due_on: datetime.date | None
+    last_assessment: Any = None
+    updates_in_period: list[ProgressUpdate] = field(default_factory=list)
+
+
+def axis_of(element: Element, parents: dict[int, Element]) -> Element:
+    node = element
+    while node.parent_id is not None:
+        node = parents[node.parent_id]
+    return node
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    following = datetime.date(year + (month == 11), (month + 1) % 12 + 1, 1)
+    last = (following - datetime.timedelta(days=1)).day
+    return datetime.date(year, month + 1, min(day.day, last))
+
+
+def kpi_due(kpi: KPI, latest: KPIMeasurement | None, as_of: datetime.date) -> bool:
+    """A measurement is due when the last one is older than the KPI's frequency (or there is none)."""
+    if latest is None:
+        return True
+    return _add_months(latest.date, FREQUENCY_MONTHS[Frequency(kpi.frequency)]) <= as_of
+
+
+def overview(
+    strategy: Strategy, as_of: datetime.date | None = None, period_start: datetime.date | None = None
+) -> Overview:
+    """Where the strategy stands on ``as_of`` (today by default)."""
+    from cyberplan.assessment.models import Assessment
+
+    as_of = as_of or timezone.localdate()
+    elements = {e.pk: e for e in strategy.elements.all()}
+    actions = list(
+        Action.objects.filter(strategy=strategy)
+        .select_related("parent", "lead")
+        .prefetch_related("kpis__measurements", "updates")
+        .order_by("order", "code", "id")
+    )
+    by_axis: dict[int, list[Action]] = {}
+    for action in actions:
+        by_axis.setdefault(axis_of(action.parent, elements).pk, []).append(action)
+    alerts: list[Alert] = []
+    axes: list[AxisProgress] = []
+    for axis in sorted(
+        (e for e in elements.values() if e.kind == ElementKind.AXIS), key=lambda e: (e.order, e.code, e.pk)
+    ):
+        members = [a for a in by_axis.get(axis.pk, []) if a.status != ActionStatus.CANCELLED]
+        overdue = [a for a in members if _overdue(a, as_of)]
+        axes.append(
+            AxisProgress(
+                axis=axis,
+                actions=len(members),
+                completed=sum(a.status == ActionStatus.COMPLETED for a in members),
+                percent=round(sum(a.percent_complete for a in members) / len(members), 1) if members else 0.0,
+                overdue=len(overdue),
+                budget=sum((a.budget or Decimal(0) for a in members), Decimal(0)),
+            )
+        )
+    counted = [a for a in actions if a.status != ActionStatus.CANCELLED]
+    kpi_rows: list[KPIStatus] = []
+    for action in actions:
+        if _overdue(action, as_of):
+            alerts.append(
+                Alert(
+                    "overdue",
+                    _("%(code)s was due on %(date)s and is %(percent)d%% done.")
+                    % {"code": action.code, "date": action.end_date, "percent": action.percent_complete},
+                    action=action,
+                )
+            )
+        updates = sorted(action.updates.all(), key=lambda u: (u.date, u.pk))
+        started = action.start_date is not None and action.start_date <= as_of
+        if (
+            started
+            and action.status not in (ActionStatus.COMPLETED, ActionStatus.CANCELLED)
+            and (not updates or (as_of - updates[-1].date).days > STALE_UPDATE_DAYS)
+        ):
+            alerts.append(
+                Alert(
+                    "stale",
+                    _("%(code)s has had no progress update for more than %(days)d days.")
+                    % {"code": action.code, "days": STALE_UPDATE_DAYS},
+                    action=action,
+                )
+            )
+        if action.lead_id is None:
+            alerts.append(Alert("no_lead", _("%(code)s has no lead institution.") % {"code": action.code}, action))
+        kpis = list(action.kpis.all())
+        if not kpis and action.status != ActionStatus.CANCELLED:
+            alerts.append(Alert("no_kpi", _("%(code)s has no KPI.") % {"code": action.code}, action))
+        for kpi in kpis:
+            measured = [m for m in kpi.measurements.all() if m.date <= as_of]
+            latest = max(measured, key=lambda m: (m.date, m.pk)) if measured else None
+            due = started and kpi_due(kpi, latest, as_of)
+            kpi_rows.append(KPIStatus(kpi, latest, progress_towards_target(kpi, latest.value if latest else None), due))
+            if due:
+                alerts.append(
+                    Alert(
+                        "kpi_due",
+                        _("The KPI %(name)s of %(code)s needs a measurement.")
+                        % {"name": kpi.name, "code": action.code},
+                        action=action,
+                        kpi=kpi,
+                    )
+                )
+    last_assessment = (
+        Assessment.objects.filter(organisation=strategy.organisation, country=strategy.country, date__lte=as_of)
+        .order_by("-date", "-id")
+        .first()
+    )
+    review_due_on = _add_months(last_assessment.date, strategy.review_months) if last_assessment else None
+    if review_due_on is None or review_due_on <= as_of:
+        alerts.insert(
+            0,
+            Alert(
+                "review_due",
+                _("A new capacity assessment is due for the review of the strategy (every %(months)d months).")
+                % {"months": strategy.review_months}
+                if last_assessment
+                else _("There is no capacity assessment of the country yet; start one for the review."),
+            ),
+        )
+    in_period = [
+        u
+        for a in actions
+        for u in a.updates.all()
+        if u.date <= as_of and (period_start is None or u.date >= period_start)
+    ]
+    return Overview(
+        strategy=strategy,
+        as_of=as_of,
+        axes=axes,
+        overall_percent=round(sum(a.percent_complete for a in counted) / len(counted), 1) if counted else 0.0,
+        actions=len(counted),
+        completed=sum(a.status == ActionStatus.COMPLETED for a in counted),
+        alerts=alerts,
+        kpis=kpi_rows,
+        review_due_on=review_due_on,
+        last_assessment=last_assessment,
+        updates_in_period=sorted(in_period, key=lambda u: (u.date, u.pk)),
+    )
+
+
+def _overdue(action: Action, as_of: datetime.date) -> bool:
+    return (
+        action.end_date is not None
+        and action.end_date < as_of
+        and action.status not in (ActionStatus.COMPLETED, ActionStatus.CANCELLED)
+    )
+
+
+def timeline_spec(strategy: Strategy, as_of: datetime.date, language: str = "en") -> dict[str, Any] | None:
+    """A Vega-Lite timeline (one bar per action from start to end, coloured by status), or None."""
+    elements = {e.pk: e for e in strategy.elements.all()}
+    rows = []
+    for action in Action.objects.filter(strategy=strategy).select_related("parent").order_by("order", "code", "id"):
+        if action.start_date is None or action.end_date is None:
+            continue
+        axis = axis_of(action.parent, elements)
+        rows.append(
+            {
+                "action": action.code,
+                "axis": f"{axis.code} {axis.title}"[:60],
+                "start": action.start_date.isoformat(),
+                "end": action.end_date.isoformat(),
+                "status": str(ActionStatus(action.status).label),
+                "done": action.percent_complete,
+            }
+        )
+    if not rows:
+        return None
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "title": _("Action plan timeline"),
+        "width": 560,
+        "height": max(120, 14 * len(rows)),
+        "data": {"values": rows},
+        "layer": [
+            {
+                "mark": {"type": "bar", "cornerRadius": 2},
+                "encoding": {
+                    "y": {"field": "action", "type": "nominal", "sort": None, "title": _("Action")},
+                    "x": {"field": "start", "type": "temporal", "title": None},
+                    "x2": {"field": "end"},
+                    "color": {"field": "status", "type": "nominal", "title": _("Status")},
+                    "tooltip": [
+                        {"field": "action", "title": _("Action")},
+                        {"field": "axis", "title": _("Axis")},
+                        {"field": "status", "title": _("Status")},
+                        {"field": "done", "title": _("% done")},
+                    ],
+                },
+            },
+            {
+                "mark": {"type": "rule", "strokeDash": [4, 3], "color": "#333"},
+                "encoding": {"x": {"datum": as_of.isoformat(), "type": "temporal"}},
+            },
+        ],
+    }
+
+
+def axis_progress_spec(view: Overview) -> dict[str, Any] | None:
+    """A Vega-Lite bar chart of percentage done per axis, or None without axes."""
+    if not view.axes:
+        return None
+    values = [{"axis": f"{a.axis.code} {a.axis.title}"[:50], "percent": a.percent} for a in view.axes]
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "title": _("Progress per axis"),
+        "width": 420,
+        "height": max(100, 24 * len(values)),
+        "data": {"values": values},
+        "mark": "bar",
+        "encoding": {
+            "y": {"field": "axis", "type": "nominal", "sort": None, "title": None},
+            "x": {"field": "percent", "type": "quantitative", "title": _("% done"), "scale": {"domain": [0, 100]}},
+        },
+    }
