@@ -1,11 +1,15 @@
 """The three weighted frames every metric reads, built from raw events or from the trend tables.
 
-Metrics never read the event store's columns directly. They read three narrow frames with plain
+Metrics never read the event store's columns directly. They read four narrow frames with plain
 column names (Spark and DuckDB agree on them without quoting rules for dotted names), each with a
 weight ``n``:
 
 ``events``
     one row per event (``n`` = 1) or per group of alike events in the trend tables;
+``networks``
+    the same with the victim's organisation and the source's network and autonomous system (on raw
+    events, the events frame itself; in the trend tables a table of its own, so that the events
+    table stays small);
 ``sources``
     the same with the source address, for distinct sources and new versus recurring sources;
 ``incidents``
@@ -13,7 +17,15 @@ weight ``n``:
     record gives it, as a sum and a count so that means add up across trend tables.
 
 Because every frame carries its weight, one metric definition gives the same number on raw events
-(the report, the parity test, the benchmark) and on the pre-aggregated tables (the dashboard).
+(the parity test, the benchmark's reference) and on the pre-aggregated tables (the dashboard, the
+report).
+
+The trend tables add two things the raw events do not have (:class:`Frames` ``networks_by_month``
+and ``source_counts``): the networks frame grouped by month, read instead of the daily one when a
+period is made of whole months, and the exact number of distinct source addresses per month (and
+per day, class and sector of the month, and against the month before), by the TLP labels each
+address was reported with, read instead of the sources frame when a scope has no filter but TLP
+(:mod:`.metrics`).
 """
 
 from __future__ import annotations
@@ -49,16 +61,29 @@ EVENT_DIMENSIONS = (
     "identifier",
     "sector",
     "category",
-    "organisation",
     "country",
-    "asn",
-    "as_name",
-    "network",
     "feed",
     "provider",
     "tlp",
     "severity",
 )
+#: The organisation, network and autonomous system, with the columns filters use.
+NETWORK_DIMENSIONS = (
+    "day",
+    "organisation",
+    "asn",
+    "as_name",
+    "network",
+    "taxonomy",
+    "type",
+    "sector",
+    "category",
+    "country",
+    "feed",
+    "tlp",
+)
+#: The events frame over raw events: every column of the events and networks frames.
+RAW_EVENT_COLUMNS = (*EVENT_DIMENSIONS, "organisation", "asn", "as_name", "network")
 #: Every frame carries every column a :class:`~.metrics.Scope` filters on (sector, taxonomy, type,
 #: feed, country, TLP), so that a filter restricts the sources and the incidents as it does the events.
 SOURCE_DIMENSIONS = ("day", "source_ip", "taxonomy", "type", "sector", "category", "country", "feed", "tlp")
@@ -76,14 +101,29 @@ INCIDENT_DIMENSIONS = (
 )
 
 
+#: TLP labels as bits of the ``mask`` column of the source counts; any other label is :data:`OTHER_LABEL`.
+TLP_BITS: dict[str, int] = {
+    label: 1 << index for index, label in enumerate(("clear", "green", "amber", "amber+strict", "red", UNKNOWN))
+}
+OTHER_LABEL = 1 << len(TLP_BITS)
+
+
 @dataclass(frozen=True)
 class Frames:
     events: ir.Table
     sources: ir.Table
     incidents: ir.Table
+    networks: ir.Table
+    #: trend tables only: the networks frame grouped by month (``day`` is the month's first day)
+    networks_by_month: ir.Table | None = None
+    #: trend tables only: exact distinct source counts per month (see :func:`source_counts_sql`)
+    source_counts: ir.Table | None = None
 
     def map(self, function: Any) -> Frames:
-        return Frames(function(self.events), function(self.sources), function(self.incidents))
+        """The four frames changed by ``function`` (the monthly tables are dropped)."""
+        events = function(self.events)
+        networks = events if self.networks is self.events else function(self.networks)
+        return Frames(events, function(self.sources), function(self.incidents), networks)
 
 
 def _text(column: ir.Column) -> ir.StringValue:
@@ -104,9 +144,10 @@ def unbound_frames() -> Frames:
 
     frames = raw_frames(ibis.table(ibis.Schema.from_pyarrow(event_schema()), name="events"))
     return Frames(
-        ibis.table(frames.events.schema(), name="events_frame"),
+        ibis.table(frames.events.select(*EVENT_DIMENSIONS, "n").schema(), name="events_frame"),
         ibis.table(frames.sources.schema(), name="sources_frame"),
         ibis.table(frames.incidents.schema(), name="incidents_frame"),
+        ibis.table(frames.networks.select(*NETWORK_DIMENSIONS, "n").schema(), name="networks_frame"),
     )
 
 
@@ -142,9 +183,13 @@ def base_frame(raw: ir.Table) -> ir.Table:
 
 
 def raw_frames(raw: ir.Table) -> Frames:
-    """The three frames over raw events (weight 1 per event)."""
+    """The frames over raw events (weight 1 per event).
+
+    The networks frame is the events frame itself (it has the network columns too), so that a run
+    of the metric set reads and stages the raw events once for both.
+    """
     base = base_frame(raw)
-    events = base.select(*EVENT_DIMENSIONS, "n")
+    events = base.select(*RAW_EVENT_COLUMNS, "n")
     sources = base.filter(base.source_ip.notnull()).select(*SOURCE_DIMENSIONS, "n")
     records = base.filter(base.incident)
     incidents = records.select(
@@ -154,17 +199,100 @@ def raw_frames(raw: ir.Table) -> Frames:
         response_n=ibis.ifelse(records.response_hours.isnull(), 0, 1).cast("int64"),
         response_sum=records.response_hours.fill_null(0.0),
     ).select(*INCIDENT_DIMENSIONS, "n", "response_n", "response_sum")
-    return Frames(events, sources, incidents)
+    return Frames(events, sources, incidents, events)
+
+
+def month_of(day: ir.DateValue) -> ir.DateValue:
+    """The first day of the month of ``day``."""
+    month: ir.DateValue = day.truncate("M").cast("date")
+    return month
 
 
 def rollups(frames: Frames) -> Frames:
-    """The trend tables: each frame grouped by all its dimensions, weights summed."""
+    """The trend tables: each frame grouped by all its dimensions, weights summed.
+
+    ``networks_by_month`` is the networks frame grouped by month instead of day.
+    """
+    networks = frames.networks
+    by_month = networks.mutate(day=month_of(networks.day))
     return Frames(
-        frames.events.group_by(list(EVENT_DIMENSIONS)).aggregate(n=frames.events.n.sum().cast("int64")),
-        frames.sources.group_by(list(SOURCE_DIMENSIONS)).aggregate(n=frames.sources.n.sum().cast("int64")),
-        frames.incidents.group_by(list(INCIDENT_DIMENSIONS)).aggregate(
+        events=frames.events.group_by(list(EVENT_DIMENSIONS)).aggregate(n=frames.events.n.sum().cast("int64")),
+        sources=frames.sources.group_by(list(SOURCE_DIMENSIONS)).aggregate(n=frames.sources.n.sum().cast("int64")),
+        incidents=frames.incidents.group_by(list(INCIDENT_DIMENSIONS)).aggregate(
             n=frames.incidents.n.sum().cast("int64"),
             response_n=frames.incidents.response_n.sum().cast("int64"),
             response_sum=frames.incidents.response_sum.sum(),
         ),
+        networks=networks.group_by(list(NETWORK_DIMENSIONS)).aggregate(n=networks.n.sum().cast("int64")),
+        networks_by_month=by_month.group_by(list(NETWORK_DIMENSIONS)).aggregate(n=by_month.n.sum().cast("int64")),
     )
+
+
+def tlp_bit_sql(column: str) -> str:
+    """DuckDB SQL: the bit of the TLP label in ``column`` (a quoted column name)."""
+    cases = " ".join(f"WHEN '{label}' THEN {bit}" for label, bit in TLP_BITS.items())
+    return f"CAST(CASE {column} {cases} ELSE {OTHER_LABEL} END AS BIGINT)"
+
+
+def source_counts_sql(sources: str, months: str) -> str:
+    """DuckDB SQL of the source counts of ``months`` from the sources frame's rows in ``sources``.
+
+    ``sources`` is a table (or a parenthesised query) with the sources frame's columns, holding at
+    least the months asked for and the month before each; ``months`` is an SQL expression listing
+    the first days of the months wanted (``(SELECT ...)`` or ``(DATE '2026-06-01', ...)``).
+
+    Each row counts the distinct addresses (``sources``) of one month that were reported, within
+    that month, with exactly the set of TLP labels ``mask`` (a bit per label, :data:`TLP_BITS`):
+
+    ``total``
+        per month;
+    ``day``
+        per day of the month (``day``);
+    ``taxonomy``, ``sector``
+        per class or sector (``key``), each address's labels taken within that class or sector;
+    ``recurring``
+        per month and by the labels the address had in the month before (``before``, 0 when it was
+        not seen then).
+
+    An address counts for a set of readable labels when its mask has one of them: the counts
+    answer any TLP restriction exactly, without keeping the addresses.
+    """
+    bit = tlp_bit_sql("tlp")
+    return f"""
+        WITH rows AS (
+            SELECT CAST(date_trunc('month', day) AS DATE) AS month, day, source_ip, taxonomy, sector, {bit} AS bit
+            FROM {sources}
+        ),
+        monthly AS (
+            SELECT month, source_ip, CAST(bit_or(bit) AS BIGINT) AS mask FROM rows GROUP BY month, source_ip
+        ),
+        wanted AS (SELECT * FROM monthly WHERE month IN {months}),
+        parts AS (
+            SELECT 'total' AS kind, month, '' AS key, month AS day, mask, CAST(0 AS BIGINT) AS before,
+                   count(*) AS sources
+            FROM wanted GROUP BY month, mask
+            UNION ALL
+            SELECT 'day', month, '', day, mask, 0, count(*) FROM (
+                SELECT month, day, source_ip, bit_or(bit) AS mask FROM rows WHERE month IN {months}
+                GROUP BY month, day, source_ip
+            ) GROUP BY month, day, mask
+            UNION ALL
+            SELECT 'taxonomy', month, taxonomy, month, mask, 0, count(*) FROM (
+                SELECT month, taxonomy, source_ip, bit_or(bit) AS mask FROM rows WHERE month IN {months}
+                GROUP BY month, taxonomy, source_ip
+            ) GROUP BY month, taxonomy, mask
+            UNION ALL
+            SELECT 'sector', month, sector, month, mask, 0, count(*) FROM (
+                SELECT month, sector, source_ip, bit_or(bit) AS mask FROM rows WHERE month IN {months}
+                GROUP BY month, sector, source_ip
+            ) GROUP BY month, sector, mask
+            UNION ALL
+            SELECT 'recurring', now.month, '', now.month, now.mask, coalesce(earlier.mask, 0), count(*)
+            FROM wanted AS now LEFT JOIN monthly AS earlier
+              ON earlier.month = CAST(now.month - INTERVAL 1 MONTH AS DATE) AND earlier.source_ip = now.source_ip
+            GROUP BY now.month, now.mask, coalesce(earlier.mask, 0)
+        )
+        SELECT CAST(kind AS VARCHAR) AS kind, CAST(month AS DATE) AS month, CAST(key AS VARCHAR) AS key,
+               CAST(day AS DATE) AS day, CAST(mask AS BIGINT) AS mask, CAST(before AS BIGINT) AS before,
+               CAST(sources AS BIGINT) AS sources
+        FROM parts"""

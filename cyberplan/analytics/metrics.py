@@ -5,6 +5,12 @@ Each :class:`Metric` builds one small table from a :class:`Context` (the weighte
 compared with). :func:`run` executes the whole set on an engine and returns plain rows;
 significance tests for the change metrics are applied afterwards, in Python, on the engine's
 counts (:mod:`.stats`), so both engines feed the same numbers into the same test.
+
+The distinct-source metrics have a second definition (``counted``) over the trend tables' exact
+source counts per month (:func:`.frames.source_counts_sql`). It is used when the frames have them
+and they answer the scope exactly: a period of one whole month, no filter but TLP. Otherwise, and
+always on raw events, the metric counts distinct addresses in the sources frame. Both give the
+same rows; the tests check it.
 """
 
 from __future__ import annotations
@@ -19,7 +25,16 @@ import ibis.expr.types as ir
 
 from . import stats
 from .engines import event_schema
-from .frames import UNKNOWN, Frames, raw_frames, unbound_frames
+from .frames import (
+    EVENT_DIMENSIONS,
+    NETWORK_DIMENSIONS,
+    OTHER_LABEL,
+    TLP_BITS,
+    UNKNOWN,
+    Frames,
+    raw_frames,
+    unbound_frames,
+)
 from .periods import Period
 
 TOP = 10
@@ -60,6 +75,9 @@ class Context:
     year_earlier: Frames
     #: sources seen in the period before (as long as this one), for new versus recurring sources
     before: Frames
+    #: the source counts of the period's month, restricted to the TLP labels the scope allows, when
+    #: they answer the scope exactly (:func:`counts_answer`); None otherwise
+    counts: ir.Table | None = None
 
     @property
     def granularity(self) -> str:
@@ -73,6 +91,16 @@ class Metric:
     build: Callable[[Context], ir.Table]
     #: applied to the engine's rows, e.g. significance tests
     post: Callable[[list[dict[str, Any]], Context], list[dict[str, Any]]] | None = None
+    #: the same rows from the source counts (``Context.counts``), when the context has them
+    counted: Callable[[ir.Table], ir.Table] | None = None
+    #: whether :attr:`build` reads the sources frame
+    reads_sources: bool = False
+
+    def expression(self, ctx: Context) -> ir.Table:
+        """The metric's query for ``ctx``: from the source counts when they answer it, else :attr:`build`."""
+        if self.counted is not None and ctx.counts is not None:
+            return self.counted(ctx.counts)
+        return self.build(ctx)
 
 
 @dataclass
@@ -142,19 +170,71 @@ def _within_spans(table: ir.Table, scope: Scope) -> ir.Table:
     return table.filter([ibis.or_(*days), *_filters(table, scope)])
 
 
+def _first_of_month(day: dt.date) -> bool:
+    return day.day == 1
+
+
+def whole_months(period: Period) -> bool:
+    """Whether the period, and so the periods it is compared with, are made of whole months."""
+    return _first_of_month(period.start) and _first_of_month(period.end)
+
+
+def one_month(period: Period) -> bool:
+    start = period.start
+    following = dt.date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    return _first_of_month(start) and period.end == following
+
+
+def label_masks(scope: Scope) -> list[int] | None:
+    """The TLP masks of the source counts an address must have to be counted in ``scope``.
+
+    None: the scope asks for labels the masks do not tell apart (or for none), so the counts
+    cannot answer it.
+    """
+    if scope.tlp_in is None:
+        return list(range(1, 2 * OTHER_LABEL))
+    if not scope.tlp_in or any(label not in TLP_BITS for label in scope.tlp_in):
+        return None
+    wanted = sum({TLP_BITS[label] for label in scope.tlp_in})
+    return [mask for mask in range(1, 2 * OTHER_LABEL) if mask & wanted]
+
+
+def counts_answer(scope: Scope) -> bool:
+    """Whether the trend tables' source counts give ``scope``'s distinct-source metrics exactly."""
+    filtered = scope.sectors or scope.taxonomies or scope.types or scope.feeds or scope.countries
+    return not filtered and one_month(scope.period) and label_masks(scope) is not None
+
+
 def context(frames: Frames, scope: Scope) -> Context:
     """The frames restricted to the scope's period, its comparison periods and its filters."""
     period = scope.period
+    monthly = frames.networks_by_month if whole_months(period) else None
 
     def within(p: Period) -> Frames:
-        return frames.map(lambda t: _restrict(t, scope, p.start, p.end))
+        restricted = frames.map(lambda t: _restrict(t, scope, p.start, p.end))
+        if monthly is None:
+            return restricted
+        return Frames(
+            restricted.events,
+            restricted.sources,
+            restricted.incidents,
+            _restrict(monthly, scope, p.start, p.end),
+        )
 
+    counts = None
+    masks = label_masks(scope)
+    if frames.source_counts is not None and masks is not None and counts_answer(scope):
+        table = frames.source_counts
+        counts = table.filter([table.month == period.start, table["mask"].isin(masks)]).mutate(
+            seen_before=table.before.isin(masks)
+        )
     return Context(
         scope=scope,
         current=within(period),
         previous=within(period.previous()),
         year_earlier=within(period.year_earlier()),
         before=within(period.previous()),
+        counts=counts,
     )
 
 
@@ -203,7 +283,8 @@ def _compare(current: Frames, other: Frames, dimensions: Iterable[str]) -> ir.Ta
 
 def _totals(ctx: Context) -> ir.Table:
     events = ctx.current.events
-    known = events.filter(events.organisation != UNKNOWN)
+    networks = ctx.current.networks
+    known = networks.filter(networks.organisation != UNKNOWN)
     return events.aggregate(
         events=events.n.sum().fill_null(0),
         feeds=events.feed.nunique(),
@@ -221,6 +302,38 @@ def _totals(ctx: Context) -> ir.Table:
 def _sources_total(ctx: Context) -> ir.Table:
     sources = ctx.current.sources
     return sources.aggregate(sources=sources.source_ip.nunique())
+
+
+def _kind(counts: ir.Table, kind: str) -> ir.Table:
+    return counts.filter(counts.kind == kind)
+
+
+def _counted_total(counts: ir.Table) -> ir.Table:
+    total = _kind(counts, "total")
+    return total.aggregate(sources=total.sources.sum().fill_null(0).cast("int64"))
+
+
+def _counted_timeline(counts: ir.Table) -> ir.Table:
+    days = _kind(counts, "day")
+    grouped = days.group_by(bucket=days.day).aggregate(sources=days.sources.sum().cast("int64"))
+    return grouped.order_by("bucket")
+
+
+def _counted_by(key: str) -> Callable[[ir.Table], ir.Table]:
+    def build(counts: ir.Table) -> ir.Table:
+        rows = _kind(counts, key)
+        grouped = rows.group_by(rows.key.name(key)).aggregate(sources=rows.sources.sum().cast("int64"))
+        return grouped.order_by([ibis.desc("sources"), key])
+
+    return build
+
+
+def _counted_new_vs_recurring(counts: ir.Table) -> ir.Table:
+    rows = _kind(counts, "recurring")
+    return rows.aggregate(
+        new=rows.sources.sum(where=~rows.seen_before).fill_null(0).cast("int64"),
+        recurring=rows.sources.sum(where=rows.seen_before).fill_null(0).cast("int64"),
+    )
 
 
 def _timeline(ctx: Context) -> ir.Table:
@@ -277,12 +390,22 @@ def _round_hours(rows: list[dict[str, Any]], ctx: Context) -> list[dict[str, Any
 
 METRICS: tuple[Metric, ...] = (
     Metric("totals", "Key figures", _totals),
-    Metric("sources_total", "Distinct source addresses", _sources_total),
+    Metric("sources_total", "Distinct source addresses", _sources_total, counted=_counted_total, reads_sources=True),
     Metric("timeline", "Events over time by threat class", _timeline),
-    Metric("sources_timeline", "Distinct sources over time", _sources_timeline),
+    Metric(
+        "sources_timeline",
+        "Distinct sources over time",
+        _sources_timeline,
+        counted=_counted_timeline,
+        reads_sources=True,
+    ),
     Metric("by_class", "Events by threat class and type", lambda c: _count_by(c.current.events, ["taxonomy", "type"])),
     Metric(
-        "sources_by_class", "Distinct sources by threat class", lambda c: _sources_by(c.current.sources, ["taxonomy"])
+        "sources_by_class",
+        "Distinct sources by threat class",
+        lambda c: _sources_by(c.current.sources, ["taxonomy"]),
+        counted=_counted_by("taxonomy"),
+        reads_sources=True,
     ),
     Metric(
         "by_identifier",
@@ -291,22 +414,36 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric("by_category", "Events by victim category", lambda c: _count_by(c.current.events, ["category"])),
     Metric("by_sector", "Events by sector", lambda c: _count_by(c.current.events, ["sector"])),
-    Metric("sources_by_sector", "Distinct sources by sector", lambda c: _sources_by(c.current.sources, ["sector"])),
+    Metric(
+        "sources_by_sector",
+        "Distinct sources by sector",
+        lambda c: _sources_by(c.current.sources, ["sector"]),
+        counted=_counted_by("sector"),
+        reads_sources=True,
+    ),
     Metric("by_country", "Events by victim country", lambda c: _count_by(c.current.events, ["country"], TOP)),
     Metric("by_severity", "Events by severity", lambda c: _count_by(c.current.events, ["severity"])),
     Metric("by_feed", "Events by feed and provider", lambda c: _count_by(c.current.events, ["feed", "provider"])),
     Metric(
-        "top_asn", "Autonomous systems with most events", lambda c: _count_by(c.current.events, ["asn", "as_name"], TOP)
+        "top_asn",
+        "Autonomous systems with most events",
+        lambda c: _count_by(c.current.networks, ["asn", "as_name"], TOP),
     ),
-    Metric("top_networks", "Networks with most events", lambda c: _count_by(c.current.events, ["network"], TOP)),
+    Metric("top_networks", "Networks with most events", lambda c: _count_by(c.current.networks, ["network"], TOP)),
     Metric(
         "top_organisations",
         "Organisations with most events",
         lambda c: _count_by(
-            c.current.events.filter(c.current.events.organisation != UNKNOWN), ["organisation", "sector"], TOP
+            c.current.networks.filter(c.current.networks.organisation != UNKNOWN), ["organisation", "sector"], TOP
         ),
     ),
-    Metric("new_vs_recurring", "New and recurring sources", _new_vs_recurring),
+    Metric(
+        "new_vs_recurring",
+        "New and recurring sources",
+        _new_vs_recurring,
+        counted=_counted_new_vs_recurring,
+        reads_sources=True,
+    ),
     Metric("incidents_by_type", "Incidents by type", _incident_counts(["taxonomy", "type"])),
     Metric("incidents_by_sector", "Incidents by sector", _incident_counts(["sector"])),
     Metric("incidents_by_severity", "Incidents by criticality", _incident_counts(["severity"])),
@@ -345,15 +482,12 @@ def run(
     # more than running it on a dashboard's trend tables).
     staged: list[ir.Table] = []
     if len(wanted) > 1:
-        staged = [
-            engine.materialise(_within_spans(t, scope)) for t in (frames.events, frames.sources, frames.incidents)
-        ]
-        frames = Frames(*staged)
+        frames, staged = _staged(engine, frames, scope, wanted)
     try:
         ctx = context(frames, scope)
         for metric_id in wanted:
             metric = BY_ID[metric_id]
-            expression = metric.build(ctx)
+            expression = metric.expression(ctx)
             rows = engine.rows(expression)
             if metric.post is not None:
                 rows = metric.post(rows, ctx)
@@ -362,6 +496,41 @@ def run(
         for table in staged:
             engine.release(table)
     return result
+
+
+def _staged(engine: Any, frames: Frames, scope: Scope, wanted: list[str]) -> tuple[Frames, list[ir.Table]]:
+    """The frames the ``wanted`` metrics read, restricted to the scope's days and kept by ``engine``.
+
+    A frame no wanted metric reads is left as it is: the sources frame when the source counts
+    answer the scope, the daily networks frame when the monthly one is read instead.
+    """
+    kept: dict[int, ir.Table] = {}
+    staged: list[ir.Table] = []
+
+    def stage(table: ir.Table) -> ir.Table:
+        if id(table) not in kept:
+            kept[id(table)] = engine.materialise(_within_spans(table, scope))
+            staged.append(kept[id(table)])
+        return kept[id(table)]
+
+    counted = frames.source_counts is not None and counts_answer(scope)
+    sources_read = any(BY_ID[m].reads_sources and not (counted and BY_ID[m].counted) for m in wanted)
+    monthly = frames.networks_by_month if whole_months(scope.period) else None
+    events = stage(frames.events)
+    networks = events if frames.networks is frames.events else frames.networks
+    if monthly is not None:
+        monthly = stage(monthly)
+    elif networks is not events:
+        networks = stage(networks)
+    restaged = Frames(
+        events=events,
+        sources=stage(frames.sources) if sources_read else frames.sources,
+        incidents=stage(frames.incidents),
+        networks=networks,
+        networks_by_month=monthly,
+        source_counts=frames.source_counts,
+    )
+    return restaged, staged
 
 
 def metric_sql(metric_id: str, scope: Scope, dialect: str = "duckdb") -> str:
@@ -374,6 +543,10 @@ def frame_sql(dialect: str = "duckdb") -> dict[str, str]:
     """How each frame is derived from the event store's columns (``events``), as SQL."""
     raw = ibis.table(ibis.Schema.from_pyarrow(event_schema()), name="events")
     frames = raw_frames(raw)
-    return {
-        name: str(ibis.to_sql(getattr(frames, name), dialect=dialect)) for name in ("events", "sources", "incidents")
+    narrow = {
+        "events": frames.events.select(*EVENT_DIMENSIONS, "n"),
+        "sources": frames.sources,
+        "incidents": frames.incidents,
+        "networks": frames.networks.select(*NETWORK_DIMENSIONS, "n"),
     }
+    return {name: str(ibis.to_sql(table, dialect=dialect)) for name, table in narrow.items()}

@@ -2,10 +2,14 @@
 
 Layout, beside the event store of one organisation::
 
-    <root>/trends/watermark.json           which imports each part covers (written last, atomically)
-    <root>/trends/<part>/events.parquet    the events frame grouped by all its dimensions
-    <root>/trends/<part>/sources.parquet   the same for the sources frame
-    <root>/trends/<part>/incidents.parquet the same for the incidents frame
+    <root>/trends/watermark.json                   which imports each part covers, and the current
+                                                   source counts (written last, atomically)
+    <root>/trends/<part>/events.parquet            the events frame grouped by all its dimensions
+    <root>/trends/<part>/networks.parquet          the same for the networks frame
+    <root>/trends/<part>/networks_by_month.parquet the networks frame grouped by month
+    <root>/trends/<part>/sources.parquet           the sources frame grouped by all its dimensions
+    <root>/trends/<part>/incidents.parquet         the same for the incidents frame
+    <root>/trends/counts-<id>/source_counts.parquet exact distinct source counts per month
 
 The watermark is the set of committed imports already aggregated. :meth:`TrendTables.refresh`
 aggregates the imports committed since, each into a new part; the event store deduplicates across
@@ -13,6 +17,12 @@ imports, so every event is in exactly one import and the parts add up. When ther
 they are merged into one (:data:`COMPACT_AFTER`). :meth:`TrendTables.rebuild` starts again from
 every committed import and gives the same numbers. Readers use only the parts the watermark lists,
 so a refresh killed half-way leaves the previous tables intact.
+
+Distinct counts do not add up across parts (an address may be in two imports), so the source
+counts are not a part: each refresh computes them again, from the sources rows of every part, for
+the months its imports touched and the months after them (whose "recurring" rows compare with
+them), keeps the other months' rows, and writes the result as a new ``counts-<id>`` folder that
+the new watermark names (:func:`.frames.source_counts_sql`).
 """
 
 from __future__ import annotations
@@ -34,12 +44,25 @@ import pyarrow as pa
 
 from ..pipeline.store import EventStore, import_of
 from .engines import DuckDBEngine, Engine, event_schema
-from .frames import Frames, raw_frames, rollups
+from .frames import Frames, raw_frames, rollups, source_counts_sql
 
 #: 2: the sources and incidents tables have the country and feed columns (filters need them).
-VERSION = 2
+#: 3: the network columns in tables of their own (daily and monthly); the source counts.
+VERSION = 3
 COMPACT_AFTER = 32
-FRAMES = ("events", "sources", "incidents")
+FRAMES = ("events", "sources", "incidents", "networks", "networks_by_month")
+COUNTS = "source_counts"
+_COUNTS_SCHEMA = pa.schema(
+    [
+        ("kind", pa.string()),
+        ("month", pa.date32()),
+        ("key", pa.string()),
+        ("day", pa.date32()),
+        ("mask", pa.int64()),
+        ("before", pa.int64()),
+        ("sources", pa.int64()),
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -78,14 +101,25 @@ class TrendTables:
         return sorted(self.store.committed_imports() - self.aggregated_imports())
 
     def frames(self, engine: Engine) -> Frames:
-        """The trend tables as the three weighted frames, on ``engine``."""
-        parts = sorted(self.watermark()["parts"])
+        """The trend tables as the weighted frames (with the monthly networks and the source counts)."""
+        watermark = self.watermark()
+        parts = sorted(watermark["parts"])
         empty = _empty_rollups()
         tables = {
             name: engine.read_parquet([self.root / part / f"{name}.parquet" for part in parts], empty[name])
             for name in FRAMES
         }
-        return Frames(tables["events"], tables["sources"], tables["incidents"])
+        counts = watermark.get("counts")
+        return Frames(
+            events=tables["events"],
+            sources=tables["sources"],
+            incidents=tables["incidents"],
+            networks=tables["networks"],
+            networks_by_month=tables["networks_by_month"],
+            source_counts=engine.read_parquet(
+                [self.root / counts / f"{COUNTS}.parquet"] if counts else [], _COUNTS_SCHEMA
+            ),
+        )
 
     # -- writing ---------------------------------------------------------------------------------
 
@@ -110,6 +144,7 @@ class TrendTables:
                 if pending:
                     part = self._write_part(engine, pending)
                     watermark["parts"][part] = pending
+                    watermark["counts"] = self._write_counts(engine, watermark, new_part=part)
                     self._save(watermark)
                 compacted = False
                 if len(watermark["parts"]) > COMPACT_AFTER:
@@ -133,7 +168,10 @@ class TrendTables:
             engine = engine or DuckDBEngine(threads=2)
             try:
                 parts = {self._write_part(engine, imports): imports} if imports else {}
-                self._save({"version": VERSION, "parts": parts})
+                watermark: dict[str, Any] = {"version": VERSION, "parts": parts, "counts": None}
+                if parts:
+                    watermark["counts"] = self._write_counts(engine, watermark, new_part=None)
+                self._save(watermark)
                 self._remove_unlisted()
             finally:
                 if own:
@@ -147,10 +185,10 @@ class TrendTables:
         return self._write(engine, tables)
 
     def _compact(self, engine: DuckDBEngine, watermark: dict[str, Any]) -> None:
-        tables = rollups(self.frames(engine))
-        part = self._write(engine, tables)
+        part = self._write(engine, rollups(self.frames(engine)))
         imports = sorted({i for listed in watermark["parts"].values() for i in listed})
-        self._save({"version": VERSION, "parts": {part: imports}})
+        # The counts do not change: the same events, in fewer parts.
+        self._save({"version": VERSION, "parts": {part: imports}, "counts": watermark.get("counts")})
 
     def _write(self, engine: DuckDBEngine, tables: Frames) -> str:
         part = uuid.uuid4().hex
@@ -163,6 +201,45 @@ class TrendTables:
         os.replace(staging, self.root / part)
         return part
 
+    def _write_counts(self, engine: DuckDBEngine, watermark: dict[str, Any], new_part: str | None) -> str:
+        """The source counts for the parts ``watermark`` lists, as a new folder; returns its name.
+
+        With ``new_part``, only the months that part touches and the months after them are counted
+        again, from every part's sources rows; the previous counts give the other months.
+        """
+        parts = sorted(watermark["parts"])
+        files = ", ".join(_quoted(self.root / part / "sources.parquet") for part in parts)
+        sources = f"read_parquet([{files}])"
+        previous = watermark.get("counts")
+        if new_part is not None and previous:
+            touched = (
+                "(SELECT DISTINCT CAST(date_trunc('month', day) AS DATE) AS month "
+                f"FROM read_parquet({_quoted(self.root / new_part / 'sources.parquet')}))"
+            )
+            months = f"(SELECT month FROM {touched} UNION SELECT CAST(month + INTERVAL 1 MONTH AS DATE) FROM {touched})"
+            rows = (
+                f"(SELECT * FROM {sources} WHERE CAST(date_trunc('month', day) AS DATE) IN "
+                f"(SELECT month FROM {months} UNION SELECT CAST(month - INTERVAL 1 MONTH AS DATE) FROM {months}))"
+            )
+            kept = (
+                f"SELECT * FROM read_parquet({_quoted(self.root / previous / f'{COUNTS}.parquet')}) "
+                f"WHERE month NOT IN {months}"
+            )
+            query = f"SELECT * FROM ({kept}) UNION ALL SELECT * FROM ({source_counts_sql(rows, months)})"
+        else:
+            months = f"(SELECT DISTINCT CAST(date_trunc('month', day) AS DATE) FROM {sources})"
+            query = source_counts_sql(sources, months)
+        name = f"counts-{uuid.uuid4().hex}"
+        staging = self.root / f".{name}"
+        staging.mkdir()
+        target = _quoted(staging / f"{COUNTS}.parquet")
+        engine.backend.raw_sql(
+            f"COPY (SELECT * FROM ({query}) ORDER BY month, kind, key, day, mask, before) TO {target} "
+            "(FORMAT parquet, COMPRESSION zstd)"
+        )
+        os.replace(staging, self.root / name)
+        return name
+
     def _save(self, watermark: dict[str, Any]) -> None:
         temporary = self.root / "watermark.json.tmp"
         temporary.write_text(json.dumps(watermark, sort_keys=True), encoding="utf-8")
@@ -171,10 +248,15 @@ class TrendTables:
         os.replace(temporary, self.watermark_path)
 
     def _remove_unlisted(self) -> None:
-        listed = set(self.watermark()["parts"])
+        watermark = self.watermark()
+        listed = set(watermark["parts"]) | {watermark.get("counts")}
         for path in self.root.iterdir():
             if path.is_dir() and path.name not in listed:
                 shutil.rmtree(path, ignore_errors=True)
+
+
+def _quoted(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
 
 
 _DUCKDB_TYPES = {"int64": "BIGINT", "float64": "DOUBLE", "string": "VARCHAR", "date": "DATE", "boolean": "BOOLEAN"}

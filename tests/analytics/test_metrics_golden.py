@@ -3,6 +3,9 @@
 The store (56 events) covers July 2026 (the period), June 2026 (the previous period), July 2025
 (a year earlier), and a few events outside all three. Each expected row below is derived in the
 comments from the table of events, not from running the code.
+
+Every test runs twice: on the raw events, and on the trend tables (refreshed by ``compute``), where
+the distinct-source metrics of a month without filters but TLP come from the source counts.
 """
 
 from __future__ import annotations
@@ -291,15 +294,27 @@ def engine() -> Iterator[DuckDBEngine]:
     duckdb.close()
 
 
+#: Where ``compute`` reads: set for the module by :func:`read_from`.
+READ_FROM = {"trend_tables": False}
+
+
+@pytest.fixture(scope="module", params=["raw-events", "trend-tables"], autouse=True)
+def read_from(request: pytest.FixtureRequest) -> Iterator[str]:
+    READ_FROM["trend_tables"] = request.param == "trend-tables"
+    yield request.param
+    READ_FROM["trend_tables"] = False
+
+
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> EventStore:
-    return write_store(tmp_path_factory.mktemp("golden"), ALL)
+def store(tmp_path_factory: pytest.TempPathFactory, read_from: str) -> EventStore:
+    return write_store(tmp_path_factory.mktemp(f"golden-{read_from}"), ALL)
 
 
 def compute(
     store: EventStore, engine: DuckDBEngine, period: str = "2026-07", only: list[str] | None = None, **filters: Any
 ) -> metrics.ResultSet:
-    return service.compute(store, metrics.Scope(parse_period(period), **filters), engine, only=only)
+    scope = metrics.Scope(parse_period(period), **filters)
+    return service.compute(store, scope, engine, only=only, trend_tables=READ_FROM["trend_tables"])
 
 
 def test_the_store_has_the_events_described() -> None:
@@ -573,7 +588,7 @@ def test_golden_rows_cover_every_metric() -> None:
 
 
 @pytest.fixture(scope="module")
-def july(store: EventStore, engine: DuckDBEngine) -> metrics.ResultSet:
+def july(store: EventStore, engine: DuckDBEngine, read_from: str) -> metrics.ResultSet:
     """The whole metric set for July 2026, computed once for the module."""
     return compute(store, engine)
 

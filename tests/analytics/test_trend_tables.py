@@ -28,7 +28,7 @@ def engine() -> Iterator[DuckDBEngine]:
 
 
 def raw(store: EventStore, engine: DuckDBEngine, scope: metrics.Scope = JULY) -> dict[str, list[dict[str, Any]]]:
-    result = service.compute(store, scope, engine)
+    result = service.compute(store, scope, engine, trend_tables=False)
     return {metric_id: result.rows(metric_id) for metric_id in result.results}
 
 
@@ -39,7 +39,12 @@ def tabled(store: EventStore, engine: DuckDBEngine, scope: metrics.Scope = JULY)
 
 
 def parts_on_disk(tables: TrendTables) -> set[str]:
-    return {p.name for p in tables.root.iterdir() if p.is_dir()}
+    return {p.name for p in tables.root.iterdir() if p.is_dir() and not p.name.startswith("counts-")}
+
+
+def counts_on_disk(tables: TrendTables) -> set[str]:
+    """The source counts folders: only the one the watermark names is kept."""
+    return {p.name for p in tables.root.iterdir() if p.is_dir() and p.name.startswith("counts-")}
 
 
 def three_imports(root: Path) -> EventStore:
@@ -104,6 +109,7 @@ def test_incremental_refresh_after_each_import_equals_a_rebuild(tmp_path: Path, 
     summary = tables.rebuild(engine)
     assert (summary.imports, summary.parts) == (4, 1)
     assert len(parts_on_disk(tables)) == 1
+    assert counts_on_disk(tables) == {tables.watermark()["counts"]}
     assert tabled(store, engine) == incremental
     assert tables.aggregated_imports() == {"imp-1", "imp-2", "imp-3", "imp-4"}
 
@@ -165,6 +171,7 @@ def test_refresh_killed_before_the_watermark_leaves_readers_on_the_previous_tabl
     assert (summary.imports, summary.parts) == (1, 2)
     assert not orphans & parts_on_disk(tables)
     assert parts_on_disk(tables) == set(tables.watermark()["parts"])
+    assert counts_on_disk(tables) == {tables.watermark()["counts"]}
     assert tabled(store, engine) == raw(store, engine)
 
 
@@ -257,3 +264,59 @@ def test_the_tables_are_smaller_than_the_events_when_events_repeat(tmp_path: Pat
     assert [row["n"] for row in engine.rows(frames.events)] == [300]
     assert [row["n"] for row in engine.rows(frames.sources)] == [300]
     assert tabled(store, engine)["totals"][0]["events"] == 300
+
+
+@pytest.mark.parametrize(
+    "tlp_in",
+    [None, ("clear", "green"), ("clear", "green", "amber", "amber+strict"), ("red",), ("amber", "unknown")],
+    ids=["all", "clear-green", "all-but-red", "red", "amber-unknown"],
+)
+@pytest.mark.parametrize("period", ["2026-07", "2026-06", "2025-07", "2026-07-01..2026-07-31", "2026-05"])
+def test_source_counts_give_the_distinct_sources_of_a_month(
+    tmp_path: Path, engine: DuckDBEngine, tlp_in: tuple[str, ...] | None, period: str
+) -> None:
+    # Three imports, so that the counts of July are computed again when a later import adds to June
+    # (its "recurring" rows compare with June); an address reported with a label of no TLP rank too.
+    write_store(tmp_path, CURRENT[:10] + YEAR_EARLIER, "imp-a")
+    write_store(tmp_path, CURRENT[10:] + PREVIOUS[:6], "imp-b")
+    store = write_store(
+        tmp_path, [*PREVIOUS[6:], *OUTSIDE, event("2026-07-09T10:00:00", ip="203.0.113.99", tlp="odd")], "imp-c"
+    )
+    tables = TrendTables(store)
+    for _ in range(3):
+        tables.refresh(engine)
+    scope = metrics.Scope(parse_period(period), tlp_in=tlp_in)
+    assert metrics.context(tables.frames(engine), scope).counts is not None
+    assert tabled(store, engine, scope) == raw(store, engine, scope)
+
+
+@pytest.mark.parametrize(
+    "scope",
+    [
+        metrics.Scope(parse_period("2026-07"), tlp_in=("odd", "amber")),
+        metrics.Scope(parse_period("2026-07"), tlp_in=()),
+        metrics.Scope(parse_period("2026-07"), sectors=("government",)),
+        metrics.Scope(parse_period("2026-07-02..2026-07-31")),
+        metrics.Scope(parse_period("2026-Q3")),
+    ],
+    ids=["label-without-bit", "no-label", "sector", "part-of-a-month", "quarter"],
+)
+def test_scopes_the_source_counts_cannot_answer_read_the_sources(
+    tmp_path: Path, engine: DuckDBEngine, scope: metrics.Scope
+) -> None:
+    store = three_imports(tmp_path)
+    tables = TrendTables(store)
+    tables.refresh(engine)
+    assert metrics.context(tables.frames(engine), scope).counts is None
+    assert tabled(store, engine, scope) == raw(store, engine, scope)
+
+
+def test_the_monthly_networks_are_read_for_whole_months(tmp_path: Path, engine: DuckDBEngine) -> None:
+    store = three_imports(tmp_path)
+    tables = TrendTables(store)
+    tables.refresh(engine)
+    frames = tables.frames(engine)
+    quarter = metrics.context(frames, metrics.Scope(parse_period("2026-Q3")))
+    days = metrics.context(frames, metrics.Scope(parse_period("2026-07-02..2026-07-31")))
+    assert {row["day"].day for row in engine.rows(quarter.current.networks.select("day").distinct())} == {1}
+    assert len(engine.rows(days.current.networks.select("day").distinct())) > 1
