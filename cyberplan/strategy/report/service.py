@@ -1,0 +1,85 @@
+"""One call for the command line and the background job: a strategy document or an M&E report as a file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from cyberplan.analytics.periods import Period, PeriodError, parse_period
+
+from ..models import Strategy
+from .content import (
+    KINDS,
+    MONITORING,
+    STRATEGY,
+    Document,
+    ReportError,
+    build_monitoring_document,
+    build_strategy_document,
+)
+from .render import FORMATS, render_document
+
+
+@dataclass(frozen=True)
+class Produced:
+    content: bytes
+    file_name: str
+    document: Document
+
+
+def languages() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def read_period(text: str | Period | None) -> Period:
+    """``text`` as a reporting period; ``ReportError`` saying how to write one."""
+    if isinstance(text, Period):
+        return text
+    if not text:
+        raise ReportError(_("Say which period the monitoring report covers, e.g. 2026, 2026-Q3 or 2026-11."))
+    try:
+        return parse_period(text)
+    except PeriodError:
+        raise ReportError(
+            _(
+                "Write the period as a year (2026), a quarter (2026-Q3), a month (2026-11) or a range of days "
+                "(2026-01-01..2026-03-31), not %(text)r."
+            )
+            % {"text": str(text)[:40]}
+        ) from None
+
+
+def build(strategy: Strategy, kind: str, *, version: int | None = None, period: str | Period | None = None) -> Document:
+    """The document's content in the active language."""
+    if kind == STRATEGY:
+        return build_strategy_document(strategy, version)
+    if kind == MONITORING:
+        return build_monitoring_document(strategy, read_period(period))
+    raise ReportError(f"unknown document {kind!r}: use one of {', '.join(KINDS)}")
+
+
+def produce(
+    strategy: Strategy,
+    kind: str,
+    language: str,
+    fmt: str,
+    version: int | None = None,
+    period: str | Period | None = None,
+) -> Produced:
+    """The strategy document (``kind`` "strategy") or the M&E report ("monitoring") as ``fmt`` in ``language``.
+
+    ``version`` picks a version of the strategy document (default: the latest published version,
+    else the working copy, marked as a draft); ``period`` is the M&E report's reporting period.
+    ``ReportError`` says why a document cannot be made.
+    """
+    if fmt not in FORMATS:
+        raise ReportError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+    if language not in languages():
+        raise ReportError(f"unknown language {language!r}: use one of {', '.join(languages())}")
+    with translation.override(language):
+        document = build(strategy, kind, version=version, period=period)
+        content = render_document(document, fmt)
+    return Produced(content, f"{document.file_stem}-{language}.{fmt}", document)
