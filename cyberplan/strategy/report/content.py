@@ -31,7 +31,9 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from cyberplan.analytics.periods import Period
+from cyberplan.core.access import visible_q
 from cyberplan.core.choices import TLP, TLP_RANK
+from cyberplan.core.models import Organisation, User
 from cyberplan.gaps.choices import GapStatus, Severity
 from cyberplan.gaps.models import Gap
 
@@ -233,9 +235,39 @@ def labels_up_to(tlp: str) -> list[str]:
     return [code for code in TLP.values if TLP_RANK[TLP(code)] <= limit]
 
 
-def document_gaps(strategy: Strategy, tlp: str) -> QuerySet[Gap]:
-    """The owner organisation's gaps a document marked ``tlp`` may list."""
-    return traceability.strategy_gaps(strategy, Gap.objects.filter(tlp__in=labels_up_to(tlp)))
+@dataclass(frozen=True)
+class Audience:
+    """Who a document is for: its TLP marking, and the person it is made for (None: the operator).
+
+    Platform records in a document (gaps, the assessment, threat events) are those marked at or
+    below the document's label and, when the document is made for a person, those that person
+    may read.
+    """
+
+    tlp: str
+    reader: User | None = None
+
+    @property
+    def labels(self) -> list[str]:
+        return labels_up_to(self.tlp)
+
+    def event_labels(self, organisation: Organisation) -> tuple[str, ...]:
+        from cyberplan.threats.access import event_tlp_labels
+
+        if self.reader is None:
+            return tuple(self.labels)
+        readable = set(event_tlp_labels(self.reader, organisation))
+        return tuple(code for code in self.labels if code in readable)
+
+    def records(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        """``queryset`` (gaps, assessments) narrowed to what this audience may be shown."""
+        queryset = queryset.filter(tlp__in=self.labels)
+        return queryset.filter(visible_q(self.reader)) if self.reader is not None else queryset
+
+
+def document_gaps(strategy: Strategy, audience: Audience) -> QuerySet[Gap]:
+    """The owner organisation's gaps a document for ``audience`` may list."""
+    return traceability.strategy_gaps(strategy, audience.records(Gap.objects.all()))
 
 
 def country_name(code: str) -> str:
@@ -280,8 +312,8 @@ def _version_day(version: StrategyVersion) -> dt.date:
 # -- the strategy document -----------------------------------------------------------------------
 
 
-def build_strategy_document(strategy: Strategy, version: int | None = None) -> Document:
-    """The strategy document in the active language."""
+def build_strategy_document(strategy: Strategy, version: int | None = None, reader: User | None = None) -> Document:
+    """The strategy document in the active language, for ``reader`` (None: the operator)."""
     source = choose_source(strategy, version)
     plan = source.document
     info = plan.get("strategy", {})
@@ -344,7 +376,7 @@ def build_strategy_document(strategy: Strategy, version: int | None = None) -> D
             )
     facts.append((_("TLP"), f"TLP:{tlp.upper()}"))
 
-    builder = _StrategyBuilder(strategy, plan, tlp, source.as_of)
+    builder = _StrategyBuilder(strategy, plan, Audience(tlp, reader), source.as_of)
     return Document(
         kind=STRATEGY,
         language=_language(),
@@ -368,11 +400,12 @@ def build_strategy_document(strategy: Strategy, version: int | None = None) -> D
 
 
 class _StrategyBuilder:
-    def __init__(self, strategy: Strategy, plan: dict[str, Any], tlp: str, as_of: dt.date) -> None:
+    def __init__(self, strategy: Strategy, plan: dict[str, Any], audience: Audience, as_of: dt.date) -> None:
         self.strategy = strategy
         self.plan = plan
         self.info = plan.get("strategy", {})
-        self.tlp = tlp
+        self.audience = audience
+        self.tlp = audience.tlp
         self.as_of = as_of
         self.elements: list[dict[str, Any]] = list(plan.get("elements", []))
         self.actions: list[dict[str, Any]] = list(plan.get("actions", []))
@@ -440,12 +473,8 @@ class _StrategyBuilder:
 
         section = Section("context-assessment", _("National capacity"), level=2)
         assessment = (
-            Assessment.objects.filter(
-                organisation=self.strategy.organisation,
-                country=self.strategy.country,
-                date__lte=self.as_of,
-                tlp__in=labels_up_to(self.tlp),
-            )
+            self.audience.records(Assessment.objects.all())
+            .filter(organisation=self.strategy.organisation, country=self.strategy.country, date__lte=self.as_of)
             .select_related("framework", "organisation")
             .order_by("-date", "-id")
             .first()
@@ -548,7 +577,8 @@ class _StrategyBuilder:
 
     def threat_context(self) -> Section:
         section = Section("context-threats", _("Threat landscape"), level=2)
-        figures = threat_figures(self.strategy, self.tlp, self.as_of)
+        labels = self.audience.event_labels(self.strategy.organisation)
+        figures = threat_figures(self.strategy, labels, self.as_of)
         if figures is None:
             return section.add(
                 Paragraph(
@@ -589,7 +619,7 @@ class _StrategyBuilder:
             ),
             Paragraph(
                 _("Counted from the trend tables of the national event store, events marked %(labels)s only.")
-                % {"labels": ", ".join(f"TLP:{code.upper()}" for code in labels_up_to(self.tlp))},
+                % {"labels": ", ".join(f"TLP:{code.upper()}" for code in labels)},
                 "note",
             ),
         )
@@ -771,7 +801,7 @@ class _StrategyBuilder:
     # -- annex -------------------------------------------------------------------------------------
 
     def annex(self) -> list[Section]:
-        gaps = list(document_gaps(self.strategy, self.tlp))
+        gaps = list(document_gaps(self.strategy, self.audience))
         known = {g.identifier for g in gaps}
         addressed_by: dict[str, list[str]] = {}
         for action in self.actions:
@@ -867,7 +897,7 @@ class ThreatFigures:
     classes: list[tuple[str, int]]
 
 
-def threat_figures(strategy: Strategy, tlp: str, as_of: dt.date) -> ThreatFigures | None:
+def threat_figures(strategy: Strategy, labels: tuple[str, ...], as_of: dt.date) -> ThreatFigures | None:
     """Figures of the last complete year before ``as_of``, else of the last twelve complete months; None without events."""
     from cyberplan.analytics.metrics import Scope
     from cyberplan.analytics.service import compute
@@ -876,7 +906,7 @@ def threat_figures(strategy: Strategy, tlp: str, as_of: dt.date) -> ThreatFigure
     from cyberplan.trends.store import analytics_engine
 
     store = event_store(strategy.organisation)
-    if not store.files():
+    if not labels or not store.files():
         return None
     year = Period(dt.date(as_of.year - 1, 1, 1), dt.date(as_of.year, 1, 1), "year")
     month_start = as_of.replace(day=1)
@@ -886,7 +916,7 @@ def threat_figures(strategy: Strategy, tlp: str, as_of: dt.date) -> ThreatFigure
         for period in (year, twelve):
             results = compute(
                 store,
-                Scope(period, tlp_in=tuple(labels_up_to(tlp))),
+                Scope(period, tlp_in=labels),
                 engine,
                 trend_tables=True,
                 only=list(THREAT_METRICS),
@@ -918,8 +948,8 @@ def threat_figures(strategy: Strategy, tlp: str, as_of: dt.date) -> ThreatFigure
 # -- the monitoring and evaluation report ---------------------------------------------------------------
 
 
-def build_monitoring_document(strategy: Strategy, period: Period) -> Document:
-    """The M&E report of ``strategy`` for ``period``, in the active language."""
+def build_monitoring_document(strategy: Strategy, period: Period, reader: User | None = None) -> Document:
+    """The M&E report of ``strategy`` for ``period`` in the active language, for ``reader`` (None: the operator)."""
     from cyberplan.trends.report.content import period_name
 
     as_of = period.last_day
@@ -947,7 +977,7 @@ def build_monitoring_document(strategy: Strategy, period: Period) -> Document:
         ),
         (_("TLP"), f"TLP:{tlp.upper()}"),
     ]
-    sections = _MonitoringBuilder(strategy, view, period, tlp).sections()
+    sections = _MonitoringBuilder(strategy, view, period, Audience(tlp, reader)).sections()
     return Document(
         kind=MONITORING,
         language=_language(),
@@ -979,11 +1009,11 @@ def _with_font(spec: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 class _MonitoringBuilder:
-    def __init__(self, strategy: Strategy, view: monitoring.Overview, period: Period, tlp: str) -> None:
+    def __init__(self, strategy: Strategy, view: monitoring.Overview, period: Period, audience: Audience) -> None:
         self.strategy = strategy
         self.view = view
         self.period = period
-        self.tlp = tlp
+        self.audience = audience
 
     def sections(self) -> list[Section]:
         return [
@@ -1152,7 +1182,7 @@ class _MonitoringBuilder:
         return section
 
     def traceability(self) -> Section:
-        coverage = traceability.coverage(self.strategy, document_gaps(self.strategy, self.tlp))
+        coverage = traceability.coverage(self.strategy, document_gaps(self.strategy, self.audience))
         section = Section("traceability", _("Traceability"))
         section.add(
             Paragraph(coverage_sentence(coverage.covered_open, coverage.open_total)),

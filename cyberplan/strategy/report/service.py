@@ -9,6 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cyberplan.analytics.periods import Period, PeriodError, parse_period
+from cyberplan.core.models import User
 
 from ..models import Strategy
 from .content import (
@@ -52,12 +53,19 @@ def read_period(text: str | Period | None) -> Period:
         ) from None
 
 
-def build(strategy: Strategy, kind: str, *, version: int | None = None, period: str | Period | None = None) -> Document:
+def build(
+    strategy: Strategy,
+    kind: str,
+    *,
+    version: int | None = None,
+    period: str | Period | None = None,
+    reader: User | None = None,
+) -> Document:
     """The document's content in the active language."""
     if kind == STRATEGY:
-        return build_strategy_document(strategy, version)
+        return build_strategy_document(strategy, version, reader)
     if kind == MONITORING:
-        return build_monitoring_document(strategy, read_period(period))
+        return build_monitoring_document(strategy, read_period(period), reader)
     raise ReportError(f"unknown document {kind!r}: use one of {', '.join(KINDS)}")
 
 
@@ -68,18 +76,21 @@ def produce(
     fmt: str,
     version: int | None = None,
     period: str | Period | None = None,
+    reader: User | None = None,
 ) -> Produced:
     """The strategy document (``kind`` "strategy") or the M&E report ("monitoring") as ``fmt`` in ``language``.
 
     ``version`` picks a version of the strategy document (default: the latest published version,
     else the working copy, marked as a draft); ``period`` is the M&E report's reporting period.
-    ``ReportError`` says why a document cannot be made.
+    ``reader`` is the person the document is made for: the gaps, assessment and threat events it
+    shows are those they may read (None: the operator on the command line, who reads everything up
+    to the document's TLP label). ``ReportError`` says why a document cannot be made.
     """
     if fmt not in FORMATS:
         raise ReportError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
     if language not in languages():
         raise ReportError(f"unknown language {language!r}: use one of {', '.join(languages())}")
     with translation.override(language):
-        document = build(strategy, kind, version=version, period=period)
+        document = build(strategy, kind, version=version, period=period, reader=reader)
         content = render_document(document, fmt)
     return Produced(content, f"{document.file_stem}-{language}.{fmt}", document)

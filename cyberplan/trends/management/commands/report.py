@@ -12,12 +12,16 @@ from cyberplan.analytics.periods import PeriodError, parse_period
 from cyberplan.assessment.report import command as assessment_report
 from cyberplan.core.choices import TLP
 from cyberplan.core.models import Organisation
+from cyberplan.strategy.report import command as strategy_report
 from cyberplan.trends.report.render import FORMATS
 from cyberplan.trends.report.service import languages, produce
 
 
 class Command(BaseCommand):
-    help = "Write reports: the national threat trends report (trends) and the capacity assessment report (assessment)."
+    help = (
+        "Write reports: the national threat trends report (trends), the capacity assessment report (assessment), "
+        "the strategy document (strategy) and the strategy's monitoring and evaluation report (monitoring)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="report", required=True)
@@ -41,10 +45,14 @@ class Command(BaseCommand):
             help="The report's TLP marking: only events at this label or a less restricted one are counted.",
         )
         assessment_report.add_parser(sub)
+        strategy_report.add_parsers(sub)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["report"] == "assessment":
             self.stdout.write(assessment_report.run(options))
+            return
+        if options["report"] in strategy_report.SUBCOMMANDS:
+            self.stdout.write(strategy_report.run(options))
             return
         try:
             period = parse_period(options["period"])
