@@ -10,7 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.db.models import NOT_PROVIDED, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cyberplan.core.models import Organisation
@@ -29,7 +31,36 @@ def institutions() -> QuerySet[Organisation]:
 
 
 class _ActionForm(forms.ModelForm):  # type: ignore[type-arg]
-    """A model form whose model validation runs in the action function."""
+    """A model form whose model validation runs in the action function.
+
+    A field whose model field has a default (order, TLP, currency, frequency...) may be left
+    empty: it then takes that default.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if self._default(name) is not None:
+                field.required = False
+
+    def _default(self, name: str) -> Any:
+        try:
+            model_field = self._meta.model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return None
+        default = getattr(model_field, "default", NOT_PROVIDED)
+        if default is NOT_PROVIDED or callable(default) or isinstance(model_field, models.BooleanField):
+            return None
+        return default
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name, value in list(data.items()):
+            if value in (None, ""):
+                default = self._default(name)
+                if default is not None:
+                    data[name] = default
+        return data
 
     def _post_clean(self) -> None:
         return

@@ -176,5 +176,8 @@ def test_a_gap_addressed_by_an_action_gets_no_suggestion(world: World, plan: Pla
 def test_other_gaps_get_a_plain_reason(world: World, plan: Plan, register: dict[str, Gap]) -> None:
     [suggestion] = traceability.suggestions(plan.strategy, gaps_visible_to(world.users[Role.COORDINATOR]))
     assert suggestion.gap == register["uncovered"]
-    assert suggestion.reason == f"{register['uncovered'].identifier} (other, severity high) is open and no action addresses it."
+    assert (
+        suggestion.reason
+        == f"{register['uncovered'].identifier} (other, severity high) is open and no action addresses it."
+    )
     assert suggestion.title_en == f"Address {register['uncovered'].identifier}: No reporting obligation"
