@@ -1,5 +1,17 @@
-"""URL patterns of the strategy app (urls_monitoring); assembled in urls.py."""
+"""URL patterns of a strategy's monitoring and evaluation; assembled in urls.py."""
 
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from . import views_monitoring as views
+
+urlpatterns: list[URLPattern] = [
+    path("<int:pk>/monitoring/", views.overview, name="monitoring"),
+    path("<int:pk>/monitoring/actions/<int:action_pk>/", views.action_progress, name="monitoring_action"),
+    path(
+        "<int:pk>/monitoring/actions/<int:action_pk>/updates/<int:update_pk>/evidence/",
+        views.progress_evidence,
+        name="progress_evidence",
+    ),
+    path("<int:pk>/monitoring/kpis/<int:kpi_pk>/", views.kpi_detail, name="monitoring_kpi"),
+    path("<int:pk>/monitoring/kpis/<int:kpi_pk>/compute/", views.kpi_compute, name="kpi_compute"),
+]
