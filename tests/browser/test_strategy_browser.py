@@ -100,7 +100,10 @@ def test_create_an_action_from_a_suggestion_for_an_uncovered_gap(ui: BrowserSess
 
     # The gap's own page lists the action that addresses it.
     page.get_by_role("link", name=gap.identifier).first.click()
+    expect(page).to_have_url(f"{ui.base_url}{reverse('gaps:gap_detail', args=[gap.pk])}")
+    page.get_by_role("link", name="Strategy actions addressing this gap").click()
     expect(page.locator("#gap-actions")).to_contain_text("1.1.1.1 Address")
+    expect(page).to_have_url(f"{ui.base_url}{reverse('gaps:gap_detail', args=[gap.pk])}")  # loaded in place
 
     action = Action.objects.get()
     assert (action.parent, action.lead, action.budget) == (line, world.org_a, 75000)
