@@ -15,7 +15,7 @@ from cyberplan.strategy import actions as act
 from cyberplan.strategy.choices import ElementKind, FocusArea
 from cyberplan.strategy.models import Action
 from tests.browser.conftest import BrowserSession
-from tests.browser.test_browser import log_in
+from tests.browser.test_browser import CONTROL_LABELS_JS, log_in
 from tests.conftest import World
 
 pytestmark = pytest.mark.browser
@@ -67,6 +67,7 @@ def test_create_an_action_from_a_suggestion_for_an_uncovered_gap(ui: BrowserSess
     expect(page.get_by_label("Title (English)")).to_have_value(f"Address {gap.identifier}: {gap.title_en}")
     expect(page.get_by_label("Under")).to_have_value(str(line.pk))
     expect(page.locator(f'input[name="gaps"][value="{gap.pk}"]')).to_be_checked()
+    assert page.evaluate(CONTROL_LABELS_JS)["unlabelled"] == []
     page.get_by_label("Title (Spanish)").fill("Reducir la fuerza bruta contra servidores del Estado")
     page.get_by_label("Lead institution").select_option(str(world.org_a.pk))
     page.get_by_label("CSIRT B (CB)").check()  # a supporting institution
@@ -104,6 +105,11 @@ def test_create_an_action_from_a_suggestion_for_an_uncovered_gap(ui: BrowserSess
     page.get_by_role("link", name="Strategy actions addressing this gap").click()
     expect(page.locator("#gap-actions")).to_contain_text("1.1.1.1 Address")
     expect(page).to_have_url(f"{ui.base_url}{reverse('gaps:gap_detail', args=[gap.pk])}")  # loaded in place
+
+    # The workspace: every control labelled, the plan's evidence linked from its phase.
+    page.goto(f"{ui.base_url}{reverse('strategy:workspace', args=[strategy.pk])}")
+    assert page.evaluate(CONTROL_LABELS_JS)["unlabelled"] == []
+    expect(page.locator("#phase-production")).to_contain_text("100% of open gaps have an action")
 
     action = Action.objects.get()
     assert (action.parent, action.lead, action.budget) == (line, world.org_a, 75000)
