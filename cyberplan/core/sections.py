@@ -72,11 +72,13 @@ SECTIONS: tuple[Section, ...] = (
             "The national strategy itself: vision, axes, objectives, action lines and actions with lead "
             "institutions, budget, timeline and indicators, each traceable to the gaps it addresses."
         ),
+        url_name="strategy:strategy_list",
     ),
     Section(
         "monitoring",
         _("Monitoring and evaluation"),
         _("Action status, indicator measurements, progress per axis and the monitoring and evaluation report."),
+        url_name="strategy:monitoring_home",
     ),
     Section(
         "sharing",

@@ -50,3 +50,14 @@ def starter(request: HttpRequest, pk: int) -> HttpResponse:
             "plan_url": _plan_url(strategy.pk),
         },
     )
+
+
+@login_required
+def monitoring_home(request: HttpRequest) -> HttpResponse:
+    """The navigation's monitoring entry: the one strategy's monitoring page, or the list to choose from."""
+    from .access import strategies_visible_to
+
+    strategies = list(strategies_visible_to(request.user))  # type: ignore[arg-type]
+    if len(strategies) == 1:
+        return redirect("strategy:monitoring", strategies[0].pk)
+    return render(request, "strategy/monitoring_home.html", {"strategies": strategies})

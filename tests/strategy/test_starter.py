@@ -50,3 +50,21 @@ def test_template_page_needs_edit_permission(world: World, empty, client: Client
     assert page.status_code == 200 and "name to be checked against the guide" in page.content.decode()
     assert client.post(url).status_code == 302
     assert empty.elements.filter(kind=ElementKind.AXIS).count() == 7
+
+
+def test_monitoring_entry_leads_to_the_one_strategy_or_lists_them(world: World, empty, client: Client) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(world.users[Role.VIEWER])
+    response = client.get("/strategy/monitoring/")
+    assert response.status_code == 302 and response["Location"] == f"/strategy/{empty.pk}/monitoring/"
+    act.do_create_strategy(
+        world.users[Role.COORDINATOR],
+        world.org_a,
+        title_en="Second strategy",
+        country="PY",
+        start_year=2031,
+        end_year=2034,
+    )
+    page = client.get("/strategy/monitoring/").content.decode()
+    assert "Second strategy" in page and "New strategy" in page
+    client.force_login(world.outsider)
+    assert "No strategy you can read yet." in client.get("/strategy/monitoring/").content.decode()
