@@ -13,6 +13,7 @@ from cyberplan.core.api.views import (
 )
 from cyberplan.gaps.api.views import GapViewSet
 from cyberplan.jobs.api.views import JobViewSet
+from cyberplan.strategy.api.views import ActionViewSet, ElementViewSet, KPIViewSet, StrategyViewSet, VersionViewSet
 from cyberplan.threats.api.views import EventListView, ImportViewSet
 from cyberplan.trends.api.views import TrendMetricsView
 
@@ -26,6 +27,11 @@ router.register("jobs", JobViewSet, basename="job")
 router.register("imports", ImportViewSet, basename="import")
 router.register("assessments", AssessmentViewSet, basename="assessment")
 router.register("assessment-answers", AssessmentAnswerViewSet, basename="assessment-answer")
+router.register("strategies", StrategyViewSet, basename="strategy")
+router.register("strategy-elements", ElementViewSet, basename="strategy-element")
+router.register("strategy-actions", ActionViewSet, basename="strategy-action")
+router.register("strategy-kpis", KPIViewSet, basename="strategy-kpi")
+router.register("strategy-versions", VersionViewSet, basename="strategy-version")
 
 app_name = "api"
 urlpatterns = [

@@ -1,0 +1,420 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from cyberplan.core.access import Permission, organisations_where
+from cyberplan.core.models import Organisation, User
+from cyberplan.strategy.choices import ActionStatus, KPISource, VersionStatus
+from cyberplan.strategy.models import (
+    KPI,
+    Action,
+    Element,
+    KPIMeasurement,
+    ProgressUpdate,
+    Strategy,
+    StrategyVersion,
+)
+
+VERSION_HELP = "The version you last read. Optional: when given and stale, the answer is 409 Conflict."
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class KPIValueField(serializers.CharField):
+    """A KPI value: written as a number or text with its unit ("80%", "12 days"), read as a decimal string."""
+
+    def to_representation(self, value: Any) -> str:
+        return format(value.normalize(), "f") if isinstance(value, Decimal) else str(value)
+
+
+class StrategySerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.none())
+    title = serializers.CharField(read_only=True)
+    created_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    version = serializers.IntegerField(required=False, help_text=VERSION_HELP)
+
+    class Meta:
+        model = Strategy
+        fields = [
+            "id",
+            "organisation",
+            "country",
+            "title",
+            "title_en",
+            "title_es",
+            "start_year",
+            "end_year",
+            "review_months",
+            "phase",
+            "vision_en",
+            "vision_es",
+            "foreword_en",
+            "foreword_es",
+            "governance_en",
+            "governance_es",
+            "tlp",
+            "illustrative",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+        read_only_fields = ["phase", "created_at", "updated_at"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            self.fields["organisation"].queryset = organisations_where(request.user, Permission.DECIDE)  # type: ignore[attr-defined]
+        if self.instance is not None and not isinstance(self.instance, list):
+            self.fields["organisation"].read_only = True
+
+
+class StrategyElementSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    strategy = serializers.PrimaryKeyRelatedField(queryset=Strategy.objects.none())
+    title = serializers.CharField(read_only=True)
+    version = serializers.IntegerField(required=False, help_text=VERSION_HELP)
+
+    class Meta:
+        model = Element
+        fields = [
+            "id",
+            "uid",
+            "strategy",
+            "kind",
+            "parent",
+            "code",
+            "order",
+            "focus_area",
+            "title",
+            "title_en",
+            "title_es",
+            "description_en",
+            "description_es",
+            "version",
+        ]
+        read_only_fields = ["uid"]
+        extra_kwargs = {"parent": {"allow_null": True, "required": False}}
+        validators: list[Any] = []  # unique codes are checked by the actions, with a clear message
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _limit_to_plan(self)
+        if self.instance is not None and not isinstance(self.instance, list):
+            self.fields["strategy"].read_only = True
+            self.fields["kind"].read_only = True
+
+
+def _limit_to_plan(serializer: serializers.Serializer) -> None:  # type: ignore[type-arg]
+    """Strategies whose working copy the caller reads, and their elements, as choices (the view checks the role)."""
+    from cyberplan.strategy.access import strategies_visible_to
+
+    request = serializer.context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return
+    editable = strategies_visible_to(request.user)
+    if "strategy" in serializer.fields:
+        serializer.fields["strategy"].queryset = editable  # type: ignore[attr-defined]
+    if "parent" in serializer.fields:
+        serializer.fields["parent"].queryset = Element.objects.filter(strategy__in=editable)  # type: ignore[attr-defined]
+        serializer.fields["parent"].help_text = "Id of the element above."
+
+
+class KPIMeasurementSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    value = KPIValueField(help_text="In the KPI's unit; a unit may be written after the number: 80%, 12 days, 48 h.")
+    recorded_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+
+    class Meta:
+        model = KPIMeasurement
+        fields = ["id", "date", "value", "origin", "note", "detail", "recorded_by", "recorded_at"]
+        read_only_fields = ["origin", "detail", "recorded_at"]
+
+
+@extend_schema_field({"type": "string", "description": "One of: " + ", ".join(KPISource.values) + "."})
+class KPISourceField(serializers.ChoiceField):
+    """The KPI's data source. A plain string in the schema, so that the gap register's ``SourceEnum`` keeps its name."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=KPISource.choices, **kwargs)
+
+
+class StrategyKPISerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    action = serializers.PrimaryKeyRelatedField(queryset=Action.objects.none())
+    name = serializers.CharField(read_only=True)
+    baseline = KPIValueField(required=False, allow_null=True, help_text="In the KPI's unit.")
+    target = KPIValueField(required=False, allow_null=True, help_text="In the KPI's unit.")
+    latest = serializers.SerializerMethodField()
+    version = serializers.IntegerField(required=False, help_text=VERSION_HELP)
+
+    class Meta:
+        model = KPI
+        fields = [
+            "id",
+            "uid",
+            "action",
+            "name",
+            "name_en",
+            "name_es",
+            "definition_en",
+            "definition_es",
+            "unit",
+            "direction",
+            "baseline",
+            "baseline_date",
+            "target",
+            "target_date",
+            "frequency",
+            "source",
+            "source_detail",
+            "latest",
+            "version",
+        ]
+        read_only_fields = ["uid"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from cyberplan.strategy.access import strategies_visible_to
+
+        self.fields["source"] = KPISourceField(required=False)
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            self.fields["action"].queryset = Action.objects.filter(  # type: ignore[attr-defined]
+                strategy__in=strategies_visible_to(request.user)
+            )
+        if self.instance is not None and not isinstance(self.instance, list):
+            self.fields["action"].read_only = True
+
+    @extend_schema_field(KPIMeasurementSerializer(allow_null=True))
+    def get_latest(self, obj: KPI) -> dict[str, Any] | None:
+        latest = obj.measurements.order_by("-date", "-id").first()
+        return dict(KPIMeasurementSerializer(latest).data) if latest is not None else None
+
+
+class GapIdentifiersField(serializers.ListField):
+    """The identifiers of the gaps an action addresses."""
+
+    def get_attribute(self, instance: Action) -> list[str]:
+        return sorted(link.gap.identifier for link in instance.gap_links.select_related("gap"))
+
+
+class StrategyActionSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    strategy = serializers.PrimaryKeyRelatedField(queryset=Strategy.objects.none())
+    title = serializers.CharField(read_only=True)
+    lead: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Organisation.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="The lead institution's short name (slug).",
+    )
+    supporting: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Organisation.objects.all(),
+        many=True,
+        required=False,
+        help_text="Short names (slugs) of the supporting institutions.",
+    )
+    gaps = GapIdentifiersField(
+        child=serializers.CharField(max_length=40),
+        required=False,
+        help_text="Identifiers of the gaps the action addresses (e.g. ASM-0003), in the owner's register. "
+        "On update the list replaces the links.",
+    )
+    kpis = StrategyKPISerializer(many=True, read_only=True)
+    # Read-only statuses are plain strings in the schema: each status enum then belongs to the one
+    # component that writes it, and its name does not collide with the statuses of gaps and jobs.
+    status = serializers.CharField(read_only=True, help_text="One of: " + ", ".join(ActionStatus.values) + ".")
+    version = serializers.IntegerField(required=False, help_text=VERSION_HELP)
+
+    class Meta:
+        model = Action
+        fields = [
+            "id",
+            "uid",
+            "strategy",
+            "parent",
+            "code",
+            "order",
+            "title",
+            "title_en",
+            "title_es",
+            "description_en",
+            "description_es",
+            "lead",
+            "supporting",
+            "start_date",
+            "end_date",
+            "budget",
+            "currency",
+            "funding_source",
+            "funding_note",
+            "status",
+            "percent_complete",
+            "gaps",
+            "kpis",
+            "version",
+        ]
+        read_only_fields = ["uid", "status", "percent_complete"]
+        extra_kwargs = {"code": {"required": False}, "parent": {"required": True}}
+        validators: list[Any] = []  # unique codes are checked by the actions; a missing code is generated
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _limit_to_plan(self)
+        if self.instance is not None and not isinstance(self.instance, list):
+            self.fields["strategy"].read_only = True
+
+
+class ProgressUpdateSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    status = serializers.ChoiceField(choices=ActionStatus.choices)
+    author: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    evidence_document = serializers.FileField(write_only=True, required=False)
+    has_document = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProgressUpdate
+        fields = [
+            "id",
+            "date",
+            "status",
+            "percent_complete",
+            "narrative",
+            "evidence_url",
+            "evidence_document",
+            "has_document",
+            "author",
+            "created_at",
+        ]
+        read_only_fields = ["created_at"]
+
+    def get_has_document(self, obj: ProgressUpdate) -> bool:
+        return bool(obj.evidence_document)
+
+
+class StrategyVersionSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    strategy = serializers.PrimaryKeyRelatedField(queryset=Strategy.objects.none())
+    created_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    approved_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+    published_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+    citation = serializers.CharField(read_only=True)
+    status = serializers.CharField(read_only=True, help_text="One of: " + ", ".join(VersionStatus.values) + ".")
+
+    class Meta:
+        model = StrategyVersion
+        fields = [
+            "id",
+            "strategy",
+            "number",
+            "status",
+            "note",
+            "digest",
+            "created_by",
+            "created_at",
+            "consultation_opened_at",
+            "consultation_closes_on",
+            "approved_by",
+            "approved_at",
+            "published_by",
+            "published_at",
+            "legal_reference",
+            "citation",
+            "version",
+        ]
+        read_only_fields = [
+            "number",
+            "status",
+            "digest",
+            "created_at",
+            "consultation_opened_at",
+            "consultation_closes_on",
+            "approved_at",
+            "published_at",
+            "legal_reference",
+            "version",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from cyberplan.strategy.access import strategies_visible_to
+
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            self.fields["strategy"].queryset = strategies_visible_to(request.user)  # type: ignore[attr-defined]
+
+
+class StrategyVersionDetailSerializer(StrategyVersionSerializer):
+    snapshot = serializers.JSONField(read_only=True, help_text="The frozen plan (see docs/concepts/strategy.md).")
+
+    class Meta(StrategyVersionSerializer.Meta):
+        fields = [*StrategyVersionSerializer.Meta.fields, "snapshot"]
+
+
+class VersionTransitionSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    status = serializers.ChoiceField(choices=VersionStatus.choices)
+    legal_reference = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    consultation_closes_on = serializers.DateField(required=False, allow_null=True)
+    version = serializers.IntegerField(required=False, help_text=VERSION_HELP)
+
+
+class KPIComputeSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    date = serializers.DateField(required=False, help_text="The date of the measurement; today when left out.")
+
+
+class VersionRefreshSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    version = serializers.IntegerField(required=False, help_text=VERSION_HELP)
+
+
+class TraceGapSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    id = serializers.IntegerField()
+    identifier = serializers.CharField()
+    title = serializers.CharField()
+    severity = serializers.CharField()
+    status = serializers.CharField()
+
+
+class TraceActionSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    title = serializers.CharField()
+
+
+class TraceLinkSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    gap = TraceGapSerializer()
+    actions = TraceActionSerializer(many=True)
+
+
+class TraceSuggestionSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    gap = TraceGapSerializer()
+    reason = serializers.CharField()
+    title_en = serializers.CharField()
+    title_es = serializers.CharField()
+    focus_area = serializers.CharField()
+    parent = TraceActionSerializer(allow_null=True, help_text="Where the action would go: an action line or objective.")
+
+
+class TraceabilitySerializer(serializers.Serializer):  # type: ignore[type-arg]
+    percent = serializers.IntegerField(help_text="Share of open gaps addressed by at least one action.")
+    open_gaps = serializers.IntegerField()
+    covered_open_gaps = serializers.IntegerField()
+    uncovered_gaps = TraceGapSerializer(many=True, help_text="Open gaps no action addresses.")
+    actions_without_gap = TraceActionSerializer(many=True)
+    links = TraceLinkSerializer(many=True)
+    suggestions = TraceSuggestionSerializer(many=True)
+
+
+def check_title(attrs: dict[str, Any], instance: Any, field: str = "title") -> None:
+    en = attrs.get(f"{field}_en", getattr(instance, f"{field}_en", ""))
+    es = attrs.get(f"{field}_es", getattr(instance, f"{field}_es", ""))
+    if not (str(en).strip() or str(es).strip()):
+        raise serializers.ValidationError({f"{field}_en": _("Give a title in English, in Spanish, or in both.")})
