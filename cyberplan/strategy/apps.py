@@ -6,3 +6,6 @@ class StrategyConfig(AppConfig):
     name = "cyberplan.strategy"
     label = "strategy"
     verbose_name = _("Strategy and monitoring")
+
+    def ready(self) -> None:
+        from . import report_jobs  # noqa: F401 -- registers the strategy documents' job kind

@@ -1,5 +1,9 @@
-"""URL patterns of the strategy app (report_urls); assembled in urls.py."""
+"""URL patterns of the strategy app (report_urls): the reports page; assembled in urls.py."""
 
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from . import report_views
+
+urlpatterns: list[URLPattern] = [
+    path("<int:pk>/reports/", report_views.report_list, name="report_list"),
+]

@@ -18,6 +18,7 @@ it as text runs in the DOCX. :func:`clean` only removes characters no document f
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -49,7 +50,7 @@ from ..choices import (
     KPISource,
     VersionStatus,
 )
-from ..models import Strategy, StrategyVersion
+from ..models import Action, Strategy, StrategyVersion
 from ..units import unit_label
 
 DASH = "\N{EN DASH}"
@@ -810,7 +811,9 @@ class _StrategyBuilder:
                     addressed_by.setdefault(identifier, []).append(clean(action["code"]))
         open_gaps = [g for g in gaps if g.status == GapStatus.OPEN]
         uncovered = [g for g in open_gaps if g.identifier not in addressed_by]
-        unjustified = [a for a in self.actions if not any(i in known for i in a.get("gaps", []))]
+        # An action citing only gaps this document may not list still addresses a gap.
+        unjustified = [a for a in self.actions if not a.get("gaps")]
+        hidden = sum(1 for a in self.actions for i in a.get("gaps", []) if i not in known)
 
         chapter = Section("annex", _("Annex: gap traceability matrix"))
         chapter.add(
@@ -829,6 +832,20 @@ class _StrategyBuilder:
                 },
                 "note",
             ),
+        )
+        if hidden:
+            chapter.add(
+                Paragraph(
+                    ngettext(
+                        "%(count)s link from an action to a gap this document may not list is left out.",
+                        "%(count)s links from actions to gaps this document may not list are left out.",
+                        hidden,
+                    )
+                    % {"count": hidden},
+                    "note",
+                )
+            )
+        chapter.add(
             Table(
                 _("Gaps and the actions that address them"),
                 [_("Gap"), _("Title"), _("Severity"), _("Status"), _("Addressed by")],
@@ -953,7 +970,7 @@ def build_monitoring_document(strategy: Strategy, period: Period, reader: User |
     from cyberplan.trends.report.content import period_name
 
     as_of = period.last_day
-    view = monitoring.overview(strategy, as_of=as_of, period_start=period.start)
+    view = as_of_period_end(monitoring.overview(strategy, as_of=as_of, period_start=period.start))
     tlp = strategy.tlp
     name = clean(strategy.title) or _("National cybersecurity strategy")
     notices = [_("Illustrative example")] if strategy.illustrative else []
@@ -997,6 +1014,53 @@ def build_monitoring_document(strategy: Strategy, period: Period, reader: User |
         generated=day(timezone.localdate()),
         sections=sections,
         file_stem=f"monitoring-{strategy.pk}-{period.label.replace('..', '_')}",
+    )
+
+
+def as_of_period_end(view: monitoring.Overview) -> monitoring.Overview:
+    """``view`` with each action's status and percentage as its last progress update on or before ``view.as_of``.
+
+    ``monitoring.overview`` counts the actions' current status and percentage whatever its
+    ``as_of``; the report of a past period must show where the plan stood at the period's end.
+    An action's status and percentage only ever change through progress updates, so the update
+    in force on a day gives them on that day (planned and 0% before the first one).
+    """
+    elements = {e.pk: e for e in view.strategy.elements.all()}
+    actions = list(Action.objects.filter(strategy=view.strategy).select_related("parent").prefetch_related("updates"))
+    state: dict[int, tuple[str, int]] = {}
+    for action in actions:
+        updates = sorted((u for u in action.updates.all() if u.date <= view.as_of), key=lambda u: (u.date, u.pk))
+        state[action.pk] = (updates[-1].status, updates[-1].percent_complete) if updates else (ActionStatus.PLANNED, 0)
+    counted = [a for a in actions if state[a.pk][0] != ActionStatus.CANCELLED]
+
+    def done(members: list[Action]) -> float:
+        return round(sum(state[a.pk][1] for a in members) / len(members), 1) if members else 0.0
+
+    axes = []
+    for row in view.axes:
+        members = [a for a in counted if monitoring.axis_of(a.parent, elements).pk == row.axis.pk]
+        overdue = [
+            a
+            for a in members
+            if a.end_date is not None
+            and a.end_date < view.as_of
+            and state[a.pk][0] not in (ActionStatus.COMPLETED, ActionStatus.CANCELLED)
+        ]
+        axes.append(
+            dataclasses.replace(
+                row,
+                actions=len(members),
+                completed=sum(state[a.pk][0] == ActionStatus.COMPLETED for a in members),
+                percent=done(members),
+                overdue=len(overdue),
+            )
+        )
+    return dataclasses.replace(
+        view,
+        axes=axes,
+        overall_percent=done(counted),
+        actions=len(counted),
+        completed=sum(state[a.pk][0] == ActionStatus.COMPLETED for a in counted),
     )
 
 

@@ -1,0 +1,68 @@
+"""The form that asks for a strategy document or an M&E report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from cyberplan.trends.report.forms import FORMAT_CHOICES, last_quarter
+
+from ..models import StrategyVersion
+from .content import MONITORING, STRATEGY
+from .service import read_period
+
+KIND_CHOICES = [(STRATEGY, _("The strategy document")), (MONITORING, _("The monitoring and evaluation report"))]
+
+
+class StrategyReportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Document"), choices=KIND_CHOICES, initial=STRATEGY)
+    version = forms.TypedChoiceField(
+        label=_("Version"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_(
+            "For the strategy document. By default the latest published version; without one, the working copy, "
+            "marked as a draft."
+        ),
+    )
+    period = forms.CharField(
+        label=_("Period"),
+        max_length=40,
+        required=False,
+        help_text=_(
+            "For the monitoring report: a year (2026), a quarter (2026-Q3), a month (2026-11) or a range of days "
+            "(2026-01-01..2026-03-31)."
+        ),
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    format = forms.ChoiceField(label=_("Format"), choices=FORMAT_CHOICES, initial="pdf")
+
+    def __init__(self, *args: Any, versions: list[StrategyVersion], owner: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        version_field: Any = self.fields["version"]
+        choices: list[tuple[Any, Any]] = [(str(v.number), f"v{v.number} · {v.get_status_display()}") for v in versions]
+        if owner:
+            choices.insert(0, ("", _("Latest published version, else the working copy")))
+        version_field.choices = choices
+        if not owner:
+            kind_field: Any = self.fields["kind"]
+            kind_field.choices = KIND_CHOICES[:1]
+            del self.fields["period"]
+        else:
+            self.fields["period"].initial = last_quarter(timezone.localdate())
+        self.fields["language"].initial = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("kind") == MONITORING:
+            try:
+                data["period"] = read_period(data.get("period") or "").label
+            except ValueError as error:
+                self.add_error("period", str(error))
+        return data

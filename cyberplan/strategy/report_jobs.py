@@ -1,0 +1,180 @@
+"""The strategy document and the M&E report as background jobs: asked for on the reports page, rendered by the worker.
+
+Who may have which document:
+
+* members of the owner organisation who read the strategy (``access.access_strategy_by_id``):
+  the strategy document of any version or of the working copy, and the M&E report; the
+  document shows only the gaps, assessment and threat events they may read themselves;
+* members of a consulted organisation: the strategy document of a *published* version only.
+
+The job belongs to the owner organisation for members, to the consulted organisation for
+consultees (so the requester sees it on the jobs page). The worker checks the requester's access
+again when it runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.http import Http404
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cyberplan.core.access import Permission, organisation_ids_where
+from cyberplan.core.models import Organisation, User
+from cyberplan.jobs.actions import do_start_job
+from cyberplan.jobs.models import Job
+from cyberplan.jobs.registry import Progress, job_kind
+
+from .access import access_strategy_by_id, versions_visible_to
+from .choices import VersionStatus
+from .models import Strategy, StrategyVersion
+from .report.content import KINDS, MONITORING, STRATEGY, ReportError
+from .report.render import FORMATS
+from .report.service import languages, produce, read_period
+
+STRATEGY_REPORT = "strategy_report"
+
+
+@dataclass(frozen=True)
+class Entitlement:
+    """What a person may have of a strategy's documents."""
+
+    strategy: Strategy
+    owner: bool  # a member of the owner organisation who reads the strategy
+    published: list[StrategyVersion]  # the published versions they read (all a consultee may have)
+    versions: list[StrategyVersion]  # every version they may have a document of
+    organisation: Organisation  # the organisation the job is recorded under
+
+
+def entitlement(user: User, strategy_id: int) -> Entitlement:
+    """What ``user`` may have of the strategy's documents; ``Http404`` if nothing."""
+    try:
+        strategy = access_strategy_by_id(user, strategy_id)
+        owner = True
+    except Http404:
+        found = Strategy.objects.select_related("organisation").filter(pk=strategy_id).first()
+        if found is None:
+            raise
+        strategy, owner = found, False
+    visible = list(versions_visible_to(user, strategy).order_by("-number"))
+    published = [v for v in visible if v.status == VersionStatus.PUBLISHED]
+    if owner:
+        return Entitlement(strategy, True, published, visible, strategy.organisation)
+    allowed = set(organisation_ids_where(user, Permission.VIEW))
+    organisation = strategy.consultees.filter(pk__in=allowed).order_by("name").first()
+    if organisation is None or not published:
+        raise Http404
+    return Entitlement(strategy, False, published, published, organisation)
+
+
+def check_parameters(kind: str, language: str, fmt: str, period: str) -> None:
+    """Raise ``ValidationError`` for parameters no document can be made with."""
+    errors: dict[str, str] = {}
+    if kind not in KINDS:
+        errors["kind"] = _("Choose a document.")
+    if language not in languages():
+        errors["language"] = _("Choose a language.")
+    if fmt not in FORMATS:
+        errors["format"] = _("Choose a format.")
+    if kind == MONITORING:
+        try:
+            read_period(period)
+        except ReportError as error:
+            errors["period"] = str(error)
+    if errors:
+        raise ValidationError(errors)
+
+
+def check_entitled(allowed: Entitlement, kind: str, version: int | None) -> int | None:
+    """The version number the document will render (None: the default); ``ValidationError`` if not allowed."""
+    if not allowed.owner:
+        if kind != STRATEGY:
+            raise ValidationError(
+                {"kind": _("Members of a consulted organisation receive the published strategy only.")}
+            )
+        if version is None:
+            return allowed.published[0].number
+    if version is not None and version not in {v.number for v in allowed.versions}:
+        raise ValidationError({"version": _("There is no version %(number)s you may read.") % {"number": version}})
+    return version
+
+
+def do_request_strategy_report(
+    actor: User,
+    strategy: Strategy,
+    *,
+    kind: str,
+    language: str,
+    fmt: str,
+    version: int | None = None,
+    period: str = "",
+) -> Job:
+    """Queue a document of ``strategy`` for ``actor``; ``ValidationError`` says what is wrong with the request."""
+    check_parameters(kind, language, fmt, period)
+    allowed = entitlement(actor, strategy.pk)
+    number = check_entitled(allowed, kind, version if kind == STRATEGY else None)
+    parameters = {
+        "strategy": strategy.pk,
+        "kind": kind,
+        "version": number,
+        "period": read_period(period).label if kind == MONITORING else "",
+        "language": language,
+        "format": fmt,
+    }
+    return do_start_job(actor, allowed.organisation, STRATEGY_REPORT, parameters)
+
+
+@job_kind(STRATEGY_REPORT, gettext_lazy("Strategy document"))
+def run_strategy_report_job(job: Job, progress: Progress) -> dict[str, Any]:
+    parameters = job.parameters or {}
+    kind = str(parameters.get("kind", ""))
+    language = str(parameters.get("language", ""))
+    fmt = str(parameters.get("format", ""))
+    period = str(parameters.get("period") or "")
+    version = parameters.get("version")
+    try:
+        check_parameters(kind, language, fmt, period)
+    except ValidationError as error:
+        raise ValueError(" ".join(error.messages)) from None
+    if version is not None and not isinstance(version, int):
+        raise ValueError(_("The version must be a number."))
+    if job.created_by is None:
+        raise PermissionError(_("A document is made for the person who asked for it, and this job has none."))
+    user = job.created_by
+    try:
+        allowed = entitlement(user, int(parameters.get("strategy") or 0))
+        version = check_entitled(allowed, kind, version)
+    except (Http404, PermissionDenied, ValidationError, ValueError):
+        raise PermissionError(_("The person who asked for this document may no longer read it.")) from None
+    if allowed.organisation.pk != job.organisation_id:
+        raise PermissionError(_("This strategy is not shared with the organisation of the job."))
+    with translation.override(language):
+        progress.update(0, 1, _("Writing the document and drawing the charts"))
+        try:
+            produced = produce(
+                allowed.strategy,
+                kind,
+                language,
+                fmt,
+                version=version,
+                period=period or None,
+                reader=user if allowed.owner else None,
+            )
+        except ReportError as error:
+            raise ValueError(str(error)) from None
+        job.output.save(produced.file_name, ContentFile(produced.content), save=True)
+        progress.update(1, 1, _("Done"))
+    return {
+        "strategy": allowed.strategy.pk,
+        "kind": kind,
+        "version": version,
+        "period": period,
+        "language": language,
+        "format": fmt,
+        "bytes": len(produced.content),
+    }
