@@ -9,8 +9,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import ActionStatus
+from .choices import ActionStatus, KPIUnit
 from .units import unit_label
+
+# How a value may be typed with its unit (see units.py).
+UNIT_EXAMPLES = {KPIUnit.PERCENT: "80%", KPIUnit.DAYS: "12 days", KPIUnit.HOURS: "48 h"}
 
 
 def _not_future(day: datetime.date | None) -> datetime.date | None:
@@ -71,9 +74,16 @@ class MeasurementForm(forms.Form):
     def __init__(self, *args: Any, unit: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["date"].initial = timezone.localdate
-        self.fields["value"].help_text = _("In %(unit)s; you may write the unit after the number (e.g. 80%%).") % {
-            "unit": unit_label(unit)
-        }
+        example = UNIT_EXAMPLES.get(unit)
+        if example:
+            self.fields["value"].help_text = _(
+                "In %(unit)s; you may write the unit after the number, e.g. %(example)s."
+            ) % {
+                "unit": unit_label(unit),
+                "example": example,
+            }
+        else:
+            self.fields["value"].help_text = _("In %(unit)s.") % {"unit": unit_label(unit)}
 
     def clean_date(self) -> datetime.date | None:
         return _not_future(self.cleaned_data.get("date"))

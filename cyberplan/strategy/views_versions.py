@@ -8,6 +8,7 @@ consultation, approved or published, and comment while a version is in consultat
 from __future__ import annotations
 
 from collections import defaultdict
+from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
 from django.contrib import messages
@@ -169,6 +170,20 @@ def _pick(item: dict[str, Any], name: str) -> str:
     return str(item.get(f"{name}_{lang}") or item.get(f"{name}_{other}") or "")
 
 
+def _decimal_text(value: Any) -> Any:
+    """A number stored as text in a snapshot ("120000.00", "4.0000") without its trailing zeros."""
+    if not isinstance(value, str) or not value:
+        return value
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        return value
+    if not number.is_finite():
+        return value
+    text = format(number.normalize(), "f")
+    return text
+
+
 def _choice_label(field: str, value: Any) -> Any:
     choices = CHOICE_FIELDS.get(field)
     if choices is not None and value in choices.values:
@@ -289,7 +304,7 @@ def _outline(document: dict[str, Any], counts: dict[str, int]) -> dict[str, Any]
             "supporting": item.get("supporting") or [],
             "start_date": item.get("start_date"),
             "end_date": item.get("end_date"),
-            "budget": item.get("budget"),
+            "budget": _decimal_text(item.get("budget")),
             "currency": item.get("currency") or "",
             "funding_source": _choice_label("funding_source", item.get("funding_source")),
             "funding_note": item.get("funding_note") or "",
@@ -301,9 +316,9 @@ def _outline(document: dict[str, Any], counts: dict[str, int]) -> dict[str, Any]
                     "definition": _pick(kpi, "definition"),
                     "unit": _choice_label("unit", kpi.get("unit")),
                     "direction": _choice_label("direction", kpi.get("direction")),
-                    "baseline": kpi.get("baseline"),
+                    "baseline": _decimal_text(kpi.get("baseline")),
                     "baseline_date": kpi.get("baseline_date"),
-                    "target": kpi.get("target"),
+                    "target": _decimal_text(kpi.get("target")),
                     "target_date": kpi.get("target_date"),
                     "frequency": _choice_label("frequency", kpi.get("frequency")),
                     "source": _choice_label("source", kpi.get("source")),
@@ -321,8 +336,8 @@ def _outline(document: dict[str, Any], counts: dict[str, int]) -> dict[str, Any]
             "title": _pick(element, "title"),
             "description": _pick(element, "description"),
             "focus_area": _choice_label("focus_area", element.get("focus_area")) if element.get("focus_area") else "",
-            "heading": min(depth + 4, 6),
-            "action_heading": min(depth + 5, 6),
+            "heading": min(depth + 3, 5),
+            "action_heading": min(depth + 4, 5),
             "comments": counts.get(element["uid"], 0),
             "children": [node(child, depth + 1) for child in children.get(element["uid"], [])],
             "actions": [action_row(item) for item in actions_under.get(element["uid"], [])],
@@ -543,6 +558,8 @@ def _display(field: str, value: Any, uid_labels: dict[str, str]) -> str:
         return ", ".join(str(v) for v in value)
     if field == "parent":
         return uid_labels.get(str(value), str(value))
+    if field in ("budget", "baseline", "target"):
+        return str(_decimal_text(value))
     return str(_choice_label(field, value))
 
 
