@@ -43,6 +43,9 @@ class Command(BaseCommand):
         from cyberplan.assessment.demo import build_demo_assessment_for_workspace
 
         build_demo_assessment_for_workspace(lambda message: self.stdout.write(message))
+        from cyberplan.strategy.demo import build_demo_strategy_for_workspace
+
+        build_demo_strategy_for_workspace(lambda message: self.stdout.write(message))
         if options["no_serve"]:
             self._print_logins(None)
             return

@@ -1,0 +1,185 @@
+"""The demo's ILLUSTRATIVE national cybersecurity strategy of Paraguay.
+
+The structure is in ``demo/paraguay-illustrative.yaml`` and is loaded with the structure importer.
+Its seven axes follow the 2017 plan as reported in secondary sources (unconfirmed); everything
+else (objectives, actions, dates, budgets, KPIs, progress, the decree of version 1) is invented
+to show the platform. Actions cite the demo's gaps by source key; a gap the register lacks is
+skipped with a note. Building it twice creates nothing new: an existing demo strategy is left as
+it is.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from cyberplan.core.models import Organisation, User
+
+from . import actions as act
+from .choices import ActionStatus, KPISource, Resolution, VersionStatus
+from .importer import import_structure
+from .kpis import do_compute_kpi
+from .models import KPI, Action, Strategy
+
+STRUCTURE = Path(__file__).resolve().parent / "demo" / "paraguay-illustrative.yaml"
+TITLE = "National Cybersecurity Strategy of Paraguay (illustrative)"
+LEGAL_REFERENCE = "Decree (illustrative)"
+
+# (action code, days before today, status, percent, narrative): the demo's progress reports.
+PROGRESS: list[tuple[str, int, str, int, str]] = [
+    ("1.1.1.1", 45, ActionStatus.IN_PROGRESS, 35, "Illustrative: first campaign wave on social media and radio."),
+    ("2.1.1.2", 30, ActionStatus.IN_PROGRESS, 60, "Illustrative: 120 public servants trained so far."),
+    ("4.1.1.1", 60, ActionStatus.IN_PROGRESS, 50, "Illustrative: night shift staffed; weekend shift recruiting."),
+    ("6.1.1.2", 90, ActionStatus.COMPLETED, 100, "Illustrative: every ministry named its security officer."),
+    # Ends 31 March 2026 and is not done: the monitoring page flags it as overdue.
+    ("6.1.1.1", 20, ActionStatus.DELAYED, 40, "Illustrative: the controls are drafted; adoption is late."),
+]
+
+
+def build_strategy_demo(
+    organisation: Organisation, actor: User | None, say: Callable[[str], None] = lambda _message: None
+) -> tuple[Strategy, bool]:
+    """The illustrative strategy owned by ``organisation``; ``True`` when it was created now."""
+    existing = Strategy.objects.filter(organisation=organisation, title_en=TITLE, illustrative=True).first()
+    if existing is not None:
+        say(f"The illustrative strategy of Paraguay exists already (number {existing.pk}).")
+        return existing, False
+    with transaction.atomic():
+        result = import_structure(
+            actor,
+            STRUCTURE.read_bytes(),
+            STRUCTURE.name,
+            organisation=organisation,
+            create={},
+            skip_missing_gaps=True,
+        )
+        if not result.ok or result.strategy is None:
+            raise ValidationError([str(p) for p in result.problems])
+        strategy = result.strategy
+        for note in result.notes:
+            say(f"note: {note}")
+        _versions(strategy, actor)
+        _progress(strategy, actor)
+    computed = _compute(strategy, actor, say)
+    say(
+        f"Built the illustrative strategy of Paraguay (number {strategy.pk}): {result.summary()}; "
+        f"{computed} KPI values computed from platform data."
+    )
+    return strategy, True
+
+
+def _versions(strategy: Strategy, actor: User | None) -> None:
+    """v1 consulted, one comment resolved, approved and published; then changes and a v2 draft."""
+    consultees = list(Organisation.objects.filter(slug__in=["cnc", "cert-py"]))
+    act.do_set_consultees(actor, strategy, consultees)
+    act.do_set_phase(actor, strategy, "production")
+    first = act.do_create_version(actor, strategy, "Illustrative first version, for consultation.")
+    first = act.do_move_version(actor, first, VersionStatus.CONSULTATION)
+    commenter = User.objects.filter(username="demo-csirt").first()
+    on_behalf = next((o for o in consultees if o.slug == "cert-py"), None)
+    response = strategy.elements.filter(code="4").first()
+    if on_behalf is not None and response is not None:
+        comment = act.do_add_comment(
+            commenter,
+            first,
+            on_behalf,
+            section=response.uid,
+            text="Illustrative comment: the axis should name the sectoral CSIRTs the national CSIRT coordinates.",
+        )
+        act.do_resolve_comment(
+            actor,
+            comment,
+            None,
+            resolution=Resolution.ACCEPTED,
+            note="Illustrative: taken into the next version.",
+        )
+    first = act.do_move_version(actor, first, VersionStatus.APPROVED)
+    act.do_move_version(actor, first, VersionStatus.PUBLISHED, legal_reference=LEGAL_REFERENCE)
+    # The working copy moves on after publication: what version 2 changes.
+    axis = strategy.elements.get(code="4")
+    act.do_update_element(
+        actor,
+        axis,
+        None,
+        description_en="Illustrative: the national CSIRT coordinates the sectoral CSIRTs (from the consultation).",
+        description_es="Ilustrativo: el CSIRT nacional coordina a los CSIRT sectoriales (de la consulta).",
+    )
+    campaign = Action.objects.get(strategy=strategy, code="1.1.1.1")
+    act.do_update_action(actor, campaign, None, budget=Decimal("220000.00"))
+    target = KPI.objects.filter(action=campaign).first()
+    if target is not None:
+        act.do_update_kpi(actor, target, None, target="750000")
+    line = strategy.elements.get(code="6.1.1")
+    act.do_create_action(
+        actor,
+        strategy,
+        parent=line,
+        code="6.1.1.3",
+        title_en="Publish a yearly report on the security of public institutions",
+        title_es="Publicar un informe anual sobre la seguridad de las instituciones públicas",
+        lead=strategy.organisation,
+        start_date=datetime.date(2026, 1, 1),
+        end_date=datetime.date(2028, 12, 31),
+        budget=15000,
+        currency="USD",
+        funding_source="national_budget",
+    )
+    act.do_create_version(actor, strategy, "Illustrative second version: changes after the consultation (draft).")
+
+
+def _progress(strategy: Strategy, actor: User | None) -> None:
+    today = timezone.localdate()
+    for code, days, status, percent, narrative in PROGRESS:
+        action = Action.objects.filter(strategy=strategy, code=code).first()
+        if action is None:
+            continue
+        act.do_report_progress(
+            actor,
+            action,
+            date=today - datetime.timedelta(days=days),
+            status=status,
+            percent_complete=percent,
+            narrative=narrative,
+        )
+    handlers = KPI.objects.filter(action__strategy=strategy, action__code="2.1.1.2").first()
+    if handlers is not None:
+        act.do_record_measurement(
+            actor, handlers, date=today - datetime.timedelta(days=30), value=120, note="Illustrative value."
+        )
+
+
+def _compute(strategy: Strategy, actor: User | None, say: Callable[[str], None]) -> int:
+    """Compute the automatic KPIs where the demo has data; say why where it has none."""
+    today = timezone.localdate()
+    done = 0
+    for kpi in KPI.objects.filter(action__strategy=strategy).exclude(source=KPISource.MANUAL).order_by("id"):
+        if kpi.source == KPISource.TREND_METRIC and not _has_events(strategy):
+            say(f"note: KPI {kpi.name_en!r} not computed: {strategy.organisation} has no threat events of its own.")
+            continue
+        try:
+            do_compute_kpi(actor, kpi, today)
+        except ValidationError as error:
+            say(f"note: KPI {kpi.name_en!r} not computed: {' '.join(error.messages)}")
+        else:
+            done += 1
+    return done
+
+
+def _has_events(strategy: Strategy) -> bool:
+    """A trend KPI counts the owner's event store; an empty store would give a misleading zero."""
+    from cyberplan.threats.store import event_store
+
+    return bool(event_store(strategy.organisation).files())
+
+
+def build_demo_strategy_for_workspace(say: Callable[[str], None] = lambda _message: None) -> Strategy:
+    """The strategy of the demo workspace: owned by MITIC, recorded by the demo coordinator."""
+    organisation = Organisation.objects.get(slug="mitic")
+    actor = User.objects.filter(username="demo-coordinator").first()
+    return build_strategy_demo(organisation, actor, say)[0]
