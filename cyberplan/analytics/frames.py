@@ -1,30 +1,31 @@
 """The three weighted frames every metric reads, built from raw events or from the trend tables.
 
-Metrics never read the event store's columns directly. They read four narrow frames with plain
-column names (Spark and DuckDB agree on them without quoting rules for dotted names), each with a
-weight ``n``:
+Metrics never read the event store's columns directly. They read narrow frames with plain column
+names (Spark and DuckDB agree on them without quoting rules for dotted names), each with a weight
+``n``:
 
 ``events``
     one row per event (``n`` = 1) or per group of alike events in the trend tables;
+``days``
+    the day and class of the events, for the time series and the days with events;
 ``networks``
-    the same with the victim's organisation and the source's network and autonomous system (on raw
-    events, the events frame itself; in the trend tables a table of its own, so that the events
-    table stays small);
+    the victim's organisation and the source's network and autonomous system;
 ``sources``
-    the same with the source address, for distinct sources and new versus recurring sources;
+    the source address, for distinct sources and new versus recurring sources;
 ``incidents``
     incident records (VERIS incidents, STIX incident objects) with the time to respond where the
     record gives it, as a sum and a count so that means add up across trend tables.
 
-Because every frame carries its weight, one metric definition gives the same number on raw events
-(the parity test, the benchmark's reference) and on the pre-aggregated tables (the dashboard, the
-report).
+On raw events, the events, days and networks frames are one table (a run of the metric set reads
+the raw events once for the three). Because every frame carries its weight, one metric definition
+gives the same number on raw events (the parity test, the benchmark's reference) and on the
+pre-aggregated trend tables (the dashboard, the report).
 
-The trend tables add two things the raw events do not have (:class:`Frames` ``networks_by_month``
-and ``source_counts``): the networks frame grouped by month, read instead of the daily one when a
-period is made of whole months, and the exact number of distinct source addresses per month (and
-per day, class and sector of the month, and against the month before), by the TLP labels each
-address was reported with, read instead of the sources frame when a scope has no filter but TLP
+The trend tables also keep smaller **rollups** (:class:`Rollup`) that stand for a frame in the
+scopes they answer: the events and networks grouped by month (periods of whole months), the days
+without other columns than the class and the TLP label (scopes without filters but TLP). And
+they keep exact distinct source counts per month by the TLP labels each address was reported with
+(:func:`source_counts_sql`), read instead of the sources frame for a month without filters but TLP
 (:mod:`.metrics`).
 """
 
@@ -67,6 +68,12 @@ EVENT_DIMENSIONS = (
     "tlp",
     "severity",
 )
+#: The days rollup: enough for the time series and the days with events of a scope without filters but TLP.
+DAY_DIMENSIONS = ("day", "taxonomy", "tlp")
+#: The monthly networks rollup: enough for the networks metrics with no filter but sector and TLP.
+NETWORK_MONTH_DIMENSIONS = ("day", "organisation", "asn", "as_name", "network", "sector", "tlp")
+#: The columns a :class:`~.metrics.Scope` may filter on.
+FILTER_COLUMNS = frozenset({"sector", "taxonomy", "type", "feed", "country", "tlp"})
 #: The organisation, network and autonomous system, with the columns filters use.
 NETWORK_DIMENSIONS = (
     "day",
@@ -108,22 +115,51 @@ TLP_BITS: dict[str, int] = {
 OTHER_LABEL = 1 << len(TLP_BITS)
 
 
+ROLES = ("events", "days", "networks", "sources", "incidents")
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """A smaller table that stands for the frame ``role`` in the scopes it answers."""
+
+    role: str
+    table: ir.Table
+    #: ``day`` is the first day of the month: it answers periods made of whole months only
+    monthly: bool
+
+    @property
+    def filters(self) -> frozenset[str]:
+        """The filters it can apply: a scope filtering on another column reads the frame itself."""
+        return FILTER_COLUMNS & set(self.table.columns)
+
+
 @dataclass(frozen=True)
 class Frames:
     events: ir.Table
     sources: ir.Table
     incidents: ir.Table
     networks: ir.Table
-    #: trend tables only: the networks frame grouped by month (``day`` is the month's first day)
-    networks_by_month: ir.Table | None = None
+    days: ir.Table
+    #: trend tables only: smaller tables read instead of a frame when they answer the scope
+    rollups: tuple[Rollup, ...] = ()
     #: trend tables only: exact distinct source counts per month (see :func:`source_counts_sql`)
     source_counts: ir.Table | None = None
 
+    def table(self, role: str) -> ir.Table:
+        table: ir.Table = getattr(self, role)
+        return table
+
     def map(self, function: Any) -> Frames:
-        """The four frames changed by ``function`` (the monthly tables are dropped)."""
-        events = function(self.events)
-        networks = events if self.networks is self.events else function(self.networks)
-        return Frames(events, function(self.sources), function(self.incidents), networks)
+        """The five frames changed by ``function`` (the rollups are dropped); a table shared by
+        several frames stays shared."""
+        done: dict[int, ir.Table] = {}
+
+        def apply(table: ir.Table) -> ir.Table:
+            if id(table) not in done:
+                done[id(table)] = function(table)
+            return done[id(table)]
+
+        return Frames(**{role: apply(self.table(role)) for role in ROLES})
 
 
 def _text(column: ir.Column) -> ir.StringValue:
@@ -144,10 +180,11 @@ def unbound_frames() -> Frames:
 
     frames = raw_frames(ibis.table(ibis.Schema.from_pyarrow(event_schema()), name="events"))
     return Frames(
-        ibis.table(frames.events.select(*EVENT_DIMENSIONS, "n").schema(), name="events_frame"),
-        ibis.table(frames.sources.schema(), name="sources_frame"),
-        ibis.table(frames.incidents.schema(), name="incidents_frame"),
-        ibis.table(frames.networks.select(*NETWORK_DIMENSIONS, "n").schema(), name="networks_frame"),
+        events=ibis.table(frames.events.select(*EVENT_DIMENSIONS, "n").schema(), name="events_frame"),
+        sources=ibis.table(frames.sources.schema(), name="sources_frame"),
+        incidents=ibis.table(frames.incidents.schema(), name="incidents_frame"),
+        networks=ibis.table(frames.networks.select(*NETWORK_DIMENSIONS, "n").schema(), name="networks_frame"),
+        days=ibis.table(frames.days.select(*EVENT_DIMENSIONS, "n").schema(), name="events_frame"),
     )
 
 
@@ -185,8 +222,8 @@ def base_frame(raw: ir.Table) -> ir.Table:
 def raw_frames(raw: ir.Table) -> Frames:
     """The frames over raw events (weight 1 per event).
 
-    The networks frame is the events frame itself (it has the network columns too), so that a run
-    of the metric set reads and stages the raw events once for both.
+    The networks and days frames are the events frame itself (it has their columns too), so that a
+    run of the metric set reads and stages the raw events once for the three.
     """
     base = base_frame(raw)
     events = base.select(*RAW_EVENT_COLUMNS, "n")
@@ -199,7 +236,7 @@ def raw_frames(raw: ir.Table) -> Frames:
         response_n=ibis.ifelse(records.response_hours.isnull(), 0, 1).cast("int64"),
         response_sum=records.response_hours.fill_null(0.0),
     ).select(*INCIDENT_DIMENSIONS, "n", "response_n", "response_sum")
-    return Frames(events, sources, incidents, events)
+    return Frames(events, sources, incidents, networks=events, days=events)
 
 
 def month_of(day: ir.DateValue) -> ir.DateValue:
@@ -208,23 +245,55 @@ def month_of(day: ir.DateValue) -> ir.DateValue:
     return month
 
 
-def rollups(frames: Frames) -> Frames:
-    """The trend tables: each frame grouped by all its dimensions, weights summed.
+def _grouped(table: ir.Table, dimensions: tuple[str, ...], monthly: bool = False) -> ir.Table:
+    if monthly:
+        table = table.mutate(day=month_of(table.day))
+    return table.group_by(list(dimensions)).aggregate(n=table.n.sum().cast("int64"))
 
-    ``networks_by_month`` is the networks frame grouped by month instead of day.
-    """
-    networks = frames.networks
-    by_month = networks.mutate(day=month_of(networks.day))
+
+#: The trend tables: name -> (frame it is made from, its dimensions, grouped by month).
+TABLES: dict[str, tuple[str, tuple[str, ...], bool]] = {
+    "events": ("events", EVENT_DIMENSIONS, False),
+    "sources": ("sources", SOURCE_DIMENSIONS, False),
+    "incidents": ("incidents", INCIDENT_DIMENSIONS, False),
+    "networks": ("networks", NETWORK_DIMENSIONS, False),
+    "events_by_month": ("events", EVENT_DIMENSIONS, True),
+    "networks_by_month": ("networks", NETWORK_MONTH_DIMENSIONS, True),
+    "days": ("events", DAY_DIMENSIONS, False),
+}
+
+
+def rollups(frames: Frames) -> dict[str, ir.Table]:
+    """The trend tables (:data:`TABLES`): frames grouped by their dimensions (or fewer, or by month),
+    weights summed."""
+    tables: dict[str, ir.Table] = {}
+    for name, (frame, dimensions, monthly) in TABLES.items():
+        if frame == "incidents":
+            incidents = frames.incidents
+            tables[name] = incidents.group_by(list(dimensions)).aggregate(
+                n=incidents.n.sum().cast("int64"),
+                response_n=incidents.response_n.sum().cast("int64"),
+                response_sum=incidents.response_sum.sum(),
+            )
+        else:
+            tables[name] = _grouped(frames.table(frame), dimensions, monthly)
+    return tables
+
+
+def trend_frames(tables: dict[str, ir.Table], source_counts: ir.Table | None) -> Frames:
+    """The frames over the trend tables, with their rollups."""
     return Frames(
-        events=frames.events.group_by(list(EVENT_DIMENSIONS)).aggregate(n=frames.events.n.sum().cast("int64")),
-        sources=frames.sources.group_by(list(SOURCE_DIMENSIONS)).aggregate(n=frames.sources.n.sum().cast("int64")),
-        incidents=frames.incidents.group_by(list(INCIDENT_DIMENSIONS)).aggregate(
-            n=frames.incidents.n.sum().cast("int64"),
-            response_n=frames.incidents.response_n.sum().cast("int64"),
-            response_sum=frames.incidents.response_sum.sum(),
+        events=tables["events"],
+        sources=tables["sources"],
+        incidents=tables["incidents"],
+        networks=tables["networks"],
+        days=tables["events"],
+        rollups=(
+            Rollup("events", tables["events_by_month"], monthly=True),
+            Rollup("days", tables["days"], monthly=False),
+            Rollup("networks", tables["networks_by_month"], monthly=True),
         ),
-        networks=networks.group_by(list(NETWORK_DIMENSIONS)).aggregate(n=networks.n.sum().cast("int64")),
-        networks_by_month=by_month.group_by(list(NETWORK_DIMENSIONS)).aggregate(n=by_month.n.sum().cast("int64")),
+        source_counts=source_counts,
     )
 
 
@@ -292,7 +361,7 @@ def source_counts_sql(sources: str, months: str) -> str:
               ON earlier.month = CAST(now.month - INTERVAL 1 MONTH AS DATE) AND earlier.source_ip = now.source_ip
             GROUP BY now.month, now.mask, coalesce(earlier.mask, 0)
         )
-        SELECT CAST(kind AS VARCHAR) AS kind, CAST(month AS DATE) AS month, CAST(key AS VARCHAR) AS key,
+        SELECT CAST(kind AS VARCHAR) AS kind, CAST(month AS DATE) AS month_start, CAST(key AS VARCHAR) AS key,
                CAST(day AS DATE) AS day, CAST(mask AS BIGINT) AS mask, CAST(before AS BIGINT) AS before,
                CAST(sources AS BIGINT) AS sources
         FROM parts"""

@@ -29,6 +29,7 @@ from .frames import (
     EVENT_DIMENSIONS,
     NETWORK_DIMENSIONS,
     OTHER_LABEL,
+    ROLES,
     TLP_BITS,
     UNKNOWN,
     Frames,
@@ -205,29 +206,63 @@ def counts_answer(scope: Scope) -> bool:
     return not filtered and one_month(scope.period) and label_masks(scope) is not None
 
 
+def _filtered_columns(scope: Scope) -> set[str]:
+    columns = {
+        column
+        for column, values in (
+            ("sector", scope.sectors),
+            ("taxonomy", scope.taxonomies),
+            ("type", scope.types),
+            ("feed", scope.feeds),
+            ("country", scope.countries),
+        )
+        if values
+    }
+    return columns | ({"tlp"} if scope.tlp_in is not None else set())
+
+
+def chosen(frames: Frames, scope: Scope) -> Frames:
+    """``frames`` with each frame replaced by the first of its rollups that answers ``scope``, if any.
+
+    A rollup answers a scope when it has every column the scope filters on and, when it is grouped
+    by month, when the scope's period is made of whole months.
+    """
+    if not frames.rollups:
+        return frames
+    filtered = _filtered_columns(scope)
+    tables = {role: frames.table(role) for role in ROLES}
+    for role in ROLES:
+        for rollup in frames.rollups:
+            if (
+                rollup.role == role
+                and filtered <= rollup.filters
+                and (not rollup.monthly or whole_months(scope.period))
+            ):
+                tables[role] = rollup.table
+                break
+    return Frames(**tables, source_counts=frames.source_counts)
+
+
+def _counts(frames: Frames, scope: Scope) -> ir.Table | None:
+    """The source counts of the scope's month and readable labels, when they answer the scope."""
+    masks = label_masks(scope)
+    if frames.source_counts is None or masks is None or not counts_answer(scope):
+        return None
+    table = frames.source_counts
+    return table.filter([table.month_start == scope.period.start, table["mask"].isin(masks)]).mutate(
+        seen_before=table.before.isin(masks)
+    )
+
+
 def context(frames: Frames, scope: Scope) -> Context:
     """The frames restricted to the scope's period, its comparison periods and its filters."""
     period = scope.period
-    monthly = frames.networks_by_month if whole_months(period) else None
+    counts = _counts(frames, scope)
+    frames = chosen(frames, scope)
 
     def within(p: Period) -> Frames:
-        restricted = frames.map(lambda t: _restrict(t, scope, p.start, p.end))
-        if monthly is None:
-            return restricted
-        return Frames(
-            restricted.events,
-            restricted.sources,
-            restricted.incidents,
-            _restrict(monthly, scope, p.start, p.end),
-        )
+        return frames.map(lambda t: _restrict(t, scope, p.start, p.end))
 
-    counts = None
-    masks = label_masks(scope)
-    if frames.source_counts is not None and masks is not None and counts_answer(scope):
-        table = frames.source_counts
-        counts = table.filter([table.month == period.start, table["mask"].isin(masks)]).mutate(
-            seen_before=table.before.isin(masks)
-        )
     return Context(
         scope=scope,
         current=within(period),
@@ -283,18 +318,17 @@ def _compare(current: Frames, other: Frames, dimensions: Iterable[str]) -> ir.Ta
 
 def _totals(ctx: Context) -> ir.Table:
     events = ctx.current.events
+    days = ctx.current.days
     networks = ctx.current.networks
     known = networks.filter(networks.organisation != UNKNOWN)
-    return events.aggregate(
-        events=events.n.sum().fill_null(0),
-        feeds=events.feed.nunique(),
-        days=events.day.nunique(),
-        first_day=events.day.min(),
-        last_day=events.day.max(),
-    ).cross_join(
-        known.aggregate(
-            organisations=known.organisation.nunique(),
-            attributed=known.n.sum().fill_null(0),
+    return (
+        events.aggregate(events=events.n.sum().fill_null(0), feeds=events.feed.nunique())
+        .cross_join(days.aggregate(days=days.day.nunique(), first_day=days.day.min(), last_day=days.day.max()))
+        .cross_join(
+            known.aggregate(
+                organisations=known.organisation.nunique(),
+                attributed=known.n.sum().fill_null(0),
+            )
         )
     )
 
@@ -337,7 +371,7 @@ def _counted_new_vs_recurring(counts: ir.Table) -> ir.Table:
 
 
 def _timeline(ctx: Context) -> ir.Table:
-    events = ctx.current.events
+    events = ctx.current.days
     bucketed = events.mutate(bucket=_bucket(events, ctx.granularity))
     return bucketed.group_by(["bucket", "taxonomy"]).aggregate(events=bucketed.n.sum()).order_by(["bucket", "taxonomy"])
 
@@ -478,17 +512,23 @@ def run(
     result = ResultSet(scope=scope, engine=engine.name)
     # With several metrics, the frames are derived and restricted once, into tables the engine keeps
     # (DuckDB: temporary tables), instead of once per metric: one pass over the Parquet files, and
-    # each metric's query is small (compiling the whole derivation again for every metric costs
-    # more than running it on a dashboard's trend tables).
+    # each metric's query is small. The staged rows say which of the compared periods they fall in,
+    # so a metric's query names no date and no filter: DuckDB compiles it once per process (per
+    # time step of the charts), not once per page (:meth:`.engines.Engine.cached_rows`).
     staged: list[ir.Table] = []
+    shape: tuple[Any, ...] = ()
     if len(wanted) > 1:
-        frames, staged = _staged(engine, frames, scope, wanted)
-    try:
+        ctx, staged, shape = _staged(engine, frames, scope, wanted)
+    else:
         ctx = context(frames, scope)
+    try:
         for metric_id in wanted:
             metric = BY_ID[metric_id]
-            expression = metric.expression(ctx)
-            rows = engine.rows(expression)
+            if staged:
+                key = (metric_id, ctx.granularity, ctx.counts is not None, shape)
+                rows = engine.cached_rows(key, lambda metric=metric: metric.expression(ctx))
+            else:
+                rows = engine.rows(metric.expression(ctx))
             if metric.post is not None:
                 rows = metric.post(rows, ctx)
             result.results[metric_id] = Result(metric, rows, metric_sql(metric_id, scope) if with_sql else "")
@@ -498,39 +538,81 @@ def run(
     return result
 
 
-def _staged(engine: Any, frames: Frames, scope: Scope, wanted: list[str]) -> tuple[Frames, list[ir.Table]]:
-    """The frames the ``wanted`` metrics read, restricted to the scope's days and kept by ``engine``.
+#: The periods a staged row may fall in, as the flag columns ``in_<name>`` say.
+WINDOWS = ("current", "previous", "year_earlier")
 
-    A frame no wanted metric reads is left as it is: the sources frame when the source counts
-    answer the scope, the daily networks frame when the monthly one is read instead.
+
+def _windows(period: Period) -> dict[str, Period]:
+    return {"current": period, "previous": period.previous(), "year_earlier": period.year_earlier()}
+
+
+def _flagged(table: ir.Table, scope: Scope) -> ir.Table:
+    """``table`` restricted to the scope's days and filters, each row flagged with the periods it is in."""
+    restricted = _within_spans(table, scope)
+    return restricted.mutate(
+        **{
+            f"in_{name}": (restricted.day >= window.start) & (restricted.day < window.end)
+            for name, window in _windows(scope.period).items()
+        }
+    )
+
+
+def _staged(
+    engine: Any, frames: Frames, scope: Scope, wanted: list[str]
+) -> tuple[Context, list[ir.Table], tuple[Any, ...]]:
+    """The context of the ``wanted`` metrics over frames restricted once and kept by ``engine``.
+
+    Returns the context, the tables kept (to release) and their names and schemas (what the
+    compiled queries depend on). Each frame is read from the smallest table that answers the scope
+    (:func:`chosen`); the sources frame is not staged when the source counts answer the scope; the
+    networks frame only for the period itself (no metric compares networks across periods).
     """
-    kept: dict[int, ir.Table] = {}
     staged: list[ir.Table] = []
+    kept: dict[int, ir.Table] = {}
+    counts = _counts(frames, scope)
+    frames = chosen(frames, scope)
 
-    def stage(table: ir.Table) -> ir.Table:
+    def stage(name: str, table: ir.Table, current_only: bool = False) -> ir.Table:
         if id(table) not in kept:
-            kept[id(table)] = engine.materialise(_within_spans(table, scope))
+            flagged = _flagged(table, scope)
+            if current_only:
+                flagged = flagged.filter(flagged.in_current)
+            kept[id(table)] = engine.materialise(flagged, name=f"staged_{name}")
             staged.append(kept[id(table)])
         return kept[id(table)]
 
-    counted = frames.source_counts is not None and counts_answer(scope)
-    sources_read = any(BY_ID[m].reads_sources and not (counted and BY_ID[m].counted) for m in wanted)
-    monthly = frames.networks_by_month if whole_months(scope.period) else None
-    events = stage(frames.events)
-    networks = events if frames.networks is frames.events else frames.networks
-    if monthly is not None:
-        monthly = stage(monthly)
-    elif networks is not events:
-        networks = stage(networks)
-    restaged = Frames(
-        events=events,
-        sources=stage(frames.sources) if sources_read else frames.sources,
-        incidents=stage(frames.incidents),
-        networks=networks,
-        networks_by_month=monthly,
-        source_counts=frames.source_counts,
+    sources_read = any(BY_ID[m].reads_sources and not (counts is not None and BY_ID[m].counted) for m in wanted)
+    events = stage("events", frames.events)
+    days = stage("days", frames.days)
+    networks = stage("networks", frames.networks, current_only=frames.networks is not frames.events)
+    sources = stage("sources", frames.sources) if sources_read else frames.sources
+    incidents = stage("incidents", frames.incidents)
+    if counts is not None:
+        counts = engine.materialise(counts, name="staged_counts")
+        staged.append(counts)
+
+    def window(name: str) -> Frames:
+        def flagged(table: ir.Table) -> ir.Table:
+            return table.filter(table[f"in_{name}"])
+
+        return Frames(
+            events=flagged(events),
+            sources=flagged(sources) if sources_read else sources,
+            incidents=flagged(incidents),
+            networks=flagged(networks),
+            days=flagged(days),
+        )
+
+    ctx = Context(
+        scope=scope,
+        current=window("current"),
+        previous=window("previous"),
+        year_earlier=window("year_earlier"),
+        before=window("previous"),
+        counts=counts,
     )
-    return restaged, staged
+    shape = tuple((table.get_name(), tuple(table.schema().items())) for table in staged)
+    return ctx, staged, shape
 
 
 def metric_sql(metric_id: str, scope: Scope, dialect: str = "duckdb") -> str:

@@ -21,11 +21,12 @@ def compute(
     scope: Scope,
     engine: Engine | None = None,
     *,
-    trend_tables: bool = False,
+    trend_tables: bool = True,
     only: Iterable[str] | None = None,
     with_sql: bool = False,
 ) -> ResultSet:
-    """Run the metrics on raw events, or on the pre-aggregated trend tables (refreshed first)."""
+    """Run the metrics on the pre-aggregated trend tables (refreshed first when an import is pending),
+    or with ``trend_tables=False`` on the raw events (the reference path: the same rows, slower)."""
     own = engine is None
     engine = engine or DuckDBEngine(threads=2)
     try:

@@ -6,9 +6,11 @@ Layout, beside the event store of one organisation::
                                                    source counts (written last, atomically)
     <root>/trends/<part>/events.parquet            the events frame grouped by all its dimensions
     <root>/trends/<part>/networks.parquet          the same for the networks frame
-    <root>/trends/<part>/networks_by_month.parquet the networks frame grouped by month
-    <root>/trends/<part>/sources.parquet           the sources frame grouped by all its dimensions
+    <root>/trends/<part>/sources.parquet           the same for the sources frame
     <root>/trends/<part>/incidents.parquet         the same for the incidents frame
+    <root>/trends/<part>/events_by_month.parquet   rollups: the events grouped by month,
+    <root>/trends/<part>/networks_by_month.parquet the networks by month (fewer columns),
+    <root>/trends/<part>/days.parquet              the events by day, class and TLP label
     <root>/trends/counts-<id>/source_counts.parquet exact distinct source counts per month
 
 The watermark is the set of committed imports already aggregated. :meth:`TrendTables.refresh`
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import json
 import os
 import shutil
@@ -44,18 +47,18 @@ import pyarrow as pa
 
 from ..pipeline.store import EventStore, import_of
 from .engines import DuckDBEngine, Engine, event_schema
-from .frames import Frames, raw_frames, rollups, source_counts_sql
+from .frames import TABLES, Frames, raw_frames, rollups, source_counts_sql, trend_frames
 
 #: 2: the sources and incidents tables have the country and feed columns (filters need them).
-#: 3: the network columns in tables of their own (daily and monthly); the source counts.
+#: 3: the network columns in a table of their own; rollups by month and by day; the source counts.
 VERSION = 3
 COMPACT_AFTER = 32
-FRAMES = ("events", "sources", "incidents", "networks", "networks_by_month")
+FRAMES = tuple(TABLES)
 COUNTS = "source_counts"
 _COUNTS_SCHEMA = pa.schema(
     [
         ("kind", pa.string()),
-        ("month", pa.date32()),
+        ("month_start", pa.date32()),
         ("key", pa.string()),
         ("day", pa.date32()),
         ("mask", pa.int64()),
@@ -110,16 +113,10 @@ class TrendTables:
             for name in FRAMES
         }
         counts = watermark.get("counts")
-        return Frames(
-            events=tables["events"],
-            sources=tables["sources"],
-            incidents=tables["incidents"],
-            networks=tables["networks"],
-            networks_by_month=tables["networks_by_month"],
-            source_counts=engine.read_parquet(
-                [self.root / counts / f"{COUNTS}.parquet"] if counts else [], _COUNTS_SCHEMA
-            ),
+        source_counts = engine.read_parquet(
+            [self.root / counts / f"{COUNTS}.parquet"] if counts else [], _COUNTS_SCHEMA
         )
+        return trend_frames(tables, source_counts)
 
     # -- writing ---------------------------------------------------------------------------------
 
@@ -190,12 +187,12 @@ class TrendTables:
         # The counts do not change: the same events, in fewer parts.
         self._save({"version": VERSION, "parts": {part: imports}, "counts": watermark.get("counts")})
 
-    def _write(self, engine: DuckDBEngine, tables: Frames) -> str:
+    def _write(self, engine: DuckDBEngine, tables: dict[str, ir.Table]) -> str:
         part = uuid.uuid4().hex
         staging = self.root / f".{part}"
         staging.mkdir()
         for name in FRAMES:
-            expression = getattr(tables, name)
+            expression = tables[name]
             target = str(staging / f"{name}.parquet").replace("'", "''")
             engine.backend.raw_sql(f"COPY ({_typed_sql(expression)}) TO '{target}' (FORMAT parquet, COMPRESSION zstd)")
         os.replace(staging, self.root / part)
@@ -223,7 +220,7 @@ class TrendTables:
             )
             kept = (
                 f"SELECT * FROM read_parquet({_quoted(self.root / previous / f'{COUNTS}.parquet')}) "
-                f"WHERE month NOT IN {months}"
+                f"WHERE month_start NOT IN {months}"
             )
             query = f"SELECT * FROM ({kept}) UNION ALL SELECT * FROM ({source_counts_sql(rows, months)})"
         else:
@@ -234,7 +231,7 @@ class TrendTables:
         staging.mkdir()
         target = _quoted(staging / f"{COUNTS}.parquet")
         engine.backend.raw_sql(
-            f"COPY (SELECT * FROM ({query}) ORDER BY month, kind, key, day, mask, before) TO {target} "
+            f"COPY (SELECT * FROM ({query}) ORDER BY month_start, kind, key, day, mask, before) TO {target} "
             "(FORMAT parquet, COMPRESSION zstd)"
         )
         os.replace(staging, self.root / name)
@@ -275,7 +272,8 @@ def _typed_sql(expression: ir.Table) -> str:
     return f"SELECT {columns} FROM ({ibis.to_sql(expression, dialect='duckdb')})"
 
 
+@functools.cache
 def _empty_rollups() -> dict[str, pa.Schema]:
     """The trend tables' schemas, for an organisation with no data yet."""
     tables = rollups(raw_frames(ibis.table(ibis.Schema.from_pyarrow(event_schema()), name="events")))
-    return {name: getattr(tables, name).schema().to_pyarrow() for name in FRAMES}
+    return {name: tables[name].schema().to_pyarrow() for name in FRAMES}
