@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, TypeVar, cast
 
 from django.contrib import messages
@@ -137,6 +138,8 @@ def _display(instance: models.Model, name: str) -> str:
     value = display() if callable(display) else getattr(instance, name, "")
     if hasattr(value, "all"):
         value = ", ".join(str(item) for item in value.all())
+    if isinstance(value, Decimal):
+        value = format(value.normalize(), "f")
     return "" if value is None else str(value)
 
 

@@ -92,6 +92,21 @@ def test_every_page_renders_and_escapes_user_text(world: World, plan: Plan, make
     assert "Strategy &lt;b&gt;2025&lt;/b&gt;" in client.get(url("workspace", plan.strategy.pk)).content.decode()
 
 
+def test_pages_render_in_spanish(world: World, plan: Plan, make_gap: Callable[..., Gap]) -> None:
+    coordinator = world.users[Role.COORDINATOR]
+    coordinator.language = "es"
+    coordinator.save(update_fields=["language"])
+    make_gap(title_en="Open gap", title_es="Brecha abierta")
+    client = client_for(coordinator)
+    for page in [url("strategy_list"), *read_pages(plan), url("action_create", plan.strategy.pk)]:
+        response = client.get(page, headers={"Accept-Language": "es"})
+        assert response.status_code == 200, page
+        assert '<html lang="es">' in response.content.decode(), page
+    body = client.get(url("plan", plan.strategy.pk), headers={"Accept-Language": "es"}).content.decode()
+    assert "Estrategia Nacional de Ciberseguridad" in body
+    assert "2025\u20132028" in body
+
+
 def test_list_shows_own_strategies_and_those_consulted_on(world: World, plan: Plan) -> None:
     coordinator = world.users[Role.COORDINATOR]
     response = client_for(coordinator).get(url("strategy_list"))
