@@ -13,7 +13,7 @@ from .choices import ActionStatus, KPIUnit
 from .units import unit_label
 
 # How a value may be typed with its unit (see units.py).
-UNIT_EXAMPLES = {KPIUnit.PERCENT: "80%", KPIUnit.DAYS: "12 days", KPIUnit.HOURS: "48 h"}
+UNIT_EXAMPLES: dict[str, str] = {KPIUnit.PERCENT: "80%", KPIUnit.DAYS: "12 days", KPIUnit.HOURS: "48 h"}
 
 
 def _not_future(day: datetime.date | None) -> datetime.date | None:

@@ -16,8 +16,9 @@ from cyberplan.core.choices import Role
 from cyberplan.core.models import AuditEntry
 from cyberplan.gaps.actions import do_create_gap, do_set_gap_status
 from cyberplan.strategy import actions as act
+from cyberplan.strategy import kpis
 from cyberplan.strategy.choices import ActionStatus, KPISource, KPIUnit, MeasurementOrigin
-from cyberplan.strategy.models import KPIMeasurement
+from cyberplan.strategy.models import KPI, KPIMeasurement
 from tests.conftest import World
 
 from .conftest import Plan
@@ -134,3 +135,23 @@ def test_measure_refuses_bad_arguments(world: World, args: list[str], message: s
 def test_a_subcommand_is_required(world: World) -> None:
     with pytest.raises(CommandError):
         run()
+
+
+def test_an_unexpected_failure_of_one_kpi_does_not_stop_the_others(
+    measured: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = kpis.compute
+
+    def broken(kpi: KPI, as_of: datetime.date) -> kpis.Computed:
+        if kpi.name_en == "Gaps closed":
+            raise OSError("event store unreadable")
+        return real(kpi, as_of)
+
+    monkeypatch.setattr(kpis, "compute", broken)
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="1 KPIs failed unexpectedly"):
+        call_command("strategy", "measure", "--as-of", "2026-06-30", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert "failed: OSError: event store unreadable" in next(line for line in lines if "Gaps closed" in line)
+    assert next(line for line in lines if "Actions completed" in line).split()[-2:] == ["50", "ok"]
+    assert lines[-1] == "As of 2026-06-30: 1 computed, 2 could not be computed."

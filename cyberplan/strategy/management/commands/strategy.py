@@ -62,7 +62,7 @@ class Command(BaseCommand):
             if not strategies.exists():
                 raise CommandError(f"There is no strategy {options['strategy']}.")
         rows: list[tuple[str, ...]] = []
-        computed = failed = 0
+        computed = failed = unexpected = 0
         for strategy in strategies:
             automatic = (
                 KPI.objects.filter(action__strategy=strategy)
@@ -71,27 +71,24 @@ class Command(BaseCommand):
                 .order_by("action__order", "action__code", "pk")
             )
             for kpi in automatic:
+                row = (str(strategy.pk), kpi.action.code, kpi.name, kpi.source)
                 try:
                     measurement = kpis.do_compute_kpi(None, kpi, as_of)
                 except ValidationError as exc:
                     failed += 1
-                    rows.append(
-                        (
-                            str(strategy.pk),
-                            kpi.action.code,
-                            kpi.name,
-                            kpi.source,
-                            "",
-                            "error: " + " ".join(exc.messages),
-                        )
-                    )
+                    rows.append((*row, "", "error: " + " ".join(exc.messages)))
+                except Exception as exc:
+                    failed += 1
+                    unexpected += 1
+                    rows.append((*row, "", f"failed: {type(exc).__name__}: {exc}"))
                 else:
                     computed += 1
-                    rows.append(
-                        (str(strategy.pk), kpi.action.code, kpi.name, kpi.source, _number(measurement.value), "ok")
-                    )
+                    rows.append((*row, _number(measurement.value), "ok"))
         self._table(("strategy", "action", "KPI", "source", "value", "result"), rows)
         self.stdout.write(f"As of {as_of.isoformat()}: {computed} computed, {failed} could not be computed.")
+        if unexpected:
+            # Data problems (no assessment yet, no gap linked) are expected; a crash is not.
+            raise CommandError(f"{unexpected} KPIs failed unexpectedly; see the rows marked 'failed'.")
 
     def _table(self, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
         widths = [len(h) for h in header]
