@@ -379,3 +379,28 @@ def test_csv_parser_survives_random_text(noise: bytes) -> None:
     parsed, problems = read_csv("kind,code,parent,title_en\n" + text)
     assert all(r.where.startswith("line ") for r in parsed)
     assert all(p.where.startswith("line ") for p in problems)
+
+
+def test_the_examples_of_the_how_to_import_cleanly(world: World, coordinator) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    text = (Path(__file__).resolve().parents[2] / "docs/how-to/strategy-import.md").read_text()
+    gap = Gap.objects.create(
+        organisation=world.org_a, identifier="ASM-0001", source="assessment", source_key="cyberplan-ncm:PY:1.2"
+    )
+    world.org_b.slug, world.org_b.acronym = "cert-py", "CERT-PY"
+    world.org_b.save()
+    world.org_a.slug = "mitic"
+    world.org_a.save()
+    for lang, name in (("csv", "plan.csv"), ("yaml", "plan.yaml")):
+        block = re.search(rf"```{lang}\n(.*?)```", text, re.S)
+        assert block is not None
+        result = import_structure(
+            coordinator,
+            block.group(1).encode(),
+            name,
+            organisation=world.org_a,
+            create={"title_en": "Doc example", "country": "PY", "start_year": 2025, "end_year": 2028},
+        )
+        assert result.ok, reasons(result)
+        assert result.strategy is not None and list(result.strategy.actions.get().gaps.all()) == [gap]
