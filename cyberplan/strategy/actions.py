@@ -257,6 +257,18 @@ def do_delete_principle(actor: User | None, principle: Principle) -> None:
 # --------------------------------------------------------------------------- elements
 
 
+def _needs_parent_message(kind: str) -> str:
+    if kind == ElementKind.OBJECTIVE:
+        return _("An objective needs the axis it belongs to.")
+    return _("An action line needs the objective it belongs to.")
+
+
+def _wrong_parent_message(kind: str) -> str:
+    if kind == ElementKind.OBJECTIVE:
+        return _("An objective sits directly under an axis; choose an axis.")
+    return _("An action line sits directly under an objective; choose an objective.")
+
+
 def check_parent(kind: str, parent: Element | None, strategy: Strategy, element: Element | None = None) -> None:
     """An element's parent must be of the kind one level up, in the same strategy, and not below itself."""
     wanted = PARENT_KIND[ElementKind(kind)]
@@ -265,18 +277,11 @@ def check_parent(kind: str, parent: Element | None, strategy: Strategy, element:
             raise ValidationError({"parent": _("An axis sits at the top of the strategy; it has no parent.")})
         return
     if parent is None:
-        raise ValidationError(
-            {"parent": _("A %(kind)s needs a parent %(parent)s.") % {"kind": _label(kind), "parent": _label(wanted)}}
-        )
+        raise ValidationError({"parent": _needs_parent_message(kind)})
     if parent.strategy_id != strategy.pk:
         raise ValidationError({"parent": _("The parent belongs to another strategy.")})
     if parent.kind != wanted:
-        raise ValidationError(
-            {
-                "parent": _("A %(kind)s sits under a %(wanted)s, not under a %(given)s.")
-                % {"kind": _label(kind), "wanted": _label(wanted), "given": _label(parent.kind)}
-            }
-        )
+        raise ValidationError({"parent": _wrong_parent_message(kind)})
     if element is not None and element.pk:
         seen: set[int] = set()
         node: Element | None = parent
@@ -285,10 +290,6 @@ def check_parent(kind: str, parent: Element | None, strategy: Strategy, element:
                 raise ValidationError({"parent": _("This would place the element under itself (a cycle).")})
             seen.add(node.pk)
             node = node.parent
-
-
-def _label(kind: str) -> str:
-    return str(ElementKind(kind).label).lower()
 
 
 def _check_element(element: Element) -> None:
@@ -357,13 +358,15 @@ def do_create_action(
     actor: User | None,
     strategy: Strategy,
     *,
-    parent: Element,
+    parent: Element | None,
     supporting: list[Organisation] | None = None,
     gaps: list[Gap] | None = None,
     **values: Any,
 ) -> Action:
     _check_fields(values, ACTION_FIELDS - {"parent"}, "action")
     action = Action(strategy=strategy, parent=parent, created_by=_who(actor), **values)
+    if parent is None:
+        raise ValidationError({"parent": _("Choose the action line or objective of this strategy the action serves.")})
     if not action.code:
         action.code = next_action_code(parent)
     _check_action(action)

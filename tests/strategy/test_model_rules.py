@@ -37,12 +37,12 @@ def test_an_objective_needs_an_axis_above_it(world: World, plan: Plan) -> None:
     user = world.users[Role.COORDINATOR]
     with pytest.raises(ValidationError) as orphan:
         act.do_create_element(user, plan.strategy, kind=ElementKind.OBJECTIVE, code="9.1", title_en="Orphan")
-    assert "needs a parent axis" in str(orphan.value)
+    assert "An objective needs the axis it belongs to." in str(orphan.value)
     with pytest.raises(ValidationError) as wrong:
         act.do_create_element(
             user, plan.strategy, kind=ElementKind.OBJECTIVE, parent=plan.line111, code="9.2", title_en="Wrong level"
         )
-    assert "sits under a axis, not under a action line" in str(wrong.value)
+    assert "sits directly under an axis" in str(wrong.value)
 
 
 def test_moving_an_element_under_itself_is_refused_as_a_cycle(plan: Plan) -> None:

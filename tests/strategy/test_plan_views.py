@@ -251,7 +251,7 @@ def test_orphan_wrong_parent_and_duplicate_code_are_shown_on_the_field(world: Wo
         url("element_create", s) + "?kind=objective", {"kind": "objective", "code": "3.1", "title_en": "Orphan"}
     )
     assert orphan.status_code == 400
-    assert orphan.context["form"].errors["parent"] == ["A objective needs a parent axis."]
+    assert orphan.context["form"].errors["parent"] == ["An objective needs the axis it belongs to."]
     assert 'value="Orphan"' in orphan.content.decode()
     wrong = client.post(
         url("element_create", s) + "?kind=line",
