@@ -379,3 +379,20 @@ def test_gaps_closed_kpi_from_the_gap_register(world: World, plan: Plan) -> None
     assert kpis.do_compute_kpi(None, kpi, datetime.date(2026, 5, 1)).value == 0
     page = signed_in(coordinator).get(url("monitoring", plan)).content.decode()
     assert "Gaps closed" in page and "66.67" in page
+
+
+def test_hostile_titles_are_escaped_in_tables_and_charts(world: World, plan: Plan) -> None:
+    hostile = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+    act.do_update_element(None, plan.axis1, None, title_en=hostile)
+    act.do_update_action(None, plan.action1, None, title_en=hostile)
+    kpi = act.do_create_kpi(None, plan.action1, name_en=hostile, unit=KPIUnit.COUNT)
+    act.do_record_measurement(None, kpi, date=datetime.date(2025, 6, 30), value=1, note=hostile)
+    client = signed_in(world.users[Role.VIEWER])
+    for page in (
+        url("monitoring", plan),
+        url("monitoring_action", plan, plan.action1.pk),
+        url("monitoring_kpi", plan, kpi.pk),
+    ):
+        text = client.get(page).content.decode()
+        assert "<script>alert" not in text and "<img src=x" not in text, page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text, page

@@ -341,3 +341,26 @@ def test_member_without_tlp_reading_is_not_an_owner_reader(world: World, plan: P
     assert Membership.objects.filter(user=world.users[Role.EXTERNAL_PARTNER]).exists()
     client = signed_in(world.users[Role.EXTERNAL_PARTNER])
     assert client.get(url("version_list", plan)).status_code == 404
+
+
+def test_a_concurrent_refresh_changes_nothing_and_says_so(world: World, plan: Plan) -> None:
+    coordinator = world.users[Role.COORDINATOR]
+    version = act.do_create_version(coordinator, plan.strategy)
+    loaded = version.version
+    act.do_move_version(coordinator, version, VersionStatus.CONSULTATION, loaded)  # someone else, meanwhile
+    response = signed_in(coordinator).post(url("version_refresh", plan, 1), {"version": loaded}, follow=True)
+    assert "Someone else changed version 1 while you were looking at it; nothing was done." in (
+        response.content.decode()
+    )
+    assert StrategyVersion.objects.get(pk=version.pk).status == VersionStatus.CONSULTATION
+
+
+def test_pages_render_in_spanish(world: World, plan: Plan) -> None:
+    act.do_create_version(world.users[Role.COORDINATOR], plan.strategy)
+    client = signed_in(world.users[Role.COORDINATOR])
+    client.cookies["django_language"] = "es"
+    for page in (url("version_list", plan), url("version_detail", plan, 1), url("version_compare", plan)):
+        response = client.get(page, HTTP_ACCEPT_LANGUAGE="es")
+        assert response.status_code == 200
+    detail = client.get(url("version_detail", plan, 1), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Un ciberespacio seguro y resiliente." in detail  # the Spanish vision of the snapshot
