@@ -111,8 +111,11 @@ class Suggestion:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _assessment_reason(gap: Gap) -> tuple[str, str, str, str] | None:
-    """(reason, title en, title es, factor id) for a gap from an assessment, or None if it cannot be read."""
+def _assessment_reason(gap: Gap, scored: dict[int, Any]) -> tuple[str, str, str, str] | None:
+    """(reason, title en, title es, factor id) for a gap from an assessment, or None if it cannot be read.
+
+    ``scored`` keeps each assessment's scores for the other gaps of the same call.
+    """
     from cyberplan.assessment.models import Assessment
     from cyberplan.assessment.results import score_assessment
 
@@ -133,7 +136,9 @@ def _assessment_reason(gap: Gap) -> tuple[str, str, str, str] | None:
     row = assessment.factors.filter(factor_id=factor_id).first()
     if row is None or row.target_stage is None:
         return None
-    structure, results = score_assessment(assessment)
+    if assessment.pk not in scored:
+        scored[assessment.pk] = score_assessment(assessment)
+    structure, results = scored[assessment.pk]
     if factor_id not in results:
         return None
     factor = structure.factor(factor_id)
@@ -182,6 +187,7 @@ def _place(strategy: Strategy, focus_area: str) -> Element | None:
 def suggestions(strategy: Strategy, visible: QuerySet[Gap]) -> list[Suggestion]:
     """A candidate action for each open gap no action addresses yet, with the reason."""
     out: list[Suggestion] = []
+    scored: dict[int, Any] = {}
     for gap in coverage(strategy, visible).uncovered:
         title_en_gap, title_es_gap = _gap_titles(gap)
         focus = SOURCE_FOCUS.get(gap.source, FocusArea.GOVERNANCE)
@@ -190,7 +196,7 @@ def suggestions(strategy: Strategy, visible: QuerySet[Gap]) -> list[Suggestion]:
         title_es = f"Atender {gap.identifier}: {title_es_gap}"
         extra: dict[str, Any] = {}
         if gap.source == GapSource.ASSESSMENT:
-            found = _assessment_reason(gap)
+            found = _assessment_reason(gap, scored)
             if found is not None:
                 reason, title_en, title_es, factor_id = found
                 focus = FACTOR_FOCUS.get(factor_id, focus)
