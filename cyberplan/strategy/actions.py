@@ -607,7 +607,7 @@ def _refuse_if_frozen(version: StrategyVersion) -> None:
 @transaction.atomic
 def do_create_version(actor: User | None, strategy: Strategy, note: str = "") -> StrategyVersion:
     """Freeze the working copy as a new draft version; only one version may be open at a time."""
-    Strategy.objects.select_for_update().get(pk=strategy.pk)
+    strategy = Strategy.objects.select_for_update().get(pk=strategy.pk)
     open_version = strategy.versions.filter(status__in=OPEN_VERSION_STATUSES).first()
     if open_version is not None:
         raise ValidationError(

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cyberplan.core.models import User
@@ -221,7 +222,9 @@ def _gaps_closed(kpi: KPI, as_of: datetime.date) -> Computed:
     total = gaps.count()
     if total == 0:
         raise ValidationError(_("No gap is linked yet; link the gaps the action addresses first."))
-    end = datetime.datetime.combine(as_of + datetime.timedelta(days=1), datetime.time(), tzinfo=datetime.UTC)
+    end = datetime.datetime.combine(
+        as_of + datetime.timedelta(days=1), datetime.time(), tzinfo=timezone.get_current_timezone()
+    )
     closed = gaps.filter(Q(status="closed") & Q(closed_at__lt=end)).count()
     return Computed(
         _percent(closed, total),

@@ -98,6 +98,9 @@ def overview(
         .prefetch_related("kpis__measurements", "updates")
         .order_by("order", "code", "id")
     )
+    if as_of < timezone.localdate():
+        for action in actions:
+            _rewind(action, as_of)
     by_axis: dict[int, list[Action]] = {}
     for action in actions:
         by_axis.setdefault(axis_of(action.parent, elements).pk, []).append(action)
@@ -130,7 +133,7 @@ def overview(
                     action=action,
                 )
             )
-        updates = sorted(action.updates.all(), key=lambda u: (u.date, u.pk))
+        updates = sorted((u for u in action.updates.all() if u.date <= as_of), key=lambda u: (u.date, u.pk))
         started = action.start_date is not None and action.start_date <= as_of
         if (
             started
@@ -203,6 +206,21 @@ def overview(
     )
 
 
+def _rewind(action: Action, as_of: datetime.date) -> None:
+    """Set the in-memory status and percentage of ``action`` to what its updates said on ``as_of``.
+
+    A status changes only through progress updates, so the latest update on or before the date is
+    the state then; an action whose updates all came later was still planned. Never saved.
+    """
+    updates = list(action.updates.all())
+    past = [u for u in updates if u.date <= as_of]
+    if past:
+        latest = max(past, key=lambda u: (u.date, u.pk))
+        action.status, action.percent_complete = latest.status, latest.percent_complete
+    elif updates:
+        action.status, action.percent_complete = ActionStatus.PLANNED, 0
+
+
 def _overdue(action: Action, as_of: datetime.date) -> bool:
     return (
         action.end_date is not None
@@ -255,7 +273,9 @@ def timeline_spec(strategy: Strategy, as_of: datetime.date, language: str = "en"
             },
             {
                 "mark": {"type": "rule", "strokeDash": [4, 3], "color": "#333"},
-                "encoding": {"x": {"datum": as_of.isoformat(), "type": "temporal"}},
+                "encoding": {
+                    "x": {"datum": {"year": as_of.year, "month": as_of.month, "date": as_of.day}, "type": "temporal"}
+                },
             },
         ],
     }

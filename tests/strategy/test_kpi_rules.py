@@ -100,3 +100,32 @@ def test_a_manual_kpi_cannot_be_computed(world: World, plan: Plan) -> None:
     kpi = act.do_create_kpi(world.users[Role.COORDINATOR], plan.action1, name_en="Survey", unit=KPIUnit.PERCENT)
     with pytest.raises(ValidationError, match="entered by hand"):
         kpis.compute(kpi, datetime.date(2026, 1, 1))
+
+
+def test_overview_of_a_past_date_uses_the_state_reported_then(world: World, plan: Plan) -> None:
+    from cyberplan.strategy.monitoring import overview
+
+    user = world.users[Role.COORDINATOR]
+    act.do_report_progress(
+        user,
+        plan.action1,
+        date=datetime.date(2025, 6, 30),
+        status=ActionStatus.IN_PROGRESS,
+        percent_complete=40,
+        narrative="Half way.",
+    )
+    act.do_report_progress(
+        user,
+        plan.action1,
+        date=datetime.date(2025, 12, 1),
+        status=ActionStatus.COMPLETED,
+        percent_complete=100,
+        narrative="Done.",
+    )
+    mid = overview(plan.strategy, as_of=datetime.date(2025, 7, 31))
+    assert (mid.completed, mid.axes[0].percent) == (0, 40)
+    early = overview(plan.strategy, as_of=datetime.date(2025, 3, 1))
+    assert early.axes[0].percent == 0
+    late = overview(plan.strategy, as_of=datetime.date(2026, 1, 31))
+    assert (late.completed, late.axes[0].percent) == (1, 100)
+    assert not any(a.kind == "overdue" and a.action == plan.action1 for a in late.alerts)
