@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Callable
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -180,6 +181,16 @@ def test_measurements_and_progress_need_contribute_and_units(world: World, plan:
     future = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
     assert "date" in contributor.post(progress, {**update, "date": future}, format="json").json()
     assert len(viewer.get(progress).json()) == 1
+    with_file = contributor.post(
+        progress,
+        {**update, "percent_complete": 50, "evidence_document": SimpleUploadedFile("minutes.txt", b"Hiring minutes")},
+        format="multipart",
+    )
+    assert with_file.status_code == 201 and with_file.json()["has_document"] is True
+    refused = contributor.post(
+        progress, {**update, "evidence_document": SimpleUploadedFile("x.exe", b"MZ")}, format="multipart"
+    )
+    assert refused.status_code == 400 and "evidence_document" in refused.json()
 
 
 def test_versions_workflow_published_is_409_and_consultees_see_only_out_of_draft(world: World, plan: Plan) -> None:

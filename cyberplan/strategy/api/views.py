@@ -325,6 +325,8 @@ class ActionViewSet(_PlanViewSet):
         try:
             update = act.do_report_progress(_user(request), current, **body.validated_data)
         except DjangoValidationError as exc:
+            if not hasattr(exc, "error_dict") and "evidence_document" in body.validated_data:
+                raise serializers.ValidationError({"evidence_document": exc.messages}) from exc  # the upload check
             raise _as_drf(exc) from exc
         return Response(ProgressUpdateSerializer(update).data, status=status.HTTP_201_CREATED)
 
