@@ -419,9 +419,20 @@ class StrategyVersion(models.Model):
     @property
     def citation(self) -> str:
         """How a published version is cited: title, version number and publication date."""
-        title = translated(self.strategy, "title")
+        frozen = (self.snapshot or {}).get("strategy", {})
+        title = translated(_Frozen(frozen), "title") or translated(self.strategy, "title")
         when = self.published_at.date().isoformat() if self.published_at else ""
         return f"{title}, v{self.number}" + (f", {when}" if when else "")
+
+
+class _Frozen:
+    """Attribute access to a snapshot's strategy fields, for :func:`translated`."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self._values = values
+
+    def __getattr__(self, name: str) -> Any:
+        return self._values.get(name, "")
 
 
 class Comment(models.Model):

@@ -233,9 +233,17 @@ def timeline_spec(strategy: Strategy, as_of: datetime.date, language: str = "en"
     """A Vega-Lite timeline (one bar per action from start to end, coloured by status), or None."""
     elements = {e.pk: e for e in strategy.elements.all()}
     rows = []
-    for action in Action.objects.filter(strategy=strategy).select_related("parent").order_by("order", "code", "id"):
+    rewind = as_of < timezone.localdate()
+    for action in (
+        Action.objects.filter(strategy=strategy)
+        .select_related("parent")
+        .prefetch_related("updates")
+        .order_by("order", "code", "id")
+    ):
         if action.start_date is None or action.end_date is None:
             continue
+        if rewind:
+            _rewind(action, as_of)
         axis = axis_of(action.parent, elements)
         rows.append(
             {

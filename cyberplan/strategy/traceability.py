@@ -84,7 +84,12 @@ def coverage(strategy: Strategy, visible: QuerySet[Gap]) -> Coverage:
     )
     links: dict[int, list[int]] = {}
     cited: set[int] = set()
-    for action_id, gap_id in ActionGap.objects.filter(action__strategy=strategy).values_list("action_id", "gap_id"):
+    # Only links to gaps the reader sees count: otherwise an action would look justified by a gap
+    # the reader cannot find in the matrix.
+    seen = [g.pk for g in gaps]
+    for action_id, gap_id in ActionGap.objects.filter(action__strategy=strategy, gap_id__in=seen).values_list(
+        "action_id", "gap_id"
+    ):
         links.setdefault(gap_id, []).append(action_id)
         cited.add(action_id)
     open_gaps = [g for g in gaps if g.status == GapStatus.OPEN]

@@ -247,3 +247,26 @@ def test_consultation_comments_must_be_resolved_before_approval(world: World, pl
     act.do_resolve_comment(user, comment, comment.version, resolution=Resolution.ACCEPTED, note="Changed to six.")
     version = act.do_move_version(user, version, VersionStatus.APPROVED)
     assert version.approved_by == user
+
+
+def test_citation_keeps_the_title_the_version_was_published_with(world: World, plan: Plan) -> None:
+    user = world.users[Role.COORDINATOR]
+    version = act.do_create_version(user, plan.strategy)
+    act.do_move_version(user, version, VersionStatus.APPROVED)
+    version = act.do_move_version(user, version, VersionStatus.PUBLISHED)
+    act.do_update_strategy(user, plan.strategy, None, title_en="Renamed strategy")
+    version.refresh_from_db()
+    assert version.citation.startswith("National Cybersecurity Strategy, v1, ")
+
+
+def test_links_to_gaps_the_reader_cannot_see_do_not_justify_an_action(world: World, plan: Plan, make_gap) -> None:  # type: ignore[no-untyped-def]
+    from cyberplan.gaps.access import gaps_visible_to
+    from cyberplan.strategy.traceability import coverage
+
+    red = make_gap(title_en="Secret gap", tlp="red")
+    act.do_link_gap(world.users[Role.COORDINATOR], plan.action1, red)
+    coordinator_view = coverage(plan.strategy, gaps_visible_to(world.users[Role.COORDINATOR]))
+    viewer_view = coverage(plan.strategy, gaps_visible_to(world.users[Role.VIEWER]))
+    assert plan.action1 not in coordinator_view.unjustified
+    assert plan.action1 in viewer_view.unjustified
+    assert viewer_view.links == {}
