@@ -60,7 +60,7 @@ if str(ROOT) not in sys.path:
 import duckdb  # noqa: E402
 
 from cyberplan.analytics import metrics, service  # noqa: E402
-from cyberplan.analytics.engines import DuckDBEngine, Engine  # noqa: E402
+from cyberplan.analytics.engines import DuckDBEngine, Engine, forget_compiled  # noqa: E402
 from cyberplan.analytics.periods import parse_period  # noqa: E402
 from cyberplan.analytics.trend_tables import TrendTables  # noqa: E402
 from cyberplan.pipeline.schema import FIELDS, quoted  # noqa: E402
@@ -685,9 +685,15 @@ def spark_figures(store: EventStore, scope: metrics.Scope, expected: dict[str, l
         spark.session.stop()
 
 
-def page(store: EventStore, scope: metrics.Scope) -> dict[str, list[dict[str, Any]]]:
+def page(store: EventStore, scope: metrics.Scope, fresh_process: bool = False) -> dict[str, list[dict[str, Any]]]:
     """What a dashboard page computes when its figures are not cached: a new DuckDB connection, the
-    trend tables opened from the watermark, the metric set for the scope."""
+    trend tables opened from the watermark, the metric set for the scope.
+
+    ``fresh_process``: forget the metric queries compiled by earlier pages first, as in the first page
+    a new process serves (Python's imports stay loaded).
+    """
+    if fresh_process:
+        forget_compiled()
     engine = DuckDBEngine(threads=2)
     try:
         result = service.compute(store, scope, engine, trend_tables=True)
@@ -763,6 +769,7 @@ def main() -> None:
             ("all labels", scope, raw_rows),
             ("TLP up to amber+strict", dashboard, dashboard_raw),
         ):
+            fresh, _ = timed(lambda chosen=chosen: page(store, chosen, fresh_process=True), rounds=PAGE_ROUNDS)
             times, rows = timed(lambda chosen=chosen: page(store, chosen), rounds=PAGE_ROUNDS)
             labels = None if chosen.tlp_in is None else chosen.tlp_in
             hand_times, hand_rows = timed(lambda labels=labels: baseline_tables(tables, labels), rounds=PAGE_ROUNDS)
@@ -770,9 +777,14 @@ def main() -> None:
             results[name] = (ibis_median, hand_median)
             differing = same(expected, rows) + same(expected, hand_rows)
             print(
-                f"  c. metric set on the trend tables, {name} (a cold dashboard page): {describe(times)}; "
+                f"  c. metric set on the trend tables, {name}, a cold dashboard page (figures not cached, new "
+                f"connection; the process has compiled the metric queries before): {describe(times)}; "
                 f"< {TARGET_PAGE_MS:.0f} ms: {verdict(ibis_median * 1000 < TARGET_PAGE_MS)}; "
                 f"< {TARGET_RAW_SECONDS:.0f} s: {verdict(ibis_median < TARGET_RAW_SECONDS)}"
+            )
+            print(
+                f"     the same as the first page of a new process (every query compiled): {describe(fresh)}; "
+                f"< {TARGET_PAGE_MS:.0f} ms: {verdict(statistics.median(fresh) * 1000 < TARGET_PAGE_MS)}"
             )
             print(
                 f"     hand-written DuckDB SQL over the same trend tables: {describe(hand_times)}; ratio "

@@ -55,8 +55,12 @@ class Engine(abc.ABC):
     def backend(self) -> Any:
         """The Ibis backend the expressions run on."""
 
-    def read_parquet(self, paths: Sequence[Path], empty: pa.Schema) -> ir.Table:
-        """A table over Parquet files; over an empty table with ``empty``'s columns when there are none."""
+    def read_parquet(self, paths: Sequence[Path], empty: pa.Schema, *, exact: bool = False) -> ir.Table:
+        """A table over Parquet files; over an empty table with ``empty``'s columns when there are none.
+
+        ``exact``: the files have exactly ``empty``'s columns and types (files cyberplan wrote), so an
+        engine need not read their schema.
+        """
         if not paths:
             return ibis.memtable(empty.empty_table())
         return self._read(list(paths))
@@ -84,6 +88,16 @@ class Engine(abc.ABC):
         """
         return expression
 
+    def stage(self, name: str, key: Hashable, build: Callable[[], ir.Table]) -> ir.Table:
+        """:meth:`materialise` the expression ``build`` gives; an engine may keep the compiled query
+        that fills the table under ``key`` (and then not call ``build``)."""
+        return self.materialise(build(), name=name)
+
+    def alias(self, table: ir.Table, name: str) -> ir.Table:
+        """``table`` under a name of the engine's choosing, so that queries over it do not depend on
+        where it comes from (DuckDB: a temporary view ``name``). By default, ``table`` itself."""
+        return table
+
     def release(self, table: ir.Table) -> None:  # noqa: B027 (by default there is nothing to forget)
         """Forget a table :meth:`materialise` kept."""
 
@@ -99,6 +113,15 @@ class Engine(abc.ABC):
 def _pylist(table: pa.Table) -> list[dict[str, Any]]:
     return [{key: _plain(value) for key, value in row.items()} for row in table.to_pylist()]
 
+
+_PYTHON_TYPES: dict[str, Callable[[Any], Any]] = {
+    "Int8": int,
+    "Int16": int,
+    "Int32": int,
+    "Int64": int,
+    "Float32": float,
+    "Float64": float,
+}
 
 #: Compiled metric queries of every DuckDB connection in this process: key -> (SQL, result schema).
 _COMPILED: dict[Hashable, tuple[str, Any]] = {}
@@ -143,8 +166,7 @@ class DuckDBEngine(Engine):
         queries over it be compiled once for every connection (:meth:`cached_rows`).
         """
         name = name or f"frame_{uuid.uuid4().hex}"
-        self._con.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
-        self._con.raw_sql(f'CREATE TEMP TABLE "{name}" AS {self._con.compile(expression)}')
+        self._con.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {self._con.compile(expression)}')
         # The table's schema is the expression's: no need to ask DuckDB for it. Bound to this
         # connection so that it runs through Ibis too (engine.rows), not only as compiled SQL.
         return self._bound(name, expression.schema())
@@ -158,10 +180,32 @@ class DuckDBEngine(Engine):
         ).to_expr()
         return table
 
-    def cached_rows(self, key: Hashable, build: Callable[[], ir.Table]) -> list[dict[str, Any]]:
-        """The rows of ``build()``'s query, compiled once per process for ``key`` and run as SQL."""
-        from ibis.backends.duckdb.converter import DuckDBPyArrowData
+    def stage(self, name: str, key: Hashable, build: Callable[[], ir.Table]) -> ir.Table:
+        """A temporary table ``name`` filled by ``build()``'s query, compiled once per process for ``key``."""
+        sql, schema = self._compiled(("stage", key), build)
+        self._con.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql}')
+        return self._bound(name, schema)
 
+    def cached_rows(self, key: Hashable, build: Callable[[], ir.Table]) -> list[dict[str, Any]]:
+        """The rows of ``build()``'s query, compiled once per process for ``key`` and run as SQL.
+
+        Metric results are small: they are fetched as Python values (quicker than through Arrow for a
+        few rows), each column converted to the type Ibis gives it (DuckDB sums integers into 128-bit
+        ones, which may come back as decimals).
+        """
+        sql, schema = self._compiled(key, build)
+        cursor = self._con.con.execute(sql)
+        convert = [_PYTHON_TYPES.get(type(dtype).__name__) for dtype in schema.types]
+        names = list(schema.names)
+        return [
+            {
+                name: _plain(value if value is None or to is None else to(value))
+                for name, value, to in zip(names, row, convert, strict=True)
+            }
+            for row in cursor.fetchall()
+        ]
+
+    def _compiled(self, key: Hashable, build: Callable[[], ir.Table]) -> tuple[str, Any]:
         compiled = _COMPILED.get(key)
         if compiled is None:
             expression = build().as_table()
@@ -169,24 +213,35 @@ class DuckDBEngine(Engine):
             if len(_COMPILED) >= _COMPILED_MAX:
                 _COMPILED.clear()
             _COMPILED[key] = compiled
-        sql, schema = compiled
-        table = self._con.con.sql(sql).to_arrow_table()
-        return _pylist(DuckDBPyArrowData.convert_table(table, schema))
+        return compiled
+
+    def alias(self, table: ir.Table, name: str) -> ir.Table:
+        """A temporary view ``name`` over ``table`` (a name of the connection: the queries staged from
+        it compile the same whatever files or derivation it stands for)."""
+        from ibis.expr import operations as ops
+
+        operation = table.op()
+        if isinstance(operation, ops.DatabaseTable) and operation.source is self._con:
+            source = f'SELECT * FROM "{operation.name}"'  # a table or view of this connection, as it is
+        else:
+            source = str(self._con.compile(table))
+        self._con.con.execute(f'CREATE OR REPLACE TEMP VIEW "{name}" AS {source}')
+        return self._bound(name, table.schema())
 
     def release(self, table: ir.Table) -> None:
         # Ibis 12's drop_table writes SQL DuckDB 2.0 does not parse; the name is ours (frame_<hex>).
         self._con.raw_sql(f'DROP TABLE IF EXISTS "{table.get_name().split(".")[-1]}"')
 
-    def read_parquet(self, paths: Sequence[Path], empty: pa.Schema) -> ir.Table:
+    def read_parquet(self, paths: Sequence[Path], empty: pa.Schema, *, exact: bool = False) -> ir.Table:
         if paths:
-            return self._read(list(paths))
+            return self._read(list(paths), ibis.Schema.from_pyarrow(empty) if exact else None)
         # A named view in the connection (not an Ibis memtable), so SQL compiled from it also
         # runs through raw statements such as the trend tables' COPY.
         name = f"empty_{uuid.uuid4().hex}"
         self._con.con.register(name, empty.empty_table())
         return self._con.table(name)
 
-    def _read(self, paths: list[Path]) -> ir.Table:
+    def _read(self, paths: list[Path], schema: Any = None) -> ir.Table:
         name = f"parquet_{uuid.uuid4().hex}"
         self._con.raw_sql(
             f"CREATE TEMP VIEW {name} AS SELECT * FROM read_parquet("
@@ -194,7 +249,7 @@ class DuckDBEngine(Engine):
             + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths)
             + "], union_by_name = true)"
         )
-        return self._con.table(name)
+        return self._con.table(name) if schema is None else self._bound(name, schema)
 
 
 class SparkEngine(Engine):

@@ -16,8 +16,10 @@ same rows; the tests check it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import ibis
@@ -91,7 +93,7 @@ class Metric:
     title: str  # English; the Django layer translates it
     build: Callable[[Context], ir.Table]
     #: applied to the engine's rows, e.g. significance tests
-    post: Callable[[list[dict[str, Any]], Context], list[dict[str, Any]]] | None = None
+    post: Callable[[list[dict[str, Any]], Scope], list[dict[str, Any]]] | None = None
     #: the same rows from the source counts (``Context.counts``), when the context has them
     counted: Callable[[ir.Table], ir.Table] | None = None
     #: whether :attr:`build` reads the sources frame
@@ -415,7 +417,7 @@ def _incident_response(ctx: Context) -> ir.Table:
     ).order_by([ibis.desc("incidents"), "type"])
 
 
-def _round_hours(rows: list[dict[str, Any]], ctx: Context) -> list[dict[str, Any]]:
+def _round_hours(rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
     for row in rows:
         if row.get("mean_hours") is not None:
             row["mean_hours"] = round(float(row["mean_hours"]), 2)
@@ -487,13 +489,13 @@ METRICS: tuple[Metric, ...] = (
         "change_previous",
         "Change from the previous period",
         lambda c: _compare(c.current, c.previous, ["type", "sector"]),
-        post=lambda rows, c: stats.annotate_changes(rows, c.scope.period.days, c.scope.period.previous().days),
+        post=lambda rows, s: stats.annotate_changes(rows, s.period.days, s.period.previous().days),
     ),
     Metric(
         "change_year",
         "Change from the same period a year earlier",
         lambda c: _compare(c.current, c.year_earlier, ["type", "sector"]),
-        post=lambda rows, c: stats.annotate_changes(rows, c.scope.period.days, c.scope.period.year_earlier().days),
+        post=lambda rows, s: stats.annotate_changes(rows, s.period.days, s.period.year_earlier().days),
     ),
 )
 
@@ -516,26 +518,35 @@ def run(
     # so a metric's query names no date and no filter: DuckDB compiles it once per process (per
     # time step of the charts), not once per page (:meth:`.engines.Engine.cached_rows`).
     staged: list[ir.Table] = []
-    shape: tuple[Any, ...] = ()
     if len(wanted) > 1:
-        ctx, staged, shape = _staged(engine, frames, scope, wanted)
+        staging = _staged(engine, frames, scope, wanted)
+        staged = staging.tables
+        # The context (Ibis expressions) is built only if a query is not compiled yet.
+        ctx = functools.cache(staging.context)
     else:
-        ctx = context(frames, scope)
+        unstaged = context(frames, scope)
+        ctx = functools.cache(lambda: unstaged)
     try:
         for metric_id in wanted:
             metric = BY_ID[metric_id]
             if staged:
-                key = (metric_id, ctx.granularity, ctx.counts is not None, shape)
-                rows = engine.cached_rows(key, lambda metric=metric: metric.expression(ctx))
+                key = (metric_id, scope.period.granularity(), staging.counted, staging.shape)
+                rows = engine.cached_rows(key, lambda metric=metric: metric.expression(ctx()))
             else:
-                rows = engine.rows(metric.expression(ctx))
+                rows = engine.rows(metric.expression(ctx()))
             if metric.post is not None:
-                rows = metric.post(rows, ctx)
+                rows = metric.post(rows, scope)
             result.results[metric_id] = Result(metric, rows, metric_sql(metric_id, scope) if with_sql else "")
     finally:
         for table in staged:
             engine.release(table)
     return result
+
+
+def _scope_key(scope: Scope) -> tuple[Any, ...]:
+    """Everything of the scope that the staging queries depend on."""
+    period = scope.period
+    return (period.start, period.end, period.kind, json.dumps(scope.describe(), sort_keys=True))
 
 
 #: The periods a staged row may fall in, as the flag columns ``in_<name>`` say.
@@ -557,38 +568,62 @@ def _flagged(table: ir.Table, scope: Scope) -> ir.Table:
     )
 
 
-def _staged(
-    engine: Any, frames: Frames, scope: Scope, wanted: list[str]
-) -> tuple[Context, list[ir.Table], tuple[Any, ...]]:
-    """The context of the ``wanted`` metrics over frames restricted once and kept by ``engine``.
+@dataclass
+class _Staging:
+    #: the tables kept by the engine (to release)
+    tables: list[ir.Table]
+    #: builds the context over them
+    context: Callable[[], Context]
+    #: their names and schemas: what the compiled metric queries depend on, with the two below
+    shape: tuple[Any, ...]
+    counted: bool
 
-    Returns the context, the tables kept (to release) and their names and schemas (what the
-    compiled queries depend on). Each frame is read from the smallest table that answers the scope
-    (:func:`chosen`); the sources frame is not staged when the source counts answer the scope; the
-    networks frame only for the period itself (no metric compares networks across periods).
+
+def _staged(engine: Any, frames: Frames, scope: Scope, wanted: list[str]) -> _Staging:
+    """The frames the ``wanted`` metrics read, restricted once to the scope and kept by ``engine``.
+
+    Each frame is read from the smallest table that answers the scope (:func:`chosen`); the sources
+    frame is not staged when the source counts answer the scope; the networks frame only for the
+    period itself (no metric compares networks across periods). Each frame is first given a fixed
+    name of the connection (:meth:`.engines.Engine.alias`), so that the query staging it depends
+    only on the scope and the frame's columns, and is compiled once per process for each scope.
     """
     staged: list[ir.Table] = []
     kept: dict[int, ir.Table] = {}
-    counts = _counts(frames, scope)
+    counted = frames.source_counts is not None and counts_answer(scope)
     frames = chosen(frames, scope)
+    scope_key = _scope_key(scope)
 
     def stage(name: str, table: ir.Table, current_only: bool = False) -> ir.Table:
         if id(table) not in kept:
-            flagged = _flagged(table, scope)
-            if current_only:
-                flagged = flagged.filter(flagged.in_current)
-            kept[id(table)] = engine.materialise(flagged, name=f"staged_{name}")
+            source = engine.alias(table, f"staged_from_{name}")
+
+            def build(source: ir.Table = source) -> ir.Table:
+                flagged = _flagged(source, scope)
+                return flagged.filter(flagged.in_current) if current_only else flagged
+
+            key = (f"staged_from_{name}", tuple(source.schema().items()), current_only, scope_key)
+            kept[id(table)] = engine.stage(f"staged_{name}", key, build)
             staged.append(kept[id(table)])
         return kept[id(table)]
 
-    sources_read = any(BY_ID[m].reads_sources and not (counts is not None and BY_ID[m].counted) for m in wanted)
+    sources_read = any(BY_ID[m].reads_sources and not (counted and BY_ID[m].counted) for m in wanted)
     events = stage("events", frames.events)
     days = stage("days", frames.days)
     networks = stage("networks", frames.networks, current_only=frames.networks is not frames.events)
     sources = stage("sources", frames.sources) if sources_read else frames.sources
     incidents = stage("incidents", frames.incidents)
-    if counts is not None:
-        counts = engine.materialise(counts, name="staged_counts")
+    counts: ir.Table | None = None
+    if counted and frames.source_counts is not None:
+        source = engine.alias(frames.source_counts, "staged_from_counts")
+
+        def restricted(source: ir.Table = source) -> ir.Table:
+            table = _counts(replace(frames, source_counts=source), scope)
+            assert table is not None  # noqa: S101 (counted says the counts answer the scope)
+            return table
+
+        key = ("staged_from_counts", tuple(source.schema().items()), scope_key)
+        counts = engine.stage("staged_counts", key, restricted)
         staged.append(counts)
 
     def window(name: str) -> Frames:
@@ -603,16 +638,18 @@ def _staged(
             days=flagged(days),
         )
 
-    ctx = Context(
-        scope=scope,
-        current=window("current"),
-        previous=window("previous"),
-        year_earlier=window("year_earlier"),
-        before=window("previous"),
-        counts=counts,
-    )
+    def build_context() -> Context:
+        return Context(
+            scope=scope,
+            current=window("current"),
+            previous=window("previous"),
+            year_earlier=window("year_earlier"),
+            before=window("previous"),
+            counts=counts,
+        )
+
     shape = tuple((table.get_name(), tuple(table.schema().items())) for table in staged)
-    return ctx, staged, shape
+    return _Staging(staged, build_context, shape, counted)
 
 
 def metric_sql(metric_id: str, scope: Scope, dialect: str = "duckdb") -> str:

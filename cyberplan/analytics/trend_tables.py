@@ -109,12 +109,12 @@ class TrendTables:
         parts = sorted(watermark["parts"])
         empty = _empty_rollups()
         tables = {
-            name: engine.read_parquet([self.root / part / f"{name}.parquet" for part in parts], empty[name])
+            name: engine.read_parquet([self.root / part / f"{name}.parquet" for part in parts], empty[name], exact=True)
             for name in FRAMES
         }
         counts = watermark.get("counts")
         source_counts = engine.read_parquet(
-            [self.root / counts / f"{COUNTS}.parquet"] if counts else [], _COUNTS_SCHEMA
+            [self.root / counts / f"{COUNTS}.parquet"] if counts else [], _COUNTS_SCHEMA, exact=True
         )
         return trend_frames(tables, source_counts)
 
