@@ -303,22 +303,34 @@ def tlp_bit_sql(column: str) -> str:
     return f"CAST(CASE {column} {cases} ELSE {OTHER_LABEL} END AS BIGINT)"
 
 
-def source_counts_sql(sources: str, months: str) -> str:
-    """DuckDB SQL of the source counts of ``months`` from the sources frame's rows in ``sources``.
+def addresses_sql(sources: str) -> str:
+    """DuckDB SQL: the addresses of the sources frame's rows in ``sources`` (a table or a parenthesised
+    query), one row per month, address, class and sector with the bits of the TLP labels it was
+    reported with (``mask``, :data:`TLP_BITS`). Written beside each part of the trend tables, it is
+    what the monthly source counts are computed from (:func:`source_counts_sql`)."""
+    return f"""
+        SELECT CAST(date_trunc('month', day) AS DATE) AS month, source_ip, taxonomy, sector,
+               CAST(bit_or({tlp_bit_sql("tlp")}) AS BIGINT) AS mask
+        FROM {sources} GROUP BY ALL"""
 
-    ``sources`` is a table (or a parenthesised query) with the sources frame's columns, holding at
-    least the months asked for and the month before each; ``months`` is an SQL expression listing
-    the first days of the months wanted (``(SELECT ...)`` or ``(DATE '2026-06-01', ...)``).
 
-    Each row counts the distinct addresses (``sources``) of one month that were reported, within
-    that month, with exactly the set of TLP labels ``mask`` (a bit per label, :data:`TLP_BITS`):
+def source_counts_sql(addresses: str, sources: str, months: str, days: str) -> str:
+    """DuckDB SQL of the source counts of ``months`` and ``days``.
+
+    ``addresses`` holds the rows of :func:`addresses_sql` of every part (possibly repeated across
+    parts) for at least the months asked for and the month before each; ``sources`` the sources
+    frame's rows of at least the days asked for; ``months`` and ``days`` are SQL lists of first days
+    of months and of days (``(SELECT ...)`` or ``(DATE '2026-06-01', ...)``).
+
+    Each row counts the distinct addresses (``sources``) that were reported, within a month, with
+    exactly the set of TLP labels ``mask`` (a bit per label, :data:`TLP_BITS`):
 
     ``total``
         per month;
     ``day``
-        per day of the month (``day``);
+        per day (``day``), the labels taken within the day;
     ``taxonomy``, ``sector``
-        per class or sector (``key``), each address's labels taken within that class or sector;
+        per class or sector of the month (``key``), the labels taken within that class or sector;
     ``recurring``
         per month and by the labels the address had in the month before (``before``, 0 when it was
         not seen then).
@@ -328,32 +340,27 @@ def source_counts_sql(sources: str, months: str) -> str:
     """
     bit = tlp_bit_sql("tlp")
     return f"""
-        WITH rows AS (
-            SELECT CAST(date_trunc('month', day) AS DATE) AS month, day, source_ip, taxonomy, sector, {bit} AS bit
-            FROM {sources}
-        ),
-        monthly AS (
-            SELECT month, source_ip, CAST(bit_or(bit) AS BIGINT) AS mask FROM rows GROUP BY month, source_ip
+        WITH monthly AS (
+            SELECT month, source_ip, CAST(bit_or(mask) AS BIGINT) AS mask FROM {addresses} GROUP BY month, source_ip
         ),
         wanted AS (SELECT * FROM monthly WHERE month IN {months}),
+        chosen AS (SELECT * FROM {addresses} WHERE month IN {months}),
         parts AS (
             SELECT 'total' AS kind, month, '' AS key, month AS day, mask, CAST(0 AS BIGINT) AS before,
                    count(*) AS sources
             FROM wanted GROUP BY month, mask
             UNION ALL
-            SELECT 'day', month, '', day, mask, 0, count(*) FROM (
-                SELECT month, day, source_ip, bit_or(bit) AS mask FROM rows WHERE month IN {months}
-                GROUP BY month, day, source_ip
-            ) GROUP BY month, day, mask
+            SELECT 'day', CAST(date_trunc('month', day) AS DATE), '', day, mask, 0, count(*) FROM (
+                SELECT day, source_ip, bit_or({bit}) AS mask FROM {sources} WHERE day IN {days}
+                GROUP BY day, source_ip
+            ) GROUP BY day, mask
             UNION ALL
             SELECT 'taxonomy', month, taxonomy, month, mask, 0, count(*) FROM (
-                SELECT month, taxonomy, source_ip, bit_or(bit) AS mask FROM rows WHERE month IN {months}
-                GROUP BY month, taxonomy, source_ip
+                SELECT month, taxonomy, source_ip, bit_or(mask) AS mask FROM chosen GROUP BY month, taxonomy, source_ip
             ) GROUP BY month, taxonomy, mask
             UNION ALL
             SELECT 'sector', month, sector, month, mask, 0, count(*) FROM (
-                SELECT month, sector, source_ip, bit_or(bit) AS mask FROM rows WHERE month IN {months}
-                GROUP BY month, sector, source_ip
+                SELECT month, sector, source_ip, bit_or(mask) AS mask FROM chosen GROUP BY month, sector, source_ip
             ) GROUP BY month, sector, mask
             UNION ALL
             SELECT 'recurring', now.month, '', now.month, now.mask, coalesce(earlier.mask, 0), count(*)

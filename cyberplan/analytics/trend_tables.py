@@ -47,7 +47,7 @@ import pyarrow as pa
 
 from ..pipeline.store import EventStore, import_of
 from .engines import DuckDBEngine, Engine, event_schema
-from .frames import TABLES, Frames, raw_frames, rollups, source_counts_sql, trend_frames
+from .frames import TABLES, Frames, addresses_sql, raw_frames, rollups, source_counts_sql, trend_frames
 
 #: 2: the sources and incidents tables have the country and feed columns (filters need them).
 #: 3: the network columns in a table of their own; rollups by month and by day; the source counts.
@@ -55,6 +55,8 @@ VERSION = 3
 COMPACT_AFTER = 32
 FRAMES = tuple(TABLES)
 COUNTS = "source_counts"
+#: beside each part: its addresses per month, class and sector, with their TLP labels as bits
+ADDRESSES = "addresses.parquet"
 _COUNTS_SCHEMA = pa.schema(
     [
         ("kind", pa.string()),
@@ -195,37 +197,45 @@ class TrendTables:
             expression = tables[name]
             target = str(staging / f"{name}.parquet").replace("'", "''")
             engine.backend.raw_sql(f"COPY ({_typed_sql(expression)}) TO '{target}' (FORMAT parquet, COMPRESSION zstd)")
+        written = f"read_parquet({_quoted(staging / 'sources.parquet')})"
+        engine.backend.raw_sql(
+            f"COPY ({addresses_sql(written)}) TO {_quoted(staging / ADDRESSES)} (FORMAT parquet, COMPRESSION zstd)"
+        )
         os.replace(staging, self.root / part)
         return part
 
     def _write_counts(self, engine: DuckDBEngine, watermark: dict[str, Any], new_part: str | None) -> str:
         """The source counts for the parts ``watermark`` lists, as a new folder; returns its name.
 
-        With ``new_part``, only the months that part touches and the months after them are counted
-        again, from every part's sources rows; the previous counts give the other months.
+        With ``new_part``, only the months that part touches and the months after them (whose
+        "recurring" rows compare with them), and the days it touches, are counted again, from every
+        part's addresses and sources rows; the previous counts give the other months and days.
         """
         parts = sorted(watermark["parts"])
-        files = ", ".join(_quoted(self.root / part / "sources.parquet") for part in parts)
-        sources = f"read_parquet([{files}])"
+
+        def every(name: str) -> str:
+            return "read_parquet([" + ", ".join(_quoted(self.root / part / name) for part in parts) + "])"
+
+        addresses, sources = every(ADDRESSES), every("sources.parquet")
         previous = watermark.get("counts")
         if new_part is not None and previous:
-            touched = (
-                "(SELECT DISTINCT CAST(date_trunc('month', day) AS DATE) AS month "
-                f"FROM read_parquet({_quoted(self.root / new_part / 'sources.parquet')}))"
-            )
+            new = f"read_parquet({_quoted(self.root / new_part / ADDRESSES)})"
+            touched = f"(SELECT DISTINCT month FROM {new})"
             months = f"(SELECT month FROM {touched} UNION SELECT CAST(month + INTERVAL 1 MONTH AS DATE) FROM {touched})"
-            rows = (
-                f"(SELECT * FROM {sources} WHERE CAST(date_trunc('month', day) AS DATE) IN "
+            days = f"(SELECT DISTINCT day FROM read_parquet({_quoted(self.root / new_part / 'sources.parquet')}))"
+            read = (
+                f"(SELECT * FROM {addresses} WHERE month IN "
                 f"(SELECT month FROM {months} UNION SELECT CAST(month - INTERVAL 1 MONTH AS DATE) FROM {months}))"
             )
             kept = (
                 f"SELECT * FROM read_parquet({_quoted(self.root / previous / f'{COUNTS}.parquet')}) "
-                f"WHERE month_start NOT IN {months}"
+                f"WHERE (kind <> 'day' AND month_start NOT IN {months}) OR (kind = 'day' AND day NOT IN {days})"
             )
-            query = f"SELECT * FROM ({kept}) UNION ALL SELECT * FROM ({source_counts_sql(rows, months)})"
+            query = f"SELECT * FROM ({kept}) UNION ALL SELECT * FROM ({source_counts_sql(read, sources, months, days)})"
         else:
-            months = f"(SELECT DISTINCT CAST(date_trunc('month', day) AS DATE) FROM {sources})"
-            query = source_counts_sql(sources, months)
+            months = f"(SELECT DISTINCT month FROM {addresses})"
+            days = f"(SELECT DISTINCT day FROM {sources})"
+            query = source_counts_sql(addresses, sources, months, days)
         name = f"counts-{uuid.uuid4().hex}"
         staging = self.root / f".{name}"
         staging.mkdir()
