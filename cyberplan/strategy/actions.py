@@ -147,12 +147,22 @@ def _update(
         setattr(current, name, value)
     if check is not None:
         check(current)
+    if "code" in values and model in (Action, Element):
+        taken = model._default_manager.filter(strategy_id=current.strategy_id, code=current.code).exclude(pk=pk)
+        if taken.exists():
+            raise ValidationError({"code": _duplicate_code_message(model)})
     try:
         with transaction.atomic():
             audit.save_versioned_update(actor, current, before, organisation)
     except IntegrityError:
-        raise ValidationError({"code": _("Another element of this strategy already has this code.")}) from None
+        raise ValidationError({"code": _duplicate_code_message(model)}) from None
     return current
+
+
+def _duplicate_code_message(model: type[models.Model]) -> str:
+    if model is Action:
+        return _("Another action of this strategy already has this code.")
+    return _("Another element of this strategy already has this code.")
 
 
 def _require_text(instance: Any, field: str = "title") -> None:

@@ -155,15 +155,19 @@ def _progress(strategy: Strategy, actor: User | None) -> None:
 
 
 def _compute(strategy: Strategy, actor: User | None, say: Callable[[str], None]) -> int:
-    """Compute the automatic KPIs where the demo has data; say why where it has none."""
+    """Compute the automatic KPIs where the demo has data; say why where it has none.
+
+    The demo is built by the operator, so the computation runs without a person (``None``): the
+    threat KPI reads CERT-PY's store, of which the demo coordinator is not a member.
+    """
     today = timezone.localdate()
     done = 0
     for kpi in KPI.objects.filter(action__strategy=strategy).exclude(source=KPISource.MANUAL).order_by("id"):
-        if kpi.source == KPISource.TREND_METRIC and not _has_events(strategy):
-            say(f"note: KPI {kpi.name_en!r} not computed: {strategy.organisation} has no threat events of its own.")
+        if kpi.source == KPISource.TREND_METRIC and not _has_events(kpi):
+            say(f"note: KPI {kpi.name_en!r} not computed: its event store holds no threat events yet.")
             continue
         try:
-            do_compute_kpi(actor, kpi, today)
+            do_compute_kpi(None, kpi, today)
         except ValidationError as error:
             say(f"note: KPI {kpi.name_en!r} not computed: {' '.join(error.messages)}")
         else:
@@ -171,11 +175,16 @@ def _compute(strategy: Strategy, actor: User | None, say: Callable[[str], None])
     return done
 
 
-def _has_events(strategy: Strategy) -> bool:
-    """A trend KPI counts the owner's event store; an empty store would give a misleading zero."""
+def _has_events(kpi: KPI) -> bool:
+    """An empty store would give a misleading zero."""
     from cyberplan.threats.store import event_store
 
-    return bool(event_store(strategy.organisation).files())
+    from .kpis import parse_trend_spec
+
+    owner = kpi.action.strategy.organisation
+    slug = parse_trend_spec(kpi.source_detail).store
+    store = Organisation.objects.filter(slug=slug).first() if slug else owner
+    return store is not None and bool(event_store(store).files())
 
 
 def build_demo_strategy_for_workspace(say: Callable[[str], None] = lambda _message: None) -> Strategy:

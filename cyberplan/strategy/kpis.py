@@ -7,7 +7,10 @@ Threat trend figures are written ``<figure> [filter=value ...]``:
 
 * figures: ``events``, ``sources`` (distinct source addresses), ``incidents``;
 * filters: ``class=`` (RSIT class, e.g. ``intrusion-attempts``), ``type=`` (e.g. ``brute-force``),
-  ``sector=`` (a sector code), ``country=`` (ISO code), ``feed=``; a filter may be repeated.
+  ``sector=`` (a sector code), ``country=`` (ISO code), ``feed=``; a filter may be repeated;
+* ``store=`` (an organisation's short name): count the events of that organisation's store, for
+  example the national CSIRT's, instead of the strategy owner's. The person computing must be a
+  member of that organisation, and only the TLP labels their role reads there are counted.
 
 The window of a measurement is the KPI's frequency ending on the measurement date (a quarterly
 KPI measured on 30 June counts 1 April to 30 June).
@@ -25,7 +28,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cyberplan.core.models import User
+from cyberplan.core.models import Organisation, User
 
 from .choices import FREQUENCY_MONTHS, ActionStatus, Frequency, KPISource, MeasurementOrigin
 from .models import KPI, Action, KPIMeasurement
@@ -38,6 +41,7 @@ FILTERS = {"class": "taxonomies", "type": "types", "sector": "sectors", "country
 class TrendSpec:
     figure: str
     filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    store: str | None = None
 
 
 def parse_trend_spec(text: str) -> TrendSpec:
@@ -49,16 +53,22 @@ def parse_trend_spec(text: str) -> TrendSpec:
     if figure not in FIGURES:
         raise ValueError(_("Unknown figure %(figure)r: use events, sources or incidents.") % {"figure": words[0][:30]})
     filters: dict[str, list[str]] = {}
+    store: str | None = None
     for word in words[1:]:
         name, sep, value = word.partition("=")
         if not sep or not value:
             raise ValueError(_("Write each filter as name=value, not %(word)r.") % {"word": word[:40]})
+        if name.lower() == "store":
+            if store is not None:
+                raise ValueError(_("Name one store only."))
+            store = value
+            continue
         if name.lower() not in FILTERS:
             raise ValueError(
-                _("Unknown filter %(name)r: use class, type, sector, country or feed.") % {"name": name[:30]}
+                _("Unknown filter %(name)r: use class, type, sector, country, feed or store.") % {"name": name[:30]}
             )
         filters.setdefault(name.lower(), []).append(value.upper() if name.lower() == "country" else value)
-    return TrendSpec(figure, {k: tuple(v) for k, v in filters.items()})
+    return TrendSpec(figure, {k: tuple(v) for k, v in filters.items()}, store)
 
 
 def parse_factor_spec(text: str) -> tuple[str | None, str]:
@@ -103,10 +113,14 @@ class Computed:
     detail: dict[str, Any]
 
 
-def compute(kpi: KPI, as_of: datetime.date) -> Computed:
-    """The KPI's value on ``as_of`` from platform data; ``ValidationError`` if it cannot be computed."""
+def compute(kpi: KPI, as_of: datetime.date, actor: User | None = None) -> Computed:
+    """The KPI's value on ``as_of`` from platform data; ``ValidationError`` if it cannot be computed.
+
+    ``actor`` is the person computing (None for the command line and the demo): threat figures
+    count only the events they may read.
+    """
     if kpi.source == KPISource.TREND_METRIC:
-        return _trend(kpi, as_of)
+        return _trend(kpi, as_of, actor)
     if kpi.source == KPISource.ASSESSMENT_STAGE:
         return _stage(kpi, as_of)
     if kpi.source == KPISource.GAPS_CLOSED:
@@ -116,7 +130,33 @@ def compute(kpi: KPI, as_of: datetime.date) -> Computed:
     raise ValidationError(_("This KPI is entered by hand; it has no platform data to compute from."))
 
 
-def _trend(kpi: KPI, as_of: datetime.date) -> Computed:
+def _store_and_labels(kpi: KPI, spec: TrendSpec, actor: User | None) -> tuple[Organisation, tuple[str, ...] | None]:
+    """The organisation whose events are counted, and the TLP labels counted (None: all)."""
+    from cyberplan.core.access import ROLE_TLP, role_in
+
+    owner = kpi.action.strategy.organisation
+    store = owner
+    if spec.store is not None and spec.store != owner.slug:
+        found = Organisation.objects.filter(slug=spec.store).first()
+        if found is None:
+            raise ValidationError(
+                {
+                    "source_detail": _("There is no organisation with the short name %(slug)r.")
+                    % {"slug": spec.store[:60]}
+                }
+            )
+        store = found
+    if actor is None or not actor.pk:
+        return store, None
+    role = role_in(actor, store.pk)
+    if role is None:
+        raise ValidationError(
+            _("Only members of %(organisation)s may compute a figure from its events.") % {"organisation": str(store)}
+        )
+    return store, tuple(sorted(ROLE_TLP[role]))
+
+
+def _trend(kpi: KPI, as_of: datetime.date, actor: User | None) -> Computed:
     from cyberplan.analytics.metrics import Scope
     from cyberplan.analytics.periods import Period
     from cyberplan.analytics.service import compute as compute_metrics
@@ -128,14 +168,14 @@ def _trend(kpi: KPI, as_of: datetime.date) -> Computed:
     except ValueError as error:
         raise ValidationError({"source_detail": str(error)}) from None
     first, last = window(kpi, as_of)
-    strategy = kpi.action.strategy
+    owner, labels = _store_and_labels(kpi, spec, actor)
     scope = Scope(
         Period(first, last + datetime.timedelta(days=1), "range"),
         **{FILTERS[name]: values for name, values in spec.filters.items()},
-        tlp_in=None,
+        tlp_in=labels,
     )
     metric = FIGURES[spec.figure]
-    store = event_store(strategy.organisation)
+    store = event_store(owner)
     engine = analytics_engine()
     try:
         results = compute_metrics(store, scope, engine, trend_tables=True, only=[metric])
@@ -156,7 +196,8 @@ def _trend(kpi: KPI, as_of: datetime.date) -> Computed:
             "filters": {k: list(v) for k, v in spec.filters.items()},
             "from": first.isoformat(),
             "to": last.isoformat(),
-            "store": strategy.organisation.slug,
+            "store": owner.slug,
+            "tlp": None if labels is None else list(labels),
         },
     )
 
@@ -281,7 +322,7 @@ def do_compute_kpi(actor: User | None, kpi: KPI, as_of: datetime.date) -> KPIMea
     """Compute the KPI on ``as_of`` and record it (replacing an earlier computation for that date)."""
     from .actions import do_record_measurement
 
-    result = compute(kpi, as_of)
+    result = compute(kpi, as_of, actor)
     return do_record_measurement(
         actor, kpi, date=as_of, value=result.value, origin=MeasurementOrigin.COMPUTED, detail=result.detail
     )

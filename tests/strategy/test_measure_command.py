@@ -13,7 +13,7 @@ from django.utils import timezone
 from pytest_django import Settings
 
 from cyberplan.core.choices import Role
-from cyberplan.core.models import AuditEntry
+from cyberplan.core.models import AuditEntry, User
 from cyberplan.gaps.actions import do_create_gap, do_set_gap_status
 from cyberplan.strategy import actions as act
 from cyberplan.strategy import kpis
@@ -142,10 +142,10 @@ def test_an_unexpected_failure_of_one_kpi_does_not_stop_the_others(
 ) -> None:
     real = kpis.compute
 
-    def broken(kpi: KPI, as_of: datetime.date) -> kpis.Computed:
+    def broken(kpi: KPI, as_of: datetime.date, actor: User | None = None) -> kpis.Computed:
         if kpi.name_en == "Gaps closed":
             raise OSError("event store unreadable")
-        return real(kpi, as_of)
+        return real(kpi, as_of, actor)
 
     monkeypatch.setattr(kpis, "compute", broken)
     out = io.StringIO()

@@ -270,3 +270,13 @@ def test_links_to_gaps_the_reader_cannot_see_do_not_justify_an_action(world: Wor
     assert plan.action1 not in coordinator_view.unjustified
     assert plan.action1 in viewer_view.unjustified
     assert viewer_view.links == {}
+
+
+def test_renumbering_onto_a_taken_code_names_the_field(world: World, plan: Plan) -> None:
+    user = world.users[Role.COORDINATOR]
+    with pytest.raises(ValidationError) as action_error:
+        act.do_update_action(user, plan.action2, None, code=plan.action1.code)
+    assert action_error.value.message_dict == {"code": ["Another action of this strategy already has this code."]}
+    with pytest.raises(ValidationError) as element_error:
+        act.do_update_element(user, plan.axis2, None, code="1")
+    assert element_error.value.message_dict == {"code": ["Another element of this strategy already has this code."]}

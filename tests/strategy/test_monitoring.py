@@ -396,3 +396,38 @@ def test_hostile_titles_are_escaped_in_tables_and_charts(world: World, plan: Pla
         text = client.get(page).content.decode()
         assert "<script>alert" not in text and "<img src=x" not in text, page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text, page
+
+
+def test_trend_kpi_counts_another_organisations_store_for_its_members_only(
+    world: World, plan: Plan, tmp_path: Path
+) -> None:
+    """The strategy belongs to authority A; the events are in CSIRT B's store (store=csirt-b)."""
+    reports = tmp_path / "b-reports"
+    rows = [
+        [f"2026-05-1{i} 01:00:00", f"198.51.100.{i}", 40000 + i, 64512, "PY", "192.0.2.10", 22, "ssh"] for i in range(3)
+    ]
+    shadowserver_file(reports, "2026-05-31-event4_honeypot_brute_force-py-geo.csv", HONEYPOT_HEADER, rows)
+    call_command("ingest", str(reports), organisation=world.org_b.slug, stdout=io.StringIO())
+    kpi = act.do_create_kpi(
+        None,
+        plan.action1,
+        name_en="Brute force seen by CSIRT B",
+        unit=KPIUnit.COUNT,
+        source=KPISource.TREND_METRIC,
+        source_detail=f"events class=intrusion-attempts store={world.org_b.slug}",
+        frequency=Frequency.QUARTERLY,
+    )
+    # The command line (no person) and a member of CSIRT B count B's events ...
+    assert kpis.compute(kpi, datetime.date(2026, 6, 30)).value == 3
+    measured = kpis.do_compute_kpi(world.outsider, kpi, datetime.date(2026, 6, 30))
+    assert measured.value == 3 and measured.detail["store"] == world.org_b.slug
+    # ... a coordinator of A who is not a member of B may not.
+    with pytest.raises(ValidationError, match="Only members of CSIRT B"):
+        kpis.compute(kpi, datetime.date(2026, 6, 30), world.users[Role.COORDINATOR])
+    # Without store=, the owner's own (empty) store is counted.
+    own = act.do_update_kpi(None, kpi, None, source_detail="events class=intrusion-attempts")
+    assert kpis.compute(own, datetime.date(2026, 6, 30)).value == 0
+    with pytest.raises(ValidationError, match="no organisation with the short name"):
+        kpis.compute(
+            act.do_update_kpi(None, own, None, source_detail="events store=nowhere"), datetime.date(2026, 6, 30)
+        )
