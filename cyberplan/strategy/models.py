@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -421,7 +422,7 @@ class StrategyVersion(models.Model):
         """How a published version is cited: title, version number and publication date."""
         frozen = (self.snapshot or {}).get("strategy", {})
         title = translated(_Frozen(frozen), "title") or translated(self.strategy, "title")
-        when = self.published_at.date().isoformat() if self.published_at else ""
+        when = timezone.localdate(self.published_at).isoformat() if self.published_at else ""
         return f"{title}, v{self.number}" + (f", {when}" if when else "")
 
 

@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from cyberplan.core.choices import Role
 from cyberplan.core.models import AuditEntry
@@ -209,7 +210,7 @@ def test_published_version_is_immutable(world: World, plan: Plan) -> None:
     version = act.do_create_version(user, plan.strategy)
     act.do_move_version(user, version, VersionStatus.APPROVED)
     version = act.do_move_version(user, version, VersionStatus.PUBLISHED)
-    assert version.citation.endswith(f"v1, {version.published_at.date().isoformat()}")
+    assert version.citation.endswith(f"v1, {timezone.localdate(version.published_at).isoformat()}")
     with pytest.raises(ValidationError, match="published and cannot be changed"):
         act.do_move_version(user, version, VersionStatus.DRAFT)
     with pytest.raises(ValidationError, match="published and cannot be changed"):

@@ -34,7 +34,7 @@ def test_strategy_document_latest_by_number_and_by_version(plan: Plan, world: Wo
     strategy = plan.strategy
     printed = run("strategy", "--lang", "es", "--format", "docx", "--output", str(tmp_path / "latest.docx"))
     assert f"strategy document of strategy {strategy.pk}" in printed and "TLP:AMBER" in printed
-    assert "Draft — not adopted" in printed  # no version yet: the working copy, as a draft
+    assert "Borrador — no adoptado" in printed  # no version yet: the working copy, as a draft (in Spanish)
     document = docx_text((tmp_path / "latest.docx").read_bytes())
     assert "Estrategia Nacional de Ciberseguridad" in document.body and "1.1.1.1" in document.body
 

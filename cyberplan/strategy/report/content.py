@@ -343,7 +343,7 @@ def build_strategy_document(strategy: Strategy, version: int | None = None, read
     else:
         stem = f"v{found.number}"
         if found.status == VersionStatus.PUBLISHED:
-            when = found.published_at.date().isoformat() if found.published_at else ""
+            when = timezone.localdate(found.published_at).isoformat() if found.published_at else ""
             status = _("Cite as: %(citation)s") % {
                 "citation": f"{name}, v{found.number}" + (f", {when}" if when else "")
             }
@@ -351,7 +351,10 @@ def build_strategy_document(strategy: Strategy, version: int | None = None, read
                 (
                     _("Version"),
                     _("version %(number)s, published on %(date)s")
-                    % {"number": found.number, "date": day(found.published_at.date() if found.published_at else None)},
+                    % {
+                        "number": found.number,
+                        "date": day(timezone.localdate(found.published_at) if found.published_at else None),
+                    },
                 )
             )
             if found.legal_reference:
@@ -987,7 +990,7 @@ def build_monitoring_document(strategy: Strategy, period: Period, reader: User |
             _("version %(number)s, published on %(date)s")
             % {
                 "number": published.number,
-                "date": day(published.published_at.date() if published.published_at else None),
+                "date": day(timezone.localdate(published.published_at) if published.published_at else None),
             }
             if published
             else _("no version published yet"),
