@@ -189,7 +189,9 @@ def test_docx_uses_word_headings_a_toc_field_and_real_tables(full: Full, languag
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
     listed = [p.text for p in document.paragraphs if p.style.name.startswith("List Bullet")]
     assert set(headings) & set(listed) and len(listed) >= 9  # the written list of sections
-    plan_table = next(t for t in document.tables if t.rows[0].cells[0].text in ("Code", "Código") and len(t.columns) == 8)
+    plan_table = next(
+        t for t in document.tables if t.rows[0].cells[0].text in ("Code", "Código") and len(t.columns) == 8
+    )
     assert len(plan_table.rows) == 1 + 2  # header and one row per action
     assert [row.cells[0].text for row in plan_table.rows[1:]] == ["1.1.1.1", "2.1.1"]
     assert 'w:tblHeader w:val="true"' in plan_table._tbl.xml  # the header row repeats on every page
