@@ -554,7 +554,7 @@ def do_report_progress(
     if not 0 <= int(percent_complete) <= 100:
         errors["percent_complete"] = _("Give a percentage between 0 and 100.")
     elif status == ActionStatus.COMPLETED and int(percent_complete) != 100:
-        errors["percent_complete"] = _("A completed action is 100% done.")
+        errors["percent_complete"] = _("A completed action is done in full: give 100 percent.")
     if not narrative.strip():
         errors["narrative"] = _("Say what happened since the last update.")
     if evidence_url and not (

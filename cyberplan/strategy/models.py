@@ -486,7 +486,7 @@ class PhaseTask(Bilingual):
         blank=True,
         related_name="strategy_tasks",
     )
-    due_date = models.DateField(_("due"), null=True, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
     done = models.BooleanField(_("done"), default=False)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     evidence_url = models.CharField(

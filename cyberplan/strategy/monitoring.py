@@ -275,7 +275,7 @@ def timeline_spec(strategy: Strategy, as_of: datetime.date, language: str = "en"
                         {"field": "action", "title": _("Action")},
                         {"field": "axis", "title": _("Axis")},
                         {"field": "status", "title": _("Status")},
-                        {"field": "done", "title": _("% done")},
+                        {"field": "done", "title": _("Percent done")},
                     ],
                 },
             },
@@ -303,6 +303,11 @@ def axis_progress_spec(view: Overview) -> dict[str, Any] | None:
         "mark": "bar",
         "encoding": {
             "y": {"field": "axis", "type": "nominal", "sort": None, "title": None},
-            "x": {"field": "percent", "type": "quantitative", "title": _("% done"), "scale": {"domain": [0, 100]}},
+            "x": {
+                "field": "percent",
+                "type": "quantitative",
+                "title": _("Percent done"),
+                "scale": {"domain": [0, 100]},
+            },
         },
     }

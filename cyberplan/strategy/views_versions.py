@@ -19,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -117,9 +117,9 @@ KIND_LABELS = {
     "kpi": gettext_lazy("KPI"),
 }
 CHANGE_LABELS = {
-    "added": gettext_lazy("added"),
-    "removed": gettext_lazy("removed"),
-    "changed": gettext_lazy("changed"),
+    "added": pgettext_lazy("difference between versions", "added"),
+    "removed": pgettext_lazy("difference between versions", "removed"),
+    "changed": pgettext_lazy("difference between versions", "changed"),
 }
 MOVED = {
     VersionStatus.CONSULTATION: gettext_lazy("Version %(number)d is now in consultation."),

@@ -172,7 +172,7 @@ def test_progress_update_moves_the_action_and_is_audited(world: World, plan: Pla
     )
     plan.action1.refresh_from_db()
     assert (plan.action1.status, plan.action1.percent_complete) == (ActionStatus.IN_PROGRESS, 50)
-    with pytest.raises(ValidationError, match="100% done"):
+    with pytest.raises(ValidationError, match="give 100 percent"):
         act.do_report_progress(
             user,
             plan.action1,

@@ -187,7 +187,7 @@ def test_bad_progress_updates_are_refused_with_the_text_kept(world: World, plan:
     )
     assert response.status_code == 400
     text = response.content.decode()
-    assert "A completed action is 100% done." in text and "Almost all hired." in text
+    assert "A completed action is done in full: give 100 percent." in text and "Almost all hired." in text
     big = SimpleUploadedFile("report.pdf", b"%PDF-1.4 " + b"x" * 500, "application/pdf")
     response = client.post(
         page,

@@ -27,7 +27,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import formats, timezone
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
 from django_countries import countries
 
@@ -1139,7 +1139,7 @@ class _MonitoringBuilder:
         section.add(
             Table(
                 "",
-                [_("Axis"), _("Actions"), _("Completed"), _("Overdue"), _("% done")],
+                [_("Axis"), _("Actions"), pgettext("count of actions", "Completed"), _("Overdue"), _("Percent done")],
                 [
                     [
                         f"{clean(a.axis.code)} {clean(a.axis.title)}",
@@ -1186,7 +1186,7 @@ class _MonitoringBuilder:
         return section.add(
             Table(
                 _("Progress updates"),
-                [_("Date"), _("Action"), _("Status"), _("% done"), _("What happened"), _("Evidence")],
+                [_("Date"), _("Action"), _("Status"), _("Percent done"), _("What happened"), _("Evidence")],
                 rows,
                 empty=_("No progress update was reported in the period."),
                 numeric=[False, False, False, True, False, False],
@@ -1209,7 +1209,7 @@ class _MonitoringBuilder:
                     _value_on(latest.value, latest.date) if latest else "—",
                     _value_on(kpi.target, kpi.target_date),
                     percent(100 * status.progress) if status.progress is not None else "—",
-                    _("due") if status.due else "",
+                    pgettext("measurement", "due") if status.due else "",
                 ]
             )
         return section.add(
