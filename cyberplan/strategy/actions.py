@@ -594,7 +594,18 @@ def do_report_progress(
             {"status": update.status, "percent_complete": update.percent_complete},
             organisation,
         )
+        if update.status == ActionStatus.COMPLETED:
+            _mark_gaps_addressed(actor, action)
     return update
+
+
+def _mark_gaps_addressed(actor: User | None, action: Action) -> None:
+    """A completed action marks the open gaps it cites as addressed; the next assessment closes them."""
+    from cyberplan.gaps.actions import do_set_gap_status
+    from cyberplan.gaps.choices import GapStatus
+
+    for gap in action.gaps.filter(status=GapStatus.OPEN):
+        do_set_gap_status(actor, gap, GapStatus.ADDRESSED)
 
 
 # --------------------------------------------------------------------------- versions

@@ -129,3 +129,32 @@ def test_overview_of_a_past_date_uses_the_state_reported_then(world: World, plan
     late = overview(plan.strategy, as_of=datetime.date(2026, 1, 31))
     assert (late.completed, late.axes[0].percent) == (1, 100)
     assert not any(a.kind == "overdue" and a.action == plan.action1 for a in late.alerts)
+
+
+def test_completing_an_action_marks_its_open_gaps_addressed(world: World, plan: Plan, make_gap) -> None:  # type: ignore[no-untyped-def]
+    user = world.users[Role.ANALYST]
+    cited, closed, other = make_gap(title_en="Cited"), make_gap(title_en="Already closed"), make_gap(title_en="Other")
+    do_set_gap_status(world.users[Role.COORDINATOR], closed, "closed")
+    for gap in (cited, closed):
+        act.do_link_gap(world.users[Role.COORDINATOR], plan.action1, gap)
+    act.do_report_progress(
+        user,
+        plan.action1,
+        date=datetime.date(2025, 6, 1),
+        status=ActionStatus.IN_PROGRESS,
+        percent_complete=50,
+        narrative="Half.",
+    )
+    cited.refresh_from_db()
+    assert cited.status == "open"
+    act.do_report_progress(
+        user,
+        plan.action1,
+        date=datetime.date(2025, 9, 1),
+        status=ActionStatus.COMPLETED,
+        percent_complete=100,
+        narrative="Done.",
+    )
+    for gap in (cited, closed, other):
+        gap.refresh_from_db()
+    assert (cited.status, closed.status, other.status) == ("addressed", "closed", "open")
