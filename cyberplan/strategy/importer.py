@@ -33,6 +33,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from cyberplan.core.choices import TLP
 from cyberplan.core.models import Organisation, User
@@ -150,9 +151,10 @@ def max_bytes() -> int:
 class Row:
     """One item of the file: its place, and the values given (empty cells left out)."""
 
-    where: str  # "line 14" or "items[0].children[1] (line 7)"
+    where: str  # "line 14" or "items[0].children[1] (line 7)", in the active language
     line: int | None
     values: dict[str, str]
+    path: str = ""  # the item's path in a YAML file ("items[0].children[1]"); empty for a CSV line
 
     @property
     def kind(self) -> str:
@@ -224,6 +226,24 @@ class ImportFileError(Exception):
     """The file cannot be read at all (too large, not text, not CSV or YAML)."""
 
 
+# --------------------------------------------------------------------------- places
+
+
+def _line_place(line: int) -> str:
+    """The place of a CSV line, or of a YAML problem that has only a line."""
+    return _("line %(line)d") % {"line": line}
+
+
+def _item_place(path: str, line: int) -> str:
+    """The place of a YAML item: its path and line."""
+    return _("%(path)s (line %(line)d)") % {"path": path, "line": line}
+
+
+def _file_place() -> str:
+    """The place of a problem of the file as a whole."""
+    return pgettext("place of a problem in an imported file", "file")
+
+
 # --------------------------------------------------------------------------- reading
 
 
@@ -273,25 +293,27 @@ def read_csv(text: str) -> tuple[list[Row], list[Problem]]:
     try:
         header = next(reader, None)
     except csv.Error as error:
-        return [], [Problem("line 1", "", _("The header cannot be read: %(error)s.") % {"error": error})]
+        return [], [Problem(_line_place(1), "", _("The header cannot be read: %(error)s.") % {"error": error})]
     if header is None or not any(cell.strip() for cell in header):
-        return [], [Problem("line 1", "", _("The file is empty; the first line names the columns."))]
+        return [], [Problem(_line_place(1), "", _("The file is empty; the first line names the columns."))]
     columns = [cell.strip().lower() for cell in header]
     for index, name in enumerate(columns):
         if name and name not in ALL_COLUMNS:
             problems.append(
                 Problem(
-                    "line 1",
+                    _line_place(1),
                     name[:40],
                     _("Unknown column %(name)r; the columns are %(columns)s.")
                     % {"name": name[:40], "columns": ", ".join(ALL_COLUMNS)},
                 )
             )
         elif name and name in columns[:index]:
-            problems.append(Problem("line 1", name, _("The column %(name)s appears twice.") % {"name": name}))
+            problems.append(Problem(_line_place(1), name, _("The column %(name)s appears twice.") % {"name": name}))
     for required in ("kind", "code"):
         if required not in columns:
-            problems.append(Problem("line 1", required, _("The column %(name)s is missing.") % {"name": required}))
+            problems.append(
+                Problem(_line_place(1), required, _("The column %(name)s is missing.") % {"name": required})
+            )
     if problems:
         return [], problems
     while True:
@@ -300,7 +322,7 @@ def read_csv(text: str) -> tuple[list[Row], list[Problem]]:
             cells = next(reader, None)
         except csv.Error as error:
             problems.append(
-                Problem(f"line {start}", "", _("The line cannot be read: %(error)s.") % {"error": str(error)[:200]})
+                Problem(_line_place(start), "", _("The line cannot be read: %(error)s.") % {"error": str(error)[:200]})
             )
             break
         if cells is None:
@@ -309,10 +331,10 @@ def read_csv(text: str) -> tuple[list[Row], list[Problem]]:
             continue
         if len(rows) >= MAX_ROWS:
             problems.append(
-                Problem(f"line {start}", "", _("The file has more than %(count)d rows.") % {"count": MAX_ROWS})
+                Problem(_line_place(start), "", _("The file has more than %(count)d rows.") % {"count": MAX_ROWS})
             )
             break
-        where = f"line {start}"
+        where = _line_place(start)
         extra = [cell for cell in cells[len(columns) :] if cell.strip()]
         values = {name: cell.strip() for name, cell in zip(columns, cells, strict=False) if name and cell.strip()}
         row = Row(where, start, values)
@@ -332,13 +354,17 @@ def read_csv(text: str) -> tuple[list[Row], list[Problem]]:
     return rows, problems
 
 
+class _AliasError(yaml.composer.ComposerError):
+    """An alias in the file: refused, with a message of its own."""
+
+
 class _NoAliasLoader(yaml.SafeLoader):
     """Composes YAML nodes without resolving types and refuses aliases (no expansion bombs)."""
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not accepted", event.start_mark)
+            raise _AliasError(None, None, "aliases (*name) are not accepted", event.start_mark)
         node = super().compose_node(parent, index)
         assert node is not None  # noqa: S101 -- a node follows a node event
         return node
@@ -356,13 +382,18 @@ def read_yaml(text: str) -> tuple[list[Row], list[Problem], dict[str, str]]:
         root = loader.get_single_node()
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else "file"
-        reason = str(getattr(error, "problem", None) or error)
-        return [], [Problem(where, "", _("The YAML cannot be read: %(error)s.") % {"error": reason[:200]})], {}
+        where = _line_place(mark.line + 1) if mark is not None else _file_place()
+        if isinstance(error, _AliasError):
+            message = _("The YAML cannot be read: aliases (*name) are not accepted.")
+        else:
+            # PyYAML's own explanation, which only exists in English.
+            reason = str(getattr(error, "problem", None) or error)
+            message = _("The YAML cannot be read: %(error)s.") % {"error": reason[:200]}
+        return [], [Problem(where, "", message)], {}
     finally:
         loader.dispose()
     if root is None:
-        return [], [Problem("file", "", _("The file is empty."))], {}
+        return [], [Problem(_file_place(), "", _("The file is empty."))], {}
     walker = _YamlWalker()
     if isinstance(root, yaml.SequenceNode):
         walker.items(root, "items", "", None)
@@ -383,7 +414,7 @@ def read_yaml(text: str) -> tuple[list[Row], list[Problem], dict[str, str]]:
                     _("Unknown key %(key)r; use strategy, principles and items.") % {"key": key[:40]},
                 )
     else:
-        walker.problem(root, "", "file", _("The file must hold a list of items or a mapping with items."))
+        walker.problem(root, "", _file_place(), _("The file must hold a list of items or a mapping with items."))
     return walker.rows, walker.problems, walker.strategy
 
 
@@ -398,7 +429,7 @@ class _YamlWalker:
         self.strategy: dict[str, str] = {}
 
     def problem(self, node: yaml.Node, field_name: str, path: str, reason: str) -> None:
-        self.problems.append(Problem(f"{path} (line {_line(node)})", field_name, reason))
+        self.problems.append(Problem(_item_place(path, _line(node)), field_name, reason))
 
     def strategy_block(self, node: yaml.Node) -> None:
         if not isinstance(node, yaml.MappingNode):
@@ -435,7 +466,7 @@ class _YamlWalker:
             return
         values: dict[str, str] = {}
         nested: list[tuple[str, yaml.Node]] = []
-        row = Row(f"{path} (line {_line(node)})", _line(node), values)
+        row = Row(_item_place(path, _line(node)), _line(node), values, path)
         for key_node, value in node.value:
             key = str(key_node.value)
             if key in _NESTED:
@@ -488,12 +519,132 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in text.split(";") if part.strip()]
 
 
-def _article(kind: str) -> str:
-    return f"an {kind}" if kind[:1] in "aeiou" else f"a {kind}"
+# Messages that depend on the kind of a row are whole sentences, one per kind (and, where the row's
+# code is named, one with the code and one for a row without a code), so that each translates as
+# a whole: kind names are never put into a sentence.
+_NOT_APPLICABLE = {
+    PRINCIPLE: gettext_lazy("%(field)s does not apply to a principle."),
+    AXIS: gettext_lazy("%(field)s does not apply to an axis."),
+    OBJECTIVE: gettext_lazy("%(field)s does not apply to an objective."),
+    LINE: gettext_lazy("%(field)s does not apply to an action line."),
+    ACTION: gettext_lazy("%(field)s does not apply to an action."),
+    KPI_KIND: gettext_lazy("%(field)s does not apply to a KPI."),
+}
+_CODE_MISSING = {
+    AXIS: gettext_lazy("Give an axis a code, e.g. 1.2."),
+    OBJECTIVE: gettext_lazy("Give an objective a code, e.g. 1.2."),
+    LINE: gettext_lazy("Give an action line a code, e.g. 1.2."),
+    ACTION: gettext_lazy("Give an action a code, e.g. 1.2."),
+}
+_KIND_CHANGED = {
+    AXIS: gettext_lazy("%(code)s is an axis in the strategy; an import cannot change the kind of an element."),
+    OBJECTIVE: gettext_lazy(
+        "%(code)s is an objective in the strategy; an import cannot change the kind of an element."
+    ),
+    LINE: gettext_lazy("%(code)s is an action line in the strategy; an import cannot change the kind of an element."),
+}
+_UNKNOWN_KPI_VALUE = {
+    "direction": gettext_lazy("Unknown direction %(value)r; use %(values)s."),
+    "frequency": gettext_lazy("Unknown frequency %(value)r; use %(values)s."),
+    "source": gettext_lazy("Unknown source %(value)r; use %(values)s."),
+    "unit": gettext_lazy("Unknown unit %(value)r; use %(values)s."),
+}
+# (with the code, without a code), by kind.
+_PARENT_MISSING = {
+    OBJECTIVE: (
+        gettext_lazy("Objective %(code)s needs the axis it belongs to."),
+        gettext_lazy("The objective needs the axis it belongs to."),
+    ),
+    LINE: (
+        gettext_lazy("Action line %(code)s needs the objective it belongs to."),
+        gettext_lazy("The action line needs the objective it belongs to."),
+    ),
+    ACTION: (
+        gettext_lazy("Action %(code)s needs the action line or objective it belongs to."),
+        gettext_lazy("The action needs the action line or objective it belongs to."),
+    ),
+    KPI_KIND: (
+        gettext_lazy("KPI %(code)s needs the action it measures."),
+        gettext_lazy("The KPI needs the action it measures."),
+    ),
+}
+_PARENT_UNKNOWN = {
+    OBJECTIVE: (
+        gettext_lazy("Objective %(code)s names parent %(parent)s which is not in the file or the strategy."),
+        gettext_lazy("The objective names parent %(parent)s which is not in the file or the strategy."),
+    ),
+    LINE: (
+        gettext_lazy("Action line %(code)s names parent %(parent)s which is not in the file or the strategy."),
+        gettext_lazy("The action line names parent %(parent)s which is not in the file or the strategy."),
+    ),
+    ACTION: (
+        gettext_lazy("Action %(code)s names parent %(parent)s which is not in the file or the strategy."),
+        gettext_lazy("The action names parent %(parent)s which is not in the file or the strategy."),
+    ),
+    KPI_KIND: (
+        gettext_lazy("KPI %(code)s names action %(parent)s which is not in the file or the strategy."),
+        gettext_lazy("The KPI names action %(parent)s which is not in the file or the strategy."),
+    ),
+}
+# By (kind of the row, kind of the parent it names).
+_PARENT_WRONG_KIND = {
+    (OBJECTIVE, OBJECTIVE): (
+        gettext_lazy(
+            "Objective %(code)s names parent %(parent)s, which is an objective; an objective sits under an axis."
+        ),
+        gettext_lazy("The objective names parent %(parent)s, which is an objective; an objective sits under an axis."),
+    ),
+    (OBJECTIVE, LINE): (
+        gettext_lazy(
+            "Objective %(code)s names parent %(parent)s, which is an action line; an objective sits under an axis."
+        ),
+        gettext_lazy(
+            "The objective names parent %(parent)s, which is an action line; an objective sits under an axis."
+        ),
+    ),
+    (LINE, AXIS): (
+        gettext_lazy(
+            "Action line %(code)s names parent %(parent)s, which is an axis; an action line sits under an objective."
+        ),
+        gettext_lazy(
+            "The action line names parent %(parent)s, which is an axis; an action line sits under an objective."
+        ),
+    ),
+    (LINE, LINE): (
+        gettext_lazy(
+            "Action line %(code)s names parent %(parent)s, which is an action line; "
+            "an action line sits under an objective."
+        ),
+        gettext_lazy(
+            "The action line names parent %(parent)s, which is an action line; an action line sits under an objective."
+        ),
+    ),
+    (ACTION, AXIS): (
+        gettext_lazy(
+            "Action %(code)s names parent %(parent)s, which is an axis; "
+            "an action sits under an action line or an objective."
+        ),
+        gettext_lazy(
+            "The action names parent %(parent)s, which is an axis; an action sits under an action line or an objective."
+        ),
+    ),
+    (ACTION, ACTION): (
+        gettext_lazy(
+            "Action %(code)s names parent %(parent)s, which is an action; "
+            "an action sits under an action line or an objective."
+        ),
+        gettext_lazy(
+            "The action names parent %(parent)s, which is an action; "
+            "an action sits under an action line or an objective."
+        ),
+    ),
+}
 
 
-def _kind_label(kind: str) -> str:
-    return {LINE: "action line", KPI_KIND: "KPI"}.get(kind, kind)
+def _about(messages: tuple[Any, Any], code: str, **values: str) -> str:
+    """The sentence naming the row by its code, or the one for a row without a code."""
+    with_code, without_code = messages
+    return str(with_code) % {"code": code, **values} if code else str(without_code) % values
 
 
 def _model_length(model: type[Any], name: str) -> int:
@@ -532,7 +683,7 @@ class Checker:
 
     def add(self, row: Row | None, field_name: str, reason: str, where: str | None = None) -> None:
         self.problems.append(
-            Problem(where or (row.where if row else "file"), field_name, reason, rows=(row,) if row else ())
+            Problem(where or (row.where if row else _file_place()), field_name, reason, rows=(row,) if row else ())
         )
 
     # ------------------------------------------------------------------ one row
@@ -562,11 +713,7 @@ class Checker:
         planned = Planned(row, kind, row.code, row.parent)
         for name in row.values:
             if name not in APPLIES[kind]:
-                self.add(
-                    row,
-                    name,
-                    _("%(field)s does not apply to %(kind)s.") % {"field": name, "kind": _article(_kind_label(kind))},
-                )
+                self.add(row, name, str(_NOT_APPLICABLE[kind]) % {"field": name})
         self._code(row, planned)
         self._texts(row, planned)
         if "order" in row.values:
@@ -601,7 +748,7 @@ class Checker:
         if planned.kind == KPI_KIND:
             return
         if not code:
-            self.add(row, "code", _("Give %(kind)s a code, e.g. 1.2.") % {"kind": _article(_kind_label(planned.kind))})
+            self.add(row, "code", str(_CODE_MISSING[planned.kind]))
             return
         limit = _model_length(Action if planned.kind == ACTION else Element, "code")
         if len(code) > limit:
@@ -760,8 +907,7 @@ class Checker:
                 self.add(
                     row,
                     name,
-                    _("Unknown %(field)s %(value)r; use %(values)s.")
-                    % {"field": name, "value": value[:40], "values": ", ".join(allowed)},
+                    str(_UNKNOWN_KPI_VALUE[name]) % {"value": value[:40], "values": ", ".join(allowed)},
                 )
                 return
             if value:
@@ -843,8 +989,7 @@ class Checker:
                 self.add(
                     items[0].row,
                     "kind",
-                    _("%(code)s is %(stored)s in the strategy; an import cannot change the kind of an element.")
-                    % {"code": code, "stored": _article(_kind_label(stored[0]))},
+                    str(_KIND_CHANGED[stored[0]]) % {"code": code},
                 )
 
     def _duplicate(self, items: list[Planned], field_name: str, reason: str) -> None:
@@ -861,8 +1006,7 @@ class Checker:
     def check_parents(self) -> None:
         actions_in_file = set(self._by_namespace((ACTION,)))
         for item in self.planned:
-            kind, parent = item.kind, item.parent
-            label = f"{_kind_label(kind)} {item.code}".strip()
+            kind, parent, code = item.kind, item.parent, item.code
             if kind == PRINCIPLE:
                 continue
             if kind == AXIS:
@@ -870,58 +1014,25 @@ class Checker:
                     self.add(item.row, "parent", _("An axis sits at the top of the strategy; it has no parent."))
                 continue
             if not parent:
-                wanted = {OBJECTIVE: "axis", LINE: "objective", ACTION: "action line or objective", KPI_KIND: "action"}[
-                    kind
-                ]
-                self.add(
-                    item.row,
-                    "parent",
-                    _("%(what)s needs a parent %(wanted)s.") % {"what": label.capitalize(), "wanted": wanted},
-                )
+                self.add(item.row, "parent", _about(_PARENT_MISSING[kind], code))
                 continue
             if kind == KPI_KIND:
                 if parent not in actions_in_file and parent not in self.existing_actions:
-                    self.add(item.row, "parent", _orphan(label, parent))
+                    self.add(item.row, "parent", _about(_PARENT_UNKNOWN[kind], code, parent=parent))
                 continue
             parent_kind = self._element_kind(parent)
             if parent_kind is None:
                 if kind == ACTION and (parent in actions_in_file or parent in self.existing_actions):
-                    self.add(
-                        item.row,
-                        "parent",
-                        _(
-                            "%(what)s names parent %(parent)s, which is an action; an action sits under an action line or an objective."
-                        )
-                        % {"what": label.capitalize(), "parent": parent},
-                    )
+                    self.add(item.row, "parent", _about(_PARENT_WRONG_KIND[(ACTION, ACTION)], code, parent=parent))
                 else:
-                    self.add(item.row, "parent", _orphan(label, parent))
+                    self.add(item.row, "parent", _about(_PARENT_UNKNOWN[kind], code, parent=parent))
                 continue
             if kind == ACTION:
                 if parent_kind == AXIS:
-                    self.add(
-                        item.row,
-                        "parent",
-                        _(
-                            "%(what)s names parent %(parent)s, which is an axis; an action sits under an action line or an objective."
-                        )
-                        % {"what": label.capitalize(), "parent": parent},
-                    )
+                    self.add(item.row, "parent", _about(_PARENT_WRONG_KIND[(ACTION, AXIS)], code, parent=parent))
                 continue
-            wanted_kind = PARENT_KIND[ElementKind(kind)]
-            if parent_kind != wanted_kind:
-                self.add(
-                    item.row,
-                    "parent",
-                    _("%(what)s names parent %(parent)s, which is %(given)s; %(article)s sits under %(wanted)s.")
-                    % {
-                        "what": label.capitalize(),
-                        "parent": parent,
-                        "given": _article(_kind_label(parent_kind)),
-                        "article": _article(_kind_label(kind)),
-                        "wanted": _article(_kind_label(str(wanted_kind))),
-                    },
-                )
+            if parent_kind != PARENT_KIND[ElementKind(kind)]:
+                self.add(item.row, "parent", _about(_PARENT_WRONG_KIND[(kind, parent_kind)], code, parent=parent))
 
     def check_cycles(self) -> None:
         parents = {code: parent for code, (_kind, parent) in self.existing_elements.items()}
@@ -964,17 +1075,11 @@ def _kpi_key(values: dict[str, Any]) -> str:
     return str(values.get("name_en") or values.get("name_es") or "").strip().lower()
 
 
-def _orphan(label: str, parent: str) -> str:
-    return _("%(what)s names parent %(parent)s which is not in the file or the strategy.") % {
-        "what": label.capitalize(),
-        "parent": parent,
-    }
-
-
 def _lines_label(rows: list[Row]) -> str:
+    """The place of a problem about several rows: "lines 3, 5" for CSV lines, else each row's place."""
     lines = [r.line for r in rows if r.line is not None]
-    if len(rows) > 1 and all(r.where.startswith("line ") for r in rows):
-        return "lines " + ", ".join(str(n) for n in sorted(lines))
+    if len(rows) > 1 and all(not r.path for r in rows):
+        return _("lines %(lines)s") % {"lines": ", ".join(str(n) for n in sorted(lines))}
     if len(rows) == 1:
         return rows[0].where
     return "; ".join(r.where for r in rows)
@@ -1156,7 +1261,7 @@ def import_structure(
     try:
         rows, problems, block = read_rows(data, name)
     except ImportFileError as error:
-        result.problems.append(Problem("file", "", str(error), file=name))
+        result.problems.append(Problem(_file_place(), "", str(error), file=name))
         return result
     result.rows = len(rows)
     create_values: dict[str, Any] = {}
