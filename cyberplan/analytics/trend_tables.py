@@ -50,8 +50,9 @@ from .engines import DuckDBEngine, Engine, event_schema
 from .frames import TABLES, Frames, addresses_sql, raw_frames, rollups, source_counts_sql, trend_frames
 
 #: 2: the sources and incidents tables have the country and feed columns (filters need them).
-#: 3: the network columns in a table of their own; rollups by month and by day; the source counts.
-VERSION = 3
+#: 4: the network columns in a table of their own; rollups by month and by day; addresses beside each
+#: part; the source counts (3 was an intermediate layout without some of these).
+VERSION = 4
 COMPACT_AFTER = 32
 FRAMES = tuple(TABLES)
 COUNTS = "source_counts"
