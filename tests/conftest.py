@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from cyberplan.core.choices import TLP, OrganisationType, Role
@@ -58,6 +60,14 @@ def make_gap(world: World) -> Callable[..., Gap]:
         return do_create_gap(creator or world.users[Role.COORDINATOR], organisation or world.org_a, tlp=tlp, **values)
 
     return factory
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the default language: a request in Spanish leaves the thread in Spanish."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
