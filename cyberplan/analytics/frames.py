@@ -144,6 +144,8 @@ class Frames:
     rollups: tuple[Rollup, ...] = ()
     #: trend tables only: exact distinct source counts per month (see :func:`source_counts_sql`)
     source_counts: ir.Table | None = None
+    #: raw events only: the table every frame is derived from (:func:`frames_of`)
+    base: ir.Table | None = None
 
     def table(self, role: str) -> ir.Table:
         table: ir.Table = getattr(self, role)
@@ -220,23 +222,29 @@ def base_frame(raw: ir.Table) -> ir.Table:
 
 
 def raw_frames(raw: ir.Table) -> Frames:
-    """The frames over raw events (weight 1 per event).
+    """The frames over raw events (weight 1 per event)."""
+    return frames_of(base_frame(raw))
 
-    The networks and days frames are the events frame itself (it has their columns too), so that a
-    run of the metric set reads and stages the raw events once for the three.
+
+def frames_of(base: ir.Table, keep: tuple[str, ...] = ()) -> Frames:
+    """The frames derived from a table of :func:`base_frame`'s columns, each with ``keep`` too.
+
+    The networks and days frames are the events frame itself (it has their columns too). The frames
+    keep ``base``, so that a run of the metric set reads and restricts the raw events once, into one
+    table, and derives every frame from it (:func:`.metrics.run`).
     """
-    base = base_frame(raw)
-    events = base.select(*RAW_EVENT_COLUMNS, "n")
-    sources = base.filter(base.source_ip.notnull()).select(*SOURCE_DIMENSIONS, "n")
+    events = base.select(*RAW_EVENT_COLUMNS, "n", *keep)
+    sources = base.filter(base.source_ip.notnull()).select(*SOURCE_DIMENSIONS, "n", *keep)
     records = base.filter(base.incident)
     incidents = records.select(
         *[c for c in INCIDENT_DIMENSIONS if c != "reporter"],
+        *keep,
         reporter=records.provider,
         n=records.n,
         response_n=ibis.ifelse(records.response_hours.isnull(), 0, 1).cast("int64"),
         response_sum=records.response_hours.fill_null(0.0),
-    ).select(*INCIDENT_DIMENSIONS, "n", "response_n", "response_sum")
-    return Frames(events, sources, incidents, networks=events, days=events)
+    ).select(*INCIDENT_DIMENSIONS, "n", "response_n", "response_sum", *keep)
+    return Frames(events, sources, incidents, networks=events, days=events, base=base)
 
 
 def month_of(day: ir.DateValue) -> ir.DateValue:

@@ -35,6 +35,7 @@ from .frames import (
     TLP_BITS,
     UNKNOWN,
     Frames,
+    frames_of,
     raw_frames,
     unbound_frames,
 )
@@ -608,11 +609,18 @@ def _staged(engine: Any, frames: Frames, scope: Scope, wanted: list[str]) -> _St
         return kept[id(table)]
 
     sources_read = any(BY_ID[m].reads_sources and not (counted and BY_ID[m].counted) for m in wanted)
-    events = stage("events", frames.events)
-    days = stage("days", frames.days)
-    networks = stage("networks", frames.networks, current_only=frames.networks is not frames.events)
-    sources = stage("sources", frames.sources) if sources_read else frames.sources
-    incidents = stage("incidents", frames.incidents)
+    if frames.base is not None:
+        # Raw events: the derived columns restricted once, in one pass over the Parquet files; the
+        # frames are projections of that table.
+        derived = frames_of(stage("base", frames.base), keep=tuple(f"in_{name}" for name in WINDOWS))
+        events = days = networks = derived.events
+        sources, incidents = derived.sources, derived.incidents
+    else:
+        events = stage("events", frames.events)
+        days = stage("days", frames.days)
+        networks = stage("networks", frames.networks, current_only=frames.networks is not frames.events)
+        sources = stage("sources", frames.sources) if sources_read else frames.sources
+        incidents = stage("incidents", frames.incidents)
     counts: ir.Table | None = None
     if counted and frames.source_counts is not None:
         source = engine.alias(frames.source_counts, "staged_from_counts")
