@@ -88,3 +88,15 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 SECTIONS_BY_SLUG = {section.slug: section for section in SECTIONS}
+
+# Pages of the strategy app that belong to the monitoring section of the navigation.
+MONITORING_URL_NAMES = frozenset(
+    {"monitoring_home", "monitoring", "monitoring_action", "monitoring_kpi", "kpi_compute", "progress_evidence"}
+)
+
+
+def current_section(app_name: str | None, url_name: str | None) -> str | None:
+    """The slug of the navigation section a page belongs to (its app's, by default)."""
+    if app_name == "strategy" and url_name in MONITORING_URL_NAMES:
+        return "monitoring"
+    return app_name if app_name in SECTIONS_BY_SLUG else None
