@@ -7,6 +7,7 @@ from typing import cast
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy
 
 from cyberplan.core.access import Permission
 from cyberplan.core.models import User
@@ -52,9 +53,20 @@ def structure_import(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# What each kind of row is called on the page (the file itself uses the English keywords).
+KIND_NAMES = {
+    "principle": gettext_lazy("Principles"),
+    "axis": gettext_lazy("Axes"),
+    "objective": gettext_lazy("Objectives"),
+    "line": gettext_lazy("Action lines"),
+    "action": gettext_lazy("Actions"),
+    "kpi": gettext_lazy("KPIs"),
+}
+
+
 def _counts(result: ImportResult) -> list[tuple[str, int, int, int]]:
     return [
-        (kind, result.created[kind], result.updated[kind], result.unchanged[kind])
+        (str(KIND_NAMES.get(kind, kind)), result.created[kind], result.updated[kind], result.unchanged[kind])
         for kind in KINDS
         if result.created[kind] or result.updated[kind] or result.unchanged[kind]
     ]
