@@ -13,7 +13,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from cyberplan.core.access import Permission, has_permission, organisation_ids_where, roles_of, visible_q
+from cyberplan.core.access import ROLE_TLP, Permission, has_permission, organisation_ids_where, roles_of, visible_q
+from cyberplan.core.choices import TLP
 from cyberplan.core.models import Organisation, User
 
 from .choices import VersionStatus
@@ -28,16 +29,36 @@ def strategies_visible_to(user: User) -> QuerySet[Strategy]:
     return Strategy.objects.filter(visible_q(user)).select_related("organisation")
 
 
+# Labels under which a strategy may be shown to consulted organisations at all: AMBER+STRICT
+# and RED keep it inside the owner organisation.
+CONSULTABLE_TLP = frozenset({TLP.CLEAR, TLP.GREEN, TLP.AMBER})
+
+
+def consulting_organisation_ids(user: User, strategy: Strategy) -> set[int]:
+    """The consulted organisations through which ``user`` reads ``strategy``'s versions.
+
+    Membership of a consulted organisation is not enough: the strategy's TLP must allow sharing
+    beyond its owner, and the user's role there must read that label (an external partner reads
+    only CLEAR and GREEN).
+    """
+    if strategy.tlp not in CONSULTABLE_TLP:
+        return set()
+    roles = roles_of(user)
+    consulted = set(strategy.consultees.filter(pk__in=list(roles)).values_list("pk", flat=True))
+    return {org for org in consulted if strategy.tlp in ROLE_TLP[roles[org]]}
+
+
 def strategies_consulted_by(user: User) -> QuerySet[Strategy]:
     """Strategies the user reads only as a member of a consulted organisation."""
     own = strategies_visible_to(user).values("pk")
-    return (
+    candidates = (
         Strategy.objects.filter(consultees__in=list(roles_of(user)))
         .exclude(pk__in=own)
         .filter(versions__status__in=CONSULTEE_STATUSES)
         .distinct()
-        .select_related("organisation")
     )
+    readable = [s.pk for s in candidates if consulting_organisation_ids(user, s)]
+    return Strategy.objects.filter(pk__in=readable).select_related("organisation")
 
 
 def access_strategy_by_id(user: User, strategy_id: int, permission: Permission = Permission.VIEW) -> Strategy:
@@ -59,7 +80,7 @@ def versions_visible_to(user: User, strategy: Strategy) -> QuerySet[StrategyVers
     versions = StrategyVersion.objects.filter(strategy=strategy).select_related("strategy", "strategy__organisation")
     if is_owner_member(user, strategy):
         return versions
-    if strategy.consultees.filter(pk__in=list(roles_of(user))).exists():
+    if consulting_organisation_ids(user, strategy):
         return versions.filter(status__in=CONSULTEE_STATUSES)
     return versions.none()
 
@@ -79,7 +100,7 @@ def commenting_organisations(user: User, version: StrategyVersion) -> QuerySet[O
         return Organisation.objects.none()
     strategy = version.strategy
     allowed = set(organisation_ids_where(user, Permission.CONTRIBUTE))
-    eligible = {strategy.organisation_id, *strategy.consultees.values_list("pk", flat=True)}
+    eligible = {strategy.organisation_id, *consulting_organisation_ids(user, strategy)}
     if strategy.organisation_id in allowed and not is_owner_member(user, strategy):
         # A member who cannot read the strategy's TLP comments only on behalf of other organisations.
         allowed.discard(strategy.organisation_id)

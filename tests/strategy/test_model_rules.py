@@ -281,3 +281,33 @@ def test_renumbering_onto_a_taken_code_names_the_field(world: World, plan: Plan)
     with pytest.raises(ValidationError) as element_error:
         act.do_update_element(user, plan.axis2, None, code="1")
     assert element_error.value.message_dict == {"code": ["Another element of this strategy already has this code."]}
+
+
+@pytest.mark.parametrize(
+    ("tlp", "consultee_role", "reads"),
+    [
+        ("amber", "analyst", True),
+        ("green", "external_partner", True),
+        ("amber", "external_partner", False),
+        ("amber+strict", "analyst", False),
+        ("red", "administrator", False),
+    ],
+)
+def test_consulted_organisations_read_versions_only_under_a_shareable_tlp(
+    world: World, plan: Plan, tlp: str, consultee_role: str, reads: bool
+) -> None:
+    from cyberplan.core.models import Membership
+    from cyberplan.strategy import access
+
+    coordinator = world.users[Role.COORDINATOR]
+    act.do_update_strategy(coordinator, plan.strategy, None, tlp=tlp)
+    plan.strategy.consultees.add(world.org_b)
+    Membership.objects.filter(user=world.outsider).update(role=consultee_role)
+    version = act.do_move_version(
+        coordinator, act.do_create_version(coordinator, plan.strategy), VersionStatus.CONSULTATION
+    )
+    plan.strategy.refresh_from_db()
+    assert access.versions_visible_to(world.outsider, plan.strategy).filter(pk=version.pk).exists() is reads
+    assert (plan.strategy in access.strategies_consulted_by(world.outsider)) is reads
+    may_comment = consultee_role != "external_partner" and reads
+    assert (world.org_b in access.commenting_organisations(world.outsider, version)) is may_comment
