@@ -320,3 +320,35 @@ def test_the_monthly_networks_are_read_for_whole_months(tmp_path: Path, engine: 
     days = metrics.context(frames, metrics.Scope(parse_period("2026-07-02..2026-07-31")))
     assert {row["day"].day for row in engine.rows(quarter.current.networks.select("day").distinct())} == {1}
     assert len(engine.rows(days.current.networks.select("day").distinct())) > 1
+
+
+def test_metric_queries_are_compiled_once_and_reused_for_other_periods(tmp_path: Path) -> None:
+    # The staged rows carry their periods as flags: the metric queries name no date, so a second
+    # month (or a second connection) reuses the compiled queries and still gets its own numbers.
+    from cyberplan.analytics import engines
+
+    store = three_imports(tmp_path)
+    TrendTables(store).refresh()
+    engines.forget_compiled()
+    july, june = metrics.Scope(parse_period("2026-07")), metrics.Scope(parse_period("2026-06"))
+
+    def compiled() -> tuple[int, int]:
+        stages = sum(1 for key in engines._COMPILED if key[0] == "stage")
+        return stages, len(engines._COMPILED) - stages
+
+    first = DuckDBEngine(threads=1)
+    try:
+        july_rows = tabled(store, first, july)
+        stages, queries = compiled()
+        assert queries == len(metrics.METRICS)
+    finally:
+        first.close()
+    second = DuckDBEngine(threads=1)
+    try:
+        june_rows = tabled(store, second, june)
+        # June's staging queries are new (they name June's days); the metric queries are not.
+        assert compiled() == (2 * stages, queries)
+        assert june_rows == raw(store, second, june)
+        assert july_rows == raw(store, second, july)
+    finally:
+        second.close()
