@@ -24,7 +24,7 @@ from cyberplan.core.models import Organisation, User
 from cyberplan.core.uploads import safe_filename, validate_evidence_file
 from cyberplan.gaps.models import Gap
 
-from . import snapshot
+from . import fields, snapshot
 from .choices import (
     CLOSED_ACTION_STATUSES,
     OPEN_VERSION_STATUSES,
@@ -73,7 +73,7 @@ STRATEGY_FIELDS = frozenset(
         "illustrative",
     }
 )
-TEXT_FIELDS = frozenset({"title_en", "title_es", "description_en", "description_es"})
+TEXT_FIELDS = frozenset(fields.TEXT_FIELDS)
 ELEMENT_FIELDS = TEXT_FIELDS | {"code", "order", "focus_area", "parent"}
 ACTION_FIELDS = TEXT_FIELDS | {
     "code",
@@ -87,23 +87,7 @@ ACTION_FIELDS = TEXT_FIELDS | {
     "funding_source",
     "funding_note",
 }
-KPI_FIELDS = frozenset(
-    {
-        "name_en",
-        "name_es",
-        "definition_en",
-        "definition_es",
-        "unit",
-        "direction",
-        "baseline",
-        "baseline_date",
-        "target",
-        "target_date",
-        "frequency",
-        "source",
-        "source_detail",
-    }
-)
+KPI_FIELDS = frozenset(fields.KPI_FIELDS)
 TASK_FIELDS = TEXT_FIELDS | {"phase", "order", "responsible", "due_date", "evidence_url"}
 
 

@@ -19,6 +19,7 @@ from cyberplan.core.models import Organisation
 from cyberplan.gaps.models import Gap
 
 from .choices import PARENT_KIND, ElementKind, Phase
+from .fields import KPI_FIELDS
 from .models import KPI, Action, Element, PhaseTask, Principle, Strategy
 
 _ROWS = {"rows": 3}
@@ -295,21 +296,7 @@ class KPIForm(VersionedForm):
 
     class Meta:
         model = KPI
-        fields = [
-            "name_en",
-            "name_es",
-            "definition_en",
-            "definition_es",
-            "unit",
-            "direction",
-            "baseline",
-            "baseline_date",
-            "target",
-            "target_date",
-            "frequency",
-            "source",
-            "source_detail",
-        ]
+        fields = list(KPI_FIELDS)
         widgets = {
             "baseline_date": forms.DateInput(attrs=_DATE),
             "target_date": forms.DateInput(attrs=_DATE),

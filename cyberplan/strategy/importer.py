@@ -50,6 +50,7 @@ from .choices import (
     KPISource,
     KPIUnit,
 )
+from .fields import KPI_MEASURE_FIELDS, TEXT_FIELDS
 from .models import KPI, Action, Element, Principle, Strategy
 from .units import SOURCE_UNIT, check_kpi_values
 
@@ -86,10 +87,9 @@ PRINCIPLE, AXIS, OBJECTIVE, LINE, ACTION, KPI_KIND = "principle", "axis", "objec
 KINDS = (PRINCIPLE, AXIS, OBJECTIVE, LINE, ACTION, KPI_KIND)
 ELEMENT_KINDS = (AXIS, OBJECTIVE, LINE)
 
-_TEXT = {"title_en", "title_es", "description_en", "description_es"}
-_ELEMENT = {"kind", "code", "parent", "order", "focus_area", *_TEXT}
+_ELEMENT = {"kind", "code", "parent", "order", "focus_area", *TEXT_FIELDS}
 APPLIES: dict[str, frozenset[str]] = {
-    PRINCIPLE: frozenset({"kind", "code", "order", *_TEXT}),
+    PRINCIPLE: frozenset({"kind", "code", "order", *TEXT_FIELDS}),
     AXIS: frozenset(_ELEMENT),
     OBJECTIVE: frozenset(_ELEMENT),
     LINE: frozenset(_ELEMENT),
@@ -99,7 +99,7 @@ APPLIES: dict[str, frozenset[str]] = {
             "code",
             "parent",
             "order",
-            *_TEXT,
+            *TEXT_FIELDS,
             "lead",
             "supporting",
             "start",
@@ -111,23 +111,7 @@ APPLIES: dict[str, frozenset[str]] = {
             "gaps",
         }
     ),
-    KPI_KIND: frozenset(
-        {
-            "kind",
-            "code",
-            "parent",
-            *_TEXT,
-            "unit",
-            "direction",
-            "baseline",
-            "baseline_date",
-            "target",
-            "target_date",
-            "frequency",
-            "source",
-            "source_detail",
-        }
-    ),
+    KPI_KIND: frozenset({"kind", "code", "parent", *TEXT_FIELDS, *KPI_MEASURE_FIELDS}),
 }
 
 # Keys of the YAML ``strategy`` block, used when the import creates the strategy.

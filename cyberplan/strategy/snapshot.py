@@ -16,6 +16,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from .fields import KPI_FIELDS, TEXT_FIELDS
 from .models import Action, Strategy
 
 FORMAT = 1
@@ -35,7 +36,6 @@ STRATEGY_FIELDS = (
     "tlp",
     "illustrative",
 )
-TEXT_FIELDS = ("title_en", "title_es", "description_en", "description_es")
 ACTION_FIELDS = (
     "code",
     "parent",
@@ -49,21 +49,6 @@ ACTION_FIELDS = (
     "funding_source",
     "funding_note",
     "gaps",
-)
-KPI_FIELDS = (
-    "name_en",
-    "name_es",
-    "definition_en",
-    "definition_es",
-    "unit",
-    "direction",
-    "baseline",
-    "baseline_date",
-    "target",
-    "target_date",
-    "frequency",
-    "source",
-    "source_detail",
 )
 
 # Text sections of the strategy that can be commented on, with their labels.

@@ -11,6 +11,7 @@ from rest_framework import serializers
 from cyberplan.core.access import Permission, organisations_where
 from cyberplan.core.models import Organisation, User
 from cyberplan.strategy.choices import ActionStatus, KPISource, VersionStatus
+from cyberplan.strategy.fields import KPI_FIELDS
 from cyberplan.strategy.models import (
     KPI,
     Action,
@@ -160,19 +161,7 @@ class StrategyKPISerializer(serializers.ModelSerializer):  # type: ignore[type-a
             "uid",
             "action",
             "name",
-            "name_en",
-            "name_es",
-            "definition_en",
-            "definition_es",
-            "unit",
-            "direction",
-            "baseline",
-            "baseline_date",
-            "target",
-            "target_date",
-            "frequency",
-            "source",
-            "source_detail",
+            *KPI_FIELDS,
             "latest",
             "version",
         ]
