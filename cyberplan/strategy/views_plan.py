@@ -9,6 +9,7 @@ first, the form comes back with what the user typed, their values beside it, and
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar, cast
@@ -54,24 +55,13 @@ from .forms_plan import (
     VersionedForm,
 )
 from .models import KPI, Action, Element, PhaseTask, Principle, Strategy
+from .views_versions import attach_errors
 
 M = TypeVar("M", bound=models.Model)
 
 
 def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
-
-
-def _attach_errors(form: BaseForm, exc: ValidationError) -> None:
-    """Put the action's messages on the fields they name; the rest above the form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field if field in form.fields else None
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 def _get(queryset: models.QuerySet[M], pk: int) -> M:
@@ -164,6 +154,33 @@ def _conflict(
     return form, Conflict(message=message, rows=rows)
 
 
+def _save_edit(
+    request: HttpRequest,
+    form: VersionedForm,
+    save: Callable[[dict[str, Any], int], object],
+    what: str,
+    **form_kwargs: Any,
+) -> tuple[VersionedForm, Conflict | None, bool]:
+    """On a valid POST, ``save(data, version)``; the form to show, the conflict if any, and whether it was saved.
+
+    When someone else saved first, the form comes back with the user's input beside the stored values
+    (``form_kwargs`` are passed to the form again); the action's ``ValidationError`` goes on the form.
+    """
+    if request.method != "POST" or not form.is_valid():
+        return form, None, False
+    data = dict(form.cleaned_data)
+    version = data.pop("version")
+    try:
+        save(data, version)
+    except actions.ConcurrentEditError as exc:
+        form, conflict = _conflict(request, type(form), exc.current, what, **form_kwargs)
+        return form, conflict, False
+    except ValidationError as exc:
+        attach_errors(form, exc)
+        return form, None, False
+    return form, None, True
+
+
 # --------------------------------------------------------------------------- strategies
 
 
@@ -197,7 +214,7 @@ def strategy_create(request: HttpRequest) -> HttpResponse:
                 strategy = actions.do_create_strategy(user, organisation, **data)
                 actions.do_set_consultees(user, strategy, consultees)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("The strategy was created with the tasks of each lifecycle phase."))
             return redirect("strategy:workspace", pk=strategy.pk)
@@ -208,23 +225,19 @@ def strategy_create(request: HttpRequest) -> HttpResponse:
 def strategy_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     strategy = _strategy(request, pk, Permission.EDIT)
-    form: VersionedForm = StrategyForm(request.POST or None, instance=strategy)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        version = data.pop("version")
+
+    def save(data: dict[str, Any], version: int) -> None:
         consultees = list(data.pop("consultees"))
-        try:
-            with transaction.atomic():
-                strategy = actions.do_update_strategy(user, strategy, version, **data)
-                actions.do_set_consultees(user, strategy, consultees)
-        except actions.ConcurrentEditError as exc:
-            form, conflict = _conflict(request, StrategyForm, exc.current, _("strategy"))
-        except ValidationError as exc:
-            _attach_errors(form, exc)
-        else:
-            messages.success(request, _("The strategy was updated."))
-            return redirect("strategy:workspace", pk=strategy.pk)
+        with transaction.atomic():
+            updated = actions.do_update_strategy(user, strategy, version, **data)
+            actions.do_set_consultees(user, updated, consultees)
+
+    form, conflict, saved = _save_edit(
+        request, StrategyForm(request.POST or None, instance=strategy), save, _("strategy")
+    )
+    if saved:
+        messages.success(request, _("The strategy was updated."))
+        return redirect("strategy:workspace", pk=strategy.pk)
     return _page(
         request, "strategy_form.html", strategy, "workspace", _status(form, conflict), form=form, conflict=conflict
     )
@@ -394,7 +407,7 @@ def task_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.do_create_task(_user(request), strategy, **form.cleaned_data)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("The task was added."))
             return redirect("strategy:workspace", pk=strategy.pk)
@@ -405,20 +418,15 @@ def task_create(request: HttpRequest, pk: int) -> HttpResponse:
 def task_edit(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
     strategy = _strategy(request, pk, Permission.EDIT)
     task = _get(strategy.tasks.all(), task_pk)
-    form: VersionedForm = TaskForm(request.POST or None, instance=task)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        version = data.pop("version")
-        try:
-            actions.do_update_task(_user(request), task, version, **data)
-        except actions.ConcurrentEditError as exc:
-            form, conflict = _conflict(request, TaskForm, exc.current, _("task"))
-        except ValidationError as exc:
-            _attach_errors(form, exc)
-        else:
-            messages.success(request, _("The task was updated."))
-            return redirect("strategy:workspace", pk=strategy.pk)
+    form, conflict, saved = _save_edit(
+        request,
+        TaskForm(request.POST or None, instance=task),
+        lambda data, version: actions.do_update_task(_user(request), task, version, **data),
+        _("task"),
+    )
+    if saved:
+        messages.success(request, _("The task was updated."))
+        return redirect("strategy:workspace", pk=strategy.pk)
     return _page(
         request,
         "task_form.html",
@@ -508,7 +516,7 @@ def principle_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.do_add_principle(_user(request), strategy, **form.cleaned_data)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("The principle was added."))
             return redirect(_plan_url(strategy, "principles"))
@@ -519,20 +527,15 @@ def principle_create(request: HttpRequest, pk: int) -> HttpResponse:
 def principle_edit(request: HttpRequest, pk: int, principle_pk: int) -> HttpResponse:
     strategy = _strategy(request, pk, Permission.EDIT)
     principle: Principle = _get(strategy.principles.all(), principle_pk)
-    form: VersionedForm = PrincipleForm(request.POST or None, instance=principle)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        version = data.pop("version")
-        try:
-            actions.do_update_principle(_user(request), principle, version, **data)
-        except actions.ConcurrentEditError as exc:
-            form, conflict = _conflict(request, PrincipleForm, exc.current, _("principle"))
-        except ValidationError as exc:
-            _attach_errors(form, exc)
-        else:
-            messages.success(request, _("The principle was updated."))
-            return redirect(_plan_url(strategy, "principles"))
+    form, conflict, saved = _save_edit(
+        request,
+        PrincipleForm(request.POST or None, instance=principle),
+        lambda data, version: actions.do_update_principle(_user(request), principle, version, **data),
+        _("principle"),
+    )
+    if saved:
+        messages.success(request, _("The principle was updated."))
+        return redirect(_plan_url(strategy, "principles"))
     return _page(
         request,
         "principle_form.html",
@@ -581,7 +584,7 @@ def element_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             element = actions.do_create_element(_user(request), strategy, kind=kind, parent=parent, **data)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(
                 request, _("%(kind)s %(code)s was added.") % {"kind": element.get_kind_display(), "code": element.code}
@@ -604,22 +607,17 @@ def element_create(request: HttpRequest, pk: int) -> HttpResponse:
 def element_edit(request: HttpRequest, pk: int, element_pk: int) -> HttpResponse:
     strategy = _strategy(request, pk, Permission.EDIT)
     element = access_element_by_id(_user(request), strategy, element_pk)
-    form: VersionedForm = ElementForm(request.POST or None, instance=element, strategy=strategy, kind=element.kind)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        version = data.pop("version")
-        try:
-            actions.do_update_element(_user(request), element, version, **data)
-        except actions.ConcurrentEditError as exc:
-            form, conflict = _conflict(
-                request, ElementForm, exc.current, _("element"), strategy=strategy, kind=element.kind
-            )
-        except ValidationError as exc:
-            _attach_errors(form, exc)
-        else:
-            messages.success(request, _("%(code)s was updated.") % {"code": element.code})
-            return redirect(_plan_url(strategy, f"e-{element.pk}"))
+    form_kwargs: dict[str, Any] = {"strategy": strategy, "kind": element.kind}
+    form, conflict, saved = _save_edit(
+        request,
+        ElementForm(request.POST or None, instance=element, **form_kwargs),
+        lambda data, version: actions.do_update_element(_user(request), element, version, **data),
+        _("element"),
+        **form_kwargs,
+    )
+    if saved:
+        messages.success(request, _("%(code)s was updated.") % {"code": element.code})
+        return redirect(_plan_url(strategy, f"e-{element.pk}"))
     return _page(
         request,
         "element_form.html",
@@ -708,7 +706,7 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
                 for gap in linked:
                     actions.do_link_gap(user, action, gap, note)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Action %(code)s was created.") % {"code": action.code})
             return redirect("strategy:action_detail", pk=strategy.pk, action_pk=action.pk)
@@ -748,21 +746,21 @@ def action_edit(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
     user = _user(request)
     strategy = _strategy(request, pk, Permission.EDIT)
     action = access_action_by_id(user, strategy, action_pk)
-    form: VersionedForm = ActionForm(request.POST or None, instance=action, strategy=strategy)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        version = data.pop("version")
+
+    def save(data: dict[str, Any], version: int) -> None:
         supporting = list(data.pop("supporting"))
-        try:
-            actions.do_update_action(user, action, version, supporting=supporting, **data)
-        except actions.ConcurrentEditError as exc:
-            form, conflict = _conflict(request, ActionForm, exc.current, _("action"), strategy=strategy)
-        except ValidationError as exc:
-            _attach_errors(form, exc)
-        else:
-            messages.success(request, _("Action %(code)s was updated.") % {"code": action.code})
-            return redirect("strategy:action_detail", pk=strategy.pk, action_pk=action.pk)
+        actions.do_update_action(user, action, version, supporting=supporting, **data)
+
+    form, conflict, saved = _save_edit(
+        request,
+        ActionForm(request.POST or None, instance=action, strategy=strategy),
+        save,
+        _("action"),
+        strategy=strategy,
+    )
+    if saved:
+        messages.success(request, _("Action %(code)s was updated.") % {"code": action.code})
+        return redirect("strategy:action_detail", pk=strategy.pk, action_pk=action.pk)
     return _page(
         request,
         "action_form.html",
@@ -805,7 +803,7 @@ def gap_link(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
         try:
             actions.do_link_gap(user, action, form.cleaned_data["gap"], form.cleaned_data["note"])
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -840,7 +838,7 @@ def kpi_create(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
         try:
             actions.do_create_kpi(_user(request), action, **form.cleaned_data)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("The KPI was added."))
             return redirect(reverse("strategy:action_detail", args=[strategy.pk, action.pk]) + "#kpis")
@@ -852,20 +850,15 @@ def kpi_edit(request: HttpRequest, pk: int, action_pk: int, kpi_pk: int) -> Http
     strategy = _strategy(request, pk, Permission.EDIT)
     action = access_action_by_id(_user(request), strategy, action_pk)
     kpi: KPI = _get(action.kpis.all(), kpi_pk)
-    form: VersionedForm = KPIForm(request.POST or None, instance=kpi)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        version = data.pop("version")
-        try:
-            actions.do_update_kpi(_user(request), kpi, version, **data)
-        except actions.ConcurrentEditError as exc:
-            form, conflict = _conflict(request, KPIForm, exc.current, _("KPI"))
-        except ValidationError as exc:
-            _attach_errors(form, exc)
-        else:
-            messages.success(request, _("The KPI was updated."))
-            return redirect(reverse("strategy:action_detail", args=[strategy.pk, action.pk]) + "#kpis")
+    form, conflict, saved = _save_edit(
+        request,
+        KPIForm(request.POST or None, instance=kpi),
+        lambda data, version: actions.do_update_kpi(_user(request), kpi, version, **data),
+        _("KPI"),
+    )
+    if saved:
+        messages.success(request, _("The KPI was updated."))
+        return redirect(reverse("strategy:action_detail", args=[strategy.pk, action.pk]) + "#kpis")
     return _page(
         request,
         "kpi_form.html",
