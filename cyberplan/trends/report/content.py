@@ -1,7 +1,8 @@
 """What the trends report says: sections of sentences, tables and charts, built from the metric set.
 
-:func:`build_report` runs every metric of :mod:`cyberplan.analytics.metrics` over the raw events of
-one organisation's store, restricted to the period and to the TLP labels the report may count,
+:func:`build_report` runs every metric of :mod:`cyberplan.analytics.metrics` over one organisation's
+store (through its trend tables, which give the same figures as the raw events), restricted to the
+period and to the TLP labels the report may count,
 and writes the report as a plain :class:`Report`. Every sentence is built here, in the active
 language, from the data; the renderers only lay it out. Every table and chart names the metric it
 comes from, and the appendix gives that metric's query, so each figure can be traced.
