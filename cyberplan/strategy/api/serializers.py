@@ -11,7 +11,7 @@ from rest_framework import serializers
 from cyberplan.core.access import Permission, organisations_where
 from cyberplan.core.models import Organisation, User
 from cyberplan.strategy.choices import ActionStatus, KPISource, VersionStatus
-from cyberplan.strategy.fields import KPI_FIELDS
+from cyberplan.strategy.fields import KPI_FIELDS, TEXT_FIELDS
 from cyberplan.strategy.models import (
     KPI,
     Action,
@@ -31,6 +31,19 @@ class KPIValueField(serializers.CharField):
 
     def to_representation(self, value: Any) -> str:
         return format(value.normalize(), "f") if isinstance(value, Decimal) else str(value)
+
+
+def _caller(serializer: serializers.Serializer) -> User | None:  # type: ignore[type-arg]
+    """The signed-in user the serializer answers, or None (no request, as in schema generation, or anonymous)."""
+    request = serializer.context.get("request")
+    return request.user if request is not None and request.user.is_authenticated else None
+
+
+def _fixed_on_update(serializer: serializers.Serializer, *names: str) -> None:  # type: ignore[type-arg]
+    """When the serializer updates one record, the named fields cannot change."""
+    if serializer.instance is not None and not isinstance(serializer.instance, list):
+        for name in names:
+            serializer.fields[name].read_only = True
 
 
 class StrategySerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -69,11 +82,10 @@ class StrategySerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None and request.user.is_authenticated:
-            self.fields["organisation"].queryset = organisations_where(request.user, Permission.DECIDE)  # type: ignore[attr-defined]
-        if self.instance is not None and not isinstance(self.instance, list):
-            self.fields["organisation"].read_only = True
+        user = _caller(self)
+        if user is not None:
+            self.fields["organisation"].queryset = organisations_where(user, Permission.DECIDE)  # type: ignore[attr-defined]
+        _fixed_on_update(self, "organisation")
 
 
 class StrategyElementSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -93,10 +105,7 @@ class StrategyElementSerializer(serializers.ModelSerializer):  # type: ignore[ty
             "order",
             "focus_area",
             "title",
-            "title_en",
-            "title_es",
-            "description_en",
-            "description_es",
+            *TEXT_FIELDS,
             "version",
         ]
         read_only_fields = ["uid"]
@@ -106,19 +115,17 @@ class StrategyElementSerializer(serializers.ModelSerializer):  # type: ignore[ty
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _limit_to_plan(self)
-        if self.instance is not None and not isinstance(self.instance, list):
-            self.fields["strategy"].read_only = True
-            self.fields["kind"].read_only = True
+        _fixed_on_update(self, "strategy", "kind")
 
 
 def _limit_to_plan(serializer: serializers.Serializer) -> None:  # type: ignore[type-arg]
     """Strategies whose working copy the caller reads, and their elements, as choices (the view checks the role)."""
     from cyberplan.strategy.access import strategies_visible_to
 
-    request = serializer.context.get("request")
-    if request is None or not request.user.is_authenticated:
+    user = _caller(serializer)
+    if user is None:
         return
-    editable = strategies_visible_to(request.user)
+    editable = strategies_visible_to(user)
     if "strategy" in serializer.fields:
         serializer.fields["strategy"].queryset = editable  # type: ignore[attr-defined]
     if "parent" in serializer.fields:
@@ -172,13 +179,12 @@ class StrategyKPISerializer(serializers.ModelSerializer):  # type: ignore[type-a
         from cyberplan.strategy.access import strategies_visible_to
 
         self.fields["source"] = KPISourceField(required=False)
-        request = self.context.get("request")
-        if request is not None and request.user.is_authenticated:
+        user = _caller(self)
+        if user is not None:
             self.fields["action"].queryset = Action.objects.filter(  # type: ignore[attr-defined]
-                strategy__in=strategies_visible_to(request.user)
+                strategy__in=strategies_visible_to(user)
             )
-        if self.instance is not None and not isinstance(self.instance, list):
-            self.fields["action"].read_only = True
+        _fixed_on_update(self, "action")
 
     @extend_schema_field(KPIMeasurementSerializer(allow_null=True))
     def get_latest(self, obj: KPI) -> dict[str, Any] | None:
@@ -232,10 +238,7 @@ class StrategyActionSerializer(serializers.ModelSerializer):  # type: ignore[typ
             "code",
             "order",
             "title",
-            "title_en",
-            "title_es",
-            "description_en",
-            "description_es",
+            *TEXT_FIELDS,
             "lead",
             "supporting",
             "start_date",
@@ -257,8 +260,7 @@ class StrategyActionSerializer(serializers.ModelSerializer):  # type: ignore[typ
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _limit_to_plan(self)
-        if self.instance is not None and not isinstance(self.instance, list):
-            self.fields["strategy"].read_only = True
+        _fixed_on_update(self, "strategy")
 
 
 class ProgressUpdateSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -337,9 +339,9 @@ class StrategyVersionSerializer(serializers.ModelSerializer):  # type: ignore[ty
         super().__init__(*args, **kwargs)
         from cyberplan.strategy.access import strategies_visible_to
 
-        request = self.context.get("request")
-        if request is not None and request.user.is_authenticated:
-            self.fields["strategy"].queryset = strategies_visible_to(request.user)  # type: ignore[attr-defined]
+        user = _caller(self)
+        if user is not None:
+            self.fields["strategy"].queryset = strategies_visible_to(user)  # type: ignore[attr-defined]
 
 
 class StrategyVersionDetailSerializer(StrategyVersionSerializer):

@@ -168,7 +168,8 @@ def paragraphs(text: str) -> list[Paragraph]:
     return [Paragraph(clean(part.strip())) for part in _BREAKS.split(text or "") if part.strip()]
 
 
-def day(value: dt.date | str | None) -> str:
+def _date(value: dt.date | str | None, date_format: str) -> str:
+    """A date (or an ISO date string) in the active language's ``date_format``; "—" when empty."""
     if not value:
         return "—"
     if isinstance(value, str):
@@ -176,18 +177,15 @@ def day(value: dt.date | str | None) -> str:
             value = dt.date.fromisoformat(value[:10])
         except ValueError:
             return clean(value)
-    return str(formats.date_format(value, "DATE_FORMAT", use_l10n=True))
+    return str(formats.date_format(value, date_format, use_l10n=True))
+
+
+def day(value: dt.date | str | None) -> str:
+    return _date(value, "DATE_FORMAT")
 
 
 def short_day(value: dt.date | str | None) -> str:
-    if not value:
-        return "—"
-    if isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value[:10])
-        except ValueError:
-            return clean(value)
-    return str(formats.date_format(value, "SHORT_DATE_FORMAT", use_l10n=True))
+    return _date(value, "SHORT_DATE_FORMAT")
 
 
 def number(value: Decimal | int | float | str | None, places: int | None = None) -> str:
