@@ -19,11 +19,13 @@ from cyberplan.core.models import Organisation
 from cyberplan.gaps.models import Gap
 
 from .choices import PARENT_KIND, ElementKind, Phase
-from .fields import KPI_FIELDS
+from .fields import KPI_FIELDS, TEXT_FIELDS
 from .models import KPI, Action, Element, PhaseTask, Principle, Strategy
 
 _ROWS = {"rows": 3}
 _DATE = {"type": "date"}
+# The bilingual description as a short text area, on every form that has one.
+_DESCRIPTION_WIDGETS = {"description_en": forms.Textarea(attrs=_ROWS), "description_es": forms.Textarea(attrs=_ROWS)}
 
 
 def institutions() -> QuerySet[Organisation]:
@@ -144,10 +146,7 @@ class TaskForm(VersionedForm):
         model = PhaseTask
         fields = [
             "phase",
-            "title_en",
-            "title_es",
-            "description_en",
-            "description_es",
+            *TEXT_FIELDS,
             "responsible",
             "due_date",
             "evidence_url",
@@ -155,8 +154,7 @@ class TaskForm(VersionedForm):
         ]
         widgets = {
             "due_date": forms.DateInput(attrs=_DATE),
-            "description_en": forms.Textarea(attrs=_ROWS),
-            "description_es": forms.Textarea(attrs=_ROWS),
+            **_DESCRIPTION_WIDGETS,
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -175,8 +173,8 @@ class TaskDoneForm(forms.Form):
 class PrincipleForm(VersionedForm):
     class Meta:
         model = Principle
-        fields = ["title_en", "title_es", "description_en", "description_es", "order"]
-        widgets = {"description_en": forms.Textarea(attrs=_ROWS), "description_es": forms.Textarea(attrs=_ROWS)}
+        fields = [*TEXT_FIELDS, "order"]
+        widgets = _DESCRIPTION_WIDGETS
 
 
 class ElementForm(VersionedForm):
@@ -184,8 +182,8 @@ class ElementForm(VersionedForm):
 
     class Meta:
         model = Element
-        fields = ["parent", "code", "title_en", "title_es", "description_en", "description_es", "focus_area", "order"]
-        widgets = {"description_en": forms.Textarea(attrs=_ROWS), "description_es": forms.Textarea(attrs=_ROWS)}
+        fields = ["parent", "code", *TEXT_FIELDS, "focus_area", "order"]
+        widgets = _DESCRIPTION_WIDGETS
 
     def __init__(self, *args: Any, strategy: Strategy, kind: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -236,10 +234,7 @@ class ActionForm(VersionedForm):
         fields = [
             "parent",
             "code",
-            "title_en",
-            "title_es",
-            "description_en",
-            "description_es",
+            *TEXT_FIELDS,
             "lead",
             "supporting",
             "start_date",
@@ -253,8 +248,7 @@ class ActionForm(VersionedForm):
         widgets = {
             "start_date": forms.DateInput(attrs=_DATE),
             "end_date": forms.DateInput(attrs=_DATE),
-            "description_en": forms.Textarea(attrs=_ROWS),
-            "description_es": forms.Textarea(attrs=_ROWS),
+            **_DESCRIPTION_WIDGETS,
         }
 
     def __init__(self, *args: Any, strategy: Strategy, gaps: QuerySet[Gap] | None = None, **kwargs: Any) -> None:
