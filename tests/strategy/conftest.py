@@ -6,8 +6,11 @@ import datetime
 from dataclasses import dataclass
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from cyberplan.core.choices import Role
+from cyberplan.core.models import User
 from cyberplan.strategy import actions as act
 from cyberplan.strategy.choices import ElementKind, FocusArea
 from cyberplan.strategy.models import Action, Element, Strategy
@@ -80,3 +83,15 @@ def plan(world: World) -> Plan:
         end_date=datetime.date(2027, 12, 31),
     )
     return Plan(strategy, axis1, axis2, objective11, line111, objective21, action1, action2)
+
+
+def signed_in(user: User) -> Client:
+    """A test client signed in as ``user``."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def url(name: str, plan: Plan, *args: object) -> str:
+    """The address of a strategy page of ``plan``'s strategy."""
+    return reverse(f"strategy:{name}", args=[plan.strategy.pk, *args])

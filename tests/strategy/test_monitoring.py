@@ -17,7 +17,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django import Settings
@@ -26,7 +25,6 @@ from cyberplan.assessment import actions as assessment_actions
 from cyberplan.assessment.choices import Method
 from cyberplan.assessment.models import Assessment, Framework
 from cyberplan.core.choices import Role
-from cyberplan.core.models import User
 from cyberplan.gaps.actions import do_create_gap, do_set_gap_status
 from cyberplan.gaps.models import Gap
 from cyberplan.strategy import actions as act
@@ -35,7 +33,7 @@ from cyberplan.strategy.choices import ActionStatus, Frequency, KPISource, KPIUn
 from cyberplan.strategy.models import KPI, KPIMeasurement, ProgressUpdate
 from tests.conftest import World
 
-from .conftest import Plan
+from .conftest import Plan, signed_in, url
 
 pytestmark = pytest.mark.django_db
 
@@ -48,16 +46,6 @@ def isolated(tmp_path: Path, settings: Settings) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CYBERPLAN_EVENTS_DIR = tmp_path / "events"
     settings.CYBERPLAN_TRENDS_WARM = False
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def url(name: str, plan: Plan, *args: object) -> str:
-    return reverse(f"strategy:{name}", args=[plan.strategy.pk, *args])
 
 
 def report(plan: Plan, action_name: str, day: datetime.date, status: str, percent: int) -> ProgressUpdate:

@@ -12,22 +12,16 @@ from django.test import Client
 from django.urls import reverse
 
 from cyberplan.core.choices import TLP, Role
-from cyberplan.core.models import AuditEntry, User
+from cyberplan.core.models import AuditEntry
 from cyberplan.gaps.models import Gap
 from cyberplan.strategy import actions as act
 from cyberplan.strategy.choices import ElementKind, KPIUnit, Phase, VersionStatus
 from cyberplan.strategy.models import KPI, Action, ActionGap, Element, PhaseTask, Strategy
 from tests.conftest import World
 
-from .conftest import Plan
+from .conftest import Plan, signed_in
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def url(name: str, *args: Any) -> str:
@@ -82,7 +76,7 @@ def test_every_page_renders_and_escapes_user_text(world: World, plan: Plan, make
     set_title(plan.strategy, "Strategy <b>2025</b>")
     Action.objects.filter(pk=plan.action1.pk).update(title_en="Hire <script>handlers</script>")
     make_gap(title_en="Gap <i>one</i>")
-    client = client_for(world.users[Role.COORDINATOR])
+    client = signed_in(world.users[Role.COORDINATOR])
     for page in [url("strategy_list"), url("strategy_create"), *read_pages(plan), *edit_pages(plan)]:
         response = client.get(page)
         assert response.status_code == 200, page
@@ -97,7 +91,7 @@ def test_pages_render_in_spanish(world: World, plan: Plan, make_gap: Callable[..
     coordinator.language = "es"
     coordinator.save(update_fields=["language"])
     make_gap(title_en="Open gap", title_es="Brecha abierta")
-    client = client_for(coordinator)
+    client = signed_in(coordinator)
     for page in [url("strategy_list"), *read_pages(plan), url("action_create", plan.strategy.pk)]:
         response = client.get(page, headers={"Accept-Language": "es"})
         assert response.status_code == 200, page
@@ -109,12 +103,12 @@ def test_pages_render_in_spanish(world: World, plan: Plan, make_gap: Callable[..
 
 def test_list_shows_own_strategies_and_those_consulted_on(world: World, plan: Plan) -> None:
     coordinator = world.users[Role.COORDINATOR]
-    response = client_for(coordinator).get(url("strategy_list"))
+    response = signed_in(coordinator).get(url("strategy_list"))
     assert plan.strategy.title in response.content.decode()
     assert url("strategy_create") in response.content.decode()
     # The outsider's organisation is consulted: it sees the strategy once a version is in consultation.
     act.do_set_consultees(coordinator, plan.strategy, [world.org_b])
-    outsider = client_for(world.outsider)
+    outsider = signed_in(world.outsider)
     assert plan.strategy.title not in outsider.get(url("strategy_list")).content.decode()
     version = act.do_create_version(coordinator, plan.strategy)
     act.do_move_version(coordinator, version, VersionStatus.CONSULTATION)
@@ -127,7 +121,7 @@ def test_list_shows_own_strategies_and_those_consulted_on(world: World, plan: Pl
 
 def test_header_tabs_and_workspace_evidence(world: World, plan: Plan, make_gap: Callable[..., Gap]) -> None:
     make_gap(title_en="Open gap")
-    body = client_for(world.users[Role.ANALYST]).get(url("workspace", plan.strategy.pk)).content.decode()
+    body = signed_in(world.users[Role.ANALYST]).get(url("workspace", plan.strategy.pk)).content.decode()
     for tab in ("Workspace", "Plan", "Traceability"):
         assert f">{tab}</a>" in body
     assert reverse("trends:dashboard") in body
@@ -141,7 +135,7 @@ def test_header_tabs_and_workspace_evidence(world: World, plan: Plan, make_gap: 
 
 
 def test_create_a_strategy_with_consultees(world: World) -> None:
-    client = client_for(world.users[Role.COORDINATOR])
+    client = signed_in(world.users[Role.COORDINATOR])
     bad = client.post(
         url("strategy_create"),
         {"organisation": world.org_a.pk, "title_en": "NCSS", "country": "PY", "start_year": 2028, "end_year": 2025},
@@ -172,20 +166,20 @@ def test_create_a_strategy_with_consultees(world: World) -> None:
 
 def test_only_deciders_create_strategies(world: World) -> None:
     for role in (Role.ANALYST, Role.VIEWER, Role.EXTERNAL_PARTNER):
-        assert client_for(world.users[role]).get(url("strategy_create")).status_code == 403, role
-    assert client_for(world.nobody).get(url("strategy_create")).status_code == 403
+        assert signed_in(world.users[role]).get(url("strategy_create")).status_code == 403, role
+    assert signed_in(world.nobody).get(url("strategy_create")).status_code == 403
 
 
 def test_set_phase_and_toggle_a_task(world: World, plan: Plan) -> None:
     s = plan.strategy.pk
     task = plan.strategy.tasks.get(title_en="Assess national cybersecurity capacity")
-    analyst = client_for(world.users[Role.ANALYST])
+    analyst = signed_in(world.users[Role.ANALYST])
     assert analyst.post(url("set_phase", s), {"phase": Phase.PRODUCTION}).status_code == 403
-    coordinator = client_for(world.users[Role.COORDINATOR])
+    coordinator = signed_in(world.users[Role.COORDINATOR])
     coordinator.post(url("set_phase", s), {"phase": Phase.PRODUCTION})
     plan.strategy.refresh_from_db()
     assert plan.strategy.phase == Phase.PRODUCTION
-    contributor = client_for(world.users[Role.CONTRIBUTOR])
+    contributor = signed_in(world.users[Role.CONTRIBUTOR])
     response = contributor.post(url("task_done", s, task.pk), {"done": "on", "version": task.version})
     assert response.status_code == 302
     task.refresh_from_db()
@@ -199,7 +193,7 @@ def test_set_phase_and_toggle_a_task(world: World, plan: Plan) -> None:
 
 
 def test_task_evidence_must_be_an_address(world: World, plan: Plan) -> None:
-    client = client_for(world.users[Role.ANALYST])
+    client = signed_in(world.users[Role.ANALYST])
     response = client.post(
         url("task_create", plan.strategy.pk),
         {"phase": Phase.STOCKTAKING, "title_en": "Review the law", "evidence_url": "javascript:alert(1)", "order": 0},
@@ -220,7 +214,7 @@ def test_task_evidence_must_be_an_address(world: World, plan: Plan) -> None:
 
 def test_plan_tree_shows_the_structure(world: World, plan: Plan) -> None:
     act.do_add_principle(None, plan.strategy, title_en="Multistakeholder")
-    body = client_for(world.users[Role.VIEWER]).get(url("plan", plan.strategy.pk)).content.decode()
+    body = signed_in(world.users[Role.VIEWER]).get(url("plan", plan.strategy.pk)).content.decode()
     tree = body.split('class="plan-tree"')[1]
     assert tree.index("Incident response") < tree.index("Strengthen the CSIRT") < tree.index("Staff and tools")
     assert tree.index("Staff and tools") < tree.index("Hire four incident handlers") < tree.index("Awareness")
@@ -229,7 +223,7 @@ def test_plan_tree_shows_the_structure(world: World, plan: Plan) -> None:
 
 
 def test_add_elements_at_each_level(world: World, plan: Plan) -> None:
-    client = client_for(world.users[Role.ANALYST])
+    client = signed_in(world.users[Role.ANALYST])
     s = plan.strategy.pk
     response = client.post(
         url("element_create", s) + "?kind=objective",
@@ -245,7 +239,7 @@ def test_add_elements_at_each_level(world: World, plan: Plan) -> None:
 
 
 def test_orphan_wrong_parent_and_duplicate_code_are_shown_on_the_field(world: World, plan: Plan) -> None:
-    client = client_for(world.users[Role.ANALYST])
+    client = signed_in(world.users[Role.ANALYST])
     s = plan.strategy.pk
     orphan = client.post(
         url("element_create", s) + "?kind=objective", {"kind": "objective", "code": "3.1", "title_en": "Orphan"}
@@ -267,7 +261,7 @@ def test_orphan_wrong_parent_and_duplicate_code_are_shown_on_the_field(world: Wo
 def test_a_cycle_in_the_stored_structure_is_refused_with_a_message(world: World, plan: Plan) -> None:
     # An old import left axis 1 hanging under objective 1.1; moving the objective under it is a cycle.
     Element.objects.filter(pk=plan.axis1.pk).update(parent=plan.objective11)
-    client = client_for(world.users[Role.COORDINATOR])
+    client = signed_in(world.users[Role.COORDINATOR])
     response = client.post(
         url("element_edit", plan.strategy.pk, plan.objective11.pk),
         {"parent": plan.axis1.pk, "code": "1.1", "title_en": "Strengthen the CSIRT", "version": 1, "order": 0},
@@ -280,7 +274,7 @@ def test_a_cycle_in_the_stored_structure_is_refused_with_a_message(world: World,
 
 
 def test_deleting_an_element_with_children_keeps_everything(world: World, plan: Plan) -> None:
-    client = client_for(world.users[Role.COORDINATOR])
+    client = signed_in(world.users[Role.COORDINATOR])
     response = client.post(url("element_delete", plan.strategy.pk, plan.axis1.pk), follow=True)
     assert "1 still has 1 elements and 0 actions under it" in response.content.decode()
     assert plan.strategy.elements.count() == 5
@@ -290,7 +284,7 @@ def test_deleting_an_element_with_children_keeps_everything(world: World, plan: 
 
 
 def test_principles(world: World, plan: Plan) -> None:
-    client = client_for(world.users[Role.ANALYST])
+    client = signed_in(world.users[Role.ANALYST])
     s = plan.strategy.pk
     assert client.post(url("principle_create", s), {"title_en": "", "order": 1}).status_code == 400
     client.post(url("principle_create", s), {"title_en": "Human rights", "order": 1})
@@ -326,7 +320,7 @@ def test_create_an_action_with_institutions_budget_and_gaps(
     world: World, plan: Plan, make_gap: Callable[..., Gap]
 ) -> None:
     gap = make_gap(title_en="No forensic capability")
-    client = client_for(world.users[Role.ANALYST])
+    client = signed_in(world.users[Role.ANALYST])
     response = client.post(
         url("action_create", plan.strategy.pk),
         action_data(
@@ -343,7 +337,7 @@ def test_create_an_action_with_institutions_budget_and_gaps(
 
 
 def test_action_dates_out_of_order_and_missing_parent(world: World, plan: Plan) -> None:
-    client = client_for(world.users[Role.ANALYST])
+    client = signed_in(world.users[Role.ANALYST])
     backwards = client.post(url("action_create", plan.strategy.pk), action_data(plan, end_date="2025-01-01"))
     assert backwards.status_code == 400
     assert backwards.context["form"].errors["end_date"] == ["The end date comes before the start date."]
@@ -358,7 +352,7 @@ def test_action_dates_out_of_order_and_missing_parent(world: World, plan: Plan) 
 
 def test_link_and_unlink_a_gap_with_a_note(world: World, plan: Plan, make_gap: Callable[..., Gap]) -> None:
     gap = make_gap(title_en="No awareness programme")
-    client = client_for(world.users[Role.ANALYST])
+    client = signed_in(world.users[Role.ANALYST])
     s, a = plan.strategy.pk, plan.action2.pk
     client.post(url("gap_link", s, a), {"gap": gap.pk, "note": "Reaches citizens."})
     assert ActionGap.objects.get(action=plan.action2, gap=gap).note == "Reaches citizens."
@@ -370,7 +364,7 @@ def test_link_and_unlink_a_gap_with_a_note(world: World, plan: Plan, make_gap: C
 
 
 def test_kpi_in_the_wrong_unit_is_refused_on_the_field(world: World, plan: Plan) -> None:
-    client = client_for(world.users[Role.ANALYST])
+    client = signed_in(world.users[Role.ANALYST])
     s, a = plan.strategy.pk, plan.action1.pk
     data = {
         "name_en": "Incidents handled within a day",
@@ -403,7 +397,7 @@ def test_kpi_in_the_wrong_unit_is_refused_on_the_field(world: World, plan: Plan)
 
 def test_create_this_action_from_a_suggestion(world: World, plan: Plan, make_gap: Callable[..., Gap]) -> None:
     gap = make_gap(title_en="No reporting obligation", source="threat_trend")
-    client = client_for(world.users[Role.COORDINATOR])
+    client = signed_in(world.users[Role.COORDINATOR])
     s = plan.strategy.pk
     form = client.get(url("action_create", s) + f"?gap={gap.pk}").context["form"]
     assert form.initial["title_en"] == f"Address {gap.identifier}: No reporting obligation"
@@ -423,7 +417,7 @@ def test_create_this_action_from_a_suggestion(world: World, plan: Plan, make_gap
 
 
 def test_viewer_reads_but_cannot_change(world: World, plan: Plan) -> None:
-    client = client_for(world.users[Role.VIEWER])
+    client = signed_in(world.users[Role.VIEWER])
     for page in read_pages(plan):
         assert client.get(page).status_code == 200, page
     for page in edit_pages(plan):
@@ -439,7 +433,7 @@ def test_viewer_reads_but_cannot_change(world: World, plan: Plan) -> None:
 def test_outsider_and_nobody_get_404_everywhere(world: World, plan: Plan) -> None:
     pages = read_pages(plan) + edit_pages(plan)
     for user in (world.outsider, world.nobody):
-        client = client_for(user)
+        client = signed_in(user)
         for page in pages:
             assert client.get(page).status_code == 404, (user, page)
         assert plan.strategy.title not in client.get(url("strategy_list")).content.decode()
@@ -451,7 +445,7 @@ def test_anonymous_is_sent_to_sign_in(plan: Plan) -> None:
 
 
 def test_external_partner_reads_only_green_strategies(world: World, plan: Plan, make_gap: Callable[..., Gap]) -> None:
-    partner = client_for(world.users[Role.EXTERNAL_PARTNER])
+    partner = signed_in(world.users[Role.EXTERNAL_PARTNER])
     assert partner.get(url("workspace", plan.strategy.pk)).status_code == 404  # AMBER
     Strategy.objects.filter(pk=plan.strategy.pk).update(tlp=TLP.GREEN)
     amber = make_gap(title_en="Amber gap")
@@ -466,14 +460,14 @@ def test_external_partner_reads_only_green_strategies(world: World, plan: Plan, 
 
 def test_red_strategy_hidden_from_the_analyst(world: World, plan: Plan) -> None:
     Strategy.objects.filter(pk=plan.strategy.pk).update(tlp=TLP.RED)
-    assert client_for(world.users[Role.ANALYST]).get(url("plan", plan.strategy.pk)).status_code == 404
-    assert client_for(world.users[Role.COORDINATOR]).get(url("plan", plan.strategy.pk)).status_code == 200
+    assert signed_in(world.users[Role.ANALYST]).get(url("plan", plan.strategy.pk)).status_code == 404
+    assert signed_in(world.users[Role.COORDINATOR]).get(url("plan", plan.strategy.pk)).status_code == 200
 
 
 def test_gap_page_lists_the_actions_addressing_it(world: World, plan: Plan, make_gap: Callable[..., Gap]) -> None:
     gap = make_gap(title_en="Few incident handlers")
     act.do_link_gap(world.users[Role.COORDINATOR], plan.action1, gap)
-    analyst = client_for(world.users[Role.ANALYST])
+    analyst = signed_in(world.users[Role.ANALYST])
     page = analyst.get(reverse("gaps:gap_detail", args=[gap.pk])).content.decode()
     assert url("gap_actions", gap.pk) in page
     fragment = analyst.get(url("gap_actions", gap.pk), headers={"HX-Request": "true"})
@@ -483,7 +477,7 @@ def test_gap_page_lists_the_actions_addressing_it(world: World, plan: Plan, make
     Strategy.objects.filter(pk=plan.strategy.pk).update(tlp=TLP.RED)
     hidden = analyst.get(url("gap_actions", gap.pk)).content.decode()
     assert "Hire four incident handlers" not in hidden
-    assert client_for(world.outsider).get(url("gap_actions", gap.pk)).status_code == 404
+    assert signed_in(world.outsider).get(url("gap_actions", gap.pk)).status_code == 404
 
 
 # --------------------------------------------------------------------------- two people, one record
@@ -491,7 +485,7 @@ def test_gap_page_lists_the_actions_addressing_it(world: World, plan: Plan, make
 
 def test_concurrent_edit_of_an_action_keeps_both(world: World, plan: Plan) -> None:
     s, a = plan.strategy.pk, plan.action1.pk
-    mine = client_for(world.users[Role.ANALYST])
+    mine = signed_in(world.users[Role.ANALYST])
     loaded = mine.get(url("action_edit", s, a)).context["form"]["version"].value()
     # Meanwhile the coordinator saves a new title.
     act.do_update_action(world.users[Role.COORDINATOR], plan.action1, plan.action1.version, title_en="Hire six")
@@ -514,7 +508,7 @@ def test_concurrent_edit_of_an_action_keeps_both(world: World, plan: Plan) -> No
 
 def test_concurrent_edit_of_the_strategy_and_an_element(world: World, plan: Plan) -> None:
     s = plan.strategy.pk
-    client = client_for(world.users[Role.COORDINATOR])
+    client = signed_in(world.users[Role.COORDINATOR])
     act.do_update_strategy(None, plan.strategy, plan.strategy.version, vision_en="Their vision")
     response = client.post(
         url("strategy_edit", s),

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from django.test import Client
 from pytest_django import Settings
 
 from cyberplan.assessment import actions as assessment_actions
@@ -27,7 +26,7 @@ from cyberplan.strategy.report.render import TOC_INSTRUCTION
 from cyberplan.strategy.report.service import produce
 from cyberplan.strategy.report_jobs import STRATEGY_REPORT
 from tests.conftest import World
-from tests.strategy.conftest import Plan
+from tests.strategy.conftest import Plan, signed_in
 from tests.trends.report_support import docx_text, pdf_text, sample_events, write_org_store
 
 HOSTILE = '<script>alert("x")</script><img src="https://evil.example/x.png">'
@@ -311,12 +310,6 @@ def test_monitoring_report_without_progress_says_so(plan: Plan) -> None:
 
 
 # -- the web page and the job ----------------------------------------------------------------------
-
-
-def signed_in(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
 
 
 def page_of(plan: Plan) -> str:

@@ -6,14 +6,12 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
 from cyberplan.assessment import actions as assessment_actions
 from cyberplan.assessment.models import Assessment, Framework
 from cyberplan.core.choices import TLP, Role
-from cyberplan.core.models import User
 from cyberplan.gaps.access import gaps_visible_to
 from cyberplan.gaps.actions import do_set_gap_status
 from cyberplan.gaps.choices import GapSource, GapStatus
@@ -22,15 +20,9 @@ from cyberplan.strategy import actions as act
 from cyberplan.strategy import traceability
 from tests.conftest import World
 
-from .conftest import Plan
+from .conftest import Plan, signed_in
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -82,7 +74,7 @@ def test_coverage_counts_only_the_gaps_the_reader_sees(
 
 
 def test_traceability_page_shows_coverage_matrix_and_lists(world: World, plan: Plan, register: dict[str, Gap]) -> None:
-    response = client_for(world.users[Role.ANALYST]).get(reverse("strategy:traceability", args=[plan.strategy.pk]))
+    response = signed_in(world.users[Role.ANALYST]).get(reverse("strategy:traceability", args=[plan.strategy.pk]))
     assert response.status_code == 200
     body = response.content.decode()
     assert "50% covered" in body
@@ -100,7 +92,7 @@ def test_traceability_page_shows_coverage_matrix_and_lists(world: World, plan: P
 
 
 def test_viewer_sees_suggestions_without_the_create_button(world: World, plan: Plan, register: dict[str, Gap]) -> None:
-    response = client_for(world.users[Role.VIEWER]).get(reverse("strategy:traceability", args=[plan.strategy.pk]))
+    response = signed_in(world.users[Role.VIEWER]).get(reverse("strategy:traceability", args=[plan.strategy.pk]))
     body = response.content.decode()
     assert "is open and no action addresses it" in body
     assert "Create this action" not in body
@@ -156,7 +148,7 @@ def test_suggestion_reason_in_spanish_and_on_the_page(world: World, plan: Plan) 
         ]
     assert "Formativa" in suggestion.reason and "Establecida" in suggestion.reason
     body = (
-        client_for(world.users[Role.COORDINATOR])
+        signed_in(world.users[Role.COORDINATOR])
         .get(reverse("strategy:traceability", args=[plan.strategy.pk]))
         .content.decode()
     )

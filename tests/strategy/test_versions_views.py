@@ -6,29 +6,18 @@ import datetime
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 from django.utils import timezone
 
 from cyberplan.core.choices import Role
-from cyberplan.core.models import Membership, User
+from cyberplan.core.models import Membership
 from cyberplan.strategy import actions as act
 from cyberplan.strategy.choices import Resolution, VersionStatus
 from cyberplan.strategy.models import Comment, StrategyVersion
 from tests.conftest import World, make_user
 
-from .conftest import Plan
+from .conftest import Plan, signed_in, url
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def url(name: str, plan: Plan, *args: object) -> str:
-    return reverse(f"strategy:{name}", args=[plan.strategy.pk, *args])
 
 
 def published_v1(world: World, plan: Plan) -> StrategyVersion:
