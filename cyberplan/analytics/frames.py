@@ -322,61 +322,125 @@ def addresses_sql(sources: str) -> str:
         FROM {sources} GROUP BY ALL"""
 
 
-def source_counts_sql(addresses: str, sources: str, months: str, days: str) -> str:
-    """DuckDB SQL of the source counts of ``months`` and ``days``.
+#: The periods the source counts are kept for: the months a period of that kind spans, and the time
+#: step of its charts (:meth:`.periods.Period.granularity`: days for a month, weeks for a quarter,
+#: months for a year).
+SPANS: dict[str, int] = {"month": 1, "quarter": 3, "year": 12}
+_SPAN_TRUNC = {"month": "month", "quarter": "quarter", "year": "year"}
+
+
+def span_start_sql(span: str, day: str) -> str:
+    """DuckDB SQL: the first day of the period of kind ``span`` holding ``day`` (a column or expression)."""
+    return f"CAST(date_trunc('{_SPAN_TRUNC[span]}', {day}) AS DATE)"
+
+
+def _span_previous_sql(span: str, start: str) -> str:
+    return f"CAST({start} - INTERVAL {SPANS[span]} MONTH AS DATE)"
+
+
+def source_counts_sql(addresses: str, sources: str, periods: dict[str, str]) -> str:
+    """DuckDB SQL of the source counts of the periods ``periods`` names.
 
     ``addresses`` holds the rows of :func:`addresses_sql` of every part (possibly repeated across
-    parts) for at least the months asked for and the month before each; ``sources`` the sources
-    frame's rows of at least the days asked for; ``months`` and ``days`` are SQL lists of first days
-    of months and of days (``(SELECT ...)`` or ``(DATE '2026-06-01', ...)``).
+    parts) for at least the periods asked for and the period before each; ``sources`` the sources
+    frame's rows of at least the periods asked for; ``periods`` maps a kind of period
+    (:data:`SPANS`) to an SQL list of the first days of the periods to count
+    (``(SELECT ...)`` or ``(DATE '2026-06-01', ...)``).
 
-    Each row counts the distinct addresses (``sources``) that were reported, within a month, with
-    exactly the set of TLP labels ``mask`` (a bit per label, :data:`TLP_BITS`):
+    Each row counts the distinct addresses (``sources``) that were reported, within a period
+    (``span``, ``start``) and a filter (``in_sector``, ``in_taxonomy``: one sector, one class, both,
+    or neither when empty), with exactly the set of TLP labels ``mask`` (a bit per label,
+    :data:`TLP_BITS`):
 
     ``total``
-        per month;
+        per period;
     ``day``
-        per day (``day``), the labels taken within the day;
+        per time step of the period's charts (``day``: the day, the Monday of the week, or the month),
+        the labels taken within the step and the period;
     ``taxonomy``, ``sector``
-        per class or sector of the month (``key``), the labels taken within that class or sector;
+        per class or sector of the period (``key``), the labels taken within that class or sector;
     ``recurring``
-        per month and by the labels the address had in the month before (``before``, 0 when it was
-        not seen then).
+        by the labels the address had in the period before, within the same filter (``before``, 0
+        when it was not seen then).
 
     An address counts for a set of readable labels when its mask has one of them: the counts
     answer any TLP restriction exactly, without keeping the addresses.
     """
     bit = tlp_bit_sql("tlp")
-    return f"""
-        WITH monthly AS (
-            SELECT month, source_ip, CAST(bit_or(mask) AS BIGINT) AS mask FROM {addresses} GROUP BY month, source_ip
+    queries = []
+    for span, starts in periods.items():
+        start = span_start_sql(span, "month")
+        if span == "year":
+            bucketed = f"""
+                SELECT {start} AS start, month AS bucket, source_ip, taxonomy, sector, mask FROM {addresses}
+                WHERE {start} IN {starts}"""
+        else:
+            step = "day" if span == "month" else "CAST(date_trunc('week', day) AS DATE)"
+            day_start = span_start_sql(span, "day")
+            bucketed = f"""
+                SELECT {day_start} AS start, {step} AS bucket, source_ip, taxonomy, sector, {bit} AS mask
+                FROM {sources} WHERE {day_start} IN {starts}"""
+        queries.append(f"""
+        WITH keyed AS (
+            SELECT {start} AS start, source_ip, taxonomy, sector, CAST(bit_or(mask) AS BIGINT) AS mask
+            FROM {addresses}
+            WHERE {start} IN {starts} OR CAST({start} + INTERVAL {SPANS[span]} MONTH AS DATE) IN {starts}
+            GROUP BY ALL
         ),
-        wanted AS (SELECT * FROM monthly WHERE month IN {months}),
-        chosen AS (SELECT * FROM {addresses} WHERE month IN {months}),
-        parts AS (
-            SELECT 'total' AS kind, month, '' AS key, month AS day, mask, CAST(0 AS BIGINT) AS before,
-                   count(*) AS sources
-            FROM wanted GROUP BY month, mask
-            UNION ALL
-            SELECT 'day', CAST(date_trunc('month', day) AS DATE), '', day, mask, 0, count(*) FROM (
-                SELECT day, source_ip, bit_or({bit}) AS mask FROM {sources} WHERE day IN {days}
-                GROUP BY day, source_ip
-            ) GROUP BY day, mask
-            UNION ALL
-            SELECT 'taxonomy', month, taxonomy, month, mask, 0, count(*) FROM (
-                SELECT month, taxonomy, source_ip, bit_or(mask) AS mask FROM chosen GROUP BY month, taxonomy, source_ip
-            ) GROUP BY month, taxonomy, mask
-            UNION ALL
-            SELECT 'sector', month, sector, month, mask, 0, count(*) FROM (
-                SELECT month, sector, source_ip, bit_or(mask) AS mask FROM chosen GROUP BY month, sector, source_ip
-            ) GROUP BY month, sector, mask
-            UNION ALL
-            SELECT 'recurring', now.month, '', now.month, now.mask, coalesce(earlier.mask, 0), count(*)
-            FROM wanted AS now LEFT JOIN monthly AS earlier
-              ON earlier.month = CAST(now.month - INTERVAL 1 MONTH AS DATE) AND earlier.source_ip = now.source_ip
-            GROUP BY now.month, now.mask, coalesce(earlier.mask, 0)
+        filtered AS (
+            SELECT start, coalesce(sector, '') AS in_sector, coalesce(taxonomy, '') AS in_taxonomy, source_ip,
+                   CAST(bit_or(mask) AS BIGINT) AS mask
+            FROM keyed
+            GROUP BY GROUPING SETS ((start, source_ip), (start, sector, source_ip), (start, taxonomy, source_ip),
+                                    (start, sector, taxonomy, source_ip))
+        ),
+        wanted AS (SELECT * FROM filtered WHERE start IN {starts}),
+        classes AS (
+            SELECT start, coalesce(sector, '') AS in_sector, taxonomy, mask, count(*) AS sources FROM (
+                SELECT start, sector, taxonomy, source_ip, bit_or(mask) AS mask FROM keyed WHERE start IN {starts}
+                GROUP BY GROUPING SETS ((start, taxonomy, source_ip), (start, sector, taxonomy, source_ip))
+            ) GROUP BY ALL
+        ),
+        sectors AS (
+            SELECT start, coalesce(taxonomy, '') AS in_taxonomy, sector, mask, count(*) AS sources FROM (
+                SELECT start, sector, taxonomy, source_ip, bit_or(mask) AS mask FROM keyed WHERE start IN {starts}
+                GROUP BY GROUPING SETS ((start, sector, source_ip), (start, sector, taxonomy, source_ip))
+            ) GROUP BY ALL
+        ),
+        steps AS (
+            SELECT start, bucket, in_sector, in_taxonomy, mask, count(*) AS sources FROM (
+                SELECT start, bucket, coalesce(sector, '') AS in_sector, coalesce(taxonomy, '') AS in_taxonomy,
+                       source_ip, bit_or(mask) AS mask
+                FROM ({bucketed})
+                GROUP BY GROUPING SETS ((start, bucket, source_ip), (start, bucket, sector, source_ip),
+                                        (start, bucket, taxonomy, source_ip), (start, bucket, sector, taxonomy, source_ip))
+            ) GROUP BY ALL
         )
-        SELECT CAST(kind AS VARCHAR) AS kind, CAST(month AS DATE) AS month_start, CAST(key AS VARCHAR) AS key,
-               CAST(day AS DATE) AS day, CAST(mask AS BIGINT) AS mask, CAST(before AS BIGINT) AS before,
-               CAST(sources AS BIGINT) AS sources
-        FROM parts"""
+        SELECT 'total' AS kind, start, in_sector, in_taxonomy, '' AS key, start AS day, mask,
+               CAST(0 AS BIGINT) AS before, count(*) AS sources
+        FROM wanted GROUP BY start, in_sector, in_taxonomy, mask
+        UNION ALL
+        SELECT 'day', start, in_sector, in_taxonomy, '', bucket, mask, 0, sources FROM steps
+        UNION ALL
+        SELECT 'taxonomy', start, in_sector, '', taxonomy, start, mask, 0, sources FROM classes
+        UNION ALL
+        SELECT 'taxonomy', start, in_sector, taxonomy, taxonomy, start, mask, 0, sources FROM classes
+        UNION ALL
+        SELECT 'sector', start, '', in_taxonomy, sector, start, mask, 0, sources FROM sectors
+        UNION ALL
+        SELECT 'sector', start, sector, in_taxonomy, sector, start, mask, 0, sources FROM sectors
+        UNION ALL
+        SELECT 'recurring', now.start, now.in_sector, now.in_taxonomy, '', now.start, now.mask,
+               coalesce(earlier.mask, 0), count(*)
+        FROM wanted AS now LEFT JOIN filtered AS earlier
+          ON earlier.start = {_span_previous_sql(span, "now.start")} AND earlier.in_sector = now.in_sector
+         AND earlier.in_taxonomy = now.in_taxonomy AND earlier.source_ip = now.source_ip
+        GROUP BY now.start, now.in_sector, now.in_taxonomy, now.mask, coalesce(earlier.mask, 0)""")
+        queries[-1] = f"SELECT '{span}' AS span, * FROM ({queries[-1]})"
+    union = " UNION ALL ".join(f"({query})" for query in queries)
+    return f"""
+        SELECT CAST(span AS VARCHAR) AS span, CAST(kind AS VARCHAR) AS kind, CAST(start AS DATE) AS start,
+               CAST(in_sector AS VARCHAR) AS in_sector, CAST(in_taxonomy AS VARCHAR) AS in_taxonomy,
+               CAST(key AS VARCHAR) AS key, CAST(day AS DATE) AS day, CAST(mask AS BIGINT) AS mask,
+               CAST(before AS BIGINT) AS before, CAST(sources AS BIGINT) AS sources
+        FROM ({union})"""

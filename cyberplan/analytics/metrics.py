@@ -7,10 +7,12 @@ significance tests for the change metrics are applied afterwards, in Python, on 
 counts (:mod:`.stats`), so both engines feed the same numbers into the same test.
 
 The distinct-source metrics have a second definition (``counted``) over the trend tables' exact
-source counts per month (:func:`.frames.source_counts_sql`). It is used when the frames have them
-and they answer the scope exactly: a period of one whole month, no filter but TLP. Otherwise, and
-always on raw events, the metric counts distinct addresses in the sources frame. Both give the
-same rows; the tests check it.
+source counts per month, quarter and year (:func:`.frames.source_counts_sql`). It is used when the
+frames have them and they answer the scope exactly: a month, a quarter or a year, filtered on at
+most one sector and one class besides TLP labels (the dashboard's filters but the country).
+Otherwise (a range of days, a country, a type or a feed, several sectors or classes), and always
+on raw events, the metric counts distinct addresses in the sources frame. Both give the same rows;
+the tests check it.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from .frames import (
     NETWORK_DIMENSIONS,
     OTHER_LABEL,
     ROLES,
+    SPANS,
     TLP_BITS,
     UNKNOWN,
     Frames,
@@ -79,7 +82,7 @@ class Context:
     year_earlier: Frames
     #: sources seen in the period before (as long as this one), for new versus recurring sources
     before: Frames
-    #: the source counts of the period's month, restricted to the TLP labels the scope allows, when
+    #: the source counts of the period and filters, restricted to the TLP labels the scope allows, when
     #: they answer the scope exactly (:func:`counts_answer`); None otherwise
     counts: ir.Table | None = None
 
@@ -183,10 +186,16 @@ def whole_months(period: Period) -> bool:
     return _first_of_month(period.start) and _first_of_month(period.end)
 
 
-def one_month(period: Period) -> bool:
+def counted_span(period: Period) -> str | None:
+    """The kind of period the source counts are kept for (:data:`.frames.SPANS`) that ``period`` is,
+    or None: a range of days, even of whole months, compares with the days before it, not with the
+    previous month, quarter or year."""
+    months = SPANS.get(period.kind)
     start = period.start
-    following = dt.date(start.year + start.month // 12, start.month % 12 + 1, 1)
-    return _first_of_month(start) and period.end == following
+    if months is None or not _first_of_month(start) or (start.month - 1) % months:
+        return None
+    index = start.year * 12 + start.month - 1 + months
+    return period.kind if period.end == dt.date(index // 12, index % 12 + 1, 1) else None
 
 
 def label_masks(scope: Scope) -> list[int] | None:
@@ -204,9 +213,11 @@ def label_masks(scope: Scope) -> list[int] | None:
 
 
 def counts_answer(scope: Scope) -> bool:
-    """Whether the trend tables' source counts give ``scope``'s distinct-source metrics exactly."""
-    filtered = scope.sectors or scope.taxonomies or scope.types or scope.feeds or scope.countries
-    return not filtered and one_month(scope.period) and label_masks(scope) is not None
+    """Whether the trend tables' source counts give ``scope``'s distinct-source metrics exactly: a
+    month, a quarter or a year, filtered on at most one sector and one class besides TLP labels."""
+    other = scope.types or scope.feeds or scope.countries
+    one_each = len(scope.sectors) <= 1 and len(scope.taxonomies) <= 1
+    return not other and one_each and counted_span(scope.period) is not None and label_masks(scope) is not None
 
 
 def _filtered_columns(scope: Scope) -> set[str]:
@@ -252,9 +263,15 @@ def _counts(frames: Frames, scope: Scope) -> ir.Table | None:
     if frames.source_counts is None or masks is None or not counts_answer(scope):
         return None
     table = frames.source_counts
-    return table.filter([table.month_start == scope.period.start, table["mask"].isin(masks)]).mutate(
-        seen_before=table.before.isin(masks)
-    )
+    return table.filter(
+        [
+            table.span == counted_span(scope.period),
+            table.start == scope.period.start,
+            table.in_sector == (scope.sectors[0] if scope.sectors else ""),
+            table.in_taxonomy == (scope.taxonomies[0] if scope.taxonomies else ""),
+            table["mask"].isin(masks),
+        ]
+    ).mutate(seen_before=table.before.isin(masks))
 
 
 def context(frames: Frames, scope: Scope) -> Context:

@@ -11,7 +11,8 @@ Layout, beside the event store of one organisation::
     <root>/trends/<part>/events_by_month.parquet   rollups: the events grouped by month,
     <root>/trends/<part>/networks_by_month.parquet the networks by month (fewer columns),
     <root>/trends/<part>/days.parquet              the events by day, class and TLP label
-    <root>/trends/counts-<id>/source_counts.parquet exact distinct source counts per month
+    <root>/trends/counts-<id>/source_counts.parquet exact distinct source counts per month, quarter
+                                                   and year, and per sector and class
 
 The watermark is the set of committed imports already aggregated. :meth:`TrendTables.refresh`
 aggregates the imports committed since, each into a new part; the event store deduplicates across
@@ -22,8 +23,8 @@ so a refresh killed half-way leaves the previous tables intact.
 
 Distinct counts do not add up across parts (an address may be in two imports), so the source
 counts are not a part: each refresh computes them again, from the sources rows of every part, for
-the months its imports touched and the months after them (whose "recurring" rows compare with
-them), keeps the other months' rows, and writes the result as a new ``counts-<id>`` folder that
+the months, quarters and years its imports touched and the periods after them (whose "recurring"
+rows compare with them), keeps the other periods' rows, and writes the result as a new ``counts-<id>`` folder that
 the new watermark names (:func:`.frames.source_counts_sql`).
 """
 
@@ -47,12 +48,23 @@ import pyarrow as pa
 
 from ..pipeline.store import EventStore, import_of
 from .engines import DuckDBEngine, Engine, event_schema
-from .frames import TABLES, Frames, addresses_sql, raw_frames, rollups, source_counts_sql, trend_frames
+from .frames import (
+    SPANS,
+    TABLES,
+    Frames,
+    addresses_sql,
+    raw_frames,
+    rollups,
+    source_counts_sql,
+    span_start_sql,
+    trend_frames,
+)
 
 #: 2: the sources and incidents tables have the country and feed columns (filters need them).
 #: 4: the network columns in a table of their own; rollups by month and by day; addresses beside each
 #: part; the source counts (3 was an intermediate layout without some of these).
-VERSION = 4
+#: 5: the source counts per month, quarter and year, and per sector, class, or both.
+VERSION = 5
 COMPACT_AFTER = 32
 FRAMES = tuple(TABLES)
 COUNTS = "source_counts"
@@ -60,8 +72,11 @@ COUNTS = "source_counts"
 ADDRESSES = "addresses.parquet"
 _COUNTS_SCHEMA = pa.schema(
     [
+        ("span", pa.string()),
         ("kind", pa.string()),
-        ("month_start", pa.date32()),
+        ("start", pa.date32()),
+        ("in_sector", pa.string()),
+        ("in_taxonomy", pa.string()),
         ("key", pa.string()),
         ("day", pa.date32()),
         ("mask", pa.int64()),
@@ -208,9 +223,9 @@ class TrendTables:
     def _write_counts(self, engine: DuckDBEngine, watermark: dict[str, Any], new_part: str | None) -> str:
         """The source counts for the parts ``watermark`` lists, as a new folder; returns its name.
 
-        With ``new_part``, only the months that part touches and the months after them (whose
-        "recurring" rows compare with them), and the days it touches, are counted again, from every
-        part's addresses and sources rows; the previous counts give the other months and days.
+        With ``new_part``, only the months, quarters and years that part touches and the periods
+        after them (whose "recurring" rows compare with them) are counted again, from every part's
+        addresses and sources rows; the previous counts give the other periods.
         """
         parts = sorted(watermark["parts"])
 
@@ -219,31 +234,29 @@ class TrendTables:
 
         addresses, sources = every(ADDRESSES), every("sources.parquet")
         previous = watermark.get("counts")
+        periods: dict[str, str] = {}
         if new_part is not None and previous:
-            new = f"read_parquet({_quoted(self.root / new_part / ADDRESSES)})"
-            touched = f"(SELECT DISTINCT month FROM {new})"
-            months = f"(SELECT month FROM {touched} UNION SELECT CAST(month + INTERVAL 1 MONTH AS DATE) FROM {touched})"
-            days = f"(SELECT DISTINCT day FROM read_parquet({_quoted(self.root / new_part / 'sources.parquet')}))"
-            read = (
-                f"(SELECT * FROM {addresses} WHERE month IN "
-                f"(SELECT month FROM {months} UNION SELECT CAST(month - INTERVAL 1 MONTH AS DATE) FROM {months}))"
-            )
-            kept = (
-                f"SELECT * FROM read_parquet({_quoted(self.root / previous / f'{COUNTS}.parquet')}) "
-                f"WHERE (kind <> 'day' AND month_start NOT IN {months}) OR (kind = 'day' AND day NOT IN {days})"
-            )
-            query = f"SELECT * FROM ({kept}) UNION ALL SELECT * FROM ({source_counts_sql(read, sources, months, days)})"
+            touched = f"(SELECT DISTINCT month FROM read_parquet({_quoted(self.root / new_part / ADDRESSES)}))"
+            for span, months in SPANS.items():
+                start = span_start_sql(span, "month")
+                periods[span] = (
+                    f"(SELECT {start} FROM {touched} UNION "
+                    f"SELECT CAST({start} + INTERVAL {months} MONTH AS DATE) FROM {touched})"
+                )
+            replaced = " OR ".join(f"(span = '{span}' AND start IN {starts})" for span, starts in periods.items())
+            kept = f"SELECT * FROM read_parquet({_quoted(self.root / previous / f'{COUNTS}.parquet')}) WHERE NOT ({replaced})"
+            query = f"SELECT * FROM ({kept}) UNION ALL SELECT * FROM ({source_counts_sql(addresses, sources, periods)})"
         else:
-            months = f"(SELECT DISTINCT month FROM {addresses})"
-            days = f"(SELECT DISTINCT day FROM {sources})"
-            query = source_counts_sql(addresses, sources, months, days)
+            for span in SPANS:
+                periods[span] = f"(SELECT DISTINCT {span_start_sql(span, 'month')} FROM {addresses})"
+            query = source_counts_sql(addresses, sources, periods)
         name = f"counts-{uuid.uuid4().hex}"
         staging = self.root / f".{name}"
         staging.mkdir()
         target = _quoted(staging / f"{COUNTS}.parquet")
         engine.backend.raw_sql(
-            f"COPY (SELECT * FROM ({query}) ORDER BY month_start, kind, key, day, mask, before) TO {target} "
-            "(FORMAT parquet, COMPRESSION zstd)"
+            f"COPY (SELECT * FROM ({query}) ORDER BY span, start, in_sector, in_taxonomy, kind, key, day, mask, before) "
+            f"TO {target} (FORMAT parquet, COMPRESSION zstd)"
         )
         os.replace(staging, self.root / name)
         return name

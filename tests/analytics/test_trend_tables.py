@@ -271,9 +271,21 @@ def test_the_tables_are_smaller_than_the_events_when_events_repeat(tmp_path: Pat
     [None, ("clear", "green"), ("clear", "green", "amber", "amber+strict"), ("red",), ("amber", "unknown")],
     ids=["all", "clear-green", "all-but-red", "red", "amber-unknown"],
 )
-@pytest.mark.parametrize("period", ["2026-07", "2026-06", "2025-07", "2026-07-01..2026-07-31", "2026-05"])
-def test_source_counts_give_the_distinct_sources_of_a_month(
-    tmp_path: Path, engine: DuckDBEngine, tlp_in: tuple[str, ...] | None, period: str
+@pytest.mark.parametrize(
+    "period", ["2026-07", "2026-06", "2025-07", "2026-05", "2026-Q3", "2026-Q2", "2025-Q3", "2026", "2025"]
+)
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"sectors": ("government",)},
+        {"taxonomies": ("fraud",)},
+        {"sectors": ("unknown",), "taxonomies": ("vulnerable",)},
+    ],
+    ids=["no-filter", "sector", "class", "sector-class"],
+)
+def test_source_counts_give_the_distinct_sources_of_a_period(
+    tmp_path: Path, engine: DuckDBEngine, tlp_in: tuple[str, ...] | None, period: str, filters: dict[str, Any]
 ) -> None:
     # Three imports, so that the counts of July are computed again when a later import adds to June
     # (its "recurring" rows compare with June); an address reported with a label of no TLP rank too.
@@ -285,7 +297,7 @@ def test_source_counts_give_the_distinct_sources_of_a_month(
     tables = TrendTables(store)
     for _ in range(3):
         tables.refresh(engine)
-    scope = metrics.Scope(parse_period(period), tlp_in=tlp_in)
+    scope = metrics.Scope(parse_period(period), tlp_in=tlp_in, **filters)
     assert metrics.context(tables.frames(engine), scope).counts is not None
     assert tabled(store, engine, scope) == raw(store, engine, scope)
 
@@ -295,11 +307,26 @@ def test_source_counts_give_the_distinct_sources_of_a_month(
     [
         metrics.Scope(parse_period("2026-07"), tlp_in=("odd", "amber")),
         metrics.Scope(parse_period("2026-07"), tlp_in=()),
-        metrics.Scope(parse_period("2026-07"), sectors=("government",)),
+        metrics.Scope(parse_period("2026-07"), sectors=("government", "health")),
+        metrics.Scope(parse_period("2026-Q3"), taxonomies=("fraud", "vulnerable")),
+        metrics.Scope(parse_period("2026-07"), countries=("PY",)),
+        metrics.Scope(parse_period("2026-07"), types=("vulnerable-system",)),
         metrics.Scope(parse_period("2026-07-02..2026-07-31")),
-        metrics.Scope(parse_period("2026-Q3")),
+        # A range of whole months compares with the days before it, not with the previous month.
+        metrics.Scope(parse_period("2026-07-01..2026-07-31")),
+        metrics.Scope(parse_period("2026-06-01..2026-08-31")),
     ],
-    ids=["label-without-bit", "no-label", "sector", "part-of-a-month", "quarter"],
+    ids=[
+        "label-without-bit",
+        "no-label",
+        "two-sectors",
+        "two-classes",
+        "country",
+        "type",
+        "part-of-a-month",
+        "range-of-a-month",
+        "range-of-months",
+    ],
 )
 def test_scopes_the_source_counts_cannot_answer_read_the_sources(
     tmp_path: Path, engine: DuckDBEngine, scope: metrics.Scope
