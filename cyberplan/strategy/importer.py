@@ -329,7 +329,9 @@ def read_csv(text: str) -> tuple[list[Row], list[Problem]]:
                 Problem(
                     where,
                     "",
-                    _("The line has %(cells)d cells but the header names %(columns)d columns.")
+                    _(
+                        "The line does not match the header: cells on the line: %(cells)d; columns in the header: %(columns)d."
+                    )
                     % {"cells": len(cells), "columns": len(columns)},
                     rows=(row,),
                 )
