@@ -70,8 +70,8 @@ EVENT_DIMENSIONS = (
 )
 #: The days rollup: enough for the time series and the days with events of a scope without filters but TLP.
 DAY_DIMENSIONS = ("day", "taxonomy", "tlp")
-#: The monthly networks rollup: enough for the networks metrics with no filter but sector and TLP.
-NETWORK_MONTH_DIMENSIONS = ("day", "organisation", "asn", "as_name", "network", "sector", "tlp")
+#: The monthly networks rollup: enough for the networks metrics with no filter but sector, class and TLP.
+NETWORK_MONTH_DIMENSIONS = ("day", "organisation", "asn", "as_name", "network", "taxonomy", "sector", "tlp")
 #: The columns a :class:`~.metrics.Scope` may filter on.
 FILTER_COLUMNS = frozenset({"sector", "taxonomy", "type", "feed", "country", "tlp"})
 #: The organisation, network and autonomous system, with the columns filters use.

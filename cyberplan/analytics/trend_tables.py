@@ -63,7 +63,8 @@ from .frames import (
 #: 2: the sources and incidents tables have the country and feed columns (filters need them).
 #: 4: the network columns in a table of their own; rollups by month and by day; addresses beside each
 #: part; the source counts (3 was an intermediate layout without some of these).
-#: 5: the source counts per month, quarter and year, and per sector, class, or both.
+#: 5: the source counts per month, quarter and year, and per sector, class, or both; the class in the
+#: monthly networks.
 VERSION = 5
 COMPACT_AFTER = 32
 FRAMES = tuple(TABLES)
