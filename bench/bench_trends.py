@@ -23,8 +23,10 @@ b. the same metric set written by hand in DuckDB SQL over the raw events, rows c
 c. the metric set as cyberplan computes it for the dashboard and the report: from the trend tables,
    in a new DuckDB connection each time (a cold dashboard page), for all labels and for the labels a
    viewer reads; beside it the same metric set written by hand in DuckDB SQL over the same trend
-   tables, and the ratio; rows of both checked equal to the raw events'; two other pages (a sector
-   drill-down and a quarter, which read the sources table) without target;
+   tables, and the ratio; rows of both checked equal to the raw events'; other pages (the month
+   filtered on a sector, a class or both, a quarter, a year, with and without a filter: target
+   300 ms; a country filter and a range of days, which read the sources table: no target), rows
+   checked equal to the raw events';
 d. the same metric set on Spark in local mode, over the raw events and over the trend tables;
 e. one PDF report of the period, when ``cyberplan.trends.report`` exists.
 

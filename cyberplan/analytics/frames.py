@@ -24,9 +24,9 @@ pre-aggregated trend tables (the dashboard, the report).
 The trend tables also keep smaller **rollups** (:class:`Rollup`) that stand for a frame in the
 scopes they answer: the events and networks grouped by month (periods of whole months), the days
 without other columns than the class and the TLP label (scopes without filters but TLP). And
-they keep exact distinct source counts per month by the TLP labels each address was reported with
-(:func:`source_counts_sql`), read instead of the sources frame for a month without filters but TLP
-(:mod:`.metrics`).
+they keep exact distinct source counts per month, quarter and year, within one sector, one class,
+both or neither, by the TLP labels each address was reported with (:func:`source_counts_sql`),
+read instead of the sources frame for such a period and filter (:mod:`.metrics`).
 """
 
 from __future__ import annotations
@@ -142,7 +142,7 @@ class Frames:
     days: ir.Table
     #: trend tables only: smaller tables read instead of a frame when they answer the scope
     rollups: tuple[Rollup, ...] = ()
-    #: trend tables only: exact distinct source counts per month (see :func:`source_counts_sql`)
+    #: trend tables only: exact distinct source counts per period and filter (see :func:`source_counts_sql`)
     source_counts: ir.Table | None = None
     #: raw events only: the table every frame is derived from (:func:`frames_of`)
     base: ir.Table | None = None
