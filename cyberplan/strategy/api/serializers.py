@@ -88,9 +88,15 @@ class StrategySerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         _fixed_on_update(self, "organisation")
 
 
+# A small positive integer whose bounds do not depend on the database (the schema must be the
+# same on SQLite and PostgreSQL, and the smallest of their ranges applies).
+ORDER_FIELD_ARGS: dict[str, Any] = {"min_value": 0, "max_value": 32767, "required": False}
+
+
 class StrategyElementSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     strategy = serializers.PrimaryKeyRelatedField(queryset=Strategy.objects.none())
     title = serializers.CharField(read_only=True)
+    order = serializers.IntegerField(**ORDER_FIELD_ARGS)
     version = serializers.IntegerField(required=False, help_text=VERSION_HELP)
 
     class Meta:
@@ -202,6 +208,7 @@ class GapIdentifiersField(serializers.ListField):
 class StrategyActionSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     strategy = serializers.PrimaryKeyRelatedField(queryset=Strategy.objects.none())
     title = serializers.CharField(read_only=True)
+    order = serializers.IntegerField(**ORDER_FIELD_ARGS)
     lead: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
         slug_field="slug",
         queryset=Organisation.objects.all(),
