@@ -1307,7 +1307,7 @@ def import_structure(
 
 
 class _RollBackError(Exception):
-    pass
+    """Raised inside the import's transaction to undo every write when applying a row failed."""
 
 
 # --------------------------------------------------------------------------- rejects
