@@ -144,6 +144,11 @@ def test_actions_with_institutions_gaps_and_kpis(world: World, plan: Plan, make_
     assert kpi.status_code == 201, kpi.content
     read = analyst.get(url).json()
     assert read["kpis"][0]["name"] == "Exercise held" and read["kpis"][0]["target"] == "1"
+    kpi_url = f"/api/strategy-kpis/{kpi.json()['id']}/"
+    # Editing a KPI is checked against the strategy of its action.
+    assert api(world.users[Role.VIEWER]).patch(kpi_url, {"name_en": "x"}, format="json").status_code == 403
+    renamed = analyst.patch(kpi_url, {"name_en": "National exercise held"}, format="json")
+    assert renamed.status_code == 200 and renamed.json()["name"] == "National exercise held"
     wrong_unit = analyst.post(
         "/api/strategy-kpis/",
         {"action": data["id"], "name_en": "Coverage", "unit": "count", "target": "80%"},

@@ -7,6 +7,7 @@ current record. A published version never changes: any change to it answers 409.
 
 from __future__ import annotations
 
+import operator
 from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
@@ -183,8 +184,12 @@ class _PlanViewSet(
     lookup_value_regex = r"\d+"
     http_method_names = ["get", "post", "patch", "head", "options"]
 
+    # Where the record's strategy is, from the record (``action.strategy`` for a KPI).
+    strategy_path = "strategy"
+
     def strategy_of(self, obj: Any) -> Strategy:
-        raise NotImplementedError
+        strategy: Strategy = operator.attrgetter(self.strategy_path)(obj)
+        return strategy
 
     def get_object(self) -> Any:
         obj = super().get_object()
@@ -218,9 +223,6 @@ class ElementViewSet(_PlanViewSet):
         return Element.objects.filter(strategy__in=strategies_visible_to(_user(self.request))).order_by(
             "strategy", "order", "code", "id"
         )
-
-    def strategy_of(self, obj: Element) -> Strategy:
-        return obj.strategy
 
     def perform_create(self, serializer: StrategyElementSerializer) -> None:  # type: ignore[override]
         data = dict(serializer.validated_data)
@@ -266,9 +268,6 @@ class ActionViewSet(_PlanViewSet):
             .prefetch_related("supporting", "kpis")
             .order_by("strategy", "order", "code", "id")
         )
-
-    def strategy_of(self, obj: Action) -> Strategy:
-        return obj.strategy
 
     def perform_create(self, serializer: StrategyActionSerializer) -> None:  # type: ignore[override]
         user = _user(self.request)
@@ -336,6 +335,7 @@ class KPIViewSet(_PlanViewSet):
 
     serializer_class = StrategyKPISerializer
     filterset_fields = ["action", "unit", "source", "frequency"]
+    strategy_path = "action.strategy"
 
     def get_queryset(self) -> QuerySet[KPI]:
         return (
@@ -343,9 +343,6 @@ class KPIViewSet(_PlanViewSet):
             .select_related("action", "action__strategy")
             .order_by("action__strategy", "action__code", "id")
         )
-
-    def strategy_of(self, obj: KPI) -> Strategy:
-        return obj.action.strategy
 
     def perform_create(self, serializer: StrategyKPISerializer) -> None:  # type: ignore[override]
         data = dict(serializer.validated_data)
