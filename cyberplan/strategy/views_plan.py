@@ -548,22 +548,44 @@ def principle_edit(request: HttpRequest, pk: int, principle_pk: int) -> HttpResp
     )
 
 
+def _confirm_delete(
+    request: HttpRequest,
+    strategy: Strategy,
+    record: Any,
+    *,
+    what: str,
+    back: str,
+    delete: Callable[[], None],
+    done: str,
+    done_url: str,
+    refused_url: str | None = None,
+) -> HttpResponse:
+    """Ask before deleting ``record``; on POST delete it, or show why it may not be deleted."""
+    if request.method != "POST":
+        return _page(request, "confirm_delete.html", strategy, "plan", record=record, what=what, back=back)
+    try:
+        delete()
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(refused_url or back)
+    messages.success(request, done)
+    return redirect(done_url)
+
+
 @login_required
 def principle_delete(request: HttpRequest, pk: int, principle_pk: int) -> HttpResponse:
     strategy = _strategy(request, pk, Permission.EDIT)
     principle: Principle = _get(strategy.principles.all(), principle_pk)
-    if request.method == "POST":
-        actions.do_delete_principle(_user(request), principle)
-        messages.success(request, _("The principle was deleted."))
-        return redirect(_plan_url(strategy, "principles"))
-    return _page(
+    return _confirm_delete(
         request,
-        "confirm_delete.html",
         strategy,
-        "plan",
-        record=principle,
+        principle,
         what=_("principle"),
         back=_plan_url(strategy),
+        delete=lambda: actions.do_delete_principle(_user(request), principle),
+        done=_("The principle was deleted."),
+        done_url=_plan_url(strategy, "principles"),
     )
 
 
@@ -637,23 +659,16 @@ def element_edit(request: HttpRequest, pk: int, element_pk: int) -> HttpResponse
 def element_delete(request: HttpRequest, pk: int, element_pk: int) -> HttpResponse:
     strategy = _strategy(request, pk, Permission.EDIT)
     element = access_element_by_id(_user(request), strategy, element_pk)
-    if request.method == "POST":
-        try:
-            actions.do_delete_element(_user(request), element)
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-            return redirect(_plan_url(strategy, f"e-{element.pk}"))
-        messages.success(request, _("%(code)s was deleted.") % {"code": element.code})
-        return redirect(_plan_url(strategy))
-    return _page(
+    return _confirm_delete(
         request,
-        "confirm_delete.html",
         strategy,
-        "plan",
-        record=element,
+        element,
         what=element.get_kind_display().lower(),
         back=_plan_url(strategy),
+        delete=lambda: actions.do_delete_element(_user(request), element),
+        done=_("%(code)s was deleted.") % {"code": element.code},
+        done_url=_plan_url(strategy),
+        refused_url=_plan_url(strategy, f"e-{element.pk}"),
     )
 
 
@@ -777,18 +792,15 @@ def action_edit(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
 def action_delete(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
     strategy = _strategy(request, pk, Permission.EDIT)
     action = access_action_by_id(_user(request), strategy, action_pk)
-    if request.method == "POST":
-        actions.do_delete_action(_user(request), action)
-        messages.success(request, _("Action %(code)s was deleted.") % {"code": action.code})
-        return redirect(_plan_url(strategy))
-    return _page(
+    return _confirm_delete(
         request,
-        "confirm_delete.html",
         strategy,
-        "plan",
-        record=action,
+        action,
         what=_("action"),
         back=reverse("strategy:action_detail", args=[strategy.pk, action.pk]),
+        delete=lambda: actions.do_delete_action(_user(request), action),
+        done=_("Action %(code)s was deleted.") % {"code": action.code},
+        done_url=_plan_url(strategy),
     )
 
 
@@ -878,11 +890,16 @@ def kpi_delete(request: HttpRequest, pk: int, action_pk: int, kpi_pk: int) -> Ht
     action = access_action_by_id(_user(request), strategy, action_pk)
     kpi: KPI = _get(action.kpis.all(), kpi_pk)
     back = reverse("strategy:action_detail", args=[strategy.pk, action.pk])
-    if request.method == "POST":
-        actions.do_delete_kpi(_user(request), kpi)
-        messages.success(request, _("The KPI was deleted."))
-        return redirect(back + "#kpis")
-    return _page(request, "confirm_delete.html", strategy, "plan", record=kpi, what=_("KPI"), back=back)
+    return _confirm_delete(
+        request,
+        strategy,
+        kpi,
+        what=_("KPI"),
+        back=back,
+        delete=lambda: actions.do_delete_kpi(_user(request), kpi),
+        done=_("The KPI was deleted."),
+        done_url=back + "#kpis",
+    )
 
 
 # --------------------------------------------------------------------------- traceability
