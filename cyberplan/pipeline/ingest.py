@@ -13,7 +13,7 @@ import lzma
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +26,7 @@ from . import importers
 from .enrich import MmdbLookup, constituency_joins, enriched_expressions, install_mmdb, prepare
 from .importers.base import Chunk, ImportOptions, Source, SourceError
 from .importers.csvengine import DEFAULT_CHUNK_BYTES
-from .schema import FIELDS, quoted
+from .schema import FIELD_TYPES, FIELDS, PIPELINE_FIELDS, quoted
 from .store import CommitSummary, EventStore, ImportWriter
 
 DEFAULT_MAX_BYTES = 4 * 1024**3  # what one import may unpack to
@@ -165,6 +165,7 @@ def _run(
     """Normalise, enrich, deduplicate and store each chunk; commit them as one import."""
     read = 0
     select: str | None = None
+    fixed: dict[str, str] = {}
     writer_context = None
     writer: ImportWriter | None = None
     problems = _install_problem_counter(con)
@@ -175,6 +176,7 @@ def _run(
                 say("normalising")
                 say("enriching")
                 select = _normalise_sql(con, import_id, options, constituency, lookup is not None, observed_at)
+                fixed = constant_text(chunk.constants, import_id, options)
             else:
                 say(f"storing: reading part {number}")
             relation = select.replace("{relation}", chunk.relation)
@@ -185,7 +187,7 @@ def _run(
                     writer = writer_context.__enter__()
                 problems.clear()
                 keep = "CASE WHEN _problem IS NULL THEN true ELSE cp_problem(_problem) END"
-                part, rows = _guarded(file_name, functools.partial(writer.stream, relation, keep))
+                part, rows = _guarded(file_name, functools.partial(writer.stream, relation, keep, fixed))
                 if chunk.streamed(rows, len(problems)):
                     say("storing" if number == 1 else f"storing: writing part {number}")
                     writer.adopt(part)
@@ -243,6 +245,29 @@ def _install_problem_counter(con: duckdb.DuckDBPyConnection) -> list[str]:
 
     con.create_function("cp_problem", note, ["VARCHAR"], "BOOLEAN", side_effects=True)
     return noted
+
+
+def constant_text(
+    staged: Mapping[str, str | float | int | None], import_id: str, options: ImportOptions
+) -> dict[str, str]:
+    """The text fields of the events that :func:`_normalise_sql` makes the same on every row of a chunk
+    whose staged fields ``staged`` are constant (None: NULL on every row): field -> value. Only fields
+    whose value cannot depend on the row are named; the enriched fields never are."""
+    values: dict[str, str | None] = {"import_id": import_id}
+    defaults: dict[str, str | None] = {
+        "tlp": options.tlp,
+        "feed.provider": options.feed_provider,
+        "severity": "unknown",
+        "time.precision": "second",
+    }
+    for name, default in defaults.items():
+        if name in staged:
+            values[name] = str(staged[name]) if staged[name] is not None else default
+    enriched = set(enriched_expressions(True, True)) | PIPELINE_FIELDS
+    for name, value in staged.items():
+        if name not in values and name not in enriched and value is not None:
+            values[name] = str(value)
+    return {name: value for name, value in values.items() if value and FIELD_TYPES.get(name) == "VARCHAR"}
 
 
 def _normalise_sql(

@@ -78,6 +78,9 @@ class Chunk(abc.ABC):
     # :meth:`finish` only if the chunk had rejects and is read again). Rows with an ``event_key``
     # never are.
     streamable: bool = False
+    # Staged fields that hold the same value on every row of the chunk (None: NULL on every row), as
+    # the mapping says before anything is read; the store writes such text columns more cheaply.
+    constants: Mapping[str, str | float | int | None] = {}
 
     def streamed(self, rows: int, problems: int) -> bool:
         """The chunk was read straight into storage: ``rows`` rows without and ``problems`` rows with a

@@ -189,11 +189,19 @@ class CsvStage(Chunk):
     ``records_before`` is the number of records (parsed or not) in the file before the chunk; like
     DuckDB's own line numbers, rejects count records, so a quoted line break does not shift them."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, file_name: str, relation: str, records_before: int) -> None:
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        file_name: str,
+        relation: str,
+        records_before: int,
+        constants: Mapping[str, str | float | int | None] | None = None,
+    ) -> None:
         self.con = con
         self.file_name = file_name
         self.relation = relation
         self.records_before = records_before
+        self.constants = dict(constants or {})
         self.read = 0
 
     streamable = True
@@ -267,12 +275,13 @@ def csv_chunks(
     con.execute(f"CREATE OR REPLACE TEMP TABLE rejects ({', '.join(f'{n} {t}' for n, t in REJECT_COLUMNS.items())})")
     pieces = iter([path]) if work_dir is None else split_csv(path, work_dir, chunk_bytes)
     select: str | None = None
+    constants: dict[str, str | float | int | None] = {}
     records_before = 0
     for piece in pieces:
         reader = _reader(piece, mapping)
         if select is None:
-            select = _staged_select(con, reader, file_name, mapping)
-        stage = CsvStage(con, file_name, select.replace("{reader}", reader), records_before)
+            select, constants = _staged_select(con, reader, file_name, mapping)
+        stage = CsvStage(con, file_name, select.replace("{reader}", reader), records_before, constants)
         yield stage
         records_before += stage.read
 
@@ -287,8 +296,11 @@ def _reader(path: Path, mapping: CsvMapping) -> str:
     )
 
 
-def _staged_select(con: duckdb.DuckDBPyConnection, reader: str, file_name: str, mapping: CsvMapping) -> str:
-    """The SELECT (with ``{reader}`` standing for the CSV reader) of every staged column and ``_problem``."""
+def _staged_select(
+    con: duckdb.DuckDBPyConnection, reader: str, file_name: str, mapping: CsvMapping
+) -> tuple[str, dict[str, str | float | int | None]]:
+    """The SELECT (with ``{reader}`` standing for the CSV reader) of every staged column and ``_problem``,
+    and the staged fields that are the same on every row (the mapping's constants; None: always NULL)."""
     try:
         columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
     except duckdb.Error as exc:
@@ -350,8 +362,13 @@ def _staged_select(con: duckdb.DuckDBPyConnection, reader: str, file_name: str, 
         for name, sql_type in staged_columns().items()
     ]
     select.append(f"{problem} AS _problem")
+    fixed: dict[str, str | float | int | None] = {
+        name: mapping.constants.get(name) for name in staged_columns() if name not in converted and name in FIELD_TYPES
+    }
+    fixed.pop("extra", None)
+    fixed.pop("raw", None)
     # One pass over the file: converted fields, the problem if any, extra and raw.
-    return f"SELECT {', '.join(select)} FROM (SELECT {conversions}, * FROM {{reader}})"
+    return f"SELECT {', '.join(select)} FROM (SELECT {conversions}, * FROM {{reader}})", fixed
 
 
 def stage_csv(con: duckdb.DuckDBPyConnection, path: str, file_name: str, mapping: CsvMapping) -> int:
