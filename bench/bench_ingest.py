@@ -125,6 +125,51 @@ def child(argv: list[str]) -> int:
     return 0
 
 
+def ceiling_child(argv: list[str]) -> int:
+    """``--ceiling-child INPUT_DIR STORE_DIR OUT_DIR RESULT_JSON``: what this machine does with the same
+    files and DuckDB settings when nothing is done to the rows, timed per step (the ceiling of any
+    DuckDB pipeline over them): read the CSV; read it and write it to Parquet unchanged; read the
+    stored events and write them again (the cost of writing the schema's columns alone)."""
+    input_dir, store_dir, out_dir, result_json = (Path(a) for a in argv[:4])
+    import duckdb
+
+    from cyberplan.pipeline.ingest import IngestLimits
+    from cyberplan.pipeline.store import PARQUET_OPTIONS, EventStore
+
+    limits = IngestLimits()
+    con = duckdb.connect(str(out_dir / "ceiling.duckdb"))
+    con.execute(f"SET memory_limit = '{limits.memory_limit}'")
+    con.execute(f"SET threads = {int(limits.threads)}")
+    con.execute(f"SET temp_directory = '{out_dir / 'spill'}'")
+    files = sorted(input_dir.glob("*.csv"))
+    timings = {"read": 0.0, "copy": 0.0, "rewrite": 0.0}
+    rows = 0
+    for index, path in enumerate(files):
+        reader = f"read_csv('{path}', header = true, all_varchar = true, parallel = true)"
+        started = time.perf_counter()
+        count = con.execute(f"SELECT count(*) FROM {reader}").fetchone()  # noqa: S608 - the bench's own files
+        timings["read"] += time.perf_counter() - started
+        rows += int(count[0]) if count else 0
+        target = out_dir / f"copy-{index}.parquet"
+        started = time.perf_counter()
+        con.execute(f"COPY (SELECT * FROM {reader}) TO '{target}' ({PARQUET_OPTIONS})")  # noqa: S608
+        timings["copy"] += time.perf_counter() - started
+        target.unlink()
+    stored = EventStore(store_dir).files()
+    events = 0
+    for index, path in enumerate(stored):
+        target = out_dir / f"rewrite-{index}.parquet"
+        started = time.perf_counter()
+        source = f"read_parquet('{path}', hive_partitioning = false)"
+        written = con.execute(f"COPY (SELECT * FROM {source}) TO '{target}' ({PARQUET_OPTIONS})").fetchone()  # noqa: S608
+        timings["rewrite"] += time.perf_counter() - started
+        events += int(written[0]) if written else 0
+        target.unlink()
+    con.close()
+    result_json.write_text(json.dumps({"rows": rows, "events": events, "seconds": timings}), encoding="utf-8")
+    return 0
+
+
 def phase_of(message: str) -> str:
     """The stage a progress message of ``ingest()`` starts ("" for the others)."""
     if message.startswith(("normalising", "storing: reading")):
@@ -209,7 +254,9 @@ def run_child(command: list[str], log: Path, timeout: float) -> tuple[int, int, 
     return process.returncode, peak, " | ".join(tail)
 
 
-def ingest_in_child(work: Path, name: str, input_dir: Path, constituency: Path, statements: bool = False) -> dict:
+def ingest_in_child(
+    work: Path, name: str, input_dir: Path, constituency: Path, statements: bool = False, keep: bool = False
+) -> dict:
     store = work / f"store-{name}"
     result = work / f"result-{name}.json"
     command = [sys.executable, str(Path(__file__).resolve()), "--ingest-child"]
@@ -225,7 +272,25 @@ def ingest_in_child(work: Path, name: str, input_dir: Path, constituency: Path, 
     data["peak"] = max(peak, data["vmhwm_bytes"])
     data["events"] = sum(f["read"] for f in data["files"])
     data["csv_bytes"] = sum(f["bytes"] for f in data["files"])
-    shutil.rmtree(store, ignore_errors=True)
+    if keep:
+        data["store"] = str(store)
+    else:
+        shutil.rmtree(store, ignore_errors=True)
+    return data
+
+
+def ceiling_in_child(work: Path, input_dir: Path, store: Path) -> dict:
+    out = work / "ceiling"
+    out.mkdir(exist_ok=True)
+    result = work / "result-ceiling.json"
+    command = [sys.executable, str(Path(__file__).resolve()), "--ceiling-child"]
+    command += [str(input_dir), str(store), str(out), str(result)]
+    log = work / "log-ceiling.txt"
+    code, _peak, reason = run_child(command, log, timeout=24 * 3600)
+    shutil.rmtree(out, ignore_errors=True)
+    if code != 0 or not result.exists():
+        return {"error": f"exit code {code}: {failure(log) or reason}"}
+    data: dict = json.loads(result.read_text(encoding="utf-8"))
     return data
 
 
@@ -400,9 +465,16 @@ def main() -> None:
                 shutil.rmtree(folder)
         # The same files again, every DuckDB statement timed (separately, so that the figures above
         # are of ingest() alone).
-        profiled = ingest_in_child(work, f"{events}-statements", work / f"in-{events}", constituency, statements=True)
+        profiled = ingest_in_child(
+            work, f"{events}-statements", work / f"in-{events}", constituency, statements=True, keep=True
+        )
+        ceiling: dict = {"error": "the statement-timed run failed"}
         if "error" in profiled:
             profiled = {"statements": {}, "events": events, "seconds": float("nan")}
+        else:
+            # The same files with nothing done to the rows: the ceiling of this machine.
+            ceiling = ceiling_in_child(work, work / f"in-{events}", Path(profiled["store"]))
+            shutil.rmtree(profiled["store"], ignore_errors=True)
         low, high = runs
         totals = {k: sum(f[k] for f in high["files"]) for k in ("stored", "duplicates", "quarantined")}
         print(
@@ -433,7 +505,25 @@ def main() -> None:
             print(f"  {label:<66} {seconds:>6.1f} s  {seconds / profiled['seconds']:>4.0%}  ({count}x)")
 
         high_rate = rate(high["events"], high["seconds"])
-        met_rate = "met" if high_rate >= TARGET_RATE else f"NOT met ({TARGET_RATE / high_rate:.0f}x short)"
+        if "error" in ceiling:
+            print(f"ceiling not measured: {ceiling['error']}")
+        else:
+            print(
+                f"ceiling: the same {ceiling['rows']:,} rows with nothing done to them, same DuckDB settings "
+                "(2 threads), one statement per file:"
+            )
+            steps = (
+                ("read", "read the CSV (count the rows)", ceiling["rows"]),
+                ("copy", "read the CSV and write it to Parquet unchanged (its 13 text columns)", ceiling["rows"]),
+                ("rewrite", "read the stored events and write them again (the schema's 36 columns)", ceiling["events"]),
+            )
+            for key, label, count in steps:
+                seconds = ceiling["seconds"][key]
+                print(
+                    f"  {label:<72} {seconds:>6.1f} s  {rate(count, seconds):>10,.0f} events/s  "
+                    f"({rate(count, seconds) / high_rate:.1f} times ingest's rate)"
+                )
+        met_rate = "met" if high_rate >= TARGET_RATE else f"NOT met ({TARGET_RATE / high_rate:.1f}x short)"
         met_memory = "met" if max(low["peak"], high["peak"]) < TARGET_MEMORY else "NOT met"
         print(f"targets: >= {TARGET_RATE:,} events/s end to end: {met_rate}")
         print(
@@ -495,4 +585,6 @@ def main() -> None:
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--ingest-child":
         sys.exit(child(sys.argv[2:]))
+    if len(sys.argv) > 1 and sys.argv[1] == "--ceiling-child":
+        sys.exit(ceiling_child(sys.argv[2:]))
     main()
