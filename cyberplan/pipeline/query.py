@@ -26,7 +26,8 @@ class EventFilter:
     taxonomy: str | None = None
     type: str | None = None
     sector: str | None = None
-    country: str | None = None
+    country: str | None = None  # the source address's country (source.geolocation.cc)
+    victim_country: str | None = None  # the affected party's country (victim.country)
     asn: int | None = None
     feed: str | None = None
     ip: str | None = None
@@ -59,12 +60,14 @@ class EventFilter:
             else:
                 clauses.append('"victim.sector" = ?')
                 params.append(self.sector)
-        if self.country:
-            if self.country == "unknown":
-                clauses.append('"source.geolocation.cc" IS NULL')
+        for column, country in (("source.geolocation.cc", self.country), ("victim.country", self.victim_country)):
+            if not country:
+                continue
+            if country == "unknown":
+                clauses.append(f"{quoted(column)} IS NULL")
             else:
-                clauses.append('"source.geolocation.cc" = ?')
-                params.append(self.country.upper())
+                clauses.append(f"{quoted(column)} = ?")
+                params.append(country.upper())
         if self.asn is not None:
             clauses.append('"source.asn" = ?')
             params.append(self.asn)

@@ -67,7 +67,12 @@ class EventFilterForm(forms.Form):
     taxonomy = forms.CharField(label=_("Class"), required=False, max_length=60)
     type = forms.CharField(label=_("Type"), required=False, max_length=60)
     sector = forms.CharField(label=_("Sector"), required=False, max_length=40)
-    country = forms.CharField(label=_("Country"), required=False, max_length=7)
+    country = forms.CharField(
+        label=_("Source country"), required=False, max_length=7, help_text=_("Two letters, or unknown.")
+    )
+    victim_country = forms.CharField(
+        label=_("Victim country"), required=False, max_length=7, help_text=_("Two letters, or unknown.")
+    )
     asn = forms.IntegerField(label=_("AS number"), required=False, min_value=0, max_value=4294967295)
     feed = forms.CharField(label=_("Feed"), required=False, max_length=80)
     ip = forms.GenericIPAddressField(label=_("Address"), required=False)

@@ -146,6 +146,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
             type=data.get("type") or None,
             sector=data.get("sector") or None,
             country=data.get("country") or None,
+            victim_country=data.get("victim_country") or None,
             asn=data.get("asn"),
             feed=data.get("feed") or None,
             ip=data.get("ip") or None,

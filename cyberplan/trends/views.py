@@ -221,7 +221,8 @@ class Drill:
             "until": period.end.isoformat(),
             "taxonomy": filters.get("taxonomy", ""),
             "sector": filters.get("sector", ""),
-            "country": filters.get("country", ""),
+            # The page's country is the victim's (as in the figures), which the event browser filters as such.
+            "victim_country": filters.get("country", ""),
         }
 
     def url(self, **values: Any) -> str | None:
@@ -229,7 +230,7 @@ class Drill:
         for name, value in values.items():
             if value is None:
                 return None
-            if value == UNKNOWN and name not in ("sector", "country"):
+            if value == UNKNOWN and name not in ("sector", "victim_country"):
                 # The event browser finds unknown sectors and countries, not unknown classes or types.
                 return None
         return reverse("threats:event_list") + "?" + _query({**self.base, **values})
@@ -420,7 +421,7 @@ def victim_tables(data: Figures, drill: Drill) -> list[Table]:
                     Cell("int", r["events"]),
                     share(r["events"], total),
                 ],
-                drill.url(country=r["country"]),
+                drill.url(victim_country=r["country"]),
             )
             for r in data.rows.get("by_country", [])
         ],

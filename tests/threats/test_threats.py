@@ -40,6 +40,7 @@ from tests.conftest import World
 from .conftest import SAMPLES
 
 TELNET = SAMPLES / "2026-11-28-scan_telnet-py-geo.csv"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def ingest(world: World, *paths: Path, **options: object) -> str:
@@ -258,6 +259,43 @@ def test_event_browser_filters(world: World) -> None:
     assert client.get("/threats/events/", {"since": "2026-11-29"}).context["total"] == 0
     response = client.get("/threats/events/", {"since": "2026-11-29", "until": "2026-11-01"})
     assert response.status_code == 400
+
+
+def test_source_and_victim_country_are_separate_filters(world: World, tmp_path: Path) -> None:
+    """An incident record has a victim country but no address: only the victim-country filter finds it."""
+    ingest(world, TELNET, tlp="green")
+    ingest(world, ROOT / "tests/pipeline/samples/veris/incident-1.4.json", format="veris", tlp="green")
+    client = Client()
+    client.force_login(world.users[Role.VIEWER])
+
+    def total(**query: str) -> int:
+        response = client.get("/threats/events/", query)
+        assert response.status_code == 200
+        return int(response.context["total"])
+
+    everything = total()
+    by_source = total(country="PY")
+    by_victim = total(victim_country="PY")
+    assert by_victim == by_source + 1  # the incident: victim in PY, no source address
+    assert total(country="unknown") == total(victim_country="unknown") + 1  # the incident has no source country
+    assert total(country="PY", victim_country="PY") == by_source
+    assert everything > by_victim
+    assert "Victim country" in client.get("/threats/events/").content.decode()
+
+    api = APIClient()
+    api.force_authenticate(world.users[Role.VIEWER])
+    body = api.get("/api/events/", {"organisation": world.org_a.pk, "victim_country": "py"}).json()
+    assert body["count"] == by_victim
+    assert {r["victim.country"] for r in body["results"]} == {"PY"}
+
+    output = tmp_path / "victims.jsonl"
+    call_command(
+        "events", "export", organisation=world.org_a.slug, format="jsonl", output=str(output),
+        victim_country="PY", stdout=io.StringIO(),
+    )  # fmt: skip
+    exported = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
+    assert len(exported) == by_victim
+    assert any(e["source.ip"] is None and e["feed.name"] for e in exported)
 
 
 def test_mapping_builder_saves_and_imports_any_csv(world: World, tmp_path: Path) -> None:

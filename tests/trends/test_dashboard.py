@@ -248,7 +248,7 @@ def test_rows_link_to_the_matching_events(world: World, store: Path) -> None:
     assert {**base, "taxonomy": ["availability"], "type": ["ddos"]} in links
     assert {**base, "sector": ["finance"]} in links
     assert {**base, "sector": ["unknown"]} in links
-    assert {**base, "country": ["unknown"]} in links
+    assert {**base, "victim_country": ["unknown"]} in links
     assert {**base, "asn": ["64500"]} in links
     assert {**base, "feed": ["ddos_feed"]} in links
     assert {**base, "type": ["ddos"]} in links  # from the table of changes
@@ -258,6 +258,7 @@ def test_rows_link_to_the_matching_events(world: World, store: Path) -> None:
         ("taxonomy=availability&type=ddos", 60),
         ("sector=finance", 60),
         ("sector=unknown", 2),
+        ("victim_country=unknown", 2),
         ("asn=64501", 5),
     ]:
         target = next(u for u in links_to_events(html) if u.endswith(link))

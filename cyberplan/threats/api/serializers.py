@@ -86,7 +86,12 @@ class EventQuerySerializer(serializers.Serializer):
     taxonomy = serializers.CharField(required=False, max_length=60)
     type = serializers.CharField(required=False, max_length=60)
     sector = serializers.CharField(required=False, max_length=40)
-    country = serializers.CharField(required=False, max_length=7)
+    country = serializers.CharField(
+        required=False, max_length=7, help_text="Country of the source address (source.geolocation.cc), or unknown."
+    )
+    victim_country = serializers.CharField(
+        required=False, max_length=7, help_text="Country of the affected party (victim.country), or unknown."
+    )
     asn = serializers.IntegerField(required=False, min_value=0)
     feed = serializers.CharField(required=False, max_length=80)
     ip = serializers.IPAddressField(required=False)

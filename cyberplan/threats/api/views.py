@@ -77,6 +77,7 @@ class EventListView(APIView):
             type=data.get("type"),
             sector=data.get("sector"),
             country=data.get("country"),
+            victim_country=data.get("victim_country"),
             asn=data.get("asn"),
             feed=data.get("feed"),
             ip=data.get("ip"),

@@ -36,6 +36,7 @@ class Command(BaseCommand):
         exp.add_argument("--type", help="RSIT type (classification.type).")
         exp.add_argument("--sector", help="Victim sector code, or unknown.")
         exp.add_argument("--country", help="Source country (ISO code), or unknown.")
+        exp.add_argument("--victim-country", help="Victim country (ISO code), or unknown.")
         exp.add_argument("--asn", type=int, help="Source AS number.")
         exp.add_argument("--feed", help="Feed name (for example scan_telnet).")
 
@@ -51,6 +52,7 @@ class Command(BaseCommand):
             type=options.get("type"),
             sector=options.get("sector"),
             country=options.get("country"),
+            victim_country=options.get("victim_country"),
             asn=options.get("asn"),
             feed=options.get("feed"),
         )
