@@ -54,6 +54,15 @@ def _next_identifier(organisation: Organisation, source: str) -> str:
     return f"{prefix}-{sequence.last_number:04d}"
 
 
+class DuplicateSourceGapError(IntegrityError):
+    """A gap with the same source and source key exists already (another writer made it first)."""
+
+
+def _source_gap(organisation: Organisation, source: str, source_key: str) -> Gap | None:
+    """The gap a source recorded under ``source_key`` in the organisation, if any."""
+    return Gap.objects.filter(organisation=organisation, source=source, source_key=source_key).first()
+
+
 def do_create_gap(actor: User | None, organisation: Organisation, **values: Any) -> Gap:
     unknown = set(values) - EDITABLE_FIELDS - {"status"}
     if unknown:
@@ -67,7 +76,14 @@ def do_create_gap(actor: User | None, organisation: Organisation, **values: Any)
                 gap.save()
                 audit.record_create(actor, gap, organisation=organisation)
                 return gap
-        except IntegrityError:
+        except (IntegrityError, ValidationError) as exc:
+            key = values.get("source_key")
+            if key and _source_gap(organisation, values.get("source", GapSource.OTHER), key) is not None:
+                # The same finding was recorded meanwhile (seen by the model's checks, or by the database when
+                # both writers checked first): not an identifier clash, and retrying cannot help.
+                raise DuplicateSourceGapError(f"a gap with source key {key!r} exists already") from None
+            if isinstance(exc, ValidationError):
+                raise
             # Another writer took the same identifier: take the next one.
             continue
     raise IntegrityError("could not allocate a gap identifier")
@@ -176,9 +192,15 @@ def do_upsert_gap_from_source(
     """
     if not source_key:
         raise ValueError("a source gap needs a source_key")
-    existing = Gap.objects.filter(organisation=organisation, source=source, source_key=source_key).first()
+    existing = _source_gap(organisation, source, source_key)
     if existing is None:
-        return do_create_gap(actor, organisation, source=source, source_key=source_key, **values), True
+        try:
+            return do_create_gap(actor, organisation, source=source, source_key=source_key, **dict(values)), True
+        except DuplicateSourceGapError:
+            # Two writers found the same thing at once: the other one created it; update that gap.
+            existing = _source_gap(organisation, source, source_key)
+            if existing is None:
+                raise
     status = values.pop("status", None)
     gap = do_update_gap(actor, existing, None, **values)
     if status is not None:

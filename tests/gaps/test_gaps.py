@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from cyberplan.core.choices import Role
 from cyberplan.core.models import AuditEntry
+from cyberplan.gaps import actions
 from cyberplan.gaps.actions import do_upsert_gap_from_source
 from cyberplan.gaps.choices import GapSource
 from cyberplan.gaps.models import Gap, GapEvidence
@@ -50,6 +51,43 @@ def test_upsert_from_source_never_duplicates(world: World) -> None:
     assert again.identifier == "ASM-0001"
     assert again.title_en == "Factor 1.2 still below target"
     assert Gap.objects.filter(source=GapSource.ASSESSMENT).count() == 1
+
+
+def test_two_writers_recording_the_same_finding_make_one_gap(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second writer checked before the first one saved: its create meets the unique source key,
+    which is not retried as an identifier clash but turns into an update of the first writer's gap."""
+    actor = world.users[Role.COORDINATOR]
+    first, _created = do_upsert_gap_from_source(
+        actor, world.org_a, source=GapSource.THREAT_TREND, source_key="trend:type=ddos", title_en="DDoS rising"
+    )
+    real = actions._source_gap
+    calls: list[str] = []
+
+    def stale_then_real(organisation: object, source: str, source_key: str) -> Gap | None:
+        calls.append(source_key)
+        return None if len(calls) == 1 else real(organisation, source, source_key)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(actions, "_source_gap", stale_then_real)
+    second, created = do_upsert_gap_from_source(
+        actor, world.org_a, source=GapSource.THREAT_TREND, source_key="trend:type=ddos", title_en="DDoS still rising"
+    )
+    assert not created
+    assert second.pk == first.pk
+    assert second.title_en == "DDoS still rising"
+    assert Gap.objects.filter(source=GapSource.THREAT_TREND).count() == 1
+    # Creating it directly says why at once (no retries as if identifiers had clashed).
+    monkeypatch.setattr(actions, "_source_gap", real)
+    with pytest.raises(actions.DuplicateSourceGapError):
+        actions.do_create_gap(
+            actor, world.org_a, source=GapSource.THREAT_TREND, source_key="trend:type=ddos", title_en="Again"
+        )
+    # The failed attempts used no identifier: the next finding gets the next number.
+    assert (
+        do_upsert_gap_from_source(
+            actor, world.org_a, source=GapSource.THREAT_TREND, source_key="trend:type=scan", title_en="Scans rising"
+        )[0].identifier
+        == "THR-0002"
+    )
 
 
 def test_every_write_is_audited_with_before_and_after(world: World, make_gap: Callable[..., Gap]) -> None:
