@@ -13,8 +13,19 @@ from cyberplan.analytics.periods import Period
 from cyberplan.threats.access import access_event_store
 
 from ..forms import labels_up_to, scope_of
+from ..report.content import METRIC_TITLES
 from ..views import figures, latest_period, store_state
 from .serializers import TrendQuerySerializer
+
+
+def metric_title(metric_id: str) -> str:
+    """The metric's title in the active language.
+
+    The analytics package keeps its titles in English and free of Django; the report's titles are
+    the translated ones, so the API reuses them. A metric without one keeps its English title.
+    """
+    title = METRIC_TITLES.get(metric_id)
+    return str(title) if title is not None else BY_ID[metric_id].title
 
 
 def _period(period: Period) -> dict[str, str]:
@@ -30,7 +41,8 @@ def _period(period: Period) -> dict[str, str]:
 class TrendMetricsView(APIView):
     """The threat trends metric set of one organisation for a period, from the trend tables.
 
-    Counts include only events whose TLP label the caller may read in the organisation.
+    Counts include only events whose TLP label the caller may read in the organisation. Metric
+    titles are in the request's language.
     """
 
     @extend_schema(
@@ -41,7 +53,7 @@ class TrendMetricsView(APIView):
                 description=(
                     "organisation, period (label, start, end excluded, previous, year_earlier; null when the "
                     "store holds no events the caller may read), scope (the filters and TLP labels applied) "
-                    "and metrics: for each metric id its English title and its rows"
+                    "and metrics: for each metric id its title, in the request's language, and its rows"
                 ),
             ),
             404: OpenApiResponse(description="Not a member of the organisation."),
@@ -80,7 +92,7 @@ class TrendMetricsView(APIView):
                 "period": _period(period),
                 "scope": scope.describe(),
                 "metrics": {
-                    metric_id: {"title": BY_ID[metric_id].title, "rows": rows}
+                    metric_id: {"title": metric_title(metric_id), "rows": rows}
                     for metric_id, rows in result.rows.items()
                 },
             }
