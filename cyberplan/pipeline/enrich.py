@@ -177,8 +177,8 @@ def install_functions(con: duckdb.DuckDBPyConnection) -> None:
         CREATE OR REPLACE TEMP MACRO cp_ipv4_number(ip) AS
           CASE WHEN regexp_full_match(ip, '{IPV4_RE}') THEN
             {IPV4_MAPPED}::UHUGEINT
-            + (split_part(ip, '.', 1)::UBIGINT * 16777216 + split_part(ip, '.', 2)::UBIGINT * 65536
-               + split_part(ip, '.', 3)::UBIGINT * 256 + split_part(ip, '.', 4)::UBIGINT)::UHUGEINT
+            + list_reduce(list_transform(string_split(ip, '.'), lambda part: part::UBIGINT),
+                          lambda number, part: number * 256 + part)::UHUGEINT
           END
         """
     )
