@@ -368,6 +368,12 @@ SPECTACULAR_SETTINGS = {
         "JobStatusEnum": "cyberplan.jobs.choices.JobStatus",
         "TLPEnum": "cyberplan.core.choices.TLP",
         "RoleEnum": "cyberplan.core.choices.Role",
+        # Enums with the same field name in several apps get names of their own.
+        "GapSourceEnum": "cyberplan.gaps.choices.GapSource",
+        "KPISourceEnum": "cyberplan.strategy.choices.KPISource",
+        "ActionStatusEnum": "cyberplan.strategy.choices.ActionStatus",
+        "VersionStatusEnum": "cyberplan.strategy.choices.VersionStatus",
+        "ImportStatusEnum": "cyberplan.threats.choices.ImportStatus",
     },
 }
 

@@ -151,9 +151,8 @@ class KPIMeasurementSerializer(serializers.ModelSerializer):  # type: ignore[typ
         read_only_fields = ["origin", "detail", "recorded_at"]
 
 
-@extend_schema_field({"type": "string", "description": "One of: " + ", ".join(KPISource.values) + "."})
 class KPISourceField(serializers.ChoiceField):
-    """The KPI's data source. A plain string in the schema, so that the gap register's ``SourceEnum`` keeps its name."""
+    """The KPI's data source (``KPISourceEnum`` in the schema)."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(choices=KPISource.choices, **kwargs)
@@ -230,9 +229,7 @@ class StrategyActionSerializer(serializers.ModelSerializer):  # type: ignore[typ
         "On update the list replaces the links.",
     )
     kpis = StrategyKPISerializer(many=True, read_only=True)
-    # Read-only statuses are plain strings in the schema: each status enum then belongs to the one
-    # component that writes it, and its name does not collide with the statuses of gaps and jobs.
-    status = serializers.CharField(read_only=True, help_text="One of: " + ", ".join(ActionStatus.values) + ".")
+    status = serializers.ChoiceField(choices=ActionStatus.choices, read_only=True)
     version = serializers.IntegerField(required=False, help_text=VERSION_HELP)
 
     class Meta:
@@ -306,7 +303,7 @@ class StrategyVersionSerializer(serializers.ModelSerializer):  # type: ignore[ty
         slug_field="username", read_only=True
     )
     citation = serializers.CharField(read_only=True)
-    status = serializers.CharField(read_only=True, help_text="One of: " + ", ".join(VersionStatus.values) + ".")
+    status = serializers.ChoiceField(choices=VersionStatus.choices, read_only=True)
 
     class Meta:
         model = StrategyVersion
