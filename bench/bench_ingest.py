@@ -36,6 +36,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -165,9 +166,75 @@ def ceiling_child(argv: list[str]) -> int:
         timings["rewrite"] += time.perf_counter() - started
         events += int(written[0]) if written else 0
         target.unlink()
+    browse = browse_timings(con, EventStore(store_dir))
     con.close()
-    result_json.write_text(json.dumps({"rows": rows, "events": events, "seconds": timings}), encoding="utf-8")
+    result = {"rows": rows, "events": events, "seconds": timings, "browse": browse}
+    result_json.write_text(json.dumps(result), encoding="utf-8")
     return 0
+
+
+def browse_timings(con: Any, store: Any) -> list[dict]:
+    """The event browser's page query (``query.page``: the count and 50 events, newest first) on the
+    stored events, for each filter of the page, first page and page 100; beside it, the same two
+    statements written by hand over the same files (the baseline), median of 3."""
+    import datetime as dt
+    import statistics
+
+    from cyberplan.pipeline.query import EventFilter, page
+
+    files = "[" + ", ".join(f"'{p}'" for p in store.files()) + "]"
+    source = f"read_parquet({files}, hive_partitioning = false, union_by_name = true)"
+    common = con.execute(
+        f'SELECT mode("source.asn"), mode("victim.sector"), any_value("source.ip") FROM {source}'  # noqa: S608
+    ).fetchone()
+    asn, sector, address = common
+    day = dt.datetime(2026, 1, 15, tzinfo=dt.UTC)
+    labels = ("clear", "green", "amber")
+    readable = "tlp IN ('clear', 'green', 'amber')"
+    cases = [
+        ("no filter (TLP clear, green, amber)", EventFilter(tlp_in=labels), "true"),
+        (
+            "one day",
+            EventFilter(since=day, until=day + dt.timedelta(days=1), tlp_in=labels),
+            f"\"time.source\" >= '{day.isoformat()}' AND \"time.source\" < '{(day + dt.timedelta(days=1)).isoformat()}'",
+        ),
+        (
+            "class and type",
+            EventFilter(taxonomy="vulnerable", type="vulnerable-system", tlp_in=labels),
+            "\"classification.taxonomy\" = 'vulnerable' AND \"classification.type\" = 'vulnerable-system'",
+        ),
+        (f"sector {sector}", EventFilter(sector=sector, tlp_in=labels), f"\"victim.sector\" = '{sector}'"),
+        ("country PY", EventFilter(country="PY", tlp_in=labels), "\"source.geolocation.cc\" = 'PY'"),
+        (f"AS {asn}", EventFilter(asn=asn, tlp_in=labels), f'"source.asn" = {int(asn)}'),
+        ("feed scan_rdp", EventFilter(feed="scan_rdp", tlp_in=labels), "\"feed.name\" = 'scan_rdp'"),
+        ("one address", EventFilter(ip=address, tlp_in=labels), f"\"source.ip\" = '{address}'"),
+    ]
+    results = []
+    for label, flt, where in cases:
+        for offset in (0, 4950):
+            product, baseline = [], []
+            total = 0
+            for _ in range(3):
+                started = time.perf_counter()
+                _rows, total = page(store, flt, limit=50, offset=offset)
+                product.append(time.perf_counter() - started)
+                started = time.perf_counter()
+                con.execute(f"SELECT count(*) FROM {source} WHERE {where} AND {readable}").fetchone()  # noqa: S608
+                con.execute(
+                    f'SELECT * FROM {source} WHERE {where} AND {readable} ORDER BY "time.source" DESC, event_id '  # noqa: S608
+                    f"LIMIT 50 OFFSET {offset}"
+                ).fetchall()
+                baseline.append(time.perf_counter() - started)
+            results.append(
+                {
+                    "filter": label,
+                    "offset": offset,
+                    "matching": total,
+                    "seconds": statistics.median(product),
+                    "baseline": statistics.median(baseline),
+                }
+            )
+    return results
 
 
 def phase_of(message: str) -> str:
@@ -522,6 +589,18 @@ def main() -> None:
                 print(
                     f"  {label:<72} {seconds:>6.1f} s  {rate(count, seconds):>10,.0f} events/s  "
                     f"({rate(count, seconds) / high_rate:.1f} times ingest's rate)"
+                )
+        if "error" not in ceiling and ceiling.get("browse"):
+            print(
+                f"event browser on the {high['events']:,} stored events: one page (the count and 50 events, newest "
+                "first), median of 3; baseline: the same two statements written by hand over the same files"
+            )
+            for entry in ceiling["browse"]:
+                page_number = entry["offset"] // 50 + 1
+                print(
+                    f"  {entry['filter']:<40} page {page_number:>3}  {entry['matching']:>11,} events  "
+                    f"{entry['seconds']:>5.2f} s  (baseline {entry['baseline']:.2f} s, "
+                    f"ratio {entry['seconds'] / max(entry['baseline'], 1e-9):.2f})"
                 )
         met_rate = "met" if high_rate >= TARGET_RATE else f"NOT met ({TARGET_RATE / high_rate:.1f}x short)"
         met_memory = "met" if max(low["peak"], high["peak"]) < TARGET_MEMORY else "NOT met"
