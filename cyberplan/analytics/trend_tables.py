@@ -102,8 +102,7 @@ def import_files(store: EventStore, import_id: str) -> list[Path]:
 class TrendTables:
     def __init__(self, store: EventStore) -> None:
         self.store = store
-        self.root = store.root / "trends"
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.root = store.root / "trends"  # made by the first write (:meth:`lock`)
         self.watermark_path = self.root / "watermark.json"
 
     # -- reading ---------------------------------------------------------------------------------
@@ -141,6 +140,7 @@ class TrendTables:
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
+        self.root.mkdir(parents=True, exist_ok=True)
         handle = (self.root / ".lock").open("a+")
         try:
             fcntl.flock(handle, fcntl.LOCK_EX)

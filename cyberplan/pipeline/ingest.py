@@ -121,7 +121,7 @@ def ingest(
     limits = limits or IngestLimits()
     say = progress or (lambda _message: None)
     work_root = store.root / ".work"
-    work_root.mkdir(exist_ok=True)
+    work_root.mkdir(parents=True, exist_ok=True)
     lookup = MmdbLookup(mmdb) if mmdb is not None else None
     with tempfile.TemporaryDirectory(dir=work_root, prefix=f"{import_id}-") as work:
         work_dir = Path(work)

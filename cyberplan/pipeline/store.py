@@ -75,8 +75,8 @@ class EventStore:
         self.events_dir = self.root / "events"
         self.commits_dir = self.events_dir / "_commits"
         self.quarantine_dir = self.root / "quarantine"
-        for directory in (self.events_dir, self.commits_dir, self.quarantine_dir):
-            directory.mkdir(parents=True, exist_ok=True)
+        # The folders are made by the first write (:meth:`lock`): reading a store that has none,
+        # such as an organisation's that never imported, leaves the data directory as it is.
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -121,6 +121,8 @@ class EventStore:
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
         """Hold the store's write lock (one import writes at a time, across processes)."""
+        for directory in (self.events_dir, self.commits_dir, self.quarantine_dir):
+            directory.mkdir(parents=True, exist_ok=True)
         handle = (self.root / ".lock").open("a+")
         try:
             fcntl.flock(handle, fcntl.LOCK_EX)

@@ -97,6 +97,7 @@ def write_store(
         return store
     record = {"import_id": import_id, "read": len(events), "stored": len(events), "duplicates": 0, "quarantined": 0}
     record["months"] = sorted(by_month)
+    store.commits_dir.mkdir(parents=True, exist_ok=True)
     (store.commits_dir / f"{import_id}.json").write_text(json.dumps(record), encoding="utf-8")
     return store
 

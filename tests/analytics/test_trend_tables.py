@@ -237,7 +237,7 @@ def test_a_watermark_of_an_older_layout_is_rebuilt(tmp_path: Path, engine: DuckD
     store = write_store(tmp_path, CURRENT, "imp-1")
     tables = TrendTables(store)
     old = tables.root / "0ld"
-    old.mkdir()
+    old.mkdir(parents=True)
     tables.watermark_path.write_text(json.dumps({"version": 1, "parts": {"0ld": ["imp-1"]}}))
     # Tables of another layout are not read: the import is pending again, and the refresh replaces them.
     assert tables.pending_imports() == ["imp-1"]

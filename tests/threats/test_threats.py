@@ -261,6 +261,22 @@ def test_event_browser_filters(world: World) -> None:
     assert response.status_code == 400
 
 
+def test_reading_an_empty_store_creates_nothing(world: World) -> None:
+    """The pages and the API that read an organisation's events leave the data directory alone until
+    the organisation's first import."""
+    root = event_store(world.org_a).root
+    client = Client()
+    client.force_login(world.users[Role.COORDINATOR])
+    assert client.get("/threats/events/").context["total"] == 0
+    assert client.get("/trends/", {"organisation": world.org_a.pk}).status_code == 200
+    api = APIClient()
+    api.force_authenticate(world.users[Role.COORDINATOR])
+    assert api.get("/api/events/", {"organisation": world.org_a.pk}).json()["count"] == 0
+    assert not root.exists()
+    ingest(world, TELNET)
+    assert (root / "events" / "_commits").is_dir()
+
+
 def test_source_and_victim_country_are_separate_filters(world: World, tmp_path: Path) -> None:
     """An incident record has a victim country but no address: only the victim-country filter finds it."""
     ingest(world, TELNET, tlp="green")
