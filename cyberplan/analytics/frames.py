@@ -338,14 +338,19 @@ def _span_previous_sql(span: str, start: str) -> str:
     return f"CAST({start} - INTERVAL {SPANS[span]} MONTH AS DATE)"
 
 
-def source_counts_sql(addresses: str, sources: str, periods: dict[str, str]) -> str:
+def source_counts_sql(
+    addresses: str, sources: str, periods: dict[str, str], buckets: dict[str, str] | None = None
+) -> str:
     """DuckDB SQL of the source counts of the periods ``periods`` names.
 
     ``addresses`` holds the rows of :func:`addresses_sql` of every part (possibly repeated across
     parts) for at least the periods asked for and the period before each; ``sources`` the sources
     frame's rows of at least the periods asked for; ``periods`` maps a kind of period
     (:data:`SPANS`) to an SQL list of the first days of the periods to count
-    (``(SELECT ...)`` or ``(DATE '2026-06-01', ...)``).
+    (``(SELECT ...)`` or ``(DATE '2026-06-01', ...)``); ``buckets`` may restrict the ``day`` rows of
+    a kind of period to some time steps (an SQL list of days, or of the Mondays of weeks): the
+    steps of a period are counted from their own rows alone, so a refresh counts again only the
+    steps its import touched.
 
     Each row counts the distinct addresses (``sources``) that were reported, within a period
     (``span``, ``start``) and a filter (``in_sector``, ``in_taxonomy``: one sector, one class, both,
@@ -377,9 +382,10 @@ def source_counts_sql(addresses: str, sources: str, periods: dict[str, str]) -> 
         else:
             step = "day" if span == "month" else "CAST(date_trunc('week', day) AS DATE)"
             day_start = span_start_sql(span, "day")
+            only = f" AND {step} IN {buckets[span]}" if buckets and span in buckets else ""
             bucketed = f"""
                 SELECT {day_start} AS start, {step} AS bucket, source_ip, taxonomy, sector, {bit} AS mask
-                FROM {sources} WHERE {day_start} IN {starts}"""
+                FROM {sources} WHERE {day_start} IN {starts}{only}"""
         queries.append(f"""
         WITH keyed AS (
             SELECT {start} AS start, source_ip, taxonomy, sector, CAST(bit_or(mask) AS BIGINT) AS mask

@@ -244,9 +244,23 @@ class TrendTables:
                     f"(SELECT {start} FROM {touched} UNION "
                     f"SELECT CAST({start} + INTERVAL {months} MONTH AS DATE) FROM {touched})"
                 )
-            replaced = " OR ".join(f"(span = '{span}' AND start IN {starts})" for span, starts in periods.items())
+            # The chart steps (days of a month, weeks of a quarter) are counted from their own rows:
+            # only the steps the new part has rows in change; the others keep their rows. (A daily
+            # report touches one day of a month of the sources rows, the largest table.)
+            new_sources = f"read_parquet({_quoted(self.root / new_part / 'sources.parquet')})"
+            buckets = {
+                "month": f"(SELECT DISTINCT day FROM {new_sources})",
+                "quarter": f"(SELECT DISTINCT CAST(date_trunc('week', day) AS DATE) FROM {new_sources})",
+            }
+            replaced = " OR ".join(
+                f"(span = '{span}' AND start IN {starts}"
+                + (f" AND NOT (kind = 'day' AND day NOT IN {buckets[span]})" if span in buckets else "")
+                + ")"
+                for span, starts in periods.items()
+            )
             kept = f"SELECT * FROM read_parquet({_quoted(self.root / previous / f'{COUNTS}.parquet')}) WHERE NOT ({replaced})"
-            query = f"SELECT * FROM ({kept}) UNION ALL SELECT * FROM ({source_counts_sql(addresses, sources, periods)})"
+            counted = source_counts_sql(addresses, sources, periods, buckets)
+            query = f"SELECT * FROM ({kept}) UNION ALL SELECT * FROM ({counted})"
         else:
             for span in SPANS:
                 periods[span] = f"(SELECT DISTINCT {span_start_sql(span, 'month')} FROM {addresses})"

@@ -114,6 +114,37 @@ def test_incremental_refresh_after_each_import_equals_a_rebuild(tmp_path: Path, 
     assert tables.aggregated_imports() == {"imp-1", "imp-2", "imp-3", "imp-4"}
 
 
+def counts_rows(tables: TrendTables) -> list[tuple[Any, ...]]:
+    """The source counts the watermark names, as sorted rows."""
+    import duckdb
+
+    path = tables.root / tables.watermark()["counts"] / "source_counts.parquet"
+    rows: list[tuple[Any, ...]] = duckdb.connect().execute(f"SELECT * FROM read_parquet('{path}')").fetchall()
+    return sorted(rows, key=repr)
+
+
+def test_a_refresh_counts_again_only_the_chart_steps_it_touched(tmp_path: Path, engine: DuckDBEngine) -> None:
+    """Imports that add to days and weeks already counted, to new ones, and with a known address: the
+    source counts kept and counted again add up to those of a rebuild, row for row."""
+    tables = TrendTables(EventStore(tmp_path))
+    batches = [
+        CURRENT[:12] + PREVIOUS,
+        [bf("2026-07-02T23:00:00", "198.51.100.1"), bf("2026-07-02T23:30:00", "198.51.100.77")],  # a counted day
+        [tg("2026-07-31T12:00:00", "192.0.2.200")],  # a new day, the last of the month and of a week
+        CURRENT[12:] + [tg("2026-06-30T12:00:00", "192.0.2.4")],  # the month before, and the rest
+    ]
+    for number, batch in enumerate(batches, start=1):
+        store = write_store(tmp_path, batch, f"imp-{number}")
+        tables.refresh(engine)
+    incremental = counts_rows(tables)
+    assert tabled(store, engine) == raw(store, engine)
+    assert tabled(store, engine, metrics.Scope(parse_period("2026-Q3"))) == raw(
+        store, engine, metrics.Scope(parse_period("2026-Q3"))
+    )
+    tables.rebuild(engine)
+    assert counts_rows(tables) == incremental
+
+
 def test_pending_imports_and_compute_refreshing_first(tmp_path: Path, engine: DuckDBEngine) -> None:
     store = write_store(tmp_path, CURRENT[:5], "imp-1")
     tables = TrendTables(store)
