@@ -360,6 +360,39 @@ def _line(node: yaml.Node) -> int:
     return int(node.start_mark.line) + 1
 
 
+def _yaml_reasons() -> tuple[tuple[str, str], ...]:
+    """PyYAML's explanations of the usual mistakes (the start of its English text), each with ours."""
+    return (
+        (
+            "mapping values are not allowed here",
+            _("a colon where a value was expected: put a value holding a colon in quotes, or check the indentation"),
+        ),
+        ("could not find expected ':'", _("a line without the colon of its key, or a list item without its dash")),
+        ("found character '\\t' that cannot start any token", _("a tab character: indent with spaces")),
+        ("found character", _("a character that cannot start a value: put the value in quotes")),
+        ("expected <block end>", _("the indentation does not match the lines above")),
+        ("did not find expected key", _("the indentation does not match the lines above")),
+        ("did not find expected '-' indicator", _("a list item without its dash, or a wrong indentation")),
+        ("found unexpected end of stream", _("the file ends inside a quoted value")),
+        ("expected ',' or ']'", _("a list in square brackets is not closed")),
+        ("expected ',' or '}'", _("a mapping in braces is not closed")),
+        (
+            "found unknown escape character",
+            _("an unknown escape after a backslash in double quotes: use single quotes"),
+        ),
+        ("expected '<document start>'", _("a line starting with % or a misplaced document marker")),
+    )
+
+
+def _yaml_reason(problem: str) -> str:
+    """PyYAML's explanation of a parse error in the user's language when it is a usual one; else
+    its own English text."""
+    for start, reason in _yaml_reasons():
+        if problem.startswith(start):
+            return reason
+    return problem
+
+
 def read_yaml(text: str) -> tuple[list[Row], list[Problem], dict[str, str]]:
     """Rows of a YAML structure file: a list of items (flat, nested, or both), or a mapping with
     ``strategy``, ``principles`` and ``items``. Every scalar is read as text, as in a CSV cell."""
@@ -372,8 +405,7 @@ def read_yaml(text: str) -> tuple[list[Row], list[Problem], dict[str, str]]:
         if isinstance(error, _AliasError):
             message = _("The YAML cannot be read: aliases (*name) are not accepted.")
         else:
-            # PyYAML's own explanation, which only exists in English.
-            reason = str(getattr(error, "problem", None) or error)
+            reason = _yaml_reason(str(getattr(error, "problem", None) or error))
             message = _("The YAML cannot be read: %(error)s.") % {"error": reason[:200]}
         return [], [Problem(where, "", message)], {}
     finally:

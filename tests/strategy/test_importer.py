@@ -338,6 +338,28 @@ items:
     )
 
 
+@pytest.mark.parametrize(
+    ("document", "line", "english", "spanish"),
+    [
+        (b"items:\n\t- kind: axis\n", 2, "a tab character: indent with spaces", "un tabulador: sangre con espacios"),
+        (b"items:\n  - kind: axis\n    title_en: Risk: high\n", 3, "a colon where a value was expected", "dos puntos"),
+        (b'items:\n  - title_en: "open\n', 3, "the file ends inside a quoted value", "entre comillas"),
+        (b"items: [1, 2\n", 2, "a list in square brackets is not closed", "corchetes"),
+    ],
+    ids=["tab", "colon", "quote", "bracket"],
+)
+def test_yaml_mistakes_are_explained_in_the_users_language(  # type: ignore[no-untyped-def]
+    plan: Plan, coordinator, document: bytes, line: int, english: str, spanish: str
+) -> None:
+    result = import_structure(coordinator, document, "plan.yaml", strategy=plan.strategy)
+    assert reasons(result).startswith(f"plan.yaml: line {line}: The YAML cannot be read: {english}")
+    with override("es"):
+        result = import_structure(coordinator, document, "plan.yaml", strategy=plan.strategy)
+        text = reasons(result)
+    assert spanish in text
+    assert "cannot" not in text and "found" not in text
+
+
 def test_size_limit_and_file_type(plan: Plan, coordinator) -> None:  # type: ignore[no-untyped-def]
     big = GOOD + b"#" * MAX_STRUCTURE_BYTES
     assert "the limit for a structure file is" in reasons(
