@@ -297,6 +297,8 @@ def test_source_and_victim_country_are_separate_filters(world: World, tmp_path: 
     assert total(country="PY", victim_country="PY") == by_source
     assert everything > by_victim
     assert "Victim country" in client.get("/threats/events/").content.decode()
+    incident = client.get("/threats/events/", {"victim_country": "PY", "country": "unknown"}).content.decode()
+    assert "<td>unknown / PY</td>" in incident  # the table shows both countries
 
     api = APIClient()
     api.force_authenticate(world.users[Role.VIEWER])
