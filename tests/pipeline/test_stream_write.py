@@ -10,7 +10,7 @@ import duckdb
 from cyberplan.pipeline.importers.base import ImportOptions, Source
 from cyberplan.pipeline.ingest import constant_text, ingest
 from cyberplan.pipeline.schema import FIELD_TYPES
-from cyberplan.pipeline.store import EventStore
+from cyberplan.pipeline.store import EventStore, _written
 
 HEADER = '"timestamp","ip","protocol","port","hostname","tag","asn","geo","region","city"\n'
 
@@ -101,3 +101,14 @@ def test_only_fields_that_cannot_vary_are_written_as_constants() -> None:
     }
     # A field a chunk does not declare constant stays as it is (STIX, MISP and VERIS rows vary).
     assert constant_text({}, "imp-2", ImportOptions()) == {"import_id": "imp-2"}
+
+
+def test_a_constant_with_quotes_is_written_as_it_is(tmp_path: Path) -> None:
+    """Constants come from users' column mappings: quotes in them stay text, never SQL."""
+    con = duckdb.connect()
+    value = "it's a \"test\"'); DROP TABLE x; --"
+    target = tmp_path / "one.parquet"
+    con.execute(
+        f"COPY (SELECT {_written('feed.provider', value)} FROM (SELECT ? AS \"feed.provider\")) TO '{target}'", [value]
+    )
+    assert con.execute(f"SELECT \"feed.provider\" FROM read_parquet('{target}')").fetchone() == (value,)
