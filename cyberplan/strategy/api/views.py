@@ -8,6 +8,7 @@ current record. A published version never changes: any change to it answers 409.
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable
 from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
@@ -212,6 +213,30 @@ class _PlanViewSet(
             raise _as_drf(exc) from exc
         return Response(self.get_serializer(obj).data)
 
+    @staticmethod
+    def _list_or_report(
+        request: Request,
+        listed: QuerySet[Any],
+        serializer: type[serializers.ModelSerializer],  # type: ignore[type-arg]
+        of_action: Action,
+        report: Callable[[dict[str, Any]], Model],
+        upload_field: str | None = None,
+    ) -> Response:
+        """GET: the records ``listed``; POST: a new one through ``report`` (progress reporters of
+        ``of_action`` only), answered 201. A refused upload is named by ``upload_field``."""
+        if request.method == "GET":
+            return Response(serializer(listed, many=True).data)
+        require_progress_reporter(_user(request), of_action)
+        body = serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            created = report(body.validated_data)
+        except DjangoValidationError as exc:
+            if upload_field and not hasattr(exc, "error_dict") and upload_field in body.validated_data:
+                raise serializers.ValidationError({upload_field: exc.messages}) from exc  # the upload check
+            raise _as_drf(exc) from exc
+        return Response(serializer(created).data, status=status.HTTP_201_CREATED)
+
 
 class ElementViewSet(_PlanViewSet):
     """Axes, objectives and action lines of strategies' working copies."""
@@ -316,18 +341,14 @@ class ActionViewSet(_PlanViewSet):
     def progress(self, request: Request, pk: str | None = None) -> Response:
         """The action's progress updates; POST adds one (the action's status and percentage follow the latest)."""
         current = cast(Action, self.get_object())
-        if request.method == "GET":
-            return Response(ProgressUpdateSerializer(current.updates.select_related("author"), many=True).data)
-        require_progress_reporter(_user(request), current)
-        body = ProgressUpdateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        try:
-            update = act.do_report_progress(_user(request), current, **body.validated_data)
-        except DjangoValidationError as exc:
-            if not hasattr(exc, "error_dict") and "evidence_document" in body.validated_data:
-                raise serializers.ValidationError({"evidence_document": exc.messages}) from exc  # the upload check
-            raise _as_drf(exc) from exc
-        return Response(ProgressUpdateSerializer(update).data, status=status.HTTP_201_CREATED)
+        return self._list_or_report(
+            request,
+            current.updates.select_related("author"),
+            ProgressUpdateSerializer,
+            current,
+            lambda data: act.do_report_progress(_user(request), current, **data),
+            upload_field="evidence_document",
+        )
 
 
 class KPIViewSet(_PlanViewSet):
@@ -373,19 +394,15 @@ class KPIViewSet(_PlanViewSet):
     def measurements(self, request: Request, pk: str | None = None) -> Response:
         """The KPI's measurements; POST records a value in the KPI's unit (a second one for the date replaces it)."""
         kpi = cast(KPI, self.get_object())
-        if request.method == "GET":
-            return Response(KPIMeasurementSerializer(kpi.measurements.select_related("recorded_by"), many=True).data)
-        require_progress_reporter(_user(request), kpi.action)
-        body = KPIMeasurementSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
-        try:
-            measurement = act.do_record_measurement(
+        return self._list_or_report(
+            request,
+            kpi.measurements.select_related("recorded_by"),
+            KPIMeasurementSerializer,
+            kpi.action,
+            lambda data: act.do_record_measurement(
                 _user(request), kpi, date=data["date"], value=data["value"], note=data.get("note", "")
-            )
-        except DjangoValidationError as exc:
-            raise _as_drf(exc) from exc
-        return Response(KPIMeasurementSerializer(measurement).data, status=status.HTTP_201_CREATED)
+            ),
+        )
 
     @extend_schema(request=KPIComputeSerializer, responses={201: KPIMeasurementSerializer})
     @action(detail=True, methods=["post"], serializer_class=KPIMeasurementSerializer, filterset_fields=[])
