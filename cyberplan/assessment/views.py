@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.forms import BaseForm, Form
+from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cyberplan.core.access import Permission, has_permission, organisations_where
+from cyberplan.core.forms import attach_errors
 from cyberplan.core.models import User
 from cyberplan.gaps.access import gaps_visible_to
 
@@ -59,17 +60,6 @@ def _lang() -> str:
     return (get_language() or "en")[:2]
 
 
-def _attach_errors(form: BaseForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field if field in form.fields else None
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
-
-
 def _locked(request: HttpRequest, assessment: Assessment) -> HttpResponse:
     messages.error(request, _("This assessment is locked: it is final and can no longer be changed."))
     return redirect("assessment:assessment_detail", pk=assessment.pk)
@@ -104,7 +94,7 @@ def assessment_create(request: HttpRequest) -> HttpResponse:
         try:
             assessment = actions.do_create_assessment(user, organisation, framework, **data)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("The assessment was created."))
             return redirect("assessment:assessment_detail", pk=assessment.pk)
@@ -158,7 +148,7 @@ def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except actions.AssessmentLockedError:
             return _locked(request, assessment)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("The assessment was updated."))
             return redirect("assessment:assessment_detail", pk=assessment.pk)
@@ -318,7 +308,7 @@ def add_evidence(request: HttpRequest, pk: int, factor_id: str) -> HttpResponse:
         except actions.AssessmentLockedError:
             return _locked(request, assessment)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("The evidence was added to %(id)s.") % {"id": answer.indicator_id})
             return redirect(f"{_factor_url(assessment, row)}#i-{answer.indicator_id}")
@@ -341,7 +331,7 @@ def _submit_factor_form(
         except actions.AssessmentLockedError:
             return _locked(request, assessment)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, done)
             return redirect(_factor_url(assessment, row))

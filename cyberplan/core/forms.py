@@ -4,10 +4,24 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .choices import AuditAction, Role
 from .models import Organisation, User
+
+
+def attach_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Show an action's ``ValidationError`` on the form's fields (or above it, for the others and for
+    errors of the whole record), keeping what the user typed."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field if field in form.fields else None
+            for error in errors:
+                form.add_error(target, error)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
 
 
 class LanguageForm(forms.Form):

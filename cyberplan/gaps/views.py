@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from cyberplan.core.access import Permission, has_permission, organisations_where
 from cyberplan.core.audit import history_of
+from cyberplan.core.forms import attach_errors
 from cyberplan.core.models import AuditEntry
 
 from . import actions
@@ -64,7 +65,7 @@ def gap_create(request: HttpRequest) -> HttpResponse:
         try:
             gap = actions.do_create_gap(request.user, organisation, **data)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Gap %(id)s was recorded.") % {"id": gap.identifier})
             return redirect("gaps:gap_detail", pk=gap.pk)
@@ -91,7 +92,7 @@ def gap_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 ),
             )
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Gap %(id)s was updated.") % {"id": gap.identifier})
             return redirect("gaps:gap_detail", pk=gap.pk)
@@ -117,7 +118,7 @@ def gap_detail(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 actions.do_add_gap_evidence(request.user, gap, **evidence_form.cleaned_data)
             except ValidationError as exc:
-                _attach_errors(evidence_form, exc)
+                attach_errors(evidence_form, exc)
             else:
                 messages.success(request, _("The evidence was added."))
                 return redirect("gaps:gap_detail", pk=gap.pk)
@@ -186,14 +187,3 @@ def evidence_download(request: HttpRequest, pk: int, evidence_pk: int) -> HttpRe
     return FileResponse(
         evidence.document.open("rb"), as_attachment=True, filename=evidence.document.name.rsplit("/", 1)[-1]
     )
-
-
-def _attach_errors(form: GapForm | GapEvidenceForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field if field in form.fields else None
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)

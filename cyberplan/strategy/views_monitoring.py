@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cyberplan.core.access import Permission, organisations_where
+from cyberplan.core.forms import attach_errors
 from cyberplan.core.models import User
 from cyberplan.trends.charts import to_svg
 from cyberplan.trends.views import safe_svg
@@ -33,7 +34,7 @@ from .choices import CLOSED_ACTION_STATUSES, KPISource
 from .forms_monitoring import AsOfForm, ComputeForm, MeasurementForm, ProgressForm
 from .models import KPI, Action, Strategy
 from .units import unit_label
-from .views_versions import attach_errors, header_template
+from .views_versions import header_template
 
 ALERT_LABELS = {
     "review_due": gettext_lazy("Review due"),

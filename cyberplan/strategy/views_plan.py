@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 
 from cyberplan.assessment.access import assessments_visible_to
 from cyberplan.core.access import Permission, has_permission, organisations_where, require
+from cyberplan.core.forms import attach_errors
 from cyberplan.core.models import User
 from cyberplan.gaps.access import access_gap_by_id, gaps_visible_to
 from cyberplan.gaps.choices import GapStatus
@@ -55,7 +56,6 @@ from .forms_plan import (
     VersionedForm,
 )
 from .models import KPI, Action, Element, PhaseTask, Principle, Strategy
-from .views_versions import attach_errors
 
 M = TypeVar("M", bound=models.Model)
 

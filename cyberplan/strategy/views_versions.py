@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from cyberplan.core.access import Permission, has_permission, roles_of
 from cyberplan.core.choices import TLP
+from cyberplan.core.forms import attach_errors
 from cyberplan.core.models import User
 
 from . import access, actions, snapshot
@@ -150,18 +151,6 @@ def header_template(owner: bool) -> str:
             return FALLBACK_HEADER
         return SHARED_HEADER
     return FALLBACK_HEADER
-
-
-def attach_errors(form: BaseForm, exc: ValidationError) -> None:
-    """Show an action's ``ValidationError`` on the form's fields (or above it), keeping what was typed."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field if field in form.fields else None
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 def _pick(item: dict[str, Any], name: str) -> str:

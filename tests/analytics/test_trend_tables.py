@@ -131,7 +131,7 @@ def test_a_refresh_counts_again_only_the_chart_steps_it_touched(tmp_path: Path, 
         CURRENT[:12] + PREVIOUS,
         [bf("2026-07-02T23:00:00", "198.51.100.1"), bf("2026-07-02T23:30:00", "198.51.100.77")],  # a counted day
         [tg("2026-07-31T12:00:00", "192.0.2.200")],  # a new day, the last of the month and of a week
-        CURRENT[12:] + [tg("2026-06-30T12:00:00", "192.0.2.4")],  # the month before, and the rest
+        [*CURRENT[12:], tg("2026-06-30T12:00:00", "192.0.2.4")],  # the month before, and the rest
     ]
     for number, batch in enumerate(batches, start=1):
         store = write_store(tmp_path, batch, f"imp-{number}")
