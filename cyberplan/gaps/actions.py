@@ -195,7 +195,7 @@ def do_upsert_gap_from_source(
     existing = _source_gap(organisation, source, source_key)
     if existing is None:
         try:
-            return do_create_gap(actor, organisation, source=source, source_key=source_key, **dict(values)), True
+            return do_create_gap(actor, organisation, source=source, source_key=source_key, **values), True
         except DuplicateSourceGapError:
             # Two writers found the same thing at once: the other one created it; update that gap.
             existing = _source_gap(organisation, source, source_key)
