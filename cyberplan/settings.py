@@ -375,6 +375,12 @@ SPECTACULAR_SETTINGS = {
         "VersionStatusEnum": "cyberplan.strategy.choices.VersionStatus",
         "ImportStatusEnum": "cyberplan.threats.choices.ImportStatus",
     },
+    # Every operation documents the errors it can answer (401, 403, 429, and 400, 404, 409, 415 where
+    # they apply), so the committed schema is a contract a client can rely on.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "cyberplan.api.schema.document_errors",
+    ],
 }
 
 TASKS = {

@@ -75,6 +75,15 @@ def _real_references(case: Any, world: ContractWorld) -> None:
                     container[name] = world.references[name]
 
 
+def _describe(case: Any, response: Any, failure: Any) -> str:
+    """The failure with the request that caused it and the answer, short enough to read in a CI log."""
+    sent = f"path {case.path_parameters or {}}, query {case.query or {}}, body {case.body!r}"[:600]
+    return (
+        f"{case.operation.label}: {failure.title}\n{failure.message}\n"
+        f"Sent: {sent}\nAnswer {response.status_code}: {response.text[:600]}"
+    )
+
+
 def _run_operation(operation: Any, mode: GenerationMode, world: ContractWorld, app: Any, tally: Tally) -> None:
     headers = {"Authorization": f"Token {world.token}", "Accept-Language": "en"}
 
@@ -96,7 +105,7 @@ def _run_operation(operation: Any, mode: GenerationMode, world: ContractWorld, a
         except FailureGroup as group:
             for failure in group.exceptions:
                 key = (operation.label, failure.title)
-                tally.failures.setdefault(key, f"{operation.label}: {failure.title}\n{failure.message}")
+                tally.failures.setdefault(key, _describe(case, response, failure))
 
     run()
 

@@ -12,7 +12,9 @@ from cyberplan.core.models import Organisation, User
 
 class AnswerEvidenceSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     kind = serializers.ChoiceField(choices=EvidenceKind.choices)
-    added_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    added_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     document = serializers.FileField(write_only=True, required=False)
     has_document = serializers.SerializerMethodField()
 
@@ -31,7 +33,9 @@ class AssessmentSerializer(serializers.ModelSerializer):  # type: ignore[type-ar
     stakeholder_groups = serializers.ListField(
         child=serializers.ChoiceField(choices=StakeholderGroup.choices), required=False
     )
-    created_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Assessment
@@ -65,7 +69,7 @@ class AssessmentSerializer(serializers.ModelSerializer):  # type: ignore[type-ar
 class AnswerSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     value = serializers.ChoiceField(choices=AnswerValue.choices)
     answered_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
     evidence = AnswerEvidenceSerializer(many=True, read_only=True)
     version = serializers.IntegerField(
@@ -147,7 +151,9 @@ class FactorUpdateSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class FactorCommentSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    author: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    author: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = FactorComment

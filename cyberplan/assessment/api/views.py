@@ -14,6 +14,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from cyberplan.api.schema import CONFLICT
 from cyberplan.assessment import actions, results
 from cyberplan.assessment.access import (
     access_answer_by_id,
@@ -134,7 +135,7 @@ class AssessmentViewSet(
         assessment = actions.do_unlock_assessment(_user(request), assessment, body.validated_data["reason"])
         return Response(AssessmentSerializer(assessment, context={"request": request}).data)
 
-    @extend_schema(request=None, responses=GapChangeSerializer(many=True))
+    @extend_schema(request=None, responses={200: GapChangeSerializer(many=True), 409: CONFLICT})
     @action(detail=True, methods=["post"], url_path="gaps", pagination_class=None)
     def sync_gaps(self, request: Request, pk: str | None = None) -> Response:
         """Bring the gap register in line with the target profile (latest assessment of the country only)."""
@@ -170,7 +171,7 @@ class AssessmentViewSet(
             raise _as_drf(exc) from exc
         return Response(self._factor_score(assessment, factor_id))
 
-    @extend_schema(request=None, responses=FactorScoreSerializer)
+    @extend_schema(request=None, responses={200: FactorScoreSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"], url_path=r"factors/(?P<factor_id>\d+\.\d+)/approve")
     def approve_factor(self, request: Request, pk: str | None = None, factor_id: str = "") -> Response:
         """Approve a factor as reviewed; the approval is cleared when its answers or evidence change."""
@@ -182,7 +183,9 @@ class AssessmentViewSet(
         return Response(self._factor_score(assessment, factor_id))
 
     @extend_schema(methods=["get"], responses=FactorCommentSerializer(many=True))
-    @extend_schema(methods=["post"], request=FactorCommentSerializer, responses=FactorCommentSerializer)
+    @extend_schema(
+        methods=["post"], request=FactorCommentSerializer, responses={201: FactorCommentSerializer, 409: CONFLICT}
+    )
     @action(
         detail=True,
         methods=["get", "post"],
@@ -263,7 +266,9 @@ class AssessmentAnswerViewSet(
         return Response(AnswerSerializer(answer).data)
 
     @extend_schema(methods=["get"], responses=AnswerEvidenceSerializer(many=True))
-    @extend_schema(methods=["post"], request=AnswerEvidenceSerializer, responses=AnswerEvidenceSerializer)
+    @extend_schema(
+        methods=["post"], request=AnswerEvidenceSerializer, responses={201: AnswerEvidenceSerializer, 409: CONFLICT}
+    )
     @action(detail=True, methods=["get", "post"], serializer_class=AnswerEvidenceSerializer, pagination_class=None)
     def evidence(self, request: Request, pk: str | None = None) -> Response:
         answer = self.get_object()

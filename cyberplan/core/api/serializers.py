@@ -16,7 +16,7 @@ class SectorSerializer(serializers.ModelSerializer):
 
 class OrganisationSerializer(serializers.ModelSerializer):
     country = CountryField(country_dict=True)
-    sector = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    sector = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     my_role = serializers.SerializerMethodField()
 
     class Meta:

@@ -11,7 +11,7 @@ from cyberplan.gaps.models import Gap, GapEvidence
 
 
 class GapEvidenceSerializer(serializers.ModelSerializer):
-    added_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    added_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     document = serializers.FileField(write_only=True, required=False)
     has_document = serializers.SerializerMethodField()
 
@@ -27,7 +27,7 @@ class GapSerializer(serializers.ModelSerializer):
     organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.none())
     title = serializers.CharField(read_only=True)
     description = serializers.CharField(read_only=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     version = serializers.IntegerField(
         required=False,
         help_text="The version you last read. Required on update: a stale version gets 409 Conflict.",

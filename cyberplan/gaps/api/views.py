@@ -12,6 +12,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from cyberplan.api.schema import CONFLICT
 from cyberplan.core.access import Permission, has_permission
 from cyberplan.core.api.serializers import AuditEntrySerializer
 from cyberplan.core.audit import history_of
@@ -90,7 +91,7 @@ class GapViewSet(
     def perform_destroy(self, instance: Gap) -> None:
         actions.do_delete_gap(self.request.user, instance)
 
-    @extend_schema(request=GapStatusSerializer, responses=GapSerializer)
+    @extend_schema(request=GapStatusSerializer, responses={200: GapSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"], url_path="status")
     def set_status(self, request: Request, pk: str | None = None) -> Response:
         gap = self.get_object()
@@ -105,7 +106,7 @@ class GapViewSet(
         return Response(self.get_serializer(gap).data)
 
     @extend_schema(methods=["get"], responses=GapEvidenceSerializer(many=True))
-    @extend_schema(methods=["post"], request=GapEvidenceSerializer, responses=GapEvidenceSerializer)
+    @extend_schema(methods=["post"], request=GapEvidenceSerializer, responses={201: GapEvidenceSerializer})
     @action(detail=True, methods=["get", "post"], serializer_class=GapEvidenceSerializer)
     def evidence(self, request: Request, pk: str | None = None) -> Response:
         gap = access_gap_by_id(request.user, int(pk or 0))

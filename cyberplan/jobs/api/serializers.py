@@ -16,7 +16,7 @@ class JobSerializer(serializers.ModelSerializer):
     kind_label = serializers.CharField(read_only=True)
     percent = serializers.IntegerField(read_only=True, allow_null=True)
     download_url = serializers.SerializerMethodField()
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = Job

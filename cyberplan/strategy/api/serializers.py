@@ -49,7 +49,9 @@ def _fixed_on_update(serializer: serializers.Serializer, *names: str) -> None:  
 class StrategySerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.none())
     title = serializers.CharField(read_only=True)
-    created_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     version = serializers.IntegerField(required=False, help_text=VERSION_HELP)
 
     class Meta:
@@ -142,7 +144,7 @@ def _limit_to_plan(serializer: serializers.Serializer) -> None:  # type: ignore[
 class KPIMeasurementSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     value = KPIValueField(help_text="In the KPI's unit; a unit may be written after the number: 80%, 12 days, 48 h.")
     recorded_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
 
     class Meta:
@@ -269,7 +271,9 @@ class StrategyActionSerializer(serializers.ModelSerializer):  # type: ignore[typ
 
 class ProgressUpdateSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     status = serializers.ChoiceField(choices=ActionStatus.choices)
-    author: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    author: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     evidence_document = serializers.FileField(write_only=True, required=False)
     has_document = serializers.SerializerMethodField()
 
@@ -295,12 +299,14 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):  # type: ignore[typ
 
 class StrategyVersionSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     strategy = serializers.PrimaryKeyRelatedField(queryset=Strategy.objects.none())
-    created_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     approved_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
     published_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
     citation = serializers.CharField(read_only=True)
     status = serializers.ChoiceField(choices=VersionStatus.choices, read_only=True)

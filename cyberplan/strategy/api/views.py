@@ -23,6 +23,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from cyberplan.api.schema import CONFLICT
 from cyberplan.core.access import Permission, has_permission
 from cyberplan.core.models import User
 from cyberplan.gaps.access import gaps_visible_to
@@ -471,7 +472,7 @@ class VersionViewSet(
         except DjangoValidationError as exc:
             raise _as_drf(exc) from exc
 
-    @extend_schema(request=VersionTransitionSerializer, responses=StrategyVersionSerializer)
+    @extend_schema(request=VersionTransitionSerializer, responses={200: StrategyVersionSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"], filterset_fields=[])
     def transition(self, request: Request, pk: str | None = None) -> Response:
         """Move the version along the workflow. A published or withdrawn version answers 409."""
@@ -496,7 +497,7 @@ class VersionViewSet(
             raise _as_drf(exc) from exc
         return Response(StrategyVersionSerializer(version, context={"request": request}).data)
 
-    @extend_schema(request=VersionRefreshSerializer, responses=StrategyVersionSerializer)
+    @extend_schema(request=VersionRefreshSerializer, responses={200: StrategyVersionSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"], filterset_fields=[])
     def refresh(self, request: Request, pk: str | None = None) -> Response:
         """Take the working copy into a draft version again. A published version answers 409."""

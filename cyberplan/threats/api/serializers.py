@@ -14,9 +14,9 @@ from cyberplan.threats.models import ColumnMapping, Import
 
 
 class ImportSerializer(serializers.ModelSerializer):
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    mapping = serializers.SlugRelatedField(slug_field="name", read_only=True)
-    job = serializers.PrimaryKeyRelatedField(read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    mapping = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
+    job = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Import
