@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
@@ -117,3 +118,17 @@ def document_errors(result: dict[str, Any], generator: Any, request: Any, public
                 responses.setdefault(code, {"$ref": f"#/components/responses/{_ANSWERS[code][0]}"})
             operation["responses"] = dict(sorted(responses.items()))
     return result
+
+
+class AnsweredChoiceField(serializers.ChoiceField):
+    """A choice that is written as one of its values but reads as "" while nothing was chosen yet."""
+
+
+class AnsweredChoiceFieldExtension(OpenApiSerializerFieldExtension):
+    """In requests the field takes one of its values; in responses it may also be blank."""
+
+    target_class = AnsweredChoiceField
+
+    def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        values = list(self.target.choices)
+        return {"type": "string", "enum": [*values, ""] if direction == "response" else values}

@@ -36,6 +36,14 @@ from cyberplan.strategy.choices import ElementKind, FocusArea
 from cyberplan.threats.actions import do_register_import
 from tests.conftest import World, make_user
 
+# The contract test's summary line, shown at the end of the run for the CI log.
+SUMMARY: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    for line in SUMMARY:
+        terminalreporter.write_line(line)
+
 
 @dataclass
 class ContractWorld:
@@ -124,6 +132,7 @@ def contract_world(world: World, settings: Settings, tmp_path: Path) -> Contract
     }
     references: dict[str, Any] = {
         "organisation": org.pk,
+        "lead": org.pk,
         "strategy": strategy.pk,
         "action": action.pk,
         "parent": objective.pk,

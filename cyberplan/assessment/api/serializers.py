@@ -4,6 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from cyberplan.api.schema import AnsweredChoiceField
 from cyberplan.assessment.choices import AnswerValue, EvidenceKind, StakeholderGroup
 from cyberplan.assessment.models import Answer, AnswerEvidence, Assessment, FactorComment, Framework
 from cyberplan.core.access import Permission, organisations_where
@@ -67,7 +68,7 @@ class AssessmentSerializer(serializers.ModelSerializer):  # type: ignore[type-ar
 
 
 class AnswerSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    value = serializers.ChoiceField(choices=AnswerValue.choices)
+    value = AnsweredChoiceField(choices=AnswerValue.choices, help_text="Blank until the indicator is answered.")
     answered_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
@@ -127,7 +128,7 @@ class UnlockSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 class ImportSerializer(serializers.Serializer):  # type: ignore[type-arg]
     organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.none())
-    document = serializers.JSONField(help_text="An assessment file as written by the export.")
+    document = serializers.DictField(help_text="An assessment file as written by the export.")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
