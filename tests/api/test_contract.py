@@ -13,6 +13,8 @@ line for the CI log: ``API contract: operations N, cases N, failures N``.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,13 +23,17 @@ from typing import Any
 import hypothesis
 import schemathesis
 from django.core.cache import cache
+from django.core.exceptions import FieldDoesNotExist
 from django.core.wsgi import get_wsgi_application
+from django.db import models
 from hypothesis import HealthCheck, Phase
+from rest_framework import serializers
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi import checks as openapi_checks
 
+import cyberplan
 from tests.api.conftest import SUMMARY, ContractWorld
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -170,3 +176,35 @@ def test_api_keeps_its_contract(contract_world: ContractWorld) -> None:
     tally = run_contract(contract_world, SUMMARY.append)
     assert tally.cases >= tally.operations
     assert not tally.failures, "\n\n".join(tally.failures.values())
+
+
+def _model_serializers() -> list[type[serializers.ModelSerializer[Any]]]:
+    found = []
+    for module_name in sorted(m.name for m in pkgutil.iter_modules(cyberplan.__path__)):
+        try:
+            module = importlib.import_module(f"cyberplan.{module_name}.api.serializers")
+        except ModuleNotFoundError:
+            continue
+        found += [
+            cls
+            for cls in vars(module).values()
+            if isinstance(cls, type)
+            and issubclass(cls, serializers.ModelSerializer)
+            and cls.__module__ == module.__name__
+        ]
+    return found
+
+
+def test_references_that_may_be_empty_are_nullable(db: None) -> None:
+    """A field reading a foreign key that may be empty says so, even before a record shows it empty."""
+    missing = []
+    for serializer_class in _model_serializers():
+        model = serializer_class.Meta.model
+        for name, serializer_field in serializer_class().fields.items():
+            try:
+                model_field = model._meta.get_field(serializer_field.source)
+            except FieldDoesNotExist:
+                continue
+            if isinstance(model_field, models.ForeignKey) and model_field.null and not serializer_field.allow_null:
+                missing.append(f"{serializer_class.__name__}.{name}")
+    assert not missing, f"Give these fields allow_null=True (their foreign key may be empty): {missing}"
