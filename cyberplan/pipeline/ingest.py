@@ -24,7 +24,7 @@ import pyarrow as pa
 
 from . import importers
 from .enrich import MmdbLookup, constituency_joins, enriched_expressions, install_mmdb, prepare
-from .importers.base import Chunk, ImportOptions, Source, SourceError
+from .importers.base import Chunk, ImportOptions, Source, SourceError, without_paths
 from .importers.csvengine import DEFAULT_CHUNK_BYTES
 from .schema import FIELD_TYPES, FIELDS, PIPELINE_FIELDS, quoted
 from .store import CommitSummary, EventStore, ImportWriter
@@ -306,7 +306,7 @@ def _normalise_sql(
 
 
 def _first_line(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()
+    text = without_paths(str(exc)).strip().splitlines()
     return text[0] if text else type(exc).__name__
 
 
