@@ -270,7 +270,7 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 CYBERPLAN_MAX_UPLOAD_BYTES = env_int("CYBERPLAN_MAX_UPLOAD_MB", 50, minimum=1) * 1024 * 1024
 # Threat evidence: feeds uploaded in the web UI, and what any import may unpack to.
 CYBERPLAN_MAX_IMPORT_UPLOAD_BYTES = env_int("CYBERPLAN_MAX_IMPORT_UPLOAD_MB", 512, minimum=1) * 1024 * 1024
-CYBERPLAN_MAX_IMPORT_BYTES = env_int("CYBERPLAN_MAX_IMPORT_MB", 4096, minimum=1) * 1024 * 1024
+CYBERPLAN_MAX_IMPORT_BYTES = env_int("CYBERPLAN_MAX_IMPORT_MB", 1024, minimum=1) * 1024 * 1024
 CYBERPLAN_EVENTS_DIR = Path(env_str("CYBERPLAN_EVENTS_DIR", str(DATA_DIR / "events")))
 # After each import, a background job computes the trends dashboard's default pages (off in tests,
 # where no worker runs and jobs would only pile up).

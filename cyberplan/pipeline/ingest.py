@@ -24,12 +24,18 @@ import pyarrow as pa
 
 from . import importers
 from .enrich import MmdbLookup, constituency_joins, enriched_expressions, install_mmdb, prepare
-from .importers.base import Chunk, ImportOptions, Source, SourceError
+from .importers.base import Chunk, ImportOptions, Source, SourceError, without_paths
 from .importers.csvengine import DEFAULT_CHUNK_BYTES
 from .schema import FIELD_TYPES, FIELDS, PIPELINE_FIELDS, quoted
 from .store import CommitSummary, EventStore, ImportWriter
 
-DEFAULT_MAX_BYTES = 4 * 1024**3  # what one import may unpack to
+# What one import may read, and what a compressed file may unpack to. A daily national feed comes as
+# one file per report; a million Shadowserver rows take about 137 MiB, so 1 GiB is some 7.5 million
+# rows in one file, well above the largest daily report of a national CSIRT (see the configuration
+# reference, CYBERPLAN_MAX_IMPORT_MB).
+DEFAULT_MAX_BYTES = 1024**3
+# Free disk an unpacking must leave for what follows it (DuckDB's spill files, the Parquet written).
+DEFAULT_MIN_FREE_BYTES = 512 * 1024**2
 COPY_CHUNK = 1024 * 1024
 
 Progress = Callable[[str], None]
@@ -41,15 +47,56 @@ class IngestLimits:
     memory_limit: str = "1500MB"  # DuckDB's working memory; it spills to disk beyond this
     threads: int = 2
     chunk_bytes: int = DEFAULT_CHUNK_BYTES  # input read, normalised and written at a time
+    min_free_bytes: int = DEFAULT_MIN_FREE_BYTES  # free disk left in the work folder while unpacking
+
+
+def _mib(size: int) -> str:
+    return f"{size / 1024**2:,.1f} MiB" if size % 1024**2 else f"{size // 1024**2:,} MiB"
+
+
+def _too_large(name: str, limit: int) -> SourceError:
+    return SourceError(
+        f"{name}: unpacks to more than {_mib(limit)}, the limit of one import; refused as a possible "
+        "decompression bomb (raise CYBERPLAN_MAX_IMPORT_MB if the file is genuine)"
+    )
+
+
+def _check_disk(name: str, folder: Path, needed: int, limits: IngestLimits) -> None:
+    """Refuse to go on when writing ``needed`` more bytes in ``folder`` would leave less free disk
+    than ``limits.min_free_bytes``."""
+    free = shutil.disk_usage(folder).free
+    if free - needed < limits.min_free_bytes:
+        raise SourceError(
+            f"{name}: not enough free disk space to unpack it ({_mib(max(free, 0))} free; "
+            f"{_mib(limits.min_free_bytes)} must stay free for the import); nothing was imported"
+        )
+
+
+def _declared_size(source: Source, head: bytes) -> int | None:
+    """What a gzip file says it unpacks to (its last member's size modulo 4 GiB, so never more than
+    the truth for a well-formed file), or None."""
+    if not head.startswith(b"\x1f\x8b"):
+        return None
+    with source.path.open("rb") as handle:
+        handle.seek(0, 2)
+        if handle.tell() < 18:
+            return None
+        handle.seek(-4, 2)
+        return int.from_bytes(handle.read(4), "little")
 
 
 @contextmanager
 def unpacked(source: Source, work_dir: Path, limits: IngestLimits) -> Iterator[Source]:
     """The source as a plain file: gzip, bzip2, xz and single-member zip archives are unpacked to
-    ``work_dir``, stopping with a clear error past ``limits.max_bytes`` (a decompression bomb)."""
+    ``work_dir``. A file that declares more than ``limits.max_bytes`` (a zip member's size, a gzip
+    trailer) is refused before anything is written; the rest is counted as it is written and stopped
+    as soon as it passes the limit (a decompression bomb), or when the disk would keep less than
+    ``limits.min_free_bytes`` free. A refused file leaves nothing behind."""
     size = source.path.stat().st_size
     if size > limits.max_bytes:
-        raise SourceError(f"{source.name}: the file is {size:,} bytes; the limit is {limits.max_bytes:,}")
+        raise SourceError(
+            f"{source.name}: the file is {_mib(size)}; the limit of one import is {_mib(limits.max_bytes)}"
+        )
     head = source.head()[:8]
     opener: Callable[[], BinaryIO] | None = None
     inner_name = source.name
@@ -57,6 +104,7 @@ def unpacked(source: Source, work_dir: Path, limits: IngestLimits) -> Iterator[S
         if inner_name.lower().endswith(suffix):
             inner_name = inner_name[: -len(suffix)]
     archive: zipfile.ZipFile | None = None
+    declared = _declared_size(source, head)
     if head.startswith(b"\x1f\x8b"):
         opener = functools.partial(gzip.open, source.path, "rb")  # type: ignore[assignment]
     elif head.startswith(b"BZh"):
@@ -73,28 +121,48 @@ def unpacked(source: Source, work_dir: Path, limits: IngestLimits) -> Iterator[S
             archive.close()
             raise SourceError(f"{source.name}: a zip archive must hold exactly one file; it holds {len(members)}")
         inner_name = Path(members[0].filename).name
+        declared = members[0].file_size
         opener = functools.partial(archive.open, members[0], "r")  # type: ignore[assignment]
     if opener is None:
         yield source
         return
     target = work_dir / ("unpacked-" + (inner_name or "data"))
+    try:
+        if declared is not None and declared > limits.max_bytes:
+            raise _too_large(source.name, limits.max_bytes)
+        _check_disk(source.name, work_dir, declared or 0, limits)
+        _copy_within_limits(opener, target, source.name, limits)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    finally:
+        if archive is not None:
+            archive.close()
+    try:
+        yield Source(path=target, name=inner_name)
+    finally:
+        target.unlink(missing_ok=True)
+
+
+def _copy_within_limits(opener: Callable[[], BinaryIO], target: Path, name: str, limits: IngestLimits) -> None:
+    """Unpack to ``target`` chunk by chunk; each chunk is counted and the free disk checked before it
+    is written, so no more than ``limits.max_bytes`` is ever written."""
     written = 0
     try:
         with opener() as stream, target.open("wb") as out:
             while chunk := stream.read(COPY_CHUNK):
                 written += len(chunk)
                 if written > limits.max_bytes:
-                    raise SourceError(
-                        f"{source.name}: unpacks to more than {limits.max_bytes:,} bytes; refused as a possible "
-                        "decompression bomb (raise CYBERPLAN_MAX_IMPORT_MB if the file is genuine)"
-                    )
-                out.write(chunk)
+                    raise _too_large(name, limits.max_bytes)
+                _check_disk(name, target.parent, len(chunk), limits)
+                try:
+                    out.write(chunk)
+                except OSError as exc:  # the disk filled up all the same, or a quota
+                    raise SourceError(f"{name}: the unpacked file could not be written ({_first_line(exc)})") from None
     except (OSError, EOFError, zipfile.BadZipFile, lzma.LZMAError) as exc:
-        raise SourceError(f"{source.name}: the compressed file is damaged or truncated ({exc})") from None
-    finally:
-        if archive is not None:
-            archive.close()
-    yield Source(path=target, name=inner_name)
+        raise SourceError(f"{name}: the compressed file is damaged or truncated ({_first_line(exc)})") from None
+    except NotImplementedError:
+        raise SourceError(f"{name}: the zip archive uses a compression method that is not supported") from None
 
 
 def ingest(
@@ -306,7 +374,7 @@ def _normalise_sql(
 
 
 def _first_line(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()
+    text = without_paths(str(exc)).strip().splitlines()
     return text[0] if text else type(exc).__name__
 
 

@@ -13,7 +13,7 @@ from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +21,7 @@ from cyberplan.core import audit
 from cyberplan.core.choices import TLP, AuditAction
 from cyberplan.core.models import Organisation, Sector, User
 from cyberplan.core.uploads import safe_filename
-from cyberplan.pipeline.importers.base import ImportOptions, Source, SourceError, UnknownFormatError
+from cyberplan.pipeline.importers.base import ImportOptions, Source, SourceError, UnknownFormatError, without_paths
 from cyberplan.pipeline.ingest import IngestLimits, copy_upload, ingest
 from cyberplan.pipeline.schema import FIELD_TYPES
 
@@ -125,25 +125,79 @@ def previous_import(record: Import) -> Import | None:
     )
 
 
+def content_key(record: Import) -> str:
+    """What an import reads, as one value: the file's digest and how it is read (format, report type,
+    column mapping). Two imports with the same key in one organisation would store the same events."""
+    parts = (record.file_sha256, record.format, record.report_type, str(record.mapping_id or ""))
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def _claim(record: Import) -> Import | None:
+    """Mark the import running and make it the holder of its content; None when that worked, else the
+    import that holds the same content (running, or succeeded). Atomic: a unique constraint on the
+    organisation and the content key of running and successful imports lets only one writer in."""
+    key = content_key(record)
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                Import.objects.filter(pk=record.pk).update(status=ImportStatus.RUNNING, content_key=key)
+        except IntegrityError:
+            holder = (
+                Import.objects.filter(
+                    organisation=record.organisation,
+                    content_key=key,
+                    status__in=[ImportStatus.RUNNING, ImportStatus.SUCCEEDED],
+                )
+                .exclude(pk=record.pk)
+                .first()
+            )
+            if holder is not None:
+                return holder
+            continue  # the holder failed in the meantime: the way is open again
+        record.content_key = key
+        return None
+    raise IntegrityError(f"import {record.pk}: could not claim its content")
+
+
+def _skip(record: Import, earlier: Import, before: dict[str, Any]) -> Import:
+    record.status = ImportStatus.SKIPPED
+    if earlier.status == ImportStatus.RUNNING:
+        message = _(
+            "This file is already being imported (import %(id)s, started on %(date)s); nothing was done. "
+            "If that import fails, import the file again."
+        )
+    else:
+        message = _("This file was already imported on %(date)s (import %(id)s); nothing was done.")
+    record.message = message % {
+        "date": timezone.localtime(earlier.created_at).strftime("%Y-%m-%d %H:%M"),
+        "id": earlier.pk,
+    }
+    record.content_key = ""
+    record.finished_at = timezone.now()
+    record.save()
+    _audit_update(record, before)
+    return record
+
+
 def do_run_import(record: Import, path: Path, *, force: bool = False, progress: Any = None) -> Import:
     """Run the pipeline for a registered import and record its outcome.
 
     A file already imported the same way is skipped unless ``force``; running it again would store
     nothing new anyway (events are deduplicated), but the quarantine would list its rejects twice.
+    The check holds for imports started at the same moment: the first to claim the file's content
+    (see :func:`_claim`) runs, the others are skipped.
     """
     before = audit.snapshot(record)
     earlier = None if force else previous_import(record)
     if earlier is not None:
-        record.status = ImportStatus.SKIPPED
-        record.message = _("This file was already imported on %(date)s (import %(id)s); nothing was done.") % {
-            "date": timezone.localtime(earlier.created_at).strftime("%Y-%m-%d %H:%M"),
-            "id": earlier.pk,
-        }
-        record.finished_at = timezone.now()
-        record.save()
-        _audit_update(record, before)
-        return record
-    Import.objects.filter(pk=record.pk).update(status=ImportStatus.RUNNING)
+        return _skip(record, earlier, before)
+    if force:
+        Import.objects.filter(pk=record.pk).update(status=ImportStatus.RUNNING, content_key="")
+        record.content_key = ""
+    else:
+        holder = _claim(record)
+        if holder is not None:
+            return _skip(record, holder, before)
     options = ImportOptions(
         report_type=record.report_type or None,
         mapping=record.mapping.as_pipeline_mapping() if record.mapping else None,
@@ -165,7 +219,12 @@ def do_run_import(record: Import, path: Path, *, force: bool = False, progress: 
         )
     except (SourceError, UnknownFormatError) as exc:
         record.status = ImportStatus.FAILED
-        record.message = str(exc)
+        record.message = without_paths(str(exc))
+        record.content_key = ""  # a failed import holds nothing: the file may be imported again
+    except Exception:
+        # An unexpected error: the import stays as it was recorded, but no longer holds its content.
+        Import.objects.filter(pk=record.pk).update(content_key="")
+        raise
     else:
         record.status = ImportStatus.SUCCEEDED
         record.read, record.stored = summary.read, summary.stored

@@ -49,11 +49,23 @@ class Import(models.Model):
     job = models.ForeignKey("jobs.Job", verbose_name=_("job"), on_delete=models.SET_NULL, null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # What the import reads (the file's digest and how it is read, see threats.actions.content_key),
+    # held while it runs and once it succeeded, unless it was forced; empty otherwise.
+    content_key = models.CharField(_("content key"), max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("import")
         verbose_name_plural = _("imports")
+        constraints = [
+            # Two imports of the same content at the same moment (two command lines, a command line and
+            # the worker): only one may hold it; the other is recorded as skipped.
+            models.UniqueConstraint(
+                fields=["organisation", "content_key"],
+                condition=models.Q(status__in=["running", "succeeded"]) & ~models.Q(content_key=""),
+                name="unique_import_content",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.get_status_display()})"

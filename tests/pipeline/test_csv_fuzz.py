@@ -33,9 +33,13 @@ def run(data: bytes) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "2026-11-28-scan_telnet-py-geo.csv"
         path.write_bytes(data)
+        refusal = ""
         try:
             summary = ingest(Source(path), EventStore(Path(tmp) / "store"), "fuzz")
-        except SourceError:
+        except SourceError as refused:
+            refusal = str(refused)
+        if refusal:
+            assert tmp not in refusal, "a message shown to users names a server path"
             return
         assert summary.read == summary.stored + summary.duplicates + summary.quarantined
 

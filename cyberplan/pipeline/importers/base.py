@@ -22,6 +22,7 @@ from __future__ import annotations
 import abc
 import datetime as dt
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,19 @@ class UnknownFormatError(ValueError):
 
 class SourceError(ValueError):
     """The whole file is unusable (wrong encoding, truncated, too large, ...); the message says why."""
+
+
+# An absolute path (POSIX, or Windows with a drive letter) of at least two parts, not part of a URL
+# ("https://host/x") or a date ("2026/11/28"); in quotes it may hold spaces.
+_QUOTED_PATH = re.compile(r"""(["'])(?:[A-Za-z]:)?[/\\][^"'\n]*?([^"'/\\\n]*)\1""")
+_PATH = re.compile(r"""(?<![\w:/.~-])(?:[A-Za-z]:)?[/\\](?:[^\s"'/\\]+[/\\])+([^\s"'/\\]*)""")
+
+
+def without_paths(text: str) -> str:
+    """``text`` (typically a library's error message) with every absolute path shortened to its file
+    name: messages are shown to users, who must not learn the server's folders."""
+    text = _QUOTED_PATH.sub(lambda match: match.group(1) + match.group(2) + match.group(1), text)
+    return _PATH.sub(lambda match: match.group(1), text)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ a number) become rejects with the line, the column and the reason.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +23,7 @@ import duckdb
 
 from ..enrich import IPV4_RE
 from ..schema import FIELD_TYPES, quoted
-from .base import REJECT_COLUMNS, Chunk, SourceError, create_tables, staged_columns
+from .base import REJECT_COLUMNS, Chunk, SourceError, create_tables, staged_columns, without_paths
 
 # Conversions a mapping may name: SQL producing the value from column c, and the test that
 # tells a present-but-invalid value (which rejects the row).
@@ -273,38 +275,81 @@ def csv_chunks(
 
     install_functions(con)
     con.execute(f"CREATE OR REPLACE TEMP TABLE rejects ({', '.join(f'{n} {t}' for n, t in REJECT_COLUMNS.items())})")
+    header = _columns(con, path, file_name, mapping)
     pieces = iter([path]) if work_dir is None else split_csv(path, work_dir, chunk_bytes)
     select: str | None = None
     constants: dict[str, str | float | int | None] = {}
     records_before = 0
     for piece in pieces:
-        reader = _reader(piece, mapping)
+        reader = _reader(piece, mapping, header)
         if select is None:
-            select, constants = _staged_select(con, reader, file_name, mapping)
+            select, constants = _staged_select(header, file_name, mapping)
         stage = CsvStage(con, file_name, select.replace("{reader}", reader), records_before, constants)
         yield stage
         records_before += stage.read
 
 
-def _reader(path: Path, mapping: CsvMapping) -> str:
+def _reader(path: Path, mapping: CsvMapping, header: list[str]) -> str:
+    """The reader of one piece, in the known dialect and with the header's columns, so that DuckDB's
+    sniffer never sees the piece: a piece cut short (an open quote at the end of a truncated file)
+    would make it give up on the whole piece, where the reader only rejects the broken line."""
     sql_path = str(path).replace("'", "''")
     delimiter = mapping.delimiter.replace("'", "''")
+    columns = ", ".join(f"{_literal(name)}: 'VARCHAR'" for name in header)
     return (
-        f"read_csv('{sql_path}', header = true, all_varchar = true, delim = '{delimiter}', quote = '\"', "
-        "escape = '\"', store_rejects = true, rejects_scan = '_scan', rejects_table = '_errors', "
-        "strict_mode = true, null_padding = false, parallel = true)"
+        f"read_csv('{sql_path}', auto_detect = false, header = true, columns = {{{columns}}}, "
+        f"delim = '{delimiter}', quote = '\"', escape = '\"', store_rejects = true, rejects_scan = '_scan', "
+        "rejects_table = '_errors', strict_mode = true, null_padding = false, parallel = true)"
     )
 
 
-def _staged_select(
-    con: duckdb.DuckDBPyConnection, reader: str, file_name: str, mapping: CsvMapping
-) -> tuple[str, dict[str, str | float | int | None]]:
-    """The SELECT (with ``{reader}`` standing for the CSV reader) of every staged column and ``_problem``,
-    and the staged fields that are the same on every row (the mapping's constants; None: always NULL)."""
+def _columns(con: duckdb.DuckDBPyConnection, path: Path, file_name: str, mapping: CsvMapping) -> list[str]:
+    """The column names of the CSV at ``path``: as DuckDB's sniffer names them, or, when the sniffer
+    gives up (it does on a small file cut inside a quoted field), read from the header line in the
+    known dialect (the mapping's delimiter, double quotes) and named the way DuckDB names them."""
+    sql_path = str(path).replace("'", "''")
+    delimiter = mapping.delimiter.replace("'", "''")
     try:
-        columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
-    except duckdb.Error as exc:
-        raise SourceError(f"{file_name}: not a readable CSV file: {_first_line(exc)}") from None
+        described = con.execute(
+            f"DESCRIBE SELECT * FROM read_csv('{sql_path}', header = true, all_varchar = true, "
+            f"delim = '{delimiter}', quote = '\"', escape = '\"')"
+        ).fetchall()
+    except duckdb.Error:
+        return _header_columns(path, file_name, mapping.delimiter)
+    return [str(row[0]) for row in described]
+
+
+def _header_columns(path: Path, file_name: str, delimiter: str) -> list[str]:
+    """The header line of the CSV at ``path`` as column names (an empty name becomes ``column<i>``, a
+    repeated one gets ``_1``, ``_2``... as with DuckDB's sniffer)."""
+    with path.open("rb") as source:
+        line = _header(source)
+    if not line.strip():
+        raise SourceError(f"{file_name}: the file is empty; a CSV file starts with a header line")
+    if line.count(b'"') % 2:
+        raise SourceError(f"{file_name}: the header line (line 1) is cut short inside a quoted column name")
+    try:
+        text = line.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"{file_name}: the header line (line 1) is not UTF-8 text (byte {exc.start})") from None
+    cells = next(csv.reader(io.StringIO(text), delimiter=delimiter, quotechar='"', doublequote=True), [])
+    names: list[str] = []
+    for index, cell in enumerate(cells):
+        name = cell or f"column{index}"
+        base, suffix = name, 0
+        while name in names:
+            suffix += 1
+            name = f"{base}_{suffix}"
+        names.append(name)
+    return names
+
+
+def _staged_select(
+    columns: list[str], file_name: str, mapping: CsvMapping
+) -> tuple[str, dict[str, str | float | int | None]]:
+    """The SELECT (with ``{reader}`` standing for the CSV reader of a file with the header ``columns``)
+    of every staged column and ``_problem``, and the staged fields that are the same on every row (the
+    mapping's constants; None: always NULL)."""
     missing = [c for c in mapping.columns if c not in columns and mapping.columns[c].field in mapping.required]
     if missing:
         raise SourceError(
@@ -393,5 +438,5 @@ def _json_key(name: str) -> str:
 
 
 def _first_line(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()
+    text = without_paths(str(exc)).strip().splitlines()
     return text[0] if text else type(exc).__name__
