@@ -369,6 +369,7 @@ SPECTACULAR_SETTINGS = {
         "GapStatusEnum": "cyberplan.gaps.choices.GapStatus",
         "JobStatusEnum": "cyberplan.jobs.choices.JobStatus",
         "TLPEnum": "cyberplan.core.choices.TLP",
+        "APITokenStatusEnum": "cyberplan.core.tokens.APITokenStatus",
         "RoleEnum": "cyberplan.core.choices.Role",
         # Enums with the same field name in several apps get names of their own.
         "GapSourceEnum": "cyberplan.gaps.choices.GapSource",

@@ -31,6 +31,12 @@ NAME_MAX_LENGTH = 100
 LAST_USED_INTERVAL = datetime.timedelta(minutes=1)
 
 
+class APITokenStatus(models.TextChoices):
+    ACTIVE = "active", _("active")
+    EXPIRED = "expired", _("expired")
+    REVOKED = "revoked", _("revoked")
+
+
 def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
@@ -156,15 +162,15 @@ class APIToken(models.Model):
         return self.expires_at <= timezone.now()
 
     @property
-    def status(self) -> str:
+    def status(self) -> APITokenStatus:
         if self.revoked_at is not None:
-            return "revoked"
+            return APITokenStatus.REVOKED
         if self.is_expired:
-            return "expired"
-        return "active"
+            return APITokenStatus.EXPIRED
+        return APITokenStatus.ACTIVE
 
     def get_status_display(self) -> str:
-        return str({"revoked": _("revoked"), "expired": _("expired"), "active": _("active")}[self.status])
+        return str(self.status.label)
 
     def allows_address(self, address: str) -> bool:
         return not self.allowed_networks or address_in(address, self.allowed_networks)

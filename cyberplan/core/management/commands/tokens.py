@@ -99,7 +99,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{t.pk:>5}  {t.user.get_username():<16} {t.name[:24]:<24} {t.prefix:<13} "
                 f"{'read' if t.read_only else 'write':<10} {_when(t.expires_at):<16} {_when(t.last_used_at):<16} "
-                f"{t.status:<8} {','.join(t.allowed_networks) or 'anywhere'}"
+                f"{t.status.value:<8} {','.join(t.allowed_networks) or 'anywhere'}"
             )
 
     def _revoke(self, options: dict[str, Any]) -> None:
