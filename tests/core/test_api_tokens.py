@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import pytest
 from django.apps import apps as django_apps
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -323,17 +324,22 @@ def test_legacy_tokens_are_converted_hashed_and_expiring(world: World) -> None:
     user = world.users[Role.VIEWER]
     old_key = "0123456789abcdef0123456789abcdef01234567"
     with connection.cursor() as cursor:
+        # The column types of the former table, as this database spells them.
+        created_type = connection.data_types["DateTimeField"]
         cursor.execute(
-            'CREATE TABLE authtoken_token ("key" varchar(40) PRIMARY KEY, created timestamp NOT NULL, user_id bigint NOT NULL)'
+            f'CREATE TABLE authtoken_token ("key" varchar(40) PRIMARY KEY, created {created_type} NOT NULL, user_id bigint NOT NULL)'
         )
         cursor.execute(
             'INSERT INTO authtoken_token ("key", created, user_id) VALUES (%s, %s, %s)',
             [old_key, timezone.now() - datetime.timedelta(days=400), user.pk],
         )
+    ContentType.objects.create(app_label="authtoken", model="token")
     assert migration.convert_legacy_tokens(django_apps, connection) == 1
     assert "authtoken_token" not in connection.introspection.table_names()
+    assert not ContentType.objects.filter(app_label="authtoken").exists()
     token = user.api_tokens.get()
     assert token.name == "legacy" and not token.read_only
+    assert token.created_at < timezone.now() - datetime.timedelta(days=399)
     assert old_key not in json.dumps([token.key_hash, token.prefix])
     assert abs(token.expires_at - (timezone.now() + datetime.timedelta(days=90))) < datetime.timedelta(minutes=1)
     api = APIClient()
@@ -378,3 +384,19 @@ def test_operator_commands_explain_bad_input(world: World) -> None:
     with pytest.raises(CommandError, match="There is no token with id 999"):
         call_command("tokens", "revoke", "999")
     assert not APIToken.objects.exists()
+
+
+def test_operators_see_and_revoke_tokens_in_the_admin(world: World) -> None:
+    token, secret = make_token(world.users[Role.ANALYST], name="leaked")
+    operator = User.objects.create_superuser("root-admin", password="correct-horse-battery-staple")
+    web = Client()
+    web.force_login(operator)
+    page = web.get("/admin/core/apitoken/")
+    assert page.status_code == 200 and token.prefix in page.content.decode()
+    assert token.key_hash not in web.get(f"/admin/core/apitoken/{token.pk}/change/").content.decode()
+    assert web.get("/admin/core/apitoken/add/").status_code == 403
+    response = web.post("/admin/core/apitoken/", {"action": "revoke", "_selected_action": [token.pk]})
+    assert response.status_code == 302
+    assert bearer(secret).get("/api/organisations/").status_code == 401
+    entry = AuditEntry.objects.get(content_type__model="apitoken", action=AuditAction.UPDATE)
+    assert (entry.actor, entry.source) == (operator, "admin")
