@@ -126,7 +126,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "django_htmx",
@@ -337,9 +336,12 @@ def env_rate(name: str, default: str) -> str:
     return value
 
 
+# API tokens (cyberplan.core.tokens): the longest lifetime a user may choose, in days.
+CYBERPLAN_API_TOKEN_MAX_DAYS = env_int("CYBERPLAN_API_TOKEN_MAX_DAYS", 365, minimum=1)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "cyberplan.core.api.authentication.APITokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -367,6 +369,7 @@ SPECTACULAR_SETTINGS = {
         "GapStatusEnum": "cyberplan.gaps.choices.GapStatus",
         "JobStatusEnum": "cyberplan.jobs.choices.JobStatus",
         "TLPEnum": "cyberplan.core.choices.TLP",
+        "APITokenStatusEnum": "cyberplan.core.tokens.APITokenStatus",
         "RoleEnum": "cyberplan.core.choices.Role",
         # Enums with the same field name in several apps get names of their own.
         "GapSourceEnum": "cyberplan.gaps.choices.GapSource",

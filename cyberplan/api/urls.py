@@ -4,6 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from cyberplan.assessment.api.views import AssessmentAnswerViewSet, AssessmentViewSet
+from cyberplan.core.api.tokens import APITokenViewSet
 from cyberplan.core.api.views import (
     AuditEntryViewSet,
     CountryListView,
@@ -22,6 +23,7 @@ router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("sectors", SectorViewSet, basename="sector")
 router.register("audit-entries", AuditEntryViewSet, basename="auditentry")
+router.register("tokens", APITokenViewSet, basename="api-token")
 router.register("gaps", GapViewSet, basename="gap")
 router.register("jobs", JobViewSet, basename="job")
 router.register("imports", ImportViewSet, basename="import")

@@ -3,14 +3,20 @@ the API do that through ``access``) but always writes the audit trail in the sam
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from . import audit
+from . import audit, tokens
 from .access import forget_roles
 from .choices import AuditAction
 from .models import Membership, Organisation, User
+from .tokens import APIToken
 
 ORGANISATION_FIELDS = ("name", "acronym", "slug", "type", "country", "sector", "website", "description", "is_demo")
 
@@ -91,3 +97,79 @@ def do_set_user_language(actor: User, language: str) -> User:
     if changes:
         audit.record(actor=actor, action=AuditAction.UPDATE, instance=actor, changes=changes)
     return actor
+
+
+# The token's fields copied into the audit log: never the hash of the secret.
+API_TOKEN_AUDIT_FIELDS = ("user", "name", "prefix", "read_only", "allowed_networks", "created_at", "expires_at")
+
+
+@transaction.atomic
+def do_create_api_token(
+    actor: User | None,
+    user: User,
+    *,
+    name: str,
+    expires_at: datetime.datetime,
+    read_only: bool = False,
+    allowed_networks: Iterable[str] = (),
+) -> tuple[APIToken, str]:
+    """Create a token for ``user``; return it with its secret, which is stored only as a hash.
+
+    Raises ``ValidationError`` (by field) for an empty name, an expiry in the past or beyond
+    ``CYBERPLAN_API_TOKEN_MAX_DAYS``, or a malformed network.
+    """
+    errors: dict[str, list[ValidationError]] = {}
+    name = name.strip()
+    if not name:
+        errors.setdefault("name", []).append(ValidationError(_("Give the token a name.")))
+    elif len(name) > tokens.NAME_MAX_LENGTH:
+        errors.setdefault("name", []).append(
+            ValidationError(
+                _("The name may have at most %(count)s characters."), params={"count": tokens.NAME_MAX_LENGTH}
+            )
+        )
+    now = timezone.now()
+    longest = tokens.max_lifetime_days()
+    if expires_at <= now:
+        errors.setdefault("expires_at", []).append(ValidationError(_("The expiry must be in the future.")))
+    elif expires_at > now + datetime.timedelta(days=longest, minutes=1):
+        errors.setdefault("expires_at", []).append(
+            ValidationError(_("A token may live at most %(days)s days."), params={"days": longest})
+        )
+    try:
+        networks = tokens.parse_networks(allowed_networks)
+    except ValidationError as exc:
+        errors.setdefault("allowed_networks", []).append(exc)
+    if errors:
+        raise ValidationError(errors)
+    secret = tokens.new_secret()
+    token = APIToken.objects.create(
+        user=user,
+        name=name,
+        prefix=secret[: tokens.SHOWN_PREFIX_LENGTH],
+        key_hash=tokens.hash_secret(secret),
+        read_only=read_only,
+        allowed_networks=networks,
+        expires_at=expires_at,
+    )
+    after = audit.snapshot(token, fields=API_TOKEN_AUDIT_FIELDS)
+    audit.record(
+        actor=actor, action=AuditAction.CREATE, instance=token, changes={k: [None, v] for k, v in after.items()}
+    )
+    return token, secret
+
+
+@transaction.atomic
+def do_revoke_api_token(actor: User | None, token: APIToken) -> APIToken:
+    """Revoke ``token`` at once (revoking it again changes nothing)."""
+    token = APIToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=token,
+            changes={"revoked_at": [None, audit.snapshot(token, fields=["revoked_at"])["revoked_at"]]},
+        )
+    return token

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from . import audit
 from .choices import AuditAction
 from .models import AuditEntry, Membership, Organisation, Sector, User
+from .tokens import APIToken
 
 
 def _organisation_of(obj: models.Model) -> Organisation | None:
@@ -99,3 +100,36 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(APIToken)
+class APITokenAdmin(admin.ModelAdmin):
+    """Tokens are seen and revoked here, never created or edited: the secret exists only at creation."""
+
+    list_display = ["name", "user", "prefix", "read_only", "created_at", "expires_at", "last_used_at", "revoked_at"]
+    list_filter = ["read_only", "revoked_at"]
+    search_fields = ["name", "prefix", "user__username"]
+    exclude = ["key_hash"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_revoke_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("core.change_apitoken")
+
+    @admin.action(description=_("Revoke the selected tokens"), permissions=["revoke"])
+    def revoke(self, request: HttpRequest, queryset: Any) -> None:
+        from .actions import do_revoke_api_token
+
+        count = 0
+        for token in queryset.filter(revoked_at__isnull=True):
+            do_revoke_api_token(request.user, token)  # type: ignore[arg-type]
+            count += 1
+        self.message_user(request, _("%(count)s tokens revoked.") % {"count": count})

@@ -65,3 +65,34 @@ class AuditFilterForm(forms.Form):
         if since and until and since > until:
             self.add_error("until", _("The end date is before the start date."))
         return data
+
+
+class APITokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What the token is for, such as “nightly gap export”."),
+    )
+    lifetime = forms.TypedChoiceField(label=_("Expires after"), coerce=int, choices=[])
+    read_only = forms.BooleanField(
+        label=_("Read-only"), required=False, help_text=_("The token may read but never change anything.")
+    )
+    allowed_networks = forms.CharField(
+        label=_("Allowed addresses"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Optional: one address or CIDR network per line, such as 192.0.2.0/24. Empty means anywhere."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from . import tokens
+
+        super().__init__(*args, **kwargs)
+        lifetime = self.fields["lifetime"]
+        lifetime.choices = tokens.lifetime_choices()  # type: ignore[attr-defined]
+        lifetime.initial = tokens.default_lifetime_days()
+
+    def clean_allowed_networks(self) -> list[str]:
+        from . import tokens
+
+        return tokens.parse_networks(self.cleaned_data["allowed_networks"].splitlines(), numbered=True)

@@ -152,3 +152,7 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.timestamp:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
+
+
+# API tokens live in their own module; imported here so Django finds the model.
+from .tokens import APIToken  # noqa: E402, F401

@@ -1,12 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import token_views, views
 
 app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("sections/<slug:slug>/", views.section, name="section"),
     path("account/", views.account, name="account"),
+    path("account/tokens/", token_views.api_token_create, name="api_token_create"),
+    path("account/tokens/<int:pk>/revoke/", token_views.api_token_revoke, name="api_token_revoke"),
     path("language/", views.set_language, name="set_language"),
     path("organisations/", views.organisation_list, name="organisation_list"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation_detail"),

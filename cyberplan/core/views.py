@@ -14,14 +14,14 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
-from rest_framework.authtoken.models import Token
 
-from . import access, actions, audit
+from . import access, actions
 from .access import Permission
-from .choices import AuditAction, Role
+from .choices import Role
 from .forms import AuditFilterForm, LanguageForm, MembershipForm, RoleForm
 from .models import AuditEntry, Membership
 from .sections import SECTIONS, SECTIONS_BY_SLUG
+from .token_views import account_context
 
 
 @require_GET
@@ -87,32 +87,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
-    token = Token.objects.filter(user=request.user).first()
-    new_key = None
-    if request.method == "POST" and request.POST.get("action") == "token":
-        had_token = token is not None
-        if token is not None:
-            token.delete()
-        token = Token.objects.create(user=request.user)
-        # The token itself never enters the audit log (its primary key is the secret).
-        audit.record(
-            actor=request.user,
-            action=AuditAction.UPDATE,
-            instance=request.user,
-            changes={"api_token": ["issued" if had_token else None, "reissued" if had_token else "issued"]},
-        )
-        new_key = token.key
-        messages.success(request, _("A new API token was created. Copy it now: it will not be shown again."))
-    return render(
-        request,
-        "core/account.html",
-        {
-            "memberships": request.user.memberships.select_related("organisation"),
-            "has_token": token is not None,
-            "new_key": new_key,
-            "language_form": LanguageForm(initial={"language": request.user.language or request.LANGUAGE_CODE}),
-        },
-    )
+    return render(request, "core/account.html", account_context(request))
 
 
 @login_required

@@ -21,12 +21,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
+from django.utils import timezone
 from pytest_django import Settings
-from rest_framework.authtoken.models import Token
 
 from cyberplan.assessment.actions import do_create_assessment
 from cyberplan.assessment.choices import Method
 from cyberplan.assessment.models import Framework
+from cyberplan.core.actions import do_create_api_token
 from cyberplan.core.choices import TLP, Role
 from cyberplan.core.models import AuditEntry, Sector, User
 from cyberplan.gaps.actions import do_add_gap_evidence, do_create_gap
@@ -111,7 +113,15 @@ def contract_world(world: World, settings: Settings, tmp_path: Path) -> Contract
     version = act.do_create_version(leaver, strategy, note="First draft")
     leaver.delete()
 
-    token = Token.objects.create(user=admin).key
+    # A token for the token endpoints to read and revoke, apart from the one the test signs in with
+    # (which lives as long as tokens may, so that a token it creates with the default life is allowed).
+    spare, _ = do_create_api_token(admin, admin, name="spare", expires_at=timezone.now() + dt.timedelta(days=30))
+    _, token = do_create_api_token(
+        admin,
+        admin,
+        name="contract",
+        expires_at=timezone.now() + dt.timedelta(days=django_settings.CYBERPLAN_API_TOKEN_MAX_DAYS),
+    )
     audit_entry = AuditEntry.objects.filter(organisation=org).order_by("id").values_list("id", flat=True).first()
     ids: dict[str, Any] = {
         "organisations": org.pk,
@@ -128,6 +138,7 @@ def contract_world(world: World, settings: Settings, tmp_path: Path) -> Contract
         "strategy-actions": action.pk,
         "strategy-kpis": measured.pk,
         "strategy-versions": version.pk,
+        "tokens": spare.pk,
         "factor_id": answer.factor_id,
     }
     references: dict[str, Any] = {

@@ -82,6 +82,7 @@ DOMAIN_RULES = {
     "POST /api/imports/": "the file is a report of a known format",
     "GET /api/events/": "the address filter is an IP address",
     "GET /api/trends/metrics/": "a period and a country code in their documented forms",
+    "POST /api/tokens/": "networks are addresses or CIDR networks; a life within CYBERPLAN_API_TOKEN_MAX_DAYS",
 }
 
 REFUSED = "Schema-valid request rejected"
@@ -132,7 +133,7 @@ def _describe(case: Any, response: Any, failure: Any) -> str:
 
 
 def _run_operation(operation: Any, mode: GenerationMode, world: ContractWorld, app: Any, tally: Tally) -> None:
-    headers = {"Authorization": f"Token {world.token}", "Accept-Language": "en"}
+    headers = {"Authorization": f"Bearer {world.token}", "Accept-Language": "en"}
     media_type = _media_type(operation)
 
     @hypothesis.settings(

@@ -52,6 +52,8 @@ def test_schema_covers_the_api() -> None:
         "/api/jobs/",
         "/api/countries/",
         "/api/sectors/",
+        "/api/tokens/",
+        "/api/tokens/{id}/revoke/",
     ]:
         assert expected in paths, expected
     assert "tokenAuth" in schema["components"]["securitySchemes"]

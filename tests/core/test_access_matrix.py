@@ -6,10 +6,12 @@ The expected outcomes are written out here by hand from docs/concepts/access.md,
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from cyberplan.core.choices import TLP, Role
@@ -246,12 +248,15 @@ def test_anonymous_is_sent_to_login_and_api_refuses(world: World, make_gap: Call
 
 
 def test_token_authentication(world: World, make_gap: Callable[..., Gap]) -> None:
-    from rest_framework.authtoken.models import Token
+    from cyberplan.core.actions import do_create_api_token
 
     gap = make_gap()
-    token = Token.objects.create(user=world.users[Role.VIEWER])
+    viewer = world.users[Role.VIEWER]
+    _token, secret = do_create_api_token(
+        viewer, viewer, name="script", expires_at=timezone.now() + datetime.timedelta(days=1)
+    )
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert api.get(f"/api/gaps/{gap.pk}/").status_code == 200
     api.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
     assert api.get(f"/api/gaps/{gap.pk}/").status_code == 401

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from cyberplan.core.choices import Role
@@ -225,17 +227,24 @@ def test_client_address_behind_proxies(settings, hops: int, forwarded: str, expe
 
 def test_job_output_downloads_through_the_api_with_a_token(world: World, tmp_path, settings) -> None:  # type: ignore[no-untyped-def]
     from django.core.files.base import ContentFile
-    from rest_framework.authtoken.models import Token
+
+    from cyberplan.core.actions import do_create_api_token
+
+    def bearer(user: User) -> str:
+        _token, secret = do_create_api_token(
+            user, user, name="script", expires_at=timezone.now() + datetime.timedelta(days=1)
+        )
+        return f"Bearer {secret}"
 
     settings.MEDIA_ROOT = tmp_path
     job = Job.objects.create(kind="audit_export", organisation=world.org_a, status="succeeded")
     job.output.save("audit.csv", ContentFile(b"timestamp,actor\n"), save=True)
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.users[Role.ADMINISTRATOR]).key}")
+    api.credentials(HTTP_AUTHORIZATION=bearer(world.users[Role.ADMINISTRATOR]))
     detail = api.get(f"/api/jobs/{job.pk}/").json()
     assert detail["download_url"] == f"/api/jobs/{job.pk}/download/"
     response = api.get(detail["download_url"])
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"timestamp,actor\n"
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.outsider).key}")
+    api.credentials(HTTP_AUTHORIZATION=bearer(world.outsider))
     assert api.get(detail["download_url"]).status_code == 404
