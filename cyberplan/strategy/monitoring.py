@@ -85,9 +85,17 @@ def kpi_due(kpi: KPI, latest: KPIMeasurement | None, as_of: datetime.date) -> bo
 
 
 def overview(
-    strategy: Strategy, as_of: datetime.date | None = None, period_start: datetime.date | None = None
+    strategy: Strategy,
+    as_of: datetime.date | None = None,
+    period_start: datetime.date | None = None,
+    reader: Any = None,
 ) -> Overview:
-    """Where the strategy stands on ``as_of`` (today by default)."""
+    """Where the strategy stands on ``as_of`` (today by default).
+
+    With a ``reader``, the last capacity assessment (shown, and the start of the review cycle) is the
+    last one the reader may see: an assessment above their TLP is neither named nor counted.
+    """
+    from cyberplan.assessment.access import assessments_visible_to
     from cyberplan.assessment.models import Assessment
 
     as_of = as_of or timezone.localdate()
@@ -169,7 +177,8 @@ def overview(
                     )
                 )
     last_assessment = (
-        Assessment.objects.filter(organisation=strategy.organisation, country=strategy.country, date__lte=as_of)
+        (Assessment.objects.all() if reader is None else assessments_visible_to(reader))
+        .filter(organisation=strategy.organisation, country=strategy.country, date__lte=as_of)
         .order_by("-date", "-id")
         .first()
     )

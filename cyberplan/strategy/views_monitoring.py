@@ -103,7 +103,7 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
     as_of = timezone.localdate()
     if form.is_valid() and form.cleaned_data.get("as_of"):
         as_of = form.cleaned_data["as_of"]
-    view = mon.overview(strategy, as_of)
+    view = mon.overview(strategy, as_of, reader=user)
     alerts = sorted(view.alerts, key=lambda a: ALERT_ORDER.index(a.kind) if a.kind in ALERT_ORDER else 99)
     kpi_rows = [
         {

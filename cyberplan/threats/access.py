@@ -5,37 +5,58 @@ from __future__ import annotations
 import uuid
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from cyberplan.core.access import ROLE_TLP, Permission, organisation_ids_where, require, role_in
+from cyberplan.core.access import (
+    ROLE_PERMISSIONS,
+    ROLE_TLP,
+    Permission,
+    organisation_ids_where,
+    require,
+    role_in,
+    roles_of,
+)
 from cyberplan.core.models import Organisation, User
 
 from .models import ColumnMapping, ConstituencyEntry, Import
 
 
+def event_tlp_labels(user: User, organisation: Organisation | int) -> list[str]:
+    """The TLP labels of threat evidence the user may read in the organisation (none if not a member).
+
+    Threat evidence is the events of the organisation's store and the imports that brought them in,
+    with their quarantine. It has no creator who could read past the rule, so TLP:RED evidence is read
+    by administrators and coordinators only, even by the person who imported it.
+    """
+    organisation_id = organisation if isinstance(organisation, int) else organisation.pk
+    role = role_in(user, organisation_id)
+    if role is None or Permission.VIEW not in ROLE_PERMISSIONS[role]:
+        return []
+    return sorted(ROLE_TLP[role])
+
+
+def evidence_visible_q(user: User, *, organisation_field: str = "organisation", tlp_field: str = "tlp") -> Q:
+    """A filter selecting the threat evidence records ``user`` may read, by ``event_tlp_labels``."""
+    query = Q(pk__in=[])
+    for organisation_id in roles_of(user):
+        labels = event_tlp_labels(user, organisation_id)
+        if labels:
+            query |= Q(**{f"{organisation_field}_id": organisation_id, f"{tlp_field}__in": labels})
+    return query
+
+
 def imports_visible_to(user: User) -> QuerySet[Import]:
-    return Import.objects.filter(organisation_id__in=organisation_ids_where(user, Permission.VIEW)).select_related(
-        "organisation", "created_by", "job"
-    )
+    """The imports the user may see: in their organisations, at a TLP they may read there, like the events."""
+    return Import.objects.filter(evidence_visible_q(user)).select_related("organisation", "created_by", "job")
 
 
 def access_import_by_id(user: User, import_id: uuid.UUID | str) -> Import:
+    """An import, with its page and its quarantine; ``Http404`` if the user may not read its TLP."""
     try:
         return imports_visible_to(user).get(pk=import_id)
     except (Import.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404 from None
-
-
-def event_tlp_labels(user: User, organisation: Organisation) -> list[str]:
-    """The TLP labels of events the user may read in the organisation's store (none if not a member).
-
-    Events carry no creator, so TLP:RED events are read by administrators and coordinators only.
-    """
-    role = role_in(user, organisation.pk)
-    if role is None:
-        return []
-    return sorted(ROLE_TLP[role])
 
 
 def access_event_store(user: User, organisation_id: int) -> tuple[Organisation, list[str]]:

@@ -6,13 +6,27 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cyberplan.core.choices import TLP
-from cyberplan.core.models import Organisation, Sector
+from cyberplan.core.models import Organisation, Sector, User
 from cyberplan.pipeline.schema import FIELD_NAMES, PIPELINE_FIELDS
 
+from .access import event_tlp_labels
 from .choices import Conversion, ImportFormat
 from .models import ColumnMapping
 
 MAPPABLE_FIELDS = [name for name in FIELD_NAMES if name not in PIPELINE_FIELDS | {"extra", "raw"}]
+
+
+def tlp_refusal(user: User, organisation: Organisation, tlp: str) -> str:
+    """Why ``user`` may not import into the organisation at ``tlp``, or "" if they may.
+
+    An import at a label its uploader may not read would disappear from their own view at once.
+    """
+    if tlp in event_tlp_labels(user, organisation):
+        return ""
+    return str(
+        _("You may not read %(tlp)s evidence of %(organisation)s; choose a label you may read.")
+        % {"tlp": TLP(tlp).label, "organisation": organisation.name}
+    )
 
 
 class ImportUploadForm(forms.Form):
@@ -28,13 +42,16 @@ class ImportUploadForm(forms.Form):
     mapping = forms.ModelChoiceField(label=_("Column mapping"), queryset=ColumnMapping.objects.none(), required=False)
     tlp = forms.ChoiceField(label=_("TLP of events that carry none"), choices=TLP.choices, initial=TLP.AMBER)
 
-    def __init__(self, *args: Any, organisations: Any, mappings: Any, max_bytes: int, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, organisations: Any, mappings: Any, max_bytes: int, user: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
         self.fields["mapping"].queryset = mappings  # type: ignore[attr-defined]
         if organisations.count() == 1:
             self.fields["organisation"].initial = organisations.first()
         self.max_bytes = max_bytes
+        self.user = user
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
@@ -55,6 +72,10 @@ class ImportUploadForm(forms.Form):
         organisation = data.get("organisation")
         if mapping and organisation and mapping.organisation_id != organisation.pk:
             self.add_error("mapping", _("This mapping belongs to another organisation."))
+        if self.user is not None and organisation and data.get("tlp"):
+            refusal = tlp_refusal(self.user, organisation, data["tlp"])
+            if refusal:
+                self.add_error("tlp", refusal)
         return data
 
 

@@ -56,6 +56,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
         organisations=contribute,
         mappings=mappings_visible_to(request.user),
         max_bytes=settings.CYBERPLAN_MAX_IMPORT_UPLOAD_BYTES,
+        user=request.user,
     )
     if request.method == "POST":
         if not contribute.exists():

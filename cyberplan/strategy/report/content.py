@@ -971,7 +971,7 @@ def build_monitoring_document(strategy: Strategy, period: Period, reader: User |
     from cyberplan.trends.report.content import period_name
 
     as_of = period.last_day
-    view = as_of_period_end(monitoring.overview(strategy, as_of=as_of, period_start=period.start))
+    view = as_of_period_end(monitoring.overview(strategy, as_of=as_of, period_start=period.start, reader=reader))
     tlp = strategy.tlp
     name = clean(strategy.title) or _("National cybersecurity strategy")
     notices = [_("Illustrative example")] if strategy.illustrative else []

@@ -10,6 +10,7 @@ from cyberplan.core.access import Permission, organisations_where
 from cyberplan.core.choices import TLP
 from cyberplan.core.models import Organisation
 from cyberplan.threats.choices import ImportFormat
+from cyberplan.threats.forms import tlp_refusal
 from cyberplan.threats.models import ColumnMapping, Import
 
 
@@ -76,6 +77,11 @@ class ImportCreateSerializer(serializers.Serializer):
             attrs["mapping"] = mapping
         if attrs.get("format") == ImportFormat.CSV and attrs["mapping"] is None:
             raise serializers.ValidationError({"mapping": _("A CSV import needs a saved column mapping.")})
+        request = self.context.get("request")
+        if request is not None:
+            refusal = tlp_refusal(request.user, attrs["organisation"], attrs["tlp"])
+            if refusal:
+                raise serializers.ValidationError({"tlp": [refusal]})
         return attrs
 
 

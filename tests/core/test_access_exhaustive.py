@@ -1,0 +1,664 @@
+"""Every page and API endpoint that reads data, as every role of two organisations, against records of
+both organisations at every TLP label: nothing leaks.
+
+The endpoints come from the URL configuration, not from a hand-made list. Each URL name must be
+classified in ``ROUTES`` below (or its namespace in ``NAMESPACES``); a URL name that is not makes
+``test_every_url_is_classified`` fail and say where to add it. How to classify a new endpoint is
+explained in docs/concepts/access.md ("Checking every endpoint").
+
+The world is built once for the module: organisations A and B, a user of every role in each (plus
+a user with no membership), and in each organisation gaps, assessments, strategies and imports at
+each TLP label, created by the organisation's contributor, with their evidence, parts, quarantine
+and jobs. Every record carries a unique marker (``mk0001z``) in a field its pages show. Then, for
+each classified endpoint, each user asks for it:
+
+* for an endpoint about one record (``Reads``), once per record of that kind: if the user may not
+  see the record, the answer must be 404;
+* every answer, of every endpoint, must hold no marker of a record the user may not see.
+
+Who may see what is written here from the documented rules (docs/concepts/access.md), not taken
+from the access functions under test.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework.test import APIClient
+
+from cyberplan.assessment import actions as assessment_actions
+from cyberplan.assessment.loading import load_framework_file
+from cyberplan.core.choices import TLP, OrganisationType, Role
+from cyberplan.core.exports import AUDIT_EXPORT
+from cyberplan.core.models import AuditEntry, Membership, Organisation, Sector, User
+from cyberplan.gaps.actions import do_add_gap_evidence, do_create_gap
+from cyberplan.jobs.actions import do_start_job
+from cyberplan.strategy import actions as strategy_actions
+from cyberplan.strategy.choices import ElementKind
+from cyberplan.threats.actions import do_save_constituency_entry, do_save_mapping
+from cyberplan.threats.signals import import_stored
+from cyberplan.trends.signals import on_import_stored
+from cyberplan.trends.store import refresh_trend_tables
+from tests.assessment.support import document as framework_document
+from tests.assessment.support import write as write_framework
+from tests.threats.support import make_import
+
+# -- the rules, as documented --------------------------------------------------------------------
+
+# TLP labels each role reads in its own organisation (docs/concepts/access.md).
+READS_TLP: dict[str, set[str]] = {
+    Role.ADMINISTRATOR: set(TLP.values),
+    Role.COORDINATOR: set(TLP.values),
+    Role.ANALYST: set(TLP.values) - {TLP.RED},
+    Role.CONTRIBUTOR: set(TLP.values) - {TLP.RED},
+    Role.VIEWER: set(TLP.values) - {TLP.RED},
+    Role.EXTERNAL_PARTNER: {TLP.CLEAR, TLP.GREEN},
+}
+AUDITORS = {Role.ADMINISTRATOR, Role.COORDINATOR}
+
+
+@dataclass(frozen=True)
+class Reader:
+    name: str
+    user: User
+    organisation_id: int | None
+    role: str | None
+
+
+@dataclass
+class Record:
+    """One record of the world, with the rule that decides who sees it."""
+
+    kind: str
+    obj: Any
+    organisation_id: int
+    rule: str  # "tlp", "evidence", "organisation", "audit" or "job"
+    tlp: str = ""
+    creator_id: int | None = None
+    marker: str = ""
+
+
+def sees(reader: Reader, record: Record) -> bool:
+    if reader.organisation_id != record.organisation_id or reader.role is None:
+        return False
+    role = reader.role
+    if record.rule == "organisation":
+        return True
+    if record.rule == "audit":
+        return role in AUDITORS
+    if record.rule == "job":  # the jobs one started, and all jobs for those who read the audit log
+        return role in AUDITORS or record.creator_id == reader.user.pk
+    if record.tlp in READS_TLP[role]:
+        return True
+    # Gaps, assessments and strategies: TLP:RED also for their creator (not an external partner).
+    # Threat evidence ("evidence": imports, quarantine, events) has no such exception.
+    return (
+        record.rule == "tlp"
+        and record.tlp == TLP.RED
+        and record.creator_id == reader.user.pk
+        and role != Role.EXTERNAL_PARTNER
+    )
+
+
+# -- how each URL is requested -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reads:
+    """A GET endpoint about one record of ``kind``: asked once per such record.
+
+    ``args`` turns the record into the URL's keyword arguments, ``query`` into query parameters.
+    A reader who may not see the record must get a 404.
+    """
+
+    kind: str
+    args: Callable[[Any], dict[str, Any]] = lambda obj: {"pk": obj.pk}
+    query: Callable[[Any], dict[str, Any]] | None = None
+    not_found: bool = True  # False: only the markers are checked (the page shows its own choice instead)
+
+
+@dataclass(frozen=True)
+class Lists:
+    """A GET endpoint that lists or sums up records, or shows a form: its answer may hold no hidden marker."""
+
+    args: Callable[[World], dict[str, Any]] = lambda world: {}
+    query: dict[str, Any] = field(default_factory=dict)
+    once: bool = False  # the same for every reader: asked by one reader only
+
+
+@dataclass(frozen=True)
+class Skip:
+    """Not requested, with the reason: it answers only to POST/PUT/PATCH/DELETE, or it is outside the rules."""
+
+    reason: str
+
+
+WRITE_ONLY = Skip("write-only: answers only to POST, PUT, PATCH or DELETE")
+PUBLIC = Lists(once=True)  # open without signing in, the same for everyone: asked once, checked for markers
+OWN_ACCOUNT = Lists()  # about the signed-in user only: still checked for markers
+
+
+def gap_of_action(action: Any) -> dict[str, Any]:
+    return {"pk": action.strategy_id, "action_pk": action.pk}
+
+
+def kpi_args(kpi: Any) -> dict[str, Any]:
+    return {"pk": kpi.action.strategy_id, "action_pk": kpi.action_id, "kpi_pk": kpi.pk}
+
+
+def factor_args(factor: Any) -> dict[str, Any]:
+    return {"pk": factor.assessment_id, "factor_id": factor.factor_id}
+
+
+def answer_args(answer: Any) -> dict[str, Any]:
+    return {"pk": answer.assessment_id, "factor_id": answer.factor_id, "answer_pk": answer.pk}
+
+
+def version_args(version: Any) -> dict[str, Any]:
+    return {"pk": version.strategy_id, "number": version.number}
+
+
+# Every URL name of the project, by how the test requests it. Add a new endpoint here:
+#   Reads("<kind>", args=...)  it shows one record (kinds: see World.records), 404 when hidden;
+#   Lists(...)                 it lists records or shows a form; checked for hidden markers;
+#   PUBLIC / OWN_ACCOUNT       the same for everyone, or about the signed-in user; checked for markers;
+#   WRITE_ONLY                 it answers only to writes (the matrix tests in this folder cover those).
+ROUTES: dict[str, Reads | Lists | Skip] = {
+    # core
+    "core:home": Lists(),
+    "core:section": Lists(args=lambda world: {"slug": "legal"}),
+    "core:account": OWN_ACCOUNT,
+    "core:set_language": WRITE_ONLY,
+    "core:organisation_list": Lists(),
+    "core:organisation_detail": Reads("organisation"),
+    "core:membership_update": WRITE_ONLY,
+    "core:audit_list": Lists(),
+    "core:audit_export": WRITE_ONLY,
+    "core:audit_detail": Reads("audit"),
+    "login": PUBLIC,
+    "logout": WRITE_ONLY,
+    "password_change": OWN_ACCOUNT,
+    "password_change_done": OWN_ACCOUNT,
+    "healthz": PUBLIC,
+    # gaps
+    "gaps:gap_list": Lists(),
+    "gaps:gap_create": Lists(),
+    "gaps:gap_detail": Reads("gap"),
+    "gaps:gap_edit": Reads("gap"),
+    "gaps:gap_status": WRITE_ONLY,
+    "gaps:gap_delete": Reads("gap"),
+    "gaps:evidence_download": Reads("gap_evidence", args=lambda e: {"pk": e.gap_id, "evidence_pk": e.pk}),
+    # assessment
+    "assessment:assessment_list": Lists(),
+    "assessment:assessment_create": Lists(),
+    "assessment:assessment_import": Lists(),
+    "assessment:assessment_detail": Reads("assessment"),
+    "assessment:assessment_edit": Reads("assessment"),
+    "assessment:assessment_lock": WRITE_ONLY,
+    "assessment:assessment_unlock": WRITE_ONLY,
+    "assessment:assessment_sync_gaps": WRITE_ONLY,
+    "assessment:assessment_export": Reads("assessment"),
+    "assessment:assessment_report": WRITE_ONLY,
+    "assessment:assessment_compare": Reads("assessment"),
+    "assessment:assessment_benchmark": Reads("assessment"),
+    "assessment:assessment_crosswalk": Reads("assessment"),
+    "assessment:evidence_download": Reads(
+        "assessment_evidence", args=lambda e: {"pk": e.answer.assessment_id, "evidence_pk": e.pk}
+    ),
+    "assessment:factor_detail": Reads("factor", args=factor_args),
+    "assessment:answer": WRITE_ONLY,
+    "assessment:add_evidence": WRITE_ONLY,
+    "assessment:add_comment": WRITE_ONLY,
+    "assessment:assign_factor": WRITE_ONLY,
+    "assessment:set_target": WRITE_ONLY,
+    "assessment:approve_factor": WRITE_ONLY,
+    # strategy
+    "strategy:strategy_list": Lists(),
+    "strategy:strategy_create": Lists(),
+    "strategy:workspace": Reads("strategy"),
+    "strategy:strategy_detail": Reads("strategy"),
+    "strategy:strategy_edit": Reads("strategy"),
+    "strategy:set_phase": WRITE_ONLY,
+    "strategy:task_create": Reads("strategy"),
+    "strategy:task_edit": Reads("task", args=lambda t: {"pk": t.strategy_id, "task_pk": t.pk}),
+    "strategy:task_done": WRITE_ONLY,
+    "strategy:plan": Reads("strategy"),
+    "strategy:principle_create": Reads("strategy"),
+    "strategy:principle_edit": Reads("principle", args=lambda p: {"pk": p.strategy_id, "principle_pk": p.pk}),
+    "strategy:principle_delete": Reads("principle", args=lambda p: {"pk": p.strategy_id, "principle_pk": p.pk}),
+    "strategy:element_create": Reads("strategy"),
+    "strategy:element_edit": Reads("element", args=lambda e: {"pk": e.strategy_id, "element_pk": e.pk}),
+    "strategy:element_delete": Reads("element", args=lambda e: {"pk": e.strategy_id, "element_pk": e.pk}),
+    "strategy:action_create": Reads("strategy"),
+    "strategy:action_detail": Reads("action", args=gap_of_action),
+    "strategy:action_edit": Reads("action", args=gap_of_action),
+    "strategy:action_delete": Reads("action", args=gap_of_action),
+    "strategy:gap_link": WRITE_ONLY,
+    "strategy:gap_unlink": WRITE_ONLY,
+    "strategy:kpi_create": Reads("action", args=gap_of_action),
+    "strategy:kpi_edit": Reads("kpi", args=kpi_args),
+    "strategy:kpi_delete": Reads("kpi", args=kpi_args),
+    "strategy:traceability": Reads("strategy"),
+    "strategy:gap_actions": Reads("gap", args=lambda g: {"gap_pk": g.pk}),
+    "strategy:strategy_starter": Reads("strategy"),
+    "strategy:monitoring_home": Lists(),
+    "strategy:structure_import": Reads("strategy"),
+    "strategy:version_list": Reads("strategy"),
+    "strategy:version_create": Reads("strategy"),
+    "strategy:version_compare": Reads("strategy"),
+    "strategy:version_detail": Reads("version", args=version_args),
+    "strategy:version_refresh": WRITE_ONLY,
+    "strategy:version_move": WRITE_ONLY,
+    "strategy:version_comments": Reads("version", args=version_args),
+    "strategy:comment_resolve": WRITE_ONLY,
+    "strategy:monitoring": Reads("strategy"),
+    "strategy:monitoring_action": Reads("action", args=gap_of_action),
+    "strategy:progress_evidence": Reads(
+        "update",
+        args=lambda u: {"pk": u.action.strategy_id, "action_pk": u.action_id, "update_pk": u.pk},
+    ),
+    "strategy:monitoring_kpi": Reads("kpi", args=lambda k: {"pk": k.action.strategy_id, "kpi_pk": k.pk}),
+    "strategy:kpi_compute": WRITE_ONLY,
+    "strategy:report_list": Reads("strategy"),
+    # jobs
+    "jobs:job_list": Lists(),
+    "jobs:job_detail": Reads("job"),
+    "jobs:job_download": Reads("job"),
+    # threat evidence
+    "threats:import_list": Lists(),
+    "threats:import_detail": Reads("import"),
+    "threats:quarantine_download": Reads("import"),
+    # The event browser offers the reader's organisations only: another one is refused (400) by the form.
+    "threats:event_list": Reads(
+        "organisation", args=lambda o: {}, query=lambda o: {"organisation": o.pk}, not_found=False
+    ),
+    "threats:constituency": Lists(),
+    "threats:constituency_delete": WRITE_ONLY,
+    "threats:mapping_list": Lists(),
+    "threats:mapping_create": Lists(),
+    # trends
+    "trends:dashboard": Reads(
+        "organisation", args=lambda o: {}, query=lambda o: {"organisation": o.pk}, not_found=False
+    ),
+    "trends:gap_from_change": WRITE_ONLY,
+    "trends_report:request": Lists(),
+    # API
+    "api:api-root": PUBLIC,
+    "api_schema": PUBLIC,
+    "api:country-list": PUBLIC,
+    "api:event-list": Reads("organisation", args=lambda o: {}, query=lambda o: {"organisation": o.pk}),
+    "api:trend-metrics": Reads("organisation", args=lambda o: {}, query=lambda o: {"organisation": o.pk}),
+    "api:organisation-list": Lists(),
+    "api:organisation-detail": Reads("organisation"),
+    "api:membership-list": Lists(),
+    "api:membership-detail": Reads("membership"),
+    "api:sector-list": PUBLIC,
+    "api:sector-detail": Lists(args=lambda world: {"pk": Sector.objects.order_by("pk").first().pk}),  # type: ignore[union-attr]
+    "api:auditentry-list": Lists(),
+    "api:auditentry-detail": Reads("audit"),
+    "api:gap-list": Lists(),
+    "api:gap-detail": Reads("gap"),
+    "api:gap-evidence": Reads("gap"),
+    "api:gap-history": Reads("gap"),
+    "api:gap-set-status": WRITE_ONLY,
+    "api:job-list": Lists(),
+    "api:job-detail": Reads("job"),
+    "api:job-download": Reads("job"),
+    "api:import-list": Lists(),
+    "api:import-detail": Reads("import"),
+    "api:assessment-list": Lists(),
+    "api:assessment-import-file": WRITE_ONLY,
+    "api:assessment-detail": Reads("assessment"),
+    "api:assessment-approve-factor": WRITE_ONLY,
+    "api:assessment-export": Reads("assessment"),
+    "api:assessment-factor-comments": Reads("factor", args=factor_args),
+    "api:assessment-lock": WRITE_ONLY,
+    "api:assessment-scores": Reads("assessment"),
+    "api:assessment-sync-gaps": WRITE_ONLY,
+    "api:assessment-unlock": WRITE_ONLY,
+    "api:assessment-update-factor": WRITE_ONLY,
+    "api:assessment-answer-list": Lists(),
+    "api:assessment-answer-detail": Reads("answer"),
+    "api:assessment-answer-evidence": Reads("answer"),
+    "api:strategy-list": Lists(),
+    "api:strategy-detail": Reads("strategy"),
+    "api:strategy-traceability": Reads("strategy"),
+    "api:strategy-element-list": Lists(),
+    "api:strategy-element-detail": Reads("element"),
+    "api:strategy-action-list": Lists(),
+    "api:strategy-action-detail": Reads("action"),
+    "api:strategy-action-progress": Reads("action"),
+    "api:strategy-kpi-list": Lists(),
+    "api:strategy-kpi-detail": Reads("kpi"),
+    "api:strategy-kpi-compute": WRITE_ONLY,
+    "api:strategy-kpi-measurements": Reads("kpi"),
+    "api:strategy-version-list": Lists(),
+    "api:strategy-version-detail": Reads("version"),
+    "api:strategy-version-refresh": WRITE_ONLY,
+    "api:strategy-version-transition": WRITE_ONLY,
+}
+
+# Whole namespaces outside the roles and TLP rules.
+NAMESPACES: dict[str, Skip] = {
+    "admin": Skip("the Django admin uses Django's model permissions for staff users, not the roles"),
+}
+
+
+def url_names() -> list[str]:
+    """Every URL name of the project, with its namespaces, from the URL configuration."""
+    names: list[str] = []
+
+    def walk(resolver: URLResolver, namespace: str) -> None:
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                walk(pattern, inner)
+            elif isinstance(pattern, URLPattern):
+                names.append(
+                    f"{namespace}{pattern.name}" if pattern.name else f"{namespace}<unnamed {pattern.pattern}>"
+                )
+
+    walk(get_resolver(), "")
+    return sorted(set(names))
+
+
+def classification(name: str) -> Reads | Lists | Skip | None:
+    namespace = name.split(":", 1)[0] if ":" in name else ""
+    return ROUTES.get(name) or NAMESPACES.get(namespace)
+
+
+# -- the world -----------------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    organisations: list[Organisation]
+    readers: list[Reader]
+    records: dict[str, list[Record]]  # kind -> records
+    by_marker: dict[str, Record]
+    clients: dict[str, tuple[Client, APIClient]] = field(default_factory=dict)
+
+
+MARKER = re.compile(r"mk\d{4}z")
+
+
+class Builder:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.count = 0
+        self.records: dict[str, list[Record]] = {}
+
+    def marker(self) -> str:
+        self.count += 1
+        return f"mk{self.count:04d}z"
+
+    def add(self, kind: str, obj: Any, parent: Record | None = None, **values: Any) -> Record:
+        if parent is not None:
+            values = {
+                "organisation_id": parent.organisation_id,
+                "rule": parent.rule,
+                "tlp": parent.tlp,
+                "creator_id": parent.creator_id,
+                **values,
+            }
+        record = Record(kind, obj, **values)
+        self.records.setdefault(kind, []).append(record)
+        return record
+
+
+def build_world(folder: Path) -> World:
+    # The trend tables are refreshed once per organisation at the end instead of after each import
+    # (what the dashboard would do itself on its first visit); it saves most of the build's time.
+    import_stored.disconnect(dispatch_uid="trends.on_import_stored")
+    try:
+        world = populate(folder)
+    finally:
+        import_stored.connect(on_import_stored, dispatch_uid="trends.on_import_stored")
+    for organisation in world.organisations:
+        refresh_trend_tables(organisation)
+    return world
+
+
+def populate(folder: Path) -> World:
+    build = Builder(folder)
+    framework, _created = load_framework_file(write_framework(folder, framework_document(per_stage=1)))
+    organisations: list[Organisation] = []
+    readers: list[Reader] = []
+    for letter, kind in (("a", OrganisationType.NATIONAL_AUTHORITY), ("b", OrganisationType.NATIONAL_CSIRT)):
+        # Organisation names carry no marker: they are not secret (a strategy action may be led by any).
+        organisation = Organisation.objects.create(
+            name=f"Organisation {letter.upper()}", acronym=letter.upper(), slug=f"org-{letter}", type=kind, country="PY"
+        )
+        organisations.append(organisation)
+        build.add("organisation", organisation, organisation_id=organisation.pk, rule="organisation")
+        users: dict[str, User] = {}
+        for role in Role.values:
+            user = User.objects.create_user(username=f"{letter}-{role}", password="unused-in-these-tests")
+            membership = Membership.objects.create(user=user, organisation=organisation, role=role)
+            users[role] = user
+            readers.append(Reader(f"{letter}-{role}", user, organisation.pk, role))
+            build.add("membership", membership, organisation_id=organisation.pk, rule="organisation")
+        creator, coordinator = users[Role.CONTRIBUTOR], users[Role.COORDINATOR]
+        entry_marker = build.marker()
+        do_save_constituency_entry(
+            coordinator, organisation, network=f"181.{len(organisations)}.0.0/16", holder=f"Holder {entry_marker}"
+        )
+        build.add("constituency", None, organisation_id=organisation.pk, rule="organisation", marker=entry_marker)
+        mapping_marker = build.marker()
+        do_save_mapping(
+            coordinator,
+            organisation,
+            name=f"mapping-{letter}",
+            columns={"time": {"field": "time.source", "convert": "timestamp"}},
+            description=f"Mapping {mapping_marker}",
+        )
+        build.add("mapping", None, organisation_id=organisation.pk, rule="organisation", marker=mapping_marker)
+        # A holds records at every label; B, the other organisation, at the most shareable one. Every role
+        # of B tries A's records at every label, and every role of A tries B's.
+        for tlp in TLP.values if letter == "a" else [TLP.CLEAR]:
+            common = {"organisation_id": organisation.pk, "tlp": tlp, "creator_id": creator.pk}
+            # A gap and its evidence.
+            marker = build.marker()
+            gap = do_create_gap(creator, organisation, tlp=tlp, title_en=f"Gap {marker}")
+            parent = build.add("gap", gap, rule="tlp", marker=marker, **common)
+            evidence_marker = build.marker()
+            evidence = do_add_gap_evidence(
+                creator,
+                gap,
+                kind="document",
+                label=f"Evidence {evidence_marker}",
+                document=SimpleUploadedFile("note.txt", f"Evidence body {evidence_marker}".encode(), "text/plain"),
+            )
+            build.add("gap_evidence", evidence, parent, marker=evidence_marker)
+            # An assessment, one of its factors, an answer with evidence.
+            marker = build.marker()
+            assessment = assessment_actions.do_create_assessment(
+                creator,
+                organisation,
+                framework,
+                title=f"Assessment {marker}",
+                country="PY",
+                date=dt.date(2026, 3, 1),
+                method="expert_review",
+                tlp=tlp,
+            )
+            parent = build.add("assessment", assessment, rule="tlp", marker=marker, **common)
+            build.add("factor", assessment.factors.order_by("factor_id").first(), parent)
+            answer = assessment.answers.order_by("pk").first()
+            evidence_marker = build.marker()
+            build.add("answer", answer, parent)
+            evidence = assessment_actions.do_add_answer_evidence(
+                creator, answer, kind="citation", label=f"Evidence {evidence_marker}", citation="Decree 1/2026"
+            )
+            build.add("assessment_evidence", evidence, parent, marker=evidence_marker)
+            # A strategy with a principle, an axis, an action with a KPI and a progress update, a version.
+            marker = build.marker()
+            strategy = strategy_actions.do_create_strategy(
+                creator,
+                organisation,
+                title_en=f"Strategy {marker}",
+                country="PY",
+                start_year=2025,
+                end_year=2028,
+                tlp=tlp,
+            )
+            parent = build.add("strategy", strategy, rule="tlp", marker=marker, **common)
+            build.add("task", strategy.tasks.order_by("pk").first(), parent)
+            part = build.marker()
+            principle = strategy_actions.do_add_principle(creator, strategy, title_en=f"Principle {part}")
+            build.add("principle", principle, parent, marker=part)
+            part = build.marker()
+            axis = strategy_actions.do_create_element(
+                creator, strategy, kind=ElementKind.AXIS, code="1", title_en=f"Axis {part}"
+            )
+            build.add("element", axis, parent, marker=part)
+            part = build.marker()
+            objective = strategy_actions.do_create_element(
+                creator, strategy, kind=ElementKind.OBJECTIVE, parent=axis, code="1.1", title_en=f"Objective {part}"
+            )
+            build.add("objective", objective, parent, marker=part)
+            part = build.marker()
+            action = strategy_actions.do_create_action(
+                creator, strategy, parent=objective, title_en=f"Action {part}", lead=organisation
+            )
+            build.add("action", action, parent, marker=part)
+            part = build.marker()
+            kpi = strategy_actions.do_create_kpi(creator, action, name_en=f"KPI {part}", unit="count")
+            build.add("kpi", kpi, parent, marker=part)
+            part = build.marker()
+            update = strategy_actions.do_report_progress(
+                creator,
+                action,
+                date=dt.date(2026, 1, 15),
+                status="in_progress",
+                percent_complete=10,
+                narrative=f"Progress {part}",
+            )
+            build.add("update", update, parent, marker=part)
+            part = build.marker()
+            version = strategy_actions.do_create_version(creator, strategy, note=f"Version {part}")
+            build.add("version", version, parent, marker=part)
+            # An import: its file name, quarantined row and stored event carry the marker.
+            marker = build.marker()
+            record = make_import(folder, creator, organisation, tlp, marker)
+            build.add("import", record, rule="evidence", marker=marker, **common)
+        # Jobs: one started by the coordinator, one by the viewer.
+        for role in (Role.COORDINATOR, Role.VIEWER):
+            marker = build.marker()
+            job = do_start_job(users[role], organisation, AUDIT_EXPORT, {"note": f"Job {marker}"})
+            build.add("job", job, organisation_id=organisation.pk, rule="job", creator_id=users[role].pk, marker=marker)
+    for entry in AuditEntry.objects.filter(organisation__in=organisations).order_by("pk")[::25]:
+        build.add("audit", entry, organisation_id=entry.organisation_id, rule="audit")
+    nobody = User.objects.create_user(username="nobody", password="unused-in-these-tests")
+    readers.append(Reader("nobody", nobody, None, None))
+    by_marker = {r.marker: r for records in build.records.values() for r in records if r.marker}
+    world = World(organisations, readers, build.records, by_marker)
+    for reader in readers:
+        web, api = Client(), APIClient()
+        web.force_login(reader.user)
+        api.force_authenticate(reader.user)
+        world.clients[reader.name] = (web, api)
+    return world
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """Built once for the module inside a transaction that is rolled back at the end."""
+    folder = tmp_path_factory.mktemp("exhaustive")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(CYBERPLAN_EVENTS_DIR=folder / "events", MEDIA_ROOT=folder / "media"),
+    ):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield build_world(folder)
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+# -- the checks ----------------------------------------------------------------------------------
+
+TALLY: Counter[str] = Counter()
+
+
+def check(world: World, reader: Reader, path: str, query: dict[str, Any]) -> tuple[int, list[str]]:
+    web, api = world.clients[reader.name]
+    client = api if path.startswith("/api/") else web
+    response = client.get(path, query)
+    TALLY["requests"] += 1
+    problems = []
+    if response.status_code >= 500:
+        problems.append(f"{reader.name} GET {path}: server error {response.status_code}")
+    body = b"".join(response.streaming_content) if response.streaming else response.content  # type: ignore[attr-defined]
+    for marker in set(MARKER.findall(body.decode("utf-8", "replace"))):
+        record = world.by_marker.get(marker)
+        if record is not None and not sees(reader, record):
+            problems.append(f"{reader.name} GET {path}: shows {record.kind} {marker} ({record.tlp or record.rule})")
+    return response.status_code, problems
+
+
+def requests_for(world: World, name: str, spec: Reads | Lists) -> Iterator[tuple[str, dict[str, Any], Record | None]]:
+    if isinstance(spec, Lists):
+        yield reverse(name, kwargs=spec.args(world)), dict(spec.query), None
+        return
+    for record in world.records[spec.kind]:
+        query = spec.query(record.obj) if spec.query else {}
+        yield reverse(name, kwargs=spec.args(record.obj)), query, record
+
+
+def test_every_url_is_classified() -> None:
+    missing = [name for name in url_names() if classification(name) is None]
+    assert not missing, (
+        "These URL names are not classified for the exhaustive access test: "
+        + ", ".join(missing)
+        + ". Add each to ROUTES in tests/core/test_access_exhaustive.py (see docs/concepts/access.md, "
+        "'Checking every endpoint')."
+    )
+    stale = sorted(set(ROUTES) - set(url_names()))
+    assert not stale, f"ROUTES names URLs that no longer exist: {', '.join(stale)}"
+
+
+READ_ROUTES = sorted(name for name, spec in ROUTES.items() if not isinstance(spec, Skip))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", READ_ROUTES)
+def test_no_leak(world: World, name: str) -> None:
+    spec = ROUTES[name]
+    assert not isinstance(spec, Skip)
+    problems: list[str] = []
+    for path, query, record in requests_for(world, name, spec):
+        once = isinstance(spec, Lists) and spec.once
+        for reader in world.readers[:1] if once else world.readers:
+            TALLY["combinations"] += 1
+            status, found = check(world, reader, path, query)
+            hidden = record is not None and isinstance(spec, Reads) and spec.not_found and not sees(reader, record)
+            if hidden and status != 404:
+                found.append(f"{reader.name} GET {path}: {status} for a hidden {record.kind}, expected 404")
+            TALLY["leaks"] += len(found)
+            problems.extend(found)
+    assert not problems, "\n".join(problems[:30])
+
+
+def test_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    """Prints how many combinations were tried; run last in the module."""
+    with capsys.disabled():
+        sys.stdout.write(
+            f"\nexhaustive access test: {len(url_names())} URL names, {len(READ_ROUTES)} read endpoints, "
+            f"{TALLY['combinations']} combinations (endpoint x record x reader), "
+            f"{TALLY['requests']} requests, leaks: {TALLY['leaks']}\n"
+        )
