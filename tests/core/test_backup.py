@@ -1,0 +1,346 @@
+"""The restore drill: ``cyberplan backup``, then ``cyberplan restore`` into an empty data directory and
+a fresh database, compared part by part (rows of every table, events per organisation, SHA-256 of
+every file); and a damaged backup, refused with the name of the damaged file.
+
+The backup runs in the test process (``call_command``) on the test database; the restore runs as
+the operator runs it, as a ``cyberplan`` process with its own ``DATABASE_URL`` and data directory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tarfile
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.db import connection
+from pytest_django import Settings
+
+from cyberplan.assessment.actions import do_create_assessment
+from cyberplan.assessment.choices import Method
+from cyberplan.assessment.models import Framework
+from cyberplan.core.choices import Role
+from cyberplan.gaps.actions import do_add_gap_evidence
+from cyberplan.gaps.choices import EvidenceKind
+from cyberplan.gaps.models import Gap
+from cyberplan.pipeline.store import EventStore
+from cyberplan.strategy import actions as strategy_actions
+from cyberplan.strategy.choices import ElementKind, FocusArea
+from tests import dbutil
+from tests.conftest import World
+
+# The restore process must open the database the backup describes, so the counts are compared on
+# committed data: a file (or PostgreSQL) test database and transactional tests.
+dbutil.use_file_sqlite_test_database()
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SAMPLE = Path(__file__).resolve().parents[1] / "threats" / "samples" / "2026-11-28-scan_telnet-py-geo.csv"
+EVIDENCE = b"Minutes of the meeting with the national CSIRT, 12 March 2026.\n"
+
+
+@pytest.fixture
+def live(tmp_path: Path, settings: Settings) -> Path:
+    """The installation being backed up: its uploaded files and event stores in a temporary folder."""
+    root = tmp_path / "live"
+    settings.MEDIA_ROOT = root / "media"
+    settings.CYBERPLAN_EVENTS_DIR = root / "events"
+    settings.CYBERPLAN_TRENDS_WARM = False
+    return root
+
+
+def build_installation(world: World, make_gap: Callable[..., Gap]) -> None:
+    """Gaps with an uploaded document, an assessment, a strategy and an import with trend tables."""
+    coordinator = world.users[Role.COORDINATOR]
+    gap = make_gap(title_en="No national incident register")
+    make_gap(title_en="Too few incident handlers")
+    do_add_gap_evidence(
+        coordinator,
+        gap,
+        kind=EvidenceKind.DOCUMENT,
+        label="Meeting minutes",
+        document=SimpleUploadedFile("minutes.txt", EVIDENCE, content_type="text/plain"),
+    )
+    do_create_assessment(
+        coordinator,
+        world.org_a,
+        Framework.objects.get(framework_id="cyberplan-ncm", version="2026.1"),
+        title="National assessment 2026",
+        country="PY",
+        date=dt.date(2026, 3, 1),
+        method=Method.EXPERT_REVIEW,
+    )
+    strategy = strategy_actions.do_create_strategy(
+        coordinator,
+        world.org_a,
+        title_en="National Cybersecurity Strategy",
+        country="PY",
+        start_year=2025,
+        end_year=2028,
+    )
+    axis = strategy_actions.do_create_element(
+        coordinator, strategy, kind=ElementKind.AXIS, code="1", title_en="Incident response", focus_area=FocusArea.PREPAREDNESS
+    )
+    objective = strategy_actions.do_create_element(
+        coordinator, strategy, kind=ElementKind.OBJECTIVE, parent=axis, code="1.1", title_en="Know the incidents"
+    )
+    strategy_actions.do_create_action(coordinator, strategy, parent=objective, title_en="Open the incident register", lead=world.org_a)
+    # The import stores events and, through its signal, refreshes the trend tables.
+    call_command("ingest", str(SAMPLE), organisation=world.org_a.slug, stdout=io.StringIO())
+
+
+# -- independent measures of an installation ------------------------------------------------------
+
+
+def table_counts(execute: Callable[[str], list[tuple[Any, ...]]], tables: list[str]) -> dict[str, int]:
+    return {name: int(execute(f'SELECT count(*) FROM "{name}"')[0][0]) for name in sorted(tables)}
+
+
+def live_counts() -> dict[str, int]:
+    with connection.cursor() as cursor:
+
+        def execute(sql: str) -> list[tuple[Any, ...]]:
+            cursor.execute(sql)
+            return list(cursor.fetchall())
+
+        return table_counts(execute, connection.introspection.table_names(cursor))
+
+
+def file_hashes(root: Path) -> dict[str, str]:
+    """SHA-256 of every file under ``root`` but the lock files (empty, made by whoever writes first)."""
+    return {
+        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and path.name != ".lock"
+    }
+
+
+def event_counts(events_root: Path) -> dict[str, int]:
+    counts = {}
+    for store_root in sorted(events_root.glob("org-*")):
+        files = EventStore(store_root).files()
+        listing = ", ".join(f"'{path}'" for path in files)
+        con = duckdb.connect()
+        try:
+            row = con.execute(f"SELECT count(*) FROM read_parquet([{listing}], union_by_name = true)").fetchone()
+        finally:
+            con.close()
+        counts[store_root.name] = int(row[0]) if row else 0
+    return counts
+
+
+# -- the restored installation: another database ----------------------------------------------------
+
+
+class Target:
+    """An empty data directory and a fresh database for a ``cyberplan restore`` process."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.vendor = connection.vendor
+        self.url = ""
+        self.name = ""
+
+    def create(self) -> None:
+        if self.vendor == "sqlite":
+            self.url = f"sqlite:///{self.root / 'cyberplan.sqlite3'}"
+            return
+        self.name = f"{connection.settings_dict['NAME']}_restore_{uuid.uuid4().hex[:8]}"
+        with connection.cursor() as cursor:
+            cursor.execute(f'CREATE DATABASE "{self.name}"')
+        own = dbutil.database_url()
+        base, _slash, rest = own.rpartition("/")
+        query = rest.partition("?")[2]
+        self.url = f"{base}/{self.name}" + (f"?{query}" if query else "")
+
+    def drop(self) -> None:
+        if self.name:
+            with connection.cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+    def run(self, *arguments: str) -> subprocess.CompletedProcess[str]:
+        env = {key: value for key, value in os.environ.items() if key not in {"CYBERPLAN_TEST_DB", "DATABASE_URL"}}
+        env.update({"CYBERPLAN_ENV": "test", "CYBERPLAN_DATA_DIR": str(self.root), "DATABASE_URL": self.url})
+        return subprocess.run(
+            [sys.executable, "-m", "cyberplan.cli", *arguments],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+
+    def counts(self) -> dict[str, int]:
+        if self.vendor == "sqlite":
+            con = sqlite3.connect(self.root / "cyberplan.sqlite3")
+            try:
+                names = [
+                    row[0]
+                    for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+                ]
+                return table_counts(lambda sql: con.execute(sql).fetchall(), names)
+            finally:
+                con.close()
+        import psycopg
+
+        settings_dict = connection.settings_dict
+        with psycopg.connect(
+            dbname=self.name,
+            user=settings_dict.get("USER") or None,
+            password=settings_dict.get("PASSWORD") or None,
+            host=settings_dict.get("HOST") or None,
+            port=settings_dict.get("PORT") or None,
+        ) as con:
+            names = [
+                row[0]
+                for row in con.execute(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+                ).fetchall()
+            ]
+            return table_counts(lambda sql: con.execute(sql).fetchall(), names)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def target(tmp_path: Path) -> Iterator[Target]:
+    if connection.vendor == "postgresql":
+        import shutil
+
+        if shutil.which("pg_dump") is None or shutil.which("pg_restore") is None:
+            if os.environ.get("CI"):
+                pytest.fail("pg_dump and pg_restore are needed for the PostgreSQL drill (Debian's postgresql-client).")
+            pytest.skip("pg_dump or pg_restore is not installed (Debian's postgresql-client); CI installs it.")
+    chosen = Target(tmp_path / "restored")
+    chosen.root.mkdir()
+    chosen.create()
+    yield chosen
+    chosen.drop()
+
+
+def manifest_of(backup: Path) -> dict[str, Any]:
+    with tarfile.open(backup) as tar:
+        handle = tar.extractfile("manifest.json")
+        assert handle is not None
+        return dict(json.load(handle))
+
+
+# -- the drill -------------------------------------------------------------------------------------------
+
+
+def test_restore_drill_gives_the_same_rows_events_and_files(
+    world: World, make_gap: Callable[..., Gap], live: Path, target: Target, tmp_path: Path
+) -> None:
+    build_installation(world, make_gap)
+    backup = tmp_path / "cyberplan.tar"
+    out = io.StringIO()
+    call_command("backup", str(backup), stdout=out, stderr=io.StringIO())
+    assert "org-" in out.getvalue() and "4 events" in out.getvalue()
+
+    before_rows = live_counts()
+    before_events = event_counts(live / "events")
+    before_files = {"media": file_hashes(live / "media"), "events": file_hashes(live / "events")}
+    # The world has every part: evidence uploaded, events stored, trend tables refreshed.
+    assert any(name.endswith("minutes.txt") for name in before_files["media"])
+    assert before_events == {f"org-{world.org_a.pk}": 4}
+    assert any("/trends/" in name for name in before_files["events"])
+    assert before_rows["assessment_assessment"] == 1 and before_rows["strategy_strategy"] == 1
+    assert before_rows["gaps_gap"] == 2 and before_rows["threats_import"] == 1
+
+    # The manifest describes what was there, by the same independent measures.
+    manifest = manifest_of(backup)
+    assert manifest["database"]["tables"] == before_rows
+    assert {name: figures["events"] for name, figures in manifest["events"].items()} == before_events
+    listed = manifest["files"]
+    for part, hashes in before_files.items():
+        for name, digest in hashes.items():
+            assert listed[f"{part}/{name}"]["sha256"] == digest
+
+    restored = target.run("restore", str(backup))
+    assert restored.returncode == 0, restored.stderr
+    assert "every count matches the backup" in restored.stdout
+    assert f"org-{world.org_a.pk}: 4 events" in restored.stdout
+
+    assert target.counts() == before_rows
+    assert event_counts(target.root / "events") == before_events
+    assert {"media": file_hashes(target.root / "media"), "events": file_hashes(target.root / "events")} == before_files
+    if target.vendor == "sqlite":
+        database = hashlib.sha256((target.root / "cyberplan.sqlite3").read_bytes()).hexdigest()
+        assert database == listed["database/cyberplan.sqlite3"]["sha256"]
+
+    # A second restore over it is refused, and changes nothing; --force replaces everything.
+    stray = target.root / "media" / "stray.txt"
+    stray.write_text("not in the backup", encoding="utf-8")
+    again = target.run("restore", str(backup))
+    assert again.returncode == 1
+    assert "Nothing was restored" in again.stderr and "--force" in again.stderr
+    assert "Traceback" not in again.stderr
+    assert stray.exists()
+    forced = target.run("restore", "--force", str(backup))
+    assert forced.returncode == 0, forced.stderr
+    assert not stray.exists()
+    assert target.counts() == before_rows
+    assert file_hashes(target.root / "media") == before_files["media"]
+
+
+def test_a_backup_with_one_byte_changed_is_refused_naming_the_file(
+    world: World, make_gap: Callable[..., Gap], live: Path, target: Target, tmp_path: Path
+) -> None:
+    build_installation(world, make_gap)
+    backup = tmp_path / "cyberplan.tar"
+    call_command("backup", str(backup), stdout=io.StringIO(), stderr=io.StringIO())
+    verified = io.StringIO()
+    call_command("backup", str(backup), verify=True, stdout=verified)
+    assert "every file matches its checksum" in verified.getvalue()
+
+    with tarfile.open(backup) as tar:
+        member = next(m for m in tar.getmembers() if m.name.startswith("events/") and m.name.endswith(".parquet"))
+    with backup.open("r+b") as handle:
+        handle.seek(member.offset_data + member.size // 2)
+        byte = handle.read(1)
+        handle.seek(-1, io.SEEK_CUR)
+        handle.write(bytes([byte[0] ^ 0x01]))
+
+    with pytest.raises(CommandError) as refused:
+        call_command("backup", str(backup), verify=True, stdout=io.StringIO())
+    assert member.name in str(refused.value)
+    assert "checksum does not match" in str(refused.value)
+
+    restored = target.run("restore", str(backup))
+    assert restored.returncode == 1
+    assert member.name in restored.stderr and "Traceback" not in restored.stderr
+    # Nothing was restored: no database, no files.
+    assert not (target.root / "media").exists() and not (target.root / "events").exists()
+    assert target.vendor != "sqlite" or not (target.root / "cyberplan.sqlite3").exists()
+    if target.vendor == "postgresql":
+        assert target.counts() == {}
+
+
+def test_a_cut_short_backup_is_refused(world: World, live: Path, tmp_path: Path) -> None:
+    backup = tmp_path / "cyberplan.tar"
+    call_command("backup", str(backup), stdout=io.StringIO(), stderr=io.StringIO())
+    data = backup.read_bytes()
+    backup.write_bytes(data[: len(data) // 2])
+    with pytest.raises(CommandError) as refused:
+        call_command("backup", str(backup), verify=True, stdout=io.StringIO())
+    assert "cyberplan.tar" in str(refused.value) and "not a complete backup" in str(refused.value)
+    assert str(tmp_path) not in str(refused.value)
+
+
+def test_a_backup_never_replaces_a_file(world: World, live: Path, tmp_path: Path) -> None:
+    backup = tmp_path / "cyberplan.tar"
+    backup.write_bytes(b"yesterday's backup")
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("backup", str(backup), stdout=io.StringIO())
+    assert backup.read_bytes() == b"yesterday's backup"
