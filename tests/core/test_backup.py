@@ -17,6 +17,7 @@ import sqlite3
 import subprocess
 import sys
 import tarfile
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -351,3 +352,92 @@ def test_a_backup_never_replaces_a_file(world: World, live: Path, tmp_path: Path
     with pytest.raises(CommandError, match="already exists"):
         call_command("backup", str(backup), stdout=io.StringIO())
     assert backup.read_bytes() == b"yesterday's backup"
+
+
+# -- a consistent cut while imports run ----------------------------------------------------------------
+
+# An import as the event store writes one: under the store's lock, the event file first, the commit
+# marker last. It stops between the two until told to go on.
+IMPORT_IN_PROGRESS = """
+import json, shutil, sys
+from pathlib import Path
+from cyberplan.pipeline.store import EventStore
+
+store = EventStore(Path(sys.argv[1]))
+with store.lock():
+    committed = store.files()[0]
+    shutil.copyfile(committed, committed.parent / "late-import.parquet")
+    print("written, not committed", flush=True)
+    sys.stdin.readline()
+    (store.commits_dir / "late-import.json").write_text(json.dumps({"import_id": "late-import"}))
+"""
+
+
+def waiting_for_a_lock(pid: int) -> bool:
+    """Whether process ``pid`` waits for a file lock (the kernel lists blocked waiters with ``->``)."""
+    for line in Path("/proc/locks").read_text(encoding="utf-8").splitlines():
+        fields = line.split()
+        if len(fields) > 5 and fields[1] == "->" and fields[2] == "FLOCK" and fields[5] == str(pid):
+            return True
+    return False
+
+
+def test_a_backup_waits_for_an_import_and_holds_all_of_it(
+    world: World, make_gap: Callable[..., Gap], live: Path, tmp_path: Path
+) -> None:
+    build_installation(world, make_gap)
+    store_root = live / "events" / f"org-{world.org_a.pk}"
+    backup = tmp_path / "cyberplan.tar"
+    with subprocess.Popen(
+        [sys.executable, "-c", IMPORT_IN_PROGRESS, str(store_root)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as importer:
+        assert importer.stdout is not None and importer.stdin is not None
+        assert importer.stdout.readline().strip() == "written, not committed"
+        with subprocess.Popen(
+            [sys.executable, "-m", "cyberplan.cli", "backup", str(backup)],
+            env=dbutil.worker_environment(live),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        ) as process:
+            try:
+                # Ready when the backup waits for the store's lock (or has ended: the asserts then say why).
+                deadline = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=2)
+                while not waiting_for_a_lock(process.pid) and process.poll() is None:
+                    assert dt.datetime.now(dt.UTC) < deadline, "the backup never waited for the import's lock"
+                    time.sleep(0.05)  # a poll interval, not a wait for a given time: the loop ends on the condition
+                assert process.poll() is None, process.communicate()
+                importer.stdin.write("go on\n")
+                importer.stdin.close()
+                assert importer.wait(timeout=60) == 0
+                _out, err = process.communicate(timeout=300)
+                assert process.returncode == 0, err
+            finally:
+                process.kill()
+                importer.kill()
+    manifest = manifest_of(backup)
+    prefix = f"events/org-{world.org_a.pk}/events"
+    names = set(manifest["files"])
+    assert f"{prefix}/_commits/late-import.json" in names
+    assert any(name.startswith(prefix) and name.endswith("/late-import.parquet") for name in names)
+    assert manifest["events"][f"org-{world.org_a.pk}"]["events"] == 8  # the first import's 4, and the late one's
+
+
+def test_files_of_an_unfinished_import_are_left_out_and_said_so(
+    world: World, make_gap: Callable[..., Gap], live: Path, tmp_path: Path
+) -> None:
+    build_installation(world, make_gap)
+    store = EventStore(live / "events" / f"org-{world.org_a.pk}")
+    committed = store.files()[0]
+    leftover = committed.parent / "killed-import.parquet"  # what an import killed before its commit leaves
+    leftover.write_bytes(committed.read_bytes())
+    backup = tmp_path / "cyberplan.tar"
+    err = io.StringIO()
+    call_command("backup", str(backup), stdout=io.StringIO(), stderr=err)
+    manifest = manifest_of(backup)
+    assert not any(name.endswith("killed-import.parquet") for name in manifest["files"])
+    assert manifest["events"][f"org-{world.org_a.pk}"]["events"] == 4
+    assert f"org-{world.org_a.pk}: 1 files of unfinished imports" in err.getvalue()
