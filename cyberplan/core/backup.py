@@ -46,6 +46,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -365,6 +366,7 @@ def create_backup(path: Path, say: Say = _quiet) -> dict[str, Any]:
 def _write(archive: _Archive, workdir: Path, say: Say) -> dict[str, Any]:
     warnings: list[str] = []
     stores: dict[str, dict[str, int]] = {}
+    started = time.monotonic()
     with contextlib.ExitStack() as locks:
         for _attempt in range(ATTEMPTS):
             roots = _lock_every_store(locks)
@@ -393,6 +395,7 @@ def _write(archive: _Archive, workdir: Path, say: Say) -> dict[str, Any]:
                 )
             say(_("%(store)s: %(events)d events") % {"store": root.name, "events": content.events})
     # The locks are released: imports go on while the uploaded files are copied.
+    say(_("Event stores unlocked after %(seconds).1f s") % {"seconds": time.monotonic() - started})
     events_root = _events_root()
     if events_root.is_dir():
         for other in sorted(events_root.iterdir()):
