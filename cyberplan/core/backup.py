@@ -41,6 +41,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -347,6 +348,10 @@ def create_backup(path: Path, say: Say = _quiet) -> dict[str, Any]:
         raise BackupError(_("%(path)s already exists; a backup never replaces a file.") % {"path": path})
     if not path.parent.is_dir():
         raise BackupError(_("The folder %(folder)s does not exist.") % {"folder": path.parent})
+    folder = path.parent.resolve()
+    for part in (_media_root(), _events_root()):
+        if folder.is_relative_to(part.resolve()):
+            raise BackupError(_("Write the backup outside the folder it backs up (%(folder)s).") % {"folder": part})
     partial = path.with_name(path.name + ".partial")
     workdir = Path(tempfile.mkdtemp(prefix=".cyberplan-backup-", dir=path.parent))
     try:
@@ -447,7 +452,9 @@ def _safe_member(name: str) -> bool:
     pure = PurePosixPath(name)
     if pure.is_absolute() or "\\" in name or any(part in {"", ".", ".."} for part in name.split("/")):
         return False
-    return name in {MANIFEST, MANIFEST_DIGEST} or pure.parts[0] in {"database", "media", "events"}
+    if name in {MANIFEST, MANIFEST_DIGEST, SQLITE_MEMBER, POSTGRES_MEMBER}:
+        return True
+    return len(pure.parts) > 1 and pure.parts[0] in {"media", "events"}
 
 
 def _digest(handle: BinaryIO) -> tuple[int, str]:
@@ -527,9 +534,13 @@ def verify_backup(path: Path) -> dict[str, Any]:
             )
     for name in sorted(set(found) - set(listed)):
         problems.append(_("%(name)s: in the backup but not listed in the manifest.") % {"name": name})
-    database_member = manifest.get("database", {}).get("file")
-    if database_member not in listed:
+    database = manifest.get("database") or {}
+    expected_member = {"sqlite": SQLITE_MEMBER, "postgresql": POSTGRES_MEMBER}.get(database.get("engine"))
+    if expected_member is None or database.get("file") != expected_member or expected_member not in listed:
         problems.append(_("The manifest names no database file."))
+    for store in manifest.get("events") or {}:
+        if not re.fullmatch(r"org-[A-Za-z0-9_-]+", str(store)):
+            problems.append(_("%(store)s: not the name of an event store.") % {"store": store})
     if problems:
         shown = problems[:20]
         more = len(problems) - len(shown)

@@ -441,3 +441,23 @@ def test_files_of_an_unfinished_import_are_left_out_and_said_so(
     assert not any(name.endswith("killed-import.parquet") for name in manifest["files"])
     assert manifest["events"][f"org-{world.org_a.pk}"]["events"] == 4
     assert f"org-{world.org_a.pk}: 1 files of unfinished imports" in err.getvalue()
+
+
+def test_a_backup_is_written_outside_the_folders_it_backs_up(world: World, live: Path) -> None:
+    (live / "media").mkdir(parents=True)
+    with pytest.raises(CommandError, match="outside the folder it backs up"):
+        call_command("backup", str(live / "media" / "cyberplan.tar"), stdout=io.StringIO())
+    assert list((live / "media").iterdir()) == []
+
+
+def test_a_backup_with_a_file_outside_its_folders_is_refused(world: World, live: Path, tmp_path: Path) -> None:
+    backup = tmp_path / "cyberplan.tar"
+    call_command("backup", str(backup), stdout=io.StringIO(), stderr=io.StringIO())
+    with tarfile.open(backup, "a") as tar:
+        info = tarfile.TarInfo("media/../../outside.txt")
+        info.size = 4
+        tar.addfile(info, io.BytesIO(b"evil"))
+    with pytest.raises(CommandError) as refused:
+        call_command("restore", str(backup), stdout=io.StringIO())
+    assert "media/../../outside.txt: not a file this backup format holds" in str(refused.value)
+    assert not (tmp_path.parent / "outside.txt").exists()
