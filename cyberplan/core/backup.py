@@ -53,7 +53,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path, PurePosixPath
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 
 from django.apps import apps
 from django.conf import settings
@@ -142,7 +142,7 @@ def _file_fields() -> list[tuple[str, str]]:
     found = []
     for model in apps.get_models():
         for model_field in model._meta.concrete_fields:
-            if isinstance(model_field, models.FileField):
+            if isinstance(model_field, models.FileField) and model_field.column:
                 found.append((model._meta.db_table, model_field.column))
     return found
 
@@ -190,7 +190,7 @@ def _copy_sqlite(workdir: Path) -> DatabaseCopy:
     target = workdir / "cyberplan.sqlite3"
     destination = sqlite3.connect(target)
     try:
-        if connection.is_in_memory_db():
+        if _in_memory():
             connection.ensure_connection()
             connection.connection.backup(destination)
         else:
@@ -457,7 +457,7 @@ def _safe_member(name: str) -> bool:
     return len(pure.parts) > 1 and pure.parts[0] in {"media", "events"}
 
 
-def _digest(handle: BinaryIO) -> tuple[int, str]:
+def _digest(handle: IO[bytes]) -> tuple[int, str]:
     digest = hashlib.sha256()
     size = 0
     while chunk := handle.read(CHUNK):
@@ -535,7 +535,7 @@ def verify_backup(path: Path) -> dict[str, Any]:
     for name in sorted(set(found) - set(listed)):
         problems.append(_("%(name)s: in the backup but not listed in the manifest.") % {"name": name})
     database = manifest.get("database") or {}
-    expected_member = {"sqlite": SQLITE_MEMBER, "postgresql": POSTGRES_MEMBER}.get(database.get("engine"))
+    expected_member = {"sqlite": SQLITE_MEMBER, "postgresql": POSTGRES_MEMBER}.get(str(database.get("engine")))
     if expected_member is None or database.get("file") != expected_member or expected_member not in listed:
         problems.append(_("The manifest names no database file."))
     for store in manifest.get("events") or {}:
@@ -552,8 +552,13 @@ def verify_backup(path: Path) -> dict[str, Any]:
 # -- restoring ---------------------------------------------------------------------------------------
 
 
+def _in_memory() -> bool:
+    """Whether the configured SQLite database lives in memory (the test suite's default)."""
+    return bool(getattr(connection, "is_in_memory_db")())  # noqa: B009 -- SQLite's connection only
+
+
 def _sqlite_path() -> Path:
-    if connection.is_in_memory_db():
+    if _in_memory():
         raise BackupError(_("The configured SQLite database is in memory; a restore needs a database file."))
     return Path(connection.settings_dict["NAME"])
 
