@@ -461,3 +461,22 @@ def test_a_backup_with_a_file_outside_its_folders_is_refused(world: World, live:
         call_command("restore", str(backup), stdout=io.StringIO())
     assert "media/../../outside.txt: not a file this backup format holds" in str(refused.value)
     assert not (tmp_path.parent / "outside.txt").exists()
+
+
+def test_a_backup_from_an_older_version_is_migrated_after_its_counts_are_checked(
+    world: World, live: Path, target: Target, tmp_path: Path
+) -> None:
+    # An older version: the last strategy migration (a label change, nothing in the tables) not applied yet.
+    call_command("migrate", "strategy", "0001_initial", verbosity=0)
+    try:
+        backup = tmp_path / "cyberplan.tar"
+        call_command("backup", str(backup), stdout=io.StringIO(), stderr=io.StringIO())
+        assert "0002_task_due_date_label" not in manifest_of(backup)["database"]["migrations"]["strategy"]
+    finally:
+        call_command("migrate", "strategy", verbosity=0)
+    restored = target.run("restore", str(backup))
+    assert restored.returncode == 0, restored.stderr
+    assert "every count matches the backup" in restored.stdout
+    assert "applying 1 migrations" in restored.stdout
+    # Every migration of this version is now applied to the restored database, as to the live one.
+    assert target.counts()["django_migrations"] == live_counts()["django_migrations"]
