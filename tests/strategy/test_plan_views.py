@@ -534,3 +534,12 @@ def test_concurrent_edit_of_the_strategy_and_an_element(world: World, plan: Plan
     assert "Someone else saved this element" in response.content.decode()
     plan.axis2.refresh_from_db()
     assert plan.axis2.title_en == "Their title"
+
+
+def test_the_plan_shows_an_action_without_a_lead(world: World, plan: Plan) -> None:
+    """An action whose lead institution is not chosen yet reads as a dash, not a server error."""
+    coordinator = world.users[Role.COORDINATOR]
+    act.do_create_action(coordinator, plan.strategy, parent=plan.line111, title_en="Leaderless action")
+    response = signed_in(coordinator).get(url("plan", plan.strategy.pk))
+    assert response.status_code == 200
+    assert "Leaderless action" in response.content.decode()
