@@ -218,8 +218,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login rate limiting (django-axes): lock a username and address pair after repeated failures.
-AXES_FAILURE_LIMIT = env_int("CYBERPLAN_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+# Login rate limiting (django-axes): lock a username and address pair after repeated failures, and an
+# address after more failures across any user names (a second counter over the same attempt records).
+CYBERPLAN_LOGIN_FAILURE_LIMIT = env_int("CYBERPLAN_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+CYBERPLAN_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("CYBERPLAN_LOGIN_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
+AXES_FAILURE_LIMIT = "cyberplan.core.security.failure_limit"
 AXES_COOLOFF_TIME = env_int("CYBERPLAN_LOGIN_COOLOFF_MINUTES", 15, minimum=1) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
