@@ -233,6 +233,7 @@ LOGOUT_REDIRECT_URL = "login"
 ACCOUNT_ADAPTER = "cyberplan.accounts.adapters.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "cyberplan.accounts.adapters.SocialAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_FORMS = {"login": "cyberplan.accounts.forms.LoginForm"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_SESSION_REMEMBER = True  # sessions last CYBERPLAN_SESSION_HOURS, as before

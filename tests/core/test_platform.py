@@ -22,12 +22,12 @@ def test_login_is_rate_limited(world: World) -> None:
     client = Client()
     user = world.users[Role.VIEWER]
     for _ in range(4):
-        response = client.post("/login/", {"login": user.username, "password": "wrong-password"})
+        response = client.post("/login/", {"username": user.username, "password": "wrong-password"})
         assert response.status_code == 200
     # The fifth failure locks the user name from this address.
-    assert client.post("/login/", {"login": user.username, "password": "wrong"}).status_code == 429
+    assert client.post("/login/", {"username": user.username, "password": "wrong"}).status_code == 429
     # Locked now, even with the right password.
-    response = client.post("/login/", {"login": user.username, "password": PASSWORD})
+    response = client.post("/login/", {"username": user.username, "password": PASSWORD})
     assert response.status_code == 429
     assert b"Too many failed sign-in attempts" in response.content
     assert "_auth_user_id" not in client.session
@@ -36,7 +36,7 @@ def test_login_is_rate_limited(world: World) -> None:
 def test_login_works_and_lands_on_the_overview(world: World) -> None:
     client = Client()
     response = client.post(
-        "/login/", {"login": world.users[Role.ANALYST].username, "password": PASSWORD}, follow=True
+        "/login/", {"username": world.users[Role.ANALYST].username, "password": PASSWORD}, follow=True
     )
     assert response.status_code == 200
     assert response.redirect_chain[-1][0] == "/"
@@ -160,7 +160,7 @@ def test_demo_workspace_is_idempotent_and_labelled(db: None) -> None:
     assert all("illustrative" in g.description_en.lower() for g in Gap.objects.all())
     client = Client()
     for username in ["demo-admin", "demo-viewer", "demo-partner", "demo-csirt"]:
-        response = client.post("/login/", {"login": username, "password": DEMO_PASSWORD})
+        response = client.post("/login/", {"username": username, "password": DEMO_PASSWORD})
         assert response.status_code == 302, username
         assert client.get("/").status_code == 200
         client.post("/logout/")
