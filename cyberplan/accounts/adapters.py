@@ -18,12 +18,12 @@ from cyberplan.core.models import User
 from .policy import SECOND_FACTOR_TYPES, second_factor_required
 
 
-class AccountAdapter(DefaultAccountAdapter):
+class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]  # allauth has no type information
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
 
 
-class SocialAccountAdapter(DefaultSocialAccountAdapter):
+class SocialAccountAdapter(DefaultSocialAccountAdapter):  # type: ignore[misc]  # allauth has no type information
     def is_open_for_signup(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
         # No automatic accounts: an administrator creates the account and grants its roles.
         return False
@@ -52,10 +52,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         return None
 
 
-class MFAAdapter(DefaultMFAAdapter):
+class MFAAdapter(DefaultMFAAdapter):  # type: ignore[misc]  # allauth has no type information
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
         """Someone who must use a second factor cannot remove their last authenticator app or security key."""
         if authenticator.type not in SECOND_FACTOR_TYPES or not second_factor_required(authenticator.user):
             return True
         others = Authenticator.objects.filter(user_id=authenticator.user_id, type__in=SECOND_FACTOR_TYPES)
-        return others.exclude(pk=authenticator.pk).exists()
+        return bool(others.exclude(pk=authenticator.pk).exists())

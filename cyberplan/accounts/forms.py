@@ -7,7 +7,7 @@ from typing import Any
 from allauth.account.forms import LoginForm as AllauthLoginForm
 
 
-class LoginForm(AllauthLoginForm):
+class LoginForm(AllauthLoginForm):  # type: ignore[misc]  # allauth has no type information
     """allauth's sign-in form, whose user name field is called ``login``. Scripts, password managers
     and tests written for the earlier form send ``username``: it is taken as the same field."""
 

@@ -12,9 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .policy import missing_second_factor
 
-SET_UP_MESSAGE = _(
-    "Your role requires two-factor sign-in. Set up an authenticator app or a security key to continue."
-)
+SET_UP_MESSAGE = _("Your role requires two-factor sign-in. Set up an authenticator app or a security key to continue.")
 
 
 def _allowed_prefixes() -> tuple[str, ...]:
@@ -39,10 +37,14 @@ class SecondFactorRequiredMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not request.path_info.startswith(_allowed_prefixes()):
-            if missing_second_factor(user):
-                if request.path_info.startswith("/api/"):
-                    return JsonResponse({"detail": str(SET_UP_MESSAGE)}, status=403)
-                messages.warning(request, SET_UP_MESSAGE)
-                return redirect("mfa_index")
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.path_info.startswith(_allowed_prefixes())
+            and missing_second_factor(user)
+        ):
+            if request.path_info.startswith("/api/"):
+                return JsonResponse({"detail": str(SET_UP_MESSAGE)}, status=403)
+            messages.warning(request, SET_UP_MESSAGE)
+            return redirect("mfa_index")
         return self.get_response(request)

@@ -23,7 +23,7 @@ def second_factor_required(user: AbstractBaseUser) -> bool:
 
 
 def has_second_factor(user: AbstractBaseUser) -> bool:
-    return Authenticator.objects.filter(user_id=user.pk, type__in=SECOND_FACTOR_TYPES).exists()
+    return bool(Authenticator.objects.filter(user_id=user.pk, type__in=SECOND_FACTOR_TYPES).exists())
 
 
 def missing_second_factor(user: AbstractBaseUser) -> bool:

@@ -39,7 +39,9 @@ def on_signed_in(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -
     actions.do_record_sign_in(user, _address(request), sign_in_method(request, user))
 
 
-def on_sign_in_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any) -> None:
+def on_sign_in_failed(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
     # Failures for user names that do not exist are counted by django-axes, not audited against a record.
     username = credentials.get("username") or credentials.get("login")
     user = User.objects.filter(username=username).first() if username else None
@@ -51,13 +53,15 @@ def on_second_factor_failed(sender: Any, request: HttpRequest, user: User, **kwa
     actions.do_record_failed_sign_in(user, _address(request), "second_factor")
 
 
-def on_authenticator_added(sender: Any, request: HttpRequest, user: User, authenticator: Authenticator, **kwargs: Any) -> None:
+def on_authenticator_added(
+    sender: Any, request: HttpRequest, user: User, authenticator: Authenticator, **kwargs: Any
+) -> None:
     actions.do_record_second_factor_added(user, authenticator)
 
 
 def _keep_id(sender: Any, instance: Authenticator | SocialAccount, **kwargs: Any) -> None:
     # allauth announces a removal after the delete, when Django has cleared the id: keep it for the audit.
-    instance._audit_id = instance.pk  # type: ignore[union-attr]
+    instance._audit_id = instance.pk
 
 
 def _restore_id(instance: Authenticator | SocialAccount) -> None:

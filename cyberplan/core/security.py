@@ -15,11 +15,11 @@ from django.http import HttpRequest
 def client_ip(request: HttpRequest) -> str:
     """The client's address: REMOTE_ADDR, or behind ``CYBERPLAN_PROXY_COUNT`` trusted proxies the address
     they recorded in X-Forwarded-For (counted from the right, so a client cannot forge it)."""
-    remote = request.META.get("REMOTE_ADDR", "")
-    hops = settings.CYBERPLAN_PROXY_COUNT
+    remote = str(request.META.get("REMOTE_ADDR", ""))
+    hops = int(settings.CYBERPLAN_PROXY_COUNT)
     if hops <= 0:
         return remote
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    forwarded = [part.strip() for part in str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",") if part.strip()]
     if len(forwarded) < hops:
         return remote
     candidate = forwarded[-hops]

@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pyotp
-from allauth.mfa.models import Authenticator
 import pytest
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
@@ -83,7 +83,17 @@ def test_an_address_trying_many_user_names_is_locked(world: World) -> None:
     assert sign_in(other, world.users[Role.ANALYST].username, PASSWORD, "198.51.100.8").status_code == 302
 
 
-def test_totp_sign_in_asks_for_the_code_of_the_app(world: World, django_capture_on_commit_callbacks: Callable[..., Any]) -> None:
+def test_everyone_finds_two_factor_sign_in_on_the_account_page(world: World) -> None:
+    client = Client()
+    sign_in(client, world.users[Role.VIEWER].username)
+    page = client.get(reverse("core:account")).content.decode()
+    assert f'href="{reverse("mfa_index")}"' in page
+    assert client.get(reverse("mfa_index")).status_code == 200
+
+
+def test_totp_sign_in_asks_for_the_code_of_the_app(
+    world: World, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
     user = world.users[Role.ANALYST]
     client = Client()
     assert sign_in(client, user.username)["Location"] == "/"
@@ -120,7 +130,9 @@ def test_totp_sign_in_asks_for_the_code_of_the_app(world: World, django_capture_
     assert all(secret not in str(e.changes) for e in AuditEntry.objects.all())
 
 
-def test_a_recovery_code_signs_in_once_only(world: World, django_capture_on_commit_callbacks: Callable[..., Any]) -> None:
+def test_a_recovery_code_signs_in_once_only(
+    world: World, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
     user = world.users[Role.VIEWER]
     client = Client()
     sign_in(client, user.username)

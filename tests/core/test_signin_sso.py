@@ -25,6 +25,7 @@ from pytest_django import Settings
 from cyberplan.core.choices import AuditAction, Role
 from cyberplan.core.models import AuditEntry, Membership, User
 from tests.conftest import PASSWORD, World
+from tests.core.test_settings import GOOD_KEY, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 CALLBACK = "/accounts/oidc/sso/login/callback/"
@@ -62,7 +63,7 @@ def provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Provider]:
     env = {**os.environ, "PROVIDER_DB": str(folder / "provider.sqlite3")}
     log = folder / "provider.log"
     with log.open("wb") as out:
-        process = subprocess.Popen(  # noqa: S603
+        process = subprocess.Popen(
             [sys.executable, "-m", "tests.oidc_provider.serve", str(port), json.dumps(config)],
             cwd=ROOT,
             env=env,
@@ -127,7 +128,9 @@ def sign_in_through_provider(client: Client, provider: Provider, username: str, 
         timeout=10,
     )
     assert answer.status_code == 302, answer.text
-    back = browser.get(f"{provider.url.rsplit('/o', 1)[0]}{answer.headers['Location']}", allow_redirects=False, timeout=10)
+    back = browser.get(
+        f"{provider.url.rsplit('/o', 1)[0]}{answer.headers['Location']}", allow_redirects=False, timeout=10
+    )
     assert back.status_code == 302, back.text
     callback = urlsplit(back.headers["Location"])
     assert callback.path == CALLBACK and "code=" in callback.query
@@ -174,7 +177,49 @@ def test_single_sign_on_without_a_matching_account_creates_nothing(sso: Provider
     client = Client()
     response = sign_in_through_provider(client, sso, "stranger", "stranger-at-the-provider")
     assert "_auth_user_id" not in client.session
-    page = response.content.decode() if response.status_code == 200 else client.get(response["Location"]).content.decode()
+    page = (
+        response.content.decode() if response.status_code == 200 else client.get(response["Location"]).content.decode()
+    )
     assert "No cyberplan account for this sign-in" in page
     assert User.objects.count() == users
     assert not SocialAccount.objects.exists()
+
+
+PRODUCTION = {"CYBERPLAN_ENV": "production", "SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "cyberplan.example.org"}
+CLIENT = {"CYBERPLAN_OIDC_CLIENT_ID": "cyberplan", "CYBERPLAN_OIDC_CLIENT_SECRET": "s3cret"}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "sentence"),
+    [
+        (
+            {"CYBERPLAN_OIDC_ISSUER": "http://id.example.gov.py/realms/mitic", **CLIENT},
+            "CYBERPLAN_OIDC_ISSUER must be an https:// address in production",
+        ),
+        (
+            {"CYBERPLAN_OIDC_ISSUER": "id.example.gov.py", **CLIENT},
+            "CYBERPLAN_OIDC_ISSUER must be the provider's https:// address",
+        ),
+        (
+            {"CYBERPLAN_OIDC_ISSUER": "https://id.example.gov.py", "CYBERPLAN_OIDC_CLIENT_SECRET": "s3cret"},
+            "CYBERPLAN_OIDC_CLIENT_ID is required when CYBERPLAN_OIDC_ISSUER is set",
+        ),
+        (
+            {"CYBERPLAN_OIDC_ISSUER": "https://id.example.gov.py", "CYBERPLAN_OIDC_CLIENT_ID": "cyberplan"},
+            "CYBERPLAN_OIDC_CLIENT_SECRET is required when CYBERPLAN_OIDC_ISSUER is set",
+        ),
+    ],
+)
+def test_a_single_sign_on_mistake_stops_start_up_with_one_sentence(
+    tmp_path: Path, overrides: dict[str, str], sentence: str
+) -> None:
+    result = run_cli(["check"], {**PRODUCTION, **overrides}, tmp_path)
+    assert result.returncode == 2
+    assert sentence in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_production_with_single_sign_on_passes_the_deploy_checks(tmp_path: Path) -> None:
+    overrides = {**PRODUCTION, "CYBERPLAN_OIDC_ISSUER": "https://id.example.gov.py/realms/mitic", **CLIENT}
+    result = run_cli(["check", "--deploy", "--fail-level", "DEBUG"], overrides, tmp_path)
+    assert result.returncode == 0, result.stderr + result.stdout

@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_sectors'),
+        ("core", "0002_sectors"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditentry',
-            name='action',
-            field=models.CharField(choices=[('create', 'Created'), ('update', 'Updated'), ('delete', 'Deleted'), ('sign_in', 'Signed in'), ('sign_fail', 'Sign-in failed')], max_length=10, verbose_name='action'),
+            model_name="auditentry",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("create", "Created"),
+                    ("update", "Updated"),
+                    ("delete", "Deleted"),
+                    ("sign_in", "Signed in"),
+                    ("sign_fail", "Sign-in failed"),
+                ],
+                max_length=10,
+                verbose_name="action",
+            ),
         ),
     ]
