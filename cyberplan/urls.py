@@ -7,6 +7,10 @@ from drf_spectacular.views import SpectacularAPIView
 
 from cyberplan.core import views as core_views
 
+# The admin's own sign-in form would skip the second factor: it sends people to the sign-in page instead
+# (before admin.site.urls below reads it).
+admin.site.login = login_required(admin.site.login)  # type: ignore[method-assign]
+
 urlpatterns = [
     path("", include("cyberplan.core.urls")),
     path("gaps/", include("cyberplan.gaps.urls")),
@@ -30,9 +34,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("admin/", admin.site.urls),
 ]
-
-# The admin's own sign-in form would skip the second factor: it sends people to the sign-in page instead.
-admin.site.login = login_required(admin.site.login)  # type: ignore[method-assign]
 
 handler400 = "cyberplan.core.errors.bad_request"
 handler403 = "cyberplan.core.errors.permission_denied"

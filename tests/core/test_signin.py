@@ -202,3 +202,16 @@ def test_other_roles_may_sign_in_with_a_password_only(world: World, settings: Se
     assert sign_in(client, world.users[role].username).status_code == 302
     assert client.get("/").status_code == 200
     assert client.get("/api/gaps/").status_code == 200
+
+
+def test_sign_in_returns_to_the_page_asked_for_and_the_admin_uses_it(world: World) -> None:
+    client = Client()
+    asked = client.get("/gaps/")
+    assert asked.status_code == 302 and asked["Location"] == "/login/?next=/gaps/"
+    response = client.post(
+        "/login/?next=/gaps/", {"login": world.users[Role.ANALYST].username, "password": PASSWORD, "next": "/gaps/"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/gaps/"
+    # The admin's own sign-in form would skip the second step: it sends people to this one.
+    admin = Client().get("/admin/login/")
+    assert admin.status_code == 302 and admin["Location"].startswith("/login/?next=/admin/login/")
