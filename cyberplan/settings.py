@@ -130,10 +130,16 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_htmx",
     "axes",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "csp",
     "django_tasks",
     "django_tasks_db",
     "cyberplan.core",
+    "cyberplan.accounts",
     "cyberplan.gaps",
     "cyberplan.jobs",
     "cyberplan.threats",
@@ -150,8 +156,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "cyberplan.core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "cyberplan.accounts.middleware.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -211,14 +219,81 @@ if CYBERPLAN_ENV == "test":
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # allauth's backend is Django's model backend (user names, passwords, permissions) plus what
+    # allauth's own sign-in flows need.
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login rate limiting (django-axes): lock a username and address pair after repeated failures.
-AXES_FAILURE_LIMIT = env_int("CYBERPLAN_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+# Sign-in pages, two-factor sign-in and single sign-on (django-allauth). Accounts are made by
+# administrators: nobody signs up, and the e-mail addresses are the ones administrators entered.
+ACCOUNT_ADAPTER = "cyberplan.accounts.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "cyberplan.accounts.adapters.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_FORMS = {"login": "cyberplan.accounts.forms.LoginForm"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_SESSION_REMEMBER = True  # sessions last CYBERPLAN_SESSION_HOURS, as before
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 600
+ACCOUNT_USER_MODEL_EMAIL_FIELD = "email"
+if CYBERPLAN_ENV == "test":
+    # The suite signs in hundreds of times from one address, and the cache outlives the test database.
+    ACCOUNT_RATE_LIMITS: dict[str, str] | bool = False
+else:
+    # Passwords are limited by django-axes above; allauth's counter is the limit on second-factor codes.
+    ACCOUNT_RATE_LIMITS = {"login_failed": "60/m/ip,10/5m/key"}
+
+# Two-factor sign-in: an authenticator app (TOTP), security keys and passkeys (WebAuthn), and
+# single-use recovery codes. Administrators and coordinators must set up an app or a key.
+MFA_ADAPTER = "cyberplan.accounts.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_TOTP_ISSUER = env_str("CYBERPLAN_MFA_ISSUER", "cyberplan")
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION  # http://localhost in development and tests
+MFA_RECOVERY_CODE_COUNT = 10
+MFA_TOTP_TOLERANCE = 1  # one 30-second step either side, for phones whose clocks drift a little
+CYBERPLAN_MFA_REQUIRED = env_bool("CYBERPLAN_MFA_REQUIRED", default=CYBERPLAN_ENV != "test")
+
+# Single sign-on through an institution's OpenID Connect provider (off unless an issuer is given).
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+CYBERPLAN_OIDC_ISSUER = env_str("CYBERPLAN_OIDC_ISSUER", "")
+SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, object]] = {"openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": []}}
+if CYBERPLAN_OIDC_ISSUER:
+    if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", CYBERPLAN_OIDC_ISSUER):
+        raise SettingError(
+            f"The environment variable CYBERPLAN_OIDC_ISSUER must be the provider's https:// address, not {CYBERPLAN_OIDC_ISSUER!r}."
+        )
+    if PRODUCTION and not CYBERPLAN_OIDC_ISSUER.startswith("https://"):
+        raise SettingError("The environment variable CYBERPLAN_OIDC_ISSUER must be an https:// address in production.")
+    _oidc_client = {name: env_str(f"CYBERPLAN_OIDC_{name}") for name in ("CLIENT_ID", "CLIENT_SECRET")}
+    for _name, _value in _oidc_client.items():
+        if not _value:
+            raise SettingError(
+                f"The environment variable CYBERPLAN_OIDC_{_name} is required when CYBERPLAN_OIDC_ISSUER is set."
+            )
+    SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"] = [
+        {
+            "provider_id": "sso",
+            "name": env_str("CYBERPLAN_OIDC_LABEL", "Single sign-on"),
+            "client_id": _oidc_client["CLIENT_ID"],
+            "secret": _oidc_client["CLIENT_SECRET"],
+            "settings": {"server_url": CYBERPLAN_OIDC_ISSUER, "scope": ["openid", "email", "profile"]},
+        }
+    ]
+
+# Login rate limiting (django-axes): lock a username and address pair after repeated failures, and an
+# address after more failures across any user names (a second counter over the same attempt records).
+CYBERPLAN_LOGIN_FAILURE_LIMIT = env_int("CYBERPLAN_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+CYBERPLAN_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("CYBERPLAN_LOGIN_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
+AXES_FAILURE_LIMIT = "cyberplan.core.security.failure_limit"
 AXES_COOLOFF_TIME = env_int("CYBERPLAN_LOGIN_COOLOFF_MINUTES", 15, minimum=1) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
@@ -226,6 +301,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Behind a reverse proxy, the client address is taken from X-Forwarded-For, this many hops from the right.
 CYBERPLAN_PROXY_COUNT = env_int("CYBERPLAN_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "cyberplan.core.security.client_ip"
+ALLAUTH_TRUSTED_PROXY_COUNT = CYBERPLAN_PROXY_COUNT
 AXES_ENABLED = env_bool("CYBERPLAN_LOGIN_RATE_LIMIT", default=True)
 
 # Internationalisation: Spanish and English; the user's saved preference, then the browser.

@@ -1,9 +1,15 @@
+from allauth.account import views as account_views
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from cyberplan.core import views as core_views
+
+# The admin's own sign-in form would skip the second factor: it sends people to the sign-in page instead
+# (before admin.site.urls below reads it).
+admin.site.login = login_required(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", include("cyberplan.core.urls")),
@@ -14,8 +20,13 @@ urlpatterns = [
     path("threats/", include("cyberplan.threats.urls")),
     path("trends/reports/", include("cyberplan.trends.report_urls")),
     path("trends/", include("cyberplan.trends.urls")),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    # Sign-in goes through django-allauth (password, then the second factor if the user has one); the
+    # same address answers to allauth's own names for these pages.
+    path("login/", account_views.login, name="login"),
+    path("login/", account_views.login, name="account_login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", auth_views.LogoutView.as_view(), name="account_logout"),
+    path("accounts/", include("cyberplan.accounts.urls")),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("healthz", core_views.healthz, name="healthz"),

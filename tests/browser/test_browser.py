@@ -57,7 +57,7 @@ def in_language(language: str, message: str) -> str:
 def log_in(ui: BrowserSession, user: User) -> None:
     page = ui.page
     page.goto(f"{ui.base_url}{reverse('login')}")
-    page.locator("main form input[name=username]").fill(user.get_username())
+    page.locator("main form input[name=login]").fill(user.get_username())
     page.locator("main form input[name=password]").fill(PASSWORD)
     page.locator("main form button[type=submit]").click()
     expect(page).to_have_url(f"{ui.base_url}{reverse('core:home')}")

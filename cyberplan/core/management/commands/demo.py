@@ -57,6 +57,11 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, organisation, role in demo_logins():
             self.stdout.write(f"  {username:<18} {organisation:<8} {role}")
+        if settings.CYBERPLAN_MFA_REQUIRED:
+            self.stdout.write(
+                "Administrators and coordinators set up two-factor sign-in (an authenticator app or a security key) "
+                "the first time they sign in; the other demo users sign in with the password alone."
+            )
         self.stdout.write("The API schema is at /api/schema/; press Ctrl-C to stop.")
 
     def _serve(self, host: str, port: int) -> None:
