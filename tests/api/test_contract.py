@@ -22,10 +22,11 @@ from typing import Any
 
 import hypothesis
 import schemathesis
+from django.core import signals
 from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
 from django.core.wsgi import get_wsgi_application
-from django.db import models
+from django.db import close_old_connections, models
 from hypothesis import HealthCheck, Phase
 from rest_framework import serializers
 from schemathesis import GenerationMode
@@ -169,11 +170,19 @@ def run_contract(world: ContractWorld, report: Callable[[str], None]) -> Tally:
     schema = schemathesis.openapi.from_path(COMMITTED, config=config)
     app = get_wsgi_application()
     tally = Tally()
-    for result in schema.get_all_operations():
-        operation = result.ok()
-        tally.operations += 1
-        cache.clear()  # throttle counters start afresh for each operation
-        _run_operation(operation, GenerationMode.POSITIVE, world, app, tally)
+    # As Django's test client does: the test's transaction holds the database connection, so the end of
+    # a request must not close it (it would on a file database, which the browser tests switch to).
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        for result in schema.get_all_operations():
+            operation = result.ok()
+            tally.operations += 1
+            cache.clear()  # throttle counters start afresh for each operation
+            _run_operation(operation, GenerationMode.POSITIVE, world, app, tally)
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
     report(f"API contract: operations {tally.operations}, cases {tally.cases}, failures {len(tally.failures)}")
     return tally
 
