@@ -30,8 +30,12 @@ DEFAULT_TIME_LIMIT_MINUTES = 30.0
 WRITE_INTERVAL = 0.5  # seconds between two progress writes of one job (the last one is always written)
 
 
-class JobStopped(BaseException):  # noqa: N818 -- like KeyboardInterrupt, so no ``except Exception`` swallows it
-    """Raised inside a job asked to stop; ``status`` is the status it ends with."""
+class JobStopped(BaseException):
+    """Raised inside a job asked to stop; ``status`` is the status it ends with.
+
+    A BaseException, like KeyboardInterrupt, so that no ``except Exception`` in a handler or an
+    importer takes it for an ordinary error and carries on.
+    """
 
     def __init__(self, reason: str, status: str = JobStatus.FAILED) -> None:
         super().__init__(reason)
@@ -45,9 +49,9 @@ def time_limit_reached(seconds: int) -> str:
         return ngettext(
             "time limit of %(count)d minute reached", "time limit of %(count)d minutes reached", minutes
         ) % {"count": minutes}
-    return ngettext(
-        "time limit of %(count)d second reached", "time limit of %(count)d seconds reached", seconds
-    ) % {"count": seconds}
+    return ngettext("time limit of %(count)d second reached", "time limit of %(count)d seconds reached", seconds) % {
+        "count": seconds
+    }
 
 
 class Progress:

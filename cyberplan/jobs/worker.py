@@ -17,6 +17,7 @@ What it adds to the library's worker:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import random
@@ -118,7 +119,9 @@ class JobWorker(Worker):
                 logger.info("No more tasks to run for worker_id=%s - exiting gracefully.", self.worker_id)
                 return
             if self.max_tasks is not None and self._run_tasks >= self.max_tasks:
-                logger.info("Run maximum tasks (%d) on worker=%s - exiting gracefully.", self._run_tasks, self.worker_id)
+                logger.info(
+                    "Run maximum tasks (%d) on worker=%s - exiting gracefully.", self._run_tasks, self.worker_id
+                )
                 return
             close_old_connections()
             if self.running and task_result is None:
@@ -217,10 +220,8 @@ class JobWorker(Worker):
         logger.warning("Asked job %s (%s) to stop: %s", job.pk, job.kind, job.stop_reason)
 
     def kill(self, pid: int) -> None:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         os.waitpid(pid, 0)
 
     def after_exit(self, job_id: str | None, db_task_result: DBTaskResult, status: int) -> None:

@@ -43,10 +43,15 @@ def run_import(
             step(number + 1)
 
     def objects_read(done: int, total: int) -> None:
-        progress.update(done, total, gettext_now("parsing: %(done)s of %(total)s objects read") % {
-            "done": f"{done:,}",
-            "total": f"{total:,}",
-        })
+        progress.update(
+            done,
+            total,
+            gettext_now("parsing: %(done)s of %(total)s objects read")
+            % {
+                "done": f"{done:,}",
+                "total": f"{total:,}",
+            },
+        )
 
     with reporting(objects_read):
         return do_run_import(record, path, force=force, progress=report)

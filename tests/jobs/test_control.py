@@ -155,7 +155,7 @@ def test_stix_and_misp_imports_report_objects_read(world: World, tmp_path: Path)
         path = stix_bundle(tmp_path / name, 40) if document is None else write(tmp_path / name, document)
         record = do_register_import(world.users[Role.ANALYST], world.org_a, path)
         seen: list[tuple[int, int]] = []
-        with reporting(lambda done, of: seen.append((done, of))):
+        with reporting(lambda done, of, seen=seen: seen.append((done, of))):
             record = do_run_import(record, path)
         assert record.status == ImportStatus.SUCCEEDED, record.message
         assert seen[0] == (0, total), name

@@ -11,7 +11,6 @@ if __name__ == "__main__":
 
     django.setup()
     import tests.jobs.kinds  # noqa: F401 -- registers the test kinds
-
     from cyberplan.cli import main
 
     main(sys.argv[1:])

@@ -4,50 +4,71 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('jobs', '0001_initial'),
+        ("jobs", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='job',
-            name='heartbeat_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='last sign of life'),
+            model_name="job",
+            name="heartbeat_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="last sign of life"),
         ),
         migrations.AddField(
-            model_name='job',
-            name='stop_reason',
-            field=models.CharField(blank=True, max_length=300, verbose_name='reason to stop'),
+            model_name="job",
+            name="stop_reason",
+            field=models.CharField(blank=True, max_length=300, verbose_name="reason to stop"),
         ),
         migrations.AddField(
-            model_name='job',
-            name='stop_requested',
-            field=models.BooleanField(default=False, verbose_name='stop requested'),
+            model_name="job",
+            name="stop_requested",
+            field=models.BooleanField(default=False, verbose_name="stop requested"),
         ),
         migrations.AddField(
-            model_name='job',
-            name='stop_status',
-            field=models.CharField(blank=True, choices=[('queued', 'Queued'), ('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed'), ('cancelled', 'Cancelled')], max_length=10, verbose_name='status once stopped'),
+            model_name="job",
+            name="stop_status",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("queued", "Queued"),
+                    ("running", "Running"),
+                    ("succeeded", "Succeeded"),
+                    ("failed", "Failed"),
+                    ("cancelled", "Cancelled"),
+                ],
+                max_length=10,
+                verbose_name="status once stopped",
+            ),
         ),
         migrations.AddField(
-            model_name='job',
-            name='time_limit',
-            field=models.PositiveIntegerField(blank=True, null=True, verbose_name='time limit in seconds'),
+            model_name="job",
+            name="time_limit",
+            field=models.PositiveIntegerField(blank=True, null=True, verbose_name="time limit in seconds"),
         ),
         migrations.AddField(
-            model_name='job',
-            name='worker_host',
-            field=models.CharField(blank=True, max_length=255, verbose_name='worker host'),
+            model_name="job",
+            name="worker_host",
+            field=models.CharField(blank=True, max_length=255, verbose_name="worker host"),
         ),
         migrations.AddField(
-            model_name='job',
-            name='worker_pid',
-            field=models.PositiveIntegerField(blank=True, null=True, verbose_name='worker process'),
+            model_name="job",
+            name="worker_pid",
+            field=models.PositiveIntegerField(blank=True, null=True, verbose_name="worker process"),
         ),
         migrations.AlterField(
-            model_name='job',
-            name='status',
-            field=models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed'), ('cancelled', 'Cancelled')], default='queued', max_length=10, verbose_name='status'),
+            model_name="job",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("queued", "Queued"),
+                    ("running", "Running"),
+                    ("succeeded", "Succeeded"),
+                    ("failed", "Failed"),
+                    ("cancelled", "Cancelled"),
+                ],
+                default="queued",
+                max_length=10,
+                verbose_name="status",
+            ),
         ),
     ]
