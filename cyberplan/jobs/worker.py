@@ -40,7 +40,7 @@ from django_tasks_db.utils import exclusive_transaction, is_locked_database_exce
 from .choices import JobStatus
 from .models import Job
 from .recovery import HEARTBEAT_SECONDS, end_job, recover_stale_jobs
-from .registry import time_limit_reached
+from .registry import all_kinds, time_limit_reached
 
 logger = logging.getLogger("django_tasks_db")
 
@@ -107,6 +107,11 @@ class JobWorker(Worker):
         logger.info("Starting worker worker_id=%s queues=%s", self.worker_id, ",".join(self.queue_names))
         if self.startup_delay and self.interval:
             time.sleep(random.random())  # noqa: S311 -- workers started together do not poll together
+        known = {kind.name for kind in all_kinds()}
+        for name in sorted(set(settings.CYBERPLAN_JOB_TIME_LIMITS) - known):
+            logger.warning(
+                "CYBERPLAN_JOB_TIME_LIMITS names %r, which is not a job kind (%s).", name, ", ".join(sorted(known))
+            )
         for job in recover_stale_jobs():
             logger.warning("Marked job %s (%s) failed: %s", job.pk, job.kind, job.message)
         logger.info("Worker ready worker_id=%s", self.worker_id)
