@@ -145,7 +145,9 @@ class JobWorker(Worker):
         with exclusive_transaction(tasks.db):
             try:
                 chosen = fair_choice(tasks)
-                task_result = (tasks.filter(id=chosen) if chosen is not None else tasks).get_locked()
+                task_result = tasks.filter(id=chosen).get_locked() if chosen is not None else None
+                if task_result is None:  # nothing to choose from, or another worker took the choice
+                    task_result = tasks.get_locked()
                 if task_result is not None:
                     task_result.claim(self.worker_id)
             except OperationalError as exc:
