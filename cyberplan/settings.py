@@ -137,11 +137,13 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.openid_connect",
     "csp",
     "django_tasks",
+    # Before django_tasks_db: its ``db_worker`` command replaces the library's (fair order, time
+    # limits, cancellation, recovery of jobs left by a dead worker).
+    "cyberplan.jobs",
     "django_tasks_db",
     "cyberplan.core",
     "cyberplan.accounts",
     "cyberplan.gaps",
-    "cyberplan.jobs",
     "cyberplan.threats",
     "cyberplan.trends",
     "cyberplan.assessment",
@@ -346,6 +348,9 @@ CYBERPLAN_MAX_UPLOAD_BYTES = env_int("CYBERPLAN_MAX_UPLOAD_MB", 50, minimum=1) *
 # Threat evidence: feeds uploaded in the web UI, and what any import may unpack to.
 CYBERPLAN_MAX_IMPORT_UPLOAD_BYTES = env_int("CYBERPLAN_MAX_IMPORT_UPLOAD_MB", 512, minimum=1) * 1024 * 1024
 CYBERPLAN_MAX_IMPORT_BYTES = env_int("CYBERPLAN_MAX_IMPORT_MB", 1024, minimum=1) * 1024 * 1024
+# STIX objects, MISP attributes or VERIS incidents one JSON file may hold: a daily national feed
+# holds a few thousand; larger files are refused with a message asking to split them.
+CYBERPLAN_MAX_IMPORT_OBJECTS = env_int("CYBERPLAN_MAX_IMPORT_OBJECTS", 50_000, minimum=1)
 CYBERPLAN_EVENTS_DIR = Path(env_str("CYBERPLAN_EVENTS_DIR", str(DATA_DIR / "events")))
 # After each import, a background job computes the trends dashboard's default pages (off in tests,
 # where no worker runs and jobs would only pile up).
@@ -468,6 +473,33 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+
+def env_minutes_by_name(name: str) -> dict[str, float]:
+    """``kind=minutes,kind=minutes`` (minutes may have decimals) as a dictionary."""
+    limits: dict[str, float] = {}
+    for item in env_list(name, []):
+        kind, _, minutes = item.partition("=")
+        try:
+            value = float(minutes)
+        except ValueError:
+            value = 0.0
+        if not kind.strip() or not value > 0 or value == float("inf"):
+            raise SettingError(
+                f"The environment variable {name} must look like threat_import=60,audit_export=10 "
+                f"(a job kind and a number of minutes above 0), not {item!r}."
+            )
+        limits[kind.strip()] = value
+    return limits
+
+
+# Time limit of each job kind in minutes, over the limit registered with the kind (docs: operations/jobs).
+CYBERPLAN_JOB_TIME_LIMITS = env_minutes_by_name("CYBERPLAN_JOB_TIME_LIMITS")
+# How long a job asked to stop (cancelled, over its time limit, worker stopping) may take to stop
+# on its own before the worker ends it.
+CYBERPLAN_JOB_STOP_GRACE_SECONDS = env_int("CYBERPLAN_JOB_STOP_GRACE_SECONDS", 20, minimum=1)
+# A running job whose heartbeat is older than this, on another machine, is taken for abandoned.
+CYBERPLAN_JOB_STALE_MINUTES = env_int("CYBERPLAN_JOB_STALE_MINUTES", 10, minimum=1)
 
 LOG_LEVEL = env_str("CYBERPLAN_LOG_LEVEL", "INFO").upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:

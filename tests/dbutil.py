@@ -20,8 +20,13 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import signal
+import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -102,5 +107,85 @@ def worker_environment(data_dir: Path) -> dict[str, str]:
     return env
 
 
-def worker_command(*options: str) -> list[str]:
-    return [sys.executable, "-m", "cyberplan.cli", "db_worker", *options]
+def worker_command(*options: str, module: str = "cyberplan.cli") -> list[str]:
+    """The worker's command line; ``module`` may be a test module that registers job kinds first."""
+    return [sys.executable, "-m", module, "db_worker", *options]
+
+
+READY_LINE = "Worker ready"
+
+
+def worker_ready(log: Path) -> bool:
+    return log.exists() and READY_LINE in log.read_text(encoding="utf-8", errors="replace")
+
+
+def wait_until(
+    condition: Callable[[], bool], what: str, *, bound: float = 120.0, describe: Callable[[], str] = str
+) -> None:
+    """Wait for ``condition`` (checked every 0.1 s), failing after ``bound`` seconds with ``what``.
+
+    The bound is generous on purpose: it only ends a test that would otherwise hang; a passing
+    test waits for the condition, however long a loaded machine takes, up to that bound.
+    """
+    give_up = time.monotonic() + bound
+    while not condition():
+        if time.monotonic() > give_up:
+            raise AssertionError(f"gave up after {bound:.0f} s waiting for {what}\n{describe()}")
+        time.sleep(0.1)
+
+
+@dataclass
+class WorkerProcess:
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
+
+    def stop(self, timeout: float = 60.0) -> int:
+        """SIGTERM, then SIGKILL if it has not ended within ``timeout`` seconds; its exit code."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=timeout)
+        return self.process.returncode
+
+
+def start_worker(
+    data_dir: Path,
+    log: Path,
+    *options: str,
+    env: dict[str, str] | None = None,
+    command: list[str] | None = None,
+) -> WorkerProcess:
+    """Start a worker on the test database and return once it is ready to take jobs.
+
+    Ready means it logged ``Worker ready``: it has loaded the project, recovered what a previous
+    worker left, and is polling for jobs (every 0.1 s). Under load starting takes long; a job
+    enqueued before or after this returns is picked at once.
+    """
+    environment = worker_environment(data_dir) | (env or {})
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            (command or worker_command()) + ["--no-reload", "--interval", "0.1", "--no-startup-delay", *options],
+            cwd=ROOT,
+            env=environment,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    worker = WorkerProcess(process=process, log=log)
+
+    def ready() -> bool:
+        if process.poll() is not None:
+            raise AssertionError(f"the worker ended before it was ready:\n{worker.output()}")
+        return worker_ready(log)
+
+    try:
+        wait_until(ready, "the worker to be ready", describe=worker.output)
+    except BaseException:
+        worker.stop()
+        raise
+    return worker

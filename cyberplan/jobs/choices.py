@@ -7,6 +7,7 @@ class JobStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     SUCCEEDED = "succeeded", _("Succeeded")
     FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
-FINISHED = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED})
+FINISHED = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED})

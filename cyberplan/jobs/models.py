@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -34,6 +35,16 @@ class Job(models.Model):
     result = models.JSONField(_("result"), default=dict, blank=True)
     output = models.FileField(_("output file"), upload_to=job_output_path, blank=True)
     task_id = models.CharField(_("task id"), max_length=64, blank=True)
+    # Asked to stop (a user cancelled it, or the worker is stopping); the job stops at its next
+    # progress report, or the worker ends it after a grace period. stop_reason is what users read.
+    stop_requested = models.BooleanField(_("stop requested"), default=False)
+    stop_reason = models.CharField(_("reason to stop"), max_length=300, blank=True)
+    stop_status = models.CharField(_("status once stopped"), max_length=10, choices=JobStatus.choices, blank=True)
+    time_limit = models.PositiveIntegerField(_("time limit in seconds"), null=True, blank=True)
+    # Where it runs: a job whose process is gone is recognised and marked failed (jobs.recovery).
+    worker_host = models.CharField(_("worker host"), max_length=255, blank=True)
+    worker_pid = models.PositiveIntegerField(_("worker process"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
@@ -49,6 +60,12 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in FINISHED
+
+    @property
+    def deadline(self) -> datetime.datetime | None:
+        if self.started_at is None or not self.time_limit:
+            return None
+        return self.started_at + datetime.timedelta(seconds=self.time_limit)
 
     @property
     def percent(self) -> int | None:

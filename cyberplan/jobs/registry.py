@@ -3,38 +3,102 @@
 A capability registers a job kind with :func:`job_kind`; the worker runs it through
 :func:`cyberplan.jobs.tasks.run_job`. A handler receives the job and a :class:`Progress`
 and returns a JSON-ready result summary.
+
+Each kind has a time limit (``time_limit_minutes``, overridden by the setting
+``CYBERPLAN_JOB_TIME_LIMITS``) and may have an ``on_stop`` function, called with the job and the
+reason whenever a job of the kind ends without success (it raised, was cancelled, went over its
+time limit, or its process died), to leave what the job was working on in a clear state.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from .choices import JobStatus
 from .models import Job
+
+DEFAULT_TIME_LIMIT_MINUTES = 30.0
+WRITE_INTERVAL = 0.5  # seconds between two progress writes of one job (the last one is always written)
+
+
+class JobStopped(BaseException):
+    """Raised inside a job asked to stop; ``status`` is the status it ends with.
+
+    A BaseException, like KeyboardInterrupt, so that no ``except Exception`` in a handler or an
+    importer takes it for an ordinary error and carries on.
+    """
+
+    def __init__(self, reason: str, status: str = JobStatus.FAILED) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+
+
+def time_limit_reached(seconds: int) -> str:
+    if seconds % 60 == 0:
+        minutes = seconds // 60
+        return ngettext(
+            "time limit of %(count)d minute reached", "time limit of %(count)d minutes reached", minutes
+        ) % {"count": minutes}
+    return ngettext("time limit of %(count)d second reached", "time limit of %(count)d seconds reached", seconds) % {
+        "count": seconds
+    }
 
 
 class Progress:
-    """Reports how far a job has come; writes at most a few times a second."""
+    """Reports how far a job has come, and stops it when it is asked to stop or runs out of time.
+
+    It writes at most every ``WRITE_INTERVAL`` seconds (a new total or message, and the last step,
+    always), and each write is also the job's heartbeat and the moment it learns that it was
+    cancelled: then :class:`JobStopped` is raised from :meth:`update`.
+    """
 
     def __init__(self, job: Job) -> None:
         self.job = job
+        self._written_at = 0.0
+
+    def check(self) -> None:
+        """Raise :class:`JobStopped` if the job is past its deadline."""
+        deadline = self.job.deadline
+        if deadline is not None and timezone.now() >= deadline:
+            raise JobStopped(time_limit_reached(self.job.time_limit or 0))
 
     def update(self, done: int, total: int | None = None, message: str = "") -> None:
+        self.check()
         fields = ["progress_done"]
         self.job.progress_done = done
+        forced = done == (total if total is not None else self.job.progress_total)
         if total is not None:
+            forced = forced or total != self.job.progress_total
             self.job.progress_total = total
             fields.append("progress_total")
         if message:
+            forced = forced or message[:500] != self.job.message
             self.job.message = message[:500]
             fields.append("message")
+        now = time.monotonic()
+        if not forced and now - self._written_at < WRITE_INTERVAL:
+            return
+        self._written_at = now
+        self.job.heartbeat_at = timezone.now()
+        fields.append("heartbeat_at")
         self.job.save(update_fields=fields)
+        stop = Job.objects.filter(pk=self.job.pk, stop_requested=True).values("stop_reason", "stop_status").first()
+        if stop is not None:
+            raise JobStopped(stop["stop_reason"] or _("cancelled"), stop["stop_status"] or JobStatus.CANCELLED)
 
 
 Handler = Callable[[Job, Progress], dict[str, Any]]
+StopHook = Callable[[Job, str], None]
 
 
 @dataclass(frozen=True)
@@ -42,14 +106,30 @@ class JobKind:
     name: str
     label: str | Promise
     handler: Handler
+    time_limit_minutes: float = DEFAULT_TIME_LIMIT_MINUTES
+    on_stop: StopHook | None = None
+
+    @property
+    def time_limit(self) -> int:
+        """The time limit in seconds, as configured."""
+        minutes = settings.CYBERPLAN_JOB_TIME_LIMITS.get(self.name, self.time_limit_minutes)
+        return max(1, round(minutes * 60))
 
 
 _KINDS: dict[str, JobKind] = {}
 
 
-def job_kind(name: str, label: str | Promise) -> Callable[[Handler], Handler]:
+def job_kind(
+    name: str,
+    label: str | Promise,
+    *,
+    time_limit_minutes: float = DEFAULT_TIME_LIMIT_MINUTES,
+    on_stop: StopHook | None = None,
+) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
-        _KINDS[name] = JobKind(name=name, label=label, handler=handler)
+        _KINDS[name] = JobKind(
+            name=name, label=label, handler=handler, time_limit_minutes=time_limit_minutes, on_stop=on_stop
+        )
         return handler
 
     return register
@@ -57,6 +137,10 @@ def job_kind(name: str, label: str | Promise) -> Callable[[Handler], Handler]:
 
 def get_kind(name: str) -> JobKind:
     return _KINDS[name]
+
+
+def all_kinds() -> list[JobKind]:
+    return list(_KINDS.values())
 
 
 def kind_choices() -> list[tuple[str, str]]:

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from .access import access_job_by_id, jobs_visible_to
+from .access import access_job_by_id, can_cancel, jobs_visible_to
+from .actions import do_cancel_job
 
 
 @login_required
@@ -18,7 +23,23 @@ def job_list(request: HttpRequest) -> HttpResponse:
 def job_detail(request: HttpRequest, pk: str) -> HttpResponse:
     job = access_job_by_id(request.user, pk)
     template = "jobs/_job_status.html" if request.htmx else "jobs/job_detail.html"
-    return render(request, template, {"job": job})
+    return render(request, template, {"job": job, "can_cancel": can_cancel(request.user, job)})
+
+
+@login_required
+@require_POST
+def job_cancel(request: HttpRequest, pk: str) -> HttpResponse:
+    job = access_job_by_id(request.user, pk)
+    if job.is_finished:
+        messages.info(request, _("This job has already ended."))
+        return redirect("jobs:job_detail", pk=job.pk)
+    if not can_cancel(request.user, job):
+        raise PermissionDenied(_("Only the person who started this job, or a coordinator, may cancel it."))
+    job = do_cancel_job(request.user, job)
+    messages.success(
+        request, _("The job was cancelled.") if job.is_finished else _("The job will stop at its next step.")
+    )
+    return redirect("jobs:job_detail", pk=job.pk)
 
 
 @login_required

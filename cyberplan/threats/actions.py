@@ -202,6 +202,7 @@ def do_run_import(record: Import, path: Path, *, force: bool = False, progress: 
         report_type=record.report_type or None,
         mapping=record.mapping.as_pipeline_mapping() if record.mapping else None,
         tlp=record.tlp,
+        max_objects=settings.CYBERPLAN_MAX_IMPORT_OBJECTS,
         extra={"mapping_name": record.mapping.name if record.mapping else ""},
     )
     limits = IngestLimits(max_bytes=settings.CYBERPLAN_MAX_IMPORT_BYTES, memory_limit=settings.CYBERPLAN_DUCKDB_MEMORY)
@@ -246,6 +247,26 @@ def _audit_update(record: Import, before: dict[str, Any]) -> None:
         changes=audit.diff(before, audit.snapshot(record)),
         organisation=record.organisation,
     )
+
+
+def do_stop_import(record: Import, reason: str) -> Import:
+    """Mark an import that was interrupted (cancelled, over its time limit, its process gone) as refused.
+
+    Nothing it wrote is visible: the event store shows an import only once it commits, and the next
+    write to the store removes what an uncommitted import left. Only a running or waiting import
+    changes; one that ended already is left as it is.
+    """
+    with transaction.atomic():
+        record = Import.objects.select_for_update().select_related("organisation", "created_by").get(pk=record.pk)
+        if record.status not in {ImportStatus.RUNNING, ImportStatus.PENDING}:
+            return record
+        before = audit.snapshot(record)
+        record.status = ImportStatus.FAILED
+        record.message = reason
+        record.finished_at = timezone.now()
+        record.save(update_fields=["status", "message", "finished_at"])
+        _audit_update(record, before)
+    return record
 
 
 # -- column mappings ------------------------------------------------------------------------------

@@ -2,34 +2,66 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from cyberplan.jobs.models import Job
 from cyberplan.jobs.registry import Progress, job_kind
+from cyberplan.pipeline.importers.progress import reporting
 
 from .models import Import
 
 THREAT_IMPORT = "threat_import"
 STEPS = ["parsing", "normalising", "enriching", "storing", "stored"]
+TIME_LIMIT_MINUTES = 60.0
 
 
-@job_kind(THREAT_IMPORT, _("Threat evidence import"))
-def run_import_job(job: Job, progress: Progress) -> dict[str, Any]:
+def stop_import(job: Job, reason: str) -> None:
+    """The job ended without success: its import, if it was still waiting or running, is refused
+    with the same reason (nothing it wrote is visible; the next write to the store removes it)."""
+    from .actions import do_stop_import
+
+    for record in Import.objects.filter(job=job):
+        do_stop_import(record, reason)
+
+
+def run_import(
+    job: Job, progress: Progress, record: Import, path: Path, *, force: bool, step: Callable[[int], None] | None = None
+) -> Import:
+    """Run a registered import and report on ``progress``: the steps, and while the file is read,
+    the objects read out of how many (STIX objects, MISP attributes)."""
     from .actions import do_run_import
 
+    def report(message: str) -> None:
+        number = next((i for i, name in enumerate(STEPS) if message.startswith(name)), 0)
+        progress.update(number + 1, len(STEPS), message)
+        if step is not None:
+            step(number + 1)
+
+    def objects_read(done: int, total: int) -> None:
+        progress.update(
+            done,
+            total,
+            gettext_now("parsing: %(done)s of %(total)s objects read")
+            % {
+                "done": f"{done:,}",
+                "total": f"{total:,}",
+            },
+        )
+
+    with reporting(objects_read):
+        return do_run_import(record, path, force=force, progress=report)
+
+
+@job_kind(THREAT_IMPORT, _("Threat evidence import"), time_limit_minutes=TIME_LIMIT_MINUTES, on_stop=stop_import)
+def run_import_job(job: Job, progress: Progress) -> dict[str, Any]:
     record = Import.objects.select_related("organisation", "mapping", "created_by").get(pk=job.parameters["import_id"])
     progress.update(0, len(STEPS), str(_("Starting")))
-
-    def report(message: str) -> None:
-        step = next((i for i, name in enumerate(STEPS) if message.startswith(name)), 0)
-        progress.update(step + 1, len(STEPS), message)
-
-    record = do_run_import(
-        record, Path(job.parameters["path"]), force=bool(job.parameters.get("force")), progress=report
-    )
+    record = run_import(job, progress, record, Path(job.parameters["path"]), force=bool(job.parameters.get("force")))
     progress.update(len(STEPS), len(STEPS), record.message or str(record.get_status_display()))
     return {
         "import_id": str(record.pk),

@@ -3,8 +3,6 @@ and the real task worker as a second process."""
 
 from __future__ import annotations
 
-import signal
-import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,18 +120,17 @@ def ui(context: BrowserContext, live_server: LiveServer) -> BrowserSession:
     return BrowserSession(page=page, watch=watch, base_url=live_server.url)
 
 
-@dataclass
-class Worker:
-    process: subprocess.Popen[bytes]
-    log: Path
+Worker = dbutil.WorkerProcess
 
-    def output(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
+# How long a test waits for the worker to finish a job once it is ready. Generous on purpose: it
+# only ends a test that would hang; a passing test waits as long as the job takes.
+JOB_TIMEOUT_MS = 120_000
 
 
 @pytest.fixture
 def start_worker(transactional_db: None, settings: Settings, tmp_path: Path) -> Iterator[Callable[[], Worker]]:
-    """Start the real db_worker on the test database; it is always stopped when the test ends."""
+    """Start the real db_worker on the test database and return once it is ready (it logged
+    ``Worker ready``); it is always stopped when the test ends."""
     data_dir = tmp_path / "worker-data"
     data_dir.mkdir()
     # The live server runs in this process and serves what the worker writes: same media folder.
@@ -141,26 +138,11 @@ def start_worker(transactional_db: None, settings: Settings, tmp_path: Path) -> 
     started: list[Worker] = []
 
     def start() -> Worker:
-        log = tmp_path / f"worker-{len(started)}.log"
-        with log.open("wb") as out:
-            process = subprocess.Popen(
-                dbutil.worker_command("--no-reload", "--interval", "0.2", "--no-startup-delay"),
-                cwd=dbutil.ROOT,
-                env=dbutil.worker_environment(data_dir),
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        worker = Worker(process=process, log=log)
+        worker = dbutil.start_worker(data_dir, tmp_path / f"worker-{len(started)}.log")
         started.append(worker)
         return worker
 
     yield start
 
     for worker in started:
-        if worker.process.poll() is None:
-            worker.process.send_signal(signal.SIGTERM)
-            try:
-                worker.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                worker.process.kill()
-                worker.process.wait(timeout=15)
+        worker.stop(timeout=15)

@@ -20,7 +20,7 @@ from cyberplan.core.sections import SECTIONS
 from cyberplan.gaps.models import Gap
 from cyberplan.jobs.choices import JobStatus
 from cyberplan.jobs.models import Job
-from tests.browser.conftest import BrowserSession, Worker
+from tests.browser.conftest import JOB_TIMEOUT_MS, BrowserSession, Worker
 from tests.conftest import PASSWORD, World
 
 pytestmark = pytest.mark.browser
@@ -205,7 +205,7 @@ def test_audit_export_finishes_in_the_worker(
 
     worker = start_worker()
     try:
-        expect(state).to_have_class(re.compile(r"\bjob-succeeded\b"), timeout=30_000)
+        expect(state).to_have_class(re.compile(r"\bjob-succeeded\b"), timeout=JOB_TIMEOUT_MS)
         expect(state).to_have_text(in_language("en", "Succeeded"))
     except AssertionError as exc:
         raise AssertionError(f"{exc}\n--- worker output ---\n{worker.output()}") from None

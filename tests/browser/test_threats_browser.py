@@ -14,7 +14,7 @@ from pytest_django import Settings
 
 from cyberplan.core.choices import Role
 from cyberplan.threats.models import Import
-from tests.browser.conftest import BrowserSession, Worker
+from tests.browser.conftest import JOB_TIMEOUT_MS, BrowserSession, Worker
 from tests.browser.test_browser import log_in
 from tests.conftest import World
 
@@ -40,7 +40,7 @@ def test_upload_follow_and_browse(
 
     worker = start_worker()
     try:
-        expect(state).to_have_class(re.compile(r"\bjob-succeeded\b"), timeout=30_000)
+        expect(state).to_have_class(re.compile(r"\bjob-succeeded\b"), timeout=JOB_TIMEOUT_MS)
     except AssertionError as exc:
         raise AssertionError(f"{exc}\n--- worker output ---\n{worker.output()}") from None
     record = Import.objects.get()

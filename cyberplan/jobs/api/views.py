@@ -2,15 +2,17 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cyberplan.jobs.access import jobs_visible_to
-from cyberplan.jobs.actions import do_start_job
+from cyberplan.jobs.access import can_cancel, jobs_visible_to
+from cyberplan.jobs.actions import do_cancel_job, do_start_job
 from cyberplan.jobs.models import Job
 
 from .serializers import JobCreateSerializer, JobSerializer
@@ -31,6 +33,19 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         body.is_valid(raise_exception=True)
         job = do_start_job(request.user, body.validated_data["organisation"], body.validated_data["kind"])
         return Response(JobSerializer(job).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: JobSerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        """Cancel the job: a queued job never runs; a running one stops at its next step (status
+        ``running`` with ``stop_requested`` until then). For the user who started it, or a holder of
+        the decide or administer right in its organisation."""
+        job = self.get_object()
+        if job.is_finished:
+            raise ValidationError({"status": _("This job has already ended.")})
+        if not can_cancel(request.user, job):
+            raise PermissionDenied(_("Only the person who started this job, or a coordinator, may cancel it."))
+        return Response(JobSerializer(do_cancel_job(request.user, job)).data)
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])

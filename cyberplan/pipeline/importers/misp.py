@@ -99,6 +99,7 @@ from jsonschema.exceptions import best_match
 
 from . import register
 from .base import Importer, ImportOptions, RowStager, Source, SourceError, compact_extra, json_path, json_text
+from .progress import Counter
 from .stix import (
     MAX_DEPTH,
     OTHER,
@@ -575,7 +576,11 @@ class MispImporter(Importer):
         events = read_events(source, options)
         stager = RowStager(con, source)
         event_validator = validators()[0]
-        for line, event in events:
+        # Progress in attributes (an event without any counts as one).
+        sizes = [max(1, _attribute_count(event)) if isinstance(event, dict) else 1 for _line, event in events]
+        counter = Counter(sum(sizes))
+        for (line, event), size in zip(events, sizes, strict=True):
+            counter.advance(size)
             if isinstance(event, NotAnEvent):
                 reason = 'not a MISP event: an item of the file must be {"Event": {...}} or an event'
                 stager.reject(line=line, field="", reason=reason, raw=safe_raw(event.value))

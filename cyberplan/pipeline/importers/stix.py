@@ -157,6 +157,7 @@ import duckdb
 from ..schema import FIELD_NAMES
 from . import register
 from .base import Importer, ImportOptions, RowStager, Source, SourceError, compact_extra, json_text
+from .progress import Counter
 
 FEED_NAME = "stix"
 
@@ -1358,7 +1359,10 @@ class StixImporter(Importer):
         stager = RowStager(con, source)
         context = Context()
         valid: list[tuple[int, dict[str, Any]]] = []
+        # Progress: each object counts once when it is checked and once when it is mapped.
+        counter = Counter(2 * len(objects))
         for index, obj in enumerate(objects):
+            counter.advance()
             validation = validate_object(obj)
             if validation.problem is not None:
                 problem = validation.problem
@@ -1368,7 +1372,9 @@ class StixImporter(Importer):
             valid.append((index, obj))
         context.link()
         mapper = BundleMapper(stager, context)
+        counter.advance(len(objects) - len(valid))  # the rejected ones are not mapped
         for index, obj in valid:
+            counter.advance()
             map_object = MAPPERS.get(obj["type"])
             if map_object is None:
                 continue

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from cyberplan.core.choices import TLP
 from cyberplan.core.models import Organisation
-from cyberplan.threats.actions import do_register_import, do_run_import
+from cyberplan.jobs.actions import do_record_job_run_here
+from cyberplan.jobs.choices import JobStatus
+from cyberplan.jobs.models import Job
+from cyberplan.jobs.recovery import end_job, heartbeat, recover_stale_jobs
+from cyberplan.jobs.registry import Progress as JobProgress
+from cyberplan.jobs.tasks import execute
+from cyberplan.threats.actions import do_register_import
 from cyberplan.threats.choices import ImportFormat, ImportStatus
-from cyberplan.threats.jobs import STEPS
-from cyberplan.threats.models import ColumnMapping
+from cyberplan.threats.jobs import STEPS, THREAT_IMPORT, run_import
+from cyberplan.threats.models import ColumnMapping, Import
 
 
 class Command(BaseCommand):
@@ -54,6 +62,9 @@ class Command(BaseCommand):
                 files.append(path)
             else:
                 raise CommandError(f"{path} does not exist.")
+        # Imports left running by a killed run of this command (or a dead worker) are marked failed first.
+        for job in recover_stale_jobs():
+            self.stderr.write(f"Job {job.pk} ({job.kind}, {job.organisation.slug}) marked failed: {job.message}")
         console = Console(file=self.stdout, stderr=False)
         if not console.is_terminal:
             console.width = 200  # logs and pipes: keep whole file names and messages
@@ -71,9 +82,8 @@ class Command(BaseCommand):
             for path in files:
                 task = bar.add_task(path.name[:40], total=len(STEPS))
 
-                def report(message: str, task: Any = task) -> None:
-                    step = next((i for i, name in enumerate(STEPS) if message.startswith(name)), 0)
-                    bar.update(task, completed=step + 1)
+                def step(number: int, task: Any = task) -> None:
+                    bar.update(task, completed=number)
 
                 try:
                     record = do_register_import(
@@ -90,7 +100,7 @@ class Command(BaseCommand):
                     results.append((path.name, "failed", 0, 0, 0, 0, str(exc)))
                     bar.advance(overall)
                     continue
-                record = do_run_import(record, path, force=options["force"], progress=report)
+                record = self.run_import(record, path, force=options["force"], step=step)
                 bar.update(task, completed=len(STEPS))
                 bar.advance(overall)
                 results.append(
@@ -114,3 +124,25 @@ class Command(BaseCommand):
         console.print(table)
         if any(r[1] == ImportStatus.FAILED for r in results):
             raise CommandError("Some files were refused; see the message column.")
+
+    def run_import(self, record: Import, path: Path, *, force: bool, step: Callable[[int], None]) -> Import:
+        """Run the import as a job of this process: it shows in the job list with its progress, may
+        be cancelled there, and is recognised as abandoned if this process is killed."""
+        job = do_record_job_run_here(
+            None, record.organisation, THREAT_IMPORT, {"import_id": str(record.pk), "path": path.name, "force": force}
+        )
+        Import.objects.filter(pk=record.pk).update(job=job)
+        record.job = job
+
+        def body(job: Job, progress: JobProgress) -> dict[str, Any]:
+            done = run_import(job, progress, record, path, force=force, step=step)
+            return {"import_id": str(done.pk), "status": done.status}
+
+        with heartbeat(job):
+            try:
+                execute(job, body)
+            except BaseException:  # Ctrl+C: the job and its import are refused with the reason
+                end_job(job, JobStatus.FAILED, gettext("Interrupted on the command line."))
+                raise
+        record.refresh_from_db()
+        return record
