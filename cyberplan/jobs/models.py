@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -72,6 +73,12 @@ class Job(models.Model):
         if not self.progress_total:
             return 100 if self.status == JobStatus.SUCCEEDED else None
         return min(100, int(self.progress_done * 100 / self.progress_total))
+
+    @property
+    def public_parameters(self) -> dict[str, Any]:
+        from .registry import public_parameters
+
+        return public_parameters(self.kind, self.parameters)
 
     @property
     def kind_label(self) -> str:

@@ -13,7 +13,7 @@ time limit, or its process died), to leave what the job was working on in a clea
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -108,6 +108,8 @@ class JobKind:
     handler: Handler
     time_limit_minutes: float = DEFAULT_TIME_LIMIT_MINUTES
     on_stop: StopHook | None = None
+    # Parameters only the worker reads (a server path, for one): never shown on a page or in the API.
+    private_parameters: frozenset[str] = frozenset()
 
     @property
     def time_limit(self) -> int:
@@ -125,10 +127,16 @@ def job_kind(
     *,
     time_limit_minutes: float = DEFAULT_TIME_LIMIT_MINUTES,
     on_stop: StopHook | None = None,
+    private_parameters: Iterable[str] = (),
 ) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
         _KINDS[name] = JobKind(
-            name=name, label=label, handler=handler, time_limit_minutes=time_limit_minutes, on_stop=on_stop
+            name=name,
+            label=label,
+            handler=handler,
+            time_limit_minutes=time_limit_minutes,
+            on_stop=on_stop,
+            private_parameters=frozenset(private_parameters),
         )
         return handler
 
@@ -141,6 +149,12 @@ def get_kind(name: str) -> JobKind:
 
 def all_kinds() -> list[JobKind]:
     return list(_KINDS.values())
+
+
+def public_parameters(kind: str, parameters: dict[str, Any]) -> dict[str, Any]:
+    """The job's parameters as users may see them: without those its kind keeps to the worker."""
+    hidden = _KINDS[kind].private_parameters if kind in _KINDS else frozenset()
+    return {key: value for key, value in parameters.items() if key not in hidden}
 
 
 def kind_choices() -> list[tuple[str, str]]:

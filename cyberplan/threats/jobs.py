@@ -57,7 +57,13 @@ def run_import(
         return do_run_import(record, path, force=force, progress=report)
 
 
-@job_kind(THREAT_IMPORT, _("Threat evidence import"), time_limit_minutes=TIME_LIMIT_MINUTES, on_stop=stop_import)
+@job_kind(
+    THREAT_IMPORT,
+    _("Threat evidence import"),
+    time_limit_minutes=TIME_LIMIT_MINUTES,
+    on_stop=stop_import,
+    private_parameters=("path",),  # where the upload waits on the server
+)
 def run_import_job(job: Job, progress: Progress) -> dict[str, Any]:
     record = Import.objects.select_related("organisation", "mapping", "created_by").get(pk=job.parameters["import_id"])
     progress.update(0, len(STEPS), str(_("Starting")))

@@ -380,6 +380,21 @@ def test_api_import_upload(world: World) -> None:
     assert api.get("/api/imports/").json()["results"] == []
 
 
+def test_the_jobs_api_shows_no_server_path_of_an_upload(world: World) -> None:
+    """The import job keeps where the upload waits on the server; its readers see the import, not the path."""
+    api = APIClient()
+    api.force_authenticate(world.users[Role.COORDINATOR])
+    with TELNET.open("rb") as handle:
+        response = api.post("/api/imports/", {"organisation": world.org_a.pk, "file": handle}, format="multipart")
+    assert response.status_code == 202, response.json()
+    job = Import.objects.get().job
+    assert job is not None and job.parameters["path"]
+    shown = api.get(f"/api/jobs/{job.pk}/").json()
+    assert "path" not in shown["parameters"]
+    assert shown["parameters"]["import_id"] == str(Import.objects.get().pk)
+    assert job.parameters["path"] not in api.get("/api/jobs/").content.decode()
+
+
 def test_killed_import_leaves_nothing_and_runs_again(tmp_path: Path) -> None:
     """Kill a real import process half-way, then run it again: nothing partial is ever visible,
     and the rerun stores each event exactly once."""

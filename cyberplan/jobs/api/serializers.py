@@ -17,6 +17,7 @@ class JobSerializer(serializers.ModelSerializer):
     percent = serializers.IntegerField(read_only=True, allow_null=True)
     download_url = serializers.SerializerMethodField()
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    parameters = serializers.JSONField(source="public_parameters", read_only=True)
 
     class Meta:
         model = Job
