@@ -25,6 +25,7 @@ from cyberplan.pipeline.importers.base import ImportOptions, Source, SourceError
 from cyberplan.pipeline.ingest import IngestLimits, copy_upload, ingest
 from cyberplan.pipeline.schema import FIELD_TYPES
 
+from .access import imports_visible_to
 from .choices import Conversion, ImportFormat, ImportStatus
 from .models import ColumnMapping, ConstituencyEntry, Import
 from .signals import import_stored
@@ -161,17 +162,28 @@ def _claim(record: Import) -> Import | None:
 
 def _skip(record: Import, earlier: Import, before: dict[str, Any]) -> Import:
     record.status = ImportStatus.SKIPPED
-    if earlier.status == ImportStatus.RUNNING:
+    # The earlier import is named (id and date) only to an uploader who may read it, as on its page;
+    # an operator's command-line import (no uploader) names it always.
+    named = record.created_by is None or imports_visible_to(record.created_by).filter(pk=earlier.pk).exists()
+    if not named:
+        if earlier.status == ImportStatus.RUNNING:
+            record.message = _(
+                "This file is already being imported; nothing was done. If that import fails, import the file again."
+            )
+        else:
+            record.message = _("This file was already imported; nothing was done.")
+    elif earlier.status == ImportStatus.RUNNING:
         message = _(
             "This file is already being imported (import %(id)s, started on %(date)s); nothing was done. "
             "If that import fails, import the file again."
         )
     else:
         message = _("This file was already imported on %(date)s (import %(id)s); nothing was done.")
-    record.message = message % {
-        "date": timezone.localtime(earlier.created_at).strftime("%Y-%m-%d %H:%M"),
-        "id": earlier.pk,
-    }
+    if named:
+        record.message = message % {
+            "date": timezone.localtime(earlier.created_at).strftime("%Y-%m-%d %H:%M"),
+            "id": earlier.pk,
+        }
     record.content_key = ""
     record.finished_at = timezone.now()
     record.save()

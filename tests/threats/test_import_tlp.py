@@ -92,3 +92,16 @@ def test_an_import_is_refused_at_a_tlp_its_uploader_may_not_read(world: World) -
         )
     assert response.status_code == 202
     assert Import.objects.get().tlp == "red"
+
+
+def test_a_skipped_upload_names_the_earlier_import_only_to_who_may_read_it(world: World, tmp_path: Path) -> None:
+    """The same file uploaded again is skipped; the message names the earlier import (its id and date)
+    only if the uploader may read that import's TLP."""
+    hidden = make_import(tmp_path, world.users[Role.COORDINATOR], world.org_a, TLP.RED, "same")
+    again = make_import(tmp_path, world.users[Role.ANALYST], world.org_a, TLP.AMBER, "same")
+    assert again.status == "skipped"
+    assert str(hidden.pk) not in again.message
+    assert again.message
+    seen = make_import(tmp_path, world.users[Role.ADMINISTRATOR], world.org_a, TLP.RED, "same")
+    assert seen.status == "skipped"
+    assert str(hidden.pk) in seen.message
