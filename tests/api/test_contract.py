@@ -69,6 +69,7 @@ DOMAIN_RULES = {
     "PATCH /api/strategy-actions/{id}/": "gaps and institutions named by identifiers that exist",
     "POST /api/strategy-actions/{id}/progress/": "no date in the future; a completed action at 100 percent",
     "POST /api/strategy-kpis/": "a name in either language; baseline and target in the KPI's unit",
+    "PATCH /api/strategy-kpis/{id}/": "an automatic KPI's unit follows its source (a share is in percentage)",
     "POST /api/strategy-kpis/{id}/measurements/": "a value in the KPI's unit",
     "POST /api/strategy-kpis/{id}/compute/": "only automatic KPIs are computed",
     "POST /api/strategy-versions/": "one open version at a time",

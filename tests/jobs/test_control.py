@@ -100,8 +100,8 @@ def test_only_the_starter_or_a_coordinator_may_cancel(world: World, api_client: 
     api_client.force_authenticate(world.users[Role.ADMINISTRATOR])
     assert api_client.post(url).json()["status"] == "cancelled"
     again = api_client.post(url)
-    assert again.status_code == 400
-    assert again.json() == {"status": "This job has already ended."}
+    assert again.status_code == 409
+    assert again.json() == {"detail": "This job has already ended."}
 
 
 def test_a_running_job_is_asked_to_stop_and_stops_at_its_next_progress_report(world: World) -> None:

@@ -7,10 +7,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from cyberplan.api.schema import CONFLICT
 from cyberplan.jobs.access import can_cancel, jobs_visible_to
 from cyberplan.jobs.actions import do_cancel_job, do_start_job
 from cyberplan.jobs.models import Job
@@ -34,15 +35,15 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         job = do_start_job(request.user, body.validated_data["organisation"], body.validated_data["kind"])
         return Response(JobSerializer(job).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={200: JobSerializer})
+    @extend_schema(request=None, responses={200: JobSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str | None = None) -> Response:
         """Cancel the job: a queued job never runs; a running one stops at its next step (status
         ``running`` with ``stop_requested`` until then). For the user who started it, or a holder of
         the decide or administer right in its organisation."""
         job = self.get_object()
-        if job.is_finished:
-            raise ValidationError({"status": _("This job has already ended.")})
+        if job.is_finished:  # the job's state, not the request, is in the way: a conflict
+            return Response({"detail": _("This job has already ended.")}, status=status.HTTP_409_CONFLICT)
         if not can_cancel(request.user, job):
             raise PermissionDenied(_("Only the person who started this job, or a coordinator, may cancel it."))
         return Response(JobSerializer(do_cancel_job(request.user, job)).data)
