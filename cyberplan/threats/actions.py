@@ -269,7 +269,12 @@ def do_stop_import(record: Import, reason: str) -> Import:
     changes; one that ended already is left as it is.
     """
     with transaction.atomic():
-        record = Import.objects.select_for_update().select_related("organisation", "created_by").get(pk=record.pk)
+        # Only the import row is locked: PostgreSQL refuses FOR UPDATE on the nullable side of a join (created_by).
+        record = (
+            Import.objects.select_for_update(of=("self",))
+            .select_related("organisation", "created_by")
+            .get(pk=record.pk)
+        )
         if record.status not in {ImportStatus.RUNNING, ImportStatus.PENDING}:
             return record
         before = audit.snapshot(record)
