@@ -88,7 +88,7 @@ def run_report_job(job: Job, progress: Progress) -> dict[str, Any]:
         "language": language,
         "format": fmt,
         "tlp": tlp,
-        "events": produced.events,
-        "charts": produced.charts,
+        "events": produced.details["events"],
+        "charts": produced.details["charts"],
         "bytes": len(produced.content),
     }

@@ -18,30 +18,15 @@ from django_countries import countries
 
 from cyberplan.core.choices import TLP
 from cyberplan.gaps.choices import GapStatus, Severity
+from cyberplan.reports.document import Table
+from cyberplan.reports.marking import marking
 
 from ..choices import AnswerValue, EvidenceKind, StakeholderGroup
 from ..models import Answer, Assessment
 from ..results import assessment_results
 from .chart import radar_spec
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _ILLUSTRATIVE = re.compile(r"illustrative|ilustrativ", re.IGNORECASE)
-
-
-def clean(value: object) -> str:
-    """Text without the control characters that no document format can hold."""
-    return _CONTROL.sub("", str(value))
-
-
-@dataclass
-class Table:
-    caption: str
-    headers: list[str]
-    rows: list[list[str]]
-    empty: str = ""
-    #: per row, an optional web address for the cell at ``link_column`` (only http and https)
-    links: list[str] = field(default_factory=list)
-    link_column: int = -1
 
 
 @dataclass
@@ -428,7 +413,7 @@ def build_report(assessment: Assessment, language: str) -> Report:
         framework=f"{framework['id']} {framework['version']}",
         framework_title=framework["title"],
         tlp=info["tlp"],
-        marking=f"TLP:{info['tlp'].upper()}",
+        marking=marking(info["tlp"]),
         tlp_note=_tlp_note(info["tlp"]),
         illustrative=illustrative,
         generated=str(formats.date_format(timezone.localdate(), "DATE_FORMAT", use_l10n=True)),

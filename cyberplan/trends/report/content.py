@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import math
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +36,7 @@ from cyberplan.analytics.service import compute
 from cyberplan.core.choices import TLP, TLP_RANK
 from cyberplan.core.models import Organisation
 from cyberplan.pipeline.store import EventStore
+from cyberplan.reports.document import Block, Chart, Paragraph, Section, Table, clean
 from cyberplan.threats.choices import ImportFormat, ImportStatus
 from cyberplan.threats.models import ConstituencyEntry, Import
 
@@ -92,18 +92,6 @@ CHART_METRICS = {
     "changes": "change_previous",
     "changes_year": "change_year",
 }
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
-
-
-def clean(value: object) -> str:
-    """Text from the data or the database, without control characters that no document format accepts.
-
-    Escaping for HTML is the template's job and XML escaping python-docx's; this only removes
-    characters that XML cannot hold at all, so a crafted feed or AS name cannot break a document.
-    """
-    return _CONTROL.sub("", str(value))
-
 
 # -- numbers, shares and dates in the active language --------------------------------------------
 
@@ -201,46 +189,6 @@ def tlp_label(code: str) -> str:
 
 
 # -- the structure -------------------------------------------------------------------------------
-
-
-@dataclass
-class Paragraph:
-    text: str
-    #: text; note (an explanation, smaller); nodata (an honest "no data" statement); subheading
-    kind: str = "text"
-
-
-@dataclass
-class Table:
-    caption: str
-    headers: list[str]
-    rows: list[list[str]]
-    metric: str
-    #: columns aligned right (numbers)
-    numeric: list[bool] = field(default_factory=list)
-    empty: str = ""
-
-
-@dataclass
-class Chart:
-    name: str
-    title: str
-    spec: dict[str, Any] | None
-    metric: str
-    empty: str = ""
-
-
-Block = Paragraph | Table | Chart
-
-
-@dataclass
-class Section:
-    id: str
-    title: str
-    blocks: list[Block] = field(default_factory=list)
-
-    def add(self, *blocks: Block) -> None:
-        self.blocks.extend(blocks)
 
 
 @dataclass

@@ -69,7 +69,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Wrote the trends report of {organisation.slug} for {period.label} "
             f"({options['format']}, {options['lang']}, TLP:{options['tlp'].upper()}, "
-            f"{produced.events:,} events) to {output}."
+            f"{produced.details['events']:,} events) to {output}."
         )
 
     def organisation(self, slug: str | None) -> Organisation:
