@@ -6,9 +6,12 @@ URL fetcher that accepts ``data:`` URLs only: rendering never reaches the networ
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.utils.safestring import SafeString, mark_safe
+
+from .marking import TLP_COLOURS, marking
 
 
 def offline_fetcher() -> Any:
@@ -39,3 +42,23 @@ def css_string(text: str) -> SafeString:
         else:
             parts.append(f"\\{ord(char):06x}")
     return mark_safe('"' + "".join(parts) + '"')  # noqa: S308 -- every other character is escaped above
+
+
+def page_context(
+    *, tlp: str, tlp_note: str, language: str, for_pdf: bool, notices: Sequence[str] = ()
+) -> dict[str, Any]:
+    """What the page template ``reports/document.html`` needs besides a report's own content.
+
+    The marking goes into the banners of the HTML and into the PDF's page margins (as an escaped
+    CSS string); ``notices`` (a draft, an illustrative document) follow it in the banners.
+    """
+    return {
+        "tlp": tlp,
+        "marking": marking(tlp),
+        "marking_css": css_string(marking(tlp)),
+        "colour": TLP_COLOURS[tlp],
+        "tlp_note": tlp_note,
+        "language": language,
+        "notices": list(notices),
+        "for_pdf": for_pdf,
+    }

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from cyberplan.reports import docx as word
 from cyberplan.reports.charts import to_png
 from cyberplan.reports.document import clean
-from cyberplan.reports.marking import TLP_COLOURS
+from cyberplan.reports.html import page_context
 from cyberplan.reports.service import CONTENT_TYPES, FORMATS, render
 from cyberplan.reports.svg import chart_uri
 
@@ -69,8 +69,7 @@ def render_html(report: Report, for_pdf: bool = False) -> str:
             "report": report,
             "sections": sections,
             "chart_src": chart_uri(report.chart_spec),
-            "colour": TLP_COLOURS[report.tlp],
-            "for_pdf": for_pdf,
+            **page_context(tlp=report.tlp, tlp_note=report.tlp_note, language=report.language, for_pdf=for_pdf),
         },
     )
 

@@ -24,8 +24,7 @@ from django.utils.translation import gettext as _
 from cyberplan.reports import docx as word
 from cyberplan.reports.charts import to_png
 from cyberplan.reports.document import Chart, Paragraph, Table, clean
-from cyberplan.reports.html import css_string
-from cyberplan.reports.marking import TLP_COLOURS
+from cyberplan.reports.html import css_string, page_context
 from cyberplan.reports.service import CONTENT_TYPES, FORMATS, render
 from cyberplan.reports.svg import chart_uri
 
@@ -97,10 +96,14 @@ def render_html(document: Document, for_pdf: bool = False) -> str:
             "doc": document,
             "sections": sections,
             "contents": [{"id": s.id, "title": clean(s.title), "level": s.level} for s in document.contents],
-            "colour": TLP_COLOURS[document.tlp],
-            "for_pdf": for_pdf,
             "footer_notice": css_string(" · ".join(document.notices)) if document.notices else "",
-            "marking_css": css_string(document.marking),
+            **page_context(
+                tlp=document.tlp,
+                tlp_note=document.tlp_note,
+                language=document.language,
+                notices=document.notices,
+                for_pdf=for_pdf,
+            ),
         },
     )
 

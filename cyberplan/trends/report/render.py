@@ -19,8 +19,7 @@ from django.utils.translation import gettext as _
 from cyberplan.reports import docx as word
 from cyberplan.reports.charts import to_png
 from cyberplan.reports.document import Chart, Paragraph, Table, clean
-from cyberplan.reports.html import offline_fetcher
-from cyberplan.reports.marking import TLP_COLOURS
+from cyberplan.reports.html import offline_fetcher, page_context
 from cyberplan.reports.marking import marking as tlp_marking
 from cyberplan.reports.service import CONTENT_TYPES, FORMATS, render
 from cyberplan.reports.svg import chart_uri
@@ -84,9 +83,7 @@ def render_html(report: Report, for_pdf: bool = False) -> str:
         {
             "report": report,
             "sections": _sections(report),
-            "marking": marking(report),
-            "colour": TLP_COLOURS[report.tlp],
-            "for_pdf": for_pdf,
+            **page_context(tlp=report.tlp, tlp_note=report.tlp_note, language=report.language, for_pdf=for_pdf),
         },
     )
 
