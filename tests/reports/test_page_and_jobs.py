@@ -36,7 +36,7 @@ def test_the_page_marks_the_html_at_top_and_bottom_and_the_pdf_in_every_page_mar
     assert "<script>x</script>" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
     assert "content: \"TLP" not in html
     pdf = _page(True, title="t")
-    assert "tlp-banner" not in pdf
+    assert '<div class="tlp-banner' not in pdf
     assert pdf.count('content: "TLP\\00003aAMBER\\00002bSTRICT";') == 2
 
 
