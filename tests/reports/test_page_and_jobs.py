@@ -34,7 +34,7 @@ def test_the_page_marks_the_html_at_top_and_bottom_and_the_pdf_in_every_page_mar
     assert html.count('<div class="tlp-banner') == 2
     assert "TLP:AMBER+STRICT</span> Within the organisation only. · <strong>Draft</strong>" in html
     assert "<script>x</script>" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
-    assert "content: \"TLP" not in html
+    assert 'content: "TLP' not in html
     pdf = _page(True, title="t")
     assert '<div class="tlp-banner' not in pdf
     assert pdf.count('content: "TLP\\00003aAMBER\\00002bSTRICT";') == 2
