@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cyberplan.core.models import User
-from cyberplan.jobs.actions import do_start_job
 from cyberplan.jobs.models import Job
 from cyberplan.jobs.registry import Progress, job_kind
 from cyberplan.reports import jobs
@@ -33,15 +32,14 @@ def do_request_assessment_report(actor: User, assessment: Assessment, *, languag
     The worker checks the actor's access again when it runs.
     """
     check_parameters(language, fmt)
-    parameters = {"assessment": assessment.pk, "language": language, "format": fmt}
-    return do_start_job(actor, assessment.organisation, ASSESSMENT_REPORT, parameters)
+    return jobs.start_report_job(
+        actor, assessment.organisation, ASSESSMENT_REPORT, language=language, fmt=fmt, assessment=assessment.pk
+    )
 
 
 @job_kind(ASSESSMENT_REPORT, gettext_lazy("Capacity assessment report"))
 def run_assessment_report_job(job: Job, progress: Progress) -> dict[str, Any]:
-    parameters = job.parameters or {}
-    language = str(parameters.get("language", ""))
-    fmt = str(parameters.get("format", ""))
+    parameters, language, fmt = jobs.job_parameters(job)
     jobs.check_parameters(lambda: check_parameters(language, fmt))
     user = jobs.requester(job)
     try:

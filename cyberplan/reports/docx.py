@@ -7,8 +7,12 @@ here (fields, the repeated header row). The library is loaded when a DOCX is mad
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from typing import Any
 
+from django.utils.translation import gettext as _
+
+from .document import clean
 from .marking import TLP_COLOURS, marking
 
 
@@ -42,6 +46,21 @@ def marking_run(paragraph: Any, tlp: str) -> Any:
     run.font.color.rgb = RGBColor.from_string(TLP_COLOURS[tlp].lstrip("#"))
     run.font.highlight_color = WD_COLOR_INDEX.BLACK
     return run
+
+
+def cover_facts(document: Any, facts: Iterable[tuple[str, str]]) -> None:
+    """One paragraph a fact on the cover: the label in bold, then the value."""
+    for label, value in facts:
+        paragraph = document.add_paragraph()
+        paragraph.add_run(clean(label) + ": ").bold = True
+        paragraph.add_run(clean(value))
+
+
+def cover_end(document: Any, generated: str, tlp_note: str) -> None:
+    """The last lines of the cover (when the report was produced, what its marking allows), then a new page."""
+    document.add_paragraph(_("Produced on %(date)s") % {"date": generated})
+    document.add_paragraph(clean(tlp_note))
+    page_break(document)
 
 
 def right_aligned(paragraph: Any) -> Any:

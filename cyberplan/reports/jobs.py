@@ -9,17 +9,36 @@ after the request, and rights may have changed), then writes the file with :func
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from cyberplan.core.models import User
+from cyberplan.core.models import Organisation, User
+from cyberplan.jobs.actions import do_start_job
 from cyberplan.jobs.models import Job
 from cyberplan.jobs.registry import Progress
 
 from .service import FORMATS, Produced, languages
+
+
+def start_report_job(
+    actor: User, organisation: Organisation, kind: str, /, *, language: str, fmt: str, **parameters: Any
+) -> Job:
+    """Queue a report job of ``kind``; the caller has checked the request and the actor's access.
+
+    ``parameters`` are what the worker needs besides the language and the format (a report may
+    have a parameter named ``kind`` of its own: ``kind`` here is positional only).
+    """
+    return do_start_job(actor, organisation, kind, {**parameters, "language": language, "format": fmt})
+
+
+def job_parameters(job: Job) -> tuple[dict[str, Any], str, str]:
+    """A report job's parameters, with the language and the format it is asked in."""
+    parameters = job.parameters or {}
+    return parameters, str(parameters.get("language", "")), str(parameters.get("format", ""))
 
 
 def format_and_language_errors(language: str, fmt: str) -> dict[str, str]:

@@ -24,6 +24,11 @@ def add_form_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, message)
 
 
+def file_options(data: dict[str, Any]) -> dict[str, str]:
+    """The language and the format a request form asked for, as the request functions take them."""
+    return {"language": data["language"], "fmt": data["format"]}
+
+
 def start_report(form: forms.Form, start: Callable[[dict[str, Any]], Job]) -> HttpResponse | None:
     """Start the report job from a valid form: the redirect to the job page, or None with the refusal on the form."""
     try:

@@ -24,7 +24,6 @@ from django.utils.translation import gettext_lazy
 
 from cyberplan.core.access import Permission, organisation_ids_where
 from cyberplan.core.models import Organisation, User
-from cyberplan.jobs.actions import do_start_job
 from cyberplan.jobs.models import Job
 from cyberplan.jobs.registry import Progress, job_kind
 from cyberplan.reports import jobs
@@ -113,23 +112,23 @@ def do_request_strategy_report(
     check_parameters(kind, language, fmt, period)
     allowed = entitlement(actor, strategy.pk)
     number = check_entitled(allowed, kind, version if kind == STRATEGY else None)
-    parameters = {
-        "strategy": strategy.pk,
-        "kind": kind,
-        "version": number,
-        "period": read_period(period).label if kind == MONITORING else "",
-        "language": language,
-        "format": fmt,
-    }
-    return do_start_job(actor, allowed.organisation, STRATEGY_REPORT, parameters)
+    return jobs.start_report_job(
+        actor,
+        allowed.organisation,
+        STRATEGY_REPORT,
+        language=language,
+        fmt=fmt,
+        strategy=strategy.pk,
+        kind=kind,
+        version=number,
+        period=read_period(period).label if kind == MONITORING else "",
+    )
 
 
 @job_kind(STRATEGY_REPORT, gettext_lazy("Strategy document"))
 def run_strategy_report_job(job: Job, progress: Progress) -> dict[str, Any]:
-    parameters = job.parameters or {}
+    parameters, language, fmt = jobs.job_parameters(job)
     kind = str(parameters.get("kind", ""))
-    language = str(parameters.get("language", ""))
-    fmt = str(parameters.get("format", ""))
     period = str(parameters.get("period") or "")
     version = parameters.get("version")
     jobs.check_parameters(lambda: check_parameters(kind, language, fmt, period))

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from cyberplan.core.models import User
-from cyberplan.reports.views import recent_reports, start_report
+from cyberplan.reports.views import file_options, recent_reports, start_report
 
 from .report.forms import StrategyReportForm
 from .report_jobs import STRATEGY_REPORT, do_request_strategy_report, entitlement
@@ -34,10 +34,9 @@ def report_list(request: HttpRequest, pk: int) -> HttpResponse:
                 user,
                 strategy,
                 kind=data["kind"],
-                language=data["language"],
-                fmt=data["format"],
                 version=data.get("version"),
                 period=data.get("period") or "",
+                **file_options(data),
             ),
         )
         if started:

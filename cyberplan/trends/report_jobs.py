@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy
 from cyberplan.analytics.periods import PeriodError, parse_period
 from cyberplan.core.choices import TLP
 from cyberplan.core.models import Organisation, User
-from cyberplan.jobs.actions import do_start_job
 from cyberplan.jobs.models import Job
 from cyberplan.jobs.registry import Progress, job_kind
 from cyberplan.reports import jobs
@@ -50,16 +49,15 @@ def do_request_trends_report(
     _organisation, readable = access_event_store(actor, organisation.pk)
     if tlp not in readable:
         raise ValidationError({"tlp": _("You may not read events marked %(label)s.") % {"label": TLP(tlp).label}})
-    parameters = {"period": parse_period(period).label, "language": language, "format": fmt, "tlp": tlp}
-    return do_start_job(actor, organisation, TRENDS_REPORT, parameters)
+    return jobs.start_report_job(
+        actor, organisation, TRENDS_REPORT, language=language, fmt=fmt, period=parse_period(period).label, tlp=tlp
+    )
 
 
 @job_kind(TRENDS_REPORT, gettext_lazy("Threat trends report"))
 def run_report_job(job: Job, progress: Progress) -> dict[str, Any]:
-    parameters = job.parameters or {}
+    parameters, language, fmt = jobs.job_parameters(job)
     period_text = str(parameters.get("period", ""))
-    language = str(parameters.get("language", ""))
-    fmt = str(parameters.get("format", ""))
     tlp = str(parameters.get("tlp", ""))
     jobs.check_parameters(lambda: check_parameters(period_text, language, fmt, tlp))
     user = jobs.requester(job)

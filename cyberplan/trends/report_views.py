@@ -11,7 +11,7 @@ from django.shortcuts import render
 
 from cyberplan.core.access import Permission, organisations_where
 from cyberplan.core.models import User
-from cyberplan.reports.views import recent_reports, start_report
+from cyberplan.reports.views import file_options, recent_reports, start_report
 from cyberplan.threats.access import access_event_store, event_tlp_labels
 
 from .report.forms import ReportRequestForm
@@ -34,12 +34,7 @@ def report_request(request: HttpRequest) -> HttpResponse:
             started = start_report(
                 form,
                 lambda data: do_request_trends_report(
-                    user,
-                    organisation,
-                    period=data["period"],
-                    language=data["language"],
-                    fmt=data["format"],
-                    tlp=data["tlp"],
+                    user, organisation, period=data["period"], tlp=data["tlp"], **file_options(data)
                 ),
             )
             if started:

@@ -100,18 +100,16 @@ def render_docx(report: Report) -> bytes:
             _("Illustrative: built from public facts to show the platform; not an official finding.")
         )
         warning.bold = True
-    for label, value in (
-        (_("Assessment date"), report.date),
-        (_("Method"), report.method),
-        (_("Framework"), f"{report.framework_title} ({report.framework})"),
-        (_("Prepared by"), report.organisation),
-    ):
-        paragraph = document.add_paragraph()
-        paragraph.add_run(clean(label) + ": ").bold = True
-        paragraph.add_run(clean(value))
-    document.add_paragraph(_("Produced on %(date)s") % {"date": report.generated})
-    document.add_paragraph(clean(report.tlp_note))
-    word.page_break(document)
+    word.cover_facts(
+        document,
+        (
+            (_("Assessment date"), report.date),
+            (_("Method"), report.method),
+            (_("Framework"), f"{report.framework_title} ({report.framework})"),
+            (_("Prepared by"), report.organisation),
+        ),
+    )
+    word.cover_end(document, report.generated, report.tlp_note)
 
     # Executive summary and chart
     document.add_heading(_("Executive summary"), level=1)

@@ -160,13 +160,8 @@ def render_docx(document: Document) -> bytes:
     for text in document.notices:
         _notice(out, text)
     out.add_paragraph(clean(document.status))
-    for label, value in document.cover_facts:
-        paragraph = out.add_paragraph()
-        paragraph.add_run(clean(label) + ": ").bold = True
-        paragraph.add_run(clean(value))
-    out.add_paragraph(_("Produced on %(date)s") % {"date": document.generated})
-    out.add_paragraph(clean(document.tlp_note))
-    word.page_break(out)
+    word.cover_facts(out, document.cover_facts)
+    word.cover_end(out, document.generated, document.tlp_note)
 
     # Table of contents: a field Word fills in, and the same list written out
     out.add_paragraph(_("Contents"), style="TOC Heading")

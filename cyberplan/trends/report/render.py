@@ -145,9 +145,7 @@ def render_docx(report: Report) -> bytes:
     organisation.font.size = Pt(14)
     document.add_paragraph(clean(report.period_name[:1].upper() + report.period_name[1:]))
     document.add_paragraph(f"{report.period_range} ({report.period_label})")
-    document.add_paragraph(_("Produced on %(date)s") % {"date": report.generated})
-    document.add_paragraph(clean(report.tlp_note))
-    word.page_break(document)
+    word.cover_end(document, report.generated, report.tlp_note)
 
     # Executive summary
     document.add_heading(_("Executive summary"), level=1)
