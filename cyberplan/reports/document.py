@@ -76,5 +76,14 @@ class Section:
         self.blocks.extend(blocks)
         return self
 
+    def paragraphs(self, *kinds: str) -> list[Paragraph]:
+        """The section's paragraphs, or those of the given kinds ("text", "note", ...)."""
+        return [block for block in self.blocks if isinstance(block, Paragraph) and (not kinds or block.kind in kinds)]
+
+    @property
+    def tables(self) -> list[Table]:
+        return [block for block in self.blocks if isinstance(block, Table)]
+
+    @property
     def charts(self) -> list[Chart]:
         return [block for block in self.blocks if isinstance(block, Chart)]

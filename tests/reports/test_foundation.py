@@ -57,7 +57,9 @@ def test_clean_removes_only_what_no_document_format_can_hold() -> None:
     assert clean("AS\x0b64500 <b>Prov</b>\x00 · ñ") == "AS64500 <b>Prov</b> · ñ"
     section = Section("s", "S").add(Paragraph("p"), Table("t", ["a"], [["1"]]), Chart("c", None, "no data"))
     assert [type(block).__name__ for block in section.blocks] == ["Paragraph", "Table", "Chart"]
-    assert section.charts() == [Chart("c", None, "no data")]
+    assert section.charts == [Chart("c", None, "no data")]
+    assert section.tables == [Table("t", ["a"], [["1"]])]
+    assert section.paragraphs("note") == [] and section.paragraphs() == [Paragraph("p")]
 
 
 def test_marking_is_first_tlp_and_every_label_has_a_colour() -> None:

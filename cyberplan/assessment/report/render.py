@@ -17,12 +17,12 @@ from django.utils.translation import gettext as _
 
 from cyberplan.reports import docx as word
 from cyberplan.reports.charts import to_png
-from cyberplan.reports.document import clean
+from cyberplan.reports.document import Section, clean
 from cyberplan.reports.html import page_context
 from cyberplan.reports.service import CONTENT_TYPES, FORMATS, render
 from cyberplan.reports.svg import chart_uri
 
-from .content import Report, Section
+from .content import Report
 
 __all__ = ["CONTENT_TYPES", "FORMATS", "render_docx", "render_html", "render_report"]
 
@@ -57,8 +57,8 @@ def render_html(report: Report, for_pdf: bool = False) -> str:
         {
             "id": s.id,
             "title": s.title,
-            "notes": s.notes,
-            "paragraphs": [clean(p) for p in s.paragraphs],
+            "notes": [p.text for p in s.paragraphs("note")],
+            "paragraphs": [clean(p.text) for p in s.paragraphs("text")],
             "laid_out": _laid_out(s),
         }
         for s in report.sections
@@ -122,11 +122,11 @@ def render_docx(report: Report) -> bytes:
     for part in report.sections:
         word.page_break(document)
         document.add_heading(clean(part.title), level=1)
-        for note in part.notes:
+        for note in (p.text for p in part.paragraphs("note")):
             run = document.add_paragraph().add_run(clean(note))
             run.italic = True
             run.font.size = Pt(9)
-        for text in part.paragraphs:
+        for text in (p.text for p in part.paragraphs("text")):
             document.add_paragraph(clean(text))
         for block in part.tables:
             document.add_paragraph().add_run(clean(block.caption)).bold = True
