@@ -116,3 +116,17 @@ def test_charts_are_drawn_as_safe_markup_and_as_data_urls() -> None:
 
 def test_css_string_escapes_everything_but_letters_digits_and_spaces() -> None:
     assert css_string('TLP:RED "x"') == '"TLP\\00003aRED \\000022x\\000022"'
+
+
+def test_numbers_shares_and_periods_are_written_in_the_readers_language() -> None:
+    from cyberplan.analytics.periods import parse_period
+    from cyberplan.reports.words import number, period_name, share, signed_percent
+
+    assert share(3, 0) is None  # no share of nothing
+    with translation.override("en"):
+        assert number(1234567) == "1,234,567"
+        assert share(1, 4) == "25.0%" and share(1, 100000) == "less than 0.1%"
+        assert signed_percent(-0.5) == "\N{MINUS SIGN}50.0%"
+        assert period_name(parse_period("2026-Q3")) == "quarter 3 of 2026"
+    with translation.override("es"):
+        assert number(1234567) == "1\xa0234\xa0567"

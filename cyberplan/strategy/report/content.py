@@ -39,6 +39,7 @@ from cyberplan.gaps.choices import GapStatus, Severity
 from cyberplan.gaps.models import Gap
 from cyberplan.reports.document import Chart, Paragraph, Section, Table, clean
 from cyberplan.reports.marking import marking
+from cyberplan.reports.words import period_name
 
 from .. import monitoring, snapshot, traceability
 from ..actions import published_version
@@ -921,8 +922,6 @@ def threat_figures(strategy: Strategy, labels: tuple[str, ...], as_of: dt.date) 
 
 def build_monitoring_document(strategy: Strategy, period: Period, reader: User | None = None) -> Document:
     """The M&E report of ``strategy`` for ``period`` in the active language, for ``reader`` (None: the operator)."""
-    from cyberplan.trends.report.content import period_name
-
     as_of = period.last_day
     view = as_of_period_end(monitoring.overview(strategy, as_of=as_of, period_start=period.start, reader=reader))
     tlp = strategy.tlp
