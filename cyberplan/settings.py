@@ -140,6 +140,7 @@ INSTALLED_APPS = [
     # Before django_tasks_db: its ``db_worker`` command replaces the library's (fair order, time
     # limits, cancellation, recovery of jobs left by a dead worker).
     "cyberplan.jobs",
+    "cyberplan.reports",
     "django_tasks_db",
     "cyberplan.core",
     "cyberplan.accounts",

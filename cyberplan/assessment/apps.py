@@ -9,7 +9,12 @@ class AssessmentConfig(AppConfig):
     verbose_name = _("Capacity assessment")
 
     def ready(self) -> None:
+        from cyberplan.reports.registry import register
+
         from . import report_jobs  # noqa: F401 -- registers the report's job kind
         from .loading import load_shipped_framework_after_migrate
+        from .report import command as report_command
+
+        register(report_command.KIND)  # cyberplan report assessment
 
         post_migrate.connect(load_shipped_framework_after_migrate, sender=self)

@@ -8,4 +8,10 @@ class StrategyConfig(AppConfig):
     verbose_name = _("Strategy and monitoring")
 
     def ready(self) -> None:
+        from cyberplan.reports.registry import register
+
         from . import report_jobs  # noqa: F401 -- registers the strategy documents' job kind
+        from .report import command as report_command
+
+        for kind in report_command.KINDS:  # cyberplan report strategy, cyberplan report monitoring
+            register(kind)

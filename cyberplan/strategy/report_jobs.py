@@ -18,24 +18,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.http import Http404
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cyberplan.core.access import Permission, organisation_ids_where
 from cyberplan.core.models import Organisation, User
-from cyberplan.jobs.actions import do_start_job
 from cyberplan.jobs.models import Job
 from cyberplan.jobs.registry import Progress, job_kind
+from cyberplan.reports import jobs
+from cyberplan.reports.jobs import format_and_language_errors, raise_errors
 
 from .access import access_strategy_by_id, versions_visible_to
 from .choices import VersionStatus
 from .models import Strategy, StrategyVersion
 from .report.content import KINDS, MONITORING, STRATEGY, ReportError
-from .report.render import FORMATS
-from .report.service import languages, produce, read_period
+from .report.service import Produced, produce, read_period
 
 STRATEGY_REPORT = "strategy_report"
 
@@ -77,17 +75,13 @@ def check_parameters(kind: str, language: str, fmt: str, period: str) -> None:
     errors: dict[str, str] = {}
     if kind not in KINDS:
         errors["kind"] = _("Choose a document.")
-    if language not in languages():
-        errors["language"] = _("Choose a language.")
-    if fmt not in FORMATS:
-        errors["format"] = _("Choose a format.")
+    errors.update(format_and_language_errors(language, fmt))
     if kind == MONITORING:
         try:
             read_period(period)
         except ReportError as error:
             errors["period"] = str(error)
-    if errors:
-        raise ValidationError(errors)
+    raise_errors(errors)
 
 
 def check_entitled(allowed: Entitlement, kind: str, version: int | None) -> int | None:
@@ -118,34 +112,29 @@ def do_request_strategy_report(
     check_parameters(kind, language, fmt, period)
     allowed = entitlement(actor, strategy.pk)
     number = check_entitled(allowed, kind, version if kind == STRATEGY else None)
-    parameters = {
-        "strategy": strategy.pk,
-        "kind": kind,
-        "version": number,
-        "period": read_period(period).label if kind == MONITORING else "",
-        "language": language,
-        "format": fmt,
-    }
-    return do_start_job(actor, allowed.organisation, STRATEGY_REPORT, parameters)
+    return jobs.start_report_job(
+        actor,
+        allowed.organisation,
+        STRATEGY_REPORT,
+        language=language,
+        fmt=fmt,
+        strategy=strategy.pk,
+        kind=kind,
+        version=number,
+        period=read_period(period).label if kind == MONITORING else "",
+    )
 
 
 @job_kind(STRATEGY_REPORT, gettext_lazy("Strategy document"))
 def run_strategy_report_job(job: Job, progress: Progress) -> dict[str, Any]:
-    parameters = job.parameters or {}
+    parameters, language, fmt = jobs.job_parameters(job)
     kind = str(parameters.get("kind", ""))
-    language = str(parameters.get("language", ""))
-    fmt = str(parameters.get("format", ""))
     period = str(parameters.get("period") or "")
     version = parameters.get("version")
-    try:
-        check_parameters(kind, language, fmt, period)
-    except ValidationError as error:
-        raise ValueError(" ".join(error.messages)) from None
+    jobs.check_parameters(lambda: check_parameters(kind, language, fmt, period))
     if version is not None and not isinstance(version, int):
         raise ValueError(_("The version must be a number."))
-    if job.created_by is None:
-        raise PermissionError(_("A document is made for the person who asked for it, and this job has none."))
-    user = job.created_by
+    user = jobs.requester(job, _("A document is made for the person who asked for it, and this job has none."))
     try:
         allowed = entitlement(user, int(parameters.get("strategy") or 0))
         version = check_entitled(allowed, kind, version)
@@ -153,10 +142,10 @@ def run_strategy_report_job(job: Job, progress: Progress) -> dict[str, Any]:
         raise PermissionError(_("The person who asked for this document may no longer read it.")) from None
     if allowed.organisation.pk != job.organisation_id:
         raise PermissionError(_("This strategy is not shared with the organisation of the job."))
-    with translation.override(language):
-        progress.update(0, 1, _("Writing the document and drawing the charts"))
+
+    def make() -> Produced:
         try:
-            produced = produce(
+            return produce(
                 allowed.strategy,
                 kind,
                 language,
@@ -167,8 +156,8 @@ def run_strategy_report_job(job: Job, progress: Progress) -> dict[str, Any]:
             )
         except ReportError as error:
             raise ValueError(str(error)) from None
-        job.output.save(produced.file_name, ContentFile(produced.content), save=True)
-        progress.update(1, 1, _("Done"))
+
+    produced = jobs.write_report(job, progress, language, _("Writing the document and drawing the charts"), make)
     return {
         "strategy": allowed.strategy.pk,
         "kind": kind,

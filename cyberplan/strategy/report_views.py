@@ -9,13 +9,11 @@ from __future__ import annotations
 from typing import cast
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import render
 
 from cyberplan.core.models import User
-from cyberplan.jobs.access import jobs_visible_to
+from cyberplan.reports.views import file_options, recent_reports, start_report
 
 from .report.forms import StrategyReportForm
 from .report_jobs import STRATEGY_REPORT, do_request_strategy_report, entitlement
@@ -30,24 +28,20 @@ def report_list(request: HttpRequest, pk: int) -> HttpResponse:
     strategy = allowed.strategy
     form = StrategyReportForm(request.POST or None, versions=allowed.versions, owner=allowed.owner)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            job = do_request_strategy_report(
+        started = start_report(
+            form,
+            lambda data: do_request_strategy_report(
                 user,
                 strategy,
                 kind=data["kind"],
-                language=data["language"],
-                fmt=data["format"],
                 version=data.get("version"),
                 period=data.get("period") or "",
-            )
-        except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                for message in messages:
-                    form.add_error(field if field in form.fields else None, message)
-        else:
-            return redirect(reverse("jobs:job_detail", args=[job.pk]))
-    recent = jobs_visible_to(user).filter(kind=STRATEGY_REPORT, created_by=user, parameters__strategy=strategy.pk)
+                **file_options(data),
+            ),
+        )
+        if started:
+            return started
+    recent = recent_reports(user, STRATEGY_REPORT, strategy=strategy.pk)
     return render(
         request,
         "strategy/report/list.html",

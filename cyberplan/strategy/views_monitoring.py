@@ -25,8 +25,7 @@ from django.views.decorators.http import require_POST
 from cyberplan.core.access import Permission, organisations_where
 from cyberplan.core.forms import attach_errors
 from cyberplan.core.models import User
-from cyberplan.trends.charts import to_svg
-from cyberplan.trends.views import safe_svg
+from cyberplan.reports.svg import chart_markup
 
 from . import access, actions, kpis
 from . import monitoring as mon
@@ -58,7 +57,7 @@ def _lang() -> str:
 
 
 def _chart(spec: dict[str, Any] | None) -> SafeString | None:
-    return safe_svg(to_svg(spec)) if spec else None
+    return chart_markup(spec)
 
 
 def _context(strategy: Strategy, **values: Any) -> dict[str, Any]:

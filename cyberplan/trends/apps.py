@@ -8,9 +8,12 @@ class TrendsConfig(AppConfig):
 
     def ready(self) -> None:
         # Job kinds register themselves when their module is imported.
+        from cyberplan.reports.registry import register
         from cyberplan.threats.signals import import_stored
 
         from . import jobs  # noqa: F401
+        from .report import command as report_command
         from .signals import on_import_stored
 
         import_stored.connect(on_import_stored, dispatch_uid="trends.on_import_stored")
+        register(report_command.KIND)

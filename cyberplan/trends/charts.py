@@ -1,30 +1,22 @@
 """The charts of the trends report and dashboard, as Vega-Lite specifications.
 
-One specification per chart, built from a metric's rows, rendered to SVG with vl-convert for the
-web page and the PDF, and to PNG for the DOCX: the same chart everywhere. A chart with no data
+One specification per chart, built from a metric's rows, drawn by :mod:`cyberplan.reports.charts`
+(SVG for the web page and the PDF, PNG for the DOCX): the same chart everywhere. A chart with no data
 is not drawn (``None``); the page or report says "no data" in words instead of an empty axis.
 Labels are translated here, in the active language; values are never percentages of nothing.
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import json
-from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any
 
-import vl_convert
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cyberplan.analytics.metrics import ResultSet
+from cyberplan.reports.charts import FONT, to_png, to_svg
 
 from .labels import category_label, sector_label, taxonomy_label
 
-Locale = Literal["es-ES", "en-GB"]
-
-FONT = "DejaVu Sans"
 WIDTH = 520
 #: Colours for RSIT classes and categories: distinguishable, print-safe.
 PALETTE = ["#1f5f8b", "#e07b39", "#3c9d5d", "#c0392b", "#7d5ba6", "#8c6d31", "#d35f9a", "#5f6b73", "#17a2b8", "#b8860b"]
@@ -184,35 +176,4 @@ def specs(results: ResultSet) -> dict[str, dict[str, Any] | None]:
     return {name: build(results) for name, build in CHARTS.items()}
 
 
-def _key(spec: Mapping[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def _locale() -> Locale:
-    """Number and date formats of the active language (month names, decimal and thousands marks)."""
-    return "es-ES" if (get_language() or "en").startswith("es") else "en-GB"
-
-
-@functools.lru_cache(maxsize=256)
-def _svg(key: str, text: str, locale: Locale) -> str:
-    svg: str = vl_convert.vegalite_to_svg(json.loads(text), format_locale=locale, time_format_locale=locale)
-    return svg
-
-
-@functools.lru_cache(maxsize=64)
-def _png(key: str, text: str, scale: float, locale: Locale) -> bytes:
-    png: bytes = vl_convert.vegalite_to_png(
-        json.loads(text), scale=scale, format_locale=locale, time_format_locale=locale
-    )
-    return png
-
-
-def to_svg(spec: Mapping[str, Any]) -> str:
-    """The chart as an SVG document (text in the SVG is escaped by the renderer)."""
-    text = json.dumps(spec, sort_keys=True, default=str)
-    return _svg(_key(spec), text, _locale())
-
-
-def to_png(spec: Mapping[str, Any], scale: float = 2.0) -> bytes:
-    text = json.dumps(spec, sort_keys=True, default=str)
-    return _png(_key(spec), text, scale, _locale())
+__all__ = ["CHARTS", "FONT", "specs", "to_png", "to_svg"]

@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import cast
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import render
 
 from cyberplan.core.access import Permission, organisations_where
 from cyberplan.core.models import User
-from cyberplan.jobs.access import jobs_visible_to
+from cyberplan.reports.views import file_options, recent_reports, start_report
 from cyberplan.threats.access import access_event_store, event_tlp_labels
 
 from .report.forms import ReportRequestForm
@@ -31,24 +30,16 @@ def report_request(request: HttpRequest) -> HttpResponse:
         if not organisations.exists():
             raise PermissionDenied
         if form.is_valid():
-            data = form.cleaned_data
-            organisation, _labels = access_event_store(user, data["organisation"].pk)
-            try:
-                job = do_request_trends_report(
-                    user,
-                    organisation,
-                    period=data["period"],
-                    language=data["language"],
-                    fmt=data["format"],
-                    tlp=data["tlp"],
-                )
-            except ValidationError as error:
-                for field, messages in error.message_dict.items():
-                    for message in messages:
-                        form.add_error(field if field in form.fields else None, message)
-            else:
-                return redirect(reverse("jobs:job_detail", args=[job.pk]))
-    recent = jobs_visible_to(user).filter(kind=TRENDS_REPORT, created_by=user)[:RECENT]
+            organisation, _labels = access_event_store(user, form.cleaned_data["organisation"].pk)
+            started = start_report(
+                form,
+                lambda data: do_request_trends_report(
+                    user, organisation, period=data["period"], tlp=data["tlp"], **file_options(data)
+                ),
+            )
+            if started:
+                return started
+    recent = recent_reports(user, TRENDS_REPORT)[:RECENT]
     return render(
         request,
         "trends/report/request.html",

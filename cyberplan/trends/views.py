@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,6 +43,7 @@ from cyberplan.gaps.access import can_on_gap, gaps_visible_to
 from cyberplan.gaps.actions import do_add_gap_evidence, do_upsert_gap_from_source
 from cyberplan.gaps.choices import EvidenceKind, GapSource, Severity
 from cyberplan.gaps.models import Gap
+from cyberplan.reports.svg import safe_svg
 from cyberplan.threats.access import access_event_store
 
 from . import charts
@@ -54,7 +54,6 @@ from .store import analytics_engine, refresh_trend_tables, trend_tables
 CACHE_SECONDS = 7 * 24 * 3600
 #: Flags a user may turn into a gap.
 RISING = ("rise", "new")
-_SIZE = re.compile(r'\s(?:width|height)="[^"]*"')
 
 # -- reading the trend tables, through the cache --------------------------------------------------
 
@@ -159,23 +158,6 @@ def chart_svgs(state: StoreState, data: Figures) -> dict[str, str | None]:
         cached = {name: charts.to_svg(spec) if spec else None for name, spec in charts.specs(data.results()).items()}
         cache.set(key, cached, CACHE_SECONDS)
     return cached
-
-
-def safe_svg(svg: str | None) -> SafeString | None:
-    """An SVG from the chart renderer, which escapes every text it draws, as markup for the page.
-
-    A chart that is not a plain SVG document, or that holds scripts, is not shown.
-    """
-    if not svg:
-        return None
-    text = svg.strip()
-    lowered = text.lower()
-    if not lowered.startswith("<svg") or any(bad in lowered for bad in ("<script", "<foreignobject", "javascript:")):
-        return None
-    # Scale to the column: the root keeps its viewBox, loses its fixed size.
-    end = text.index(">")
-    root = _SIZE.sub("", text[:end]) + ' width="100%"'
-    return mark_safe(root + text[end:])  # noqa: S308 - checked above; vl-convert escapes text content and attributes
 
 
 def warm(organisation: Organisation) -> int:

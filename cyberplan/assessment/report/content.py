@@ -8,7 +8,8 @@ each renderer: Django's templates for HTML and PDF, python-docx for DOCX.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils import formats, timezone
@@ -18,39 +19,24 @@ from django_countries import countries
 
 from cyberplan.core.choices import TLP
 from cyberplan.gaps.choices import GapStatus, Severity
+from cyberplan.reports.document import Paragraph, Section, Table
+from cyberplan.reports.marking import marking
 
 from ..choices import AnswerValue, EvidenceKind, StakeholderGroup
 from ..models import Answer, Assessment
 from ..results import assessment_results
 from .chart import radar_spec
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _ILLUSTRATIVE = re.compile(r"illustrative|ilustrativ", re.IGNORECASE)
 
 
-def clean(value: object) -> str:
-    """Text without the control characters that no document format can hold."""
-    return _CONTROL.sub("", str(value))
-
-
-@dataclass
-class Table:
-    caption: str
-    headers: list[str]
-    rows: list[list[str]]
-    empty: str = ""
-    #: per row, an optional web address for the cell at ``link_column`` (only http and https)
-    links: list[str] = field(default_factory=list)
-    link_column: int = -1
-
-
-@dataclass
-class Section:
-    id: str
-    title: str
-    paragraphs: list[str] = field(default_factory=list)
-    tables: list[Table] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+def _section(
+    id: str, title: str, *, notes: Sequence[str] = (), paragraphs: Sequence[str] = (), tables: Sequence[Table] = ()
+) -> Section:
+    """A section of the report: its notes first, then its paragraphs, then its tables."""
+    section = Section(id, title)
+    section.add(*(Paragraph(note, "note") for note in notes), *(Paragraph(text) for text in paragraphs), *tables)
+    return section
 
 
 @dataclass
@@ -249,7 +235,7 @@ def build_report(assessment: Assessment, language: str) -> Report:
                 highest,
             ]
         )
-    dimension_section = Section(
+    dimension_section = _section(
         "dimensions",
         _("Stages by dimension"),
         notes=[
@@ -290,7 +276,7 @@ def build_report(assessment: Assessment, language: str) -> Report:
                 flags,
             ]
         )
-    factor_section = Section(
+    factor_section = _section(
         "factors",
         _("Stage by factor"),
         notes=[
@@ -320,7 +306,7 @@ def build_report(assessment: Assessment, language: str) -> Report:
         [g["identifier"], g["title"], _label(GapStatus, g["status"]), _label(Severity, g["severity"]), g["source_key"]]
         for g in gaps
     ]
-    gap_section = Section(
+    gap_section = _section(
         "gaps",
         _("Gaps"),
         notes=[
@@ -364,7 +350,7 @@ def build_report(assessment: Assessment, language: str) -> Report:
             )
             url = ev["url"]
             links.append(url if url.startswith(("https://", "http://")) else "")
-    annex_section = Section(
+    annex_section = _section(
         "evidence",
         _("Evidence annex"),
         notes=[_("Every answered indicator, with each piece of evidence attached to its answer.")],
@@ -382,7 +368,7 @@ def build_report(assessment: Assessment, language: str) -> Report:
 
     # -- method ----------------------------------------------------------------------------------
     groups = [_label(StakeholderGroup, g) for g in info["stakeholder_groups"]]
-    method_section = Section(
+    method_section = _section(
         "method",
         _("Method"),
         paragraphs=[
@@ -405,10 +391,12 @@ def build_report(assessment: Assessment, language: str) -> Report:
         ],
     )
     if illustrative:
-        method_section.paragraphs.append(
-            _(
-                "This assessment is illustrative. It was built from public facts to show the platform and is not "
-                "an official finding of any institution."
+        method_section.add(
+            Paragraph(
+                _(
+                    "This assessment is illustrative. It was built from public facts to show the platform and is not "
+                    "an official finding of any institution."
+                )
             )
         )
 
@@ -428,7 +416,7 @@ def build_report(assessment: Assessment, language: str) -> Report:
         framework=f"{framework['id']} {framework['version']}",
         framework_title=framework["title"],
         tlp=info["tlp"],
-        marking=f"TLP:{info['tlp'].upper()}",
+        marking=marking(info["tlp"]),
         tlp_note=_tlp_note(info["tlp"]),
         illustrative=illustrative,
         generated=str(formats.date_format(timezone.localdate(), "DATE_FORMAT", use_l10n=True)),

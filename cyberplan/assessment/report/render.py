@@ -1,7 +1,7 @@
 """The assessment report as HTML, PDF and DOCX, with the same radar chart and the TLP marking on every page.
 
 HTML and PDF come from one template with the chart inlined as an SVG ``data:`` URL and the style
-sheet inlined; WeasyPrint gets the trends report's offline URL fetcher, which accepts ``data:``
+sheet inlined; WeasyPrint gets the reports app's offline URL fetcher, which accepts ``data:``
 URLs only, so rendering never reaches the network or the file system. The marking is in the PDF's
 page margins, in a banner at the top and the bottom of the HTML, and in the header and footer of
 every DOCX page. User text is escaped by Django's templates (HTML, PDF) and by python-docx (DOCX).
@@ -9,34 +9,26 @@ every DOCX page. User text is escaped by Django's templates (HTML, PDF) and by p
 
 from __future__ import annotations
 
-import base64
 import io
 from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from cyberplan.trends import charts
-from cyberplan.trends.report.render import TLP_COLOURS, offline_fetcher
+from cyberplan.reports import docx as word
+from cyberplan.reports.charts import to_png
+from cyberplan.reports.document import Section, clean
+from cyberplan.reports.html import page_context
+from cyberplan.reports.service import CONTENT_TYPES, FORMATS, render
+from cyberplan.reports.svg import chart_uri
 
-from .content import Report, Section, clean
+from .content import Report
 
-FORMATS = ("pdf", "html", "docx")
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "html": "text/html; charset=utf-8",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
+__all__ = ["CONTENT_TYPES", "FORMATS", "render_docx", "render_html", "render_report"]
 
 
 def render_report(report: Report, fmt: str) -> bytes:
-    if fmt == "html":
-        return render_html(report).encode("utf-8")
-    if fmt == "pdf":
-        return render_pdf(report)
-    if fmt == "docx":
-        return render_docx(report)
-    raise ValueError(f"unknown report format {fmt!r}: use one of {', '.join(FORMATS)}")
+    return render(report, fmt, html=render_html, docx=render_docx)
 
 
 def _laid_out(section: Section) -> list[dict[str, Any]]:
@@ -61,13 +53,12 @@ def _laid_out(section: Section) -> list[dict[str, Any]]:
 
 
 def render_html(report: Report, for_pdf: bool = False) -> str:
-    svg = charts.to_svg(report.chart_spec)
     sections = [
         {
             "id": s.id,
             "title": s.title,
-            "notes": s.notes,
-            "paragraphs": [clean(p) for p in s.paragraphs],
+            "notes": [p.text for p in s.paragraphs("note")],
+            "paragraphs": [clean(p.text) for p in s.paragraphs("text")],
             "laid_out": _laid_out(s),
         }
         for s in report.sections
@@ -77,62 +68,28 @@ def render_html(report: Report, for_pdf: bool = False) -> str:
         {
             "report": report,
             "sections": sections,
-            "chart_src": "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii"),
-            "colour": TLP_COLOURS[report.tlp],
-            "for_pdf": for_pdf,
+            "chart_src": chart_uri(report.chart_spec),
+            **page_context(tlp=report.tlp, tlp_note=report.tlp_note, language=report.language, for_pdf=for_pdf),
         },
     )
 
 
-def render_pdf(report: Report) -> bytes:
-    from weasyprint import HTML
-
-    document = HTML(string=render_html(report, for_pdf=True), url_fetcher=offline_fetcher())
-    pdf: bytes = document.write_pdf()
-    return pdf
-
-
-def _marking_run(paragraph: Any, report: Report) -> None:
-    from docx.enum.text import WD_COLOR_INDEX
-    from docx.shared import Pt, RGBColor
-
-    run = paragraph.add_run(report.marking)
-    run.bold = True
-    run.font.size = Pt(9)
-    run.font.color.rgb = RGBColor.from_string(TLP_COLOURS[report.tlp].lstrip("#"))
-    run.font.highlight_color = WD_COLOR_INDEX.BLACK
-
-
-def _page_break(document: Any) -> None:
-    from docx.enum.text import WD_BREAK
-
-    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-
-
 def render_docx(report: Report) -> bytes:
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm, Mm, Pt
+    from docx.shared import Cm, Pt
 
-    document = Document()
-    properties = document.core_properties
-    properties.title = clean(f"{report.title} · {report.country} · {report.date}")
-    properties.subject = report.marking
-    properties.keywords = report.marking
-    properties.language = report.language
-    properties.author = clean(report.organisation)
-
+    document = word.new_document(
+        title=clean(f"{report.title} · {report.country} · {report.date}"),
+        subject=report.marking,
+        keywords=report.marking,
+        language=report.language,
+        author=clean(report.organisation),
+    )
     section = document.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.left_margin = section.right_margin = Mm(18)
-    section.top_margin, section.bottom_margin = Mm(22), Mm(20)
     for margin in (section.header, section.footer):
-        paragraph = margin.paragraphs[0]
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        _marking_run(paragraph, report)
+        word.marking_run(word.right_aligned(margin.paragraphs[0]), report.tlp)
 
     # Cover
-    _marking_run(document.add_paragraph(), report)
+    word.marking_run(document.add_paragraph(), report.tlp)
     document.add_heading(clean(report.title), level=0)
     country = document.add_paragraph().add_run(clean(report.country))
     country.bold = True
@@ -143,35 +100,33 @@ def render_docx(report: Report) -> bytes:
             _("Illustrative: built from public facts to show the platform; not an official finding.")
         )
         warning.bold = True
-    for label, value in (
-        (_("Assessment date"), report.date),
-        (_("Method"), report.method),
-        (_("Framework"), f"{report.framework_title} ({report.framework})"),
-        (_("Prepared by"), report.organisation),
-    ):
-        paragraph = document.add_paragraph()
-        paragraph.add_run(clean(label) + ": ").bold = True
-        paragraph.add_run(clean(value))
-    document.add_paragraph(_("Produced on %(date)s") % {"date": report.generated})
-    document.add_paragraph(clean(report.tlp_note))
-    _page_break(document)
+    word.cover_facts(
+        document,
+        (
+            (_("Assessment date"), report.date),
+            (_("Method"), report.method),
+            (_("Framework"), f"{report.framework_title} ({report.framework})"),
+            (_("Prepared by"), report.organisation),
+        ),
+    )
+    word.cover_end(document, report.generated, report.tlp_note)
 
     # Executive summary and chart
     document.add_heading(_("Executive summary"), level=1)
     for sentence in report.summary:
         document.add_paragraph(clean(sentence))
-    document.add_picture(io.BytesIO(charts.to_png(report.chart_spec)), width=Cm(15))
+    document.add_picture(io.BytesIO(to_png(report.chart_spec)), width=Cm(15))
     if report.chart_note:
         document.add_paragraph().add_run(clean(report.chart_note)).italic = True
 
     for part in report.sections:
-        _page_break(document)
+        word.page_break(document)
         document.add_heading(clean(part.title), level=1)
-        for note in part.notes:
+        for note in (p.text for p in part.paragraphs("note")):
             run = document.add_paragraph().add_run(clean(note))
             run.italic = True
             run.font.size = Pt(9)
-        for text in part.paragraphs:
+        for text in (p.text for p in part.paragraphs("text")):
             document.add_paragraph(clean(text))
         for block in part.tables:
             document.add_paragraph().add_run(clean(block.caption)).bold = True
@@ -189,6 +144,4 @@ def render_docx(report: Report) -> bytes:
                     for run in cell.paragraphs[0].runs:
                         run.font.size = Pt(8)
 
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return word.to_bytes(document)

@@ -1,55 +1,41 @@
-"""``cyberplan report strategy`` and ``cyberplan report monitoring``: the subcommands' arguments and what they do.
-
-The ``report`` command lives in the trends app; it delegates these two subcommands here.
-"""
+"""``cyberplan report strategy`` and ``cyberplan report monitoring``: the subcommands' arguments and what they do."""
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import CommandError
 
-from cyberplan.core.models import Organisation
+from cyberplan.reports.command import PERIOD_HELP, add_file_arguments, organisation_by_slug, output_path, write
+from cyberplan.reports.registry import ReportKind
 
 from ..models import Strategy
 from .content import MONITORING, STRATEGY, ReportError
-from .render import FORMATS
-from .service import languages, produce, read_period
-
-SUBCOMMANDS = (STRATEGY, MONITORING)
-PERIOD_HELP = "A year (2026), a quarter (2026-Q3), a month (2026-11) or a range of days (2026-01-01..2026-03-31)."
+from .service import produce, read_period
 
 
-def add_parsers(sub: Any) -> None:
-    """Add the ``strategy`` and ``monitoring`` subcommands to the ``report`` command's subparsers."""
-    strategy: argparse.ArgumentParser = sub.add_parser(
-        STRATEGY, help="The strategy document: a version, or the latest published one, else the working copy."
-    )
-    _common(strategy)
-    strategy.add_argument(
+def add_strategy_arguments(parser: argparse.ArgumentParser) -> None:
+    _common(parser)
+    parser.add_argument(
         "--version",
         dest="strategy_version",
         metavar="V",
         help="The version number (default: the latest published version, else the working copy as a draft).",
     )
-    strategy.add_argument("--period", help=argparse.SUPPRESS)
-    monitoring: argparse.ArgumentParser = sub.add_parser(
-        MONITORING, help="The monitoring and evaluation report of a strategy for a period."
-    )
-    _common(monitoring)
-    monitoring.add_argument("--period", required=True, help=PERIOD_HELP)
-    monitoring.add_argument("--version", dest="strategy_version", metavar="V", help=argparse.SUPPRESS)
+    parser.add_argument("--period", help=argparse.SUPPRESS)
+
+
+def add_monitoring_arguments(parser: argparse.ArgumentParser) -> None:
+    _common(parser)
+    parser.add_argument("--period", required=True, help=PERIOD_HELP)
+    parser.add_argument("--version", dest="strategy_version", metavar="V", help=argparse.SUPPRESS)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("strategy", nargs="?", default=None, help="The strategy's number, or 'latest' (the default).")
     parser.add_argument("--strategy", dest="strategy_option", metavar="ID", help="The same as the positional argument.")
-    parser.add_argument("--lang", choices=languages(), default=settings.LANGUAGE_CODE, help="Language.")
-    parser.add_argument("--format", choices=FORMATS, default="pdf")
-    parser.add_argument("--output", required=True, type=Path, help="The file to write.")
+    add_file_arguments(parser)
     parser.add_argument(
         "--organisation", help="Short name (slug) of the organisation that owns the strategy (for 'latest')."
     )
@@ -64,8 +50,7 @@ def _number(text: str, what: str) -> int:
 def find_strategy(which: str, slug: str | None) -> Strategy:
     strategies = Strategy.objects.select_related("organisation")
     if slug:
-        if not Organisation.objects.filter(slug=slug).exists():
-            raise CommandError(f"There is no organisation with the short name {slug!r}.")
+        organisation_by_slug(slug)
         strategies = strategies.filter(organisation__slug=slug)
     if which == "latest":
         found = strategies.order_by("-start_year", "-created_at", "-id").first()
@@ -97,14 +82,12 @@ def run(options: dict[str, Any]) -> str:
         period = read_period(period_text) if kind == MONITORING else None
     except ReportError as error:
         raise CommandError(str(error)) from None
-    output = Path(options["output"])
-    if not output.parent.exists():
-        raise CommandError(f"The folder {output.parent} does not exist.")
+    output = output_path(options)
     try:
         produced = produce(strategy, kind, options["lang"], options["format"], version=version, period=period)
     except ReportError as error:
         raise CommandError(str(error)) from None
-    output.write_bytes(produced.content)
+    write(output, produced)
     document = produced.document
     what = (
         f"the strategy document of strategy {strategy.pk} ({document.status})"
@@ -113,3 +96,16 @@ def run(options: dict[str, Any]) -> str:
     )
     notices = "".join(f", {notice}" for notice in document.notices)
     return f"Wrote {what} ({options['format']}, {options['lang']}, {document.marking}{notices}) to {output}."
+
+
+KINDS = (
+    ReportKind(
+        STRATEGY,
+        "The strategy document: a version, or the latest published one, else the working copy.",
+        add_strategy_arguments,
+        run,
+    ),
+    ReportKind(
+        MONITORING, "The monitoring and evaluation report of a strategy for a period.", add_monitoring_arguments, run
+    ),
+)

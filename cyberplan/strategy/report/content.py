@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -37,6 +37,9 @@ from cyberplan.core.choices import TLP, TLP_RANK
 from cyberplan.core.models import Organisation, User
 from cyberplan.gaps.choices import GapStatus, Severity
 from cyberplan.gaps.models import Gap
+from cyberplan.reports.document import Chart, Paragraph, Section, Table, clean
+from cyberplan.reports.marking import marking
+from cyberplan.reports.words import period_name
 
 from .. import monitoring, snapshot, traceability
 from ..actions import published_version
@@ -54,7 +57,6 @@ from ..models import Action, Strategy, StrategyVersion
 from ..units import unit_label
 
 DASH = "\N{EN DASH}"
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _BREAKS = re.compile(r"\n\s*\n+")
 
 STRATEGY = "strategy"
@@ -69,55 +71,7 @@ class ReportError(ValueError):
     """A document that cannot be made as asked (no such version, no period, ...); the message says why."""
 
 
-def clean(value: object) -> str:
-    """Text without the control characters that no document format can hold."""
-    return _CONTROL.sub("", str(value))
-
-
 # -- the structure the renderers lay out ---------------------------------------------------------
-
-
-@dataclass
-class Paragraph:
-    text: str
-    #: "text", "lead" (bold first words), "note" (small, italic), "nodata" (said instead of a
-    #: missing table or text), "bullet" (an item of a list), "warning" (draft, illustrative)
-    kind: str = "text"
-    lead: str = ""
-
-
-@dataclass
-class Table:
-    caption: str
-    headers: list[str]
-    rows: list[list[str]]
-    empty: str = ""
-    #: per column, whether it holds numbers (aligned right)
-    numeric: list[bool] = field(default_factory=list)
-    #: a class for the HTML table (column widths)
-    css: str = ""
-
-
-@dataclass
-class Chart:
-    title: str
-    spec: dict[str, Any] | None
-    empty: str = ""
-
-
-Block = Paragraph | Table | Chart
-
-
-@dataclass
-class Section:
-    id: str
-    title: str
-    level: int = 1  # 1 chapter, 2 and 3 subsections
-    blocks: list[Block] = field(default_factory=list)
-
-    def add(self, *blocks: Block) -> Section:
-        self.blocks.extend(blocks)
-        return self
 
 
 @dataclass
@@ -388,7 +342,7 @@ def build_strategy_document(strategy: Strategy, version: int | None = None, read
         years=years,
         organisation=clean(info.get("owner") or strategy.organisation),
         tlp=tlp,
-        marking=f"TLP:{tlp.upper()}",
+        marking=marking(tlp),
         tlp_note=tlp_note(tlp),
         illustrative=illustrative,
         draft=draft,
@@ -968,8 +922,6 @@ def threat_figures(strategy: Strategy, labels: tuple[str, ...], as_of: dt.date) 
 
 def build_monitoring_document(strategy: Strategy, period: Period, reader: User | None = None) -> Document:
     """The M&E report of ``strategy`` for ``period`` in the active language, for ``reader`` (None: the operator)."""
-    from cyberplan.trends.report.content import period_name
-
     as_of = period.last_day
     view = as_of_period_end(monitoring.overview(strategy, as_of=as_of, period_start=period.start, reader=reader))
     tlp = strategy.tlp
@@ -1005,7 +957,7 @@ def build_monitoring_document(strategy: Strategy, period: Period, reader: User |
         years=f"{strategy.start_year}{DASH}{strategy.end_year}",
         organisation=clean(strategy.organisation),
         tlp=tlp,
-        marking=f"TLP:{tlp.upper()}",
+        marking=marking(tlp),
         tlp_note=tlp_note(tlp),
         illustrative=strategy.illustrative,
         draft=False,
@@ -1066,7 +1018,7 @@ def as_of_period_end(view: monitoring.Overview) -> monitoring.Overview:
 
 
 def _with_font(spec: dict[str, Any] | None) -> dict[str, Any] | None:
-    from cyberplan.trends.charts import FONT
+    from cyberplan.reports.charts import FONT
 
     if spec is None:
         return None

@@ -5,12 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from cyberplan.trends.report.forms import FORMAT_CHOICES, last_quarter
+from cyberplan.reports.forms import ReportFileForm, last_quarter
 
 from ..models import StrategyVersion
 from .content import MONITORING, STRATEGY
@@ -19,7 +17,9 @@ from .service import read_period
 KIND_CHOICES = [(STRATEGY, _("The strategy document")), (MONITORING, _("The monitoring and evaluation report"))]
 
 
-class StrategyReportForm(forms.Form):
+class StrategyReportForm(ReportFileForm):
+    field_order = ["kind", "version", "period", "language", "format"]
+
     kind = forms.ChoiceField(label=_("Document"), choices=KIND_CHOICES, initial=STRATEGY)
     version = forms.TypedChoiceField(
         label=_("Version"),
@@ -40,8 +40,6 @@ class StrategyReportForm(forms.Form):
             "(2026-01-01..2026-03-31)."
         ),
     )
-    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
-    format = forms.ChoiceField(label=_("Format"), choices=FORMAT_CHOICES, initial="pdf")
 
     def __init__(self, *args: Any, versions: list[StrategyVersion], owner: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -56,7 +54,6 @@ class StrategyReportForm(forms.Form):
             del self.fields["period"]
         else:
             self.fields["period"].initial = last_quarter(timezone.localdate())
-        self.fields["language"].initial = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -1,7 +1,7 @@
 """The strategy document and the M&E report as HTML, PDF and DOCX.
 
 HTML and PDF come from one template (``strategy/report/document.html``) with the charts inlined
-as SVG ``data:`` URLs and the style sheet inlined; WeasyPrint gets the trends report's offline URL
+as SVG ``data:`` URLs and the style sheet inlined; WeasyPrint gets the reports app's offline URL
 fetcher, so rendering never reaches the network or the file system. The PDF carries the TLP
 marking in its page margins, with the notices (illustrative, draft) and the page number at the
 bottom of every page, and its table of contents gives each section's page.
@@ -15,25 +15,22 @@ repeated header row, and charts as PNG. User text only ever becomes text runs.
 
 from __future__ import annotations
 
-import base64
 import io
 from typing import Any
 
 from django.template.loader import render_to_string
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from cyberplan.trends import charts
-from cyberplan.trends.report.render import TLP_COLOURS, offline_fetcher
+from cyberplan.reports import docx as word
+from cyberplan.reports.charts import to_png
+from cyberplan.reports.document import Chart, Paragraph, Table, clean
+from cyberplan.reports.html import css_string, page_context
+from cyberplan.reports.service import CONTENT_TYPES, FORMATS, render
+from cyberplan.reports.svg import chart_uri
 
-from .content import Chart, Document, Paragraph, Table, clean
+from .content import Document
 
-FORMATS = ("pdf", "docx", "html")
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "html": "text/html; charset=utf-8",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
+__all__ = ["CONTENT_TYPES", "FORMATS", "TOC_INSTRUCTION", "css_string", "render_document", "render_docx", "render_html"]
 
 #: The instruction of the DOCX table of contents: heading levels 1 to 3, as links, no page numbers
 #: in web view, keeping outline levels.
@@ -41,35 +38,10 @@ TOC_INSTRUCTION = 'TOC \\o "1-3" \\h \\z \\u'
 
 
 def render_document(document: Document, fmt: str) -> bytes:
-    if fmt == "html":
-        return render_html(document).encode("utf-8")
-    if fmt == "pdf":
-        return render_pdf(document)
-    if fmt == "docx":
-        return render_docx(document)
-    raise ValueError(f"unknown document format {fmt!r}: use one of {', '.join(FORMATS)}")
+    return render(document, fmt, html=render_html, docx=render_docx)
 
 
 # -- HTML and PDF --------------------------------------------------------------------------------
-
-
-def css_string(text: str) -> SafeString:
-    """``text`` as a CSS string literal: every character but letters, digits and spaces escaped.
-
-    Only fixed, translated text goes into the style sheet this way (never user text); escaping
-    keeps a translation with a quote or a backslash from ending the string.
-    """
-    parts = []
-    for char in text:
-        if char.isascii() and (char.isalnum() or char == " "):
-            parts.append(char)
-        else:
-            parts.append(f"\\{ord(char):06x}")
-    return mark_safe('"' + "".join(parts) + '"')  # noqa: S308 -- every other character is escaped above
-
-
-def _svg_uri(spec: dict[str, Any]) -> str:
-    return "data:image/svg+xml;base64," + base64.b64encode(charts.to_svg(spec).encode("utf-8")).decode("ascii")
 
 
 def _blocks(blocks: list[Any]) -> list[dict[str, Any]]:
@@ -100,7 +72,7 @@ def _blocks(blocks: list[Any]) -> list[dict[str, Any]]:
                 {
                     "type": "chart",
                     "title": clean(block.title),
-                    "src": _svg_uri(block.spec) if block.spec else "",
+                    "src": chart_uri(block.spec) if block.spec else "",
                     "empty": clean(block.empty),
                 }
             )
@@ -124,90 +96,19 @@ def render_html(document: Document, for_pdf: bool = False) -> str:
             "doc": document,
             "sections": sections,
             "contents": [{"id": s.id, "title": clean(s.title), "level": s.level} for s in document.contents],
-            "colour": TLP_COLOURS[document.tlp],
-            "for_pdf": for_pdf,
             "footer_notice": css_string(" · ".join(document.notices)) if document.notices else "",
-            "marking_css": css_string(document.marking),
+            **page_context(
+                tlp=document.tlp,
+                tlp_note=document.tlp_note,
+                language=document.language,
+                notices=document.notices,
+                for_pdf=for_pdf,
+            ),
         },
     )
 
 
-def render_pdf(document: Document) -> bytes:
-    from weasyprint import HTML
-
-    pdf: bytes = HTML(string=render_html(document, for_pdf=True), url_fetcher=offline_fetcher()).write_pdf()
-    return pdf
-
-
 # -- DOCX ----------------------------------------------------------------------------------------
-
-
-def _field(paragraph: Any, instruction: str, placeholder: str) -> None:
-    """A complex field (begin, instruction, separate, placeholder result, end) in ``paragraph``."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    def run_with(child: Any) -> None:
-        run = OxmlElement("w:r")
-        run.append(child)
-        paragraph._p.append(run)
-
-    begin = OxmlElement("w:fldChar")
-    begin.set(qn("w:fldCharType"), "begin")
-    begin.set(qn("w:dirty"), "true")
-    run_with(begin)
-    instr = OxmlElement("w:instrText")
-    instr.set(qn("xml:space"), "preserve")
-    instr.text = f" {instruction} "
-    run_with(instr)
-    separate = OxmlElement("w:fldChar")
-    separate.set(qn("w:fldCharType"), "separate")
-    run_with(separate)
-    result = OxmlElement("w:t")
-    result.text = placeholder
-    run_with(result)
-    end = OxmlElement("w:fldChar")
-    end.set(qn("w:fldCharType"), "end")
-    run_with(end)
-
-
-def _update_fields_on_open(document: Any) -> None:
-    """Ask Word to update the fields (the table of contents) when the document is opened."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    settings = document.settings.element
-    if settings.find(qn("w:updateFields")) is None:
-        update = OxmlElement("w:updateFields")
-        update.set(qn("w:val"), "true")
-        settings.append(update)
-
-
-def _repeat_header(row: Any) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    properties = row._tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    properties.append(header)
-
-
-def _marking_run(paragraph: Any, document: Document) -> None:
-    from docx.enum.text import WD_COLOR_INDEX
-    from docx.shared import Pt, RGBColor
-
-    run = paragraph.add_run(document.marking)
-    run.bold = True
-    run.font.size = Pt(9)
-    run.font.color.rgb = RGBColor.from_string(TLP_COLOURS[document.tlp].lstrip("#"))
-    run.font.highlight_color = WD_COLOR_INDEX.BLACK
-
-
-def _page_break(docx_document: Any) -> None:
-    from docx.enum.text import WD_BREAK
-
-    docx_document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
 def _notice(docx_document: Any, text: str) -> None:
@@ -220,19 +121,18 @@ def _notice(docx_document: Any, text: str) -> None:
 
 
 def render_docx(document: Document) -> bytes:
-    from docx import Document as Docx
     from docx.enum.section import WD_ORIENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm, Mm, Pt
+    from docx.shared import Cm, Pt
 
-    out = Docx()
-    properties = out.core_properties
-    properties.title = clean(f"{document.title} · {document.name} · {document.country}")
-    properties.subject = clean(document.name)
-    properties.keywords = document.marking
-    properties.language = document.language
-    properties.author = clean(document.organisation)
-    properties.category = " · ".join([document.marking, *document.notices])
+    out = word.new_document(
+        title=clean(f"{document.title} · {document.name} · {document.country}"),
+        subject=clean(document.name),
+        keywords=document.marking,
+        language=document.language,
+        author=clean(document.organisation),
+    )
+    out.core_properties.category = " · ".join([document.marking, *document.notices])
 
     styles = out.styles
     styles["Normal"].font.name = "DejaVu Sans"
@@ -240,24 +140,18 @@ def render_docx(document: Document) -> bytes:
 
     section = out.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.left_margin = section.right_margin = Mm(18)
-    section.top_margin, section.bottom_margin = Mm(22), Mm(20)
-    header = section.header.paragraphs[0]
-    header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    _marking_run(header, document)
-    footer = section.footer.paragraphs[0]
-    footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    word.marking_run(word.right_aligned(section.header.paragraphs[0]), document.tlp)
+    footer = word.right_aligned(section.footer.paragraphs[0])
     if document.notices:
         notice = footer.add_run(" · ".join(clean(n) for n in document.notices) + "   ")
         notice.bold = True
         notice.font.size = Pt(9)
-    _marking_run(footer, document)
+    word.marking_run(footer, document.tlp)
     footer.add_run("   ")
-    _field(footer, "PAGE", "1")
+    word.complex_field(footer, "PAGE", "1")
 
     # Cover
-    _marking_run(out.add_paragraph(), document)
+    word.marking_run(out.add_paragraph(), document.tlp)
     out.add_paragraph(clean(document.title)).runs[0].font.size = Pt(14)
     out.add_heading(clean(document.name), level=0)
     country = out.add_paragraph().add_run(f"{clean(document.country)} · {clean(document.years)}")
@@ -266,18 +160,15 @@ def render_docx(document: Document) -> bytes:
     for text in document.notices:
         _notice(out, text)
     out.add_paragraph(clean(document.status))
-    for label, value in document.cover_facts:
-        paragraph = out.add_paragraph()
-        paragraph.add_run(clean(label) + ": ").bold = True
-        paragraph.add_run(clean(value))
-    out.add_paragraph(_("Produced on %(date)s") % {"date": document.generated})
-    out.add_paragraph(clean(document.tlp_note))
-    _page_break(out)
+    word.cover_facts(out, document.cover_facts)
+    word.cover_end(out, document.generated, document.tlp_note)
 
     # Table of contents: a field Word fills in, and the same list written out
     out.add_paragraph(_("Contents"), style="TOC Heading")
-    _field(out.add_paragraph(), TOC_INSTRUCTION, _("Update the field to see the table of contents with page numbers."))
-    _update_fields_on_open(out)
+    word.complex_field(
+        out.add_paragraph(), TOC_INSTRUCTION, _("Update the field to see the table of contents with page numbers.")
+    )
+    word.update_fields_on_open(out)
     listing = out.add_paragraph()
     listing.add_run(_("Sections of this document:")).italic = True
     for item in document.contents:
@@ -286,7 +177,7 @@ def render_docx(document: Document) -> bytes:
 
     for part in document.sections:
         if part.level == 1:
-            _page_break(out)
+            word.page_break(out)
         out.add_heading(clean(part.title), level=part.level)
         for block in part.blocks:
             if isinstance(block, Paragraph):
@@ -295,16 +186,14 @@ def render_docx(document: Document) -> bytes:
                 _docx_table(out, block)
             elif isinstance(block, Chart):
                 if block.spec:
-                    out.add_picture(io.BytesIO(charts.to_png(block.spec)), width=Cm(16.5))
+                    out.add_picture(io.BytesIO(to_png(block.spec)), width=Cm(16.5))
                     caption = out.add_paragraph(clean(block.title), style="Caption")
                     caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
                 else:
                     out.add_paragraph().add_run(clean(block.title)).bold = True
                     _docx_paragraph(out, Paragraph(block.empty, "nodata"))
 
-    buffer = io.BytesIO()
-    out.save(buffer)
-    return buffer.getvalue()
+    return word.to_bytes(out)
 
 
 def _docx_paragraph(out: Any, block: Paragraph) -> None:
@@ -338,7 +227,7 @@ def _docx_table(out: Any, block: Table) -> None:
     size = Pt(7.5) if len(block.headers) > 5 else Pt(8.5)
     table = out.add_table(rows=1, cols=len(block.headers))
     table.style = "Table Grid"
-    _repeat_header(table.rows[0])
+    word.repeat_header(table.rows[0])
     for cell, text, right in zip(table.rows[0].cells, block.headers, numeric, strict=True):
         run = cell.paragraphs[0].add_run(clean(text))
         run.bold = True

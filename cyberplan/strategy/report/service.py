@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from django.conf import settings
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cyberplan.analytics.periods import Period, PeriodError, parse_period
 from cyberplan.core.models import User
+from cyberplan.reports.service import Produced, in_language, languages
 
 from ..models import Strategy
 from .content import (
@@ -21,18 +18,9 @@ from .content import (
     build_monitoring_document,
     build_strategy_document,
 )
-from .render import FORMATS, render_document
+from .render import render_document
 
-
-@dataclass(frozen=True)
-class Produced:
-    content: bytes
-    file_name: str
-    document: Document
-
-
-def languages() -> list[str]:
-    return [code for code, _name in settings.LANGUAGES]
+__all__ = ["Produced", "build", "languages", "produce", "read_period"]
 
 
 def read_period(text: str | Period | None) -> Period:
@@ -86,11 +74,10 @@ def produce(
     shows are those they may read (None: the operator on the command line, who reads everything up
     to the document's TLP label). ``ReportError`` says why a document cannot be made.
     """
-    if fmt not in FORMATS:
-        raise ReportError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
-    if language not in languages():
-        raise ReportError(f"unknown language {language!r}: use one of {', '.join(languages())}")
-    with translation.override(language):
+
+    def make() -> Produced:
         document = build(strategy, kind, version=version, period=period, reader=reader)
         content = render_document(document, fmt)
-    return Produced(content, f"{document.file_stem}-{language}.{fmt}", document)
+        return Produced(content, f"{document.file_stem}-{language}.{fmt}", document=document)
+
+    return in_language(language, fmt, make, ReportError)

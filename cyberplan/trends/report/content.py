@@ -16,13 +16,12 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import math
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import ibis
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
@@ -37,6 +36,8 @@ from cyberplan.analytics.service import compute
 from cyberplan.core.choices import TLP, TLP_RANK
 from cyberplan.core.models import Organisation
 from cyberplan.pipeline.store import EventStore
+from cyberplan.reports.document import Block, Chart, Paragraph, Section, Table, clean
+from cyberplan.reports.words import day, decimal, number, period_name, period_range, share, signed_percent
 from cyberplan.threats.choices import ImportFormat, ImportStatus
 from cyberplan.threats.models import ConstituencyEntry, Import
 
@@ -93,70 +94,6 @@ CHART_METRICS = {
     "changes_year": "change_year",
 }
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
-
-
-def clean(value: object) -> str:
-    """Text from the data or the database, without control characters that no document format accepts.
-
-    Escaping for HTML is the template's job and XML escaping python-docx's; this only removes
-    characters that XML cannot hold at all, so a crafted feed or AS name cannot break a document.
-    """
-    return _CONTROL.sub("", str(value))
-
-
-# -- numbers, shares and dates in the active language --------------------------------------------
-
-
-def number(value: int | float) -> str:
-    """A count with the active language's thousands separator."""
-    return formats.number_format(int(value), decimal_pos=0, use_l10n=True, force_grouping=True)
-
-
-def decimal(value: float, places: int = 1) -> str:
-    return formats.number_format(round(value, places), decimal_pos=places, use_l10n=True, force_grouping=True)
-
-
-def share(part: int | float, whole: int | float) -> str | None:
-    """``part`` as a percentage of ``whole``; None when the whole is zero (no share of nothing)."""
-    if not whole or whole <= 0:
-        return None
-    value = 100.0 * float(part) / float(whole)
-    if 0 < value < 0.1:
-        return _("less than %(value)s%%") % {"value": decimal(0.1)}
-    return _("%(value)s%%") % {"value": decimal(value)}
-
-
-def signed_percent(change: float) -> str:
-    value = 100.0 * change
-    text = _("%(value)s%%") % {"value": decimal(abs(value))}
-    sign = "+" if value > 0 else "\N{MINUS SIGN}" if value < 0 else ""
-    return sign + text
-
-
-def day(value: dt.date) -> str:
-    """A day in words in the active language (``1 de julio de 2026``)."""
-    return formats.date_format(value, "DATE_FORMAT")
-
-
-def period_name(period: Period) -> str:
-    """The period in words: a year, a quarter, a month, or a range of days."""
-    if period.kind == "year":
-        return _("the year %(year)s") % {"year": period.start.year}
-    if period.kind == "quarter":
-        return _("quarter %(quarter)s of %(year)s") % {
-            "quarter": (period.start.month - 1) // 3 + 1,
-            "year": period.start.year,
-        }
-    if period.kind == "month":
-        return formats.date_format(period.start, "YEAR_MONTH_FORMAT")
-    return _("%(first)s to %(last)s") % {"first": day(period.start), "last": day(period.last_day)}
-
-
-def period_range(period: Period) -> str:
-    return _("%(first)s to %(last)s") % {"first": day(period.start), "last": day(period.last_day)}
-
-
 # -- labels of the data's codes ------------------------------------------------------------------
 
 
@@ -201,46 +138,6 @@ def tlp_label(code: str) -> str:
 
 
 # -- the structure -------------------------------------------------------------------------------
-
-
-@dataclass
-class Paragraph:
-    text: str
-    #: text; note (an explanation, smaller); nodata (an honest "no data" statement); subheading
-    kind: str = "text"
-
-
-@dataclass
-class Table:
-    caption: str
-    headers: list[str]
-    rows: list[list[str]]
-    metric: str
-    #: columns aligned right (numbers)
-    numeric: list[bool] = field(default_factory=list)
-    empty: str = ""
-
-
-@dataclass
-class Chart:
-    name: str
-    title: str
-    spec: dict[str, Any] | None
-    metric: str
-    empty: str = ""
-
-
-Block = Paragraph | Table | Chart
-
-
-@dataclass
-class Section:
-    id: str
-    title: str
-    blocks: list[Block] = field(default_factory=list)
-
-    def add(self, *blocks: Block) -> None:
-        self.blocks.extend(blocks)
 
 
 @dataclass

@@ -2,33 +2,22 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Collection
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cyberplan.analytics.periods import PeriodError, parse_period
 from cyberplan.core.choices import TLP
 from cyberplan.core.models import Organisation
-
-FORMAT_CHOICES = [("pdf", _("PDF")), ("docx", _("Word document (DOCX)")), ("html", _("Web page (HTML)"))]
-
-
-def last_quarter(today: dt.date) -> str:
-    """The last complete quarter before ``today`` (``2026-Q3`` in November 2026)."""
-    quarter = (today.month - 1) // 3  # the current quarter, from 0
-    year = today.year
-    if quarter == 0:
-        return f"{year - 1}-Q4"
-    return f"{year}-Q{quarter}"
+from cyberplan.reports.forms import ReportFileForm, last_quarter
 
 
-class ReportRequestForm(forms.Form):
+class ReportRequestForm(ReportFileForm):
+    field_order = ["organisation", "period", "language", "format", "tlp"]
+
     organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
     period = forms.CharField(
         label=_("Period"),
@@ -37,8 +26,6 @@ class ReportRequestForm(forms.Form):
             "A year (2026), a quarter (2026-Q3), a month (2026-11) or a range of days (2026-01-01..2026-03-31)."
         ),
     )
-    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
-    format = forms.ChoiceField(label=_("Format"), choices=FORMAT_CHOICES, initial="pdf")
     tlp = forms.ChoiceField(
         label=_("TLP marking"),
         choices=TLP.choices,
@@ -58,7 +45,6 @@ class ReportRequestForm(forms.Form):
         if organisations.count() == 1:
             self.fields["organisation"].initial = organisations.first()
         self.fields["period"].initial = last_quarter(timezone.localdate())
-        self.fields["language"].initial = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
 
     def clean_period(self) -> str:
         text: str = self.cleaned_data["period"]

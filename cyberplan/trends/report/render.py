@@ -10,53 +10,35 @@ templates (HTML, PDF) and by python-docx (DOCX).
 
 from __future__ import annotations
 
-import base64
 import io
 from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from .. import charts
-from .content import Chart, Paragraph, Report, Table, clean
+from cyberplan.reports import docx as word
+from cyberplan.reports.charts import to_png
+from cyberplan.reports.document import Chart, Paragraph, Table, clean
+from cyberplan.reports.html import offline_fetcher, page_context
+from cyberplan.reports.marking import marking as tlp_marking
+from cyberplan.reports.service import CONTENT_TYPES, FORMATS, render
+from cyberplan.reports.svg import chart_uri
 
-FORMATS = ("pdf", "html", "docx")
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "html": "text/html; charset=utf-8",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
+from .content import Report
 
-#: The colour of each TLP label, printed on black (FIRST TLP 2.0).
-TLP_COLOURS = {
-    "clear": "#FFFFFF",
-    "green": "#33FF00",
-    "amber": "#FFC000",
-    "amber+strict": "#FFC000",
-    "red": "#FF2B2B",
-}
+__all__ = ["CONTENT_TYPES", "FORMATS", "offline_fetcher", "render_docx", "render_html", "render_report"]
 
 
 def marking(report: Report) -> str:
     """The TLP marking as FIRST writes it (``TLP:AMBER+STRICT``); it is never translated."""
-    return f"TLP:{report.tlp.upper()}"
+    return tlp_marking(report.tlp)
 
 
 def render_report(report: Report, fmt: str) -> bytes:
-    if fmt == "html":
-        return render_html(report).encode("utf-8")
-    if fmt == "pdf":
-        return render_pdf(report)
-    if fmt == "docx":
-        return render_docx(report)
-    raise ValueError(f"unknown report format {fmt!r}: use one of {', '.join(FORMATS)}")
+    return render(report, fmt, html=render_html, docx=render_docx)
 
 
 # -- HTML and PDF --------------------------------------------------------------------------------
-
-
-def _svg_uri(spec: dict[str, Any]) -> str:
-    return "data:image/svg+xml;base64," + base64.b64encode(charts.to_svg(spec).encode("utf-8")).decode("ascii")
 
 
 def _sections(report: Report) -> list[dict[str, Any]]:
@@ -85,7 +67,7 @@ def _sections(report: Report) -> list[dict[str, Any]]:
                     {
                         "type": "chart",
                         "title": block.title,
-                        "src": _svg_uri(block.spec) if block.spec else "",
+                        "src": chart_uri(block.spec) if block.spec else "",
                         "empty": block.empty,
                         "metric": block.metric,
                         "query": report.query_key(block.metric),
@@ -101,26 +83,9 @@ def render_html(report: Report, for_pdf: bool = False) -> str:
         {
             "report": report,
             "sections": _sections(report),
-            "marking": marking(report),
-            "colour": TLP_COLOURS[report.tlp],
-            "for_pdf": for_pdf,
+            **page_context(tlp=report.tlp, tlp_note=report.tlp_note, language=report.language, for_pdf=for_pdf),
         },
     )
-
-
-def offline_fetcher() -> Any:
-    """A WeasyPrint URL fetcher that reads ``data:`` URLs and refuses every other URL."""
-    from weasyprint.urls import URLFetcher
-
-    return URLFetcher(allowed_protocols=["data"], timeout=1, allow_redirects=False)
-
-
-def render_pdf(report: Report) -> bytes:
-    from weasyprint import HTML
-
-    document = HTML(string=render_html(report, for_pdf=True), url_fetcher=offline_fetcher())
-    pdf: bytes = document.write_pdf()
-    return pdf
 
 
 # -- DOCX ----------------------------------------------------------------------------------------
@@ -128,66 +93,26 @@ def render_pdf(report: Report) -> bytes:
 MONOSPACE = "DejaVu Sans Mono"
 
 
-def _page_field(paragraph: Any) -> None:
-    """Append Word's PAGE field (the page number) to a paragraph."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    field = OxmlElement("w:fldSimple")
-    field.set(qn("w:instr"), "PAGE")
-    run = OxmlElement("w:r")
-    text = OxmlElement("w:t")
-    text.text = "1"
-    run.append(text)
-    field.append(run)
-    paragraph._p.append(field)
-
-
-def _marking_run(paragraph: Any, report: Report) -> None:
-    from docx.enum.text import WD_COLOR_INDEX
-    from docx.shared import Pt, RGBColor
-
-    run = paragraph.add_run(marking(report))
-    run.bold = True
-    run.font.size = Pt(9)
-    run.font.color.rgb = RGBColor.from_string(TLP_COLOURS[report.tlp].lstrip("#"))
-    run.font.highlight_color = WD_COLOR_INDEX.BLACK
-
-
-def _page_break(document: Any) -> None:
-    from docx.enum.text import WD_BREAK
-
-    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-
-
 def render_docx(report: Report) -> bytes:
-    from docx import Document
     from docx.enum.section import WD_SECTION_START
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm, Mm, Pt
+    from docx.shared import Cm, Pt
 
-    document = Document()
-    properties = document.core_properties
-    properties.title = clean(f"{report.title} · {report.organisation} · {report.period_label}")
-    properties.subject = marking(report)
-    properties.keywords = marking(report)
-    properties.language = report.language
-    properties.author = clean(report.organisation)
-
+    document = word.new_document(
+        title=clean(f"{report.title} · {report.organisation} · {report.period_label}"),
+        subject=marking(report),
+        keywords=marking(report),
+        language=report.language,
+        author=clean(report.organisation),
+    )
     section = document.sections[0]
     section.start_type = WD_SECTION_START.NEW_PAGE
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.left_margin = section.right_margin = Mm(18)
-    section.top_margin, section.bottom_margin = Mm(22), Mm(20)
     section.different_first_page_header_footer = False
-    header = section.header.paragraphs[0]
-    header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    _marking_run(header, report)
-    footer = section.footer.paragraphs[0]
-    footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    _marking_run(footer, report)
+    word.marking_run(word.right_aligned(section.header.paragraphs[0]), report.tlp)
+    footer = word.right_aligned(section.footer.paragraphs[0])
+    word.marking_run(footer, report.tlp)
     footer.add_run("   ")
-    _page_field(footer)
+    word.simple_field(footer, "PAGE")
 
     def para(text: str, kind: str = "text") -> None:
         if kind == "subheading":
@@ -213,16 +138,14 @@ def render_docx(report: Report) -> bytes:
     # Cover
     document.add_paragraph()
     cover = document.add_paragraph()
-    _marking_run(cover, report)
+    word.marking_run(cover, report.tlp)
     document.add_heading(clean(report.title), level=0)
     organisation = document.add_paragraph().add_run(clean(report.organisation))
     organisation.bold = True
     organisation.font.size = Pt(14)
     document.add_paragraph(clean(report.period_name[:1].upper() + report.period_name[1:]))
     document.add_paragraph(f"{report.period_range} ({report.period_label})")
-    document.add_paragraph(_("Produced on %(date)s") % {"date": report.generated})
-    document.add_paragraph(clean(report.tlp_note))
-    _page_break(document)
+    word.cover_end(document, report.generated, report.tlp_note)
 
     # Executive summary
     document.add_heading(_("Executive summary"), level=1)
@@ -237,7 +160,7 @@ def render_docx(report: Report) -> bytes:
         document.add_paragraph(clean(sentence))
 
     for part in report.sections:
-        _page_break(document)
+        word.page_break(document)
         document.add_heading(clean(part.title), level=1)
         for block in part.blocks:
             if isinstance(block, Paragraph):
@@ -265,7 +188,7 @@ def render_docx(report: Report) -> bytes:
                 source(block.metric)
             elif isinstance(block, Chart):
                 if block.spec:
-                    document.add_picture(io.BytesIO(charts.to_png(block.spec)), width=Cm(17))
+                    document.add_picture(io.BytesIO(to_png(block.spec)), width=Cm(17))
                 else:
                     caption = document.add_paragraph()
                     caption.add_run(clean(block.title)).bold = True
@@ -273,7 +196,7 @@ def render_docx(report: Report) -> bytes:
                 source(block.metric)
 
     # Appendix
-    _page_break(document)
+    word.page_break(document)
     document.add_heading(_("Appendix: the query behind each figure"), level=1)
     para(
         _(
@@ -297,6 +220,4 @@ def render_docx(report: Report) -> bytes:
             if index < len(lines) - 1:
                 run.add_break()
 
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return word.to_bytes(document)
