@@ -463,7 +463,7 @@ SPECTACULAR_SETTINGS = {
     # they apply), so the committed schema is a contract a client can rely on.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "cyberplan.api.schema.document_errors",
+        "cyberplan.core.api.schema.document_errors",
     ],
 }
 

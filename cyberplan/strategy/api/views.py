@@ -23,8 +23,8 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cyberplan.api.schema import CONFLICT
 from cyberplan.core.access import Permission, has_permission
+from cyberplan.core.api.schema import CONFLICT
 from cyberplan.core.models import User
 from cyberplan.gaps.access import gaps_visible_to
 from cyberplan.gaps.models import Gap
