@@ -24,7 +24,7 @@ from cyberplan.core.models import Organisation, User
 from cyberplan.core.uploads import safe_filename, validate_evidence_file
 from cyberplan.gaps.models import Gap
 
-from . import fields, snapshot
+from . import fields, kpis, snapshot
 from .choices import (
     CLOSED_ACTION_STATUSES,
     OPEN_VERSION_STATUSES,
@@ -514,6 +514,15 @@ def do_record_measurement(
     measurement.save()
     audit.record_create(actor, measurement, organisation=organisation)
     return measurement
+
+
+def do_compute_kpi(actor: User | None, kpi: KPI, as_of: datetime.date) -> KPIMeasurement:
+    """Compute the KPI on ``as_of`` from platform data and record it (replacing an earlier computation
+    for that date); ``ValidationError`` if it cannot be computed."""
+    result = kpis.compute(kpi, as_of, actor)
+    return do_record_measurement(
+        actor, kpi, date=as_of, value=result.value, origin=MeasurementOrigin.COMPUTED, detail=result.detail
+    )
 
 
 # --------------------------------------------------------------------------- progress

@@ -24,7 +24,6 @@ from cyberplan.core.models import Organisation, User
 from . import actions as act
 from .choices import ActionStatus, KPISource, Resolution, VersionStatus
 from .importer import import_structure
-from .kpis import do_compute_kpi
 from .models import KPI, Action, Strategy
 
 STRUCTURE = Path(__file__).resolve().parent / "demo" / "paraguay-illustrative.yaml"
@@ -167,7 +166,7 @@ def _compute(strategy: Strategy, actor: User | None, say: Callable[[str], None])
             say(f"note: KPI {kpi.name_en!r} not computed: its event store holds no threat events yet.")
             continue
         try:
-            do_compute_kpi(None, kpi, today)
+            act.do_compute_kpi(None, kpi, today)
         except ValidationError as error:
             say(f"note: KPI {kpi.name_en!r} not computed: {' '.join(error.messages)}")
         else:

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from cyberplan.core.models import Organisation, User
 
-from .choices import FREQUENCY_MONTHS, ActionStatus, Frequency, KPISource, MeasurementOrigin
+from .choices import FREQUENCY_MONTHS, ActionStatus, Frequency, KPISource
 from .models import KPI, Action, KPIMeasurement
 
 FIGURES = {"events": "totals", "sources": "sources_total", "incidents": "incidents_by_type"}
@@ -316,16 +316,6 @@ def _descendant_ids(root_id: int, strategy_id: int) -> set[int]:
                 out.add(pk)
                 changed = True
     return out
-
-
-def do_compute_kpi(actor: User | None, kpi: KPI, as_of: datetime.date) -> KPIMeasurement:
-    """Compute the KPI on ``as_of`` and record it (replacing an earlier computation for that date)."""
-    from .actions import do_record_measurement
-
-    result = compute(kpi, as_of, actor)
-    return do_record_measurement(
-        actor, kpi, date=as_of, value=result.value, origin=MeasurementOrigin.COMPUTED, detail=result.detail
-    )
 
 
 def latest_value(kpi: KPI) -> KPIMeasurement | None:
