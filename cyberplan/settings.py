@@ -148,6 +148,8 @@ INSTALLED_APPS = [
     "cyberplan.trends",
     "cyberplan.assessment",
     "cyberplan.strategy",
+    # Above every domain: the overview, the demo and the audit export.
+    "cyberplan.workspace",
 ]
 
 MIDDLEWARE = [

@@ -26,6 +26,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import exports  # noqa: F401  (registers the audit export job kind)
-
         post_migrate.connect(ensure_default_sectors, sender=self, dispatch_uid="core.ensure_default_sectors")
