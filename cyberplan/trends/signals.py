@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 from django.conf import settings
 
 from cyberplan.jobs.choices import JobStatus
 from cyberplan.jobs.models import Job
-from cyberplan.threats.models import Import
+
+if TYPE_CHECKING:
+    # Only the signal's arguments are typed with it: trends reads no import records itself.
+    from cyberplan.threats.models import Import
 
 logger = logging.getLogger(__name__)
 
