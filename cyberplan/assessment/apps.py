@@ -10,6 +10,6 @@ class AssessmentConfig(AppConfig):
 
     def ready(self) -> None:
         from . import report_jobs  # noqa: F401 -- registers the report's job kind
-        from .loading import load_shipped_framework_after_migrate
+        from .loading import load_shipped_framework_after_migrate  # reads the models: loaded only by now
 
         post_migrate.connect(load_shipped_framework_after_migrate, sender=self)

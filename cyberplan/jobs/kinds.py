@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.utils.functional import Promise
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the handler's argument types only; the model imports this module
     from .models import Job
     from .registry import Progress
 

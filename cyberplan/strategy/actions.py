@@ -22,6 +22,8 @@ from cyberplan.core import audit
 from cyberplan.core.choices import AuditAction
 from cyberplan.core.models import Organisation, User
 from cyberplan.core.uploads import safe_filename, validate_evidence_file
+from cyberplan.gaps.actions import do_set_gap_status
+from cyberplan.gaps.choices import GapStatus
 from cyberplan.gaps.models import Gap
 
 from . import fields, kpis, snapshot
@@ -594,9 +596,6 @@ def do_report_progress(
 
 def _mark_gaps_addressed(actor: User | None, action: Action) -> None:
     """A completed action marks the open gaps it cites as addressed; the next assessment closes them."""
-    from cyberplan.gaps.actions import do_set_gap_status
-    from cyberplan.gaps.choices import GapStatus
-
     for gap in action.gaps.filter(status=GapStatus.OPEN):
         do_set_gap_status(actor, gap, GapStatus.ADDRESSED)
 

@@ -7,10 +7,10 @@ class TrendsConfig(AppConfig):
     verbose_name = _("Threat trends")
 
     def ready(self) -> None:
-        # Job kinds register themselves when their module is imported.
+        # Imported here, not at the top: an app's modules may use the models only once all are loaded.
         from cyberplan.threats.signals import import_stored
 
-        from . import jobs  # noqa: F401
+        from . import jobs  # noqa: F401 -- registers the trends job kinds
         from .signals import on_import_stored
 
         import_stored.connect(on_import_stored, dispatch_uid="trends.on_import_stored")
