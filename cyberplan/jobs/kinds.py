@@ -1,37 +1,31 @@
 """The table of job kinds: each kind's name, label, handler, time limit and hidden parameters.
 
-It knows nothing of the ``Job`` model at run time, so the model can name its kind's label and
-hide its private parameters without importing the code that runs jobs
-(:mod:`cyberplan.jobs.registry`, which holds ``Progress`` and hands these names on).
+It knows nothing of the ``Job`` model, so the model can name its kind's label and hide its
+private parameters without importing the code that runs jobs (:mod:`cyberplan.jobs.registry`,
+which holds ``Progress``, declares kinds with ``job_kind`` and hands these names on).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.utils.functional import Promise
 
-if TYPE_CHECKING:  # the handler's argument types only; the model imports this module
-    from .models import Job
-    from .registry import Progress
-
 DEFAULT_TIME_LIMIT_MINUTES = 30.0
-
-
-Handler = Callable[["Job", "Progress"], dict[str, Any]]
-StopHook = Callable[["Job", str], None]
 
 
 @dataclass(frozen=True)
 class JobKind:
     name: str
     label: str | Promise
-    handler: Handler
+    # Typed in full where kinds are declared (``registry.Handler`` and ``registry.StopHook``): this
+    # table cannot name the Job model, which reads it.
+    handler: Callable[..., dict[str, Any]]
     time_limit_minutes: float = DEFAULT_TIME_LIMIT_MINUTES
-    on_stop: StopHook | None = None
+    on_stop: Callable[..., None] | None = None
     # Parameters only the worker reads (a server path, for one): never shown on a page or in the API.
     private_parameters: frozenset[str] = frozenset()
 
@@ -45,26 +39,9 @@ class JobKind:
 _KINDS: dict[str, JobKind] = {}
 
 
-def job_kind(
-    name: str,
-    label: str | Promise,
-    *,
-    time_limit_minutes: float = DEFAULT_TIME_LIMIT_MINUTES,
-    on_stop: StopHook | None = None,
-    private_parameters: Iterable[str] = (),
-) -> Callable[[Handler], Handler]:
-    def register(handler: Handler) -> Handler:
-        _KINDS[name] = JobKind(
-            name=name,
-            label=label,
-            handler=handler,
-            time_limit_minutes=time_limit_minutes,
-            on_stop=on_stop,
-            private_parameters=frozenset(private_parameters),
-        )
-        return handler
-
-    return register
+def register(kind: JobKind) -> None:
+    """Add a kind to the table (``cyberplan.jobs.registry.job_kind`` does it for a handler)."""
+    _KINDS[kind.name] = kind
 
 
 def get_kind(name: str) -> JobKind:

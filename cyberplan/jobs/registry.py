@@ -13,23 +13,24 @@ time limit, or its process died), to leave what the job was working on in a clea
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .choices import JobStatus
 from .kinds import (
     DEFAULT_TIME_LIMIT_MINUTES,
-    Handler,
     JobKind,
-    StopHook,
     all_kinds,
     get_kind,
-    job_kind,
     kind_choices,
     kind_label,
     public_parameters,
+    register,
 )
 from .models import Job
 
@@ -117,3 +118,33 @@ class Progress:
         stop = Job.objects.filter(pk=self.job.pk, stop_requested=True).values("stop_reason", "stop_status").first()
         if stop is not None:
             raise JobStopped(stop["stop_reason"] or _("cancelled"), stop["stop_status"] or JobStatus.CANCELLED)
+
+
+Handler = Callable[[Job, Progress], dict[str, Any]]
+StopHook = Callable[[Job, str], None]
+
+
+def job_kind(
+    name: str,
+    label: str | Promise,
+    *,
+    time_limit_minutes: float = DEFAULT_TIME_LIMIT_MINUTES,
+    on_stop: StopHook | None = None,
+    private_parameters: Iterable[str] = (),
+) -> Callable[[Handler], Handler]:
+    """Declare a job kind: the decorated function runs each job of the kind in the worker."""
+
+    def declare(handler: Handler) -> Handler:
+        register(
+            JobKind(
+                name=name,
+                label=label,
+                handler=handler,
+                time_limit_minutes=time_limit_minutes,
+                on_stop=on_stop,
+                private_parameters=frozenset(private_parameters),
+            )
+        )
+        return handler
+
+    return declare
