@@ -3,7 +3,7 @@
 PY := .venv/bin/python
 PORT ?= 8000
 
-.PHONY: help demo test test-postgres test-browser lint schema messages bench clean
+.PHONY: help demo test test-postgres test-browser lint lint-imports schema messages bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -26,11 +26,16 @@ test-postgres:  ## Run the database tests against PostgreSQL (needs DATABASE_URL
 	CYBERPLAN_ENV=test $(PY) -m pytest -m "not browser and not spark" --ignore=tests/pipeline --ignore=tests/analytics \
 	  --ignore=tests/core/test_access_exhaustive.py --ignore=tests/api/test_contract.py
 
-lint:  ## Ruff and mypy
+lint:  ## Ruff, mypy and the import-graph contracts
 	@scripts/bootstrap.sh --test
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/mypy
+	.venv/bin/lint-imports --no-cache
+
+lint-imports:  ## Check the import graph: layers, no cycles, Django-free pipeline and analytics (pyproject.toml)
+	@scripts/bootstrap.sh --test
+	.venv/bin/lint-imports --no-cache
 
 schema:  ## Regenerate the committed OpenAPI schema
 	@scripts/bootstrap.sh --test

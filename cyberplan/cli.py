@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(2) from None
     from django.core.management import execute_from_command_line
 
-    from cyberplan.core.channel import set_channel
+    from cyberplan.core.channel import set_channel  # only once the settings are known to load
 
     set_channel("cli")
     execute_from_command_line(["cyberplan", *(sys.argv[1:] if argv is None else argv)])

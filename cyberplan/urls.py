@@ -5,14 +5,18 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from cyberplan.core import urls as core_urls
 from cyberplan.core import views as core_views
+from cyberplan.workspace import urls as workspace_urls
 
 # The admin's own sign-in form would skip the second factor: it sends people to the sign-in page instead
 # (before admin.site.urls below reads it).
 admin.site.login = login_required(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
-    path("", include("cyberplan.core.urls")),
+    # The workspace's pages (the overview, the audit export) and core's share the ``core`` namespace:
+    # ``core:home`` kept its name when the overview moved up into the workspace app.
+    path("", include((workspace_urls.urlpatterns + core_urls.urlpatterns, "core"))),
     path("gaps/", include("cyberplan.gaps.urls")),
     path("assessment/", include("cyberplan.assessment.urls")),
     path("strategy/", include("cyberplan.strategy.urls")),

@@ -11,6 +11,6 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Sign-in")
 
     def ready(self) -> None:
-        from . import signals
+        from . import signals  # the signal handlers read the models: loaded only by now
 
         signals.connect()

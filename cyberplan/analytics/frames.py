@@ -37,6 +37,8 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
+from .engines import event_schema
+
 UNKNOWN = "unknown"
 
 #: Victim categories of the regional trends reports, from the sector of the affected organisation.
@@ -178,8 +180,6 @@ def _category(sector: ir.StringValue) -> ir.StringValue:
 
 def unbound_frames() -> Frames:
     """The frames as named tables without data, for showing each metric's query."""
-    from .engines import event_schema
-
     frames = raw_frames(ibis.table(ibis.Schema.from_pyarrow(event_schema()), name="events"))
     return Frames(
         events=ibis.table(frames.events.select(*EVENT_DIMENSIONS, "n").schema(), name="events_frame"),

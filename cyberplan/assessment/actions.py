@@ -30,6 +30,7 @@ from cyberplan.gaps.models import Gap
 
 from .choices import AnswerValue, EvidenceKind, StakeholderGroup
 from .models import Answer, AnswerEvidence, Assessment, AssessmentFactor, FactorComment, Framework
+from .results import score_assessment
 
 ASSESSMENT_FIELDS = frozenset({"title", "country", "date", "method", "stakeholder_groups", "tlp"})
 
@@ -412,8 +413,6 @@ def do_sync_assessment_gaps(actor: User | None, assessment: Assessment) -> list[
     its target closes the gap an earlier assessment opened. Only the latest assessment of the
     country may do this, so an old assessment never reopens what a newer one closed.
     """
-    from .results import score_assessment  # results imports models only; avoid a cycle at import time
-
     latest = latest_assessment_of_country(assessment)
     if latest is not None and latest.pk != assessment.pk:
         raise ValidationError(

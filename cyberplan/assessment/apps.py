@@ -12,7 +12,7 @@ class AssessmentConfig(AppConfig):
         from cyberplan.reports.registry import register
 
         from . import report_jobs  # noqa: F401 -- registers the report's job kind
-        from .loading import load_shipped_framework_after_migrate
+        from .loading import load_shipped_framework_after_migrate  # reads the models: loaded only by now
         from .report import command as report_command
 
         register(report_command.KIND)  # cyberplan report assessment

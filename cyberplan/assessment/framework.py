@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from .rules import SCORING_RULES
+
 FRAMEWORKS_DIR = Path(__file__).resolve().parent / "frameworks"
 DEFAULT_FRAMEWORK = FRAMEWORKS_DIR / "cyberplan-ncm-2026.yaml"
 SCHEMA = FRAMEWORKS_DIR / "framework.schema.json"
@@ -256,7 +258,7 @@ class Framework:
     version: str
     title: Text
     source_note: Text
-    scoring: str  # the name of a rule in cyberplan.assessment.scoring.SCORING_RULES
+    scoring: str  # the name of a rule in cyberplan.assessment.rules.SCORING_RULES
     stages: tuple[Stage, ...]
     dimensions: tuple[Dimension, ...]
     _factors: dict[str, Factor] = field(init=False, repr=False, compare=False)
@@ -320,8 +322,6 @@ def read_framework_document(file: str | Path = DEFAULT_FRAMEWORK) -> tuple[Any, 
 
 
 def _build(doc: Any, problems: Problems) -> Framework | None:
-    from cyberplan.assessment.scoring import SCORING_RULES  # scoring needs no framework at import time
-
     top = {"id", "version", "title", "source_note", "scoring", "stages", "dimensions"}
     if not problems.mapping(doc, "", top):
         return None

@@ -1,7 +1,7 @@
 """Scoring rules: from answers per indicator to a stage per factor, without Django.
 
-A rule is a named, documented function. The framework file names the rule it uses
-(``scoring: all-indicators-cumulative``); another rule can be chosen by naming it there, or
+The rules themselves are in :mod:`cyberplan.assessment.rules`. The framework file names the rule it
+uses (``scoring: all-indicators-cumulative``); another rule can be chosen by naming it there, or
 by passing ``rule=`` to ``score_framework`` to compare. Every rule sees the same per-stage
 counts and returns a stage from 0 ("not yet at the first stage") to 5.
 
@@ -25,100 +25,39 @@ in its name.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from fractions import Fraction
-from typing import TYPE_CHECKING, Literal
 
-if TYPE_CHECKING:
-    from cyberplan.assessment.framework import Dimension, Factor, Framework
+from .framework import Dimension, Factor, Framework
+from .rules import (
+    ANSWERS,
+    DEFAULT_RULE,
+    SCORING_RULES,
+    Answer,
+    RuleFunction,
+    ScoringRule,
+    StageCounts,
+    all_indicators_cumulative,
+    majority_cumulative,
+)
 
-Answer = Literal["met", "partly", "not_met", "unknown"]
-ANSWERS: tuple[Answer, ...] = ("met", "partly", "not_met", "unknown")
-
-
-@dataclass(frozen=True)
-class StageCounts:
-    """The answers to one factor's indicators at one stage."""
-
-    stage: int
-    met: int = 0
-    partly: int = 0
-    not_met: int = 0
-    unknown: int = 0
-    met_with_evidence: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.met + self.partly + self.not_met + self.unknown
-
-    @property
-    def all_met(self) -> bool:
-        return self.total > 0 and self.met == self.total
-
-    @property
-    def evidence_coverage(self) -> Fraction | None:
-        """Share of the ``met`` answers backed by evidence; ``None`` when nothing is met."""
-        return Fraction(self.met_with_evidence, self.met) if self.met else None
-
-
-RuleFunction = Callable[[Sequence[StageCounts]], int]
-
-
-@dataclass(frozen=True)
-class ScoringRule:
-    name: str
-    description: str
-    function: RuleFunction
-
-    def __call__(self, counts: Sequence[StageCounts]) -> int:
-        return self.function(counts)
-
-
-def _cumulative(counts: Sequence[StageCounts], reached: Callable[[StageCounts], bool]) -> int:
-    stage = 0
-    for c in sorted(counts, key=lambda c: c.stage):
-        if not reached(c):
-            break
-        stage = c.stage
-    return stage
-
-
-def all_indicators_cumulative(counts: Sequence[StageCounts]) -> int:
-    """The stage is the highest stage whose indicators, and those of every lower stage, are all met.
-
-    If the first stage's own indicators are not all met, the result is 0 ("not yet at the first
-    stage"). A stage met in full above an unmet one does not count: stages are cumulative.
-    """
-    return _cumulative(counts, lambda c: c.all_met)
-
-
-def majority_cumulative(counts: Sequence[StageCounts]) -> int:
-    """The stage is the highest stage at which more than half of the indicators are met, and
-    more than half are met at every lower stage too.
-
-    Exactly half is not enough (2 of 4 does not reach the stage). A gentler rule for early
-    self-assessments; it is cumulative in the same way as ``all-indicators-cumulative``.
-    """
-    return _cumulative(counts, lambda c: c.total > 0 and 2 * c.met > c.total)
-
-
-SCORING_RULES: dict[str, ScoringRule] = {
-    rule.name: rule
-    for rule in (
-        ScoringRule(
-            "all-indicators-cumulative",
-            "Highest stage whose indicators, and those of every lower stage, are all met; 0 below the first stage.",
-            all_indicators_cumulative,
-        ),
-        ScoringRule(
-            "majority-cumulative",
-            "Highest stage at which more than half of the indicators are met, and at every lower stage too.",
-            majority_cumulative,
-        ),
-    )
-}
-DEFAULT_RULE = "all-indicators-cumulative"
+__all__ = [
+    "ANSWERS",
+    "DEFAULT_RULE",
+    "SCORING_RULES",
+    "Answer",
+    "DimensionSummary",
+    "FactorResult",
+    "RuleFunction",
+    "ScoringRule",
+    "StageCounts",
+    "all_indicators_cumulative",
+    "majority_cumulative",
+    "score_factor",
+    "score_framework",
+    "summarise",
+    "summarise_dimension",
+]
 
 
 # --------------------------------------------------------------------------- results

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from . import audit
+from .actions import do_revoke_api_token
 from .choices import AuditAction
 from .models import AuditEntry, Membership, Organisation, Sector, User
 from .tokens import APIToken
@@ -126,8 +127,6 @@ class APITokenAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Revoke the selected tokens"), permissions=["revoke"])
     def revoke(self, request: HttpRequest, queryset: Any) -> None:
-        from .actions import do_revoke_api_token
-
         count = 0
         for token in queryset.filter(revoked_at__isnull=True):
             do_revoke_api_token(request.user, token)  # type: ignore[arg-type]

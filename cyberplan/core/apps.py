@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 def ensure_default_sectors(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
     """Recreate the default sectors that are missing (after ``flush``, which empties every table
     but reruns no data migration). Existing sectors, and operators' edits to them, are left alone."""
-    from .models import Sector
+    from .models import Sector  # apps.py is imported before the models are ready
 
     seed = importlib.import_module("cyberplan.core.migrations.0002_sectors")
     existing = set(Sector.objects.using(using).values_list("code", flat=True))
@@ -26,6 +26,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import exports  # noqa: F401  (registers the audit export job kind)
-
         post_migrate.connect(ensure_default_sectors, sender=self, dispatch_uid="core.ensure_default_sectors")

@@ -60,6 +60,9 @@ from django.conf import settings
 from django.db import connection, connections, models, transaction
 from django.utils.translation import gettext as _
 
+from cyberplan.analytics.trend_tables import TrendTables
+from cyberplan.pipeline.store import EventStore
+
 FORMAT = 1
 MANIFEST = "manifest.json"
 MANIFEST_DIGEST = "manifest.sha256"
@@ -114,8 +117,6 @@ def store_content(root: Path) -> StoreContent:
     Call it while holding the store's and the trend tables' locks, or on a store nobody writes to.
     """
     import pyarrow.parquet as pq
-
-    from cyberplan.pipeline.store import EventStore
 
     store = EventStore(root)
     committed = sorted(store.committed_imports())
@@ -330,9 +331,6 @@ def project_version() -> str:
 
 
 def _lock_every_store(stack: contextlib.ExitStack) -> list[Path]:
-    from cyberplan.analytics.trend_tables import TrendTables
-    from cyberplan.pipeline.store import EventStore
-
     roots = _stores()
     for root in roots:  # always in the same order, so two backups cannot wait for each other
         store = EventStore(root)

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from . import tokens
 from .choices import AuditAction, Role
 from .models import Organisation, User
 
@@ -85,14 +86,10 @@ class APITokenForm(forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from . import tokens
-
         super().__init__(*args, **kwargs)
         lifetime = self.fields["lifetime"]
         lifetime.choices = tokens.lifetime_choices()  # type: ignore[attr-defined]
         lifetime.initial = tokens.default_lifetime_days()
 
     def clean_allowed_networks(self) -> list[str]:
-        from . import tokens
-
         return tokens.parse_networks(self.cleaned_data["allowed_networks"].splitlines(), numbered=True)

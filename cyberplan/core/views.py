@@ -9,7 +9,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -20,34 +19,13 @@ from .access import Permission
 from .choices import Role
 from .forms import AuditFilterForm, LanguageForm, MembershipForm, RoleForm
 from .models import AuditEntry, Membership
-from .sections import SECTIONS, SECTIONS_BY_SLUG
+from .sections import SECTIONS_BY_SLUG
 from .token_views import account_context
 
 
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    from cyberplan.gaps.access import gaps_visible_to
-    from cyberplan.jobs.access import jobs_visible_to
-
-    gaps = gaps_visible_to(request.user)
-    by_severity = dict(gaps.filter(status="open").values_list("severity").annotate(n=Count("id")))
-    memberships = request.user.memberships.select_related("organisation").order_by("organisation__name")
-    return render(
-        request,
-        "core/home.html",
-        {
-            "memberships": memberships,
-            "open_gaps": sum(by_severity.values()),
-            "open_by_severity": by_severity,
-            "recent_jobs": jobs_visible_to(request.user)[:5],
-            "sections": SECTIONS,
-        },
-    )
 
 
 @login_required
@@ -192,19 +170,3 @@ def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         AuditEntry.objects.filter(access.audit_entries_visible_q(request.user)).select_related("organisation"), pk=pk
     )
     return render(request, "core/audit_detail.html", {"entry": entry})
-
-
-@login_required
-@require_POST
-def audit_export(request: HttpRequest) -> HttpResponse:
-    from cyberplan.jobs.actions import do_start_job
-
-    from .exports import AUDIT_EXPORT
-
-    try:
-        organisation_id = int(request.POST.get("organisation", ""))
-    except ValueError:
-        raise Http404 from None
-    organisation = access.access_organisation_by_id(request.user, organisation_id, Permission.VIEW_AUDIT)
-    job = do_start_job(request.user, organisation, AUDIT_EXPORT)
-    return redirect(reverse("jobs:job_detail", args=[job.pk]))

@@ -7,13 +7,25 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from cyberplan.core.access import Permission, has_permission, visible_q
-from cyberplan.core.models import User
+from cyberplan.core.models import Organisation, User
 
 from .models import Gap, GapEvidence
 
 
 def gaps_visible_to(user: User) -> QuerySet[Gap]:
     return Gap.objects.filter(visible_q(user)).select_related("organisation", "created_by")
+
+
+def gap_from_source(user: User, organisation: Organisation, source: str, source_key: str) -> Gap | None:
+    """The gap a source recorded under ``source_key`` (None if there is none yet).
+
+    A gap that exists but that ``user`` may not see raises ``PermissionDenied``: the source may not
+    record it a second time, and the user learns nothing of what it says.
+    """
+    gap = Gap.objects.filter(organisation=organisation, source=source, source_key=source_key).first()
+    if gap is not None and not gaps_visible_to(user).filter(pk=gap.pk).exists():
+        raise PermissionDenied
+    return gap
 
 
 def access_gap_by_id(user: User, gap_id: int, permission: Permission = Permission.VIEW) -> Gap:

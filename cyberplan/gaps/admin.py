@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from cyberplan.core.admin import AuditedModelAdmin
 
+from .actions import _next_identifier
 from .models import Gap, GapEvidence
 
 
@@ -20,8 +21,6 @@ class GapAdmin(AuditedModelAdmin):
 
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
         if not change:
-            from .actions import _next_identifier
-
             obj.identifier = _next_identifier(obj.organisation, obj.source)
             obj.created_by = request.user
         else:

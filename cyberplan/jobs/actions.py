@@ -13,7 +13,9 @@ from cyberplan.core.models import Organisation, User
 
 from .choices import JobStatus
 from .models import Job
+from .recovery import end_job, this_host
 from .registry import get_kind
+from .tasks import run_job
 
 AUDITED = ["status", "stop_requested", "stop_reason", "message"]
 
@@ -22,8 +24,6 @@ def do_start_job(
     actor: User | None, organisation: Organisation, kind: str, parameters: dict[str, Any] | None = None
 ) -> Job:
     """Record a job and hand it to the worker once the record is committed."""
-    from .tasks import run_job
-
     get_kind(kind)  # unknown kinds fail here, before anything is written
     with transaction.atomic():
         job = Job.objects.create(
@@ -47,8 +47,6 @@ def do_record_job_run_here(
     It shows in the job list with its progress, may be cancelled, and is marked failed by the
     recovery if this process dies. It has no time limit: the operator who started it is watching.
     """
-    from .recovery import this_host
-
     get_kind(kind)
     now = timezone.now()
     with transaction.atomic():
@@ -70,8 +68,6 @@ def do_record_job_run_here(
 def do_cancel_job(actor: User | None, job: Job) -> Job:
     """Cancel a job: a waiting one never runs; a running one stops at its next progress report
     (the worker ends it if it does not stop soon). Audited; a finished job is left as it is."""
-    from .recovery import end_job
-
     with transaction.atomic():
         job = Job.objects.select_for_update().select_related("organisation").get(pk=job.pk)
         if job.is_finished or job.stop_requested:

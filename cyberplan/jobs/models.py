@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cyberplan.core.models import Organisation
 
+from . import kinds
 from .choices import FINISHED, JobStatus
 
 
@@ -76,12 +77,8 @@ class Job(models.Model):
 
     @property
     def public_parameters(self) -> dict[str, Any]:
-        from .registry import public_parameters
-
-        return public_parameters(self.kind, self.parameters)
+        return kinds.public_parameters(self.kind, self.parameters)
 
     @property
     def kind_label(self) -> str:
-        from .registry import kind_label
-
-        return kind_label(self.kind)
+        return kinds.kind_label(self.kind)

@@ -27,6 +27,7 @@ from cyberplan.core.choices import AuditAction
 
 from .choices import FINISHED, JobStatus
 from .models import Job
+from .registry import get_kind
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +55,6 @@ def end_job(job: Job, status: str, reason: str) -> bool:
 
     Returns False (and changes nothing) if the job had already ended.
     """
-    from .registry import get_kind
-
     now = timezone.now()
     ended = (
         Job.objects.filter(pk=job.pk)

@@ -14,19 +14,42 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .choices import JobStatus
+from .kinds import (
+    DEFAULT_TIME_LIMIT_MINUTES,
+    JobKind,
+    all_kinds,
+    get_kind,
+    kind_choices,
+    kind_label,
+    public_parameters,
+    register,
+)
 from .models import Job
 
-DEFAULT_TIME_LIMIT_MINUTES = 30.0
+__all__ = [
+    "DEFAULT_TIME_LIMIT_MINUTES",
+    "Handler",
+    "JobKind",
+    "JobStopped",
+    "Progress",
+    "StopHook",
+    "all_kinds",
+    "get_kind",
+    "job_kind",
+    "kind_choices",
+    "kind_label",
+    "public_parameters",
+    "time_limit_reached",
+]
+
 WRITE_INTERVAL = 0.5  # seconds between two progress writes of one job (the last one is always written)
 
 
@@ -101,26 +124,6 @@ Handler = Callable[[Job, Progress], dict[str, Any]]
 StopHook = Callable[[Job, str], None]
 
 
-@dataclass(frozen=True)
-class JobKind:
-    name: str
-    label: str | Promise
-    handler: Handler
-    time_limit_minutes: float = DEFAULT_TIME_LIMIT_MINUTES
-    on_stop: StopHook | None = None
-    # Parameters only the worker reads (a server path, for one): never shown on a page or in the API.
-    private_parameters: frozenset[str] = frozenset()
-
-    @property
-    def time_limit(self) -> int:
-        """The time limit in seconds, as configured."""
-        minutes = settings.CYBERPLAN_JOB_TIME_LIMITS.get(self.name, self.time_limit_minutes)
-        return max(1, round(minutes * 60))
-
-
-_KINDS: dict[str, JobKind] = {}
-
-
 def job_kind(
     name: str,
     label: str | Promise,
@@ -129,38 +132,19 @@ def job_kind(
     on_stop: StopHook | None = None,
     private_parameters: Iterable[str] = (),
 ) -> Callable[[Handler], Handler]:
-    def register(handler: Handler) -> Handler:
-        _KINDS[name] = JobKind(
-            name=name,
-            label=label,
-            handler=handler,
-            time_limit_minutes=time_limit_minutes,
-            on_stop=on_stop,
-            private_parameters=frozenset(private_parameters),
+    """Declare a job kind: the decorated function runs each job of the kind in the worker."""
+
+    def declare(handler: Handler) -> Handler:
+        register(
+            JobKind(
+                name=name,
+                label=label,
+                handler=handler,
+                time_limit_minutes=time_limit_minutes,
+                on_stop=on_stop,
+                private_parameters=frozenset(private_parameters),
+            )
         )
         return handler
 
-    return register
-
-
-def get_kind(name: str) -> JobKind:
-    return _KINDS[name]
-
-
-def all_kinds() -> list[JobKind]:
-    return list(_KINDS.values())
-
-
-def public_parameters(kind: str, parameters: dict[str, Any]) -> dict[str, Any]:
-    """The job's parameters as users may see them: without those its kind keeps to the worker."""
-    hidden = _KINDS[kind].private_parameters if kind in _KINDS else frozenset()
-    return {key: value for key, value in parameters.items() if key not in hidden}
-
-
-def kind_choices() -> list[tuple[str, str]]:
-    return [(k.name, str(k.label)) for k in _KINDS.values()]
-
-
-def kind_label(name: str) -> str:
-    kind = _KINDS.get(name)
-    return str(kind.label) if kind else name
+    return declare

@@ -22,9 +22,11 @@ from cyberplan.core import audit
 from cyberplan.core.choices import AuditAction
 from cyberplan.core.models import Organisation, User
 from cyberplan.core.uploads import safe_filename, validate_evidence_file
+from cyberplan.gaps.actions import do_set_gap_status
+from cyberplan.gaps.choices import GapStatus
 from cyberplan.gaps.models import Gap
 
-from . import fields, snapshot
+from . import fields, kpis, snapshot
 from .choices import (
     CLOSED_ACTION_STATUSES,
     OPEN_VERSION_STATUSES,
@@ -516,6 +518,15 @@ def do_record_measurement(
     return measurement
 
 
+def do_compute_kpi(actor: User | None, kpi: KPI, as_of: datetime.date) -> KPIMeasurement:
+    """Compute the KPI on ``as_of`` from platform data and record it (replacing an earlier computation
+    for that date); ``ValidationError`` if it cannot be computed."""
+    result = kpis.compute(kpi, as_of, actor)
+    return do_record_measurement(
+        actor, kpi, date=as_of, value=result.value, origin=MeasurementOrigin.COMPUTED, detail=result.detail
+    )
+
+
 # --------------------------------------------------------------------------- progress
 
 
@@ -585,9 +596,6 @@ def do_report_progress(
 
 def _mark_gaps_addressed(actor: User | None, action: Action) -> None:
     """A completed action marks the open gaps it cites as addressed; the next assessment closes them."""
-    from cyberplan.gaps.actions import do_set_gap_status
-    from cyberplan.gaps.choices import GapStatus
-
     for gap in action.gaps.filter(status=GapStatus.OPEN):
         do_set_gap_status(actor, gap, GapStatus.ADDRESSED)
 

@@ -20,11 +20,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from cyberplan.core.models import Organisation, User
+from cyberplan.threats.store import event_store
 
 from . import actions as act
 from .choices import ActionStatus, KPISource, Resolution, VersionStatus
 from .importer import import_structure
-from .kpis import do_compute_kpi
+from .kpis import parse_trend_spec
 from .models import KPI, Action, Strategy
 
 STRUCTURE = Path(__file__).resolve().parent / "demo" / "paraguay-illustrative.yaml"
@@ -167,7 +168,7 @@ def _compute(strategy: Strategy, actor: User | None, say: Callable[[str], None])
             say(f"note: KPI {kpi.name_en!r} not computed: its event store holds no threat events yet.")
             continue
         try:
-            do_compute_kpi(None, kpi, today)
+            act.do_compute_kpi(None, kpi, today)
         except ValidationError as error:
             say(f"note: KPI {kpi.name_en!r} not computed: {' '.join(error.messages)}")
         else:
@@ -177,10 +178,6 @@ def _compute(strategy: Strategy, actor: User | None, say: Callable[[str], None])
 
 def _has_events(kpi: KPI) -> bool:
     """An empty store would give a misleading zero."""
-    from cyberplan.threats.store import event_store
-
-    from .kpis import parse_trend_spec
-
     owner = kpi.action.strategy.organisation
     slug = parse_trend_spec(kpi.source_detail).store
     store = Organisation.objects.filter(slug=slug).first() if slug else owner

@@ -28,10 +28,19 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cyberplan.analytics.metrics import Scope
+from cyberplan.analytics.periods import Period
+from cyberplan.analytics.service import compute as compute_metrics
+from cyberplan.assessment.models import Assessment
+from cyberplan.assessment.results import score_assessment
+from cyberplan.core.access import ROLE_TLP, role_in
 from cyberplan.core.models import Organisation, User
+from cyberplan.gaps.models import Gap
+from cyberplan.threats.store import event_store
+from cyberplan.trends.store import analytics_engine
 
-from .choices import FREQUENCY_MONTHS, ActionStatus, Frequency, KPISource, MeasurementOrigin
-from .models import KPI, Action, KPIMeasurement
+from .choices import FREQUENCY_MONTHS, ActionStatus, Frequency, KPISource
+from .models import KPI, Action, Element, KPIMeasurement
 
 FIGURES = {"events": "totals", "sources": "sources_total", "incidents": "incidents_by_type"}
 FILTERS = {"class": "taxonomies", "type": "types", "sector": "sectors", "country": "countries", "feed": "feeds"}
@@ -132,8 +141,6 @@ def compute(kpi: KPI, as_of: datetime.date, actor: User | None = None) -> Comput
 
 def _store_and_labels(kpi: KPI, spec: TrendSpec, actor: User | None) -> tuple[Organisation, tuple[str, ...] | None]:
     """The organisation whose events are counted, and the TLP labels counted (None: all)."""
-    from cyberplan.core.access import ROLE_TLP, role_in
-
     owner = kpi.action.strategy.organisation
     store = owner
     if spec.store is not None and spec.store != owner.slug:
@@ -157,12 +164,6 @@ def _store_and_labels(kpi: KPI, spec: TrendSpec, actor: User | None) -> tuple[Or
 
 
 def _trend(kpi: KPI, as_of: datetime.date, actor: User | None) -> Computed:
-    from cyberplan.analytics.metrics import Scope
-    from cyberplan.analytics.periods import Period
-    from cyberplan.analytics.service import compute as compute_metrics
-    from cyberplan.threats.store import event_store
-    from cyberplan.trends.store import analytics_engine
-
     try:
         spec = parse_trend_spec(kpi.source_detail)
     except ValueError as error:
@@ -203,9 +204,6 @@ def _trend(kpi: KPI, as_of: datetime.date, actor: User | None) -> Computed:
 
 
 def _stage(kpi: KPI, as_of: datetime.date) -> Computed:
-    from cyberplan.assessment.models import Assessment
-    from cyberplan.assessment.results import score_assessment
-
     try:
         framework_id, factor_id = parse_factor_spec(kpi.source_detail)
     except ValueError as error:
@@ -254,8 +252,6 @@ def _percent(part: int, whole: int) -> Decimal:
 
 
 def _gaps_closed(kpi: KPI, as_of: datetime.date) -> Computed:
-    from cyberplan.gaps.models import Gap
-
     strategy = kpi.action.strategy
     whole_strategy = kpi.source_detail.strip().lower() == "strategy"
     gaps = Gap.objects.filter(action_links__action__strategy=strategy) if whole_strategy else kpi.action.gaps.all()
@@ -304,8 +300,6 @@ def _actions_completed(kpi: KPI, as_of: datetime.date) -> Computed:
 
 
 def _descendant_ids(root_id: int, strategy_id: int) -> set[int]:
-    from .models import Element
-
     parents = dict(Element.objects.filter(strategy_id=strategy_id).values_list("pk", "parent_id"))
     out = {root_id}
     changed = True
@@ -316,16 +310,6 @@ def _descendant_ids(root_id: int, strategy_id: int) -> set[int]:
                 out.add(pk)
                 changed = True
     return out
-
-
-def do_compute_kpi(actor: User | None, kpi: KPI, as_of: datetime.date) -> KPIMeasurement:
-    """Compute the KPI on ``as_of`` and record it (replacing an earlier computation for that date)."""
-    from .actions import do_record_measurement
-
-    result = compute(kpi, as_of, actor)
-    return do_record_measurement(
-        actor, kpi, date=as_of, value=result.value, origin=MeasurementOrigin.COMPUTED, detail=result.detail
-    )
 
 
 def latest_value(kpi: KPI) -> KPIMeasurement | None:

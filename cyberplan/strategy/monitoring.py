@@ -13,6 +13,9 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cyberplan.assessment.access import assessments_visible_to
+from cyberplan.assessment.models import Assessment
+
 from .choices import FREQUENCY_MONTHS, ActionStatus, ElementKind, Frequency
 from .kpis import progress_towards_target
 from .models import KPI, Action, Element, KPIMeasurement, ProgressUpdate, Strategy
@@ -95,9 +98,6 @@ def overview(
     With a ``reader``, the last capacity assessment (shown, and the start of the review cycle) is the
     last one the reader may see: an assessment above their TLP is neither named nor counted.
     """
-    from cyberplan.assessment.access import assessments_visible_to
-    from cyberplan.assessment.models import Assessment
-
     as_of = as_of or timezone.localdate()
     elements = {e.pk: e for e in strategy.elements.all()}
     actions = list(

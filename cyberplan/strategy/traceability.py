@@ -14,6 +14,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from cyberplan.assessment.models import Assessment
+from cyberplan.assessment.results import score_assessment
 from cyberplan.gaps.choices import GapSource, GapStatus
 from cyberplan.gaps.models import Gap
 
@@ -121,9 +123,6 @@ def _assessment_reason(gap: Gap, scored: dict[int, Any]) -> tuple[str, str, str,
 
     ``scored`` keeps each assessment's scores for the other gaps of the same call.
     """
-    from cyberplan.assessment.models import Assessment
-    from cyberplan.assessment.results import score_assessment
-
     framework_id, _sep, rest = gap.source_key.partition(":")
     country, _sep, factor_id = rest.partition(":")
     if not factor_id:

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from .choices import KPIDirection, KPISource, KPIUnit
+from .kpis import check_source_detail
 
 # Words people type after a number, and the unit they mean.
 _SUFFIXES: dict[str, str] = {
@@ -122,8 +123,6 @@ def check_kpi_values(kpi: Any) -> None:
             % {"source": str(KPISource(kpi.source).label).lower(), "unit": unit_label(wanted)}
         ]
     if kpi.source in (KPISource.TREND_METRIC, KPISource.ASSESSMENT_STAGE):
-        from .kpis import check_source_detail  # kpis imports the analytics; only needed here
-
         problem = check_source_detail(kpi.source, kpi.source_detail)
         if problem:
             errors["source_detail"] = [problem]

@@ -1,7 +1,7 @@
 """Monitoring and evaluation pages: the overview, an action's progress, a KPI's measurements.
 
 Thin: the numbers come from monitoring.py (the same as the API and the M&E report), reads go
-through access.py, writes through actions.py and kpis.py (which check the values and audit).
+through access.py, writes through actions.py (which checks the values and audits).
 """
 
 from __future__ import annotations
@@ -356,7 +356,7 @@ def kpi_compute(request: HttpRequest, pk: int, kpi_pk: int) -> HttpResponse:
     if form.is_valid():
         as_of: datetime.date = form.cleaned_data["as_of"]
         try:
-            measurement = kpis.do_compute_kpi(user, kpi, as_of)
+            measurement = actions.do_compute_kpi(user, kpi, as_of)
         except ValidationError as exc:
             attach_errors(form, exc)
         else:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from cyberplan.core.access import Permission
 
-from .access import access_strategy_by_id
+from .access import access_strategy_by_id, strategies_visible_to
 from .starter import NOTE, SOURCE, STARTER, do_apply_starter
 
 
@@ -55,8 +55,6 @@ def starter(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def monitoring_home(request: HttpRequest) -> HttpResponse:
     """The navigation's monitoring entry: the one strategy's monitoring page, or the list to choose from."""
-    from .access import strategies_visible_to
-
     strategies = list(strategies_visible_to(request.user))  # type: ignore[arg-type]
     if len(strategies) == 1:
         return redirect("strategy:monitoring", strategies[0].pk)

@@ -21,12 +21,13 @@ from cyberplan.core import audit
 from cyberplan.core.choices import TLP, AuditAction
 from cyberplan.core.models import Organisation, Sector, User
 from cyberplan.core.uploads import safe_filename
+from cyberplan.jobs.actions import do_start_job
 from cyberplan.pipeline.importers.base import ImportOptions, Source, SourceError, UnknownFormatError, without_paths
 from cyberplan.pipeline.ingest import IngestLimits, copy_upload, ingest
 from cyberplan.pipeline.schema import FIELD_TYPES
 
 from .access import imports_visible_to
-from .choices import Conversion, ImportFormat, ImportStatus
+from .choices import THREAT_IMPORT, Conversion, ImportFormat, ImportStatus
 from .models import ColumnMapping, ConstituencyEntry, Import
 from .signals import import_stored
 from .store import constituency_table, event_store
@@ -88,10 +89,6 @@ def do_receive_import(
     The upload is copied under the size limit first; on any refusal (``SourceError`` for the size,
     ``ValidationError`` for the options) nothing is kept.
     """
-    from cyberplan.jobs.actions import do_start_job
-
-    from .jobs import THREAT_IMPORT
-
     name = safe_filename(upload_name or "upload")
     incoming = Path(settings.MEDIA_ROOT) / "imports" / "incoming"
     incoming.mkdir(parents=True, exist_ok=True)

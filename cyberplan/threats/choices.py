@@ -2,6 +2,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+# The job kind that runs an import in the worker (registered by cyberplan.threats.jobs).
+THREAT_IMPORT = "threat_import"
+
 
 class ImportFormat(models.TextChoices):
     AUTO = "auto", _("Recognise automatically")

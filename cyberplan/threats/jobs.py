@@ -13,9 +13,12 @@ from cyberplan.jobs.models import Job
 from cyberplan.jobs.registry import Progress, job_kind
 from cyberplan.pipeline.importers.progress import reporting
 
+from .actions import do_run_import, do_stop_import
+from .choices import THREAT_IMPORT
 from .models import Import
 
-THREAT_IMPORT = "threat_import"
+__all__ = ["STEPS", "THREAT_IMPORT", "run_import", "run_import_job", "stop_import"]
+
 STEPS = ["parsing", "normalising", "enriching", "storing", "stored"]
 TIME_LIMIT_MINUTES = 60.0
 
@@ -23,8 +26,6 @@ TIME_LIMIT_MINUTES = 60.0
 def stop_import(job: Job, reason: str) -> None:
     """The job ended without success: its import, if it was still waiting or running, is refused
     with the same reason (nothing it wrote is visible; the next write to the store removes it)."""
-    from .actions import do_stop_import
-
     for record in Import.objects.filter(job=job):
         do_stop_import(record, reason)
 
@@ -34,7 +35,6 @@ def run_import(
 ) -> Import:
     """Run a registered import and report on ``progress``: the steps, and while the file is read,
     the objects read out of how many (STIX objects, MISP attributes)."""
-    from .actions import do_run_import
 
     def report(message: str) -> None:
         number = next((i for i, name in enumerate(STEPS) if message.startswith(name)), 0)

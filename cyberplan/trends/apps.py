@@ -7,11 +7,11 @@ class TrendsConfig(AppConfig):
     verbose_name = _("Threat trends")
 
     def ready(self) -> None:
-        # Job kinds register themselves when their module is imported.
+        # Imported here, not at the top: an app's modules may use the models only once all are loaded.
         from cyberplan.reports.registry import register
         from cyberplan.threats.signals import import_stored
 
-        from . import jobs  # noqa: F401
+        from . import jobs  # noqa: F401 -- registers the trends job kinds
         from .report import command as report_command
         from .signals import on_import_stored
 

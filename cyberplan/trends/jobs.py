@@ -11,6 +11,8 @@ from cyberplan.jobs.models import Job
 from cyberplan.jobs.registry import Progress, job_kind
 
 from . import report_jobs  # noqa: F401  (the trends report job kind)
+from .store import refresh_trend_tables
+from .views import warm
 
 TRENDS_REFRESH = "trends_refresh"
 
@@ -19,9 +21,6 @@ TRENDS_REFRESH = "trends_refresh"
 def run_refresh_job(job: Job, progress: Progress) -> dict[str, Any]:
     """Refresh (or, with ``rebuild``, rebuild) the organisation's trend tables; with ``warm``, also
     compute the dashboard's default pages so that the first visit is answered from the cache."""
-    from .store import refresh_trend_tables
-    from .views import warm
-
     parameters = job.parameters if isinstance(job.parameters, dict) else {}
     steps = 2 if parameters.get("warm") else 1
     progress.update(0, steps, str(_("Refreshing the trend tables")))

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 from django.conf import settings
 
+from cyberplan.jobs.actions import do_start_job
 from cyberplan.jobs.choices import JobStatus
 from cyberplan.jobs.models import Job
-from cyberplan.threats.models import Import
+
+from .jobs import TRENDS_REFRESH
+from .store import refresh_trend_tables
+
+if TYPE_CHECKING:
+    # Only the signal's arguments are typed with it: trends reads no import records itself.
+    from cyberplan.threats.models import Import
 
 logger = logging.getLogger(__name__)
 
@@ -23,11 +30,6 @@ def on_import_stored(sender: type[Import], record: Import, **kwargs: Any) -> Non
     large store, so a background job does it. A failed refresh does not fail the import: the
     dashboard and the report refresh pending imports themselves.
     """
-    from cyberplan.jobs.actions import do_start_job
-
-    from .jobs import TRENDS_REFRESH
-    from .store import refresh_trend_tables
-
     try:
         refresh_trend_tables(record.organisation)
     except (duckdb.Error, OSError):

@@ -19,8 +19,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import floatformat
@@ -39,14 +37,12 @@ from cyberplan.analytics.trend_tables import TrendTables
 from cyberplan.core.access import ROLE_TLP, Permission, has_permission, organisations_where, require
 from cyberplan.core.choices import TLP, TLP_RANK
 from cyberplan.core.models import Organisation, User
-from cyberplan.gaps.access import can_on_gap, gaps_visible_to
-from cyberplan.gaps.actions import do_add_gap_evidence, do_upsert_gap_from_source
-from cyberplan.gaps.choices import EvidenceKind, GapSource, Severity
-from cyberplan.gaps.models import Gap
+from cyberplan.gaps.choices import Severity
 from cyberplan.reports.svg import safe_svg
 from cyberplan.threats.access import access_event_store
 
 from . import charts
+from .actions import RiseEvidence, RiseText, do_record_rise_as_gap
 from .forms import UNKNOWN, DashboardFilterForm, GapFromChangeForm, scope_of
 from .labels import category_label, flag_label, sector_label, taxonomy_label
 from .store import analytics_engine, refresh_trend_tables, trend_tables
@@ -900,48 +896,30 @@ def gap_from_change(request: HttpRequest) -> HttpResponse:
         )
         return redirect(back)
 
-    key = source_key(row["dimension"], row["series"], filters)
     texts = {}
     for language in ("en", "es"):
         with translation.override(language):
             texts[language] = _gap_text(row, values["comparison"], period, filters)
-    existing = Gap.objects.filter(organisation=organisation, source=GapSource.THREAT_TREND, source_key=key).first()
-    if existing is not None and not gaps_visible_to(user).filter(pk=existing.pk).exists():
-        raise PermissionDenied
-    with transaction.atomic():
-        if existing is None or can_on_gap(user, existing, Permission.EDIT):
-            fields: dict[str, Any] = {
-                "title_en": texts["en"]["title"],
-                "title_es": texts["es"]["title"],
-                "description_en": texts["en"]["description"],
-                "description_es": texts["es"]["description"],
-            }
-            if existing is None:
-                doubled = row["ratio"] is None or float(row["ratio"]) >= 2.0
-                fields["severity"] = Severity.HIGH if doubled else Severity.MEDIUM
-                fields["tlp"] = _most_restricted(data.labels_present)
-            gap, created = do_upsert_gap_from_source(
-                user, organisation, source=GapSource.THREAT_TREND, source_key=key, **fields
-            )
-        else:
-            gap, created = existing, False
-        if not gap.evidence.filter(kind=EvidenceKind.PLATFORM, url=back).exists():
-            metric_title = (
-                _("Change from the previous period")
-                if values["comparison"] == "change_previous"
-                else _("Change from the same period a year earlier")
-            )
-            do_add_gap_evidence(
-                user,
-                gap,
-                kind=EvidenceKind.PLATFORM,
-                label=(
-                    _("Threat trends dashboard: %(metric)s, %(period)s")
-                    % {"metric": metric_title, "period": period.label}
-                )[:250],
-                url=back,
-                note=texts["es" if (get_language() or "en").startswith("es") else "en"]["figure"],
-            )
+    metric_title = (
+        _("Change from the previous period")
+        if values["comparison"] == "change_previous"
+        else _("Change from the same period a year earlier")
+    )
+    doubled = row["ratio"] is None or float(row["ratio"]) >= 2.0
+    gap, created = do_record_rise_as_gap(
+        user,
+        organisation,
+        source_key=source_key(row["dimension"], row["series"], filters),
+        texts={language: RiseText(text["title"], text["description"]) for language, text in texts.items()},
+        severity=Severity.HIGH if doubled else Severity.MEDIUM,
+        tlp=_most_restricted(data.labels_present),
+        evidence=RiseEvidence(
+            label=_("Threat trends dashboard: %(metric)s, %(period)s")
+            % {"metric": metric_title, "period": period.label},
+            url=back,
+            note=texts["es" if (get_language() or "en").startswith("es") else "en"]["figure"],
+        ),
+    )
     if created:
         messages.success(request, _("The rise was recorded in the gap register as %(gap)s.") % {"gap": gap.identifier})
     else:

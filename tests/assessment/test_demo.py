@@ -11,10 +11,10 @@ from cyberplan.assessment.demo import ANSWERS, TARGETS, TITLE, build_demo_assess
 from cyberplan.assessment.models import Answer, AnswerEvidence, Assessment
 from cyberplan.assessment.report.service import produce
 from cyberplan.assessment.results import factor_stages
-from cyberplan.core.demo import build_demo_workspace
 from cyberplan.core.models import AuditEntry
 from cyberplan.gaps.choices import GapSource, GapStatus
 from cyberplan.gaps.models import Gap
+from cyberplan.workspace.demo import build_demo_workspace
 from tests.trends.report_support import pdf_text
 
 

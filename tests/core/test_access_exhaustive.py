@@ -41,7 +41,6 @@ from rest_framework.test import APIClient
 from cyberplan.assessment import actions as assessment_actions
 from cyberplan.assessment.loading import load_framework_file
 from cyberplan.core.choices import TLP, OrganisationType, Role
-from cyberplan.core.exports import AUDIT_EXPORT
 from cyberplan.core.models import AuditEntry, Membership, Organisation, Sector, User
 from cyberplan.gaps.actions import do_add_gap_evidence, do_create_gap
 from cyberplan.jobs.actions import do_start_job
@@ -51,6 +50,7 @@ from cyberplan.threats.actions import do_save_constituency_entry, do_save_mappin
 from cyberplan.threats.signals import import_stored
 from cyberplan.trends.signals import on_import_stored
 from cyberplan.trends.store import refresh_trend_tables
+from cyberplan.workspace.exports import AUDIT_EXPORT
 from tests.assessment.support import document as framework_document
 from tests.assessment.support import write as write_framework
 from tests.threats.support import make_import

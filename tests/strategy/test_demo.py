@@ -8,7 +8,6 @@ import pytest
 from django.core.management import call_command
 
 from cyberplan.assessment.demo import build_demo_assessment_for_workspace
-from cyberplan.core.demo import build_demo_workspace
 from cyberplan.core.models import AuditEntry
 from cyberplan.gaps.models import Gap
 from cyberplan.strategy import snapshot
@@ -22,6 +21,7 @@ from cyberplan.strategy.choices import (
 )
 from cyberplan.strategy.demo import LEGAL_REFERENCE, TITLE, build_demo_strategy_for_workspace
 from cyberplan.strategy.models import KPI, Action, ActionGap, Comment, Element, KPIMeasurement, ProgressUpdate, Strategy
+from cyberplan.workspace.demo import build_demo_workspace
 
 pytestmark = pytest.mark.django_db
 

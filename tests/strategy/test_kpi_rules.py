@@ -69,7 +69,7 @@ def test_share_of_linked_gaps_closed(world: World, plan: Plan, make_gap) -> None
         act.do_link_gap(user, plan.action1, gap)
     act.do_link_gap(user, plan.action2, gaps[3])
     do_set_gap_status(user, gaps[0], "closed")
-    measured = kpis.do_compute_kpi(user, kpi, datetime.date(2030, 1, 1))
+    measured = act.do_compute_kpi(user, kpi, datetime.date(2030, 1, 1))
     assert measured.value == Decimal("33.33")
     assert measured.detail == {"source": "gaps_closed", "closed": 1, "linked": 3, "scope": "action"}
     # Before the gap was closed, nothing was.

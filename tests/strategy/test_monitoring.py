@@ -261,7 +261,7 @@ def test_assessment_stage_kpi_from_a_real_assessment(world: World, plan: Plan) -
         if indicator.stage == 3:
             answer = made.answers.get(indicator_id=indicator.id)
             assessment_actions.do_answer_indicator(None, answer, None, value="met")
-    kpis.do_compute_kpi(None, kpi, datetime.date(2026, 6, 30))
+    act.do_compute_kpi(None, kpi, datetime.date(2026, 6, 30))
     assert [m.value for m in kpi.measurements.all()] == [Decimal(3)]
     # A viewer has no "Compute now" button and cannot post it.
     assert (
@@ -324,15 +324,15 @@ def test_trend_metric_kpi_from_events_ingested_through_the_pipeline(world: World
         )
 
     brute_force = kpi("events class=intrusion-attempts")
-    measurement = kpis.do_compute_kpi(None, brute_force, datetime.date(2026, 6, 30))
+    measurement = act.do_compute_kpi(None, brute_force, datetime.date(2026, 6, 30))
     # The quarter 1 April to 30 June holds the 7 brute-force events of May, not the 2 of March nor the telnet scans.
     assert measurement.value == 7
     assert measurement.detail["from"] == "2026-04-01" and measurement.detail["to"] == "2026-06-30"
     assert measurement.detail["filters"] == {"class": ["intrusion-attempts"]}
-    assert kpis.do_compute_kpi(None, brute_force, datetime.date(2026, 3, 31)).value == 2
-    assert kpis.do_compute_kpi(None, kpi("events"), datetime.date(2026, 6, 30)).value == 11
-    assert kpis.do_compute_kpi(None, kpi("sources class=intrusion-attempts"), datetime.date(2026, 6, 30)).value == 5
-    assert kpis.do_compute_kpi(None, kpi("events class=vulnerable"), datetime.date(2026, 6, 30)).value == 4
+    assert act.do_compute_kpi(None, brute_force, datetime.date(2026, 3, 31)).value == 2
+    assert act.do_compute_kpi(None, kpi("events"), datetime.date(2026, 6, 30)).value == 11
+    assert act.do_compute_kpi(None, kpi("sources class=intrusion-attempts"), datetime.date(2026, 6, 30)).value == 5
+    assert act.do_compute_kpi(None, kpi("events class=vulnerable"), datetime.date(2026, 6, 30)).value == 4
 
     # The same through the page's "Compute now" button.
     response = signed_in(world.users[Role.COORDINATOR]).post(
@@ -350,7 +350,7 @@ def test_gaps_closed_kpi_from_the_gap_register(world: World, plan: Plan) -> None
     )
     june = datetime.date(2026, 6, 30)
     with pytest.raises(ValidationError, match="No gap is linked yet"):
-        kpis.do_compute_kpi(None, kpi, june)
+        act.do_compute_kpi(None, kpi, june)
     gaps = [do_create_gap(coordinator, world.org_a, title_en=f"Gap {i}") for i in range(3)]
     for gap in gaps:
         act.do_link_gap(coordinator, plan.action1, gap)
@@ -360,11 +360,11 @@ def test_gaps_closed_kpi_from_the_gap_register(world: World, plan: Plan) -> None
         Gap.objects.filter(pk=gap.pk).update(
             closed_at=datetime.datetime.combine(closed_on, datetime.time(12), datetime.UTC)
         )
-    assert kpis.do_compute_kpi(None, kpi, datetime.date(2026, 5, 31)).value == Decimal("33.33")
-    measurement = kpis.do_compute_kpi(None, kpi, june)
+    assert act.do_compute_kpi(None, kpi, datetime.date(2026, 5, 31)).value == Decimal("33.33")
+    measurement = act.do_compute_kpi(None, kpi, june)
     assert measurement.value == Decimal("66.67")
     assert measurement.detail == {"source": "gaps_closed", "closed": 2, "linked": 3, "scope": "action"}
-    assert kpis.do_compute_kpi(None, kpi, datetime.date(2026, 5, 1)).value == 0
+    assert act.do_compute_kpi(None, kpi, datetime.date(2026, 5, 1)).value == 0
     page = signed_in(coordinator).get(url("monitoring", plan)).content.decode()
     assert "Gaps closed" in page and "66.67" in page
 
@@ -407,7 +407,7 @@ def test_trend_kpi_counts_another_organisations_store_for_its_members_only(
     )
     # The command line (no person) and a member of CSIRT B count B's events ...
     assert kpis.compute(kpi, datetime.date(2026, 6, 30)).value == 3
-    measured = kpis.do_compute_kpi(world.outsider, kpi, datetime.date(2026, 6, 30))
+    measured = act.do_compute_kpi(world.outsider, kpi, datetime.date(2026, 6, 30))
     assert measured.value == 3 and measured.detail["store"] == world.org_b.slug
     # ... a coordinator of A who is not a member of B may not.
     with pytest.raises(ValidationError, match="Only members of CSIRT B"):

@@ -4,10 +4,10 @@ from typing import Any
 
 from rest_framework import serializers
 
-from cyberplan.api.schema import AnsweredChoiceField
 from cyberplan.assessment.choices import AnswerValue, EvidenceKind, StakeholderGroup
 from cyberplan.assessment.models import Answer, AnswerEvidence, Assessment, FactorComment, Framework
 from cyberplan.core.access import Permission, organisations_where
+from cyberplan.core.api.schema import AnsweredChoiceField
 from cyberplan.core.models import Organisation, User
 
 

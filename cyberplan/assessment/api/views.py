@@ -14,7 +14,6 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cyberplan.api.schema import CONFLICT
 from cyberplan.assessment import actions, results
 from cyberplan.assessment.access import (
     access_answer_by_id,
@@ -27,6 +26,7 @@ from cyberplan.assessment.access import (
 from cyberplan.assessment.exchange import ExchangeError, export_assessment, import_assessment
 from cyberplan.assessment.models import Answer, Assessment
 from cyberplan.core.access import Permission
+from cyberplan.core.api.schema import CONFLICT
 from cyberplan.core.models import User
 
 from .serializers import (

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
+from cyberplan.core.access import role_in
 from cyberplan.core.models import AuditEntry, Membership, Organisation, Sector
 
 
@@ -38,8 +39,6 @@ class OrganisationSerializer(serializers.ModelSerializer):
         ]
 
     def get_my_role(self, obj: Organisation) -> str | None:
-        from cyberplan.core.access import role_in
-
         return role_in(self.context["request"].user, obj.pk)
 
 

@@ -12,8 +12,8 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cyberplan.api.schema import CONFLICT
 from cyberplan.core.access import Permission, has_permission
+from cyberplan.core.api.schema import CONFLICT
 from cyberplan.core.api.serializers import AuditEntrySerializer
 from cyberplan.core.audit import history_of
 from cyberplan.gaps import actions

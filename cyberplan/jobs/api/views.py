@@ -11,7 +11,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cyberplan.api.schema import CONFLICT
+from cyberplan.core.api.schema import CONFLICT
 from cyberplan.jobs.access import can_cancel, jobs_visible_to
 from cyberplan.jobs.actions import do_cancel_job, do_start_job
 from cyberplan.jobs.models import Job

@@ -21,7 +21,7 @@ from typing import BinaryIO
 
 import duckdb
 
-from ..enrich import IPV4_RE
+from ..enrich import IPV4_RE, install_functions
 from ..schema import FIELD_TYPES, quoted
 from .base import REJECT_COLUMNS, Chunk, SourceError, create_tables, staged_columns, without_paths
 
@@ -271,8 +271,6 @@ def csv_chunks(
     order in its ``rowid``) and then calls :meth:`CsvStage.finish` with that table. Raises
     :class:`SourceError` when the file is not a usable CSV for the mapping.
     """
-    from ..enrich import install_functions
-
     install_functions(con)
     con.execute(f"CREATE OR REPLACE TEMP TABLE rejects ({', '.join(f'{n} {t}' for n, t in REJECT_COLUMNS.items())})")
     header = _columns(con, path, file_name, mapping)

@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from cyberplan.core.access import Permission, organisations_where
 from cyberplan.core.models import Organisation, User
+from cyberplan.strategy.access import strategies_visible_to
 from cyberplan.strategy.choices import ActionStatus, KPISource, VersionStatus
 from cyberplan.strategy.fields import KPI_FIELDS, TEXT_FIELDS
 from cyberplan.strategy.models import (
@@ -128,8 +129,6 @@ class StrategyElementSerializer(serializers.ModelSerializer):  # type: ignore[ty
 
 def _limit_to_plan(serializer: serializers.Serializer) -> None:  # type: ignore[type-arg]
     """Strategies whose working copy the caller reads, and their elements, as choices (the view checks the role)."""
-    from cyberplan.strategy.access import strategies_visible_to
-
     user = _caller(serializer)
     if user is None:
         return
@@ -183,7 +182,6 @@ class StrategyKPISerializer(serializers.ModelSerializer):  # type: ignore[type-a
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from cyberplan.strategy.access import strategies_visible_to
 
         self.fields["source"] = KPISourceField(required=False)
         user = _caller(self)
@@ -347,7 +345,6 @@ class StrategyVersionSerializer(serializers.ModelSerializer):  # type: ignore[ty
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from cyberplan.strategy.access import strategies_visible_to
 
         user = _caller(self)
         if user is not None:

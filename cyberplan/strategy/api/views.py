@@ -23,13 +23,12 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cyberplan.api.schema import CONFLICT
 from cyberplan.core.access import Permission, has_permission
+from cyberplan.core.api.schema import CONFLICT
 from cyberplan.core.models import User
 from cyberplan.gaps.access import gaps_visible_to
 from cyberplan.gaps.models import Gap
 from cyberplan.strategy import actions as act
-from cyberplan.strategy import kpis as kpi_data
 from cyberplan.strategy import traceability
 from cyberplan.strategy.access import (
     CONSULTEE_STATUSES,
@@ -414,7 +413,7 @@ class KPIViewSet(_PlanViewSet):
         body = KPIComputeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            measurement = kpi_data.do_compute_kpi(
+            measurement = act.do_compute_kpi(
                 _user(request), kpi, body.validated_data.get("date") or timezone.localdate()
             )
         except DjangoValidationError as exc:

@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from cyberplan.strategy import kpis
+from cyberplan.strategy import actions
 from cyberplan.strategy.choices import KPISource
 from cyberplan.strategy.models import KPI, Strategy
 
@@ -73,7 +73,7 @@ class Command(BaseCommand):
             for kpi in automatic:
                 row = (str(strategy.pk), kpi.action.code, kpi.name, kpi.source)
                 try:
-                    measurement = kpis.do_compute_kpi(None, kpi, as_of)
+                    measurement = actions.do_compute_kpi(None, kpi, as_of)
                 except ValidationError as exc:
                     failed += 1
                     rows.append((*row, "", "error: " + " ".join(exc.messages)))

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cyberplan.analytics import service
-from cyberplan.analytics.engines import Engine
+from cyberplan.analytics.engines import Engine, SparkEngine
 from cyberplan.analytics.metrics import ResultSet, Scope
 from cyberplan.analytics.periods import PeriodError, parse_period
 from cyberplan.core.models import Organisation
@@ -136,8 +136,6 @@ class Command(BaseCommand):
         if name == "duckdb":
             return analytics_engine()
         try:
-            from cyberplan.analytics.engines import SparkEngine
-
             return SparkEngine()
         except ImportError:
             raise CommandError(

@@ -12,7 +12,11 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from cyberplan.core.demo import DEMO_PASSWORD, build_demo_workspace, demo_logins
+from cyberplan.assessment.demo import build_demo_assessment_for_workspace
+from cyberplan.core.models import Organisation
+from cyberplan.strategy.demo import build_demo_strategy_for_workspace
+from cyberplan.threats.demo import build_threat_demo
+from cyberplan.workspace.demo import DEMO_PASSWORD, build_demo_workspace, demo_logins
 
 
 class Command(BaseCommand):
@@ -36,15 +40,8 @@ class Command(BaseCommand):
             )
         )
         if not options["no_events"]:
-            from cyberplan.core.models import Organisation
-            from cyberplan.threats.demo import build_threat_demo
-
             build_threat_demo(Organisation.objects.get(slug="cert-py"), lambda message: self.stdout.write(message))
-        from cyberplan.assessment.demo import build_demo_assessment_for_workspace
-
         build_demo_assessment_for_workspace(lambda message: self.stdout.write(message))
-        from cyberplan.strategy.demo import build_demo_strategy_for_workspace
-
         build_demo_strategy_for_workspace(lambda message: self.stdout.write(message))
         if options["no_serve"]:
             self._print_logins(None)

@@ -1,4 +1,4 @@
-"""Background export of an organisation's audit log as CSV."""
+"""Background export of an organisation's audit log as CSV: a job kind, so it lives above ``jobs``."""
 
 from __future__ import annotations
 
@@ -9,11 +9,10 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
 
+from cyberplan.core.csvsafe import write_rows
+from cyberplan.core.models import AuditEntry
 from cyberplan.jobs.models import Job
 from cyberplan.jobs.registry import Progress, job_kind
-
-from .csvsafe import write_rows
-from .models import AuditEntry
 
 AUDIT_EXPORT = "audit_export"
 BATCH = 500

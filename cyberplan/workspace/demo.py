@@ -10,12 +10,11 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from cyberplan.core import actions
+from cyberplan.core.choices import TLP, OrganisationType, Role
+from cyberplan.core.models import Organisation, Sector, User
 from cyberplan.gaps.actions import do_add_gap_evidence, do_upsert_gap_from_source
 from cyberplan.gaps.choices import EvidenceKind, GapSource, Severity
-
-from . import actions
-from .choices import TLP, OrganisationType, Role
-from .models import Organisation, Sector, User
 
 DEMO_PASSWORD = "cyberplan-demo"  # noqa: S105 -- printed to the operator; demo users exist only in a demo workspace
 

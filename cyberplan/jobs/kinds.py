@@ -1,0 +1,67 @@
+"""The table of job kinds: each kind's name, label, handler, time limit and hidden parameters.
+
+It knows nothing of the ``Job`` model, so the model can name its kind's label and hide its
+private parameters without importing the code that runs jobs (:mod:`cyberplan.jobs.registry`,
+which holds ``Progress``, declares kinds with ``job_kind`` and hands these names on).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.utils.functional import Promise
+
+DEFAULT_TIME_LIMIT_MINUTES = 30.0
+
+
+@dataclass(frozen=True)
+class JobKind:
+    name: str
+    label: str | Promise
+    # Typed in full where kinds are declared (``registry.Handler`` and ``registry.StopHook``): this
+    # table cannot name the Job model, which reads it.
+    handler: Callable[..., dict[str, Any]]
+    time_limit_minutes: float = DEFAULT_TIME_LIMIT_MINUTES
+    on_stop: Callable[..., None] | None = None
+    # Parameters only the worker reads (a server path, for one): never shown on a page or in the API.
+    private_parameters: frozenset[str] = frozenset()
+
+    @property
+    def time_limit(self) -> int:
+        """The time limit in seconds, as configured."""
+        minutes = settings.CYBERPLAN_JOB_TIME_LIMITS.get(self.name, self.time_limit_minutes)
+        return max(1, round(minutes * 60))
+
+
+_KINDS: dict[str, JobKind] = {}
+
+
+def register(kind: JobKind) -> None:
+    """Add a kind to the table (``cyberplan.jobs.registry.job_kind`` does it for a handler)."""
+    _KINDS[kind.name] = kind
+
+
+def get_kind(name: str) -> JobKind:
+    return _KINDS[name]
+
+
+def all_kinds() -> list[JobKind]:
+    return list(_KINDS.values())
+
+
+def public_parameters(kind: str, parameters: dict[str, Any]) -> dict[str, Any]:
+    """The job's parameters as users may see them: without those its kind keeps to the worker."""
+    hidden = _KINDS[kind].private_parameters if kind in _KINDS else frozenset()
+    return {key: value for key, value in parameters.items() if key not in hidden}
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    return [(k.name, str(k.label)) for k in _KINDS.values()]
+
+
+def kind_label(name: str) -> str:
+    kind = _KINDS.get(name)
+    return str(kind.label) if kind else name
