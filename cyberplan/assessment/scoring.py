@@ -5,22 +5,8 @@ uses (``scoring: all-indicators-cumulative``); another rule can be chosen by nam
 by passing ``rule=`` to ``score_framework`` to compare. Every rule sees the same per-stage
 counts and returns a stage from 0 ("not yet at the first stage") to 5.
 
-How answers count, for every rule:
-
-- ``met`` counts as met;
-- ``partly`` does **not** count as met (it is reported in its own column, so an assessor
-  can see how close a stage is);
-- ``not_met`` does not count as met;
-- ``unknown`` does not count as met: a stage is never awarded on what nobody checked. An
-  indicator with no answer at all is counted as ``unknown``.
-
-Evidence never changes the stage; it is reported beside it. Coverage at a stage is the share
-of its ``met`` answers backed by evidence. An answer of ``met`` or ``partly`` without evidence
-is listed as *claimed without evidence*.
-
-Dimension summaries show the distribution of factor stages and the lowest and highest stage;
-there is no average unless a caller asks for ``unweighted_mean_stage()``, which says what it is
-in its name.
+How answers count (``met`` only; ``partly``, ``not_met`` and ``unknown`` do not) is set out in
+:mod:`cyberplan.assessment.rules`.
 """
 
 from __future__ import annotations

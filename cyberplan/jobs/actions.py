@@ -20,19 +20,28 @@ from .tasks import run_job
 AUDITED = ["status", "stop_requested", "stop_reason", "message"]
 
 
-def do_start_job(
-    actor: User | None, organisation: Organisation, kind: str, parameters: dict[str, Any] | None = None
+def _record_job(
+    actor: User | None, organisation: Organisation, kind: str, parameters: dict[str, Any] | None, **state: Any
 ) -> Job:
-    """Record a job and hand it to the worker once the record is committed."""
-    get_kind(kind)  # unknown kinds fail here, before anything is written
+    """Write the job and its audit entry in one transaction; unknown kinds fail before anything is written."""
+    get_kind(kind)
     with transaction.atomic():
         job = Job.objects.create(
             kind=kind,
             organisation=organisation,
             created_by=actor if actor and actor.pk else None,
             parameters=parameters or {},
+            **state,
         )
         audit.record_create(actor, job, organisation=organisation)
+    return job
+
+
+def do_start_job(
+    actor: User | None, organisation: Organisation, kind: str, parameters: dict[str, Any] | None = None
+) -> Job:
+    """Record a job and hand it to the worker once the record is committed."""
+    job = _record_job(actor, organisation, kind, parameters)
     result = run_job.enqueue(str(job.pk))
     Job.objects.filter(pk=job.pk).update(task_id=str(result.id))
     job.task_id = str(result.id)
@@ -47,22 +56,18 @@ def do_record_job_run_here(
     It shows in the job list with its progress, may be cancelled, and is marked failed by the
     recovery if this process dies. It has no time limit: the operator who started it is watching.
     """
-    get_kind(kind)
     now = timezone.now()
-    with transaction.atomic():
-        job = Job.objects.create(
-            kind=kind,
-            organisation=organisation,
-            created_by=actor if actor and actor.pk else None,
-            parameters=parameters or {},
-            status=JobStatus.RUNNING,
-            started_at=now,
-            heartbeat_at=now,
-            worker_host=this_host(),
-            worker_pid=os.getpid(),
-        )
-        audit.record_create(actor, job, organisation=organisation)
-    return job
+    return _record_job(
+        actor,
+        organisation,
+        kind,
+        parameters,
+        status=JobStatus.RUNNING,
+        started_at=now,
+        heartbeat_at=now,
+        worker_host=this_host(),
+        worker_pid=os.getpid(),
+    )
 
 
 def do_cancel_job(actor: User | None, job: Job) -> Job:
