@@ -5,7 +5,7 @@ from cyberplan.core.admin import AuditedModelAdmin
 from .models import Gap, GapEvidence
 
 
-class GapEvidenceInline(admin.TabularInline):
+class GapEvidenceInline(admin.TabularInline):  # type: ignore[type-arg]  # generic only in django-stubs: Django's class cannot be subscripted at run time
     model = GapEvidence
     extra = 0
     readonly_fields = ["added_by", "added_at"]

@@ -12,7 +12,7 @@ from .choices import EvidenceKind, GapSource, GapStatus, Severity
 from .models import Gap
 
 
-class GapForm(forms.ModelForm):
+class GapForm(forms.ModelForm):  # type: ignore[type-arg]  # generic only in django-stubs: Django's class cannot be subscripted at run time
     organisation = forms.ModelChoiceField(label=_("Owner organisation"), queryset=Organisation.objects.none())
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -8,16 +8,23 @@ from rest_framework import serializers
 
 from cyberplan.core.access import Permission, organisations_where
 from cyberplan.core.choices import TLP
-from cyberplan.core.models import Organisation
+from cyberplan.core.models import Organisation, User
 from cyberplan.threats.choices import ImportFormat
 from cyberplan.threats.forms import tlp_refusal
 from cyberplan.threats.models import ColumnMapping, Import
 
+if TYPE_CHECKING:
+    from cyberplan.jobs.models import Job
 
-class ImportSerializer(serializers.ModelSerializer):
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
-    mapping = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
-    job = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+
+class ImportSerializer(serializers.ModelSerializer[Import]):
+    created_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    mapping: serializers.SlugRelatedField[ColumnMapping] = serializers.SlugRelatedField(
+        slug_field="name", read_only=True, allow_null=True
+    )
+    job: serializers.PrimaryKeyRelatedField[Job] = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Import
@@ -46,7 +53,7 @@ class ImportSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ImportCreateSerializer(serializers.Serializer):
+class ImportCreateSerializer(serializers.Serializer[Any]):
     organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.none())
     file = serializers.FileField()
     format = serializers.ChoiceField(choices=ImportFormat.choices, default=ImportFormat.AUTO)
@@ -85,7 +92,7 @@ class ImportCreateSerializer(serializers.Serializer):
         return attrs
 
 
-class EventQuerySerializer(serializers.Serializer):
+class EventQuerySerializer(serializers.Serializer[Any]):
     organisation = serializers.IntegerField()
     since = serializers.DateField(required=False)
     until = serializers.DateField(required=False)
