@@ -3,7 +3,7 @@
 PY := .venv/bin/python
 PORT ?= 8000
 
-.PHONY: help demo test test-postgres test-browser lint schema messages bench clean
+.PHONY: help demo test test-fast test-postgres test-browser lint schema messages bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -16,16 +16,28 @@ test:  ## Install what tests need and run the whole suite (SQLite, browser tests
 	@scripts/bootstrap.sh --test
 	CYBERPLAN_ENV=test $(PY) -m pytest
 
+FAST := not slow and not browser and not worker and not spark
+
+test-fast:  ## The quick tier: the suite less the slow, browser, worker and Spark tests (under 3 minutes)
+	@scripts/bootstrap.sh --test
+	CYBERPLAN_ENV=test $(PY) -m pytest -m "$(FAST)"
+
 test-postgres:  ## Run the database tests against PostgreSQL (needs DATABASE_URL; the Django-free pipeline and analytics tests are not repeated)
 	@scripts/bootstrap.sh --test
 	@test -n "$$DATABASE_URL" || { echo "make test-postgres: set DATABASE_URL to a PostgreSQL database"; exit 2; }
 	CYBERPLAN_ENV=test $(PY) -m pytest -m "not browser and not spark" --ignore=tests/pipeline --ignore=tests/analytics
 
-lint:  ## Ruff and mypy
+lint:  ## Ruff (check and format), strict mypy over the package, and the import-graph check; CI runs it first
 	@scripts/bootstrap.sh --test
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/mypy
+	@# The import-graph check is its own target, lint-imports; lint runs it once it is defined.
+	@if $(MAKE) --no-print-directory -n lint-imports >/dev/null 2>&1; then \
+	  $(MAKE) --no-print-directory lint-imports; \
+	else \
+	  echo "lint: no lint-imports target yet, the import graph is not checked"; \
+	fi
 
 schema:  ## Regenerate the committed OpenAPI schema
 	@scripts/bootstrap.sh --test
