@@ -61,7 +61,7 @@ class AuditedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic 
 
 @admin.register(User)
 class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):  # type: ignore[type-arg]  # generic only in django-stubs: Django's class cannot be subscripted at run time
-    fieldsets = (*DjangoUserAdmin.fieldsets, (_("Preferences"), {"fields": ("language",)}))  # type: ignore[misc]
+    fieldsets = (*DjangoUserAdmin.fieldsets, (_("Preferences"), {"fields": ("language",)}))  # type: ignore[misc]  # Django's UserAdmin sets fieldsets; the stubs allow None
 
 
 class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]  # generic only in django-stubs: Django's class cannot be subscripted at run time
@@ -134,6 +134,6 @@ class APITokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic only
 
         count = 0
         for token in queryset.filter(revoked_at__isnull=True):
-            do_revoke_api_token(request.user, token)  # type: ignore[arg-type]
+            do_revoke_api_token(signed_in_user(request), token)
             count += 1
         self.message_user(request, _("%(count)s tokens revoked.") % {"count": count})

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cyberplan.core.choices import TLP
+from cyberplan.core.forms import limit_queryset
 from cyberplan.core.models import Organisation
 
 from .choices import EvidenceKind, GapSource, GapStatus, Severity
@@ -36,7 +37,7 @@ class GapForm(forms.ModelForm):  # type: ignore[type-arg]  # generic only in dja
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        limit_queryset(self, "organisation", organisations)
         if self.instance.pk:
             # The owner of an existing gap does not change; its identifier depends on it.
             del self.fields["organisation"]
@@ -94,4 +95,4 @@ class GapFilterForm(forms.Form):
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        limit_queryset(self, "organisation", organisations)

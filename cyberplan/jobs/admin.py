@@ -1,4 +1,7 @@
+from __future__ import annotations
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .models import Job
 
@@ -9,5 +12,5 @@ class JobAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic only in d
     list_filter = ["status", "kind"]
     readonly_fields = [f.name for f in Job._meta.fields]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

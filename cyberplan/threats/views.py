@@ -344,11 +344,11 @@ def mapping_create(request: HttpRequest) -> HttpResponse:
             errors.append(_("Choose the organisation."))
         if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,59}", name):
             errors.append(_("Give a short name of letters, digits, - and _ (at most 60)."))
-        if not errors:
+        if not errors and organisation is not None:
             try:
                 mapping = actions.do_save_mapping(
                     signed_in_user(request),
-                    organisation,  # type: ignore[arg-type]
+                    organisation,
                     name=name,
                     columns=columns,
                     constants=constants,

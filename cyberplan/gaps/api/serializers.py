@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from cyberplan.core.access import Permission, organisations_where
+from cyberplan.core.api.fields import limit_related
 from cyberplan.core.models import Organisation, User
 from cyberplan.gaps.choices import GapStatus
 from cyberplan.gaps.models import Gap, GapEvidence
@@ -67,7 +68,7 @@ class GapSerializer(serializers.ModelSerializer[Gap]):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None and request.user.is_authenticated:
-            self.fields["organisation"].queryset = organisations_where(request.user, Permission.CONTRIBUTE)  # type: ignore[attr-defined]
+            limit_related(self, "organisation", organisations_where(request.user, Permission.CONTRIBUTE))
         if self.instance is not None and not isinstance(self.instance, list):
             self.fields["organisation"].read_only = True
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from cyberplan.core.access import Permission, organisations_where
+from cyberplan.core.api.fields import limit_related, set_choices
 from cyberplan.core.models import Organisation, User
 from cyberplan.jobs.models import Job
 from cyberplan.jobs.registry import kind_choices
@@ -56,10 +57,10 @@ class JobCreateSerializer(serializers.Serializer[Any]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = kind_choices()  # type: ignore[attr-defined]
+        set_choices(self, "kind", kind_choices())
         request = self.context.get("request")
         if request is not None:
-            self.fields["organisation"].queryset = organisations_where(request.user, Permission.VIEW_AUDIT)  # type: ignore[attr-defined]
+            limit_related(self, "organisation", organisations_where(request.user, Permission.VIEW_AUDIT))
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not attrs.get("organisation"):

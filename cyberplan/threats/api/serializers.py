@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from cyberplan.core.access import Permission, organisations_where
+from cyberplan.core.api.fields import limit_related
 from cyberplan.core.choices import TLP
 from cyberplan.core.models import Organisation, User
 from cyberplan.threats.choices import ImportFormat
@@ -65,7 +66,7 @@ class ImportCreateSerializer(serializers.Serializer[Any]):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:
-            self.fields["organisation"].queryset = organisations_where(request.user, Permission.CONTRIBUTE)  # type: ignore[attr-defined]
+            limit_related(self, "organisation", organisations_where(request.user, Permission.CONTRIBUTE))
 
     def validate_file(self, value: Any) -> Any:
         if value.size > settings.CYBERPLAN_MAX_IMPORT_UPLOAD_BYTES:
