@@ -17,6 +17,9 @@ from cyberplan.gaps.choices import GapSource, GapStatus
 from cyberplan.gaps.models import Gap
 from tests.trends.report_support import pdf_text
 
+# Slow tests: make test-fast leaves them out (see docs/development/testing.md).
+pytestmark = pytest.mark.slow
+
 
 def counts() -> tuple[int, int, int, int, int]:
     return (

@@ -20,6 +20,7 @@ from cyberplan.jobs.models import Job
 from tests.conftest import PASSWORD, World
 
 
+@pytest.mark.slow
 def test_login_is_rate_limited(world: World) -> None:
     client = Client()
     user = world.users[Role.VIEWER]
@@ -62,6 +63,7 @@ def test_security_headers(world: World) -> None:
     assert 'src="/static/vendor/htmx/htmx.min.js"' in body
 
 
+@pytest.mark.slow
 def test_every_section_page_says_what_it_will_hold(world: World) -> None:
     client = Client()
     client.force_login(world.users[Role.VIEWER])
@@ -82,6 +84,7 @@ def test_every_section_page_says_what_it_will_hold(world: World) -> None:
     assert client.get("/sections/unknown/").status_code == 404
 
 
+@pytest.mark.slow
 def test_audit_log_pages_filter_and_detail(world: World, make_gap: Callable[..., Gap]) -> None:
     make_gap(title_en="Audited gap")
     client = Client()
@@ -143,6 +146,7 @@ def test_membership_management_is_audited(world: World) -> None:
     assert "There is no active user named ghost." in response.content.decode()
 
 
+@pytest.mark.slow
 def test_demo_workspace_is_idempotent_and_labelled(db: None) -> None:
     first = build_demo_workspace()
     counts = (Organisation.objects.count(), User.objects.count(), Membership.objects.count(), Gap.objects.count())

@@ -20,7 +20,8 @@ from tests.conftest import World, make_user
 
 from .conftest import Plan
 
-pytestmark = pytest.mark.django_db
+# Slow tests: make test-fast leaves them out (see docs/development/testing.md).
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 @pytest.fixture(autouse=True)

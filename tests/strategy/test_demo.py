@@ -23,7 +23,8 @@ from cyberplan.strategy.choices import (
 from cyberplan.strategy.demo import LEGAL_REFERENCE, TITLE, build_demo_strategy_for_workspace
 from cyberplan.strategy.models import KPI, Action, ActionGap, Comment, Element, KPIMeasurement, ProgressUpdate, Strategy
 
-pytestmark = pytest.mark.django_db
+# Slow tests: make test-fast leaves them out (see docs/development/testing.md).
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 AXES_ES = [
     "Sensibilización y cultura",

@@ -21,7 +21,8 @@ from tests.conftest import World
 
 from .conftest import Plan, signed_in
 
-pytestmark = pytest.mark.django_db
+# Slow tests: make test-fast leaves them out (see docs/development/testing.md).
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def url(name: str, *args: Any) -> str:
