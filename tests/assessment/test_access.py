@@ -16,9 +16,6 @@ from cyberplan.core.choices import TLP, Role
 from cyberplan.core.models import User
 from tests.conftest import World
 
-# Slow tests: make test-fast leaves them out (see docs/development/testing.md).
-pytestmark = pytest.mark.slow
-
 WHO = ["administrator", "coordinator", "analyst", "contributor", "viewer", "external_partner", "outsider", "nobody"]
 
 # ok: 200 or 302; otherwise the status code. The assessment is TLP:GREEN, so the partner may read it.

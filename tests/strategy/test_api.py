@@ -20,8 +20,7 @@ from tests.conftest import World, make_user
 
 from .conftest import Plan
 
-# Slow tests: make test-fast leaves them out (see docs/development/testing.md).
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)

@@ -21,8 +21,7 @@ from tests.conftest import World
 
 from .conftest import Plan, signed_in
 
-# Slow tests: make test-fast leaves them out (see docs/development/testing.md).
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+pytestmark = pytest.mark.django_db
 
 
 def url(name: str, *args: Any) -> str:
