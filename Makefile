@@ -3,7 +3,7 @@
 PY := .venv/bin/python
 PORT ?= 8000
 
-.PHONY: help demo test test-postgres test-browser lint lint-imports schema messages bench clean
+.PHONY: help demo test test-fast test-postgres test-browser lint lint-imports schema messages bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -16,6 +16,12 @@ test:  ## Install what tests need and run the whole suite (SQLite, browser tests
 	@scripts/bootstrap.sh --test
 	CYBERPLAN_ENV=test $(PY) -m pytest
 
+FAST := not slow and not browser and not worker and not spark
+
+test-fast:  ## The quick tier: the suite less the slow, browser, worker and Spark tests (under 3 minutes)
+	@scripts/bootstrap.sh --test
+	CYBERPLAN_ENV=test $(PY) -m pytest -m "$(FAST)"
+
 # On PostgreSQL the Django-free pipeline and analytics tests are not repeated, nor are the two sweeps whose
 # answers come from Python code the database does not change (every endpoint x reader for access, every API
 # operation for the contract; about four minutes together): the access rules they cover are also tested on
@@ -26,7 +32,7 @@ test-postgres:  ## Run the database tests against PostgreSQL (needs DATABASE_URL
 	CYBERPLAN_ENV=test $(PY) -m pytest -m "not browser and not spark" --ignore=tests/pipeline --ignore=tests/analytics \
 	  --ignore=tests/core/test_access_exhaustive.py --ignore=tests/api/test_contract.py
 
-lint:  ## Ruff, mypy and the import-graph contracts
+lint:  ## Ruff (check and format), strict mypy over the package, and the import-graph contracts; CI runs it first
 	@scripts/bootstrap.sh --test
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .

@@ -11,7 +11,7 @@ from cyberplan.workspace import urls as workspace_urls
 
 # The admin's own sign-in form would skip the second factor: it sends people to the sign-in page instead
 # (before admin.site.urls below reads it).
-admin.site.login = login_required(admin.site.login)  # type: ignore[method-assign]
+admin.site.login = login_required(admin.site.login)  # type: ignore[method-assign]  # the admin's own sign-in goes through the project's sign-in page
 
 urlpatterns = [
     # The workspace's pages (the overview, the audit export) and core's share the ``core`` namespace:

@@ -14,6 +14,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.db.models.signals import pre_delete
 from django.http import HttpRequest
 
+from cyberplan.core.http import signed_in_user
 from cyberplan.core.models import User
 from cyberplan.core.security import client_ip
 
@@ -82,7 +83,7 @@ def on_identity_linked(sender: Any, request: HttpRequest, sociallogin: Any, **kw
 
 def on_identity_unlinked(sender: Any, request: HttpRequest, socialaccount: SocialAccount, **kwargs: Any) -> None:
     _restore_id(socialaccount)
-    actions.do_record_identity_unlinked(request.user, socialaccount)  # type: ignore[arg-type]
+    actions.do_record_identity_unlinked(signed_in_user(request), socialaccount)
 
 
 def connect() -> None:

@@ -9,13 +9,14 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cyberplan.core.access import Permission, organisation_ids_where
+from cyberplan.core.forms import limit_queryset, set_choices
 from cyberplan.core.models import Organisation, User
 
 from .choices import AnswerValue, EvidenceKind, StakeholderGroup
 from .models import Assessment, Framework
 
 
-class AssessmentForm(forms.ModelForm):  # type: ignore[type-arg]
+class AssessmentForm(forms.ModelForm):  # type: ignore[type-arg]  # generic only in django-stubs: Django's class cannot be subscripted at run time
     organisation = forms.ModelChoiceField(label=_("Owner organisation"), queryset=Organisation.objects.none())
     framework = forms.ModelChoiceField(label=_("Framework version"), queryset=Framework.objects.all())
     stakeholder_groups = forms.MultipleChoiceField(
@@ -33,7 +34,7 @@ class AssessmentForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, organisations: QuerySet[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        limit_queryset(self, "organisation", organisations)
         if organisations.count() == 1:
             self.fields["organisation"].initial = organisations.first()
         latest = Framework.objects.order_by("-loaded_at", "-id").first()
@@ -45,7 +46,7 @@ class AssessmentForm(forms.ModelForm):  # type: ignore[type-arg]
         return
 
 
-class AssessmentDetailsForm(forms.ModelForm):  # type: ignore[type-arg]
+class AssessmentDetailsForm(forms.ModelForm):  # type: ignore[type-arg]  # generic only in django-stubs: Django's class cannot be subscripted at run time
     """The details of an existing assessment; its owner and framework version never change."""
 
     stakeholder_groups = forms.MultipleChoiceField(
@@ -95,7 +96,7 @@ class EvidenceForm(forms.Form):
 
     def __init__(self, *args: Any, indicators: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["indicator"].choices = indicators  # type: ignore[attr-defined]
+        set_choices(self, "indicator", indicators)
 
 
 class CommentForm(forms.Form):
@@ -111,7 +112,7 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         users = User.objects.filter(memberships__organisation_id=organisation_id, is_active=True).order_by("username")
         members = [u.pk for u in users if organisation_id in organisation_ids_where(u, Permission.CONTRIBUTE)]
-        self.fields["assignee"].queryset = User.objects.filter(pk__in=members).order_by("username")  # type: ignore[attr-defined]
+        limit_queryset(self, "assignee", User.objects.filter(pk__in=members).order_by("username"))
 
 
 class TargetForm(forms.Form):
@@ -121,7 +122,7 @@ class TargetForm(forms.Form):
 
     def __init__(self, *args: Any, stages: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["target_stage"].choices = [("", _("No target")), *stages]  # type: ignore[attr-defined]
+        set_choices(self, "target_stage", [("", _("No target")), *stages])
 
 
 class UnlockForm(forms.Form):
@@ -134,7 +135,7 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args: Any, organisations: QuerySet[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        limit_queryset(self, "organisation", organisations)
         if organisations.count() == 1:
             self.fields["organisation"].initial = organisations.first()
 
@@ -144,4 +145,4 @@ class CompareForm(forms.Form):
 
     def __init__(self, *args: Any, assessments: QuerySet[Assessment], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["other"].queryset = assessments  # type: ignore[attr-defined]
+        limit_queryset(self, "other", assessments)

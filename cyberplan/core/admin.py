@@ -8,6 +8,8 @@ from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from cyberplan.core.http import signed_in_user
+
 from . import audit
 from .actions import do_revoke_api_token
 from .choices import AuditAction
@@ -21,7 +23,7 @@ def _organisation_of(obj: models.Model) -> Organisation | None:
     return getattr(obj, "organisation", None)
 
 
-class AuditedModelAdmin(admin.ModelAdmin):
+class AuditedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic only in django-stubs: Django's class cannot be subscripted at run time
     """Admin edits are written to the audit log like any other write."""
 
     # Addresses typed without a scheme are taken as https (the Django 6 default, chosen now).
@@ -32,12 +34,12 @@ class AuditedModelAdmin(admin.ModelAdmin):
             before = audit.snapshot(type(obj).objects.get(pk=obj.pk)) if change else None
             super().save_model(request, obj, form, change)
             if before is None:
-                audit.record_create(request.user, obj, organisation=_organisation_of(obj))
+                audit.record_create(signed_in_user(request), obj, organisation=_organisation_of(obj))
             else:
                 changes = audit.diff(before, audit.snapshot(obj))
                 if changes:
                     audit.record(
-                        actor=request.user,
+                        actor=signed_in_user(request),
                         action=AuditAction.UPDATE,
                         instance=obj,
                         changes=changes,
@@ -46,22 +48,24 @@ class AuditedModelAdmin(admin.ModelAdmin):
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         with transaction.atomic():
-            audit.record_delete(request.user, obj, audit.snapshot(obj), organisation=_organisation_of(obj))
+            audit.record_delete(signed_in_user(request), obj, audit.snapshot(obj), organisation=_organisation_of(obj))
             super().delete_model(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
         with transaction.atomic():
             for obj in queryset:
-                audit.record_delete(request.user, obj, audit.snapshot(obj), organisation=_organisation_of(obj))
+                audit.record_delete(
+                    signed_in_user(request), obj, audit.snapshot(obj), organisation=_organisation_of(obj)
+                )
             super().delete_queryset(request, queryset)
 
 
 @admin.register(User)
-class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
-    fieldsets = (*DjangoUserAdmin.fieldsets, (_("Preferences"), {"fields": ("language",)}))  # type: ignore[misc]
+class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):  # type: ignore[type-arg]  # generic only in django-stubs: Django's class cannot be subscripted at run time
+    fieldsets = (*DjangoUserAdmin.fieldsets, (_("Preferences"), {"fields": ("language",)}))  # type: ignore[misc]  # Django's UserAdmin sets fieldsets; the stubs allow None
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]  # generic only in django-stubs: Django's class cannot be subscripted at run time
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
@@ -88,7 +92,7 @@ class SectorAdmin(AuditedModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic only in django-stubs: Django's class cannot be subscripted at run time
     list_display = ["timestamp", "actor_name", "action", "content_type", "object_repr", "organisation", "source"]
     list_filter = ["action", "source", "content_type"]
     search_fields = ["actor_name", "object_repr", "object_id"]
@@ -104,7 +108,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(APIToken)
-class APITokenAdmin(admin.ModelAdmin):
+class APITokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic only in django-stubs: Django's class cannot be subscripted at run time
     """Tokens are seen and revoked here, never created or edited: the secret exists only at creation."""
 
     list_display = ["name", "user", "prefix", "read_only", "created_at", "expires_at", "last_used_at", "revoked_at"]
@@ -129,6 +133,6 @@ class APITokenAdmin(admin.ModelAdmin):
     def revoke(self, request: HttpRequest, queryset: Any) -> None:
         count = 0
         for token in queryset.filter(revoked_at__isnull=True):
-            do_revoke_api_token(request.user, token)  # type: ignore[arg-type]
+            do_revoke_api_token(signed_in_user(request), token)
             count += 1
         self.message_user(request, _("%(count)s tokens revoked.") % {"count": count})

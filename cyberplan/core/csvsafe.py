@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
-from typing import Any, TextIO
+from typing import Any, Protocol
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 
@@ -19,7 +19,13 @@ def safe_cell(value: Any) -> str:
     return text
 
 
-def write_rows(stream: TextIO, header: Iterable[str], rows: Iterable[Iterable[Any]]) -> int:
+class TextSink(Protocol):
+    """Where CSV text goes: an open text file, or an HTTP response written to as a stream."""
+
+    def write(self, text: str, /) -> Any: ...
+
+
+def write_rows(stream: TextSink, header: Iterable[str], rows: Iterable[Iterable[Any]]) -> int:
     writer = csv.writer(stream)
     writer.writerow([safe_cell(h) for h in header])
     count = 0

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from . import tokens
@@ -23,6 +25,22 @@ def attach_errors(form: forms.BaseForm, exc: ValidationError) -> None:
     else:
         for message in exc.messages:
             form.add_error(None, message)
+
+
+def limit_queryset(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> None:
+    """Offer only ``queryset`` in the form's model choice field ``name`` (the organisations a user may act in, …)."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is not a model choice field")
+    field.queryset = queryset
+
+
+def set_choices(form: forms.BaseForm, name: str, choices: Iterable[tuple[Any, Any]]) -> None:
+    """Give the form's choice field ``name`` choices known only when the form is built."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is not a choice field")
+    field.choices = list(choices)
 
 
 class LanguageForm(forms.Form):
@@ -58,7 +76,7 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args: Any, organisations: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if organisations is not None:
-            self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+            limit_queryset(self, "organisation", organisations)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -87,9 +105,8 @@ class APITokenForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        lifetime = self.fields["lifetime"]
-        lifetime.choices = tokens.lifetime_choices()  # type: ignore[attr-defined]
-        lifetime.initial = tokens.default_lifetime_days()
+        set_choices(self, "lifetime", tokens.lifetime_choices())
+        self.fields["lifetime"].initial = tokens.default_lifetime_days()
 
     def clean_allowed_networks(self) -> list[str]:
         return tokens.parse_networks(self.cleaned_data["allowed_networks"].splitlines(), numbered=True)

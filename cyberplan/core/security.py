@@ -45,6 +45,6 @@ def failure_limit(request: HttpRequest, credentials: dict[str, Any] | None = Non
     sign-in from that address is locked out until the cool-off time has passed.
     """
     if address_failures(request) >= settings.CYBERPLAN_LOGIN_ADDRESS_FAILURE_LIMIT:
-        request.cyberplan_address_locked = True  # type: ignore[attr-defined]
+        request.cyberplan_address_locked = True  # type: ignore[attr-defined]  # a mark on this request, read by the sign-in page
         return 0
     return int(settings.CYBERPLAN_LOGIN_FAILURE_LIMIT)

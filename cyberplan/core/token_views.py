@@ -14,17 +14,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cyberplan.core.http import signed_in_user
+
 from . import actions
 from .forms import APITokenForm, LanguageForm, attach_errors
 from .tokens import APIToken
 
 
 def account_context(request: HttpRequest, token_form: APITokenForm | None = None) -> dict[str, Any]:
+    user = signed_in_user(request)
     return {
-        "memberships": request.user.memberships.select_related("organisation"),
-        "api_tokens": APIToken.objects.filter(user=request.user),
+        "memberships": user.memberships.select_related("organisation"),
+        "api_tokens": APIToken.objects.filter(user=user),
         "token_form": token_form or APITokenForm(),
-        "language_form": LanguageForm(initial={"language": request.user.language or request.LANGUAGE_CODE}),
+        "language_form": LanguageForm(initial={"language": user.language or request.LANGUAGE_CODE}),
     }
 
 
@@ -35,9 +38,10 @@ def api_token_create(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
+            user = signed_in_user(request)
             token, secret = actions.do_create_api_token(
-                request.user,
-                request.user,
+                user,
+                user,
                 name=data["name"],
                 expires_at=timezone.now() + datetime.timedelta(days=data["lifetime"]),
                 read_only=data["read_only"],
@@ -61,6 +65,6 @@ def api_token_create(request: HttpRequest) -> HttpResponse:
 def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(APIToken, pk=pk, user=request.user)
     if token.revoked_at is None:
-        actions.do_revoke_api_token(request.user, token)
+        actions.do_revoke_api_token(signed_in_user(request), token)
         messages.success(request, _("The token “%(name)s” was revoked.") % {"name": token.name})
     return redirect("core:account")

@@ -26,7 +26,7 @@ EVIDENCE_TYPES: dict[str, tuple[bytes, ...] | None] = {
 }
 
 
-def validate_evidence_file(upload: UploadedFile) -> None:
+def validate_evidence_file(upload: UploadedFile[bytes]) -> None:
     """Reject files over the size limit, of an unaccepted type, or whose content does not match the type."""
     limit = settings.CYBERPLAN_MAX_UPLOAD_BYTES
     if upload.size is not None and upload.size > limit:

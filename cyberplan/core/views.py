@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Literal, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,6 +19,7 @@ from . import access, actions
 from .access import Permission
 from .choices import Role
 from .forms import AuditFilterForm, LanguageForm, MembershipForm, RoleForm
+from .http import signed_in_user
 from .models import AuditEntry, Membership
 from .sections import SECTIONS_BY_SLUG
 from .token_views import account_context
@@ -51,13 +53,13 @@ def set_language(request: HttpRequest) -> HttpResponse:
         return response
     language = form.cleaned_data["language"]
     if request.user.is_authenticated:
-        actions.do_set_user_language(request.user, language)
+        actions.do_set_user_language(signed_in_user(request), language)
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,
         max_age=365 * 24 * 3600,
         secure=settings.LANGUAGE_COOKIE_SECURE,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        samesite=cast("Literal['Lax', 'Strict', 'None']", settings.LANGUAGE_COOKIE_SAMESITE),
         httponly=True,
     )
     return response
@@ -71,24 +73,26 @@ def account(request: HttpRequest) -> HttpResponse:
 @login_required
 def organisation_list(request: HttpRequest) -> HttpResponse:
     organisations = (
-        access.organisations_where(request.user).select_related("sector").annotate(member_count=Count("memberships"))
+        access.organisations_where(signed_in_user(request))
+        .select_related("sector")
+        .annotate(member_count=Count("memberships"))
     )
-    roles = access.roles_of(request.user)
+    roles = access.roles_of(signed_in_user(request))
     rows = [(org, Role(roles[org.pk]).label) for org in organisations]
     return render(request, "core/organisation_list.html", {"rows": rows})
 
 
 @login_required
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    organisation = access.access_organisation_by_id(request.user, pk)
-    can_administer = access.has_permission(request.user, pk, Permission.ADMINISTER)
+    organisation = access.access_organisation_by_id(signed_in_user(request), pk)
+    can_administer = access.has_permission(signed_in_user(request), pk, Permission.ADMINISTER)
     form = MembershipForm()
     if request.method == "POST":
-        access.require(request.user, pk, Permission.ADMINISTER)
+        access.require(signed_in_user(request), pk, Permission.ADMINISTER)
         form = MembershipForm(request.POST)
         if form.is_valid():
             user = form.cleaned_data["username"]
-            actions.do_add_membership(request.user, user, organisation, form.cleaned_data["role"])
+            actions.do_add_membership(signed_in_user(request), user, organisation, form.cleaned_data["role"])
             messages.success(request, _("%(user)s is now a member.") % {"user": user})
             return redirect("core:organisation_detail", pk=pk)
     memberships = organisation.memberships.select_related("user").order_by("user__username")
@@ -112,19 +116,19 @@ def membership_update(request: HttpRequest, pk: int) -> HttpResponse:
     membership = get_object_or_404(
         Membership.objects.select_related("organisation", "user"),
         pk=pk,
-        organisation_id__in=access.organisation_ids_where(request.user, Permission.VIEW),
+        organisation_id__in=access.organisation_ids_where(signed_in_user(request), Permission.VIEW),
     )
-    access.require(request.user, membership.organisation_id, Permission.ADMINISTER)
+    access.require(signed_in_user(request), membership.organisation_id, Permission.ADMINISTER)
     if request.POST.get("action") == "remove":
         if membership.user_id == request.user.pk:
             messages.error(request, _("You cannot remove your own membership."))
         else:
-            actions.do_remove_membership(request.user, membership)
+            actions.do_remove_membership(signed_in_user(request), membership)
             messages.success(request, _("The membership was removed."))
     else:
         form = RoleForm(request.POST)
         if form.is_valid():
-            actions.do_change_membership_role(request.user, membership, form.cleaned_data["role"])
+            actions.do_change_membership_role(signed_in_user(request), membership, form.cleaned_data["role"])
             messages.success(request, _("The role was changed."))
         else:
             messages.error(request, _("Choose a valid role."))
@@ -133,10 +137,10 @@ def membership_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
-    organisations = access.organisations_where(request.user, Permission.VIEW_AUDIT)
+    organisations = access.organisations_where(signed_in_user(request), Permission.VIEW_AUDIT)
     if not organisations.exists():
         return render(request, "core/forbidden.html", status=403)
-    entries = AuditEntry.objects.filter(access.audit_entries_visible_q(request.user)).select_related(
+    entries = AuditEntry.objects.filter(access.audit_entries_visible_q(signed_in_user(request))).select_related(
         "organisation", "content_type"
     )
     form = AuditFilterForm(request.GET or None, organisations=organisations)
@@ -167,6 +171,9 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(
-        AuditEntry.objects.filter(access.audit_entries_visible_q(request.user)).select_related("organisation"), pk=pk
+        AuditEntry.objects.filter(access.audit_entries_visible_q(signed_in_user(request))).select_related(
+            "organisation"
+        ),
+        pk=pk,
     )
     return render(request, "core/audit_detail.html", {"entry": entry})

@@ -6,13 +6,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cyberplan.core.choices import TLP
+from cyberplan.core.forms import limit_queryset
 from cyberplan.core.models import Organisation
 
 from .choices import EvidenceKind, GapSource, GapStatus, Severity
 from .models import Gap
 
 
-class GapForm(forms.ModelForm):
+class GapForm(forms.ModelForm):  # type: ignore[type-arg]  # generic only in django-stubs: Django's class cannot be subscripted at run time
     organisation = forms.ModelChoiceField(label=_("Owner organisation"), queryset=Organisation.objects.none())
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -36,7 +37,7 @@ class GapForm(forms.ModelForm):
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        limit_queryset(self, "organisation", organisations)
         if self.instance.pk:
             # The owner of an existing gap does not change; its identifier depends on it.
             del self.fields["organisation"]
@@ -94,4 +95,4 @@ class GapFilterForm(forms.Form):
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        limit_queryset(self, "organisation", organisations)

@@ -5,7 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST
 from cyberplan.core.access import Permission, has_permission, organisations_where
 from cyberplan.core.audit import history_of
 from cyberplan.core.forms import attach_errors
+from cyberplan.core.http import attachment, signed_in_user
 from cyberplan.core.models import AuditEntry
 
 from . import actions
@@ -23,8 +25,8 @@ from .models import Gap
 
 @login_required
 def gap_list(request: HttpRequest) -> HttpResponse:
-    gaps = gaps_visible_to(request.user)
-    form = GapFilterForm(request.GET or None, organisations=organisations_where(request.user))
+    gaps = gaps_visible_to(signed_in_user(request))
+    form = GapFilterForm(request.GET or None, organisations=organisations_where(signed_in_user(request)))
     if form.is_valid():
         data = form.cleaned_data
         if data.get("q"):
@@ -48,14 +50,14 @@ def gap_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "query": query.urlencode(),
-            "can_create": organisations_where(request.user, Permission.CONTRIBUTE).exists(),
+            "can_create": organisations_where(signed_in_user(request), Permission.CONTRIBUTE).exists(),
         },
     )
 
 
 @login_required
 def gap_create(request: HttpRequest) -> HttpResponse:
-    organisations = organisations_where(request.user, Permission.CONTRIBUTE)
+    organisations = organisations_where(signed_in_user(request), Permission.CONTRIBUTE)
     if not organisations.exists():
         raise PermissionDenied
     form = GapForm(request.POST or None, organisations=organisations)
@@ -63,7 +65,7 @@ def gap_create(request: HttpRequest) -> HttpResponse:
         data = dict(form.cleaned_data)
         organisation = data.pop("organisation")
         try:
-            gap = actions.do_create_gap(request.user, organisation, **data)
+            gap = actions.do_create_gap(signed_in_user(request), organisation, **data)
         except ValidationError as exc:
             attach_errors(form, exc)
         else:
@@ -74,14 +76,14 @@ def gap_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def gap_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    gap = access_gap_by_id(request.user, pk, Permission.EDIT)
-    form = GapForm(request.POST or None, instance=gap, organisations=organisations_where(request.user))
+    gap = access_gap_by_id(signed_in_user(request), pk, Permission.EDIT)
+    form = GapForm(request.POST or None, instance=gap, organisations=organisations_where(signed_in_user(request)))
     conflict = None
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version", None)
         try:
-            gap = actions.do_update_gap(request.user, gap, version, **data)
+            gap = actions.do_update_gap(signed_in_user(request), gap, version, **data)
         except actions.ConcurrentEditError as exc:
             conflict = exc.current
             form.add_error(
@@ -106,17 +108,17 @@ def gap_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def gap_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    gap = access_gap_by_id(request.user, pk)
+    gap = access_gap_by_id(signed_in_user(request), pk)
     evidence_form = GapEvidenceForm()
     status_form = GapStatusForm(initial={"status": gap.status, "version": gap.version})
     status = 200
     if request.method == "POST":
-        if not has_permission(request.user, gap.organisation_id, Permission.CONTRIBUTE):
+        if not has_permission(signed_in_user(request), gap.organisation_id, Permission.CONTRIBUTE):
             raise PermissionDenied
         evidence_form = GapEvidenceForm(request.POST, request.FILES)
         if evidence_form.is_valid():
             try:
-                actions.do_add_gap_evidence(request.user, gap, **evidence_form.cleaned_data)
+                actions.do_add_gap_evidence(signed_in_user(request), gap, **evidence_form.cleaned_data)
             except ValidationError as exc:
                 attach_errors(evidence_form, exc)
             else:
@@ -139,10 +141,10 @@ def gap_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": history,
             "evidence_form": evidence_form,
             "status_form": status_form,
-            "can_contribute": has_permission(request.user, gap.organisation_id, Permission.CONTRIBUTE),
-            "can_edit": can_on_gap(request.user, gap, Permission.EDIT),
-            "can_decide": has_permission(request.user, gap.organisation_id, Permission.DECIDE),
-            "can_delete": has_permission(request.user, gap.organisation_id, Permission.DELETE),
+            "can_contribute": has_permission(signed_in_user(request), gap.organisation_id, Permission.CONTRIBUTE),
+            "can_edit": can_on_gap(signed_in_user(request), gap, Permission.EDIT),
+            "can_decide": has_permission(signed_in_user(request), gap.organisation_id, Permission.DECIDE),
+            "can_delete": has_permission(signed_in_user(request), gap.organisation_id, Permission.DELETE),
         },
         status=status,
     )
@@ -151,13 +153,15 @@ def gap_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def gap_status(request: HttpRequest, pk: int) -> HttpResponse:
-    gap = access_gap_by_id(request.user, pk, Permission.DECIDE)
+    gap = access_gap_by_id(signed_in_user(request), pk, Permission.DECIDE)
     form = GapStatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a valid status."))
         return redirect("gaps:gap_detail", pk=gap.pk)
     try:
-        actions.do_set_gap_status(request.user, gap, form.cleaned_data["status"], form.cleaned_data["version"])
+        actions.do_set_gap_status(
+            signed_in_user(request), gap, form.cleaned_data["status"], form.cleaned_data["version"]
+        )
     except actions.ConcurrentEditError:
         messages.error(
             request, _("Someone else changed this gap in the meantime; look at it again before changing its status.")
@@ -169,21 +173,19 @@ def gap_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def gap_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    gap = access_gap_by_id(request.user, pk, Permission.DELETE)
+    gap = access_gap_by_id(signed_in_user(request), pk, Permission.DELETE)
     if request.method == "POST":
         identifier = gap.identifier
-        actions.do_delete_gap(request.user, gap)
+        actions.do_delete_gap(signed_in_user(request), gap)
         messages.success(request, _("Gap %(id)s was deleted.") % {"id": identifier})
         return redirect("gaps:gap_list")
     return render(request, "gaps/gap_confirm_delete.html", {"gap": gap})
 
 
 @login_required
-def evidence_download(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
-    gap: Gap = access_gap_by_id(request.user, pk)
-    evidence = access_evidence_by_id(request.user, gap, evidence_pk)
+def evidence_download(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponseBase:
+    gap: Gap = access_gap_by_id(signed_in_user(request), pk)
+    evidence = access_evidence_by_id(signed_in_user(request), gap, evidence_pk)
     if not evidence.document:
         return redirect("gaps:gap_detail", pk=gap.pk)
-    return FileResponse(
-        evidence.document.open("rb"), as_attachment=True, filename=evidence.document.name.rsplit("/", 1)[-1]
-    )
+    return attachment(evidence.document)

@@ -140,7 +140,7 @@ class JobWorker(Worker):
             tasks = tasks.exclude(queue_name__in=self.excluded_queue_names)
         return tasks
 
-    def claim_next(self) -> tuple[DBTaskResult | None, bool]:
+    def claim_next(self) -> tuple[DBTaskResult[..., Any] | None, bool]:
         tasks = self.ready_tasks()
         with exclusive_transaction(tasks.db):
             try:
@@ -158,7 +158,7 @@ class JobWorker(Worker):
 
     # -- one job, in a child process ---------------------------------------------------------------
 
-    def run_task(self, db_task_result: DBTaskResult) -> None:
+    def run_task(self, db_task_result: DBTaskResult[..., Any]) -> None:
         self.running_task = True
         connections.close_all()  # the child opens its own connections
         pid = os.fork()
@@ -181,7 +181,7 @@ class JobWorker(Worker):
             self.running_task = False
             self._run_tasks += 1
 
-    def watch(self, pid: int, db_task_result: DBTaskResult) -> None:
+    def watch(self, pid: int, db_task_result: DBTaskResult[..., Any]) -> None:
         args = db_task_result.args_kwargs.get("args") or []
         job_id = args[0] if db_task_result.task_path == RUN_JOB_PATH and args else None
         asked_at: float | None = None
@@ -231,7 +231,7 @@ class JobWorker(Worker):
             os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
 
-    def after_exit(self, job_id: str | None, db_task_result: DBTaskResult, status: int) -> None:
+    def after_exit(self, job_id: str | None, db_task_result: DBTaskResult[..., Any], status: int) -> None:
         """A job whose process ended without giving it a final status fails with the reason."""
         if job_id is None:
             return
@@ -243,7 +243,7 @@ class JobWorker(Worker):
         end_job(job, JobStatus.FAILED, reason)
         self.fail_task(db_task_result, reason)
 
-    def fail_task(self, db_task_result: DBTaskResult, reason: str) -> None:
+    def fail_task(self, db_task_result: DBTaskResult[..., Any], reason: str) -> None:
         db_task_result.refresh_from_db()
         if db_task_result.status == "RUNNING":
             db_task_result.set_failed(JobKilled(reason))

@@ -106,11 +106,11 @@ def unpacked(source: Source, work_dir: Path, limits: IngestLimits) -> Iterator[S
     archive: zipfile.ZipFile | None = None
     declared = _declared_size(source, head)
     if head.startswith(b"\x1f\x8b"):
-        opener = functools.partial(gzip.open, source.path, "rb")  # type: ignore[assignment]
+        opener = functools.partial(gzip.open, source.path, "rb")  # type: ignore[assignment]  # a binary stream, though typeshed does not call its class BinaryIO
     elif head.startswith(b"BZh"):
-        opener = functools.partial(bz2.open, source.path, "rb")  # type: ignore[assignment]
+        opener = functools.partial(bz2.open, source.path, "rb")  # type: ignore[assignment]  # a binary stream, though typeshed does not call its class BinaryIO
     elif head.startswith(b"\xfd7zXZ\x00"):
-        opener = functools.partial(lzma.open, source.path, "rb")  # type: ignore[assignment]
+        opener = functools.partial(lzma.open, source.path, "rb")  # type: ignore[assignment]  # a binary stream, though typeshed does not call its class BinaryIO
     elif head.startswith(b"PK\x03\x04"):
         try:
             archive = zipfile.ZipFile(source.path)
@@ -122,7 +122,7 @@ def unpacked(source: Source, work_dir: Path, limits: IngestLimits) -> Iterator[S
             raise SourceError(f"{source.name}: a zip archive must hold exactly one file; it holds {len(members)}")
         inner_name = Path(members[0].filename).name
         declared = members[0].file_size
-        opener = functools.partial(archive.open, members[0], "r")  # type: ignore[assignment]
+        opener = functools.partial(archive.open, members[0], "r")  # type: ignore[assignment]  # a binary stream, though typeshed does not call its class BinaryIO
     if opener is None:
         yield source
         return

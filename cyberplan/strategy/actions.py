@@ -113,7 +113,7 @@ def _check_fields(values: dict[str, Any], allowed: frozenset[str], what: str) ->
 
 def _locked(model: type[models.Model], pk: int, expected_version: int | None) -> Any:
     current = model._default_manager.select_for_update().get(pk=pk)
-    if expected_version is not None and current.version != expected_version:  # type: ignore[attr-defined]
+    if expected_version is not None and current.version != expected_version:  # type: ignore[attr-defined]  # every model locked here has a version number
         raise ConcurrentEditError(current)
     return current
 

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import NOT_PROVIDED, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from cyberplan.core.forms import limit_queryset
 from cyberplan.core.models import Organisation
 from cyberplan.gaps.models import Gap
 
@@ -33,7 +34,7 @@ def institutions() -> QuerySet[Organisation]:
     return Organisation.objects.order_by("name")
 
 
-class _ActionForm(forms.ModelForm):  # type: ignore[type-arg]
+class _ActionForm(forms.ModelForm):  # type: ignore[type-arg]  # generic only in django-stubs: Django's class cannot be subscripted at run time
     """A model form whose model validation runs in the action function.
 
     A field whose model field has a default (order, TLP, currency, frequency...) may be left
@@ -124,14 +125,14 @@ class StrategyForm(VersionedForm):
         if self.instance.pk:
             # The owner of a strategy does not change.
             del self.fields["organisation"]
-            self.fields["consultees"].queryset = institutions().exclude(pk=self.instance.organisation_id)  # type: ignore[attr-defined]
+            limit_queryset(self, "consultees", institutions().exclude(pk=self.instance.organisation_id))
             self.fields["consultees"].initial = list(self.instance.consultees.values_list("pk", flat=True))
         else:
             owners = organisations if organisations is not None else Organisation.objects.none()
-            self.fields["organisation"].queryset = owners  # type: ignore[attr-defined]
+            limit_queryset(self, "organisation", owners)
             if owners.count() == 1:
                 self.fields["organisation"].initial = owners.first()
-            self.fields["consultees"].queryset = institutions()  # type: ignore[attr-defined]
+            limit_queryset(self, "consultees", institutions())
 
 
 class PhaseForm(forms.Form):
@@ -159,7 +160,7 @@ class TaskForm(VersionedForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["responsible"].queryset = institutions()  # type: ignore[attr-defined]
+        limit_queryset(self, "responsible", institutions())
 
 
 class TaskDoneForm(forms.Form):
@@ -196,7 +197,7 @@ class ElementForm(VersionedForm):
             choices = strategy.elements.filter(kind=wanted).order_by("order", "code")
             if self.instance.pk:
                 choices = choices.exclude(pk=self.instance.pk)
-            parent.queryset = choices  # type: ignore[attr-defined]
+            limit_queryset(self, "parent", choices)
             parent.required = False  # the action function says what is missing, in its own words
             parent.label = _("Under (%(kind)s)") % {"kind": ElementKind(wanted).label}
         if kind != ElementKind.AXIS:
@@ -253,20 +254,19 @@ class ActionForm(VersionedForm):
 
     def __init__(self, *args: Any, strategy: Strategy, gaps: QuerySet[Gap] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        parent = self.fields["parent"]
-        parent.queryset = strategy.elements.exclude(kind=ElementKind.AXIS).order_by("code")  # type: ignore[attr-defined]
-        parent.required = False  # actions.py names what is missing
+        limit_queryset(self, "parent", strategy.elements.exclude(kind=ElementKind.AXIS).order_by("code"))
+        self.fields["parent"].required = False  # actions.py names what is missing
         if not self.instance.pk:
             self.fields["code"].required = False
             self.fields["code"].help_text = _("Leave empty for the next free code under the chosen parent.")
-        self.fields["lead"].queryset = institutions()  # type: ignore[attr-defined]
-        self.fields["supporting"].queryset = institutions()  # type: ignore[attr-defined]
+        limit_queryset(self, "lead", institutions())
+        limit_queryset(self, "supporting", institutions())
         if self.instance.pk:
             # Gaps of an existing action are linked and unlinked one by one on its page.
             del self.fields["gaps"]
             del self.fields["gap_note"]
         else:
-            self.fields["gaps"].queryset = gaps if gaps is not None else Gap.objects.none()  # type: ignore[attr-defined]
+            limit_queryset(self, "gaps", gaps if gaps is not None else Gap.objects.none())
 
 
 class GapLinkForm(forms.Form):
@@ -275,7 +275,7 @@ class GapLinkForm(forms.Form):
 
     def __init__(self, *args: Any, gaps: QuerySet[Gap], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["gap"].queryset = gaps  # type: ignore[attr-defined]
+        limit_queryset(self, "gap", gaps)
 
 
 class KPIForm(VersionedForm):

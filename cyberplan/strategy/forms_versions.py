@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from cyberplan.core.forms import limit_queryset, set_choices
 from cyberplan.core.models import Organisation
 
 from .choices import Resolution, VersionStatus
@@ -75,8 +76,8 @@ class CompareForm(forms.Form):
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["a"].choices = choices  # type: ignore[attr-defined]
-        self.fields["b"].choices = choices  # type: ignore[attr-defined]
+        set_choices(self, "a", choices)
+        set_choices(self, "b", choices)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -98,8 +99,8 @@ class CommentForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["section"].choices = sections  # type: ignore[attr-defined]
-        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        set_choices(self, "section", sections)
+        limit_queryset(self, "organisation", organisations)
         if organisations.count() == 1:
             self.fields["organisation"].initial = organisations.first()
 

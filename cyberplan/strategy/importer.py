@@ -349,7 +349,7 @@ class _NoAliasLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
+            event = self.peek_event()  # type: ignore[no-untyped-call]  # PyYAML's parser has no type hints
             raise _AliasError(None, None, "aliases (*name) are not accepted", event.start_mark)
         node = super().compose_node(parent, index)
         assert node is not None  # noqa: S101 -- a node follows a node event

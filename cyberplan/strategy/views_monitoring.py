@@ -294,8 +294,8 @@ def _kpi_page(
     measurements = list(kpi.measurements.select_related("recorded_by").order_by("-date", "-id"))
     latest = measurements[0] if measurements else None
     for measurement in measurements:
-        measurement.display = number(measurement.value)  # type: ignore[attr-defined]
-        measurement.detail_items = sorted(measurement.detail.items()) if measurement.detail else []  # type: ignore[attr-defined]
+        measurement.display = number(measurement.value)  # type: ignore[attr-defined]  # shown by the template only
+        measurement.detail_items = sorted(measurement.detail.items()) if measurement.detail else []  # type: ignore[attr-defined]  # shown by the template only
     return render(
         request,
         "strategy/monitoring/kpi.html",

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cyberplan.core.access import Permission
+from cyberplan.core.http import signed_in_user
 
 from .access import access_strategy_by_id, strategies_visible_to
 from .starter import NOTE, SOURCE, STARTER, do_apply_starter
@@ -27,10 +28,10 @@ def _plan_url(pk: int) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def starter(request: HttpRequest, pk: int) -> HttpResponse:
-    strategy = access_strategy_by_id(request.user, pk, Permission.EDIT)  # type: ignore[arg-type]
+    strategy = access_strategy_by_id(signed_in_user(request), pk, Permission.EDIT)
     if request.method == "POST":
         try:
-            created = do_apply_starter(request.user, strategy)  # type: ignore[arg-type]
+            created = do_apply_starter(signed_in_user(request), strategy)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -55,7 +56,7 @@ def starter(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def monitoring_home(request: HttpRequest) -> HttpResponse:
     """The navigation's monitoring entry: the one strategy's monitoring page, or the list to choose from."""
-    strategies = list(strategies_visible_to(request.user))  # type: ignore[arg-type]
+    strategies = list(strategies_visible_to(signed_in_user(request)))
     if len(strategies) == 1:
         return redirect("strategy:monitoring", strategies[0].pk)
     return render(request, "strategy/monitoring_home.html", {"strategies": strategies})

@@ -224,7 +224,7 @@ def version_list(request: HttpRequest, pk: int) -> HttpResponse:
     for version_id in Comment.objects.filter(strategy_version__in=versions).values_list("strategy_version", flat=True):
         counts[version_id] += 1
     for version in versions:
-        version.comment_count = counts[version.pk]  # type: ignore[attr-defined]
+        version.comment_count = counts[version.pk]  # type: ignore[attr-defined]  # shown by the template only
     return render(
         request,
         "strategy/versions/version_list.html",
@@ -659,9 +659,9 @@ def _comments_page(
     for comment in comments:
         if can_resolve:
             if bound_resolve is not None and bound_resolve[0] == comment.pk:
-                comment.resolve_form = bound_resolve[1]  # type: ignore[attr-defined]
+                comment.resolve_form = bound_resolve[1]  # type: ignore[attr-defined]  # shown by the template only
             else:
-                comment.resolve_form = ResolveForm(  # type: ignore[attr-defined]
+                comment.resolve_form = ResolveForm(  # type: ignore[attr-defined]  # shown by the template only
                     prefix=f"c{comment.pk}",
                     initial={
                         "resolution": comment.resolution if comment.resolution != Resolution.PENDING else None,

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cyberplan.core.choices import TLP
+from cyberplan.core.forms import limit_queryset
 from cyberplan.core.models import Organisation, Sector, User
 from cyberplan.pipeline.schema import FIELD_NAMES, PIPELINE_FIELDS
 
@@ -46,8 +47,8 @@ class ImportUploadForm(forms.Form):
         self, *args: Any, organisations: Any, mappings: Any, max_bytes: int, user: Any = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
-        self.fields["mapping"].queryset = mappings  # type: ignore[attr-defined]
+        limit_queryset(self, "organisation", organisations)
+        limit_queryset(self, "mapping", mappings)
         if organisations.count() == 1:
             self.fields["organisation"].initial = organisations.first()
         self.max_bytes = max_bytes
@@ -100,7 +101,7 @@ class EventFilterForm(forms.Form):
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        limit_queryset(self, "organisation", organisations)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -121,7 +122,7 @@ class ConstituencyEntryForm(forms.Form):
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        limit_queryset(self, "organisation", organisations)
         if organisations.count() == 1:
             self.fields["organisation"].initial = organisations.first()
 
@@ -140,7 +141,7 @@ class ConstituencyUploadForm(forms.Form):
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        limit_queryset(self, "organisation", organisations)
         if organisations.count() == 1:
             self.fields["organisation"].initial = organisations.first()
 
@@ -163,7 +164,7 @@ class MappingSampleForm(forms.Form):
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        limit_queryset(self, "organisation", organisations)
         if organisations.count() == 1:
             self.fields["organisation"].initial = organisations.first()
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from cyberplan.core.access import Permission, has_permission, organisations_where
 from cyberplan.core.csvsafe import write_rows
+from cyberplan.core.http import HtmxHttpRequest, signed_in_user
 from cyberplan.pipeline.importers.base import SourceError
 from cyberplan.pipeline.query import EventFilter, utc_day
 from cyberplan.pipeline.query import page as event_page
@@ -49,12 +50,12 @@ EVENTS_PER_PAGE = 50
 
 @login_required
 def import_list(request: HttpRequest) -> HttpResponse:
-    contribute = organisations_where(request.user, Permission.CONTRIBUTE)
+    contribute = organisations_where(signed_in_user(request), Permission.CONTRIBUTE)
     form = ImportUploadForm(
         request.POST or None,
         request.FILES or None,
         organisations=contribute,
-        mappings=mappings_visible_to(request.user),
+        mappings=mappings_visible_to(signed_in_user(request)),
         max_bytes=settings.CYBERPLAN_MAX_IMPORT_UPLOAD_BYTES,
         user=request.user,
     )
@@ -65,7 +66,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 record = actions.do_receive_import(
-                    request.user,
+                    signed_in_user(request),
                     data["organisation"],
                     data["file"],
                     data["file"].name or "",
@@ -81,7 +82,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("The file was received; the import runs in the background."))
                 return redirect("threats:import_detail", pk=record.pk)
-    imports = Paginator(imports_visible_to(request.user), 25).get_page(request.GET.get("page"))
+    imports = Paginator(imports_visible_to(signed_in_user(request)), 25).get_page(request.GET.get("page"))
     return render(
         request,
         "threats/import_list.html",
@@ -107,8 +108,8 @@ def _quarantine_rows(record: Any, limit: int | None) -> list[dict[str, Any]]:
 
 
 @login_required
-def import_detail(request: HttpRequest, pk: str) -> HttpResponse:
-    record = access_import_by_id(request.user, pk)
+def import_detail(request: HtmxHttpRequest, pk: str) -> HttpResponse:
+    record = access_import_by_id(signed_in_user(request), pk)
     template = "threats/_import_status.html" if request.htmx else "threats/import_detail.html"
     rows = _quarantine_rows(record, QUARANTINE_PREVIEW) if record.status == ImportStatus.SUCCEEDED else []
     return render(request, template, {"record": record, "quarantine": rows, "preview_limit": QUARANTINE_PREVIEW})
@@ -116,7 +117,7 @@ def import_detail(request: HttpRequest, pk: str) -> HttpResponse:
 
 @login_required
 def quarantine_download(request: HttpRequest, pk: str) -> HttpResponse:
-    record = access_import_by_id(request.user, pk)
+    record = access_import_by_id(signed_in_user(request), pk)
     rows = _quarantine_rows(record, None)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="quarantine-{record.pk}.csv"'
@@ -130,16 +131,17 @@ def quarantine_download(request: HttpRequest, pk: str) -> HttpResponse:
 
 @login_required
 def event_list(request: HttpRequest) -> HttpResponse:
-    organisations = organisations_where(request.user)
+    organisations = organisations_where(signed_in_user(request))
     form = EventFilterForm(request.GET or None, organisations=organisations)
     rows: list[dict[str, Any]] = []
     total = 0
     organisation = None
     page_number = 1
-    if organisations.exists() and (form.is_valid() or not request.GET):
+    first = organisations.first()
+    if first is not None and (form.is_valid() or not request.GET):
         data = form.cleaned_data if form.is_bound else {}
-        organisation = data.get("organisation") or organisations.first()
-        organisation, labels = access_event_store(request.user, organisation.pk)
+        chosen = data.get("organisation") or first
+        organisation, labels = access_event_store(signed_in_user(request), chosen.pk)
         flt = EventFilter(
             since=utc_day(data.get("since")),
             until=utc_day(data.get("until")),
@@ -181,7 +183,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def constituency(request: HttpRequest) -> HttpResponse:
-    editable = organisations_where(request.user, Permission.EDIT)
+    editable = organisations_where(signed_in_user(request), Permission.EDIT)
     entry_form = ConstituencyEntryForm(organisations=editable)
     upload_form = ConstituencyUploadForm(organisations=editable)
     errors: list[tuple[int, str, str]] = []
@@ -193,7 +195,7 @@ def constituency(request: HttpRequest) -> HttpResponse:
             upload_form = ConstituencyUploadForm(request.POST, request.FILES, organisations=editable)
             if upload_form.is_valid():
                 result = actions.do_import_constituency_csv(
-                    request.user,
+                    signed_in_user(request),
                     upload_form.cleaned_data["organisation"],
                     upload_form.cleaned_data["file"].read(),
                     upload_form.cleaned_data["file"].name or "constituency.csv",
@@ -216,7 +218,7 @@ def constituency(request: HttpRequest) -> HttpResponse:
                 data = dict(entry_form.cleaned_data)
                 organisation = data.pop("organisation")
                 try:
-                    actions.do_save_constituency_entry(request.user, organisation, **data)
+                    actions.do_save_constituency_entry(signed_in_user(request), organisation, **data)
                 except ValidationError as exc:
                     for field, messages_ in exc.message_dict.items():
                         for message in messages_:
@@ -227,7 +229,7 @@ def constituency(request: HttpRequest) -> HttpResponse:
                     return redirect("threats:constituency")
             else:
                 status = 400
-    entries = Paginator(constituency_visible_to(request.user), 100).get_page(request.GET.get("page"))
+    entries = Paginator(constituency_visible_to(signed_in_user(request)), 100).get_page(request.GET.get("page"))
     return render(
         request,
         "threats/constituency.html",
@@ -245,10 +247,10 @@ def constituency(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def constituency_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = get_object_or_404(constituency_visible_to(request.user), pk=pk)
-    if not has_permission(request.user, entry.organisation_id, Permission.EDIT):
+    entry = get_object_or_404(constituency_visible_to(signed_in_user(request)), pk=pk)
+    if not has_permission(signed_in_user(request), entry.organisation_id, Permission.EDIT):
         raise PermissionDenied
-    actions.do_delete_constituency_entry(request.user, entry)
+    actions.do_delete_constituency_entry(signed_in_user(request), entry)
     messages.success(request, _("The network was removed."))
     return redirect("threats:constituency")
 
@@ -283,15 +285,15 @@ def mapping_list(request: HttpRequest) -> HttpResponse:
         request,
         "threats/mapping_list.html",
         {
-            "mappings": mappings_visible_to(request.user).select_related("organisation"),
-            "can_create": organisations_where(request.user, Permission.CONTRIBUTE).exists(),
+            "mappings": mappings_visible_to(signed_in_user(request)).select_related("organisation"),
+            "can_create": organisations_where(signed_in_user(request), Permission.CONTRIBUTE).exists(),
         },
     )
 
 
 @login_required
 def mapping_create(request: HttpRequest) -> HttpResponse:
-    organisations = organisations_where(request.user, Permission.CONTRIBUTE)
+    organisations = organisations_where(signed_in_user(request), Permission.CONTRIBUTE)
     if not organisations.exists():
         raise PermissionDenied
     sample_form = MappingSampleForm(organisations=organisations)
@@ -342,11 +344,11 @@ def mapping_create(request: HttpRequest) -> HttpResponse:
             errors.append(_("Choose the organisation."))
         if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,59}", name):
             errors.append(_("Give a short name of letters, digits, - and _ (at most 60)."))
-        if not errors:
+        if not errors and organisation is not None:
             try:
                 mapping = actions.do_save_mapping(
-                    request.user,
-                    organisation,  # type: ignore[arg-type]
+                    signed_in_user(request),
+                    organisation,
                     name=name,
                     columns=columns,
                     constants=constants,

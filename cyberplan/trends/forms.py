@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from cyberplan.analytics.metrics import Scope
 from cyberplan.analytics.periods import Period, PeriodError, parse_period
 from cyberplan.core.choices import TLP, TLP_RANK
+from cyberplan.core.forms import set_choices
 from cyberplan.core.models import Organisation, Sector
 
 from .labels import TAXONOMIES, sector_label
@@ -88,10 +89,10 @@ class DashboardFilterForm(forms.Form):
         self, *args: Any, organisations: Iterable[Organisation], tlp_labels: Iterable[str], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].choices = [(o.pk, str(o)) for o in organisations]  # type: ignore[attr-defined]
-        self.fields["sector"].choices = sector_choices()  # type: ignore[attr-defined]
-        self.fields["taxonomy"].choices = taxonomy_choices()  # type: ignore[attr-defined]
-        self.fields["tlp"].choices = tlp_choices(tlp_labels)  # type: ignore[attr-defined]
+        set_choices(self, "organisation", [(o.pk, str(o)) for o in organisations])
+        set_choices(self, "sector", sector_choices())
+        set_choices(self, "taxonomy", taxonomy_choices())
+        set_choices(self, "tlp", tlp_choices(tlp_labels))
         self.tlp_labels = tuple(tlp_labels)
 
     def clean_period(self) -> Period | None:

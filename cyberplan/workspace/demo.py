@@ -7,6 +7,7 @@ Sources of the facts: docs/reference/demo-workspace.md.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 
@@ -77,7 +78,7 @@ USERS = [
 ]
 
 # Illustrative gaps drawn from public facts (docs/reference/demo-workspace.md lists the sources).
-GAPS = [
+GAPS: list[dict[str, Any]] = [
     {
         "organisation": "mitic",
         "source": GapSource.LEGAL,
@@ -166,28 +167,28 @@ def build_demo_workspace() -> dict[str, int]:
             created["organisations"] += 1
         else:
             organisations[slug] = existing
-    for spec in USERS:
+    for person in USERS:
         user, was_created = User.objects.get_or_create(
-            username=spec.username, defaults={"first_name": spec.first_name, "last_name": "(demo)"}
+            username=person.username, defaults={"first_name": person.first_name, "last_name": "(demo)"}
         )
         if was_created:
             user.set_password(DEMO_PASSWORD)
             user.save()
             created["users"] += 1
-        organisation = organisations[spec.organisation]
+        organisation = organisations[person.organisation]
         if not user.memberships.filter(organisation=organisation).exists():
             created["memberships"] += 1
-        actions.do_add_membership(None, user, organisation, spec.role)
+        actions.do_add_membership(None, user, organisation, person.role)
     author = User.objects.get(username="demo-coordinator")
-    for spec in GAPS:
-        values = dict(spec)
-        organisation = organisations[values.pop("organisation")]
-        evidence = values.pop("evidence")
-        gap, was_created = do_upsert_gap_from_source(author, organisation, **values)
+    for gap_spec in GAPS:
+        gap_values = dict(gap_spec)
+        organisation = organisations[gap_values.pop("organisation")]
+        gap_evidence: dict[str, Any] | None = gap_values.pop("evidence")
+        gap, was_created = do_upsert_gap_from_source(author, organisation, **gap_values)
         if was_created:
             created["gaps"] += 1
-            if evidence:
-                do_add_gap_evidence(author, gap, **evidence)
+            if gap_evidence:
+                do_add_gap_evidence(author, gap, **gap_evidence)
     return created
 
 

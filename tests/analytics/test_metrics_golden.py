@@ -593,6 +593,7 @@ def july(store: EventStore, engine: DuckDBEngine, read_from: str) -> metrics.Res
     return compute(store, engine)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("metric_id", [metric.id for metric in metrics.METRICS])
 def test_metric_golden(july: metrics.ResultSet, metric_id: str) -> None:
     assert july.rows(metric_id) == _approx(GOLDEN[metric_id])
@@ -616,6 +617,7 @@ def test_no_change_is_flagged_on_this_small_store() -> None:
         assert min(row["q"] for row in GOLDEN[metric_id]) >= 0.05
 
 
+@pytest.mark.slow
 def test_weekly_timeline_for_a_quarter(store: EventStore, engine: DuckDBEngine) -> None:
     # 2026-Q3 has 92 days: weekly buckets, each named by its Monday. 1 July 2026 is a Wednesday, so the
     # first bucket is Monday 29 June. The quarter also holds NX1 (1 August, vulnerable).
@@ -661,6 +663,7 @@ def test_monthly_timeline_for_a_year(store: EventStore, engine: DuckDBEngine) ->
 # -- TLP and filters ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_tlp_restriction_counts_only_the_labels_allowed(store: EventStore, engine: DuckDBEngine) -> None:
     # clear and green in July: BF 6 (green), IN1 (clear), EM1 (green), I3 (clear) = 9.
     result = compute(store, engine, tlp_in=("clear", "green"))
@@ -680,12 +683,14 @@ def test_tlp_restriction_counts_only_the_labels_allowed(store: EventStore, engin
     assert "mirai" not in {row["identifier"] for row in result.rows("by_identifier")}
 
 
+@pytest.mark.slow
 def test_tlp_restriction_to_nothing_shows_nothing(store: EventStore, engine: DuckDBEngine) -> None:
     result = compute(store, engine, tlp_in=())
     assert result.one("totals")["events"] == 0
     assert result.rows("by_sector") == [] and result.rows("change_previous") == []
 
 
+@pytest.mark.slow
 def test_sector_filter(store: EventStore, engine: DuckDBEngine) -> None:
     # government in July: TG 5, I2, I4, I5 = 8. June: TG 5 + the incident = 6.
     result = compute(store, engine, sectors=("government",))
@@ -705,6 +710,7 @@ def test_sector_filter(store: EventStore, engine: DuckDBEngine) -> None:
     assert compute(store, engine, sectors=(UNKNOWN,)).one("totals")["events"] == 4
 
 
+@pytest.mark.slow
 def test_taxonomy_and_other_filters(store: EventStore, engine: DuckDBEngine) -> None:
     # vulnerable in July: TG 5, SF 3, IN1, DF1, EM1 = 11.
     result = compute(store, engine, taxonomies=("vulnerable",))
@@ -724,6 +730,7 @@ def test_taxonomy_and_other_filters(store: EventStore, engine: DuckDBEngine) -> 
     assert compute(store, engine, countries=("AR",)).one("totals")["events"] == 1
 
 
+@pytest.mark.slow
 def test_every_filter_applies_to_sources_and_incidents_too(store: EventStore, engine: DuckDBEngine) -> None:
     # AR: IN1 alone, one address, no incident.
     result = compute(store, engine, countries=("AR",))
@@ -757,12 +764,14 @@ EMPTY = {
 }
 
 
+@pytest.mark.slow
 def test_empty_store(tmp_path: Path, engine: DuckDBEngine) -> None:
     result = compute(EventStore(tmp_path), engine)
     for metric in metrics.METRICS:
         assert result.rows(metric.id) == EMPTY.get(metric.id, []), metric.id
 
 
+@pytest.mark.slow
 def test_a_period_without_data(store: EventStore, engine: DuckDBEngine) -> None:
     # September 2026 is empty; the August before it has NX1 only (government, vulnerable-system).
     result = compute(store, engine, "2026-09")
@@ -780,6 +789,7 @@ def test_a_period_without_data(store: EventStore, engine: DuckDBEngine) -> None:
     assert result.rows("change_year") == []
 
 
+@pytest.mark.slow
 def test_a_single_event(tmp_path: Path, engine: DuckDBEngine) -> None:
     store = write_store(tmp_path, [tg("2026-07-15T12:00:00", "192.0.2.1")])
     result = compute(store, engine)
@@ -802,6 +812,7 @@ def test_a_single_event(tmp_path: Path, engine: DuckDBEngine) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_extreme_skew(tmp_path: Path, engine: DuckDBEngine) -> None:
     # 2,000 brute-force events from one address in July against 10 in June, beside 40 new phishing
     # events and one telnet event in each month.

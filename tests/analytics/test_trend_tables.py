@@ -17,6 +17,9 @@ from cyberplan.pipeline.store import EventStore
 from tests.analytics.support import event, write_store
 from tests.analytics.test_metrics_golden import ALL, CURRENT, OUTSIDE, PREVIOUS, YEAR_EARLIER, bf, tg
 
+# Slow tests: make test-fast leaves them out (see docs/development/testing.md).
+pytestmark = pytest.mark.slow
+
 JULY = metrics.Scope(parse_period("2026-07"))
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import hypothesis
+import pytest
 import schemathesis
 from django.core import signals
 from django.core.cache import cache
@@ -36,6 +37,9 @@ from schemathesis.specs.openapi import checks as openapi_checks
 
 import cyberplan
 from tests.api.conftest import SUMMARY, ContractWorld
+
+# Slow tests: make test-fast leaves them out (see docs/development/testing.md).
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "docs" / "reference" / "openapi.yaml"

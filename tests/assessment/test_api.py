@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
@@ -107,6 +108,7 @@ def test_answers_of_invisible_assessments_are_404(world: World, make_assessment:
     assert outsider.get(f"/api/assessment-answers/{answer.pk}/evidence/").status_code == 404
 
 
+@pytest.mark.slow
 def test_factor_target_assignee_approval_and_comments(world: World, make_assessment: Callable[..., Assessment]) -> None:
     assessment = make_assessment()
     base = f"/api/assessments/{assessment.pk}/factors/1.1"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -51,6 +52,7 @@ def test_api_save_then_stale_web_save(world: World, make_assessment: Callable[..
     assert (answer.value, answer.version) == ("met", 3)
 
 
+@pytest.mark.slow
 def test_admin_pages_render(world: World, make_assessment: Callable[..., Assessment]) -> None:
     assessment = make_assessment()
     admin = world.users[Role.ADMINISTRATOR]

@@ -17,6 +17,9 @@ from cyberplan.gaps.models import Gap
 from cyberplan.workspace.demo import build_demo_workspace
 from tests.trends.report_support import pdf_text
 
+# Slow tests: make test-fast leaves them out (see docs/development/testing.md).
+pytestmark = pytest.mark.slow
+
 
 def counts() -> tuple[int, int, int, int, int]:
     return (

@@ -340,6 +340,7 @@ def test_the_reference_page_gives_the_model_s_real_counts(model: Framework) -> N
 # --------------------------------------------------------------------------- the JSON Schema shipped beside the data
 
 
+@pytest.mark.slow
 def test_the_json_schema_accepts_the_model_and_agrees_with_the_loader(tmp_path: Path) -> None:
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
     validator = jsonschema.Draft202012Validator(schema)

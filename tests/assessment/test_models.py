@@ -32,6 +32,7 @@ def test_shipped_model_is_loaded_after_migrate(shipped: Framework) -> None:
     assert structure == fw.load_framework()
 
 
+@pytest.mark.slow
 def test_loading_again_is_idempotent(shipped: Framework) -> None:
     record, created = load_framework_file(fw.DEFAULT_FRAMEWORK)
     assert (record.pk, created) == (shipped.pk, False)

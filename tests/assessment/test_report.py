@@ -21,6 +21,9 @@ from cyberplan.core.choices import TLP, Role
 from tests.conftest import World
 from tests.trends.report_support import docx_text, pdf_text
 
+# Slow tests: make test-fast leaves them out (see docs/development/testing.md).
+pytestmark = pytest.mark.slow
+
 MALICIOUS = '<script>alert("x")</script><img src="https://evil.example/x.png">'
 
 

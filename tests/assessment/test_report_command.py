@@ -20,6 +20,7 @@ def run(*args: str) -> str:
     return out.getvalue()
 
 
+@pytest.mark.slow
 def test_latest_and_by_number_in_every_format(
     world: World, make_assessment: Callable[..., Assessment], tmp_path: Path
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from django.test import Client
 
 from cyberplan.assessment.models import Assessment
@@ -22,6 +23,7 @@ def signed_in(world: World, role: str) -> Client:
     return client
 
 
+@pytest.mark.slow
 def test_report_job_end_to_end(world: World, make_assessment: Callable[..., Assessment]) -> None:
     assessment = make_assessment(title="Web report assessment")
     viewer = signed_in(world, Role.VIEWER)
@@ -45,6 +47,7 @@ def test_report_job_end_to_end(world: World, make_assessment: Callable[..., Asse
     assert outsider.get(f"/jobs/{job.pk}/download/").status_code == 404
 
 
+@pytest.mark.slow
 def test_bad_requests_and_unseen_assessments_are_refused(
     world: World, make_assessment: Callable[..., Assessment]
 ) -> None:

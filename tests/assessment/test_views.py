@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -196,6 +197,7 @@ def test_contributor_answers_only_assigned_factors(world: World, make_assessment
     actions.do_lock_assessment(None, assessment)
 
 
+@pytest.mark.slow
 def test_edit_details(world: World, make_assessment: Callable[..., Assessment]) -> None:
     assessment = make_assessment()
     url = reverse("assessment:assessment_edit", args=[assessment.pk])

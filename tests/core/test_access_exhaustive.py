@@ -55,6 +55,9 @@ from tests.assessment.support import document as framework_document
 from tests.assessment.support import write as write_framework
 from tests.threats.support import make_import
 
+# Slow tests: make test-fast leaves them out (see docs/development/testing.md).
+pytestmark = pytest.mark.slow
+
 # -- the rules, as documented --------------------------------------------------------------------
 
 # TLP labels each role reads in its own organisation (docs/concepts/access.md).

@@ -147,6 +147,7 @@ def test_api_matrix(world: World, make_gap: Callable[..., Gap], api_client: APIC
         assert not GapEvidence.objects.filter(gap=gap).exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("tlp", TLP.values)
 def test_tlp_visibility_in_lists_and_detail(world: World, make_gap: Callable[..., Gap], tlp: str) -> None:
     gap = make_gap(tlp=tlp, creator=world.users[Role.CONTRIBUTOR], title_en=f"Gap at {tlp}")

@@ -223,6 +223,7 @@ def test_account_page_refuses_a_lifetime_beyond_the_maximum(world: World, settin
     assert not APIToken.objects.exists()
 
 
+@pytest.mark.slow
 def test_other_users_tokens_are_invisible(world: World) -> None:
     make_token(world.users[Role.ANALYST], name="mine")
     theirs, their_secret = make_token(world.outsider, name="theirs")
@@ -239,6 +240,7 @@ def test_other_users_tokens_are_invisible(world: World) -> None:
     assert bearer(their_secret).get("/api/organisations/").status_code == 200
 
 
+@pytest.mark.slow
 def test_api_creates_lists_and_revokes_tokens(world: World) -> None:
     user = world.users[Role.COORDINATOR]
     api = APIClient()

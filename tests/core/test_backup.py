@@ -47,7 +47,8 @@ from tests.conftest import World
 # committed data: a file (or PostgreSQL) test database and transactional tests.
 dbutil.use_file_sqlite_test_database()
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Slow tests: make test-fast leaves them out (see docs/development/testing.md).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 SAMPLE = Path(__file__).resolve().parents[1] / "threats" / "samples" / "2026-11-28-scan_telnet-py-geo.csv"
 EVIDENCE = b"Minutes of the meeting with the national CSIRT, 12 March 2026.\n"

@@ -20,6 +20,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "cyberplan"
 CATALOGUE = PACKAGE / "locale" / "es" / "LC_MESSAGES" / "django.po"
 
 
+@pytest.mark.slow
 def test_every_user_facing_string_has_a_spanish_translation(tmp_path: Path) -> None:
     """Extract the strings from a copy of the source and merge them into a copy of the catalogue:
     anything new, untranslated or fuzzy fails the test with its text."""

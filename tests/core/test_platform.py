@@ -17,6 +17,7 @@ from cyberplan.jobs.models import Job
 from tests.conftest import PASSWORD, World
 
 
+@pytest.mark.slow
 def test_login_is_rate_limited(world: World) -> None:
     client = Client()
     user = world.users[Role.VIEWER]

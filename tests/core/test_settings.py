@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+# Slow tests: make test-fast leaves them out (see docs/development/testing.md).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 GOOD_KEY = "k3y-" + "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ" * 2
 

@@ -65,6 +65,7 @@ def wrong_code(secret: str) -> str:
     return next(code for code in (f"{n:06d}" for n in range(1_000_000)) if code not in accepted)
 
 
+@pytest.mark.slow
 def test_an_address_trying_many_user_names_is_locked(world: World) -> None:
     limit = settings.CYBERPLAN_LOGIN_ADDRESS_FAILURE_LIMIT
     assert limit > settings.CYBERPLAN_LOGIN_FAILURE_LIMIT
@@ -91,6 +92,7 @@ def test_everyone_finds_two_factor_sign_in_on_the_account_page(world: World) -> 
     assert client.get(reverse("mfa_index")).status_code == 200
 
 
+@pytest.mark.slow
 def test_totp_sign_in_asks_for_the_code_of_the_app(
     world: World, django_capture_on_commit_callbacks: Callable[..., Any]
 ) -> None:
@@ -130,6 +132,7 @@ def test_totp_sign_in_asks_for_the_code_of_the_app(
     assert all(secret not in str(e.changes) for e in AuditEntry.objects.all())
 
 
+@pytest.mark.slow
 def test_a_recovery_code_signs_in_once_only(
     world: World, django_capture_on_commit_callbacks: Callable[..., Any]
 ) -> None:

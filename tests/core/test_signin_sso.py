@@ -27,6 +27,9 @@ from cyberplan.core.models import AuditEntry, Membership, User
 from tests.conftest import PASSWORD, World
 from tests.core.test_settings import GOOD_KEY, run_cli
 
+# Slow tests: make test-fast leaves them out (see docs/development/testing.md).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 CALLBACK = "/accounts/oidc/sso/login/callback/"
 CLIENT_ID = "cyberplan-test"

@@ -197,6 +197,7 @@ def test_concurrent_edit_is_detected_in_the_web_form(world: World, make_gap: Cal
     assert Gap.objects.get(pk=gap.pk).title_en == "Mine"
 
 
+@pytest.mark.slow
 def test_evidence_upload_checks_type_content_and_size(world: World, make_gap: Callable[..., Gap], tmp_path) -> None:  # type: ignore[no-untyped-def]
     gap = make_gap()
     client = Client()

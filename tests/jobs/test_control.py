@@ -30,7 +30,8 @@ from tests.jobs import kinds
 from tests.pipeline.test_misp import attribute, misp_event
 from tests.pipeline.test_stix import bundle, indicator, write
 
-pytestmark = pytest.mark.django_db
+# Slow tests: make test-fast leaves them out (see docs/development/testing.md).
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 @pytest.fixture(autouse=True)

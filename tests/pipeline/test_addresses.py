@@ -49,6 +49,7 @@ def test_address_numbers(con: duckdb.DuckDBPyConnection, text: str | None, expec
     assert number(con, text) == expected
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(st.integers(min_value=0, max_value=0xFFFFFFFF))
 def test_every_ipv4_address_has_its_own_number(con: duckdb.DuckDBPyConnection, value: int) -> None:

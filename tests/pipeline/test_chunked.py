@@ -19,6 +19,9 @@ from cyberplan.pipeline.importers.csvengine import split_csv
 from cyberplan.pipeline.ingest import IngestLimits, ingest
 from cyberplan.pipeline.store import CommitSummary, EventStore, import_of
 
+# Slow tests: make test-fast leaves them out (see docs/development/testing.md).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 OBSERVED_AT = "2026-11-29 00:00:00+00"
 HEADER = '"timestamp","ip","protocol","port","hostname","tag","asn","geo","region","city","banner"\n'

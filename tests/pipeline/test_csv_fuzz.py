@@ -6,12 +6,16 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cyberplan.pipeline.importers.base import Source, SourceError
 from cyberplan.pipeline.ingest import ingest
 from cyberplan.pipeline.store import EventStore
+
+# Slow tests: make test-fast leaves them out (see docs/development/testing.md).
+pytestmark = pytest.mark.slow
 
 HEADER = b'"timestamp","ip","protocol","port","hostname","tag","asn","geo"\n'
 GOOD = b'"2026-11-28 01:02:03","181.120.1.2","tcp","23","h.example.py","telnet","23201","PY"\n'

@@ -48,6 +48,7 @@ def run(path: Path, root: Path, chunk_bytes: int) -> CommitSummary:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("chunk_bytes", [256, 700, 2000])
 def test_chunked_mapped_csv_gives_the_one_piece_store(tmp_path: Path, chunk_bytes: int) -> None:
     source = partner_csv(tmp_path / "partner.csv")

@@ -181,6 +181,7 @@ def test_detect_refuses_what_is_not_misp(head: bytes) -> None:
 # -- summary, re-import ------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_summary_adds_up_and_reimport_adds_nothing(tmp_path: Path) -> None:
     first = run(EVENT, tmp_path, "imp-1")
     assert first.read == first.stored + first.duplicates + first.quarantined
@@ -449,6 +450,7 @@ JSON_VALUES = st.recursive(
 ATTRIBUTE_KEYS = ["type", "value", "to_ids", "timestamp", "uuid", "category", "Tag", "deleted", "comment"]
 
 
+@pytest.mark.slow
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_fuzzed_events_never_crash(data: st.DataObject) -> None:

@@ -190,6 +190,7 @@ def test_detect_refuses_what_is_not_a_bundle(head: bytes) -> None:
 # -- summary, re-import, TLP ---------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_summary_adds_up_and_reimport_adds_nothing(tmp_path: Path) -> None:
     first = run(BUNDLE, tmp_path, "imp-1")
     assert first.read == first.stored + first.duplicates + first.quarantined == 13
@@ -545,6 +546,7 @@ PATTERNS = st.sampled_from(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_fuzzed_bundles_never_crash(data: st.DataObject) -> None:

@@ -71,6 +71,7 @@ def test_a_stray_quote_in_the_middle_costs_only_its_line(tmp_path: Path) -> None
     assert [(r["line"], r["field"]) for r in rejects(tmp_path / "store")] == [(3, "ip")]
 
 
+@pytest.mark.slow
 def test_the_truncated_last_piece_of_a_large_file_is_read_like_the_rest(tmp_path: Path) -> None:
     """Read in pieces, the last piece is small, and a cut at its end must not refuse the file."""
     body = b"".join(good(i) for i in range(400))
@@ -114,6 +115,7 @@ def test_a_cut_header_is_refused_with_a_message_that_names_the_file_not_the_serv
     assert str(tmp_path) not in message and "/" not in message
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=st.integers(min_value=1, max_value=6), cut=st.integers(min_value=0, max_value=200))
 def test_any_cut_keeps_every_complete_row(rows: int, cut: int) -> None:

@@ -97,6 +97,7 @@ def unpack_in_child(limit: int, cases: list[tuple[Path, Path, int]]) -> dict[str
     return {name: (outcome, left) for name, outcome, left in results}
 
 
+@pytest.mark.slow
 def test_bombs_are_stopped_at_the_limit_and_leave_nothing_behind(tmp_path: Path) -> None:
     streamed = {
         "multi.csv.gz": gzip_bomb_with_small_trailer,

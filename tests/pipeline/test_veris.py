@@ -335,6 +335,7 @@ def test_detect_never_raises(head: bytes) -> None:
 # -- the VCDB sample -------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @needs_vcdb
 def test_vcdb_files_one_by_one(tmp_path: Path) -> None:
     store = EventStore(tmp_path / "store")
@@ -355,6 +356,7 @@ def test_vcdb_files_one_by_one(tmp_path: Path) -> None:
     assert all("schema_version: '1_3_2' read as '1.3.2'" in e["extra"]["normalised"] for e in quirky)
 
 
+@pytest.mark.slow
 @needs_vcdb
 def test_vcdb_all_as_json_lines(tmp_path: Path) -> None:
     files = vcdb_files()
@@ -437,6 +439,7 @@ def _by_id(stored: list[dict[str, Any]], files: list[Path]) -> list[tuple[dict[s
     return [(e, paths[e["extra"]["incident_id"]]) for e in stored]
 
 
+@pytest.mark.slow
 @needs_vcdb
 def test_vcdb_as_one_array_matches_single_files(tmp_path: Path) -> None:
     files = vcdb_files()
@@ -775,6 +778,7 @@ def _mutate(incident: dict[str, Any], data: st.DataObject) -> None:
         parent[path[-1]][data.draw(st.text(max_size=10))] = data.draw(json_values)
 
 
+@pytest.mark.slow
 @settings(max_examples=50, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_fuzz_mutated_incidents(data: st.DataObject) -> None:

@@ -23,7 +23,8 @@ from cyberplan.strategy.demo import LEGAL_REFERENCE, TITLE, build_demo_strategy_
 from cyberplan.strategy.models import KPI, Action, ActionGap, Comment, Element, KPIMeasurement, ProgressUpdate, Strategy
 from cyberplan.workspace.demo import build_demo_workspace
 
-pytestmark = pytest.mark.django_db
+# Slow tests: make test-fast leaves them out (see docs/development/testing.md).
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 AXES_ES = [
     "Sensibilización y cultura",

@@ -97,6 +97,7 @@ def test_measure_computes_every_automatic_kpi_and_reports_errors_without_stoppin
     assert KPIMeasurement.objects.filter(date=today).count() == 2
 
 
+@pytest.mark.slow
 def test_measure_every_strategy_by_default_and_a_trend_figure_without_events(world: World, measured: Plan) -> None:
     other = act.do_create_strategy(
         world.outsider, world.org_b, title_en="Other strategy", country="UY", start_year=2026, end_year=2030

@@ -35,7 +35,8 @@ from tests.conftest import World
 
 from .conftest import Plan, signed_in, url
 
-pytestmark = pytest.mark.django_db
+# Slow tests: make test-fast leaves them out (see docs/development/testing.md).
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 AS_OF = datetime.date(2026, 3, 1)
 

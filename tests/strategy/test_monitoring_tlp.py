@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+import pytest
 from django.urls import reverse
 
 from cyberplan.assessment.actions import do_create_assessment
@@ -14,6 +15,7 @@ from tests.conftest import World
 from .conftest import Plan, signed_in
 
 
+@pytest.mark.slow
 def test_a_red_assessment_is_not_named_on_the_monitoring_page_of_those_who_may_not_read_it(
     world: World, plan: Plan
 ) -> None:

@@ -35,6 +35,7 @@ def plan_csv() -> bytes:
     return out.getvalue().encode()
 
 
+@pytest.mark.slow
 def test_a_plan_of_seven_axes_twenty_objectives_and_sixty_lines(world: World) -> None:
     coordinator = world.users[Role.COORDINATOR]
     strategy = act.do_create_strategy(

@@ -17,6 +17,9 @@ from tests.conftest import World
 from tests.strategy.conftest import Plan
 from tests.trends.report_support import docx_text, pdf_text
 
+# Slow tests: make test-fast leaves them out (see docs/development/testing.md).
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(autouse=True)
 def isolated_files(tmp_path: Path, settings: Settings) -> None:

@@ -29,6 +29,9 @@ from tests.conftest import World
 from tests.strategy.conftest import Plan, signed_in
 from tests.trends.report_support import docx_text, pdf_text, sample_events, write_org_store
 
+# Slow tests: make test-fast leaves them out (see docs/development/testing.md).
+pytestmark = pytest.mark.slow
+
 HOSTILE = '<script>alert("x")</script><img src="https://evil.example/x.png">'
 EN_HEADINGS = [
     "Contents",

@@ -124,6 +124,7 @@ def _assessment_gap(world: World) -> tuple[Assessment, Gap]:
     return assessment, gap
 
 
+@pytest.mark.slow
 def test_suggestion_for_an_assessment_gap_says_why_and_where(world: World, plan: Plan) -> None:
     assessment, gap = _assessment_gap(world)
     found = traceability.suggestions(plan.strategy, gaps_visible_to(world.users[Role.COORDINATOR]))
@@ -138,6 +139,7 @@ def test_suggestion_for_an_assessment_gap_says_why_and_where(world: World, plan:
     assert suggestion.extra == {"factor": "1.2"}
 
 
+@pytest.mark.slow
 def test_suggestion_reason_in_spanish_and_on_the_page(world: World, plan: Plan) -> None:
     _assessment, gap = _assessment_gap(world)
     with translation.override("es"):

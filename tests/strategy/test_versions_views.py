@@ -69,6 +69,7 @@ def test_comparing_a_version_with_itself_is_refused(world: World, plan: Plan) ->
 # --------------------------------------------------------------------------- workflow permissions
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("role", [Role.VIEWER, Role.ANALYST, Role.CONTRIBUTOR, Role.EXTERNAL_PARTNER])
 def test_only_deciders_move_versions(world: World, plan: Plan, role: str) -> None:
     plan.strategy.tlp = "green"
@@ -151,6 +152,7 @@ def test_a_second_open_version_is_refused_with_the_note_kept(world: World, plan:
     assert plan.strategy.versions.count() == 1
 
 
+@pytest.mark.slow
 def test_outsiders_get_404(world: World, plan: Plan) -> None:
     act.do_create_version(world.users[Role.COORDINATOR], plan.strategy)
     for user in (world.outsider, world.nobody):
@@ -167,6 +169,7 @@ def test_outsiders_get_404(world: World, plan: Plan) -> None:
 # --------------------------------------------------------------------------- consultation
 
 
+@pytest.mark.slow
 def test_consultee_sees_versions_in_consultation_not_drafts_and_comments(world: World, plan: Plan) -> None:
     coordinator = world.users[Role.COORDINATOR]
     act.do_set_consultees(coordinator, plan.strategy, [world.org_b])
@@ -211,6 +214,7 @@ def test_consultee_sees_versions_in_consultation_not_drafts_and_comments(world: 
     assert consultee.get(url("version_detail", plan, 1)).status_code == 404
 
 
+@pytest.mark.slow
 def test_comment_errors_keep_the_text(world: World, plan: Plan) -> None:
     coordinator = world.users[Role.COORDINATOR]
     act.do_set_consultees(coordinator, plan.strategy, [world.org_b])
@@ -241,6 +245,7 @@ def test_comment_errors_keep_the_text(world: World, plan: Plan) -> None:
     assert response.status_code == 403
 
 
+@pytest.mark.slow
 def test_coordinator_resolves_comments_and_a_concurrent_resolution_loses_nothing(world: World, plan: Plan) -> None:
     coordinator = world.users[Role.COORDINATOR]
     act.do_set_consultees(coordinator, plan.strategy, [world.org_b])
@@ -284,6 +289,7 @@ def test_coordinator_resolves_comments_and_a_concurrent_resolution_loses_nothing
 # --------------------------------------------------------------------------- published versions
 
 
+@pytest.mark.slow
 def test_published_version_refuses_refresh_and_moves_with_a_message(world: World, plan: Plan) -> None:
     version = published_v1(world, plan)
     client = signed_in(world.users[Role.COORDINATOR])
@@ -295,6 +301,7 @@ def test_published_version_refuses_refresh_and_moves_with_a_message(world: World
     assert (stored.status, stored.digest, stored.version) == (VersionStatus.PUBLISHED, version.digest, version.version)
 
 
+@pytest.mark.slow
 def test_draft_refresh_takes_in_the_working_copy(world: World, plan: Plan) -> None:
     coordinator = world.users[Role.COORDINATOR]
     version = act.do_create_version(coordinator, plan.strategy)
@@ -307,6 +314,7 @@ def test_draft_refresh_takes_in_the_working_copy(world: World, plan: Plan) -> No
     assert "Hire five incident handlers" in response.content.decode()
 
 
+@pytest.mark.slow
 def test_a_concurrent_move_keeps_what_was_typed(world: World, plan: Plan) -> None:
     coordinator = world.users[Role.COORDINATOR]
     version = act.do_create_version(coordinator, plan.strategy)
@@ -324,6 +332,7 @@ def test_a_concurrent_move_keeps_what_was_typed(world: World, plan: Plan) -> Non
     assert StrategyVersion.objects.get(pk=version.pk).status == VersionStatus.DRAFT
 
 
+@pytest.mark.slow
 def test_member_without_tlp_reading_is_not_an_owner_reader(world: World, plan: Plan) -> None:
     """An external partner of the owner organisation does not read an AMBER strategy's versions."""
     act.do_create_version(world.users[Role.COORDINATOR], plan.strategy)
@@ -332,6 +341,7 @@ def test_member_without_tlp_reading_is_not_an_owner_reader(world: World, plan: P
     assert client.get(url("version_list", plan)).status_code == 404
 
 
+@pytest.mark.slow
 def test_a_concurrent_refresh_changes_nothing_and_says_so(world: World, plan: Plan) -> None:
     coordinator = world.users[Role.COORDINATOR]
     version = act.do_create_version(coordinator, plan.strategy)
@@ -344,6 +354,7 @@ def test_a_concurrent_refresh_changes_nothing_and_says_so(world: World, plan: Pl
     assert StrategyVersion.objects.get(pk=version.pk).status == VersionStatus.CONSULTATION
 
 
+@pytest.mark.slow
 def test_pages_render_in_spanish(world: World, plan: Plan) -> None:
     act.do_create_version(world.users[Role.COORDINATOR], plan.strategy)
     client = signed_in(world.users[Role.COORDINATOR])

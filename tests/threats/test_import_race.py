@@ -27,7 +27,8 @@ from .conftest import SAMPLES
 
 dbutil.use_file_sqlite_test_database()
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Slow tests: make test-fast leaves them out (see docs/development/testing.md).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 TELNET = SAMPLES / "2026-11-28-scan_telnet-py-geo.csv"
 

@@ -17,6 +17,9 @@ from tests.conftest import World
 
 from .support import make_import
 
+# Slow tests: make test-fast leaves them out (see docs/development/testing.md).
+pytestmark = pytest.mark.slow
+
 # Event TLP per role: RED only for administrators and coordinators, external partners CLEAR and GREEN.
 READS: dict[str, set[str]] = {
     Role.ADMINISTRATOR: set(TLP.values),

@@ -39,6 +39,9 @@ from tests.conftest import World
 
 from .conftest import SAMPLES
 
+# Slow tests: make test-fast leaves them out (see docs/development/testing.md).
+pytestmark = pytest.mark.slow
+
 TELNET = SAMPLES / "2026-11-28-scan_telnet-py-geo.csv"
 ROOT = Path(__file__).resolve().parents[2]
 

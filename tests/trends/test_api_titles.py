@@ -16,6 +16,9 @@ from cyberplan.trends.report.content import METRIC_TITLES
 from tests.analytics.support import event, write_store
 from tests.conftest import World
 
+# Slow tests: make test-fast leaves them out (see docs/development/testing.md).
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, settings: Settings) -> None:

@@ -40,6 +40,9 @@ from cyberplan.trends.views import figures, safe_svg, store_state, warm
 from tests.analytics.support import event, write_store
 from tests.conftest import World
 
+# Slow tests: make test-fast leaves them out (see docs/development/testing.md).
+pytestmark = pytest.mark.slow
+
 HOSTILE_AS = "<script>alert(1)</script>"
 HOSTILE_ORG = '<img src=x onerror="alert(2)">'
 

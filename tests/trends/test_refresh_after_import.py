@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
@@ -37,6 +38,7 @@ def test_an_import_is_in_the_trend_tables_as_soon_as_it_is_stored(
     assert not Job.objects.filter(kind="trends_refresh").exists()
 
 
+@pytest.mark.slow
 def test_one_warming_job_is_queued_and_fills_the_dashboard_cache(
     world: World, settings: Settings, tmp_path: Path
 ) -> None:

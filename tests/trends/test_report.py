@@ -22,6 +22,9 @@ from tests.analytics.support import event, write_store
 from tests.conftest import World
 from tests.trends.report_support import ZERO_PERCENT, docx_text, pdf_text, sample_events, write_org_store
 
+# Slow tests: make test-fast leaves them out (see docs/development/testing.md).
+pytestmark = pytest.mark.slow
+
 SECTIONS_EN = [
     "Executive summary",
     "Threats by class",

@@ -109,6 +109,7 @@ def test_awkward_data_still_makes_an_honest_report(world: World, case: str) -> N
         assert "What “unknown” means" in docx
 
 
+@pytest.mark.slow
 def test_empty_store_renders_as_pdf(world: World) -> None:
     # A file refused during the month: it stored nothing and its format was not recognised.
     refused = Import.objects.create(

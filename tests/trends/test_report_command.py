@@ -14,6 +14,9 @@ from cyberplan.core.models import Organisation
 from tests.conftest import World
 from tests.trends.report_support import docx_text, sample_events, write_org_store
 
+# Slow tests: make test-fast leaves them out (see docs/development/testing.md).
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(autouse=True)
 def isolated_stores(tmp_path: Path, settings: Settings) -> Path:

@@ -18,6 +18,9 @@ from cyberplan.trends.report_jobs import do_request_trends_report
 from tests.conftest import World
 from tests.trends.report_support import pdf_text, sample_events, write_org_store
 
+# Slow tests: make test-fast leaves them out (see docs/development/testing.md).
+pytestmark = pytest.mark.slow
+
 PAGE = "/trends/reports/"
 
 

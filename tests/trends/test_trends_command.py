@@ -15,6 +15,9 @@ from cyberplan.threats.store import event_store
 from tests.analytics.support import event, write_store
 from tests.conftest import World
 
+# Slow tests: make test-fast leaves them out (see docs/development/testing.md).
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(autouse=True)
 def isolated_stores(tmp_path: Path, settings: Settings) -> Path:

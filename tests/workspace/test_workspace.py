@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 from django.urls import reverse
+from pytest_django import Settings
 from rest_framework.test import APIClient
 
 from cyberplan.core.choices import Role
@@ -18,6 +19,7 @@ from cyberplan.workspace.demo import DEMO_PASSWORD, build_demo_workspace
 from tests.conftest import World
 
 
+@pytest.mark.slow
 def test_every_section_page_says_what_it_will_hold(world: World) -> None:
     client = Client()
     client.force_login(world.users[Role.VIEWER])
@@ -61,6 +63,7 @@ def test_audit_export_job_is_queued_for_the_worker(world: World, make_gap: Calla
     assert api.post("/api/jobs/", {"kind": "rm -rf", "organisation": world.org_b.pk}, format="json").status_code == 400
 
 
+@pytest.mark.slow
 def test_demo_workspace_is_idempotent_and_labelled(db: None) -> None:
     first = build_demo_workspace()
     counts = (Organisation.objects.count(), User.objects.count(), Membership.objects.count(), Gap.objects.count())
@@ -86,7 +89,7 @@ def test_demo_workspace_is_idempotent_and_labelled(db: None) -> None:
         client.post("/logout/")
 
 
-def test_demo_is_refused_in_production(settings) -> None:  # type: ignore[no-untyped-def]
+def test_demo_is_refused_in_production(settings: Settings) -> None:
     from django.core.management import CommandError, call_command
 
     settings.PRODUCTION = True

@@ -7,11 +7,12 @@ from rest_framework import serializers
 from cyberplan.assessment.choices import AnswerValue, EvidenceKind, StakeholderGroup
 from cyberplan.assessment.models import Answer, AnswerEvidence, Assessment, FactorComment, Framework
 from cyberplan.core.access import Permission, organisations_where
+from cyberplan.core.api.fields import limit_related
 from cyberplan.core.api.schema import AnsweredChoiceField
 from cyberplan.core.models import Organisation, User
 
 
-class AnswerEvidenceSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class AnswerEvidenceSerializer(serializers.ModelSerializer[AnswerEvidence]):
     kind = serializers.ChoiceField(choices=EvidenceKind.choices)
     added_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
@@ -27,7 +28,7 @@ class AnswerEvidenceSerializer(serializers.ModelSerializer):  # type: ignore[typ
         return bool(obj.document)
 
 
-class AssessmentSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class AssessmentSerializer(serializers.ModelSerializer[Assessment]):
     organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.none())
     framework = serializers.PrimaryKeyRelatedField(queryset=Framework.objects.all())
     framework_key = serializers.CharField(source="framework.key", read_only=True)
@@ -64,10 +65,10 @@ class AssessmentSerializer(serializers.ModelSerializer):  # type: ignore[type-ar
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None and request.user.is_authenticated:
-            self.fields["organisation"].queryset = organisations_where(request.user, Permission.EDIT)  # type: ignore[attr-defined]
+            limit_related(self, "organisation", organisations_where(request.user, Permission.EDIT))
 
 
-class AnswerSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class AnswerSerializer(serializers.ModelSerializer[Answer]):
     value = AnsweredChoiceField(choices=AnswerValue.choices, help_text="Blank until the indicator is answered.")
     answered_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
@@ -94,7 +95,7 @@ class AnswerSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         read_only_fields = ["assessment", "factor_id", "indicator_id", "updated_at"]
 
 
-class StageCountsSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class StageCountsSerializer(serializers.Serializer[Any]):
     stage = serializers.IntegerField()
     met = serializers.IntegerField()
     partly = serializers.IntegerField()
@@ -103,7 +104,7 @@ class StageCountsSerializer(serializers.Serializer):  # type: ignore[type-arg]
     met_with_evidence = serializers.IntegerField()
 
 
-class FactorScoreSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class FactorScoreSerializer(serializers.Serializer[Any]):
     factor_id = serializers.CharField()
     dimension_id = serializers.CharField()
     name = serializers.CharField()
@@ -122,11 +123,11 @@ class FactorScoreSerializer(serializers.Serializer):  # type: ignore[type-arg]
     approved_at = serializers.CharField(allow_null=True)
 
 
-class UnlockSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class UnlockSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=1000)
 
 
-class ImportSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ImportSerializer(serializers.Serializer[Any]):
     organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.none())
     document = serializers.DictField(help_text="An assessment file as written by the export.")
 
@@ -134,24 +135,24 @@ class ImportSerializer(serializers.Serializer):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None and request.user.is_authenticated:
-            self.fields["organisation"].queryset = organisations_where(request.user, Permission.EDIT)  # type: ignore[attr-defined]
+            limit_related(self, "organisation", organisations_where(request.user, Permission.EDIT))
 
 
-class GapChangeSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class GapChangeSerializer(serializers.Serializer[Any]):
     factor_id = serializers.CharField()
     gap = serializers.IntegerField(source="gap.pk")
     identifier = serializers.CharField(source="gap.identifier")
     change = serializers.CharField()
 
 
-class FactorUpdateSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class FactorUpdateSerializer(serializers.Serializer[Any]):
     target_stage = serializers.IntegerField(allow_null=True, required=False, min_value=1)
     assignee = serializers.SlugRelatedField(
         slug_field="username", queryset=User.objects.all(), allow_null=True, required=False
     )
 
 
-class FactorCommentSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class FactorCommentSerializer(serializers.ModelSerializer[FactorComment]):
     author: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )

@@ -13,6 +13,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
 from cyberplan.assessment import actions, results
 from cyberplan.assessment.access import (
@@ -61,7 +62,7 @@ class AssessmentViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
-    viewsets.GenericViewSet,  # type: ignore[type-arg]
+    viewsets.GenericViewSet[Assessment],
 ):
     """Capacity assessments. Reads are filtered by organisation, role and TLP."""
 
@@ -82,7 +83,7 @@ class AssessmentViewSet(
         }.get(self.action or "", Permission.VIEW)
         return access_assessment_by_id(_user(self.request), self.kwargs["pk"], permission)
 
-    def perform_create(self, serializer: AssessmentSerializer) -> None:  # type: ignore[override]
+    def perform_create(self, serializer: BaseSerializer[Any]) -> None:
         data = dict(serializer.validated_data)
         organisation = data.pop("organisation")
         framework = data.pop("framework")
@@ -216,7 +217,7 @@ class AssessmentAnswerViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,  # type: ignore[type-arg]
+    viewsets.GenericViewSet[Answer],
 ):
     """Answers to indicators. Updating needs the version last read: a stale version gets 409 with the current answer."""
 

@@ -124,7 +124,7 @@ class AnsweredChoiceField(serializers.ChoiceField):
     """A choice that is written as one of its values but reads as "" while nothing was chosen yet."""
 
 
-class AnsweredChoiceFieldExtension(OpenApiSerializerFieldExtension):
+class AnsweredChoiceFieldExtension(OpenApiSerializerFieldExtension):  # type: ignore[no-untyped-call]  # drf-spectacular's registry hook is untyped
     """In requests the field takes one of its values; in responses it may also be blank."""
 
     target_class = AnsweredChoiceField

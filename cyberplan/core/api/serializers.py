@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
@@ -7,7 +9,7 @@ from cyberplan.core.access import role_in
 from cyberplan.core.models import AuditEntry, Membership, Organisation, Sector
 
 
-class SectorSerializer(serializers.ModelSerializer):
+class SectorSerializer(serializers.ModelSerializer[Sector]):
     name = serializers.CharField(read_only=True)
 
     class Meta:
@@ -15,9 +17,11 @@ class SectorSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "name_en", "name_es", "is_critical"]
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
-    country = CountryField(country_dict=True)
-    sector = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+class OrganisationSerializer(serializers.ModelSerializer[Organisation]):
+    country = CountryField(country_dict=True)  # type: ignore[no-untyped-call]  # django-countries ships no type hints
+    sector: serializers.SlugRelatedField[Sector] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
     my_role = serializers.SerializerMethodField()
 
     class Meta:
@@ -42,7 +46,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
         return role_in(self.context["request"].user, obj.pk)
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(serializers.ModelSerializer[Membership]):
     username = serializers.CharField(source="user.username", read_only=True)
 
     class Meta:
@@ -50,7 +54,7 @@ class MembershipSerializer(serializers.ModelSerializer):
         fields = ["id", "username", "organisation", "role", "created_at"]
 
 
-class AuditEntrySerializer(serializers.ModelSerializer):
+class AuditEntrySerializer(serializers.ModelSerializer[AuditEntry]):
     record_type = serializers.SerializerMethodField()
 
     class Meta:
@@ -72,6 +76,6 @@ class AuditEntrySerializer(serializers.ModelSerializer):
         return f"{obj.content_type.app_label}.{obj.content_type.model}"
 
 
-class CountrySerializer(serializers.Serializer):
+class CountrySerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()

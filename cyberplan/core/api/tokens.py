@@ -18,10 +18,11 @@ from rest_framework.response import Response
 
 from cyberplan.core import tokens
 from cyberplan.core.actions import do_create_api_token, do_revoke_api_token
+from cyberplan.core.http import request_user, signed_in_user
 from cyberplan.core.tokens import APIToken, APITokenStatus
 
 
-class APITokenSerializer(serializers.ModelSerializer):
+class APITokenSerializer(serializers.ModelSerializer[APIToken]):
     status = serializers.ChoiceField(choices=APITokenStatus.choices, read_only=True)
     allowed_networks = serializers.ListField(child=serializers.CharField(), read_only=True)
 
@@ -51,14 +52,15 @@ class APITokenCreatedSerializer(APITokenSerializer):
         read_only_fields = fields
 
 
-class APITokenCreateSerializer(serializers.Serializer):
+class APITokenCreateSerializer(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=tokens.NAME_MAX_LENGTH)
     expires_in_days = serializers.IntegerField(
         min_value=1,
         required=False,
         help_text="Days until the token expires: 90 unless given, at most CYBERPLAN_API_TOKEN_MAX_DAYS (365 by default).",
     )
-    read_only = serializers.BooleanField(default=False)
+    # A field named like Field.read_only: DRF's metaclass moves declared fields out of the class attributes.
+    read_only = serializers.BooleanField(default=False)  # type: ignore[assignment]  # see above
     allowed_networks = serializers.ListField(
         child=serializers.CharField(max_length=64),
         required=False,
@@ -109,15 +111,17 @@ class APITokenCreateSerializer(serializers.Serializer):
         return attrs
 
 
-class APITokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class APITokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[APIToken]):
     """The caller's own API tokens. Other users' tokens are never visible (404)."""
 
     serializer_class = APITokenSerializer
     filterset_fields = ["read_only"]
 
     def get_queryset(self) -> QuerySet[APIToken]:
-        # By id, so the schema generator's anonymous request gets an empty list, not an error.
-        return APIToken.objects.filter(user_id=self.request.user.pk)
+        user = request_user(self.request)
+        if user is None:  # the schema generator's anonymous request gets an empty list, not an error
+            return APIToken.objects.none()
+        return APIToken.objects.filter(user=user)
 
     @extend_schema(request=APITokenCreateSerializer, responses={201: APITokenCreatedSerializer})
     def create(self, request: Request) -> Response:
@@ -126,8 +130,8 @@ class APITokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         data = incoming.validated_data
         try:
             token, secret = do_create_api_token(
-                request.user,
-                request.user,
+                signed_in_user(request),
+                signed_in_user(request),
                 name=data["name"],
                 expires_at=data["expires_at"],
                 read_only=data["read_only"],
@@ -142,5 +146,5 @@ class APITokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(request=None, responses=APITokenSerializer)
     @action(detail=True, methods=["post"])
     def revoke(self, request: Request, pk: str | None = None) -> Response:
-        token = do_revoke_api_token(request.user, self.get_object())
+        token = do_revoke_api_token(signed_in_user(request), self.get_object())
         return Response(APITokenSerializer(token, context={"request": request}).data)

@@ -1,6 +1,8 @@
 """The sectors every installation starts with; operators may add more in the admin."""
 
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 # (code, English, Spanish, critical)
 SECTORS = [
@@ -31,7 +33,7 @@ SECTORS = [
 ]
 
 
-def add_sectors(apps, schema_editor):
+def add_sectors(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     Sector = apps.get_model("core", "Sector")
     for code, name_en, name_es, critical in SECTORS:
         Sector.objects.update_or_create(

@@ -6,12 +6,16 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from cyberplan.core.access import Permission, organisations_where
-from cyberplan.core.models import Organisation
+from cyberplan.core.api.fields import limit_related
+from cyberplan.core.models import Organisation, User
+from cyberplan.gaps.choices import GapStatus
 from cyberplan.gaps.models import Gap, GapEvidence
 
 
-class GapEvidenceSerializer(serializers.ModelSerializer):
-    added_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+class GapEvidenceSerializer(serializers.ModelSerializer[GapEvidence]):
+    added_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     document = serializers.FileField(write_only=True, required=False)
     has_document = serializers.SerializerMethodField()
 
@@ -23,11 +27,13 @@ class GapEvidenceSerializer(serializers.ModelSerializer):
         return bool(obj.document)
 
 
-class GapSerializer(serializers.ModelSerializer):
+class GapSerializer(serializers.ModelSerializer[Gap]):
     organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.none())
     title = serializers.CharField(read_only=True)
     description = serializers.CharField(read_only=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    created_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     version = serializers.IntegerField(
         required=False,
         help_text="The version you last read. Required on update: a stale version gets 409 Conflict.",
@@ -62,7 +68,7 @@ class GapSerializer(serializers.ModelSerializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None and request.user.is_authenticated:
-            self.fields["organisation"].queryset = organisations_where(request.user, Permission.CONTRIBUTE)  # type: ignore[attr-defined]
+            limit_related(self, "organisation", organisations_where(request.user, Permission.CONTRIBUTE))
         if self.instance is not None and not isinstance(self.instance, list):
             self.fields["organisation"].read_only = True
 
@@ -76,6 +82,6 @@ class GapSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class GapStatusSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=Gap._meta.get_field("status").choices)
+class GapStatusSerializer(serializers.Serializer[Any]):
+    status = serializers.ChoiceField(choices=GapStatus.choices)
     version = serializers.IntegerField()

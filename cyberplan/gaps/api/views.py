@@ -11,11 +11,13 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
 from cyberplan.core.access import Permission, has_permission
 from cyberplan.core.api.schema import CONFLICT
 from cyberplan.core.api.serializers import AuditEntrySerializer
 from cyberplan.core.audit import history_of
+from cyberplan.core.http import request_user, signed_in_user
 from cyberplan.gaps import actions
 from cyberplan.gaps.access import access_gap_by_id, gaps_visible_to
 from cyberplan.gaps.models import Gap
@@ -43,7 +45,7 @@ class GapViewSet(
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
+    viewsets.GenericViewSet[Gap],
 ):
     """The gap register. Reads are filtered by organisation, role and TLP."""
 
@@ -54,7 +56,10 @@ class GapViewSet(
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Gap]:
-        return gaps_visible_to(self.request.user)
+        user = request_user(self.request)
+        if user is None:  # the schema generator's anonymous request
+            return Gap.objects.none()
+        return gaps_visible_to(user)
 
     def get_object(self) -> Gap:
         permission = {
@@ -63,14 +68,14 @@ class GapViewSet(
             "destroy": Permission.DELETE,
             "set_status": Permission.DECIDE,
         }.get(self.action, Permission.VIEW)
-        return access_gap_by_id(self.request.user, self.kwargs["pk"], permission)
+        return access_gap_by_id(signed_in_user(self.request), self.kwargs["pk"], permission)
 
-    def perform_create(self, serializer: GapSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[Gap]) -> None:
         data = dict(serializer.validated_data)
         organisation = data.pop("organisation")
         data.pop("version", None)
         try:
-            serializer.instance = actions.do_create_gap(self.request.user, organisation, **data)
+            serializer.instance = actions.do_create_gap(signed_in_user(self.request), organisation, **data)
         except DjangoValidationError as exc:
             raise _as_drf(exc) from exc
 
@@ -81,7 +86,7 @@ class GapViewSet(
         data = dict(serializer.validated_data)
         version = data.pop("version")
         try:
-            gap = actions.do_update_gap(request.user, gap, version, **data)
+            gap = actions.do_update_gap(signed_in_user(request), gap, version, **data)
         except actions.ConcurrentEditError as exc:
             return _conflict(exc.current, request)
         except DjangoValidationError as exc:
@@ -89,7 +94,7 @@ class GapViewSet(
         return Response(self.get_serializer(gap).data)
 
     def perform_destroy(self, instance: Gap) -> None:
-        actions.do_delete_gap(self.request.user, instance)
+        actions.do_delete_gap(signed_in_user(self.request), instance)
 
     @extend_schema(request=GapStatusSerializer, responses={200: GapSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"], url_path="status")
@@ -99,7 +104,7 @@ class GapViewSet(
         body.is_valid(raise_exception=True)
         try:
             gap = actions.do_set_gap_status(
-                request.user, gap, body.validated_data["status"], body.validated_data["version"]
+                signed_in_user(request), gap, body.validated_data["status"], body.validated_data["version"]
             )
         except actions.ConcurrentEditError as exc:
             return _conflict(exc.current, request)
@@ -109,15 +114,15 @@ class GapViewSet(
     @extend_schema(methods=["post"], request=GapEvidenceSerializer, responses={201: GapEvidenceSerializer})
     @action(detail=True, methods=["get", "post"], serializer_class=GapEvidenceSerializer)
     def evidence(self, request: Request, pk: str | None = None) -> Response:
-        gap = access_gap_by_id(request.user, int(pk or 0))
+        gap = access_gap_by_id(signed_in_user(request), int(pk or 0))
         if request.method == "GET":
             return Response(GapEvidenceSerializer(gap.evidence.select_related("added_by"), many=True).data)
-        if not has_permission(request.user, gap.organisation_id, Permission.CONTRIBUTE):
+        if not has_permission(signed_in_user(request), gap.organisation_id, Permission.CONTRIBUTE):
             raise PermissionDenied
         body = GapEvidenceSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            evidence = actions.do_add_gap_evidence(request.user, gap, **body.validated_data)
+            evidence = actions.do_add_gap_evidence(signed_in_user(request), gap, **body.validated_data)
         except DjangoValidationError as exc:
             raise _as_drf(exc) from exc
         return Response(GapEvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
@@ -125,5 +130,5 @@ class GapViewSet(
     @extend_schema(responses=AuditEntrySerializer(many=True))
     @action(detail=True, methods=["get"], serializer_class=AuditEntrySerializer)
     def history(self, request: Request, pk: str | None = None) -> Response:
-        gap = access_gap_by_id(request.user, int(pk or 0))
+        gap = access_gap_by_id(signed_in_user(request), int(pk or 0))
         return Response(AuditEntrySerializer(history_of(gap).select_related("content_type")[:200], many=True).data)

@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cyberplan.core.api.schema import CONFLICT
+from cyberplan.core.http import attachment, request_user, signed_in_user
 from cyberplan.jobs.access import can_cancel, jobs_visible_to
 from cyberplan.jobs.actions import do_cancel_job, do_start_job
 from cyberplan.jobs.models import Job
@@ -19,20 +20,23 @@ from cyberplan.jobs.models import Job
 from .serializers import JobCreateSerializer, JobSerializer
 
 
-class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Job]):
     """Background jobs: their status and progress. Starting one needs the right to read the audit log."""
 
     serializer_class = JobSerializer
     filterset_fields = ["organisation", "status", "kind"]
 
     def get_queryset(self) -> QuerySet[Job]:
-        return jobs_visible_to(self.request.user)
+        user = request_user(self.request)
+        if user is None:  # the schema generator's anonymous request
+            return Job.objects.none()
+        return jobs_visible_to(user)
 
     @extend_schema(request=JobCreateSerializer, responses={201: JobSerializer})
     def create(self, request: Request) -> Response:
         body = JobCreateSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
-        job = do_start_job(request.user, body.validated_data["organisation"], body.validated_data["kind"])
+        job = do_start_job(signed_in_user(request), body.validated_data["organisation"], body.validated_data["kind"])
         return Response(JobSerializer(job).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: JobSerializer, 409: CONFLICT})
@@ -44,9 +48,9 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         job = self.get_object()
         if job.is_finished:  # the job's state, not the request, is in the way: a conflict
             return Response({"detail": _("This job has already ended.")}, status=status.HTTP_409_CONFLICT)
-        if not can_cancel(request.user, job):
+        if not can_cancel(signed_in_user(request), job):
             raise PermissionDenied(_("Only the person who started this job, or a coordinator, may cancel it."))
-        return Response(JobSerializer(do_cancel_job(request.user, job)).data)
+        return Response(JobSerializer(do_cancel_job(signed_in_user(request), job)).data)
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
@@ -55,4 +59,4 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         job = self.get_object()
         if not job.output:
             raise Http404
-        return FileResponse(job.output.open("rb"), as_attachment=True, filename=job.output.name.rsplit("/", 1)[-1])
+        return attachment(job.output)

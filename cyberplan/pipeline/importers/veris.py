@@ -957,7 +957,7 @@ def map_incident(incident: Any) -> dict[str, Any]:
     record = copy.deepcopy(incident)
     notes: list[str] = []
     version = _normalise_version(record, notes)
-    minor = VERSION_RE.match(version).group("minor")  # type: ignore[union-attr]
+    minor = VERSION_RE.match(version).group("minor")  # type: ignore[union-attr]  # _normalise_version only returns versions VERSION_RE matches
     if minor == "3":
         _upgrade_legacy(record, notes)
     errors, tolerated = _schema_problems(record, minor)

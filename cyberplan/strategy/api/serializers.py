@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cyberplan.core.access import Permission, organisations_where
+from cyberplan.core.api.fields import limit_related
 from cyberplan.core.models import Organisation, User
 from cyberplan.strategy.access import strategies_visible_to
 from cyberplan.strategy.choices import ActionStatus, KPISource, VersionStatus
@@ -34,20 +35,20 @@ class KPIValueField(serializers.CharField):
         return format(value.normalize(), "f") if isinstance(value, Decimal) else str(value)
 
 
-def _caller(serializer: serializers.Serializer) -> User | None:  # type: ignore[type-arg]
+def _caller(serializer: serializers.Serializer[Any]) -> User | None:
     """The signed-in user the serializer answers, or None (no request, as in schema generation, or anonymous)."""
     request = serializer.context.get("request")
     return request.user if request is not None and request.user.is_authenticated else None
 
 
-def _fixed_on_update(serializer: serializers.Serializer, *names: str) -> None:  # type: ignore[type-arg]
+def _fixed_on_update(serializer: serializers.Serializer[Any], *names: str) -> None:
     """When the serializer updates one record, the named fields cannot change."""
     if serializer.instance is not None and not isinstance(serializer.instance, list):
         for name in names:
             serializer.fields[name].read_only = True
 
 
-class StrategySerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class StrategySerializer(serializers.ModelSerializer[Strategy]):
     organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.none())
     title = serializers.CharField(read_only=True)
     created_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
@@ -87,7 +88,7 @@ class StrategySerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)
         user = _caller(self)
         if user is not None:
-            self.fields["organisation"].queryset = organisations_where(user, Permission.DECIDE)  # type: ignore[attr-defined]
+            limit_related(self, "organisation", organisations_where(user, Permission.DECIDE))
         _fixed_on_update(self, "organisation")
 
 
@@ -96,7 +97,7 @@ class StrategySerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 ORDER_FIELD_ARGS: dict[str, Any] = {"min_value": 0, "max_value": 32767, "required": False}
 
 
-class StrategyElementSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class StrategyElementSerializer(serializers.ModelSerializer[Element]):
     strategy = serializers.PrimaryKeyRelatedField(queryset=Strategy.objects.none())
     title = serializers.CharField(read_only=True)
     order = serializers.IntegerField(**ORDER_FIELD_ARGS)
@@ -127,20 +128,20 @@ class StrategyElementSerializer(serializers.ModelSerializer):  # type: ignore[ty
         _fixed_on_update(self, "strategy", "kind")
 
 
-def _limit_to_plan(serializer: serializers.Serializer) -> None:  # type: ignore[type-arg]
+def _limit_to_plan(serializer: serializers.Serializer[Any]) -> None:
     """Strategies whose working copy the caller reads, and their elements, as choices (the view checks the role)."""
     user = _caller(serializer)
     if user is None:
         return
     editable = strategies_visible_to(user)
     if "strategy" in serializer.fields:
-        serializer.fields["strategy"].queryset = editable  # type: ignore[attr-defined]
+        limit_related(serializer, "strategy", editable)
     if "parent" in serializer.fields:
-        serializer.fields["parent"].queryset = Element.objects.filter(strategy__in=editable)  # type: ignore[attr-defined]
+        limit_related(serializer, "parent", Element.objects.filter(strategy__in=editable))
         serializer.fields["parent"].help_text = "Id of the element above."
 
 
-class KPIMeasurementSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class KPIMeasurementSerializer(serializers.ModelSerializer[KPIMeasurement]):
     value = KPIValueField(help_text="In the KPI's unit; a unit may be written after the number: 80%, 12 days, 48 h.")
     recorded_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
@@ -159,7 +160,7 @@ class KPISourceField(serializers.ChoiceField):
         super().__init__(choices=KPISource.choices, **kwargs)
 
 
-class StrategyKPISerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class StrategyKPISerializer(serializers.ModelSerializer[KPI]):
     action = serializers.PrimaryKeyRelatedField(queryset=Action.objects.none())
     name = serializers.CharField(read_only=True)
     baseline = KPIValueField(required=False, allow_null=True, help_text="In the KPI's unit.")
@@ -186,9 +187,7 @@ class StrategyKPISerializer(serializers.ModelSerializer):  # type: ignore[type-a
         self.fields["source"] = KPISourceField(required=False)
         user = _caller(self)
         if user is not None:
-            self.fields["action"].queryset = Action.objects.filter(  # type: ignore[attr-defined]
-                strategy__in=strategies_visible_to(user)
-            )
+            limit_related(self, "action", Action.objects.filter(strategy__in=strategies_visible_to(user)))
         _fixed_on_update(self, "action")
 
     @extend_schema_field(KPIMeasurementSerializer(allow_null=True))
@@ -204,7 +203,7 @@ class GapIdentifiersField(serializers.ListField):
         return sorted(link.gap.identifier for link in instance.gap_links.select_related("gap"))
 
 
-class StrategyActionSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class StrategyActionSerializer(serializers.ModelSerializer[Action]):
     strategy = serializers.PrimaryKeyRelatedField(queryset=Strategy.objects.none())
     title = serializers.CharField(read_only=True)
     order = serializers.IntegerField(**ORDER_FIELD_ARGS)
@@ -267,7 +266,7 @@ class StrategyActionSerializer(serializers.ModelSerializer):  # type: ignore[typ
         _fixed_on_update(self, "strategy")
 
 
-class ProgressUpdateSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class ProgressUpdateSerializer(serializers.ModelSerializer[ProgressUpdate]):
     status = serializers.ChoiceField(choices=ActionStatus.choices)
     author: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
@@ -295,7 +294,7 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):  # type: ignore[typ
         return bool(obj.evidence_document)
 
 
-class StrategyVersionSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class StrategyVersionSerializer(serializers.ModelSerializer[StrategyVersion]):
     strategy = serializers.PrimaryKeyRelatedField(queryset=Strategy.objects.none())
     created_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
@@ -348,7 +347,7 @@ class StrategyVersionSerializer(serializers.ModelSerializer):  # type: ignore[ty
 
         user = _caller(self)
         if user is not None:
-            self.fields["strategy"].queryset = strategies_visible_to(user)  # type: ignore[attr-defined]
+            limit_related(self, "strategy", strategies_visible_to(user))
 
 
 class StrategyVersionDetailSerializer(StrategyVersionSerializer):
@@ -358,22 +357,22 @@ class StrategyVersionDetailSerializer(StrategyVersionSerializer):
         fields = [*StrategyVersionSerializer.Meta.fields, "snapshot"]
 
 
-class VersionTransitionSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class VersionTransitionSerializer(serializers.Serializer[Any]):
     status = serializers.ChoiceField(choices=VersionStatus.choices)
     legal_reference = serializers.CharField(max_length=300, required=False, allow_blank=True)
     consultation_closes_on = serializers.DateField(required=False, allow_null=True)
     version = serializers.IntegerField(required=False, help_text=VERSION_HELP)
 
 
-class KPIComputeSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class KPIComputeSerializer(serializers.Serializer[Any]):
     date = serializers.DateField(required=False, help_text="The date of the measurement; today when left out.")
 
 
-class VersionRefreshSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class VersionRefreshSerializer(serializers.Serializer[Any]):
     version = serializers.IntegerField(required=False, help_text=VERSION_HELP)
 
 
-class TraceGapSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class TraceGapSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     identifier = serializers.CharField()
     title = serializers.CharField()
@@ -381,18 +380,18 @@ class TraceGapSerializer(serializers.Serializer):  # type: ignore[type-arg]
     status = serializers.CharField()
 
 
-class TraceActionSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class TraceActionSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     code = serializers.CharField()
     title = serializers.CharField()
 
 
-class TraceLinkSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class TraceLinkSerializer(serializers.Serializer[Any]):
     gap = TraceGapSerializer()
     actions = TraceActionSerializer(many=True)
 
 
-class TraceSuggestionSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class TraceSuggestionSerializer(serializers.Serializer[Any]):
     gap = TraceGapSerializer()
     reason = serializers.CharField()
     title_en = serializers.CharField()
@@ -401,7 +400,7 @@ class TraceSuggestionSerializer(serializers.Serializer):  # type: ignore[type-ar
     parent = TraceActionSerializer(allow_null=True, help_text="Where the action would go: an action line or objective.")
 
 
-class TraceabilitySerializer(serializers.Serializer):  # type: ignore[type-arg]
+class TraceabilitySerializer(serializers.Serializer[Any]):
     percent = serializers.IntegerField(help_text="Share of open gaps addressed by at least one action.")
     open_gaps = serializers.IntegerField()
     covered_open_gaps = serializers.IntegerField()

@@ -22,6 +22,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
 from cyberplan.core.access import Permission, has_permission
 from cyberplan.core.api.schema import CONFLICT
@@ -65,7 +66,7 @@ def _as_drf(exc: DjangoValidationError) -> serializers.ValidationError:
     return serializers.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
 
 
-def _conflict(current: Model, serializer: type[serializers.BaseSerializer], request: Request) -> Response:  # type: ignore[type-arg]
+def _conflict(current: Model, serializer: type[serializers.BaseSerializer[Any]], request: Request) -> Response:
     return Response(
         {
             "detail": "The record changed since you read it; read it again and reapply your change.",
@@ -99,7 +100,7 @@ class StrategyViewSet(
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,  # type: ignore[type-arg]
+    viewsets.GenericViewSet[Strategy],
 ):
     """National strategies (their working copy). Reads: members of the owner, within the strategy's TLP."""
 
@@ -115,7 +116,7 @@ class StrategyViewSet(
         permission = Permission.DECIDE if self.action in ("update", "partial_update") else Permission.VIEW
         return access_strategy_by_id(_user(self.request), self.kwargs["pk"], permission)
 
-    def perform_create(self, serializer: StrategySerializer) -> None:  # type: ignore[override]
+    def perform_create(self, serializer: BaseSerializer[Any]) -> None:
         data = dict(serializer.validated_data)
         organisation = data.pop("organisation")
         data.pop("version", None)
@@ -178,7 +179,7 @@ class _PlanViewSet(
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,  # type: ignore[type-arg]
+    viewsets.GenericViewSet[Any],
 ):
     """Common ground of elements, actions and KPIs: read within the working copy, edit with ``edit``."""
 
@@ -217,7 +218,7 @@ class _PlanViewSet(
     def _list_or_report(
         request: Request,
         listed: QuerySet[Any],
-        serializer: type[serializers.ModelSerializer],  # type: ignore[type-arg]
+        serializer: type[serializers.ModelSerializer[Any]],
         of_action: Action,
         report: Callable[[dict[str, Any]], Model],
         upload_field: str | None = None,
@@ -249,7 +250,7 @@ class ElementViewSet(_PlanViewSet):
             "strategy", "order", "code", "id"
         )
 
-    def perform_create(self, serializer: StrategyElementSerializer) -> None:  # type: ignore[override]
+    def perform_create(self, serializer: BaseSerializer[Any]) -> None:
         data = dict(serializer.validated_data)
         data.pop("version", None)
         strategy = data.pop("strategy")
@@ -294,7 +295,7 @@ class ActionViewSet(_PlanViewSet):
             .order_by("strategy", "order", "code", "id")
         )
 
-    def perform_create(self, serializer: StrategyActionSerializer) -> None:  # type: ignore[override]
+    def perform_create(self, serializer: BaseSerializer[Any]) -> None:
         user = _user(self.request)
         data = dict(serializer.validated_data)
         data.pop("version", None)
@@ -365,7 +366,7 @@ class KPIViewSet(_PlanViewSet):
             .order_by("action__strategy", "action__code", "id")
         )
 
-    def perform_create(self, serializer: StrategyKPISerializer) -> None:  # type: ignore[override]
+    def perform_create(self, serializer: BaseSerializer[Any]) -> None:
         data = dict(serializer.validated_data)
         data.pop("version", None)
         action_ = data.pop("action")
@@ -429,7 +430,7 @@ class VersionViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
-    viewsets.GenericViewSet,  # type: ignore[type-arg]
+    viewsets.GenericViewSet[StrategyVersion],
 ):
     """Frozen versions of strategies. Owner members read all; consulted organisations read those out of draft."""
 
@@ -437,7 +438,7 @@ class VersionViewSet(
     lookup_value_regex = r"\d+"
     filterset_fields = ["strategy", "status", "number"]
 
-    def get_serializer_class(self) -> type[serializers.BaseSerializer]:  # type: ignore[type-arg]
+    def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
         return StrategyVersionDetailSerializer if self.action == "retrieve" else StrategyVersionSerializer
 
     def get_queryset(self) -> QuerySet[StrategyVersion]:
@@ -452,7 +453,7 @@ class VersionViewSet(
         )
 
     def _decided(self) -> StrategyVersion:
-        version = cast(StrategyVersion, self.get_object())
+        version = self.get_object()
         user = _user(self.request)
         if not (
             is_owner_member(user, version.strategy)
@@ -461,7 +462,7 @@ class VersionViewSet(
             raise PermissionDenied
         return version
 
-    def perform_create(self, serializer: StrategyVersionSerializer) -> None:  # type: ignore[override]
+    def perform_create(self, serializer: BaseSerializer[Any]) -> None:
         strategy = serializer.validated_data["strategy"]
         _require(_user(self.request), strategy, Permission.DECIDE)
         try:

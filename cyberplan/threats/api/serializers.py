@@ -1,23 +1,31 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from cyberplan.core.access import Permission, organisations_where
+from cyberplan.core.api.fields import limit_related
 from cyberplan.core.choices import TLP
-from cyberplan.core.models import Organisation
+from cyberplan.core.models import Organisation, User
 from cyberplan.threats.choices import ImportFormat
 from cyberplan.threats.forms import tlp_refusal
 from cyberplan.threats.models import ColumnMapping, Import
 
+if TYPE_CHECKING:
+    from cyberplan.jobs.models import Job
 
-class ImportSerializer(serializers.ModelSerializer):
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
-    mapping = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
-    job = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+
+class ImportSerializer(serializers.ModelSerializer[Import]):
+    created_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    mapping: serializers.SlugRelatedField[ColumnMapping] = serializers.SlugRelatedField(
+        slug_field="name", read_only=True, allow_null=True
+    )
+    job: serializers.PrimaryKeyRelatedField[Job] = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Import
@@ -46,7 +54,7 @@ class ImportSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ImportCreateSerializer(serializers.Serializer):
+class ImportCreateSerializer(serializers.Serializer[Any]):
     organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.none())
     file = serializers.FileField()
     format = serializers.ChoiceField(choices=ImportFormat.choices, default=ImportFormat.AUTO)
@@ -58,7 +66,7 @@ class ImportCreateSerializer(serializers.Serializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:
-            self.fields["organisation"].queryset = organisations_where(request.user, Permission.CONTRIBUTE)  # type: ignore[attr-defined]
+            limit_related(self, "organisation", organisations_where(request.user, Permission.CONTRIBUTE))
 
     def validate_file(self, value: Any) -> Any:
         if value.size > settings.CYBERPLAN_MAX_IMPORT_UPLOAD_BYTES:
@@ -85,7 +93,7 @@ class ImportCreateSerializer(serializers.Serializer):
         return attrs
 
 
-class EventQuerySerializer(serializers.Serializer):
+class EventQuerySerializer(serializers.Serializer[Any]):
     organisation = serializers.IntegerField()
     since = serializers.DateField(required=False)
     until = serializers.DateField(required=False)

@@ -4,9 +4,11 @@ import hashlib
 
 from django.conf import settings
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 
-def hold_content(apps, schema_editor):
+def hold_content(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     """Give the earliest running or successful import of each content its key (as
     cyberplan.threats.actions.content_key makes it). Later imports of the same content, made
     before the check was atomic or with --force, keep an empty key, so the constraint holds

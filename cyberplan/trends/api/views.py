@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from cyberplan.analytics.metrics import BY_ID
 from cyberplan.analytics.periods import Period
+from cyberplan.core.http import signed_in_user
 from cyberplan.threats.access import access_event_store
 
 from ..forms import labels_up_to, scope_of
@@ -63,7 +64,7 @@ class TrendMetricsView(APIView):
         query = TrendQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         data: dict[str, Any] = query.validated_data
-        organisation, labels = access_event_store(request.user, data["organisation"])  # type: ignore[arg-type]
+        organisation, labels = access_event_store(signed_in_user(request), data["organisation"])
         state = store_state(organisation)
         period: Period | None = data.get("period") or latest_period(state, labels)
         if period is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext
@@ -65,7 +65,7 @@ class Command(BaseCommand):
         # Imports left running by a killed run of this command (or a dead worker) are marked failed first.
         for job in recover_stale_jobs():
             self.stderr.write(f"Job {job.pk} ({job.kind}, {job.organisation.slug}) marked failed: {job.message}")
-        console = Console(file=self.stdout, stderr=False)
+        console = Console(file=cast(TextIO, self.stdout), stderr=False)
         if not console.is_terminal:
             console.width = 200  # logs and pipes: keep whole file names and messages
         results = []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
@@ -31,7 +31,7 @@ class Command(BaseCommand):
         country = str(options["country"]).upper()
         if len(country) != 2 or not country.isalpha():
             raise CommandError(f"{options['country']!r} is not a two-letter country code.")
-        console = Console(file=self.stdout)
+        console = Console(file=cast(TextIO, self.stdout))
         networks = synth.country_networks(country)
         if not networks:
             raise CommandError(f"No address space is registered for {country}.")
