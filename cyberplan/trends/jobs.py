@@ -11,8 +11,8 @@ from cyberplan.jobs.models import Job
 from cyberplan.jobs.registry import Progress, job_kind
 
 from . import report_jobs  # noqa: F401  (the trends report job kind)
+from .figures import warm
 from .store import refresh_trend_tables
-from .views import warm
 
 TRENDS_REFRESH = "trends_refresh"
 

@@ -1,9 +1,9 @@
 from django.urls import path
 
-from . import views
+from .views import dashboard, gaps
 
 app_name = "trends"
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
-    path("gaps/", views.gap_from_change, name="gap_from_change"),
+    path("", dashboard.dashboard, name="dashboard"),
+    path("gaps/", gaps.gap_from_change, name="gap_from_change"),
 ]

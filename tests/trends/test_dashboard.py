@@ -34,9 +34,10 @@ from cyberplan.core.choices import Role
 from cyberplan.core.models import AuditEntry, User
 from cyberplan.gaps.choices import EvidenceKind, GapSource
 from cyberplan.gaps.models import Gap
+from cyberplan.reports.svg import safe_svg
 from cyberplan.threats.store import event_store
 from cyberplan.trends import charts
-from cyberplan.trends.views import figures, safe_svg, store_state, warm
+from cyberplan.trends.figures import figures, store_state, warm
 from tests.analytics.support import event, write_store
 from tests.conftest import World
 

@@ -13,9 +13,9 @@ from cyberplan.analytics.periods import Period
 from cyberplan.core.http import signed_in_user
 from cyberplan.threats.access import access_event_store
 
+from ..figures import figures, latest_period, store_state
 from ..forms import labels_up_to, scope_of
 from ..report.content import METRIC_TITLES
-from ..views import figures, latest_period, store_state
 from .serializers import TrendQuerySerializer
 
 

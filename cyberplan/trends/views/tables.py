@@ -1,179 +1,28 @@
-"""The threat trends dashboard: figures, charts and tables from the trend tables, with drill-down.
-
-Pages read only the pre-aggregated trend tables (:mod:`cyberplan.analytics.trend_tables`), never
-the raw events. What a page computes is kept in Django's cache under a key made of the store,
-its trend-table watermark, the scope (period, filters, TLP labels) and, for the charts, the
-language: a new import changes the watermark, so cached figures are never stale.
-"""
+"""The dashboard's tables and key figures, and the links from them to the event browser."""
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
-from django.utils import formats, translation
+from django.utils import formats
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from cyberplan.analytics.metrics import BY_ID, Result, ResultSet, Scope, context
-from cyberplan.analytics.periods import Period, parse_period
-from cyberplan.analytics.service import compute
-from cyberplan.analytics.trend_tables import TrendTables
-from cyberplan.core.access import ROLE_TLP, Permission, has_permission, organisations_where, require
-from cyberplan.core.choices import TLP, TLP_RANK
-from cyberplan.core.models import Organisation, User
-from cyberplan.gaps.choices import Severity
-from cyberplan.reports.svg import safe_svg
-from cyberplan.threats.access import access_event_store
+from cyberplan.analytics.periods import Period
+from cyberplan.core.models import Organisation
 
-from . import charts
-from .actions import RiseEvidence, RiseText, do_record_rise_as_gap
-from .forms import UNKNOWN, DashboardFilterForm, GapFromChangeForm, scope_of
-from .labels import category_label, flag_label, sector_label, taxonomy_label
-from .store import analytics_engine, refresh_trend_tables, trend_tables
+from ..figures import Figures
+from ..forms import UNKNOWN
+from ..labels import category_label, flag_label, sector_label, taxonomy_label
 
-CACHE_SECONDS = 7 * 24 * 3600
 #: Flags a user may turn into a gap.
 RISING = ("rise", "new")
-
-# -- reading the trend tables, through the cache --------------------------------------------------
-
-
-def _digest(*parts: Any) -> str:
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class StoreState:
-    """One organisation's trend tables as they are now, and a version that changes with every import."""
-
-    organisation: Organisation
-    tables: TrendTables
-    version: str
-
-    @property
-    def has_imports(self) -> bool:
-        return bool(self.tables.store.committed_imports())
-
-
-def store_state(organisation: Organisation) -> StoreState:
-    """The trend tables, brought up to date first if an import finished without refreshing them."""
-    tables = trend_tables(organisation)
-    if tables.pending_imports():
-        refresh_trend_tables(organisation)
-    return StoreState(organisation, tables, _digest(str(tables.root), tables.watermark()))
-
-
-def latest_period(state: StoreState, labels: Iterable[str]) -> Period | None:
-    """The latest month with events the user may read, or None when there are none."""
-    allowed = sorted(labels)
-    key = "trends:latest:" + _digest(state.version, allowed)
-    cached: dict[str, str | None] | None = cache.get(key)
-    if cached is None:
-        last: dt.date | None = None
-        if allowed:
-            engine = analytics_engine()
-            try:
-                events = state.tables.frames(engine).events
-                visible = events.filter(events.tlp.isin(allowed))
-                rows = engine.rows(visible.aggregate(last=visible.day.max()))
-            finally:
-                engine.close()
-            last = rows[0]["last"] if rows else None
-        cached = {"last": last.isoformat() if last else None}
-        cache.set(key, cached, CACHE_SECONDS)
-    if cached["last"] is None:
-        return None
-    day = dt.date.fromisoformat(cached["last"])
-    return parse_period(f"{day.year}-{day.month:02d}")
-
-
-@dataclass
-class Figures:
-    """The metric set's rows for one scope, and the TLP labels of the events behind them."""
-
-    scope: Scope
-    rows: dict[str, list[dict[str, Any]]]
-    labels_present: list[str] = field(default_factory=list)
-
-    def results(self) -> ResultSet:
-        result = ResultSet(scope=self.scope, engine="duckdb")
-        for metric_id, rows in self.rows.items():
-            result.results[metric_id] = Result(BY_ID[metric_id], rows)
-        return result
-
-    def one(self, metric_id: str) -> dict[str, Any]:
-        rows = self.rows.get(metric_id) or []
-        return rows[0] if rows else {}
-
-    @property
-    def events(self) -> int:
-        return int(self.one("totals").get("events") or 0)
-
-
-def figures(state: StoreState, scope: Scope) -> Figures:
-    """Every metric over the trend tables for ``scope``, computed once per watermark and scope."""
-    key = "trends:rows:" + _digest(state.version, scope.describe())
-    cached: dict[str, Any] | None = cache.get(key)
-    if cached is None:
-        engine = analytics_engine()
-        try:
-            results = compute(state.tables.store, scope, engine, trend_tables=True)
-            current = context(state.tables.frames(engine), scope).current.events
-            present = engine.rows(current.select("tlp").distinct())
-        finally:
-            engine.close()
-        cached = {
-            "rows": {metric_id: result.rows for metric_id, result in results.results.items()},
-            "labels_present": sorted(str(row["tlp"]) for row in present),
-        }
-        cache.set(key, cached, CACHE_SECONDS)
-    return Figures(scope, cached["rows"], cached["labels_present"])
-
-
-def chart_svgs(state: StoreState, data: Figures) -> dict[str, str | None]:
-    """Each chart as SVG in the active language (None when it has no data)."""
-    key = "trends:svg:" + _digest(state.version, data.scope.describe(), get_language())
-    cached: dict[str, str | None] | None = cache.get(key)
-    if cached is None:
-        cached = {name: charts.to_svg(spec) if spec else None for name, spec in charts.specs(data.results()).items()}
-        cache.set(key, cached, CACHE_SECONDS)
-    return cached
-
-
-def warm(organisation: Organisation) -> int:
-    """Compute the default page (the latest month, no filter) for every TLP reading level in both
-    languages, so the first visit after an import is answered from the cache. Returns the pages warmed.
-
-    Meant to run right after the trend tables are refreshed.
-    """
-    state = store_state(organisation)
-    warmed = 0
-    for labels in sorted({tuple(sorted(levels)) for levels in ROLE_TLP.values()}):
-        period = latest_period(state, labels)
-        if period is None:
-            continue
-        data = figures(state, scope_of(period, labels))
-        for language in ("en", "es"):
-            with translation.override(language):
-                chart_svgs(state, data)
-        warmed += 1
-    return warmed
 
 
 # -- links ----------------------------------------------------------------------------------------
@@ -298,7 +147,7 @@ def p_value(value: float | None, space: str = "\u00a0") -> str:
     return formats.number_format(value, 3)
 
 
-def _series_label(dimension: str, series: str) -> str:
+def series_label(dimension: str, series: str) -> str:
     if dimension == "sector":
         return sector_label(series)
     return _("Unknown type") if series == UNKNOWN else series
@@ -510,11 +359,8 @@ def source_tables(data: Figures) -> list[Table]:
     ]
 
 
-def incident_tables(data: Figures, drill: Drill) -> list[Table]:
-    incidents = sum(int(r["events"]) for r in data.rows.get("incidents_by_type", []))
-    empty = _("No incident records (such as VERIS incidents) in this period.")
-    if not data.rows.get("incidents_by_type"):
-        return [Table("incidents", _("Incident records"), [], [], empty=empty)]
+def _response_rows(data: Figures, drill: Drill) -> list[Row]:
+    """The time-to-respond rows: one per incident type, with the mean hours when recorded."""
     response_rows = []
     for r in data.rows.get("incident_response", []):
         hours = r.get("mean_hours")
@@ -529,6 +375,15 @@ def incident_tables(data: Figures, drill: Drill) -> list[Table]:
                 drill.url(type=r["type"]),
             )
         )
+    return response_rows
+
+
+def incident_tables(data: Figures, drill: Drill) -> list[Table]:
+    incidents = sum(int(r["events"]) for r in data.rows.get("incidents_by_type", []))
+    empty = _("No incident records (such as VERIS incidents) in this period.")
+    if not data.rows.get("incidents_by_type"):
+        return [Table("incidents", _("Incident records"), [], [], empty=empty)]
+    response_rows = _response_rows(data, drill)
     return [
         Table(
             "incidents_by_type",
@@ -626,7 +481,7 @@ def change_table(
         table_rows.append(
             Row(
                 [
-                    Cell("text", f"{dimension_label}: {_series_label(r['dimension'], r['series'])}"),
+                    Cell("text", f"{dimension_label}: {series_label(r['dimension'], r['series'])}"),
                     Cell("int", r["current"]),
                     Cell("int", r["previous"]),
                     Cell("change", None if r["change"] is None else 100.0 * float(r["change"])),
@@ -690,238 +545,3 @@ def key_figures(data: Figures, period: Period) -> list[dict[str, Any]]:
         },
     ]
     return result
-
-
-# -- views ----------------------------------------------------------------------------------------
-
-
-def _organisation_id(value: str | None, default: Organisation | None) -> int | None:
-    """The organisation named in the request, or the default; access is checked by the caller."""
-    if not value:
-        return default.pk if default else None
-    try:
-        return int(value)
-    except ValueError:
-        raise Http404 from None
-
-
-@login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
-    organisations = list(organisations_where(user))
-    organisation_id = _organisation_id(request.GET.get("organisation"), organisations[0] if organisations else None)
-    if organisation_id is None:
-        form = DashboardFilterForm(organisations=[], tlp_labels=[])
-        return render(request, "trends/dashboard.html", {"form": form, "has_organisations": False})
-    # A member reads the store within their TLP labels; anyone else gets 404.
-    organisation, labels = access_event_store(user, organisation_id)
-    page: dict[str, Any] = {"organisation": organisation, "has_organisations": True}
-    query = request.GET.copy()
-    if query.get("tlp") in TLP.values and query.get("tlp") not in labels:
-        # A link made by someone who reads more (such as a gap's evidence): count what this user may read.
-        query["tlp"] = ""
-    form = DashboardFilterForm(query or None, organisations=organisations, tlp_labels=labels)
-    if form.is_bound and not form.is_valid():
-        return render(request, "trends/dashboard.html", {**page, "form": form}, status=400)
-    values = form.cleaned_data if form.is_bound else {}
-    filters = {name: values.get(name) or "" for name in ("sector", "taxonomy", "country", "tlp")}
-
-    state = store_state(organisation)
-    period: Period | None = values.get("period")
-    latest = None
-    if period is None:
-        latest = latest_period(state, labels)
-        period = latest
-    page.update(filters=filters, state_has_imports=state.has_imports)
-    if not form.is_bound:
-        # Show what the page shows: the organisation and the period chosen for the user.
-        initial = {"organisation": organisation.pk, "period": period.label if period else ""}
-        form = DashboardFilterForm(initial=initial, organisations=organisations, tlp_labels=labels)
-    if period is None:
-        # Nothing the user may read has been imported: say so instead of drawing empty charts.
-        return render(request, "trends/dashboard.html", {**page, "form": form, "no_store_data": True})
-
-    scope = scope_of(period, labels, **filters)
-    data = figures(state, scope)
-    svgs = chart_svgs(state, data) if data.events else {}
-    drill = Drill(organisation, period, filters)
-    can_record = has_permission(user, organisation.pk, Permission.CONTRIBUTE)
-    gap_fields = {"organisation": str(organisation.pk), "period": period.label, **filters} if can_record else None
-
-    def svg(name: str) -> list[SafeString]:
-        markup = safe_svg(svgs.get(name))
-        return [markup] if markup is not None else []
-
-    panels = [
-        Panel("classes", _("Threat classes and types"), svg("timeline") + svg("by_type"), class_tables(data, drill)),
-        Panel(
-            "victims",
-            _("Victims: categories, sectors and countries"),
-            svg("by_category") + svg("by_sector"),
-            victim_tables(data, drill),
-        ),
-        Panel("networks", _("Networks, organisations and feeds"), svg("top_asn"), network_tables(data, drill)),
-        Panel("sources", _("Source addresses"), svg("sources_timeline"), source_tables(data)),
-        Panel("incidents", _("Incident handling"), [], incident_tables(data, drill)),
-        Panel(
-            "changes",
-            _("Significant changes"),
-            svg("changes"),
-            [
-                change_table(data, drill, "change_previous", period.previous(), gap_fields),
-                change_table(data, drill, "change_year", period.year_earlier(), gap_fields),
-            ],
-        ),
-    ]
-    page.update(
-        form=form,
-        period=period,
-        period_is_latest=latest is not None,
-        scope=scope,
-        data=data,
-        key_figures=key_figures(data, period),
-        panels=panels if data.events or _has_changes(data) else [p for p in panels if p.id == "changes"],
-        drill_all=drill.url(),
-        previous_url=dashboard_url(organisation, period.previous(), filters),
-        year_earlier_url=dashboard_url(organisation, period.year_earlier(), filters),
-        can_record=can_record,
-        tlp_words=", ".join(str(TLP(label).label) for label in scope.tlp_in or ()),
-    )
-    return render(request, "trends/dashboard.html", page)
-
-
-def _has_changes(data: Figures) -> bool:
-    return any(data.rows.get(metric_id) for metric_id in ("change_previous", "change_year"))
-
-
-# -- turning a rising threat into a gap -----------------------------------------------------------
-
-
-def source_key(dimension: str, series: str, filters: Mapping[str, str]) -> str:
-    """The gap's reference in the threat-trend source: the series and the filters that scope it.
-
-    The period is not part of it: the same threat rising again later updates the same gap, and each
-    period adds its own evidence.
-    """
-    parts = [f"{dimension}={series}"] + [
-        f"{name}={filters[name]}" for name in ("sector", "taxonomy", "country") if filters.get(name)
-    ]
-    key = "trend:" + ";".join(parts)
-    if len(key) > 120:
-        key = key[:100] + "#" + hashlib.sha256(key.encode()).hexdigest()[:16]
-    return key
-
-
-def _most_restricted(labels: Iterable[str]) -> str:
-    known = [TLP(label) for label in labels if label in TLP.values]
-    return max(known, key=lambda label: TLP_RANK[label]) if known else TLP.AMBER
-
-
-def _scope_words(filters: Mapping[str, str]) -> str:
-    words = []
-    if filters.get("sector"):
-        words.append(_("sector: %(sector)s") % {"sector": sector_label(filters["sector"])})
-    if filters.get("taxonomy"):
-        words.append(_("class: %(class)s") % {"class": taxonomy_label(filters["taxonomy"])})
-    if filters.get("country"):
-        words.append(_("country: %(country)s") % {"country": filters["country"]})
-    return ", ".join(words)
-
-
-def _gap_text(row: Mapping[str, Any], comparison: str, period: Period, filters: Mapping[str, str]) -> dict[str, str]:
-    """Title and description of the gap, in the active language."""
-    series = _series_label(row["dimension"], row["series"])
-    if row["dimension"] == "sector":
-        title = _("Rising threats against the %(sector)s sector") % {"sector": series}
-    else:
-        title = _("Rising threat: %(type)s") % {"type": series}
-    scope_words = _scope_words(filters)
-    if scope_words:
-        title = f"{title} ({scope_words})"
-    compared = period.previous() if comparison == "change_previous" else period.year_earlier()
-    if row["change"] is None:
-        change = _("new this period")
-    else:
-        change = formats.number_format(100.0 * float(row["change"]), 1, force_grouping=True) + " %"
-    figure = _(
-        "%(period)s: %(current)s events against %(previous)s in %(compared)s; change in daily rate: %(change)s; "
-        "q = %(q)s (exact Poisson rate test, Benjamini-Hochberg correction)."
-    ) % {
-        "period": period.label,
-        "current": formats.number_format(int(row["current"]), force_grouping=True),
-        "previous": formats.number_format(int(row["previous"]), force_grouping=True),
-        "compared": compared.label,
-        "change": change,
-        "q": p_value(row.get("q"), " "),
-    }
-    description = (
-        _("The threat trends dashboard found a significant rise (%(flag)s).") % {"flag": flag_label(row["flag"])}
-        + " "
-        + figure
-    )
-    return {"title": title[:250], "description": description, "figure": figure}
-
-
-@login_required
-@require_POST
-def gap_from_change(request: HttpRequest) -> HttpResponse:
-    """Record a significant rise in the gap register, or update the gap an earlier click recorded."""
-    user: User = request.user  # type: ignore[assignment]
-    try:
-        organisation_id = int(request.POST.get("organisation", ""))
-    except ValueError:
-        raise Http404 from None
-    organisation, labels = access_event_store(user, organisation_id)
-    require(user, organisation.pk, Permission.CONTRIBUTE)
-    form = GapFromChangeForm(request.POST, tlp_labels=labels)
-    if not form.is_valid():
-        return render(request, "trends/dashboard_gap_refused.html", {"form": form}, status=400)
-    values = form.cleaned_data
-    period: Period = values["period"]
-    filters = {name: values.get(name) or "" for name in ("sector", "taxonomy", "country", "tlp")}
-    back = dashboard_url(organisation, period, filters)
-    scope = scope_of(period, labels, **filters)
-    data = figures(store_state(organisation), scope)
-    row = next(
-        (
-            r
-            for r in data.rows.get(values["comparison"], [])
-            if r["dimension"] == values["dimension"] and r["series"] == values["series"]
-        ),
-        None,
-    )
-    if row is None or row.get("flag") not in RISING:
-        messages.error(
-            request, _("This is not a significant rise in the figures as they are now; no gap was recorded.")
-        )
-        return redirect(back)
-
-    texts = {}
-    for language in ("en", "es"):
-        with translation.override(language):
-            texts[language] = _gap_text(row, values["comparison"], period, filters)
-    metric_title = (
-        _("Change from the previous period")
-        if values["comparison"] == "change_previous"
-        else _("Change from the same period a year earlier")
-    )
-    doubled = row["ratio"] is None or float(row["ratio"]) >= 2.0
-    gap, created = do_record_rise_as_gap(
-        user,
-        organisation,
-        source_key=source_key(row["dimension"], row["series"], filters),
-        texts={language: RiseText(text["title"], text["description"]) for language, text in texts.items()},
-        severity=Severity.HIGH if doubled else Severity.MEDIUM,
-        tlp=_most_restricted(data.labels_present),
-        evidence=RiseEvidence(
-            label=_("Threat trends dashboard: %(metric)s, %(period)s")
-            % {"metric": metric_title, "period": period.label},
-            url=back,
-            note=texts["es" if (get_language() or "en").startswith("es") else "en"]["figure"],
-        ),
-    )
-    if created:
-        messages.success(request, _("The rise was recorded in the gap register as %(gap)s.") % {"gap": gap.identifier})
-    else:
-        messages.success(request, _("The gap %(gap)s was updated with this figure.") % {"gap": gap.identifier})
-    return redirect("gaps:gap_detail", pk=gap.pk)

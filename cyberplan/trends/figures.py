@@ -1,0 +1,158 @@
+"""The threat trends dashboard's figures and charts, read from the trend tables through the cache.
+
+Pages read only the pre-aggregated trend tables (:mod:`cyberplan.analytics.trend_tables`), never
+the raw events. What a page computes is kept in Django's cache under a key made of the store,
+its trend-table watermark, the scope (period, filters, TLP labels) and, for the charts, the
+language: a new import changes the watermark, so cached figures are never stale.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.cache import cache
+from django.utils import translation
+from django.utils.translation import get_language
+
+from cyberplan.analytics.metrics import BY_ID, Result, ResultSet, Scope, context
+from cyberplan.analytics.periods import Period, parse_period
+from cyberplan.analytics.service import compute
+from cyberplan.analytics.trend_tables import TrendTables
+from cyberplan.core.access import ROLE_TLP
+from cyberplan.core.models import Organisation
+
+from . import charts
+from .forms import scope_of
+from .store import analytics_engine, refresh_trend_tables, trend_tables
+
+CACHE_SECONDS = 7 * 24 * 3600
+
+
+# -- reading the trend tables, through the cache --------------------------------------------------
+
+
+def _digest(*parts: Any) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class StoreState:
+    """One organisation's trend tables as they are now, and a version that changes with every import."""
+
+    organisation: Organisation
+    tables: TrendTables
+    version: str
+
+    @property
+    def has_imports(self) -> bool:
+        return bool(self.tables.store.committed_imports())
+
+
+def store_state(organisation: Organisation) -> StoreState:
+    """The trend tables, brought up to date first if an import finished without refreshing them."""
+    tables = trend_tables(organisation)
+    if tables.pending_imports():
+        refresh_trend_tables(organisation)
+    return StoreState(organisation, tables, _digest(str(tables.root), tables.watermark()))
+
+
+def latest_period(state: StoreState, labels: Iterable[str]) -> Period | None:
+    """The latest month with events the user may read, or None when there are none."""
+    allowed = sorted(labels)
+    key = "trends:latest:" + _digest(state.version, allowed)
+    cached: dict[str, str | None] | None = cache.get(key)
+    if cached is None:
+        last: dt.date | None = None
+        if allowed:
+            engine = analytics_engine()
+            try:
+                events = state.tables.frames(engine).events
+                visible = events.filter(events.tlp.isin(allowed))
+                rows = engine.rows(visible.aggregate(last=visible.day.max()))
+            finally:
+                engine.close()
+            last = rows[0]["last"] if rows else None
+        cached = {"last": last.isoformat() if last else None}
+        cache.set(key, cached, CACHE_SECONDS)
+    if cached["last"] is None:
+        return None
+    day = dt.date.fromisoformat(cached["last"])
+    return parse_period(f"{day.year}-{day.month:02d}")
+
+
+@dataclass
+class Figures:
+    """The metric set's rows for one scope, and the TLP labels of the events behind them."""
+
+    scope: Scope
+    rows: dict[str, list[dict[str, Any]]]
+    labels_present: list[str] = field(default_factory=list)
+
+    def results(self) -> ResultSet:
+        result = ResultSet(scope=self.scope, engine="duckdb")
+        for metric_id, rows in self.rows.items():
+            result.results[metric_id] = Result(BY_ID[metric_id], rows)
+        return result
+
+    def one(self, metric_id: str) -> dict[str, Any]:
+        rows = self.rows.get(metric_id) or []
+        return rows[0] if rows else {}
+
+    @property
+    def events(self) -> int:
+        return int(self.one("totals").get("events") or 0)
+
+
+def figures(state: StoreState, scope: Scope) -> Figures:
+    """Every metric over the trend tables for ``scope``, computed once per watermark and scope."""
+    key = "trends:rows:" + _digest(state.version, scope.describe())
+    cached: dict[str, Any] | None = cache.get(key)
+    if cached is None:
+        engine = analytics_engine()
+        try:
+            results = compute(state.tables.store, scope, engine, trend_tables=True)
+            current = context(state.tables.frames(engine), scope).current.events
+            present = engine.rows(current.select("tlp").distinct())
+        finally:
+            engine.close()
+        cached = {
+            "rows": {metric_id: result.rows for metric_id, result in results.results.items()},
+            "labels_present": sorted(str(row["tlp"]) for row in present),
+        }
+        cache.set(key, cached, CACHE_SECONDS)
+    return Figures(scope, cached["rows"], cached["labels_present"])
+
+
+def chart_svgs(state: StoreState, data: Figures) -> dict[str, str | None]:
+    """Each chart as SVG in the active language (None when it has no data)."""
+    key = "trends:svg:" + _digest(state.version, data.scope.describe(), get_language())
+    cached: dict[str, str | None] | None = cache.get(key)
+    if cached is None:
+        cached = {name: charts.to_svg(spec) if spec else None for name, spec in charts.specs(data.results()).items()}
+        cache.set(key, cached, CACHE_SECONDS)
+    return cached
+
+
+def warm(organisation: Organisation) -> int:
+    """Compute the default page (the latest month, no filter) for every TLP reading level in both
+    languages, so the first visit after an import is answered from the cache. Returns the pages warmed.
+
+    Meant to run right after the trend tables are refreshed.
+    """
+    state = store_state(organisation)
+    warmed = 0
+    for labels in sorted({tuple(sorted(levels)) for levels in ROLE_TLP.values()}):
+        period = latest_period(state, labels)
+        if period is None:
+            continue
+        data = figures(state, scope_of(period, labels))
+        for language in ("en", "es"):
+            with translation.override(language):
+                chart_svgs(state, data)
+        warmed += 1
+    return warmed
