@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
@@ -19,6 +20,7 @@ from cyberplan.core.access import (
 )
 from cyberplan.core.models import Organisation, User
 
+from .choices import ImportStatus
 from .models import ColumnMapping, ConstituencyEntry, Import
 
 
@@ -76,3 +78,21 @@ def constituency_visible_to(user: User) -> QuerySet[ConstituencyEntry]:
     return ConstituencyEntry.objects.filter(
         organisation_id__in=organisation_ids_where(user, Permission.VIEW)
     ).select_related("sector", "organisation")
+
+
+def finished_imports_for_report(organisation: Organisation, labels: Iterable[str]) -> QuerySet[Import]:
+    """The organisation's finished imports (succeeded or refused) at these TLP labels, oldest first.
+
+    For a report made for the organisation at a TLP marking: the caller has already chosen the labels the
+    marking allows, so no user is checked here.
+    """
+    return Import.objects.filter(
+        organisation=organisation,
+        status__in=[ImportStatus.SUCCEEDED, ImportStatus.FAILED],
+        tlp__in=list(labels),
+    ).order_by("created_at")
+
+
+def constituency_networks(organisation: Organisation) -> list[str]:
+    """The networks of the organisation's constituency table, as written there, for its own reports."""
+    return list(ConstituencyEntry.objects.filter(organisation=organisation).values_list("network", flat=True))

@@ -18,7 +18,7 @@ import ipaddress
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ibis
 from django.utils import timezone
@@ -38,11 +38,14 @@ from cyberplan.core.models import Organisation
 from cyberplan.pipeline.store import EventStore
 from cyberplan.reports.document import Block, Chart, Paragraph, Section, Table, clean
 from cyberplan.reports.words import day, decimal, number, period_name, period_range, share, signed_percent
-from cyberplan.threats.choices import ImportFormat, ImportStatus
-from cyberplan.threats.models import ConstituencyEntry, Import
+from cyberplan.threats.access import constituency_networks, finished_imports_for_report
+from cyberplan.threats.choices import ImportFormat
 
 from .. import charts
 from ..labels import category_label, flag_label, sector_label, taxonomy_label
+
+if TYPE_CHECKING:
+    from cyberplan.threats.models import Import
 
 UNKNOWN = "unknown"
 
@@ -336,6 +339,10 @@ class Builder:
     # -- executive summary ---------------------------------------------------------------------
 
     def summary(self) -> tuple[list[str], list[tuple[str, str]]]:
+        """The executive summary's sentences and key figures.
+
+        Over 80 lines: one short step per figure (its sentence and its key figure), in the summary's reading order.
+        """
         self.cite("totals")
         sentences: list[str] = []
         figures: list[tuple[str, str]] = []
@@ -568,6 +575,7 @@ class Builder:
         return section
 
     def by_victim(self) -> Section:
+        """The victims section (over 80 lines: its translated paragraphs and tables, one after the other as read)."""
         section = Section("victims", _("Victims by category and sector"))
         section.add(
             Paragraph(
@@ -715,6 +723,7 @@ class Builder:
         return section
 
     def incidents(self) -> Section:
+        """The incident section (over 80 lines: its translated paragraphs and tables, one after the other as read)."""
         section = Section("incidents", _("Incident handling"))
         section.add(
             Paragraph(
@@ -973,11 +982,7 @@ class Builder:
             month = (month + dt.timedelta(days=32)).replace(day=1)
         start, end = self.period.bounds()
         chosen = []
-        records = Import.objects.filter(
-            organisation=self.organisation,
-            status__in=[ImportStatus.SUCCEEDED, ImportStatus.FAILED],
-            tlp__in=self.labels,
-        ).order_by("created_at")
+        records = finished_imports_for_report(self.organisation, self.labels)
         for record in records:
             commit = self.store.commit_record(str(record.pk)) or {}
             stored_months = commit.get("months")
@@ -1060,9 +1065,7 @@ class Builder:
         return blocks
 
     def coverage(self) -> list[Block]:
-        entries = list(
-            ConstituencyEntry.objects.filter(organisation=self.organisation).values_list("network", flat=True)
-        )
+        entries = constituency_networks(self.organisation)
         v4: list[ipaddress.IPv4Network] = []
         v6: list[ipaddress.IPv6Network] = []
         for text in entries:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cyberplan.analytics.periods import PeriodError, parse_period
 from cyberplan.core.choices import TLP
+from cyberplan.core.forms import limit_queryset, set_choices
 from cyberplan.core.models import Organisation
 from cyberplan.reports.forms import ReportFileForm, last_quarter
 
@@ -39,9 +40,9 @@ class ReportRequestForm(ReportFileForm):
     def __init__(self, *args: Any, organisations: Any, labels: Collection[str] | None = None, **kwargs: Any) -> None:
         """``labels``: the TLP labels the requester reads somewhere, the markings offered (all when None)."""
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        limit_queryset(self, "organisation", organisations)
         if labels is not None:
-            self.fields["tlp"].choices = [(code, name) for code, name in TLP.choices if code in labels]  # type: ignore[attr-defined]
+            set_choices(self, "tlp", [(code, name) for code, name in TLP.choices if code in labels])
         if organisations.count() == 1:
             self.fields["organisation"].initial = organisations.first()
         self.fields["period"].initial = last_quarter(timezone.localdate())

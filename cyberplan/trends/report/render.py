@@ -93,9 +93,92 @@ def render_html(report: Report, for_pdf: bool = False) -> str:
 MONOSPACE = "DejaVu Sans Mono"
 
 
+def _docx_paragraph(document: Any, text: str, kind: str = "text") -> None:
+    """A paragraph of the report's text: a subheading, a note (small italics), a no-data line (bold italics)."""
+    from docx.shared import Pt
+
+    if kind == "subheading":
+        document.add_heading(clean(text), level=2)
+        return
+    paragraph = document.add_paragraph()
+    run = paragraph.add_run(clean(text))
+    if kind == "note":
+        run.italic = True
+        run.font.size = Pt(9)
+    elif kind == "nodata":
+        run.italic = True
+        run.bold = True
+
+
+def _docx_source(document: Any, report: Report, metric: str) -> None:
+    """The line naming the query behind a table or chart, if it has one."""
+    from docx.shared import Pt
+
+    key = report.query_key(metric)
+    if not key:
+        return
+    paragraph = document.add_paragraph()
+    run = paragraph.add_run(_("Query %(key)s (%(metric)s)") % {"key": key, "metric": metric})
+    run.font.size = Pt(8)
+
+
+def _docx_table(document: Any, block: Table) -> None:
+    """A table with its caption, numbers aligned right; its no-data line when it has no rows."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    caption = document.add_paragraph()
+    caption.add_run(clean(block.caption)).bold = True
+    if not block.rows:
+        _docx_paragraph(document, block.empty, "nodata")
+        return
+    numeric = block.numeric or [False] * len(block.headers)
+    table = document.add_table(rows=1, cols=len(block.headers))
+    table.style = "Table Grid"
+    for cell, text, right in zip(table.rows[0].cells, block.headers, numeric, strict=True):
+        cell.text = clean(text)
+        cell.paragraphs[0].runs[0].bold = True
+        if right:
+            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    for values in block.rows:
+        cells = table.add_row().cells
+        for cell, text, right in zip(cells, values, numeric, strict=True):
+            cell.text = clean(text)
+            if right:
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+
+
+def _docx_appendix(document: Any, report: Report) -> None:
+    """The appendix: the SQL of every frame and query the report names."""
+    from docx.shared import Pt
+
+    word.page_break(document)
+    document.add_heading(_("Appendix: the query behind each figure"), level=1)
+    _docx_paragraph(
+        document,
+        _(
+            "Every table and chart of this report names a query below. The metric queries read three frames "
+            "derived from the event store; the first queries show how each frame is derived. The SQL is DuckDB's "
+            "dialect, as run for this report, including the period and the TLP labels counted."
+        ),
+        "note",
+    )
+    for query in [*report.frames, *report.queries]:
+        title = f"{query.key} · {query.title}"
+        if query.key.startswith("Q"):
+            title += f" ({query.metric})"
+        document.add_heading(clean(title), level=3)
+        paragraph = document.add_paragraph()
+        lines = clean(query.sql).split("\n")
+        for index, line in enumerate(lines):
+            run = paragraph.add_run(line)
+            run.font.name = MONOSPACE
+            run.font.size = Pt(7)
+            if index < len(lines) - 1:
+                run.add_break()
+
+
 def render_docx(report: Report) -> bytes:
     from docx.enum.section import WD_SECTION_START
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt
 
     document = word.new_document(
@@ -113,27 +196,6 @@ def render_docx(report: Report) -> bytes:
     word.marking_run(footer, report.tlp)
     footer.add_run("   ")
     word.simple_field(footer, "PAGE")
-
-    def para(text: str, kind: str = "text") -> None:
-        if kind == "subheading":
-            document.add_heading(clean(text), level=2)
-            return
-        paragraph = document.add_paragraph()
-        run = paragraph.add_run(clean(text))
-        if kind == "note":
-            run.italic = True
-            run.font.size = Pt(9)
-        elif kind == "nodata":
-            run.italic = True
-            run.bold = True
-
-    def source(metric: str) -> None:
-        key = report.query_key(metric)
-        if not key:
-            return
-        paragraph = document.add_paragraph()
-        run = paragraph.add_run(_("Query %(key)s (%(metric)s)") % {"key": key, "metric": metric})
-        run.font.size = Pt(8)
 
     # Cover
     document.add_paragraph()
@@ -164,60 +226,18 @@ def render_docx(report: Report) -> bytes:
         document.add_heading(clean(part.title), level=1)
         for block in part.blocks:
             if isinstance(block, Paragraph):
-                para(block.text, block.kind)
+                _docx_paragraph(document, block.text, block.kind)
             elif isinstance(block, Table):
-                caption = document.add_paragraph()
-                caption.add_run(clean(block.caption)).bold = True
-                if not block.rows:
-                    para(block.empty, "nodata")
-                else:
-                    numeric = block.numeric or [False] * len(block.headers)
-                    table = document.add_table(rows=1, cols=len(block.headers))
-                    table.style = "Table Grid"
-                    for cell, text, right in zip(table.rows[0].cells, block.headers, numeric, strict=True):
-                        cell.text = clean(text)
-                        cell.paragraphs[0].runs[0].bold = True
-                        if right:
-                            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
-                    for values in block.rows:
-                        cells = table.add_row().cells
-                        for cell, text, right in zip(cells, values, numeric, strict=True):
-                            cell.text = clean(text)
-                            if right:
-                                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
-                source(block.metric)
+                _docx_table(document, block)
+                _docx_source(document, report, block.metric)
             elif isinstance(block, Chart):
                 if block.spec:
                     document.add_picture(io.BytesIO(to_png(block.spec)), width=Cm(17))
                 else:
                     caption = document.add_paragraph()
                     caption.add_run(clean(block.title)).bold = True
-                    para(block.empty, "nodata")
-                source(block.metric)
+                    _docx_paragraph(document, block.empty, "nodata")
+                _docx_source(document, report, block.metric)
 
-    # Appendix
-    word.page_break(document)
-    document.add_heading(_("Appendix: the query behind each figure"), level=1)
-    para(
-        _(
-            "Every table and chart of this report names a query below. The metric queries read three frames "
-            "derived from the event store; the first queries show how each frame is derived. The SQL is DuckDB's "
-            "dialect, as run for this report, including the period and the TLP labels counted."
-        ),
-        "note",
-    )
-    for query in [*report.frames, *report.queries]:
-        title = f"{query.key} · {query.title}"
-        if query.key.startswith("Q"):
-            title += f" ({query.metric})"
-        document.add_heading(clean(title), level=3)
-        paragraph = document.add_paragraph()
-        lines = clean(query.sql).split("\n")
-        for index, line in enumerate(lines):
-            run = paragraph.add_run(line)
-            run.font.name = MONOSPACE
-            run.font.size = Pt(7)
-            if index < len(lines) - 1:
-                run.add_break()
-
+    _docx_appendix(document, report)
     return word.to_bytes(document)
