@@ -139,9 +139,7 @@ The helpers in the section "shared with the MISP importer" are used by :mod:`.mi
 from __future__ import annotations
 
 from .bundle import StixImporter
-from .context import Context
 from .patterns import pattern_alternatives
-from .validation import validate_object
 from .values import (
     MAX_DEPTH,
     BadValueError,
@@ -166,7 +164,6 @@ __all__ = [
     "MAX_DEPTH",
     "OTHER",
     "BadValueError",
-    "Context",
     "StixImporter",
     "as_number",
     "canonical_email",
@@ -186,5 +183,4 @@ __all__ = [
     "tlp_level",
     "too_deep",
     "unicode_clean",
-    "validate_object",
 ]
