@@ -9,10 +9,6 @@ from typing import Any
 from .observables import Observable
 from .vocabulary import TLP2_EXTENSION, TLP_MARKINGS, _strings, most_restrictive, rsit_from_machine_tag, tlp_level
 
-# =============================================================================================
-# STIX: the bundle and its events
-# =============================================================================================
-
 
 @dataclass
 class Context:

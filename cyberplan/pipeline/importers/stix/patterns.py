@@ -10,10 +10,6 @@ from typing import Any
 from .validation import RecordError
 from .vocabulary import MAX_ALTERNATIVES
 
-# =============================================================================================
-# STIX: patterns
-# =============================================================================================
-
 
 @dataclass(frozen=True)
 class Comparison:

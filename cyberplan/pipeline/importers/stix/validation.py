@@ -14,10 +14,6 @@ from typing import Any
 from .values import MAX_DEPTH, BadValueError, canonical_fqdn, canonical_url, ip_or_network, too_deep, unicode_clean
 from .vocabulary import SCO_VALUE_TYPES, TIMESTAMPS
 
-# =============================================================================================
-# STIX: validation
-# =============================================================================================
-
 
 class RecordError(Exception):
     """Why an object (or one alternative of its pattern) cannot become an event."""

@@ -7,10 +7,6 @@ from collections.abc import Iterable, Iterator
 
 FEED_NAME = "stix"
 
-# =============================================================================================
-# Shared with the MISP importer: TLP, RSIT, value normalisation, reading a JSON file
-# =============================================================================================
-
 TLP_ORDER = ("clear", "green", "amber", "amber+strict", "red")  # least to most restrictive
 
 # RSIT (Reference Security Incident Taxonomy), current class and type names.
@@ -125,7 +121,7 @@ def most_restrictive(levels: Iterable[str | None]) -> str | None:
 
 
 # =============================================================================================
-# STIX: tables
+# STIX: TLP markings and open vocabularies
 # =============================================================================================
 
 # Standard TLP marking definitions: TLP 1.0 (STIX 2.1 specification) and TLP 2.0 (FIRST/OASIS).

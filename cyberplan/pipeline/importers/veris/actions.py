@@ -159,7 +159,7 @@ RSIT_PRIORITY: tuple[tuple[str, str], ...] = (
 VARIETY_PREFERENCE: Mapping[str, int] = {"Ransomware": 0, "Other": 2, "Unknown": 3}
 
 
-# -- mapping ---------------------------------------------------------------------------------------
+# -- choosing the class ------------------------------------------------------------------------------
 
 
 def _slug(text: str) -> str:
