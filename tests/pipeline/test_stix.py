@@ -21,9 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cyberplan.pipeline import importers
-from cyberplan.pipeline.importers import stix as stix_module
 from cyberplan.pipeline.importers.base import ImportOptions, Source, SourceError
-from cyberplan.pipeline.importers.stix import StixImporter, pattern_alternatives
+from cyberplan.pipeline.importers.stix import StixImporter, observables, pattern_alternatives, validation
 from cyberplan.pipeline.store import CommitSummary, EventStore
 from tests.pipeline import support
 
@@ -334,7 +333,7 @@ def test_pattern_shapes(pattern: str, expected: list[dict[str, Any]]) -> None:
     alternatives, _ = pattern_alternatives(pattern)
     got = []
     for comparisons in alternatives:
-        observable = stix_module.observable_from_comparisons(comparisons)
+        observable = observables.observable_from_comparisons(comparisons)
         got.append({**observable.fields, **{k: v for k, v in observable.extra.items() if k.startswith("malware.")}})
     assert got == expected
 
@@ -362,7 +361,7 @@ def test_bad_patterns_are_rejected(tmp_path: Path, pattern: str, reason: str) ->
 
 def test_pattern_alternatives_are_bounded() -> None:
     pattern = " AND ".join(f"[ipv4-addr:value = '192.0.2.{i}' OR ipv4-addr:value = '192.0.3.{i}']" for i in range(12))
-    with pytest.raises(stix_module.RecordError, match="more than 1000 alternatives"):
+    with pytest.raises(validation.RecordError, match="more than 1000 alternatives"):
         pattern_alternatives(pattern)
 
 
@@ -502,8 +501,8 @@ def test_validator_schema_errors_become_rejects(monkeypatch: pytest.MonkeyPatch,
         bad = obj.get("name") == "bad"
         return Result([f"{obj['id']}: indicator_types: 'x' is not one of ['malicious-activity']"] if bad else [])
 
-    options, _, checks = stix_module._validator()
-    monkeypatch.setattr(stix_module, "_validator", lambda: (options, True, checks))
+    options, _, checks = validation._validator()
+    monkeypatch.setattr(validation, "_validator", lambda: (options, True, checks))
     monkeypatch.setattr(stix2validator, "validate_instance", fake_validate)
     path = write(
         tmp_path / "b.json",

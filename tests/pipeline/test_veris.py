@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 from cyberplan.pipeline import importers
 from cyberplan.pipeline.importers import veris
 from cyberplan.pipeline.importers.base import ImportOptions, Source, SourceError
+from cyberplan.pipeline.importers.veris import events as veris_events
 from cyberplan.pipeline.ingest import ingest
 from cyberplan.pipeline.store import CommitSummary, EventStore
 
@@ -38,7 +39,7 @@ GOLDEN = HERE / "golden" / "veris_vcdb.json"
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 VCDB = SHARED / "vcdb"
 VERIS_SCHEMA_DIR = SHARED / "veris-schema"
-SCHEMA_PACKAGE_DIR = Path(veris.__file__).resolve().parents[1] / "data" / "veris"
+SCHEMA_PACKAGE_DIR = Path(veris.__file__).resolve().parents[2] / "data" / "veris"
 
 needs_vcdb = pytest.mark.skipif(
     not (VCDB / "incidents").is_dir(),
@@ -828,7 +829,7 @@ def test_fuzz_mutated_incidents(data: st.DataObject) -> None:
     ],
 )
 def test_timeline_durations_in_hours(timeline: dict[str, Any], expected: dict[str, Any]) -> None:
-    assert veris._durations(timeline) == expected
+    assert veris_events._durations(timeline) == expected
 
 
 @needs_vcdb

@@ -497,18 +497,38 @@ class EventMapper:
             shown = "" if repr(value.strip()) in str(exc) else f" {value.strip()!r}"
             self.reject(f"{path}.value", f"not a valid {type_} value{shown}: {exc}", original)
             return
+        when = self.attribute_time(path, attribute, original)
+        if when is None:
+            return
+        self.stager.add(self.record(attribute, original, obj, type_, mapped, when))
+
+    def attribute_time(
+        self, path: str, attribute: Mapping[str, Any], original: Any
+    ) -> tuple[dt.datetime, str | None] | None:
+        """(time.source, time.precision): the attribute's timestamp, else the event's date; None after a reject."""
         if "timestamp" in attribute:
             try:
-                time_source, precision = epoch(attribute["timestamp"]), None
+                return epoch(attribute["timestamp"]), None
             except BadValueError as exc:
                 self.reject(f"{path}.timestamp", str(exc), original)
-                return
-        elif self.date is not None:
-            time_source, precision = self.date, "day"
-        else:
-            reason = "the attribute has no timestamp and the event no valid date (YYYY-MM-DD)"
-            self.reject(f"{path}.timestamp", reason, original)
-            return
+                return None
+        if self.date is not None:
+            return self.date, "day"
+        reason = "the attribute has no timestamp and the event no valid date (YYYY-MM-DD)"
+        self.reject(f"{path}.timestamp", reason, original)
+        return None
+
+    def record(
+        self,
+        attribute: Mapping[str, Any],
+        original: Any,
+        obj: Mapping[str, Any] | None,
+        type_: str,
+        mapped: Mapped,
+        when: tuple[dt.datetime, str | None],
+    ) -> dict[str, Any]:
+        """The event of a valid attribute that maps to an observable."""
+        time_source, precision = when
         tags = tag_names(attribute)
         category = attribute.get("category")
         classification = classify(
@@ -551,7 +571,7 @@ class EventMapper:
         record["extra"] = compact_extra(extra)
         uuid = attribute.get("uuid")
         record["event_key"] = uuid.strip().lower() if isinstance(uuid, str) and uuid.strip() else None
-        self.stager.add(record)
+        return record
 
 
 _EVENT_HEAD = re.compile(rb'"Event"\s*:\s*\{')
