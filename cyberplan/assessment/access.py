@@ -9,12 +9,15 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
+from django_countries.fields import Country
 
 from cyberplan.core.access import Permission, has_permission, visible_q
-from cyberplan.core.models import User
+from cyberplan.core.models import Organisation, User
 
 from .models import Answer, AnswerEvidence, Assessment, AssessmentFactor
 
@@ -71,3 +74,17 @@ def access_evidence_by_id(assessment: Assessment, evidence_id: int | str) -> Ans
         return AnswerEvidence.objects.select_related("answer").get(pk=evidence_id, answer__assessment=assessment)
     except (AnswerEvidence.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def latest_assessment_of(
+    organisation: Organisation, country: Country, as_of: datetime.date, framework_key: str | None = None
+) -> Assessment | None:
+    """The organisation's latest assessment of ``country`` dated on or before ``as_of`` (None if none).
+
+    ``framework_key`` narrows it to one framework. For other apps' computations that run on behalf of the
+    organisation itself (a strategy's KPI): it does not filter by a user's role or TLP.
+    """
+    assessments = Assessment.objects.filter(organisation=organisation, country=country, date__lte=as_of)
+    if framework_key:
+        assessments = assessments.filter(framework__framework_id=framework_key)
+    return assessments.select_related("framework").order_by("-date", "-id").first()

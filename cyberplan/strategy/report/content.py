@@ -31,15 +31,25 @@ from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from cyberplan.analytics.metrics import Scope
 from cyberplan.analytics.periods import Period
+from cyberplan.analytics.service import compute
+from cyberplan.assessment.choices import AnswerValue
+from cyberplan.assessment.models import Answer, Assessment
+from cyberplan.assessment.results import assessment_results
 from cyberplan.core.access import visible_q
 from cyberplan.core.choices import TLP, TLP_RANK
 from cyberplan.core.models import Organisation, User
 from cyberplan.gaps.choices import GapStatus, Severity
 from cyberplan.gaps.models import Gap
+from cyberplan.reports.charts import FONT
 from cyberplan.reports.document import Chart, Paragraph, Section, Table, clean
 from cyberplan.reports.marking import marking
 from cyberplan.reports.words import period_name
+from cyberplan.threats.access import event_tlp_labels
+from cyberplan.threats.store import event_store
+from cyberplan.trends.labels import taxonomy_label
+from cyberplan.trends.store import analytics_engine
 
 from .. import monitoring, snapshot, traceability
 from ..actions import published_version
@@ -205,8 +215,6 @@ class Audience:
         return labels_up_to(self.tlp)
 
     def event_labels(self, organisation: Organisation) -> tuple[str, ...]:
-        from cyberplan.threats.access import event_tlp_labels
-
         if self.reader is None:
             return tuple(self.labels)
         readable = set(event_tlp_labels(self.reader, organisation))
@@ -423,10 +431,6 @@ class _StrategyBuilder:
         return [chapter, self.assessment_context(), self.threat_context()]
 
     def assessment_context(self) -> Section:
-        from cyberplan.assessment.choices import AnswerValue
-        from cyberplan.assessment.models import Answer, Assessment
-        from cyberplan.assessment.results import assessment_results
-
         section = Section("context-assessment", _("National capacity"), level=2)
         assessment = (
             self.audience.records(Assessment.objects.all())
@@ -871,12 +875,6 @@ class ThreatFigures:
 
 def threat_figures(strategy: Strategy, labels: tuple[str, ...], as_of: dt.date) -> ThreatFigures | None:
     """Figures of the last complete year before ``as_of``, else of the last twelve complete months; None without events."""
-    from cyberplan.analytics.metrics import Scope
-    from cyberplan.analytics.service import compute
-    from cyberplan.threats.store import event_store
-    from cyberplan.trends.labels import taxonomy_label
-    from cyberplan.trends.store import analytics_engine
-
     store = event_store(strategy.organisation)
     if not labels or not store.files():
         return None
@@ -1018,8 +1016,6 @@ def as_of_period_end(view: monitoring.Overview) -> monitoring.Overview:
 
 
 def _with_font(spec: dict[str, Any] | None) -> dict[str, Any] | None:
-    from cyberplan.reports.charts import FONT
-
     if spec is None:
         return None
     return {**spec, "config": {"font": FONT, "view": {"stroke": None}}}
