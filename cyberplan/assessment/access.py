@@ -19,6 +19,7 @@ from django_countries.fields import Country
 from cyberplan.core.access import Permission, has_permission, visible_q
 from cyberplan.core.models import Organisation, User
 
+from .choices import AnswerValue
 from .models import Answer, AnswerEvidence, Assessment, AssessmentFactor
 
 
@@ -76,15 +77,32 @@ def access_evidence_by_id(assessment: Assessment, evidence_id: int | str) -> Ans
         raise Http404 from None
 
 
-def latest_assessment_of(
+def assessments_of(
     organisation: Organisation, country: Country, as_of: datetime.date, framework_key: str | None = None
-) -> Assessment | None:
-    """The organisation's latest assessment of ``country`` dated on or before ``as_of`` (None if none).
+) -> QuerySet[Assessment]:
+    """The organisation's assessments of ``country`` dated on or before ``as_of``, the latest first.
 
-    ``framework_key`` narrows it to one framework. For other apps' computations that run on behalf of the
-    organisation itself (a strategy's KPI): it does not filter by a user's role or TLP.
+    ``framework_key`` narrows them to one framework. For other apps' computations that run on behalf of
+    the organisation itself (a strategy's KPI, a strategy document): it does not filter by a user's role
+    or TLP; the caller narrows it to its audience.
     """
     assessments = Assessment.objects.filter(organisation=organisation, country=country, date__lte=as_of)
     if framework_key:
         assessments = assessments.filter(framework__framework_id=framework_key)
-    return assessments.select_related("framework").order_by("-date", "-id").first()
+    return assessments.select_related("framework").order_by("-date", "-id")
+
+
+def latest_assessment_of(
+    organisation: Organisation, country: Country, as_of: datetime.date, framework_key: str | None = None
+) -> Assessment | None:
+    """The latest of :func:`assessments_of` (None if there is none)."""
+    return assessments_of(organisation, country, as_of, framework_key).first()
+
+
+def scored_factor_ids(assessment: Assessment) -> set[str]:
+    """The factors of ``assessment`` with at least one answer other than unknown."""
+    return set(
+        Answer.objects.filter(assessment=assessment)
+        .exclude(value__in=["", AnswerValue.UNKNOWN])
+        .values_list("factor_id", flat=True)
+    )

@@ -34,8 +34,7 @@ from django_countries import countries
 from cyberplan.analytics.metrics import Scope
 from cyberplan.analytics.periods import Period
 from cyberplan.analytics.service import compute
-from cyberplan.assessment.choices import AnswerValue
-from cyberplan.assessment.models import Answer, Assessment
+from cyberplan.assessment.access import assessments_of, scored_factor_ids
 from cyberplan.assessment.results import assessment_results
 from cyberplan.core.access import visible_q
 from cyberplan.core.choices import TLP, TLP_RANK
@@ -433,10 +432,8 @@ class _StrategyBuilder:
     def assessment_context(self) -> Section:
         section = Section("context-assessment", _("National capacity"), level=2)
         assessment = (
-            self.audience.records(Assessment.objects.all())
-            .filter(organisation=self.strategy.organisation, country=self.strategy.country, date__lte=self.as_of)
+            self.audience.records(assessments_of(self.strategy.organisation, self.strategy.country, self.as_of))
             .select_related("framework", "organisation")
-            .order_by("-date", "-id")
             .first()
         )
         if assessment is None:
@@ -448,20 +445,7 @@ class _StrategyBuilder:
                 )
             )
         data = assessment_results(assessment, _language())
-        stages = {s["stage"]: s["name"] for s in data["framework"]["stages"]}
-        scored = set(
-            Answer.objects.filter(assessment=assessment)
-            .exclude(value__in=["", AnswerValue.UNKNOWN])
-            .values_list("factor_id", flat=True)
-        )
-
-        def stage_name(stage: int | None) -> str:
-            if stage is None:
-                return "—"
-            if stage == 0:
-                return _("below the first stage")
-            return f"{stage} · {stages.get(stage, '')}"
-
+        scored = scored_factor_ids(assessment)
         section.add(
             Paragraph(
                 _("%(title)s, of %(date)s, on the framework %(framework)s.")
@@ -472,67 +456,8 @@ class _StrategyBuilder:
                 }
             )
         )
-        factors = data["factors"]
-        reached = [f for f in factors if f["factor_id"] in scored and f["stage"] > 0]
-        below = [f for f in factors if f["below_target"]]
-        section.add(
-            Paragraph(
-                ngettext(
-                    "%(count)s of %(total)s factor has reached at least the first stage.",
-                    "%(count)s of %(total)s factors have reached at least the first stage.",
-                    len(factors),
-                )
-                % {"count": len(reached), "total": len(factors)}
-            )
-        )
-        if any(f["target_stage"] for f in factors):
-            section.add(
-                Paragraph(
-                    ngettext(
-                        "%(count)s factor is below its target stage.",
-                        "%(count)s factors are below their target stage.",
-                        len(below),
-                    )
-                    % {"count": len(below)}
-                )
-            )
-        rows: list[list[str]] = []
-        for dimension in data["dimensions"]:
-            values = [s for f, s in dimension["factor_stages"].items() if f in scored]
-            rows.append(
-                [
-                    f"{dimension['dimension_id']} {clean(dimension['name'])}",
-                    ", ".join(
-                        f"{fid}: {stage if fid in scored else '—'}" for fid, stage in dimension["factor_stages"].items()
-                    ),
-                    stage_name(min(values)) if values else _("not scored"),
-                    stage_name(max(values)) if values else _("not scored"),
-                ]
-            )
-        section.add(
-            Table(
-                _("Stages by dimension"),
-                [_("Dimension"), _("Factor stages"), _("Lowest"), _("Highest")],
-                rows,
-                empty=_("The framework has no dimension."),
-            )
-        )
-        section.add(
-            Table(
-                _("Stage by factor"),
-                [_("Factor"), _("Name"), _("Stage"), _("Target")],
-                [
-                    [
-                        f["factor_id"],
-                        clean(f["name"]),
-                        stage_name(f["stage"]) if f["factor_id"] in scored else _("not scored"),
-                        stage_name(f["target_stage"]) if f["target_stage"] else "—",
-                    ]
-                    for f in factors
-                ],
-                css="factors",
-            )
-        )
+        section.add(*_capacity_findings(data["factors"], scored))
+        section.add(*_capacity_tables(data, scored))
         return section
 
     def threat_context(self) -> Section:
@@ -1213,3 +1138,79 @@ class _MonitoringBuilder:
             ),
         )
         return section
+
+
+def _capacity_findings(factors: list[dict[str, Any]], scored: set[str]) -> list[Paragraph]:
+    """How many factors reached the first stage and, when targets are set, how many are below them."""
+    reached = [f for f in factors if f["factor_id"] in scored and f["stage"] > 0]
+    below = [f for f in factors if f["below_target"]]
+    findings = [
+        Paragraph(
+            ngettext(
+                "%(count)s of %(total)s factor has reached at least the first stage.",
+                "%(count)s of %(total)s factors have reached at least the first stage.",
+                len(factors),
+            )
+            % {"count": len(reached), "total": len(factors)}
+        )
+    ]
+    if any(f["target_stage"] for f in factors):
+        findings.append(
+            Paragraph(
+                ngettext(
+                    "%(count)s factor is below its target stage.",
+                    "%(count)s factors are below their target stage.",
+                    len(below),
+                )
+                % {"count": len(below)}
+            )
+        )
+    return findings
+
+
+def _capacity_tables(data: dict[str, Any], scored: set[str]) -> list[Table]:
+    """The stages by dimension (lowest and highest of the scored factors) and the stage of each factor."""
+    stages = {s["stage"]: s["name"] for s in data["framework"]["stages"]}
+
+    def stage_name(stage: int | None) -> str:
+        if stage is None:
+            return "—"
+        if stage == 0:
+            return _("below the first stage")
+        return f"{stage} · {stages.get(stage, '')}"
+
+    rows: list[list[str]] = []
+    for dimension in data["dimensions"]:
+        values = [s for f, s in dimension["factor_stages"].items() if f in scored]
+        rows.append(
+            [
+                f"{dimension['dimension_id']} {clean(dimension['name'])}",
+                ", ".join(
+                    f"{fid}: {stage if fid in scored else '—'}" for fid, stage in dimension["factor_stages"].items()
+                ),
+                stage_name(min(values)) if values else _("not scored"),
+                stage_name(max(values)) if values else _("not scored"),
+            ]
+        )
+    return [
+        Table(
+            _("Stages by dimension"),
+            [_("Dimension"), _("Factor stages"), _("Lowest"), _("Highest")],
+            rows,
+            empty=_("The framework has no dimension."),
+        ),
+        Table(
+            _("Stage by factor"),
+            [_("Factor"), _("Name"), _("Stage"), _("Target")],
+            [
+                [
+                    f["factor_id"],
+                    clean(f["name"]),
+                    stage_name(f["stage"]) if f["factor_id"] in scored else _("not scored"),
+                    stage_name(f["target_stage"]) if f["target_stage"] else "—",
+                ]
+                for f in data["factors"]
+            ],
+            css="factors",
+        ),
+    ]
