@@ -282,7 +282,6 @@ def build_strategy_document(strategy: Strategy, version: int | None = None, read
     country = country_name(str(info.get("country") or strategy.country))
     years = f"{info.get('start_year', strategy.start_year)}{DASH}{info.get('end_year', strategy.end_year)}"
     illustrative = bool(info.get("illustrative"))
-    found = source.version
 
     notices: list[str] = []
     if illustrative:
@@ -292,6 +291,39 @@ def build_strategy_document(strategy: Strategy, version: int | None = None, read
         (_("Period"), years),
         (_("Prepared by"), clean(info.get("owner") or strategy.organisation)),
     ]
+    draft, status, stem, version_notices, version_facts = _version_state(source, name)
+    notices.extend(version_notices)
+    facts.extend(version_facts)
+    facts.append((_("TLP"), f"TLP:{tlp.upper()}"))
+
+    builder = _StrategyBuilder(strategy, plan, Audience(tlp, reader), source.as_of)
+    return Document(
+        kind=STRATEGY,
+        language=_language(),
+        title=_("National cybersecurity strategy"),
+        name=name,
+        country=country,
+        years=years,
+        organisation=clean(info.get("owner") or strategy.organisation),
+        tlp=tlp,
+        marking=marking(tlp),
+        tlp_note=tlp_note(tlp),
+        illustrative=illustrative,
+        draft=draft,
+        status=status,
+        notices=notices,
+        cover_facts=facts,
+        generated=day(timezone.localdate()),
+        sections=builder.sections(),
+        file_stem=f"strategy-{strategy.pk}-{stem}",
+    )
+
+
+def _version_state(source: Source, name: str) -> tuple[bool, str, str, list[str], list[tuple[str, str]]]:
+    """What the cover says of the version: draft or not, the status line, the file stem, notices and facts."""
+    found = source.version
+    notices: list[str] = []
+    facts: list[tuple[str, str]] = []
     draft = False
     if found is None:
         draft = True
@@ -337,29 +369,7 @@ def build_strategy_document(strategy: Strategy, version: int | None = None, read
                     % {"number": found.number, "status": label(VersionStatus, found.status).lower()},
                 )
             )
-    facts.append((_("TLP"), f"TLP:{tlp.upper()}"))
-
-    builder = _StrategyBuilder(strategy, plan, Audience(tlp, reader), source.as_of)
-    return Document(
-        kind=STRATEGY,
-        language=_language(),
-        title=_("National cybersecurity strategy"),
-        name=name,
-        country=country,
-        years=years,
-        organisation=clean(info.get("owner") or strategy.organisation),
-        tlp=tlp,
-        marking=marking(tlp),
-        tlp_note=tlp_note(tlp),
-        illustrative=illustrative,
-        draft=draft,
-        status=status,
-        notices=notices,
-        cover_facts=facts,
-        generated=day(timezone.localdate()),
-        sections=builder.sections(),
-        file_stem=f"strategy-{strategy.pk}-{stem}",
-    )
+    return draft, status, stem, notices, facts
 
 
 class _StrategyBuilder:
@@ -747,25 +757,30 @@ class _StrategyBuilder:
                 css="matrix",
             ),
         )
-        without_action = Section("annex-uncovered", _("Open gaps without an action"), level=2)
-        without_action.add(
-            Table(
-                "",
-                [_("Gap"), _("Title"), _("Severity")],
-                [[g.identifier, clean(g.title), label(Severity, g.severity)] for g in uncovered],
-                empty=_("Every open gap has an action."),
-            )
+        return [chapter, *_annex_unmatched(uncovered, unjustified)]
+
+
+def _annex_unmatched(uncovered: list[Gap], unjustified: list[dict[str, Any]]) -> list[Section]:
+    """The annex's two lists: the open gaps no action addresses, and the actions that cite no gap."""
+    without_action = Section("annex-uncovered", _("Open gaps without an action"), level=2)
+    without_action.add(
+        Table(
+            "",
+            [_("Gap"), _("Title"), _("Severity")],
+            [[g.identifier, clean(g.title), label(Severity, g.severity)] for g in uncovered],
+            empty=_("Every open gap has an action."),
         )
-        without_gap = Section("annex-unjustified", _("Actions without a gap"), level=2)
-        without_gap.add(
-            Table(
-                "",
-                [_("Code"), _("Action")],
-                [[clean(a["code"]), pick(a, "title")] for a in unjustified],
-                empty=_("Every action addresses at least one gap."),
-            )
+    )
+    without_gap = Section("annex-unjustified", _("Actions without a gap"), level=2)
+    without_gap.add(
+        Table(
+            "",
+            [_("Code"), _("Action")],
+            [[clean(a["code"]), pick(a, "title")] for a in unjustified],
+            empty=_("Every action addresses at least one gap."),
         )
-        return [chapter, without_action, without_gap]
+    )
+    return [without_action, without_gap]
 
 
 def coverage_sentence(covered: int, open_total: int) -> str:
