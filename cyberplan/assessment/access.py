@@ -9,13 +9,17 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
+from django_countries.fields import Country
 
 from cyberplan.core.access import Permission, has_permission, visible_q
-from cyberplan.core.models import User
+from cyberplan.core.models import Organisation, User
 
+from .choices import AnswerValue
 from .models import Answer, AnswerEvidence, Assessment, AssessmentFactor
 
 
@@ -71,3 +75,34 @@ def access_evidence_by_id(assessment: Assessment, evidence_id: int | str) -> Ans
         return AnswerEvidence.objects.select_related("answer").get(pk=evidence_id, answer__assessment=assessment)
     except (AnswerEvidence.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def assessments_of(
+    organisation: Organisation, country: Country, as_of: datetime.date, framework_key: str | None = None
+) -> QuerySet[Assessment]:
+    """The organisation's assessments of ``country`` dated on or before ``as_of``, the latest first.
+
+    ``framework_key`` narrows them to one framework. For other apps' computations that run on behalf of
+    the organisation itself (a strategy's KPI, a strategy document): it does not filter by a user's role
+    or TLP; the caller narrows it to its audience.
+    """
+    assessments = Assessment.objects.filter(organisation=organisation, country=country, date__lte=as_of)
+    if framework_key:
+        assessments = assessments.filter(framework__framework_id=framework_key)
+    return assessments.select_related("framework").order_by("-date", "-id")
+
+
+def latest_assessment_of(
+    organisation: Organisation, country: Country, as_of: datetime.date, framework_key: str | None = None
+) -> Assessment | None:
+    """The latest of :func:`assessments_of` (None if there is none)."""
+    return assessments_of(organisation, country, as_of, framework_key).first()
+
+
+def scored_factor_ids(assessment: Assessment) -> set[str]:
+    """The factors of ``assessment`` with at least one answer other than unknown."""
+    return set(
+        Answer.objects.filter(assessment=assessment)
+        .exclude(value__in=["", AnswerValue.UNKNOWN])
+        .values_list("factor_id", flat=True)
+    )

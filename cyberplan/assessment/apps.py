@@ -2,6 +2,8 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from cyberplan.reports.registry import register
+
 
 class AssessmentConfig(AppConfig):
     name = "cyberplan.assessment"
@@ -9,11 +11,9 @@ class AssessmentConfig(AppConfig):
     verbose_name = _("Capacity assessment")
 
     def ready(self) -> None:
-        from cyberplan.reports.registry import register
-
         from . import report_jobs  # noqa: F401 -- registers the report's job kind
         from .loading import load_shipped_framework_after_migrate  # reads the models: loaded only by now
-        from .report import command as report_command
+        from .report import command as report_command  # the report's content reads the models: loaded only by now
 
         register(report_command.KIND)  # cyberplan report assessment
 

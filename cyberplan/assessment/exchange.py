@@ -142,7 +142,25 @@ def import_assessment(actor: User | None, organisation: Organisation, raw: bytes
         raise ExchangeError(
             f"format_version: this platform reads version {FORMAT_VERSION}, found {doc['format_version']!r}"
         )
-    fwd = _mapping(doc["framework"], "framework", {"id", "version"})
+    framework = _framework(doc["framework"])
+    details = _details(
+        _mapping(doc["assessment"], "assessment", {"title", "country", "date", "method"}, {"stakeholder_groups", "tlp"})
+    )
+    factors = _factors(doc["factors"], framework)
+    answers = _answers(doc["answers"], framework)
+    try:
+        with transaction.atomic():
+            return actions.do_import_assessment(
+                actor, organisation, framework, details=details, factors=factors, answers=answers
+            )
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items())) if hasattr(exc, "error_dict") else ("", exc.messages)
+        raise ExchangeError(f"assessment.{field}: {messages[0]}" if field else messages[0]) from None
+
+
+def _framework(data: Any) -> Framework:
+    """The loaded framework version the file names: only the exact version the assessment was made on."""
+    fwd = _mapping(data, "framework", {"id", "version"})
     fid, fversion = _text(fwd["id"], "framework.id", limit=60), _text(fwd["version"], "framework.version", limit=30)
     framework = Framework.objects.filter(framework_id=fid, version=fversion).first()
     if framework is None:
@@ -152,14 +170,15 @@ def import_assessment(actor: User | None, organisation: Organisation, raw: bytes
             f"(loaded versions of {fid}: {loaded}). Assessments are imported only onto the exact "
             "framework version they were made on; load that version first."
         )
+    return framework
+
+
+def _factors(data: Any, framework: Framework) -> list[actions.ImportedFactor]:
     structure = framework.structure()
-    details = _details(
-        _mapping(doc["assessment"], "assessment", {"title", "country", "date", "method"}, {"stakeholder_groups", "tlp"})
-    )
     factors: list[actions.ImportedFactor] = []
     seen: set[str] = set()
     factor_ids = {f.id for f in structure.factors()}
-    for n, item in enumerate(_list(doc["factors"], "factors")):
+    for n, item in enumerate(_list(data, "factors")):
         where = f"factors[{n}]"
         item = _mapping(item, where, {"factor"}, {"target_stage", "comments"})
         factor_id = _text(item["factor"], f"{where}.factor", limit=20)
@@ -178,10 +197,14 @@ def import_assessment(actor: User | None, organisation: Organisation, raw: bytes
             for i, c in enumerate(_list(item.get("comments", []), f"{where}.comments"))
         )
         factors.append(actions.ImportedFactor(factor_id, target, comments))
+    return factors
+
+
+def _answers(data: Any, framework: Framework) -> list[actions.ImportedAnswer]:
     answers: list[actions.ImportedAnswer] = []
-    indicator_ids = {i.id for i in structure.indicators()}
-    seen = set()
-    for n, item in enumerate(_list(doc["answers"], "answers")):
+    indicator_ids = {i.id for i in framework.structure().indicators()}
+    seen: set[str] = set()
+    for n, item in enumerate(_list(data, "answers")):
         where = f"answers[{n}]"
         item = _mapping(item, where, {"indicator", "value"}, {"note", "evidence"})
         indicator = _text(item["indicator"], f"{where}.indicator", limit=30)
@@ -193,39 +216,36 @@ def import_assessment(actor: User | None, organisation: Organisation, raw: bytes
         value = item["value"]
         if value not in ("", *AnswerValue.values):
             raise ExchangeError(f"{where}.value: expected one of {', '.join(AnswerValue.values)}, found {value!r}")
-        evidence: list[actions.ImportedEvidence] = []
-        for e, ev in enumerate(_list(item.get("evidence", []), f"{where}.evidence")):
-            ewhere = f"{where}.evidence[{e}]"
-            ev = _mapping(ev, ewhere, {"kind", "label"}, {"url", "citation", "note"})
-            kind = ev["kind"]
-            if kind not in (EvidenceKind.URL, EvidenceKind.CITATION, EvidenceKind.PLATFORM):
-                raise ExchangeError(f"{ewhere}.kind: expected url, citation or platform, found {kind!r}")
-            imported = actions.ImportedEvidence(
-                kind=kind,
-                label=_text(ev["label"], f"{ewhere}.label", limit=250),
-                url=_text(ev.get("url"), f"{ewhere}.url", required=False, limit=500),
-                citation=_text(ev.get("citation"), f"{ewhere}.citation", required=False, limit=300),
-                note=_text(ev.get("note"), f"{ewhere}.note", required=False),
-            )
-            try:
-                actions.check_evidence(imported.kind, imported.url, imported.citation, False)
-            except ValidationError as exc:
-                field, messages = next(iter(exc.message_dict.items()))
-                raise ExchangeError(f"{ewhere}.{field}: {messages[0]}") from None
-            evidence.append(imported)
+        evidence = tuple(
+            _evidence(ev, f"{where}.evidence[{e}]")
+            for e, ev in enumerate(_list(item.get("evidence", []), f"{where}.evidence"))
+        )
         answers.append(
             actions.ImportedAnswer(
-                indicator, str(value), _text(item.get("note"), f"{where}.note", required=False), tuple(evidence)
+                indicator, str(value), _text(item.get("note"), f"{where}.note", required=False), evidence
             )
         )
+    return answers
+
+
+def _evidence(data: Any, ewhere: str) -> actions.ImportedEvidence:
+    ev = _mapping(data, ewhere, {"kind", "label"}, {"url", "citation", "note"})
+    kind = ev["kind"]
+    if kind not in (EvidenceKind.URL, EvidenceKind.CITATION, EvidenceKind.PLATFORM):
+        raise ExchangeError(f"{ewhere}.kind: expected url, citation or platform, found {kind!r}")
+    imported = actions.ImportedEvidence(
+        kind=kind,
+        label=_text(ev["label"], f"{ewhere}.label", limit=250),
+        url=_text(ev.get("url"), f"{ewhere}.url", required=False, limit=500),
+        citation=_text(ev.get("citation"), f"{ewhere}.citation", required=False, limit=300),
+        note=_text(ev.get("note"), f"{ewhere}.note", required=False),
+    )
     try:
-        with transaction.atomic():
-            return actions.do_import_assessment(
-                actor, organisation, framework, details=details, factors=factors, answers=answers
-            )
+        actions.check_evidence(imported.kind, imported.url, imported.citation, False)
     except ValidationError as exc:
-        field, messages = next(iter(exc.message_dict.items())) if hasattr(exc, "error_dict") else ("", exc.messages)
-        raise ExchangeError(f"assessment.{field}: {messages[0]}" if field else messages[0]) from None
+        field, messages = next(iter(exc.message_dict.items()))
+        raise ExchangeError(f"{ewhere}.{field}: {messages[0]}") from None
+    return imported
 
 
 def _details(data: dict[str, Any]) -> dict[str, Any]:

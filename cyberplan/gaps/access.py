@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterable
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
@@ -9,6 +12,7 @@ from django.http import Http404
 from cyberplan.core.access import Permission, has_permission, visible_q
 from cyberplan.core.models import Organisation, User
 
+from .choices import GapStatus
 from .models import Gap, GapEvidence
 
 
@@ -56,3 +60,13 @@ def access_evidence_by_id(user: User, gap: Gap, evidence_id: int) -> GapEvidence
         return gap.evidence.get(pk=evidence_id)
     except (GapEvidence.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def gaps_with_ids(gap_ids: Iterable[int]) -> QuerySet[Gap]:
+    """The gaps with these ids, for other apps that keep links to gaps (a strategy's actions)."""
+    return Gap.objects.filter(pk__in=list(gap_ids))
+
+
+def count_closed_before(gaps: QuerySet[Gap], end: datetime.datetime) -> int:
+    """How many of ``gaps`` are closed, and were closed before ``end``."""
+    return gaps.filter(status=GapStatus.CLOSED, closed_at__lt=end).count()

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from cyberplan.reports.registry import register
+
 
 class StrategyConfig(AppConfig):
     name = "cyberplan.strategy"
@@ -8,10 +10,8 @@ class StrategyConfig(AppConfig):
     verbose_name = _("Strategy and monitoring")
 
     def ready(self) -> None:
-        from cyberplan.reports.registry import register
-
         from . import report_jobs  # noqa: F401 -- registers the strategy documents' job kind
-        from .report import command as report_command
+        from .report import command as report_command  # the report's content reads the models: loaded only by now
 
         for kind in report_command.KINDS:  # cyberplan report strategy, cyberplan report monitoring
             register(kind)

@@ -1294,17 +1294,7 @@ def import_structure(
     result.problems = [*problems, *checker.problems]
     result.notes += checker.notes
     if strategy is None and not result.problems:
-        probe = Strategy(organisation=owner, **{k: v for k, v in create_values.items() if k in STRATEGY_KEYS})
-        unknown = set(create_values) - STRATEGY_KEYS
-        if unknown:
-            raise ValueError(f"not strategy fields: {sorted(unknown)}")
-        try:
-            if not (probe.title_en.strip() or probe.title_es.strip()):
-                raise ValidationError({"title_en": _("Give a title in English, in Spanish, or in both.")})
-            probe.full_clean(exclude=["organisation"])
-        except ValidationError as error:
-            for field_name, messages in error.message_dict.items():
-                result.problems.append(Problem("strategy", field_name, " ".join(messages)))
+        result.problems += _new_strategy_problems(owner, create_values)
     for problem in result.problems:
         problem.file = name
     if result.problems or dry_run:
@@ -1336,6 +1326,23 @@ def import_structure(
         return result
     result.written = True
     return result
+
+
+def _new_strategy_problems(owner: Organisation, create_values: dict[str, Any]) -> list[Problem]:
+    """What is wrong with the values the import would create its strategy with (checked before any write)."""
+    probe = Strategy(organisation=owner, **{k: v for k, v in create_values.items() if k in STRATEGY_KEYS})
+    unknown = set(create_values) - STRATEGY_KEYS
+    if unknown:
+        raise ValueError(f"not strategy fields: {sorted(unknown)}")
+    problems: list[Problem] = []
+    try:
+        if not (probe.title_en.strip() or probe.title_es.strip()):
+            raise ValidationError({"title_en": _("Give a title in English, in Spanish, or in both.")})
+        probe.full_clean(exclude=["organisation"])
+    except ValidationError as error:
+        for field_name, messages in error.message_dict.items():
+            problems.append(Problem("strategy", field_name, " ".join(messages)))
+    return problems
 
 
 class _RollBackError(Exception):

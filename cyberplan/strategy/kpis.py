@@ -24,23 +24,22 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cyberplan.analytics.metrics import Scope
 from cyberplan.analytics.periods import Period
 from cyberplan.analytics.service import compute as compute_metrics
-from cyberplan.assessment.models import Assessment
+from cyberplan.assessment.access import latest_assessment_of
 from cyberplan.assessment.results import score_assessment
 from cyberplan.core.access import ROLE_TLP, role_in
 from cyberplan.core.models import Organisation, User
-from cyberplan.gaps.models import Gap
+from cyberplan.gaps.access import count_closed_before, gaps_with_ids
 from cyberplan.threats.store import event_store
 from cyberplan.trends.store import analytics_engine
 
 from .choices import FREQUENCY_MONTHS, ActionStatus, Frequency, KPISource
-from .models import KPI, Action, Element, KPIMeasurement
+from .models import KPI, Action, ActionGap, Element, KPIMeasurement
 
 FIGURES = {"events": "totals", "sources": "sources_total", "incidents": "incidents_by_type"}
 FILTERS = {"class": "taxonomies", "type": "types", "sector": "sectors", "country": "countries", "feed": "feeds"}
@@ -209,12 +208,7 @@ def _stage(kpi: KPI, as_of: datetime.date) -> Computed:
     except ValueError as error:
         raise ValidationError({"source_detail": str(error)}) from None
     strategy = kpi.action.strategy
-    assessments = Assessment.objects.filter(
-        organisation=strategy.organisation, country=strategy.country, date__lte=as_of
-    ).select_related("framework")
-    if framework_id:
-        assessments = assessments.filter(framework__framework_id=framework_id)
-    assessment = assessments.order_by("-date", "-id").first()
+    assessment = latest_assessment_of(strategy.organisation, strategy.country, as_of, framework_id)
     if assessment is None:
         raise ValidationError(
             _("There is no capacity assessment of %(country)s dated on or before %(date)s.")
@@ -254,15 +248,15 @@ def _percent(part: int, whole: int) -> Decimal:
 def _gaps_closed(kpi: KPI, as_of: datetime.date) -> Computed:
     strategy = kpi.action.strategy
     whole_strategy = kpi.source_detail.strip().lower() == "strategy"
-    gaps = Gap.objects.filter(action_links__action__strategy=strategy) if whole_strategy else kpi.action.gaps.all()
-    gaps = gaps.distinct()
+    links = ActionGap.objects.filter(action__strategy=strategy) if whole_strategy else kpi.action.gap_links.all()
+    gaps = gaps_with_ids(links.values_list("gap_id", flat=True))
     total = gaps.count()
     if total == 0:
         raise ValidationError(_("No gap is linked yet; link the gaps the action addresses first."))
     end = datetime.datetime.combine(
         as_of + datetime.timedelta(days=1), datetime.time(), tzinfo=timezone.get_current_timezone()
     )
-    closed = gaps.filter(Q(status="closed") & Q(closed_at__lt=end)).count()
+    closed = count_closed_before(gaps, end)
     return Computed(
         _percent(closed, total),
         {

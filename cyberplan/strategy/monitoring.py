@@ -13,7 +13,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cyberplan.assessment.access import assessments_visible_to
+from cyberplan.assessment.access import assessments_of, assessments_visible_to
 from cyberplan.assessment.models import Assessment
 
 from .choices import FREQUENCY_MONTHS, ActionStatus, ElementKind, Frequency
@@ -109,79 +109,15 @@ def overview(
     if as_of < timezone.localdate():
         for action in actions:
             _rewind(action, as_of)
-    by_axis: dict[int, list[Action]] = {}
-    for action in actions:
-        by_axis.setdefault(axis_of(action.parent, elements).pk, []).append(action)
-    alerts: list[Alert] = []
-    axes: list[AxisProgress] = []
-    for axis in sorted(
-        (e for e in elements.values() if e.kind == ElementKind.AXIS), key=lambda e: (e.order, e.code, e.pk)
-    ):
-        members = [a for a in by_axis.get(axis.pk, []) if a.status != ActionStatus.CANCELLED]
-        overdue = [a for a in members if _overdue(a, as_of)]
-        axes.append(
-            AxisProgress(
-                axis=axis,
-                actions=len(members),
-                completed=sum(a.status == ActionStatus.COMPLETED for a in members),
-                percent=round(sum(a.percent_complete for a in members) / len(members), 1) if members else 0.0,
-                overdue=len(overdue),
-                budget=sum((a.budget or Decimal(0) for a in members), Decimal(0)),
-            )
-        )
+    axes = _axes(elements, actions, as_of)
     counted = [a for a in actions if a.status != ActionStatus.CANCELLED]
+    alerts: list[Alert] = []
     kpi_rows: list[KPIStatus] = []
     for action in actions:
-        if _overdue(action, as_of):
-            alerts.append(
-                Alert(
-                    "overdue",
-                    _("%(code)s was due on %(date)s and is %(percent)d%% done.")
-                    % {"code": action.code, "date": action.end_date, "percent": action.percent_complete},
-                    action=action,
-                )
-            )
-        updates = sorted((u for u in action.updates.all() if u.date <= as_of), key=lambda u: (u.date, u.pk))
-        started = action.start_date is not None and action.start_date <= as_of
-        if (
-            started
-            and action.status not in (ActionStatus.COMPLETED, ActionStatus.CANCELLED)
-            and (not updates or (as_of - updates[-1].date).days > STALE_UPDATE_DAYS)
-        ):
-            alerts.append(
-                Alert(
-                    "stale",
-                    _("%(code)s has had no progress update for more than %(days)d days.")
-                    % {"code": action.code, "days": STALE_UPDATE_DAYS},
-                    action=action,
-                )
-            )
-        if action.lead_id is None:
-            alerts.append(Alert("no_lead", _("%(code)s has no lead institution.") % {"code": action.code}, action))
-        kpis = list(action.kpis.all())
-        if not kpis and action.status != ActionStatus.CANCELLED:
-            alerts.append(Alert("no_kpi", _("%(code)s has no KPI.") % {"code": action.code}, action))
-        for kpi in kpis:
-            measured = [m for m in kpi.measurements.all() if m.date <= as_of]
-            latest = max(measured, key=lambda m: (m.date, m.pk)) if measured else None
-            due = started and kpi_due(kpi, latest, as_of)
-            kpi_rows.append(KPIStatus(kpi, latest, progress_towards_target(kpi, latest.value if latest else None), due))
-            if due:
-                alerts.append(
-                    Alert(
-                        "kpi_due",
-                        _("The KPI %(name)s of %(code)s needs a measurement.")
-                        % {"name": kpi.name, "code": action.code},
-                        action=action,
-                        kpi=kpi,
-                    )
-                )
-    last_assessment = (
-        (Assessment.objects.all() if reader is None else assessments_visible_to(reader))
-        .filter(organisation=strategy.organisation, country=strategy.country, date__lte=as_of)
-        .order_by("-date", "-id")
-        .first()
-    )
+        action_alerts, action_kpis = _action_alerts(action, as_of)
+        alerts.extend(action_alerts)
+        kpi_rows.extend(action_kpis)
+    last_assessment = _last_assessment(strategy, as_of, reader)
     review_due_on = _add_months(last_assessment.date, strategy.review_months) if last_assessment else None
     if review_due_on is None or review_due_on <= as_of:
         alerts.insert(
@@ -213,6 +149,88 @@ def overview(
         last_assessment=last_assessment,
         updates_in_period=sorted(in_period, key=lambda u: (u.date, u.pk)),
     )
+
+
+def _axes(elements: dict[int, Element], actions: list[Action], as_of: datetime.date) -> list[AxisProgress]:
+    """The progress of each axis, over its actions that are not cancelled."""
+    by_axis: dict[int, list[Action]] = {}
+    for action in actions:
+        by_axis.setdefault(axis_of(action.parent, elements).pk, []).append(action)
+    axes: list[AxisProgress] = []
+    for axis in sorted(
+        (e for e in elements.values() if e.kind == ElementKind.AXIS), key=lambda e: (e.order, e.code, e.pk)
+    ):
+        members = [a for a in by_axis.get(axis.pk, []) if a.status != ActionStatus.CANCELLED]
+        overdue = [a for a in members if _overdue(a, as_of)]
+        axes.append(
+            AxisProgress(
+                axis=axis,
+                actions=len(members),
+                completed=sum(a.status == ActionStatus.COMPLETED for a in members),
+                percent=round(sum(a.percent_complete for a in members) / len(members), 1) if members else 0.0,
+                overdue=len(overdue),
+                budget=sum((a.budget or Decimal(0) for a in members), Decimal(0)),
+            )
+        )
+    return axes
+
+
+def _action_alerts(action: Action, as_of: datetime.date) -> tuple[list[Alert], list[KPIStatus]]:
+    """What needs attention in ``action`` on ``as_of``, and the status of each of its KPIs."""
+    alerts: list[Alert] = []
+    kpi_rows: list[KPIStatus] = []
+    if _overdue(action, as_of):
+        alerts.append(
+            Alert(
+                "overdue",
+                _("%(code)s was due on %(date)s and is %(percent)d%% done.")
+                % {"code": action.code, "date": action.end_date, "percent": action.percent_complete},
+                action=action,
+            )
+        )
+    updates = sorted((u for u in action.updates.all() if u.date <= as_of), key=lambda u: (u.date, u.pk))
+    started = action.start_date is not None and action.start_date <= as_of
+    if (
+        started
+        and action.status not in (ActionStatus.COMPLETED, ActionStatus.CANCELLED)
+        and (not updates or (as_of - updates[-1].date).days > STALE_UPDATE_DAYS)
+    ):
+        alerts.append(
+            Alert(
+                "stale",
+                _("%(code)s has had no progress update for more than %(days)d days.")
+                % {"code": action.code, "days": STALE_UPDATE_DAYS},
+                action=action,
+            )
+        )
+    if action.lead_id is None:
+        alerts.append(Alert("no_lead", _("%(code)s has no lead institution.") % {"code": action.code}, action))
+    kpis = list(action.kpis.all())
+    if not kpis and action.status != ActionStatus.CANCELLED:
+        alerts.append(Alert("no_kpi", _("%(code)s has no KPI.") % {"code": action.code}, action))
+    for kpi in kpis:
+        measured = [m for m in kpi.measurements.all() if m.date <= as_of]
+        latest = max(measured, key=lambda m: (m.date, m.pk)) if measured else None
+        due = started and kpi_due(kpi, latest, as_of)
+        kpi_rows.append(KPIStatus(kpi, latest, progress_towards_target(kpi, latest.value if latest else None), due))
+        if due:
+            alerts.append(
+                Alert(
+                    "kpi_due",
+                    _("The KPI %(name)s of %(code)s needs a measurement.") % {"name": kpi.name, "code": action.code},
+                    action=action,
+                    kpi=kpi,
+                )
+            )
+    return alerts, kpi_rows
+
+
+def _last_assessment(strategy: Strategy, as_of: datetime.date, reader: Any) -> Assessment | None:
+    """The last capacity assessment of the strategy's country on ``as_of``, of those ``reader`` may see."""
+    candidates = assessments_of(strategy.organisation, strategy.country, as_of)
+    if reader is not None:
+        candidates = candidates.filter(pk__in=assessments_visible_to(reader).values("pk"))
+    return candidates.first()
 
 
 def _rewind(action: Action, as_of: datetime.date) -> None:

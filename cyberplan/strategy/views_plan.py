@@ -266,6 +266,17 @@ def _phase_evidence(request: HttpRequest, strategy: Strategy) -> dict[str, list[
         )
     )
 
+    coverage = traceability.coverage(strategy, gaps_visible_to(user))
+    evidence[Phase.STOCKTAKING].extend(_stocktaking_evidence(user, strategy))
+    evidence[Phase.PRODUCTION].extend(_production_evidence(user, strategy, coverage))
+    evidence[Phase.IMPLEMENTATION].extend(_implementation_evidence(strategy, coverage))
+    evidence[Phase.MONITORING].extend(_monitoring_evidence(strategy))
+    return evidence
+
+
+def _stocktaking_evidence(user: User, strategy: Strategy) -> list[EvidenceLink]:
+    """The latest capacity assessment the user may see, the trends and the gap register."""
+    links: list[EvidenceLink] = []
     assessment = (
         assessments_visible_to(user)
         .filter(organisation_id=strategy.organisation_id, country=strategy.country)
@@ -273,7 +284,7 @@ def _phase_evidence(request: HttpRequest, strategy: Strategy) -> dict[str, list[
         .first()
     )
     if assessment is None:
-        evidence[Phase.STOCKTAKING].append(
+        links.append(
             EvidenceLink(
                 _("Capacity assessment"),
                 _("No capacity assessment of this country yet."),
@@ -281,14 +292,14 @@ def _phase_evidence(request: HttpRequest, strategy: Strategy) -> dict[str, list[
             )
         )
     else:
-        evidence[Phase.STOCKTAKING].append(
+        links.append(
             EvidenceLink(
                 _("Latest capacity assessment"),
                 f"{assessment.title} · {assessment.date.isoformat()}",
                 _maybe_reverse("assessment:assessment_detail", assessment.pk),
             )
         )
-    evidence[Phase.STOCKTAKING].append(
+    links.append(
         EvidenceLink(
             _("Threat trends"), _("The trends dashboard of the event store."), _maybe_reverse("trends:dashboard")
         )
@@ -296,7 +307,7 @@ def _phase_evidence(request: HttpRequest, strategy: Strategy) -> dict[str, list[
     gaps = traceability.strategy_gaps(strategy, gaps_visible_to(user))
     counts = Counter(gaps.values_list("status", flat=True))
     gap_url = _maybe_reverse("gaps:gap_list")
-    evidence[Phase.STOCKTAKING].append(
+    links.append(
         EvidenceLink(
             _("Gap register"),
             _("%(open)d open gaps of %(total)d")
@@ -304,9 +315,13 @@ def _phase_evidence(request: HttpRequest, strategy: Strategy) -> dict[str, list[
             f"{gap_url}?organisation={strategy.organisation_id}" if gap_url else None,
         )
     )
+    return links
 
-    coverage = traceability.coverage(strategy, gaps_visible_to(user))
-    evidence[Phase.PRODUCTION].append(
+
+def _production_evidence(user: User, strategy: Strategy, coverage: traceability.Coverage) -> list[EvidenceLink]:
+    """The plan, its traceability to the gaps and its latest version the user may see."""
+    links: list[EvidenceLink] = []
+    links.append(
         EvidenceLink(
             _("Plan"),
             _("%(axes)d axes, %(actions)d actions")
@@ -314,7 +329,7 @@ def _phase_evidence(request: HttpRequest, strategy: Strategy) -> dict[str, list[
             reverse("strategy:plan", args=[strategy.pk]),
         )
     )
-    evidence[Phase.PRODUCTION].append(
+    links.append(
         EvidenceLink(
             _("Traceability"),
             _("%(percent)d%% of open gaps have an action") % {"percent": coverage.percent},
@@ -322,7 +337,7 @@ def _phase_evidence(request: HttpRequest, strategy: Strategy) -> dict[str, list[
         )
     )
     latest = versions_visible_to(user, strategy).order_by("-number").first()
-    evidence[Phase.PRODUCTION].append(
+    links.append(
         EvidenceLink(
             _("Versions"),
             _("Version %(number)d: %(status)s") % {"number": latest.number, "status": latest.get_status_display()}
@@ -331,30 +346,39 @@ def _phase_evidence(request: HttpRequest, strategy: Strategy) -> dict[str, list[
             _maybe_reverse("strategy:version_list", strategy.pk),
         )
     )
+    return links
 
+
+def _implementation_evidence(strategy: Strategy, coverage: traceability.Coverage) -> list[EvidenceLink]:
+    links: list[EvidenceLink] = []
     statuses = Counter(a.status for a in coverage.actions)
-    evidence[Phase.IMPLEMENTATION].append(
+    links.append(
         EvidenceLink(
             _("Actions"),
             ", ".join(f"{ActionStatus(s).label}: {n}" for s, n in sorted(statuses.items())) or _("No action yet."),
             reverse("strategy:plan", args=[strategy.pk]),
         )
     )
-    evidence[Phase.MONITORING].append(
+    return links
+
+
+def _monitoring_evidence(strategy: Strategy) -> list[EvidenceLink]:
+    links: list[EvidenceLink] = []
+    links.append(
         EvidenceLink(
             _("Monitoring"),
             _("Action status, KPI measurements and progress per axis."),
             _maybe_reverse("strategy:monitoring", strategy.pk),
         )
     )
-    evidence[Phase.MONITORING].append(
+    links.append(
         EvidenceLink(
             _("Reports"),
             _("The monitoring and evaluation report."),
             _maybe_reverse("strategy:report_list", strategy.pk),
         )
     )
-    return evidence
+    return links
 
 
 @login_required

@@ -3,6 +3,7 @@ from docs/concepts/access.md and the rules in cyberplan/assessment/access.py, no
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import pytest
@@ -11,6 +12,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from cyberplan.assessment import actions
+from cyberplan.assessment.access import latest_assessment_of
 from cyberplan.assessment.models import Assessment
 from cyberplan.core.choices import TLP, Role
 from cyberplan.core.models import User
@@ -155,3 +157,18 @@ def test_anonymous_is_sent_to_sign_in(world: World, make_assessment: Callable[..
     response = Client().get(reverse("assessment:assessment_detail", args=[a.pk]))
     assert response.status_code == 302 and "/login/" in response["Location"]
     assert APIClient().get(f"/api/assessments/{a.pk}/").status_code == 401
+
+
+def test_latest_assessment_of_picks_the_latest_dated_on_or_before_the_day(
+    world: World, make_assessment: Callable[..., Assessment]
+) -> None:
+    older = make_assessment(date=dt.date(2025, 6, 1), title="2025")
+    newer = make_assessment(date=dt.date(2026, 3, 1), title="2026")
+    make_assessment(date=dt.date(2026, 3, 1), title="Other country", country="UY")
+    make_assessment(organisation=world.org_b, creator=world.outsider, date=dt.date(2026, 1, 1), title="B")
+
+    assert latest_assessment_of(world.org_a, older.country, dt.date(2026, 12, 31)) == newer
+    assert latest_assessment_of(world.org_a, older.country, dt.date(2026, 2, 28)) == older
+    assert latest_assessment_of(world.org_a, older.country, dt.date(2025, 1, 1)) is None
+    assert latest_assessment_of(world.org_a, older.country, dt.date(2026, 12, 31), "cyberplan-ncm") == newer
+    assert latest_assessment_of(world.org_a, older.country, dt.date(2026, 12, 31), "another-framework") is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import pytest
@@ -12,8 +13,9 @@ from rest_framework.test import APIClient
 from cyberplan.core.choices import Role
 from cyberplan.core.models import AuditEntry
 from cyberplan.gaps import actions
+from cyberplan.gaps.access import count_closed_before, gaps_with_ids
 from cyberplan.gaps.actions import do_upsert_gap_from_source
-from cyberplan.gaps.choices import GapSource
+from cyberplan.gaps.choices import GapSource, GapStatus
 from cyberplan.gaps.models import Gap, GapEvidence
 from tests.conftest import World
 
@@ -297,3 +299,16 @@ def test_list_filters(world: World, make_gap: Callable[..., Gap]) -> None:
     api = APIClient()
     api.force_authenticate(world.users[Role.VIEWER])
     assert [g["title"] for g in api.get("/api/gaps/", {"severity": "low"}).json()["results"]] == ["Beta"]
+
+
+def test_closed_gaps_are_counted_among_the_given_ids_up_to_a_moment(world: World, make_gap: Callable[..., Gap]) -> None:
+    coordinator = world.users[Role.COORDINATOR]
+    closed, still_open, elsewhere = make_gap(), make_gap(), make_gap()
+    closed = actions.do_set_gap_status(coordinator, closed, GapStatus.CLOSED)
+    actions.do_set_gap_status(coordinator, elsewhere, GapStatus.CLOSED)
+    assert closed.closed_at is not None
+
+    gaps = gaps_with_ids([closed.pk, still_open.pk, closed.pk])
+    assert sorted(gaps.values_list("pk", flat=True)) == sorted([closed.pk, still_open.pk])
+    assert count_closed_before(gaps, closed.closed_at + dt.timedelta(seconds=1)) == 1
+    assert count_closed_before(gaps, closed.closed_at) == 0

@@ -27,14 +27,13 @@ def _point(index: int, count: int, radius: float) -> tuple[float, float]:
     return round(radius * math.sin(angle), 4), round(radius * math.cos(angle), 4)
 
 
-def radar_spec(
+def _radar_points(
     dimensions: Sequence[Mapping[str, Any]],
     scored_factors: Collection[str],
     stages: Mapping[int, str],
     top: int,
-    title: str,
-) -> dict[str, Any]:
-    """The Vega-Lite specification of the radar chart (plain data: the same in SVG and PNG)."""
+) -> dict[str, list[dict[str, Any]]]:
+    """The points of each layer: rings, spokes, labels, factor dots, stage spans and the outline."""
     count = max(len(dimensions), 1)
     grid: list[dict[str, Any]] = []
     for stage in range(1, top + 1):
@@ -80,53 +79,65 @@ def radar_spec(
         outline.append({**outline[0], "order": len(outline)})
     else:
         outline = []
+    return {
+        "grid": grid,
+        "spokes": spokes,
+        "ring_labels": ring_labels,
+        "labels": labels,
+        "outline": outline,
+        "spans": spans,
+        "dots": dots,
+    }
 
+
+def _radar_layers(points: Mapping[str, list[dict[str, Any]]], top: int) -> list[dict[str, Any]]:
+    """The chart's layers, drawn in order: the grid first, the factor dots last."""
     limit = top + 2.2
     scale = {"domain": [-limit, limit], "nice": False}
     x: dict[str, Any] = {"field": "x", "type": "quantitative", "scale": scale, "axis": None}
     y: dict[str, Any] = {"field": "y", "type": "quantitative", "scale": scale, "axis": None}
     layers: list[dict[str, Any]] = [
         {
-            "data": {"values": grid},
+            "data": {"values": points["grid"]},
             "mark": {"type": "line", "color": "#c8ced3", "strokeWidth": 0.8},
             "encoding": {"x": x, "y": y, "detail": {"field": "ring"}, "order": {"field": "order"}},
         },
         {
-            "data": {"values": spokes},
+            "data": {"values": points["spokes"]},
             "mark": {"type": "line", "color": "#9aa3a9", "strokeWidth": 0.8},
             "encoding": {"x": x, "y": y, "detail": {"field": "spoke"}, "order": {"field": "order"}},
         },
         {
-            "data": {"values": ring_labels},
+            "data": {"values": points["ring_labels"]},
             "mark": {"type": "text", "align": "left", "dy": -4, "fontSize": 9, "color": "#5f6b73"},
             "encoding": {"x": x, "y": y, "text": {"field": "text"}},
         },
         {
-            "data": {"values": labels},
+            "data": {"values": points["labels"]},
             "mark": {"type": "text", "fontSize": 11, "fontWeight": "bold", "color": "#222222"},
             "encoding": {"x": x, "y": y, "text": {"field": "text"}},
         },
     ]
-    if outline:
+    if points["outline"]:
         layers.append(
             {
-                "data": {"values": outline},
+                "data": {"values": points["outline"]},
                 "mark": {"type": "line", "color": COLOUR, "strokeWidth": 1.5, "strokeDash": [4, 3]},
                 "encoding": {"x": x, "y": y, "order": {"field": "order"}},
             }
         )
-    if spans:
+    if points["spans"]:
         layers.append(
             {
-                "data": {"values": spans},
+                "data": {"values": points["spans"]},
                 "mark": {"type": "line", "color": SPAN, "strokeWidth": 6, "opacity": 0.6, "strokeCap": "round"},
                 "encoding": {"x": x, "y": y, "detail": {"field": "dimension"}, "order": {"field": "order"}},
             }
         )
-    if dots:
+    if points["dots"]:
         layers.append(
             {
-                "data": {"values": dots},
+                "data": {"values": points["dots"]},
                 "mark": {"type": "circle", "size": 70, "color": COLOUR, "opacity": 0.9},
                 "encoding": {
                     "x": x,
@@ -139,6 +150,18 @@ def radar_spec(
                 },
             }
         )
+    return layers
+
+
+def radar_spec(
+    dimensions: Sequence[Mapping[str, Any]],
+    scored_factors: Collection[str],
+    stages: Mapping[int, str],
+    top: int,
+    title: str,
+) -> dict[str, Any]:
+    """The Vega-Lite specification of the radar chart (plain data: the same in SVG and PNG)."""
+    layers = _radar_layers(_radar_points(dimensions, scored_factors, stages, top), top)
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "title": {

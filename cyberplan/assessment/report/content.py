@@ -22,6 +22,7 @@ from cyberplan.gaps.choices import GapStatus, Severity
 from cyberplan.reports.document import Paragraph, Section, Table
 from cyberplan.reports.marking import marking
 
+from .. import framework as fw
 from ..choices import AnswerValue, EvidenceKind, StakeholderGroup
 from ..models import Answer, Assessment
 from ..results import assessment_results
@@ -116,24 +117,96 @@ def _label(choices: Any, value: str) -> str:
         return value
 
 
+@dataclass(frozen=True)
+class _Facts:
+    """What the sections of the report read, gathered once from the assessment."""
+
+    language: str
+    info: dict[str, Any]
+    framework: dict[str, Any]
+    structure: fw.Framework
+    stages: dict[int, str]
+    answered: dict[str, Answer]
+    scored_factors: set[str]
+    factors: list[dict[str, Any]]
+    dimensions: list[dict[str, Any]]
+    gaps: list[dict[str, Any]]
+    evidence: list[dict[str, Any]]
+    illustrative: bool
+
+    @property
+    def unscored(self) -> list[dict[str, Any]]:
+        """The dimensions none of whose factors is scored."""
+        return [d for d in self.dimensions if not any(f in self.scored_factors for f in d["factor_stages"])]
+
+
+def _gather(assessment: Assessment, language: str) -> _Facts:
+    data = assessment_results(assessment, language)
+    answers = list(Answer.objects.filter(assessment=assessment).order_by("factor_id", "indicator_id"))
+    return _Facts(
+        language=language,
+        info=data["assessment"],
+        framework=data["framework"],
+        structure=assessment.framework.structure(),
+        stages={s["stage"]: s["name"] for s in data["framework"]["stages"]},
+        answered={a.indicator_id: a for a in answers if a.value},
+        scored_factors={a.factor_id for a in answers if a.value and a.value != AnswerValue.UNKNOWN},
+        factors=data["factors"],
+        dimensions=data["dimensions"],
+        gaps=data["gaps"],
+        evidence=data["evidence"],
+        illustrative=is_illustrative(assessment),
+    )
+
+
 def build_report(assessment: Assessment, language: str) -> Report:
     """The report of ``assessment`` in the active language (``language`` names it)."""
-    data = assessment_results(assessment, language)
-    info, framework = data["assessment"], data["framework"]
-    structure = assessment.framework.structure()
-    stages: dict[int, str] = {s["stage"]: s["name"] for s in framework["stages"]}
+    facts = _gather(assessment, language)
+    info, framework, stages = facts.info, facts.framework, facts.stages
     top = max(stages) if stages else 5
-    illustrative = is_illustrative(assessment)
     country = str(countries.name(info["country"])) or info["country"]
+    unscored = facts.unscored
+    dimensions, scored_factors, illustrative = facts.dimensions, facts.scored_factors, facts.illustrative
+    summary = _summary(facts)
+    sections = [
+        _dimension_section(facts),
+        _factor_section(facts),
+        _gap_section(facts.gaps),
+        _evidence_section(facts),
+        _method_section(facts),
+    ]
+    chart_note = ""
+    if unscored:
+        chart_note = _("No point is drawn for a dimension without a scored factor: %(names)s.") % {
+            "names": ", ".join(d["dimension_id"] for d in unscored)
+        }
+    return Report(
+        language=language,
+        title=_("National cybersecurity capacity assessment"),
+        assessment_title=info["title"],
+        organisation=info["organisation"],
+        country=country,
+        date=_day(info["date"]),
+        method=info["method_label"],
+        framework=f"{framework['id']} {framework['version']}",
+        framework_title=framework["title"],
+        tlp=info["tlp"],
+        marking=marking(info["tlp"]),
+        tlp_note=_tlp_note(info["tlp"]),
+        illustrative=illustrative,
+        generated=str(formats.date_format(timezone.localdate(), "DATE_FORMAT", use_l10n=True)),
+        summary=summary,
+        chart_spec=radar_spec(dimensions, scored_factors, stages, top, _("Stages by dimension")),
+        chart_title=_("Stages by dimension"),
+        chart_note=chart_note,
+        sections=sections,
+    )
 
-    answers = list(Answer.objects.filter(assessment=assessment).order_by("factor_id", "indicator_id"))
-    answered = {a.indicator_id: a for a in answers if a.value}
-    scored_factors = {a.factor_id for a in answers if a.value and a.value != AnswerValue.UNKNOWN}
-    factors: list[dict[str, Any]] = data["factors"]
-    dimensions: list[dict[str, Any]] = data["dimensions"]
-    gaps: list[dict[str, Any]] = data["gaps"]
 
-    # -- executive summary -------------------------------------------------------------------
+def _summary(facts: _Facts) -> list[str]:
+    """The executive summary: one sentence per finding."""
+    structure, answered, stages = facts.structure, facts.answered, facts.stages
+    factors, gaps, illustrative = facts.factors, facts.gaps, facts.illustrative
     summary: list[str] = []
     total_indicators = sum(1 for _i in structure.indicators())
     summary.append(
@@ -166,7 +239,7 @@ def build_report(assessment: Assessment, language: str) -> Report:
             )
             % {"stage": _stage_name(stages, best), "factors": ", ".join(at_best)}
         )
-    unscored = [d for d in dimensions if not any(f in scored_factors for f in d["factor_stages"])]
+    unscored = facts.unscored
     if unscored:
         summary.append(
             ngettext(
@@ -208,8 +281,12 @@ def build_report(assessment: Assessment, language: str) -> Report:
     )
     if illustrative:
         summary.append(_("This assessment is illustrative: it is not an official finding."))
+    return summary
 
-    # -- dimensions ----------------------------------------------------------------------------
+
+def _dimension_section(facts: _Facts) -> Section:
+    """Stages by dimension: every factor's stage and how the scored ones spread, with no average."""
+    dimensions, scored_factors, stages = facts.dimensions, facts.scored_factors, facts.stages
     dimension_rows: list[list[str]] = []
     for d in dimensions:
         scored = {f: stage for f, stage in d["factor_stages"].items() if f in scored_factors}
@@ -235,7 +312,7 @@ def build_report(assessment: Assessment, language: str) -> Report:
                 highest,
             ]
         )
-    dimension_section = _section(
+    return _section(
         "dimensions",
         _("Stages by dimension"),
         notes=[
@@ -254,7 +331,10 @@ def build_report(assessment: Assessment, language: str) -> Report:
         ],
     )
 
-    # -- factors ---------------------------------------------------------------------------------
+
+def _factor_section(facts: _Facts) -> Section:
+    """Stage by factor, its target and how far evidence backs its met answers."""
+    factors, scored_factors, stages = facts.factors, facts.scored_factors, facts.stages
     factor_rows: list[list[str]] = []
     for f in factors:
         if f["met"]:
@@ -276,7 +356,7 @@ def build_report(assessment: Assessment, language: str) -> Report:
                 flags,
             ]
         )
-    factor_section = _section(
+    return _section(
         "factors",
         _("Stage by factor"),
         notes=[
@@ -301,12 +381,14 @@ def build_report(assessment: Assessment, language: str) -> Report:
         ],
     )
 
-    # -- gaps --------------------------------------------------------------------------------------
+
+def _gap_section(gaps: list[dict[str, Any]]) -> Section:
+    """The gaps the register holds from this country's assessments."""
     gap_rows = [
         [g["identifier"], g["title"], _label(GapStatus, g["status"]), _label(Severity, g["severity"]), g["source_key"]]
         for g in gaps
     ]
-    gap_section = _section(
+    return _section(
         "gaps",
         _("Gaps"),
         notes=[
@@ -325,9 +407,12 @@ def build_report(assessment: Assessment, language: str) -> Report:
         ],
     )
 
-    # -- evidence annex ---------------------------------------------------------------------------
+
+def _evidence_section(facts: _Facts) -> Section:
+    """The evidence annex: every answered indicator with each piece of evidence attached to its answer."""
+    structure, answered, language = facts.structure, facts.answered, facts.language
     evidence_by_indicator: dict[str, list[dict[str, Any]]] = {}
-    for ev in data["evidence"]:
+    for ev in facts.evidence:
         evidence_by_indicator.setdefault(ev["indicator_id"], []).append(ev)
     annex_rows: list[list[str]] = []
     links: list[str] = []
@@ -350,7 +435,7 @@ def build_report(assessment: Assessment, language: str) -> Report:
             )
             url = ev["url"]
             links.append(url if url.startswith(("https://", "http://")) else "")
-    annex_section = _section(
+    return _section(
         "evidence",
         _("Evidence annex"),
         notes=[_("Every answered indicator, with each piece of evidence attached to its answer.")],
@@ -366,7 +451,10 @@ def build_report(assessment: Assessment, language: str) -> Report:
         ],
     )
 
-    # -- method ----------------------------------------------------------------------------------
+
+def _method_section(facts: _Facts) -> Section:
+    """How the assessment was made and how its answers count."""
+    info, framework, illustrative = facts.info, facts.framework, facts.illustrative
     groups = [_label(StakeholderGroup, g) for g in info["stakeholder_groups"]]
     method_section = _section(
         "method",
@@ -399,33 +487,7 @@ def build_report(assessment: Assessment, language: str) -> Report:
                 )
             )
         )
-
-    chart_note = ""
-    if unscored:
-        chart_note = _("No point is drawn for a dimension without a scored factor: %(names)s.") % {
-            "names": ", ".join(d["dimension_id"] for d in unscored)
-        }
-    return Report(
-        language=language,
-        title=_("National cybersecurity capacity assessment"),
-        assessment_title=info["title"],
-        organisation=info["organisation"],
-        country=country,
-        date=_day(info["date"]),
-        method=info["method_label"],
-        framework=f"{framework['id']} {framework['version']}",
-        framework_title=framework["title"],
-        tlp=info["tlp"],
-        marking=marking(info["tlp"]),
-        tlp_note=_tlp_note(info["tlp"]),
-        illustrative=illustrative,
-        generated=str(formats.date_format(timezone.localdate(), "DATE_FORMAT", use_l10n=True)),
-        summary=summary,
-        chart_spec=radar_spec(dimensions, scored_factors, stages, top, _("Stages by dimension")),
-        chart_title=_("Stages by dimension"),
-        chart_note=chart_note,
-        sections=[dimension_section, factor_section, gap_section, annex_section, method_section],
-    )
+    return method_section
 
 
 def _indicator_order(structure: Any, indicator_id: str) -> tuple[int, int, int]:

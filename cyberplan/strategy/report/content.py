@@ -31,15 +31,24 @@ from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from cyberplan.analytics.metrics import Scope
 from cyberplan.analytics.periods import Period
+from cyberplan.analytics.service import compute
+from cyberplan.assessment.access import assessments_of, scored_factor_ids
+from cyberplan.assessment.results import assessment_results
 from cyberplan.core.access import visible_q
 from cyberplan.core.choices import TLP, TLP_RANK
 from cyberplan.core.models import Organisation, User
 from cyberplan.gaps.choices import GapStatus, Severity
 from cyberplan.gaps.models import Gap
+from cyberplan.reports.charts import FONT
 from cyberplan.reports.document import Chart, Paragraph, Section, Table, clean
 from cyberplan.reports.marking import marking
 from cyberplan.reports.words import period_name
+from cyberplan.threats.access import event_tlp_labels
+from cyberplan.threats.store import event_store
+from cyberplan.trends.labels import taxonomy_label
+from cyberplan.trends.store import analytics_engine
 
 from .. import monitoring, snapshot, traceability
 from ..actions import published_version
@@ -205,8 +214,6 @@ class Audience:
         return labels_up_to(self.tlp)
 
     def event_labels(self, organisation: Organisation) -> tuple[str, ...]:
-        from cyberplan.threats.access import event_tlp_labels
-
         if self.reader is None:
             return tuple(self.labels)
         readable = set(event_tlp_labels(self.reader, organisation))
@@ -275,7 +282,6 @@ def build_strategy_document(strategy: Strategy, version: int | None = None, read
     country = country_name(str(info.get("country") or strategy.country))
     years = f"{info.get('start_year', strategy.start_year)}{DASH}{info.get('end_year', strategy.end_year)}"
     illustrative = bool(info.get("illustrative"))
-    found = source.version
 
     notices: list[str] = []
     if illustrative:
@@ -285,6 +291,39 @@ def build_strategy_document(strategy: Strategy, version: int | None = None, read
         (_("Period"), years),
         (_("Prepared by"), clean(info.get("owner") or strategy.organisation)),
     ]
+    draft, status, stem, version_notices, version_facts = _version_state(source, name)
+    notices.extend(version_notices)
+    facts.extend(version_facts)
+    facts.append((_("TLP"), f"TLP:{tlp.upper()}"))
+
+    builder = _StrategyBuilder(strategy, plan, Audience(tlp, reader), source.as_of)
+    return Document(
+        kind=STRATEGY,
+        language=_language(),
+        title=_("National cybersecurity strategy"),
+        name=name,
+        country=country,
+        years=years,
+        organisation=clean(info.get("owner") or strategy.organisation),
+        tlp=tlp,
+        marking=marking(tlp),
+        tlp_note=tlp_note(tlp),
+        illustrative=illustrative,
+        draft=draft,
+        status=status,
+        notices=notices,
+        cover_facts=facts,
+        generated=day(timezone.localdate()),
+        sections=builder.sections(),
+        file_stem=f"strategy-{strategy.pk}-{stem}",
+    )
+
+
+def _version_state(source: Source, name: str) -> tuple[bool, str, str, list[str], list[tuple[str, str]]]:
+    """What the cover says of the version: draft or not, the status line, the file stem, notices and facts."""
+    found = source.version
+    notices: list[str] = []
+    facts: list[tuple[str, str]] = []
     draft = False
     if found is None:
         draft = True
@@ -330,29 +369,7 @@ def build_strategy_document(strategy: Strategy, version: int | None = None, read
                     % {"number": found.number, "status": label(VersionStatus, found.status).lower()},
                 )
             )
-    facts.append((_("TLP"), f"TLP:{tlp.upper()}"))
-
-    builder = _StrategyBuilder(strategy, plan, Audience(tlp, reader), source.as_of)
-    return Document(
-        kind=STRATEGY,
-        language=_language(),
-        title=_("National cybersecurity strategy"),
-        name=name,
-        country=country,
-        years=years,
-        organisation=clean(info.get("owner") or strategy.organisation),
-        tlp=tlp,
-        marking=marking(tlp),
-        tlp_note=tlp_note(tlp),
-        illustrative=illustrative,
-        draft=draft,
-        status=status,
-        notices=notices,
-        cover_facts=facts,
-        generated=day(timezone.localdate()),
-        sections=builder.sections(),
-        file_stem=f"strategy-{strategy.pk}-{stem}",
-    )
+    return draft, status, stem, notices, facts
 
 
 class _StrategyBuilder:
@@ -423,16 +440,10 @@ class _StrategyBuilder:
         return [chapter, self.assessment_context(), self.threat_context()]
 
     def assessment_context(self) -> Section:
-        from cyberplan.assessment.choices import AnswerValue
-        from cyberplan.assessment.models import Answer, Assessment
-        from cyberplan.assessment.results import assessment_results
-
         section = Section("context-assessment", _("National capacity"), level=2)
         assessment = (
-            self.audience.records(Assessment.objects.all())
-            .filter(organisation=self.strategy.organisation, country=self.strategy.country, date__lte=self.as_of)
+            self.audience.records(assessments_of(self.strategy.organisation, self.strategy.country, self.as_of))
             .select_related("framework", "organisation")
-            .order_by("-date", "-id")
             .first()
         )
         if assessment is None:
@@ -444,20 +455,7 @@ class _StrategyBuilder:
                 )
             )
         data = assessment_results(assessment, _language())
-        stages = {s["stage"]: s["name"] for s in data["framework"]["stages"]}
-        scored = set(
-            Answer.objects.filter(assessment=assessment)
-            .exclude(value__in=["", AnswerValue.UNKNOWN])
-            .values_list("factor_id", flat=True)
-        )
-
-        def stage_name(stage: int | None) -> str:
-            if stage is None:
-                return "—"
-            if stage == 0:
-                return _("below the first stage")
-            return f"{stage} · {stages.get(stage, '')}"
-
+        scored = scored_factor_ids(assessment)
         section.add(
             Paragraph(
                 _("%(title)s, of %(date)s, on the framework %(framework)s.")
@@ -468,67 +466,8 @@ class _StrategyBuilder:
                 }
             )
         )
-        factors = data["factors"]
-        reached = [f for f in factors if f["factor_id"] in scored and f["stage"] > 0]
-        below = [f for f in factors if f["below_target"]]
-        section.add(
-            Paragraph(
-                ngettext(
-                    "%(count)s of %(total)s factor has reached at least the first stage.",
-                    "%(count)s of %(total)s factors have reached at least the first stage.",
-                    len(factors),
-                )
-                % {"count": len(reached), "total": len(factors)}
-            )
-        )
-        if any(f["target_stage"] for f in factors):
-            section.add(
-                Paragraph(
-                    ngettext(
-                        "%(count)s factor is below its target stage.",
-                        "%(count)s factors are below their target stage.",
-                        len(below),
-                    )
-                    % {"count": len(below)}
-                )
-            )
-        rows: list[list[str]] = []
-        for dimension in data["dimensions"]:
-            values = [s for f, s in dimension["factor_stages"].items() if f in scored]
-            rows.append(
-                [
-                    f"{dimension['dimension_id']} {clean(dimension['name'])}",
-                    ", ".join(
-                        f"{fid}: {stage if fid in scored else '—'}" for fid, stage in dimension["factor_stages"].items()
-                    ),
-                    stage_name(min(values)) if values else _("not scored"),
-                    stage_name(max(values)) if values else _("not scored"),
-                ]
-            )
-        section.add(
-            Table(
-                _("Stages by dimension"),
-                [_("Dimension"), _("Factor stages"), _("Lowest"), _("Highest")],
-                rows,
-                empty=_("The framework has no dimension."),
-            )
-        )
-        section.add(
-            Table(
-                _("Stage by factor"),
-                [_("Factor"), _("Name"), _("Stage"), _("Target")],
-                [
-                    [
-                        f["factor_id"],
-                        clean(f["name"]),
-                        stage_name(f["stage"]) if f["factor_id"] in scored else _("not scored"),
-                        stage_name(f["target_stage"]) if f["target_stage"] else "—",
-                    ]
-                    for f in factors
-                ],
-                css="factors",
-            )
-        )
+        section.add(*_capacity_findings(data["factors"], scored))
+        section.add(*_capacity_tables(data, scored))
         return section
 
     def threat_context(self) -> Section:
@@ -818,25 +757,30 @@ class _StrategyBuilder:
                 css="matrix",
             ),
         )
-        without_action = Section("annex-uncovered", _("Open gaps without an action"), level=2)
-        without_action.add(
-            Table(
-                "",
-                [_("Gap"), _("Title"), _("Severity")],
-                [[g.identifier, clean(g.title), label(Severity, g.severity)] for g in uncovered],
-                empty=_("Every open gap has an action."),
-            )
+        return [chapter, *_annex_unmatched(uncovered, unjustified)]
+
+
+def _annex_unmatched(uncovered: list[Gap], unjustified: list[dict[str, Any]]) -> list[Section]:
+    """The annex's two lists: the open gaps no action addresses, and the actions that cite no gap."""
+    without_action = Section("annex-uncovered", _("Open gaps without an action"), level=2)
+    without_action.add(
+        Table(
+            "",
+            [_("Gap"), _("Title"), _("Severity")],
+            [[g.identifier, clean(g.title), label(Severity, g.severity)] for g in uncovered],
+            empty=_("Every open gap has an action."),
         )
-        without_gap = Section("annex-unjustified", _("Actions without a gap"), level=2)
-        without_gap.add(
-            Table(
-                "",
-                [_("Code"), _("Action")],
-                [[clean(a["code"]), pick(a, "title")] for a in unjustified],
-                empty=_("Every action addresses at least one gap."),
-            )
+    )
+    without_gap = Section("annex-unjustified", _("Actions without a gap"), level=2)
+    without_gap.add(
+        Table(
+            "",
+            [_("Code"), _("Action")],
+            [[clean(a["code"]), pick(a, "title")] for a in unjustified],
+            empty=_("Every action addresses at least one gap."),
         )
-        return [chapter, without_action, without_gap]
+    )
+    return [without_action, without_gap]
 
 
 def coverage_sentence(covered: int, open_total: int) -> str:
@@ -871,12 +815,6 @@ class ThreatFigures:
 
 def threat_figures(strategy: Strategy, labels: tuple[str, ...], as_of: dt.date) -> ThreatFigures | None:
     """Figures of the last complete year before ``as_of``, else of the last twelve complete months; None without events."""
-    from cyberplan.analytics.metrics import Scope
-    from cyberplan.analytics.service import compute
-    from cyberplan.threats.store import event_store
-    from cyberplan.trends.labels import taxonomy_label
-    from cyberplan.trends.store import analytics_engine
-
     store = event_store(strategy.organisation)
     if not labels or not store.files():
         return None
@@ -1018,8 +956,6 @@ def as_of_period_end(view: monitoring.Overview) -> monitoring.Overview:
 
 
 def _with_font(spec: dict[str, Any] | None) -> dict[str, Any] | None:
-    from cyberplan.reports.charts import FONT
-
     if spec is None:
         return None
     return {**spec, "config": {"font": FONT, "view": {"stroke": None}}}
@@ -1217,3 +1153,79 @@ class _MonitoringBuilder:
             ),
         )
         return section
+
+
+def _capacity_findings(factors: list[dict[str, Any]], scored: set[str]) -> list[Paragraph]:
+    """How many factors reached the first stage and, when targets are set, how many are below them."""
+    reached = [f for f in factors if f["factor_id"] in scored and f["stage"] > 0]
+    below = [f for f in factors if f["below_target"]]
+    findings = [
+        Paragraph(
+            ngettext(
+                "%(count)s of %(total)s factor has reached at least the first stage.",
+                "%(count)s of %(total)s factors have reached at least the first stage.",
+                len(factors),
+            )
+            % {"count": len(reached), "total": len(factors)}
+        )
+    ]
+    if any(f["target_stage"] for f in factors):
+        findings.append(
+            Paragraph(
+                ngettext(
+                    "%(count)s factor is below its target stage.",
+                    "%(count)s factors are below their target stage.",
+                    len(below),
+                )
+                % {"count": len(below)}
+            )
+        )
+    return findings
+
+
+def _capacity_tables(data: dict[str, Any], scored: set[str]) -> list[Table]:
+    """The stages by dimension (lowest and highest of the scored factors) and the stage of each factor."""
+    stages = {s["stage"]: s["name"] for s in data["framework"]["stages"]}
+
+    def stage_name(stage: int | None) -> str:
+        if stage is None:
+            return "—"
+        if stage == 0:
+            return _("below the first stage")
+        return f"{stage} · {stages.get(stage, '')}"
+
+    rows: list[list[str]] = []
+    for dimension in data["dimensions"]:
+        values = [s for f, s in dimension["factor_stages"].items() if f in scored]
+        rows.append(
+            [
+                f"{dimension['dimension_id']} {clean(dimension['name'])}",
+                ", ".join(
+                    f"{fid}: {stage if fid in scored else '—'}" for fid, stage in dimension["factor_stages"].items()
+                ),
+                stage_name(min(values)) if values else _("not scored"),
+                stage_name(max(values)) if values else _("not scored"),
+            ]
+        )
+    return [
+        Table(
+            _("Stages by dimension"),
+            [_("Dimension"), _("Factor stages"), _("Lowest"), _("Highest")],
+            rows,
+            empty=_("The framework has no dimension."),
+        ),
+        Table(
+            _("Stage by factor"),
+            [_("Factor"), _("Name"), _("Stage"), _("Target")],
+            [
+                [
+                    f["factor_id"],
+                    clean(f["name"]),
+                    stage_name(f["stage"]) if f["factor_id"] in scored else _("not scored"),
+                    stage_name(f["target_stage"]) if f["target_stage"] else "—",
+                ]
+                for f in data["factors"]
+            ],
+            css="factors",
+        ),
+    ]
