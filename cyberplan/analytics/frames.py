@@ -343,6 +343,8 @@ def source_counts_sql(
 ) -> str:
     """DuckDB SQL of the source counts of the periods ``periods`` names.
 
+    Long: over 80 lines because it is one SQL statement, written in the order DuckDB runs it.
+
     ``addresses`` holds the rows of :func:`addresses_sql` of every part (possibly repeated across
     parts) for at least the periods asked for and the period before each; ``sources`` the sources
     frame's rows of at least the periods asked for; ``periods`` maps a kind of period
