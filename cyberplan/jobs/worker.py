@@ -49,7 +49,7 @@ RUN_JOB_PATH = "cyberplan.jobs.tasks.run_job"
 
 
 class JobKilled(Exception):  # noqa: N818 -- recorded as the task's failure
-    pass
+    """The worker ended the job's process: it stopped reporting after being asked to stop."""
 
 
 def fair_choice(tasks: Any) -> Any | None:

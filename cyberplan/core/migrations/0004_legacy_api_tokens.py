@@ -9,6 +9,7 @@ are left as they are.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 from typing import Any
@@ -58,11 +59,8 @@ def convert_legacy_tokens(apps: Any, connection: Any) -> int:
         cursor.execute("DELETE FROM django_migrations WHERE app = %s", ["authtoken"])
     # The old record type and its permissions go too (kept if an audit entry still refers to it).
     ContentType = apps.get_model("contenttypes", "ContentType")
-    try:
-        with transaction.atomic():
-            ContentType.objects.filter(app_label="authtoken").delete()
-    except ProtectedError:
-        pass
+    with contextlib.suppress(ProtectedError), transaction.atomic():
+        ContentType.objects.filter(app_label="authtoken").delete()
     return len(rows)
 
 
