@@ -91,11 +91,8 @@ class SectorAdmin(AuditedModelAdmin):
     list_display = ["code", "name_en", "name_es", "is_critical"]
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic only in django-stubs: Django's class cannot be subscripted at run time
-    list_display = ["timestamp", "actor_name", "action", "content_type", "object_repr", "organisation", "source"]
-    list_filter = ["action", "source", "content_type"]
-    search_fields = ["actor_name", "object_repr", "object_id"]
+class ReadOnlyModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic only in django-stubs: Django's class cannot be subscripted at run time
+    """Records the admin shows but never adds, edits or deletes (the audit log, API tokens)."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -107,8 +104,15 @@ class AuditEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic on
         return False
 
 
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyModelAdmin):
+    list_display = ["timestamp", "actor_name", "action", "content_type", "object_repr", "organisation", "source"]
+    list_filter = ["action", "source", "content_type"]
+    search_fields = ["actor_name", "object_repr", "object_id"]
+
+
 @admin.register(APIToken)
-class APITokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic only in django-stubs: Django's class cannot be subscripted at run time
+class APITokenAdmin(ReadOnlyModelAdmin):
     """Tokens are seen and revoked here, never created or edited: the secret exists only at creation."""
 
     list_display = ["name", "user", "prefix", "read_only", "created_at", "expires_at", "last_used_at", "revoked_at"]
@@ -116,15 +120,6 @@ class APITokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic only
     search_fields = ["name", "prefix", "user__username"]
     exclude = ["key_hash"]
     actions = ["revoke"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_revoke_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("core.change_apitoken")
