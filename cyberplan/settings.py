@@ -324,6 +324,8 @@ except (zoneinfo.ZoneInfoNotFoundError, ValueError):
     ) from None
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
+# Paraguay's grouping in Spanish and the time zone on date-times: cyberplan/formats/.
+FORMAT_MODULE_PATH = ["cyberplan.formats"]
 LANGUAGE_COOKIE_NAME = "cyberplan_language"
 LANGUAGE_COOKIE_SECURE = PRODUCTION
 LANGUAGE_COOKIE_SAMESITE = "Lax"
