@@ -4,6 +4,10 @@ from typing import Any
 
 from django import template
 
+from cyberplan.core import audit_words
+from cyberplan.core.audit_words import ChangeRow
+from cyberplan.core.models import AuditEntry
+
 register = template.Library()
 
 
@@ -14,3 +18,15 @@ def get_item(mapping: Any, key: str) -> Any:
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.filter
+def changes_in_words(entry: AuditEntry) -> list[ChangeRow]:
+    """An audit entry's changed fields with their labels and values in the reader's language."""
+    return audit_words.changes_in_words(entry)
+
+
+@register.filter
+def channel_in_words(code: str) -> str:
+    """The channel of an audit entry (web, API, command line...) in words."""
+    return audit_words.channel_words(code)
