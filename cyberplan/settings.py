@@ -127,6 +127,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "django_filters",
+    # For its catalogues: country names in Spanish in forms, pages and documents.
+    "django_countries",
     "drf_spectacular",
     "django_htmx",
     "axes",

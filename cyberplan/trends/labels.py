@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.cache import cache
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django_countries import countries
 
 from cyberplan.core.models import Sector
 
@@ -48,6 +49,13 @@ def taxonomy_label(code: str) -> str:
 def category_label(code: str) -> str:
     label = CATEGORIES.get(code)
     return str(label) if label is not None else code
+
+
+def country_label(code: str) -> str:
+    """A country's name in the active language, from its ISO 3166 code (the code itself if unknown)."""
+    if not code or code == "unknown":
+        return _("Unknown country")
+    return str(countries.name(code) or code)
 
 
 def flag_label(code: str) -> str:

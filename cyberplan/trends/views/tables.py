@@ -19,7 +19,7 @@ from cyberplan.core.models import Organisation
 
 from ..figures import Figures
 from ..forms import UNKNOWN
-from ..labels import category_label, flag_label, sector_label, taxonomy_label
+from ..labels import category_label, country_label, flag_label, sector_label, taxonomy_label
 
 #: Flags a user may turn into a gap.
 RISING = ("rise", "new")
@@ -244,7 +244,7 @@ def victim_tables(data: Figures, drill: Drill) -> list[Table]:
         [
             Row(
                 [
-                    Cell("text", _("Unknown country") if r["country"] == UNKNOWN else r["country"]),
+                    Cell("text", country_label(r["country"])),
                     Cell("int", r["events"]),
                     share(r["events"], total),
                 ],
