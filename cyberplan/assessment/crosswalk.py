@@ -38,9 +38,18 @@ class Target:
     """A pillar, capacity area or objective of a target framework."""
 
     id: str
-    name: str
+    name: str  # as the framework publishes it (English)
     group: str | None = None  # e.g. the NCAF cluster
     basis: str = "verified"
+    name_es: str = ""  # the project's Spanish rendering of the name
+    group_es: str | None = None
+
+    def label(self, language: str) -> str:
+        """The name in ``language`` (Spanish when asked and given, else the published name)."""
+        return self.name_es if language.split("-")[0] == "es" and self.name_es else self.name
+
+    def group_label(self, language: str) -> str | None:
+        return self.group_es if language.split("-")[0] == "es" and self.group_es else self.group
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,10 @@ class TargetFramework:
     sources: tuple[str, ...]
     note: str
     targets: tuple[Target, ...]
+    title_es: str = ""
+
+    def title_in(self, language: str) -> str:
+        return self.title_es if language.split("-")[0] == "es" and self.title_es else self.title
 
     def target(self, target_id: str) -> Target:
         return next(t for t in self.targets if t.id == target_id)
@@ -114,9 +127,10 @@ def _build(doc: Any, framework: Framework, p: Problems) -> Crosswalks | None:
         value = []
     for n, item in enumerate(value):
         path = f"frameworks[{n}]"
-        if not p.mapping(item, path, {"id", "title", "sources", "note", "targets"}):
+        if not p.mapping(item, path, {"id", "title", "title_es", "sources", "note", "targets"}):
             continue
         fid, title = p.string(item.get("id"), f"{path}.id"), p.string(item.get("title"), f"{path}.title")
+        title_es = p.string(item.get("title_es"), f"{path}.title_es")
         fnote = p.string(item.get("note"), f"{path}.note")
         sources = item.get("sources")
         if not isinstance(sources, list) or not sources:
@@ -134,21 +148,27 @@ def _build(doc: Any, framework: Framework, p: Problems) -> Crosswalks | None:
             tvalue = []
         for t, tgt in enumerate(tvalue):
             tpath = f"{path}.targets[{t}]"
-            if not p.mapping(tgt, tpath, {"id", "name"}, frozenset({"group", "basis"})):
+            if not p.mapping(tgt, tpath, {"id", "name", "name_es"}, frozenset({"group", "group_es", "basis"})):
                 continue
             tid, tname = p.string(tgt.get("id"), f"{tpath}.id"), p.string(tgt.get("name"), f"{tpath}.name")
-            group = tgt.get("group")
+            tname_es = p.string(tgt.get("name_es"), f"{tpath}.name_es")
+            group, group_es = tgt.get("group"), tgt.get("group_es")
             if group is not None:
                 group = p.string(group, f"{tpath}.group")
+            if (group is None) != (group_es is None):
+                p.add(f"{tpath}.group_es", "a group is given in both languages or in neither")
+            elif group_es is not None:
+                group_es = p.string(group_es, f"{tpath}.group_es")
             basis = tgt.get("basis", "verified")
             if basis not in BASES:
                 p.add(f"{tpath}.basis", f"expected one of {', '.join(BASES)}, found {basis!r}")
             if tid is not None and any(x.id == tid for x in targets):
                 p.add(f"{tpath}.id", f"duplicate target {tid!r} in {fid!r}")
-            elif tid is not None and tname is not None:
-                targets.append(Target(tid, tname, group, str(basis)))
-        if fid is not None and title is not None and fnote is not None:
-            frameworks.append(TargetFramework(fid, title, tuple(str(s) for s in sources), fnote, tuple(targets)))
+            elif tid is not None and tname is not None and tname_es is not None:
+                targets.append(Target(tid, tname, group, str(basis), tname_es, group_es))
+        if fid is not None and title is not None and title_es is not None and fnote is not None:
+            sources_ = tuple(str(s) for s in sources)
+            frameworks.append(TargetFramework(fid, title, sources_, fnote, tuple(targets), title_es))
     mappings = _mappings(doc.get("mappings"), framework, frameworks, p)
     if p or note is None or model is None or mappings is None:
         return None

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from cyberplan.gaps.choices import GapSource
 from cyberplan.gaps.models import Gap
 
@@ -265,6 +267,59 @@ def crosswalk_views(assessment: Assessment) -> list[tuple[cw.TargetFramework, li
         return []
     stages: dict[str, int | None] = {fid: r.stage for fid, r in results.items()}
     return [(target, cw.express(walks, target.id, stages)) for target in walks.frameworks]
+
+
+@dataclass(frozen=True)
+class CrosswalkRow:
+    """One part of another framework, named in the reader's language, with the factors that feed it."""
+
+    id: str
+    name: str
+    group: str | None
+    factors: list[tuple[str, str]]  # (factor id and name, stage in words)
+    lowest: str
+    highest: str
+
+
+@dataclass(frozen=True)
+class CrosswalkTable:
+    id: str
+    title: str
+    rows: list[CrosswalkRow]
+
+
+def stage_words(structure: fw.Framework, stage: int | None, language: str) -> str:
+    """A factor's stage as the model names it; "not assessed" when there is none."""
+    if stage is None:
+        return str(_("not assessed"))
+    if stage < 1:
+        return str(_("below %(stage)s") % {"stage": structure.stage(1).name.get(language)})
+    return structure.stage(stage).name.get(language)
+
+
+def crosswalk_tables(assessment: Assessment, language: str) -> list[CrosswalkTable]:
+    """``crosswalk_views`` in words: parts, factors and stages by name in ``language``, no internal codes."""
+    structure = assessment.framework.structure()
+    tables = []
+    for target_framework, views in crosswalk_views(assessment):
+        rows = []
+        for view in views:
+            factors = [
+                (f"{fid} {structure.factor(fid).name.get(language)}", stage_words(structure, stage, language))
+                for fid, stage in view.factor_stages.items()
+            ]
+            rows.append(
+                CrosswalkRow(
+                    view.target.id,
+                    view.target.label(language),
+                    view.target.group_label(language),
+                    factors,
+                    stage_words(structure, view.lowest, language) if view.factor_stages else "—",
+                    stage_words(structure, view.highest, language) if view.factor_stages else "—",
+                )
+            )
+        tables.append(CrosswalkTable(target_framework.id, target_framework.title_in(language), rows))
+    return tables
 
 
 def benchmark_figures(country: str | None = None) -> list[bm.BenchmarkFigure]:

@@ -549,5 +549,5 @@ def crosswalk(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "assessment/crosswalk.html",
-        {"assessment": assessment, "views": results.crosswalk_views(assessment)},
+        {"assessment": assessment, "tables": results.crosswalk_tables(assessment, get_language() or "en")},
     )
