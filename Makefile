@@ -3,7 +3,7 @@
 PY := .venv/bin/python
 PORT ?= 8000
 
-.PHONY: help demo test test-fast test-postgres test-browser lint lint-imports schema messages bench clean
+.PHONY: help demo test test-fast test-postgres test-browser lint lint-imports schema messages screenshots bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -46,6 +46,10 @@ lint-imports:  ## Check the import graph: layers, no cycles, Django-free pipelin
 schema:  ## Regenerate the committed OpenAPI schema
 	@scripts/bootstrap.sh --test
 	CYBERPLAN_ENV=test $(PY) -m cyberplan.cli spectacular --file docs/reference/openapi.yaml --validate
+
+screenshots:  ## Regenerate docs/screenshots/ (overview and trends, desktop and phone, both languages) from the demo
+	@scripts/bootstrap.sh --test
+	$(PY) scripts/screenshots.py
 
 messages:  ## Extract translatable strings into the Spanish catalogue
 	@scripts/bootstrap.sh --test
