@@ -21,8 +21,8 @@ from cyberplan.core.choices import Role
 from cyberplan.core.models import AuditEntry
 from cyberplan.gaps.models import Gap
 from cyberplan.strategy import urls as strategy_urls
-from cyberplan.strategy import urls_import
-from cyberplan.strategy.importer import (
+from cyberplan.strategy.importing import urls as urls_import
+from cyberplan.strategy.importing.importer import (
     ALL_COLUMNS,
     MAX_STRUCTURE_BYTES,
     import_structure,

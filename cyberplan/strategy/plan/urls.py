@@ -1,11 +1,11 @@
-"""URL patterns of the strategy app (urls_plan); assembled in urls.py.
+"""URL patterns of the plan side of the strategy app; assembled in the strategy app's urls.py.
 
 The plan side: strategies, the lifecycle workspace, the structure, actions, KPIs and traceability.
 """
 
 from django.urls import URLPattern, path
 
-from . import views_plan as views
+from . import views
 
 urlpatterns: list[URLPattern] = [
     path("", views.strategy_list, name="strategy_list"),

@@ -39,8 +39,8 @@ from cyberplan.core.choices import TLP
 from cyberplan.core.models import Organisation, User
 from cyberplan.gaps.models import Gap
 
-from . import actions
-from .choices import (
+from .. import actions
+from ..choices import (
     PARENT_KIND,
     ElementKind,
     FocusArea,
@@ -50,9 +50,9 @@ from .choices import (
     KPISource,
     KPIUnit,
 )
-from .fields import KPI_MEASURE_FIELDS, TEXT_FIELDS
-from .models import KPI, Action, Element, Principle, Strategy
-from .units import SOURCE_UNIT, check_kpi_values
+from ..fields import KPI_MEASURE_FIELDS, TEXT_FIELDS
+from ..models import KPI, Action, Element, Principle, Strategy
+from ..units import SOURCE_UNIT, check_kpi_values
 
 # Columns of the CSV format (and keys of a YAML item), in the order a template lists them.
 COLUMNS = (

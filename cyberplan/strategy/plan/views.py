@@ -33,8 +33,8 @@ from cyberplan.gaps.access import access_gap_by_id, gaps_visible_to
 from cyberplan.gaps.choices import GapStatus
 from cyberplan.gaps.models import Gap
 
-from . import actions, traceability
-from .access import (
+from .. import actions, traceability
+from ..access import (
     access_action_by_id,
     access_element_by_id,
     access_strategy_by_id,
@@ -42,8 +42,9 @@ from .access import (
     strategies_visible_to,
     versions_visible_to,
 )
-from .choices import PARENT_KIND, ActionStatus, ElementKind, Phase
-from .forms_plan import (
+from ..choices import PARENT_KIND, ActionStatus, ElementKind, Phase
+from ..models import KPI, Action, Element, PhaseTask, Principle, Strategy
+from .forms import (
     ActionForm,
     ElementForm,
     GapLinkForm,
@@ -55,7 +56,6 @@ from .forms_plan import (
     TaskForm,
     VersionedForm,
 )
-from .models import KPI, Action, Element, PhaseTask, Principle, Strategy
 
 M = TypeVar("M", bound=models.Model)
 

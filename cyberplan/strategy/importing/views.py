@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy
 from cyberplan.core.access import Permission
 from cyberplan.core.models import User
 
-from .access import access_strategy_by_id
-from .forms_import import StructureImportForm
+from ..access import access_strategy_by_id
+from .forms import StructureImportForm
 from .importer import ALL_COLUMNS, KINDS, ImportResult, import_structure
 
 
