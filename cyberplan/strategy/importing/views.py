@@ -14,7 +14,8 @@ from cyberplan.core.models import User
 
 from ..access import access_strategy_by_id
 from .forms import StructureImportForm
-from .importer import ALL_COLUMNS, KINDS, ImportResult, import_structure
+from .importer import import_structure
+from .rows import ALL_COLUMNS, KINDS, ImportResult
 
 
 @login_required

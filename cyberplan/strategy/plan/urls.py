@@ -5,7 +5,7 @@ The plan side: strategies, the lifecycle workspace, the structure, actions, KPIs
 
 from django.urls import URLPattern, path
 
-from . import views
+from . import action_views, structure_views, views
 
 urlpatterns: list[URLPattern] = [
     path("", views.strategy_list, name="strategy_list"),
@@ -18,22 +18,24 @@ urlpatterns: list[URLPattern] = [
     path("<int:pk>/tasks/new/", views.task_create, name="task_create"),
     path("<int:pk>/tasks/<int:task_pk>/edit/", views.task_edit, name="task_edit"),
     path("<int:pk>/tasks/<int:task_pk>/done/", views.task_done, name="task_done"),
-    path("<int:pk>/plan/", views.plan, name="plan"),
-    path("<int:pk>/plan/principles/new/", views.principle_create, name="principle_create"),
-    path("<int:pk>/plan/principles/<int:principle_pk>/edit/", views.principle_edit, name="principle_edit"),
-    path("<int:pk>/plan/principles/<int:principle_pk>/delete/", views.principle_delete, name="principle_delete"),
-    path("<int:pk>/plan/elements/new/", views.element_create, name="element_create"),
-    path("<int:pk>/plan/elements/<int:element_pk>/edit/", views.element_edit, name="element_edit"),
-    path("<int:pk>/plan/elements/<int:element_pk>/delete/", views.element_delete, name="element_delete"),
-    path("<int:pk>/actions/new/", views.action_create, name="action_create"),
-    path("<int:pk>/actions/<int:action_pk>/", views.action_detail, name="action_detail"),
-    path("<int:pk>/actions/<int:action_pk>/edit/", views.action_edit, name="action_edit"),
-    path("<int:pk>/actions/<int:action_pk>/delete/", views.action_delete, name="action_delete"),
-    path("<int:pk>/actions/<int:action_pk>/gaps/", views.gap_link, name="gap_link"),
-    path("<int:pk>/actions/<int:action_pk>/gaps/<int:gap_pk>/unlink/", views.gap_unlink, name="gap_unlink"),
-    path("<int:pk>/actions/<int:action_pk>/kpis/new/", views.kpi_create, name="kpi_create"),
-    path("<int:pk>/actions/<int:action_pk>/kpis/<int:kpi_pk>/edit/", views.kpi_edit, name="kpi_edit"),
-    path("<int:pk>/actions/<int:action_pk>/kpis/<int:kpi_pk>/delete/", views.kpi_delete, name="kpi_delete"),
-    path("<int:pk>/traceability/", views.traceability_view, name="traceability"),
-    path("gaps/<int:gap_pk>/actions/", views.gap_actions, name="gap_actions"),
+    path("<int:pk>/plan/", structure_views.plan, name="plan"),
+    path("<int:pk>/plan/principles/new/", structure_views.principle_create, name="principle_create"),
+    path("<int:pk>/plan/principles/<int:principle_pk>/edit/", structure_views.principle_edit, name="principle_edit"),
+    path(
+        "<int:pk>/plan/principles/<int:principle_pk>/delete/", structure_views.principle_delete, name="principle_delete"
+    ),
+    path("<int:pk>/plan/elements/new/", structure_views.element_create, name="element_create"),
+    path("<int:pk>/plan/elements/<int:element_pk>/edit/", structure_views.element_edit, name="element_edit"),
+    path("<int:pk>/plan/elements/<int:element_pk>/delete/", structure_views.element_delete, name="element_delete"),
+    path("<int:pk>/actions/new/", action_views.action_create, name="action_create"),
+    path("<int:pk>/actions/<int:action_pk>/", action_views.action_detail, name="action_detail"),
+    path("<int:pk>/actions/<int:action_pk>/edit/", action_views.action_edit, name="action_edit"),
+    path("<int:pk>/actions/<int:action_pk>/delete/", action_views.action_delete, name="action_delete"),
+    path("<int:pk>/actions/<int:action_pk>/gaps/", action_views.gap_link, name="gap_link"),
+    path("<int:pk>/actions/<int:action_pk>/gaps/<int:gap_pk>/unlink/", action_views.gap_unlink, name="gap_unlink"),
+    path("<int:pk>/actions/<int:action_pk>/kpis/new/", action_views.kpi_create, name="kpi_create"),
+    path("<int:pk>/actions/<int:action_pk>/kpis/<int:kpi_pk>/edit/", action_views.kpi_edit, name="kpi_edit"),
+    path("<int:pk>/actions/<int:action_pk>/kpis/<int:kpi_pk>/delete/", action_views.kpi_delete, name="kpi_delete"),
+    path("<int:pk>/traceability/", action_views.traceability_view, name="traceability"),
+    path("gaps/<int:gap_pk>/actions/", action_views.gap_actions, name="gap_actions"),
 ]
