@@ -1,9 +1,10 @@
-"""Writes to strategies: structure, actions, KPIs, versions, consultation, progress. All audited.
+"""Writes to strategies: structure, actions, KPIs, progress and lifecycle tasks. All audited.
 
 Every function checks what the data must satisfy (kinds of parents, no cycles, dates in order,
-values in the KPI's unit, the approval workflow) and raises ``ValidationError`` with a message
-naming the field; the caller keeps what the user typed. Updates take the version the editor
-loaded and raise ``ConcurrentEditError`` when someone saved in between, so no edit is lost.
+values in the KPI's unit) and raises ``ValidationError`` with a message naming the field; the
+caller keeps what the user typed. Updates take the version the editor loaded and raise
+``ConcurrentEditError`` when someone saved in between, so no edit is lost. The writes to versions
+and their consultation are in ``versions/actions.py``.
 """
 
 from __future__ import annotations
@@ -26,34 +27,27 @@ from cyberplan.gaps.actions import do_set_gap_status
 from cyberplan.gaps.choices import GapStatus
 from cyberplan.gaps.models import Gap
 
-from . import fields, kpis, snapshot
+from . import fields, kpis
 from .choices import (
     CLOSED_ACTION_STATUSES,
-    OPEN_VERSION_STATUSES,
     PARENT_KIND,
     PHASE_ORDER,
-    VERSION_TRANSITIONS,
     ActionStatus,
     ElementKind,
     KPISource,
     MeasurementOrigin,
-    Phase,
-    Resolution,
-    VersionStatus,
 )
 from .lifecycle import DEFAULT_TASKS
 from .models import (
     KPI,
     Action,
     ActionGap,
-    Comment,
     Element,
     KPIMeasurement,
     PhaseTask,
     Principle,
     ProgressUpdate,
     Strategy,
-    StrategyVersion,
 )
 from .units import check_kpi_values, check_value
 
@@ -101,7 +95,7 @@ class ConcurrentEditError(Exception):
         self.current = current
 
 
-def _who(actor: User | None) -> User | None:
+def who(actor: User | None) -> User | None:
     return actor if actor is not None and actor.pk else None
 
 
@@ -111,7 +105,7 @@ def _check_fields(values: dict[str, Any], allowed: frozenset[str], what: str) ->
         raise ValueError(f"not {what} fields: {sorted(unknown)}")
 
 
-def _locked(model: type[models.Model], pk: int, expected_version: int | None) -> Any:
+def locked(model: type[models.Model], pk: int, expected_version: int | None) -> Any:
     current = model._default_manager.select_for_update().get(pk=pk)
     if expected_version is not None and current.version != expected_version:  # type: ignore[attr-defined]  # every model locked here has a version number
         raise ConcurrentEditError(current)
@@ -127,7 +121,7 @@ def _update(
     organisation: Organisation,
     check: Any = None,
 ) -> Any:
-    current = _locked(model, pk, expected_version)
+    current = locked(model, pk, expected_version)
     before = audit.snapshot(current)
     for name, value in values.items():
         setattr(current, name, value)
@@ -170,7 +164,7 @@ def do_create_strategy(
     actor: User | None, organisation: Organisation, *, seed_tasks: bool = True, **values: Any
 ) -> Strategy:
     _check_fields(values, STRATEGY_FIELDS, "strategy")
-    strategy = Strategy(organisation=organisation, created_by=_who(actor), **values)
+    strategy = Strategy(organisation=organisation, created_by=who(actor), **values)
     _check_strategy(strategy)
     strategy.full_clean()
     strategy.save()
@@ -360,7 +354,7 @@ def do_create_action(
     **values: Any,
 ) -> Action:
     _check_fields(values, ACTION_FIELDS - {"parent"}, "action")
-    action = Action(strategy=strategy, parent=parent, created_by=_who(actor), **values)
+    action = Action(strategy=strategy, parent=parent, created_by=who(actor), **values)
     if parent is None:
         raise ValidationError({"parent": _("Choose the action line or objective of this strategy the action serves.")})
     if not action.code:
@@ -430,7 +424,7 @@ def do_link_gap(actor: User | None, action: Action, gap: Gap, note: str = "") ->
     if gap.organisation_id != action.strategy.organisation_id:
         raise ValidationError({"gap": _("The gap belongs to another organisation's register.")})
     link, created = ActionGap.objects.get_or_create(
-        action=action, gap=gap, defaults={"note": note[:500], "linked_by": _who(actor)}
+        action=action, gap=gap, defaults={"note": note[:500], "linked_by": who(actor)}
     )
     if created:
         audit.record_create(actor, link, organisation=action.strategy.organisation)
@@ -500,7 +494,7 @@ def do_record_measurement(
     if existing is not None:
         before = audit.snapshot(existing)
         existing.value, existing.note, existing.detail = number, note, detail or {}
-        existing.recorded_by = _who(actor)
+        existing.recorded_by = who(actor)
         existing.full_clean()
         existing.save()
         changes = audit.diff(before, audit.snapshot(existing))
@@ -510,7 +504,7 @@ def do_record_measurement(
             )
         return existing
     measurement = KPIMeasurement(
-        kpi=kpi, date=date, value=number, origin=origin, note=note, detail=detail or {}, recorded_by=_who(actor)
+        kpi=kpi, date=date, value=number, origin=origin, note=note, detail=detail or {}, recorded_by=who(actor)
     )
     measurement.full_clean()
     measurement.save()
@@ -568,7 +562,7 @@ def do_report_progress(
         percent_complete=int(percent_complete),
         narrative=narrative,
         evidence_url=evidence_url,
-        author=_who(actor),
+        author=who(actor),
     )
     if evidence_document is not None:
         validate_evidence_file(evidence_document)
@@ -598,190 +592,6 @@ def _mark_gaps_addressed(actor: User | None, action: Action) -> None:
     """A completed action marks the open gaps it cites as addressed; the next assessment closes them."""
     for gap in action.gaps.filter(status=GapStatus.OPEN):
         do_set_gap_status(actor, gap, GapStatus.ADDRESSED)
-
-
-# --------------------------------------------------------------------------- versions
-
-
-class PublishedVersionError(ValidationError):
-    """A published or withdrawn version is never changed."""
-
-
-def _refuse_if_frozen(version: StrategyVersion) -> None:
-    if version.status == VersionStatus.PUBLISHED:
-        raise PublishedVersionError(
-            _("Version %(number)d is published and cannot be changed; create a new version from the working copy.")
-            % {"number": version.number}
-        )
-    if version.status == VersionStatus.WITHDRAWN:
-        raise PublishedVersionError(_("Version %(number)d was withdrawn.") % {"number": version.number})
-
-
-@transaction.atomic
-def do_create_version(actor: User | None, strategy: Strategy, note: str = "") -> StrategyVersion:
-    """Freeze the working copy as a new draft version; only one version may be open at a time."""
-    strategy = Strategy.objects.select_for_update().get(pk=strategy.pk)
-    open_version = strategy.versions.filter(status__in=OPEN_VERSION_STATUSES).first()
-    if open_version is not None:
-        raise ValidationError(
-            _("Version %(number)d is still %(status)s; publish or withdraw it before starting another.")
-            % {"number": open_version.number, "status": open_version.get_status_display().lower()}
-        )
-    number = (strategy.versions.aggregate(models.Max("number"))["number__max"] or 0) + 1
-    document = snapshot.build(strategy)
-    version = StrategyVersion(
-        strategy=strategy,
-        number=number,
-        note=note,
-        snapshot=document,
-        digest=snapshot.digest(document),
-        created_by=_who(actor),
-    )
-    version.full_clean()
-    version.save()
-    audit.record_create(actor, version, organisation=strategy.organisation)
-    return version
-
-
-@transaction.atomic
-def do_refresh_version(actor: User | None, version: StrategyVersion, expected_version: int | None) -> StrategyVersion:
-    """Take the working copy into a draft version again (only drafts change)."""
-    current: StrategyVersion = _locked(StrategyVersion, version.pk, expected_version)
-    _refuse_if_frozen(current)
-    if current.status != VersionStatus.DRAFT:
-        raise ValidationError(
-            _("Only a draft takes in the working copy; move version %(number)d back to draft first.")
-            % {"number": current.number}
-        )
-    document = snapshot.build(current.strategy)
-    before = audit.snapshot(current, fields=["digest", "version"])
-    current.snapshot, current.digest = document, snapshot.digest(document)
-    if current.digest != before["digest"]:
-        current.version += 1
-        current.save()
-        audit.record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            instance=current,
-            changes=audit.diff(before, audit.snapshot(current, fields=["digest", "version"])),
-            organisation=current.strategy.organisation,
-        )
-    return current
-
-
-@transaction.atomic
-def do_move_version(
-    actor: User | None,
-    version: StrategyVersion,
-    to_status: str,
-    expected_version: int | None = None,
-    *,
-    legal_reference: str = "",
-    closes_on: datetime.date | None = None,
-) -> StrategyVersion:
-    """Move a version along the workflow: draft, consultation, approved, published (or withdrawn)."""
-    current: StrategyVersion = _locked(StrategyVersion, version.pk, expected_version)
-    _refuse_if_frozen(current)
-    if to_status not in VERSION_TRANSITIONS.get(current.status, frozenset()):
-        raise ValidationError(
-            {
-                "status": _("A version that is %(from)s cannot become %(to)s.")
-                % {
-                    "from": current.get_status_display().lower(),
-                    "to": str(VersionStatus(to_status).label).lower()
-                    if to_status in VersionStatus.values
-                    else to_status,
-                }
-            }
-        )
-    now = timezone.now()
-    before = audit.snapshot(current)
-    if to_status == VersionStatus.CONSULTATION:
-        if closes_on is not None and closes_on < timezone.localdate():
-            raise ValidationError({"consultation_closes_on": _("The consultation cannot close in the past.")})
-        current.consultation_opened_at, current.consultation_closes_on = now, closes_on
-    if to_status == VersionStatus.APPROVED:
-        pending = current.comments.filter(resolution=Resolution.PENDING).count()
-        if pending:
-            raise ValidationError(
-                {"status": _("%(count)d consultation comments are not resolved yet.") % {"count": pending}}
-            )
-        current.approved_by, current.approved_at = _who(actor), now
-    if to_status == VersionStatus.PUBLISHED:
-        current.published_by, current.published_at = _who(actor), now
-        current.legal_reference = legal_reference or current.legal_reference
-    if to_status == VersionStatus.DRAFT:
-        current.approved_by, current.approved_at = None, None
-    current.status = to_status
-    current.version += 1
-    current.full_clean()
-    current.save()
-    audit.record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        instance=current,
-        changes=audit.diff(before, audit.snapshot(current)),
-        organisation=current.strategy.organisation,
-    )
-    if to_status == VersionStatus.PUBLISHED:
-        strategy = current.strategy
-        if PHASE_ORDER.index(strategy.phase) < PHASE_ORDER.index(Phase.IMPLEMENTATION):
-            do_set_phase(actor, strategy, Phase.IMPLEMENTATION)
-    return current
-
-
-def published_version(strategy: Strategy) -> StrategyVersion | None:
-    """The latest published version: the one cited."""
-    return strategy.versions.filter(status=VersionStatus.PUBLISHED).order_by("-number").first()
-
-
-# --------------------------------------------------------------------------- consultation
-
-
-@transaction.atomic
-def do_add_comment(
-    actor: User | None, version: StrategyVersion, organisation: Organisation, *, section: str, text: str
-) -> Comment:
-    if version.status != VersionStatus.CONSULTATION:
-        raise ValidationError(_("Comments are taken only while a version is in consultation."))
-    if version.consultation_closes_on and timezone.localdate() > version.consultation_closes_on:
-        raise ValidationError(_("The consultation closed on %(date)s.") % {"date": version.consultation_closes_on})
-    labels = dict(snapshot.sections(version.snapshot))
-    if section not in labels:
-        raise ValidationError(
-            {"section": _("This section is not part of version %(number)d.") % {"number": version.number}}
-        )
-    if not text.strip():
-        raise ValidationError({"text": _("Write the comment.")})
-    comment = Comment(
-        strategy_version=version,
-        section=section,
-        section_label=labels[section][:300],
-        organisation=organisation,
-        author=_who(actor),
-        text=text,
-    )
-    comment.full_clean()
-    comment.save()
-    audit.record_create(actor, comment, organisation=version.strategy.organisation)
-    return comment
-
-
-@transaction.atomic
-def do_resolve_comment(
-    actor: User | None, comment: Comment, expected_version: int | None, *, resolution: str, note: str = ""
-) -> Comment:
-    if resolution not in Resolution.values or resolution == Resolution.PENDING:
-        raise ValidationError({"resolution": _("Choose how the comment was resolved.")})
-    if resolution in (Resolution.REJECTED, Resolution.PARTLY) and not note.strip():
-        raise ValidationError({"resolution_note": _("Say why the comment was not fully taken in.")})
-    current: Comment = _locked(Comment, comment.pk, expected_version)
-    _refuse_if_frozen(current.strategy_version)
-    before = audit.snapshot(current)
-    current.resolution, current.resolution_note = resolution, note
-    current.resolved_by, current.resolved_at = _who(actor), timezone.now()
-    audit.save_versioned_update(actor, current, before, current.strategy_version.strategy.organisation)
-    return current
 
 
 # --------------------------------------------------------------------------- lifecycle tasks

@@ -10,8 +10,8 @@ class StrategyConfig(AppConfig):
     verbose_name = _("Strategy and monitoring")
 
     def ready(self) -> None:
-        from . import report_jobs  # noqa: F401 -- registers the strategy documents' job kind
         from .report import command as report_command  # the report's content reads the models: loaded only by now
+        from .report import jobs  # noqa: F401 -- registers the strategy documents' job kind
 
         for kind in report_command.KINDS:  # cyberplan report strategy, cyberplan report monitoring
             register(kind)

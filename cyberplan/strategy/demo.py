@@ -24,9 +24,10 @@ from cyberplan.threats.store import event_store
 
 from . import actions as act
 from .choices import ActionStatus, KPISource, Resolution, VersionStatus
-from .importer import import_structure
+from .importing.importer import import_structure
 from .kpis import parse_trend_spec
 from .models import KPI, Action, Strategy
+from .versions import actions as version_act
 
 STRUCTURE = Path(__file__).resolve().parent / "demo" / "paraguay-illustrative.yaml"
 TITLE = "National Cybersecurity Strategy of Paraguay (illustrative)"
@@ -80,28 +81,28 @@ def _versions(strategy: Strategy, actor: User | None) -> None:
     consultees = list(Organisation.objects.filter(slug__in=["cnc", "cert-py"]))
     act.do_set_consultees(actor, strategy, consultees)
     act.do_set_phase(actor, strategy, "production")
-    first = act.do_create_version(actor, strategy, "Illustrative first version, for consultation.")
-    first = act.do_move_version(actor, first, VersionStatus.CONSULTATION)
+    first = version_act.do_create_version(actor, strategy, "Illustrative first version, for consultation.")
+    first = version_act.do_move_version(actor, first, VersionStatus.CONSULTATION)
     commenter = User.objects.filter(username="demo-csirt").first()
     on_behalf = next((o for o in consultees if o.slug == "cert-py"), None)
     response = strategy.elements.filter(code="4").first()
     if on_behalf is not None and response is not None:
-        comment = act.do_add_comment(
+        comment = version_act.do_add_comment(
             commenter,
             first,
             on_behalf,
             section=response.uid,
             text="Illustrative comment: the axis should name the sectoral CSIRTs the national CSIRT coordinates.",
         )
-        act.do_resolve_comment(
+        version_act.do_resolve_comment(
             actor,
             comment,
             None,
             resolution=Resolution.ACCEPTED,
             note="Illustrative: taken into the next version.",
         )
-    first = act.do_move_version(actor, first, VersionStatus.APPROVED)
-    act.do_move_version(actor, first, VersionStatus.PUBLISHED, legal_reference=LEGAL_REFERENCE)
+    first = version_act.do_move_version(actor, first, VersionStatus.APPROVED)
+    version_act.do_move_version(actor, first, VersionStatus.PUBLISHED, legal_reference=LEGAL_REFERENCE)
     # The working copy moves on after publication: what version 2 changes.
     axis = strategy.elements.get(code="4")
     act.do_update_element(
@@ -131,7 +132,9 @@ def _versions(strategy: Strategy, actor: User | None) -> None:
         currency="USD",
         funding_source="national_budget",
     )
-    act.do_create_version(actor, strategy, "Illustrative second version: changes after the consultation (draft).")
+    version_act.do_create_version(
+        actor, strategy, "Illustrative second version: changes after the consultation (draft)."
+    )
 
 
 def _progress(strategy: Strategy, actor: User | None) -> None:

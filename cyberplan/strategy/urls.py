@@ -1,11 +1,11 @@
-"""The strategy app's pages, assembled from one module per area (under /strategy/)."""
+"""The strategy app's pages, assembled from one subpackage per area (under /strategy/)."""
 
-from .report_urls import urlpatterns as report_patterns
-from .urls_import import urlpatterns as import_patterns
-from .urls_monitoring import urlpatterns as monitoring_patterns
-from .urls_plan import urlpatterns as plan_patterns
-from .urls_starter import urlpatterns as starter_patterns
-from .urls_versions import urlpatterns as version_patterns
+from .importing.urls import urlpatterns as import_patterns
+from .monitoring.urls import urlpatterns as monitoring_patterns
+from .plan.urls import urlpatterns as plan_patterns
+from .report.urls import urlpatterns as report_patterns
+from .starter.urls import urlpatterns as starter_patterns
+from .versions.urls import urlpatterns as version_patterns
 
 app_name = "strategy"
 urlpatterns = [

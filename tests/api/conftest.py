@@ -35,6 +35,7 @@ from cyberplan.gaps.actions import do_add_gap_evidence, do_create_gap
 from cyberplan.jobs.actions import do_start_job
 from cyberplan.strategy import actions as act
 from cyberplan.strategy.choices import ElementKind, FocusArea
+from cyberplan.strategy.versions import actions as version_act
 from cyberplan.threats.actions import do_register_import
 from tests.conftest import World, make_user
 
@@ -110,7 +111,7 @@ def contract_world(world: World, settings: Settings, tmp_path: Path) -> Contract
     act.do_create_kpi(coordinator, action, name_en="Handlers hired", unit="count")  # never measured: latest is null
     measured = act.do_create_kpi(leaver, action, name_en="Incidents handled", unit="count")
     act.do_record_measurement(leaver, measured, date=dt.date(2025, 6, 30), value="12")
-    version = act.do_create_version(leaver, strategy, note="First draft")
+    version = version_act.do_create_version(leaver, strategy, note="First draft")
     leaver.delete()
 
     # A token for the token endpoints to read and revoke, apart from the one the test signs in with

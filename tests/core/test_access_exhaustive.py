@@ -46,6 +46,7 @@ from cyberplan.gaps.actions import do_add_gap_evidence, do_create_gap
 from cyberplan.jobs.actions import do_start_job
 from cyberplan.strategy import actions as strategy_actions
 from cyberplan.strategy.choices import ElementKind
+from cyberplan.strategy.versions import actions as strategy_version_actions
 from cyberplan.threats.actions import do_save_constituency_entry, do_save_mapping
 from cyberplan.threats.signals import import_stored
 from cyberplan.trends.signals import on_import_stored
@@ -586,7 +587,7 @@ def populate(folder: Path) -> World:
             )
             build.add("update", update, parent, marker=part)
             part = build.marker()
-            version = strategy_actions.do_create_version(creator, strategy, note=f"Version {part}")
+            version = strategy_version_actions.do_create_version(creator, strategy, note=f"Version {part}")
             build.add("version", version, parent, marker=part)
             # An import: its file name, quarantined row and stored event carry the marker.
             marker = build.marker()

@@ -21,15 +21,10 @@ from cyberplan.core.choices import Role
 from cyberplan.core.models import AuditEntry
 from cyberplan.gaps.models import Gap
 from cyberplan.strategy import urls as strategy_urls
-from cyberplan.strategy import urls_import
-from cyberplan.strategy.importer import (
-    ALL_COLUMNS,
-    MAX_STRUCTURE_BYTES,
-    import_structure,
-    read_csv,
-    template_csv,
-    write_rejects,
-)
+from cyberplan.strategy.importing import urls as urls_import
+from cyberplan.strategy.importing.importer import import_structure
+from cyberplan.strategy.importing.reading import read_csv
+from cyberplan.strategy.importing.rows import ALL_COLUMNS, MAX_STRUCTURE_BYTES, template_csv, write_rejects
 from cyberplan.strategy.models import KPI, Action, Element, Principle, Strategy
 from tests.conftest import World
 

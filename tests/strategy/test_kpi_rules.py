@@ -103,7 +103,7 @@ def test_a_manual_kpi_cannot_be_computed(world: World, plan: Plan) -> None:
 
 
 def test_overview_of_a_past_date_uses_the_state_reported_then(world: World, plan: Plan) -> None:
-    from cyberplan.strategy.monitoring import overview
+    from cyberplan.strategy.monitoring.overview import overview
 
     user = world.users[Role.COORDINATOR]
     act.do_report_progress(

@@ -22,6 +22,7 @@ from cyberplan.strategy.choices import (
     VersionStatus,
 )
 from cyberplan.strategy.models import PhaseTask, StrategyVersion
+from cyberplan.strategy.versions import actions as version_act
 from tests.conftest import World
 
 from .conftest import Plan
@@ -186,13 +187,13 @@ def test_progress_update_moves_the_action_and_is_audited(world: World, plan: Pla
 
 def test_versions_freeze_the_plan_and_show_differences(world: World, plan: Plan) -> None:
     user = world.users[Role.COORDINATOR]
-    first = act.do_create_version(user, plan.strategy, note="First draft")
-    act.do_move_version(user, first, VersionStatus.APPROVED)
-    act.do_move_version(user, first, VersionStatus.PUBLISHED, legal_reference="Decree 1/2025")
+    first = version_act.do_create_version(user, plan.strategy, note="First draft")
+    version_act.do_move_version(user, first, VersionStatus.APPROVED)
+    version_act.do_move_version(user, first, VersionStatus.PUBLISHED, legal_reference="Decree 1/2025")
     act.do_update_action(user, plan.action1, None, title_en="Hire six incident handlers", budget=180000)
     act.do_create_element(user, plan.strategy, kind=ElementKind.AXIS, code="3", title_en="Cooperation")
     act.do_delete_action(user, plan.action2)
-    second = act.do_create_version(user, plan.strategy)
+    second = version_act.do_create_version(user, plan.strategy)
     changes = {(c.kind, c.change, c.label) for c in snapshot.compare(first.snapshot, second.snapshot)}
     assert ("element", "added", "3 Cooperation") in changes
     assert ("action", "removed", "2.1.1 National awareness campaign") in changes
@@ -207,14 +208,14 @@ def test_versions_freeze_the_plan_and_show_differences(world: World, plan: Plan)
 
 def test_published_version_is_immutable(world: World, plan: Plan) -> None:
     user = world.users[Role.COORDINATOR]
-    version = act.do_create_version(user, plan.strategy)
-    act.do_move_version(user, version, VersionStatus.APPROVED)
-    version = act.do_move_version(user, version, VersionStatus.PUBLISHED)
+    version = version_act.do_create_version(user, plan.strategy)
+    version_act.do_move_version(user, version, VersionStatus.APPROVED)
+    version = version_act.do_move_version(user, version, VersionStatus.PUBLISHED)
     assert version.citation.endswith(f"v1, {timezone.localdate(version.published_at).isoformat()}")
     with pytest.raises(ValidationError, match="published and cannot be changed"):
-        act.do_move_version(user, version, VersionStatus.DRAFT)
+        version_act.do_move_version(user, version, VersionStatus.DRAFT)
     with pytest.raises(ValidationError, match="published and cannot be changed"):
-        act.do_refresh_version(user, version, None)
+        version_act.do_refresh_version(user, version, None)
     version.note = "changed behind the workflow's back"
     with pytest.raises(ValidationError, match="cannot be changed"):
         version.save()
@@ -223,38 +224,42 @@ def test_published_version_is_immutable(world: World, plan: Plan) -> None:
 
 def test_workflow_refuses_skipping_and_a_second_open_version(world: World, plan: Plan) -> None:
     user = world.users[Role.COORDINATOR]
-    version = act.do_create_version(user, plan.strategy)
+    version = version_act.do_create_version(user, plan.strategy)
     with pytest.raises(ValidationError, match="draft cannot become published"):
-        act.do_move_version(user, version, VersionStatus.PUBLISHED)
+        version_act.do_move_version(user, version, VersionStatus.PUBLISHED)
     with pytest.raises(ValidationError, match="still draft"):
-        act.do_create_version(user, plan.strategy)
+        version_act.do_create_version(user, plan.strategy)
 
 
 def test_consultation_comments_must_be_resolved_before_approval(world: World, plan: Plan) -> None:
     user = world.users[Role.COORDINATOR]
     plan.strategy.consultees.add(world.org_b)
-    version = act.do_create_version(user, plan.strategy)
+    version = version_act.do_create_version(user, plan.strategy)
     with pytest.raises(ValidationError, match="only while a version is in consultation"):
-        act.do_add_comment(world.outsider, version, world.org_b, section="vision", text="Too vague")
-    version = act.do_move_version(user, version, VersionStatus.CONSULTATION)
-    comment = act.do_add_comment(world.outsider, version, world.org_b, section=plan.action1.uid, text="Six, not four")
+        version_act.do_add_comment(world.outsider, version, world.org_b, section="vision", text="Too vague")
+    version = version_act.do_move_version(user, version, VersionStatus.CONSULTATION)
+    comment = version_act.do_add_comment(
+        world.outsider, version, world.org_b, section=plan.action1.uid, text="Six, not four"
+    )
     assert comment.section_label.startswith("1.1.1.1 ")
     with pytest.raises(ValidationError, match="not part of version 1"):
-        act.do_add_comment(world.outsider, version, world.org_b, section="nonsense", text="x")
+        version_act.do_add_comment(world.outsider, version, world.org_b, section="nonsense", text="x")
     with pytest.raises(ValidationError, match="1 consultation comments are not resolved"):
-        act.do_move_version(user, version, VersionStatus.APPROVED)
+        version_act.do_move_version(user, version, VersionStatus.APPROVED)
     with pytest.raises(ValidationError, match="Say why"):
-        act.do_resolve_comment(user, comment, comment.version, resolution=Resolution.REJECTED)
-    act.do_resolve_comment(user, comment, comment.version, resolution=Resolution.ACCEPTED, note="Changed to six.")
-    version = act.do_move_version(user, version, VersionStatus.APPROVED)
+        version_act.do_resolve_comment(user, comment, comment.version, resolution=Resolution.REJECTED)
+    version_act.do_resolve_comment(
+        user, comment, comment.version, resolution=Resolution.ACCEPTED, note="Changed to six."
+    )
+    version = version_act.do_move_version(user, version, VersionStatus.APPROVED)
     assert version.approved_by == user
 
 
 def test_citation_keeps_the_title_the_version_was_published_with(world: World, plan: Plan) -> None:
     user = world.users[Role.COORDINATOR]
-    version = act.do_create_version(user, plan.strategy)
-    act.do_move_version(user, version, VersionStatus.APPROVED)
-    version = act.do_move_version(user, version, VersionStatus.PUBLISHED)
+    version = version_act.do_create_version(user, plan.strategy)
+    version_act.do_move_version(user, version, VersionStatus.APPROVED)
+    version = version_act.do_move_version(user, version, VersionStatus.PUBLISHED)
     act.do_update_strategy(user, plan.strategy, None, title_en="Renamed strategy")
     version.refresh_from_db()
     assert version.citation.startswith("National Cybersecurity Strategy, v1, ")
@@ -303,8 +308,8 @@ def test_consulted_organisations_read_versions_only_under_a_shareable_tlp(
     act.do_update_strategy(coordinator, plan.strategy, None, tlp=tlp)
     plan.strategy.consultees.add(world.org_b)
     Membership.objects.filter(user=world.outsider).update(role=consultee_role)
-    version = act.do_move_version(
-        coordinator, act.do_create_version(coordinator, plan.strategy), VersionStatus.CONSULTATION
+    version = version_act.do_move_version(
+        coordinator, version_act.do_create_version(coordinator, plan.strategy), VersionStatus.CONSULTATION
     )
     plan.strategy.refresh_from_db()
     assert access.versions_visible_to(world.outsider, plan.strategy).filter(pk=version.pk).exists() is reads

@@ -28,9 +28,10 @@ from cyberplan.core.choices import Role
 from cyberplan.gaps.actions import do_create_gap, do_set_gap_status
 from cyberplan.gaps.models import Gap
 from cyberplan.strategy import actions as act
-from cyberplan.strategy import kpis, monitoring
+from cyberplan.strategy import kpis
 from cyberplan.strategy.choices import ActionStatus, Frequency, KPISource, KPIUnit, MeasurementOrigin
 from cyberplan.strategy.models import KPI, KPIMeasurement, ProgressUpdate
+from cyberplan.strategy.monitoring import overview as monitoring
 from tests.conftest import World
 
 from .conftest import Plan, signed_in, url

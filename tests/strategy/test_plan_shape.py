@@ -11,8 +11,9 @@ from cyberplan.core.choices import Role
 from cyberplan.strategy import actions as act
 from cyberplan.strategy import snapshot
 from cyberplan.strategy.choices import ElementKind
-from cyberplan.strategy.importer import import_structure
+from cyberplan.strategy.importing.importer import import_structure
 from cyberplan.strategy.report.service import produce
+from cyberplan.strategy.versions import actions as version_act
 from tests.conftest import World
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +47,7 @@ def test_a_plan_of_seven_axes_twenty_objectives_and_sixty_lines(world: World) ->
     counts = {kind: strategy.elements.filter(kind=kind).count() for kind in ElementKind.values}
     assert counts == {"axis": 7, "objective": 20, "line": 60}
     # The whole shape goes into a version and into the document.
-    version = act.do_create_version(coordinator, strategy)
+    version = version_act.do_create_version(coordinator, strategy)
     assert len(version.snapshot["elements"]) == 87
     assert len(snapshot.sections(version.snapshot)) == 4 + 87
     document = produce(strategy, "strategy", "es", "html").content.decode()

@@ -17,6 +17,7 @@ from cyberplan.gaps.models import Gap
 from cyberplan.strategy import actions as act
 from cyberplan.strategy.choices import ElementKind, KPIUnit, Phase, VersionStatus
 from cyberplan.strategy.models import KPI, Action, ActionGap, Element, PhaseTask, Strategy
+from cyberplan.strategy.versions import actions as version_act
 from tests.conftest import World
 
 from .conftest import Plan, signed_in
@@ -110,8 +111,8 @@ def test_list_shows_own_strategies_and_those_consulted_on(world: World, plan: Pl
     act.do_set_consultees(coordinator, plan.strategy, [world.org_b])
     outsider = signed_in(world.outsider)
     assert plan.strategy.title not in outsider.get(url("strategy_list")).content.decode()
-    version = act.do_create_version(coordinator, plan.strategy)
-    act.do_move_version(coordinator, version, VersionStatus.CONSULTATION)
+    version = version_act.do_create_version(coordinator, plan.strategy)
+    version_act.do_move_version(coordinator, version, VersionStatus.CONSULTATION)
     body = outsider.get(url("strategy_list")).content.decode()
     assert "Strategies you are consulted on" in body and plan.strategy.title in body
     assert url("strategy_create") not in body

@@ -13,6 +13,7 @@ from pytest_django import Settings
 from cyberplan.core.choices import Role
 from cyberplan.strategy import actions as act
 from cyberplan.strategy.choices import ActionStatus, VersionStatus
+from cyberplan.strategy.versions import actions as version_act
 from tests.conftest import World
 from tests.strategy.conftest import Plan
 from tests.trends.report_support import docx_text, pdf_text
@@ -41,9 +42,9 @@ def test_strategy_document_latest_by_number_and_by_version(plan: Plan, world: Wo
     document = docx_text((tmp_path / "latest.docx").read_bytes())
     assert "Estrategia Nacional de Ciberseguridad" in document.body and "1.1.1.1" in document.body
 
-    version = act.do_create_version(coordinator, strategy)
-    act.do_move_version(coordinator, version, VersionStatus.APPROVED)
-    act.do_move_version(coordinator, version, VersionStatus.PUBLISHED, legal_reference="Decree 7/2026")
+    version = version_act.do_create_version(coordinator, strategy)
+    version_act.do_move_version(coordinator, version, VersionStatus.APPROVED)
+    version_act.do_move_version(coordinator, version, VersionStatus.PUBLISHED, legal_reference="Decree 7/2026")
     printed = run("strategy", str(strategy.pk), "--format", "pdf", "--output", str(tmp_path / "v1.pdf"))
     assert "Draft" not in printed and "Cite as" in printed
     pdf = pdf_text((tmp_path / "v1.pdf").read_bytes())

@@ -22,9 +22,10 @@ from cyberplan.strategy import actions as act
 from cyberplan.strategy.choices import ActionStatus, KPISource, VersionStatus
 from cyberplan.strategy.models import KPI, StrategyVersion
 from cyberplan.strategy.report.content import ReportError
+from cyberplan.strategy.report.jobs import STRATEGY_REPORT
 from cyberplan.strategy.report.render import TOC_INSTRUCTION
 from cyberplan.strategy.report.service import produce
-from cyberplan.strategy.report_jobs import STRATEGY_REPORT
+from cyberplan.strategy.versions import actions as version_act
 from tests.conftest import World
 from tests.strategy.conftest import Plan, signed_in
 from tests.trends.report_support import docx_text, pdf_text, sample_events, write_org_store
@@ -123,9 +124,9 @@ def full(plan: Plan, world: World, make_gap: object) -> Full:
         assessment_actions.do_answer_indicator(None, row, None, value="met")
     write_org_store(world.org_a, sample_events())  # 24 events in 2026
 
-    version = act.do_create_version(coordinator, strategy)
-    act.do_move_version(coordinator, version, VersionStatus.APPROVED)
-    act.do_move_version(coordinator, version, VersionStatus.PUBLISHED, legal_reference="Decreto 1234/2026")
+    version = version_act.do_create_version(coordinator, strategy)
+    version_act.do_move_version(coordinator, version, VersionStatus.APPROVED)
+    version_act.do_move_version(coordinator, version, VersionStatus.PUBLISHED, legal_reference="Decreto 1234/2026")
     # Published in January 2027: the document's context is the complete year 2026.
     StrategyVersion.objects.filter(pk=version.pk).update(published_at=dt.datetime(2027, 1, 15, 12, tzinfo=dt.UTC))
     version.refresh_from_db()
@@ -225,7 +226,7 @@ def test_working_copy_of_an_illustrative_strategy_is_marked_on_every_page(plan: 
 def test_versions_default_and_refusals(full: Full, world: World) -> None:
     coordinator = world.users[Role.COORDINATOR]
     strategy = act.do_update_strategy(coordinator, full.plan.strategy, None, title_en="Strategy, second edition")
-    draft = act.do_create_version(coordinator, strategy)
+    draft = version_act.do_create_version(coordinator, strategy)
     default = pdf_text(produce(strategy, "strategy", "en", "pdf").content).text
     assert "National Cybersecurity Strategy" in default and "second edition" not in default  # v1, published
     second = pdf_text(produce(strategy, "strategy", "en", "pdf", version=draft.number).content)
@@ -364,11 +365,11 @@ def test_consultees_receive_published_versions_only(plan: Plan, world: World) ->
     act.do_set_consultees(coordinator, plan.strategy, [world.org_b])
     consultee = signed_in(world.outsider)
     assert consultee.get(page_of(plan)).status_code == 404  # nothing published yet
-    version = act.do_create_version(coordinator, plan.strategy)
-    act.do_move_version(coordinator, version, VersionStatus.CONSULTATION)
+    version = version_act.do_create_version(coordinator, plan.strategy)
+    version_act.do_move_version(coordinator, version, VersionStatus.CONSULTATION)
     assert consultee.get(page_of(plan)).status_code == 404  # a version in consultation is read on its page
-    act.do_move_version(coordinator, version, VersionStatus.APPROVED)
-    act.do_move_version(coordinator, version, VersionStatus.PUBLISHED)
+    version_act.do_move_version(coordinator, version, VersionStatus.APPROVED)
+    version_act.do_move_version(coordinator, version, VersionStatus.PUBLISHED)
     body = consultee.get(page_of(plan)).content.decode()
     assert 'name="period"' not in body and 'value="monitoring"' not in body
     refused = consultee.post(page_of(plan), {"kind": "monitoring", "period": "2025", "language": "en", "format": "pdf"})

@@ -9,7 +9,7 @@ from django.test import Client
 from cyberplan.core.choices import Role
 from cyberplan.strategy import actions as act
 from cyberplan.strategy.choices import ElementKind, FocusArea
-from cyberplan.strategy.starter import do_apply_starter
+from cyberplan.strategy.starter.template import do_apply_starter
 from tests.conftest import World
 
 pytestmark = pytest.mark.django_db

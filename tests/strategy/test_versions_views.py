@@ -13,6 +13,7 @@ from cyberplan.core.models import Membership
 from cyberplan.strategy import actions as act
 from cyberplan.strategy.choices import Resolution, VersionStatus
 from cyberplan.strategy.models import Comment, StrategyVersion
+from cyberplan.strategy.versions import actions as version_act
 from tests.conftest import World, make_user
 
 from .conftest import Plan, signed_in, url
@@ -22,9 +23,9 @@ pytestmark = pytest.mark.django_db
 
 def published_v1(world: World, plan: Plan) -> StrategyVersion:
     user = world.users[Role.COORDINATOR]
-    version = act.do_create_version(user, plan.strategy, note="First")
-    act.do_move_version(user, version, VersionStatus.APPROVED)
-    return act.do_move_version(user, version, VersionStatus.PUBLISHED, legal_reference="Decree 1/2025")
+    version = version_act.do_create_version(user, plan.strategy, note="First")
+    version_act.do_move_version(user, version, VersionStatus.APPROVED)
+    return version_act.do_move_version(user, version, VersionStatus.PUBLISHED, legal_reference="Decree 1/2025")
 
 
 # --------------------------------------------------------------------------- differences
@@ -37,7 +38,7 @@ def test_compare_shows_word_differences_escaped(world: World, plan: Plan) -> Non
     act.do_update_strategy(coordinator, plan.strategy, None, vision_en="A secure, open and resilient cyberspace.")
     act.do_delete_action(coordinator, plan.action2)
     plan.strategy.refresh_from_db()
-    act.do_create_version(coordinator, plan.strategy, note="Second")
+    version_act.do_create_version(coordinator, plan.strategy, note="Second")
 
     response = signed_in(world.users[Role.VIEWER]).get(url("version_compare", plan), {"a": "1", "b": "2"})
     text = response.content.decode()
@@ -52,7 +53,7 @@ def test_compare_shows_word_differences_escaped(world: World, plan: Plan) -> Non
 
 def test_compare_with_the_working_copy_by_default(world: World, plan: Plan) -> None:
     coordinator = world.users[Role.COORDINATOR]
-    act.do_create_version(coordinator, plan.strategy)
+    version_act.do_create_version(coordinator, plan.strategy)
     act.do_update_element(coordinator, plan.axis2, None, title_en="Awareness and culture")
     text = signed_in(world.users[Role.VIEWER]).get(url("version_compare", plan)).content.decode()
     assert "From version 1 to the working copy." in text
@@ -60,7 +61,7 @@ def test_compare_with_the_working_copy_by_default(world: World, plan: Plan) -> N
 
 
 def test_comparing_a_version_with_itself_is_refused(world: World, plan: Plan) -> None:
-    act.do_create_version(world.users[Role.COORDINATOR], plan.strategy)
+    version_act.do_create_version(world.users[Role.COORDINATOR], plan.strategy)
     response = signed_in(world.users[Role.VIEWER]).get(url("version_compare", plan), {"a": "1", "b": "1"})
     assert response.status_code == 400
     assert "Choose two different versions" in response.content.decode()
@@ -74,7 +75,7 @@ def test_comparing_a_version_with_itself_is_refused(world: World, plan: Plan) ->
 def test_only_deciders_move_versions(world: World, plan: Plan, role: str) -> None:
     plan.strategy.tlp = "green"
     plan.strategy.save()
-    version = act.do_create_version(world.users[Role.COORDINATOR], plan.strategy)
+    version = version_act.do_create_version(world.users[Role.COORDINATOR], plan.strategy)
     client = signed_in(world.users[role])
     detail = client.get(url("version_detail", plan, 1))
     assert detail.status_code == 200
@@ -123,7 +124,7 @@ def test_coordinator_moves_a_version_through_the_workflow(world: World, plan: Pl
 
 
 def test_wrong_input_to_a_move_is_shown_and_kept(world: World, plan: Plan) -> None:
-    version = act.do_create_version(world.users[Role.COORDINATOR], plan.strategy)
+    version = version_act.do_create_version(world.users[Role.COORDINATOR], plan.strategy)
     client = signed_in(world.users[Role.COORDINATOR])
     response = client.post(
         url("version_move", plan, 1, "consultation"),
@@ -144,7 +145,7 @@ def test_wrong_input_to_a_move_is_shown_and_kept(world: World, plan: Plan) -> No
 
 
 def test_a_second_open_version_is_refused_with_the_note_kept(world: World, plan: Plan) -> None:
-    act.do_create_version(world.users[Role.COORDINATOR], plan.strategy)
+    version_act.do_create_version(world.users[Role.COORDINATOR], plan.strategy)
     response = signed_in(world.users[Role.COORDINATOR]).post(url("version_create", plan), {"note": "My long note"})
     assert response.status_code == 400
     text = response.content.decode()
@@ -154,7 +155,7 @@ def test_a_second_open_version_is_refused_with_the_note_kept(world: World, plan:
 
 @pytest.mark.slow
 def test_outsiders_get_404(world: World, plan: Plan) -> None:
-    act.do_create_version(world.users[Role.COORDINATOR], plan.strategy)
+    version_act.do_create_version(world.users[Role.COORDINATOR], plan.strategy)
     for user in (world.outsider, world.nobody):
         client = signed_in(user)
         assert client.get(url("version_list", plan)).status_code == 404
@@ -173,11 +174,11 @@ def test_outsiders_get_404(world: World, plan: Plan) -> None:
 def test_consultee_sees_versions_in_consultation_not_drafts_and_comments(world: World, plan: Plan) -> None:
     coordinator = world.users[Role.COORDINATOR]
     act.do_set_consultees(coordinator, plan.strategy, [world.org_b])
-    version = act.do_create_version(coordinator, plan.strategy)
+    version = version_act.do_create_version(coordinator, plan.strategy)
     consultee = signed_in(world.outsider)
     assert consultee.get(url("version_detail", plan, 1)).status_code == 404
 
-    version = act.do_move_version(coordinator, version, VersionStatus.CONSULTATION)
+    version = version_act.do_move_version(coordinator, version, VersionStatus.CONSULTATION)
     listing = consultee.get(url("version_list", plan))
     assert listing.status_code == 200 and "v1" in listing.content.decode()
     detail = consultee.get(url("version_detail", plan, 1)).content.decode()
@@ -210,7 +211,7 @@ def test_consultee_sees_versions_in_consultation_not_drafts_and_comments(world: 
     assert text.count("1.1.1.1 Hire four incident handlers</h2>") == 1
 
     # Once the version is a draft again, the consultee no longer sees it.
-    act.do_move_version(coordinator, version, VersionStatus.DRAFT)
+    version_act.do_move_version(coordinator, version, VersionStatus.DRAFT)
     assert consultee.get(url("version_detail", plan, 1)).status_code == 404
 
 
@@ -218,8 +219,8 @@ def test_consultee_sees_versions_in_consultation_not_drafts_and_comments(world: 
 def test_comment_errors_keep_the_text(world: World, plan: Plan) -> None:
     coordinator = world.users[Role.COORDINATOR]
     act.do_set_consultees(coordinator, plan.strategy, [world.org_b])
-    version = act.do_create_version(coordinator, plan.strategy)
-    act.do_move_version(coordinator, version, VersionStatus.CONSULTATION)
+    version = version_act.do_create_version(coordinator, plan.strategy)
+    version_act.do_move_version(coordinator, version, VersionStatus.CONSULTATION)
     client = signed_in(world.outsider)
     response = client.post(
         url("version_comments", plan, 1), {"section": "nonsense", "organisation": world.org_b.pk, "text": "Kept <i>"}
@@ -249,9 +250,9 @@ def test_comment_errors_keep_the_text(world: World, plan: Plan) -> None:
 def test_coordinator_resolves_comments_and_a_concurrent_resolution_loses_nothing(world: World, plan: Plan) -> None:
     coordinator = world.users[Role.COORDINATOR]
     act.do_set_consultees(coordinator, plan.strategy, [world.org_b])
-    version = act.do_create_version(coordinator, plan.strategy)
-    version = act.do_move_version(coordinator, version, VersionStatus.CONSULTATION)
-    comment = act.do_add_comment(world.outsider, version, world.org_b, section="vision", text="Too vague")
+    version = version_act.do_create_version(coordinator, plan.strategy)
+    version = version_act.do_move_version(coordinator, version, VersionStatus.CONSULTATION)
+    comment = version_act.do_add_comment(world.outsider, version, world.org_b, section="vision", text="Too vague")
     loaded = comment.version
     assert signed_in(world.outsider).post(url("comment_resolve", plan, 1, comment.pk), {}).status_code == 403
     assert signed_in(world.users[Role.ANALYST]).post(url("comment_resolve", plan, 1, comment.pk), {}).status_code == 403
@@ -304,7 +305,7 @@ def test_published_version_refuses_refresh_and_moves_with_a_message(world: World
 @pytest.mark.slow
 def test_draft_refresh_takes_in_the_working_copy(world: World, plan: Plan) -> None:
     coordinator = world.users[Role.COORDINATOR]
-    version = act.do_create_version(coordinator, plan.strategy)
+    version = version_act.do_create_version(coordinator, plan.strategy)
     client = signed_in(coordinator)
     response = client.post(url("version_refresh", plan, 1), {"version": version.version}, follow=True)
     assert "Version 1 already matches the working copy." in response.content.decode()
@@ -317,10 +318,10 @@ def test_draft_refresh_takes_in_the_working_copy(world: World, plan: Plan) -> No
 @pytest.mark.slow
 def test_a_concurrent_move_keeps_what_was_typed(world: World, plan: Plan) -> None:
     coordinator = world.users[Role.COORDINATOR]
-    version = act.do_create_version(coordinator, plan.strategy)
-    version = act.do_move_version(coordinator, version, VersionStatus.APPROVED)
+    version = version_act.do_create_version(coordinator, plan.strategy)
+    version = version_act.do_move_version(coordinator, version, VersionStatus.APPROVED)
     loaded = version.version
-    act.do_move_version(coordinator, version, VersionStatus.DRAFT, loaded)  # someone else, meanwhile
+    version_act.do_move_version(coordinator, version, VersionStatus.DRAFT, loaded)  # someone else, meanwhile
     response = signed_in(coordinator).post(
         url("version_move", plan, 1, "published"),
         {"published-version": loaded, "published-legal_reference": "Decree 42/2025 of 1 July"},
@@ -335,7 +336,7 @@ def test_a_concurrent_move_keeps_what_was_typed(world: World, plan: Plan) -> Non
 @pytest.mark.slow
 def test_member_without_tlp_reading_is_not_an_owner_reader(world: World, plan: Plan) -> None:
     """An external partner of the owner organisation does not read an AMBER strategy's versions."""
-    act.do_create_version(world.users[Role.COORDINATOR], plan.strategy)
+    version_act.do_create_version(world.users[Role.COORDINATOR], plan.strategy)
     assert Membership.objects.filter(user=world.users[Role.EXTERNAL_PARTNER]).exists()
     client = signed_in(world.users[Role.EXTERNAL_PARTNER])
     assert client.get(url("version_list", plan)).status_code == 404
@@ -344,9 +345,9 @@ def test_member_without_tlp_reading_is_not_an_owner_reader(world: World, plan: P
 @pytest.mark.slow
 def test_a_concurrent_refresh_changes_nothing_and_says_so(world: World, plan: Plan) -> None:
     coordinator = world.users[Role.COORDINATOR]
-    version = act.do_create_version(coordinator, plan.strategy)
+    version = version_act.do_create_version(coordinator, plan.strategy)
     loaded = version.version
-    act.do_move_version(coordinator, version, VersionStatus.CONSULTATION, loaded)  # someone else, meanwhile
+    version_act.do_move_version(coordinator, version, VersionStatus.CONSULTATION, loaded)  # someone else, meanwhile
     response = signed_in(coordinator).post(url("version_refresh", plan, 1), {"version": loaded}, follow=True)
     assert "Someone else changed version 1 while you were looking at it; nothing was done." in (
         response.content.decode()
@@ -356,7 +357,7 @@ def test_a_concurrent_refresh_changes_nothing_and_says_so(world: World, plan: Pl
 
 @pytest.mark.slow
 def test_pages_render_in_spanish(world: World, plan: Plan) -> None:
-    act.do_create_version(world.users[Role.COORDINATOR], plan.strategy)
+    version_act.do_create_version(world.users[Role.COORDINATOR], plan.strategy)
     client = signed_in(world.users[Role.COORDINATOR])
     client.cookies["django_language"] = "es"
     for page in (url("version_list", plan), url("version_detail", plan, 1), url("version_compare", plan)):

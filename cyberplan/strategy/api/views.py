@@ -40,6 +40,7 @@ from cyberplan.strategy.access import (
     strategies_visible_to,
 )
 from cyberplan.strategy.models import KPI, Action, Element, Strategy, StrategyVersion
+from cyberplan.strategy.versions import actions as version_act
 
 from .serializers import (
     KPIComputeSerializer,
@@ -422,7 +423,7 @@ class KPIViewSet(_PlanViewSet):
         return Response(KPIMeasurementSerializer(measurement).data, status=status.HTTP_201_CREATED)
 
 
-def _published(exc: act.PublishedVersionError) -> Response:
+def _published(exc: version_act.PublishedVersionError) -> Response:
     return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_409_CONFLICT)
 
 
@@ -466,7 +467,7 @@ class VersionViewSet(
         strategy = serializer.validated_data["strategy"]
         _require(_user(self.request), strategy, Permission.DECIDE)
         try:
-            serializer.instance = act.do_create_version(
+            serializer.instance = version_act.do_create_version(
                 _user(self.request), strategy, serializer.validated_data.get("note", "")
             )
         except DjangoValidationError as exc:
@@ -481,7 +482,7 @@ class VersionViewSet(
         body.is_valid(raise_exception=True)
         data = body.validated_data
         try:
-            version = act.do_move_version(
+            version = version_act.do_move_version(
                 _user(request),
                 version,
                 data["status"],
@@ -489,7 +490,7 @@ class VersionViewSet(
                 legal_reference=data.get("legal_reference", ""),
                 closes_on=data.get("consultation_closes_on"),
             )
-        except act.PublishedVersionError as exc:
+        except version_act.PublishedVersionError as exc:
             return _published(exc)
         except act.ConcurrentEditError as exc:
             return _conflict(exc.current, StrategyVersionSerializer, request)
@@ -505,8 +506,8 @@ class VersionViewSet(
         body = VersionRefreshSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            version = act.do_refresh_version(_user(request), version, body.validated_data.get("version"))
-        except act.PublishedVersionError as exc:
+            version = version_act.do_refresh_version(_user(request), version, body.validated_data.get("version"))
+        except version_act.PublishedVersionError as exc:
             return _published(exc)
         except act.ConcurrentEditError as exc:
             return _conflict(exc.current, StrategyVersionSerializer, request)

@@ -50,8 +50,7 @@ from cyberplan.threats.store import event_store
 from cyberplan.trends.labels import taxonomy_label
 from cyberplan.trends.store import analytics_engine
 
-from .. import monitoring, snapshot, traceability
-from ..actions import published_version
+from .. import snapshot, traceability
 from ..choices import (
     ActionStatus,
     ElementKind,
@@ -63,7 +62,9 @@ from ..choices import (
     VersionStatus,
 )
 from ..models import Action, Strategy, StrategyVersion
+from ..monitoring import overview as monitoring
 from ..units import unit_label
+from ..versions.actions import published_version
 
 DASH = "\N{EN DASH}"
 _BREAKS = re.compile(r"\n\s*\n+")

@@ -22,7 +22,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cyberplan.core.models import Organisation, User
-from cyberplan.strategy.importer import ImportResult, import_structure, max_bytes, write_rejects
+from cyberplan.strategy.importing.importer import import_structure
+from cyberplan.strategy.importing.rows import ImportResult, max_bytes, write_rejects
 from cyberplan.strategy.models import Strategy
 
 _YEARS = re.compile(r"^(\d{4})\s*[-/]\s*(\d{4})$")

@@ -12,9 +12,10 @@ from django.utils.translation import gettext_lazy
 from cyberplan.core.access import Permission
 from cyberplan.core.models import User
 
-from .access import access_strategy_by_id
-from .forms_import import StructureImportForm
-from .importer import ALL_COLUMNS, KINDS, ImportResult, import_structure
+from ..access import access_strategy_by_id
+from .forms import StructureImportForm
+from .importer import import_structure
+from .rows import ALL_COLUMNS, KINDS, ImportResult
 
 
 @login_required

@@ -28,8 +28,8 @@ from cyberplan.core.choices import TLP
 from cyberplan.core.forms import attach_errors
 from cyberplan.core.models import User
 
-from . import access, actions, snapshot
-from .choices import (
+from .. import access, actions, snapshot
+from ..choices import (
     VERSION_TRANSITIONS,
     ElementKind,
     FocusArea,
@@ -41,7 +41,9 @@ from .choices import (
     Resolution,
     VersionStatus,
 )
-from .forms_versions import (
+from ..models import Comment, Strategy, StrategyVersion
+from . import actions as version_actions
+from .forms import (
     CommentForm,
     CompareForm,
     ResolveForm,
@@ -49,7 +51,6 @@ from .forms_versions import (
     VersionMoveForm,
     VersionRefreshForm,
 )
-from .models import Comment, Strategy, StrategyVersion
 
 SHARED_HEADER = "strategy/_header.html"
 FALLBACK_HEADER = "strategy/versions/_fallback_header.html"
@@ -250,7 +251,7 @@ def version_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = VersionCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            version = actions.do_create_version(user, strategy, note=form.cleaned_data["note"])
+            version = version_actions.do_create_version(user, strategy, note=form.cleaned_data["note"])
         except ValidationError as exc:
             attach_errors(form, exc)
         else:
@@ -436,8 +437,8 @@ def version_refresh(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     expected = form.cleaned_data["version"] if form.is_valid() else None
     digest = version.digest
     try:
-        version = actions.do_refresh_version(user, version, expected)
-    except actions.PublishedVersionError as exc:
+        version = version_actions.do_refresh_version(user, version, expected)
+    except version_actions.PublishedVersionError as exc:
         messages.error(request, " ".join(exc.messages))
     except actions.ConcurrentEditError:
         messages.error(
@@ -475,7 +476,7 @@ def version_move(request: HttpRequest, pk: int, number: int, to: str) -> HttpRes
         return _detail_page(request, version, bound=form, status=400)
     data = form.cleaned_data
     try:
-        version = actions.do_move_version(
+        version = version_actions.do_move_version(
             user,
             version,
             to,
@@ -483,7 +484,7 @@ def version_move(request: HttpRequest, pk: int, number: int, to: str) -> HttpRes
             legal_reference=(data.get("legal_reference") or "").strip(),
             closes_on=data.get("closes_on"),
         )
-    except actions.PublishedVersionError as exc:
+    except version_actions.PublishedVersionError as exc:
         messages.error(request, " ".join(exc.messages))
         return _to_detail(version)
     except actions.ConcurrentEditError as exc:
@@ -719,7 +720,7 @@ def version_comments(request: HttpRequest, pk: int, number: int) -> HttpResponse
         return _comments_page(request, version, comment_form=form, status=400)
     data = form.cleaned_data
     try:
-        actions.do_add_comment(user, version, data["organisation"], section=data["section"], text=data["text"])
+        version_actions.do_add_comment(user, version, data["organisation"], section=data["section"], text=data["text"])
     except ValidationError as exc:
         attach_errors(form, exc)
         return _comments_page(request, version, comment_form=form, status=400)
@@ -740,10 +741,10 @@ def comment_resolve(request: HttpRequest, pk: int, number: int, comment_pk: int)
         return _comments_page(request, version, bound_resolve=(comment.pk, form), status=400)
     data = form.cleaned_data
     try:
-        actions.do_resolve_comment(
+        version_actions.do_resolve_comment(
             user, comment, data["version"], resolution=data["resolution"], note=data["note"] or ""
         )
-    except actions.PublishedVersionError as exc:
+    except version_actions.PublishedVersionError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("strategy:version_comments", pk=pk, number=number)
     except actions.ConcurrentEditError as exc:

@@ -29,11 +29,11 @@ from cyberplan.jobs.registry import Progress, job_kind
 from cyberplan.reports import jobs
 from cyberplan.reports.jobs import format_and_language_errors, raise_errors
 
-from .access import access_strategy_by_id, versions_visible_to
-from .choices import VersionStatus
-from .models import Strategy, StrategyVersion
-from .report.content import KINDS, MONITORING, STRATEGY, ReportError
-from .report.service import Produced, produce, read_period
+from ..access import access_strategy_by_id, versions_visible_to
+from ..choices import VersionStatus
+from ..models import Strategy, StrategyVersion
+from .content import KINDS, MONITORING, STRATEGY, ReportError
+from .service import Produced, produce, read_period
 
 STRATEGY_REPORT = "strategy_report"
 

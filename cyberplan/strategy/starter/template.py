@@ -19,9 +19,9 @@ from django.utils.translation import gettext_lazy
 
 from cyberplan.core.models import User
 
-from .actions import do_create_element
-from .choices import ElementKind, FocusArea
-from .models import Element, Strategy
+from ..actions import do_create_element
+from ..choices import ElementKind, FocusArea
+from ..models import Element, Strategy
 
 SOURCE = "https://ncsguide.org/the-guide/good-practice"
 NOTE = gettext_lazy(

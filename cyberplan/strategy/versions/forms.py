@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from cyberplan.core.forms import limit_queryset, set_choices
 from cyberplan.core.models import Organisation
 
-from .choices import Resolution, VersionStatus
+from ..choices import Resolution, VersionStatus
 
 # The label of each workflow button, by the status it moves a version to.
 MOVE_LABELS: dict[str, Any] = {

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from cyberplan.assessment.access import assessments_of, assessments_visible_to
 from cyberplan.assessment.models import Assessment
 
-from .choices import FREQUENCY_MONTHS, ActionStatus, ElementKind, Frequency
-from .kpis import progress_towards_target
-from .models import KPI, Action, Element, KPIMeasurement, ProgressUpdate, Strategy
+from ..choices import FREQUENCY_MONTHS, ActionStatus, ElementKind, Frequency
+from ..kpis import progress_towards_target
+from ..models import KPI, Action, Element, KPIMeasurement, ProgressUpdate, Strategy
 
 # An action without a progress update for this long is flagged.
 STALE_UPDATE_DAYS = 120

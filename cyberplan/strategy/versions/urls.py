@@ -1,8 +1,8 @@
-"""URL patterns of a strategy's versions, consultation and approval; assembled in urls.py."""
+"""URL patterns of a strategy's versions, consultation and approval; assembled in the strategy app's urls.py."""
 
 from django.urls import URLPattern, path
 
-from . import views_versions as views
+from . import views
 
 urlpatterns: list[URLPattern] = [
     path("<int:pk>/versions/", views.version_list, name="version_list"),

@@ -19,9 +19,9 @@ from cyberplan.core.forms import limit_queryset
 from cyberplan.core.models import Organisation
 from cyberplan.gaps.models import Gap
 
-from .choices import PARENT_KIND, ElementKind, Phase
-from .fields import KPI_FIELDS, TEXT_FIELDS
-from .models import KPI, Action, Element, PhaseTask, Principle, Strategy
+from ..choices import PARENT_KIND, ElementKind, Phase
+from ..fields import KPI_FIELDS, TEXT_FIELDS
+from ..models import KPI, Action, Element, PhaseTask, Principle, Strategy
 
 _ROWS = {"rows": 3}
 _DATE = {"type": "date"}

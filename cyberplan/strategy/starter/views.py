@@ -14,8 +14,8 @@ from django.views.decorators.http import require_http_methods
 from cyberplan.core.access import Permission
 from cyberplan.core.http import signed_in_user
 
-from .access import access_strategy_by_id, strategies_visible_to
-from .starter import NOTE, SOURCE, STARTER, do_apply_starter
+from ..access import access_strategy_by_id
+from .template import NOTE, SOURCE, STARTER, do_apply_starter
 
 
 def _plan_url(pk: int) -> str:
@@ -51,12 +51,3 @@ def starter(request: HttpRequest, pk: int) -> HttpResponse:
             "plan_url": _plan_url(strategy.pk),
         },
     )
-
-
-@login_required
-def monitoring_home(request: HttpRequest) -> HttpResponse:
-    """The navigation's monitoring entry: the one strategy's monitoring page, or the list to choose from."""
-    strategies = list(strategies_visible_to(signed_in_user(request)))
-    if len(strategies) == 1:
-        return redirect("strategy:monitoring", strategies[0].pk)
-    return render(request, "strategy/monitoring_home.html", {"strategies": strategies})

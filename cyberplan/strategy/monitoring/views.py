@@ -1,6 +1,6 @@
-"""Monitoring and evaluation pages: the overview, an action's progress, a KPI's measurements.
+"""Monitoring and evaluation pages: the entry point, the overview, an action's progress, a KPI's measurements.
 
-Thin: the numbers come from monitoring.py (the same as the API and the M&E report), reads go
+Thin: the numbers come from overview.py (the same as the API and the M&E report), reads go
 through access.py, writes through actions.py (which checks the values and audits).
 """
 
@@ -27,13 +27,13 @@ from cyberplan.core.forms import attach_errors
 from cyberplan.core.models import User
 from cyberplan.reports.svg import chart_markup
 
-from . import access, actions, kpis
-from . import monitoring as mon
-from .choices import CLOSED_ACTION_STATUSES, KPISource
-from .forms_monitoring import AsOfForm, ComputeForm, MeasurementForm, ProgressForm
-from .models import KPI, Action, Strategy
-from .units import unit_label
-from .views_versions import header_template
+from .. import access, actions, kpis
+from ..choices import CLOSED_ACTION_STATUSES, KPISource
+from ..models import KPI, Action, Strategy
+from ..units import unit_label
+from ..versions.views import header_template
+from . import overview as mon
+from .forms import AsOfForm, ComputeForm, MeasurementForm, ProgressForm
 
 ALERT_LABELS = {
     "review_due": gettext_lazy("Review due"),
@@ -367,3 +367,12 @@ def kpi_compute(request: HttpRequest, pk: int, kpi_pk: int) -> HttpResponse:
             )
             return redirect("strategy:monitoring_kpi", pk=strategy.pk, kpi_pk=kpi.pk)
     return _kpi_page(request, strategy, kpi, compute_form=form, status=400)
+
+
+@login_required
+def monitoring_home(request: HttpRequest) -> HttpResponse:
+    """The navigation's monitoring entry: the one strategy's monitoring page, or the list to choose from."""
+    strategies = list(access.strategies_visible_to(_user(request)))
+    if len(strategies) == 1:
+        return redirect("strategy:monitoring", strategies[0].pk)
+    return render(request, "strategy/monitoring_home.html", {"strategies": strategies})

@@ -6,7 +6,8 @@ from django import forms
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from .importer import ImportFileError, file_format, max_bytes
+from .reading import file_format
+from .rows import ImportFileError, max_bytes
 
 
 class StructureImportForm(forms.Form):

@@ -9,8 +9,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import ActionStatus, KPIUnit
-from .units import unit_label
+from ..choices import ActionStatus, KPIUnit
+from ..units import unit_label
 
 # How a value may be typed with its unit (see units.py).
 UNIT_EXAMPLES: dict[str, str] = {KPIUnit.PERCENT: "80%", KPIUnit.DAYS: "12 days", KPIUnit.HOURS: "48 h"}

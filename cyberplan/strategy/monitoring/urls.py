@@ -1,10 +1,11 @@
-"""URL patterns of a strategy's monitoring and evaluation; assembled in urls.py."""
+"""URL patterns of a strategy's monitoring and evaluation; assembled in the strategy app's urls.py."""
 
 from django.urls import URLPattern, path
 
-from . import views_monitoring as views
+from . import views
 
 urlpatterns: list[URLPattern] = [
+    path("monitoring/", views.monitoring_home, name="monitoring_home"),
     path("<int:pk>/monitoring/", views.overview, name="monitoring"),
     path("<int:pk>/monitoring/actions/<int:action_pk>/", views.action_progress, name="monitoring_action"),
     path(

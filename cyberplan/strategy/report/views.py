@@ -15,8 +15,8 @@ from django.shortcuts import render
 from cyberplan.core.models import User
 from cyberplan.reports.views import file_options, recent_reports, start_report
 
-from .report.forms import StrategyReportForm
-from .report_jobs import STRATEGY_REPORT, do_request_strategy_report, entitlement
+from .forms import StrategyReportForm
+from .jobs import STRATEGY_REPORT, do_request_strategy_report, entitlement
 
 RECENT = 20
 
