@@ -50,7 +50,7 @@ def wait_for(url: str, deadline: float) -> None:
 
 
 def sign_in(page: Page, base: str) -> None:
-    page.goto(f"{base}/accounts/login/")
+    page.goto(f"{base}/login/")
     page.locator("main form input[name=login]").fill(USER)
     page.locator("main form input[name=password]").fill(PASSWORD)
     page.locator("main form button[type=submit]").click()

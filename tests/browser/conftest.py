@@ -146,3 +146,13 @@ def start_worker(transactional_db: None, settings: Settings, tmp_path: Path) -> 
 
     for worker in started:
         worker.stop(timeout=15)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print what the crawl measured (pages, axe runs, slowest pages), when it ran."""
+    from tests.browser.test_crawl import REPORT  # imported here: only once the crawl module has run
+
+    if REPORT:
+        terminalreporter.section("crawl")
+        for key, value in REPORT.items():
+            terminalreporter.write_line(f"{key}: {value}")
