@@ -22,7 +22,7 @@ urlpatterns = [
     path("strategy/", include("cyberplan.strategy.urls")),
     path("jobs/", include("cyberplan.jobs.urls")),
     path("threats/", include("cyberplan.threats.urls")),
-    path("trends/reports/", include("cyberplan.trends.report_urls")),
+    path("trends/reports/", include("cyberplan.trends.report.urls")),
     path("trends/", include("cyberplan.trends.urls")),
     # Sign-in goes through django-allauth (password, then the second factor if the user has one); the
     # same address answers to allauth's own names for these pages.

@@ -1,5 +1,5 @@
 """Background jobs of the trends app: refreshing the trend tables and warming the dashboard's cache
-(the report job kind lives in :mod:`.report_jobs`)."""
+(the report job kind lives in :mod:`.report.jobs`)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from cyberplan.jobs.models import Job
 from cyberplan.jobs.registry import Progress, job_kind
 
-from . import report_jobs  # noqa: F401  (the trends report job kind)
 from .figures import warm
+from .report import jobs as report_jobs  # noqa: F401  (the trends report job kind)
 from .store import refresh_trend_tables
 
 TRENDS_REFRESH = "trends_refresh"

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from cyberplan.analytics.metrics import METRICS
 from cyberplan.core.choices import Role
 from cyberplan.threats.store import event_store
-from cyberplan.trends.report.content import METRIC_TITLES
+from cyberplan.trends.report.common import METRIC_TITLES
 from tests.analytics.support import event, write_store
 from tests.conftest import World
 

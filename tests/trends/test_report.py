@@ -16,7 +16,7 @@ from cyberplan.core.models import Organisation
 from cyberplan.threats.models import ConstituencyEntry, Import
 from cyberplan.threats.store import event_store, store_root
 from cyberplan.trends.report import build_report, counted_labels, render_report
-from cyberplan.trends.report.content import Report
+from cyberplan.trends.report.common import Report
 from cyberplan.trends.report.render import offline_fetcher, render_html
 from tests.analytics.support import event, write_store
 from tests.conftest import World

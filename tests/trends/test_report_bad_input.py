@@ -16,7 +16,7 @@ from cyberplan.analytics.periods import parse_period
 from cyberplan.threats.models import Import
 from cyberplan.threats.store import event_store
 from cyberplan.trends.report import build_report, render_report
-from cyberplan.trends.report.content import Report
+from cyberplan.trends.report.common import Report
 from cyberplan.trends.report.render import render_html
 from tests.analytics.support import event
 from tests.conftest import World

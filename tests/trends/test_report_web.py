@@ -14,7 +14,7 @@ from cyberplan.core.models import Membership
 from cyberplan.jobs.actions import do_start_job
 from cyberplan.jobs.models import Job
 from cyberplan.jobs.tasks import run_job
-from cyberplan.trends.report_jobs import do_request_trends_report
+from cyberplan.trends.report.jobs import do_request_trends_report
 from tests.conftest import World
 from tests.trends.report_support import pdf_text, sample_events, write_org_store
 

@@ -15,7 +15,7 @@ from cyberplan.threats.access import access_event_store
 
 from ..figures import figures, latest_period, store_state
 from ..forms import labels_up_to, scope_of
-from ..report.content import METRIC_TITLES
+from ..report.common import METRIC_TITLES
 from .serializers import TrendQuerySerializer
 
 

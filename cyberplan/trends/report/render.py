@@ -24,7 +24,7 @@ from cyberplan.reports.marking import marking as tlp_marking
 from cyberplan.reports.service import CONTENT_TYPES, FORMATS, render
 from cyberplan.reports.svg import chart_uri
 
-from .content import Report
+from .common import Report
 
 __all__ = ["CONTENT_TYPES", "FORMATS", "offline_fetcher", "render_docx", "render_html", "render_report"]
 

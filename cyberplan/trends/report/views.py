@@ -14,8 +14,8 @@ from cyberplan.core.models import User
 from cyberplan.reports.views import file_options, recent_reports, start_report
 from cyberplan.threats.access import access_event_store, event_tlp_labels
 
-from .report.forms import ReportRequestForm
-from .report_jobs import TRENDS_REPORT, do_request_trends_report
+from .forms import ReportRequestForm
+from .jobs import TRENDS_REPORT, do_request_trends_report
 
 RECENT = 10
 

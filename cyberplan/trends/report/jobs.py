@@ -18,7 +18,7 @@ from cyberplan.reports import jobs
 from cyberplan.reports.jobs import format_and_language_errors, raise_errors
 from cyberplan.threats.access import access_event_store
 
-from .report.service import produce
+from .service import produce
 
 TRENDS_REPORT = "trends_report"
 
