@@ -1,0 +1,289 @@
+"""The overview page: each tile's figures against the database, access, empty states and a query bound."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries, Settings
+
+from cyberplan.assessment.actions import do_answer_indicator, do_create_assessment, do_set_target_stage
+from cyberplan.assessment.choices import Method
+from cyberplan.assessment.models import Answer, Assessment, Framework
+from cyberplan.core.choices import TLP, Role
+from cyberplan.core.models import User
+from cyberplan.gaps.choices import GapSource, GapStatus, Severity
+from cyberplan.gaps.models import Gap
+from cyberplan.strategy import actions as act
+from cyberplan.strategy.choices import ActionStatus, ElementKind
+from cyberplan.strategy.models import Action, Strategy
+from tests.conftest import World
+
+TODAY = timezone.localdate()
+PAST = TODAY - datetime.timedelta(days=60)
+START = TODAY - datetime.timedelta(days=400)
+FUTURE = TODAY + datetime.timedelta(days=365)
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, settings: Settings) -> None:
+    """Own event stores and an own in-memory cache for every test."""
+    settings.CYBERPLAN_EVENTS_DIR = tmp_path / "events"
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": str(tmp_path)}
+    }
+
+
+def home(user: User) -> str:
+    client = Client()
+    client.force_login(user)
+    response = client.get(reverse("core:home"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def tile(html: str, name: str) -> str:
+    """The markup of one tile of the page."""
+    match = re.search(rf'<section[^>]*data-tile="{name}".*?</section>', html, re.S)
+    assert match, f"no {name} tile"
+    return match.group(0)
+
+
+def figure(html: str, name: str) -> str:
+    match = re.search(rf'data-figure="{name}">(.*?)<', html, re.S)
+    assert match, f"no figure {name}"
+    return match.group(1).strip()
+
+
+def counts(html: str, name: str) -> dict[str, str]:
+    """The code and count of each line of a list of the gaps tile."""
+    block = re.search(rf'data-figure="{name}">(.*?)</ul>', html, re.S)
+    assert block, f"no list {name}"
+    return dict(re.findall(r'data-code="([^"]+)">.*?<span class="badge[^"]*">([^<]+)</span>', block.group(1), re.S))
+
+
+# -- gaps -----------------------------------------------------------------------------------------
+
+
+def test_gap_tile_counts_open_gaps_by_severity_and_source_with_links(
+    world: World, make_gap: Callable[..., Gap]
+) -> None:
+    make_gap(severity=Severity.CRITICAL, source=GapSource.ASSESSMENT)
+    make_gap(severity=Severity.CRITICAL, source=GapSource.THREAT_TREND)
+    make_gap(severity=Severity.LOW, source=GapSource.ASSESSMENT)
+    closed = make_gap(severity=Severity.HIGH, source=GapSource.LEGAL)
+    Gap.objects.filter(pk=closed.pk).update(status=GapStatus.CLOSED)
+    make_gap(organisation=world.org_b, creator=world.outsider, severity=Severity.HIGH)  # another organisation
+
+    html = tile(home(world.users[Role.ANALYST]), "gaps")
+    assert figure(html, "open-gaps") == "3"
+    assert counts(html, "by-severity") == {"critical": "2", "low": "1"}
+    assert counts(html, "by-source") == {"assessment": "2", "threat_trend": "1"}
+    # Most severe first, each linked to the register filtered the same way.
+    assert html.index('data-code="critical"') < html.index('data-code="low"')
+    assert 'href="/gaps/?status=open&amp;severity=critical"' in html
+    assert 'href="/gaps/?status=open&amp;source=threat_trend"' in html
+    assert "3 open gaps are not addressed by any strategy action yet." in html
+    # The outsider counts only their own organisation's gap.
+    assert figure(tile(home(world.outsider), "gaps"), "open-gaps") == "1"
+
+
+def test_a_red_gap_is_neither_counted_nor_named_for_a_viewer(world: World, make_gap: Callable[..., Gap]) -> None:
+    make_gap(tlp=TLP.RED, title_en="Secret weakness of the grid", severity=Severity.CRITICAL)
+    make_gap(tlp=TLP.AMBER, severity=Severity.LOW)
+    viewer_page = home(world.users[Role.VIEWER])
+    assert figure(tile(viewer_page, "gaps"), "open-gaps") == "1"
+    assert counts(tile(viewer_page, "gaps"), "by-severity") == {"low": "1"}
+    assert "Secret weakness" not in viewer_page
+    assert figure(tile(home(world.users[Role.COORDINATOR]), "gaps"), "open-gaps") == "2"
+    # An external partner reads neither AMBER nor RED gaps.
+    partner = tile(home(world.users[Role.EXTERNAL_PARTNER]), "gaps")
+    assert 'data-empty="gaps"' in partner
+
+
+def test_a_gap_addressed_by_an_action_is_not_counted_as_unaddressed(
+    world: World, make_gap: Callable[..., Gap]
+) -> None:
+    cited, _other = make_gap(), make_gap()
+    coordinator = world.users[Role.COORDINATOR]
+    strategy = _strategy(world)
+    line = strategy.elements.get(kind=ElementKind.LINE)
+    act.do_create_action(coordinator, strategy, parent=line, title_en="Fix it", gaps=[cited])
+    html = tile(home(coordinator), "gaps")
+    assert "1 open gap is not addressed by any strategy action yet." in html
+
+
+# -- strategy -------------------------------------------------------------------------------------
+
+
+def _strategy(world: World, title: str = "National Cybersecurity Strategy") -> Strategy:
+    coordinator = world.users[Role.COORDINATOR]
+    strategy = act.do_create_strategy(
+        coordinator, world.org_a, title_en=title, country="PY", start_year=2025, end_year=2028
+    )
+    axis = act.do_create_element(coordinator, strategy, kind=ElementKind.AXIS, code="1", title_en="Response")
+    objective = act.do_create_element(
+        coordinator, strategy, kind=ElementKind.OBJECTIVE, parent=axis, code="1.1", title_en="CSIRT"
+    )
+    act.do_create_element(coordinator, strategy, kind=ElementKind.LINE, parent=objective, code="1.1.1", title_en="Staff")
+    return strategy
+
+
+def _action(world: World, strategy: Strategy, parent_code: str, title: str, end: datetime.date) -> Action:
+    parent = strategy.elements.get(code=parent_code)
+    return act.do_create_action(
+        world.users[Role.COORDINATOR], strategy, parent=parent, title_en=title, start_date=START, end_date=end
+    )
+
+
+def _progress(world: World, action: Action, status: str, percent: int) -> None:
+    act.do_report_progress(
+        world.users[Role.COORDINATOR], action, date=TODAY, status=status, percent_complete=percent, narrative="."
+    )
+
+
+def test_strategy_tile_shows_progress_by_axis_and_the_overdue_actions(world: World) -> None:
+    strategy = _strategy(world)
+    coordinator = world.users[Role.COORDINATOR]
+    axis2 = act.do_create_element(coordinator, strategy, kind=ElementKind.AXIS, code="2", title_en="Awareness")
+    act.do_create_element(coordinator, strategy, kind=ElementKind.OBJECTIVE, parent=axis2, code="2.1", title_en="Reach")
+    done = _action(world, strategy, "1.1.1", "Hire handlers", PAST)
+    _progress(world, done, ActionStatus.COMPLETED, 100)
+    late1 = _action(world, strategy, "1.1.1", "Buy tools", PAST - datetime.timedelta(days=10))
+    _progress(world, late1, ActionStatus.IN_PROGRESS, 40)
+    _action(world, strategy, "1.1.1", "Train staff", FUTURE)
+    late2 = _action(world, strategy, "2.1", "Campaign", PAST)
+
+    html = tile(home(world.users[Role.VIEWER]), "strategy")
+    assert "National Cybersecurity Strategy" in html
+    assert f'href="{reverse("strategy:workspace", args=[strategy.pk])}"' in html
+    rows = dict(re.findall(r'<tr data-axis="(\d)">(.*?)</tr>', html, re.S))
+    values = {
+        axis: dict(re.findall(r'data-value="([a-z-]+)">(\d+)<', row)) for axis, row in rows.items()
+    }
+    assert values == {
+        "1": {"completed": "1", "on-track": "1", "late": "1"},
+        "2": {"completed": "0", "on-track": "0", "late": "1"},
+    }
+    assert "2 overdue actions" in html
+    overdue = re.search(r'data-figure="overdue">(.*?)</ul>', html, re.S)
+    assert overdue
+    links = re.findall(r'href="([^"]+)">([^<]+)</a>', overdue.group(1))
+    # The longest overdue first, each linked to its monitoring page.
+    assert links == [
+        (reverse("strategy:monitoring_action", args=[strategy.pk, late1.pk]), f"{late1.code} Buy tools"),
+        (reverse("strategy:monitoring_action", args=[strategy.pk, late2.pk]), f"{late2.code} Campaign"),
+    ]
+    assert "Not published yet." in html
+
+
+def test_strategy_tile_says_what_to_do_when_there_is_none(world: World) -> None:
+    coordinator_tile = tile(home(world.users[Role.COORDINATOR]), "strategy")
+    assert 'data-empty="strategy"' in coordinator_tile
+    assert f'href="{reverse("strategy:strategy_create")}"' in coordinator_tile
+    viewer_tile = tile(home(world.users[Role.VIEWER]), "strategy")
+    assert "No strategy yet" in viewer_tile
+    assert reverse("strategy:strategy_create") not in viewer_tile
+
+
+def test_strategy_tile_never_shows_a_strategy_above_the_readers_tlp(world: World) -> None:
+    strategy = _strategy(world, title="Restricted plan")
+    Strategy.objects.filter(pk=strategy.pk).update(tlp=TLP.AMBER)
+    assert "Restricted plan" not in home(world.users[Role.EXTERNAL_PARTNER])
+    assert "Restricted plan" not in home(world.outsider)
+    assert "Restricted plan" in home(world.users[Role.VIEWER])
+
+
+# -- assessment -----------------------------------------------------------------------------------
+
+
+def _assessment(world: World, title: str, date: datetime.date, tlp: str = TLP.AMBER) -> Assessment:
+    return do_create_assessment(
+        world.users[Role.COORDINATOR],
+        world.org_a,
+        Framework.objects.get(framework_id="cyberplan-ncm", version="2026.1"),
+        date=date,
+        tlp=tlp,
+        title=title,
+        country="PY",
+        method=Method.EXPERT_REVIEW,
+    )
+
+
+def test_assessment_tile_shows_the_latest_assessment_per_dimension_against_its_target(world: World) -> None:
+    _assessment(world, "Older assessment", datetime.date(2024, 1, 1))
+    assessment = _assessment(world, "Assessment 2026", datetime.date(2026, 3, 1))
+    coordinator = world.users[Role.COORDINATOR]
+    structure = assessment.framework.structure()
+    first = structure.dimensions[0]
+    factor = first.factors[0]
+    do_set_target_stage(coordinator, assessment.factors.get(factor_id=factor.id), 3)
+    for indicator in factor.indicators_at(1):
+        answer = Answer.objects.get(assessment=assessment, indicator_id=indicator.id)
+        do_answer_indicator(coordinator, answer, answer.version, value="met")
+
+    html = tile(home(world.users[Role.VIEWER]), "assessment")
+    assert "Assessment 2026" in html and "Older assessment" not in html
+    assert f'href="{reverse("assessment:assessment_detail", args=[assessment.pk])}"' in html
+    rows = dict(re.findall(r'<tr data-dimension="([^"]+)">(.*?)</tr>', html, re.S))
+    assert list(rows) == [d.id for d in structure.dimensions]
+    first_row = rows[first.id]
+    stages = "0–1" if len(first.factors) > 1 else "1"
+    assert re.search(r'data-value="stages">([^<]+)<', first_row).group(1) == stages  # type: ignore[union-attr]  # asserted by the search
+    assert re.search(r'data-value="target">([^<]+)<', first_row).group(1) == "3"  # type: ignore[union-attr]  # asserted by the search
+    assert re.search(r'data-value="below">([^<]+)<', first_row).group(1) == "1"  # type: ignore[union-attr]  # asserted by the search
+    other_row = rows[structure.dimensions[1].id]
+    assert 'data-value="target">—<' in other_row
+
+
+def test_assessment_tile_skips_one_above_the_readers_tlp_and_says_what_to_do(world: World) -> None:
+    _assessment(world, "Red assessment", datetime.date(2026, 3, 1), tlp=TLP.RED)
+    viewer_tile = tile(home(world.users[Role.VIEWER]), "assessment")
+    assert "Red assessment" not in viewer_tile
+    assert 'data-empty="assessment"' in viewer_tile
+    assert reverse("assessment:assessment_create") not in viewer_tile
+    analyst_tile = tile(home(world.outsider), "assessment")
+    assert f'href="{reverse("assessment:assessment_create")}"' in analyst_tile
+    assert "Red assessment" in tile(home(world.users[Role.COORDINATOR]), "assessment")
+
+
+# -- empty page, coming sections and the query bound ----------------------------------------------
+
+
+def test_a_user_without_membership_sees_a_friendly_empty_page(world: World, make_gap: Callable[..., Gap]) -> None:
+    make_gap()
+    html = home(world.nobody)
+    assert "You are not a member of any organisation yet" in html
+    assert "data-tile=" not in html
+
+
+def test_empty_tiles_say_what_to_do_and_unbuilt_sections_are_coming(world: World) -> None:
+    html = home(world.users[Role.COORDINATOR])
+    assert 'data-empty="gaps"' in tile(html, "gaps")
+    assert 'data-empty="store"' in tile(html, "threats")
+    assert f'href="{reverse("threats:import_list")}"' in tile(html, "threats")
+    coming = re.findall(r'data-tile="coming"', html)
+    assert len(coming) == 2
+    assert "Legal alignment" in html and "coming" in html
+
+
+def test_the_page_answers_in_a_bounded_number_of_queries(
+    world: World, make_gap: Callable[..., Gap], django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
+    """More gaps, axes, actions and dimensions never add queries (no query per row)."""
+    strategy = _strategy(world)
+    for n in range(6):
+        make_gap(severity=list(Severity)[n % 4], source=list(GapSource)[n % 5])
+        _action(world, strategy, "1.1.1", f"Action {n}", PAST if n % 2 else FUTURE)
+    _assessment(world, "Assessment 2026", datetime.date(2026, 3, 1))
+    client = Client()
+    client.force_login(world.users[Role.COORDINATOR])
+    client.get(reverse("core:home"))  # the session and the caches settle
+    with django_assert_max_num_queries(30):
+        assert client.get(reverse("core:home")).status_code == 200
