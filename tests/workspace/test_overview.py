@@ -23,6 +23,10 @@ from cyberplan.gaps.models import Gap
 from cyberplan.strategy import actions as act
 from cyberplan.strategy.choices import ActionStatus, ElementKind
 from cyberplan.strategy.models import Action, Strategy
+from cyberplan.threats.choices import ImportStatus
+from cyberplan.threats.models import Import
+from cyberplan.threats.store import event_store
+from tests.analytics.support import event, write_store
 from tests.conftest import World
 
 TODAY = timezone.localdate()
@@ -287,3 +291,79 @@ def test_the_page_answers_in_a_bounded_number_of_queries(
     client.get(reverse("core:home"))  # the session and the caches settle
     with django_assert_max_num_queries(30):
         assert client.get(reverse("core:home")).status_code == 200
+
+
+# -- threats --------------------------------------------------------------------------------------
+
+
+def _threat_store(world: World) -> None:
+    """September: 5 DDoS events on finance. October: 80 of them, and 6 RED phishing events on government."""
+    rows = [
+        event(f"2026-09-{1 + i:02d}T10:00:00", ip=f"198.51.100.{i}", taxonomy="availability", type_="ddos",
+              identifier="ddos", sector="finance", tlp="amber")
+        for i in range(5)
+    ]  # fmt: skip
+    rows += [
+        event(f"2026-10-{1 + i % 31:02d}T10:00:00", ip=f"198.51.100.{i}", taxonomy="availability", type_="ddos",
+              identifier="ddos", sector="finance", tlp="amber")
+        for i in range(80)
+    ]  # fmt: skip
+    rows += [
+        event(f"2026-10-{10 + i:02d}T08:00:00", ip=f"192.0.2.{i}", taxonomy="fraud", type_="phishing",
+              identifier="phishing", sector="government", tlp="red")
+        for i in range(6)
+    ]  # fmt: skip
+    write_store(event_store(world.org_a).root, rows)
+    Import.objects.create(
+        organisation=world.org_a,
+        file_name="feed.csv",
+        file_sha256="0" * 64,
+        status=ImportStatus.SUCCEEDED,
+        tlp=TLP.AMBER,
+        finished_at=datetime.datetime(2026, 11, 2, 9, 30, tzinfo=datetime.UTC),
+    )
+
+
+def change_rows(html: str) -> list[tuple[str, str, str, str]]:
+    """(link, series, this month, before) of each row of the threat changes table."""
+    return re.findall(
+        r'<tr><th scope="row"><a href="([^"]+)">([^<]+)</a></th>\s*<td class="text-end">([^<]+)</td>\s*'
+        r'<td class="text-end">([^<]+)</td>',
+        html,
+    )
+
+
+@pytest.mark.slow
+def test_threat_tile_shows_the_latest_significant_changes_the_reader_may_read(world: World) -> None:
+    _threat_store(world)
+    coordinator = tile(home(world.users[Role.COORDINATOR]), "threats")
+    assert "Authority A" in coordinator and "2026-10" in coordinator
+    assert "91 events in the latest month." not in coordinator  # September's events are not October's
+    assert "86 events in the latest month." in coordinator
+    assert "Last import: " in coordinator
+    rows = change_rows(coordinator)
+    series = {name for _link, name, _now, _before in rows}
+    # Against the previous month and against a year earlier (nothing then), strongest first.
+    assert ("Type: ddos", "80", "5") in [row[1:] for row in rows]
+    assert ("Type: ddos", "80", "0") in [row[1:] for row in rows]
+    assert ("Sector: Government and public administration", "6", "0") in [row[1:] for row in rows]
+    assert len(rows) == 5
+    ddos = next(row for row in rows if row[1:] == ("Type: ddos", "80", "5"))
+    link = ddos[0].replace("&amp;", "&")
+    assert link.startswith(reverse("threats:event_list") + "?")
+    assert f"organisation={world.org_a.pk}" in link and "type=ddos" in link and "since=2026-10-01" in link
+    # A viewer does not read RED events: no phishing row, and fewer events.
+    viewer = tile(home(world.users[Role.VIEWER]), "threats")
+    assert "80 events in the latest month." in viewer
+    assert "Government" not in viewer
+    assert ("Type: ddos", "80", "5") in [row[1:] for row in change_rows(viewer)]
+    # The other organisation's analyst reads only their own (empty) store.
+    outsider = tile(home(world.outsider), "threats")
+    assert "Authority A" not in outsider and 'data-empty="store"' in outsider
+    # The figures come from the trends cache, keyed by the store's watermark: a new import shows at once.
+    write_store(
+        event_store(world.org_a).root,
+        [event("2026-10-30T00:00:00", ip="192.0.2.200", tlp="amber")],
+        import_id="imp-2",
+    )
+    assert "81 events in the latest month." in tile(home(world.users[Role.VIEWER]), "threats")
