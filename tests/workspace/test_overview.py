@@ -72,6 +72,12 @@ def counts(html: str, name: str) -> dict[str, str]:
     return dict(re.findall(r'data-code="([^"]+)">.*?<span class="badge[^"]*">([^<]+)</span>', block.group(1), re.S))
 
 
+def cell(row: str, name: str) -> str:
+    match = re.search(rf'data-value="{name}">([^<]+)<', row)
+    assert match, f"no cell {name}"
+    return match.group(1).strip()
+
+
 # -- gaps -----------------------------------------------------------------------------------------
 
 
@@ -111,9 +117,7 @@ def test_a_red_gap_is_neither_counted_nor_named_for_a_viewer(world: World, make_
     assert 'data-empty="gaps"' in partner
 
 
-def test_a_gap_addressed_by_an_action_is_not_counted_as_unaddressed(
-    world: World, make_gap: Callable[..., Gap]
-) -> None:
+def test_a_gap_addressed_by_an_action_is_not_counted_as_unaddressed(world: World, make_gap: Callable[..., Gap]) -> None:
     cited, _other = make_gap(), make_gap()
     coordinator = world.users[Role.COORDINATOR]
     strategy = _strategy(world)
@@ -135,7 +139,9 @@ def _strategy(world: World, title: str = "National Cybersecurity Strategy") -> S
     objective = act.do_create_element(
         coordinator, strategy, kind=ElementKind.OBJECTIVE, parent=axis, code="1.1", title_en="CSIRT"
     )
-    act.do_create_element(coordinator, strategy, kind=ElementKind.LINE, parent=objective, code="1.1.1", title_en="Staff")
+    act.do_create_element(
+        coordinator, strategy, kind=ElementKind.LINE, parent=objective, code="1.1.1", title_en="Staff"
+    )
     return strategy
 
 
@@ -168,9 +174,7 @@ def test_strategy_tile_shows_progress_by_axis_and_the_overdue_actions(world: Wor
     assert "National Cybersecurity Strategy" in html
     assert f'href="{reverse("strategy:workspace", args=[strategy.pk])}"' in html
     rows = dict(re.findall(r'<tr data-axis="(\d)">(.*?)</tr>', html, re.S))
-    values = {
-        axis: dict(re.findall(r'data-value="([a-z-]+)">(\d+)<', row)) for axis, row in rows.items()
-    }
+    values = {axis: dict(re.findall(r'data-value="([a-z-]+)">(\d+)<', row)) for axis, row in rows.items()}
     assert values == {
         "1": {"completed": "1", "on-track": "1", "late": "1"},
         "2": {"completed": "0", "on-track": "0", "late": "1"},
@@ -238,10 +242,10 @@ def test_assessment_tile_shows_the_latest_assessment_per_dimension_against_its_t
     rows = dict(re.findall(r'<tr data-dimension="([^"]+)">(.*?)</tr>', html, re.S))
     assert list(rows) == [d.id for d in structure.dimensions]
     first_row = rows[first.id]
-    stages = "0–1" if len(first.factors) > 1 else "1"
-    assert re.search(r'data-value="stages">([^<]+)<', first_row).group(1) == stages  # type: ignore[union-attr]  # asserted by the search
-    assert re.search(r'data-value="target">([^<]+)<', first_row).group(1) == "3"  # type: ignore[union-attr]  # asserted by the search
-    assert re.search(r'data-value="below">([^<]+)<', first_row).group(1) == "1"  # type: ignore[union-attr]  # asserted by the search
+    # The lowest and highest stages of its factors (an en dash between them), the target, and one below it.
+    assert cell(first_row, "stages") == ("0\u20131" if len(first.factors) > 1 else "1")
+    assert cell(first_row, "target") == "3"
+    assert cell(first_row, "below") == "1"
     other_row = rows[structure.dimensions[1].id]
     assert 'data-value="target">—<' in other_row
 
@@ -348,7 +352,6 @@ def test_threat_tile_shows_the_latest_significant_changes_the_reader_may_read(wo
     assert "86 events in the latest month." in coordinator
     assert "Last import: " in coordinator
     rows = change_rows(coordinator)
-    series = {name for _link, name, _now, _before in rows}
     # Against the previous month and against a year earlier (nothing then), strongest first.
     assert ("Type: ddos", "80", "5") in [row[1:] for row in rows]
     assert ("Type: ddos", "80", "0") in [row[1:] for row in rows]
