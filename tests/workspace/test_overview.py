@@ -376,3 +376,25 @@ def test_threat_tile_shows_the_latest_significant_changes_the_reader_may_read(wo
         import_id="imp-2",
     )
     assert "81 events in the latest month." in tile(home(world.users[Role.VIEWER]), "threats")
+
+
+def test_the_page_escapes_user_text_and_speaks_spanish(world: World, make_gap: Callable[..., Gap]) -> None:
+    hostile = '<script>alert("x")</script>'
+    strategy = _strategy(world, title=hostile)
+    _action(world, strategy, "1.1.1", hostile, PAST)
+    _assessment(world, hostile, datetime.date(2026, 3, 1))
+    Gap.objects.bulk_create(
+        Gap(organisation=world.org_a, identifier=f"GAP-{n:05d}", title_en="x", severity=Severity.LOW)
+        for n in range(1200)
+    )
+    coordinator = world.users[Role.COORDINATOR]
+    html = home(coordinator)
+    assert "<script>alert" not in html and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert " style=" not in html and re.search(r"<[^>]*\son[a-z]+=", html) is None
+    assert figure(tile(html, "gaps"), "open-gaps") == "1,200"
+    coordinator.language = "es"
+    coordinator.save(update_fields=["language"])
+    spanish = home(coordinator)
+    assert '<html lang="es"' in spanish
+    # Grouped the Spanish way (a point, or a no-break space under the common Spanish format), never a comma.
+    assert figure(tile(spanish, "gaps"), "open-gaps") in ("1.200", "1\u00a0200")
