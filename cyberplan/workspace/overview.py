@@ -313,7 +313,10 @@ class StoreTile:
 def _significant_changes(store: StoreTile, rows: dict[str, list[dict[str, Any]]], drill: Drill) -> None:
     """The tested changes of the store's latest month that are significant, the strongest (lowest q) first."""
     found: list[tuple[float, ThreatChange]] = []
-    for metric_id, compared in (("change_previous", _("previous month")), ("change_year", _("a year earlier"))):
+    for metric_id, compared in (
+        ("change_previous", _("against the previous month")),
+        ("change_year", _("against a year earlier")),
+    ):
         for r in rows.get(metric_id, []):
             flag = r.get("flag") or ""
             if not flag:

@@ -357,6 +357,7 @@ def test_threat_tile_shows_the_latest_significant_changes_the_reader_may_read(wo
     assert ("Type: ddos", "80", "0") in [row[1:] for row in rows]
     assert ("Sector: Government and public administration", "6", "0") in [row[1:] for row in rows]
     assert len(rows) == 5
+    assert "(against the previous month)" in coordinator and "(against a year earlier)" in coordinator
     ddos = next(row for row in rows if row[1:] == ("Type: ddos", "80", "5"))
     link = ddos[0].replace("&amp;", "&")
     assert link.startswith(reverse("threats:event_list") + "?")
