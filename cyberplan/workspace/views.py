@@ -3,37 +3,41 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cyberplan.core import access
-from cyberplan.core.access import Permission
+from cyberplan.core.access import Permission, organisation_ids_where
 from cyberplan.core.http import signed_in_user
-from cyberplan.core.sections import SECTIONS
-from cyberplan.gaps.access import gaps_visible_to
 from cyberplan.jobs.access import jobs_visible_to
 from cyberplan.jobs.actions import do_start_job
 
+from . import overview
 from .exports import AUDIT_EXPORT
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    gaps = gaps_visible_to(signed_in_user(request))
-    by_severity = dict(gaps.filter(status="open").values_list("severity").annotate(n=Count("id")))
-    memberships = signed_in_user(request).memberships.select_related("organisation").order_by("organisation__name")
+    """The overview: the reader's gaps, strategy, assessment and threat figures, one tile each."""
+    user = signed_in_user(request)
+    memberships = list(user.memberships.select_related("organisation").order_by("organisation__name"))
+    if not memberships:
+        return render(request, "workspace/home.html", {"memberships": []})
     return render(
         request,
         "workspace/home.html",
         {
             "memberships": memberships,
-            "open_gaps": sum(by_severity.values()),
-            "open_by_severity": by_severity,
-            "recent_jobs": jobs_visible_to(signed_in_user(request))[:5],
-            "sections": SECTIONS,
+            "gaps": overview.gap_tile(user),
+            "strategy": overview.strategy_tile(user),
+            "assessment": overview.assessment_tile(user),
+            "stores": overview.threat_tiles(user),
+            "coming": overview.coming_sections(),
+            "can_create_assessment": bool(organisation_ids_where(user, Permission.EDIT)),
+            "can_create_strategy": bool(organisation_ids_where(user, Permission.DECIDE)),
+            "recent_jobs": jobs_visible_to(user)[:5],
         },
     )
 
