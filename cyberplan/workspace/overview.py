@@ -30,7 +30,7 @@ from cyberplan.gaps.choices import SEVERITY_RANK, GapSource, GapStatus, Severity
 from cyberplan.strategy.access import strategies_visible_to
 from cyberplan.strategy.choices import VersionStatus
 from cyberplan.strategy.models import Strategy
-from cyberplan.strategy.monitoring import overview as strategy_overview
+from cyberplan.strategy.monitoring.overview import overview as strategy_overview
 from cyberplan.threats.access import event_tlp_labels, imports_visible_to
 from cyberplan.threats.choices import ImportStatus
 from cyberplan.trends.figures import figures, latest_period, store_state

@@ -17,10 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_countries import countries
 
-from cyberplan.core.choices import TLP
 from cyberplan.gaps.choices import GapStatus, Severity
 from cyberplan.reports.document import Paragraph, Section, Table
-from cyberplan.reports.marking import marking
+from cyberplan.reports.marking import marking, sharing_note
 
 from .. import framework as fw
 from ..choices import AnswerValue, EvidenceKind, StakeholderGroup
@@ -80,20 +79,6 @@ def _stage_name(stages: dict[int, str], stage: int | None) -> str:
     if stage == 0:
         return _("below the first stage")
     return f"{stage} · {stages.get(stage, '')}"
-
-
-def _tlp_note(tlp: str) -> str:
-    notes = {
-        TLP.CLEAR: _("TLP:CLEAR: the recipients may share this report without restriction."),
-        TLP.GREEN: _("TLP:GREEN: the recipients may share this report within their community, not publicly."),
-        TLP.AMBER: _(
-            "TLP:AMBER: the recipients may share this report within their organisation and its clients "
-            "on a need-to-know basis."
-        ),
-        TLP.AMBER_STRICT: _("TLP:AMBER+STRICT: the recipients may share this report within their organisation only."),
-        TLP.RED: _("TLP:RED: for the named recipients only; do not share."),
-    }
-    return str(notes.get(TLP(tlp), ""))
 
 
 def _rule_description(rule: str, fallback: str) -> str:
@@ -192,7 +177,7 @@ def build_report(assessment: Assessment, language: str) -> Report:
         framework_title=framework["title"],
         tlp=info["tlp"],
         marking=marking(info["tlp"]),
-        tlp_note=_tlp_note(info["tlp"]),
+        tlp_note=sharing_note(info["tlp"]),
         illustrative=illustrative,
         generated=str(formats.date_format(timezone.localdate(), "DATE_FORMAT", use_l10n=True)),
         summary=summary,

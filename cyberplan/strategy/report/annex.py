@@ -10,8 +10,9 @@ from django.utils.translation import ngettext
 from cyberplan.gaps.choices import GapStatus, Severity
 from cyberplan.gaps.models import Gap
 from cyberplan.reports.document import Paragraph, Section, Table, clean
+from cyberplan.reports.marking import labels_at_or_below
 
-from .common import StrategyInput, coverage_sentence, document_gaps, label, labels_up_to, pick
+from .common import StrategyInput, coverage_sentence, document_gaps, label, pick
 
 # -- annex -------------------------------------------------------------------------------------
 
@@ -40,7 +41,7 @@ def annex(doc: StrategyInput) -> list[Section]:
         Paragraph(
             _("Only gaps marked %(labels)s are listed, as this document is marked %(marking)s.")
             % {
-                "labels": ", ".join(f"TLP:{code.upper()}" for code in labels_up_to(doc.tlp)),
+                "labels": ", ".join(f"TLP:{code.upper()}" for code in labels_at_or_below(doc.tlp)),
                 "marking": f"TLP:{doc.tlp.upper()}",
             },
             "note",

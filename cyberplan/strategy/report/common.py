@@ -17,10 +17,10 @@ from django_countries import countries
 
 from cyberplan.analytics.periods import Period
 from cyberplan.core.access import visible_q
-from cyberplan.core.choices import TLP, TLP_RANK
 from cyberplan.core.models import Organisation, User
 from cyberplan.gaps.models import Gap
 from cyberplan.reports.document import Paragraph, clean
+from cyberplan.reports.marking import labels_at_or_below
 from cyberplan.threats.access import event_tlp_labels
 
 from .. import traceability
@@ -95,26 +95,6 @@ def label(choices: Any, value: str) -> str:
         return clean(value)
 
 
-def tlp_note(tlp: str) -> str:
-    notes = {
-        TLP.CLEAR: _("TLP:CLEAR: the recipients may share this document without restriction."),
-        TLP.GREEN: _("TLP:GREEN: the recipients may share this document within their community, not publicly."),
-        TLP.AMBER: _(
-            "TLP:AMBER: the recipients may share this document within their organisation and its clients "
-            "on a need-to-know basis."
-        ),
-        TLP.AMBER_STRICT: _("TLP:AMBER+STRICT: the recipients may share this document within their organisation only."),
-        TLP.RED: _("TLP:RED: for the named recipients only; do not share."),
-    }
-    return str(notes.get(TLP(tlp), ""))
-
-
-def labels_up_to(tlp: str) -> list[str]:
-    """The TLP labels at or below ``tlp`` (what a document marked ``tlp`` may contain)."""
-    limit = TLP_RANK[TLP(tlp)]
-    return [code for code in TLP.values if TLP_RANK[TLP(code)] <= limit]
-
-
 @dataclass(frozen=True)
 class Audience:
     """Who a document is for: its TLP marking, and the person it is made for (None: the operator).
@@ -129,7 +109,7 @@ class Audience:
 
     @property
     def labels(self) -> list[str]:
-        return labels_up_to(self.tlp)
+        return labels_at_or_below(self.tlp)
 
     def event_labels(self, organisation: Organisation) -> tuple[str, ...]:
         if self.reader is None:

@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from cyberplan.analytics.periods import Period
 from cyberplan.core.models import User
 from cyberplan.reports.document import Section, clean
-from cyberplan.reports.marking import marking
+from cyberplan.reports.marking import marking, sharing_note
 from cyberplan.reports.words import period_name
 
 from .. import snapshot
@@ -53,7 +53,6 @@ from .common import (
     day,
     label,
     pick,
-    tlp_note,
 )
 
 STRATEGY = "strategy"
@@ -170,7 +169,7 @@ def build_strategy_document(strategy: Strategy, version: int | None = None, read
         organisation=clean(info.get("owner") or strategy.organisation),
         tlp=tlp,
         marking=marking(tlp),
-        tlp_note=tlp_note(tlp),
+        tlp_note=sharing_note(tlp),
         illustrative=illustrative,
         draft=draft,
         status=status,
@@ -285,7 +284,7 @@ def build_monitoring_document(strategy: Strategy, period: Period, reader: User |
         organisation=clean(strategy.organisation),
         tlp=tlp,
         marking=marking(tlp),
-        tlp_note=tlp_note(tlp),
+        tlp_note=sharing_note(tlp),
         illustrative=strategy.illustrative,
         draft=False,
         status=_("Progress as of %(date)s.") % {"date": day(as_of)},

@@ -23,6 +23,7 @@ from cyberplan.core.choices import TLP, TLP_RANK
 from cyberplan.core.models import Organisation
 from cyberplan.pipeline.store import EventStore
 from cyberplan.reports.document import Chart, Paragraph, Section, clean
+from cyberplan.reports.marking import sharing_note
 from cyberplan.reports.words import share
 
 from .. import charts
@@ -252,19 +253,7 @@ class Builder:
 
     def tlp_note(self) -> str:
         counted = ", ".join(tlp_label(label) for label in self.labels)
-        notes = {
-            TLP.CLEAR: _("TLP:CLEAR: this report may be shared without restriction."),
-            TLP.GREEN: _("TLP:GREEN: this report may be shared within the community, not published."),
-            TLP.AMBER: _(
-                "TLP:AMBER: this report may be shared only within the recipient's organisation and with its clients, "
-                "on a need-to-know basis."
-            ),
-            TLP.AMBER_STRICT: _(
-                "TLP:AMBER+STRICT: this report may be shared only within the recipient's organisation."
-            ),
-            TLP.RED: _("TLP:RED: this report is for its named recipients only."),
-        }
-        text = str(notes[TLP(self.audience)])
+        text = sharing_note(self.audience)
         if counted:
             return text + " " + _("It counts only events marked %(labels)s.") % {"labels": counted}
         return text + " " + _("No event label may be counted at this marking, so the report has no figures.")
