@@ -13,8 +13,8 @@ if ! command -v npm >/dev/null 2>&1; then
   exit 1
 fi
 
-# Exactly the versions of package-lock.json; no install scripts run.
-npm ci --ignore-scripts --no-audit --no-fund
+# The versions package.json pins (the lock file follows it); no package install script runs.
+npm install --ignore-scripts --no-audit --no-fund
 
 copy() {  # copy <file in node_modules> <target directory>
   local source="node_modules/$1" target="$2"
