@@ -56,15 +56,20 @@ OVERFLOW_JS = """
   };
   let worst = null;
   let right = limit;
-  for (const el of document.body.querySelectorAll("*")) {
-    const box = el.getBoundingClientRect();
-    // An element's own box, or its content when that spills out of it (a long word in a heading).
-    const scrolls = getComputedStyle(el).overflowX !== "visible";
-    const reach = scrolls ? box.right : box.left + Math.max(box.width, el.scrollWidth);
-    if (box.width > 0 && reach >= right && reach > limit + 0.5 && !clipped(el)) {
-      worst = el;
-      right = reach;
+  // First what is not inside a scrolling box; then anything (an absolutely positioned element
+  // can escape a scrolling box that is not its containing block).
+  for (const skipClipped of [true, false]) {
+    for (const el of document.body.querySelectorAll("*")) {
+      const box = el.getBoundingClientRect();
+      // An element's own box, or its content when that spills out of it (a long word in a heading).
+      const scrolls = getComputedStyle(el).overflowX !== "visible";
+      const reach = scrolls ? box.right : box.left + Math.max(box.width, el.scrollWidth);
+      if (box.width > 0 && reach >= right && reach > limit + 0.5 && !(skipClipped && clipped(el))) {
+        worst = el;
+        right = reach;
+      }
     }
+    if (worst) break;
   }
   return {
     width, limit,
