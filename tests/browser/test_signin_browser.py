@@ -87,6 +87,7 @@ def test_a_security_key_is_added_and_signs_in(ui: BrowserSession, world: World) 
     page.wait_for_url(f"{ui.base_url}{reverse('mfa_view_recovery_codes')}")
     assert AuditEntry.objects.filter(action=AuditAction.CREATE, content_type__model="authenticator").count() == 2
 
+    page.locator("#user-menu").click()
     page.locator("header form button", has_text="Sign out").click()
     expect(page).to_have_url(f"{ui.base_url}{reverse('login')}")
     password_step(ui, user.username)

@@ -41,7 +41,9 @@ def test_filter_and_drill_down_to_the_events(
 
     page = ui.page
     log_in(ui, world.users[Role.ANALYST])
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Threat trends").click()
+    main_menu = page.get_by_role("navigation", name="Main")
+    main_menu.get_by_role("button", name="Threats", exact=True).click()  # the menu that holds the trends
+    main_menu.get_by_role("link", name="Threat trends").click()
     expect(page).to_have_url(re.compile(r"/trends/$"))
     expect(page.locator("h2").first).to_contain_text("2026-10")
     expect(page.locator("#key-figures dd").first).to_have_text("16")

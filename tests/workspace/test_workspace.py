@@ -34,7 +34,8 @@ def test_every_section_page_says_what_it_will_hold(world: World) -> None:
             assert response["Location"] == target
             assert client.get(target).status_code == 200
         else:
-            assert f'href="/sections/{section.slug}/"' in home
+            # Not built yet: named as coming, not offered as a page; the old address still answers.
+            assert f'href="/sections/{section.slug}/"' not in home
             assert response.status_code == 200
             assert str(section.summary)[:40] in response.content.decode()
     assert client.get("/sections/unknown/").status_code == 404

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.forms import BoundField
 
 from cyberplan.core import audit_words
 from cyberplan.core.audit_words import ChangeRow
@@ -30,3 +31,16 @@ def changes_in_words(entry: AuditEntry) -> list[ChangeRow]:
 def channel_in_words(code: str) -> str:
     """The channel of an audit entry (web, API, command line...) in words."""
     return audit_words.channel_words(code)
+
+
+@register.filter
+def control(field: BoundField) -> str:
+    """The field's widget with Bootstrap's class for its kind (``form-control``, ``form-select`` or
+    ``form-check-input``), and ``is-invalid`` when the field has errors; hidden fields as they are."""
+    widget = field.field.widget
+    if widget.is_hidden:
+        return str(field)
+    kind = getattr(widget, "input_type", None)
+    css = "form-check-input" if kind in {"checkbox", "radio"} else "form-select" if kind == "select" else "form-control"
+    classes = [widget.attrs.get("class", ""), css, "is-invalid" if field.errors else ""]
+    return field.as_widget(attrs={"class": " ".join(c for c in classes if c)})

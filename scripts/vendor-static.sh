@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Copy the front-end files the application serves from the npm packages pinned in package.json
+# into cyberplan/static/vendor/, with their licences. Run it by hand after changing a version in
+# package.json, then commit package.json, package-lock.json and the copied files together.
+# Nothing else needs Node.js: a fresh checkout serves the committed copies.
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+
+if ! command -v npm >/dev/null 2>&1; then
+  echo "vendor-static: npm is needed to fetch the packages (Debian: apt-get install npm)." >&2
+  exit 1
+fi
+
+# The versions package.json pins (the lock file follows it); no package install script runs.
+npm install --ignore-scripts --no-audit --no-fund
+
+copy() {  # copy <file in node_modules> <target directory>
+  local source="node_modules/$1" target="$2"
+  if [ ! -f "$source" ]; then
+    echo "vendor-static: $source is missing from the package; has its layout changed?" >&2
+    exit 1
+  fi
+  mkdir -p "$target"
+  cp "$source" "$target/"
+}
+
+bootstrap="cyberplan/static/vendor/bootstrap"
+rm -rf "$bootstrap"
+copy bootstrap/dist/css/bootstrap.min.css "$bootstrap"
+copy bootstrap/dist/css/bootstrap.min.css.map "$bootstrap"
+copy bootstrap/dist/js/bootstrap.bundle.min.js "$bootstrap"
+copy bootstrap/dist/js/bootstrap.bundle.min.js.map "$bootstrap"
+copy bootstrap/LICENSE "$bootstrap"
+
+version="$(node -p "require('./node_modules/bootstrap/package.json').version")"
+echo "vendor-static: Bootstrap $version copied to $bootstrap"
