@@ -36,3 +36,11 @@ copy bootstrap/LICENSE "$bootstrap"
 
 version="$(node -p "require('./node_modules/bootstrap/package.json').version")"
 echo "vendor-static: Bootstrap $version copied to $bootstrap"
+
+# For the tests only: the crawl runs axe-core on every page (tests/browser/test_crawl.py).
+axe="tests/browser/vendor/axe-core"
+rm -rf "$axe"
+copy axe-core/axe.min.js "$axe"
+copy axe-core/LICENSE "$axe"
+version="$(node -p "require('./node_modules/axe-core/package.json').version")"
+echo "vendor-static: axe-core $version copied to $axe"
