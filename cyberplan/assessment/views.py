@@ -256,7 +256,7 @@ def answer_indicator(request: HttpRequest, pk: int, factor_id: str, answer_pk: i
         answer = assessment.answers.get(pk=answer_pk, factor_id=row.factor_id)
     except Answer.DoesNotExist:
         raise Http404 from None
-    form = AnswerForm(request.POST, prefix=f"a{answer.pk}")
+    form = AnswerForm(request.POST, prefix=f"a{answer.pk}", indicator_id=answer.indicator_id)
     if not form.is_valid():
         return _factor_page(request, assessment, row, status=400, forms={f"answer-{answer.indicator_id}": form})
     data = form.cleaned_data
