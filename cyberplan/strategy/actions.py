@@ -176,9 +176,9 @@ def do_create_strategy(
     strategy.save()
     audit.record_create(actor, strategy, organisation=organisation)
     if seed_tasks:
-        for order, (phase, title_en, title_es) in enumerate(DEFAULT_TASKS):
+        for order, (key, phase, title_en, title_es) in enumerate(DEFAULT_TASKS):
             task = PhaseTask.objects.create(
-                strategy=strategy, phase=phase, order=order, title_en=title_en, title_es=title_es
+                strategy=strategy, key=key, phase=phase, order=order, title_en=title_en, title_es=title_es
             )
             audit.record_create(actor, task, organisation=organisation)
     return strategy

@@ -33,7 +33,7 @@ from cyberplan.gaps.access import access_gap_by_id, gaps_visible_to
 from cyberplan.gaps.choices import GapStatus
 from cyberplan.gaps.models import Gap
 
-from . import actions, traceability
+from . import actions, lifecycle_state, traceability
 from .access import (
     access_action_by_id,
     access_element_by_id,
@@ -384,18 +384,22 @@ def _monitoring_evidence(strategy: Strategy) -> list[EvidenceLink]:
 @login_required
 def workspace(request: HttpRequest, pk: int) -> HttpResponse:
     strategy = _strategy(request, pk)
-    tasks = strategy.tasks.select_related("responsible").order_by("order", "id")
+    tasks = lifecycle_state.task_rows(
+        strategy, list(strategy.tasks.select_related("responsible").order_by("order", "id"))
+    )
     evidence = _phase_evidence(request, strategy)
     phases = []
     for phase in Phase:
-        rows = [t for t in tasks if t.phase == phase.value]
+        rows = [r for r in tasks if r.task.phase == phase.value]
         phases.append(
             {
                 "value": phase.value,
                 "label": phase.label,
                 "current": strategy.phase == phase.value,
-                "tasks": [(t, TaskDoneForm(initial={"done": not t.done, "version": t.version})) for t in rows],
-                "done": sum(1 for t in rows if t.done),
+                "tasks": [
+                    (r, TaskDoneForm(initial={"done": not r.task.done, "version": r.task.version})) for r in rows
+                ],
+                "done": sum(1 for r in rows if r.done),
                 "evidence": evidence[phase.value],
             }
         )
@@ -406,6 +410,7 @@ def workspace(request: HttpRequest, pk: int) -> HttpResponse:
         "workspace",
         phases=phases,
         phase_form=PhaseForm(initial={"phase": strategy.phase}),
+        phase_behind=lifecycle_state.phase_behind(strategy),
     )
 
 
