@@ -4,6 +4,7 @@ from .report_urls import urlpatterns as report_patterns
 from .urls_import import urlpatterns as import_patterns
 from .urls_monitoring import urlpatterns as monitoring_patterns
 from .urls_plan import urlpatterns as plan_patterns
+from .urls_responsible import urlpatterns as responsible_patterns
 from .urls_starter import urlpatterns as starter_patterns
 from .urls_versions import urlpatterns as version_patterns
 
@@ -14,5 +15,6 @@ urlpatterns = [
     *import_patterns,
     *version_patterns,
     *monitoring_patterns,
+    *responsible_patterns,
     *report_patterns,
 ]
