@@ -55,9 +55,9 @@ def keep_kind_fields(
 ) -> None:
     """Keep only the chosen kind's fields: the fields of the other kinds are emptied and their errors dropped,
     so a web address typed before switching to "legal citation" is neither checked nor stored."""
-    kind = cleaned_data.get("kind")
+    kind = str(cleaned_data.get("kind") or "")
     for name, kinds in kind_fields.items():
-        if kind in kinds:
+        if kind in set(kinds):
             continue
         cleaned_data[name] = None if isinstance(form.fields[name], forms.FileField) else ""
         form.errors.pop(name, None)

@@ -2,6 +2,8 @@
 
 import django.db.models.deletion
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 # The standard tasks as first offered (English title -> key): existing tasks keep their titles,
 # so the key is found from the title they were created with. A copy, not an import: a migration
@@ -25,7 +27,7 @@ KEYS = {
 }
 
 
-def set_keys(apps, schema_editor):
+def set_keys(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     PhaseTask = apps.get_model("strategy", "PhaseTask")
     for title, key in KEYS.items():
         PhaseTask.objects.filter(title_en=title, key="").update(key=key)
