@@ -11,10 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from cyberplan.assessment.access import assessments_visible_to
+from cyberplan.assessment.models import Assessment
+from cyberplan.core.models import User
 
 from .choices import PHASE_ORDER, ElementKind, Phase, VersionStatus
 from .models import KPI, Action, PhaseTask, ProgressUpdate, Strategy
@@ -39,7 +43,7 @@ class TaskRow:
     doubtful: bool  # ticked by hand while the state shows the opposite
 
 
-def _stakeholders(strategy: Strategy) -> Observed:
+def _stakeholders(strategy: Strategy, reader: User | None = None) -> Observed:
     count = strategy.consultees.count()
     if count:
         return Observed(
@@ -48,7 +52,7 @@ def _stakeholders(strategy: Strategy) -> Observed:
     return Observed(False, _("No consulted organisation is named yet."))
 
 
-def _draft(strategy: Strategy) -> Observed:
+def _draft(strategy: Strategy, reader: User | None = None) -> Observed:
     axes = strategy.elements.filter(kind=ElementKind.AXIS).count()
     actions = strategy.actions.count()
     if axes and actions:
@@ -58,7 +62,7 @@ def _draft(strategy: Strategy) -> Observed:
     return Observed(False, _("The plan has no axis or no action yet."))
 
 
-def _consultation(strategy: Strategy) -> Observed:
+def _consultation(strategy: Strategy, reader: User | None = None) -> Observed:
     version = strategy.versions.filter(consultation_opened_at__isnull=False).order_by("consultation_opened_at").first()
     if version is not None and version.consultation_opened_at is not None:
         when = formats.date_format(version.consultation_opened_at, "SHORT_DATE_FORMAT")
@@ -68,7 +72,7 @@ def _consultation(strategy: Strategy) -> Observed:
     return Observed(False, _("No version has been in consultation yet."))
 
 
-def _publication(strategy: Strategy) -> Observed:
+def _publication(strategy: Strategy, reader: User | None = None) -> Observed:
     version = strategy.versions.filter(status=VersionStatus.PUBLISHED).order_by("number").first()
     if version is not None:
         when = formats.date_format(version.published_at, "SHORT_DATE_FORMAT") if version.published_at else ""
@@ -78,7 +82,7 @@ def _publication(strategy: Strategy) -> Observed:
     return Observed(False, _("No version is published yet."))
 
 
-def _leads_budgets(strategy: Strategy) -> Observed:
+def _leads_budgets(strategy: Strategy, reader: User | None = None) -> Observed:
     actions = Action.objects.filter(strategy=strategy)
     total = actions.count()
     missing = actions.filter(
@@ -95,7 +99,7 @@ def _leads_budgets(strategy: Strategy) -> Observed:
     )
 
 
-def _kpi_baselines(strategy: Strategy) -> Observed:
+def _kpi_baselines(strategy: Strategy, reader: User | None = None) -> Observed:
     kpis = KPI.objects.filter(action__strategy=strategy)
     total = kpis.count()
     missing = kpis.filter(baseline__isnull=True).count()
@@ -106,7 +110,7 @@ def _kpi_baselines(strategy: Strategy) -> Observed:
     return Observed(False, _("%(missing)d of %(total)d KPIs have no baseline.") % {"missing": missing, "total": total})
 
 
-def _progress_updates(strategy: Strategy) -> Observed:
+def _progress_updates(strategy: Strategy, reader: User | None = None) -> Observed:
     updates = ProgressUpdate.objects.filter(action__strategy=strategy)
     latest = updates.order_by("-date").first()
     if latest is not None:
@@ -124,8 +128,36 @@ def _progress_updates(strategy: Strategy) -> Observed:
     return Observed(False, _("No progress report yet."))
 
 
+def _assessments(strategy: Strategy, reader: User | None) -> QuerySet[Assessment]:
+    """The owner's assessments of the strategy's country that the reader may see (none without a reader)."""
+    if reader is None:
+        return Assessment.objects.none()
+    return assessments_visible_to(reader).filter(organisation_id=strategy.organisation_id, country=strategy.country)
+
+
+def _assessment(strategy: Strategy, reader: User | None = None) -> Observed:
+    latest = _assessments(strategy, reader).order_by("-date", "-id").first()
+    if latest is not None:
+        when = formats.date_format(latest.date, "SHORT_DATE_FORMAT")
+        return Observed(True, _("Capacity assessment of %(date)s.") % {"date": when})
+    return Observed(False, _("No capacity assessment of this country yet."))
+
+
+def _review_assessment(strategy: Strategy, reader: User | None = None) -> Observed:
+    published = strategy.versions.filter(status=VersionStatus.PUBLISHED).order_by("number").first()
+    if published is None or published.published_at is None:
+        return Observed(False, _("No version is published yet."))
+    newer = _assessments(strategy, reader).filter(date__gt=published.published_at.date()).order_by("-date").first()
+    if newer is not None:
+        when = formats.date_format(newer.date, "SHORT_DATE_FORMAT")
+        return Observed(True, _("Capacity assessment of %(date)s, after publication.") % {"date": when})
+    return Observed(False, _("No capacity assessment since the strategy was published."))
+
+
 # The standard tasks whose outcome the strategy's own records show.
-CHECKS: dict[str, Callable[[Strategy], Observed]] = {
+CHECKS: dict[str, Callable[[Strategy, User | None], Observed]] = {
+    "assessment": _assessment,
+    "review_assessment": _review_assessment,
     "stakeholders": _stakeholders,
     "draft": _draft,
     "consultation": _consultation,
@@ -136,14 +168,15 @@ CHECKS: dict[str, Callable[[Strategy], Observed]] = {
 }
 
 
-def observed(strategy: Strategy, keys: set[str]) -> dict[str, Observed]:
-    """What the state shows for each standard task of ``keys`` it can see."""
-    return {key: CHECKS[key](strategy) for key in keys if key in CHECKS}
+def observed(strategy: Strategy, keys: set[str], reader: User | None = None) -> dict[str, Observed]:
+    """What the state shows for each standard task of ``keys`` it can see. Assessments count only when
+    ``reader`` may see them, so the page tells nobody about an assessment they may not read."""
+    return {key: CHECKS[key](strategy, reader) for key in keys if key in CHECKS}
 
 
-def task_rows(strategy: Strategy, tasks: list[PhaseTask]) -> list[TaskRow]:
+def task_rows(strategy: Strategy, tasks: list[PhaseTask], reader: User | None = None) -> list[TaskRow]:
     """The tasks as they should read beside the strategy's state."""
-    seen = observed(strategy, {t.key for t in tasks if t.key})
+    seen = observed(strategy, {t.key for t in tasks if t.key}, reader)
     rows = []
     for task in tasks:
         state = seen.get(task.key)

@@ -385,7 +385,7 @@ def _monitoring_evidence(strategy: Strategy) -> list[EvidenceLink]:
 def workspace(request: HttpRequest, pk: int) -> HttpResponse:
     strategy = _strategy(request, pk)
     tasks = lifecycle_state.task_rows(
-        strategy, list(strategy.tasks.select_related("responsible").order_by("order", "id"))
+        strategy, list(strategy.tasks.select_related("responsible").order_by("order", "id")), _user(request)
     )
     evidence = _phase_evidence(request, strategy)
     phases = []

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 
-from cyberplan.core.choices import Role
+from cyberplan.assessment.actions import do_create_assessment
+from cyberplan.assessment.choices import Method
+from cyberplan.assessment.models import Framework
+from cyberplan.core.choices import TLP, Role
 from cyberplan.strategy import actions as act
 from cyberplan.strategy.choices import VersionStatus
 from cyberplan.strategy.models import PhaseTask
@@ -63,3 +67,24 @@ def test_tasks_the_state_cannot_see_follow_their_checkbox(plan: Plan, world: Wor
     row = _row(page, lead)
     assert "Not done" in row and "Mark as done" in row
     assert "A version of the strategy is published" not in page
+
+
+def test_assessment_task_reads_the_assessments_the_reader_sees(plan: Plan, world: World) -> None:
+    shipped = Framework.objects.get(framework_id="cyberplan-ncm", version="2026.1")
+    task = plan.strategy.tasks.get(key="assessment")
+    coordinator = world.users[Role.COORDINATOR]
+    do_create_assessment(
+        coordinator,
+        world.org_a,
+        shipped,
+        title="Secret national assessment",
+        country="PY",
+        date=datetime.date(2026, 3, 1),
+        method=Method.EXPERT_REVIEW,
+        tlp=TLP.RED,
+    )
+    row = _row(signed_in(coordinator).get(url("workspace", plan)).content.decode(), task)
+    assert "Capacity assessment of" in row and "Mark as done" not in row
+    # An analyst does not read the RED assessment: for them the task is still open.
+    row = _row(signed_in(world.users[Role.ANALYST]).get(url("workspace", plan)).content.decode(), task)
+    assert "Not done" in row and "Capacity assessment of" not in row
