@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cyberplan.core.access import Permission, organisation_ids_where
-from cyberplan.core.forms import limit_queryset, set_choices
+from cyberplan.core.forms import keep_kind_fields, limit_queryset, mark_kind_fields, set_choices
 from cyberplan.core.models import Organisation, User
 
 from .choices import AnswerValue, EvidenceKind, StakeholderGroup
@@ -67,9 +67,33 @@ class AssessmentDetailsForm(forms.ModelForm):  # type: ignore[type-arg]  # gener
 
 
 class AnswerForm(forms.Form):
-    value = forms.ChoiceField(label=_("Answer"), choices=AnswerValue.choices)
+    """One indicator's answer. The widget starts on "— choose —": nothing is preselected, and a form saved
+    without a choice records nothing (an error asks for the answer)."""
+
+    value = forms.ChoiceField(label=_("Answer"), choices=[("", _("— choose —")), *AnswerValue.choices], required=False)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, indicator_id: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.indicator_id = indicator_id
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("value"):
+            self.add_error(
+                None,
+                _("Choose an answer to %(id)s before saving; nothing was recorded.") % {"id": self.indicator_id},
+            )
+        return data
+
+
+# The fields each kind of evidence uses; the label and the note go with every kind.
+EVIDENCE_KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    "url": (EvidenceKind.URL, EvidenceKind.PLATFORM),
+    "citation": (EvidenceKind.CITATION,),
+    "document": (EvidenceKind.DOCUMENT,),
+}
 
 
 class EvidenceForm(forms.Form):
@@ -97,6 +121,12 @@ class EvidenceForm(forms.Form):
     def __init__(self, *args: Any, indicators: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         set_choices(self, "indicator", indicators)
+        mark_kind_fields(self, EVIDENCE_KIND_FIELDS)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        keep_kind_fields(self, data, EVIDENCE_KIND_FIELDS)
+        return data
 
 
 class CommentForm(forms.Form):

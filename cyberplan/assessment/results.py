@@ -12,6 +12,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from cyberplan.gaps.choices import GapSource
+from cyberplan.gaps.marking import withheld, within_marking
 from cyberplan.gaps.models import Gap
 
 from . import benchmarks as bm
@@ -139,6 +140,7 @@ def assessment_gaps(assessment: Assessment) -> list[Gap]:
 def assessment_results(assessment: Assessment, language: str = "en") -> dict[str, Any]:
     """What a report needs, as plain data (JSON-ready)."""
     structure = assessment.framework.structure()
+    gaps = assessment_gaps(assessment)
     return {
         "assessment": {
             "id": assessment.pk,
@@ -163,6 +165,7 @@ def assessment_results(assessment: Assessment, language: str = "en") -> dict[str
         "factors": factor_scores(assessment, language),
         "dimensions": dimension_summaries(assessment, language),
         "evidence": evidence_annex(assessment),
+        # A gap marked above the assessment's TLP never reaches what is marked with it: counted only.
         "gaps": [
             {
                 "identifier": g.identifier,
@@ -171,8 +174,10 @@ def assessment_results(assessment: Assessment, language: str = "en") -> dict[str
                 "severity": g.severity,
                 "source_key": g.source_key,
             }
-            for g in assessment_gaps(assessment)
+            for g in gaps
+            if within_marking(g.tlp, assessment.tlp)
         ],
+        "gaps_withheld": withheld(gaps, assessment.tlp).count,
     }
 
 

@@ -24,6 +24,7 @@ from cyberplan.core.access import Permission, has_permission, organisations_wher
 from cyberplan.core.forms import attach_errors
 from cyberplan.core.models import User
 from cyberplan.gaps.access import gaps_visible_to
+from cyberplan.gaps.marking import Withheld, confirm_message, withheld
 
 from . import actions, results
 from .access import (
@@ -120,6 +121,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "assessment/assessment_detail.html",
         {
             "assessment": assessment,
+            "report_withheld": _report_withheld(user, assessment),
             "framework": structure,
             "stages": [(s.ordinal, s.name.get(lang)) for s in structure.stages],
             "dimensions": dimensions,
@@ -256,7 +258,7 @@ def answer_indicator(request: HttpRequest, pk: int, factor_id: str, answer_pk: i
         answer = assessment.answers.get(pk=answer_pk, factor_id=row.factor_id)
     except Answer.DoesNotExist:
         raise Http404 from None
-    form = AnswerForm(request.POST, prefix=f"a{answer.pk}")
+    form = AnswerForm(request.POST, prefix=f"a{answer.pk}", indicator_id=answer.indicator_id)
     if not form.is_valid():
         return _factor_page(request, assessment, row, status=400, forms={f"answer-{answer.indicator_id}": form})
     data = form.cleaned_data
@@ -463,12 +465,24 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+def _report_withheld(user: User, assessment: Assessment) -> Withheld:
+    """The gaps the user reads that the report, marked with the assessment's TLP, leaves out."""
+    gaps = gaps_visible_to(user).filter(pk__in=[g.pk for g in results.assessment_gaps(assessment)])
+    return withheld(gaps, assessment.tlp)
+
+
 @login_required
 @require_POST
 def request_report(request: HttpRequest, pk: int) -> HttpResponse:
-    """Queue the assessment report in the chosen language and format; the job page offers the file."""
+    """Queue the assessment report in the chosen language and format; the job page offers the file.
+
+    When the report would leave out gaps marked above its TLP, the requester confirms it first."""
     user = _user(request)
     assessment = access_assessment_by_id(user, pk)
+    left_out = _report_withheld(user, assessment)
+    if left_out.count and not request.POST.get("confirm_withheld"):
+        messages.error(request, f"{left_out.warning()} {confirm_message()}")
+        return redirect("assessment:assessment_detail", pk=assessment.pk)
     try:
         job = do_request_assessment_report(
             user, assessment, language=request.POST.get("language", ""), fmt=request.POST.get("format", "")

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django import forms
@@ -41,6 +41,26 @@ def set_choices(form: forms.BaseForm, name: str, choices: Iterable[tuple[Any, An
     if not isinstance(field, forms.ChoiceField):
         raise TypeError(f"{type(form).__name__}.{name} is not a choice field")
     field.choices = list(choices)
+
+
+def mark_kind_fields(form: forms.BaseForm, kind_fields: Mapping[str, Iterable[str]]) -> None:
+    """Say on each field of ``kind_fields`` which kinds of evidence it belongs to (``data-evidence-kinds``),
+    so the evidence form's script can show only the chosen kind's fields. Without the script all stay shown."""
+    for name, kinds in kind_fields.items():
+        form.fields[name].widget.attrs["data-evidence-kinds"] = " ".join(kinds)
+
+
+def keep_kind_fields(
+    form: forms.BaseForm, cleaned_data: dict[str, Any], kind_fields: Mapping[str, Iterable[str]]
+) -> None:
+    """Keep only the chosen kind's fields: the fields of the other kinds are emptied and their errors dropped,
+    so a web address typed before switching to "legal citation" is neither checked nor stored."""
+    kind = str(cleaned_data.get("kind") or "")
+    for name, kinds in kind_fields.items():
+        if kind in set(kinds):
+            continue
+        cleaned_data[name] = None if isinstance(form.fields[name], forms.FileField) else ""
+        form.errors.pop(name, None)
 
 
 class LanguageForm(forms.Form):

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cyberplan.core.choices import TLP
-from cyberplan.core.forms import limit_queryset
+from cyberplan.core.forms import keep_kind_fields, limit_queryset, mark_kind_fields
 from cyberplan.core.models import Organisation
 
 from .choices import EvidenceKind, GapSource, GapStatus, Severity
@@ -63,6 +63,14 @@ class GapStatusForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+# The fields each kind of evidence uses; the label and the note go with every kind.
+EVIDENCE_KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    "url": (EvidenceKind.URL, EvidenceKind.PLATFORM),
+    "citation": (EvidenceKind.CITATION,),
+    "document": (EvidenceKind.DOCUMENT,),
+}
+
+
 class GapEvidenceForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=EvidenceKind.choices)
     label = forms.CharField(label=_("Label"), max_length=250)
@@ -75,6 +83,15 @@ class GapEvidenceForm(forms.Form):
     citation = forms.CharField(label=_("Citation"), max_length=300, required=False)
     document = forms.FileField(label=_("Document"), required=False)
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        mark_kind_fields(self, EVIDENCE_KIND_FIELDS)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        keep_kind_fields(self, data, EVIDENCE_KIND_FIELDS)
+        return data
 
     def clean_url(self) -> str:
         url: str = self.cleaned_data.get("url", "").strip()

@@ -155,3 +155,56 @@ def access_update_by_id(user: User, action: Action, update_id: int) -> ProgressU
         return action.updates.get(pk=update_id)
     except (ProgressUpdate.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+# --------------------------------------------------------------------------- responsible institutions
+#
+# A lead or supporting institution of an action (the prosecutors' office, a ministry, ...) need not be
+# the strategy's owner. Its members read the actions their organisation is responsible for, and their
+# progress, and those who may contribute report progress on them on its behalf; the rest of the
+# strategy (other actions, drafts, gaps, KPIs of other actions) stays with the owner. As for consulted
+# organisations, the strategy's TLP must allow sharing beyond its owner (CLEAR, GREEN or AMBER), and the
+# member's role must read that label.
+
+
+def _responsible_orgs(user: User, permission: Permission) -> dict[int, frozenset[str]]:
+    """The user's organisations where they hold ``permission``, with the TLP labels their role reads."""
+    roles = roles_of(user)
+    return {org: ROLE_TLP[roles[org]] for org in organisation_ids_where(user, permission)}
+
+
+def _responsible_q(orgs: dict[int, frozenset[str]]) -> Q:
+    query = Q(pk__in=[])
+    for org, labels in orgs.items():
+        readable = sorted(labels & CONSULTABLE_TLP)
+        query |= (Q(lead_id=org) | Q(supporting__id=org)) & Q(strategy__tlp__in=readable)
+    return query
+
+
+def actions_responsible_for(user: User) -> QuerySet[Action]:
+    """The actions one of the user's organisations leads or supports, in strategies whose TLP they read."""
+    matching = Action.objects.filter(_responsible_q(_responsible_orgs(user, Permission.VIEW))).values("pk")
+    return (
+        Action.objects.filter(pk__in=matching)
+        .select_related("strategy", "strategy__organisation", "lead", "parent")
+        .prefetch_related("supporting")
+        .order_by("strategy__start_year", "strategy_id", "code", "id")
+    )
+
+
+def access_responsible_action(user: User, action_id: int) -> Action:
+    """An action the user's organisation is responsible for (404 otherwise: its existence is not told)."""
+    try:
+        return actions_responsible_for(user).get(pk=action_id)
+    except (Action.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def reporting_organisations(user: User, action: Action) -> QuerySet[Organisation]:
+    """The responsible organisations of ``action`` on whose behalf ``user`` may report progress."""
+    orgs = _responsible_orgs(user, Permission.CONTRIBUTE)
+    responsible = {action.lead_id, *action.supporting.values_list("pk", flat=True)}
+    allowed = [
+        org for org, labels in orgs.items() if org in responsible and action.strategy.tlp in labels & CONSULTABLE_TLP
+    ]
+    return Organisation.objects.filter(pk__in=allowed).order_by("name")

@@ -13,7 +13,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
@@ -27,7 +27,7 @@ from cyberplan.gaps.actions import do_set_gap_status
 from cyberplan.gaps.choices import GapStatus
 from cyberplan.gaps.models import Gap
 
-from . import fields, kpis
+from . import access, fields, kpis
 from .choices import (
     CLOSED_ACTION_STATUSES,
     PARENT_KIND,
@@ -170,9 +170,9 @@ def do_create_strategy(
     strategy.save()
     audit.record_create(actor, strategy, organisation=organisation)
     if seed_tasks:
-        for order, (phase, title_en, title_es) in enumerate(DEFAULT_TASKS):
+        for order, (key, phase, title_en, title_es) in enumerate(DEFAULT_TASKS):
             task = PhaseTask.objects.create(
-                strategy=strategy, phase=phase, order=order, title_en=title_en, title_es=title_es
+                strategy=strategy, key=key, phase=phase, order=order, title_en=title_en, title_es=title_es
             )
             audit.record_create(actor, task, organisation=organisation)
     return strategy
@@ -535,8 +535,12 @@ def do_report_progress(
     narrative: str,
     evidence_url: str = "",
     evidence_document: UploadedFile[bytes] | None = None,
+    organisation: Organisation | None = None,
 ) -> ProgressUpdate:
-    """Add a progress update; the action's status and percentage follow its most recent update."""
+    """Add a progress update; the action's status and percentage follow its most recent update.
+
+    ``organisation`` is the lead or supporting institution the update is reported for (see
+    ``do_report_institution_progress``); None when the strategy's owner reports."""
     errors: dict[str, str] = {}
     if status not in ActionStatus.values:
         errors["status"] = _("Unknown status.")
@@ -563,6 +567,7 @@ def do_report_progress(
         narrative=narrative,
         evidence_url=evidence_url,
         author=who(actor),
+        organisation=organisation,
     )
     if evidence_document is not None:
         validate_evidence_file(evidence_document)
@@ -586,6 +591,19 @@ def do_report_progress(
         if update.status == ActionStatus.COMPLETED:
             _mark_gaps_addressed(actor, action)
     return update
+
+
+def do_report_institution_progress(
+    actor: User, action: Action, organisation: Organisation, **values: Any
+) -> ProgressUpdate:
+    """A lead or supporting institution reports progress on an action it is responsible for.
+
+    Refused (``PermissionDenied``) unless ``actor`` may report for ``organisation`` on ``action``
+    (``access.reporting_organisations``); the update is attributed to the organisation and audited
+    like any other progress update."""
+    if not access.reporting_organisations(actor, action).filter(pk=organisation.pk).exists():
+        raise PermissionDenied
+    return do_report_progress(actor, action, organisation=organisation, **values)
 
 
 def _mark_gaps_addressed(actor: User | None, action: Action) -> None:

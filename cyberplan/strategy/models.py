@@ -352,6 +352,15 @@ class ProgressUpdate(models.Model):
     status = models.CharField(_("status"), max_length=15, choices=ActionStatus.choices)
     percent_complete = models.PositiveSmallIntegerField(_("percent complete"), validators=[MaxValueValidator(100)])
     narrative = models.TextField(_("what happened"))
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("reported for"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The lead or supporting institution that reported; blank when the strategy's owner did."),
+    )
     evidence_url = models.CharField(_("evidence address"), max_length=500, blank=True)
     evidence_document = models.FileField(
         _("evidence document"), upload_to=progress_upload_path, blank=True, max_length=300
@@ -476,6 +485,13 @@ class PhaseTask(Bilingual):
     """One thing a lifecycle phase needs: who is responsible, by when, whether it is done, what shows it."""
 
     strategy = models.ForeignKey(Strategy, verbose_name=_("strategy"), on_delete=models.CASCADE, related_name="tasks")
+    key = models.CharField(
+        _("standard task"),
+        max_length=30,
+        blank=True,
+        editable=False,
+        help_text=_("Which of the tasks offered with a new strategy this is; blank for a task added by hand."),
+    )
     phase = models.CharField(_("phase"), max_length=20, choices=Phase.choices)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     responsible = models.ForeignKey(

@@ -50,8 +50,15 @@ def test_answer_with_evidence_and_approve(ui: BrowserSession, world: World) -> N
     expect(item.locator(".answer-value")).to_have_text("Met")
     expect(item).to_contain_text("claimed without evidence")
 
+    # The evidence form shows only the chosen kind's fields (a static script; the server ignores the rest).
+    page.locator("#id_kind").select_option("url")
+    expect(page.locator("#id_url")).to_be_visible()
+    expect(page.locator("#id_citation")).to_be_hidden()
+    expect(page.locator("#id_document")).to_be_hidden()
     page.locator("#id_indicator").select_option("1.1.S1")
     page.locator("#id_kind").select_option("citation")
+    expect(page.locator("#id_citation")).to_be_visible()
+    expect(page.locator("#id_url")).to_be_hidden()
     page.locator("#id_label").fill("National cybersecurity plan")
     page.locator("#id_citation").fill("Decree 7052/2017, art. 1")
     page.get_by_role("button", name="Add evidence").click()

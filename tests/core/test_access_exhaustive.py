@@ -303,6 +303,8 @@ ROUTES: dict[str, Reads | Lists | Skip] = {
         "update",
         args=lambda u: {"pk": u.action.strategy_id, "action_pk": u.action_id, "update_pk": u.pk},
     ),
+    "strategy:my_actions": Lists(),
+    "strategy:my_action": Reads("action", args=lambda a: {"action_pk": a.pk}),
     "strategy:monitoring_kpi": Reads("kpi", args=lambda k: {"pk": k.action.strategy_id, "kpi_pk": k.pk}),
     "strategy:kpi_compute": WRITE_ONLY,
     "strategy:report_list": Reads("strategy"),

@@ -116,6 +116,7 @@ class _Facts:
     factors: list[dict[str, Any]]
     dimensions: list[dict[str, Any]]
     gaps: list[dict[str, Any]]
+    gaps_withheld: int
     evidence: list[dict[str, Any]]
     illustrative: bool
 
@@ -139,6 +140,7 @@ def _gather(assessment: Assessment, language: str) -> _Facts:
         factors=data["factors"],
         dimensions=data["dimensions"],
         gaps=data["gaps"],
+        gaps_withheld=data["gaps_withheld"],
         evidence=data["evidence"],
         illustrative=is_illustrative(assessment),
     )
@@ -156,7 +158,7 @@ def build_report(assessment: Assessment, language: str) -> Report:
     sections = [
         _dimension_section(facts),
         _factor_section(facts),
-        _gap_section(facts.gaps),
+        _gap_section(facts.gaps, facts.gaps_withheld),
         _evidence_section(facts),
         _method_section(facts),
     ]
@@ -367,21 +369,31 @@ def _factor_section(facts: _Facts) -> Section:
     )
 
 
-def _gap_section(gaps: list[dict[str, Any]]) -> Section:
-    """The gaps the register holds from this country's assessments."""
+def _gap_section(gaps: list[dict[str, Any]], withheld: int = 0) -> Section:
+    """The gaps the register holds from this country's assessments, within the report's marking."""
     gap_rows = [
         [g["identifier"], g["title"], _label(GapStatus, g["status"]), _label(Severity, g["severity"]), g["source_key"]]
         for g in gaps
     ]
+    notes = [
+        _(
+            "Gaps come from the gap register: each factor below its target stage has one gap, found by its "
+            "source key (framework, country and factor), which lists the indicators still missing."
+        )
+    ]
+    if withheld:
+        notes.append(
+            ngettext(
+                "%(count)d gap marked above this report's TLP is left out.",
+                "%(count)d gaps marked above this report's TLP are left out.",
+                withheld,
+            )
+            % {"count": withheld}
+        )
     return _section(
         "gaps",
         _("Gaps"),
-        notes=[
-            _(
-                "Gaps come from the gap register: each factor below its target stage has one gap, found by its "
-                "source key (framework, country and factor), which lists the indicators still missing."
-            )
-        ],
+        notes=notes,
         tables=[
             Table(
                 _("Gaps from this country's assessments"),

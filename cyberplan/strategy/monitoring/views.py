@@ -34,6 +34,7 @@ from ..units import unit_label
 from ..versions.views import header_template
 from . import overview as mon
 from .forms import AsOfForm, ComputeForm, MeasurementForm, ProgressForm
+from .responsible.views import responsible_overview
 
 ALERT_LABELS = {
     "review_due": gettext_lazy("Review due"),
@@ -97,7 +98,11 @@ def _percent(share: float | None) -> int | None:
 @login_required
 def overview(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    strategy = access.access_strategy_by_id(user, pk)
+    try:
+        strategy = access.access_strategy_by_id(user, pk)
+    except Http404:
+        # A lead or supporting institution that does not own the strategy sees its own actions.
+        return responsible_overview(request, pk)
     form = AsOfForm(request.GET or None)
     as_of = timezone.localdate()
     if form.is_valid() and form.cleaned_data.get("as_of"):
@@ -168,7 +173,7 @@ def _action_page(
             strategy,
             action=action,
             form=form if can_report else None,
-            updates=action.updates.select_related("author").order_by("-date", "-id"),
+            updates=action.updates.select_related("author", "organisation").order_by("-date", "-id"),
             kpis=action_kpis,
             overdue=_overdue(action),
         ),

@@ -29,7 +29,7 @@ from cyberplan.core.models import User
 from cyberplan.gaps.access import gaps_visible_to
 from cyberplan.gaps.choices import GapStatus
 
-from .. import actions, traceability
+from .. import actions, lifecycle_state, traceability
 from ..access import (
     strategies_consulted_by,
     strategies_visible_to,
@@ -248,18 +248,22 @@ def _monitoring_evidence(strategy: Strategy) -> list[EvidenceLink]:
 @login_required
 def workspace(request: HttpRequest, pk: int) -> HttpResponse:
     strategy = strategy_for(request, pk)
-    tasks = strategy.tasks.select_related("responsible").order_by("order", "id")
+    tasks = lifecycle_state.task_rows(
+        strategy, list(strategy.tasks.select_related("responsible").order_by("order", "id")), request_user(request)
+    )
     evidence = _phase_evidence(request, strategy)
     phases = []
     for phase in Phase:
-        rows = [t for t in tasks if t.phase == phase.value]
+        rows = [r for r in tasks if r.task.phase == phase.value]
         phases.append(
             {
                 "value": phase.value,
                 "label": phase.label,
                 "current": strategy.phase == phase.value,
-                "tasks": [(t, TaskDoneForm(initial={"done": not t.done, "version": t.version})) for t in rows],
-                "done": sum(1 for t in rows if t.done),
+                "tasks": [
+                    (r, TaskDoneForm(initial={"done": not r.task.done, "version": r.task.version})) for r in rows
+                ],
+                "done": sum(1 for r in rows if r.done),
                 "evidence": evidence[phase.value],
             }
         )
@@ -270,6 +274,7 @@ def workspace(request: HttpRequest, pk: int) -> HttpResponse:
         "workspace",
         phases=phases,
         phase_form=PhaseForm(initial={"phase": strategy.phase}),
+        phase_behind=lifecycle_state.phase_behind(strategy),
     )
 
 

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cyberplan.gaps.marking import Withheld, confirm_message
 from cyberplan.reports.forms import ReportFileForm, last_quarter
 
 from ..models import StrategyVersion
@@ -41,8 +42,24 @@ class StrategyReportForm(ReportFileForm):
         ),
     )
 
-    def __init__(self, *args: Any, versions: list[StrategyVersion], owner: bool, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        versions: list[StrategyVersion],
+        owner: bool,
+        withheld: Withheld | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """``withheld``: the gaps the reader sees that the document's marking leaves out; when there are some,
+        the form says so and asks to confirm."""
         super().__init__(*args, **kwargs)
+        self.withheld = withheld
+        if withheld is not None and withheld.count:
+            self.fields["confirm_withheld"] = forms.BooleanField(
+                label=_("Make the strategy document without those gaps"),
+                required=False,
+                help_text=withheld.warning(),
+            )
         version_field: Any = self.fields["version"]
         choices: list[tuple[Any, Any]] = [(str(v.number), f"v{v.number} · {v.get_status_display()}") for v in versions]
         if owner:
@@ -57,6 +74,8 @@ class StrategyReportForm(ReportFileForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if "confirm_withheld" in self.fields and data.get("kind") == STRATEGY and not data.get("confirm_withheld"):
+            self.add_error("confirm_withheld", confirm_message())
         if data.get("kind") == MONITORING:
             try:
                 data["period"] = read_period(data.get("period") or "").label

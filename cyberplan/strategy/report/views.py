@@ -13,8 +13,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from cyberplan.core.models import User
+from cyberplan.gaps.access import gaps_visible_to
+from cyberplan.gaps.marking import withheld
 from cyberplan.reports.views import file_options, recent_reports, start_report
 
+from .. import traceability
 from .forms import StrategyReportForm
 from .jobs import STRATEGY_REPORT, do_request_strategy_report, entitlement
 
@@ -26,7 +29,11 @@ def report_list(request: HttpRequest, pk: int) -> HttpResponse:
     user = cast(User, request.user)  # signed in: login_required
     allowed = entitlement(user, pk)
     strategy = allowed.strategy
-    form = StrategyReportForm(request.POST or None, versions=allowed.versions, owner=allowed.owner)
+    # A strategy document marked with the strategy's TLP leaves out the gaps marked above it: warn first.
+    left_out = (
+        withheld(traceability.strategy_gaps(strategy, gaps_visible_to(user)), strategy.tlp) if allowed.owner else None
+    )
+    form = StrategyReportForm(request.POST or None, versions=allowed.versions, owner=allowed.owner, withheld=left_out)
     if request.method == "POST" and form.is_valid():
         started = start_report(
             form,

@@ -20,6 +20,7 @@ from cyberplan.threats.access import access_event_store
 
 from ..figures import Figures, chart_svgs, figures, latest_period, store_state
 from ..forms import DashboardFilterForm, scope_of
+from ..report.offer import offer_note, report_offer
 from .tables import (
     Drill,
     Panel,
@@ -103,6 +104,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         can_record=can_record,
         tlp_words=", ".join(str(TLP(label).label) for label in scope.tlp_in or ()),
     )
+    offer = report_offer(user, organisation, period, labels, filters)
+    page.update(report_offer=offer, report_offer_note=offer_note(offer) if offer else "")
     return render(request, "trends/dashboard.html", page)
 
 

@@ -1,0 +1,1 @@
+"""What a lead or supporting institution's members see and report: their own actions only."""

@@ -1,0 +1,58 @@
+"""The dashboard's "make the report for this period": what it posts to the trends report request.
+
+The button posts the dashboard's store, period and TLP reach to the report request page, which
+checks them again and starts the job (``report.jobs.do_request_trends_report``). It is offered only
+to a user that request would accept: a member of the store's organisation who reads at least one of
+its labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from cyberplan.analytics.periods import Period
+from cyberplan.core.access import Permission, has_permission
+from cyberplan.core.choices import TLP, TLP_RANK
+from cyberplan.core.models import Organisation, User
+from cyberplan.reports.forms import ReportFileForm
+
+
+@dataclass(frozen=True)
+class ReportOffer:
+    organisation: Organisation
+    period: str
+    tlp: str  # the report's marking: the dashboard's TLP reach, or the most restricted label read
+    tlp_label: str
+    form: ReportFileForm  # language and format, the reader's language first
+    filtered: bool  # the dashboard narrows by sector, class or country, which the report does not
+
+
+def report_offer(
+    user: User, organisation: Organisation, period: Period, labels: Collection[str], filters: dict[str, str]
+) -> ReportOffer | None:
+    """What the button posts, or None when ``user`` may not ask for this store's report."""
+    if not labels or not has_permission(user, organisation.pk, Permission.VIEW):
+        return None
+    tlp = filters.get("tlp") or max(labels, key=lambda label: TLP_RANK[TLP(label)])
+    if tlp not in labels:
+        return None
+    return ReportOffer(
+        organisation=organisation,
+        period=period.label,
+        tlp=tlp,
+        tlp_label=str(TLP(tlp).label),
+        form=ReportFileForm(auto_id="report_%s"),
+        filtered=any(filters.get(name) for name in ("sector", "taxonomy", "country")),
+    )
+
+
+def offer_note(offer: ReportOffer) -> str:
+    """What the report will cover, said beside the button."""
+    return _("The report of %(org)s for %(period)s, marked %(tlp)s (it counts the events up to that label).") % {
+        "org": offer.organisation,
+        "period": offer.period,
+        "tlp": offer.tlp_label,
+    }
