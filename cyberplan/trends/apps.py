@@ -3,6 +3,10 @@ from typing import Any
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from cyberplan.jobs.kinds import declare
+from cyberplan.reports.registry import register_path
+from cyberplan.threats.signals import import_stored
+
 
 def on_import_stored(sender: Any, **kwargs: Any) -> None:
     """Hand a stored import to the trend tables, whose code (DuckDB, the metric set) loads on first use."""
@@ -16,11 +20,6 @@ class TrendsConfig(AppConfig):
     verbose_name = _("Threat trends")
 
     def ready(self) -> None:
-        # Imported here, not at the top: an app's modules may use the models only once all are loaded.
-        from cyberplan.jobs.kinds import declare
-        from cyberplan.reports.registry import register_path
-        from cyberplan.threats.signals import import_stored
-
         import_stored.connect(on_import_stored, dispatch_uid="trends.on_import_stored")
         # By dotted path: the report's statistics and renderers load only where a report is made.
         register_path("trends", "cyberplan.trends.report.command.KIND")  # cyberplan report trends
