@@ -2,7 +2,8 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
-from cyberplan.reports.registry import register
+from cyberplan.jobs.kinds import declare
+from cyberplan.reports.registry import register_path
 
 
 class AssessmentConfig(AppConfig):
@@ -11,10 +12,14 @@ class AssessmentConfig(AppConfig):
     verbose_name = _("Capacity assessment")
 
     def ready(self) -> None:
-        from . import report_jobs  # noqa: F401 -- registers the report's job kind
         from .loading import load_shipped_framework_after_migrate  # reads the models: loaded only by now
-        from .report import command as report_command  # the report's content reads the models: loaded only by now
 
-        register(report_command.KIND)  # cyberplan report assessment
+        # By dotted path: the report's content and renderers load only where a report is made.
+        register_path("assessment", "cyberplan.assessment.report.command.KIND")  # cyberplan report assessment
+        declare(
+            "assessment_report",
+            _("Capacity assessment report"),
+            "cyberplan.assessment.report_jobs.run_assessment_report_job",
+        )
 
         post_migrate.connect(load_shipped_framework_after_migrate, sender=self)

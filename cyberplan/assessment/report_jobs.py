@@ -7,11 +7,10 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from cyberplan.core.models import User
 from cyberplan.jobs.models import Job
-from cyberplan.jobs.registry import Progress, job_kind
+from cyberplan.jobs.registry import Progress
 from cyberplan.reports import jobs
 from cyberplan.reports.jobs import format_and_language_errors, raise_errors
 
@@ -37,7 +36,6 @@ def do_request_assessment_report(actor: User, assessment: Assessment, *, languag
     )
 
 
-@job_kind(ASSESSMENT_REPORT, gettext_lazy("Capacity assessment report"))
 def run_assessment_report_job(job: Job, progress: Progress) -> dict[str, Any]:
     parameters, language, fmt = jobs.job_parameters(job)
     jobs.check_parameters(lambda: check_parameters(language, fmt))

@@ -3,16 +3,22 @@
 It knows nothing of the ``Job`` model, so the model can name its kind's label and hide its
 private parameters without importing the code that runs jobs (:mod:`cyberplan.jobs.registry`,
 which holds ``Progress``, declares kinds with ``job_kind`` and hands these names on).
+
+An app declares its kinds in its ``AppConfig.ready()`` with :func:`declare`, naming the handler
+(and the ``on_stop`` function) by dotted path: the module that runs a job, with what it imports
+(the statistics, the event store, the document renderers), is loaded only when a job of the kind
+first runs or stops, not by every process that starts Django.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.utils.functional import Promise
+from django.utils.module_loading import import_string
 
 DEFAULT_TIME_LIMIT_MINUTES = 30.0
 
@@ -21,13 +27,25 @@ DEFAULT_TIME_LIMIT_MINUTES = 30.0
 class JobKind:
     name: str
     label: str | Promise
-    # Typed in full where kinds are declared (``registry.Handler`` and ``registry.StopHook``): this
-    # table cannot name the Job model, which reads it.
-    handler: Callable[..., dict[str, Any]]
+    # The function that runs a job, or its dotted path (``package.module.function``), imported on
+    # first use. Typed in full where kinds are declared (``registry.Handler`` and
+    # ``registry.StopHook``): this table cannot name the Job model, which reads it.
+    run: Callable[..., dict[str, Any]] | str
     time_limit_minutes: float = DEFAULT_TIME_LIMIT_MINUTES
-    on_stop: Callable[..., None] | None = None
+    # Called with the job and the reason when a job of the kind ends without success; or its dotted path.
+    stop: Callable[..., None] | str | None = None
     # Parameters only the worker reads (a server path, for one): never shown on a page or in the API.
     private_parameters: frozenset[str] = frozenset()
+
+    @property
+    def handler(self) -> Callable[..., dict[str, Any]]:
+        """The function that runs a job of the kind (its module is imported now, if not yet)."""
+        return _load(self.run)
+
+    @property
+    def on_stop(self) -> Callable[..., None] | None:
+        """The function that tidies up after a job of the kind that failed, if the kind has one."""
+        return None if self.stop is None else _load(self.stop)
 
     @property
     def time_limit(self) -> int:
@@ -39,9 +57,42 @@ class JobKind:
 _KINDS: dict[str, JobKind] = {}
 
 
+def _load(function: Callable[..., Any] | str) -> Callable[..., Any]:
+    if isinstance(function, str):
+        loaded: Callable[..., Any] = import_string(function)
+        return loaded
+    return function
+
+
 def register(kind: JobKind) -> None:
     """Add a kind to the table (``cyberplan.jobs.registry.job_kind`` does it for a handler)."""
     _KINDS[kind.name] = kind
+
+
+def declare(
+    name: str,
+    label: str | Promise,
+    handler: str,
+    *,
+    time_limit_minutes: float = DEFAULT_TIME_LIMIT_MINUTES,
+    on_stop: str | None = None,
+    private_parameters: Iterable[str] = (),
+) -> None:
+    """Add a kind whose handler (and ``on_stop`` function) are named by dotted path, imported on first use.
+
+    For an app's ``AppConfig.ready()``: the kind's name, label and limits are known at once (the
+    job pages and the API list them), its code is loaded only by the worker that runs a job of it.
+    """
+    register(
+        JobKind(
+            name=name,
+            label=label,
+            run=handler,
+            time_limit_minutes=time_limit_minutes,
+            stop=on_stop,
+            private_parameters=frozenset(private_parameters),
+        )
+    )
 
 
 def get_kind(name: str) -> JobKind:

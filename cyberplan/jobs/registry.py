@@ -1,6 +1,9 @@
 """The kinds of background job and the function that runs each.
 
-A capability registers a job kind with :func:`job_kind`; the worker runs it through
+A capability declares a job kind in its ``AppConfig.ready()`` with :func:`declare_job_kind`, naming
+its handler by dotted path so that the handler's module is imported only when a job runs
+(:func:`job_kind`, a decorator, registers a function at once, where that costs nothing, as in the
+tests); the worker runs it through
 :func:`cyberplan.jobs.tasks.run_job`. A handler receives the job and a :class:`Progress`
 and returns a JSON-ready result summary.
 
@@ -26,6 +29,7 @@ from .kinds import (
     DEFAULT_TIME_LIMIT_MINUTES,
     JobKind,
     all_kinds,
+    declare,
     get_kind,
     kind_choices,
     kind_label,
@@ -42,6 +46,7 @@ __all__ = [
     "Progress",
     "StopHook",
     "all_kinds",
+    "declare_job_kind",
     "get_kind",
     "job_kind",
     "kind_choices",
@@ -49,6 +54,8 @@ __all__ = [
     "public_parameters",
     "time_limit_reached",
 ]
+
+declare_job_kind = declare
 
 WRITE_INTERVAL = 0.5  # seconds between two progress writes of one job (the last one is always written)
 
@@ -139,9 +146,9 @@ def job_kind(
             JobKind(
                 name=name,
                 label=label,
-                handler=handler,
+                run=handler,
                 time_limit_minutes=time_limit_minutes,
-                on_stop=on_stop,
+                stop=on_stop,
                 private_parameters=frozenset(private_parameters),
             )
         )

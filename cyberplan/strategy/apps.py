@@ -1,7 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from cyberplan.reports.registry import register
+from cyberplan.jobs.kinds import declare
+from cyberplan.reports.registry import register_path
 
 
 class StrategyConfig(AppConfig):
@@ -10,8 +11,7 @@ class StrategyConfig(AppConfig):
     verbose_name = _("Strategy and monitoring")
 
     def ready(self) -> None:
-        from .report import command as report_command  # the report's content reads the models: loaded only by now
-        from .report import jobs  # noqa: F401 -- registers the strategy documents' job kind
-
-        for kind in report_command.KINDS:  # cyberplan report strategy, cyberplan report monitoring
-            register(kind)
+        # By dotted path: the documents' content and renderers load only where a document is made.
+        register_path("strategy", "cyberplan.strategy.report.command.KINDS")  # cyberplan report strategy
+        register_path("monitoring", "cyberplan.strategy.report.command.KINDS")  # cyberplan report monitoring
+        declare("strategy_report", _("Strategy document"), "cyberplan.strategy.report.jobs.run_strategy_report_job")

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from cyberplan.jobs.models import Job
-from cyberplan.jobs.registry import Progress, job_kind
+from cyberplan.jobs.registry import Progress
 from cyberplan.pipeline.importers.progress import reporting
 
 from .actions import do_run_import, do_stop_import
@@ -20,7 +20,6 @@ from .models import Import
 __all__ = ["STEPS", "THREAT_IMPORT", "run_import", "run_import_job", "stop_import"]
 
 STEPS = ["parsing", "normalising", "enriching", "storing", "stored"]
-TIME_LIMIT_MINUTES = 60.0
 
 
 def stop_import(job: Job, reason: str) -> None:
@@ -57,13 +56,6 @@ def run_import(
         return do_run_import(record, path, force=force, progress=report)
 
 
-@job_kind(
-    THREAT_IMPORT,
-    _("Threat evidence import"),
-    time_limit_minutes=TIME_LIMIT_MINUTES,
-    on_stop=stop_import,
-    private_parameters=("path",),  # where the upload waits on the server
-)
 def run_import_job(job: Job, progress: Progress) -> dict[str, Any]:
     record = Import.objects.select_related("organisation", "mapping", "created_by").get(pk=job.parameters["import_id"])
     progress.update(0, len(STEPS), str(_("Starting")))

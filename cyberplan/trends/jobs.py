@@ -8,16 +8,14 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from cyberplan.jobs.models import Job
-from cyberplan.jobs.registry import Progress, job_kind
+from cyberplan.jobs.registry import Progress
 
 from .figures import warm
-from .report import jobs as report_jobs  # noqa: F401  (the trends report job kind)
 from .store import refresh_trend_tables
 
 TRENDS_REFRESH = "trends_refresh"
 
 
-@job_kind(TRENDS_REFRESH, _("Trend tables refresh"))
 def run_refresh_job(job: Job, progress: Progress) -> dict[str, Any]:
     """Refresh (or, with ``rebuild``, rebuild) the organisation's trend tables; with ``warm``, also
     compute the dashboard's default pages so that the first visit is answered from the cache."""

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from cyberplan.jobs.kinds import declare
+
 
 class WorkspaceConfig(AppConfig):
     name = "cyberplan.workspace"
@@ -8,4 +10,5 @@ class WorkspaceConfig(AppConfig):
     verbose_name = _("Workspace")
 
     def ready(self) -> None:
-        from . import exports  # noqa: F401  (registers the audit export job kind; it needs the models loaded)
+        # By dotted path, like every job kind: the export's module reads the models, loaded only by now.
+        declare("audit_export", _("Audit log export (CSV)"), "cyberplan.workspace.exports.export_audit_log")

@@ -7,18 +7,16 @@ import json
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.utils.translation import gettext_lazy as _
 
 from cyberplan.core.csvsafe import write_rows
 from cyberplan.core.models import AuditEntry
 from cyberplan.jobs.models import Job
-from cyberplan.jobs.registry import Progress, job_kind
+from cyberplan.jobs.registry import Progress
 
 AUDIT_EXPORT = "audit_export"
 BATCH = 500
 
 
-@job_kind(AUDIT_EXPORT, _("Audit log export (CSV)"))
 def export_audit_log(job: Job, progress: Progress) -> dict[str, Any]:
     entries = AuditEntry.objects.filter(organisation=job.organisation).select_related("content_type")
     total = entries.count()

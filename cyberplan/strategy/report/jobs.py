@@ -20,12 +20,11 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from cyberplan.core.access import Permission, organisation_ids_where
 from cyberplan.core.models import Organisation, User
 from cyberplan.jobs.models import Job
-from cyberplan.jobs.registry import Progress, job_kind
+from cyberplan.jobs.registry import Progress
 from cyberplan.reports import jobs
 from cyberplan.reports.jobs import format_and_language_errors, raise_errors
 
@@ -125,7 +124,6 @@ def do_request_strategy_report(
     )
 
 
-@job_kind(STRATEGY_REPORT, gettext_lazy("Strategy document"))
 def run_strategy_report_job(job: Job, progress: Progress) -> dict[str, Any]:
     parameters, language, fmt = jobs.job_parameters(job)
     kind = str(parameters.get("kind", ""))

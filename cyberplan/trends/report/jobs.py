@@ -7,13 +7,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from cyberplan.analytics.periods import PeriodError, parse_period
 from cyberplan.core.choices import TLP
 from cyberplan.core.models import Organisation, User
 from cyberplan.jobs.models import Job
-from cyberplan.jobs.registry import Progress, job_kind
+from cyberplan.jobs.registry import Progress
 from cyberplan.reports import jobs
 from cyberplan.reports.jobs import format_and_language_errors, raise_errors
 from cyberplan.threats.access import access_event_store
@@ -54,7 +53,6 @@ def do_request_trends_report(
     )
 
 
-@job_kind(TRENDS_REPORT, gettext_lazy("Threat trends report"))
 def run_report_job(job: Job, progress: Progress) -> dict[str, Any]:
     parameters, language, fmt = jobs.job_parameters(job)
     period_text = str(parameters.get("period", ""))
