@@ -3,10 +3,16 @@
 A domain builds each chart's specification (plain data, in the active language) from its
 figures; this module draws it, so a chart is the same on the page and in every format. Numbers
 and dates follow the active language. Drawings are cached by the specification's digest.
+
+One specification, two renderings. A document draws the specification as it is built: a fixed
+width that fits the printed page. A web page draws it through :func:`for_page`, which only
+changes its size: the width of a full-width or a half-width column and type at a normal reading
+size. The page then scales the drawing to its column (:mod:`cyberplan.reports.svg`).
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 import hashlib
 import json
@@ -20,6 +26,71 @@ Locale = Literal["es-ES", "en-GB"]
 
 #: The font of every chart: shipped with the system packages the PDF renderer uses too.
 FONT = "DejaVu Sans"
+
+#: How wide a chart is on a web page: the whole row (timelines, changes) or half of it (breakdowns).
+Span = Literal["full", "half"]
+
+#: The drawing width of a chart on a web page, in SVG units, per span. The page scales the drawing
+#: to its column, which at 1366 pixels wide is about as wide, so type keeps its size on screen.
+PAGE_WIDTHS: dict[Span, int] = {"full": 1000, "half": 440}
+#: Type sizes on a web page, in SVG units: labels and legends, and titles.
+PAGE_LABEL_SIZE = 13
+PAGE_TITLE_SIZE = 16
+#: Type sizes the domains write their specifications with (sized for the printed page).
+DOCUMENT_LABEL_SIZE = 11
+
+
+def _scaled_type(node: Any, factor: float) -> Any:
+    """``node`` with every ``fontSize`` multiplied by ``factor``, never below the page's label size."""
+    if isinstance(node, dict):
+        return {
+            key: (
+                max(PAGE_LABEL_SIZE, round(value * factor))
+                if key == "fontSize" and isinstance(value, int | float)
+                else _scaled_type(value, factor)
+            )
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_scaled_type(item, factor) for item in node]
+    return node
+
+
+def for_page(spec: Mapping[str, Any], span: Span = "full") -> dict[str, Any]:
+    """The same chart drawn for a web page: the width of its column and type at reading size.
+
+    Only sizes change: the data, the marks, the encodings and the words are the specification's.
+    A square chart (a radar) stays square; a chart's height otherwise stays as the domain chose it
+    (a bar chart's height follows its number of bars).
+    """
+    page = _scaled_type(copy.deepcopy(dict(spec)), PAGE_LABEL_SIZE / DOCUMENT_LABEL_SIZE)
+    width = PAGE_WIDTHS[span]
+    if isinstance(page.get("width"), int | float) and page.get("width") == page.get("height"):
+        page["height"] = width
+    elif isinstance(page.get("height"), int | float):
+        page["height"] = round(page["height"] * PAGE_LABEL_SIZE / DOCUMENT_LABEL_SIZE)
+    page["width"] = width
+    title = page.get("title")
+    if isinstance(title, str):
+        page["title"] = {"text": title, "anchor": "start"}
+    if isinstance(page.get("title"), dict):
+        page["title"]["fontSize"] = PAGE_TITLE_SIZE
+        page["title"].setdefault("subtitleFontSize", PAGE_LABEL_SIZE)
+    config = page.setdefault("config", {})
+    for part in ("axis", "legend"):
+        sizes = config.setdefault(part, {})
+        sizes.update(labelFontSize=PAGE_LABEL_SIZE, titleFontSize=PAGE_LABEL_SIZE)
+    config.setdefault("font", FONT)
+    return page
+
+
+def title_of(spec: Mapping[str, Any]) -> str:
+    """The chart's title and subtitle, as words (the text alternative of its drawing)."""
+    title = spec.get("title")
+    if isinstance(title, Mapping):
+        parts = [title.get("text"), title.get("subtitle")]
+        return ". ".join(str(part) for part in parts if part)
+    return str(title or "")
 
 
 def _key(spec: Mapping[str, Any]) -> str:

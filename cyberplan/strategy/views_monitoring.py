@@ -17,7 +17,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -25,7 +24,8 @@ from django.views.decorators.http import require_POST
 from cyberplan.core.access import Permission, organisations_where
 from cyberplan.core.forms import attach_errors
 from cyberplan.core.models import User
-from cyberplan.reports.svg import chart_markup
+from cyberplan.reports.charts import Span
+from cyberplan.reports.svg import PageChart, page_chart
 
 from . import access, actions, kpis
 from . import monitoring as mon
@@ -56,8 +56,9 @@ def _lang() -> str:
     return (get_language() or "en")[:2]
 
 
-def _chart(spec: dict[str, Any] | None) -> SafeString | None:
-    return chart_markup(spec)
+def _chart(spec: dict[str, Any] | None, span: Span = "full") -> PageChart | None:
+    """A chart drawn for the page (the report draws the same specification at the page's width)."""
+    return page_chart(spec, span)
 
 
 def _context(strategy: Strategy, **values: Any) -> dict[str, Any]:
@@ -129,7 +130,7 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
             as_of=as_of,
             alerts=[{"alert": a, "label": ALERT_LABELS.get(a.kind, a.kind)} for a in alerts],
             kpi_rows=kpi_rows,
-            axis_chart=_chart(mon.axis_progress_spec(view)),
+            axis_chart=_chart(mon.axis_progress_spec(view), "half"),
             timeline_chart=_chart(mon.timeline_spec(strategy, as_of, _lang())),
             can_assess=organisations_where(user, Permission.EDIT).exists(),
             actions=Action.objects.filter(strategy=strategy).select_related("lead").order_by("order", "code", "id"),
