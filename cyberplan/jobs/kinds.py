@@ -28,6 +28,9 @@ class JobKind:
     on_stop: Callable[..., None] | None = None
     # Parameters only the worker reads (a server path, for one): never shown on a page or in the API.
     private_parameters: frozenset[str] = frozenset()
+    # How the job's public parameters read on its page: (label, words) pairs in the active language.
+    # A kind without one shows its parameters by name.
+    describe: Callable[[dict[str, Any]], list[tuple[str, str]]] | None = None
 
     @property
     def time_limit(self) -> int:
@@ -56,6 +59,21 @@ def public_parameters(kind: str, parameters: dict[str, Any]) -> dict[str, Any]:
     """The job's parameters as users may see them: without those its kind keeps to the worker."""
     hidden = _KINDS[kind].private_parameters if kind in _KINDS else frozenset()
     return {key: value for key, value in parameters.items() if key not in hidden}
+
+
+def describe(kind: str, parameters: dict[str, Any]) -> list[tuple[str, str]]:
+    """What a job of ``kind`` was asked to do, as (label, words) pairs in the active language.
+
+    ``parameters`` are the public ones (:func:`public_parameters`). A kind that declares no
+    ``describe`` function, or whose function cannot read the parameters, shows them by name.
+    """
+    known = _KINDS.get(kind)
+    if known is not None and known.describe is not None:
+        try:
+            return known.describe(parameters)
+        except (KeyError, TypeError, ValueError):
+            pass
+    return [(str(name), str(value)) for name, value in sorted(parameters.items())]
 
 
 def kind_choices() -> list[tuple[str, str]]:
