@@ -39,7 +39,7 @@ def do_request_assessment_report(actor: User, assessment: Assessment, *, languag
 
 def describe(parameters: dict[str, Any]) -> list[tuple[str, str]]:
     """The assessment by its title, then the report's language and format."""
-    title = Assessment.objects.filter(pk=parameters.get("assessment")).values_list("title", flat=True).first()
+    title = Assessment.objects.filter(pk=int(parameters.get("assessment") or 0)).values_list("title", flat=True).first()
     return [(_("Assessment"), title or "—"), *jobs.describe_report(parameters)]
 
 

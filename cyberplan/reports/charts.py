@@ -63,13 +63,15 @@ def for_page(spec: Mapping[str, Any], span: Span = "full") -> dict[str, Any]:
     A square chart (a radar) stays square; a chart's height otherwise stays as the domain chose it
     (a bar chart's height follows its number of bars).
     """
-    page = _scaled_type(copy.deepcopy(dict(spec)), PAGE_LABEL_SIZE / DOCUMENT_LABEL_SIZE)
+    page: dict[str, Any] = _scaled_type(copy.deepcopy(dict(spec)), PAGE_LABEL_SIZE / DOCUMENT_LABEL_SIZE)
     width = PAGE_WIDTHS[span]
     if isinstance(page.get("width"), int | float) and page.get("width") == page.get("height"):
         page["height"] = width
     elif isinstance(page.get("height"), int | float):
         page["height"] = round(page["height"] * PAGE_LABEL_SIZE / DOCUMENT_LABEL_SIZE)
     page["width"] = width
+    # The whole drawing, axes, legend and title included, takes the column's width.
+    page["autosize"] = {"type": "fit", "contains": "padding"}
     title = page.get("title")
     if isinstance(title, str):
         page["title"] = {"text": title, "anchor": "start"}

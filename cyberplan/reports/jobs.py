@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -39,7 +39,7 @@ def steps(fmt: str) -> list[str]:
 
 def describe_report(parameters: dict[str, Any]) -> list[tuple[str, str]]:
     """What every report job was asked for, in words: the language, the format and the TLP marking."""
-    names = {code: str(_(name)) for code, name in settings.LANGUAGES}
+    names = {code: str(name) for code, name in settings.LANGUAGES}
     language = str(parameters.get("language", ""))
     fmt = str(parameters.get("format", ""))
     described = [

@@ -129,8 +129,8 @@ def do_request_strategy_report(
 def describe(parameters: dict[str, Any]) -> list[tuple[str, str]]:
     """The strategy by its title, the document (the strategy's version, or monitoring and its period),
     then the document's language and format."""
-    title = Strategy.objects.filter(pk=parameters.get("strategy")).values_list("title", flat=True).first()
-    described = [(_("Strategy"), title or "—")]
+    strategy = Strategy.objects.filter(pk=int(parameters.get("strategy") or 0)).first()
+    described = [(_("Strategy"), strategy.title if strategy else "—")]
     if parameters.get("kind") == MONITORING:
         described.append((_("Document"), _("Monitoring report")))
         if parameters.get("period"):

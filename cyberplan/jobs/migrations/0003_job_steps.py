@@ -4,30 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('jobs', '0002_stop_time_limit_and_heartbeat'),
+        ("jobs", "0002_stop_time_limit_and_heartbeat"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='job',
-            name='message_key',
-            field=models.CharField(blank=True, max_length=300, verbose_name='message key'),
+            model_name="job",
+            name="message_key",
+            field=models.CharField(blank=True, max_length=300, verbose_name="message key"),
         ),
         migrations.AddField(
-            model_name='job',
-            name='message_params',
-            field=models.JSONField(blank=True, default=dict, verbose_name='message parameters'),
+            model_name="job",
+            name="message_params",
+            field=models.JSONField(blank=True, default=dict, verbose_name="message parameters"),
         ),
         migrations.AddField(
-            model_name='job',
-            name='step',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='step'),
+            model_name="job",
+            name="step",
+            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="step"),
         ),
         migrations.AddField(
-            model_name='job',
-            name='steps',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='steps'),
+            model_name="job",
+            name="steps",
+            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="steps"),
         ),
     ]
