@@ -131,6 +131,7 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
             alerts=[{"alert": a, "label": ALERT_LABELS.get(a.kind, a.kind)} for a in alerts],
             kpi_rows=kpi_rows,
             axis_chart=_chart(mon.axis_progress_spec(view), "half"),
+            kpi_chart=_chart(mon.kpi_progress_spec(view), "half"),
             timeline_chart=_chart(mon.timeline_spec(strategy, as_of, _lang())),
             can_assess=organisations_where(user, Permission.EDIT).exists(),
             actions=Action.objects.filter(strategy=strategy).select_related("lead").order_by("order", "code", "id"),
