@@ -20,9 +20,13 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 import vl_convert
+from django.core.cache import cache
 from django.utils.translation import get_language
 
 Locale = Literal["es-ES", "en-GB"]
+
+#: How long a drawing stays in the shared cache (a changed chart has another digest, so it is never stale).
+CACHE_SECONDS = 30 * 24 * 3600
 
 #: The font of every chart: shipped with the system packages the PDF renderer uses too.
 FONT = "DejaVu Sans"
@@ -119,9 +123,21 @@ def _png(key: str, text: str, scale: float, locale: Locale) -> bytes:
 
 
 def to_svg(spec: Mapping[str, Any]) -> str:
-    """The chart as an SVG document (text in the SVG is escaped by the renderer)."""
+    """The chart as an SVG document (text in the SVG is escaped by the renderer).
+
+    A drawing is kept in this process and in Django's cache, shared by every process of the
+    site, under the specification's digest and the language's formats: a chart drawn once is
+    not drawn again by another web worker or after a restart. Starting the renderer costs a
+    process about two seconds, so a page whose charts are all in the cache never pays it.
+    """
     text = json.dumps(spec, sort_keys=True, default=str)
-    return _svg(_key(spec), text, _locale())
+    key, locale = _key(spec), _locale()
+    shared = f"charts:svg:{key}:{locale}"
+    svg: str | None = cache.get(shared)
+    if svg is None:
+        svg = _svg(key, text, locale)
+        cache.set(shared, svg, CACHE_SECONDS)
+    return svg
 
 
 def to_png(spec: Mapping[str, Any], scale: float = 2.0) -> bytes:
