@@ -8,7 +8,9 @@ from django.utils import translation
 
 from cyberplan.core.choices import Role
 from cyberplan.jobs.actions import do_start_job
+from cyberplan.jobs.choices import JobStatus
 from cyberplan.jobs.models import Job
+from cyberplan.jobs.recovery import end_job
 from cyberplan.jobs.registry import Progress
 from cyberplan.trends.report_jobs import TRENDS_REPORT
 from tests.conftest import World
@@ -78,3 +80,13 @@ def test_a_translation_whose_placeholders_do_not_match_falls_back_to_the_english
     job.message_params = {}
     with translation.override("es"):
         assert job.message_text == "drawing 3 charts"
+
+
+def test_a_failed_job_says_the_step_it_stopped_at_and_why(world: World) -> None:
+    job = _trends_report(world)
+    Progress(job).step(2, 5, "Done")
+    end_job(job, JobStatus.FAILED, "The person who asked for this report may no longer read these events.")
+
+    page = _page(world, job, "en")
+    assert "Stopped at step 2 of 5: Done" in page
+    assert "may no longer read these events." in page and "hx-trigger" not in page
