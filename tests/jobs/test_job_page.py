@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.test import Client
 from django.utils import translation
@@ -12,6 +14,8 @@ from cyberplan.jobs.choices import JobStatus
 from cyberplan.jobs.models import Job
 from cyberplan.jobs.recovery import end_job
 from cyberplan.jobs.registry import Progress
+from cyberplan.threats.actions import do_register_import
+from cyberplan.threats.choices import THREAT_IMPORT
 from cyberplan.trends.report_jobs import TRENDS_REPORT
 from tests.conftest import World
 
@@ -90,3 +94,17 @@ def test_a_failed_job_says_the_step_it_stopped_at_and_why(world: World) -> None:
     page = _page(world, job, "en")
     assert "Stopped at step 2 of 5: Done" in page
     assert "may no longer read these events." in page and "hx-trigger" not in page
+
+
+def test_an_import_job_names_its_file_and_never_the_server_path(world: World, tmp_path: Path) -> None:
+    upload = tmp_path / "scan_telnet.csv"
+    upload.write_text("timestamp,ip\n", encoding="utf-8")
+    record = do_register_import(
+        world.users[Role.ANALYST], world.org_a, upload, file_name="scan_telnet.csv", tlp="green"
+    )
+    job = do_start_job(
+        world.users[Role.ANALYST], world.org_a, THREAT_IMPORT, {"import_id": str(record.pk), "path": str(upload)}
+    )
+    page = _page(world, job, "en")
+    assert "<dt>File</dt><dd>scan_telnet.csv</dd>" in page and "<dt>Default TLP</dt><dd>TLP:GREEN</dd>" in page
+    assert str(upload) not in page and str(record.pk) not in page
