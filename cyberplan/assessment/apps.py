@@ -20,6 +20,7 @@ class AssessmentConfig(AppConfig):
             "assessment_report",
             _("Capacity assessment report"),
             "cyberplan.assessment.report_jobs.run_assessment_report_job",
+            describe="cyberplan.assessment.report_jobs.describe",
         )
 
         post_migrate.connect(load_shipped_framework_after_migrate, sender=self)

@@ -36,9 +36,15 @@ def do_request_assessment_report(actor: User, assessment: Assessment, *, languag
     )
 
 
+def describe(parameters: dict[str, Any]) -> list[tuple[str, str]]:
+    """The assessment by its title, then the report's language and format."""
+    title = Assessment.objects.filter(pk=int(parameters.get("assessment") or 0)).values_list("title", flat=True).first()
+    return [(_("Assessment"), title or "—"), *jobs.describe_report(parameters)]
+
+
 def run_assessment_report_job(job: Job, progress: Progress) -> dict[str, Any]:
     parameters, language, fmt = jobs.job_parameters(job)
-    jobs.check_parameters(lambda: check_parameters(language, fmt))
+    jobs.check_parameters(lambda: check_parameters(language, fmt), progress, fmt)
     user = jobs.requester(job)
     try:
         assessment = access_assessment_by_id(user, str(parameters.get("assessment", "")))
@@ -50,7 +56,6 @@ def run_assessment_report_job(job: Job, progress: Progress) -> dict[str, Any]:
         job,
         progress,
         language,
-        _("Writing the report and drawing the chart"),
         lambda: produce(assessment, language=language, fmt=fmt),
     )
     return {"assessment": assessment.pk, "language": language, "format": fmt, "bytes": len(produced.content)}

@@ -35,6 +35,7 @@ from .access import (
     can_answer,
     require_answer,
 )
+from .charts import stage_chart
 from .choices import AnswerValue
 from .exchange import ExchangeError, export_assessment, import_assessment
 from .forms import (
@@ -125,6 +126,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "framework": structure,
             "stages": [(s.ordinal, s.name.get(lang)) for s in structure.stages],
             "dimensions": dimensions,
+            "stage_chart": stage_chart(assessment, lang),
             "gaps": gaps_visible_to(user).filter(pk__in=[g.pk for g in results.assessment_gaps(assessment)]),
             "compare_form": CompareForm(assessments=others.exclude(pk=assessment.pk)),
             "unlock_form": UnlockForm(),

@@ -36,6 +36,9 @@ class JobKind:
     stop: Callable[..., None] | str | None = None
     # Parameters only the worker reads (a server path, for one): never shown on a page or in the API.
     private_parameters: frozenset[str] = frozenset()
+    # How the job's public parameters read on its page: (label, words) pairs in the active language.
+    # A kind without one shows its parameters by name. The function, or its dotted path.
+    describe: Callable[[dict[str, Any]], list[tuple[str, str]]] | str | None = None
 
     @property
     def handler(self) -> Callable[..., dict[str, Any]]:
@@ -77,8 +80,10 @@ def declare(
     time_limit_minutes: float = DEFAULT_TIME_LIMIT_MINUTES,
     on_stop: str | None = None,
     private_parameters: Iterable[str] = (),
+    describe: str | None = None,
 ) -> None:
-    """Add a kind whose handler (and ``on_stop`` function) are named by dotted path, imported on first use.
+    """Add a kind whose handler (and ``on_stop`` and ``describe`` functions) are named by dotted path,
+    imported on first use.
 
     For an app's ``AppConfig.ready()``: the kind's name, label and limits are known at once (the
     job pages and the API list them), its code is loaded only by the worker that runs a job of it.
@@ -91,6 +96,7 @@ def declare(
             time_limit_minutes=time_limit_minutes,
             stop=on_stop,
             private_parameters=frozenset(private_parameters),
+            describe=describe,
         )
     )
 
@@ -107,6 +113,22 @@ def public_parameters(kind: str, parameters: dict[str, Any]) -> dict[str, Any]:
     """The job's parameters as users may see them: without those its kind keeps to the worker."""
     hidden = _KINDS[kind].private_parameters if kind in _KINDS else frozenset()
     return {key: value for key, value in parameters.items() if key not in hidden}
+
+
+def describe(kind: str, parameters: dict[str, Any]) -> list[tuple[str, str]]:
+    """What a job of ``kind`` was asked to do, as (label, words) pairs in the active language.
+
+    ``parameters`` are the public ones (:func:`public_parameters`). A kind that declares no
+    ``describe`` function, or whose function cannot read the parameters, shows them by name.
+    """
+    known = _KINDS.get(kind)
+    if known is not None and known.describe is not None:
+        try:
+            described: list[tuple[str, str]] = _load(known.describe)(parameters)
+            return described
+        except (KeyError, TypeError, ValueError):
+            pass
+    return [(str(name), str(value)) for name, value in sorted(parameters.items())]
 
 
 def kind_choices() -> list[tuple[str, str]]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cyberplan.core.models import Organisation
@@ -34,6 +35,13 @@ class Job(models.Model):
     progress_done = models.PositiveBigIntegerField(_("done"), default=0)
     progress_total = models.PositiveBigIntegerField(_("total"), null=True, blank=True)
     message = models.CharField(_("message"), max_length=500, blank=True)
+    # The step the job is at, as the job's own code says it (``Progress.step``): its number, how many
+    # there are, and its words as a translatable key (the English text) with their parameters, so
+    # each reader sees it in their own language. ``message`` keeps the English text for the API.
+    step = models.PositiveSmallIntegerField(_("step"), null=True, blank=True)
+    steps = models.PositiveSmallIntegerField(_("steps"), null=True, blank=True)
+    message_key = models.CharField(_("message key"), max_length=300, blank=True)
+    message_params = models.JSONField(_("message parameters"), default=dict, blank=True)
     result = models.JSONField(_("result"), default=dict, blank=True)
     output = models.FileField(_("output file"), upload_to=job_output_path, blank=True)
     task_id = models.CharField(_("task id"), max_length=64, blank=True)
@@ -82,3 +90,20 @@ class Job(models.Model):
     @property
     def kind_label(self) -> str:
         return kinds.kind_label(self.kind)
+
+    @property
+    def description(self) -> list[tuple[str, str]]:
+        """What was asked, as (label, words) pairs in the active language (the kind's ``describe``)."""
+        return kinds.describe(self.kind, self.public_parameters)
+
+    @property
+    def message_text(self) -> str:
+        """The job's latest message in the active language: its step's words when it records steps."""
+        if not self.message_key:
+            return self.message
+        params = self.message_params if isinstance(self.message_params, dict) else {}
+        try:
+            return gettext(self.message_key) % params
+        except (KeyError, TypeError, ValueError):
+            # A translation whose placeholders do not match: the English text the job wrote.
+            return self.message

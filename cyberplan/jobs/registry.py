@@ -40,6 +40,7 @@ from .models import Job
 
 __all__ = [
     "DEFAULT_TIME_LIMIT_MINUTES",
+    "Describe",
     "Handler",
     "JobKind",
     "JobStopped",
@@ -102,6 +103,19 @@ class Progress:
         if deadline is not None and timezone.now() >= deadline:
             raise JobStopped(time_limit_reached(self.job.time_limit or 0))
 
+    def step(self, number: int, steps: int, message: str, **params: Any) -> None:
+        """Record that the job is at step ``number`` of ``steps`` and write it at once.
+
+        ``message`` is the step's English text, marked with ``gettext_noop`` so that it is in the
+        catalogues (a literal per cent sign written ``%%``); each reader of the job's page sees it
+        in their own language, with ``params`` (JSON values) put in as ``%(name)s``.
+        """
+        self.check()
+        self.job.step, self.job.steps = number, steps
+        self.job.message_key, self.job.message_params = message, params
+        self.job.message = (message % params)[:500]
+        self._write(["step", "steps", "message_key", "message_params", "message"])
+
     def update(self, done: int, total: int | None = None, message: str = "") -> None:
         self.check()
         fields = ["progress_done"]
@@ -114,11 +128,16 @@ class Progress:
         if message:
             forced = forced or message[:500] != self.job.message
             self.job.message = message[:500]
-            fields.append("message")
-        now = time.monotonic()
-        if not forced and now - self._written_at < WRITE_INTERVAL:
+            # Words of the job's own: shown as written, not as a step's translatable key.
+            self.job.message_key, self.job.message_params = "", {}
+            fields.extend(["message", "message_key", "message_params"])
+        if not forced and time.monotonic() - self._written_at < WRITE_INTERVAL:
             return
-        self._written_at = now
+        self._write(fields)
+
+    def _write(self, fields: list[str]) -> None:
+        """Save ``fields`` with the heartbeat; raise :class:`JobStopped` if the job was asked to stop."""
+        self._written_at = time.monotonic()
         self.job.heartbeat_at = timezone.now()
         fields.append("heartbeat_at")
         self.job.save(update_fields=fields)
@@ -129,6 +148,8 @@ class Progress:
 
 Handler = Callable[[Job, Progress], dict[str, Any]]
 StopHook = Callable[[Job, str], None]
+#: A job's public parameters as (label, words) pairs in the active language.
+Describe = Callable[[dict[str, Any]], list[tuple[str, str]]]
 
 
 def job_kind(
@@ -138,8 +159,12 @@ def job_kind(
     time_limit_minutes: float = DEFAULT_TIME_LIMIT_MINUTES,
     on_stop: StopHook | None = None,
     private_parameters: Iterable[str] = (),
+    describe: Describe | None = None,
 ) -> Callable[[Handler], Handler]:
-    """Declare a job kind: the decorated function runs each job of the kind in the worker."""
+    """Declare a job kind: the decorated function runs each job of the kind in the worker.
+
+    ``describe`` says in words what a job of the kind was asked to do (its page shows it).
+    """
 
     def declare(handler: Handler) -> Handler:
         register(
@@ -150,6 +175,7 @@ def job_kind(
                 time_limit_minutes=time_limit_minutes,
                 stop=on_stop,
                 private_parameters=frozenset(private_parameters),
+                describe=describe,
             )
         )
         return handler

@@ -11,17 +11,45 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from cyberplan.core.choices import TLP
 from cyberplan.core.models import Organisation, User
 from cyberplan.jobs.actions import do_start_job
 from cyberplan.jobs.models import Job
 from cyberplan.jobs.registry import Progress
 
-from .service import FORMATS, Produced, languages
+from .service import FORMATS, GATHERING, TO_PDF, WRITING, Produced, languages, reporting_steps
+
+#: The steps of a report job, in order, as translatable keys (the English text); a report in
+#: another format than PDF has no conversion step.
+CHECKING = gettext_noop("checking the request and the requester's access")
+SAVING = gettext_noop("saving the file")
+
+
+def steps(fmt: str) -> list[str]:
+    """The steps a report job in format ``fmt`` goes through."""
+    return [CHECKING, GATHERING, WRITING, *([TO_PDF] if fmt == "pdf" else []), SAVING]
+
+
+def describe_report(parameters: dict[str, Any]) -> list[tuple[str, str]]:
+    """What every report job was asked for, in words: the language, the format and the TLP marking."""
+    names = {code: str(name) for code, name in settings.LANGUAGES}
+    language = str(parameters.get("language", ""))
+    fmt = str(parameters.get("format", ""))
+    described = [
+        (str(_("Language")), names.get(language, language)),
+        (str(_("Format")), fmt.upper()),
+    ]
+    tlp = parameters.get("tlp")
+    if tlp:
+        described.append((str(_("Marking")), str(TLP(tlp).label) if tlp in TLP.values else str(tlp)))
+    return described
 
 
 def start_report_job(
@@ -57,8 +85,13 @@ def raise_errors(errors: Mapping[str, str]) -> None:
         raise ValidationError(dict(errors))
 
 
-def check_parameters(check: Callable[[], None]) -> None:
-    """Run a request's ``check`` again in the worker: a bad parameter fails the job with its message."""
+def check_parameters(check: Callable[[], None], progress: Progress | None = None, fmt: str = "") -> None:
+    """Run a request's ``check`` again in the worker: a bad parameter fails the job with its message.
+
+    With ``progress``, the job records this as its first step (of the steps of a report in ``fmt``).
+    """
+    if progress is not None:
+        progress.step(1, len(steps(fmt)), CHECKING)
     try:
         check()
     except ValidationError as error:
@@ -72,11 +105,16 @@ def requester(job: Job, refusal: str | None = None) -> User:
     return job.created_by
 
 
-def write_report(job: Job, progress: Progress, language: str, step: str, make: Callable[[], Produced]) -> Produced:
-    """Make the report in ``language`` (``step`` says what is being done) and keep it as the job's file."""
-    with translation.override(language):
-        progress.update(0, 1, step)
+def write_report(job: Job, progress: Progress, language: str, make: Callable[[], Produced]) -> Produced:
+    """Make the report in ``language`` and keep it as the job's file, recording each step as it starts."""
+    fmt = str((job.parameters or {}).get("format", ""))
+    order = steps(fmt)
+
+    def on_step(key: str) -> None:
+        progress.step(order.index(key) + 1 if key in order else len(order), len(order), key)
+
+    with translation.override(language), reporting_steps(on_step):
         produced = make()
+        on_step(SAVING)
         job.output.save(produced.file_name, ContentFile(produced.content), save=True)
-        progress.update(1, 1, _("Done"))
     return produced

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import gettext_noop
 
 from .html import html_to_pdf
 
@@ -19,6 +22,29 @@ CONTENT_TYPES = {
 }
 
 T = TypeVar("T")
+
+#: The steps every report goes through as it is made, as translatable keys (English text).
+GATHERING = gettext_noop("gathering the figures")
+WRITING = gettext_noop("drawing the charts and writing the document")
+TO_PDF = gettext_noop("turning the document into PDF")
+
+_on_step: ContextVar[Callable[[str], None] | None] = ContextVar("report_step", default=None)
+
+
+@contextmanager
+def reporting_steps(on_step: Callable[[str], None]) -> Iterator[None]:
+    """While a report is made in this block, ``on_step`` is called with each step as it starts."""
+    token = _on_step.set(on_step)
+    try:
+        yield
+    finally:
+        _on_step.reset(token)
+
+
+def _step(key: str) -> None:
+    on_step = _on_step.get()
+    if on_step is not None:
+        on_step(key)
 
 
 @dataclass(frozen=True)
@@ -50,6 +76,7 @@ def in_language(language: str, fmt: str, make: Callable[[], T], error: type[Exce
     """``make()`` run in ``language`` once the format and the language are known to be valid."""
     check_request(language, fmt, error)
     with translation.override(language):
+        _step(GATHERING)
         return make()
 
 
@@ -61,10 +88,15 @@ def render(
     docx: Callable[[T], bytes],
 ) -> bytes:
     """``document`` as ``fmt``: ``html(document, for_pdf)`` gives the HTML of both HTML and PDF."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown report format {fmt!r}: use one of {', '.join(FORMATS)}")
+    _step(WRITING)
     if fmt == "html":
         return html(document, False).encode("utf-8")
     if fmt == "pdf":
-        return html_to_pdf(html(document, True))
+        text = html(document, True)
+        _step(TO_PDF)
+        return html_to_pdf(text)
     if fmt == "docx":
         return docx(document)
     raise ValueError(f"unknown report format {fmt!r}: use one of {', '.join(FORMATS)}")

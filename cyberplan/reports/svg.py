@@ -5,8 +5,10 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from . import charts
@@ -31,9 +33,42 @@ def safe_svg(svg: str | None) -> SafeString | None:
     return mark_safe(root + text[end:])  # noqa: S308 - checked above; vl-convert escapes text content and attributes
 
 
-def chart_markup(spec: Mapping[str, Any] | None) -> SafeString | None:
-    """A chart drawn for a web page (None when there is no chart)."""
-    return safe_svg(charts.to_svg(spec)) if spec else None
+def page_svg(spec: Mapping[str, Any], span: charts.Span = "full") -> str:
+    """The chart drawn for a web page (:func:`charts.for_page`), named for screen readers.
+
+    The drawing is an image whose name is the chart's title and subtitle (escaped here: the title
+    may hold text users typed); the table beside each chart gives its figures.
+    """
+    svg = charts.to_svg(charts.for_page(spec, span)).strip()
+    label = escape(charts.title_of(spec))
+    end = svg.index(">")
+    return f'{svg[:end]} role="img" aria-label="{label}"><title>{label}</title>{svg[end + 1 :]}'
+
+
+def chart_markup(spec: Mapping[str, Any] | None, span: charts.Span = "full") -> SafeString | None:
+    """A chart drawn for a web page, scaled to its column (None when there is no chart)."""
+    return safe_svg(page_svg(spec, span)) if spec else None
+
+
+@dataclass(frozen=True)
+class PageChart:
+    """A chart on a web page and the share of the row it takes (Bootstrap's grid columns)."""
+
+    markup: SafeString
+    span: charts.Span = "full"
+
+    @property
+    def column(self) -> str:
+        return "col-12" if self.span == "full" else "col-12 col-lg-6"
+
+    def __str__(self) -> str:
+        return self.markup
+
+
+def page_chart(spec: Mapping[str, Any] | None, span: charts.Span = "full") -> PageChart | None:
+    """A chart for a page's grid, or None when there is no chart."""
+    markup = chart_markup(spec, span)
+    return PageChart(markup, span) if markup is not None else None
 
 
 def chart_uri(spec: Mapping[str, Any]) -> str:

@@ -14,4 +14,9 @@ class StrategyConfig(AppConfig):
         # By dotted path: the documents' content and renderers load only where a document is made.
         register_path("strategy", "cyberplan.strategy.report.command.KINDS")  # cyberplan report strategy
         register_path("monitoring", "cyberplan.strategy.report.command.KINDS")  # cyberplan report monitoring
-        declare("strategy_report", _("Strategy document"), "cyberplan.strategy.report.jobs.run_strategy_report_job")
+        declare(
+            "strategy_report",
+            _("Strategy document"),
+            "cyberplan.strategy.report.jobs.run_strategy_report_job",
+            describe="cyberplan.strategy.report.jobs.describe",
+        )

@@ -27,6 +27,7 @@ from .choices import ActionStatus, KPISource, Resolution, VersionStatus
 from .importing.importer import import_structure
 from .kpis import parse_trend_spec
 from .models import KPI, Action, Strategy
+from .monitoring.views import warm_overview_charts
 from .versions import actions as version_act
 
 STRUCTURE = Path(__file__).resolve().parent / "demo" / "paraguay-illustrative.yaml"
@@ -191,4 +192,7 @@ def build_demo_strategy_for_workspace(say: Callable[[str], None] = lambda _messa
     """The strategy of the demo workspace: owned by MITIC, recorded by the demo coordinator."""
     organisation = Organisation.objects.get(slug="mitic")
     actor = User.objects.filter(username="demo-coordinator").first()
-    return build_strategy_demo(organisation, actor, say)[0]
+    strategy = build_strategy_demo(organisation, actor, say)[0]
+    # The monitoring page's charts, drawn now so that its first visit does not start the renderer.
+    warm_overview_charts(strategy)
+    return strategy

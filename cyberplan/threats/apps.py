@@ -20,4 +20,5 @@ class ThreatsConfig(AppConfig):
             time_limit_minutes=60.0,
             on_stop="cyberplan.threats.jobs.stop_import",
             private_parameters=("path",),  # where the upload waits on the server
+            describe="cyberplan.threats.jobs.describe",
         )

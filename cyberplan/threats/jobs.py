@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,23 @@ def run_import(
 
     with reporting(objects_read):
         return do_run_import(record, path, force=force, progress=report)
+
+
+def describe(parameters: dict[str, Any]) -> list[tuple[str, str]]:
+    """The import by its file, format and default TLP label, and whether a file seen before is read again."""
+    record = Import.objects.filter(pk=uuid.UUID(str(parameters.get("import_id")))).first()  # ValueError: by name
+    if record is None:
+        return []
+    described = [
+        (gettext_now("File"), record.file_name),
+        (gettext_now("Format"), str(record.get_format_display())),
+        (gettext_now("Default TLP"), str(record.get_tlp_display())),
+    ]
+    if parameters.get("force"):
+        described.append(
+            (gettext_now("Imported again"), gettext_now("yes, although the same file was imported before"))
+        )
+    return described
 
 
 def run_import_job(job: Job, progress: Progress) -> dict[str, Any]:

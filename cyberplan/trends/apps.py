@@ -24,4 +24,9 @@ class TrendsConfig(AppConfig):
         # By dotted path: the report's statistics and renderers load only where a report is made.
         register_path("trends", "cyberplan.trends.report.command.KIND")  # cyberplan report trends
         declare("trends_refresh", _("Trend tables refresh"), "cyberplan.trends.jobs.run_refresh_job")
-        declare("trends_report", _("Threat trends report"), "cyberplan.trends.report.jobs.run_report_job")
+        declare(
+            "trends_report",
+            _("Threat trends report"),
+            "cyberplan.trends.report.jobs.run_report_job",
+            describe="cyberplan.trends.report.jobs.describe",
+        )

@@ -13,7 +13,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from cyberplan.analytics.metrics import ResultSet
-from cyberplan.reports.charts import FONT, to_png, to_svg
+from cyberplan.reports.charts import FONT, Span, to_png, to_svg
 
 from .labels import category_label, sector_label, taxonomy_label
 
@@ -171,9 +171,22 @@ CHARTS = {
 }
 
 
+#: How wide each chart is on the dashboard: timelines and changes take the row, breakdowns half of it.
+#: The report draws the same specifications at the printed page's width.
+SPANS: dict[str, Span] = {
+    "timeline": "full",
+    "sources_timeline": "full",
+    "by_type": "half",
+    "by_category": "half",
+    "by_sector": "half",
+    "top_asn": "half",
+    "changes": "full",
+}
+
+
 def specs(results: ResultSet) -> dict[str, dict[str, Any] | None]:
     """Every chart's specification (``None`` when it has no data), in the active language."""
     return {name: build(results) for name, build in CHARTS.items()}
 
 
-__all__ = ["CHARTS", "FONT", "specs", "to_png", "to_svg"]
+__all__ = ["CHARTS", "FONT", "SPANS", "specs", "to_png", "to_svg"]

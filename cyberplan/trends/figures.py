@@ -25,6 +25,7 @@ from cyberplan.analytics.service import compute
 from cyberplan.analytics.trend_tables import TrendTables
 from cyberplan.core.access import ROLE_TLP
 from cyberplan.core.models import Organisation
+from cyberplan.reports.svg import page_svg
 
 from . import charts
 from .forms import scope_of
@@ -128,12 +129,19 @@ def figures(state: StoreState, scope: Scope) -> Figures:
     return Figures(scope, cached["rows"], cached["labels_present"])
 
 
+#: Changes when the page's drawing of the charts changes, so older drawings are not served.
+PAGE_DRAWING = "page-2"
+
+
 def chart_svgs(state: StoreState, data: Figures) -> dict[str, str | None]:
-    """Each chart as SVG in the active language (None when it has no data)."""
-    key = "trends:svg:" + _digest(state.version, data.scope.describe(), get_language())
+    """Each chart drawn for the dashboard, in the active language (None when it has no data)."""
+    key = "trends:svg:" + _digest(state.version, data.scope.describe(), get_language(), PAGE_DRAWING)
     cached: dict[str, str | None] | None = cache.get(key)
     if cached is None:
-        cached = {name: charts.to_svg(spec) if spec else None for name, spec in charts.specs(data.results()).items()}
+        cached = {
+            name: page_svg(spec, charts.SPANS[name]) if spec else None
+            for name, spec in charts.specs(data.results()).items()
+        }
         cache.set(key, cached, CACHE_SECONDS)
     return cached
 

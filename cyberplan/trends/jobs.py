@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from cyberplan.jobs.models import Job
 from cyberplan.jobs.registry import Progress
@@ -21,11 +21,11 @@ def run_refresh_job(job: Job, progress: Progress) -> dict[str, Any]:
     compute the dashboard's default pages so that the first visit is answered from the cache."""
     parameters = job.parameters if isinstance(job.parameters, dict) else {}
     steps = 2 if parameters.get("warm") else 1
-    progress.update(0, steps, str(_("Refreshing the trend tables")))
+    progress.step(1, steps, gettext_noop("refreshing the trend tables"))
     summary = refresh_trend_tables(job.organisation, rebuild=bool(parameters.get("rebuild")))
     result: dict[str, Any] = {"imports": summary.imports, "parts": summary.parts, "compacted": summary.compacted}
     if parameters.get("warm"):
-        progress.update(1, steps, str(_("Preparing the dashboard")))
+        progress.step(2, steps, gettext_noop("preparing the dashboard's charts"))
         result["warmed"] = warm(job.organisation)
-    progress.update(steps, steps, str(_("Done")))
+    progress.update(steps, steps)
     return result

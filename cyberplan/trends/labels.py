@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django.core.cache import cache
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -63,11 +65,22 @@ def flag_label(code: str) -> str:
     return str(label) if label is not None else ""
 
 
+#: The sector names this process read last, and when: a page names dozens of sectors, and each
+#: read of the shared cache is a file read.
+_local_names: tuple[float, dict[str, tuple[str, str]]] | None = None
+LOCAL_SECONDS = 60.0
+
+
 def _sector_names() -> dict[str, tuple[str, str]]:
+    global _local_names
+    now = time.monotonic()
+    if _local_names is not None and now - _local_names[0] < LOCAL_SECONDS:
+        return _local_names[1]
     names: dict[str, tuple[str, str]] | None = cache.get("trends:sector-names")
     if names is None:
         names = {code: (en, es) for code, en, es in Sector.objects.values_list("code", "name_en", "name_es")}
         cache.set("trends:sector-names", names, 300)
+    _local_names = (now, names)
     return names
 
 

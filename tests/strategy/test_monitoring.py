@@ -122,7 +122,8 @@ def test_monitoring_page_shows_figures_charts_alerts_and_the_assessment_link(wor
     assert response.status_code == 200
     assert '<span class="overall-percent">25.0%</span>' in text
     assert '<td data-axis="1">50.0%</td>' in text and '<td data-axis="2">0.0%</td>' in text
-    assert text.count("<svg") >= 2  # progress per axis and the timeline
+    assert text.count("<svg") >= 3  # progress per axis, the timeline and the KPIs' progress
+    assert 'role="img" aria-label="KPI progress towards target"' in text
     assert "<script" not in text.split("</head>")[1]
     assert "1.1.1.1 was due on 2025-12-31 and is 50% done." in text
     assert reverse("assessment:assessment_create") in text

@@ -298,13 +298,13 @@ def test_monitoring_report_of_a_quarter(progressed: Full) -> None:
     assert "the plan is 20% done" in text and re.search(r"1 Incident response 1 0 0 40%", text)
     assert "65 (09/30/2025)" in text and "50%" in text  # latest value and progress: 40 -> 65 of 40 -> 90
     assert "1 of 2 open gaps have an action (50%)." in text
-    assert pdf.forms >= 2  # the progress and timeline charts, as vector graphics
+    assert pdf.forms >= 3  # the progress, KPI progress and timeline charts, as vector graphics
     assert all(page.count("TLP:AMBER") >= 2 for page in pdf.pages)
     document = docx_text(produce(strategy, "monitoring", "es", "docx", period="2025-Q3").content)
-    assert document.pictures == 2 and "Two incident handlers hired." in document.body
+    assert document.pictures == 3 and "Two incident handlers hired." in document.body  # axes, KPIs, timeline
     assert "Incidentes atendidos en un día" in document.body and "Contenido" in document.body
     html = produce(strategy, "monitoring", "en", "html", period="2025-07-01..2025-09-30")
-    assert html.content.count(b"data:image/svg+xml;base64,") == 2
+    assert html.content.count(b"data:image/svg+xml;base64,") == 3  # axes, KPIs, timeline
 
 
 def test_monitoring_report_without_progress_says_so(plan: Plan) -> None:

@@ -4,8 +4,12 @@ Vega-Lite has no radar mark, so the points are computed here: dimension ``i`` of
 angle ``2πi/n`` (clockwise from the top) and a factor at stage ``s`` sits at radius ``s``. Each
 spoke shows every scored factor of its dimension as a dot and the span from the lowest to the
 highest stage as a thick segment; the outline joining the highest stages is drawn only when every
-dimension has a scored factor. Nothing is averaged, and a dimension without a scored factor has no
-dot, no segment, and says so in its label.
+dimension has a scored factor. Each factor with a target stage has a hollow diamond at its target,
+so the chart reads as stages against targets. Nothing is averaged, and a dimension without a
+scored factor has no dot, no segment, and says so in its label.
+
+The report draws this specification at its own width; the assessment page draws the same one
+through :func:`cyberplan.reports.charts.for_page`.
 """
 
 from __future__ import annotations
@@ -90,6 +94,39 @@ def _radar_points(
     }
 
 
+def _target_points(
+    dimensions: Sequence[Mapping[str, Any]], targets: Mapping[str, int], stages: Mapping[int, str]
+) -> list[dict[str, Any]]:
+    """A point per factor with a target stage, on its dimension's spoke at the target's radius."""
+    count = max(len(dimensions), 1)
+    points: list[dict[str, Any]] = []
+    for index, dimension in enumerate(dimensions):
+        for factor_id in dimension["factor_stages"]:
+            target = targets.get(factor_id)
+            if target:
+                tx, ty = _point(index, count, target)
+                points.append(
+                    {"x": tx, "y": ty, "factor": factor_id, "target": target, "stage_name": stages.get(target, "")}
+                )
+    return points
+
+
+def _target_layer(points: list[dict[str, Any]], x: dict[str, Any], y: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "data": {"values": points},
+        "mark": {"type": "point", "shape": "diamond", "size": 110, "color": SPAN, "strokeWidth": 2, "filled": False},
+        "encoding": {
+            "x": x,
+            "y": y,
+            "tooltip": [
+                {"field": "factor", "type": "nominal", "title": _("Factor")},
+                {"field": "target", "type": "quantitative", "title": _("Target stage")},
+                {"field": "stage_name", "type": "nominal", "title": _("Stage name")},
+            ],
+        },
+    }
+
+
 def _radar_layers(points: Mapping[str, list[dict[str, Any]]], top: int) -> list[dict[str, Any]]:
     """The chart's layers, drawn in order: the grid first, the factor dots last."""
     limit = top + 2.2
@@ -134,6 +171,8 @@ def _radar_layers(points: Mapping[str, list[dict[str, Any]]], top: int) -> list[
                 "encoding": {"x": x, "y": y, "detail": {"field": "dimension"}, "order": {"field": "order"}},
             }
         )
+    if points.get("targets"):
+        layers.append(_target_layer(points["targets"], x, y))
     if points["dots"]:
         layers.append(
             {
@@ -159,19 +198,30 @@ def radar_spec(
     stages: Mapping[int, str],
     top: int,
     title: str,
+    targets: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
-    """The Vega-Lite specification of the radar chart (plain data: the same in SVG and PNG)."""
-    layers = _radar_layers(_radar_points(dimensions, scored_factors, stages, top), top)
+    """The Vega-Lite specification of the radar chart (plain data: the same in SVG and PNG).
+
+    ``targets`` maps a factor to its target stage, drawn as a hollow diamond on its spoke.
+    """
+    points = _radar_points(dimensions, scored_factors, stages, top)
+    points["targets"] = _target_points(dimensions, targets or {}, stages)
+    subtitle = _("Dots: factor stages. Thick segment: lowest to highest stage. Dashed: highest stages.")
+    if points["targets"]:
+        subtitle = _(
+            "Dots: factor stages. Diamonds: target stages. Thick segment: lowest to highest stage. "
+            "Dashed: highest stages."
+        )
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "title": {
             "text": title,
-            "subtitle": _("Dots: factor stages. Thick segment: lowest to highest stage. Dashed: highest stages."),
+            "subtitle": subtitle,
             "anchor": "start",
             "fontSize": 13,
         },
         "width": SIZE,
         "height": SIZE,
         "config": {"font": FONT, "view": {"stroke": None}},
-        "layer": layers,
+        "layer": _radar_layers(points, top),
     }

@@ -149,11 +149,10 @@ def _gather(assessment: Assessment, language: str) -> _Facts:
 def build_report(assessment: Assessment, language: str) -> Report:
     """The report of ``assessment`` in the active language (``language`` names it)."""
     facts = _gather(assessment, language)
-    info, framework, stages = facts.info, facts.framework, facts.stages
-    top = max(stages) if stages else 5
+    info, framework = facts.info, facts.framework
     country = str(countries.name(info["country"])) or info["country"]
     unscored = facts.unscored
-    dimensions, scored_factors, illustrative = facts.dimensions, facts.scored_factors, facts.illustrative
+    illustrative = facts.illustrative
     summary = _summary(facts)
     sections = [
         _dimension_section(facts),
@@ -183,11 +182,23 @@ def build_report(assessment: Assessment, language: str) -> Report:
         illustrative=illustrative,
         generated=str(formats.date_format(timezone.localdate(), "DATE_FORMAT", use_l10n=True)),
         summary=summary,
-        chart_spec=radar_spec(dimensions, scored_factors, stages, top, _("Stages by dimension")),
+        chart_spec=_chart_spec(facts),
         chart_title=_("Stages by dimension"),
         chart_note=chart_note,
         sections=sections,
     )
+
+
+def _chart_spec(facts: _Facts) -> dict[str, Any]:
+    """Stages against targets, by dimension: the chart of the report and of the assessment page."""
+    top = max(facts.stages) if facts.stages else 5
+    targets = {f["factor_id"]: f["target_stage"] for f in facts.factors if f.get("target_stage")}
+    return radar_spec(facts.dimensions, facts.scored_factors, facts.stages, top, _("Stages by dimension"), targets)
+
+
+def stage_chart_spec(assessment: Assessment, language: str) -> dict[str, Any]:
+    """The report's chart of ``assessment`` in the active language (``language`` names it)."""
+    return _chart_spec(_gather(assessment, language))
 
 
 def _summary(facts: _Facts) -> list[str]:

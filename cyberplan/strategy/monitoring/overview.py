@@ -338,3 +338,35 @@ def axis_progress_spec(view: Overview) -> dict[str, Any] | None:
             },
         },
     }
+
+
+def kpi_progress_spec(view: Overview) -> dict[str, Any] | None:
+    """A Vega-Lite bar chart of each measured KPI's share of the way from its baseline to its target.
+
+    Only KPIs with a baseline, a target and a measurement are drawn (the others have no share to
+    show); None when there is none.
+    """
+    values = [
+        {"kpi": str(row.kpi.name)[:60], "percent": round(100 * row.progress, 1)}
+        for row in view.kpis
+        if row.progress is not None
+    ]
+    if not values:
+        return None
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "title": _("KPI progress towards target"),
+        "width": 420,
+        "height": max(60, 22 * len(values)),
+        "data": {"values": values},
+        "mark": "bar",
+        "encoding": {
+            "y": {"field": "kpi", "type": "nominal", "sort": None, "title": None, "axis": {"labelLimit": 220}},
+            "x": {
+                "field": "percent",
+                "type": "quantitative",
+                "title": _("Percent of the way from baseline to target"),
+                "scale": {"domain": [0, 100]},
+            },
+        },
+    }

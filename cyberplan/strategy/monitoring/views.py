@@ -10,14 +10,14 @@ import datetime
 from decimal import Decimal
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils import timezone
-from django.utils.safestring import SafeString
+from django.utils import timezone, translation
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -25,7 +25,8 @@ from django.views.decorators.http import require_POST
 from cyberplan.core.access import Permission, organisations_where
 from cyberplan.core.forms import attach_errors
 from cyberplan.core.models import User
-from cyberplan.reports.svg import chart_markup
+from cyberplan.reports.charts import Span
+from cyberplan.reports.svg import PageChart, page_chart
 
 from .. import access, actions, kpis
 from ..choices import CLOSED_ACTION_STATUSES, KPISource
@@ -57,8 +58,32 @@ def _lang() -> str:
     return (get_language() or "en")[:2]
 
 
-def _chart(spec: dict[str, Any] | None) -> SafeString | None:
-    return chart_markup(spec)
+def _chart(spec: dict[str, Any] | None, span: Span = "full") -> PageChart | None:
+    """A chart drawn for the page (the report draws the same specification at the page's width)."""
+    return page_chart(spec, span)
+
+
+def _overview_charts(strategy: Strategy, view: mon.Overview, as_of: datetime.date) -> dict[str, PageChart | None]:
+    """The overview's charts, drawn for the page: the monitoring report's specifications."""
+    return {
+        "axis_chart": _chart(mon.axis_progress_spec(view), "half"),
+        "kpi_chart": _chart(mon.kpi_progress_spec(view), "half"),
+        "timeline_chart": _chart(mon.timeline_spec(strategy, as_of, _lang())),
+    }
+
+
+def warm_overview_charts(strategy: Strategy) -> int:
+    """Draw today's overview charts in every language, so the page's first visit finds them drawn.
+
+    Drawings are kept in the shared cache (:func:`cyberplan.reports.charts.to_svg`); the charts do
+    not depend on who reads the page. Returns the languages drawn.
+    """
+    as_of = timezone.localdate()
+    view = mon.overview(strategy, as_of)
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            _overview_charts(strategy, view, as_of)
+    return len(settings.LANGUAGES)
 
 
 def _context(strategy: Strategy, **values: Any) -> dict[str, Any]:
@@ -134,8 +159,7 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
             as_of=as_of,
             alerts=[{"alert": a, "label": ALERT_LABELS.get(a.kind, a.kind)} for a in alerts],
             kpi_rows=kpi_rows,
-            axis_chart=_chart(mon.axis_progress_spec(view)),
-            timeline_chart=_chart(mon.timeline_spec(strategy, as_of, _lang())),
+            **_overview_charts(strategy, view, as_of),
             can_assess=organisations_where(user, Permission.EDIT).exists(),
             actions=Action.objects.filter(strategy=strategy).select_related("lead").order_by("order", "code", "id"),
         ),

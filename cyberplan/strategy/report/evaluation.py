@@ -147,6 +147,11 @@ def progress(report: MonitoringInput) -> list[Section]:
             numeric=[False, True, True, True, True],
         ),
         Chart(_("Progress per axis"), _with_font(monitoring.axis_progress_spec(view)), _("No axis to draw.")),
+        Chart(
+            _("KPI progress towards target"),
+            _with_font(monitoring.kpi_progress_spec(view)),
+            _("No KPI has a baseline, a target and a measurement yet."),
+        ),
     )
     timeline = Section("timeline", _("Timeline of the action plan"), level=2)
     timeline.add(

@@ -27,6 +27,7 @@ from cyberplan.jobs.models import Job
 from cyberplan.jobs.registry import Progress
 from cyberplan.reports import jobs
 from cyberplan.reports.jobs import format_and_language_errors, raise_errors
+from cyberplan.reports.words import period_name
 
 from ..access import access_strategy_by_id, versions_visible_to
 from ..choices import VersionStatus
@@ -124,12 +125,28 @@ def do_request_strategy_report(
     )
 
 
+def describe(parameters: dict[str, Any]) -> list[tuple[str, str]]:
+    """The strategy by its title, the document (the strategy's version, or monitoring and its period),
+    then the document's language and format."""
+    strategy = Strategy.objects.filter(pk=int(parameters.get("strategy") or 0)).first()
+    described = [(_("Strategy"), strategy.title if strategy else "—")]
+    if parameters.get("kind") == MONITORING:
+        described.append((_("Document"), _("Monitoring report")))
+        if parameters.get("period"):
+            described.append((_("Period"), period_name(read_period(str(parameters["period"])))))
+    else:
+        described.append((_("Document"), _("The strategy")))
+        if parameters.get("version"):
+            described.append((_("Version"), str(parameters["version"])))
+    return [*described, *jobs.describe_report(parameters)]
+
+
 def run_strategy_report_job(job: Job, progress: Progress) -> dict[str, Any]:
     parameters, language, fmt = jobs.job_parameters(job)
     kind = str(parameters.get("kind", ""))
     period = str(parameters.get("period") or "")
     version = parameters.get("version")
-    jobs.check_parameters(lambda: check_parameters(kind, language, fmt, period))
+    jobs.check_parameters(lambda: check_parameters(kind, language, fmt, period), progress, fmt)
     if version is not None and not isinstance(version, int):
         raise ValueError(_("The version must be a number."))
     user = jobs.requester(job, _("A document is made for the person who asked for it, and this job has none."))
@@ -155,7 +172,7 @@ def run_strategy_report_job(job: Job, progress: Progress) -> dict[str, Any]:
         except ReportError as error:
             raise ValueError(str(error)) from None
 
-    produced = jobs.write_report(job, progress, language, _("Writing the document and drawing the charts"), make)
+    produced = jobs.write_report(job, progress, language, make)
     return {
         "strategy": allowed.strategy.pk,
         "kind": kind,

@@ -14,7 +14,8 @@ from cyberplan.core.models import Organisation, User
 from cyberplan.jobs.models import Job
 from cyberplan.jobs.registry import Progress
 from cyberplan.reports import jobs
-from cyberplan.reports.jobs import format_and_language_errors, raise_errors
+from cyberplan.reports.jobs import describe_report, format_and_language_errors, raise_errors
+from cyberplan.reports.words import period_name
 from cyberplan.threats.access import access_event_store
 
 from .service import produce
@@ -53,11 +54,16 @@ def do_request_trends_report(
     )
 
 
+def describe(parameters: dict[str, Any]) -> list[tuple[str, str]]:
+    """The report's period in words (a month reads "November 2026"), then its language, format and marking."""
+    return [(_("Period"), period_name(parse_period(str(parameters.get("period", ""))))), *describe_report(parameters)]
+
+
 def run_report_job(job: Job, progress: Progress) -> dict[str, Any]:
     parameters, language, fmt = jobs.job_parameters(job)
     period_text = str(parameters.get("period", ""))
     tlp = str(parameters.get("tlp", ""))
-    jobs.check_parameters(lambda: check_parameters(period_text, language, fmt, tlp))
+    jobs.check_parameters(lambda: check_parameters(period_text, language, fmt, tlp), progress, fmt)
     user = jobs.requester(job)
     try:
         organisation, readable = access_event_store(user, job.organisation_id)
@@ -68,7 +74,6 @@ def run_report_job(job: Job, progress: Progress) -> dict[str, Any]:
         job,
         progress,
         language,
-        _("Computing the figures and drawing the charts"),
         lambda: produce(organisation, period, language=language, fmt=fmt, audience=tlp, readable=readable),
     )
     return {

@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from cyberplan.analytics.periods import Period
@@ -15,9 +14,10 @@ from cyberplan.core.access import Permission, has_permission, organisations_wher
 from cyberplan.core.choices import TLP
 from cyberplan.core.http import signed_in_user
 from cyberplan.core.models import Organisation
-from cyberplan.reports.svg import safe_svg
+from cyberplan.reports.svg import PageChart, safe_svg
 from cyberplan.threats.access import access_event_store
 
+from ..charts import SPANS
 from ..figures import Figures, chart_svgs, figures, latest_period, store_state
 from ..forms import DashboardFilterForm, scope_of
 from ..report.offer import offer_note, report_offer
@@ -114,9 +114,9 @@ def _panels(
 ) -> list[Panel]:
     """The page's panels, each with its charts (made safe) and its tables."""
 
-    def svg(name: str) -> list[SafeString]:
+    def svg(name: str) -> list[PageChart]:
         markup = safe_svg(svgs.get(name))
-        return [markup] if markup is not None else []
+        return [PageChart(markup, SPANS[name])] if markup is not None else []
 
     panels = [
         Panel("classes", _("Threat classes and types"), svg("timeline") + svg("by_type"), class_tables(data, drill)),

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from cyberplan.analytics.periods import Period
 from cyberplan.core.models import Organisation
+from cyberplan.reports.svg import PageChart
 
 from ..figures import Figures
 from ..forms import UNKNOWN
@@ -127,7 +128,7 @@ class Table:
 class Panel:
     id: str
     title: str
-    charts: list[SafeString] = field(default_factory=list)
+    charts: list[PageChart] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
 
 
