@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cyberplan.trends.report_jobs import TRENDS_REPORT
+from cyberplan.trends.report.jobs import TRENDS_REPORT
 from django.test import Client
 from django.utils import translation
 

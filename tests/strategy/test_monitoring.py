@@ -131,7 +131,11 @@ def test_monitoring_page_shows_figures_charts_alerts_and_the_assessment_link(wor
     # A viewer reads the page but is not offered to start an assessment.
     viewer_page = signed_in(world.users[Role.VIEWER]).get(url("monitoring", plan)).content.decode()
     assert reverse("assessment:assessment_create") not in viewer_page
-    assert signed_in(world.outsider).get(url("monitoring", plan)).status_code == 404
+    # The outsider's organisation leads action 2 only: its members see that action, nothing else.
+    outsider_page = signed_in(world.outsider).get(url("monitoring", plan))
+    assert outsider_page.status_code == 200
+    assert "National awareness campaign" in outsider_page.content.decode()
+    assert "Hire four incident handlers" not in outsider_page.content.decode()
     assert signed_in(world.outsider).get(url("monitoring_action", plan, plan.action1.pk)).status_code == 404
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from cyberplan.strategy.views_monitoring import warm_overview_charts
+from cyberplan.strategy.monitoring.views import warm_overview_charts
 from django.core.cache import cache
 
 from cyberplan.core.choices import Role
