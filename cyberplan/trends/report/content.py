@@ -203,12 +203,19 @@ def build_report(
     audience: str,
     readable: Iterable[str] | None = None,
     engine: Engine | None = None,
+    granted_as: str = "",
 ) -> Report:
-    """The report for ``organisation``'s events in ``period``, for readers of TLP ``audience``."""
+    """The report for ``organisation``'s events in ``period``, for readers of TLP ``audience``.
+
+    ``granted_as`` names the store when it is read through a grant ("… granted by … up to …"): the report
+    then counts events only, and leaves out the owner's imports and constituency, which stay internal.
+    """
     labels = counted_labels(audience, readable)
     scope = Scope(period, tlp_in=labels)
     results = compute(store, scope, engine=engine)
-    return Builder(organisation, period, audience, labels, results, store).build()
+    builder = Builder(organisation, period, audience, labels, results, store)
+    builder.granted_as = granted_as
+    return builder.build()
 
 
 class Builder:
@@ -223,6 +230,7 @@ class Builder:
     ) -> None:
         self.organisation = organisation
         self.store = store
+        self.granted_as = ""
         self.period = period
         self.audience = audience
         self.labels = list(labels)
@@ -926,9 +934,18 @@ class Builder:
                 empty=_("No feed reported an event in this period."),
             )
         )
-        section.add(*self.imports())
-        section.add(Paragraph(_("Coverage of the address space"), "subheading"))
-        section.add(*self.coverage())
+        if self.granted_as:
+            # A granted store: its events only; the owner's imports and constituency stay internal.
+            section.add(
+                Paragraph(
+                    _("Events counted from the store of %(store)s, read through a store grant.")
+                    % {"store": clean(self.granted_as)}
+                )
+            )
+        else:
+            section.add(*self.imports())
+            section.add(Paragraph(_("Coverage of the address space"), "subheading"))
+            section.add(*self.coverage())
         section.add(Paragraph(_("Counting"), "subheading"))
         section.add(
             Paragraph(
