@@ -185,6 +185,14 @@ def organisation_stores(reader: Organisation) -> list[ReadableStore]:
     return stores
 
 
+def describe_store_for(reader: Organisation, owner: Organisation) -> str:
+    """How a figure made for ``reader`` names ``owner``'s store ("… granted by … up to …" when granted)."""
+    for store in organisation_stores(reader):
+        if store.owner.pk == owner.pk:
+            return store.describe()
+    return str(owner)
+
+
 def store_grants_visible_to(user: User) -> QuerySet[StoreGrant]:
     """The grants the user's organisations gave or received (live and revoked), for the page and the API."""
     organisations = organisation_ids_where(user, Permission.VIEW)
