@@ -185,6 +185,14 @@ def organisation_stores(reader: Organisation) -> list[ReadableStore]:
     return stores
 
 
+def store_labels_of(user: User, owner_id: int) -> list[str]:
+    """The labels of ``owner_id``'s store the user reads, by membership or grant; none when they read nothing."""
+    try:
+        return access_readable_store(user, owner_id).labels
+    except (Http404, PermissionDenied):
+        return []
+
+
 def describe_store_for(reader: Organisation, owner: Organisation) -> str:
     """How a figure made for ``reader`` names ``owner``'s store ("… granted by … up to …" when granted)."""
     for store in organisation_stores(reader):

@@ -45,7 +45,7 @@ from cyberplan.reports.charts import FONT
 from cyberplan.reports.document import Chart, Paragraph, Section, Table, clean
 from cyberplan.reports.marking import marking
 from cyberplan.reports.words import period_name
-from cyberplan.threats.access import event_tlp_labels
+from cyberplan.threats.access import event_tlp_labels, organisation_stores, store_labels_of
 from cyberplan.threats.store import event_store
 from cyberplan.trends.labels import taxonomy_label
 from cyberplan.trends.store import analytics_engine
@@ -472,8 +472,18 @@ class _StrategyBuilder:
 
     def threat_context(self) -> Section:
         section = Section("context-threats", _("Threat landscape"), level=2)
-        labels = self.audience.event_labels(self.strategy.organisation)
-        figures = threat_figures(self.strategy, labels, self.as_of)
+        # The strategy organisation's own store, else the first store granted to it with events; each at the
+        # labels the grant releases, the document's marking allows and its reader (if any) reads.
+        figures, labels, store_text = None, (), ""
+        for store in organisation_stores(self.strategy.organisation):
+            allowed = set(store.labels)
+            if self.audience.reader is not None:
+                allowed &= set(store_labels_of(self.audience.reader, store.owner.pk))
+            labels = tuple(code for code in self.audience.labels if code in allowed)
+            figures = threat_figures(self.strategy, labels, self.as_of, store.owner)
+            if figures is not None:
+                store_text = store.describe()
+                break
         if figures is None:
             return section.add(
                 Paragraph(
@@ -513,8 +523,8 @@ class _StrategyBuilder:
                 numeric=[False, True, True],
             ),
             Paragraph(
-                _("Counted from the trend tables of the national event store, events marked %(labels)s only.")
-                % {"labels": ", ".join(f"TLP:{code.upper()}" for code in labels)},
+                _("Counted from the trend tables of the event store of %(store)s, events marked %(labels)s only.")
+                % {"store": clean(store_text), "labels": ", ".join(f"TLP:{code.upper()}" for code in labels)},
                 "note",
             ),
         )
@@ -813,9 +823,14 @@ class ThreatFigures:
     classes: list[tuple[str, int]]
 
 
-def threat_figures(strategy: Strategy, labels: tuple[str, ...], as_of: dt.date) -> ThreatFigures | None:
-    """Figures of the last complete year before ``as_of``, else of the last twelve complete months; None without events."""
-    store = event_store(strategy.organisation)
+def threat_figures(
+    strategy: Strategy, labels: tuple[str, ...], as_of: dt.date, store_owner: Organisation | None = None
+) -> ThreatFigures | None:
+    """Figures of the last complete year before ``as_of``, else of the last twelve complete months; None without events.
+
+    ``store_owner`` is the organisation whose store is read (the strategy's own by default).
+    """
+    store = event_store(store_owner or strategy.organisation)
     if not labels or not store.files():
         return None
     year = Period(dt.date(as_of.year - 1, 1, 1), dt.date(as_of.year, 1, 1), "year")
