@@ -459,7 +459,9 @@ def do_grant_store_access(
     if owner.pk == recipient.pk:
         errors["recipient"] = _("An organisation reads its own store already; choose another organisation.")
     if not is_crossable_ceiling(ceiling):
-        errors["ceiling"] = _("Choose TLP:CLEAR, TLP:GREEN or TLP:AMBER: TLP:AMBER+STRICT and TLP:RED never leave the organisation.")
+        errors["ceiling"] = _(
+            "Choose TLP:CLEAR, TLP:GREEN or TLP:AMBER: TLP:AMBER+STRICT and TLP:RED never leave the organisation."
+        )
     if not reason.strip():
         errors["reason"] = _("Say why this organisation may read the store.")
     if not errors and StoreGrant.objects.filter(owner=owner, recipient=recipient, revoked_at__isnull=True).exists():

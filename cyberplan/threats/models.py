@@ -179,7 +179,9 @@ class StoreGrant(models.Model):
         constraints = [
             # At most one live grant between an owner and a recipient; revoked ones stay as history.
             models.UniqueConstraint(
-                fields=["owner", "recipient"], condition=models.Q(revoked_at__isnull=True), name="unique_live_store_grant"
+                fields=["owner", "recipient"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="unique_live_store_grant",
             ),
             models.CheckConstraint(condition=~models.Q(owner=models.F("recipient")), name="store_grant_not_to_owner"),
         ]

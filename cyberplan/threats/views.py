@@ -26,14 +26,14 @@ from cyberplan.pipeline.query import page as event_page
 
 from . import actions
 from .access import (
-    access_readable_store,
-    default_store,
-    readable_store_owners,
-    readable_stores,
     access_import_by_id,
+    access_readable_store,
     constituency_visible_to,
+    default_store,
     imports_visible_to,
     mappings_visible_to,
+    readable_store_owners,
+    readable_stores,
 )
 from .choices import ImportStatus
 from .forms import (

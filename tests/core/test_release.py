@@ -1,4 +1,4 @@
-"""The one release rule (cyberplan/core/release.py), every ceiling × role × label, against FIRST TLP 2.0."""
+"""The one release rule (cyberplan/core/release.py), every ceiling, role and label, against FIRST TLP 2.0."""
 
 from __future__ import annotations
 
@@ -35,7 +35,9 @@ def expected(ceiling: str, role: str, label: str, *, named: bool) -> bool:
 @pytest.mark.parametrize("role", Role.values)
 @pytest.mark.parametrize("ceiling", CEILINGS)
 def test_every_ceiling_role_and_label(ceiling: str, role: str, label: str, named: bool) -> None:
-    released = released_labels(owner_id=OWNER, recipient_id=RECIPIENT, ceiling=ceiling, recipient_role=role, named=named)
+    released = released_labels(
+        owner_id=OWNER, recipient_id=RECIPIENT, ceiling=ceiling, recipient_role=role, named=named
+    )
     assert (label in released) is expected(ceiling, role, label, named=named)
 
 

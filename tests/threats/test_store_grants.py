@@ -272,3 +272,76 @@ def test_only_administrators_and_coordinators_of_the_owner_manage_grants(world: 
     assert access_grant_to_manage(world.users[Role.ADMINISTRATOR], given.pk) == given
     with pytest.raises(PermissionDenied):
         access_grant_to_manage(world.users[Role.ANALYST], given.pk)
+
+
+# -- the page, the command and the API ------------------------------------------------------------------
+
+
+def test_the_store_access_page_grants_and_revokes_with_confirmation(
+    world: World, recipient: dict[str, User], third: User
+) -> None:
+    coordinator = client_for(world.users[Role.COORDINATOR])
+    page = coordinator.get("/threats/stores/").content.decode()
+    assert "Grant access to a store" in page
+    data = {"owner": world.org_a.pk, "recipient": world.org_b.pk, "ceiling": "amber", "reason": "<b>National</b>"}
+    assert coordinator.post("/threats/stores/", {**data, "ceiling": "red"}).status_code == 400
+    response = coordinator.post("/threats/stores/", data)
+    assert response.status_code == 302
+    given = StoreGrant.objects.get()
+    assert AuditEntry.objects.filter(object_id=str(given.pk), source="web").count() == 2
+    # The recipient sees it as received, escaped, without the grant form or a revoke link.
+    received = client_for(recipient[Role.COORDINATOR]).get("/threats/stores/").content.decode()
+    assert "&lt;b&gt;National&lt;/b&gt;" in received and "<b>National" not in received
+    assert "/revoke/" not in received  # the recipient may not revoke what the owner gave
+    assert "Grant access to a store" not in client_for(recipient[Role.VIEWER]).get("/threats/stores/").content.decode()
+    # An analyst of the owner sees the grant but may not revoke it; another organisation does not see it.
+    analyst = client_for(world.users[Role.ANALYST])
+    assert analyst.get(f"/threats/stores/{given.pk}/revoke/").status_code == 403
+    assert analyst.post("/threats/stores/", data).status_code == 403
+    assert client_for(world.outsider).post(f"/threats/stores/{given.pk}/revoke/").status_code == 403  # recipient
+    assert client_for(third).post(f"/threats/stores/{given.pk}/revoke/").status_code == 404
+    # Revoking asks first (GET), and acts only on POST.
+    assert "Revoke the grant" in coordinator.get(f"/threats/stores/{given.pk}/revoke/").content.decode()
+    given.refresh_from_db()
+    assert given.is_live
+    assert coordinator.post(f"/threats/stores/{given.pk}/revoke/").status_code == 302
+    given.refresh_from_db()
+    assert not given.is_live
+
+
+def test_the_api_lists_grants_given_and_received(world: World, third: User) -> None:
+    given = grant(world)
+    for user in (world.users[Role.VIEWER], world.outsider):
+        body = api_for(user).get("/api/store-grants/").json()
+        assert [row["id"] for row in body["results"]] == [given.pk]
+        assert body["results"][0]["ceiling"] == "amber" and body["results"][0]["live"] is True
+    assert api_for(third).get("/api/store-grants/").json()["results"] == []
+    assert api_for(third).get(f"/api/store-grants/{given.pk}/").status_code == 404
+    assert api_for(world.users[Role.COORDINATOR]).post("/api/store-grants/", {}).status_code == 405
+
+
+def test_the_stores_command_grants_lists_and_revokes(world: World) -> None:
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command(
+        "stores", "grant", "--owner", "authority-a", "--to", "csirt-b", "--up-to", "green", "--reason", "Why",
+        stdout=out,
+    )  # fmt: skip
+    assert "granted: csirt-b reads authority-a up to TLP:GREEN" in out.getvalue()
+    assert AuditEntry.objects.filter(organisation=world.org_b, action="create").exists()
+    out = StringIO()
+    call_command("stores", "list", stdout=out)
+    assert "authority-a\tcsirt-b\tTLP:GREEN" in out.getvalue()
+    with pytest.raises(CommandError, match="already reads this store"):
+        call_command(
+            "stores", "grant", "--owner", "authority-a", "--to", "csirt-b", "--up-to", "green", "--reason", "x"
+        )
+    with pytest.raises(CommandError, match="--to: there is no organisation"):
+        call_command("stores", "revoke", "--owner", "authority-a", "--to", "nowhere")
+    call_command("stores", "revoke", "--owner", "authority-a", "--to", "csirt-b", stdout=StringIO())
+    out = StringIO()
+    call_command("stores", "list", stdout=out)
+    assert "csirt-b" not in out.getvalue()

@@ -6,32 +6,84 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0005_alter_auditentry_action'),
-        ('threats', '0002_import_content_key'),
+        ("core", "0005_alter_auditentry_action"),
+        ("threats", "0002_import_content_key"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StoreGrant',
+            name="StoreGrant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ceiling', models.CharField(choices=[('clear', 'TLP:CLEAR'), ('green', 'TLP:GREEN'), ('amber', 'TLP:AMBER')], default='green', max_length=15, verbose_name='up to')),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('granted_at', models.DateTimeField(auto_now_add=True, verbose_name='granted')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='revoked')),
-                ('granted_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='granted by')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='store_grants_given', to='core.organisation', verbose_name='store of')),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='store_grants_received', to='core.organisation', verbose_name='granted to')),
-                ('revoked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='revoked by')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "ceiling",
+                    models.CharField(
+                        choices=[("clear", "TLP:CLEAR"), ("green", "TLP:GREEN"), ("amber", "TLP:AMBER")],
+                        default="green",
+                        max_length=15,
+                        verbose_name="up to",
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="reason")),
+                ("granted_at", models.DateTimeField(auto_now_add=True, verbose_name="granted")),
+                ("revoked_at", models.DateTimeField(blank=True, null=True, verbose_name="revoked")),
+                (
+                    "granted_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="granted by",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="store_grants_given",
+                        to="core.organisation",
+                        verbose_name="store of",
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="store_grants_received",
+                        to="core.organisation",
+                        verbose_name="granted to",
+                    ),
+                ),
+                (
+                    "revoked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="revoked by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'store grant',
-                'verbose_name_plural': 'store grants',
-                'ordering': ['-granted_at'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('revoked_at__isnull', True)), fields=('owner', 'recipient'), name='unique_live_store_grant'), models.CheckConstraint(condition=models.Q(('owner', models.F('recipient')), _negated=True), name='store_grant_not_to_owner')],
+                "verbose_name": "store grant",
+                "verbose_name_plural": "store grants",
+                "ordering": ["-granted_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("revoked_at__isnull", True)),
+                        fields=("owner", "recipient"),
+                        name="unique_live_store_grant",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("owner", models.F("recipient")), _negated=True),
+                        name="store_grant_not_to_owner",
+                    ),
+                ],
             },
         ),
     ]
