@@ -345,3 +345,18 @@ def test_the_stores_command_grants_lists_and_revokes(world: World) -> None:
     out = StringIO()
     call_command("stores", "list", stdout=out)
     assert "csirt-b" not in out.getvalue()
+
+
+@pytest.mark.slow
+def test_the_demo_coordinator_opens_the_dashboard_on_cert_py_events(db: None) -> None:
+    from cyberplan.workspace.demo import build_demo_workspace
+
+    assert build_demo_workspace()["store grants"] == 1
+    cert_py = Organisation.objects.get(slug="cert-py")
+    rows = [event("2026-10-05T10:00:00", ip=f"198.51.100.{i}", tlp=label) for i, label in enumerate(COUNTS, start=1)]
+    write_store(store_root(cert_py), rows)
+    coordinator = User.objects.get(username="demo-coordinator")
+    status, events, html = dashboard_events(coordinator)
+    assert (status, events) == (200, "3")  # CLEAR, GREEN and AMBER; never AMBER+STRICT or RED
+    assert "granted by" in html and "up to TLP:AMBER" in html
+    assert build_demo_workspace()["store grants"] == 0
