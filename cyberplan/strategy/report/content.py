@@ -474,7 +474,9 @@ class _StrategyBuilder:
         section = Section("context-threats", _("Threat landscape"), level=2)
         # The strategy organisation's own store, else the first store granted to it with events; each at the
         # labels the grant releases, the document's marking allows and its reader (if any) reads.
-        figures, labels, store_text = None, (), ""
+        figures: ThreatFigures | None = None
+        labels: tuple[str, ...] = ()
+        store_text = ""
         for store in organisation_stores(self.strategy.organisation):
             allowed = set(store.labels)
             if self.audience.reader is not None:
