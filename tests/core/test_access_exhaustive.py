@@ -627,15 +627,15 @@ def populate(folder: Path) -> World:
             marker = build.marker()
             job = do_start_job(users[role], organisation, AUDIT_EXPORT, {"note": f"Job {marker}"})
             build.add("job", job, organisation_id=organisation.pk, rule="job", creator_id=users[role].pk, marker=marker)
-    # Organisation B (the CSIRT) lets A (the authority) read its store up to TLP:AMBER: A's readers see B's
-    # events (never AMBER+STRICT or RED), but not B's imports, quarantine or constituency.
+    # Organisation A, whose records are at all five labels, lets B read its event store up to TLP:AMBER:
+    # B's readers see A's events (never AMBER+STRICT or RED), but not A's imports, quarantine or constituency.
     org_a, org_b = organisations
     marker = build.marker()
-    grant = do_grant_store_access(None, org_b, org_a, ceiling=TLP.AMBER, reason=f"Grant {marker}")
-    build.add("store_grant", grant, organisation_id=org_b.pk, rule="grant", recipient_id=org_a.pk, marker=marker)
+    grant = do_grant_store_access(None, org_a, org_b, ceiling=TLP.AMBER, reason=f"Grant {marker}")
+    build.add("store_grant", grant, organisation_id=org_a.pk, rule="grant", recipient_id=org_b.pk, marker=marker)
     for record in [*build.records["import"], *build.records["organisation"]]:
-        if record.organisation_id == org_b.pk:
-            record.granted[org_a.pk] = TLP.AMBER
+        if record.organisation_id == org_a.pk:
+            record.granted[org_b.pk] = TLP.AMBER
     for entry in AuditEntry.objects.filter(organisation__in=organisations).order_by("pk")[::25]:
         build.add("audit", entry, organisation_id=entry.organisation_id, rule="audit")
     nobody = User.objects.create_user(username="nobody", password="unused-in-these-tests")
