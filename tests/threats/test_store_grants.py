@@ -18,6 +18,7 @@ from rest_framework.test import APIClient
 
 from cyberplan.core.choices import OrganisationType, Role
 from cyberplan.core.models import AuditEntry, Organisation, User
+from cyberplan.gaps.models import Gap
 from cyberplan.jobs.models import Job
 from cyberplan.jobs.tasks import run_job
 from cyberplan.threats.actions import do_grant_store_access, do_revoke_store_access
@@ -184,6 +185,8 @@ def test_the_recipients_coordinator_reads_the_store_up_to_the_ceiling_everywhere
         "/api/events/", {"organisation": world.org_a.pk, "limit": 100}).json()["results"]}  # fmt: skip
     assert labels == {"clear", "green", "amber"}  # never AMBER+STRICT or RED
     # The owner's imports and constituency stay internal; the grant gives no write.
+    refused = client_for(coordinator).post("/trends/gaps/", {"organisation": world.org_a.pk, "period": "2026-10"})
+    assert refused.status_code == 403 and not Gap.objects.exists()
     assert client_for(coordinator).get("/threats/").status_code == 200
     constituency = client_for(coordinator).get("/threats/constituency/").content.decode()
     assert f'<option value="{world.org_a.pk}">Authority A' not in constituency

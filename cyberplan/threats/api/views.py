@@ -58,7 +58,8 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
 
 class EventListView(APIView):
-    """Events of one organisation's store, newest first, filtered; TLP limits what each role sees."""
+    """Events of one organisation's store (one's own, or one granted to one's organisation), newest first,
+    filtered; TLP limits what each role sees, and for a granted store the release rule too."""
 
     @extend_schema(
         parameters=[EventQuerySerializer],
