@@ -15,7 +15,7 @@ from cyberplan.core.api.views import (
 from cyberplan.gaps.api.views import GapViewSet
 from cyberplan.jobs.api.views import JobViewSet
 from cyberplan.strategy.api.views import ActionViewSet, ElementViewSet, KPIViewSet, StrategyViewSet, VersionViewSet
-from cyberplan.threats.api.views import EventListView, ImportViewSet
+from cyberplan.threats.api.views import EventListView, ImportViewSet, StoreGrantViewSet
 from cyberplan.trends.api.views import TrendMetricsView
 
 router = DefaultRouter()
@@ -27,6 +27,7 @@ router.register("tokens", APITokenViewSet, basename="api-token")
 router.register("gaps", GapViewSet, basename="gap")
 router.register("jobs", JobViewSet, basename="job")
 router.register("imports", ImportViewSet, basename="import")
+router.register("store-grants", StoreGrantViewSet, basename="store-grant")
 router.register("assessments", AssessmentViewSet, basename="assessment")
 router.register("assessment-answers", AssessmentAnswerViewSet, basename="assessment-answer")
 router.register("strategies", StrategyViewSet, basename="strategy")

@@ -9,8 +9,9 @@ Threat trend figures are written ``<figure> [filter=value ...]``:
 * filters: ``class=`` (RSIT class, e.g. ``intrusion-attempts``), ``type=`` (e.g. ``brute-force``),
   ``sector=`` (a sector code), ``country=`` (ISO code), ``feed=``; a filter may be repeated;
 * ``store=`` (an organisation's short name): count the events of that organisation's store, for
-  example the national CSIRT's, instead of the strategy owner's. The person computing must be a
-  member of that organisation, and only the TLP labels their role reads there are counted.
+  example the national CSIRT's, instead of the strategy owner's. That organisation must have granted
+  the strategy's organisation read access to its store; only the labels the grant releases are counted
+  (never AMBER+STRICT or RED), and of those only what the person computing reads.
 
 The window of a measurement is the KPI's frequency ending on the measurement date (a quarterly
 KPI measured on 30 June counts 1 April to 30 June).
@@ -35,6 +36,7 @@ from cyberplan.assessment.results import score_assessment
 from cyberplan.core.access import ROLE_TLP, role_in
 from cyberplan.core.models import Organisation, User
 from cyberplan.gaps.access import count_closed_before, gaps_with_ids
+from cyberplan.threats.access import describe_store_for, organisation_store_labels
 from cyberplan.threats.store import event_store
 from cyberplan.trends.store import analytics_engine
 
@@ -139,7 +141,12 @@ def compute(kpi: KPI, as_of: datetime.date, actor: User | None = None) -> Comput
 
 
 def _store_and_labels(kpi: KPI, spec: TrendSpec, actor: User | None) -> tuple[Organisation, tuple[str, ...] | None]:
-    """The organisation whose events are counted, and the TLP labels counted (None: all)."""
+    """The organisation whose events are counted, and the TLP labels counted (None: all).
+
+    Another organisation's store is counted only through a live grant to the strategy's organisation, at
+    the labels the release rule lets cross it (never AMBER+STRICT or RED), whoever computes the figure;
+    a person computing it counts no more than they read themselves.
+    """
     owner = kpi.action.strategy.organisation
     store = owner
     if spec.store is not None and spec.store != owner.slug:
@@ -152,14 +159,21 @@ def _store_and_labels(kpi: KPI, spec: TrendSpec, actor: User | None) -> tuple[Or
                 }
             )
         store = found
+    granted = organisation_store_labels(owner, store) if store != owner else None
+    if granted is not None and not granted:
+        raise ValidationError(
+            _("%(owner)s has no grant to read the store of %(store)s: its events cannot be counted.")
+            % {"owner": str(owner), "store": str(store)}
+        )
     if actor is None or not actor.pk:
-        return store, None
-    role = role_in(actor, store.pk)
+        return store, None if granted is None else tuple(granted)
+    role = role_in(actor, owner.pk)
     if role is None:
         raise ValidationError(
-            _("Only members of %(organisation)s may compute a figure from its events.") % {"organisation": str(store)}
+            _("Only members of %(organisation)s may compute a figure from its events.") % {"organisation": str(owner)}
         )
-    return store, tuple(sorted(ROLE_TLP[role]))
+    own = set(ROLE_TLP[role]) if granted is None else {label for label in granted if label in ROLE_TLP[role]}
+    return store, tuple(sorted(own))
 
 
 def _trend(kpi: KPI, as_of: datetime.date, actor: User | None) -> Computed:
@@ -197,6 +211,7 @@ def _trend(kpi: KPI, as_of: datetime.date, actor: User | None) -> Computed:
             "from": first.isoformat(),
             "to": last.isoformat(),
             "store": owner.slug,
+            "store_text": describe_store_for(kpi.action.strategy.organisation, owner),
             "tlp": None if labels is None else list(labels),
         },
     )

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from cyberplan.core.access import (
     ROLE_PERMISSIONS,
@@ -18,10 +20,13 @@ from cyberplan.core.access import (
     role_in,
     roles_of,
 )
+from cyberplan.core.choices import TLP
 from cyberplan.core.models import Organisation, User
+from cyberplan.core.release import CROSSABLE, labels_within, released_labels
 
 from .choices import ImportStatus
-from .models import ColumnMapping, ConstituencyEntry, Import
+from .models import ColumnMapping, ConstituencyEntry, Import, StoreGrant
+from .store import event_store
 
 
 def event_tlp_labels(user: User, organisation: Organisation | int) -> list[str]:
@@ -61,13 +66,167 @@ def access_import_by_id(user: User, import_id: uuid.UUID | str) -> Import:
         raise Http404 from None
 
 
+@dataclass
+class ReadableStore:
+    """An event store a user reads: whose it is, the labels they read there, and the grants it comes through.
+
+    ``grants`` is empty when the user is a member of the owner (they read it by their role there); otherwise
+    it holds the live grants to the user's organisations that give them ``labels``.
+    """
+
+    owner: Organisation
+    labels: list[str]
+    grants: list[StoreGrant] = field(default_factory=list)
+
+    @property
+    def granted(self) -> bool:
+        return bool(self.grants)
+
+    def describe(self) -> str:
+        """The store as every figure names it: the owner, and for a granted store by whom and up to which label."""
+        if not self.grants:
+            return str(self.owner)
+        ceiling = max((grant.ceiling for grant in self.grants), key=CROSSABLE.index)
+        return _("%(owner)s (granted by %(owner)s up to %(label)s)") % {
+            "owner": self.owner,
+            "label": TLP(ceiling).label,
+        }
+
+
+def live_grants_received(organisation_ids: Iterable[int]) -> QuerySet[StoreGrant]:
+    return StoreGrant.objects.filter(recipient_id__in=list(organisation_ids), revoked_at__isnull=True).select_related(
+        "owner", "recipient"
+    )
+
+
+def _released_to_user(user: User, grant: StoreGrant) -> list[str]:
+    return released_labels(
+        owner_id=grant.owner_id,
+        recipient_id=grant.recipient_id,
+        ceiling=grant.ceiling,
+        recipient_role=role_in(user, grant.recipient_id),
+    )
+
+
+def readable_stores(user: User) -> list[ReadableStore]:
+    """Every event store the user reads: their organisations' own, then those granted to them, by name.
+
+    A member reads their organisation's store by their role (``event_tlp_labels``). A store granted to one
+    of their organisations is read through the one release rule (``cyberplan.core.release``): never
+    AMBER+STRICT or RED, at most the grant's ceiling, at most what their role reads in the recipient.
+    A store they read by no label is not listed.
+    """
+    stores: dict[int, ReadableStore] = {}
+    for organisation in Organisation.objects.filter(pk__in=list(roles_of(user))).order_by("name"):
+        labels = event_tlp_labels(user, organisation)
+        if labels:
+            stores[organisation.pk] = ReadableStore(organisation, labels)
+    granted: dict[int, ReadableStore] = {}
+    for grant in live_grants_received(roles_of(user)).order_by("owner__name", "pk"):
+        if grant.owner_id in stores:
+            continue  # a member reads more by their role than any grant releases
+        labels = _released_to_user(user, grant)
+        if not labels:
+            continue
+        entry = granted.setdefault(grant.owner_id, ReadableStore(grant.owner, []))
+        entry.labels = sorted(set(entry.labels) | set(labels), key=CROSSABLE.index)
+        entry.grants.append(grant)
+    return [*stores.values(), *granted.values()]
+
+
+def default_store(stores: list[ReadableStore]) -> Organisation | None:
+    """The store a page opens on: the first readable store that holds events, else the first one."""
+    for store in stores:
+        if event_store(store.owner).files():
+            return store.owner
+    return stores[0].owner if stores else None
+
+
+def readable_store_owners(user: User) -> QuerySet[Organisation]:
+    """The organisations whose store the user reads (by membership or grant), for a store chooser."""
+    return Organisation.objects.filter(pk__in=[store.owner.pk for store in readable_stores(user)])
+
+
+def access_readable_store(user: User, organisation_id: int) -> ReadableStore:
+    """The store of ``organisation_id`` as the user reads it, by membership or grant; ``Http404`` otherwise."""
+    if role_in(user, organisation_id) is not None:
+        organisation = Organisation.objects.get(pk=organisation_id)
+        require(user, organisation_id, Permission.VIEW)
+        return ReadableStore(organisation, event_tlp_labels(user, organisation))
+    for store in readable_stores(user):
+        if store.owner.pk == organisation_id:
+            return store
+    raise Http404
+
+
 def access_event_store(user: User, organisation_id: int) -> tuple[Organisation, list[str]]:
-    """The organisation whose events the user reads, and the TLP labels they may see there."""
-    if role_in(user, organisation_id) is None:
-        raise Http404
-    organisation = Organisation.objects.get(pk=organisation_id)
-    require(user, organisation_id, Permission.VIEW)
-    return organisation, event_tlp_labels(user, organisation)
+    """The organisation whose events the user reads, and the TLP labels they may see there (member or grant)."""
+    store = access_readable_store(user, organisation_id)
+    return store.owner, store.labels
+
+
+def organisation_store_labels(reader: Organisation, owner: Organisation) -> list[str]:
+    """The labels of ``owner``'s store that ``reader`` as an organisation reads: all of its own, or a live grant's.
+
+    For figures made for an organisation rather than a person (a strategy's KPIs and threat context); a
+    person's own limits are applied on top by the caller.
+    """
+    if reader.pk == owner.pk:
+        return list(TLP.values)
+    grant = live_grants_received([reader.pk]).filter(owner=owner).first()
+    return labels_within(CROSSABLE, grant.ceiling) if grant is not None else []
+
+
+def organisation_stores(reader: Organisation) -> list[ReadableStore]:
+    """The stores an organisation reads: its own, then those granted to it (labels at organisation level)."""
+    stores = [ReadableStore(reader, list(TLP.values))]
+    for grant in live_grants_received([reader.pk]).order_by("owner__name", "pk"):
+        stores.append(ReadableStore(grant.owner, labels_within(CROSSABLE, grant.ceiling), [grant]))
+    return stores
+
+
+def store_labels_of(user: User, owner_id: int) -> list[str]:
+    """The labels of ``owner_id``'s store the user reads, by membership or grant; none when they read nothing."""
+    try:
+        return access_readable_store(user, owner_id).labels
+    except (Http404, PermissionDenied):
+        return []
+
+
+def describe_store_for(reader: Organisation, owner: Organisation) -> str:
+    """How a figure made for ``reader`` names ``owner``'s store ("… granted by … up to …" when granted)."""
+    for store in organisation_stores(reader):
+        if store.owner.pk == owner.pk:
+            return store.describe()
+    return str(owner)
+
+
+def store_grants_visible_to(user: User) -> QuerySet[StoreGrant]:
+    """The grants the user's organisations gave or received (live and revoked), for the page and the API."""
+    organisations = organisation_ids_where(user, Permission.VIEW)
+    return StoreGrant.objects.filter(Q(owner_id__in=organisations) | Q(recipient_id__in=organisations)).select_related(
+        "owner", "recipient", "granted_by", "revoked_by"
+    )
+
+
+def grant_manager_ids(user: User) -> list[int]:
+    """The organisations whose store the user may grant and revoke: where they administer or coordinate."""
+    return [
+        organisation_id
+        for organisation_id, role in roles_of(user).items()
+        if Permission.DECIDE in ROLE_PERMISSIONS[role] or Permission.ADMINISTER in ROLE_PERMISSIONS[role]
+    ]
+
+
+def access_grant_to_manage(user: User, grant_id: int) -> StoreGrant:
+    """A grant the user may revoke: 404 if they do not see it, 403 if they see it but do not manage its owner."""
+    try:
+        grant = store_grants_visible_to(user).get(pk=grant_id)
+    except (StoreGrant.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if grant.owner_id not in grant_manager_ids(user):
+        raise PermissionDenied
+    return grant
 
 
 def mappings_visible_to(user: User) -> QuerySet[ColumnMapping]:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from cyberplan.core import audit
 from cyberplan.core.choices import TLP, AuditAction
 from cyberplan.core.models import Organisation, Sector, User
+from cyberplan.core.release import is_crossable_ceiling
 from cyberplan.core.uploads import safe_filename
 from cyberplan.jobs.actions import do_start_job
 from cyberplan.pipeline.importers.base import ImportOptions, Source, SourceError, UnknownFormatError, without_paths
@@ -28,7 +29,7 @@ from cyberplan.pipeline.schema import FIELD_TYPES
 
 from .access import imports_visible_to
 from .choices import THREAT_IMPORT, Conversion, ImportFormat, ImportStatus
-from .models import ColumnMapping, ConstituencyEntry, Import
+from .models import ColumnMapping, ConstituencyEntry, Import, StoreGrant
 from .signals import import_stored
 from .store import constituency_table, event_store
 
@@ -440,3 +441,64 @@ def do_import_constituency_csv(
             created += not existed
             updated += existed
     return ConstituencyImportResult(created, updated, [])
+
+
+# -- store grants -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_grant_store_access(
+    actor: User | None, owner: Organisation, recipient: Organisation, *, ceiling: str, reason: str
+) -> StoreGrant:
+    """Let ``recipient`` read ``owner``'s event store up to ``ceiling``; audited in both organisations.
+
+    The caller has checked that ``actor`` administers or coordinates ``owner``. A live grant to the same
+    recipient is refused: revoke it first, so each change of ceiling leaves its own trace.
+    """
+    errors: dict[str, str] = {}
+    if owner.pk == recipient.pk:
+        errors["recipient"] = _("An organisation reads its own store already; choose another organisation.")
+    if not is_crossable_ceiling(ceiling):
+        errors["ceiling"] = _(
+            "Choose TLP:CLEAR, TLP:GREEN or TLP:AMBER: TLP:AMBER+STRICT and TLP:RED never leave the organisation."
+        )
+    if not reason.strip():
+        errors["reason"] = _("Say why this organisation may read the store.")
+    if not errors and StoreGrant.objects.filter(owner=owner, recipient=recipient, revoked_at__isnull=True).exists():
+        errors["recipient"] = _("%(recipient)s already reads this store; revoke that grant first to change it.") % {
+            "recipient": recipient
+        }
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            grant = StoreGrant.objects.create(
+                owner=owner,
+                recipient=recipient,
+                ceiling=ceiling,
+                reason=reason.strip(),
+                granted_by=actor if actor is not None and actor.pk else None,
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {"recipient": _("%(recipient)s already reads this store.") % {"recipient": recipient}}
+        ) from None
+    audit.record_create(actor, grant, organisation=owner)
+    audit.record_create(actor, grant, organisation=recipient)
+    return grant
+
+
+@transaction.atomic
+def do_revoke_store_access(actor: User | None, grant: StoreGrant) -> StoreGrant:
+    """End a grant at once: from now the recipient reads nothing of the store. Audited in both organisations."""
+    grant = StoreGrant.objects.select_for_update().select_related("owner", "recipient").get(pk=grant.pk)
+    if grant.revoked_at is not None:
+        raise ValidationError(_("This grant was already revoked."))
+    before = audit.snapshot(grant)
+    grant.revoked_at = timezone.now()
+    grant.revoked_by = actor if actor is not None and actor.pk else None
+    grant.save(update_fields=["revoked_at", "revoked_by"])
+    changes = audit.diff(before, audit.snapshot(grant))
+    for organisation in (grant.owner, grant.recipient):
+        audit.record(actor=actor, action=AuditAction.UPDATE, instance=grant, changes=changes, organisation=organisation)
+    return grant

@@ -171,3 +171,24 @@ class MappingSampleForm(forms.Form):
 
 FIELD_CHOICES = [("", _("(keep in extra)")), *[(name, name) for name in MAPPABLE_FIELDS]]
 CONVERSION_CHOICES = Conversion.choices
+
+
+class StoreGrantForm(forms.Form):
+    """Grant another organisation read access to one's event store. The view offers only stores the user manages."""
+
+    owner = forms.ModelChoiceField(label=_("Store of"), queryset=Organisation.objects.none())
+    recipient = forms.ModelChoiceField(label=_("Granted to"), queryset=Organisation.objects.none())
+    ceiling = forms.ChoiceField(
+        label=_("Up to"),
+        choices=[(code, name) for code, name in TLP.choices if code in ("clear", "green", "amber")],
+        initial=TLP.GREEN,
+        help_text=_("TLP:AMBER+STRICT and TLP:RED events never leave your organisation."),
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+    def __init__(self, *args: Any, owners: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit_queryset(self, "owner", owners)
+        limit_queryset(self, "recipient", Organisation.objects.all())
+        if owners.count() == 1:
+            self.fields["owner"].initial = owners.first()

@@ -135,3 +135,60 @@ class ConstituencyEntry(models.Model):
         except ValueError:
             raise ValidationError({"network": _("Give a network in CIDR form, such as 181.120.0.0/16.")}) from None
         self.network = str(network)
+
+
+class StoreGrant(models.Model):
+    """A CSIRT lets another organisation read its event store, up to a TLP ceiling, until revoked.
+
+    What crosses is decided by the one release rule (``cyberplan.core.release``): never AMBER+STRICT or
+    RED, and for each reader only what their role reads in the recipient organisation. A grant is for
+    reading events: the owner's imports, quarantine and constituency stay internal, and nothing is written.
+    """
+
+    owner = models.ForeignKey(
+        Organisation, verbose_name=_("store of"), on_delete=models.CASCADE, related_name="store_grants_given"
+    )
+    recipient = models.ForeignKey(
+        Organisation, verbose_name=_("granted to"), on_delete=models.CASCADE, related_name="store_grants_received"
+    )
+    ceiling = models.CharField(
+        _("up to"),
+        max_length=15,
+        choices=[(label, text) for label, text in TLP.choices if label in ("clear", "green", "amber")],
+        default=TLP.GREEN,
+    )
+    reason = models.TextField(_("reason"))
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("granted by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    granted_at = models.DateTimeField(_("granted"), auto_now_add=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-granted_at"]
+        verbose_name = _("store grant")
+        verbose_name_plural = _("store grants")
+        constraints = [
+            # At most one live grant between an owner and a recipient; revoked ones stay as history.
+            models.UniqueConstraint(
+                fields=["owner", "recipient"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="unique_live_store_grant",
+            ),
+            models.CheckConstraint(condition=~models.Q(owner=models.F("recipient")), name="store_grant_not_to_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner} → {self.recipient} ({self.get_ceiling_display()})"
+
+    @property
+    def is_live(self) -> bool:
+        return self.revoked_at is None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import grant_views, views
 
 app_name = "threats"
 urlpatterns = [
@@ -12,4 +12,6 @@ urlpatterns = [
     path("constituency/<int:pk>/delete/", views.constituency_delete, name="constituency_delete"),
     path("mappings/", views.mapping_list, name="mapping_list"),
     path("mappings/new/", views.mapping_create, name="mapping_create"),
+    path("stores/", grant_views.store_access, name="store_access"),
+    path("stores/<int:pk>/revoke/", grant_views.store_grant_revoke, name="store_grant_revoke"),
 ]

@@ -26,11 +26,14 @@ from cyberplan.pipeline.query import page as event_page
 
 from . import actions
 from .access import (
-    access_event_store,
     access_import_by_id,
+    access_readable_store,
     constituency_visible_to,
+    default_store,
     imports_visible_to,
     mappings_visible_to,
+    readable_store_owners,
+    readable_stores,
 )
 from .choices import ImportStatus
 from .forms import (
@@ -131,17 +134,20 @@ def quarantine_download(request: HttpRequest, pk: str) -> HttpResponse:
 
 @login_required
 def event_list(request: HttpRequest) -> HttpResponse:
-    organisations = organisations_where(signed_in_user(request))
-    form = EventFilterForm(request.GET or None, organisations=organisations)
+    user = signed_in_user(request)
+    form = EventFilterForm(request.GET or None, organisations=readable_store_owners(user))
     rows: list[dict[str, Any]] = []
     total = 0
     organisation = None
+    store_text = ""
     page_number = 1
-    first = organisations.first()
+    first = default_store(readable_stores(user))
     if first is not None and (form.is_valid() or not request.GET):
         data = form.cleaned_data if form.is_bound else {}
         chosen = data.get("organisation") or first
-        organisation, labels = access_event_store(signed_in_user(request), chosen.pk)
+        # Members read their store by role, granted readers through the release rule; others get 404.
+        readable = access_readable_store(user, chosen.pk)
+        organisation, labels, store_text = readable.owner, readable.labels, readable.describe()
         flt = EventFilter(
             since=utc_day(data.get("since")),
             until=utc_day(data.get("until")),
@@ -176,6 +182,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "organisation": organisation,
+            "store_text": store_text,
         },
         status=400 if form.errors else 200,
     )

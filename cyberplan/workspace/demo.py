@@ -16,6 +16,8 @@ from cyberplan.core.choices import TLP, OrganisationType, Role
 from cyberplan.core.models import Organisation, Sector, User
 from cyberplan.gaps.actions import do_add_gap_evidence, do_upsert_gap_from_source
 from cyberplan.gaps.choices import EvidenceKind, GapSource, Severity
+from cyberplan.threats.actions import do_grant_store_access
+from cyberplan.threats.models import StoreGrant
 
 DEMO_PASSWORD = "cyberplan-demo"  # noqa: S105 -- printed to the operator; demo users exist only in a demo workspace
 
@@ -153,7 +155,7 @@ GAPS: list[dict[str, Any]] = [
 @transaction.atomic
 def build_demo_workspace() -> dict[str, int]:
     """Create or refresh the demo workspace; returns counts of what was created this time."""
-    created = {"organisations": 0, "users": 0, "memberships": 0, "gaps": 0}
+    created = {"organisations": 0, "users": 0, "memberships": 0, "store grants": 0, "gaps": 0}
     organisations: dict[str, Organisation] = {}
     for spec in ORGANISATIONS:
         values = dict(spec)
@@ -179,6 +181,8 @@ def build_demo_workspace() -> dict[str, int]:
         if not user.memberships.filter(organisation=organisation).exists():
             created["memberships"] += 1
         actions.do_add_membership(None, user, organisation, person.role)
+    if _grant_national_picture(organisations["cert-py"], organisations["mitic"]):
+        created["store grants"] += 1
     author = User.objects.get(username="demo-coordinator")
     for gap_spec in GAPS:
         gap_values = dict(gap_spec)
@@ -190,6 +194,27 @@ def build_demo_workspace() -> dict[str, int]:
             if gap_evidence:
                 do_add_gap_evidence(author, gap, **gap_evidence)
     return created
+
+
+def _grant_national_picture(csirt: Organisation, authority: Organisation) -> bool:
+    """CERT-PY lets MITIC read its event store up to TLP:AMBER, unless a live grant exists (True if granted now).
+
+    This is what makes the coordinator's trends dashboard, reports and automatic KPIs show the national
+    threat picture at first sign-in. A grant revoked by hand is not given again on a refresh.
+    """
+    if StoreGrant.objects.filter(owner=csirt, recipient=authority).exists():
+        return False
+    do_grant_store_access(
+        None,
+        csirt,
+        authority,
+        ceiling=TLP.AMBER,
+        reason=(
+            "Illustrative demo: the national CSIRT shares the events it collects with the national authority, "
+            "for the national threat picture, the strategy's threat context and its automatic KPIs."
+        ),
+    )
+    return True
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

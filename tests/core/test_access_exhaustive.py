@@ -47,7 +47,7 @@ from cyberplan.jobs.actions import do_start_job
 from cyberplan.strategy import actions as strategy_actions
 from cyberplan.strategy.choices import ElementKind
 from cyberplan.strategy.versions import actions as strategy_version_actions
-from cyberplan.threats.actions import do_save_constituency_entry, do_save_mapping
+from cyberplan.threats.actions import do_grant_store_access, do_save_constituency_entry, do_save_mapping
 from cyberplan.threats.signals import import_stored
 from cyberplan.trends.signals import on_import_stored
 from cyberplan.trends.store import refresh_trend_tables
@@ -71,6 +71,13 @@ READS_TLP: dict[str, set[str]] = {
     Role.EXTERNAL_PARTNER: {TLP.CLEAR, TLP.GREEN},
 }
 AUDITORS = {Role.ADMINISTRATOR, Role.COORDINATOR}
+# Store grants (FIRST TLP 2.0 at the boundary): CLEAR and GREEN cross, AMBER to a named recipient, up to
+# the grant's ceiling; AMBER+STRICT and RED never cross. Then the reader's role in the recipient narrows it.
+UP_TO_CEILING: dict[str, set[str]] = {
+    TLP.CLEAR: {TLP.CLEAR},
+    TLP.GREEN: {TLP.CLEAR, TLP.GREEN},
+    TLP.AMBER: {TLP.CLEAR, TLP.GREEN, TLP.AMBER},
+}
 
 
 @dataclass(frozen=True)
@@ -92,13 +99,30 @@ class Record:
     tlp: str = ""
     creator_id: int | None = None
     marker: str = ""
+    granted: dict[int, str] = field(default_factory=dict)  # recipient organisation -> ceiling, for events
+    recipient_id: int | None = None  # a store grant: the organisation it is given to
 
 
-def sees(reader: Reader, record: Record) -> bool:
+def released(reader: Reader, record: Record) -> bool:
+    """Whether the events of ``record`` (its store, or an import's events) reach the reader through a grant."""
+    ceiling = record.granted.get(reader.organisation_id or 0)
+    if ceiling is None or reader.role is None:
+        return False
+    if record.rule == "organisation":  # the store itself
+        return True
+    return record.rule == "evidence" and record.tlp in UP_TO_CEILING[ceiling] & READS_TLP[reader.role]
+
+
+def sees(reader: Reader, record: Record, events: bool = False) -> bool:
+    """``events``: the endpoint reads events of stores (where grants apply), not imports or quarantine."""
+    if events and released(reader, record):
+        return True
+    if record.rule == "grant" and reader.role is not None and reader.organisation_id == record.recipient_id:
+        return True
     if reader.organisation_id != record.organisation_id or reader.role is None:
         return False
     role = reader.role
-    if record.rule == "organisation":
+    if record.rule in ("organisation", "grant"):
         return True
     if record.rule == "audit":
         return role in AUDITORS
@@ -131,6 +155,7 @@ class Reads:
     args: Callable[[Any], dict[str, Any]] = lambda obj: {"pk": obj.pk}
     query: Callable[[Any], dict[str, Any]] | None = None
     not_found: bool = True  # False: only the markers are checked (the page shows its own choice instead)
+    events: bool = False  # reads the events of a store: store grants apply (see ``sees``)
 
 
 @dataclass(frozen=True)
@@ -140,6 +165,7 @@ class Lists:
     args: Callable[[World], dict[str, Any]] = lambda world: {}
     query: dict[str, Any] = field(default_factory=dict)
     once: bool = False  # the same for every reader: asked by one reader only
+    events: bool = False  # reads the events of a store: store grants apply (see ``sees``)
 
 
 @dataclass(frozen=True)
@@ -319,15 +345,17 @@ ROUTES: dict[str, Reads | Lists | Skip] = {
     "threats:quarantine_download": Reads("import"),
     # The event browser offers the reader's organisations only: another one is refused (400) by the form.
     "threats:event_list": Reads(
-        "organisation", args=lambda o: {}, query=lambda o: {"organisation": o.pk}, not_found=False
+        "organisation", args=lambda o: {}, query=lambda o: {"organisation": o.pk}, not_found=False, events=True
     ),
     "threats:constituency": Lists(),
     "threats:constituency_delete": WRITE_ONLY,
     "threats:mapping_list": Lists(),
     "threats:mapping_create": Lists(),
+    "threats:store_access": Lists(),
+    "threats:store_grant_revoke": Reads("store_grant"),
     # trends
     "trends:dashboard": Reads(
-        "organisation", args=lambda o: {}, query=lambda o: {"organisation": o.pk}, not_found=False
+        "organisation", args=lambda o: {}, query=lambda o: {"organisation": o.pk}, not_found=False, events=True
     ),
     "trends:gap_from_change": WRITE_ONLY,
     "trends_report:request": Lists(),
@@ -335,8 +363,8 @@ ROUTES: dict[str, Reads | Lists | Skip] = {
     "api:api-root": PUBLIC,
     "api_schema": PUBLIC,
     "api:country-list": PUBLIC,
-    "api:event-list": Reads("organisation", args=lambda o: {}, query=lambda o: {"organisation": o.pk}),
-    "api:trend-metrics": Reads("organisation", args=lambda o: {}, query=lambda o: {"organisation": o.pk}),
+    "api:event-list": Reads("organisation", args=lambda o: {}, query=lambda o: {"organisation": o.pk}, events=True),
+    "api:trend-metrics": Reads("organisation", args=lambda o: {}, query=lambda o: {"organisation": o.pk}, events=True),
     "api:organisation-list": Lists(),
     "api:organisation-detail": Reads("organisation"),
     "api:membership-list": Lists(),
@@ -358,6 +386,8 @@ ROUTES: dict[str, Reads | Lists | Skip] = {
     "api:job-detail": Reads("job"),
     "api:job-download": Reads("job"),
     "api:import-list": Lists(),
+    "api:store-grant-list": Lists(),
+    "api:store-grant-detail": Reads("store_grant"),
     "api:import-detail": Reads("import"),
     "api:assessment-list": Lists(),
     "api:assessment-import-file": WRITE_ONLY,
@@ -600,6 +630,15 @@ def populate(folder: Path) -> World:
             marker = build.marker()
             job = do_start_job(users[role], organisation, AUDIT_EXPORT, {"note": f"Job {marker}"})
             build.add("job", job, organisation_id=organisation.pk, rule="job", creator_id=users[role].pk, marker=marker)
+    # Organisation A, whose records are at all five labels, lets B read its event store up to TLP:AMBER:
+    # B's readers see A's events (never AMBER+STRICT or RED), but not A's imports, quarantine or constituency.
+    org_a, org_b = organisations
+    marker = build.marker()
+    grant = do_grant_store_access(None, org_a, org_b, ceiling=TLP.AMBER, reason=f"Grant {marker}")
+    build.add("store_grant", grant, organisation_id=org_a.pk, rule="grant", recipient_id=org_b.pk, marker=marker)
+    for record in [*build.records["import"], *build.records["organisation"]]:
+        if record.organisation_id == org_a.pk:
+            record.granted[org_b.pk] = TLP.AMBER
     for entry in AuditEntry.objects.filter(organisation__in=organisations).order_by("pk")[::25]:
         build.add("audit", entry, organisation_id=entry.organisation_id, rule="audit")
     nobody = User.objects.create_user(username="nobody", password="unused-in-these-tests")
@@ -636,7 +675,9 @@ def world(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytes
 TALLY: Counter[str] = Counter()
 
 
-def check(world: World, reader: Reader, path: str, query: dict[str, Any]) -> tuple[int, list[str]]:
+def check(
+    world: World, reader: Reader, path: str, query: dict[str, Any], events: bool = False
+) -> tuple[int, list[str]]:
     web, api = world.clients[reader.name]
     client = api if path.startswith("/api/") else web
     response = client.get(path, query)
@@ -647,7 +688,7 @@ def check(world: World, reader: Reader, path: str, query: dict[str, Any]) -> tup
     body = b"".join(response.streaming_content) if response.streaming else response.content  # type: ignore[attr-defined]
     for marker in set(MARKER.findall(body.decode("utf-8", "replace"))):
         record = world.by_marker.get(marker)
-        if record is not None and not sees(reader, record):
+        if record is not None and not sees(reader, record, events):
             problems.append(f"{reader.name} GET {path}: shows {record.kind} {marker} ({record.tlp or record.rule})")
     return response.status_code, problems
 
@@ -686,8 +727,13 @@ def test_no_leak(world: World, name: str) -> None:
         once = isinstance(spec, Lists) and spec.once
         for reader in world.readers[:1] if once else world.readers:
             TALLY["combinations"] += 1
-            status, found = check(world, reader, path, query)
-            hidden = record is not None and isinstance(spec, Reads) and spec.not_found and not sees(reader, record)
+            status, found = check(world, reader, path, query, spec.events)
+            hidden = (
+                record is not None
+                and isinstance(spec, Reads)
+                and spec.not_found
+                and not sees(reader, record, spec.events)
+            )
             if hidden and status != 404:
                 found.append(f"{reader.name} GET {path}: {status} for a hidden {record.kind}, expected 404")
             TALLY["leaks"] += len(found)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cyberplan.trends.report.jobs import TRENDS_REPORT
 from django.test import Client
 from django.utils import translation
 
@@ -17,6 +16,7 @@ from cyberplan.jobs.recovery import end_job
 from cyberplan.jobs.registry import Progress
 from cyberplan.threats.actions import do_register_import
 from cyberplan.threats.choices import THREAT_IMPORT
+from cyberplan.trends.report.jobs import TRENDS_REPORT
 from tests.conftest import World
 
 pytestmark = pytest.mark.django_db

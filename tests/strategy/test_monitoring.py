@@ -32,6 +32,7 @@ from cyberplan.strategy import kpis
 from cyberplan.strategy.choices import ActionStatus, Frequency, KPISource, KPIUnit, MeasurementOrigin
 from cyberplan.strategy.models import KPI, KPIMeasurement, ProgressUpdate
 from cyberplan.strategy.monitoring import overview as monitoring
+from cyberplan.threats.actions import do_grant_store_access, do_revoke_store_access
 from tests.conftest import World
 
 from .conftest import Plan, signed_in, url
@@ -393,7 +394,7 @@ def test_hostile_titles_are_escaped_in_tables_and_charts(world: World, plan: Pla
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text, page
 
 
-def test_trend_kpi_counts_another_organisations_store_for_its_members_only(
+def test_trend_kpi_counts_another_organisations_store_only_through_a_grant(
     world: World, plan: Plan, tmp_path: Path
 ) -> None:
     """The strategy belongs to authority A; the events are in CSIRT B's store (store=csirt-b)."""
@@ -402,7 +403,7 @@ def test_trend_kpi_counts_another_organisations_store_for_its_members_only(
         [f"2026-05-1{i} 01:00:00", f"198.51.100.{i}", 40000 + i, 64512, "PY", "192.0.2.10", 22, "ssh"] for i in range(3)
     ]
     shadowserver_file(reports, "2026-05-31-event4_honeypot_brute_force-py-geo.csv", HONEYPOT_HEADER, rows)
-    call_command("ingest", str(reports), organisation=world.org_b.slug, stdout=io.StringIO())
+    call_command("ingest", str(reports), organisation=world.org_b.slug, tlp="amber", stdout=io.StringIO())
     kpi = act.do_create_kpi(
         None,
         plan.action1,
@@ -412,16 +413,27 @@ def test_trend_kpi_counts_another_organisations_store_for_its_members_only(
         source_detail=f"events class=intrusion-attempts store={world.org_b.slug}",
         frequency=Frequency.QUARTERLY,
     )
-    # The command line (no person) and a member of CSIRT B count B's events ...
-    assert kpis.compute(kpi, datetime.date(2026, 6, 30)).value == 3
-    measured = act.do_compute_kpi(world.outsider, kpi, datetime.date(2026, 6, 30))
+    june = datetime.date(2026, 6, 30)
+    # Without a grant from B to A, nobody counts B's events for A's strategy: not the command line (no
+    # person), not a coordinator of A, not even a member of B.
+    for actor in (None, world.users[Role.COORDINATOR], world.outsider):
+        with pytest.raises(ValidationError, match="has no grant to read the store of CSIRT B"):
+            kpis.compute(kpi, june, actor)
+    grant = do_grant_store_access(None, world.org_b, world.org_a, ceiling="amber", reason="National picture")
+    assert kpis.compute(kpi, june).value == 3
+    measured = act.do_compute_kpi(world.users[Role.COORDINATOR], kpi, june)
     assert measured.value == 3 and measured.detail["store"] == world.org_b.slug
-    # ... a coordinator of A who is not a member of B may not.
-    with pytest.raises(ValidationError, match="Only members of CSIRT B"):
-        kpis.compute(kpi, datetime.date(2026, 6, 30), world.users[Role.COORDINATOR])
+    assert measured.detail["tlp"] == ["amber", "clear", "green"]
+    assert "granted by CSIRT B" in measured.detail["store_text"] and "TLP:AMBER" in measured.detail["store_text"]
+    # A grant up to GREEN does not release B's AMBER events; a revoked grant releases nothing.
+    do_revoke_store_access(None, grant)
+    with pytest.raises(ValidationError, match="has no grant"):
+        kpis.compute(kpi, june)
+    do_grant_store_access(None, world.org_b, world.org_a, ceiling="green", reason="Less")
+    assert kpis.compute(kpi, june).value == 0
     # Without store=, the owner's own (empty) store is counted.
     own = act.do_update_kpi(None, kpi, None, source_detail="events class=intrusion-attempts")
-    assert kpis.compute(own, datetime.date(2026, 6, 30)).value == 0
+    assert kpis.compute(own, june).value == 0
     with pytest.raises(ValidationError, match="no organisation with the short name"):
         kpis.compute(
             act.do_update_kpi(None, own, None, source_detail="events store=nowhere"), datetime.date(2026, 6, 30)

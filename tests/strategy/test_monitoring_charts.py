@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from cyberplan.strategy.monitoring.views import warm_overview_charts
 from django.core.cache import cache
 
 from cyberplan.core.choices import Role
 from cyberplan.reports import charts
+from cyberplan.strategy.monitoring.views import warm_overview_charts
 from tests.conftest import World
 
 from .conftest import Plan, signed_in, url

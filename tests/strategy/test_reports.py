@@ -395,3 +395,24 @@ def test_job_for_someone_who_may_no_longer_read_the_strategy_fails(plan: Plan, w
     run_job.call(str(bad.pk))
     bad.refresh_from_db()
     assert bad.status == "failed" and "Choose a language." in bad.message
+
+
+def test_the_threat_context_reads_a_granted_store_and_loses_it_when_revoked(plan: Plan, world: World) -> None:
+    """Authority A's strategy, CSIRT B's events: counted only while B grants A read access to its store."""
+    from cyberplan.threats.actions import do_grant_store_access, do_revoke_store_access
+
+    write_org_store(world.org_b, sample_events())
+    reader = world.users[Role.COORDINATOR]
+
+    def context() -> str:
+        html = produce(plan.strategy, "strategy", "en", "html", reader=reader).content.decode()
+        return flat(html[html.index("Threat landscape") :])
+
+    assert flat("holds no event for the last twelve months") in context()
+    grant = do_grant_store_access(None, world.org_b, world.org_a, ceiling="amber", reason="National picture")
+    granted = context()
+    assert flat("events were recorded") in granted
+    assert flat("granted by CSIRT B (CB) up to TLP:AMBER") in granted
+    assert flat("events marked TLP:CLEAR, TLP:GREEN, TLP:AMBER only") in granted  # never AMBER+STRICT or RED
+    do_revoke_store_access(None, grant)
+    assert flat("holds no event for the last twelve months") in context()

@@ -14,7 +14,9 @@ from cyberplan.analytics.periods import Period
 from cyberplan.analytics.service import compute
 from cyberplan.assessment.access import assessments_of, scored_factor_ids
 from cyberplan.assessment.results import assessment_results
+from cyberplan.core.models import Organisation
 from cyberplan.reports.document import Paragraph, Section, Table, clean
+from cyberplan.threats.access import organisation_stores, store_labels_of
 from cyberplan.threats.store import event_store
 from cyberplan.trends.labels import taxonomy_label
 from cyberplan.trends.store import analytics_engine
@@ -77,8 +79,20 @@ def assessment_context(doc: StrategyInput) -> Section:
 
 def threat_context(doc: StrategyInput) -> Section:
     section = Section("context-threats", _("Threat landscape"), level=2)
-    labels = doc.audience.event_labels(doc.strategy.organisation)
-    figures = threat_figures(doc.strategy, labels, doc.as_of)
+    # The strategy organisation's own store, else the first store granted to it with events; each at the
+    # labels the grant releases, the document's marking allows and its reader (if any) reads.
+    figures: ThreatFigures | None = None
+    labels: tuple[str, ...] = ()
+    store_text = ""
+    for store in organisation_stores(doc.strategy.organisation):
+        allowed = set(store.labels)
+        if doc.audience.reader is not None:
+            allowed &= set(store_labels_of(doc.audience.reader, store.owner.pk))
+        labels = tuple(code for code in doc.audience.labels if code in allowed)
+        figures = threat_figures(doc.strategy, labels, doc.as_of, store.owner)
+        if figures is not None:
+            store_text = store.describe()
+            break
     if figures is None:
         return section.add(
             Paragraph(
@@ -118,8 +132,8 @@ def threat_context(doc: StrategyInput) -> Section:
             numeric=[False, True, True],
         ),
         Paragraph(
-            _("Counted from the trend tables of the national event store, events marked %(labels)s only.")
-            % {"labels": ", ".join(f"TLP:{code.upper()}" for code in labels)},
+            _("Counted from the trend tables of the event store of %(store)s, events marked %(labels)s only.")
+            % {"store": clean(store_text), "labels": ", ".join(f"TLP:{code.upper()}" for code in labels)},
             "note",
         ),
     )
@@ -139,9 +153,14 @@ class ThreatFigures:
     classes: list[tuple[str, int]]
 
 
-def threat_figures(strategy: Strategy, labels: tuple[str, ...], as_of: dt.date) -> ThreatFigures | None:
-    """Figures of the last complete year before ``as_of``, else of the last twelve complete months; None without events."""
-    store = event_store(strategy.organisation)
+def threat_figures(
+    strategy: Strategy, labels: tuple[str, ...], as_of: dt.date, store_owner: Organisation | None = None
+) -> ThreatFigures | None:
+    """Figures of the last complete year before ``as_of``, else of the last twelve complete months; None without events.
+
+    ``store_owner`` is the organisation whose store is read (the strategy's own by default).
+    """
+    store = event_store(store_owner or strategy.organisation)
     if not labels or not store.files():
         return None
     year = Period(dt.date(as_of.year - 1, 1, 1), dt.date(as_of.year, 1, 1), "year")

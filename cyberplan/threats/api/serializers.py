@@ -12,7 +12,7 @@ from cyberplan.core.choices import TLP
 from cyberplan.core.models import Organisation, User
 from cyberplan.threats.choices import ImportFormat
 from cyberplan.threats.forms import tlp_refusal
-from cyberplan.threats.models import ColumnMapping, Import
+from cyberplan.threats.models import ColumnMapping, Import, StoreGrant
 
 if TYPE_CHECKING:
     from cyberplan.jobs.models import Job
@@ -111,3 +111,31 @@ class EventQuerySerializer(serializers.Serializer[Any]):
     ip = serializers.IPAddressField(required=False)
     limit = serializers.IntegerField(required=False, min_value=1, max_value=1000, default=100)
     offset = serializers.IntegerField(required=False, min_value=0, default=0)
+
+
+class StoreGrantSerializer(serializers.ModelSerializer[StoreGrant]):
+    """A grant given or received by one of the reader's organisations."""
+
+    granted_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    revoked_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    live = serializers.BooleanField(source="is_live", read_only=True)
+
+    class Meta:
+        model = StoreGrant
+        fields = [
+            "id",
+            "owner",
+            "recipient",
+            "ceiling",
+            "reason",
+            "granted_by",
+            "granted_at",
+            "revoked_by",
+            "revoked_at",
+            "live",
+        ]
+        read_only_fields = fields

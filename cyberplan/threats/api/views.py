@@ -16,11 +16,11 @@ from cyberplan.core.http import request_user, signed_in_user
 from cyberplan.pipeline.importers.base import SourceError
 from cyberplan.pipeline.query import EventFilter, page, utc_day
 from cyberplan.threats import actions
-from cyberplan.threats.access import access_event_store, imports_visible_to
-from cyberplan.threats.models import Import
+from cyberplan.threats.access import access_event_store, imports_visible_to, store_grants_visible_to
+from cyberplan.threats.models import Import, StoreGrant
 from cyberplan.threats.store import event_store
 
-from .serializers import EventQuerySerializer, ImportCreateSerializer, ImportSerializer
+from .serializers import EventQuerySerializer, ImportCreateSerializer, ImportSerializer, StoreGrantSerializer
 
 
 class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Import]):
@@ -58,7 +58,8 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
 
 class EventListView(APIView):
-    """Events of one organisation's store, newest first, filtered; TLP limits what each role sees."""
+    """Events of one organisation's store (one's own, or one granted to one's organisation), newest first,
+    filtered; TLP limits what each role sees, and for a granted store the release rule too."""
 
     @extend_schema(
         parameters=[EventQuerySerializer],
@@ -93,3 +94,16 @@ class EventListView(APIView):
                 if isinstance(value, dt.datetime):
                     row[key] = value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
         return Response({"count": total, "limit": data["limit"], "offset": data["offset"], "results": rows})
+
+
+class StoreGrantViewSet(viewsets.ReadOnlyModelViewSet[StoreGrant]):
+    """Store grants the reader's organisations gave or received, live and revoked (read only)."""
+
+    serializer_class = StoreGrantSerializer
+    filterset_fields = ["owner", "recipient", "ceiling"]
+
+    def get_queryset(self) -> QuerySet[StoreGrant]:
+        user = request_user(self.request)
+        if user is None:  # the schema generator's anonymous request
+            return StoreGrant.objects.none()
+        return store_grants_visible_to(user).order_by("-granted_at")

@@ -42,8 +42,9 @@ def _period(period: Period) -> dict[str, str]:
 class TrendMetricsView(APIView):
     """The threat trends metric set of one organisation for a period, from the trend tables.
 
-    Counts include only events whose TLP label the caller may read in the organisation. Metric
-    titles are in the request's language.
+    Counts include only events whose TLP label the caller may read in the organisation, or, for a store
+    granted to one of the caller's organisations, the labels the release rule lets cross. Metric titles are
+    in the request's language.
     """
 
     @extend_schema(
@@ -57,7 +58,7 @@ class TrendMetricsView(APIView):
                     "and metrics: for each metric id its title, in the request's language, and its rows"
                 ),
             ),
-            404: OpenApiResponse(description="Not a member of the organisation."),
+            404: OpenApiResponse(description="Neither a member of the organisation nor granted its store."),
         },
     )
     def get(self, request: Request) -> Response:

@@ -193,6 +193,8 @@ class Builder:
     ) -> None:
         self.organisation = organisation
         self.store = store
+        # The store's name when it is read through a grant ("… granted by … up to …"); empty for one's own.
+        self.granted_as = ""
         self.period = period
         self.audience = audience
         self.labels = list(labels)

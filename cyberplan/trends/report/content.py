@@ -45,12 +45,19 @@ def build_report(
     audience: str,
     readable: Iterable[str] | None = None,
     engine: Engine | None = None,
+    granted_as: str = "",
 ) -> Report:
-    """The report for ``organisation``'s events in ``period``, for readers of TLP ``audience``."""
+    """The report for ``organisation``'s events in ``period``, for readers of TLP ``audience``.
+
+    ``granted_as`` names the store when it is read through a grant ("… granted by … up to …"): the report
+    then counts events only, and leaves out the owner's imports and constituency, which stay internal.
+    """
     labels = counted_labels(audience, readable)
     scope = Scope(period, tlp_in=labels)
     results = compute(store, scope, engine=engine)
-    return build(Builder(organisation, period, audience, labels, results, store))
+    builder = Builder(organisation, period, audience, labels, results, store)
+    builder.granted_as = granted_as
+    return build(builder)
 
 
 def build(builder: Builder) -> Report:

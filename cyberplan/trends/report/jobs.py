@@ -16,7 +16,7 @@ from cyberplan.jobs.registry import Progress
 from cyberplan.reports import jobs
 from cyberplan.reports.jobs import describe_report, format_and_language_errors, raise_errors
 from cyberplan.reports.words import period_name
-from cyberplan.threats.access import access_event_store
+from cyberplan.threats.access import access_readable_store
 
 from .service import produce
 
@@ -46,11 +46,22 @@ def do_request_trends_report(
     requester does not belong to. The worker checks the actor's access again when it runs.
     """
     check_parameters(period, language, fmt, tlp)
-    _organisation, readable = access_event_store(actor, organisation.pk)
-    if tlp not in readable:
+    store = access_readable_store(actor, organisation.pk)
+    if tlp not in store.labels:
         raise ValidationError({"tlp": _("You may not read events marked %(label)s.") % {"label": TLP(tlp).label}})
+    # A granted store's report belongs to the recipient organisation, where the requester is a member and
+    # sees the job; the store it reads is a parameter.
+    owner_of_job = store.grants[0].recipient if store.granted else organisation
+    extra = {"store": organisation.pk} if store.granted else {}
     return jobs.start_report_job(
-        actor, organisation, TRENDS_REPORT, language=language, fmt=fmt, period=parse_period(period).label, tlp=tlp
+        actor,
+        owner_of_job,
+        TRENDS_REPORT,
+        language=language,
+        fmt=fmt,
+        period=parse_period(period).label,
+        tlp=tlp,
+        **extra,
     )
 
 
@@ -65,16 +76,25 @@ def run_report_job(job: Job, progress: Progress) -> dict[str, Any]:
     tlp = str(parameters.get("tlp", ""))
     jobs.check_parameters(lambda: check_parameters(period_text, language, fmt, tlp), progress, fmt)
     user = jobs.requester(job)
+    store_id = parameters.get("store")
     try:
-        organisation, readable = access_event_store(user, job.organisation_id)
-    except (Http404, PermissionDenied):
+        store = access_readable_store(user, int(store_id) if store_id is not None else job.organisation_id)
+    except (Http404, PermissionDenied, ValueError, TypeError):
         raise PermissionError(_("The person who asked for this report may no longer read these events.")) from None
     period = parse_period(period_text)
     produced = jobs.write_report(
         job,
         progress,
         language,
-        lambda: produce(organisation, period, language=language, fmt=fmt, audience=tlp, readable=readable),
+        lambda: produce(
+            store.owner,
+            period,
+            language=language,
+            fmt=fmt,
+            audience=tlp,
+            readable=store.labels,
+            granted_as=store.describe() if store.granted else "",
+        ),
     )
     return {
         "period": period.label,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cyberplan.analytics import stats
-from cyberplan.reports.document import Block, Paragraph, Section, Table
+from cyberplan.reports.document import Block, Paragraph, Section, Table, clean
 from cyberplan.reports.words import decimal, number, period_range, share
 from cyberplan.threats.access import constituency_networks, finished_imports_for_report
 from cyberplan.threats.choices import ImportFormat
@@ -43,9 +43,18 @@ def methodology(builder: Builder) -> Section:
             empty=_("No feed reported an event in this period."),
         )
     )
-    section.add(*imports(builder))
-    section.add(Paragraph(_("Coverage of the address space"), "subheading"))
-    section.add(*coverage(builder))
+    if builder.granted_as:
+        # A granted store: its events only; the owner's imports and constituency stay internal.
+        section.add(
+            Paragraph(
+                _("Events counted from the store of %(store)s, read through a store grant.")
+                % {"store": clean(builder.granted_as)}
+            )
+        )
+    else:
+        section.add(*imports(builder))
+        section.add(Paragraph(_("Coverage of the address space"), "subheading"))
+        section.add(*coverage(builder))
     section.add(Paragraph(_("Counting"), "subheading"))
     section.add(
         Paragraph(

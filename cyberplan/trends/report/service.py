@@ -29,6 +29,7 @@ def produce(
     fmt: str,
     audience: str,
     readable: Iterable[str] | None = None,
+    granted_as: str = "",
 ) -> Produced:
     """The report of ``organisation`` for ``period`` in ``language`` and format ``fmt``.
 
@@ -40,7 +41,9 @@ def produce(
     def make() -> Produced:
         engine = analytics_engine()
         try:
-            report = build_report(organisation, event_store(organisation), period, audience, readable, engine)
+            report = build_report(
+                organisation, event_store(organisation), period, audience, readable, engine, granted_as=granted_as
+            )
             content = render_report(report, fmt)
         finally:
             engine.close()

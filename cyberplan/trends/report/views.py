@@ -9,10 +9,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from cyberplan.core.access import Permission, organisations_where
 from cyberplan.core.models import User
 from cyberplan.reports.views import file_options, recent_reports, start_report
-from cyberplan.threats.access import access_event_store, event_tlp_labels
+from cyberplan.threats.access import access_event_store, readable_store_owners, readable_stores
 
 from .forms import ReportRequestForm
 from .jobs import TRENDS_REPORT, do_request_trends_report
@@ -23,8 +22,9 @@ RECENT = 10
 @login_required
 def report_request(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)  # signed in: login_required
-    organisations = organisations_where(user, Permission.VIEW)
-    labels = {label for organisation in organisations for label in event_tlp_labels(user, organisation)}
+    # The stores the user reads: their organisations' own, and those granted to them.
+    organisations = readable_store_owners(user)
+    labels = {label for store in readable_stores(user) for label in store.labels}
     form = ReportRequestForm(request.POST or None, organisations=organisations, labels=labels)
     if request.method == "POST":
         if not organisations.exists():

@@ -10,12 +10,12 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from cyberplan.analytics.periods import Period
-from cyberplan.core.access import Permission, has_permission, organisations_where
+from cyberplan.core.access import Permission, has_permission
 from cyberplan.core.choices import TLP
 from cyberplan.core.http import signed_in_user
 from cyberplan.core.models import Organisation
 from cyberplan.reports.svg import PageChart, safe_svg
-from cyberplan.threats.access import access_event_store
+from cyberplan.threats.access import access_readable_store, default_store, readable_stores
 
 from ..charts import SPANS
 from ..figures import Figures, chart_svgs, figures, latest_period, store_state
@@ -50,14 +50,16 @@ def _organisation_id(value: str | None, default: Organisation | None) -> int | N
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
-    organisations = list(organisations_where(user))
-    organisation_id = _organisation_id(request.GET.get("organisation"), organisations[0] if organisations else None)
+    stores = readable_stores(user)
+    organisations = [store.owner for store in stores]
+    organisation_id = _organisation_id(request.GET.get("organisation"), default_store(stores) if stores else None)
     if organisation_id is None:
         form = DashboardFilterForm(organisations=[], tlp_labels=[])
         return render(request, "trends/dashboard.html", {"form": form, "has_organisations": False})
-    # A member reads the store within their TLP labels; anyone else gets 404.
-    organisation, labels = access_event_store(user, organisation_id)
-    page: dict[str, Any] = {"organisation": organisation, "has_organisations": True}
+    # A member reads the store within their TLP labels, a granted reader through the release rule; others 404.
+    readable = access_readable_store(user, organisation_id)
+    organisation, labels = readable.owner, readable.labels
+    page: dict[str, Any] = {"organisation": organisation, "has_organisations": True, "store_text": readable.describe()}
     query = request.GET.copy()
     if query.get("tlp") in TLP.values and query.get("tlp") not in labels:
         # A link made by someone who reads more (such as a gap's evidence): count what this user may read.
