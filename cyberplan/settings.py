@@ -153,6 +153,7 @@ INSTALLED_APPS = [
     "cyberplan.threats",
     "cyberplan.trends",
     "cyberplan.assessment",
+    "cyberplan.legal",
     "cyberplan.strategy",
 ]
 
