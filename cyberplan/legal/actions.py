@@ -203,20 +203,30 @@ def do_create_review(
     review.save()
     audit.record_create(actor, review, organisation=organisation)
     earlier = {p.provision: p for p in copy_from.provisions.prefetch_related("national_articles")} if copy_from else {}
+    findings = []
     for article in catalogue.articles():
         previous = earlier.get(article.key)
-        finding = ReviewProvision.objects.create(
-            review=review,
-            provision=article.key,
-            coverage=previous.coverage if previous else "",
-            reasoning=previous.reasoning if previous else "",
-            reservation=previous.reservation if previous else "",
-            illustrative=previous.illustrative if previous else illustrative,
-            reviewer=previous.reviewer if previous else None,
-            reviewed_on=previous.reviewed_on if previous else None,
+        findings.append(
+            ReviewProvision(
+                review=review,
+                provision=article.key,
+                coverage=previous.coverage if previous else "",
+                reasoning=previous.reasoning if previous else "",
+                reservation=previous.reservation if previous else "",
+                illustrative=previous.illustrative if previous else illustrative,
+                reviewer=previous.reviewer if previous else None,
+                reviewed_on=previous.reviewed_on if previous else None,
+            )
         )
-        if previous is not None:
-            finding.national_articles.set(previous.national_articles.all())
+    ReviewProvision.objects.bulk_create(findings)
+    links = ReviewProvision.national_articles.through
+    created = {f.provision: f.pk for f in review.provisions.only("pk", "provision")}
+    links.objects.bulk_create(
+        links(reviewprovision_id=created[key], instrumentarticle_id=article.pk)
+        for key, previous in earlier.items()
+        if key in created
+        for article in previous.national_articles.all()
+    )
     return review
 
 
