@@ -147,6 +147,7 @@ def build_legal_demo(
     _treaty_status(actor)
     existing = Review.objects.filter(organisation=organisation, title=TITLE).first()
     if existing is not None:
+        say("Legal alignment: the illustrative review of Paraguay exists already.")
         return existing, False
     review = do_create_review(
         actor, organisation, title=TITLE, country="PY", date=DATE, tlp=TLP.GREEN, illustrative=True
