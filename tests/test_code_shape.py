@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "cyberplan"
-CHECKED = ("assessment", "strategy", "gaps")
+CHECKED = ("assessment", "strategy", "gaps", "legal")
 LONGEST = 80
 
 
