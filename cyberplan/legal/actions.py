@@ -186,6 +186,8 @@ def do_create_review(
     """A new draft review with one finding per provision of the catalogue; ``copy_from`` carries an earlier
     review's findings forward (coverage, reasoning, national provisions), so a review starts from the last one."""
     catalogue = catalogue or shipped_catalogue()
+    if copy_from is not None and (copy_from.organisation_id, copy_from.country) != (organisation.pk, country):
+        raise ValidationError({"copy_from": _("Start only from a review of the same organisation and country.")})
     review = Review(
         organisation=organisation,
         title=title,
@@ -201,7 +203,10 @@ def do_create_review(
         review.contact_247_since = copy_from.contact_247_since
     review.full_clean()
     review.save()
-    audit.record_create(actor, review, organisation=organisation)
+    entry = audit.record_create(actor, review, organisation=organisation)
+    if copy_from is not None:
+        entry.changes["copied_from"] = [None, copy_from.pk]
+        entry.save(update_fields=["changes"])
     earlier = {p.provision: p for p in copy_from.provisions.prefetch_related("national_articles")} if copy_from else {}
     findings = []
     for article in catalogue.articles():

@@ -375,6 +375,7 @@ ROUTES: dict[str, Reads | Lists | Skip] = {
     "api:import-detail": Reads("import"),
     "api:legal-instrument-list": Lists(),
     "api:legal-instrument-detail": Reads("legal_instrument"),
+    "api:legal-instrument-import-csv": WRITE_ONLY,
     "api:legal-review-list": Lists(),
     "api:legal-review-detail": Reads("legal_review"),
     "api:legal-review-findings": Reads("legal_review"),

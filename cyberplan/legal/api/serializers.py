@@ -2,8 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django_countries import countries
 from rest_framework import serializers
 
+from cyberplan.core.access import Permission, organisations_where
+from cyberplan.core.api.fields import limit_related
+from cyberplan.core.choices import TLP
+from cyberplan.core.models import Organisation
 from cyberplan.legal.choices import Coverage
 from cyberplan.legal.models import Instrument, InstrumentArticle, Review, ReviewProvision
 
@@ -121,3 +126,42 @@ class StateSerializer(serializers.Serializer[Any]):
 class GapPushSerializer(serializers.Serializer[Any]):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
+
+
+def _editable_organisations(serializer: serializers.Serializer[Any]) -> None:
+    request = serializer.context.get("request")
+    if request is not None and request.user.is_authenticated:
+        limit_related(serializer, "organisation", organisations_where(request.user, Permission.EDIT))
+
+
+class ReviewCreateSerializer(serializers.Serializer[Any]):
+    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.none())
+    title = serializers.CharField(max_length=250)
+    country = serializers.ChoiceField(choices=[(c.code, c.name) for c in countries])
+    date = serializers.DateField()
+    tlp = serializers.ChoiceField(choices=TLP.choices, default=TLP.AMBER)
+    copy_from = serializers.IntegerField(
+        required=False, allow_null=True, help_text="An earlier review whose findings the new one starts from."
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _editable_organisations(self)
+
+
+class InstrumentImportSerializer(serializers.Serializer[Any]):
+    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.none())
+    country = serializers.ChoiceField(choices=[(c.code, c.name) for c in countries])
+    file = serializers.FileField(help_text="A CSV file, one row per article (docs/how-to/legal-alignment.md).")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _editable_organisations(self)
+
+
+class ImportResultSerializer(serializers.Serializer[Any]):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    articles_created = serializers.IntegerField()
+    articles_updated = serializers.IntegerField()

@@ -10,14 +10,15 @@ from typing import Any, cast
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cyberplan.core.access import Permission
 from cyberplan.core.models import User
-from cyberplan.legal import actions
+from cyberplan.legal import actions, parsing
 from cyberplan.legal.access import (
     access_instrument_by_id,
     access_review_by_id,
@@ -36,7 +37,10 @@ from .serializers import (
     FindingUpdateSerializer,
     GapPushSerializer,
     GroupCoverageSerializer,
+    ImportResultSerializer,
+    InstrumentImportSerializer,
     InstrumentSerializer,
+    ReviewCreateSerializer,
     ReviewSerializer,
     StateSerializer,
 )
@@ -64,6 +68,9 @@ def _as_drf(exc: DjangoValidationError) -> serializers.ValidationError:
 
 
 class InstrumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Instrument]):
+    # The import reads a CSV upload; the other operations answer JSON.
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
     """National laws, decrees and regulations with their articles. Filtered by organisation, role and TLP."""
 
     serializer_class = InstrumentSerializer
@@ -76,6 +83,21 @@ class InstrumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def get_object(self) -> Instrument:
         return access_instrument_by_id(_user(self.request), self.kwargs["pk"])
 
+    @extend_schema(request={"multipart/form-data": InstrumentImportSerializer}, responses=ImportResultSerializer)
+    @action(detail=False, methods=["post"], url_path="import", serializer_class=InstrumentImportSerializer)
+    def import_csv(self, request: Request) -> Response:
+        """Import instruments and articles from a CSV; 400 names every bad line, and nothing is written."""
+        body = InstrumentImportSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        try:
+            result = actions.do_import_instruments_csv(
+                _user(request), data["organisation"], data["country"], data["file"].read()
+            )
+        except parsing.LegalImportError as exc:
+            raise serializers.ValidationError({"file": [str(p) for p in exc.problems]}) from exc
+        return Response(ImportResultSerializer(result).data)
+
 
 class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Review]):
     """Alignment reviews. Filtered by organisation, role and TLP; an approved review is frozen."""
@@ -86,6 +108,21 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     def get_queryset(self) -> QuerySet[Review]:
         return reviews_visible_to(_user(self.request))
+
+    @extend_schema(request=ReviewCreateSerializer, responses={201: ReviewSerializer})
+    def create(self, request: Request) -> Response:
+        """A new draft review with one finding per provision of the catalogue (edit in the organisation)."""
+        body = ReviewCreateSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        copy_from = access_review_by_id(_user(request), data.pop("copy_from")) if data.get("copy_from") else None
+        data.pop("copy_from", None)
+        organisation = data.pop("organisation")
+        try:
+            review = actions.do_create_review(_user(request), organisation, copy_from=copy_from, **data)
+        except DjangoValidationError as exc:
+            raise _as_drf(exc) from exc
+        return Response(ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
 
     def get_object(self) -> Review:
         permission = Permission.VIEW
