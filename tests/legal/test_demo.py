@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from cyberplan.core.models import AuditEntry
+from django.test import Client
+from django.urls import reverse
+
+from cyberplan.core.models import AuditEntry, User
 from cyberplan.gaps.choices import GapSource
 from cyberplan.gaps.models import Gap
 from cyberplan.legal.choices import Coverage, ReviewState, StatusBasis
@@ -48,3 +51,16 @@ def test_treaty_status_from_public_facts(db: None) -> None:
     assert TreatyStatus.objects.get(country="BR", treaty="ets-185").in_force == dt.date(2023, 3, 1)
     assert TreatyStatus.objects.get(country="PE", treaty="ets-185").basis == StatusBasis.ILLUSTRATIVE
     assert Instrument.objects.get(number="5994").date == dt.date(2017, 12, 15)
+
+
+def test_the_demo_pages_render(db: None) -> None:
+    build_demo_workspace()
+    review = build_demo_legal_for_workspace()
+    client = Client()
+    client.force_login(User.objects.get(username="demo-viewer"))
+    status = client.get(reverse("legal:treaty_status")).content.decode()
+    assert "Brazil" in status and "Illustrative" in status and "verdragen.nl" in status
+    detail = client.get(reverse("legal:review_detail", args=[review.pk])).content.decode()
+    assert "Code 1160/97, art. 174 b" in detail and "Illustrative" in detail
+    instruments = client.get(reverse("legal:instrument_list")).content.decode()
+    assert "Law 5994" in instruments
