@@ -7,6 +7,7 @@ version it was made on and names provisions by key (``ets-185:2``).
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -14,6 +15,7 @@ from django_countries.fields import CountryField
 from cyberplan.core.choices import TLP
 from cyberplan.core.models import Organisation
 
+from .catalogue import shipped_catalogue
 from .choices import Coverage, InstrumentKind, LegalStatus, ReviewState, StatusBasis
 
 
@@ -207,3 +209,14 @@ class TreatyStatus(models.Model):
 
     def __str__(self) -> str:
         return f"{self.country} {self.treaty}"
+
+    def clean(self) -> None:
+        treaties = [t.id for t in shipped_catalogue().treaties]
+        if self.treaty not in treaties:
+            raise ValidationError(
+                {"treaty": _("Unknown treaty (expected one of: %(treaties)s).") % {"treaties": ", ".join(treaties)}}
+            )
+        if self.signed and self.ratified and self.ratified < self.signed:
+            raise ValidationError({"ratified": _("Ratification cannot come before signature.")})
+        if self.ratified and self.in_force and self.in_force < self.ratified:
+            raise ValidationError({"in_force": _("Entry into force cannot come before ratification or accession.")})
