@@ -26,7 +26,7 @@ from .access import (
     reviews_visible_to,
 )
 from .catalogue import shipped_catalogue
-from .choices import REVIEW_TRANSITIONS, ReviewState
+from .choices import REVIEW_TRANSITIONS, Asks, ReviewState
 from .coverage import compare as compare_findings
 from .forms import CsvImportForm, FindingForm, ReviewDetailsForm, ReviewForm, TextImportForm
 from .models import TreatyStatus
@@ -41,7 +41,9 @@ def _user(request: HttpRequest) -> User:
 
 @login_required
 def catalogue(request: HttpRequest) -> HttpResponse:
-    return render(request, "legal/catalogue.html", {"catalogue": shipped_catalogue()})
+    catalogue = shipped_catalogue()
+    treaties = [(treaty, [(a, Asks(a.asks).label) for a in treaty.articles]) for treaty in catalogue.treaties]
+    return render(request, "legal/catalogue.html", {"catalogue": catalogue, "treaties": treaties})
 
 
 @login_required

@@ -103,4 +103,6 @@ def test_the_catalogue_and_status_pages_render_in_spanish(world: World) -> None:
     client = _client(world, Role.VIEWER)
     body = client.get(reverse("legal:catalogue"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "Acceso ilícito" in body and "Red 24/7" in body
+    english = client.get(reverse("legal:catalogue"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<td>Criminalise</td>" in english and "<td>criminalise</td>" not in english
     assert client.get(reverse("legal:treaty_status")).status_code == 200
