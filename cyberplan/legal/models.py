@@ -101,6 +101,10 @@ class InstrumentArticle(models.Model):
             return self.status
         return str(self.instrument.status)
 
+    @property
+    def effective_status_label(self) -> str:
+        return str(LegalStatus(self.effective_status).label)
+
 
 class Review(models.Model):
     """A dated alignment review of a country's law against the treaty catalogue; frozen once approved."""

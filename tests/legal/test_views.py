@@ -47,7 +47,7 @@ def test_mapping_an_article_changes_the_coverage_shown(
     assert _full_share(page) == "2 %"  # 1 of 48 applicable provisions
     assert "Art. 174 b &lt;script&gt;" in page
     assert "Code 1160/97, art. 174 b" in page
-    assert "is amended: check this mapping" in page  # the Penal Code is recorded as amended
+    assert "Code 1160/97, art. 174 b: Amended. Check this mapping." in page  # the Penal Code is recorded as amended
 
 
 def test_a_bad_csv_on_the_page_names_its_lines_and_imports_nothing(world: World) -> None:
