@@ -153,6 +153,7 @@ INSTALLED_APPS = [
     "cyberplan.threats",
     "cyberplan.trends",
     "cyberplan.assessment",
+    "cyberplan.legal",
     "cyberplan.strategy",
 ]
 
@@ -466,6 +467,9 @@ SPECTACULAR_SETTINGS = {
         "ActionStatusEnum": "cyberplan.strategy.choices.ActionStatus",
         "VersionStatusEnum": "cyberplan.strategy.choices.VersionStatus",
         "ImportStatusEnum": "cyberplan.threats.choices.ImportStatus",
+        "LegalStatusEnum": "cyberplan.legal.choices.LegalStatus",
+        "InstrumentKindEnum": "cyberplan.legal.choices.InstrumentKind",
+        "ReviewStateEnum": "cyberplan.legal.choices.ReviewState",
     },
     # Every operation documents the errors it can answer (401, 403, 429, and 400, 404, 409, 415 where
     # they apply), so the committed schema is a contract a client can rely on.

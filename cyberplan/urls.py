@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include((workspace_urls.urlpatterns + core_urls.urlpatterns, "core"))),
     path("gaps/", include("cyberplan.gaps.urls")),
     path("assessment/", include("cyberplan.assessment.urls")),
+    path("legal/", include("cyberplan.legal.urls")),
     path("strategy/", include("cyberplan.strategy.urls")),
     path("jobs/", include("cyberplan.jobs.urls")),
     path("threats/", include("cyberplan.threats.urls")),

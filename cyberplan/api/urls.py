@@ -14,6 +14,7 @@ from cyberplan.core.api.views import (
 )
 from cyberplan.gaps.api.views import GapViewSet
 from cyberplan.jobs.api.views import JobViewSet
+from cyberplan.legal.api.views import InstrumentViewSet, ReviewViewSet
 from cyberplan.strategy.api.views import ActionViewSet, ElementViewSet, KPIViewSet, StrategyViewSet, VersionViewSet
 from cyberplan.threats.api.views import EventListView, ImportViewSet, StoreGrantViewSet
 from cyberplan.trends.api.views import TrendMetricsView
@@ -30,6 +31,8 @@ router.register("imports", ImportViewSet, basename="import")
 router.register("store-grants", StoreGrantViewSet, basename="store-grant")
 router.register("assessments", AssessmentViewSet, basename="assessment")
 router.register("assessment-answers", AssessmentAnswerViewSet, basename="assessment-answer")
+router.register("legal-instruments", InstrumentViewSet, basename="legal-instrument")
+router.register("legal-reviews", ReviewViewSet, basename="legal-review")
 router.register("strategies", StrategyViewSet, basename="strategy")
 router.register("strategy-elements", ElementViewSet, basename="strategy-element")
 router.register("strategy-actions", ActionViewSet, basename="strategy-action")

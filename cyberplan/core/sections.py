@@ -56,6 +56,7 @@ SECTIONS: tuple[Section, ...] = (
             "Article-by-article alignment of national law with the Budapest Convention on Cybercrime and its "
             "protocols, a registry of national instruments, coverage and gaps."
         ),
+        url_name="legal:review_list",
     ),
     Section(
         "training",

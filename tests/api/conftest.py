@@ -33,6 +33,8 @@ from cyberplan.core.choices import TLP, Role
 from cyberplan.core.models import AuditEntry, Sector, User
 from cyberplan.gaps.actions import do_add_gap_evidence, do_create_gap
 from cyberplan.jobs.actions import do_start_job
+from cyberplan.legal import actions as legal_act
+from cyberplan.legal.models import Instrument
 from cyberplan.strategy import actions as act
 from cyberplan.strategy.choices import ElementKind, FocusArea
 from cyberplan.strategy.versions import actions as version_act
@@ -112,6 +114,12 @@ def contract_world(world: World, settings: Settings, tmp_path: Path) -> Contract
     measured = act.do_create_kpi(leaver, action, name_en="Incidents handled", unit="count")
     act.do_record_measurement(leaver, measured, date=dt.date(2025, 6, 30), value="12")
     version = version_act.do_create_version(leaver, strategy, note="First draft")
+    legal_csv = "kind,number,title,date,article,heading\nlaw,4439,Delitos informáticos,2011-07-29,1,Acceso\n"
+    legal_act.do_import_instruments_csv(leaver, org, "PY", legal_csv.encode())
+    instrument = Instrument.objects.get(organisation=org, number="4439")
+    review = legal_act.do_create_review(
+        leaver, org, title="Alignment review 2026", country="PY", date=dt.date(2026, 3, 1), tlp=TLP.AMBER
+    )
     leaver.delete()
 
     # A token for the token endpoints to read and revoke, apart from the one the test signs in with
@@ -140,7 +148,10 @@ def contract_world(world: World, settings: Settings, tmp_path: Path) -> Contract
         "strategy-kpis": measured.pk,
         "strategy-versions": version.pk,
         "tokens": spare.pk,
+        "legal-instruments": instrument.pk,
+        "legal-reviews": review.pk,
         "factor_id": answer.factor_id,
+        "provision": "ets-185:2",
     }
     references: dict[str, Any] = {
         "organisation": org.pk,

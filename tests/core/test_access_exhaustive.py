@@ -44,6 +44,8 @@ from cyberplan.core.choices import TLP, OrganisationType, Role
 from cyberplan.core.models import AuditEntry, Membership, Organisation, Sector, User
 from cyberplan.gaps.actions import do_add_gap_evidence, do_create_gap
 from cyberplan.jobs.actions import do_start_job
+from cyberplan.legal import actions as legal_actions
+from cyberplan.legal.models import Instrument
 from cyberplan.strategy import actions as strategy_actions
 from cyberplan.strategy.choices import ElementKind
 from cyberplan.strategy.versions import actions as strategy_version_actions
@@ -284,6 +286,20 @@ ROUTES: dict[str, Reads | Lists | Skip] = {
     "assessment:assign_factor": WRITE_ONLY,
     "assessment:set_target": WRITE_ONLY,
     "assessment:approve_factor": WRITE_ONLY,
+    # legal alignment
+    "legal:review_list": Lists(),
+    "legal:catalogue": Lists(once=True),
+    "legal:treaty_status": Lists(once=True),
+    "legal:instrument_list": Lists(),
+    "legal:instrument_import": Lists(),
+    "legal:instrument_detail": Reads("legal_instrument"),
+    "legal:review_create": Lists(),
+    "legal:review_detail": Reads("legal_review"),
+    "legal:review_edit": WRITE_ONLY,
+    "legal:review_state": WRITE_ONLY,
+    "legal:review_gaps": WRITE_ONLY,
+    "legal:review_compare": Reads("legal_review"),
+    "legal:finding_edit": Reads("legal_review", args=lambda r: {"pk": r.pk, "provision": "ets-185:2"}),
     # strategy
     "strategy:strategy_list": Lists(),
     "strategy:strategy_create": Lists(),
@@ -389,6 +405,17 @@ ROUTES: dict[str, Reads | Lists | Skip] = {
     "api:store-grant-list": Lists(),
     "api:store-grant-detail": Reads("store_grant"),
     "api:import-detail": Reads("import"),
+    "api:legal-instrument-list": Lists(),
+    "api:legal-instrument-detail": Reads("legal_instrument"),
+    "api:legal-instrument-import-csv": WRITE_ONLY,
+    "api:legal-review-list": Lists(),
+    "api:legal-review-detail": Reads("legal_review"),
+    "api:legal-review-findings": Reads("legal_review"),
+    "api:legal-review-update-finding": WRITE_ONLY,
+    "api:legal-review-coverage": Reads("legal_review"),
+    "api:legal-review-compare": Reads("legal_review", query=lambda r: {"with": r.pk}),
+    "api:legal-review-set-state": WRITE_ONLY,
+    "api:legal-review-push-gaps": WRITE_ONLY,
     "api:assessment-list": Lists(),
     "api:assessment-import-file": WRITE_ONLY,
     "api:assessment-detail": Reads("assessment"),
@@ -574,6 +601,31 @@ def populate(folder: Path) -> World:
                 creator, answer, kind="citation", label=f"Evidence {evidence_marker}", citation="Decree 1/2026"
             )
             build.add("assessment_evidence", evidence, parent, marker=evidence_marker)
+            # A national instrument with an article, and an alignment review.
+            marker, article_marker = build.marker(), build.marker()
+            csv_text = (
+                "kind,number,title,date,article,heading\n"
+                f"law,{marker},Law {marker},2011-07-29,1,Heading {article_marker}\n"
+            )
+            legal_actions.do_import_instruments_csv(creator, organisation, "PY", csv_text.encode())
+            instrument = Instrument.objects.get(organisation=organisation, number=marker)
+            instrument.tlp = tlp  # the import files public law as CLEAR; here every label is tried
+            instrument.save(update_fields=["tlp"])
+            build.add("legal_instrument", instrument, rule="tlp", marker=marker, **common)
+            build.add(
+                "legal_article",
+                None,
+                organisation_id=organisation.pk,
+                rule="tlp",
+                marker=article_marker,
+                tlp=tlp,
+                creator_id=creator.pk,
+            )
+            marker = build.marker()
+            review = legal_actions.do_create_review(
+                creator, organisation, title=f"Review {marker}", country="PY", date=dt.date(2026, 3, 1), tlp=tlp
+            )
+            build.add("legal_review", review, rule="tlp", marker=marker, **common)
             # A strategy with a principle, an axis, an action with a KPI and a progress update, a version.
             marker = build.marker()
             strategy = strategy_actions.do_create_strategy(
