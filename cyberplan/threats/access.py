@@ -134,6 +134,20 @@ def readable_stores(user: User) -> list[ReadableStore]:
     return [*stores.values(), *granted.values()]
 
 
+def reader_label_sets(owner: Organisation) -> set[tuple[str, ...]]:
+    """Every set of labels some reader may read the owner's store at: by a role inside the owner, or by a
+    role in an organisation holding a live grant (through the release rule). For warming caches ahead."""
+    sets = {tuple(sorted(labels)) for role, labels in ROLE_TLP.items() if Permission.VIEW in ROLE_PERMISSIONS[role]}
+    for grant in StoreGrant.objects.filter(owner=owner, revoked_at__isnull=True):
+        for role in ROLE_TLP:
+            released = released_labels(
+                owner_id=grant.owner_id, recipient_id=grant.recipient_id, ceiling=grant.ceiling, recipient_role=role
+            )
+            if released:
+                sets.add(tuple(sorted(released)))
+    return sets
+
+
 def default_store(stores: list[ReadableStore]) -> Organisation | None:
     """The store a page opens on: the first readable store that holds events, else the first one."""
     for store in stores:

@@ -23,9 +23,9 @@ from cyberplan.analytics.metrics import BY_ID, Result, ResultSet, Scope, context
 from cyberplan.analytics.periods import Period, parse_period
 from cyberplan.analytics.service import compute
 from cyberplan.analytics.trend_tables import TrendTables
-from cyberplan.core.access import ROLE_TLP
 from cyberplan.core.models import Organisation
 from cyberplan.reports.svg import page_svg
+from cyberplan.threats.access import reader_label_sets
 
 from . import charts
 from .forms import scope_of
@@ -150,11 +150,13 @@ def warm(organisation: Organisation) -> int:
     """Compute the default page (the latest month, no filter) for every TLP reading level in both
     languages, so the first visit after an import is answered from the cache. Returns the pages warmed.
 
+    The reading levels are those of the store's members by role and of the readers it is granted to
+    (through the release rule), so a national coordinator reading a CSIRT's store is served warm too.
     Meant to run right after the trend tables are refreshed.
     """
     state = store_state(organisation)
     warmed = 0
-    for labels in sorted({tuple(sorted(levels)) for levels in ROLE_TLP.values()}):
+    for labels in sorted(reader_label_sets(organisation)):
         period = latest_period(state, labels)
         if period is None:
             continue

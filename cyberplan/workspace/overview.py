@@ -31,7 +31,7 @@ from cyberplan.strategy.access import strategies_visible_to
 from cyberplan.strategy.choices import VersionStatus
 from cyberplan.strategy.models import Strategy
 from cyberplan.strategy.monitoring.overview import overview as strategy_overview
-from cyberplan.threats.access import event_tlp_labels, imports_visible_to
+from cyberplan.threats.access import imports_visible_to, readable_stores
 from cyberplan.threats.choices import ImportStatus
 from cyberplan.trends.figures import figures, latest_period, store_state
 from cyberplan.trends.forms import scope_of
@@ -279,15 +279,6 @@ def assessment_tile(user: User) -> AssessmentTile | None:
 # -- threats --------------------------------------------------------------------------------------
 
 
-def readable_stores(user: User) -> list[tuple[Organisation, list[str]]]:
-    """The event stores the reader may read, each with the TLP labels they read there.
-
-    Today, the stores of the reader's own organisations; when stores can be granted to another
-    organisation, this becomes the threats app's list of readable stores.
-    """
-    return [(org, labels) for org in organisations_where(user) if (labels := event_tlp_labels(user, org))]
-
-
 @dataclass(frozen=True)
 class ThreatChange:
     label: str
@@ -308,6 +299,7 @@ class StoreTile:
     changes: list[ThreatChange] = field(default_factory=list)
     last_import: datetime.datetime | None = None
     url: str = ""
+    description: str = ""  # the store's name, and the grant it is read through if any
 
 
 def _significant_changes(store: StoreTile, rows: dict[str, list[dict[str, Any]]], drill: Drill) -> None:
@@ -340,6 +332,7 @@ def _significant_changes(store: StoreTile, rows: dict[str, list[dict[str, Any]]]
 
 def threat_tiles(user: User) -> list[StoreTile]:
     """For each readable store: the latest month's significant changes and the last import's date."""
+    # Own stores and those granted to the reader's organisations, each at the labels the release rule gives.
     stores = readable_stores(user)
     if not stores:
         return []
@@ -351,7 +344,8 @@ def threat_tiles(user: User) -> list[StoreTile]:
         .annotate(last=Max("finished_at"))
     )
     tiles = []
-    for organisation, labels in stores:
+    for store in stores:
+        organisation, labels = store.owner, store.labels
         state = store_state(organisation)
         # An empty store has no month to show: no need to open the analytics engine.
         period = latest_period(state, labels) if state.has_imports else None
@@ -360,6 +354,7 @@ def threat_tiles(user: User) -> list[StoreTile]:
             period.label if period else None,
             0,
             last_import=last_imports.get(organisation.pk),
+            description=store.describe(),
             url=reverse("trends:dashboard") + "?" + urlencode({"organisation": organisation.pk}),
         )
         if period is not None:

@@ -35,6 +35,7 @@ from cyberplan.core.models import AuditEntry, User
 from cyberplan.gaps.choices import EvidenceKind, GapSource
 from cyberplan.gaps.models import Gap
 from cyberplan.reports.svg import safe_svg
+from cyberplan.threats.actions import do_grant_store_access
 from cyberplan.threats.store import event_store
 from cyberplan.trends import charts
 from cyberplan.trends.figures import figures, store_state, warm
@@ -490,3 +491,9 @@ def test_the_page_in_spanish_uses_spanish_numbers_and_sector_names(world: World,
     assert '<html lang="es">' in html
     assert "Banca y finanzas" in html
     assert "(92,9&nbsp;%)" in html
+
+
+def test_warming_covers_the_readers_a_store_is_granted_to(world: World, store: Path) -> None:
+    """A national coordinator reading a CSIRT's store through a grant is answered from the cache too."""
+    do_grant_store_access(world.users[Role.COORDINATOR], world.org_a, world.org_b, ceiling="amber", reason="test")
+    assert warm(world.org_a) == 4  # the three role levels, and CLEAR, GREEN and AMBER through the grant
