@@ -27,6 +27,11 @@ from cyberplan.core.models import Organisation, User
 from cyberplan.core.sections import SECTIONS
 from cyberplan.gaps.access import gaps_visible_to
 from cyberplan.gaps.choices import SEVERITY_RANK, GapSource, GapStatus, Severity
+from cyberplan.legal.access import reviews_visible_to
+from cyberplan.legal.catalogue import shipped_catalogue
+from cyberplan.legal.choices import ReviewState
+from cyberplan.legal.coverage import coverage_by_group
+from cyberplan.legal.models import Review
 from cyberplan.strategy.access import strategies_visible_to
 from cyberplan.strategy.choices import VersionStatus
 from cyberplan.strategy.models import Strategy
@@ -366,9 +371,54 @@ def threat_tiles(user: User) -> list[StoreTile]:
     return tiles
 
 
+# -- legal coverage -------------------------------------------------------------------------------
+
+CONVENTION = "ets-185"
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    label: str
+    full: int
+    partial: int
+    applicable: int
+    full_percent: float | None
+    covered_percent: float | None
+
+
+@dataclass(frozen=True)
+class LegalTile:
+    review: Review
+    url: str
+    rows: list[CoverageRow]  # each chapter and section of the Convention, then the Convention as a whole
+
+
+def legal_tile(user: User) -> LegalTile | None:
+    """The Budapest Convention's coverage in the latest review the reader may read (approved first)."""
+    reviews = reviews_visible_to(user).order_by("-date", "-id")
+    review = reviews.filter(state=ReviewState.APPROVED).first() or reviews.first()
+    if review is None:
+        return None
+    language = (get_language() or "en")[:2]
+    rows = []
+    for group in coverage_by_group(shipped_catalogue(), review.findings(), CONVENTION):
+        full, covered = group.full_share, group.covered_share
+        rows.append(
+            CoverageRow(
+                group.title.get(language),
+                group.full,
+                group.partial,
+                group.applicable,
+                None if full is None else round(100 * full, 1),
+                None if covered is None else round(100 * covered, 1),
+            )
+        )
+    return LegalTile(review, reverse("legal:review_detail", args=[review.pk]), rows)
+
+
 # -- sections not built yet -----------------------------------------------------------------------
 
 
 def coming_sections() -> list[str]:
-    """The titles of legal coverage and training coverage while their sections are not built."""
+    """The titles of the sections whose coverage will show here once they are built (training today)."""
     return [str(s.title) for s in SECTIONS if s.slug in ("legal", "training") and s.url_name is None]

@@ -71,7 +71,7 @@ def test_audit_log_pages_filter_and_detail(world: World, make_gap: Callable[...,
     entry = AuditEntry.objects.filter(content_type__model="gap").get()
     detail = client.get(f"/audit/{entry.pk}/").content.decode()
     assert "Audited gap" in detail
-    assert "title_en" in detail
+    assert "Title (English)" in detail and "title_en" not in detail  # the field by its label
     # The viewer role does not read the audit log.
     viewer = Client()
     viewer.force_login(world.users[Role.VIEWER])

@@ -10,6 +10,7 @@ from cyberplan.assessment.choices import Method
 from cyberplan.assessment.models import Framework
 from cyberplan.core.choices import TLP, Role
 from cyberplan.strategy import actions as act
+from cyberplan.strategy.versions import actions as version_actions
 from cyberplan.strategy.choices import VersionStatus
 from cyberplan.strategy.models import PhaseTask
 from tests.conftest import World
@@ -25,10 +26,10 @@ def _row(page: str, task: PhaseTask) -> str:
 
 def _publish(plan: Plan, world: World) -> None:
     coordinator = world.users[Role.COORDINATOR]
-    version = act.do_create_version(coordinator, plan.strategy, "First version")
-    version = act.do_move_version(coordinator, version, VersionStatus.CONSULTATION)
-    version = act.do_move_version(coordinator, version, VersionStatus.APPROVED)
-    act.do_move_version(coordinator, version, VersionStatus.PUBLISHED, legal_reference="Decree 1/2026")
+    version = version_actions.do_create_version(coordinator, plan.strategy, "First version")
+    version = version_actions.do_move_version(coordinator, version, VersionStatus.CONSULTATION)
+    version = version_actions.do_move_version(coordinator, version, VersionStatus.APPROVED)
+    version_actions.do_move_version(coordinator, version, VersionStatus.PUBLISHED, legal_reference="Decree 1/2026")
 
 
 def test_published_strategy_is_not_offered_publication(plan: Plan, world: World) -> None:

@@ -20,6 +20,8 @@ from cyberplan.core.choices import TLP, Role
 from cyberplan.core.models import User
 from cyberplan.gaps.choices import GapSource, GapStatus, Severity
 from cyberplan.gaps.models import Gap
+from cyberplan.legal.actions import do_create_review, do_update_finding
+from cyberplan.legal.choices import Coverage
 from cyberplan.strategy import actions as act
 from cyberplan.strategy.choices import ActionStatus, ElementKind
 from cyberplan.strategy.models import Action, Strategy
@@ -276,9 +278,33 @@ def test_empty_tiles_say_what_to_do_and_unbuilt_sections_are_coming(world: World
     assert 'data-empty="gaps"' in tile(html, "gaps")
     assert 'data-empty="store"' in tile(html, "threats")
     assert f'href="{reverse("threats:import_list")}"' in tile(html, "threats")
+    assert 'data-empty="legal"' in tile(html, "legal")
     coming = re.findall(r'data-tile="coming"', html)
-    assert len(coming) == 2
-    assert "Legal alignment" in html and "coming" in html
+    assert len(coming) == 1  # training; legal alignment is built and has its own tile
+    assert "Capacity building" in html and "coming" in html
+
+
+def test_legal_tile_shows_the_conventions_coverage_of_the_readers_latest_review(world: World) -> None:
+    review = do_create_review(
+        world.users[Role.COORDINATOR], world.org_a, tlp=TLP.AMBER, date=datetime.date(2026, 3, 1), title="Review A",
+        country="PY",
+    )  # fmt: skip
+    for key, coverage in (("ets-185:2", Coverage.FULL), ("ets-185:3", Coverage.PARTIAL), ("ets-185:4", "none")):
+        do_update_finding(
+            None, review.provisions.get(provision=key), coverage=coverage, reasoning="r", national_articles=[]
+        )
+    do_create_review(
+        world.outsider, world.org_b, tlp=TLP.CLEAR, date=datetime.date(2026, 6, 1), title="Other review", country="PY"
+    )
+    html = tile(home(world.users[Role.COORDINATOR]), "legal")
+    assert "Review A" in html and "Other review" not in html
+    assert reverse("legal:review_detail", args=[review.pk]) in html
+    rows = re.findall(r'data-value="full">([^<]*)</td>\s*<td class="text-end" data-value="covered">([^<]*)<', html)
+    # the last row is the Convention: 1 of its 48 articles fully covered, 2 at least in part
+    assert rows[-1] == ("2.1 %", "4.2 %")
+    # a member of another organisation reads their own review, never this one
+    outsider = tile(home(world.outsider), "legal")
+    assert "Other review" in outsider and "Review A" not in outsider
 
 
 def test_the_page_answers_in_a_bounded_number_of_queries(
@@ -297,9 +323,9 @@ def test_the_page_answers_in_a_bounded_number_of_queries(
     client = Client()
     client.force_login(world.users[Role.COORDINATOR])
     client.get(reverse("core:home"))  # the session and the caches settle
-    # 20 today: session and user, memberships, 3 for gaps, 6 for the strategy, 5 for the assessment,
-    # the organisations and the imports for the threats, and the recent jobs.
-    with django_assert_max_num_queries(22):
+    # 23 today: session and user, memberships, 3 for gaps, 6 for the strategy, 5 for the assessment,
+    # the organisations, grants and imports for the threats, the legal review, and the recent jobs.
+    with django_assert_max_num_queries(25):
         assert client.get(reverse("core:home")).status_code == 200
 
 
