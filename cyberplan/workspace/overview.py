@@ -305,6 +305,7 @@ class StoreTile:
     last_import: datetime.datetime | None = None
     url: str = ""
     description: str = ""  # the store's name, and the grant it is read through if any
+    granted: bool = False  # read through a grant: the owner's imports stay internal, so no import date
 
 
 def _significant_changes(store: StoreTile, rows: dict[str, list[dict[str, Any]]], drill: Drill) -> None:
@@ -360,6 +361,7 @@ def threat_tiles(user: User) -> list[StoreTile]:
             0,
             last_import=last_imports.get(organisation.pk),
             description=store.describe(),
+            granted=store.granted,
             url=reverse("trends:dashboard") + "?" + urlencode({"organisation": organisation.pk}),
         )
         if period is not None:

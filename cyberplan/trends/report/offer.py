@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from cyberplan.analytics.periods import Period
-from cyberplan.core.access import Permission, has_permission
 from cyberplan.core.choices import TLP, TLP_RANK
-from cyberplan.core.models import Organisation, User
+from cyberplan.core.models import Organisation
 from cyberplan.reports.forms import ReportFileForm
 
 
@@ -31,10 +30,15 @@ class ReportOffer:
 
 
 def report_offer(
-    user: User, organisation: Organisation, period: Period, labels: Collection[str], filters: dict[str, str]
+    organisation: Organisation, period: Period, labels: Collection[str], filters: dict[str, str]
 ) -> ReportOffer | None:
-    """What the button posts, or None when ``user`` may not ask for this store's report."""
-    if not labels or not has_permission(user, organisation.pk, Permission.VIEW):
+    """What the button posts, or None when the reader may not ask for this store's report.
+
+    ``labels`` are what the reader reads of the store (as a member, or through a grant, by
+    ``threats.access.access_readable_store``): a reader with none is offered nothing. The request is
+    checked again when it is posted and again in the worker.
+    """
+    if not labels:
         return None
     tlp = filters.get("tlp") or max(labels, key=lambda label: TLP_RANK[TLP(label)])
     if tlp not in labels:

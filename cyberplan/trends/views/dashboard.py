@@ -106,7 +106,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         can_record=can_record,
         tlp_words=", ".join(str(TLP(label).label) for label in scope.tlp_in or ()),
     )
-    offer = report_offer(user, organisation, period, labels, filters)
+    offer = report_offer(organisation, period, labels, filters)
     page.update(report_offer=offer, report_offer_note=offer_note(offer) if offer else "")
     return render(request, "trends/dashboard.html", page)
 
