@@ -75,18 +75,19 @@ def register(kind: JobKind) -> None:
 def declare(
     name: str,
     label: str | Promise,
-    handler: str,
+    handler: Callable[..., dict[str, Any]] | str,
     *,
     time_limit_minutes: float = DEFAULT_TIME_LIMIT_MINUTES,
-    on_stop: str | None = None,
+    on_stop: Callable[..., None] | str | None = None,
     private_parameters: Iterable[str] = (),
-    describe: str | None = None,
+    describe: Callable[[dict[str, Any]], list[tuple[str, str]]] | str | None = None,
 ) -> None:
     """Add a kind whose handler (and ``on_stop`` and ``describe`` functions) are named by dotted path,
     imported on first use.
 
     For an app's ``AppConfig.ready()``: the kind's name, label and limits are known at once (the
     job pages and the API list them), its code is loaded only by the worker that runs a job of it.
+    The functions themselves may be given instead of their paths (``registry.job_kind`` does).
     """
     register(
         JobKind(

@@ -24,6 +24,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from . import kinds
 from .choices import JobStatus
 from .kinds import (
     DEFAULT_TIME_LIMIT_MINUTES,
@@ -34,7 +35,6 @@ from .kinds import (
     kind_choices,
     kind_label,
     public_parameters,
-    register,
 )
 from .models import Job
 
@@ -167,16 +167,14 @@ def job_kind(
     """
 
     def declare(handler: Handler) -> Handler:
-        register(
-            JobKind(
-                name=name,
-                label=label,
-                run=handler,
-                time_limit_minutes=time_limit_minutes,
-                stop=on_stop,
-                private_parameters=frozenset(private_parameters),
-                describe=describe,
-            )
+        kinds.declare(
+            name,
+            label,
+            handler,
+            time_limit_minutes=time_limit_minutes,
+            on_stop=on_stop,
+            private_parameters=private_parameters,
+            describe=describe,
         )
         return handler
 
