@@ -22,7 +22,7 @@ from .report.content import stage_chart_spec
 
 CACHE_SECONDS = 7 * 24 * 3600
 #: Changes when the page's drawing of the chart changes, so older drawings are not served.
-PAGE_DRAWING = "page-1"
+PAGE_DRAWING = "page-2"
 
 
 def state_key(assessment: Assessment) -> str:

@@ -87,10 +87,6 @@ def for_page(spec: Mapping[str, Any], span: Span = "full") -> dict[str, Any]:
         sizes = config.setdefault(part, {})
         sizes.update(labelFontSize=PAGE_LABEL_SIZE, titleFontSize=PAGE_LABEL_SIZE)
     config.setdefault("font", FONT)
-    # The drawing as a whole is the image: page_chart gives the <svg> its role, label and title, and the
-    # table beside it the figures. Marks get no roles of their own, which a screen reader would announce
-    # one by one without names.
-    config["aria"] = False
     return page
 
 

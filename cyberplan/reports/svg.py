@@ -16,6 +16,9 @@ from . import charts
 _SIZE = re.compile(r'\s(?:width|height)="[^"]*"')
 
 
+_INNER_ARIA = re.compile(r'\s(?:role|aria-roledescription|aria-label)="[^"]*"')
+
+
 def safe_svg(svg: str | None) -> SafeString | None:
     """An SVG from the chart renderer, which escapes every text it draws, as markup for the page.
 
@@ -42,7 +45,10 @@ def page_svg(spec: Mapping[str, Any], span: charts.Span = "full") -> str:
     svg = charts.to_svg(charts.for_page(spec, span)).strip()
     label = escape(charts.title_of(spec))
     end = svg.index(">")
-    return f'{svg[:end]} role="img" aria-label="{label}"><title>{label}</title>{svg[end + 1 :]}'
+    # Inside the image, the renderer's own roles and names (one per mark group, most without a name)
+    # would be read out one by one: the drawing as a whole is the image.
+    inner = _INNER_ARIA.sub("", svg[end + 1 :])
+    return f'{svg[:end]} role="img" aria-label="{label}"><title>{label}</title>{inner}'
 
 
 def chart_markup(spec: Mapping[str, Any] | None, span: charts.Span = "full") -> SafeString | None:

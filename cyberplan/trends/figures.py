@@ -130,7 +130,7 @@ def figures(state: StoreState, scope: Scope) -> Figures:
 
 
 #: Changes when the page's drawing of the charts changes, so older drawings are not served.
-PAGE_DRAWING = "page-2"
+PAGE_DRAWING = "page-3"
 
 
 def chart_svgs(state: StoreState, data: Figures) -> dict[str, str | None]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from cyberplan.assessment.report.chart import radar_spec
 from cyberplan.reports import charts
-from cyberplan.reports.svg import chart_markup, chart_uri, page_chart
+from cyberplan.reports.svg import chart_markup, chart_uri, page_chart, page_svg
 
 HOSTILE = '<script>alert(1)</script><img src=x onerror="alert(2)">'
 
@@ -81,3 +81,18 @@ def test_user_text_in_a_chart_title_or_label_is_escaped_on_the_page() -> None:
     assert "<script" not in markup and "<img" not in markup
     assert 'aria-label="Gap &lt;script&gt;alert(1)&lt;/script&gt;' in markup
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in markup.split("</title>", 1)[1]  # the label drawn
+
+
+def test_a_page_chart_is_one_named_image_with_no_unnamed_parts_inside() -> None:
+    """Screen readers meet the drawing once, by its title; the renderer's per-mark roles are taken out."""
+    spec = {
+        "title": "Events by month",
+        "data": {"values": [{"m": "2026-10", "n": 3}, {"m": "2026-11", "n": 5}]},
+        "layer": [
+            {"mark": "bar", "encoding": {"x": {"field": "m", "type": "ordinal"}, "y": {"field": "n", "type": "quantitative"}}},
+            {"mark": "text", "encoding": {"x": {"field": "m", "type": "ordinal"}, "y": {"field": "n", "type": "quantitative"}, "text": {"field": "n"}}},
+        ],
+    }  # fmt: skip
+    svg = page_svg(spec, "full")
+    assert svg.count('role="') == 1 and 'role="img" aria-label="Events by month"' in svg
+    assert "aria-roledescription" not in svg and svg.count("aria-label=") == 1

@@ -10,9 +10,9 @@ from cyberplan.assessment.choices import Method
 from cyberplan.assessment.models import Framework
 from cyberplan.core.choices import TLP, Role
 from cyberplan.strategy import actions as act
-from cyberplan.strategy.versions import actions as version_actions
 from cyberplan.strategy.choices import VersionStatus
 from cyberplan.strategy.models import PhaseTask
+from cyberplan.strategy.versions import actions as version_actions
 from tests.conftest import World
 
 from .conftest import Plan, signed_in, url
