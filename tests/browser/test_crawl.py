@@ -44,7 +44,7 @@ SKIP = re.compile(
 #: at most this many pages of one shape (the same path with other numbers or ids)
 PER_SHAPE = 2
 #: how a page's numbers and ids are folded into its shape
-SHAPE = re.compile(r"/[0-9a-f-]{8,}|/\d+")
+SHAPE = re.compile(r"/[0-9a-f-]{8,}|/\d+|(?<=[:.])\d+")  # ids, numbers, a provision's article (ets-185:20)
 SERIOUS = ("serious", "critical")
 
 #: what the last crawl measured, printed by the browser tests' summary hook
