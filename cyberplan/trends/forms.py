@@ -14,6 +14,7 @@ from cyberplan.analytics.periods import Period, PeriodError, parse_period
 from cyberplan.core.choices import TLP, TLP_RANK
 from cyberplan.core.forms import set_choices
 from cyberplan.core.models import Organisation, Sector
+from cyberplan.threats.access import ALL_STORES
 
 from .labels import TAXONOMIES, sector_label
 
@@ -73,10 +74,6 @@ def tlp_choices(readable: Iterable[str]) -> list[tuple[str, str]]:
         ("", gettext("Everything you may read")),
         *((label, gettext("Up to %(label)s") % {"label": TLP(label).label}) for label in labels),
     ]
-
-
-#: The store chooser's value for every store the reader reads, together.
-ALL_STORES = "all"
 
 
 def store_choice(value: str) -> int | str:

@@ -1,4 +1,4 @@
-"""The trends dashboard over every store the reader reads, together.
+"""The trends dashboard and the event browser over every store the reader reads, together.
 
 CSIRT B's coordinator (like MITIC) reads its own store by role and Authority A's store (like CERT-PY)
 through a grant up to TLP:AMBER. Authority A's store holds October 2026 events at all five labels, each
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -18,6 +19,7 @@ from pytest_django import Settings
 
 from cyberplan.core.choices import OrganisationType, Role
 from cyberplan.core.models import Organisation, User
+from cyberplan.threats import views as threat_views
 from cyberplan.threats.actions import do_grant_store_access, do_revoke_store_access
 from cyberplan.threats.models import StoreGrant
 from cyberplan.threats.store import store_root
@@ -155,3 +157,57 @@ def test_store_names_are_escaped(world: World, stores: None, reader: User) -> No
     assert status == 200
     assert "<img src=x" not in html
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
+
+
+# -- the event browser, every store together ---------------------------------------------------------
+
+
+def browse(user: User, **query: str | int) -> tuple[int, dict[str, Any], str]:
+    client = Client()
+    client.force_login(user)
+    response = client.get("/threats/events/", query)
+    context = response.context
+    assert context is not None
+    return response.status_code, {"total": context["total"], "rows": context["rows"]}, response.content.decode()
+
+
+def test_the_event_browser_lists_every_store_together_page_by_page(
+    world: World, stores: None, reader: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    grant(world)
+    status, context, html = browse(reader)
+    assert status == 200 and '<option value="all">All stores I read (2)</option>' in html
+    assert context["total"] == OWN  # one store by default
+    monkeypatch.setattr(threat_views, "EVENTS_PER_PAGE", 5)
+    seen: list[tuple[Any, str, str]] = []
+    for number in (1, 2, 3):
+        status, context, html = browse(reader, organisation="all", page=number)
+        assert status == 200 and context["total"] == OWN + GRANTED_UP_TO_AMBER
+        seen += [(row["time.source"], row["source.ip"], row["_store"]) for row in context["rows"]]
+    assert 'id="stores-counted"' in html and '<th scope="col">Store</th>' in html
+    assert len(seen) == len(set(seen)) == OWN + GRANTED_UP_TO_AMBER  # no event twice, none left out
+    assert [time for time, _, _ in seen] == sorted((time for time, _, _ in seen), reverse=True)
+    granted = "Authority A (AA) (granted by Authority A (AA) up to TLP:AMBER)"
+    assert sum(1 for _, _, store in seen if store == granted) == GRANTED_UP_TO_AMBER
+    assert sum(1 for _, _, store in seen if store == "CSIRT B (CB)") == OWN
+
+
+def test_the_event_browser_keeps_each_store_to_its_labels(world: World, stores: None, reader: User) -> None:
+    grant(world)
+    status, context, _ = browse(reader, organisation="all")
+    assert status == 200
+    labels = {(row["_store"].startswith("Authority A"), row["tlp"]) for row in context["rows"]}
+    assert {label for granted, label in labels if granted} == {"clear", "green", "amber"}
+    assert {label for granted, label in labels if not granted} == {"amber", "red", "green"}
+
+
+def test_the_event_browser_together_after_revoking_and_for_a_third_organisation(
+    world: World, stores: None, reader: User
+) -> None:
+    given = grant(world)
+    do_revoke_store_access(world.users[Role.COORDINATOR], given)
+    status, context, html = browse(reader, organisation="all")
+    assert status == 400 and not context["rows"] and "Authority A" not in html
+    third = Organisation.objects.create(name="Third", slug="third", type=OrganisationType.MINISTRY, country="PY")
+    status, context, html = browse(make_user("third-analyst", third, Role.ANALYST), organisation="all")
+    assert status == 400 and not context["rows"] and "Authority A" not in html

@@ -18,11 +18,17 @@ from cyberplan.core.choices import TLP
 from cyberplan.core.http import signed_in_user
 from cyberplan.core.models import Organisation, User
 from cyberplan.reports.svg import PageChart, safe_svg
-from cyberplan.threats.access import ReadableStore, access_readable_store, default_store, readable_stores
+from cyberplan.threats.access import (
+    ALL_STORES,
+    ReadableStore,
+    access_readable_store,
+    default_store,
+    readable_stores,
+)
 
 from ..charts import SPANS
 from ..figures import Figures, StoresState, StoreState, chart_svgs, figures, latest_period, store_state, stores_state
-from ..forms import ALL_STORES, DashboardFilterForm, scope_of
+from ..forms import DashboardFilterForm, scope_of
 from ..report.offer import offer_note, report_offer
 from .tables import (
     Drill,
