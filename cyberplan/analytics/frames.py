@@ -452,3 +452,54 @@ def source_counts_sql(
                CAST(key AS VARCHAR) AS key, CAST(day AS DATE) AS day, CAST(mask AS BIGINT) AS mask,
                CAST(before AS BIGINT) AS before, CAST(sources AS BIGINT) AS sources
         FROM ({union})"""
+
+
+def _within_labels(table: ir.Table, labels: tuple[str, ...]) -> ir.Table:
+    """``table``'s rows at the TLP labels ``labels`` (none when it is empty)."""
+    return table.filter(table.tlp.isin(list(labels)) if labels else ibis.literal(False))
+
+
+def _union(tables: list[ir.Table]) -> ir.Table:
+    union = tables[0]
+    for table in tables[1:]:
+        union = union.union(table, distinct=False)
+    return union
+
+
+def combined_frames(parts: list[tuple[Frames, tuple[str, ...]]]) -> Frames:
+    """The frames of several stores read together, each store restricted to its own readable labels first.
+
+    Each part is one store's frames and the TLP labels the reader may read in that store (a granted
+    store at most what its grant releases, an own store what the reader's role reads). The rows of
+    every part are filtered to the part's labels *before* the union, so a label one store allows never
+    lets another store's rows at that label through; a :class:`~.metrics.Scope` then runs over the
+    union as over one store.
+
+    Weighted counts add across stores. Distinct sources do not (the same address can be reported to
+    two CSIRTs), so the union has no ``source_counts``: the metrics count distinct addresses over the
+    union of the sources frames, which is exact. Raw frames (with ``base``) stay raw; trend frames
+    keep their rollups, each filtered and united the same way.
+    """
+    if not parts:
+        raise ValueError("combined_frames needs at least one store")
+    if all(frames.base is not None for frames, _ in parts):
+        return frames_of(
+            _union([_within_labels(frames.base, labels) for frames, labels in parts if frames.base is not None])
+        )
+    if any(frames.base is not None for frames, _ in parts):
+        raise ValueError("combined_frames cannot mix raw frames with trend frames")
+    done: dict[int, ir.Table] = {}
+    first = parts[0][0]
+
+    def united(role: str) -> ir.Table:
+        # a frame shared by several roles in the first part (days and events) stays shared
+        key = id(first.table(role))
+        if key not in done:
+            done[key] = _union([_within_labels(frames.table(role), labels) for frames, labels in parts])
+        return done[key]
+
+    rollup_tables = []
+    for index, rollup in enumerate(first.rollups):
+        tables = [_within_labels(frames.rollups[index].table, labels) for frames, labels in parts]
+        rollup_tables.append(Rollup(rollup.role, _union(tables), rollup.monthly))
+    return Frames(**{role: united(role) for role in ROLES}, rollups=tuple(rollup_tables), source_counts=None)

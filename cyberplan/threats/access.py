@@ -269,3 +269,7 @@ def finished_imports_for_report(organisation: Organisation, labels: Iterable[str
 def constituency_networks(organisation: Organisation) -> list[str]:
     """The networks of the organisation's constituency table, as written there, for its own reports."""
     return list(ConstituencyEntry.objects.filter(organisation=organisation).values_list("network", flat=True))
+
+
+#: A store chooser's value for every store the user reads, read together.
+ALL_STORES = "all"

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 import csv
+import heapq
 import io
+import itertools
 import json
 import re
+from dataclasses import replace
 from typing import Any
 
 import duckdb
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,25 +18,28 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cyberplan.core.access import Permission, has_permission, organisations_where
 from cyberplan.core.csvsafe import write_rows
 from cyberplan.core.http import HtmxHttpRequest, signed_in_user
+from cyberplan.core.models import Organisation, User
 from cyberplan.pipeline.importers.base import SourceError
 from cyberplan.pipeline.query import EventFilter, utc_day
 from cyberplan.pipeline.query import page as event_page
 
 from . import actions
 from .access import (
+    ALL_STORES,
+    ReadableStore,
     access_import_by_id,
     access_readable_store,
     constituency_visible_to,
     default_store,
     imports_visible_to,
     mappings_visible_to,
-    readable_store_owners,
     readable_stores,
 )
 from .choices import ImportStatus
@@ -132,22 +139,75 @@ def quarantine_download(request: HttpRequest, pk: str) -> HttpResponse:
     return response
 
 
+class _EventStoresForm(EventFilterForm):
+    """The event filter whose store chooser also offers every store the user reads, together, when they
+    read more than one (each store is then read at its own labels, as alone)."""
+
+    def __init__(self, *args: Any, stores: list[ReadableStore], **kwargs: Any) -> None:
+        super().__init__(
+            *args, organisations=Organisation.objects.filter(pk__in=[s.owner.pk for s in stores]), **kwargs
+        )
+        if len(stores) > 1:
+            choices: list[tuple[int | str, str]] = [
+                ("", "---------"),
+                (ALL_STORES, _("All stores I read (%(count)s)") % {"count": len(stores)}),
+                *((store.owner.pk, str(store.owner)) for store in stores),
+            ]
+            self.fields["organisation"] = forms.TypedChoiceField(
+                label=self.fields["organisation"].label, required=False, coerce=_store_value, choices=choices
+            )
+
+
+def _store_value(value: str) -> int | str:
+    return ALL_STORES if value == ALL_STORES else int(value)
+
+
+def _chosen_stores(user: User, value: object, first: Organisation) -> list[ReadableStore]:
+    """The stores the event browser reads: every readable one (``ALL_STORES``), or the one chosen, access checked."""
+    if value == ALL_STORES:
+        return readable_stores(user)
+    organisation_id = value.pk if isinstance(value, Organisation) else int(str(value)) if value else first.pk
+    # Members read their store by role, granted readers through the release rule; others get 404.
+    return [access_readable_store(user, organisation_id)]
+
+
+def _events_of(
+    stores: list[ReadableStore], flt: EventFilter, offset: int, limit: int
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of the events of ``stores`` together, newest first, each store at its own labels, each
+    event with the name of its store (``_store``); and how many match in all the stores."""
+    if len(stores) == 1:
+        store = stores[0]
+        return event_page(
+            event_store(store.owner), replace(flt, tlp_in=tuple(store.labels)), limit=limit, offset=offset
+        )
+    pages: list[list[dict[str, Any]]] = []
+    total = 0
+    for store in stores:
+        # Every store's first offset + limit events: the page is among them, whichever store they come from.
+        rows, count = event_page(
+            event_store(store.owner), replace(flt, tlp_in=tuple(store.labels)), limit=offset + limit
+        )
+        name = store.describe()
+        pages.append([{**row, "_store": name} for row in rows])
+        total += count
+    merged = heapq.merge(*pages, key=lambda row: row["time.source"], reverse=True)
+    return list(itertools.islice(merged, offset, offset + limit)), total
+
+
 @login_required
 def event_list(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
-    form = EventFilterForm(request.GET or None, organisations=readable_store_owners(user))
+    stores = readable_stores(user)
+    form = _EventStoresForm(request.GET or None, stores=stores)
     rows: list[dict[str, Any]] = []
     total = 0
-    organisation = None
-    store_text = ""
+    chosen: list[ReadableStore] = []
     page_number = 1
-    first = default_store(readable_stores(user))
+    first = default_store(stores)
     if first is not None and (form.is_valid() or not request.GET):
         data = form.cleaned_data if form.is_bound else {}
-        chosen = data.get("organisation") or first
-        # Members read their store by role, granted readers through the release rule; others get 404.
-        readable = access_readable_store(user, chosen.pk)
-        organisation, labels, store_text = readable.owner, readable.labels, readable.describe()
+        chosen = _chosen_stores(user, data.get("organisation"), first)
         flt = EventFilter(
             since=utc_day(data.get("since")),
             until=utc_day(data.get("until")),
@@ -159,15 +219,13 @@ def event_list(request: HttpRequest) -> HttpResponse:
             asn=data.get("asn"),
             feed=data.get("feed") or None,
             ip=data.get("ip") or None,
-            tlp_in=tuple(labels),
+            tlp_in=(),  # each store's own labels are set when it is read (_events_of)
         )
         try:
             page_number = max(1, int(request.GET.get("page", "1")))
         except ValueError:
             page_number = 1
-        rows, total = event_page(
-            event_store(organisation), flt, limit=EVENTS_PER_PAGE, offset=(page_number - 1) * EVENTS_PER_PAGE
-        )
+        rows, total = _events_of(chosen, flt, (page_number - 1) * EVENTS_PER_PAGE, EVENTS_PER_PAGE)
     paginator = Paginator(range(total), EVENTS_PER_PAGE)
     page: Page[Any] | None = paginator.get_page(page_number) if total else None
     query = request.GET.copy()
@@ -181,8 +239,9 @@ def event_list(request: HttpRequest) -> HttpResponse:
             "total": total,
             "page": page,
             "query": query.urlencode(),
-            "organisation": organisation,
-            "store_text": store_text,
+            "organisation": chosen[0].owner if len(chosen) == 1 else None,
+            "together": len(chosen) > 1,
+            "store_text": get_text_list([store.describe() for store in chosen], _("and")),
         },
         status=400 if form.errors else 200,
     )

@@ -4,6 +4,10 @@ Pages read only the pre-aggregated trend tables (:mod:`cyberplan.analytics.trend
 the raw events. What a page computes is kept in Django's cache under a key made of the store,
 its trend-table watermark, the scope (period, filters, TLP labels) and, for the charts, the
 language: a new import changes the watermark, so cached figures are never stale.
+
+Several stores read together (:class:`StoresState`) are cached the same way, under a key made of
+every store's watermark and the labels the reader reads in each: a new import in any of them, or a
+grant that changes what crosses, changes the key.
 """
 
 from __future__ import annotations
@@ -19,9 +23,10 @@ from django.core.cache import cache
 from django.utils import translation
 from django.utils.translation import get_language
 
-from cyberplan.analytics.metrics import BY_ID, Result, ResultSet, Scope, context
+from cyberplan.analytics.engines import Engine
+from cyberplan.analytics.frames import Frames, combined_frames
+from cyberplan.analytics.metrics import BY_ID, Result, ResultSet, Scope, context, run
 from cyberplan.analytics.periods import Period, parse_period
-from cyberplan.analytics.service import compute
 from cyberplan.analytics.trend_tables import TrendTables
 from cyberplan.core.models import Organisation
 from cyberplan.reports.svg import page_svg
@@ -53,6 +58,35 @@ class StoreState:
     def has_imports(self) -> bool:
         return bool(self.tables.store.committed_imports())
 
+    def frames(self, engine: Engine) -> Frames:
+        return self.tables.frames(engine)
+
+
+@dataclass(frozen=True)
+class StoresState:
+    """Several stores' trend tables read together, each at the labels the reader reads in it.
+
+    The figures over it count every store's events at that store's own labels
+    (:func:`cyberplan.analytics.frames.combined_frames`); distinct sources are counted over the union.
+    """
+
+    parts: tuple[tuple[StoreState, tuple[str, ...]], ...]
+    version: str
+
+    @property
+    def has_imports(self) -> bool:
+        return any(state.has_imports for state, _ in self.parts)
+
+    def frames(self, engine: Engine) -> Frames:
+        return combined_frames([(state.frames(engine), labels) for state, labels in self.parts])
+
+
+def stores_state(stores: Iterable[tuple[Organisation, Iterable[str]]]) -> StoresState:
+    """Several stores read together, each at its labels, each brought up to date first."""
+    parts = tuple((store_state(owner), tuple(sorted(labels))) for owner, labels in stores)
+    version = _digest("together", [(state.version, labels) for state, labels in parts])
+    return StoresState(parts, version)
+
 
 def store_state(organisation: Organisation) -> StoreState:
     """The trend tables, brought up to date first if an import finished without refreshing them."""
@@ -62,7 +96,7 @@ def store_state(organisation: Organisation) -> StoreState:
     return StoreState(organisation, tables, _digest(str(tables.root), tables.watermark()))
 
 
-def latest_period(state: StoreState, labels: Iterable[str]) -> Period | None:
+def latest_period(state: StoreState | StoresState, labels: Iterable[str]) -> Period | None:
     """The latest month with events the user may read, or None when there are none."""
     allowed = sorted(labels)
     key = "trends:latest:" + _digest(state.version, allowed)
@@ -72,7 +106,7 @@ def latest_period(state: StoreState, labels: Iterable[str]) -> Period | None:
         if allowed:
             engine = analytics_engine()
             try:
-                events = state.tables.frames(engine).events
+                events = state.frames(engine).events
                 visible = events.filter(events.tlp.isin(allowed))
                 rows = engine.rows(visible.aggregate(last=visible.day.max()))
             finally:
@@ -109,15 +143,16 @@ class Figures:
         return int(self.one("totals").get("events") or 0)
 
 
-def figures(state: StoreState, scope: Scope) -> Figures:
+def figures(state: StoreState | StoresState, scope: Scope) -> Figures:
     """Every metric over the trend tables for ``scope``, computed once per watermark and scope."""
     key = "trends:rows:" + _digest(state.version, scope.describe())
     cached: dict[str, Any] | None = cache.get(key)
     if cached is None:
         engine = analytics_engine()
         try:
-            results = compute(state.tables.store, scope, engine, trend_tables=True)
-            current = context(state.tables.frames(engine), scope).current.events
+            frames = state.frames(engine)  # the state brought the trend tables up to date
+            results = run(engine, frames, scope)
+            current = context(frames, scope).current.events
             present = engine.rows(current.select("tlp").distinct())
         finally:
             engine.close()
@@ -133,7 +168,7 @@ def figures(state: StoreState, scope: Scope) -> Figures:
 PAGE_DRAWING = "page-3"
 
 
-def chart_svgs(state: StoreState, data: Figures) -> dict[str, str | None]:
+def chart_svgs(state: StoreState | StoresState, data: Figures) -> dict[str, str | None]:
     """Each chart drawn for the dashboard, in the active language (None when it has no data)."""
     key = "trends:svg:" + _digest(state.version, data.scope.describe(), get_language(), PAGE_DRAWING)
     cached: dict[str, str | None] | None = cache.get(key)

@@ -14,6 +14,7 @@ from cyberplan.analytics.periods import Period, PeriodError, parse_period
 from cyberplan.core.choices import TLP, TLP_RANK
 from cyberplan.core.forms import set_choices
 from cyberplan.core.models import Organisation, Sector
+from cyberplan.threats.access import ALL_STORES
 
 from .labels import TAXONOMIES, sector_label
 
@@ -75,10 +76,18 @@ def tlp_choices(readable: Iterable[str]) -> list[tuple[str, str]]:
     ]
 
 
-class DashboardFilterForm(forms.Form):
-    """Filters of the dashboard page. The organisation is checked by the view before the form."""
+def store_choice(value: str) -> int | str:
+    """A store chooser's value: an organisation's id, or :data:`ALL_STORES`."""
+    return ALL_STORES if value == ALL_STORES else int(value)
 
-    organisation = forms.TypedChoiceField(label=_("Organisation"), coerce=int, required=False)
+
+class DashboardFilterForm(forms.Form):
+    """Filters of the dashboard page. The organisation is checked by the view before the form.
+
+    With ``together`` > 1 the store chooser offers every store the reader reads, read together, first.
+    """
+
+    organisation = forms.TypedChoiceField(label=_("Organisation"), coerce=store_choice, required=False)
     period = forms.CharField(label=_("Period"), required=False, max_length=30, help_text=PERIOD_SHORT_HELP)
     sector = forms.ChoiceField(label=_("Sector"), required=False)
     taxonomy = forms.ChoiceField(label=_("Threat class"), required=False)
@@ -86,10 +95,18 @@ class DashboardFilterForm(forms.Form):
     tlp = forms.ChoiceField(label=_("TLP"), required=False)
 
     def __init__(
-        self, *args: Any, organisations: Iterable[Organisation], tlp_labels: Iterable[str], **kwargs: Any
+        self,
+        *args: Any,
+        organisations: Iterable[Organisation],
+        tlp_labels: Iterable[str],
+        together: int = 0,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        set_choices(self, "organisation", [(o.pk, str(o)) for o in organisations])
+        stores: list[tuple[int | str, str]] = [(o.pk, str(o)) for o in organisations]
+        if together > 1:
+            stores.insert(0, (ALL_STORES, gettext("All stores I read (%(count)s)") % {"count": together}))
+        set_choices(self, "organisation", stores)
         set_choices(self, "sector", sector_choices())
         set_choices(self, "taxonomy", taxonomy_choices())
         set_choices(self, "tlp", tlp_choices(tlp_labels))

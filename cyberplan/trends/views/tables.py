@@ -33,10 +33,10 @@ def _query(values: Mapping[str, Any]) -> str:
     return urlencode([(k, str(v)) for k, v in values.items() if v not in (None, "")])
 
 
-def dashboard_url(organisation: Organisation, period: Period, filters: Mapping[str, str]) -> str:
-    return (
-        reverse("trends:dashboard") + "?" + _query({"organisation": organisation.pk, "period": period.label, **filters})
-    )
+def dashboard_url(organisation: Organisation | str, period: Period, filters: Mapping[str, str]) -> str:
+    """The dashboard of one store (an organisation) or of a store chooser's value such as every store together."""
+    store = organisation.pk if isinstance(organisation, Organisation) else organisation
+    return reverse("trends:dashboard") + "?" + _query({"organisation": store, "period": period.label, **filters})
 
 
 class Drill:
@@ -62,6 +62,17 @@ class Drill:
                 # The event browser finds unknown sectors and countries, not unknown classes or types.
                 return None
         return reverse("threats:event_list") + "?" + _query({**self.base, **values})
+
+
+class NoDrill(Drill):
+    """No links to the event browser: for figures over several stores together, which the browser (one
+    store at a time) cannot list."""
+
+    def __init__(self) -> None:
+        self.base = {}
+
+    def url(self, **values: Any) -> str | None:
+        return None
 
 
 # -- the page's tables ----------------------------------------------------------------------------
