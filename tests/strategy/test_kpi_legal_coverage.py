@@ -9,6 +9,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 
 from cyberplan.core.choices import TLP, Role
 from cyberplan.core.models import Organisation
@@ -104,6 +106,14 @@ def test_measure_computes_the_share_fully_covered_then_follows_a_newer_approved_
     assert later.value == Decimal("54.55") and later.detail["review"] == second.pk  # 6 of 11
     # A measurement dated before the newer review still reads the first one.
     assert kpis.compute(kpi, datetime.date(2026, 6, 30)).value == Decimal("27.27")
+
+    # The monitoring page shows the source and each computed value with the review it came from.
+    client = Client()
+    client.force_login(world.users[Role.VIEWER])
+    page = client.get(reverse("strategy:monitoring_kpi", args=[plan.strategy.pk, kpi.pk])).content.decode()
+    assert "Share of treaty provisions covered by national law" in page
+    assert "54.55" in page and "27.27" in page
+    assert f"review_title: {second}" in page
 
 
 def test_a_draft_review_is_not_counted(world: World, plan: Plan) -> None:
