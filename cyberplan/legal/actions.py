@@ -11,12 +11,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cyberplan.assessment.actions import AssessmentLockedError, do_add_answer_evidence
+from cyberplan.assessment.choices import EvidenceKind
+from cyberplan.assessment.models import Assessment
 from cyberplan.core import audit
 from cyberplan.core.models import Organisation, User
 from cyberplan.gaps.actions import do_upsert_gap_from_source
 from cyberplan.gaps.choices import GapSource, Severity
 
-from . import parsing
+from . import evidence, parsing
 from .catalogue import Catalogue, shipped_catalogue
 from .choices import REVIEW_TRANSITIONS, Coverage, ReviewState
 from .models import Instrument, InstrumentArticle, Review, ReviewProvision, TreatyStatus
@@ -372,6 +375,57 @@ def do_push_review_gaps(actor: User | None, review: Review, catalogue: Catalogue
         else:
             result.updated += 1
     return result
+
+
+@dataclass(frozen=True)
+class AttachedEvidence:
+    indicator: str
+    label: str
+    created: bool  # False: the same coverage of the same review was already attached
+
+
+@transaction.atomic
+def do_attach_coverage_evidence(
+    actor: User | None, review: Review, assessment: Assessment, part_key: str, indicator_ids: list[str]
+) -> list[AttachedEvidence]:
+    """Attach the coverage of one chapter, section or treaty of an approved review to legal-framework indicators.
+
+    Each becomes a "link to platform data" evidence of the indicator's answer, pointing at the review, with the
+    coverage figure in its label, through the assessment's own evidence action (which audits it). Attaching the
+    same part of the same review again to an indicator adds nothing. The caller checks that ``actor`` may edit
+    the assessment (``evidence.assessments_for_evidence``).
+    """
+    if not review.frozen:
+        raise ValidationError(_("Only an approved review's coverage can be attached as evidence."))
+    if (assessment.organisation_id, str(assessment.country)) != (review.organisation_id, str(review.country)):
+        raise ValidationError({"assessment": _("Choose an assessment of the review's own organisation and country.")})
+    parts = {p.key: p for p in evidence.coverage_parts(review)}
+    part = parts.get(part_key)
+    if part is None:
+        raise ValidationError({"part": _("Choose a chapter, a section or a treaty of the catalogue.")})
+    allowed = {i.id for i in evidence.legal_indicators(assessment)}
+    unknown = [i for i in indicator_ids if i not in allowed]
+    if unknown or not indicator_ids:
+        raise ValidationError(
+            {
+                "indicators": _("Choose legal-framework indicators of the assessment (not %(ids)s).")
+                % {"ids": ", ".join(i[:20] for i in unknown) or "—"}
+            }
+        )
+    url = evidence.evidence_url(review, part)
+    label = evidence.evidence_label(review, part)
+    out = []
+    for indicator_id in indicator_ids:
+        answer = assessment.answers.get(indicator_id=indicator_id)
+        if answer.evidence.filter(kind=EvidenceKind.PLATFORM, url=url).exists():
+            out.append(AttachedEvidence(indicator_id, label, created=False))
+            continue
+        try:
+            do_add_answer_evidence(actor, answer, kind=EvidenceKind.PLATFORM, label=label, url=url)
+        except AssessmentLockedError:
+            raise ValidationError({"assessment": _("The assessment is locked; unlock it first.")}) from None
+        out.append(AttachedEvidence(indicator_id, label, created=True))
+    return out
 
 
 @transaction.atomic

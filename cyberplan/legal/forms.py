@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from cyberplan.core.choices import TLP
-from cyberplan.core.forms import limit_queryset
+from cyberplan.core.forms import limit_queryset, set_choices
 from cyberplan.core.models import Organisation
 
 from .choices import Coverage, InstrumentKind, LegalStatus
@@ -130,3 +130,24 @@ class FindingForm(forms.Form):
 
 class StateForm(forms.Form):
     state = forms.CharField()
+
+
+class CoverageEvidenceForm(forms.Form):
+    """Attach a chapter's coverage of an approved review to legal-framework indicators of an assessment."""
+
+    assessment = forms.ModelChoiceField(label=_("Capacity assessment"), queryset=Review.objects.none())
+    part = forms.ChoiceField(label=_("Coverage of"))
+    indicators = forms.MultipleChoiceField(label=_("Indicators"), widget=forms.CheckboxSelectMultiple)
+
+    def __init__(
+        self,
+        *args: Any,
+        assessments: QuerySet[Any],
+        parts: list[tuple[str, str]],
+        indicators: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        limit_queryset(self, "assessment", assessments)
+        set_choices(self, "part", parts)
+        set_choices(self, "indicators", indicators)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("reviews/<int:pk>/edit/", views.review_edit, name="review_edit"),
     path("reviews/<int:pk>/state/", views.review_state, name="review_state"),
     path("reviews/<int:pk>/gaps/", views.review_gaps, name="review_gaps"),
+    path("reviews/<int:pk>/evidence/", views.review_evidence, name="review_evidence"),
     path("reviews/<int:pk>/compare/", views.review_compare, name="review_compare"),
     path("reviews/<int:pk>/provisions/<str:provision>/", views.finding_edit, name="finding_edit"),
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,7 +18,7 @@ from cyberplan.core.access import Permission, has_permission, organisations_wher
 from cyberplan.core.forms import attach_errors
 from cyberplan.core.models import User
 
-from . import actions, parsing, results
+from . import actions, evidence, parsing, results
 from .access import (
     access_instrument_by_id,
     access_review_by_id,
@@ -28,8 +29,8 @@ from .access import (
 from .catalogue import shipped_catalogue
 from .choices import REVIEW_TRANSITIONS, Asks, ReviewState
 from .coverage import compare as compare_findings
-from .forms import CsvImportForm, FindingForm, ReviewDetailsForm, ReviewForm, TextImportForm
-from .models import TreatyStatus
+from .forms import CoverageEvidenceForm, CsvImportForm, FindingForm, ReviewDetailsForm, ReviewForm, TextImportForm
+from .models import Review, TreatyStatus
 
 
 def _user(request: HttpRequest) -> User:
@@ -184,6 +185,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_edit = has_permission(user, review.organisation_id, Permission.EDIT) and not review.frozen
     details = ReviewDetailsForm(instance=review) if can_edit else None
     others = reviews_visible_to(user).filter(country=review.country).exclude(pk=review.pk)
+    evidence_form = _evidence_form(user, review) if review.frozen else None
     return render(
         request,
         "legal/review_detail.html",
@@ -195,8 +197,53 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "transitions": sorted(REVIEW_TRANSITIONS.get(review.state, frozenset())),
             "details": details,
             "others": others,
+            "evidence_form": evidence_form,
         },
     )
+
+
+def _evidence_form(user: User, review: Review, data: Any = None) -> CoverageEvidenceForm | None:
+    """The form attaching coverage to an assessment's legal indicators; None when the user may edit none."""
+    assessments = evidence.assessments_for_evidence(user, review)
+    if not assessments.exists():
+        return None
+    language = get_language() or "en"
+    indicators: dict[str, str] = {}
+    for assessment in assessments:
+        for indicator in evidence.legal_indicators(assessment):
+            indicators.setdefault(indicator.id, f"{indicator.id} · {indicator.text.get(language)}")
+    parts = [(p.key, p.label) for p in evidence.coverage_parts(review)]
+    return CoverageEvidenceForm(
+        data, assessments=assessments, parts=parts, indicators=list(indicators.items()), prefix="evidence"
+    )
+
+
+@login_required
+@require_POST
+def review_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    review = access_review_by_id(user, pk)
+    form = _evidence_form(user, review, request.POST) if review.frozen else None
+    if form is None:
+        raise PermissionDenied
+    if not form.is_valid():
+        messages.error(request, _("Nothing was attached: %(errors)s") % {"errors": form.errors.as_text()})
+        return redirect("legal:review_detail", pk=review.pk)
+    data = form.cleaned_data
+    try:
+        attached = actions.do_attach_coverage_evidence(
+            user, review, data["assessment"], data["part"], list(data["indicators"])
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        created = sum(1 for a in attached if a.created)
+        messages.success(
+            request,
+            _("Evidence attached to %(created)d indicators (%(already)d already had it).")
+            % {"created": created, "already": len(attached) - created},
+        )
+    return redirect("legal:review_detail", pk=review.pk)
 
 
 @login_required

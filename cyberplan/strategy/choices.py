@@ -103,6 +103,7 @@ class KPISource(models.TextChoices):
     ASSESSMENT_STAGE = "assessment_stage", _("Assessment stage of a factor")
     GAPS_CLOSED = "gaps_closed", _("Share of linked gaps closed")
     ACTIONS_COMPLETED = "actions_completed", _("Share of actions completed")
+    LEGAL_COVERAGE = "legal_coverage", _("Share of treaty provisions covered by national law")
 
 
 class MeasurementOrigin(models.TextChoices):

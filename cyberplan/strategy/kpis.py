@@ -13,6 +13,14 @@ Threat trend figures are written ``<figure> [filter=value ...]``:
   the strategy's organisation read access to its store; only the labels the grant releases are counted
   (never AMBER+STRICT or RED), and of those only what the person computing reads.
 
+Legal coverage is written ``[treaty] [chapter or section] [full|covered] [org=short name]``, by default
+``ets-185 II.1 full``: the share of the Convention's substantive criminal law articles (chapter II,
+section 1) fully covered by national law. ``II`` names a whole chapter, ``II.2`` a section, ``all`` the
+whole treaty; ``covered`` counts partial coverage too. The figure comes from the latest approved alignment
+review of the strategy's country dated on or before the measurement date, by the strategy's organisation
+or, with ``org=``, by another organisation whose review the strategy's organisation may read
+(``TLP:CLEAR`` or ``TLP:GREEN``). Provisions found not applicable leave the denominator.
+
 The window of a measurement is the KPI's frequency ending on the measurement date (a quarterly
 KPI measured on 30 June counts 1 April to 30 June).
 """
@@ -36,6 +44,9 @@ from cyberplan.assessment.results import score_assessment
 from cyberplan.core.access import ROLE_TLP, role_in
 from cyberplan.core.models import Organisation, User
 from cyberplan.gaps.access import count_closed_before, gaps_with_ids
+from cyberplan.legal.access import latest_approved_review_for
+from cyberplan.legal.catalogue import CONVENTION, SUBSTANTIVE, Treaty, shipped_catalogue
+from cyberplan.legal.coverage import GroupCoverage
 from cyberplan.threats.access import describe_store_for, organisation_store_labels
 from cyberplan.threats.store import event_store
 from cyberplan.trends.store import analytics_engine
@@ -90,6 +101,54 @@ def parse_factor_spec(text: str) -> tuple[str | None, str]:
     return (framework.strip() or None) if sep else None, factor
 
 
+@dataclass(frozen=True)
+class LegalSpec:
+    treaty: str = CONVENTION
+    group: str = ".".join(SUBSTANTIVE)
+    measure: str = "full"
+    organisation: str | None = None
+
+
+LEGAL_MEASURES = ("full", "covered")
+
+
+def _treaty_groups(treaty: Treaty) -> set[str]:
+    groups = {"all"}
+    for chapter in treaty.chapters:
+        groups.add(chapter.id)
+        groups.update(f"{chapter.id}.{section.id}" for section in chapter.sections)
+    return groups
+
+
+def parse_legal_spec(text: str) -> LegalSpec:
+    """``ets-185 II.1 full org=cert-py`` -> treaty, chapter or section, measure, organisation; ``ValueError`` if wrong."""
+    treaties = {t.id: t for t in shipped_catalogue().treaties}
+    found: dict[str, str] = {}
+    organisation: str | None = None
+    for word in text.split():
+        name, sep, value = word.partition("=")
+        if sep:
+            if name.lower() != "org" or not value:
+                raise ValueError(_("Write the organisation as org=short name, not %(word)r.") % {"word": word[:40]})
+            if organisation is not None:
+                raise ValueError(_("Name one organisation only."))
+            organisation = value
+            continue
+        kind = "treaty" if word.lower() in treaties else "measure" if word.lower() in LEGAL_MEASURES else "group"
+        if kind in found:
+            raise ValueError(_("%(word)r repeats the %(kind)s.") % {"word": word[:40], "kind": kind})
+        found[kind] = word.lower() if kind != "group" else word.upper() if word.lower() != "all" else "all"
+    treaty_id = found.get("treaty", CONVENTION)
+    default_group = LegalSpec.group if treaty_id == CONVENTION else "all"
+    group = found.get("group", default_group)
+    if group not in _treaty_groups(treaties[treaty_id]):
+        raise ValueError(
+            _("%(group)r is not a chapter or section of %(treaty)s: write e.g. II, II.1 or all.")
+            % {"group": group[:30], "treaty": treaties[treaty_id].code}
+        )
+    return LegalSpec(treaty_id, group, found.get("measure", "full"), organisation)
+
+
 def check_source_detail(source: str, detail: str) -> str | None:
     """What is wrong with a KPI's source detail, or None."""
     try:
@@ -97,6 +156,8 @@ def check_source_detail(source: str, detail: str) -> str | None:
             parse_trend_spec(detail)
         elif source == KPISource.ASSESSMENT_STAGE:
             parse_factor_spec(detail)
+        elif source == KPISource.LEGAL_COVERAGE:
+            parse_legal_spec(detail)
     except ValueError as error:
         return str(error)
     return None
@@ -137,6 +198,8 @@ def compute(kpi: KPI, as_of: datetime.date, actor: User | None = None) -> Comput
         return _gaps_closed(kpi, as_of)
     if kpi.source == KPISource.ACTIONS_COMPLETED:
         return _actions_completed(kpi, as_of)
+    if kpi.source == KPISource.LEGAL_COVERAGE:
+        return _legal_coverage(kpi, as_of, actor)
     raise ValidationError(_("This KPI is entered by hand; it has no platform data to compute from."))
 
 
@@ -305,6 +368,70 @@ def _actions_completed(kpi: KPI, as_of: datetime.date) -> Computed:
     return Computed(
         _percent(done, total),
         {"source": KPISource.ACTIONS_COMPLETED, "completed": done, "actions": total, "scope": scope},
+    )
+
+
+def _legal_coverage(kpi: KPI, as_of: datetime.date, actor: User | None) -> Computed:
+    try:
+        spec = parse_legal_spec(kpi.source_detail)
+    except ValueError as error:
+        raise ValidationError({"source_detail": str(error)}) from None
+    strategy = kpi.action.strategy
+    owner = strategy.organisation
+    reviewer = owner
+    if spec.organisation is not None and spec.organisation != owner.slug:
+        found = Organisation.objects.filter(slug=spec.organisation).first()
+        if found is None:
+            raise ValidationError(
+                {
+                    "source_detail": _("There is no organisation with the short name %(slug)r.")
+                    % {"slug": spec.organisation[:60]}
+                }
+            )
+        reviewer = found
+    labels: list[str] | None = None
+    if actor is not None and actor.pk:
+        role = role_in(actor, owner.pk)
+        if role is None:
+            raise ValidationError(
+                _("Only members of %(organisation)s may compute its KPIs.") % {"organisation": str(owner)}
+            )
+        labels = sorted(ROLE_TLP[role])
+    review = latest_approved_review_for(owner.pk, reviewer.pk, strategy.country.code, as_of, labels)
+    if review is None:
+        raise ValidationError(
+            _(
+                "There is no approved alignment review of %(country)s by %(organisation)s dated on or before "
+                "%(date)s that %(reader)s may read."
+            )
+            % {"country": strategy.country.name, "organisation": str(reviewer), "date": as_of, "reader": str(owner)}
+        )
+    catalogue = shipped_catalogue()
+    treaty = catalogue.treaty(spec.treaty)
+    findings = review.findings()
+    row = GroupCoverage(treaty.id, spec.group, treaty.title)
+    for article in treaty.articles:
+        if spec.group in ("all", article.group, article.chapter):
+            row.add(findings.get(article.key, ""))
+    counted = row.full if spec.measure == "full" else row.full + row.partial
+    if not row.applicable:
+        raise ValidationError(
+            _("Every provision of %(group)s is not applicable in %(review)s: there is no share to compute.")
+            % {"group": spec.group, "review": str(review)}
+        )
+    return Computed(
+        _percent(counted, row.applicable),
+        {
+            "source": KPISource.LEGAL_COVERAGE,
+            "treaty": treaty.code,
+            "group": spec.group,
+            "measure": spec.measure,
+            "counted": counted,
+            "applicable": row.applicable,
+            "review": review.pk,
+            "review_title": str(review),
+            "organisation": reviewer.slug,
+        },
     )
 
 

@@ -293,7 +293,8 @@ class KPI(models.Model):
         blank=True,
         help_text=_(
             "For a threat trend figure, the figure (e.g. events or sources:brute-force); for an assessment "
-            "stage, the factor (e.g. 1.2); for a manual KPI, who provides the data."
+            "stage, the factor (e.g. 1.2); for legal coverage, the treaty and part (e.g. ets-185 II.1 full); "
+            "for a manual KPI, who provides the data."
         ),
     )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
