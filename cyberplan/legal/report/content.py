@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -23,6 +23,7 @@ from ..catalogue import shipped_catalogue
 from ..models import Review
 from ..results import matrix
 from . import context, findings
+from .findings import day
 
 
 @dataclass
@@ -41,11 +42,6 @@ class Report:
     illustrative: bool
     generated: str
     sections: list[Section]
-
-
-def day(value: object) -> str:
-    """A date in the active language's long format ("" when there is none)."""
-    return str(formats.date_format(value, "DATE_FORMAT", use_l10n=True)) if value else ""
 
 
 def build_report(review: Review, reader: User | None = None) -> Report:

@@ -19,12 +19,7 @@ from ..choices import ReviewState
 from ..coverage import compare
 from ..models import Review, TreatyStatus
 from .findings import coverage_label
-
-
-def _day(value: object) -> str:
-    from .content import day  # the one date format of the report
-
-    return day(value)
+from .findings import day as _day
 
 
 def previous_review(review: Review, reader: User | None = None) -> Review | None:

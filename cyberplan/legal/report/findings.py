@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from cyberplan.reports.document import Chart, Paragraph, Section, Table
@@ -11,6 +14,11 @@ from ..coverage import GroupCoverage
 from ..models import Review
 from ..results import TreatyMatrix
 from .chart import coverage_spec
+
+
+def day(value: datetime.date | None) -> str:
+    """A date in the active language's long format ("" when there is none)."""
+    return str(formats.date_format(value, "DATE_FORMAT", use_l10n=True)) if value else ""
 
 
 def coverage_label(value: str) -> str:

@@ -52,8 +52,7 @@ def run_legal_report_job(job: Job, progress: Progress) -> dict[str, Any]:
         raise PermissionError(_("The person who asked for this report may no longer read this review.")) from None
     if review.organisation_id != job.organisation_id:
         raise PermissionError(_("This review belongs to another organisation than the job."))
-    # Imported here: the renderers load only in the process that makes a report.
-    from .service import produce
+    from .service import produce  # the URL conf imports this module: renderers load only here
 
     produced = jobs.write_report(
         job, progress, language, lambda: produce(review, language=language, fmt=fmt, reader=user)
