@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .report import views as report_views
 
 app_name = "legal"
 urlpatterns = [
@@ -16,6 +17,7 @@ urlpatterns = [
     path("reviews/<int:pk>/state/", views.review_state, name="review_state"),
     path("reviews/<int:pk>/gaps/", views.review_gaps, name="review_gaps"),
     path("reviews/<int:pk>/evidence/", views.review_evidence, name="review_evidence"),
+    path("reviews/<int:pk>/report/", report_views.review_report, name="review_report"),
     path("reviews/<int:pk>/compare/", views.review_compare, name="review_compare"),
     path("reviews/<int:pk>/provisions/<str:provision>/", views.finding_edit, name="finding_edit"),
 ]

@@ -300,6 +300,7 @@ ROUTES: dict[str, Reads | Lists | Skip] = {
     "legal:review_gaps": WRITE_ONLY,
     "legal:review_evidence": WRITE_ONLY,
     "legal:review_compare": Reads("legal_review"),
+    "legal:review_report": Reads("legal_review"),
     "legal:finding_edit": Reads("legal_review", args=lambda r: {"pk": r.pk, "provision": "ets-185:2"}),
     # strategy
     "strategy:strategy_list": Lists(),
