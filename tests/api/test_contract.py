@@ -89,6 +89,12 @@ DOMAIN_RULES = {
     "GET /api/events/": "the address filter is an IP address",
     "GET /api/trends/metrics/": "a period and a country code in their documented forms",
     "POST /api/tokens/": "networks are addresses or CIDR networks; a life within CYBERPLAN_API_TOKEN_MAX_DAYS",
+    "GET /api/store-grants/": "owner and recipient name organisations that exist",
+    "POST /api/legal-instruments/import/": "the file is UTF-8 CSV text with the documented columns",
+    "POST /api/legal-reviews/": "copy_from names a review one may read, of the same organisation and country",
+    "POST /api/legal-reviews/{id}/state/": "the review workflow's allowed moves",
+    "POST /api/legal-reviews/{id}/gaps/": "only an approved review feeds the gap register",
+    "PATCH /api/legal-reviews/{id}/findings/{provision}/": "national articles of the review's country and organisation",
 }
 
 REFUSED = "Schema-valid request rejected"

@@ -107,3 +107,29 @@ def test_import_a_csv_through_the_api(world: World) -> None:
     assert again.json()["unchanged"] == 2 and AuditEntry.objects.count() == entries
     listed = api.get("/api/legal-instruments/?country=PY").json()["results"]
     assert {i["number"] for i in listed} == {"1160/97", "4439"}
+
+
+def test_a_finding_is_patched_field_by_field_and_absurd_ids_are_refused(
+    world: World, make_review: Callable[..., Review]
+) -> None:
+    review = make_review()
+    api = _api(world, Role.COORDINATOR)
+    url = f"/api/legal-reviews/{review.pk}/findings/ets-185:2/"
+    assert (
+        api.patch(url, {"coverage": "partial", "reasoning": "Article 174 b covers part."}, format="json").status_code
+        == 200
+    )
+    # Leaving a field out keeps its value: a PATCH of the reasoning alone keeps the coverage.
+    kept = api.patch(url, {"reasoning": "Article 174 b covers access, not interception."}, format="json")
+    assert kept.status_code == 200 and kept.json()["coverage"] == "partial"
+    assert api.patch(url, {}, format="json").json()["reasoning"] == "Article 174 b covers access, not interception."
+    # An id no database can hold is a clear 400, not a server error.
+    huge = api.patch(url, {"national_articles": [45914608988915112084462632960]}, format="json")
+    assert huge.status_code == 400 and "national_articles" in huge.json()
+    # Starting from a review one may not read is a 400 naming the field.
+    created = api.post(
+        "/api/legal-reviews/",
+        {"organisation": world.org_a.pk, "title": "T", "country": "PY", "date": "2026-03-01", "copy_from": 999999},
+        format="json",
+    )
+    assert created.status_code == 400 and "copy_from" in created.json()

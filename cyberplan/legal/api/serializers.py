@@ -9,7 +9,7 @@ from cyberplan.core.access import Permission, organisations_where
 from cyberplan.core.api.fields import limit_related
 from cyberplan.core.choices import TLP
 from cyberplan.core.models import Organisation
-from cyberplan.legal.choices import Coverage
+from cyberplan.legal.choices import Coverage, ReviewState
 from cyberplan.legal.models import Instrument, InstrumentArticle, Review, ReviewProvision
 
 
@@ -92,10 +92,16 @@ class FindingSerializer(serializers.ModelSerializer[ReviewProvision]):
 
 
 class FindingUpdateSerializer(serializers.Serializer[Any]):
-    coverage = serializers.ChoiceField(choices=[("", "not assessed"), *Coverage.choices], allow_blank=True)
-    reasoning = serializers.CharField(allow_blank=True, required=False, default="")
-    reservation = serializers.CharField(allow_blank=True, required=False, default="")
-    national_articles = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    """A partial update: a field left out keeps the finding's current value."""
+
+    coverage = serializers.ChoiceField(
+        choices=[("", "not assessed"), *Coverage.choices], allow_blank=True, required=False
+    )
+    reasoning = serializers.CharField(allow_blank=True, required=False)
+    reservation = serializers.CharField(allow_blank=True, required=False)
+    national_articles = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), required=False
+    )
 
 
 class GroupCoverageSerializer(serializers.Serializer[Any]):
@@ -120,7 +126,7 @@ class ChangeSerializer(serializers.Serializer[Any]):
 
 
 class StateSerializer(serializers.Serializer[Any]):
-    state = serializers.CharField()
+    state = serializers.ChoiceField(choices=ReviewState.choices)
 
 
 class GapPushSerializer(serializers.Serializer[Any]):

@@ -9,6 +9,7 @@ from typing import Any, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -115,7 +116,12 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         body = ReviewCreateSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
-        copy_from = access_review_by_id(_user(request), data.pop("copy_from")) if data.get("copy_from") else None
+        copy_from = None
+        if data.get("copy_from"):
+            try:
+                copy_from = access_review_by_id(_user(request), data["copy_from"])
+            except Http404:
+                raise serializers.ValidationError({"copy_from": ["No review you may read has this number."]}) from None
         data.pop("copy_from", None)
         organisation = data.pop("organisation")
         try:
@@ -158,18 +164,22 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             raise serializers.ValidationError({"provision": [f"unknown provision {provision!r}"]})
         body = FindingUpdateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        ids = body.validated_data["national_articles"]
-        articles = list(mappable_articles(_user(request), review).filter(pk__in=ids))
-        missing = sorted(set(ids) - {a.pk for a in articles})
-        if missing:
-            raise serializers.ValidationError({"national_articles": [f"unknown national articles: {missing}"]})
+        given = body.validated_data
+        if "national_articles" in given:
+            ids = given["national_articles"]
+            articles = list(mappable_articles(_user(request), review).filter(pk__in=ids))
+            missing = sorted(set(ids) - {a.pk for a in articles})
+            if missing:
+                raise serializers.ValidationError({"national_articles": [f"unknown national articles: {missing}"]})
+        else:
+            articles = list(finding.national_articles.select_related("instrument"))
         try:
             updated = actions.do_update_finding(
                 _user(request),
                 finding,
-                coverage=body.validated_data["coverage"],
-                reasoning=body.validated_data["reasoning"],
-                reservation=body.validated_data["reservation"],
+                coverage=given.get("coverage", finding.coverage),
+                reasoning=given.get("reasoning", finding.reasoning),
+                reservation=given.get("reservation", finding.reservation),
                 national_articles=articles,
             )
         except DjangoValidationError as exc:
