@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from cyberplan.core.models import User
@@ -46,12 +44,12 @@ def run_assessment_report_job(job: Job, progress: Progress) -> dict[str, Any]:
     parameters, language, fmt = jobs.job_parameters(job)
     jobs.check_parameters(lambda: check_parameters(language, fmt), progress, fmt)
     user = jobs.requester(job)
-    try:
-        assessment = access_assessment_by_id(user, str(parameters.get("assessment", "")))
-    except (Http404, PermissionDenied):
-        raise PermissionError(_("The person who asked for this report may no longer see this assessment.")) from None
-    if assessment.organisation_id != job.organisation_id:
-        raise PermissionError(_("This assessment belongs to another organisation than the job."))
+    assessment = jobs.record_for_job(
+        job,
+        lambda: access_assessment_by_id(user, str(parameters.get("assessment", ""))),
+        gone=_("The person who asked for this report may no longer see this assessment."),
+        elsewhere=_("This assessment belongs to another organisation than the job."),
+    )
     produced = jobs.write_report(
         job,
         progress,

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import CommandError
+from django.db.models import QuerySet
 
 from cyberplan.core.models import Organisation
 
@@ -41,3 +42,36 @@ def organisation_by_slug(slug: str) -> Organisation:
         return Organisation.objects.get(slug=slug)
     except Organisation.DoesNotExist:
         raise CommandError(f"There is no organisation with the short name {slug!r}.") from None
+
+
+def pick_record(
+    records: QuerySet[Any],
+    which: str,
+    slug: str | None,
+    *,
+    kind: str,
+    latest: QuerySet[Any] | None = None,
+    latest_kind: str | None = None,
+) -> Any:
+    """The record a report is made of: ``which`` is its number or ``latest`` (the newest, by date then id,
+    of ``latest`` if given, else of ``records``), among the organisation ``slug``'s when one is named.
+
+    ``kind`` names the record in the refusals ("assessment"), ``latest_kind`` the ones ``latest`` is
+    chosen from ("approved alignment review").
+    """
+    if slug:
+        organisation_by_slug(slug)
+        records = records.filter(organisation__slug=slug)
+        latest = latest.filter(organisation__slug=slug) if latest is not None else None
+    if which == "latest":
+        found = (latest if latest is not None else records).order_by("-date", "-id").first()
+        if found is None:
+            noun = latest_kind or kind
+            raise CommandError(f"There is no {noun} yet." if not slug else f"{slug} has no {noun} yet.")
+        return found
+    if not (which.isdigit() and len(which) <= 18):
+        raise CommandError(f"Give the {kind}'s number or 'latest', not {which!r}.")
+    found = records.filter(pk=int(which)).first()
+    if found is None:
+        raise CommandError(f"There is no {kind} number {which}" + (f" of {slug}." if slug else "."))
+    return found

@@ -35,6 +35,31 @@ def new_document(*, title: str, subject: str, keywords: str, language: str, auth
     return document
 
 
+def marked_document(
+    *, title: str, country: str, date: str, marking_text: str, language: str, author: str, tlp: str
+) -> Any:
+    """A report's document: its properties, the TLP marking in every page's header and footer and at the top
+    of the cover, then the cover's title and country (the caller adds the rest of the cover)."""
+    document = new_document(
+        title=clean(f"{title} · {country} · {date}"),
+        subject=marking_text,
+        keywords=marking_text,
+        language=language,
+        author=clean(author),
+    )
+    section = document.sections[0]
+    for margin in (section.header, section.footer):
+        marking_run(right_aligned(margin.paragraphs[0]), tlp)
+    marking_run(document.add_paragraph(), tlp)
+    from docx.shared import Pt
+
+    document.add_heading(clean(title), level=0)
+    country_run = document.add_paragraph().add_run(clean(country))
+    country_run.bold = True
+    country_run.font.size = Pt(14)
+    return document
+
+
 def marking_run(paragraph: Any, tlp: str) -> Any:
     """Append the TLP marking, bold in its colour on black, to ``paragraph``."""
     from docx.enum.text import WD_COLOR_INDEX

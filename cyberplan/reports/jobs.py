@@ -9,11 +9,12 @@ after the request, and rights may have changed), then writes the file with :func
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
+from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -25,6 +26,8 @@ from cyberplan.jobs.models import Job
 from cyberplan.jobs.registry import Progress
 
 from .service import FORMATS, GATHERING, TO_PDF, WRITING, Produced, languages, reporting_steps
+
+T = TypeVar("T")
 
 #: The steps of a report job, in order, as translatable keys (the English text); a report in
 #: another format than PDF has no conversion step.
@@ -118,3 +121,18 @@ def write_report(job: Job, progress: Progress, language: str, make: Callable[[],
         on_step(SAVING)
         job.output.save(produced.file_name, ContentFile(produced.content), save=True)
     return produced
+
+
+def record_for_job(job: Job, load: Callable[[], T], *, gone: str, elsewhere: str) -> T:
+    """The record a report job is made of, read again as its requester (``load`` applies the access rule).
+
+    A record the requester may no longer read fails the job with ``gone``; one of another organisation
+    than the job's, with ``elsewhere``: the job's page and file belong to the job's organisation.
+    """
+    try:
+        record = load()
+    except (Http404, PermissionDenied):
+        raise PermissionError(gone) from None
+    if getattr(record, "organisation_id", None) != job.organisation_id:
+        raise PermissionError(elsewhere)
+    return record

@@ -5,9 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from django.core.management.base import CommandError
-
-from cyberplan.reports.command import add_file_arguments, organisation_by_slug, output_path, write
+from cyberplan.reports.command import add_file_arguments, output_path, pick_record, write
 from cyberplan.reports.registry import ReportKind
 
 from ..models import Assessment
@@ -25,21 +23,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def find_assessment(which: str, slug: str | None) -> Assessment:
-    assessments = Assessment.objects.select_related("organisation", "framework")
-    if slug:
-        organisation_by_slug(slug)
-        assessments = assessments.filter(organisation__slug=slug)
-    if which == "latest":
-        found = assessments.order_by("-date", "-id").first()
-        if found is None:
-            raise CommandError("There is no assessment yet." if not slug else f"{slug} has no assessment yet.")
-        return found
-    if not (which.isdigit() and len(which) <= 18):
-        raise CommandError(f"Give an assessment number or 'latest', not {which!r}.")
-    try:
-        return assessments.get(pk=int(which))
-    except Assessment.DoesNotExist:
-        raise CommandError(f"There is no assessment number {which}" + (f" of {slug}." if slug else ".")) from None
+    found: Assessment = pick_record(
+        Assessment.objects.select_related("organisation", "framework"), which, slug, kind="assessment"
+    )
+    return found
 
 
 def run(options: dict[str, Any]) -> str:

@@ -77,23 +77,15 @@ def render_html(report: Report, for_pdf: bool = False) -> str:
 def render_docx(report: Report) -> bytes:
     from docx.shared import Cm, Pt
 
-    document = word.new_document(
-        title=clean(f"{report.title} · {report.country} · {report.date}"),
-        subject=report.marking,
-        keywords=report.marking,
+    document = word.marked_document(
+        title=report.title,
+        country=report.country,
+        date=report.date,
+        marking_text=report.marking,
         language=report.language,
-        author=clean(report.organisation),
+        author=report.organisation,
+        tlp=report.tlp,
     )
-    section = document.sections[0]
-    for margin in (section.header, section.footer):
-        word.marking_run(word.right_aligned(margin.paragraphs[0]), report.tlp)
-
-    # Cover
-    word.marking_run(document.add_paragraph(), report.tlp)
-    document.add_heading(clean(report.title), level=0)
-    country = document.add_paragraph().add_run(clean(report.country))
-    country.bold = True
-    country.font.size = Pt(14)
     document.add_paragraph(clean(report.assessment_title))
     if report.illustrative:
         warning = document.add_paragraph().add_run(

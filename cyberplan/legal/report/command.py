@@ -5,9 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from django.core.management.base import CommandError
-
-from cyberplan.reports.command import add_file_arguments, organisation_by_slug, output_path, write
+from cyberplan.reports.command import add_file_arguments, output_path, pick_record, write
 from cyberplan.reports.registry import ReportKind
 
 from ..choices import ReviewState
@@ -27,24 +25,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def find_review(which: str, slug: str | None) -> Review:
     reviews = Review.objects.select_related("organisation")
-    if slug:
-        organisation_by_slug(slug)
-        reviews = reviews.filter(organisation__slug=slug)
-    if which == "latest":
-        found = reviews.filter(state=ReviewState.APPROVED).order_by("-date", "-id").first()
-        if found is None:
-            raise CommandError(
-                "There is no approved alignment review yet."
-                if not slug
-                else f"{slug} has no approved alignment review yet."
-            )
-        return found
-    if not (which.isdigit() and len(which) <= 18):
-        raise CommandError(f"Give a review number or 'latest', not {which!r}.")
-    try:
-        return reviews.get(pk=int(which))
-    except Review.DoesNotExist:
-        raise CommandError(f"There is no alignment review number {which}" + (f" of {slug}." if slug else ".")) from None
+    found: Review = pick_record(
+        reviews,
+        which,
+        slug,
+        kind="alignment review",
+        latest=reviews.filter(state=ReviewState.APPROVED),
+        latest_kind="approved alignment review",
+    )
+    return found
 
 
 def run(options: dict[str, Any]) -> str:

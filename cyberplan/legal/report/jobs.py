@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from cyberplan.core.models import User
@@ -46,12 +44,12 @@ def run_legal_report_job(job: Job, progress: Progress) -> dict[str, Any]:
     parameters, language, fmt = jobs.job_parameters(job)
     jobs.check_parameters(lambda: check_parameters(language, fmt), progress, fmt)
     user = jobs.requester(job)
-    try:
-        review = access_review_by_id(user, str(parameters.get("review", "")))
-    except (Http404, PermissionDenied):
-        raise PermissionError(_("The person who asked for this report may no longer read this review.")) from None
-    if review.organisation_id != job.organisation_id:
-        raise PermissionError(_("This review belongs to another organisation than the job."))
+    review = jobs.record_for_job(
+        job,
+        lambda: access_review_by_id(user, str(parameters.get("review", ""))),
+        gone=_("The person who asked for this report may no longer read this review."),
+        elsewhere=_("This review belongs to another organisation than the job."),
+    )
     from .service import produce  # the URL conf imports this module: renderers load only here
 
     produced = jobs.write_report(

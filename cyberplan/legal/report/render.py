@@ -118,20 +118,15 @@ def _docx_block(document: Any, block: Paragraph | Table | Chart) -> None:
 
 
 def render_docx(report: Report) -> bytes:
-    document = word.new_document(
-        title=clean(f"{report.title} · {report.country} · {report.date}"),
-        subject=report.marking,
-        keywords=report.marking,
+    document = word.marked_document(
+        title=report.title,
+        country=report.country,
+        date=report.date,
+        marking_text=report.marking,
         language=report.language,
-        author=clean(report.organisation),
+        author=report.organisation,
+        tlp=report.tlp,
     )
-    section = document.sections[0]
-    for margin in (section.header, section.footer):
-        word.marking_run(word.right_aligned(margin.paragraphs[0]), report.tlp)
-
-    word.marking_run(document.add_paragraph(), report.tlp)
-    document.add_heading(clean(report.title), level=0)
-    document.add_paragraph().add_run(clean(report.country)).bold = True
     document.add_paragraph(clean(report.review_title))
     if report.illustrative:
         document.add_paragraph().add_run(_(ILLUSTRATIVE)).bold = True
