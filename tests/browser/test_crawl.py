@@ -31,7 +31,7 @@ from cyberplan.threats.demo import build_threat_demo
 from cyberplan.workspace.demo import DEMO_PASSWORD, build_demo_workspace
 from tests.browser.conftest import BrowserSession
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 WIDTHS = (1366, 390)

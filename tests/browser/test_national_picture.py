@@ -19,7 +19,7 @@ from cyberplan.threats.demo import build_threat_demo
 from cyberplan.workspace.demo import DEMO_PASSWORD, build_demo_workspace
 from tests.browser.conftest import JOB_TIMEOUT_MS, BrowserSession, Worker
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def test_the_demo_coordinator_sees_the_national_picture(
