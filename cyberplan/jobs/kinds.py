@@ -12,6 +12,7 @@ first runs or stops, not by every process that starts Django.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -124,11 +125,10 @@ def describe(kind: str, parameters: dict[str, Any]) -> list[tuple[str, str]]:
     """
     known = _KINDS.get(kind)
     if known is not None and known.describe is not None:
-        try:
+        # A describe function that cannot read these parameters (a job of an older version): by name.
+        with contextlib.suppress(KeyError, TypeError, ValueError):
             described: list[tuple[str, str]] = _load(known.describe)(parameters)
             return described
-        except (KeyError, TypeError, ValueError):
-            pass
     return [(str(name), str(value)) for name, value in sorted(parameters.items())]
 
 
