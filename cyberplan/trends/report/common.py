@@ -14,7 +14,6 @@ import ibis
 from django.utils.functional import Promise
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django_countries import countries
 
 from cyberplan.analytics.frames import unbound_frames
 from cyberplan.analytics.metrics import BY_ID, Context, ResultSet, context
@@ -26,7 +25,7 @@ from cyberplan.reports.document import Chart, Paragraph, Section, clean
 from cyberplan.reports.marking import sharing_note
 from cyberplan.reports.words import share
 
-from .. import charts
+from .. import charts, labels
 from ..labels import sector_label
 
 UNKNOWN = "unknown"
@@ -83,10 +82,8 @@ CHART_METRICS = {
 
 
 def country_label(code: str) -> str:
-    if not code or code == UNKNOWN:
-        return _("Unknown country")
-    name = countries.name(code)
-    return clean(name) if name else clean(code)
+    """The country's name as the dashboard gives it, cleaned for a document."""
+    return clean(labels.country_label(code))
 
 
 def severity_label(code: str) -> str:
