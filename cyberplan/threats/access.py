@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -83,11 +83,11 @@ class ReadableStore:
         return bool(self.grants)
 
     def describe(self) -> str:
-        """The store as every figure names it: the owner, and for a granted store by whom and up to which label."""
+        """The store as every figure names it: the owner, and for a granted store the highest label granted."""
         if not self.grants:
             return str(self.owner)
         ceiling = max((grant.ceiling for grant in self.grants), key=CROSSABLE.index)
-        return _("%(owner)s (granted by %(owner)s up to %(label)s)") % {
+        return _("%(owner)s (granted up to %(label)s)") % {
             "owner": self.owner,
             "label": TLP(ceiling).label,
         }
@@ -99,15 +99,6 @@ def live_grants_received(organisation_ids: Iterable[int]) -> QuerySet[StoreGrant
     )
 
 
-def _released_to_user(user: User, grant: StoreGrant) -> list[str]:
-    return released_labels(
-        owner_id=grant.owner_id,
-        recipient_id=grant.recipient_id,
-        ceiling=grant.ceiling,
-        recipient_role=role_in(user, grant.recipient_id),
-    )
-
-
 def readable_stores(user: User) -> list[ReadableStore]:
     """Every event store the user reads: their organisations' own, then those granted to them, by name.
 
@@ -116,22 +107,53 @@ def readable_stores(user: User) -> list[ReadableStore]:
     AMBER+STRICT or RED, at most the grant's ceiling, at most what their role reads in the recipient.
     A store they read by no label is not listed.
     """
+    return stores_read_by_roles(roles_of(user))
+
+
+def stores_read_by_roles(roles: Mapping[int, str]) -> list[ReadableStore]:
+    """The stores read by someone holding ``roles`` (``{organisation_id: role}``), as :func:`readable_stores`
+    lists them for a user; also for readers imagined ahead, such as the cache warming after an import."""
     stores: dict[int, ReadableStore] = {}
-    for organisation in Organisation.objects.filter(pk__in=list(roles_of(user))).order_by("name"):
-        labels = event_tlp_labels(user, organisation)
-        if labels:
-            stores[organisation.pk] = ReadableStore(organisation, labels)
+    for organisation in Organisation.objects.filter(pk__in=list(roles)).order_by("name"):
+        role = roles[organisation.pk]
+        if Permission.VIEW in ROLE_PERMISSIONS.get(role, frozenset()):
+            stores[organisation.pk] = ReadableStore(organisation, sorted(ROLE_TLP[role]))
     granted: dict[int, ReadableStore] = {}
-    for grant in live_grants_received(roles_of(user)).order_by("owner__name", "pk"):
+    for grant in live_grants_received(roles).order_by("owner__name", "pk"):
         if grant.owner_id in stores:
             continue  # a member reads more by their role than any grant releases
-        labels = _released_to_user(user, grant)
+        labels = released_labels(
+            owner_id=grant.owner_id,
+            recipient_id=grant.recipient_id,
+            ceiling=grant.ceiling,
+            recipient_role=roles.get(grant.recipient_id),
+        )
         if not labels:
             continue
         entry = granted.setdefault(grant.owner_id, ReadableStore(grant.owner, []))
         entry.labels = sorted(set(entry.labels) | set(labels), key=CROSSABLE.index)
         entry.grants.append(grant)
     return [*stores.values(), *granted.values()]
+
+
+def combined_readings(organisation: Organisation) -> list[list[ReadableStore]]:
+    """Every list of stores read together (the "all stores" view) that an import into ``organisation``'s
+    store changes: for each role of the organisation itself and of each organisation it grants its store
+    to, the stores a member with that role alone reads, when there are several. For warming caches ahead."""
+    readers = {organisation.pk}
+    readers.update(
+        StoreGrant.objects.filter(owner=organisation, revoked_at__isnull=True).values_list("recipient_id", flat=True)
+    )
+    seen: set[tuple[tuple[int, tuple[str, ...]], ...]] = set()
+    readings = []
+    for reader_id in sorted(readers):
+        for role in ROLE_TLP:
+            stores = stores_read_by_roles({reader_id: role})
+            key = tuple((store.owner.pk, tuple(store.labels)) for store in stores)
+            if len(stores) > 1 and key not in seen:
+                seen.add(key)
+                readings.append(stores)
+    return readings
 
 
 def reader_label_sets(owner: Organisation) -> set[tuple[str, ...]]:
@@ -208,7 +230,7 @@ def store_labels_of(user: User, owner_id: int) -> list[str]:
 
 
 def describe_store_for(reader: Organisation, owner: Organisation) -> str:
-    """How a figure made for ``reader`` names ``owner``'s store ("… granted by … up to …" when granted)."""
+    """How a figure made for ``reader`` names ``owner``'s store ("… (granted up to …)" when granted)."""
     for store in organisation_stores(reader):
         if store.owner.pk == owner.pk:
             return store.describe()

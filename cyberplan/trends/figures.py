@@ -30,7 +30,7 @@ from cyberplan.analytics.periods import Period, parse_period
 from cyberplan.analytics.trend_tables import TrendTables
 from cyberplan.core.models import Organisation
 from cyberplan.reports.svg import page_svg
-from cyberplan.threats.access import reader_label_sets
+from cyberplan.threats.access import combined_readings, reader_label_sets
 
 from . import charts
 from .forms import scope_of
@@ -192,12 +192,22 @@ def warm(organisation: Organisation) -> int:
     state = store_state(organisation)
     warmed = 0
     for labels in sorted(reader_label_sets(organisation)):
-        period = latest_period(state, labels)
-        if period is None:
-            continue
-        data = figures(state, scope_of(period, labels))
-        for language in ("en", "es"):
-            with translation.override(language):
-                chart_svgs(state, data)
-        warmed += 1
+        warmed += _warm_page(state, labels)
+    # The "all stores" view of the readers whose stores read together include this one (as the dashboard
+    # builds it: the stores in their order, the labels every one of them reads).
+    for stores in combined_readings(organisation):
+        together = stores_state((store.owner, store.labels) for store in stores)
+        warmed += _warm_page(together, sorted({label for store in stores for label in store.labels}))
     return warmed
+
+
+def _warm_page(state: StoreState | StoresState, labels: Iterable[str]) -> int:
+    """The default page (latest month, no filter) at ``labels`` in both languages; 1 when warmed, else 0."""
+    period = latest_period(state, labels)
+    if period is None:
+        return 0
+    data = figures(state, scope_of(period, labels))
+    for language in ("en", "es"):
+        with translation.override(language):
+            chart_svgs(state, data)
+    return 1

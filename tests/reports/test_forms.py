@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 from django.utils import translation
 
-from cyberplan.core.models import Organisation
 from cyberplan.reports.forms import ReportFileForm, last_quarter
 from cyberplan.strategy.report.forms import StrategyReportForm
 from cyberplan.trends.report.forms import ReportRequestForm
@@ -15,7 +14,7 @@ from cyberplan.trends.report.forms import ReportRequestForm
 
 @pytest.mark.django_db
 def test_each_request_form_places_the_language_and_format_among_its_own_fields() -> None:
-    trends = ReportRequestForm(organisations=Organisation.objects.none())
+    trends = ReportRequestForm(stores=[])
     assert list(trends.fields) == ["organisation", "period", "language", "format", "tlp"]
     strategy = StrategyReportForm(versions=[], owner=True)
     assert list(strategy.fields) == ["kind", "version", "period", "language", "format"]

@@ -424,7 +424,9 @@ def test_trend_kpi_counts_another_organisations_store_only_through_a_grant(
     measured = act.do_compute_kpi(world.users[Role.COORDINATOR], kpi, june)
     assert measured.value == 3 and measured.detail["store"] == world.org_b.slug
     assert measured.detail["tlp"] == ["amber", "clear", "green"]
-    assert "granted by CSIRT B" in measured.detail["store_text"] and "TLP:AMBER" in measured.detail["store_text"]
+    assert (
+        "CSIRT B (CB) (granted up to" in measured.detail["store_text"] and "TLP:AMBER" in measured.detail["store_text"]
+    )
     # A grant up to GREEN does not release B's AMBER events; a revoked grant releases nothing.
     do_revoke_store_access(None, grant)
     with pytest.raises(ValidationError, match="has no grant"):

@@ -412,7 +412,7 @@ def test_the_threat_context_reads_a_granted_store_and_loses_it_when_revoked(plan
     grant = do_grant_store_access(None, world.org_b, world.org_a, ceiling="amber", reason="National picture")
     granted = context()
     assert flat("events were recorded") in granted
-    assert flat("granted by CSIRT B (CB) up to TLP:AMBER") in granted
+    assert flat("CSIRT B (CB) (granted up to TLP:AMBER)") in granted
     assert flat("events marked TLP:CLEAR, TLP:GREEN, TLP:AMBER only") in granted  # never AMBER+STRICT or RED
     do_revoke_store_access(None, grant)
     assert flat("holds no event for the last twelve months") in context()

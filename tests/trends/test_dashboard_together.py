@@ -23,6 +23,8 @@ from cyberplan.threats import views as threat_views
 from cyberplan.threats.actions import do_grant_store_access, do_revoke_store_access
 from cyberplan.threats.models import StoreGrant
 from cyberplan.threats.store import store_root
+from cyberplan.trends import figures as figures_module
+from cyberplan.trends.figures import warm
 from tests.analytics.support import event, write_store
 from tests.conftest import World, make_user
 
@@ -95,14 +97,13 @@ def test_own_and_granted_stores_together(world: World, stores: None, reader: Use
     assert figure(html, "Distinct source addresses") == "9"
     header = re.search(r'<h2 id="stores-counted">([^<]*)</h2>', html)
     assert header is not None
-    assert header.group(1).startswith(
-        "CSIRT B (CB) and Authority A (AA) (granted by Authority A (AA) up to TLP:AMBER) · 2026-10"
-    )
+    assert header.group(1).startswith("CSIRT B (CB) and Authority A (AA) (granted up to TLP:AMBER) · 2026-10")
     assert '<option value="all" selected>' in html
     # single-store features are not offered, and the page says so
     assert 'id="one-store-note"' in html
     assert 'id="drill-all"' not in html and "/threats/events/?" not in html
-    assert "/trends/gaps/" not in html and 'id="report-offer"' not in html
+    assert "/trends/gaps/" not in html
+    assert 'id="report-offer"' in html  # the report, unlike the browser, reads the stores together
     assert "organisation=all&amp;period=2026-09" in html  # the previous period stays together
 
 
@@ -187,7 +188,7 @@ def test_the_event_browser_lists_every_store_together_page_by_page(
     assert 'id="stores-counted"' in html and '<th scope="col">Store</th>' in html
     assert len(seen) == len(set(seen)) == OWN + GRANTED_UP_TO_AMBER  # no event twice, none left out
     assert [time for time, _, _ in seen] == sorted((time for time, _, _ in seen), reverse=True)
-    granted = "Authority A (AA) (granted by Authority A (AA) up to TLP:AMBER)"
+    granted = "Authority A (AA) (granted up to TLP:AMBER)"
     assert sum(1 for _, _, store in seen if store == granted) == GRANTED_UP_TO_AMBER
     assert sum(1 for _, _, store in seen if store == "CSIRT B (CB)") == OWN
 
@@ -211,3 +212,21 @@ def test_the_event_browser_together_after_revoking_and_for_a_third_organisation(
     third = Organisation.objects.create(name="Third", slug="third", type=OrganisationType.MINISTRY, country="PY")
     status, context, html = browse(make_user("third-analyst", third, Role.ANALYST), organisation="all")
     assert status == 400 and not context["rows"] and "Authority A" not in html
+
+
+def test_warming_after_an_import_serves_the_combined_view_without_computing(
+    world: World, stores: None, reader: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An import into the granted store warms the recipient's "all stores" view as well as the store's own."""
+    grant(world)
+    # Authority A's three role levels and the grant's level, then CSIRT B's combined views: its
+    # coordinators and administrators, its analysts, contributors and viewers, its external partners.
+    assert warm(world.org_a) == 4 + 3
+
+    def no_computing(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the page computed its figures instead of reading the warmed cache")
+
+    monkeypatch.setattr(figures_module, "run", no_computing)
+    status, html = page(reader, organisation="all", period="")
+    assert status == 200
+    assert figure(html, "Events") == str(OWN + GRANTED_UP_TO_AMBER)

@@ -148,6 +148,8 @@ class Report:
     frames: list[Query]
     queries: list[Query]
     key_figures: list[tuple[str, str]] = field(default_factory=list)
+    #: which stores the figures count, said on the cover ("Events of …"); empty for one's own store
+    stores_line: str = ""
 
     def query_key(self, metric: str) -> str:
         for query in self.queries:
@@ -186,12 +188,15 @@ class Builder:
         audience: str,
         labels: Sequence[str],
         results: ResultSet,
-        store: EventStore,
+        store: EventStore | None,
     ) -> None:
         self.organisation = organisation
+        # The one store read; None when several stores are read together (``together`` names them).
         self.store = store
-        # The store's name when it is read through a grant ("… granted by … up to …"); empty for one's own.
+        # The store's name when it is read through a grant ("… (granted up to …)"); empty for one's own.
         self.granted_as = ""
+        # The stores read together, as figures name them; empty when one store is read.
+        self.together: list[str] = []
         self.period = period
         self.audience = audience
         self.labels = list(labels)

@@ -18,15 +18,16 @@ a section, table or chart without data says so in words.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.utils import timezone
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
 from cyberplan.analytics.engines import Engine
 from cyberplan.analytics.metrics import Scope, frame_sql
 from cyberplan.analytics.periods import Period
-from cyberplan.analytics.service import compute
+from cyberplan.analytics.service import compute, compute_together
 from cyberplan.core.models import Organisation
 from cyberplan.pipeline.store import EventStore
 from cyberplan.reports.document import clean
@@ -49,7 +50,7 @@ def build_report(
 ) -> Report:
     """The report for ``organisation``'s events in ``period``, for readers of TLP ``audience``.
 
-    ``granted_as`` names the store when it is read through a grant ("… granted by … up to …"): the report
+    ``granted_as`` names the store when it is read through a grant ("… (granted up to …)"): the report
     then counts events only, and leaves out the owner's imports and constituency, which stay internal.
     """
     labels = counted_labels(audience, readable)
@@ -57,6 +58,36 @@ def build_report(
     results = compute(store, scope, engine=engine)
     builder = Builder(organisation, period, audience, labels, results, store)
     builder.granted_as = granted_as
+    return build(builder)
+
+
+def build_report_together(
+    organisation: Organisation,
+    stores: Sequence[tuple[EventStore, Iterable[str], str]],
+    period: Period,
+    audience: str,
+    engine: Engine | None = None,
+) -> Report:
+    """The report over several stores read together, made for ``organisation`` (the reader's).
+
+    ``stores`` holds each store with the labels its reader reads there and its name as figures give it.
+    Each store counts only its own labels at or below ``audience`` (restricted before the union, as the
+    dashboard's combined view does); a store left with no label is not counted and not named.
+    """
+    parts = []
+    names = []
+    counted: set[str] = set()
+    for store, readable, name in stores:
+        own = counted_labels(audience, readable)
+        if own:
+            parts.append((store, own))
+            names.append(name)
+            counted.update(own)
+    labels = tuple(label for label in counted_labels(audience, None) if label in counted)
+    scope = Scope(period, tlp_in=labels)
+    results = compute_together(parts, scope, engine=engine)
+    builder = Builder(organisation, period, audience, labels, results, None)
+    builder.together = names
     return build(builder)
 
 
@@ -93,4 +124,14 @@ def build(builder: Builder) -> Report:
         frames=frames,
         queries=builder.queries,
         key_figures=key_figures,
+        stores_line=stores_line(builder),
     )
+
+
+def stores_line(builder: Builder) -> str:
+    """The cover's line naming the stores counted, when they are not (only) the organisation's own."""
+    if builder.together:
+        return _("Events of %(stores)s, read together") % {"stores": clean(get_text_list(builder.together, _("and")))}
+    if builder.granted_as:
+        return _("Events of %(store)s") % {"store": clean(builder.granted_as)}
+    return ""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from django import forms
@@ -11,15 +11,16 @@ from django.utils.translation import gettext_lazy as _
 
 from cyberplan.analytics.periods import PeriodError, parse_period
 from cyberplan.core.choices import TLP
-from cyberplan.core.forms import limit_queryset, set_choices
-from cyberplan.core.models import Organisation
+from cyberplan.core.forms import set_choices
 from cyberplan.reports.forms import ReportFileForm, last_quarter
+from cyberplan.threats.access import ALL_STORES, ReadableStore
 
 
 class ReportRequestForm(ReportFileForm):
     field_order = ["organisation", "period", "language", "format", "tlp"]
 
-    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
+    # The store whose events are counted (by its owner's id), or every store the reader reads, together.
+    organisation = forms.ChoiceField(label=_("Events of"), choices=())
     period = forms.CharField(
         label=_("Period"),
         max_length=40,
@@ -37,14 +38,20 @@ class ReportRequestForm(ReportFileForm):
         ),
     )
 
-    def __init__(self, *args: Any, organisations: Any, labels: Collection[str] | None = None, **kwargs: Any) -> None:
-        """``labels``: the TLP labels the requester reads somewhere, the markings offered (all when None)."""
+    def __init__(self, *args: Any, stores: Sequence[ReadableStore], **kwargs: Any) -> None:
+        """``stores``: the stores the requester reads, offered one by one and, when there are several, together.
+
+        The markings offered are the TLP labels the requester reads in at least one of them.
+        """
         super().__init__(*args, **kwargs)
-        limit_queryset(self, "organisation", organisations)
-        if labels is not None:
-            set_choices(self, "tlp", [(code, name) for code, name in TLP.choices if code in labels])
-        if organisations.count() == 1:
-            self.fields["organisation"].initial = organisations.first()
+        choices: list[tuple[str, str]] = [(str(store.owner.pk), store.describe()) for store in stores]
+        if len(stores) > 1:
+            choices.append((ALL_STORES, str(_("All the stores I read, together"))))
+        set_choices(self, "organisation", choices)
+        labels: Collection[str] = {label for store in stores for label in store.labels}
+        set_choices(self, "tlp", [(code, name) for code, name in TLP.choices if code in labels])
+        if len(stores) == 1:
+            self.fields["organisation"].initial = str(stores[0].owner.pk)
         self.fields["period"].initial = last_quarter(timezone.localdate())
 
     def clean_period(self) -> str:

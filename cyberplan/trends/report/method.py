@@ -6,6 +6,7 @@ import datetime as dt
 import ipaddress
 from typing import TYPE_CHECKING
 
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -43,7 +44,19 @@ def methodology(builder: Builder) -> Section:
             empty=_("No feed reported an event in this period."),
         )
     )
-    if builder.granted_as:
+    if builder.together:
+        # Several stores together: their events only; each owner's imports and constituency stay its own.
+        section.add(
+            Paragraph(
+                _(
+                    "Events counted from the stores of %(stores)s, read together. Each store counts only the labels "
+                    "its reader may read there; an address reported by several stores counts once as a distinct "
+                    "source. The imports and the constituency of each store stay with its owner and are not listed."
+                )
+                % {"stores": clean(get_text_list(builder.together, _("and")))}
+            )
+        )
+    elif builder.granted_as:
         # A granted store: its events only; the owner's imports and constituency stay internal.
         section.add(
             Paragraph(
@@ -111,7 +124,8 @@ def period_imports(builder: Builder) -> list[Import]:
     chosen = []
     records = finished_imports_for_report(builder.organisation, builder.labels)
     for record in records:
-        commit = builder.store.commit_record(str(record.pk)) or {}
+        commit = builder.store.commit_record(str(record.pk)) if builder.store is not None else None
+        commit = commit or {}
         stored_months = commit.get("months")
         if isinstance(stored_months, list) and stored_months:
             if months.intersection(str(m) for m in stored_months):

@@ -1,9 +1,9 @@
 """The dashboard's "make the report for this period": what it posts to the trends report request.
 
-The button posts the dashboard's store, period and TLP reach to the report request page, which
-checks them again and starts the job (``report.jobs.do_request_trends_report``). It is offered only
-to a user that request would accept: a member of the store's organisation who reads at least one of
-its labels.
+The button posts the dashboard's store (or "every store together"), period and TLP reach to the report
+request page, which checks them again and starts the job (``report.jobs.do_request_trends_report`` or
+``do_request_trends_report_together``). It is offered only to a user that request would accept: one who
+reads at least one label of the store (as a member or through a grant).
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 
 from cyberplan.analytics.periods import Period
 from cyberplan.core.choices import TLP, TLP_RANK
-from cyberplan.core.models import Organisation
 from cyberplan.reports.forms import ReportFileForm
 
 
 @dataclass(frozen=True)
 class ReportOffer:
-    organisation: Organisation
+    choice: str  # what the request form's store chooser receives: the owner's id, or every store together
+    store_text: str  # the store (or stores) counted, as figures name them
     period: str
     tlp: str  # the report's marking: the dashboard's TLP reach, or the most restricted label read
     tlp_label: str
@@ -30,7 +30,7 @@ class ReportOffer:
 
 
 def report_offer(
-    organisation: Organisation, period: Period, labels: Collection[str], filters: dict[str, str]
+    choice: str, store_text: str, period: Period, labels: Collection[str], filters: dict[str, str]
 ) -> ReportOffer | None:
     """What the button posts, or None when the reader may not ask for this store's report.
 
@@ -44,7 +44,8 @@ def report_offer(
     if tlp not in labels:
         return None
     return ReportOffer(
-        organisation=organisation,
+        choice=choice,
+        store_text=store_text,
         period=period.label,
         tlp=tlp,
         tlp_label=str(TLP(tlp).label),
@@ -56,7 +57,7 @@ def report_offer(
 def offer_note(offer: ReportOffer) -> str:
     """What the report will cover, said beside the button."""
     return _("The report of %(org)s for %(period)s, marked %(tlp)s (it counts the events up to that label).") % {
-        "org": offer.organisation,
+        "org": offer.store_text,
         "period": offer.period,
         "tlp": offer.tlp_label,
     }

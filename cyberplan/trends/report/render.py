@@ -205,6 +205,8 @@ def render_docx(report: Report) -> bytes:
     organisation = document.add_paragraph().add_run(clean(report.organisation))
     organisation.bold = True
     organisation.font.size = Pt(14)
+    if report.stores_line:
+        document.add_paragraph(clean(report.stores_line))
     document.add_paragraph(clean(report.period_name[:1].upper() + report.period_name[1:]))
     document.add_paragraph(f"{report.period_range} ({report.period_label})")
     word.cover_end(document, report.generated, report.tlp_note)

@@ -136,7 +136,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # Together, each store was already restricted to its own labels: the TLP filter applies within each.
     scope = scope_of(period, labels, **filters)
     data = figures(state, scope)
-    # The event browser, the gap register and the report read one store: the combined view links to none.
+    # The event browser and the gap register read one store: the combined view links to neither.
     drill = Drill(organisation, period, filters) if organisation is not None else NoDrill()
     can_record = organisation is not None and has_permission(user, organisation.pk, Permission.CONTRIBUTE)
     gap_fields = {"organisation": str(reading.choice), "period": period.label, **filters} if can_record else None
@@ -156,9 +156,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         can_record=can_record,
         tlp_words=", ".join(str(TLP(label).label) for label in scope.tlp_in or ()),
     )
-    if organisation is not None:
-        offer = report_offer(organisation, period, labels, filters)
-        page.update(report_offer=offer, report_offer_note=offer_note(offer) if offer else "")
+    offer = report_offer(str(reading.choice), reading.store_text, period, labels, filters)
+    page.update(report_offer=offer, report_offer_note=offer_note(offer) if offer else "")
     return render(request, "trends/dashboard.html", page)
 
 
