@@ -30,6 +30,54 @@ from .models import Answer, Assessment, Framework
 TITLE = "Illustrative assessment of Paraguay (demo, built from public facts)"
 DATE = dt.date(2026, 6, 30)
 FRAMEWORK = ("cyberplan-ncm", "2026.1")
+ANSWER_NOTE = "Illustrative answer built from public facts."
+
+#: The demo's own texts in Spanish, kept as each record's translation so a Spanish reader reads them so.
+SPANISH: dict[str, str] = {
+    TITLE: "Evaluación ilustrativa del Paraguay (demostración, construida con hechos públicos)",
+    ANSWER_NOTE: "Respuesta ilustrativa construida con hechos públicos.",
+    "SENATICs led national cybersecurity work before 2018": (
+        "La SENATICs condujo el trabajo nacional de ciberseguridad antes de 2018"
+    ),
+    "Illustrative reading of a public source.": "Lectura ilustrativa de una fuente pública.",
+    "National cybersecurity plan": "Plan Nacional de Ciberseguridad",
+    "OAS Cyber Security Program support announced on 3 November 2014": (
+        "Apoyo del Programa de Ciberseguridad de la OEA anunciado el 3 de noviembre de 2014"
+    ),
+    "Draft plan, version 3, 6 April 2016": "Borrador del plan, versión 3, 6 de abril de 2016",
+    "The draft exists; its circulation to ministries was not checked.": (
+        "El borrador existe; no se verificó su circulación entre los ministerios."
+    ),
+    "The plan adopted by decree; article 4 sets up the Comisión Nacional de Ciberseguridad": (
+        "El plan aprobado por decreto; el artículo 4 crea la Comisión Nacional de Ciberseguridad"
+    ),
+    "7 pillars, 20 objectives, 60 lines of action and an action plan": (
+        "7 ejes, 20 objetivos, 60 líneas de acción y un plan de acción"
+    ),
+    "Owners, deadlines and indicators per line of action were not checked.": (
+        "No se verificaron los responsables, los plazos ni los indicadores de cada línea de acción."
+    ),
+    "CERT-PY created": "Creación del CERT-PY",
+    "Decreto 11624/2013 (12 August 2013)": "Decreto 11624/2013 (12 de agosto de 2013)",
+    "CERT-PY yearly report, with incident history since 2013": (
+        "Informe anual del CERT-PY, con la historia de incidentes desde 2013"
+    ),
+    "Threat trends of the demo workspace": "Tendencias de amenazas del espacio de demostración",
+    "CERT-PY created by decree": "CERT-PY creado por decreto",
+    "Computer crimes added to the Penal Code": "Delitos informáticos incorporados al Código Penal",
+    "Computer crimes in the Penal Code": "Delitos informáticos en el Código Penal",
+    "Approval of the Budapest Convention (ETS 185) and its First Additional Protocol (ETS 189)": (
+        "Aprobación del Convenio de Budapest (STE 185) y de su Primer Protocolo Adicional (STE 189)"
+    ),
+    "Ley 5994/2017 (15 December 2017)": "Ley 5994/2017 (15 de diciembre de 2017)",
+}
+
+
+def in_spanish(**fields: str) -> dict[str, dict[str, str]]:
+    """The ``translations`` of a demo record: the Spanish of each of its texts that has one."""
+    spanish = {name: SPANISH[text] for name, text in fields.items() if text in SPANISH}
+    return {"es": spanish} if spanish else {}
+
 
 OAS_2014 = "https://www.oas.org/en/media_center/press_release.asp?sCodigo=E-476/14"
 DRAFT_2016 = "https://es.scribd.com/document/390481335/Plan-Nacional-de-Seguridad-Cibernetica-v3-docx"
@@ -169,11 +217,11 @@ def build_assessment_demo(
         )
         for indicator_id, (value, evidence) in ANSWERS.items():
             answer = Answer.objects.get(assessment=assessment, indicator_id=indicator_id)
-            answer = do_answer_indicator(
-                actor, answer, None, value=value, note="Illustrative answer built from public facts."
-            )
+            answer = do_answer_indicator(actor, answer, None, value=value, note=ANSWER_NOTE)
+            answer.translations = in_spanish(note=ANSWER_NOTE)
+            answer.save(update_fields=["translations"])
             for item in evidence:
-                do_add_answer_evidence(
+                added = do_add_answer_evidence(
                     actor,
                     answer,
                     kind=item.kind,
@@ -182,6 +230,10 @@ def build_assessment_demo(
                     citation=item.citation,
                     note=item.note,
                 )
+                added.translations = in_spanish(label=item.label, citation=item.citation, note=item.note)
+                added.save(update_fields=["translations"])
+        assessment.translations = in_spanish(title=TITLE)
+        assessment.save(update_fields=["translations"])
         for factor_id, stage in TARGETS.items():
             do_set_target_stage(actor, assessment.factors.get(factor_id=factor_id), stage)
         changes = do_sync_assessment_gaps(actor, assessment)

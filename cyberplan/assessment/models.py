@@ -83,6 +83,9 @@ class Assessment(models.Model):
         Framework, verbose_name=_("framework"), on_delete=models.PROTECT, related_name="assessments"
     )
     tlp = models.CharField(_("TLP"), max_length=15, choices=TLP.choices, default=TLP.AMBER)
+    # Text of this record translated into the other language, shown to readers of that language
+    # ({"es": {"title": "…"}}); the fields above keep the text as written.
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
     locked = models.BooleanField(_("locked"), default=False)
     locked_at = models.DateTimeField(_("locked at"), null=True, blank=True)
     locked_by = models.ForeignKey(
@@ -170,6 +173,9 @@ class Answer(models.Model):
     indicator_id = models.CharField(_("indicator"), max_length=30)
     value = models.CharField(_("answer"), max_length=10, choices=AnswerValue.choices, blank=True)
     note = models.TextField(_("note"), blank=True)
+    # Text of this record translated into the other language, shown to readers of that language
+    # ({"es": {"note": "…"}}); the fields above keep the text as written.
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("answered by"),
@@ -212,6 +218,9 @@ class AnswerEvidence(models.Model):
     citation = models.CharField(_("citation"), max_length=300, blank=True)
     document = models.FileField(_("document"), upload_to=evidence_upload_path, blank=True, max_length=300)
     note = models.TextField(_("note"), blank=True)
+    # Text of this record translated into the other language, shown to readers of that language
+    # ({"es": {"label": "…", "citation": "…", "note": "…"}}); the fields above keep the text as written.
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
     record_type = models.ForeignKey(
         ContentType, verbose_name=_("linked record type"), on_delete=models.PROTECT, null=True, blank=True
     )

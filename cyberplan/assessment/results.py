@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from cyberplan.core.models import in_reader_language
 from cyberplan.gaps.choices import GapSource
 from cyberplan.gaps.marking import withheld, within_marking
 from cyberplan.gaps.models import Gap
@@ -116,11 +117,11 @@ def evidence_annex(assessment: Assessment) -> list[dict[str, Any]]:
                     "indicator_id": answer.indicator_id,
                     "answer": answer.value,
                     "kind": ev.kind,
-                    "label": ev.label,
+                    "label": in_reader_language(ev, "label"),
                     "url": ev.url,
-                    "citation": ev.citation,
+                    "citation": in_reader_language(ev, "citation"),
                     "document": (ev.document.name or "").rsplit("/", 1)[-1] if ev.document else "",
-                    "note": ev.note,
+                    "note": in_reader_language(ev, "note"),
                     "added_at": ev.added_at.isoformat(),
                 }
             )
@@ -144,7 +145,7 @@ def assessment_results(assessment: Assessment, language: str = "en") -> dict[str
     return {
         "assessment": {
             "id": assessment.pk,
-            "title": assessment.title,
+            "title": in_reader_language(assessment, "title"),
             "organisation": assessment.organisation.name,
             "country": str(assessment.country),
             "date": assessment.date.isoformat(),

@@ -26,6 +26,21 @@ def translated(obj: Any, field: str) -> str:
     return ""
 
 
+def in_reader_language(obj: Any, field: str) -> str:
+    """``obj.<field>`` as written, or its translation into the active language when one is kept.
+
+    For text people write in one language (an assessment's title, an answer's note, an evidence label):
+    ``obj.translations`` may hold ``{"es": {"note": "…"}, "en": {…}}``, so that content prepared in both
+    languages (the demo's, or a team's that translated it) reads in each reader's language.
+    """
+    language = (get_language() or "en")[:2]
+    translations = getattr(obj, "translations", None) or {}
+    value = translations.get(language, {}).get(field) if isinstance(translations, dict) else None
+    if isinstance(value, str) and value.strip():
+        return value
+    return str(getattr(obj, field, "") or "")
+
+
 class User(AbstractUser):
     """A person who signs in. What they may do comes from their memberships."""
 

@@ -6,12 +6,13 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 
 from cyberplan.assessment.demo import ANSWERS, TARGETS, TITLE, build_demo_assessment_for_workspace
 from cyberplan.assessment.models import Answer, AnswerEvidence, Assessment
 from cyberplan.assessment.report.service import produce
 from cyberplan.assessment.results import factor_stages
-from cyberplan.core.models import AuditEntry
+from cyberplan.core.models import AuditEntry, User
 from cyberplan.gaps.choices import GapSource, GapStatus
 from cyberplan.gaps.models import Gap
 from cyberplan.workspace.demo import build_demo_workspace
@@ -76,3 +77,25 @@ def test_demo_report_in_spanish(db: None, language: str) -> None:
     assessment = build_demo_assessment_for_workspace()
     html = produce(assessment, language=language, fmt="html").content.decode()
     assert "Estrategia Nacional de Ciberseguridad" in html and "Ley 4439/2011" in html
+    # The demo's own texts read in Spanish too: the title, the evidence labels, citations and notes.
+    assert "Evaluación ilustrativa del Paraguay" in html
+    assert "Creación del CERT-PY" in html and "Decreto 11624/2013 (12 de agosto de 2013)" in html
+    assert "CERT-PY created" not in html and "Illustrative reading of a public source" not in html
+
+
+def test_demo_texts_on_the_pages_in_each_readers_language(db: None) -> None:
+    build_demo_workspace()
+    assessment = build_demo_assessment_for_workspace()
+    client = Client()
+    client.force_login(User.objects.get(username="demo-coordinator"))
+    factor = f"/assessment/{assessment.pk}/factors/1.1/"
+    spanish = client.get(factor, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Evaluación ilustrativa del Paraguay" in spanish
+    assert "La SENATICs condujo el trabajo nacional de ciberseguridad antes de 2018" in spanish
+    assert "Respuesta ilustrativa construida con hechos públicos." in spanish
+    assert "SENATICs led national" not in spanish
+    english = client.get(factor, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "SENATICs led national cybersecurity work before 2018" in english
+    assert "Illustrative answer built from public facts." in english and "Evaluación ilustrativa" not in english
+    listed = client.get("/assessment/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Evaluación ilustrativa del Paraguay" in listed

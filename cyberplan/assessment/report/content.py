@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_countries import countries
 
+from cyberplan.core.models import in_reader_language
 from cyberplan.gaps.choices import GapStatus, Severity
 from cyberplan.reports.document import Paragraph, Section, Table
 from cyberplan.reports.marking import marking, sharing_note
@@ -429,7 +430,9 @@ def _evidence_section(facts: _Facts) -> Section:
         value = _label(AnswerValue, answer.value)
         found = evidence_by_indicator.get(indicator_id, [])
         if not found:
-            annex_rows.append([indicator_id, text, value, "—", _("no evidence attached"), answer.note])
+            annex_rows.append(
+                [indicator_id, text, value, "—", _("no evidence attached"), in_reader_language(answer, "note")]
+            )
             links.append("")
             continue
         for ev in found:

@@ -7,7 +7,7 @@ from django.forms import BoundField
 
 from cyberplan.core import audit_words
 from cyberplan.core.audit_words import ChangeRow
-from cyberplan.core.models import AuditEntry
+from cyberplan.core.models import AuditEntry, in_reader_language
 
 register = template.Library()
 
@@ -19,6 +19,12 @@ def get_item(mapping: Any, key: str) -> Any:
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.filter
+def shown(obj: Any, field: str) -> str:
+    """``obj.<field>`` in the reader's language when a translation is kept (``core.models.in_reader_language``)."""
+    return in_reader_language(obj, field)
 
 
 @register.filter
