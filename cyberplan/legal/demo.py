@@ -91,9 +91,94 @@ FINDINGS: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
     ),
 }
 PROCEDURAL = "Procedural powers would sit in the Code of Criminal Procedure, which this demo has not mapped."
+FINAL_CLAUSE = "A final clause: it binds the Parties as a treaty, not through national law."
 CO_OPERATION = (
     "Law 5994/2017 approves the Convention; its co-operation provisions apply as a treaty. Practice not checked."
 )
+
+
+#: The demo's own texts in Spanish, kept as each record's translation so a Spanish reader reads them so.
+SPANISH: dict[str, str] = {
+    TITLE: "Revisión ilustrativa de la alineación legal del Paraguay (demostración, construida con hechos públicos)",
+    "The Penal Code defines data for its computer offences; not every term of article 1.": (
+        "El Código Penal define los datos para sus delitos informáticos; no todos los términos del artículo 1."
+    ),
+    "Illegal access to a system is an offence.": "El acceso ilícito a un sistema es delito.",
+    "Interception of non-public transmissions is an offence.": "La interceptación de transmisiones no públicas es delito.",
+    "Altering or deleting data is an offence.": "Alterar o borrar datos es delito.",
+    "Sabotage of computer systems is an offence.": "El sabotaje de sistemas informáticos es delito.",
+    "Tools and passwords are covered; possession alone is not checked.": (
+        "Las herramientas y las contraseñas están cubiertas; la sola posesión no se verificó."
+    ),
+    "General forgery offences; computer-related forgery not checked.": (
+        "Delitos generales de falsificación; la falsificación informática no se verificó."
+    ),
+    "Computer fraud is an offence.": "El fraude informático es delito.",
+    "Offences against minors exist; their reach to computer systems is not checked.": (
+        "Existen delitos contra menores; no se verificó su alcance a los sistemas informáticos."
+    ),
+    "Intellectual property offences exist; not checked against article 10.": (
+        "Existen delitos contra la propiedad intelectual; no se cotejaron con el artículo 10."
+    ),
+    "The general part of the Penal Code punishes attempt and participation.": (
+        "La parte general del Código Penal castiga la tentativa y la participación."
+    ),
+    "No corporate criminal liability found in the public sources used.": (
+        "No se halló responsabilidad penal de las personas jurídicas en las fuentes públicas usadas."
+    ),
+    "The offences carry custodial sentences.": "Los delitos conllevan penas privativas de libertad.",
+    "General jurisdiction rules of the Penal Code; not checked against article 22.": (
+        "Reglas generales de jurisdicción del Código Penal; no se cotejaron con el artículo 22."
+    ),
+    PROCEDURAL: (
+        "Las facultades procesales estarían en el Código Procesal Penal, que esta demostración no ha mapeado."
+    ),
+    CO_OPERATION: (
+        "La Ley 5994/2017 aprueba el Convenio; sus disposiciones de cooperación se aplican como tratado. "
+        "La práctica no se verificó."
+    ),
+    FINAL_CLAUSE: "Una cláusula final: obliga a las Partes como tratado, no a través de la ley nacional.",
+    # The national articles' illustrative descriptions (the headings are the Penal Code's own, in Spanish).
+    "Illustrative description: accessing data not meant for oneself by overcoming a protection.": (
+        "Descripción ilustrativa: acceder a datos no destinados a uno mismo superando una protección."
+    ),
+    "Illustrative description: intercepting non-public data transmissions.": (
+        "Descripción ilustrativa: interceptar transmisiones de datos no públicas."
+    ),
+    "Illustrative description: producing or distributing passwords or programs made to commit 146 b or 146 c.": (
+        "Descripción ilustrativa: producir o distribuir contraseñas o programas hechos para cometer 146 b o 146 c."
+    ),
+    "Illustrative description: deleting or altering data without right.": (
+        "Descripción ilustrativa: borrar o alterar datos sin derecho."
+    ),
+    "Illustrative description: accessing a computer system without authorisation.": (
+        "Descripción ilustrativa: acceder a un sistema informático sin autorización."
+    ),
+    "Illustrative description: hindering the functioning of a computer system.": (
+        "Descripción ilustrativa: obstaculizar el funcionamiento de un sistema informático."
+    ),
+    "Illustrative description: causing a loss of property by manipulating data or a system.": (
+        "Descripción ilustrativa: causar un perjuicio patrimonial manipulando datos o un sistema."
+    ),
+    "Illustrative description: the articles of the Penal Code it amends or adds.": (
+        "Descripción ilustrativa: los artículos del Código Penal que modifica o agrega."
+    ),
+    "Illustrative description: approves ETS 185 and ETS 189.": "Descripción ilustrativa: aprueba el STE 185 y el STE 189.",
+    "Illustrative description: creates MITIC.": "Descripción ilustrativa: crea el MITIC.",
+    "Illustrative description: a comprehensive personal-data law; in force after a 24-month regulation period.": (
+        "Descripción ilustrativa: una ley integral de datos personales; en vigor tras un período de "
+        "reglamentación de 24 meses."
+    ),
+}
+
+
+def _translate_articles(organisation: Organisation) -> None:
+    """Keep the Spanish of the demo articles' illustrative descriptions (the import brings the English)."""
+    for article in InstrumentArticle.objects.filter(instrument__organisation=organisation, instrument__country="PY"):
+        spanish = SPANISH.get(article.text)
+        if spanish and article.translations.get("es", {}).get("text") != spanish:
+            article.translations = {"es": {"text": spanish}}
+            article.save(update_fields=["translations"])
 
 
 def _articles(organisation: Organisation, refs: list[tuple[str, str]]) -> list[InstrumentArticle]:
@@ -113,7 +198,7 @@ def _finding_for(key: str) -> tuple[str, str, list[tuple[str, str]]]:
         return (Coverage.PARTIAL, PROCEDURAL, [])
     if article.chapter == "III":
         return (Coverage.FULL, CO_OPERATION, [("5994", "1")])
-    return (Coverage.NOT_APPLICABLE, "A final clause: it binds the Parties as a treaty, not through national law.", [])
+    return (Coverage.NOT_APPLICABLE, FINAL_CLAUSE, [])
 
 
 def _treaty_status(actor: User | None) -> None:
@@ -144,6 +229,7 @@ def build_legal_demo(
 ) -> tuple[Review, bool]:
     """The illustrative review of Paraguay, approved, with its gaps; ``(review, created)``."""
     do_import_instruments_csv(actor, organisation, "PY", INSTRUMENTS_CSV.encode("utf-8"))
+    _translate_articles(organisation)
     _treaty_status(actor)
     existing = Review.objects.filter(organisation=organisation, title=TITLE).first()
     if existing is not None:
@@ -152,16 +238,21 @@ def build_legal_demo(
     review = do_create_review(
         actor, organisation, title=TITLE, country="PY", date=DATE, tlp=TLP.GREEN, illustrative=True
     )
+    review.translations = {"es": {"title": SPANISH[TITLE]}}
+    review.save(update_fields=["translations"])
     for finding in review.provisions.all():
         coverage, reasoning, refs = _finding_for(finding.provision)
         if coverage:
-            do_update_finding(
+            finding = do_update_finding(
                 actor,
                 finding,
                 coverage=coverage,
                 reasoning=f"Illustrative. {reasoning}",
                 national_articles=_articles(organisation, refs),
             )
+            if reasoning in SPANISH:
+                finding.translations = {"es": {"reasoning": f"Ilustrativo. {SPANISH[reasoning]}"}}
+                finding.save(update_fields=["translations"])
     review.provisions.update(illustrative=True)
     do_set_review_state(actor, review, ReviewState.IN_REVIEW)
     review = do_set_review_state(actor, review, ReviewState.APPROVED)

@@ -73,6 +73,9 @@ class InstrumentArticle(models.Model):
     position = models.PositiveIntegerField(_("position"), default=0)
     heading = models.CharField(_("heading"), max_length=300, blank=True)
     text = models.TextField(_("text"), blank=True)
+    # This record's text translated into the other language, shown to readers of that language
+    # ({"es": {"text": "…"}}); the fields above keep the text as written.
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=LegalStatus.choices, default=LegalStatus.IN_FORCE)
     amended_by = models.ForeignKey(
         Instrument,
@@ -121,6 +124,9 @@ class Review(models.Model):
     contact_247 = models.CharField(_("24/7 point of contact (article 35)"), max_length=300, blank=True)
     contact_247_since = models.DateField(_("24/7 point of contact designated on"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # This record's text translated into the other language, shown to readers of that language
+    # ({"es": {"title": "…"}}); the fields above keep the text as written.
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
     illustrative = models.BooleanField(_("illustrative"), default=False)
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     approved_by = models.ForeignKey(
@@ -167,6 +173,9 @@ class ReviewProvision(models.Model):
     )
     reasoning = models.TextField(_("reasoning"), blank=True)
     reservation = models.TextField(_("reservation or declaration made"), blank=True)
+    # This record's text translated into the other language, shown to readers of that language
+    # ({"es": {"reasoning": "…"}}); the fields above keep the text as written.
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
     illustrative = models.BooleanField(_("illustrative"), default=False)
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -64,3 +64,24 @@ def test_the_demo_pages_render(db: None) -> None:
     assert "Code 1160/97, art. 174 b" in detail and "Illustrative" in detail
     instruments = client.get(reverse("legal:instrument_list")).content.decode()
     assert "Law 5994" in instruments
+
+
+def test_the_demo_texts_read_in_each_readers_language(db: None) -> None:
+    """The review's title, its reasoning and the articles' descriptions are kept in both languages."""
+    build_demo_workspace()
+    review = build_demo_legal_for_workspace()
+    client = Client()
+    client.force_login(User.objects.get(username="demo-viewer"))
+    detail = reverse("legal:review_detail", args=[review.pk])
+    spanish = client.get(detail, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Revisión ilustrativa de la alineación legal del Paraguay" in spanish
+    assert "Ilustrativo. El acceso ilícito a un sistema es delito." in spanish
+    assert "Illegal access to a system is an offence." not in spanish
+    english = client.get(detail, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Illustrative. Illegal access to a system is an offence." in english
+    assert "Revisión ilustrativa" not in english
+    code = Instrument.objects.get(organisation=review.organisation, number="1160/97")
+    article_page = client.get(reverse("legal:instrument_detail", args=[code.pk]), HTTP_ACCEPT_LANGUAGE="es")
+    assert (
+        "Descripción ilustrativa: acceder a un sistema informático sin autorización." in article_page.content.decode()
+    )

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from cyberplan.core.models import User
+from cyberplan.core.models import User, in_reader_language
 from cyberplan.reports.document import Section, clean
 from cyberplan.reports.marking import marking, sharing_note
 
@@ -62,7 +62,7 @@ def build_report(review: Review, reader: User | None = None) -> Report:
     return Report(
         language=language,
         title=_("Legal alignment report"),
-        review_title=clean(review.title),
+        review_title=clean(in_reader_language(review, "title")),
         organisation=clean(review.organisation.name),
         country=str(review.country.name),
         date=day(review.date),

@@ -7,6 +7,7 @@ import datetime
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from cyberplan.core.models import in_reader_language
 from cyberplan.reports.document import Chart, Paragraph, Section, Table
 
 from ..choices import Coverage, ReviewState
@@ -136,7 +137,7 @@ def matrix_section(treaties: list[TreatyMatrix], language: str) -> Section:
                         f"{row.article.group} · {row.article.title.get(language)}",
                         coverage_label(finding.coverage if finding is not None else ""),
                         "; ".join(cited) or "—",
-                        (finding.reasoning if finding is not None else "") or "—",
+                        (in_reader_language(finding, "reasoning") if finding is not None else "") or "—",
                     ]
                 )
         section.add(
