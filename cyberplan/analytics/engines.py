@@ -150,6 +150,8 @@ class DuckDBEngine(Engine):
             options["threads"] = threads
         self._con = ibis.duckdb.connect(**options)
         self._con.raw_sql("SET TimeZone = 'UTC'")
+        # No progress bar: a long query would draw one on standard output (a command's output, a worker's log).
+        self._con.raw_sql("SET enable_progress_bar = false")
 
     @property
     def backend(self) -> Any:

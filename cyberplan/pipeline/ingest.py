@@ -195,6 +195,8 @@ def ingest(
         work_dir = Path(work)
         con = duckdb.connect(str(work_dir / "work.duckdb"))
         try:
+            # No progress bar: a long statement would draw one on the command's or the worker's output.
+            con.execute("SET enable_progress_bar = false")
             con.execute(f"SET memory_limit = '{limits.memory_limit}'")
             con.execute(f"SET threads = {int(limits.threads)}")
             con.execute(f"SET temp_directory = '{str(work_dir / 'spill').replace(chr(39), chr(39) * 2)}'")

@@ -83,6 +83,7 @@ class EventFilter:
 def connect(store: EventStore) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")
     store.register(con)
     return con
 

@@ -97,6 +97,7 @@ def generate(
     days = calendar.monthrange(year, month_number)[1]
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")
     con.execute("CREATE TEMP TABLE blocks AS SELECT unnest(?::UBIGINT[]) AS block", [blocks])
     con.execute("CREATE TEMP TABLE blocks_idx AS SELECT row_number() OVER () - 1 AS k, block FROM blocks")
     n_blocks = len(blocks)
