@@ -155,6 +155,7 @@ INSTALLED_APPS = [
     "cyberplan.assessment",
     "cyberplan.legal",
     "cyberplan.strategy",
+    "cyberplan.sharing",
 ]
 
 MIDDLEWARE = [
