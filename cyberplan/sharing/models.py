@@ -46,9 +46,14 @@ class SharingGroup(models.Model):
 class GroupMember(models.Model):
     """A member organisation of a sharing group: whether it reads, writes, and needs to know (TLP:AMBER)."""
 
-    group = models.ForeignKey(SharingGroup, verbose_name=_("sharing group"), on_delete=models.CASCADE, related_name="members")
+    group = models.ForeignKey(
+        SharingGroup, verbose_name=_("sharing group"), on_delete=models.CASCADE, related_name="members"
+    )
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("member organisation"), on_delete=models.PROTECT, related_name="sharing_memberships"
+        Organisation,
+        verbose_name=_("member organisation"),
+        on_delete=models.PROTECT,
+        related_name="sharing_memberships",
     )
     can_read = models.BooleanField(_("may read"), default=True)
     can_write = models.BooleanField(_("may write"), default=False)
@@ -108,13 +113,19 @@ class PartnerCredential(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     issuer = models.ForeignKey(
-        Organisation, verbose_name=_("issuing organisation"), on_delete=models.PROTECT, related_name="issued_credentials"
+        Organisation,
+        verbose_name=_("issuing organisation"),
+        on_delete=models.PROTECT,
+        related_name="issued_credentials",
     )
     holder = models.ForeignKey(
-        Organisation, verbose_name=_("partner organisation"), on_delete=models.PROTECT, related_name="partner_credentials"
+        Organisation,
+        verbose_name=_("partner organisation"),
+        on_delete=models.PROTECT,
+        related_name="partner_credentials",
     )
     name = models.CharField(_("name"), max_length=120)
-    secret_hash = models.CharField(_("secret (hashed)"), max_length=200, editable=False)
+    key = models.CharField(_("secret (hashed)"), max_length=200, editable=False)  # "key": never audited
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("issued by"), on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -122,7 +133,12 @@ class PartnerCredential(models.Model):
     rotated_at = models.DateTimeField(_("rotated"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("revoked by"), on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
 
@@ -142,7 +158,9 @@ class PartnerCredential(models.Model):
 class SharedObject(models.Model):
     """One version of one STIX object in one collection, as served over TAXII."""
 
-    collection = models.ForeignKey(Collection, verbose_name=_("collection"), on_delete=models.CASCADE, related_name="objects")
+    collection = models.ForeignKey(
+        Collection, verbose_name=_("collection"), on_delete=models.CASCADE, related_name="shared_objects"
+    )
     stix_id = models.CharField(_("STIX id"), max_length=250)
     stix_type = models.CharField(_("type"), max_length=250)
     version = models.CharField(_("version"), max_length=40)  # the object's modified (or created) timestamp, as sent
@@ -175,7 +193,9 @@ class Status(models.Model):
     """The TAXII status resource of one POSTed envelope."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    collection = models.ForeignKey(Collection, verbose_name=_("collection"), on_delete=models.CASCADE, related_name="statuses")
+    collection = models.ForeignKey(
+        Collection, verbose_name=_("collection"), on_delete=models.CASCADE, related_name="statuses"
+    )
     credential = models.ForeignKey(
         PartnerCredential, verbose_name=_("credential"), on_delete=models.SET_NULL, null=True, related_name="statuses"
     )
@@ -200,7 +220,9 @@ class Status(models.Model):
 class Release(models.Model):
     """What one response sent out of a collection, by label: the audited release decision of a request."""
 
-    collection = models.ForeignKey(Collection, verbose_name=_("collection"), on_delete=models.CASCADE, related_name="releases")
+    collection = models.ForeignKey(
+        Collection, verbose_name=_("collection"), on_delete=models.CASCADE, related_name="releases"
+    )
     recipient = models.ForeignKey(
         Organisation, verbose_name=_("recipient"), on_delete=models.PROTECT, null=True, related_name="+"
     )
