@@ -27,7 +27,12 @@ class SharingGroup(models.Model):
         _("TLP ceiling"), max_length=15, choices=GroupCeiling.choices, default=GroupCeiling.GREEN
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -93,7 +98,12 @@ class Collection(models.Model):
         _("label of unmarked posted objects"), max_length=15, choices=TLP.choices, default=TLP.AMBER
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
@@ -127,7 +137,12 @@ class PartnerCredential(models.Model):
     name = models.CharField(_("name"), max_length=120)
     key = models.CharField(_("secret (hashed)"), max_length=200, editable=False)  # "key": never audited
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("issued by"), on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("issued"), auto_now_add=True)
     rotated_at = models.DateTimeField(_("rotated"), null=True, blank=True)
@@ -227,7 +242,12 @@ class Release(models.Model):
         Organisation, verbose_name=_("recipient"), on_delete=models.PROTECT, null=True, related_name="+"
     )
     credential = models.ForeignKey(
-        PartnerCredential, verbose_name=_("credential"), on_delete=models.SET_NULL, null=True, related_name="+"
+        PartnerCredential,
+        verbose_name=_("credential"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     channel = models.CharField(_("channel"), max_length=20, default="taxii")
     counts = models.JSONField(_("objects by label"), default=dict)
