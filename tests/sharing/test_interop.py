@@ -89,7 +89,7 @@ def medallion(tmp_path: Path) -> Iterator[str]:
     }
     (tmp_path / "config.json").write_text(json.dumps(config))
     command = [str(Path(sys.executable).with_name("medallion")), "--host", "127.0.0.1", "--port", str(port)]
-    process = subprocess.Popen(  # noqa: S603  # our own virtual environment's medallion, fixed arguments
+    process = subprocess.Popen(  # our own virtual environment's medallion, fixed arguments
         [*command, str(tmp_path / "config.json")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
