@@ -127,3 +127,23 @@ def test_indicators_round_trip_through_the_stix_importer(
     assert by_ip["203.0.113.1"] == ("intrusion-attempts", "brute-force", "clear")
     assert by_ip["203.0.113.2"] == ("information-gathering", "scanner", "green")
     assert by_ip["203.0.113.3"] == ("malicious-code", "c2-server", "amber")
+
+
+# The identity, three TLP markings (up to the AMBER ceiling), three indicators and their three sightings.
+def test_the_command_publishes_and_says_what_changed(indicators_collection: Any) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    out = StringIO()
+    call_command("sharing", "publish", str(indicators_collection.pk), stdout=out)
+    assert "10 added, 0 already shared, 0 not valid" in out.getvalue()
+    out = StringIO()
+    call_command("sharing", "publish", str(indicators_collection.pk), stdout=out)
+    assert "0 added, 10 already shared" in out.getvalue()
+    listing = StringIO()
+    call_command("sharing", "collections", stdout=listing)
+    assert str(indicators_collection.pk) in listing.getvalue() and "10 object versions" in listing.getvalue()
+    with pytest.raises(CommandError, match="no collection"):
+        call_command("sharing", "publish", "not-an-id")
