@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hmac
 import uuid
 from dataclasses import dataclass
 
-from django.contrib.auth.hashers import check_password
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
@@ -27,6 +27,7 @@ from cyberplan.core.access import Permission, organisation_ids_where, require
 from cyberplan.core.models import User
 from cyberplan.core.release import Standing, labels_released_to
 
+from .actions import hash_secret
 from .models import Collection, GroupMember, PartnerCredential, SharedObject, SharingGroup
 
 # -- partners over TAXII ---------------------------------------------------------------------------------------
@@ -54,7 +55,8 @@ def credential_from_request(request: HttpRequest) -> PartnerCredential | None:
     except ValueError:
         return None
     credential = PartnerCredential.objects.select_related("holder", "issuer").filter(pk=credential_id).first()
-    if credential is None or credential.revoked_at is not None or not check_password(secret, credential.key):
+    given = hash_secret(secret)
+    if credential is None or not hmac.compare_digest(given, credential.key) or credential.revoked_at is not None:
         return None
     return credential
 

@@ -196,3 +196,12 @@ def test_open_collection_gives_an_outsider_clear_only(taxii: Taxii, net: Net, wo
     got = [o["id"] for o in taxii("GET", objects_url(net), net.outsider_key).json()["objects"]]
     assert got == [indicator(0)["id"]]
     assert post(taxii, net, [indicator(5)], key=net.outsider_key).status_code == 403
+
+
+def test_an_api_key_header_works_like_basic(taxii: Taxii, net: Net) -> None:
+    credential, secret = net.member_key
+    good = taxii("GET", "/taxii2/", None, HTTP_AUTHORIZATION=f"Bearer {credential.pk}:{secret}")
+    assert good.status_code == 200
+    bad = taxii("GET", "/taxii2/", None, HTTP_AUTHORIZATION=f"Bearer {credential.pk}:nope")
+    assert bad.status_code == 401
+    assert taxii("GET", "/taxii2/", None, HTTP_AUTHORIZATION="Basic !!!").status_code == 401
