@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from cyberplan.pipeline.importers.stix.validation import validate_object
-from cyberplan.pipeline.query import connect
 from cyberplan.pipeline.store import EventStore
 
 SPEC_VERSION = "2.1"
@@ -175,6 +174,8 @@ def observations(store: EventStore, labels: list[str]) -> Iterator[Observation]:
         return
     classes = ", ".join(f"('{c.taxonomy}', '{c.type}')" for c in SHARED_CLASSES)
     placeholders = ", ".join("?" for _ in labels)
+    from cyberplan.pipeline.query import connect  # DuckDB loads where indicators are built, not at start-up
+
     con = connect(store)
     try:
         rows = con.execute(_AGGREGATE.format(classes=classes, labels=placeholders), labels).fetchall()

@@ -12,7 +12,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from cyberplan.core.access import Permission, has_permission, organisations_where, require
@@ -29,8 +28,8 @@ from .access import (
     may_administer_credentials,
 )
 from .forms import CollectionForm, CredentialForm, GroupForm, MemberForm
+from .jobs import do_request_publish
 from .models import GroupMember
-from .publishing import do_publish
 
 
 def _user(request: HttpRequest) -> User:
@@ -198,19 +197,9 @@ def collection_detail(request: HttpRequest, pk: str) -> HttpResponse:
 def collection_publish(request: HttpRequest, pk: str) -> HttpResponse:
     user = _user(request)
     collection = access_collection_by_id(user, pk, Permission.DECIDE)
-    summary = do_publish(user, collection)
-    messages.success(
-        request,
-        ngettext(
-            "Published: %(added)d new object, %(unchanged)d already shared.",
-            "Published: %(added)d new objects, %(unchanged)d already shared.",
-            summary.added,
-        )
-        % {"added": summary.added, "unchanged": summary.unchanged},
-    )
-    for failure in summary.failed[:10]:
-        messages.error(request, _("Not shared, invalid: %(id)s: %(message)s") % failure)
-    return redirect("sharing:collection_detail", collection.pk)
+    job = do_request_publish(user, collection)
+    messages.success(request, _("Publishing runs in the background; this page shows when it is done."))
+    return redirect("jobs:job_detail", job.pk)
 
 
 @login_required

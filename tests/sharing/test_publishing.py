@@ -147,3 +147,39 @@ def test_the_command_publishes_and_says_what_changed(indicators_collection: Any)
     assert str(indicators_collection.pk) in listing.getvalue() and "10 object versions" in listing.getvalue()
     with pytest.raises(CommandError, match="no collection"):
         call_command("sharing", "publish", "not-an-id")
+
+
+def test_the_page_queues_a_job_that_the_worker_runs_for_the_requester(indicators_collection: Any, world: World) -> None:
+    from django.test import Client
+
+    from cyberplan.jobs.models import Job
+    from cyberplan.jobs.tasks import run_job
+    from cyberplan.sharing.jobs import SHARING_PUBLISH, describe
+
+    client = Client()
+    client.force_login(world.users[Role.COORDINATOR])
+    response = client.post(f"/sharing/collections/{indicators_collection.pk}/publish/")
+    job = Job.objects.get(kind=SHARING_PUBLISH)
+    assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
+    assert describe(job.parameters) == [("Collection", "From the store")]
+    run_job.call(str(job.pk))
+    job.refresh_from_db()
+    assert job.status == "succeeded", job.message
+    assert job.result["added"] == 10
+    viewer = Client()
+    viewer.force_login(world.users[Role.VIEWER])
+    assert viewer.post(f"/sharing/collections/{indicators_collection.pk}/publish/").status_code == 403
+
+
+def test_the_worker_refuses_a_requester_who_may_no_longer_publish(indicators_collection: Any, world: World) -> None:
+    from cyberplan.jobs.actions import do_start_job
+    from cyberplan.jobs.tasks import run_job
+    from cyberplan.sharing.jobs import SHARING_PUBLISH
+
+    job = do_start_job(
+        world.users[Role.VIEWER], world.org_a, SHARING_PUBLISH, {"collection": str(indicators_collection.pk)}
+    )
+    run_job.call(str(job.pk))
+    job.refresh_from_db()
+    assert job.status == "failed" and "may no longer publish" in job.message
+    assert not indicators_collection.shared_objects.exists()
