@@ -1,5 +1,5 @@
 """The wire rules of TAXII 2.1 (OASIS TAXII Version 2.1, Committee Specification 01): media types, error
-bodies, timestamps, filters and the opaque keyset ``next`` token. Django-free."""
+bodies, timestamps, filters and the opaque keyset ``next`` token. Error texts follow the request's language."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import base64
 import binascii
 import datetime as dt
 from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
 
 TAXII_MEDIA_TYPE = "application/taxii+json;version=2.1"
 STIX_MEDIA_TYPE = "application/stix+json;version=2.1"
@@ -120,13 +122,13 @@ def parse_filters(
     if "limit" in query:
         text = query["limit"][-1]
         if not text.isdigit() or int(text) < 1:
-            raise TaxiiError(400, "Bad limit", "limit must be a whole number greater than zero")
+            raise TaxiiError(400, _("Bad limit"), _("limit must be a whole number greater than zero."))
         filters.limit = min(int(text), max_page)
     if "next" in query:
         try:
             filters.after = decode_next(query["next"][-1])
         except ValueError:
-            raise TaxiiError(400, "Bad next", "next is not a value this server returned") from None
+            raise TaxiiError(400, _("Bad next"), _("next is not a value this server returned.")) from None
     if allow_id:
         filters.ids = _values(query, "match[id]")
     filters.types = _values(query, "match[type]")

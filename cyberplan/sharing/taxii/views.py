@@ -20,6 +20,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from ..access import PartnerView, access_partner_collection, credential_from_request, partner_collections, partner_view
@@ -60,33 +61,41 @@ def taxii_view(methods: tuple[str, ...]) -> Callable[[View], View]:
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             try:
                 if request.method not in methods:
-                    raise TaxiiError(405, "Method not allowed", headers={"Allow": ", ".join(methods)})
+                    raise TaxiiError(405, _("Method not allowed"), headers={"Allow": ", ".join(methods)})
                 credential = credential_from_request(request)
                 if credential is None:
                     raise TaxiiError(
                         401,
-                        "Unauthorized",
-                        "Give a valid partner credential (HTTP Basic: credential id and secret).",
+                        _("Unauthorized"),
+                        _("Give a valid partner credential (HTTP Basic: credential id and secret)."),
                         headers={"WWW-Authenticate": 'Basic realm="cyberplan TAXII"'},
                     )
                 if not accepts_taxii(request.headers.get("Accept", "")):
-                    raise TaxiiError(406, "Not acceptable", f"This server answers in {TAXII_MEDIA_TYPE}.")
+                    raise TaxiiError(
+                        406, _("Not acceptable"), _("This server answers in %(type)s.") % {"type": TAXII_MEDIA_TYPE}
+                    )
                 if request.method == "POST":
                     if not is_taxii_media_type(request.headers.get("Content-Type", "")):
-                        raise TaxiiError(415, "Unsupported media type", f"Send an envelope as {TAXII_MEDIA_TYPE}.")
+                        raise TaxiiError(
+                            415,
+                            _("Unsupported media type"),
+                            _("Send an envelope as %(type)s.") % {"type": TAXII_MEDIA_TYPE},
+                        )
                     length = request.headers.get("Content-Length", "")
                     if length.isdigit() and int(length) > max_content_length():
                         raise TaxiiError(
-                            413, "Content too large", f"The API root accepts at most {max_content_length()} bytes."
+                            413,
+                            _("Content too large"),
+                            _("The API root accepts at most %(bytes)d bytes.") % {"bytes": max_content_length()},
                         )
                 note_credential_used(credential)
                 return view(request, credential, *args, **kwargs)
             except TaxiiError as error:
                 return taxii_response(error.body(), status=error.status, headers=error.headers)
             except Http404:
-                return taxii_response({"title": "Not found", "http_status": "404"}, status=404)
+                return taxii_response({"title": _("Not found"), "http_status": "404"}, status=404)
             except RequestDataTooBig:
-                return taxii_response({"title": "Content too large", "http_status": "413"}, status=413)
+                return taxii_response({"title": _("Content too large"), "http_status": "413"}, status=413)
 
         return wrapper
 
@@ -171,7 +180,7 @@ def _collection_resource(view: PartnerView) -> dict[str, Any]:
 def _readable(credential: PartnerCredential, collection_id: str) -> PartnerView:
     view = access_partner_collection(credential, collection_id)
     if not view.can_read:
-        raise TaxiiError(403, "Forbidden", "This credential may not read the collection.")
+        raise TaxiiError(403, _("Forbidden"), _("This credential may not read the collection."))
     return view
 
 
@@ -183,8 +192,8 @@ def discovery(request: HttpRequest, credential: PartnerCredential) -> HttpRespon
     root = request.build_absolute_uri(reverse("taxii:api_root"))
     return taxii_response(
         {
-            "title": "cyberplan TAXII server",
-            "description": f"Collections shared by {credential.issuer.name}",
+            "title": _("cyberplan TAXII server"),
+            "description": _("Collections shared by %(name)s") % {"name": credential.issuer.name},
             "default": root,
             "api_roots": [root],
         }
@@ -195,8 +204,8 @@ def discovery(request: HttpRequest, credential: PartnerCredential) -> HttpRespon
 def api_root(request: HttpRequest, credential: PartnerCredential) -> HttpResponse:
     return taxii_response(
         {
-            "title": f"{credential.issuer.name} sharing network",
-            "description": "STIX 2.1 collections of sharing groups, released under TLP 2.0.",
+            "title": _("%(name)s sharing network") % {"name": credential.issuer.name},
+            "description": _("STIX 2.1 collections of sharing groups, released under TLP 2.0."),
             "versions": [TAXII_MEDIA_TYPE],
             "max_content_length": max_content_length(),
         }
@@ -256,14 +265,14 @@ def objects(request: HttpRequest, credential: PartnerCredential, collection_id: 
 def _add_objects(request: HttpRequest, credential: PartnerCredential, collection_id: str) -> HttpResponse:
     view = access_partner_collection(credential, collection_id)
     if not view.can_write:
-        raise TaxiiError(403, "Forbidden", "This credential may not add objects to the collection.")
+        raise TaxiiError(403, _("Forbidden"), _("This credential may not add objects to the collection."))
     requested = timezone.now()
     try:
         envelope = json.loads(request.body)
     except (ValueError, UnicodeDecodeError):
-        raise TaxiiError(400, "Bad envelope", "The request body is not JSON.") from None
+        raise TaxiiError(400, _("Bad envelope"), _("The request body is not JSON.")) from None
     if not isinstance(envelope, dict) or not isinstance(envelope.get("objects", []), list):
-        raise TaxiiError(400, "Bad envelope", "Send a TAXII envelope: a JSON object with an 'objects' list.")
+        raise TaxiiError(400, _("Bad envelope"), _("Send a TAXII envelope: a JSON object with an 'objects' list."))
     found = do_receive_envelope(credential, view.collection, envelope.get("objects", []), requested)
     return taxii_response(
         {
@@ -307,7 +316,7 @@ def _delete_object(
 ) -> HttpResponse:
     view = access_partner_collection(credential, collection_id)
     if not view.can_write:
-        raise TaxiiError(403, "Forbidden", "This credential may not delete objects of the collection.")
+        raise TaxiiError(403, _("Forbidden"), _("This credential may not delete objects of the collection."))
     filters = parse_filters(_query(request), max_page=1, default_versions=["all"], allow_id=False)
     rows = view.objects().filter(stix_id=object_id)
     if not view.is_owner:
