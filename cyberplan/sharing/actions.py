@@ -234,6 +234,17 @@ def _refresh_version_flags(collection: Collection, stix_ids: Iterable[str]) -> N
             rows.filter(stix_id=bound["stix_id"], version_at=bound["last"]).update(is_latest=True)
 
 
+def _held_versions(collection: Collection, stix_ids: list[str]) -> tuple[set[tuple[str, str]], set[str]]:
+    """The (id, version) pairs the collection holds of ``stix_ids``, and the ids it holds any version of."""
+    held: set[tuple[str, str]] = set()
+    for start in range(0, len(stix_ids), 500):
+        chunk = stix_ids[start : start + 500]
+        held.update(
+            SharedObject.objects.filter(collection=collection, stix_id__in=chunk).values_list("stix_id", "version")
+        )
+    return held, {stix_id for stix_id, _version in held}
+
+
 def add_objects(
     collection: Collection,
     objects: Iterable[Any],
@@ -242,43 +253,43 @@ def add_objects(
     default_tlp: str,
     allowed_labels: Iterable[str] | None = None,
 ) -> Outcome:
-    """Validate and store ``objects`` in ``collection``, in one transaction.
+    """Validate and store ``objects`` in ``collection``.
 
-    An object that is not valid STIX 2.1, or is marked with a label outside ``allowed_labels``, fails with its
-    reason and nothing of it is stored; a version already held succeeds without change (TAXII 2.1, 5.4).
-    An object without a TLP marking takes ``default_tlp``.
+    Every object is validated first; then the valid ones are written in one transaction. An object that is
+    not valid STIX 2.1, or is marked with a label outside ``allowed_labels``, fails with its reason and
+    nothing of it is stored; a version already held succeeds without change (TAXII 2.1, 5.4). An object
+    without a TLP marking takes ``default_tlp``.
     """
     allowed = set(allowed_labels) if allowed_labels is not None else set(TLP.values)
     outcome = Outcome()
+    valid: list[tuple[dict[str, str], str, dict[str, Any]]] = []
+    for obj in objects:
+        identity = {
+            "id": str(obj.get("id", "")) if isinstance(obj, dict) else "",
+            "version": stix_out.version_of(obj) if isinstance(obj, dict) else "",
+        }
+        problem = stix_out.problems_of(obj) if isinstance(obj, dict) else _("not a JSON object")
+        if problem is not None:
+            outcome.failed.append({**identity, "message": problem})
+            continue
+        label = stix_out.tlp_of(obj) or default_tlp
+        if label not in allowed:
+            message = _("%(label)s may not be shared in this collection") % {"label": label}
+            outcome.failed.append({**identity, "message": message})
+            continue
+        valid.append((identity, label, obj))
     with transaction.atomic():
         locked = Collection.objects.select_for_update().get(pk=collection.pk)
         last = SharedObject.objects.filter(collection=locked).aggregate(last=Max("date_added"))["last"]
-        touched: set[str] = set()
+        held, held_ids = _held_versions(locked, sorted({identity["id"] for identity, _label, _obj in valid}))
         new_rows: list[SharedObject] = []
-        seen_now: set[tuple[str, str]] = set()
-        for obj in objects:
-            identity = {
-                "id": str(obj.get("id", "")) if isinstance(obj, dict) else "",
-                "version": stix_out.version_of(obj) if isinstance(obj, dict) else "",
-            }
-            problem = stix_out.problems_of(obj) if isinstance(obj, dict) else _("not a JSON object")
-            if problem is not None:
-                outcome.failed.append({**identity, "message": problem})
-                continue
-            label = stix_out.tlp_of(obj) or default_tlp
-            if label not in allowed:
-                outcome.failed.append(
-                    {**identity, "message": _("%(label)s may not be shared in this collection") % {"label": label}}
-                )
-                continue
+        new_ids: Counter[str] = Counter()
+        for identity, label, obj in valid:
             key = (identity["id"], identity["version"])
-            if (
-                key in seen_now
-                or SharedObject.objects.filter(collection=locked, stix_id=key[0], version=key[1]).exists()
-            ):
+            if key in held:
                 outcome.unchanged.append(identity)
                 continue
-            seen_now.add(key)
+            held.add(key)
             last = _next_date_added(locked, last)
             new_rows.append(
                 SharedObject(
@@ -294,10 +305,12 @@ def add_objects(
                     body=obj,
                 )
             )
-            touched.add(identity["id"])
+            new_ids[identity["id"]] += 1
             outcome.added.append(identity)
         SharedObject.objects.bulk_create(new_rows, batch_size=500)
-        _refresh_version_flags(locked, touched)
+        # A new object alone in its id is its own first and latest version (the defaults); only ids with
+        # more than one version need their flags worked out again.
+        _refresh_version_flags(locked, [i for i, n in new_ids.items() if n > 1 or i in held_ids])
     return outcome
 
 
