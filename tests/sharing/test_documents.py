@@ -48,3 +48,19 @@ def test_published_versions_become_reports_within_the_ceiling(world: World, net:
     assert body["description"] == "Decree 1/2026" and reports[0].tlp == "green"
     assert problems_of(body) is None
     assert do_publish(None, collection).added == 0
+
+
+def test_finished_trends_reports_become_threat_reports(world: World, net: Net) -> None:
+    import datetime as dt
+
+    from cyberplan.jobs.models import Job
+
+    finished = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
+    common = {"organisation": world.org_a, "kind": "trends_report", "finished_at": finished}
+    Job.objects.create(status="succeeded", parameters={"period": "2026-11", "tlp": "clear"}, **common)
+    Job.objects.create(status="failed", parameters={"period": "2026-10", "tlp": "clear"}, **common)
+    Job.objects.create(status="succeeded", parameters={"period": "2026-09", "tlp": "amber+strict"}, **common)
+    collection = do_create_collection(None, net.group, title="Reports", content=CollectionContent.DOCUMENTS)
+    do_publish(None, collection)
+    reports = [row.body for row in collection.shared_objects.all() if row.stix_type == "report"]
+    assert [(r["name"], r["report_types"]) for r in reports] == [("Threat trends report 2026-11", ["threat-report"])]
