@@ -262,13 +262,21 @@ def add_objects(
     """
     allowed = set(allowed_labels) if allowed_labels is not None else set(TLP.values)
     outcome = Outcome()
-    valid: list[tuple[dict[str, str], str, dict[str, Any]]] = []
+    candidates: list[tuple[dict[str, str], dict[str, Any]]] = []
     for obj in objects:
-        identity = {
-            "id": str(obj.get("id", "")) if isinstance(obj, dict) else "",
-            "version": stix_out.version_of(obj) if isinstance(obj, dict) else "",
-        }
-        problem = stix_out.problems_of(obj) if isinstance(obj, dict) else _("not a JSON object")
+        if not isinstance(obj, dict):
+            outcome.failed.append({"id": "", "version": "", "message": _("not a JSON object")})
+            continue
+        candidates.append(({"id": str(obj.get("id", "")), "version": stix_out.version_of(obj)}, obj))
+    # A version already held was validated when it was stored: it succeeds without being checked again,
+    # so publishing an unchanged store again costs one query rather than a validation per object.
+    held_before, _ids = _held_versions(collection, sorted({identity["id"] for identity, _obj in candidates}))
+    valid: list[tuple[dict[str, str], str, dict[str, Any]]] = []
+    for identity, obj in candidates:
+        if (identity["id"], identity["version"]) in held_before:
+            outcome.unchanged.append(identity)
+            continue
+        problem = stix_out.problems_of(obj)
         if problem is not None:
             outcome.failed.append({**identity, "message": problem})
             continue
