@@ -17,6 +17,7 @@ from cyberplan.jobs.choices import JobStatus
 from cyberplan.jobs.models import Job
 from cyberplan.strategy.choices import VersionStatus
 from cyberplan.strategy.models import StrategyVersion
+from cyberplan.threats.access import organisation_store_labels
 from cyberplan.threats.store import event_store
 
 from . import stix_out
@@ -93,7 +94,10 @@ def shared_objects(collection: Collection) -> list[dict[str, Any]]:
     objects: list[dict[str, Any]] = [stix_out.identity(owner)]
     objects += [stix_out.tlp_marking(label) for label in labels]
     if collection.content == CollectionContent.INDICATORS:
-        for seen in stix_out.observations(event_store(organisation), labels):
+        # The owner reads its own store as an organisation (the threats app's rule), then the group's labels.
+        readable = set(organisation_store_labels(organisation, organisation))
+        store_labels = [label for label in labels if label in readable]
+        for seen in stix_out.observations(event_store(organisation), store_labels):
             objects += stix_out.indicator_objects(owner, seen)
     elif collection.content == CollectionContent.DOCUMENTS:
         objects += [stix_out.report_object(owner, doc) for doc in documents_of(organisation, labels)]
