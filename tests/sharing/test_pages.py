@@ -88,3 +88,12 @@ def test_issue_shows_the_secret_once_then_rotate_and_revoke(world: World) -> Non
     entries = AuditEntry.objects.filter(content_type__model="partnercredential", object_id=str(credential.pk))
     assert entries.count() == 3
     assert all("key" not in entry.changes for entry in entries)
+
+
+def test_the_admin_lists_but_does_not_change_or_show_the_secret(world: World, net: Net, admin_client: Client) -> None:
+    credential = net.member_key[0]
+    listing = admin_client.get("/admin/sharing/partnercredential/")
+    assert listing.status_code == 200 and credential.name in listing.content.decode()
+    page = admin_client.get(f"/admin/sharing/partnercredential/{credential.pk}/change/").content.decode()
+    assert credential.key not in page
+    assert admin_client.get("/admin/sharing/sharinggroup/add/").status_code == 403
