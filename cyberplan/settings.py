@@ -155,6 +155,7 @@ INSTALLED_APPS = [
     "cyberplan.assessment",
     "cyberplan.legal",
     "cyberplan.strategy",
+    "cyberplan.sharing",
 ]
 
 MIDDLEWARE = [
@@ -381,6 +382,13 @@ if CYBERPLAN_MMDB_PATH is not None and not CYBERPLAN_MMDB_PATH.is_file():
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+# TAXII 2.1: the largest envelope a partner may POST (the API root's max_content_length; never above what
+# Django reads into memory), and the page sizes of lists.
+CYBERPLAN_TAXII_MAX_CONTENT_LENGTH = min(
+    env_int("CYBERPLAN_TAXII_MAX_CONTENT_MB", 5, minimum=1) * 1024 * 1024, DATA_UPLOAD_MAX_MEMORY_SIZE
+)
+CYBERPLAN_TAXII_PAGE_SIZE = env_int("CYBERPLAN_TAXII_PAGE_SIZE", 100, minimum=1)
+CYBERPLAN_TAXII_MAX_PAGE_SIZE = env_int("CYBERPLAN_TAXII_MAX_PAGE_SIZE", 1000, minimum=1)
 
 # Security baseline. Production turns on everything that needs HTTPS.
 SESSION_COOKIE_HTTPONLY = True

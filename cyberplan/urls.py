@@ -25,6 +25,9 @@ urlpatterns = [
     path("threats/", include("cyberplan.threats.urls")),
     path("trends/reports/", include("cyberplan.trends.report.urls")),
     path("trends/", include("cyberplan.trends.urls")),
+    path("sharing/", include("cyberplan.sharing.urls")),
+    # TAXII 2.1 for partners, authenticated by partner credentials rather than sessions.
+    path("taxii2/", include("cyberplan.sharing.taxii.urls")),
     # Sign-in goes through django-allauth (password, then the second factor if the user has one); the
     # same address answers to allauth's own names for these pages.
     path("login/", account_views.login, name="login"),

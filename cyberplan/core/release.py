@@ -12,10 +12,14 @@ Traffic Light Protocol 2.0 (https://www.first.org/tlp/):
 The owner sets a ceiling (CLEAR, GREEN or AMBER); the labels released are the crossable ones at or below
 it, narrowed to what the reader's role reads inside the recipient organisation (``ROLE_TLP``). The rule
 takes organisations and labels, not store or record objects, so each caller keeps its own storage.
+
+Sharing groups (``cyberplan.sharing``: TAXII collections, and MISP feeds later) apply the same protocol to
+one object at a time with :func:`may_release`, which also knows the group's need-to-know flag and ceiling.
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable
 
 from .access import ROLE_PERMISSIONS, ROLE_TLP, Permission
@@ -60,3 +64,66 @@ def labels_within(labels: Iterable[str], ceiling: str) -> list[str]:
     limit = TLP_RANK[TLP(ceiling)]
     wanted = set(labels)
     return [label for label in CROSSABLE if label in wanted and TLP_RANK[TLP(label)] <= limit]
+
+
+# -- Sharing groups: one outbound object to one member of a group --------------------------------------------
+
+
+class Standing(enum.StrEnum):
+    """How a recipient stands towards a sharing group and the owner of an object shared in it."""
+
+    OWNER = "owner"  # a member of the organisation that owns the object
+    NEED_TO_KNOW = "need_to_know"  # a member organisation of the group with the need-to-know flag
+    MEMBER = "member"  # a member organisation of the group
+    NON_MEMBER = "non_member"  # allowed to read the collection without being a member of its group
+
+
+# Group ceilings a sharing group may set: AMBER+STRICT lets the owner's own members read its strict objects
+# through the group's collections; nothing ever lets RED out.
+GROUP_CEILINGS: tuple[str, ...] = (TLP.CLEAR, TLP.GREEN, TLP.AMBER, TLP.AMBER_STRICT)
+
+# The standings each label may go to (TLP 2.0 as a sharing group applies it); RED goes to none.
+_STANDINGS_FOR: dict[str, frozenset[Standing]] = {
+    TLP.CLEAR: frozenset(Standing),
+    TLP.GREEN: frozenset({Standing.OWNER, Standing.NEED_TO_KNOW, Standing.MEMBER}),
+    TLP.AMBER: frozenset({Standing.OWNER, Standing.NEED_TO_KNOW}),
+    TLP.AMBER_STRICT: frozenset({Standing.OWNER}),
+    TLP.RED: frozenset(),
+}
+
+
+def may_release(*, label: str, standing: Standing | str, role: str | None, group_ceiling: str) -> bool:
+    """Whether an outbound object marked ``label`` may go to a recipient through a sharing group.
+
+    * ``TLP:RED`` never leaves; ``TLP:AMBER+STRICT`` goes only to the owning organisation's members;
+      ``TLP:AMBER`` only to members flagged as needing to know (and the owner); ``TLP:GREEN`` to the
+      group; ``TLP:CLEAR`` to anyone allowed to read the collection.
+    * Nothing above the group's ceiling goes out, whoever asks.
+    * ``role`` is the recipient's role in its organisation (in the owner for ``OWNER``): a role without
+      ``view`` receives nothing, and the labels a role does not read at home (``ROLE_TLP``) are not sent
+      to it either. ``None`` stands for an organisation reading as a whole (a partner credential), which
+      is narrowed by no personal role.
+    """
+    if label not in _STANDINGS_FOR or group_ceiling not in GROUP_CEILINGS:
+        return False
+    if TLP_RANK[TLP(label)] > TLP_RANK[TLP(group_ceiling)]:
+        return False
+    if role is not None:
+        if Permission.VIEW not in ROLE_PERMISSIONS.get(role, frozenset()):
+            return False
+        if label not in ROLE_TLP[role]:
+            return False
+    try:
+        standing = Standing(standing)
+    except ValueError:
+        return False
+    return standing in _STANDINGS_FOR[label]
+
+
+def labels_released_to(*, standing: Standing | str, role: str | None, group_ceiling: str) -> list[str]:
+    """Every label :func:`may_release` lets go to this recipient, least restricted first (for query filters)."""
+    return [
+        label
+        for label in TLP.values
+        if may_release(label=label, standing=standing, role=role, group_ceiling=group_ceiling)
+    ]

@@ -85,6 +85,7 @@ SECTIONS: tuple[Section, ...] = (
         "sharing",
         _("Sharing network"),
         _("Exchange with partner CSIRTs: STIX 2.1 over TAXII 2.1 as server and client, TLP 2.0 enforced, MISP export."),
+        url_name="sharing:group_list",
     ),
 )
 

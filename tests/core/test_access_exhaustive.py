@@ -302,6 +302,21 @@ ROUTES: dict[str, Reads | Lists | Skip] = {
     "legal:review_compare": Reads("legal_review"),
     "legal:review_report": Reads("legal_review"),
     "legal:finding_edit": Reads("legal_review", args=lambda r: {"pk": r.pk, "provision": "ets-185:2"}),
+    # sharing network: this world holds no sharing groups; tests/sharing/test_pages.py asks every page of one
+    # group as every role of the owner, of a member organisation and of an outsider
+    "sharing:group_list": Lists(),
+    "sharing:group_create": Lists(),
+    "sharing:group_detail": Skip("sharing records are not in this world: tests/sharing/test_pages.py"),
+    "sharing:group_edit": Skip("sharing records are not in this world: tests/sharing/test_pages.py"),
+    "sharing:member_set": WRITE_ONLY,
+    "sharing:member_remove": WRITE_ONLY,
+    "sharing:collection_create": Skip("sharing records are not in this world: tests/sharing/test_pages.py"),
+    "sharing:collection_detail": Skip("sharing records are not in this world: tests/sharing/test_pages.py"),
+    "sharing:collection_publish": WRITE_ONLY,
+    "sharing:credential_list": Lists(),
+    "sharing:credential_issue": Lists(),
+    "sharing:credential_rotate": WRITE_ONLY,
+    "sharing:credential_revoke": WRITE_ONLY,
     # strategy
     "strategy:strategy_list": Lists(),
     "strategy:strategy_create": Lists(),
@@ -453,6 +468,7 @@ ROUTES: dict[str, Reads | Lists | Skip] = {
 # Whole namespaces outside the roles and TLP rules.
 NAMESPACES: dict[str, Skip] = {
     "admin": Skip("the Django admin uses Django's model permissions for staff users, not the roles"),
+    "taxii": Skip("TAXII answers partner credentials, not signed-in users: tests/sharing/test_taxii.py"),
 }
 
 

@@ -1,0 +1,411 @@
+"""Writes of the sharing network. Every write is audited in the same transaction.
+
+Objects enter a collection through one function, :func:`add_objects`: each is validated as STIX 2.1, a
+version already held (same id and ``modified``) is accepted without change, and each new version gets a
+server ``date_added`` that is unique and increasing within its collection (the keyset of TAXII paging).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, Min
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cyberplan.core import audit
+from cyberplan.core.choices import TLP, AuditAction
+from cyberplan.core.models import Organisation, User
+from cyberplan.core.release import Standing, labels_released_to
+
+from . import stix_out
+from .models import Collection, GroupMember, PartnerCredential, Release, SharedObject, SharingGroup, Status
+
+GROUP_FIELDS = ("name", "description", "tlp_ceiling")
+MEMBER_FIELDS = ("can_read", "can_write", "need_to_know")
+COLLECTION_FIELDS = ("title", "description", "content", "open_to_all_partners", "default_tlp")
+
+
+def _actor(actor: User | None) -> User | None:
+    return actor if actor is not None and actor.pk else None
+
+
+# -- groups, members, collections -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_create_group(actor: User | None, organisation: Organisation, **values: Any) -> SharingGroup:
+    group = SharingGroup(organisation=organisation, created_by=_actor(actor), **values)
+    group.full_clean()
+    group.save()
+    audit.record_create(_actor(actor), group, organisation)
+    return group
+
+
+@transaction.atomic
+def do_update_group(actor: User | None, group: SharingGroup, **values: Any) -> SharingGroup:
+    before = audit.snapshot(group)
+    for name in GROUP_FIELDS:
+        if name in values:
+            setattr(group, name, values[name])
+    audit.save_versioned_update(_actor(actor), group, before, group.organisation)
+    return group
+
+
+@transaction.atomic
+def do_set_member(
+    actor: User | None,
+    group: SharingGroup,
+    organisation: Organisation,
+    *,
+    can_read: bool = True,
+    can_write: bool = False,
+    need_to_know: bool = False,
+) -> GroupMember:
+    """Add ``organisation`` to the group, or change what it may do there."""
+    if organisation.pk == group.organisation_id:
+        raise ValidationError({"organisation": _("The owner organisation belongs to its groups already.")})
+    values = {"can_read": can_read, "can_write": can_write, "need_to_know": need_to_know}
+    member = GroupMember.objects.filter(group=group, organisation=organisation).first()
+    if member is None:
+        member = GroupMember(group=group, organisation=organisation, **values)
+        member.full_clean()
+        member.save()
+        audit.record_create(_actor(actor), member, group.organisation)
+        return member
+    before = audit.snapshot(member)
+    for name, value in values.items():
+        setattr(member, name, value)
+    changes = audit.diff(before, audit.snapshot(member))
+    if changes:
+        member.save()
+        audit.record(
+            actor=_actor(actor),
+            action=AuditAction.UPDATE,
+            instance=member,
+            changes=changes,
+            organisation=group.organisation,
+        )
+    return member
+
+
+@transaction.atomic
+def do_remove_member(actor: User | None, member: GroupMember) -> None:
+    before = audit.snapshot(member)
+    audit.record_delete(_actor(actor), member, before, member.group.organisation)
+    member.delete()
+
+
+@transaction.atomic
+def do_create_collection(actor: User | None, group: SharingGroup, **values: Any) -> Collection:
+    collection = Collection(group=group, created_by=_actor(actor), **values)
+    collection.full_clean()
+    collection.save()
+    audit.record_create(_actor(actor), collection, group.organisation)
+    return collection
+
+
+@transaction.atomic
+def do_update_collection(actor: User | None, collection: Collection, **values: Any) -> Collection:
+    before = audit.snapshot(collection)
+    for name in COLLECTION_FIELDS:
+        if name in values:
+            setattr(collection, name, values[name])
+    audit.save_versioned_update(_actor(actor), collection, before, collection.group.organisation)
+    return collection
+
+
+# -- partner credentials ---------------------------------------------------------------------------------------
+
+
+def _new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def hash_secret(secret: str) -> str:
+    """The stored form of a partner secret. The secret is 256 random bits, so one SHA-256 is as safe as a slow
+    password hash and keeps each TAXII request cheap (a partner pages with many requests)."""
+    return "sha256$" + hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def do_issue_credential(
+    actor: User | None, issuer: Organisation, holder: Organisation, name: str
+) -> tuple[PartnerCredential, str]:
+    """A new credential for ``holder`` and its secret, which is not stored and cannot be shown again."""
+    secret = _new_secret()
+    credential = PartnerCredential(
+        issuer=issuer, holder=holder, name=name, key=hash_secret(secret), created_by=_actor(actor)
+    )
+    credential.full_clean()
+    credential.save()
+    audit.record_create(_actor(actor), credential, issuer)
+    return credential, secret
+
+
+@transaction.atomic
+def do_rotate_credential(actor: User | None, credential: PartnerCredential) -> str:
+    """A new secret for the credential (the old one stops working at once)."""
+    if credential.revoked_at is not None:
+        raise ValidationError(_("A revoked credential cannot be rotated; issue a new one."))
+    secret = _new_secret()
+    credential.key = hash_secret(secret)
+    credential.rotated_at = timezone.now()
+    credential.save(update_fields=["key", "rotated_at"])
+    audit.record(
+        actor=_actor(actor),
+        action=AuditAction.UPDATE,
+        instance=credential,
+        changes={"secret": ["(old)", "(rotated)"], "rotated_at": [None, credential.rotated_at.isoformat()]},
+        organisation=credential.issuer,
+    )
+    return secret
+
+
+@transaction.atomic
+def do_revoke_credential(actor: User | None, credential: PartnerCredential) -> PartnerCredential:
+    if credential.revoked_at is not None:
+        return credential
+    credential.revoked_at = timezone.now()
+    credential.revoked_by = _actor(actor)
+    credential.save(update_fields=["revoked_at", "revoked_by"])
+    audit.record(
+        actor=_actor(actor),
+        action=AuditAction.UPDATE,
+        instance=credential,
+        changes={"revoked_at": [None, credential.revoked_at.isoformat()]},
+        organisation=credential.issuer,
+    )
+    return credential
+
+
+def note_credential_used(credential: PartnerCredential) -> None:
+    """Keep the credential's last use (at most one write a minute)."""
+    now = timezone.now()
+    if credential.last_used_at is None or now - credential.last_used_at > dt.timedelta(minutes=1):
+        PartnerCredential.objects.filter(pk=credential.pk).update(last_used_at=now)
+        credential.last_used_at = now
+
+
+# -- objects into a collection -------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """What became of the objects handed to :func:`add_objects`: added, already held, failed (with why)."""
+
+    added: list[dict[str, str]] = field(default_factory=list)
+    unchanged: list[dict[str, str]] = field(default_factory=list)
+    failed: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def successes(self) -> list[dict[str, str]]:
+        return [*self.added, *self.unchanged]
+
+
+def _next_date_added(collection: Collection, last: dt.datetime | None) -> dt.datetime:
+    now = timezone.now()
+    if last is not None and now <= last:
+        return last + dt.timedelta(microseconds=1)
+    return now
+
+
+def _refresh_version_flags(collection: Collection, stix_ids: Iterable[str]) -> None:
+    ids = sorted(set(stix_ids))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        bounds = (
+            SharedObject.objects.filter(collection=collection, stix_id__in=chunk)
+            .values("stix_id")
+            .annotate(first=Min("version_at"), last=Max("version_at"))
+        )
+        rows = SharedObject.objects.filter(collection=collection, stix_id__in=chunk)
+        rows.update(is_first=False, is_latest=False)
+        for bound in bounds:
+            rows.filter(stix_id=bound["stix_id"], version_at=bound["first"]).update(is_first=True)
+            rows.filter(stix_id=bound["stix_id"], version_at=bound["last"]).update(is_latest=True)
+
+
+def _held_versions(collection: Collection, stix_ids: list[str]) -> tuple[set[tuple[str, str]], set[str]]:
+    """The (id, version) pairs the collection holds of ``stix_ids``, and the ids it holds any version of."""
+    held: set[tuple[str, str]] = set()
+    for start in range(0, len(stix_ids), 500):
+        chunk = stix_ids[start : start + 500]
+        held.update(
+            SharedObject.objects.filter(collection=collection, stix_id__in=chunk).values_list("stix_id", "version")
+        )
+    return held, {stix_id for stix_id, _version in held}
+
+
+def add_objects(
+    collection: Collection,
+    objects: Iterable[Any],
+    *,
+    owner: Organisation,
+    default_tlp: str,
+    allowed_labels: Iterable[str] | None = None,
+) -> Outcome:
+    """Validate and store ``objects`` in ``collection``.
+
+    Every object is validated first; then the valid ones are written in one transaction. An object that is
+    not valid STIX 2.1, or is marked with a label outside ``allowed_labels``, fails with its reason and
+    nothing of it is stored; a version already held succeeds without change (TAXII 2.1, 5.4). An object
+    without a TLP marking takes ``default_tlp``.
+    """
+    allowed = set(allowed_labels) if allowed_labels is not None else set(TLP.values)
+    outcome = Outcome()
+    candidates: list[tuple[dict[str, str], dict[str, Any]]] = []
+    for obj in objects:
+        if not isinstance(obj, dict):
+            outcome.failed.append({"id": "", "version": "", "message": _("not a JSON object")})
+            continue
+        candidates.append(({"id": str(obj.get("id", "")), "version": stix_out.version_of(obj)}, obj))
+    # A version already held was validated when it was stored: it succeeds without being checked again,
+    # so publishing an unchanged store again costs one query rather than a validation per object.
+    held_before, _ids = _held_versions(collection, sorted({identity["id"] for identity, _obj in candidates}))
+    valid: list[tuple[dict[str, str], str, dict[str, Any]]] = []
+    for identity, obj in candidates:
+        if (identity["id"], identity["version"]) in held_before:
+            outcome.unchanged.append(identity)
+            continue
+        problem = stix_out.problems_of(obj)
+        if problem is not None:
+            outcome.failed.append({**identity, "message": problem})
+            continue
+        label = stix_out.tlp_of(obj) or default_tlp
+        if label not in allowed:
+            message = _("%(label)s may not be shared in this collection") % {"label": label}
+            outcome.failed.append({**identity, "message": message})
+            continue
+        valid.append((identity, label, obj))
+    with transaction.atomic():
+        locked = Collection.objects.select_for_update().get(pk=collection.pk)
+        last = SharedObject.objects.filter(collection=locked).aggregate(last=Max("date_added"))["last"]
+        held, held_ids = _held_versions(locked, sorted({identity["id"] for identity, _label, _obj in valid}))
+        new_rows: list[SharedObject] = []
+        new_ids: Counter[str] = Counter()
+        for identity, label, obj in valid:
+            key = (identity["id"], identity["version"])
+            if key in held:
+                outcome.unchanged.append(identity)
+                continue
+            held.add(key)
+            last = _next_date_added(locked, last)
+            new_rows.append(
+                SharedObject(
+                    collection=locked,
+                    stix_id=identity["id"],
+                    stix_type=str(obj["type"]),
+                    version=identity["version"],
+                    version_at=stix_out.parse_timestamp(identity["version"]),
+                    spec_version=str(obj.get("spec_version", "2.1")),
+                    date_added=last,
+                    tlp=label,
+                    owner=owner,
+                    body=obj,
+                )
+            )
+            new_ids[identity["id"]] += 1
+            outcome.added.append(identity)
+        SharedObject.objects.bulk_create(new_rows, batch_size=500)
+        # A new object alone in its id is its own first and latest version (the defaults); only ids with
+        # more than one version need their flags worked out again.
+        _refresh_version_flags(locked, [i for i, n in new_ids.items() if n > 1 or i in held_ids])
+    return outcome
+
+
+@transaction.atomic
+def do_receive_envelope(
+    credential: PartnerCredential, collection: Collection, objects: list[Any], requested: dt.datetime
+) -> Status:
+    """Store the objects a partner POSTed and the TAXII status of the request (audited as one create)."""
+    allowed = labels_released_to(standing=Standing.OWNER, role=None, group_ceiling=collection.group.tlp_ceiling)
+    outcome = add_objects(
+        collection, objects, owner=credential.holder, default_tlp=collection.default_tlp, allowed_labels=allowed
+    )
+    status = Status.objects.create(
+        collection=collection,
+        credential=credential,
+        request_timestamp=requested,
+        total_count=len(objects),
+        success_count=len(outcome.successes),
+        failure_count=len(outcome.failed),
+        successes=outcome.successes,
+        failures=outcome.failed,
+    )
+    audit.record(
+        actor=None,
+        action=AuditAction.CREATE,
+        instance=status,
+        changes={
+            "collection": [None, str(collection.pk)],
+            "credential": [None, str(credential.pk)],
+            "added": [None, len(outcome.added)],
+            "unchanged": [None, len(outcome.unchanged)],
+            "failed": [None, len(outcome.failed)],
+        },
+        organisation=collection.group.organisation,
+    )
+    return status
+
+
+@transaction.atomic
+def do_delete_objects(credential: PartnerCredential, collection: Collection, rows: list[SharedObject]) -> int:
+    """Delete versions of an object from a collection (TAXII delete), audited as one entry."""
+    if not rows:
+        return 0
+    stix_ids = {row.stix_id for row in rows}
+    versions = sorted(row.version for row in rows)
+    SharedObject.objects.filter(pk__in=[row.pk for row in rows]).delete()
+    _refresh_version_flags(collection, stix_ids)
+    audit.record(
+        actor=None,
+        action=AuditAction.DELETE,
+        instance=collection,
+        changes={
+            "objects": [sorted(stix_ids), None],
+            "versions": [versions, None],
+            "credential": [str(credential.pk), None],
+        },
+        organisation=collection.group.organisation,
+    )
+    return len(rows)
+
+
+def record_release(
+    collection: Collection,
+    labels: Mapping[str, int] | Counter[str],
+    *,
+    recipient: Organisation | None,
+    credential: PartnerCredential | None,
+    channel: str = "taxii",
+) -> Release | None:
+    """Write the release decision of one response: what went out, counted by label (nothing when nothing did)."""
+    counts = {label: int(n) for label, n in labels.items() if n}
+    if not counts:
+        return None
+    with transaction.atomic():
+        release = Release.objects.create(
+            collection=collection, recipient=recipient, credential=credential, channel=channel, counts=counts
+        )
+        audit.record(
+            actor=None,
+            action=AuditAction.CREATE,
+            instance=release,
+            changes={
+                "collection": [None, str(collection.pk)],
+                "recipient": [None, str(recipient) if recipient else None],
+                "channel": [None, channel],
+                "counts": [None, counts],
+            },
+            organisation=collection.group.organisation,
+        )
+    return release

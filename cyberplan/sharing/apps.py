@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from cyberplan.jobs.kinds import declare
+
+
+class SharingConfig(AppConfig):
+    name = "cyberplan.sharing"
+    label = "sharing"
+    verbose_name = _("Sharing network")
+
+    def ready(self) -> None:
+        declare(
+            "sharing_publish",
+            _("Publish to a collection"),
+            "cyberplan.sharing.jobs.run_publish_job",
+            describe="cyberplan.sharing.jobs.describe",
+        )

@@ -1,0 +1,30 @@
+"""Enumerations of the sharing network. Labels are translatable."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cyberplan.core.choices import TLP
+
+
+class CollectionContent(models.TextChoices):
+    """What a collection holds; a MISP feed can serve the same collections."""
+
+    INDICATORS = "indicators", _("Indicators from the event store")
+    DOCUMENTS = "documents", _("Published documents")
+    POSTED = "posted", _("Objects partners post")
+
+
+class StatusState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    COMPLETE = "complete", _("Complete")
+
+
+class GroupCeiling(models.TextChoices):
+    """The most restricted label a sharing group carries (never TLP:RED)."""
+
+    CLEAR = TLP.CLEAR.value, TLP.CLEAR.label
+    GREEN = TLP.GREEN.value, TLP.GREEN.label
+    AMBER = TLP.AMBER.value, TLP.AMBER.label
+    AMBER_STRICT = TLP.AMBER_STRICT.value, TLP.AMBER_STRICT.label

@@ -1,0 +1,50 @@
+"""Publishing into a collection as a background job: asked for on the collection's page, run by the worker."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from cyberplan.core.access import Permission
+from cyberplan.core.models import User
+from cyberplan.jobs.actions import do_start_job
+from cyberplan.jobs.models import Job
+from cyberplan.jobs.registry import Progress
+
+from .access import access_collection_by_id
+from .models import Collection
+
+SHARING_PUBLISH = "sharing_publish"
+
+
+def do_request_publish(actor: User, collection: Collection) -> Job:
+    """Queue publishing into ``collection``; the caller has checked that ``actor`` may decide for its group.
+
+    The worker checks the actor's access again when it runs.
+    """
+    return do_start_job(actor, collection.group.organisation, SHARING_PUBLISH, {"collection": str(collection.pk)})
+
+
+def describe(parameters: dict[str, Any]) -> list[tuple[str, str]]:
+    raw = str(parameters.get("collection") or "")
+    title = Collection.objects.filter(pk=raw).values_list("title", flat=True).first() if len(raw) == 36 else None
+    return [(_("Collection"), title or "—")]
+
+
+def run_publish_job(job: Job, progress: Progress) -> dict[str, Any]:
+    parameters = job.parameters if isinstance(job.parameters, dict) else {}
+    if job.created_by is None:
+        raise PermissionError(_("Publishing is done for the person who asked for it, and this job has none."))
+    try:
+        collection = access_collection_by_id(job.created_by, str(parameters.get("collection", "")), Permission.DECIDE)
+    except (Http404, PermissionDenied):
+        raise PermissionError(_("The person who asked may no longer publish into this collection.")) from None
+    if collection.group.organisation_id != job.organisation_id:
+        raise PermissionError(_("This collection belongs to another organisation than the job."))
+    from .publishing import do_publish  # the URL conf imports this module: the event store loads only here
+
+    summary = do_publish(job.created_by, collection)
+    return {"collection": str(collection.pk), **summary.as_dict()}

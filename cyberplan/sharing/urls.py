@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "sharing"
+urlpatterns = [
+    path("", views.group_list, name="group_list"),
+    path("groups/new/", views.group_create, name="group_create"),
+    path("groups/<int:pk>/", views.group_detail, name="group_detail"),
+    path("groups/<int:pk>/edit/", views.group_edit, name="group_edit"),
+    path("groups/<int:pk>/members/", views.member_set, name="member_set"),
+    path("groups/<int:pk>/members/<int:member_pk>/remove/", views.member_remove, name="member_remove"),
+    path("groups/<int:pk>/collections/new/", views.collection_create, name="collection_create"),
+    path("collections/<uuid:pk>/", views.collection_detail, name="collection_detail"),
+    path("collections/<uuid:pk>/publish/", views.collection_publish, name="collection_publish"),
+    path("credentials/", views.credential_list, name="credential_list"),
+    path("credentials/new/", views.credential_issue, name="credential_issue"),
+    path("credentials/<uuid:pk>/rotate/", views.credential_rotate, name="credential_rotate"),
+    path("credentials/<uuid:pk>/revoke/", views.credential_revoke, name="credential_revoke"),
+]

@@ -1,0 +1,268 @@
+"""Web pages of the sharing network. Thin: read through access.py, write through actions.py."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cyberplan.core.access import Permission, has_permission, organisations_where, require
+from cyberplan.core.forms import attach_errors
+from cyberplan.core.models import User
+
+from . import actions
+from .access import (
+    access_collection_by_id,
+    access_credential_by_id,
+    access_group_by_id,
+    credentials_visible_to,
+    groups_visible_to,
+    may_administer_credentials,
+)
+from .forms import CollectionForm, CredentialForm, GroupForm, MemberForm
+from .jobs import do_request_publish
+from .models import GroupMember
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+@login_required
+def group_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    groups = groups_visible_to(user).annotate(member_count=Count("members", distinct=True)).order_by("name")
+    return render(
+        request,
+        "sharing/group_list.html",
+        {
+            "groups": groups,
+            "can_create": organisations_where(user, Permission.DECIDE).exists(),
+            "can_credentials": may_administer_credentials(user),
+            "discovery_url": request.build_absolute_uri(reverse("taxii:discovery")),
+        },
+    )
+
+
+@login_required
+def group_create(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    organisations = organisations_where(user, Permission.DECIDE)
+    if not organisations.exists():
+        raise PermissionDenied
+    form = GroupForm(request.POST or None, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        require(user, data["organisation"].pk, Permission.DECIDE)
+        try:
+            group = actions.do_create_group(
+                user,
+                data["organisation"],
+                name=data["name"],
+                description=data["description"],
+                tlp_ceiling=data["tlp_ceiling"],
+            )
+        except ValidationError as exc:
+            attach_errors(form, exc)
+        else:
+            messages.success(request, _("Sharing group created."))
+            return redirect("sharing:group_detail", group.pk)
+    return render(request, "sharing/group_form.html", {"form": form, "title": _("New sharing group")})
+
+
+@login_required
+def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    group = access_group_by_id(user, pk)
+    return render(
+        request,
+        "sharing/group_detail.html",
+        {
+            "group": group,
+            "members": group.members.select_related("organisation"),
+            "collections": group.collections.annotate(object_count=Count("shared_objects")),
+            "can_decide": has_permission(user, group.organisation_id, Permission.DECIDE),
+            "member_form": MemberForm(group=group),
+        },
+    )
+
+
+@login_required
+def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    group = access_group_by_id(user, pk, Permission.DECIDE)
+    form = GroupForm(request.POST or None, instance=group)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_update_group(user, group, **{k: form.cleaned_data[k] for k in actions.GROUP_FIELDS})
+        except ValidationError as exc:
+            attach_errors(form, exc)
+        else:
+            messages.success(request, _("Sharing group saved."))
+            return redirect("sharing:group_detail", group.pk)
+    return render(request, "sharing/group_form.html", {"form": form, "title": _("Edit sharing group"), "group": group})
+
+
+@login_required
+@require_POST
+def member_set(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    group = access_group_by_id(user, pk, Permission.DECIDE)
+    form = MemberForm(request.POST, group=group)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.do_set_member(
+                user,
+                group,
+                data["organisation"],
+                can_read=data["can_read"],
+                can_write=data["can_write"],
+                need_to_know=data["need_to_know"],
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Member saved."))
+    else:
+        messages.error(request, _("Choose a member organisation."))
+    return redirect("sharing:group_detail", group.pk)
+
+
+@login_required
+@require_POST
+def member_remove(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+    user = _user(request)
+    group = access_group_by_id(user, pk, Permission.DECIDE)
+    member = get_object_or_404(GroupMember, pk=member_pk, group=group)
+    actions.do_remove_member(user, member)
+    messages.success(request, _("Member removed."))
+    return redirect("sharing:group_detail", group.pk)
+
+
+@login_required
+def collection_create(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    group = access_group_by_id(user, pk, Permission.DECIDE)
+    form = CollectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            collection = actions.do_create_collection(user, group, **form.cleaned_data)
+        except ValidationError as exc:
+            attach_errors(form, exc)
+        else:
+            messages.success(request, _("Collection created."))
+            return redirect("sharing:collection_detail", collection.pk)
+    return render(request, "sharing/group_form.html", {"form": form, "title": _("New collection"), "group": group})
+
+
+@login_required
+def collection_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    user = _user(request)
+    collection = access_collection_by_id(user, pk)
+    by_type = (
+        collection.shared_objects.filter(is_latest=True)
+        .values("stix_type")
+        .annotate(n=Count("id"))
+        .order_by("stix_type")
+    )
+    by_tlp = collection.shared_objects.filter(is_latest=True).values("tlp").annotate(n=Count("id")).order_by("tlp")
+    return render(
+        request,
+        "sharing/collection_detail.html",
+        {
+            "collection": collection,
+            "by_type": by_type,
+            "by_tlp": by_tlp,
+            "releases": collection.releases.select_related("recipient")[:20],
+            "can_decide": has_permission(user, collection.group.organisation_id, Permission.DECIDE),
+            "collection_url": request.build_absolute_uri(
+                reverse("taxii:collection", kwargs={"collection_id": str(collection.pk)})
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def collection_publish(request: HttpRequest, pk: str) -> HttpResponse:
+    user = _user(request)
+    collection = access_collection_by_id(user, pk, Permission.DECIDE)
+    job = do_request_publish(user, collection)
+    messages.success(request, _("Publishing runs in the background; this page shows when it is done."))
+    return redirect("jobs:job_detail", job.pk)
+
+
+@login_required
+def credential_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not may_administer_credentials(user):
+        raise PermissionDenied
+    return render(
+        request,
+        "sharing/credential_list.html",
+        {
+            "credentials": credentials_visible_to(user),
+            "discovery_url": request.build_absolute_uri(reverse("taxii:discovery")),
+        },
+    )
+
+
+def _show_secret(request: HttpRequest, credential_id: str, secret: str) -> HttpResponse:
+    return render(
+        request,
+        "sharing/credential_secret.html",
+        {
+            "credential_id": credential_id,
+            "secret": secret,
+            "discovery_url": request.build_absolute_uri(reverse("taxii:discovery")),
+        },
+    )
+
+
+@login_required
+def credential_issue(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    issuers = organisations_where(user, Permission.ADMINISTER)
+    if not issuers.exists():
+        raise PermissionDenied
+    form = CredentialForm(request.POST or None, issuers=issuers)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        require(user, data["issuer"].pk, Permission.ADMINISTER)
+        credential, secret = actions.do_issue_credential(user, data["issuer"], data["holder"], data["name"])
+        return _show_secret(request, str(credential.pk), secret)
+    return render(request, "sharing/group_form.html", {"form": form, "title": _("Issue a partner credential")})
+
+
+@login_required
+@require_POST
+def credential_rotate(request: HttpRequest, pk: str) -> HttpResponse:
+    user = _user(request)
+    credential = access_credential_by_id(user, pk)
+    try:
+        secret = actions.do_rotate_credential(user, credential)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("sharing:credential_list")
+    return _show_secret(request, str(credential.pk), secret)
+
+
+@login_required
+@require_POST
+def credential_revoke(request: HttpRequest, pk: str) -> HttpResponse:
+    user = _user(request)
+    credential = access_credential_by_id(user, pk)
+    actions.do_revoke_credential(user, credential)
+    messages.success(request, _("Credential revoked: it no longer opens the TAXII server."))
+    return redirect("sharing:credential_list")

@@ -1,0 +1,99 @@
+"""The pages of the sharing network, as every role of the owner organisation, a member organisation and
+nobody: who sees, who changes, and the credential's secret shown once."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from cyberplan.core.choices import Role
+from cyberplan.core.models import AuditEntry
+from cyberplan.sharing.models import GroupMember, PartnerCredential, SharingGroup
+from tests.conftest import World
+from tests.sharing.conftest import Net
+
+pytestmark = pytest.mark.django_db
+
+DECIDERS = {Role.ADMINISTRATOR, Role.COORDINATOR}
+
+
+def signed_in(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_owner_roles_read_and_deciders_change(world: World, net: Net, role: str) -> None:
+    client = signed_in(world.users[role])
+    assert net.group.name in client.get("/sharing/").content.decode()
+    assert client.get(f"/sharing/groups/{net.group.pk}/").status_code == 200
+    assert client.get(f"/sharing/collections/{net.collection.pk}/").status_code == 200
+    expected = 200 if role in DECIDERS else 403
+    assert client.get(f"/sharing/groups/{net.group.pk}/edit/").status_code == expected
+    assert client.get(f"/sharing/groups/{net.group.pk}/collections/new/").status_code == expected
+    response = client.post(f"/sharing/groups/{net.group.pk}/members/", {"organisation": net.org_c.pk, "can_read": "on"})
+    assert response.status_code == (302 if role in DECIDERS else 403)
+    assert GroupMember.objects.filter(group=net.group, organisation=net.org_c).exists() is (role in DECIDERS)
+    credentials = client.get("/sharing/credentials/")
+    assert credentials.status_code == (200 if role == Role.ADMINISTRATOR else 403)
+
+
+@pytest.mark.parametrize("who", ["outsider", "nobody"])
+def test_others_see_nothing(world: World, net: Net, who: str) -> None:
+    client = signed_in(getattr(world, who))
+    assert net.group.name not in client.get("/sharing/").content.decode()
+    assert client.get(f"/sharing/groups/{net.group.pk}/").status_code == 404
+    assert client.get(f"/sharing/collections/{net.collection.pk}/").status_code == 404
+    assert client.post(f"/sharing/collections/{net.collection.pk}/publish/").status_code == 404
+    assert client.get("/sharing/credentials/").status_code == 403
+    credential = net.member_key[0]
+    assert client.post(f"/sharing/credentials/{credential.pk}/revoke/").status_code == 404
+
+
+def test_create_group_and_collection_through_the_pages(world: World) -> None:
+    client = signed_in(world.users[Role.COORDINATOR])
+    response = client.post(
+        "/sharing/groups/new/",
+        {"organisation": world.org_a.pk, "name": "CSIRTAmericas", "description": "", "tlp_ceiling": "green"},
+    )
+    group = SharingGroup.objects.get(name="CSIRTAmericas")
+    assert response.status_code == 302
+    client.post(
+        f"/sharing/groups/{group.pk}/collections/new/",
+        {"title": "Phishing", "description": "", "content": "indicators", "default_tlp": "green"},
+    )
+    assert group.collections.get().title == "Phishing"
+    assert AuditEntry.objects.filter(content_type__model__in=["sharinggroup", "collection"]).count() == 2
+
+
+def test_issue_shows_the_secret_once_then_rotate_and_revoke(world: World) -> None:
+    client = signed_in(world.users[Role.ADMINISTRATOR])
+    page = client.post(
+        "/sharing/credentials/new/", {"issuer": world.org_a.pk, "holder": world.org_b.pk, "name": "CERT B MISP"}
+    ).content.decode()
+    credential = PartnerCredential.objects.get(name="CERT B MISP")
+    shown = re.findall(r"<code>([A-Za-z0-9_-]{40,})</code>", page)
+    assert len(shown) == 1 and shown[0] not in credential.key
+    listing = client.get("/sharing/credentials/").content.decode()
+    assert str(credential.pk) in listing and shown[0] not in listing
+    rotated = client.post(f"/sharing/credentials/{credential.pk}/rotate/").content.decode()
+    assert re.findall(r"<code>([A-Za-z0-9_-]{40,})</code>", rotated) != shown
+    client.post(f"/sharing/credentials/{credential.pk}/revoke/")
+    credential.refresh_from_db()
+    assert credential.revoked_at is not None
+    entries = AuditEntry.objects.filter(content_type__model="partnercredential", object_id=str(credential.pk))
+    assert entries.count() == 3
+    assert all("key" not in entry.changes for entry in entries)
+
+
+def test_the_admin_lists_but_does_not_change_or_show_the_secret(world: World, net: Net, admin_client: Client) -> None:
+    credential = net.member_key[0]
+    listing = admin_client.get("/admin/sharing/partnercredential/")
+    assert listing.status_code == 200 and credential.name in listing.content.decode()
+    page = admin_client.get(f"/admin/sharing/partnercredential/{credential.pk}/change/").content.decode()
+    assert credential.key not in page
+    assert admin_client.get("/admin/sharing/sharinggroup/add/").status_code == 403
