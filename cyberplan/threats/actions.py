@@ -30,7 +30,7 @@ from cyberplan.pipeline.schema import FIELD_TYPES
 from .access import imports_visible_to
 from .choices import THREAT_IMPORT, Conversion, ImportFormat, ImportStatus
 from .models import ColumnMapping, ConstituencyEntry, Import, StoreGrant
-from .signals import import_stored
+from .signals import import_stored, store_granted
 from .store import constituency_table, event_store
 
 
@@ -485,6 +485,8 @@ def do_grant_store_access(
         ) from None
     audit.record_create(actor, grant, organisation=owner)
     audit.record_create(actor, grant, organisation=recipient)
+    # Once committed: the recipient's readers get new pages (the store, and every store together) to warm.
+    transaction.on_commit(lambda: store_granted.send(sender=StoreGrant, grant=grant))
     return grant
 
 

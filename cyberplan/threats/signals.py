@@ -6,3 +6,6 @@ from django.dispatch import Signal
 
 #: Sent after an import committed events to an organisation's store; ``record`` is the Import.
 import_stored = Signal()
+
+#: Sent after an organisation's store was granted to another; ``grant`` is the StoreGrant.
+store_granted = Signal()

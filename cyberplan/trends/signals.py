@@ -17,6 +17,7 @@ from .store import refresh_trend_tables
 
 if TYPE_CHECKING:
     # Only the signal's arguments are typed with it: trends reads no import records itself.
+    from cyberplan.core.models import Organisation
     from cyberplan.threats.models import Import
 
 logger = logging.getLogger(__name__)
@@ -34,8 +35,14 @@ def on_import_stored(sender: type[Import], record: Import, **kwargs: Any) -> Non
         refresh_trend_tables(record.organisation)
     except (duckdb.Error, OSError):
         logger.exception("refreshing the trend tables after import %s failed", record.pk)
+    warm_later(record.organisation)
+
+
+def warm_later(organisation: Organisation) -> None:
+    """Queue the job that computes the dashboard's default pages of ``organisation``'s store for every
+    reader (and the combined views of the organisations it is granted to), unless one is waiting already."""
     if not settings.CYBERPLAN_TRENDS_WARM:
         return
-    waiting = Job.objects.filter(organisation=record.organisation, kind=TRENDS_REFRESH, status=JobStatus.QUEUED)
+    waiting = Job.objects.filter(organisation=organisation, kind=TRENDS_REFRESH, status=JobStatus.QUEUED)
     if not waiting.exists():
-        do_start_job(None, record.organisation, TRENDS_REFRESH, {"warm": True})
+        do_start_job(None, organisation, TRENDS_REFRESH, {"warm": True})

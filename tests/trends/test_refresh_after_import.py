@@ -12,9 +12,12 @@ from django.test import Client
 from pytest_django import Settings
 
 from cyberplan.analytics.trend_tables import TrendTables
+from cyberplan.core.choices import OrganisationType
+from cyberplan.core.models import Organisation
 from cyberplan.jobs.choices import JobStatus
 from cyberplan.jobs.models import Job
 from cyberplan.jobs.tasks import run_job
+from cyberplan.threats.actions import do_grant_store_access
 from cyberplan.threats.store import event_store
 from tests.conftest import World
 
@@ -63,3 +66,23 @@ def test_one_warming_job_is_queued_and_fills_the_dashboard_cache(
     response = client.get("/trends/")
     assert response.status_code == 200
     assert b"telnet" in response.content.lower()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_grant_queues_the_warming_of_the_granted_store(world: World, settings: Settings) -> None:
+    """The recipient's readers get new pages (the granted store, and every store together): warmed ahead."""
+    settings.CYBERPLAN_TRENDS_WARM = True
+    do_grant_store_access(world.users["coordinator"], world.org_a, world.org_b, ceiling="amber", reason="National")
+    job = Job.objects.get(kind="trends_refresh")
+    assert job.organisation == world.org_a and job.parameters == {"warm": True}
+    # A second grant while that job waits adds none.
+    third = Organisation.objects.create(name="Third", slug="third", type=OrganisationType.NATIONAL_AUTHORITY)
+    do_grant_store_access(world.users["coordinator"], world.org_a, third, ceiling="green", reason="Sector")
+    assert Job.objects.filter(kind="trends_refresh").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_warming_is_queued_when_it_is_off(world: World, settings: Settings) -> None:
+    settings.CYBERPLAN_TRENDS_WARM = False
+    do_grant_store_access(world.users["coordinator"], world.org_a, world.org_b, ceiling="amber", reason="National")
+    assert not Job.objects.filter(kind="trends_refresh").exists()
