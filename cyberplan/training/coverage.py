@@ -82,6 +82,16 @@ class CoverageRow:
         return self.cumulative_trained / self.denominator if self.denominator else None
 
     @property
+    def share_percent(self) -> float | None:
+        share = self.share
+        return None if share is None else 100 * share
+
+    @property
+    def cumulative_percent(self) -> float | None:
+        share = self.cumulative_share
+        return None if share is None else 100 * share
+
+    @property
     def has_denominator(self) -> bool:
         return self.denominator is not None
 
@@ -222,35 +232,35 @@ def _row(
 
 
 def attendance_facts(attendance: QuerySet[Attendance]) -> list[AttendanceFact]:
-    """The facts of an attendance queryset (already narrowed to what the reader may see)."""
-    rows = attendance.select_related("participant", "session__course").only(
-        "attended",
-        "completed",
-        "participant__id",
+    """The facts of an attendance queryset (already narrowed to what the reader may see), read in one query."""
+    rows = attendance.order_by().values_list(
+        "participant_id",
         "participant__audience",
         "participant__institution",
+        "session__course__topics",
         "session__start_date",
         "session__end_date",
-        "session__course__topics",
+        "attended",
+        "completed",
     )
     return [
         AttendanceFact(
-            person=a.participant_id,
-            audience=a.participant.audience,
-            institution=a.participant.institution,
-            topics=frozenset(a.session.course.topics or ()),
-            year=a.session.year,
-            attended=a.attended,
-            completed=a.completed,
+            person=person,
+            audience=audience,
+            institution=institution,
+            topics=frozenset(topics or ()),
+            year=(end or start).year,
+            attended=attended,
+            completed=completed,
         )
-        for a in rows
+        for person, audience, institution, topics, start, end, attended, completed in rows
     ]
 
 
 def denominator_facts(denominators: QuerySet[Denominator]) -> list[DenominatorFact]:
     return [
         DenominatorFact(audience=d.audience, institution=d.institution, year=d.year, size=d.size)
-        for d in denominators.only("audience", "institution", "year", "size")
+        for d in denominators.select_related(None).only("audience", "institution", "year", "size")
     ]
 
 

@@ -360,3 +360,62 @@ def retention_days(organisation_id: int) -> int:
     """The organisation's retention period in days (the default when it set none)."""
     days = RetentionPolicy.objects.filter(organisation_id=organisation_id).values_list("days", flat=True).first()
     return days if days is not None else DEFAULT_RETENTION_DAYS
+
+
+class ImportStatus(models.TextChoices):
+    APPLIED = "applied", _("Applied")
+    REJECTED = "rejected", _("Rejected: nothing written")
+
+
+class ParticipantImport(models.Model):
+    """One participant list imported into a programme: applied whole, or rejected whole with every
+    rejected row kept with its reason (``problems``: ``{"row", "column", "message", "cells"}``)."""
+
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="imports"
+    )
+    file_name = models.CharField(_("file"), max_length=200)
+    file_sha256 = models.CharField(_("file checksum"), max_length=64)
+    status = models.CharField(_("status"), max_length=20, choices=ImportStatus.choices)
+    rows = models.PositiveIntegerField(_("rows read"), default=0)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    problems = models.JSONField(_("rejected rows"), default=list, blank=True)
+    names_ignored = models.BooleanField(_("names ignored"), default=False)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("imported by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("participant import")
+        verbose_name_plural = _("participant imports")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+
+class NamedExport(models.Model):
+    """A participant export with names and contact details, asked for explicitly by the training coordinator."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="training_named_exports"
+    )
+    purpose = models.CharField(_("purpose"), max_length=300)
+    participants = models.PositiveIntegerField(_("participants exported"), default=0)
+    exported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("exported by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("exported at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("export with names")
+        verbose_name_plural = _("exports with names")
+
+    def __str__(self) -> str:
+        return (
+            f"{self.organisation}: {self.participants} ({self.created_at:%Y-%m-%d})"
+            if self.created_at
+            else self.purpose
+        )

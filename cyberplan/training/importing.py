@@ -1,0 +1,454 @@
+"""Reading a participant list (CSV or XLSX) into checked rows, before anything is written.
+
+The list has one row per participant per session, as programmes send them (docs/how-to/training.md):
+
+    key, name, email, phone, institution, audience, role, course, session_date, session_end, place,
+    attended, completed, score
+
+``key``, ``audience``, ``course`` and ``session_date`` are required; the rest may be left out. Each
+problem names the file, the row (the spreadsheet's row number; the header is row 1) and the column, in
+the active language. ``cyberplan.training.actions.do_import_participants`` writes the rows only when no
+row has a problem, in one transaction; otherwise it keeps every rejected row with its reason.
+
+Nothing here touches the database except to look the programme's courses up.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import PurePath
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.template.defaultfilters import filesizeformat
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from .choices import Audience
+from .models import Course, Programme, tidy
+
+COLUMNS = (
+    "key",
+    "name",
+    "email",
+    "phone",
+    "institution",
+    "audience",
+    "role",
+    "course",
+    "session_date",
+    "session_end",
+    "place",
+    "attended",
+    "completed",
+    "score",
+)
+REQUIRED = ("key", "audience", "course", "session_date")
+PERSONAL_COLUMNS = ("name", "email", "phone")
+MAX_ROWS = 20000
+MAX_LIST_BYTES = 10 * 1024 * 1024
+MAX_XLSX_UNPACKED_BYTES = 100 * 1024 * 1024
+"""What an XLSX may unpack to: a spreadsheet is a zip archive, and a small one could unpack to gigabytes."""
+
+TRUE_WORDS = frozenset({"yes", "y", "true", "1", "x", "si", "sí", "s", "verdadero"})
+FALSE_WORDS = frozenset({"no", "n", "false", "0", "falso", ""})
+
+
+class ListFileError(Exception):
+    """The file cannot be read at all (too large, not CSV or XLSX, not UTF-8, no header)."""
+
+
+@dataclass
+class RowProblem:
+    row: int  # 0: the file as a whole
+    column: str
+    message: str
+    cells: dict[str, str] = field(default_factory=dict)
+
+    def text(self, file_name: str) -> str:
+        if not self.row:
+            return _("%(file)s: %(message)s") % {"file": file_name, "message": self.message}
+        if not self.column:
+            return _("%(file)s, row %(row)d: %(message)s") % {
+                "file": file_name,
+                "row": self.row,
+                "message": self.message,
+            }
+        return _("%(file)s, row %(row)d, column %(column)s: %(message)s") % {
+            "file": file_name,
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        """As kept with a rejected import: names and contact details are left out of the row's cells (the
+        import is read by everyone who reads the programme; the coordinator still has the file)."""
+        cells = {k: ("(…)" if k in PERSONAL_COLUMNS and v else v) for k, v in self.cells.items()}
+        return {"row": self.row, "column": self.column, "message": self.message, "cells": cells}
+
+
+@dataclass
+class ListRow:
+    """One checked row: the participant's pseudonymous record, the session, and the attendance."""
+
+    row: int
+    key: str
+    audience: str
+    course: Course
+    session_date: datetime.date
+    session_end: datetime.date | None = None
+    place: str = ""
+    institution: str = ""
+    position: str = ""
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    attended: bool = True
+    completed: bool = False
+    score: Decimal | None = None
+
+
+@dataclass
+class ReadList:
+    rows: list[ListRow]
+    problems: list[RowProblem]
+    read: int  # rows read (blank rows left out)
+    has_personal_data: bool
+
+
+def max_bytes() -> int:
+    return min(int(settings.CYBERPLAN_MAX_UPLOAD_BYTES), MAX_LIST_BYTES)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time(0) else value.isoformat(sep=" ")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _read_csv(data: bytes, file_name: str) -> list[tuple[int, list[str]]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ListFileError(
+            _("%(file)s is not UTF-8 text (byte %(position)d); save it as CSV UTF-8.")
+            % {"file": file_name, "position": error.start}
+        ) from None
+    if "\x00" in text:
+        raise ListFileError(_("%(file)s contains binary data, not text.") % {"file": file_name})
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    out: list[tuple[int, list[str]]] = []
+    try:
+        while True:
+            start = reader.line_num + 1
+            cells = next(reader, None)
+            if cells is None:
+                break
+            out.append((start, [c.strip() for c in cells]))
+            if len(out) > MAX_ROWS + 1:
+                break
+    except csv.Error as error:
+        raise ListFileError(
+            _("%(file)s, row %(row)d cannot be read: %(error)s") % {"file": file_name, "row": start, "error": error}
+        ) from None
+    return out
+
+
+def _read_xlsx(data: bytes, file_name: str) -> list[tuple[int, list[str]]]:
+    import openpyxl  # only where a spreadsheet is read
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise ListFileError(_("%(file)s is not an XLSX spreadsheet.") % {"file": file_name}) from None
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise ListFileError(
+            _("%(file)s unpacks to %(size)s; the limit is %(limit)s.")
+            % {"file": file_name, "size": filesizeformat(unpacked), "limit": filesizeformat(MAX_XLSX_UNPACKED_BYTES)}
+        )
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged file
+        raise ListFileError(
+            _("%(file)s cannot be read as a spreadsheet: %(error)s") % {"file": file_name, "error": str(error)[:200]}
+        ) from None
+    try:
+        sheet = workbook.worksheets[0]
+        out: list[tuple[int, list[str]]] = []
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            out.append((number, [_cell(v) for v in values]))
+            if len(out) > MAX_ROWS + 1:
+                break
+        return out
+    finally:
+        workbook.close()
+
+
+def read_table(data: bytes, file_name: str) -> list[tuple[int, list[str]]]:
+    """The rows of the file as (row number, cells), header first."""
+    if len(data) > max_bytes():
+        raise ListFileError(
+            _("%(file)s is %(size)s; the limit for a participant list is %(limit)s.")
+            % {"file": file_name, "size": filesizeformat(len(data)), "limit": filesizeformat(max_bytes())}
+        )
+    suffix = PurePath(file_name).suffix.lower()
+    if suffix == ".csv":
+        return _read_csv(data, file_name)
+    if suffix == ".xlsx":
+        return _read_xlsx(data, file_name)
+    raise ListFileError(_("Give a .csv or .xlsx file, not %(file)s.") % {"file": file_name or "?"})
+
+
+def _audience_words() -> dict[str, str]:
+    """Every way a list may name an audience: its key, and its label in English and in Spanish."""
+    words: dict[str, str] = {}
+    for value in Audience.values:
+        words[value.casefold()] = value
+        words[value.replace("_", " ").casefold()] = value
+    for language in ("en", "es"):
+        with translation.override(language):
+            for value, label in Audience.choices:
+                words[str(label).casefold()] = value
+    return words
+
+
+def _flag(value: str, default: bool) -> bool | None:
+    if not value:
+        return default
+    word = value.strip().casefold()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    return None
+
+
+def _date(value: str) -> datetime.date | None:
+    text = value.strip()[:10]
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        pass
+    for pattern in ("%d/%m/%Y", "%d-%m-%Y"):
+        try:
+            return datetime.datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a calendar date, no time
+        except ValueError:
+            continue
+    return None
+
+
+def _collector(into: list[RowProblem], number: int, values: dict[str, str]) -> Callable[[str, str], None]:
+    def problem(column: str, message: str) -> None:
+        into.append(RowProblem(number, column, message, values))
+
+    return problem
+
+
+def read_participant_list(data: bytes, file_name: str, programme: Programme) -> ReadList:
+    """Check every row of the list against the programme's courses; raises ``ListFileError`` when the file
+    cannot be read at all."""
+    table = read_table(data, file_name)
+    table = [(n, cells) for n, cells in table if any(cells)]
+    if not table:
+        raise ListFileError(_("%(file)s is empty; its first row names the columns.") % {"file": file_name})
+    header_row, header = table[0]
+    columns = [c.strip().casefold().replace(" ", "_") for c in header]
+    problems: list[RowProblem] = []
+    for index, name in enumerate(columns):
+        if name and name not in COLUMNS:
+            problems.append(
+                RowProblem(
+                    header_row,
+                    name[:40],
+                    _("Unknown column; the columns are %(columns)s.") % {"columns": ", ".join(COLUMNS)},
+                )
+            )
+        elif name and name in columns[:index]:
+            problems.append(RowProblem(header_row, name, _("The column appears twice.")))
+    for required in REQUIRED:
+        if required not in columns:
+            problems.append(RowProblem(header_row, required, _("The column is missing.")))
+    if problems:
+        return ReadList([], problems, 0, False)
+    body = table[1:]
+    if len(body) > MAX_ROWS:
+        return ReadList(
+            [], [RowProblem(0, "", _("The list has more than %(count)d rows.") % {"count": MAX_ROWS})], 0, False
+        )
+    courses = {tidy(c.title).casefold(): c for c in programme.courses.all()}
+    audiences = _audience_words()
+    rows: list[ListRow] = []
+    seen_sessions: dict[tuple[str, int, datetime.date], int] = {}
+    person: dict[str, tuple[int, str, str]] = {}  # key -> (first row, audience, institution)
+    personal = False
+    for number, cells in body:
+        values = {name: cells[i] if i < len(cells) else "" for i, name in enumerate(columns) if name}
+        extra = [c for c in cells[len(columns) :] if c]
+        row_problems: list[RowProblem] = []
+        problem = _collector(row_problems, number, values)
+        if extra:
+            problem("", _("The row has more cells than the header has columns."))
+        for required in REQUIRED:
+            if not values.get(required):
+                problem(required, _("This column is required."))
+        key = tidy(values.get("key", ""))
+        if len(key) > 80:
+            problem("key", _("The key is longer than 80 characters."))
+        audience = audiences.get(tidy(values.get("audience", "")).casefold(), "") if values.get("audience") else ""
+        if values.get("audience") and not audience:
+            problem(
+                "audience",
+                _("Unknown audience %(value)r; use one of %(values)s.")
+                % {"value": values["audience"][:40], "values": ", ".join(Audience.values)},
+            )
+        course = courses.get(tidy(values.get("course", "")).casefold()) if values.get("course") else None
+        if values.get("course") and course is None:
+            problem(
+                "course",
+                _("The programme has no course %(value)r; add the course first.") % {"value": values["course"][:80]},
+            )
+        start = _date(values["session_date"]) if values.get("session_date") else None
+        if values.get("session_date") and start is None:
+            problem(
+                "session_date",
+                _("%(value)r is not a date (write YYYY-MM-DD).") % {"value": values["session_date"][:20]},
+            )
+        end = _date(values["session_end"]) if values.get("session_end") else None
+        if values.get("session_end") and end is None:
+            problem(
+                "session_end", _("%(value)r is not a date (write YYYY-MM-DD).") % {"value": values["session_end"][:20]}
+            )
+        if start and end and end < start:
+            problem("session_end", _("The session cannot end before it starts."))
+        attended = _flag(values.get("attended", ""), True)
+        completed = _flag(values.get("completed", ""), False)
+        for column, flag in (("attended", attended), ("completed", completed)):
+            if flag is None:
+                problem(column, _("Write yes or no, not %(value)r.") % {"value": values[column][:20]})
+        if completed and attended is False:
+            problem("completed", _("A participant who did not attend cannot have completed."))
+        score: Decimal | None = None
+        if values.get("score"):
+            try:
+                score = Decimal(values["score"].replace(",", "."))
+            except InvalidOperation:
+                problem("score", _("%(value)r is not a number.") % {"value": values["score"][:20]})
+            else:
+                if not score.is_finite() or not (0 <= score <= 100):
+                    problem("score", _("The score must be between 0 and 100."))
+                    score = None
+        email = values.get("email", "")
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                problem("email", _("%(value)r is not an email address.") % {"value": email[:80]})
+        for column, limit in (("name", 200), ("phone", 40), ("institution", 200), ("role", 200), ("place", 200)):
+            if len(values.get(column, "")) > limit:
+                problem(column, _("Longer than %(count)d characters.") % {"count": limit})
+        institution = tidy(values.get("institution", ""))
+        if key and audience:
+            first = person.get(key)
+            if first is None:
+                person[key] = (number, audience, institution)
+            elif (first[1], first[2].casefold()) != (audience, institution.casefold()):
+                problem(
+                    "key",
+                    _("Row %(row)d gives the same key another audience or institution.") % {"row": first[0]},
+                )
+        if key and course is not None and start is not None:
+            earlier = seen_sessions.get((key, course.pk, start))
+            if earlier is not None:
+                problem("key", _("The same participant and session are already on row %(row)d.") % {"row": earlier})
+            else:
+                seen_sessions[(key, course.pk, start)] = number
+        if row_problems:
+            problems.extend(row_problems)
+            continue
+        if (
+            course is None or start is None or attended is None or completed is None
+        ):  # pragma: no cover - reported above
+            continue
+        personal = personal or any(values.get(c) for c in PERSONAL_COLUMNS)
+        rows.append(
+            ListRow(
+                row=number,
+                key=key,
+                audience=audience,
+                course=course,
+                session_date=start,
+                session_end=end,
+                place=tidy(values.get("place", "")),
+                institution=institution,
+                position=tidy(values.get("role", "")),
+                name=tidy(values.get("name", "")),
+                email=email.strip(),
+                phone=tidy(values.get("phone", "")),
+                attended=attended,
+                completed=completed,
+                score=score,
+            )
+        )
+    return ReadList(rows, problems, len(body), personal)
+
+
+def template_csv() -> str:
+    """An empty participant list with its header and two example rows."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    writer.writerow(
+        [
+            "J-0001",
+            "",
+            "",
+            "",
+            "Poder Judicial",
+            "judges",
+            "Criminal judge",
+            "Electronic evidence in court",
+            "2026-05-04",
+            "2026-05-05",
+            "Asunción",
+            "yes",
+            "yes",
+            "86",
+        ]
+    )
+    writer.writerow(
+        [
+            "F-0107",
+            "",
+            "",
+            "",
+            "Ministerio Público",
+            "prosecutors",
+            "Prosecutor",
+            "Electronic evidence in court",
+            "2026-05-04",
+            "2026-05-05",
+            "Asunción",
+            "yes",
+            "no",
+            "",
+        ]
+    )
+    return out.getvalue()
