@@ -217,9 +217,32 @@ def read_table(data: bytes, file_name: str) -> list[tuple[int, list[str]]]:
     raise ListFileError(_("Give a .csv or .xlsx file, not %(file)s.") % {"file": file_name or "?"})
 
 
+# How Spanish-speaking programmes name the audiences in their lists, apart from the translated labels.
+SPANISH_AUDIENCES = {
+    "jueces": Audience.JUDGES,
+    "juez": Audience.JUDGES,
+    "jueza": Audience.JUDGES,
+    "magistrados": Audience.JUDGES,
+    "fiscales": Audience.PROSECUTORS,
+    "fiscal": Audience.PROSECUTORS,
+    "policía": Audience.POLICE,
+    "policia": Audience.POLICE,
+    "personal de csirt": Audience.CSIRT_STAFF,
+    "csirt": Audience.CSIRT_STAFF,
+    "funcionarios públicos": Audience.PUBLIC_OFFICIALS,
+    "funcionarios publicos": Audience.PUBLIC_OFFICIALS,
+    "funcionarios": Audience.PUBLIC_OFFICIALS,
+    "personal de infraestructuras críticas": Audience.CRITICAL_INFRASTRUCTURE,
+    "personal de infraestructuras criticas": Audience.CRITICAL_INFRASTRUCTURE,
+    "infraestructuras críticas": Audience.CRITICAL_INFRASTRUCTURE,
+    "otro": Audience.OTHER,
+    "otros": Audience.OTHER,
+}
+
+
 def _audience_words() -> dict[str, str]:
-    """Every way a list may name an audience: its key, and its label in English and in Spanish."""
-    words: dict[str, str] = {}
+    """Every way a list may name an audience: its key, its label in English and in Spanish, common words."""
+    words: dict[str, str] = {k: str(v) for k, v in SPANISH_AUDIENCES.items()}
     for value in Audience.values:
         words[value.casefold()] = value
         words[value.replace("_", " ").casefold()] = value
