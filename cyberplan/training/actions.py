@@ -405,6 +405,61 @@ class ImportOutcome:
         return self.record.status == ImportStatus.APPLIED
 
 
+def _write_row(
+    actor: User | None,
+    organisation: Organisation,
+    row: importing.ListRow,
+    participants: dict[str, Participant],
+    sessions: dict[tuple[int, datetime.date], Session],
+    counts: ImportCounts,
+    with_names: bool,
+) -> None:
+    """Write one checked row: the participant (matched on the key), the session (on course and date), the
+    attendance; each only if it is new or changed."""
+    changed = False
+    participant = participants.get(row.key)
+    values: dict[str, Any] = {"audience": row.audience}
+    if row.institution:
+        values["institution"] = row.institution
+    if row.position:
+        values["position"] = row.position
+    if with_names:
+        values.update({k: getattr(row, k) for k in PERSONAL_FIELDS if getattr(row, k)})
+    if participant is None:
+        participant = Participant(organisation=organisation, key=row.key, **values)
+        _create(actor, participant, organisation)
+        participants[row.key] = participant
+        counts.participants_created += 1
+        changed = True
+    else:
+        if with_names and any(values.get(k) for k in PERSONAL_FIELDS) and participant.names_erased_at:
+            values["names_erased_at"] = None
+        if _update(actor, participant, values, organisation):
+            counts.participants_updated += 1
+            changed = True
+    session_key = (row.course.pk, row.session_date)
+    session = sessions.get(session_key)
+    if session is None:
+        session = Session.objects.filter(course=row.course, start_date=row.session_date).first()
+        if session is None:
+            session = Session(course=row.course, start_date=row.session_date, end_date=row.session_end, place=row.place)
+            _create(actor, session, organisation)
+            counts.sessions_created += 1
+            changed = True
+        sessions[session_key] = session
+    existing = Attendance.objects.filter(session=session, participant=participant).first()
+    attendance_values = {"attended": row.attended, "completed": row.completed, "score": row.score}
+    if existing is None:
+        _create(actor, Attendance(session=session, participant=participant, **attendance_values), organisation)
+        counts.attendance_created += 1
+        changed = True
+    elif _update(actor, existing, attendance_values, organisation):
+        counts.attendance_updated += 1
+        changed = True
+    if not changed:
+        counts.unchanged += 1
+
+
 def do_import_participants(
     actor: User | None, programme: Programme, file_name: str, data: bytes, *, with_names: bool = False
 ) -> ImportOutcome:
@@ -441,50 +496,7 @@ def do_import_participants(
         }
         sessions: dict[tuple[int, datetime.date], Session] = {}
         for row in read.rows:
-            changed = False
-            participant = participants.get(row.key)
-            values: dict[str, Any] = {"audience": row.audience}
-            if row.institution:
-                values["institution"] = row.institution
-            if row.position:
-                values["position"] = row.position
-            if with_names:
-                values.update({k: getattr(row, k) for k in PERSONAL_FIELDS if getattr(row, k)})
-            if participant is None:
-                participant = Participant(organisation=organisation, key=row.key, **values)
-                _create(actor, participant, organisation)
-                participants[row.key] = participant
-                counts.participants_created += 1
-                changed = True
-            else:
-                if with_names and any(values.get(k) for k in PERSONAL_FIELDS) and participant.names_erased_at:
-                    values["names_erased_at"] = None
-                if _update(actor, participant, values, organisation):
-                    counts.participants_updated += 1
-                    changed = True
-            session_key = (row.course.pk, row.session_date)
-            session = sessions.get(session_key)
-            if session is None:
-                session = Session.objects.filter(course=row.course, start_date=row.session_date).first()
-                if session is None:
-                    session = Session(
-                        course=row.course, start_date=row.session_date, end_date=row.session_end, place=row.place
-                    )
-                    _create(actor, session, organisation)
-                    counts.sessions_created += 1
-                    changed = True
-                sessions[session_key] = session
-            existing = Attendance.objects.filter(session=session, participant=participant).first()
-            attendance_values = {"attended": row.attended, "completed": row.completed, "score": row.score}
-            if existing is None:
-                _create(actor, Attendance(session=session, participant=participant, **attendance_values), organisation)
-                counts.attendance_created += 1
-                changed = True
-            elif _update(actor, existing, attendance_values, organisation):
-                counts.attendance_updated += 1
-                changed = True
-            if not changed:
-                counts.unchanged += 1
+            _write_row(actor, organisation, row, participants, sessions, counts, with_names)
         record = ParticipantImport(
             programme=programme,
             file_name=name,

@@ -19,7 +19,6 @@ import csv
 import datetime
 import io
 import zipfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
@@ -278,22 +277,7 @@ def _date(value: str) -> datetime.date | None:
     return None
 
 
-def _collector(into: list[RowProblem], number: int, values: dict[str, str]) -> Callable[[str, str], None]:
-    def problem(column: str, message: str) -> None:
-        into.append(RowProblem(number, column, message, values))
-
-    return problem
-
-
-def read_participant_list(data: bytes, file_name: str, programme: Programme) -> ReadList:
-    """Check every row of the list against the programme's courses; raises ``ListFileError`` when the file
-    cannot be read at all."""
-    table = read_table(data, file_name)
-    table = [(n, cells) for n, cells in table if any(cells)]
-    if not table:
-        raise ListFileError(_("%(file)s is empty; its first row names the columns.") % {"file": file_name})
-    header_row, header = table[0]
-    columns = [c.strip().casefold().replace(" ", "_") for c in header]
+def _header_problems(header_row: int, columns: list[str]) -> list[RowProblem]:
     problems: list[RowProblem] = []
     for index, name in enumerate(columns):
         if name and name not in COLUMNS:
@@ -309,6 +293,153 @@ def read_participant_list(data: bytes, file_name: str, programme: Programme) -> 
     for required in REQUIRED:
         if required not in columns:
             problems.append(RowProblem(header_row, required, _("The column is missing.")))
+    return problems
+
+
+class _RowChecker:
+    """Checks the rows of one list in order, remembering what earlier rows said (the same key, the same session)."""
+
+    def __init__(self, programme: Programme) -> None:
+        self.courses = {tidy(c.title).casefold(): c for c in programme.courses.all()}
+        self.audiences = _audience_words()
+        self.sessions: dict[tuple[str, int, datetime.date], int] = {}
+        self.people: dict[str, tuple[int, str, str]] = {}  # key -> (first row, audience, institution)
+        self.problems: list[RowProblem] = []
+        self.number = 0
+        self.values: dict[str, str] = {}
+
+    def _problem(self, column: str, message: str) -> None:
+        self.problems.append(RowProblem(self.number, column, message, self.values))
+
+    def _date(self, column: str) -> datetime.date | None:
+        if not self.values.get(column):
+            return None
+        value = _date(self.values[column])
+        if value is None:
+            self._problem(
+                column, _("%(value)r is not a date (write YYYY-MM-DD).") % {"value": self.values[column][:20]}
+            )
+        return value
+
+    def _score(self) -> Decimal | None:
+        raw = self.values.get("score", "")
+        if not raw:
+            return None
+        try:
+            score = Decimal(raw.replace(",", "."))
+        except InvalidOperation:
+            self._problem("score", _("%(value)r is not a number.") % {"value": raw[:20]})
+            return None
+        if not score.is_finite() or not (0 <= score <= 100):
+            self._problem("score", _("The score must be between 0 and 100."))
+            return None
+        return score
+
+    def _lookups(self) -> tuple[str, Course | None]:
+        values = self.values
+        audience = self.audiences.get(tidy(values.get("audience", "")).casefold(), "") if values.get("audience") else ""
+        if values.get("audience") and not audience:
+            self._problem(
+                "audience",
+                _("Unknown audience %(value)r; use one of %(values)s.")
+                % {"value": values["audience"][:40], "values": ", ".join(Audience.values)},
+            )
+        course = self.courses.get(tidy(values.get("course", "")).casefold()) if values.get("course") else None
+        if values.get("course") and course is None:
+            self._problem(
+                "course",
+                _("The programme has no course %(value)r; add the course first.") % {"value": values["course"][:80]},
+            )
+        return audience, course
+
+    def _texts(self) -> None:
+        email = self.values.get("email", "")
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                self._problem("email", _("%(value)r is not an email address.") % {"value": email[:80]})
+        for column, limit in (("name", 200), ("phone", 40), ("institution", 200), ("role", 200), ("place", 200)):
+            if len(self.values.get(column, "")) > limit:
+                self._problem(column, _("Longer than %(count)d characters.") % {"count": limit})
+
+    def _against_earlier_rows(
+        self, key: str, audience: str, institution: str, course: Course | None, start: datetime.date | None
+    ) -> None:
+        if key and audience:
+            first = self.people.get(key)
+            if first is None:
+                self.people[key] = (self.number, audience, institution)
+            elif (first[1], first[2].casefold()) != (audience, institution.casefold()):
+                self._problem(
+                    "key", _("Row %(row)d gives the same key another audience or institution.") % {"row": first[0]}
+                )
+        if key and course is not None and start is not None:
+            earlier = self.sessions.get((key, course.pk, start))
+            if earlier is not None:
+                self._problem(
+                    "key", _("The same participant and session are already on row %(row)d.") % {"row": earlier}
+                )
+            else:
+                self.sessions[(key, course.pk, start)] = self.number
+
+    def check(self, number: int, values: dict[str, str], extra: bool) -> ListRow | None:
+        """The checked row, or None when it has a problem (added to ``problems``)."""
+        self.number, self.values = number, values
+        before = len(self.problems)
+        if extra:
+            self._problem("", _("The row has more cells than the header has columns."))
+        for required in REQUIRED:
+            if not values.get(required):
+                self._problem(required, _("This column is required."))
+        key = tidy(values.get("key", ""))
+        if len(key) > 80:
+            self._problem("key", _("The key is longer than 80 characters."))
+        audience, course = self._lookups()
+        start, end = self._date("session_date"), self._date("session_end")
+        if start and end and end < start:
+            self._problem("session_end", _("The session cannot end before it starts."))
+        attended = _flag(values.get("attended", ""), True)
+        completed = _flag(values.get("completed", ""), False)
+        for column, flag in (("attended", attended), ("completed", completed)):
+            if flag is None:
+                self._problem(column, _("Write yes or no, not %(value)r.") % {"value": values[column][:20]})
+        if completed and attended is False:
+            self._problem("completed", _("A participant who did not attend cannot have completed."))
+        score = self._score()
+        self._texts()
+        institution = tidy(values.get("institution", ""))
+        self._against_earlier_rows(key, audience, institution, course, start)
+        if len(self.problems) > before or course is None or start is None or attended is None or completed is None:
+            return None
+        return ListRow(
+            row=number,
+            key=key,
+            audience=audience,
+            course=course,
+            session_date=start,
+            session_end=end,
+            place=tidy(values.get("place", "")),
+            institution=institution,
+            position=tidy(values.get("role", "")),
+            name=tidy(values.get("name", "")),
+            email=values.get("email", "").strip(),
+            phone=tidy(values.get("phone", "")),
+            attended=attended,
+            completed=completed,
+            score=score,
+        )
+
+
+def read_participant_list(data: bytes, file_name: str, programme: Programme) -> ReadList:
+    """Check every row of the list against the programme's courses; raises ``ListFileError`` when the file
+    cannot be read at all."""
+    table = [(n, cells) for n, cells in read_table(data, file_name) if any(cells)]
+    if not table:
+        raise ListFileError(_("%(file)s is empty; its first row names the columns.") % {"file": file_name})
+    header_row, header = table[0]
+    columns = [c.strip().casefold().replace(" ", "_") for c in header]
+    problems = _header_problems(header_row, columns)
     if problems:
         return ReadList([], problems, 0, False)
     body = table[1:]
@@ -316,121 +447,16 @@ def read_participant_list(data: bytes, file_name: str, programme: Programme) -> 
         return ReadList(
             [], [RowProblem(0, "", _("The list has more than %(count)d rows.") % {"count": MAX_ROWS})], 0, False
         )
-    courses = {tidy(c.title).casefold(): c for c in programme.courses.all()}
-    audiences = _audience_words()
+    checker = _RowChecker(programme)
     rows: list[ListRow] = []
-    seen_sessions: dict[tuple[str, int, datetime.date], int] = {}
-    person: dict[str, tuple[int, str, str]] = {}  # key -> (first row, audience, institution)
     personal = False
     for number, cells in body:
         values = {name: cells[i] if i < len(cells) else "" for i, name in enumerate(columns) if name}
-        extra = [c for c in cells[len(columns) :] if c]
-        row_problems: list[RowProblem] = []
-        problem = _collector(row_problems, number, values)
-        if extra:
-            problem("", _("The row has more cells than the header has columns."))
-        for required in REQUIRED:
-            if not values.get(required):
-                problem(required, _("This column is required."))
-        key = tidy(values.get("key", ""))
-        if len(key) > 80:
-            problem("key", _("The key is longer than 80 characters."))
-        audience = audiences.get(tidy(values.get("audience", "")).casefold(), "") if values.get("audience") else ""
-        if values.get("audience") and not audience:
-            problem(
-                "audience",
-                _("Unknown audience %(value)r; use one of %(values)s.")
-                % {"value": values["audience"][:40], "values": ", ".join(Audience.values)},
-            )
-        course = courses.get(tidy(values.get("course", "")).casefold()) if values.get("course") else None
-        if values.get("course") and course is None:
-            problem(
-                "course",
-                _("The programme has no course %(value)r; add the course first.") % {"value": values["course"][:80]},
-            )
-        start = _date(values["session_date"]) if values.get("session_date") else None
-        if values.get("session_date") and start is None:
-            problem(
-                "session_date",
-                _("%(value)r is not a date (write YYYY-MM-DD).") % {"value": values["session_date"][:20]},
-            )
-        end = _date(values["session_end"]) if values.get("session_end") else None
-        if values.get("session_end") and end is None:
-            problem(
-                "session_end", _("%(value)r is not a date (write YYYY-MM-DD).") % {"value": values["session_end"][:20]}
-            )
-        if start and end and end < start:
-            problem("session_end", _("The session cannot end before it starts."))
-        attended = _flag(values.get("attended", ""), True)
-        completed = _flag(values.get("completed", ""), False)
-        for column, flag in (("attended", attended), ("completed", completed)):
-            if flag is None:
-                problem(column, _("Write yes or no, not %(value)r.") % {"value": values[column][:20]})
-        if completed and attended is False:
-            problem("completed", _("A participant who did not attend cannot have completed."))
-        score: Decimal | None = None
-        if values.get("score"):
-            try:
-                score = Decimal(values["score"].replace(",", "."))
-            except InvalidOperation:
-                problem("score", _("%(value)r is not a number.") % {"value": values["score"][:20]})
-            else:
-                if not score.is_finite() or not (0 <= score <= 100):
-                    problem("score", _("The score must be between 0 and 100."))
-                    score = None
-        email = values.get("email", "")
-        if email:
-            try:
-                validate_email(email)
-            except ValidationError:
-                problem("email", _("%(value)r is not an email address.") % {"value": email[:80]})
-        for column, limit in (("name", 200), ("phone", 40), ("institution", 200), ("role", 200), ("place", 200)):
-            if len(values.get(column, "")) > limit:
-                problem(column, _("Longer than %(count)d characters.") % {"count": limit})
-        institution = tidy(values.get("institution", ""))
-        if key and audience:
-            first = person.get(key)
-            if first is None:
-                person[key] = (number, audience, institution)
-            elif (first[1], first[2].casefold()) != (audience, institution.casefold()):
-                problem(
-                    "key",
-                    _("Row %(row)d gives the same key another audience or institution.") % {"row": first[0]},
-                )
-        if key and course is not None and start is not None:
-            earlier = seen_sessions.get((key, course.pk, start))
-            if earlier is not None:
-                problem("key", _("The same participant and session are already on row %(row)d.") % {"row": earlier})
-            else:
-                seen_sessions[(key, course.pk, start)] = number
-        if row_problems:
-            problems.extend(row_problems)
-            continue
-        if (
-            course is None or start is None or attended is None or completed is None
-        ):  # pragma: no cover - reported above
-            continue
-        personal = personal or any(values.get(c) for c in PERSONAL_COLUMNS)
-        rows.append(
-            ListRow(
-                row=number,
-                key=key,
-                audience=audience,
-                course=course,
-                session_date=start,
-                session_end=end,
-                place=tidy(values.get("place", "")),
-                institution=institution,
-                position=tidy(values.get("role", "")),
-                name=tidy(values.get("name", "")),
-                email=email.strip(),
-                phone=tidy(values.get("phone", "")),
-                attended=attended,
-                completed=completed,
-                score=score,
-            )
-        )
-    return ReadList(rows, problems, len(body), personal)
+        row = checker.check(number, values, any(c for c in cells[len(columns) :]))
+        if row is not None:
+            rows.append(row)
+            personal = personal or any(values.get(c) for c in PERSONAL_COLUMNS)
+    return ReadList(rows, checker.problems, len(body), personal)
 
 
 def template_csv() -> str:
