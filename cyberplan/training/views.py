@@ -595,7 +595,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
     titles = _topic_titles()
     context: dict[str, Any] = {"form": form, "organisation": organisation, "topic": topic, "audience": audience}
     if organisation is not None:
-        table = coverage_visible_to(user, organisation.pk)
+        table = coverage_visible_to(user, organisation.pk, [topic] if topic else None)
         audiences = [audience] if audience else None
         rows = [r for r in table.national(topic) if audiences is None or r.audience in audiences]
         context.update(

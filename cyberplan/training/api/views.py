@@ -472,7 +472,7 @@ class CoverageView(APIView):
         topic = request.query_params.get("topic") or None
         if topic is not None and topic not in shipped_topics().by_key:
             raise serializers.ValidationError({"topic": [f"Unknown topic {topic!r}."]})
-        table = coverage_visible_to(user, int(raw))
+        table = coverage_visible_to(user, int(raw), [topic] if topic else None)
         audience = request.query_params.get("audience") or None
         national = request.query_params.get("national", "").lower() in ("1", "true", "yes")
         rows = [
