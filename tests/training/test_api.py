@@ -40,6 +40,8 @@ def test_the_api_builds_a_programme_and_records_attendance(world: World, trainin
         "/api/training-sessions/", {"course": course.json()["id"], "start_date": "2026-06-01"}, format="json"
     )
     assert session.status_code == 201 and session.json()["year"] == 2026
+    listed = api.get("/api/training-sessions/", {"course": course.json()["id"]}).json()
+    assert [s["id"] for s in listed["results"]] == [session.json()["id"]]
     participant = api.post(
         "/api/training-participants/",
         {"organisation": world.org_a.pk, "key": "C-1", "audience": "csirt_staff", "institution": "CERT-PY"},
