@@ -154,6 +154,7 @@ INSTALLED_APPS = [
     "cyberplan.trends",
     "cyberplan.assessment",
     "cyberplan.legal",
+    "cyberplan.training",
     "cyberplan.strategy",
     "cyberplan.sharing",
 ]

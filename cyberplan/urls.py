@@ -20,6 +20,7 @@ urlpatterns = [
     path("gaps/", include("cyberplan.gaps.urls")),
     path("assessment/", include("cyberplan.assessment.urls")),
     path("legal/", include("cyberplan.legal.urls")),
+    path("training/", include("cyberplan.training.urls")),
     path("strategy/", include("cyberplan.strategy.urls")),
     path("jobs/", include("cyberplan.jobs.urls")),
     path("threats/", include("cyberplan.threats.urls")),

@@ -17,6 +17,17 @@ from cyberplan.jobs.api.views import JobViewSet
 from cyberplan.legal.api.views import InstrumentViewSet, ReviewViewSet
 from cyberplan.strategy.api.views import ActionViewSet, ElementViewSet, KPIViewSet, StrategyViewSet, VersionViewSet
 from cyberplan.threats.api.views import EventListView, ImportViewSet, StoreGrantViewSet
+from cyberplan.training.api.views import (
+    AttendanceViewSet,
+    AudienceSizeViewSet,
+    CourseViewSet,
+    CoverageView,
+    ParticipantImportViewSet,
+    ParticipantViewSet,
+    ProgrammeViewSet,
+    ProviderViewSet,
+    SessionViewSet,
+)
 from cyberplan.trends.api.views import TrendMetricsView
 
 router = DefaultRouter()
@@ -33,6 +44,14 @@ router.register("assessments", AssessmentViewSet, basename="assessment")
 router.register("assessment-answers", AssessmentAnswerViewSet, basename="assessment-answer")
 router.register("legal-instruments", InstrumentViewSet, basename="legal-instrument")
 router.register("legal-reviews", ReviewViewSet, basename="legal-review")
+router.register("training-providers", ProviderViewSet, basename="training-provider")
+router.register("training-programmes", ProgrammeViewSet, basename="training-programme")
+router.register("training-courses", CourseViewSet, basename="training-course")
+router.register("training-sessions", SessionViewSet, basename="training-session")
+router.register("training-participants", ParticipantViewSet, basename="training-participant")
+router.register("training-attendance", AttendanceViewSet, basename="training-attendance")
+router.register("training-audience-sizes", AudienceSizeViewSet, basename="training-audience-size")
+router.register("training-imports", ParticipantImportViewSet, basename="training-import")
 router.register("strategies", StrategyViewSet, basename="strategy")
 router.register("strategy-elements", ElementViewSet, basename="strategy-element")
 router.register("strategy-actions", ActionViewSet, basename="strategy-action")
@@ -44,5 +63,6 @@ urlpatterns = [
     path("countries/", CountryListView.as_view(), name="country-list"),
     path("events/", EventListView.as_view(), name="event-list"),
     path("trends/metrics/", TrendMetricsView.as_view(), name="trend-metrics"),
+    path("training-coverage/", CoverageView.as_view(), name="training-coverage"),
     path("", include(router.urls)),
 ]

@@ -65,6 +65,7 @@ SECTIONS: tuple[Section, ...] = (
             "Training programmes and who was trained (judges, prosecutors, CSIRT staff, officials), feeding "
             "the indicators of the capacity assessment."
         ),
+        url_name="training:programme_list",
     ),
     Section(
         "strategy",

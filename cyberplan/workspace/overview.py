@@ -38,6 +38,8 @@ from cyberplan.strategy.models import Strategy
 from cyberplan.strategy.monitoring.overview import overview as strategy_overview
 from cyberplan.threats.access import imports_visible_to, readable_stores
 from cyberplan.threats.choices import ImportStatus
+from cyberplan.training.access import coverage_visible_to
+from cyberplan.training.choices import Audience
 from cyberplan.trends.figures import figures, latest_period, store_state
 from cyberplan.trends.forms import scope_of
 from cyberplan.trends.labels import flag_label
@@ -418,9 +420,52 @@ def legal_tile(user: User) -> LegalTile | None:
     return LegalTile(review, reverse("legal:review_detail", args=[review.pk]), rows)
 
 
+# -- training coverage ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrainingRow:
+    audience: str
+    trained: int  # people trained up to the year, each once
+    size: int | None
+    percent: float | None  # None: no audience size that year
+
+
+@dataclass(frozen=True)
+class TrainingTile:
+    year: int | None
+    url: str
+    rows: list[TrainingRow]  # one per audience with training or a size, in any topic
+
+
+def training_tile(user: User) -> TrainingTile | None:
+    """The share of each audience trained (any topic, up to the latest year) in the reader's first organisation.
+
+    None when the reader is no member of any organisation.
+    """
+    organisation_ids = sorted(o.pk for o in organisations_where(user, Permission.VIEW).only("pk"))
+    if not organisation_ids:
+        return None
+    table = coverage_visible_to(user, organisation_ids[0])
+    url = reverse("training:coverage")
+    if not table.years:
+        return TrainingTile(None, url, [])
+    year = table.years[-1]
+    rows = [
+        TrainingRow(
+            str(Audience(r.audience).label),
+            r.cumulative_trained,
+            r.denominator,
+            None if r.cumulative_percent is None else round(r.cumulative_percent, 1),
+        )
+        for r in table.national(None, year)
+    ]
+    return TrainingTile(year, url, rows)
+
+
 # -- sections not built yet -----------------------------------------------------------------------
 
 
 def coming_sections() -> list[str]:
-    """The titles of the sections whose coverage will show here once they are built (training today)."""
+    """The titles of the sections whose coverage will show here once they are built (none today)."""
     return [str(s.title) for s in SECTIONS if s.slug in ("legal", "training") and s.url_name is None]

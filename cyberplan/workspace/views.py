@@ -35,6 +35,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "assessment": overview.assessment_tile(user),
             "stores": overview.threat_tiles(user),
             "legal": overview.legal_tile(user),
+            "training": overview.training_tile(user),
             "coming": overview.coming_sections(),
             "can_create_assessment": bool(organisation_ids_where(user, Permission.EDIT)),
             "can_create_strategy": bool(organisation_ids_where(user, Permission.DECIDE)),

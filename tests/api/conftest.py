@@ -39,6 +39,8 @@ from cyberplan.strategy import actions as act
 from cyberplan.strategy.choices import ElementKind, FocusArea
 from cyberplan.strategy.versions import actions as version_act
 from cyberplan.threats.actions import do_register_import
+from cyberplan.training import actions as training_act
+from cyberplan.training.choices import Audience, ProviderKind
 from tests.conftest import World, make_user
 
 # The contract test's summary line, shown at the end of the run for the CI log.
@@ -120,6 +122,23 @@ def contract_world(world: World, settings: Settings, tmp_path: Path) -> Contract
     review = legal_act.do_create_review(
         leaver, org, title="Alignment review 2026", country="PY", date=dt.date(2026, 3, 1), tlp=TLP.AMBER
     )
+    provider = training_act.do_create_provider(leaver, org, name="Judicial school", kind=ProviderKind.JUDICIAL_SCHOOL)
+    programme = training_act.do_create_programme(leaver, org, provider=provider, title="Evidence for judges")
+    course = training_act.do_create_course(
+        leaver, programme, title="Electronic evidence", topics=["electronic-evidence"], hours=12
+    )
+    session = training_act.do_create_session(leaver, course, start_date=dt.date(2026, 5, 4))
+    participant = training_act.do_create_participant(leaver, org, key="J-001", audience=Audience.JUDGES)
+    attendance, _changed = training_act.do_record_attendance(leaver, session, participant, completed=True)
+    audience_size, _new = training_act.do_set_denominator(
+        leaver, org, audience=Audience.JUDGES, year=2026, institution="Poder Judicial", size=180
+    )
+    listing = training_act.do_import_participants(
+        leaver,
+        programme,
+        "list.csv",
+        b"key,audience,course,session_date,completed\nJ-002,judges,Electronic evidence,2026-05-04,yes\n",
+    ).record
     leaver.delete()
 
     # A token for the token endpoints to read and revoke, apart from the one the test signs in with
@@ -150,6 +169,14 @@ def contract_world(world: World, settings: Settings, tmp_path: Path) -> Contract
         "tokens": spare.pk,
         "legal-instruments": instrument.pk,
         "legal-reviews": review.pk,
+        "training-providers": provider.pk,
+        "training-programmes": programme.pk,
+        "training-courses": course.pk,
+        "training-sessions": session.pk,
+        "training-participants": participant.pk,
+        "training-attendance": attendance.pk,
+        "training-audience-sizes": audience_size.pk,
+        "training-imports": listing.pk,
         "factor_id": answer.factor_id,
         "provision": "ets-185:2",
     }
@@ -161,5 +188,10 @@ def contract_world(world: World, settings: Settings, tmp_path: Path) -> Contract
         "parent": objective.pk,
         "assessment": assessment.pk,
         "framework": framework.pk,
+        "provider": provider.pk,
+        "programme": programme.pk,
+        "course": course.pk,
+        "session": session.pk,
+        "participant": participant.pk,
     }
     return ContractWorld(world=world, user=admin, token=token, ids=ids, references=references)

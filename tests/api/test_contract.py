@@ -95,6 +95,28 @@ DOMAIN_RULES = {
     "POST /api/legal-reviews/{id}/state/": "the review workflow's allowed moves",
     "POST /api/legal-reviews/{id}/gaps/": "only an approved review feeds the gap register",
     "PATCH /api/legal-reviews/{id}/findings/{provision}/": "national articles of the review's country and organisation",
+    "POST /api/training-providers/": "a provider's name is unique in its organisation",
+    "POST /api/training-programmes/": "a provider of the same organisation; the end not before the start",
+    "PATCH /api/training-programmes/{id}/": "a provider of the same organisation; the end not before the start",
+    "POST /api/training-programmes/{id}/import/": "the file is a participant list (CSV or XLSX) with the documented columns",
+    "POST /api/training-courses/": "a course title unique in its programme",
+    "PATCH /api/training-courses/{id}/": "a course title unique in its programme",
+    "POST /api/training-sessions/": "one session per course and start date; the end not before the start",
+    "PATCH /api/training-sessions/{id}/": "one session per course and start date; the end not before the start",
+    "POST /api/training-participants/": "a key unique in the organisation, not only spaces",
+    "PATCH /api/training-participants/{id}/": "a key unique in the organisation, not only spaces",
+    "POST /api/training-attendance/": "the key names a participant of the session's organisation; completed only if attended",
+    "POST /api/training-audience-sizes/": "an institution name that is not only spaces",
+    "GET /api/training-coverage/": "the organisation is an id and the topic a key of the topic catalogue",
+    # The filters by a related record refuse a record that does not exist (as the store grants' filters do).
+    "GET /api/training-providers/": "the organisation filter names an organisation that exists",
+    "GET /api/training-programmes/": "the organisation and provider filters name records that exist",
+    "GET /api/training-courses/": "the programme filter names a programme that exists",
+    "GET /api/training-sessions/": "the course filter names a course that exists",
+    "GET /api/training-participants/": "the organisation filter names an organisation that exists",
+    "GET /api/training-attendance/": "the session and participant filters name records that exist",
+    "GET /api/training-audience-sizes/": "the organisation filter names an organisation that exists",
+    "GET /api/training-imports/": "the programme filter names a programme that exists",
 }
 
 REFUSED = "Schema-valid request rejected"

@@ -51,6 +51,8 @@ from cyberplan.strategy.choices import ElementKind
 from cyberplan.strategy.versions import actions as strategy_version_actions
 from cyberplan.threats.actions import do_grant_store_access, do_save_constituency_entry, do_save_mapping
 from cyberplan.threats.signals import import_stored
+from cyberplan.training import actions as training_actions
+from cyberplan.training.choices import Audience, ProviderKind
 from cyberplan.trends.signals import on_import_stored
 from cyberplan.trends.store import refresh_trend_tables
 from cyberplan.workspace.exports import AUDIT_EXPORT
@@ -127,6 +129,8 @@ def sees(reader: Reader, record: Record, events: bool = False) -> bool:
     if record.rule in ("organisation", "grant"):
         return True
     if record.rule == "audit":
+        return role in AUDITORS
+    if record.rule == "names":  # participants' names and contact details: the training coordinator only
         return role in AUDITORS
     if record.rule == "job":  # the jobs one started, and all jobs for those who read the audit log
         return role in AUDITORS or record.creator_id == reader.user.pk
@@ -317,6 +321,32 @@ ROUTES: dict[str, Reads | Lists | Skip] = {
     "sharing:credential_issue": Lists(),
     "sharing:credential_rotate": WRITE_ONLY,
     "sharing:credential_revoke": WRITE_ONLY,
+    # capacity building
+    "training:programme_list": Lists(),
+    "training:provider_list": Lists(),
+    "training:programme_create": Lists(),
+    "training:programme_detail": Reads("training_programme"),
+    "training:programme_edit": Reads("training_programme"),
+    "training:course_create": Reads("training_programme"),
+    "training:programme_import": WRITE_ONLY,
+    "training:course_detail": Reads("training_course"),
+    "training:course_edit": Reads("training_course"),
+    "training:session_create": Reads("training_course"),
+    "training:session_detail": Reads("training_session"),
+    "training:participant_list": Lists(),
+    "training:participant_create": Lists(),
+    "training:participant_export": Lists(),
+    "training:participant_export_named": Lists(),
+    "training:participant_detail": Reads("training_participant"),
+    "training:participant_edit": Reads("training_participant"),
+    "training:participant_erase_names": WRITE_ONLY,
+    "training:import_template": Lists(once=True),
+    "training:import_detail": Reads("training_import"),
+    "training:import_rejects": Reads("training_import"),
+    "training:denominator_list": Lists(),
+    "training:denominator_delete": WRITE_ONLY,
+    "training:coverage": Lists(),
+    "training:retention": Lists(),
     # strategy
     "strategy:strategy_list": Lists(),
     "strategy:strategy_create": Lists(),
@@ -433,6 +463,24 @@ ROUTES: dict[str, Reads | Lists | Skip] = {
     "api:legal-review-compare": Reads("legal_review", query=lambda r: {"with": r.pk}),
     "api:legal-review-set-state": WRITE_ONLY,
     "api:legal-review-push-gaps": WRITE_ONLY,
+    "api:training-provider-list": Lists(),
+    "api:training-provider-detail": Reads("training_provider"),
+    "api:training-programme-list": Lists(),
+    "api:training-programme-detail": Reads("training_programme"),
+    "api:training-programme-import-list": WRITE_ONLY,
+    "api:training-course-list": Lists(),
+    "api:training-course-detail": Reads("training_course"),
+    "api:training-session-list": Lists(),
+    "api:training-session-detail": Reads("training_session"),
+    "api:training-participant-list": Lists(),
+    "api:training-participant-detail": Reads("training_participant"),
+    "api:training-attendance-list": Lists(),
+    "api:training-attendance-detail": Reads("training_attendance"),
+    "api:training-audience-size-list": Lists(),
+    "api:training-audience-size-detail": Reads("training_denominator"),
+    "api:training-import-list": Lists(),
+    "api:training-import-detail": Reads("training_import"),
+    "api:training-coverage": Lists(),
     "api:assessment-list": Lists(),
     "api:assessment-import-file": WRITE_ONLY,
     "api:assessment-detail": Reads("assessment"),
@@ -644,6 +692,67 @@ def populate(folder: Path) -> World:
                 creator, organisation, title=f"Review {marker}", country="PY", date=dt.date(2026, 3, 1), tlp=tlp
             )
             build.add("legal_review", review, rule="tlp", marker=marker, **common)
+            # Capacity building: a programme with a course, a session, a participant (key: the organisation's
+            # members; name: the training coordinator only), attendance, an audience size and two list imports.
+            marker = build.marker()
+            provider = training_actions.do_create_provider(
+                creator, organisation, name=f"Provider {marker}", kind=ProviderKind.CSIRT
+            )
+            build.add(
+                "training_provider", provider, organisation_id=organisation.pk, rule="organisation", marker=marker
+            )
+            marker = build.marker()
+            programme = training_actions.do_create_programme(
+                creator, organisation, provider=provider, title=f"Programme {marker}", tlp=tlp
+            )
+            parent = build.add("training_programme", programme, rule="tlp", marker=marker, **common)
+            part = build.marker()
+            course = training_actions.do_create_course(
+                creator, programme, title=f"Course {part}", topics=["awareness"], hours=4
+            )
+            build.add("training_course", course, parent, marker=part)
+            part = build.marker()
+            session = training_actions.do_create_session(
+                creator, course, start_date=dt.date(2026, 4, 1), place=f"Place {part}"
+            )
+            build.add("training_session", session, parent, marker=part)
+            key, name_marker = build.marker(), build.marker()
+            participant = training_actions.do_create_participant(
+                coordinator,
+                organisation,
+                with_names=True,
+                key=key,
+                audience=Audience.PUBLIC_OFFICIALS,
+                name=f"Name {name_marker}",
+                email=f"{name_marker}@example.org",
+            )
+            build.add(
+                "training_participant", participant, organisation_id=organisation.pk, rule="organisation", marker=key
+            )
+            build.add("training_name", None, organisation_id=organisation.pk, rule="names", marker=name_marker)
+            attendance, _changed = training_actions.do_record_attendance(creator, session, participant, completed=True)
+            build.add("training_attendance", attendance, parent)
+            part = build.marker()
+            size, _new = training_actions.do_set_denominator(
+                creator,
+                organisation,
+                audience=Audience.PUBLIC_OFFICIALS,
+                year=2026,
+                institution=f"Ministry {part}",
+                size=40,
+            )
+            build.add("training_denominator", size, organisation_id=organisation.pk, rule="organisation", marker=part)
+            part, bad_name = build.marker(), build.marker()
+            listing = (
+                "key,name,audience,course,session_date,completed\n"
+                f"{key},Name {name_marker},public_officials,{course.title},2026-04-01,yes\n"
+                f"{key}-2,Name {bad_name},nobody,{course.title},2026-04-01,yes\n"
+            )
+            rejected = training_actions.do_import_participants(
+                coordinator, programme, f"list-{part}.csv", listing.encode(), with_names=True
+            ).record
+            build.add("training_import", rejected, parent, marker=part)
+            build.add("training_name", None, organisation_id=organisation.pk, rule="names", marker=bad_name)
             # A strategy with a principle, an axis, an action with a KPI and a progress update, a version.
             marker = build.marker()
             strategy = strategy_actions.do_create_strategy(

@@ -279,9 +279,9 @@ def test_empty_tiles_say_what_to_do_and_unbuilt_sections_are_coming(world: World
     assert 'data-empty="store"' in tile(html, "threats")
     assert f'href="{reverse("threats:import_list")}"' in tile(html, "threats")
     assert 'data-empty="legal"' in tile(html, "legal")
-    coming = re.findall(r'data-tile="coming"', html)
-    assert len(coming) == 1  # training; legal alignment is built and has its own tile
-    assert "Capacity building" in html and "coming" in html
+    assert 'data-empty="training"' in tile(html, "training")
+    assert f'href="{reverse("training:coverage")}"' in tile(html, "training")
+    assert re.findall(r'data-tile="coming"', html) == []  # every section with a tile is built
 
 
 def test_legal_tile_shows_the_conventions_coverage_of_the_readers_latest_review(world: World) -> None:
@@ -323,9 +323,10 @@ def test_the_page_answers_in_a_bounded_number_of_queries(
     client = Client()
     client.force_login(world.users[Role.COORDINATOR])
     client.get(reverse("core:home"))  # the session and the caches settle
-    # 23 today: session and user, memberships, 3 for gaps, 6 for the strategy, 5 for the assessment,
-    # the organisations, grants and imports for the threats, the legal review, and the recent jobs.
-    with django_assert_max_num_queries(25):
+    # 26 today: session and user, memberships, 3 for gaps, 6 for the strategy, 5 for the assessment,
+    # the organisations, grants and imports for the threats, the legal review, the training coverage
+    # (organisations, attendance, audience sizes), and the recent jobs.
+    with django_assert_max_num_queries(28):
         assert client.get(reverse("core:home")).status_code == 200
 
 
@@ -425,3 +426,34 @@ def test_the_page_escapes_user_text_and_speaks_spanish(world: World, make_gap: C
     assert '<html lang="es"' in spanish
     # Grouped the Spanish way (a point, or a no-break space under the common Spanish format), never a comma.
     assert figure(tile(spanish, "gaps"), "open-gaps") in ("1.200", "1\u00a0200")
+
+
+# -- training -------------------------------------------------------------------------------------
+
+
+def test_training_tile_shows_the_share_of_each_audience_trained(world: World) -> None:
+    from cyberplan.training import actions as training
+
+    analyst = world.users[Role.ANALYST]
+    provider = training.do_create_provider(analyst, world.org_a, name="School", kind="judicial_school")
+    programme = training.do_create_programme(analyst, world.org_a, provider=provider, title="Evidence", tlp=TLP.GREEN)
+    training.do_create_course(analyst, programme, title="Evidence", topics=["electronic-evidence"], hours=8)
+    listing = (
+        "key,audience,institution,course,session_date,completed\n"
+        "J-1,judges,Poder Judicial,Evidence,2026-05-04,yes\n"
+        "J-2,judges,Poder Judicial,Evidence,2026-05-04,yes\n"
+        "F-1,prosecutors,Ministerio Público,Evidence,2026-05-04,yes\n"
+    )
+    assert training.do_import_participants(analyst, programme, "l.csv", listing.encode()).ok
+    training.do_set_denominator(
+        analyst, world.org_a, audience="judges", year=2026, institution="Poder Judicial", size=8
+    )
+    html = tile(home(world.users[Role.VIEWER]), "training")
+    assert f'href="{reverse("training:coverage")}"' in html
+    assert "up to 2026" in html
+    judges = html.split("Judges", 1)[1].split("</tr>", 1)[0]
+    assert 'data-value="trained">2<' in judges and "25.0 %" in judges
+    prosecutors = html.split("Prosecutors", 1)[1].split("</tr>", 1)[0]
+    assert "no audience size" in prosecutors
+    # another organisation's reader sees none of it
+    assert 'data-empty="training"' in tile(home(world.outsider), "training")
