@@ -9,9 +9,9 @@ from cyberplan.core.choices import TLP
 from cyberplan.training.report.content import build_report
 from cyberplan.training.report.service import produce
 from tests.conftest import World
-from tests.trends.report_support import docx_text, pdf_text
 from tests.training.conftest import TrainingWorld
 from tests.training.report_support import EMAIL, KEYS, NAMES, report_records
+from tests.trends.report_support import docx_text, pdf_text
 
 
 def text_of(content: bytes, fmt: str) -> str:

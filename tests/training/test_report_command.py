@@ -9,9 +9,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from tests.conftest import World
-from tests.trends.report_support import docx_text
 from tests.training.conftest import TrainingWorld
 from tests.training.report_support import NAMES, report_records
+from tests.trends.report_support import docx_text
 
 
 def run(*args: str) -> str:

@@ -16,9 +16,9 @@ from cyberplan.jobs.models import Job
 from cyberplan.training.report.jobs import TRAINING_REPORT
 from tests import dbutil
 from tests.conftest import World
-from tests.trends.report_support import pdf_text
 from tests.training.conftest import TrainingWorld
 from tests.training.report_support import NAMES, report_records
+from tests.trends.report_support import pdf_text
 
 dbutil.use_file_sqlite_test_database()
 
