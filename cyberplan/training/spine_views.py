@@ -60,8 +60,6 @@ def _gap_form(user: User, data: Any = None) -> CoverageGapForm:
 @login_required
 def spine_page(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    if not organisations_where(user, Permission.VIEW).exists():
-        raise PermissionDenied
     context = {"evidence_form": _evidence_form(user), "gap_form": _gap_form(user)}
     return render(request, "training/spine.html", context)
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cyberplan.core.access import Permission, organisations_where
 from cyberplan.core.choices import TLP
+from cyberplan.core.forms import limit_queryset
 from cyberplan.core.models import Organisation, User
 from cyberplan.reports.forms import ReportFileForm
 from cyberplan.reports.views import file_options, recent_reports, start_report
@@ -34,9 +35,8 @@ class TrainingReportForm(ReportFileForm):
 
     def __init__(self, *args: Any, organisations: QuerySet[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = cast(forms.ModelChoiceField, self.fields["organisation"])  # type: ignore[type-arg]
-        field.queryset = organisations
-        field.initial = organisations.first()
+        limit_queryset(self, "organisation", organisations)
+        self.fields["organisation"].initial = organisations.first()
         self.fields["year"].initial = timezone.localdate().year
 
 
