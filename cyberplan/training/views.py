@@ -6,6 +6,7 @@ coordinator); every other reader sees the pseudonymous record.
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterator
 from typing import Any, cast
 
@@ -30,6 +31,7 @@ from cyberplan.jobs.actions import do_start_job
 from . import actions, importing
 from .access import (
     access_course_by_id,
+    access_denominator_by_id,
     access_import_by_id,
     access_participant_by_id,
     access_programme_by_id,
@@ -422,8 +424,6 @@ class _Echo:
 
 
 def _csv_response(rows: Iterator[list[str]], file_name: str) -> StreamingHttpResponse:
-    import csv
-
     writer = csv.writer(_Echo())
     response = StreamingHttpResponse(
         (writer.writerow([safe_cell(c) for c in row]) for row in rows), content_type="text/csv; charset=utf-8"
@@ -568,8 +568,6 @@ def denominator_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def denominator_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    from .access import access_denominator_by_id
-
     user = _user(request)
     denominator = access_denominator_by_id(user, pk, Permission.DELETE)
     actions.do_delete_denominator(user, denominator)
@@ -595,7 +593,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
     titles = _topic_titles()
     context: dict[str, Any] = {"form": form, "organisation": organisation, "topic": topic, "audience": audience}
     if organisation is not None:
-        table = coverage_visible_to(user, organisation.pk)
+        table = coverage_visible_to(user, organisation.pk, [topic] if topic else None)
         audiences = [audience] if audience else None
         rows = [r for r in table.national(topic) if audiences is None or r.audience in audiences]
         context.update(

@@ -108,6 +108,15 @@ DOMAIN_RULES = {
     "POST /api/training-attendance/": "the key names a participant of the session's organisation; completed only if attended",
     "POST /api/training-audience-sizes/": "an institution name that is not only spaces",
     "GET /api/training-coverage/": "the organisation is an id and the topic a key of the topic catalogue",
+    # The filters by a related record refuse a record that does not exist (as the store grants' filters do).
+    "GET /api/training-providers/": "the organisation filter names an organisation that exists",
+    "GET /api/training-programmes/": "the organisation and provider filters name records that exist",
+    "GET /api/training-courses/": "the programme filter names a programme that exists",
+    "GET /api/training-sessions/": "the course filter names a course that exists",
+    "GET /api/training-participants/": "the organisation filter names an organisation that exists",
+    "GET /api/training-attendance/": "the session and participant filters name records that exist",
+    "GET /api/training-audience-sizes/": "the organisation filter names an organisation that exists",
+    "GET /api/training-imports/": "the programme filter names a programme that exists",
 }
 
 REFUSED = "Schema-valid request rejected"

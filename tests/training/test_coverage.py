@@ -125,3 +125,9 @@ def test_coverage_from_the_database_counts_one_participant_once(world: World, tr
     assert (row.trained, row.attended_only, row.denominator) == (1, 1, 180)
     # another organisation's coverage sees nothing of it
     assert coverage_for(world.org_b.pk).rows == ()
+
+
+def test_a_topic_asked_for_has_rows_before_anyone_is_trained_in_it() -> None:
+    table = compute_coverage([], [DenominatorFact(JUDGES, "Poder Judicial", 2026, 180)], ["electronic-evidence"])
+    row = table.get(JUDGES, "electronic-evidence", 2026)
+    assert row is not None and (row.trained, row.share) == (0, 0.0)

@@ -32,23 +32,29 @@ def _request_user(serializer: serializers.BaseSerializer[Any]) -> User | None:
     return user if user is not None and user.is_authenticated else None
 
 
-class _OwnedSerializer(serializers.ModelSerializer[Any]):
+def _limit_owner(serializer: serializers.ModelSerializer[Any]) -> None:
+    """Accept as owner only the organisations where the caller may edit."""
+    user = _request_user(serializer)
+    field = serializer.fields.get("organisation")
+    if user is not None and field is not None and not field.read_only:
+        limit_related(serializer, "organisation", organisations_where(user, Permission.EDIT))
+
+
+class ProviderSerializer(serializers.ModelSerializer[Provider]):
     organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.none())
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        user = _request_user(self)
-        if user is not None and "organisation" in self.fields and not self.fields["organisation"].read_only:
-            limit_related(self, "organisation", organisations_where(user, Permission.EDIT))
-
-
-class ProviderSerializer(_OwnedSerializer):
     class Meta:
         model = Provider
         fields = ["id", "organisation", "name", "kind", "website"]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _limit_owner(self)
 
-class ProgrammeSerializer(_OwnedSerializer):
+
+class ProgrammeSerializer(serializers.ModelSerializer[Programme]):
+    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.none())
+
     provider = serializers.PrimaryKeyRelatedField(queryset=Provider.objects.none())
     version = serializers.IntegerField(required=False)
 
@@ -70,6 +76,7 @@ class ProgrammeSerializer(_OwnedSerializer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        _limit_owner(self)
         user = _request_user(self)
         if user is not None:
             limit_related(self, "provider", providers_visible_to(user))
@@ -109,9 +116,11 @@ class SessionSerializer(serializers.ModelSerializer[Session]):
             limit_related(self, "course", courses)
 
 
-class ParticipantSerializer(_OwnedSerializer):
+class ParticipantSerializer(serializers.ModelSerializer[Participant]):
     """The pseudonymous record; ``name``, ``email`` and ``phone`` appear (and may be written) only for the
     training coordinator of the participant's organisation."""
+
+    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.none())
 
     class Meta:
         model = Participant
@@ -128,6 +137,10 @@ class ParticipantSerializer(_OwnedSerializer):
             "names_erased_at",
         ]
         read_only_fields = ["names_erased_at"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _limit_owner(self)
 
     def to_representation(self, instance: Participant) -> dict[str, Any]:
         data = super().to_representation(instance)
@@ -157,11 +170,17 @@ class AttendanceSerializer(serializers.ModelSerializer[Attendance]):
             limit_related(self, "session", sessions)
 
 
-class AudienceSizeSerializer(_OwnedSerializer):
+class AudienceSizeSerializer(serializers.ModelSerializer[Denominator]):
+    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.none())
+
     class Meta:
         model = Denominator
         fields = ["id", "organisation", "audience", "year", "institution", "size", "source_note"]
         validators: list[Any] = []  # a second size for the same audience, institution and year replaces the first
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _limit_owner(self)
 
 
 class ImportUploadSerializer(serializers.Serializer[Any]):

@@ -159,18 +159,22 @@ class ProgrammeViewSet(
         programme = cast(Programme, serializer.instance)
         try:
             serializer.instance = actions.do_update_programme(_user(self.request), programme, version, **data)
-        except actions.ConcurrentEditError as exc:
-            raise serializers.ValidationError({"version": ["The programme was changed meanwhile."]}) from exc
         except DjangoValidationError as exc:
             raise _as_drf(exc) from exc
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """A stale ``version`` answers 409 with the programme as it is now."""
         try:
             return super().update(request, *args, **kwargs)
-        except serializers.ValidationError as exc:
-            if isinstance(exc.detail, dict) and "version" in exc.detail:
-                return Response(exc.detail, status=status.HTTP_409_CONFLICT)
-            raise
+        except actions.ConcurrentEditError as exc:
+            current = ProgrammeSerializer(exc.current, context=self.get_serializer_context()).data
+            return Response(
+                {
+                    "detail": "The programme changed since you read it; read it again and reapply your change.",
+                    "current": current,
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
 
     def perform_destroy(self, instance: Programme) -> None:
         actions.do_delete_programme(_user(self.request), instance)
@@ -472,7 +476,7 @@ class CoverageView(APIView):
         topic = request.query_params.get("topic") or None
         if topic is not None and topic not in shipped_topics().by_key:
             raise serializers.ValidationError({"topic": [f"Unknown topic {topic!r}."]})
-        table = coverage_visible_to(user, int(raw))
+        table = coverage_visible_to(user, int(raw), [topic] if topic else None)
         audience = request.query_params.get("audience") or None
         national = request.query_params.get("national", "").lower() in ("1", "true", "yes")
         rows = [
