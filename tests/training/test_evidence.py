@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -103,3 +105,31 @@ def test_a_viewer_or_an_outsider_attaches_nothing(world: World, training: Traini
         client.force_login(user)
         post(client, target, "4.3.S1")
     assert evidence(target) == []
+
+
+def test_the_command_attaches_once(world: World, training: TrainingWorld) -> None:
+    report_records(world, training)
+    target = assessment(world)
+    arguments = ["evidence", "--assessment", str(target.pk), "--audience", "judges", "--year", "2026"]
+    out = io.StringIO()
+    call_command("training_spine", *arguments, "--indicator", "4.3.S1", stdout=out)
+    call_command("training_spine", *arguments, "--indicator", "4.3.S1", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("Attached to 1 indicator(s), 0 had it") and "1 of 10" in lines[0]
+    assert lines[1].startswith("Attached to 0 indicator(s), 1 had it")
+    assert len(evidence(target)) == 1
+    with pytest.raises(CommandError, match="training indicators"):
+        call_command("training_spine", *arguments, "--indicator", "1.1.S1")
+    with pytest.raises(CommandError, match="no assessment number 999"):
+        call_command(
+            "training_spine",
+            "evidence",
+            "--assessment",
+            "999",
+            "--audience",
+            "judges",
+            "--year",
+            "2026",
+            "--indicator",
+            "4.3.S1",
+        )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -74,3 +76,18 @@ def test_a_viewer_and_an_outsider_raise_nothing(world: World, training: Training
     outsider.force_login(world.outsider)
     post(outsider, organisation=world.org_a.pk)
     assert not Gap.objects.filter(source=GapSource.TRAINING).exists()
+
+
+def test_the_command_raises_once_and_names_what_is_wrong(world: World, training: TrainingWorld) -> None:
+    report_records(world, training)
+    arguments = ["gap", "--organisation", "authority-a", "--audience", "judges", "--year", "2026", "--target", "50"]
+    out = io.StringIO()
+    call_command("training_spine", *arguments, stdout=out)
+    call_command("training_spine", *arguments, stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("Raised gap TRN-") and lines[1].startswith("Updated gap TRN-")
+    assert Gap.objects.filter(source=GapSource.TRAINING).count() == 1
+    with pytest.raises(CommandError, match="No audience size"):
+        call_command("training_spine", *arguments[:4], "prosecutors", *arguments[5:])
+    with pytest.raises(CommandError, match="as a number"):
+        call_command("training_spine", *arguments[:-1], "half")
