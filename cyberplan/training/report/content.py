@@ -133,7 +133,15 @@ def programmes_section(figures: Figures) -> Section:
     section.add(
         Table(
             _("Programmes, with their sessions in %(year)s") % {"year": figures.year},
-            [_("Programme"), _("Provider"), _("Courses"), _("Sessions"), _("Hours"), _("Attended"), _("Completed")],
+            [
+                _("Programme"),
+                _("Provider"),
+                _("Courses"),
+                _("Sessions"),
+                _("Hours"),
+                _("People who attended"),
+                _("People who completed"),
+            ],
             rows,
             empty=_("No programme is recorded at this marking."),
             numeric=[False, False, True, True, True, True, True],
@@ -162,7 +170,7 @@ def audiences_section(figures: Figures) -> Section:
     section.add(
         Table(
             _("People by audience in %(year)s, each person once") % {"year": figures.year},
-            [_("Audience"), _("Attended"), _("Completed")],
+            [_("Audience"), _("People who attended"), _("People who completed")],
             rows,
             empty=_("Nobody attended a session in the year."),
             numeric=[False, True, True],
@@ -178,7 +186,8 @@ def coverage_section(figures: Figures, language: str) -> Section:
     rows = []
     for topic in [None, *table.topics]:
         for row in table.national(topic, figures.year):
-            if not (row.cumulative_trained or row.denominator):
+            # Any topic: every audience with people or a size; a topic: only where someone was trained.
+            if not (row.cumulative_trained or (topic is None and row.denominator)):
                 continue
             rows.append(
                 [
@@ -236,7 +245,7 @@ def trends_section(figures: Figures) -> Section:
     section.add(
         Table(
             _("Sessions, hours and people by year"),
-            [_("Year"), _("Sessions"), _("Hours"), _("Attended"), _("Completed")],
+            [_("Year"), _("Sessions"), _("Hours"), _("People who attended"), _("People who completed")],
             rows,
             empty=_("No session is recorded up to this year."),
             numeric=[False, True, True, True, True],

@@ -39,8 +39,10 @@ def _block(block: Paragraph | Table | Chart) -> dict[str, Any]:
             "type": "table",
             "caption": clean(block.caption),
             "headers": block.headers,
-            "rows": [[clean(cell) for cell in row] for row in block.rows],
-            "numeric": block.numeric,
+            "rows": [
+                [(clean(cell), index < len(block.numeric) and block.numeric[index]) for index, cell in enumerate(row)]
+                for row in block.rows
+            ],
             "empty": block.empty,
         }
     return {
