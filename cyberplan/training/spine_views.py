@@ -18,10 +18,12 @@ from django.views.decorators.http import require_POST
 from cyberplan.assessment.access import assessments_visible_to
 from cyberplan.assessment.models import Assessment
 from cyberplan.core.access import Permission, organisation_ids_where, organisations_where
+from cyberplan.core.choices import TLP
 from cyberplan.core.models import User
 
 from . import evidence, spine
 from .catalogue import shipped_topics
+from .report.jobs import readable_labels
 from .spine_forms import CoverageEvidenceForm, CoverageGapForm
 
 
@@ -75,6 +77,10 @@ def attach_evidence(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Nothing was attached: %(errors)s") % {"errors": form.errors.as_text()})
         return redirect(reverse("training:spine"))
     data = form.cleaned_data
+    if data["assessment"].tlp not in readable_labels(user, data["assessment"].organisation_id):
+        # The figure counts programmes up to the assessment's label: only a person who reads that label.
+        messages.error(request, _("You may not read records marked %(label)s.") % {"label": TLP(data["assessment"].tlp).label})
+        return redirect(reverse("training:spine"))
     try:
         attached = spine.do_attach_coverage_evidence(
             user,
@@ -107,6 +113,10 @@ def raise_gaps(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("No gap was raised: %(errors)s") % {"errors": form.errors.as_text()})
         return redirect(reverse("training:spine"))
     data = form.cleaned_data
+    if data["tlp"] not in readable_labels(user, data["organisation"].pk):
+        # The share counts programmes up to the gap's label: only a label the person reads.
+        messages.error(request, _("You may not read records marked %(label)s.") % {"label": TLP(data["tlp"]).label})
+        return redirect(reverse("training:spine"))
     try:
         raised = spine.do_raise_coverage_gap(
             user,

@@ -45,6 +45,7 @@ def test_the_button_raises_the_gap_once_and_again_updates_it(world: World, train
     again = post(client, organisation=world.org_a.pk)
     assert "updated" in again and Gap.objects.filter(source=GapSource.TRAINING).count() == 1
     # At RED the RED programme counts too (2 of 10), still below a 50 % target: the same gap, changed.
+    client.force_login(world.users[Role.COORDINATOR])  # a coordinator reads TLP:RED
     post(client, organisation=world.org_a.pk, tlp="red")
     gap.refresh_from_db()
     assert Gap.objects.filter(source=GapSource.TRAINING).count() == 1 and "20.0 %" in gap.title_en
@@ -91,3 +92,12 @@ def test_the_command_raises_once_and_names_what_is_wrong(world: World, training:
         call_command("training_spine", *arguments[:4], "prosecutors", *arguments[5:])
     with pytest.raises(CommandError, match="as a number"):
         call_command("training_spine", *arguments[:-1], "half")
+
+
+def test_an_analyst_may_not_raise_a_gap_counting_red_programmes(world: World, training: TrainingWorld) -> None:
+    report_records(world, training)
+    client = Client()
+    client.force_login(world.users[Role.ANALYST])  # analysts do not read TLP:RED
+    page = post(client, organisation=world.org_a.pk, tlp="red")
+    assert "You may not read records marked" in page
+    assert not Gap.objects.filter(source=GapSource.TRAINING).exists()
