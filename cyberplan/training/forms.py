@@ -168,3 +168,5 @@ class CoverageFilterForm(forms.Form):
         limit_queryset(self, "organisation", organisations)
         set_choices(self, "topic", [("", _("Any topic")), *shipped_topics().choices(get_language() or "en")])
         set_choices(self, "audience", [("", _("Every audience")), *Audience.choices])
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select"

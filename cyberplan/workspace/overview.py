@@ -467,5 +467,5 @@ def training_tile(user: User) -> TrainingTile | None:
 
 
 def coming_sections() -> list[str]:
-    """The titles of the sections whose coverage will show here once they are built (training today)."""
+    """The titles of the sections whose coverage will show here once they are built (none today)."""
     return [str(s.title) for s in SECTIONS if s.slug in ("legal", "training") and s.url_name is None]
