@@ -79,7 +79,9 @@ def attach_evidence(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     if data["assessment"].tlp not in readable_labels(user, data["assessment"].organisation_id):
         # The figure counts programmes up to the assessment's label: only a person who reads that label.
-        messages.error(request, _("You may not read records marked %(label)s.") % {"label": TLP(data["assessment"].tlp).label})
+        messages.error(
+            request, _("You may not read records marked %(label)s.") % {"label": TLP(data["assessment"].tlp).label}
+        )
         return redirect(reverse("training:spine"))
     try:
         attached = spine.do_attach_coverage_evidence(

@@ -17,10 +17,10 @@ if TYPE_CHECKING:
 def trend_spec(figures: Figures) -> dict[str, Any] | None:
     """A bar per year, stacked by audience; ``None`` when nobody completed a session (nothing to draw)."""
     values: list[dict[str, Any]] = []
-    for year in figures.years.values():
-        for audience, people in sorted(year.by_audience.items()):
+    for year, audiences in figures.completed_by_year.items():
+        for audience, people in sorted(audiences.items()):
             label = str(Audience(audience).label) if audience in Audience.values else audience
-            values.append({"year": str(year.year), "audience": label, "people": len(people)})
+            values.append({"year": str(year), "audience": label, "people": len(people)})
     if not values:
         return None
     return {

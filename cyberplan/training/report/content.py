@@ -105,8 +105,8 @@ def summary_section(figures: Figures) -> Section:
                 [_("Programmes with a session in the year"), number(len(active))],
                 [_("Sessions"), number(this_year.sessions)],
                 [_("Hours of training delivered"), decimal(float(this_year.hours))],
-                [_("People who attended"), number(len(this_year.attended))],
-                [_("People who completed"), number(len(this_year.completed))],
+                [_("People who attended"), number(this_year.participants)],
+                [_("People who completed"), number(this_year.completed)],
             ],
             numeric=[False, True],
         )
@@ -239,7 +239,7 @@ def coverage_section(figures: Figures, language: str) -> Section:
 def trends_section(figures: Figures) -> Section:
     section = Section("trends", _("Trends by year"))
     rows = [
-        [str(y.year), number(y.sessions), decimal(float(y.hours)), number(len(y.attended)), number(len(y.completed))]
+        [str(y.year), number(y.sessions), decimal(float(y.hours)), number(y.participants), number(y.completed)]
         for y in figures.years.values()
     ]
     section.add(

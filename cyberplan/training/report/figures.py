@@ -1,7 +1,8 @@
 """The figures of the capacity-building report, counted from the records without any personal data.
 
 Only counts leave this module: participants are read by their database id to count each person once,
-never by key, name or contact. Sessions count in the year they end (``Session.year``), as coverage does.
+never by key, name or contact. Sessions count in the year they end (``Session.year``), as coverage does, and a
+session is held when attendance is recorded for it, as the section's activity figures (``figures.py``) say.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from cyberplan.reports.marking import labels_at_or_below
 from ..access import attendance_visible_to, programmes_visible_to
 from ..catalogue import shipped_topics
 from ..coverage import CoverageTable, coverage_for
-from ..models import Attendance, Course, Programme, Session
+from ..figures import YearFigures, activity_by_year
+from ..models import Attendance, Course, Programme
 
 
 def up_to_year(year: int, prefix: str = "") -> Q:
@@ -39,16 +41,6 @@ class ProgrammeFigures:
 
 
 @dataclass
-class YearFigures:
-    year: int
-    sessions: int = 0
-    hours: Decimal = Decimal("0")
-    attended: set[int] = field(default_factory=set)
-    completed: set[int] = field(default_factory=set)
-    by_audience: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
-
-
-@dataclass
 class Figures:
     """Everything the report counts for one owner organisation, one year and one marking."""
 
@@ -56,7 +48,8 @@ class Figures:
     year: int
     tlp: str
     programmes: list[ProgrammeFigures]
-    years: dict[int, YearFigures]
+    years: dict[int, YearFigures]  # the section's activity figures, each year up to the report's
+    completed_by_year: dict[int, dict[str, set[int]]]  # year -> audience -> people who completed
     audience_attended: dict[str, set[int]]
     audience_completed: dict[str, set[int]]
     coverage: CoverageTable
@@ -81,51 +74,50 @@ def count_figures(organisation: Organisation, year: int, tlp: str, reader: User 
     for programme_id, count in courses.values_list("programme_id", "n"):
         by_programme[programme_id].courses = count
 
-    years: dict[int, YearFigures] = {}
-    sessions = Session.objects.filter(up_to_year(year), course__programme_id__in=ids).select_related("course")
-    for session in sessions:
-        figures = years.setdefault(session.year, YearFigures(session.year))
-        figures.sessions += 1
-        figures.hours += session.course.hours
-        if session.year == year:
-            by_programme[session.course.programme_id].sessions += 1
-            by_programme[session.course.programme_id].hours += session.course.hours
-
     attendance: QuerySet[Attendance] = attendance_visible_to(reader) if reader is not None else Attendance.objects.all()
-    attendance = attendance.filter(up_to_year(year, "session__"), session__course__programme_id__in=ids, attended=True)
+    attendance = attendance.filter(up_to_year(year, "session__"), session__course__programme_id__in=ids)
+    # The same activity figures as the section's pages (sessions held are those with attendance recorded).
+    years = {row.year: row for row in activity_by_year(organisation.pk, attendance)}
+    completed_by_year: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     audience_attended: dict[str, set[int]] = defaultdict(set)
     audience_completed: dict[str, set[int]] = defaultdict(set)
+    held: dict[int, dict[int, Decimal]] = defaultdict(dict)  # programme -> session -> hours, in the year
     rows = attendance.values_list(
         "participant_id",
         "participant__audience",
+        "attended",
         "completed",
+        "session_id",
+        "session__course__hours",
         "session__start_date",
         "session__end_date",
         "session__course__programme_id",
     )
-    for person, audience, completed, start, end, programme_id in rows:
+    for person, audience, attended, completed, session, hours, start, end, programme_id in rows:
         session_year = (end or start).year
-        figures = years.setdefault(session_year, YearFigures(session_year))
-        figures.attended.add(person)
         if completed:
-            figures.completed.add(person)
-            figures.by_audience[audience].add(person)
-        if session_year == year:
+            completed_by_year[session_year][audience].add(person)
+        if session_year != year:
+            continue
+        held[programme_id][session] = hours
+        if attended:
             by_programme[programme_id].attended.add(person)
             audience_attended[audience].add(person)
-            if completed:
-                by_programme[programme_id].completed.add(person)
-                audience_completed[audience].add(person)
+        if completed:
+            by_programme[programme_id].completed.add(person)
+            audience_completed[audience].add(person)
+    for programme_id, sessions in held.items():
+        by_programme[programme_id].sessions = len(sessions)
+        by_programme[programme_id].hours = sum(sessions.values(), Decimal(0))
 
-    counted = attendance_visible_to(reader) if reader is not None else Attendance.objects.all()
-    counted = counted.filter(up_to_year(year, "session__"), session__course__programme_id__in=ids)
-    table = coverage_for(organisation.pk, counted, shipped_topics().keys())
+    table = coverage_for(organisation.pk, attendance, shipped_topics().keys())
     return Figures(
         organisation=organisation,
         year=year,
         tlp=tlp,
         programmes=list(by_programme.values()),
         years=dict(sorted(years.items())),
+        completed_by_year={y: dict(a) for y, a in sorted(completed_by_year.items())},
         audience_attended=dict(audience_attended),
         audience_completed=dict(audience_completed),
         coverage=table,

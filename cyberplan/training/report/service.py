@@ -23,7 +23,7 @@ def produce(
     def make() -> Produced:
         report = build_report(organisation, year, tlp, reader)
         this_year = report.figures.this_year
-        details = {"sessions": this_year.sessions, "people": len(this_year.attended)}
+        details = {"sessions": this_year.sessions, "people": this_year.participants}
         return Produced(render_report(report, fmt), file_name(organisation, year, language, fmt), details, report)
 
     return in_language(language, fmt, make)
