@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from cyberplan.core.choices import TLP
+from cyberplan.core.choices import TLP, Role
+from cyberplan.training import actions
 from cyberplan.training.report.content import build_report
 from cyberplan.training.report.service import produce
 from tests.conftest import World
@@ -74,10 +75,15 @@ def test_the_marking_leaves_out_more_restricted_programmes(world: World, trainin
 
 
 def test_a_reader_counts_only_what_they_read(world: World, training: TrainingWorld) -> None:
-    from cyberplan.core.choices import Role
-
     records = report_records(world, training)
     with translation.override("en"):
         report = build_report(world.org_a, 2026, TLP.RED, reader=world.users[Role.EXTERNAL_PARTNER])
     titles = [row[0] for row in report.sections[2].tables[0].rows]
     assert records.red.title not in titles and training.programme.title in titles
+
+
+def test_user_text_is_escaped_in_html(world: World, training: TrainingWorld) -> None:
+    report_records(world, training)
+    actions.do_update_programme(world.users[Role.COORDINATOR], training.programme, title="<script>alert(1)</script>")
+    html = produce(world.org_a, 2026, tlp=TLP.GREEN, language="en", fmt="html").content.decode()
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
