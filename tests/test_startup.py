@@ -111,4 +111,11 @@ def test_every_kind_registered_by_path_is_found() -> None:
     for kind in all_kinds():
         assert callable(kind.handler), kind.name
         assert kind.on_stop is None or callable(kind.on_stop), kind.name
-    assert [kind.name for kind in report_kinds()] == ["trends", "assessment", "legal", "strategy", "monitoring"]
+    assert [kind.name for kind in report_kinds()] == [
+        "trends",
+        "assessment",
+        "legal",
+        "training",
+        "strategy",
+        "monitoring",
+    ]

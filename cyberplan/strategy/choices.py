@@ -104,6 +104,7 @@ class KPISource(models.TextChoices):
     GAPS_CLOSED = "gaps_closed", _("Share of linked gaps closed")
     ACTIONS_COMPLETED = "actions_completed", _("Share of actions completed")
     LEGAL_COVERAGE = "legal_coverage", _("Share of treaty provisions covered by national law")
+    TRAINING_COVERAGE = "training_coverage", _("Share of an audience trained in a topic")
 
 
 class MeasurementOrigin(models.TextChoices):

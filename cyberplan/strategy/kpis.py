@@ -21,6 +21,16 @@ review of the strategy's country dated on or before the measurement date, by the
 or, with ``org=``, by another organisation whose review the strategy's organisation may read
 (``TLP:CLEAR`` or ``TLP:GREEN``). Provisions found not applicable leave the denominator.
 
+Training coverage is written ``<audience> [topic|any] [cumulative|year] [institution="name"] [org=short name]``,
+for example ``judges electronic-evidence``: the share of criminal judges trained in electronic evidence. The
+audience and the topic are keys of the capacity-building section (``judges``, ``prosecutors``,
+``public_officials``...; ``electronic-evidence``, ``incident-handling``...; ``any`` or no topic: any topic).
+``cumulative`` (the default) counts people trained in that year or any earlier one, ``year`` only those
+trained in the measurement date's year; either over the audience size recorded for that year, nationally or,
+with ``institution=``, of one institution. Each person counts once; only sessions ended by the measurement date
+count. With ``org=``, another organisation's training is read (``TLP:CLEAR`` and ``TLP:GREEN`` only). Without a
+recorded audience size there is no value: the computation says so rather than giving 0 %.
+
 The window of a measurement is the KPI's frequency ending on the measurement date (a quarterly
 KPI measured on 30 June counts 1 April to 30 June).
 """
@@ -28,6 +38,7 @@ KPI measured on 30 June counts 1 April to 30 June).
 from __future__ import annotations
 
 import datetime
+import shlex
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -49,6 +60,7 @@ from cyberplan.legal.catalogue import CONVENTION, SUBSTANTIVE, Treaty, shipped_c
 from cyberplan.legal.coverage import GroupCoverage
 from cyberplan.threats.access import describe_store_for, organisation_store_labels
 from cyberplan.threats.store import event_store
+from cyberplan.training.kpi_access import audience_keys, coverage_figure, topic_keys
 from cyberplan.trends.store import analytics_engine
 
 from .choices import FREQUENCY_MONTHS, ActionStatus, Frequency, KPISource
@@ -149,6 +161,63 @@ def parse_legal_spec(text: str) -> LegalSpec:
     return LegalSpec(treaty_id, group, found.get("measure", "full"), organisation)
 
 
+@dataclass(frozen=True)
+class TrainingSpec:
+    audience: str
+    topic: str | None = None
+    measure: str = "cumulative"
+    institution: str = ""
+    organisation: str | None = None
+
+
+TRAINING_MEASURES = ("cumulative", "year")
+
+
+def parse_training_spec(text: str) -> TrainingSpec:
+    """``judges electronic-evidence cumulative institution="Corte Suprema" org=cert-py`` -> the parts; ``ValueError``."""
+    try:
+        words = shlex.split(text)
+    except ValueError:
+        raise ValueError(_("Close the quotes around the institution's name.")) from None
+    audiences, topics = audience_keys(), topic_keys()
+    found: dict[str, str] = {}
+    named: dict[str, str] = {}
+    for word in words:
+        name, sep, value = word.partition("=")
+        if sep:
+            if name.lower() not in ("org", "institution") or not value.strip():
+                raise ValueError(_('Write org=short name or institution="name", not %(word)r.') % {"word": word[:40]})
+            if name.lower() in named:
+                raise ValueError(_("%(word)r repeats the %(kind)s.") % {"word": word[:40], "kind": name.lower()})
+            named[name.lower()] = value.strip()
+            continue
+        lowered = word.lower()
+        if lowered in audiences:
+            kind = "audience"
+        elif lowered in topics or lowered == "any":
+            kind = "topic"
+        elif lowered in TRAINING_MEASURES:
+            kind = "measure"
+        else:
+            raise ValueError(
+                _("%(word)r is no audience, topic or measure: write e.g. judges electronic-evidence cumulative.")
+                % {"word": word[:40]}
+            )
+        if kind in found:
+            raise ValueError(_("%(word)r repeats the %(kind)s.") % {"word": word[:40], "kind": kind})
+        found[kind] = lowered
+    if "audience" not in found:
+        raise ValueError(_("Name the audience: %(audiences)s.") % {"audiences": ", ".join(audiences)})
+    topic = found.get("topic")
+    return TrainingSpec(
+        found["audience"],
+        None if topic in (None, "any") else topic,
+        found.get("measure", "cumulative"),
+        named.get("institution", ""),
+        named.get("org"),
+    )
+
+
 def check_source_detail(source: str, detail: str) -> str | None:
     """What is wrong with a KPI's source detail, or None."""
     try:
@@ -158,6 +227,8 @@ def check_source_detail(source: str, detail: str) -> str | None:
             parse_factor_spec(detail)
         elif source == KPISource.LEGAL_COVERAGE:
             parse_legal_spec(detail)
+        elif source == KPISource.TRAINING_COVERAGE:
+            parse_training_spec(detail)
     except ValueError as error:
         return str(error)
     return None
@@ -200,6 +271,8 @@ def compute(kpi: KPI, as_of: datetime.date, actor: User | None = None) -> Comput
         return _actions_completed(kpi, as_of)
     if kpi.source == KPISource.LEGAL_COVERAGE:
         return _legal_coverage(kpi, as_of, actor)
+    if kpi.source == KPISource.TRAINING_COVERAGE:
+        return _training_coverage(kpi, as_of, actor)
     raise ValidationError(_("This KPI is entered by hand; it has no platform data to compute from."))
 
 
@@ -431,6 +504,67 @@ def _legal_coverage(kpi: KPI, as_of: datetime.date, actor: User | None) -> Compu
             "review": review.pk,
             "review_title": str(review),
             "organisation": reviewer.slug,
+        },
+    )
+
+
+def _training_coverage(kpi: KPI, as_of: datetime.date, actor: User | None) -> Computed:
+    try:
+        spec = parse_training_spec(kpi.source_detail)
+    except ValueError as error:
+        raise ValidationError({"source_detail": str(error)}) from None
+    owner = kpi.action.strategy.organisation
+    trainer = owner
+    if spec.organisation is not None and spec.organisation != owner.slug:
+        found = Organisation.objects.filter(slug=spec.organisation).first()
+        if found is None:
+            raise ValidationError(
+                {
+                    "source_detail": _("There is no organisation with the short name %(slug)r.")
+                    % {"slug": spec.organisation[:60]}
+                }
+            )
+        trainer = found
+    labels: list[str] | None = None
+    if actor is not None and actor.pk:
+        role = role_in(actor, owner.pk)
+        if role is None:
+            raise ValidationError(
+                _("Only members of %(organisation)s may compute its KPIs.") % {"organisation": str(owner)}
+            )
+        labels = sorted(ROLE_TLP[role])
+    figure = coverage_figure(
+        owner.pk,
+        trainer.pk,
+        audience=spec.audience,
+        topic=spec.topic,
+        as_of=as_of,
+        institution=spec.institution,
+        labels=labels,
+    )
+    row = figure.row
+    if row is None or row.denominator is None:
+        where = spec.institution or _("nationally")
+        raise ValidationError(
+            _(
+                "No audience size is recorded for %(audience)s (%(where)s) in %(year)s by %(organisation)s: "
+                "there is no share to compute."
+            )
+            % {"audience": spec.audience, "where": where, "year": as_of.year, "organisation": str(trainer)}
+        )
+    trained = row.cumulative_trained if spec.measure == "cumulative" else row.trained
+    return Computed(
+        _percent(trained, row.denominator),
+        {
+            "source": KPISource.TRAINING_COVERAGE,
+            "audience": spec.audience,
+            "topic": spec.topic or "any",
+            "measure": spec.measure,
+            "institution": spec.institution,
+            "year": as_of.year,
+            "trained": trained,
+            "size": row.denominator,
+            "organisation": trainer.slug,
         },
     )
 

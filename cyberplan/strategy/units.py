@@ -44,6 +44,7 @@ SOURCE_UNIT: dict[str, str] = {
     KPISource.GAPS_CLOSED: KPIUnit.PERCENT,
     KPISource.ACTIONS_COMPLETED: KPIUnit.PERCENT,
     KPISource.LEGAL_COVERAGE: KPIUnit.PERCENT,
+    KPISource.TRAINING_COVERAGE: KPIUnit.PERCENT,
 }
 
 
@@ -123,7 +124,12 @@ def check_kpi_values(kpi: Any) -> None:
             _("A KPI computed as %(source)s is measured in %(unit)s.")
             % {"source": str(KPISource(kpi.source).label).lower(), "unit": unit_label(wanted)}
         ]
-    if kpi.source in (KPISource.TREND_METRIC, KPISource.ASSESSMENT_STAGE, KPISource.LEGAL_COVERAGE):
+    if kpi.source in (
+        KPISource.TREND_METRIC,
+        KPISource.ASSESSMENT_STAGE,
+        KPISource.LEGAL_COVERAGE,
+        KPISource.TRAINING_COVERAGE,
+    ):
         problem = check_source_detail(kpi.source, kpi.source_detail)
         if problem:
             errors["source_detail"] = [problem]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import outputs_urls, views
 
 app_name = "training"
 urlpatterns = [
@@ -30,3 +30,4 @@ urlpatterns = [
     path("coverage/", views.coverage, name="coverage"),
     path("retention/", views.retention, name="retention"),
 ]
+urlpatterns += outputs_urls.urlpatterns  # the report, assessment evidence and gaps

@@ -347,6 +347,10 @@ ROUTES: dict[str, Reads | Lists | Skip] = {
     "training:denominator_delete": WRITE_ONLY,
     "training:coverage": Lists(),
     "training:retention": Lists(),
+    "training:report": Lists(),
+    "training:spine": Lists(),
+    "training:attach_evidence": WRITE_ONLY,
+    "training:raise_gaps": WRITE_ONLY,
     # strategy
     "strategy:strategy_list": Lists(),
     "strategy:strategy_create": Lists(),

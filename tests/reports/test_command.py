@@ -33,7 +33,14 @@ EXAMPLE = ReportKind("example", "An example report.", _add, _run)
 
 def test_one_report_command_serves_the_kinds_the_apps_registered() -> None:
     assert get_commands()["report"] == "cyberplan.reports"
-    assert [kind.name for kind in report_kinds()] == ["trends", "assessment", "legal", "strategy", "monitoring"]
+    assert [kind.name for kind in report_kinds()] == [
+        "trends",
+        "assessment",
+        "legal",
+        "training",
+        "strategy",
+        "monitoring",
+    ]
 
 
 def test_a_kind_registered_by_an_app_becomes_a_subcommand(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -233,7 +233,8 @@ def test_fields_and_values_that_do_not_fit_the_kind(plan: Plan, coordinator) -> 
         "plan.csv: line 6 [lead]: lead does not apply to a KPI.",
         "plan.csv: line 7 [unit]: Unknown unit 'litres'; use count, percent, days, hours, stage, yesno, currency.",
         "plan.csv: line 8 [source]: Unknown source 'guess'; "
-        "use manual, trend_metric, assessment_stage, gaps_closed, actions_completed, legal_coverage.",
+        "use manual, trend_metric, assessment_stage, gaps_closed, actions_completed, legal_coverage, "
+        "training_coverage.",
         "plan.csv: line 9 [code]: Give an axis a code, e.g. 1.2.",
         "plan.csv: line 10 [code]: Give an action a code, e.g. 1.2.",
     ]

@@ -44,30 +44,7 @@ def methodology(builder: Builder) -> Section:
             empty=_("No feed reported an event in this period."),
         )
     )
-    if builder.together:
-        # Several stores together: their events only; each owner's imports and constituency stay its own.
-        section.add(
-            Paragraph(
-                _(
-                    "Events counted from the stores of %(stores)s, read together. Each store counts only the labels "
-                    "its reader may read there; an address reported by several stores counts once as a distinct "
-                    "source. The imports and the constituency of each store stay with its owner and are not listed."
-                )
-                % {"stores": clean(get_text_list(builder.together, _("and")))}
-            )
-        )
-    elif builder.granted_as:
-        # A granted store: its events only; the owner's imports and constituency stay internal.
-        section.add(
-            Paragraph(
-                _("Events counted from the store of %(store)s, read through a store grant.")
-                % {"store": clean(builder.granted_as)}
-            )
-        )
-    else:
-        section.add(*imports(builder))
-        section.add(Paragraph(_("Coverage of the address space"), "subheading"))
-        section.add(*coverage(builder))
+    section.add(*whose_events(builder))
     section.add(Paragraph(_("Counting"), "subheading"))
     section.add(
         Paragraph(
@@ -110,6 +87,30 @@ def methodology(builder: Builder) -> Section:
         )
     )
     return section
+
+
+def whose_events(builder: Builder) -> list[Block]:
+    """Where the events come from: one's own store (its imports and the coverage of the constituency), a
+    granted store, or several stores read together (events only: imports and constituency stay with owners)."""
+    if builder.together:
+        return [
+            Paragraph(
+                _(
+                    "Events counted from the stores of %(stores)s, read together. Each store counts only the labels "
+                    "its reader may read there; an address reported by several stores counts once as a distinct "
+                    "source. The imports and the constituency of each store stay with its owner and are not listed."
+                )
+                % {"stores": clean(get_text_list(builder.together, _("and")))}
+            )
+        ]
+    if builder.granted_as:
+        return [
+            Paragraph(
+                _("Events counted from the store of %(store)s, read through a store grant.")
+                % {"store": clean(builder.granted_as)}
+            )
+        ]
+    return [*imports(builder), Paragraph(_("Coverage of the address space"), "subheading"), *coverage(builder)]
 
 
 def period_imports(builder: Builder) -> list[Import]:

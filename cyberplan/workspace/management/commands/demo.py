@@ -17,6 +17,7 @@ from cyberplan.core.models import Organisation
 from cyberplan.legal.demo import build_demo_legal_for_workspace
 from cyberplan.strategy.demo import build_demo_strategy_for_workspace
 from cyberplan.threats.demo import build_threat_demo
+from cyberplan.training.demo import build_demo_training_for_workspace
 from cyberplan.workspace.demo import DEMO_PASSWORD, build_demo_workspace, demo_logins
 
 
@@ -43,6 +44,8 @@ class Command(BaseCommand):
         if not options["no_events"]:
             build_threat_demo(Organisation.objects.get(slug="cert-py"), lambda message: self.stdout.write(message))
         build_demo_assessment_for_workspace(lambda message: self.stdout.write(message))
+        # Before the strategy: its training-coverage KPI is computed from these programmes.
+        build_demo_training_for_workspace(lambda message: self.stdout.write(message))
         build_demo_strategy_for_workspace(lambda message: self.stdout.write(message))
         build_demo_legal_for_workspace(lambda message: self.stdout.write(message))
         if options["no_serve"]:
