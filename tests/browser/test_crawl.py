@@ -1,7 +1,7 @@
 """The crawl: every page a demo coordinator can reach, in both languages, at a desktop and a phone width.
 
 Signed in as the demo workspace's national coordinator (organisations, gaps, an assessment, a strategy and a
-small threat demo, a legal alignment review), the crawl follows every link of the site from the overview, and on each page checks:
+small threat demo, a legal alignment review, capacity-building programmes), the crawl follows every link of the site from the overview, and on each page checks:
 it answers below 400, with one visible ``h1``, in the chosen language; it is no wider than the window at
 1366 px and at 390 px; axe-core (vendored from the npm registry in ``tests/browser/vendor``) finds no
 serious or critical accessibility violation. It measures each page's load, first (cold) and again (warm),
@@ -28,6 +28,7 @@ from cyberplan.core.models import Organisation, User
 from cyberplan.legal.demo import build_demo_legal_for_workspace
 from cyberplan.strategy.demo import build_demo_strategy_for_workspace
 from cyberplan.threats.demo import build_threat_demo
+from cyberplan.training.demo import build_demo_training_for_workspace
 from cyberplan.workspace.demo import DEMO_PASSWORD, build_demo_workspace
 from tests.browser.conftest import BrowserSession
 
@@ -83,6 +84,7 @@ def _demo_world() -> User:
     build_demo_workspace()
     build_threat_demo(Organisation.objects.get(slug="cert-py"), lambda _message: None, events=3000)
     build_demo_assessment_for_workspace()
+    build_demo_training_for_workspace()  # before the strategy, whose training-coverage KPI reads it
     build_demo_strategy_for_workspace()
     build_demo_legal_for_workspace()
     return User.objects.get(username="demo-coordinator")
