@@ -97,3 +97,13 @@ def test_the_admin_lists_but_does_not_change_or_show_the_secret(world: World, ne
     page = admin_client.get(f"/admin/sharing/partnercredential/{credential.pk}/change/").content.decode()
     assert credential.key not in page
     assert admin_client.get("/admin/sharing/sharinggroup/add/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("role", "offered"), [(Role.ADMINISTRATOR, True), (Role.COORDINATOR, False), (Role.VIEWER, False)]
+)
+def test_the_credentials_page_is_offered_only_to_those_who_may_open_it(world: World, role: str, offered: bool) -> None:
+    client = signed_in(world.users[role])
+    html = client.get("/sharing/").content.decode()
+    assert ('href="/sharing/credentials/"' in html) is offered
+    assert client.get("/sharing/credentials/").status_code == (200 if offered else 403)
