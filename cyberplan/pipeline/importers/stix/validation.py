@@ -130,7 +130,8 @@ def _reuse_schema_validators() -> None:
                 if name.endswith(".json"):
                     uri = Path(root, name).as_uri()
                     resources.append((uri, retrieve(uri, schema_dir)))
-        return Registry(retrieve=functools.partial(retrieve, schema_dir=schema_dir)).with_resources(resources).crawl()
+        registry: Any = Registry(retrieve=functools.partial(retrieve, schema_dir=schema_dir))  # type: ignore[call-arg]
+        return registry.with_resources(resources).crawl()
 
     def cached_load_validator(schema_path: str, schema: Any, schema_dir: str) -> Any:
         key = (schema_path, schema_dir, json.dumps(schema, sort_keys=True))
