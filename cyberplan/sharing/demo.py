@@ -21,16 +21,20 @@ from django.db import transaction
 
 from cyberplan.core import actions as core_actions
 from cyberplan.core.choices import OrganisationType
-from cyberplan.core.models import Organisation, Sector
+from cyberplan.core.models import Organisation, Sector, User
+from cyberplan.jobs.choices import JobStatus
+from cyberplan.jobs.models import Job
 from cyberplan.threats.actions import do_register_import, do_run_import, file_digest
 from cyberplan.threats.choices import ImportFormat
 from cyberplan.threats.models import Import
+from cyberplan.threats.store import event_store
 
 from .actions import do_create_collection, do_create_group, do_issue_credential, do_rotate_credential, do_set_member
 from .choices import CollectionContent, GroupCeiling
+from .jobs import SHARING_PUBLISH, do_request_publish
 from .models import Collection, GroupMember, PartnerCredential, SharingGroup
-from .publishing import PublishSummary, do_publish
-from .stix_out import TLP2_MARKING_IDS
+from .publishing import PublishSummary, collection_labels, do_publish
+from .stix_out import TLP2_MARKING_IDS, observations
 
 PARTNER = {
     "slug": "demo-partner-csirt",
@@ -44,6 +48,10 @@ GROUP_NAME = "Regional CSIRTs (illustrative)"
 COLLECTION_TITLE = "Indicators for partner CSIRTs (demo)"
 CREDENTIAL_NAME = "Demo TAXII and MISP feed access"
 BUNDLE_NAME = "sharing-demo-indicators.json"
+LEAD = "demo-csirt-lead"  # CERT-PY's coordinator, for whom the worker publishes a large store
+#: Up to this many observables the demo publishes at once; a larger store (the synthetic months) is published
+#: by the task worker, so that building the demo stays quick.
+PUBLISH_NOW_LIMIT = 500
 
 # (n, RSIT label, STIX pattern, TLP): documentation addresses (RFC 5737) and reserved names (RFC 2606) only.
 INDICATORS: list[tuple[int, str, str, str]] = [
@@ -64,8 +72,9 @@ class DemoSharing:
     collection: Collection
     credential: PartnerCredential
     secret: str | None  # only when the credential was issued (or rotated) now
-    published: PublishSummary
+    published: PublishSummary | None  # None when publishing was left to the task worker
     created: dict[str, int]
+    queued: bool = False
 
 
 def demo_bundle() -> dict[str, Any]:
@@ -150,8 +159,26 @@ def build_demo_sharing(csirt: Organisation, *, rotate: bool = False) -> DemoShar
             created["credentials"] += 1
         elif rotate:
             secret = do_rotate_credential(None, credential)
-    published = do_publish(None, collection)
-    return DemoSharing(group, collection, credential, secret, published, created)
+    if _observables(collection) <= PUBLISH_NOW_LIMIT:
+        return DemoSharing(group, collection, credential, secret, do_publish(None, collection), created)
+    return DemoSharing(group, collection, credential, secret, None, created, queued=_queue_publish(collection))
+
+
+def _observables(collection: Collection) -> int:
+    owner = collection.group.organisation
+    return sum(1 for _seen in observations(event_store(owner), collection_labels(collection)))
+
+
+def _queue_publish(collection: Collection) -> bool:
+    """Ask the worker to publish, unless a publishing job of the collection is waiting or ran (True if asked)."""
+    lead = User.objects.filter(username=LEAD).first()
+    asked = Job.objects.filter(kind=SHARING_PUBLISH, parameters__collection=str(collection.pk)).exclude(
+        status__in=[JobStatus.FAILED, JobStatus.CANCELLED]
+    )
+    if lead is None or asked.exists():
+        return False
+    do_request_publish(lead, collection)
+    return True
 
 
 def build_demo_sharing_for_workspace(say: Callable[[str], None], base_url: str = "http://127.0.0.1:8000") -> None:
@@ -160,11 +187,13 @@ def build_demo_sharing_for_workspace(say: Callable[[str], None], base_url: str =
     if csirt is None:
         return
     built = build_demo_sharing(csirt)
-    say(
-        "sharing network: "
-        + ", ".join(f"{count} new {name}" for name, count in built.created.items())
-        + f"; published {built.published.added} new objects ({built.published.unchanged} unchanged)"
-    )
+    if built.published is not None:
+        done = f"published {built.published.added} new objects ({built.published.unchanged} unchanged)"
+    elif built.queued:
+        done = "the task worker publishes CERT-PY's indicators into the collection (see the jobs page)"
+    else:
+        done = "publishing into the collection was asked for earlier (see the jobs page)"
+    say("sharing network: " + ", ".join(f"{count} new {name}" for name, count in built.created.items()) + "; " + done)
     say(f"  TAXII discovery URL: {base_url.rstrip('/')}/taxii2/")
     say(f"  MISP feed URL:       {base_url.rstrip('/')}/misp-feeds/{built.collection.pk}/")
     say(f"  partner credential:  {built.credential.pk} (HTTP Basic user name)")

@@ -36,7 +36,7 @@ def test_demo_shares_clear_and_green_only_and_a_second_build_creates_nothing(liv
     build_demo_workspace()
     csirt = Organisation.objects.get(slug="cert-py")
     first = build_demo_sharing(csirt)
-    assert first.secret is not None and first.published.failed == []
+    assert first.secret is not None and first.published is not None and first.published.failed == []
     # The store holds every label, AMBER and RED included.
     con = connect(event_store(csirt))
     try:
@@ -48,7 +48,8 @@ def test_demo_shares_clear_and_green_only_and_a_second_build_creates_nothing(liv
     counts = (SharingGroup.objects.count(), Collection.objects.count(), PartnerCredential.objects.count())
     objects = SharedObject.objects.count()
     again = build_demo_sharing(csirt)
-    assert again.secret is None and again.published.added == 0 and sum(again.created.values()) == 0
+    assert again.secret is None and again.published is not None and again.published.added == 0
+    assert sum(again.created.values()) == 0
     assert (SharingGroup.objects.count(), Collection.objects.count(), PartnerCredential.objects.count()) == counts
     assert SharedObject.objects.count() == objects
 
@@ -74,3 +75,18 @@ def test_the_demo_command_prints_the_discovery_url_and_the_secret_once(settings:
     call_command("demo", "--no-serve", "--no-events", stdout=out)
     assert "not shown again" in out.getvalue()
     assert PartnerCredential.objects.count() == 1
+
+
+def test_a_large_store_is_published_by_the_worker_asked_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cyberplan.jobs.models import Job
+    from cyberplan.sharing import demo
+
+    monkeypatch.setattr(demo, "PUBLISH_NOW_LIMIT", 3)  # the demo bundle gives four CLEAR and GREEN observables
+    build_demo_workspace()
+    built = build_demo_sharing(Organisation.objects.get(slug="cert-py"))
+    assert built.published is None and built.queued
+    job = Job.objects.get(kind="sharing_publish")
+    assert job.created_by is not None and job.created_by.username == "demo-csirt-lead"
+    assert job.parameters == {"collection": str(built.collection.pk)}
+    assert not build_demo_sharing(Organisation.objects.get(slug="cert-py")).queued
+    assert Job.objects.filter(kind="sharing_publish").count() == 1
