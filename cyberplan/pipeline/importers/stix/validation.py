@@ -130,7 +130,9 @@ def _reuse_schema_validators() -> None:
                 if name.endswith(".json"):
                     uri = Path(root, name).as_uri()
                     resources.append((uri, retrieve(uri, schema_dir)))
-        registry: Any = Registry(retrieve=functools.partial(retrieve, schema_dir=schema_dir))  # type: ignore[call-arg]
+        # referencing declares ``retrieve`` as a private attrs field, which mypy does not see as an argument.
+        make_registry: Any = Registry
+        registry = make_registry(retrieve=functools.partial(retrieve, schema_dir=schema_dir))
         return registry.with_resources(resources).crawl()
 
     def cached_load_validator(schema_path: str, schema: Any, schema_dir: str) -> Any:
