@@ -317,6 +317,14 @@ ROUTES: dict[str, Reads | Lists | Skip] = {
     "sharing:credential_issue": Lists(),
     "sharing:credential_rotate": WRITE_ONLY,
     "sharing:credential_revoke": WRITE_ONLY,
+    "sharing:subscription_list": Lists(),
+    "sharing:subscription_create": Lists(),
+    "sharing:subscription_detail": Skip(
+        "subscriptions are not in this world: tests/sharing/test_subscription_pages.py"
+    ),
+    "sharing:subscription_edit": Skip("subscriptions are not in this world: tests/sharing/test_subscription_pages.py"),
+    "sharing:subscription_delete": WRITE_ONLY,
+    "sharing:subscription_pull": WRITE_ONLY,
     # strategy
     "strategy:strategy_list": Lists(),
     "strategy:strategy_create": Lists(),
