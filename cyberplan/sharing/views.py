@@ -190,6 +190,9 @@ def collection_detail(request: HttpRequest, pk: str) -> HttpResponse:
             "collection_url": request.build_absolute_uri(
                 reverse("taxii:collection", kwargs={"collection_id": str(collection.pk)})
             ),
+            "misp_feed_url": request.build_absolute_uri(
+                reverse("misp_feed:manifest", kwargs={"collection_id": collection.pk})
+            ).removesuffix("manifest.json"),
         },
     )
 

@@ -118,3 +118,12 @@ def test_bad_credentials_and_unseen_collections_are_refused(client: Client, fill
     assert client.get(base, HTTP_AUTHORIZATION=basic(filled.member_key)).status_code == 401
     missing = f"/misp-feeds/{filled.collection.pk}/00000000-0000-4000-8000-000000000005.json"
     assert client.get(missing, HTTP_AUTHORIZATION=basic(filled.owner_key)).status_code == 404  # RED: not served
+
+
+def test_the_collection_page_gives_the_feed_address(world: World, net: Net) -> None:
+    from cyberplan.core.choices import Role
+
+    client = Client()
+    client.force_login(world.users[Role.ANALYST])
+    body = client.get(f"/sharing/collections/{net.collection.pk}/").content.decode()
+    assert f"http://testserver/misp-feeds/{net.collection.pk}/</code>" in body
