@@ -32,8 +32,13 @@ def filled(net: Net, world: World) -> Net:
 
 def feed_of(client: Client, net: Net, key: tuple[PartnerCredential, str]) -> dict[str, Any]:
     """Everything a feed consumer fetches, checked the way PyMISP builds a feed's manifest and hashes."""
+    import jsonschema
     from pymisp import MISPEvent
 
+    from cyberplan.pipeline.importers.misp import load_schema
+
+    schema = load_schema("schema-lax.json")  # the strict one predates fields PyMISP's own feed output has
+    pymisp_schema = jsonschema.validators.validator_for(schema)(schema)
     base = f"/misp-feeds/{net.collection.pk}/"
     auth = {"HTTP_AUTHORIZATION": basic(key)}
     manifest = client.get(base + "manifest.json", **auth)
@@ -46,6 +51,8 @@ def feed_of(client: Client, net: Net, key: tuple[PartnerCredential, str]) -> dic
     for event_id, entry in entries.items():
         response = client.get(f"{base}{event_id}.json", **auth)
         assert response.status_code == 200
+        schema_errors = list(pymisp_schema.iter_errors(response.json()))
+        assert schema_errors == [], [e.message for e in schema_errors]  # PyMISP's JSON schema of a MISP event
         event = MISPEvent()
         event.load(response.content)  # PyMISP's loader of MISP JSON
         assert event.uuid == event_id
