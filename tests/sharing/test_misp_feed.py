@@ -134,3 +134,25 @@ def test_the_collection_page_gives_the_feed_address(world: World, net: Net) -> N
     client.force_login(world.users[Role.ANALYST])
     body = client.get(f"/sharing/collections/{net.collection.pk}/").content.decode()
     assert f"http://testserver/misp-feeds/{net.collection.pk}/</code>" in body
+
+
+def test_feed_events_import_back_through_the_misp_importer_at_their_labels(
+    client: Client, filled: Net, world: World, tmp_path: Any, settings: Any
+) -> None:
+    from cyberplan.pipeline.query import connect
+    from cyberplan.threats.actions import do_register_import, do_run_import
+    from cyberplan.threats.store import event_store
+
+    settings.CYBERPLAN_EVENTS_DIR = tmp_path / "events"
+    events = feed_of(client, filled, filled.member_key)
+    path = tmp_path / "feed.json"
+    path.write_text(json.dumps([json.loads(event.to_json()) for event in events.values()]))
+    record = do_register_import(None, world.org_b, path, file_name=path.name, format="misp", tlp="amber")
+    record = do_run_import(record, path)
+    assert record.stored == 2 and record.quarantined == 0
+    con = connect(event_store(world.org_b))
+    try:
+        rows = dict(con.execute('SELECT "source.ip", tlp FROM events').fetchall())
+    finally:
+        con.close()
+    assert rows == {"198.51.100.1": "clear", "198.51.100.2": "green"}
