@@ -390,6 +390,8 @@ CYBERPLAN_TAXII_MAX_CONTENT_LENGTH = min(
 )
 CYBERPLAN_TAXII_PAGE_SIZE = env_int("CYBERPLAN_TAXII_PAGE_SIZE", 100, minimum=1)
 CYBERPLAN_TAXII_MAX_PAGE_SIZE = env_int("CYBERPLAN_TAXII_MAX_PAGE_SIZE", 1000, minimum=1)
+# TAXII client: seconds to wait for a partner server to connect and to send each answer.
+CYBERPLAN_TAXII_CLIENT_TIMEOUT = env_int("CYBERPLAN_TAXII_CLIENT_TIMEOUT", 30, minimum=1)
 
 # Security baseline. Production turns on everything that needs HTTPS.
 SESSION_COOKIE_HTTPONLY = True

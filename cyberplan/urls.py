@@ -29,6 +29,8 @@ urlpatterns = [
     path("sharing/", include("cyberplan.sharing.urls")),
     # TAXII 2.1 for partners, authenticated by partner credentials rather than sessions.
     path("taxii2/", include("cyberplan.sharing.taxii.urls")),
+    # MISP feeds of the same collections, under the same partner credentials and release rule.
+    path("misp-feeds/", include("cyberplan.sharing.misp.urls")),
     # Sign-in goes through django-allauth (password, then the second factor if the user has one); the
     # same address answers to allauth's own names for these pages.
     path("login/", account_views.login, name="login"),

@@ -28,7 +28,7 @@ from cyberplan.core.models import User
 from cyberplan.core.release import Standing, labels_released_to
 
 from .actions import hash_secret
-from .models import Collection, GroupMember, PartnerCredential, SharedObject, SharingGroup
+from .models import Collection, GroupMember, PartnerCredential, SharedObject, SharingGroup, Subscription
 
 # -- partners over TAXII ---------------------------------------------------------------------------------------
 
@@ -192,3 +192,20 @@ def require_decide(user: User, group: SharingGroup) -> None:
         user, Permission.DECIDE
     ):
         raise PermissionDenied
+
+
+# -- TAXII subscriptions: coordinators and administrators of the subscribing organisation -----------------------
+
+
+def subscriptions_visible_to(user: User) -> QuerySet[Subscription]:
+    return Subscription.objects.filter(
+        organisation_id__in=organisation_ids_where(user, Permission.DECIDE)
+    ).select_related("organisation")
+
+
+def access_subscription_by_id(user: User, subscription_id: int | str) -> Subscription:
+    """The subscription if the user decides for its organisation; 404 otherwise (others never see it)."""
+    try:
+        return subscriptions_visible_to(user).get(pk=subscription_id)
+    except (Subscription.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

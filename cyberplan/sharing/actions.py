@@ -27,7 +27,16 @@ from cyberplan.core.models import Organisation, User
 from cyberplan.core.release import Standing, labels_released_to
 
 from . import stix_out
-from .models import Collection, GroupMember, PartnerCredential, Release, SharedObject, SharingGroup, Status
+from .models import (
+    Collection,
+    GroupMember,
+    PartnerCredential,
+    Release,
+    SharedObject,
+    SharingGroup,
+    Status,
+    Subscription,
+)
 
 GROUP_FIELDS = ("name", "description", "tlp_ceiling")
 MEMBER_FIELDS = ("can_read", "can_write", "need_to_know")
@@ -409,3 +418,49 @@ def record_release(
             organisation=collection.group.organisation,
         )
     return release
+
+
+# -- TAXII subscriptions (pulled by cyberplan.sharing.client) ----------------------------------------------------
+
+SUBSCRIPTION_FIELDS = ("name", "api_root_url", "collection_id", "username", "tlp", "interval_minutes", "active")
+
+
+@transaction.atomic
+def do_create_subscription(
+    actor: User | None, organisation: Organisation, *, password: str = "", **values: Any
+) -> Subscription:
+    subscription = Subscription(organisation=organisation, created_by=_actor(actor), password=password, **values)
+    subscription.full_clean()
+    subscription.save()
+    audit.record_create(_actor(actor), subscription, organisation)
+    return subscription
+
+
+@transaction.atomic
+def do_update_subscription(
+    actor: User | None, subscription: Subscription, *, password: str = "", **values: Any
+) -> Subscription:
+    """Change a subscription; an empty ``password`` keeps the one stored (it is never shown again)."""
+    before = audit.snapshot(subscription)
+    for name in SUBSCRIPTION_FIELDS:
+        if name in values:
+            setattr(subscription, name, values[name])
+    if password:
+        subscription.password = password
+    changes = audit.save_versioned_update(_actor(actor), subscription, before, subscription.organisation)
+    if password and not changes:  # the password is never in a snapshot: its change is saved and noted alone
+        subscription.save(update_fields=["password"])
+        audit.record(
+            actor=_actor(actor),
+            action=AuditAction.UPDATE,
+            instance=subscription,
+            changes={"secret": ["(old)", "(changed)"]},
+            organisation=subscription.organisation,
+        )
+    return subscription
+
+
+@transaction.atomic
+def do_delete_subscription(actor: User | None, subscription: Subscription) -> None:
+    audit.record_delete(_actor(actor), subscription, audit.snapshot(subscription), subscription.organisation)
+    subscription.delete()

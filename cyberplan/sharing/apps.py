@@ -16,3 +16,9 @@ class SharingConfig(AppConfig):
             "cyberplan.sharing.jobs.run_publish_job",
             describe="cyberplan.sharing.jobs.describe",
         )
+        declare(
+            "sharing_pull",
+            _("Pull a partner's TAXII collection"),
+            "cyberplan.sharing.jobs.run_pull_job",
+            describe="cyberplan.sharing.jobs.describe_pull",
+        )

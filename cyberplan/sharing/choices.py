@@ -28,3 +28,15 @@ class GroupCeiling(models.TextChoices):
     GREEN = TLP.GREEN.value, TLP.GREEN.label
     AMBER = TLP.AMBER.value, TLP.AMBER.label
     AMBER_STRICT = TLP.AMBER_STRICT.value, TLP.AMBER_STRICT.label
+
+
+class PullState(models.TextChoices):
+    """How the last pull of a subscription ended."""
+
+    NEVER = "never", _("Not pulled yet")
+    OK = "ok", _("Pulled")
+    UNREACHABLE = "unreachable", _("Partner server unreachable")
+    TIMEOUT = "timeout", _("Partner server too slow (timed out)")
+    REFUSED = "refused", _("Refused by the partner server")
+    BAD_ANSWER = "bad_answer", _("Partner server answered something that is not TAXII 2.1")
+    IMPORT_FAILED = "import_failed", _("Import failed")

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from cyberplan.core.forms import limit_queryset
 from cyberplan.core.models import Organisation
 
-from .models import Collection, SharingGroup
+from .models import Collection, SharingGroup, Subscription
 
 
 class GroupForm(forms.ModelForm[SharingGroup]):
@@ -61,3 +61,40 @@ class CredentialForm(forms.Form):
         limit_queryset(self, "holder", Organisation.objects.order_by("name"))
         if issuers.count() == 1:
             self.fields["issuer"].initial = issuers.first()
+
+
+class SubscriptionForm(forms.ModelForm[Subscription]):
+    organisation = forms.ModelChoiceField(label=_("Subscribing organisation"), queryset=Organisation.objects.none())
+    api_root_url = forms.URLField(
+        label=_("API root URL"),
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("The partner's TAXII 2.1 API root, for example https://taxii.partner.example/api1/"),
+    )
+    password = forms.CharField(
+        label=_("Password or key"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("Kept to reach the partner and never shown again; leave empty to keep the one stored."),
+    )
+
+    class Meta:
+        model = Subscription
+        fields = [
+            "organisation",
+            "name",
+            "api_root_url",
+            "collection_id",
+            "username",
+            "tlp",
+            "interval_minutes",
+            "active",
+        ]
+
+    def __init__(self, *args: Any, organisations: QuerySet[Organisation] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if organisations is None:
+            del self.fields["organisation"]
+        else:
+            limit_queryset(self, "organisation", organisations)

@@ -15,7 +15,7 @@ from cyberplan.jobs.models import Job
 from cyberplan.jobs.registry import Progress
 
 from .access import access_collection_by_id
-from .models import Collection
+from .models import Collection, Subscription
 
 SHARING_PUBLISH = "sharing_publish"
 
@@ -48,3 +48,35 @@ def run_publish_job(job: Job, progress: Progress) -> dict[str, Any]:
 
     summary = do_publish(job.created_by, collection)
     return {"collection": str(collection.pk), **summary.as_dict()}
+
+
+# -- pulling a TAXII subscription ------------------------------------------------------------------------------
+
+SHARING_PULL = "sharing_pull"
+
+
+def do_request_pull(actor: User | None, subscription: Subscription) -> Job:
+    """Queue a pull of ``subscription`` (from its page, or for every due subscription by ``sharing pull --due``)."""
+    return do_start_job(actor, subscription.organisation, SHARING_PULL, {"subscription": subscription.pk})
+
+
+def describe_pull(parameters: dict[str, Any]) -> list[tuple[str, str]]:
+    raw = parameters.get("subscription")
+    name = Subscription.objects.filter(pk=raw).values_list("name", flat=True).first() if isinstance(raw, int) else None
+    return [(_("TAXII subscription"), name or "—")]
+
+
+def run_pull_job(job: Job, progress: Progress) -> dict[str, Any]:
+    parameters = job.parameters if isinstance(job.parameters, dict) else {}
+    raw = parameters.get("subscription")
+    subscription = (
+        Subscription.objects.filter(pk=raw).select_related("organisation").first() if isinstance(raw, int) else None
+    )
+    if subscription is None or subscription.organisation_id != job.organisation_id:
+        raise PermissionError(_("This subscription no longer exists in the job's organisation."))
+    from .client import do_pull  # the URL conf imports this module: the importer loads only here
+
+    outcome = do_pull(job.created_by, subscription)
+    if outcome.error:
+        raise RuntimeError(outcome.error)
+    return {"subscription": subscription.pk, "received": outcome.received, "stored": outcome.stored}

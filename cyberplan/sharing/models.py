@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from cyberplan.core.choices import TLP
 from cyberplan.core.models import Organisation
 
-from .choices import CollectionContent, GroupCeiling, StatusState
+from .choices import CollectionContent, GroupCeiling, PullState, StatusState
 
 
 class SharingGroup(models.Model):
@@ -261,3 +261,55 @@ class Release(models.Model):
     def __str__(self) -> str:
         total = sum(int(v) for v in self.counts.values())
         return f"{self.collection} -> {self.recipient}: {total}"
+
+
+class Subscription(models.Model):
+    """A collection of a partner's TAXII 2.1 server that the organisation pulls into its event store."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="taxii_subscriptions"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    api_root_url = models.URLField(_("API root URL"), max_length=500)
+    collection_id = models.CharField(_("collection id"), max_length=100)
+    username = models.CharField(_("user name"), max_length=200, blank=True)
+    # Kept to authenticate to the partner; never shown again once entered, never audited (named "password").
+    password = models.CharField(_("password or key"), max_length=500, blank=True, editable=False)
+    tlp = models.CharField(
+        _("label of unmarked objects"),
+        max_length=15,
+        choices=TLP.choices,
+        default=TLP.AMBER,
+        help_text=_("Objects the partner sends without a TLP marking are stored at this label."),
+    )
+    interval_minutes = models.PositiveIntegerField(_("pull every (minutes)"), default=60)
+    active = models.BooleanField(_("active"), default=True)
+    added_after = models.CharField(_("pulled up to (added after)"), max_length=40, blank=True, editable=False)
+    last_pull_at = models.DateTimeField(_("last pull"), null=True, blank=True, editable=False)
+    last_state = models.CharField(
+        _("last pull status"), max_length=20, choices=PullState.choices, default=PullState.NEVER, editable=False
+    )
+    last_error = models.TextField(_("last error"), blank=True, editable=False)
+    last_received = models.PositiveIntegerField(_("objects received in the last pull"), default=0, editable=False)
+    last_stored = models.PositiveIntegerField(_("events stored in the last pull"), default=0, editable=False)
+    last_quarantined = models.PositiveIntegerField(_("objects quarantined in the last pull"), default=0, editable=False)
+    total_received = models.PositiveIntegerField(_("objects received in all"), default=0, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+        verbose_name = _("TAXII subscription")
+        verbose_name_plural = _("TAXII subscriptions")
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="unique_subscription_name")]
+
+    def __str__(self) -> str:
+        return self.name

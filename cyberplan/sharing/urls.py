@@ -17,4 +17,10 @@ urlpatterns = [
     path("credentials/new/", views.credential_issue, name="credential_issue"),
     path("credentials/<uuid:pk>/rotate/", views.credential_rotate, name="credential_rotate"),
     path("credentials/<uuid:pk>/revoke/", views.credential_revoke, name="credential_revoke"),
+    path("subscriptions/", views.subscription_list, name="subscription_list"),
+    path("subscriptions/new/", views.subscription_create, name="subscription_create"),
+    path("subscriptions/<int:pk>/", views.subscription_detail, name="subscription_detail"),
+    path("subscriptions/<int:pk>/edit/", views.subscription_edit, name="subscription_edit"),
+    path("subscriptions/<int:pk>/remove/", views.subscription_delete, name="subscription_delete"),
+    path("subscriptions/<int:pk>/pull/", views.subscription_pull, name="subscription_pull"),
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,12 +23,14 @@ from .access import (
     access_collection_by_id,
     access_credential_by_id,
     access_group_by_id,
+    access_subscription_by_id,
     credentials_visible_to,
     groups_visible_to,
     may_administer_credentials,
+    subscriptions_visible_to,
 )
-from .forms import CollectionForm, CredentialForm, GroupForm, MemberForm
-from .jobs import do_request_publish
+from .forms import CollectionForm, CredentialForm, GroupForm, MemberForm, SubscriptionForm
+from .jobs import do_request_publish, do_request_pull
 from .models import GroupMember
 
 
@@ -188,6 +190,9 @@ def collection_detail(request: HttpRequest, pk: str) -> HttpResponse:
             "collection_url": request.build_absolute_uri(
                 reverse("taxii:collection", kwargs={"collection_id": str(collection.pk)})
             ),
+            "misp_feed_url": request.build_absolute_uri(
+                reverse("misp_feed:manifest", kwargs={"collection_id": collection.pk})
+            ).removesuffix("manifest.json"),
         },
     )
 
@@ -266,3 +271,95 @@ def credential_revoke(request: HttpRequest, pk: str) -> HttpResponse:
     actions.do_revoke_credential(user, credential)
     messages.success(request, _("Credential revoked: it no longer opens the TAXII server."))
     return redirect("sharing:credential_list")
+
+
+# -- TAXII subscriptions ---------------------------------------------------------------------------------------
+
+
+@login_required
+def subscription_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not organisations_where(user, Permission.DECIDE).exists():
+        raise PermissionDenied
+    return render(
+        request,
+        "sharing/subscription_list.html",
+        {"subscriptions": subscriptions_visible_to(user).order_by("name")},
+    )
+
+
+def _subscription_values(form: SubscriptionForm) -> dict[str, Any]:
+    return {name: form.cleaned_data[name] for name in actions.SUBSCRIPTION_FIELDS}
+
+
+@login_required
+def subscription_create(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    organisations = organisations_where(user, Permission.DECIDE)
+    if not organisations.exists():
+        raise PermissionDenied
+    form = SubscriptionForm(request.POST or None, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        require(user, form.cleaned_data["organisation"].pk, Permission.DECIDE)
+        try:
+            subscription = actions.do_create_subscription(
+                user,
+                form.cleaned_data["organisation"],
+                password=form.cleaned_data["password"],
+                **_subscription_values(form),
+            )
+        except ValidationError as exc:
+            attach_errors(form, exc)
+        else:
+            messages.success(request, _("Subscription saved; the next pull uses it."))
+            return redirect("sharing:subscription_detail", subscription.pk)
+    return render(request, "sharing/subscription_form.html", {"form": form, "title": _("New TAXII subscription")})
+
+
+@login_required
+def subscription_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    subscription = access_subscription_by_id(_user(request), pk)
+    return render(request, "sharing/subscription_detail.html", {"subscription": subscription})
+
+
+@login_required
+def subscription_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    subscription = access_subscription_by_id(user, pk)
+    form = SubscriptionForm(request.POST or None, instance=subscription)
+    if request.method == "POST" and form.is_valid():
+        try:
+            stored = access_subscription_by_id(user, pk)  # the form has already changed ``subscription`` in memory
+            actions.do_update_subscription(
+                user, stored, password=form.cleaned_data["password"], **_subscription_values(form)
+            )
+        except ValidationError as exc:
+            attach_errors(form, exc)
+        else:
+            messages.success(request, _("Subscription saved."))
+            return redirect("sharing:subscription_detail", subscription.pk)
+    return render(
+        request,
+        "sharing/subscription_form.html",
+        {"form": form, "title": _("Edit TAXII subscription"), "subscription": subscription},
+    )
+
+
+@login_required
+@require_POST
+def subscription_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    subscription = access_subscription_by_id(user, pk)
+    actions.do_delete_subscription(user, subscription)
+    messages.success(request, _("Subscription removed; events already pulled stay in the event store."))
+    return redirect("sharing:subscription_list")
+
+
+@login_required
+@require_POST
+def subscription_pull(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    subscription = access_subscription_by_id(user, pk)
+    job = do_request_pull(user, subscription)
+    messages.success(request, _("The pull runs in the background; this page shows when it is done."))
+    return redirect("jobs:job_detail", job.pk)

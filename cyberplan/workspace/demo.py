@@ -76,6 +76,7 @@ USERS = [
     DemoUser("demo-viewer", "Viewer", "mitic", Role.VIEWER),
     DemoUser("demo-partner", "External partner", "mitic", Role.EXTERNAL_PARTNER),
     DemoUser("demo-csirt", "CSIRT analyst", "cert-py", Role.ANALYST),
+    DemoUser("demo-csirt-lead", "CSIRT coordinator", "cert-py", Role.COORDINATOR),
     DemoUser("demo-prosecutor", "Prosecutor", "ministerio-publico", Role.CONTRIBUTOR),
 ]
 

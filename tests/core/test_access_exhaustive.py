@@ -351,6 +351,14 @@ ROUTES: dict[str, Reads | Lists | Skip] = {
     "training:spine": Lists(),
     "training:attach_evidence": WRITE_ONLY,
     "training:raise_gaps": WRITE_ONLY,
+    "sharing:subscription_list": Lists(),
+    "sharing:subscription_create": Lists(),
+    "sharing:subscription_detail": Skip(
+        "subscriptions are not in this world: tests/sharing/test_subscription_pages.py"
+    ),
+    "sharing:subscription_edit": Skip("subscriptions are not in this world: tests/sharing/test_subscription_pages.py"),
+    "sharing:subscription_delete": WRITE_ONLY,
+    "sharing:subscription_pull": WRITE_ONLY,
     # strategy
     "strategy:strategy_list": Lists(),
     "strategy:strategy_create": Lists(),
@@ -521,6 +529,7 @@ ROUTES: dict[str, Reads | Lists | Skip] = {
 NAMESPACES: dict[str, Skip] = {
     "admin": Skip("the Django admin uses Django's model permissions for staff users, not the roles"),
     "taxii": Skip("TAXII answers partner credentials, not signed-in users: tests/sharing/test_taxii.py"),
+    "misp_feed": Skip("MISP feeds answer partner credentials, not signed-in users: tests/sharing/test_misp_feed.py"),
 }
 
 

@@ -140,7 +140,9 @@ def _page(rows: QuerySet[SharedObject], filters: Filters) -> tuple[list[SharedOb
     limit = filters.limit or default
     if filters.after is not None:
         stamp, pk = filters.after
-        rows = rows.filter(Q(date_added__gt=stamp) | Q(date_added=stamp, pk__gt=pk))
+        # The lower bound on its own lets the database seek in the keyset index (an OR alone makes SQLite walk
+        # the index from the collection's first row on every page, so deep pages cost more).
+        rows = rows.filter(date_added__gte=stamp).filter(Q(date_added__gt=stamp) | Q(pk__gt=pk))
     found = list(rows.order_by("date_added", "pk")[: limit + 1])
     return found[:limit], len(found) > limit
 

@@ -83,7 +83,74 @@ def _validator() -> tuple[Any, bool, list[Callable[..., Any]]]:
     options = ValidationOptions(version="2.1", silent=True)
     schemas = Path(stix2validator.__file__).parent / "schemas-2.1" / "schemas"
     has_schemas = (schemas / "common" / "core.json").is_file()
+    if has_schemas:
+        _reuse_schema_validators()
     return options, has_schemas, musts.list_musts(options)
+
+
+def _reuse_schema_validators() -> None:
+    """Make stix2-validator build each JSON-schema validator once instead of once per object.
+
+    For every object it validates, stix2-validator walks its schema folder to find the type's schema, reads
+    it, builds a new ``referencing`` registry and, while validating, reads and indexes ("crawls") each
+    referenced common schema again: about half of its time per object. The functions it calls for this are
+    module globals of ``stix2validator.validator``; they are replaced here by versions that keep what they
+    built: the path of each schema, the schema itself (a copy is handed out, as the validator changes the
+    schemas of observed data and bundles), one registry per schema folder holding every schema of the
+    folder already crawled, and one validator per distinct schema. The checks and messages are the
+    library's own; only the repeated work goes (docs/performance.md has the figures).
+    """
+    import copy
+    import json
+    import os
+
+    import stix2validator.validator as library
+    from jsonschema import Draft202012Validator
+    from referencing import Registry
+    from referencing.jsonschema import DRAFT202012
+
+    if getattr(library, "_cyberplan_reuses_validators", False):
+        return
+    find_schema, load_schema, retrieve = library.find_schema, library.load_schema, library.retrieve_from_filesystem
+    schemas: dict[str, Any] = {}
+    validators: dict[tuple[str, str, str], Any] = {}
+
+    def cached_load_schema(schema_path: str) -> Any:
+        if schema_path not in schemas:
+            schemas[schema_path] = load_schema(schema_path)
+        return copy.deepcopy(schemas[schema_path])
+
+    @functools.cache
+    def folder_registry(schema_dir: str) -> Any:
+        resources = []
+        for root, _dirs, files in os.walk(schema_dir, followlinks=True):
+            if "examples" in root:
+                continue
+            for name in files:
+                if name.endswith(".json"):
+                    uri = Path(root, name).as_uri()
+                    resources.append((uri, retrieve(uri, schema_dir)))
+        # referencing declares ``retrieve`` as a private attrs field, which mypy does not see as an argument.
+        make_registry: Any = Registry
+        registry = make_registry(retrieve=functools.partial(retrieve, schema_dir=schema_dir))
+        return registry.with_resources(resources).crawl()
+
+    def cached_load_validator(schema_path: str, schema: Any, schema_dir: str) -> Any:
+        key = (schema_path, schema_dir, json.dumps(schema, sort_keys=True))
+        found = validators.get(key)
+        if found is None:
+            schema = library.patch_schema(schema, schema_path)
+            registry = folder_registry(schema_dir).with_resource(schema_path, DRAFT202012.create_resource(schema))
+            found = library.STIXValidator(
+                schema, registry=registry.crawl(), format_checker=Draft202012Validator.FORMAT_CHECKER
+            )
+            validators[key] = found
+        return found
+
+    library.find_schema = functools.lru_cache(maxsize=1024)(find_schema)
+    library.load_schema = cached_load_schema
+    library.load_validator = cached_load_validator
+    library._cyberplan_reuses_validators = True
 
 
 def validator_has_schemas() -> bool:

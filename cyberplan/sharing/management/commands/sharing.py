@@ -1,4 +1,4 @@
-"""``cyberplan sharing collections|publish``: the sharing network's collections, and publishing into one."""
+"""``cyberplan sharing collections|publish|pull``: the collections, publishing into one, pulling subscriptions."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cyberplan.core.models import User
-from cyberplan.sharing.models import Collection
+from cyberplan.sharing.client import do_pull, due_subscriptions
+from cyberplan.sharing.jobs import do_request_pull
+from cyberplan.sharing.models import Collection, Subscription
 from cyberplan.sharing.publishing import do_publish
 
 
@@ -21,8 +23,16 @@ class Command(BaseCommand):
         publish = sub.add_parser("publish", help="Publish the owner's indicators or documents into a collection.")
         publish.add_argument("collection", help="The collection's id (see 'cyberplan sharing collections').")
         publish.add_argument("--by", help="User name recorded in the audit log (default: system).")
+        pull = sub.add_parser("pull", help="Pull TAXII subscriptions: one now, or queue every due one for the worker.")
+        pull.add_argument("subscription", nargs="?", type=int, help="A subscription's id: pull it now and say how.")
+        pull.add_argument(
+            "--due", action="store_true", help="Queue a pull job for every subscription whose interval has passed."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "pull":
+            self._pull(options)
+            return
         if options["action"] == "collections":
             for collection in Collection.objects.select_related("group", "group__organisation").order_by("created_at"):
                 count = collection.shared_objects.count()
@@ -51,3 +61,22 @@ class Command(BaseCommand):
             self.stderr.write(f"  {failure['id']}: {failure['message']}")
         if summary.failed:
             raise CommandError("some objects were not valid STIX 2.1 and were not shared")
+
+    def _pull(self, options: dict[str, Any]) -> None:
+        """``--due`` is what a scheduler (cron, a systemd timer) runs every few minutes."""
+        if options["due"]:
+            due = due_subscriptions()
+            for subscription in due:
+                do_request_pull(None, subscription)
+            self.stdout.write(f"{len(due)} pull job(s) queued")
+            return
+        found = Subscription.objects.filter(pk=options["subscription"] or 0).first()
+        if found is None:
+            raise CommandError("give a subscription's id, or --due")
+        outcome = do_pull(None, found)
+        self.stdout.write(
+            f"{found.name}: {outcome.state}; {outcome.received} objects received, {outcome.stored} events "
+            f"stored, {outcome.quarantined} quarantined"
+        )
+        if outcome.error:
+            raise CommandError(outcome.error)

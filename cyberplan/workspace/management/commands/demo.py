@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from cyberplan.assessment.demo import build_demo_assessment_for_workspace
 from cyberplan.core.models import Organisation
 from cyberplan.legal.demo import build_demo_legal_for_workspace
+from cyberplan.sharing.demo import build_demo_sharing_for_workspace
 from cyberplan.strategy.demo import build_demo_strategy_for_workspace
 from cyberplan.threats.demo import build_threat_demo
 from cyberplan.training.demo import build_demo_training_for_workspace
@@ -48,6 +49,9 @@ class Command(BaseCommand):
         build_demo_training_for_workspace(lambda message: self.stdout.write(message))
         build_demo_strategy_for_workspace(lambda message: self.stdout.write(message))
         build_demo_legal_for_workspace(lambda message: self.stdout.write(message))
+        build_demo_sharing_for_workspace(
+            lambda message: self.stdout.write(message), base_url=f"http://{options['host']}:{options['port']}"
+        )
         if options["no_serve"]:
             self._print_logins(None)
             return
