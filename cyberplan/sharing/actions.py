@@ -61,12 +61,14 @@ def do_create_group(actor: User | None, organisation: Organisation, **values: An
 
 @transaction.atomic
 def do_update_group(actor: User | None, group: SharingGroup, **values: Any) -> SharingGroup:
-    before = audit.snapshot(group)
+    """Change the group's fields; compared with what is stored (a form may have changed ``group`` in memory)."""
+    current = SharingGroup.objects.select_for_update().get(pk=group.pk)
+    before = audit.snapshot(current)
     for name in GROUP_FIELDS:
         if name in values:
-            setattr(group, name, values[name])
-    audit.save_versioned_update(_actor(actor), group, before, group.organisation)
-    return group
+            setattr(current, name, values[name])
+    audit.save_versioned_update(_actor(actor), current, before, current.organisation)
+    return current
 
 
 @transaction.atomic

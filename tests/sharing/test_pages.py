@@ -107,3 +107,23 @@ def test_the_credentials_page_is_offered_only_to_those_who_may_open_it(world: Wo
     html = client.get("/sharing/").content.decode()
     assert ('href="/sharing/credentials/"' in html) is offered
     assert client.get("/sharing/credentials/").status_code == (200 if offered else 403)
+
+
+def test_editing_a_group_on_its_page_saves_and_audits_the_change(world: World) -> None:
+    """The form changes the group in memory first; the change must still be saved and its audit name the field."""
+    client = signed_in(world.users[Role.COORDINATOR])
+    client.post(
+        "/sharing/groups/new/",
+        {"organisation": world.org_a.pk, "name": "CSIRTAmericas", "description": "", "tlp_ceiling": "green"},
+    )
+    group = SharingGroup.objects.get(name="CSIRTAmericas")
+    response = client.post(
+        f"/sharing/groups/{group.pk}/edit/",
+        {"name": "CSIRTAmericas", "description": "Regional exchange", "tlp_ceiling": "amber", "version": group.version},
+    )
+    assert response.status_code == 302
+    group.refresh_from_db()
+    assert (group.description, group.tlp_ceiling, group.version) == ("Regional exchange", "amber", 2)
+    entry = AuditEntry.objects.filter(content_type__model="sharinggroup", action="update").get()
+    assert entry.changes["tlp_ceiling"] == ["green", "amber"]
+    assert entry.changes["description"] == ["", "Regional exchange"]
