@@ -88,6 +88,14 @@ SECTIONS: tuple[Section, ...] = (
         _("Exchange with partner CSIRTs: STIX 2.1 over TAXII 2.1 as server and client, TLP 2.0 enforced, MISP export."),
         url_name="sharing:group_list",
     ),
+    Section(
+        "regional",
+        _("Regional programme"),
+        _(
+            "The instances of member states share statistics packages with a regional programme, which builds the "
+            "regional view and the regional cybersecurity trends report from them."
+        ),
+    ),
 )
 
 SECTIONS_BY_SLUG = {section.slug: section for section in SECTIONS}
