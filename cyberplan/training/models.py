@@ -311,7 +311,9 @@ class Denominator(models.Model):
         blank=True,
         related_name="+",
     )
-    size = models.PositiveIntegerField(_("size"), validators=[MinValueValidator(1)])
+    # An explicit ceiling (no audience is larger than a country's population), so that the API schema does
+    # not take the database's integer range, which differs between SQLite and PostgreSQL.
+    size = models.PositiveIntegerField(_("size"), validators=[MinValueValidator(1), MaxValueValidator(100_000_000)])
     source_note = models.CharField(_("source"), max_length=400, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, related_name="+"
