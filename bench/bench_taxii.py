@@ -120,7 +120,7 @@ def start_medallion(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
 
 class _Quiet(WSGIRequestHandler):
     def log_message(self, *args: Any) -> None:
-        pass
+        """Write no access log line: the server's output would bury the run's own."""
 
 
 class _Threaded(WSGIServer):

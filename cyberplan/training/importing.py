@@ -265,11 +265,7 @@ def _flag(value: str, default: bool) -> bool | None:
 
 def _date(value: str) -> datetime.date | None:
     text = value.strip()[:10]
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        pass
-    for pattern in ("%d/%m/%Y", "%d-%m-%Y"):
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
         try:
             return datetime.datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a calendar date, no time
         except ValueError:
