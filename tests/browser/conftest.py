@@ -8,7 +8,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Error, Page, Request, Response, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Error,
+    Frame,
+    Page,
+    Request,
+    Response,
+    sync_playwright,
+)
 from pytest_django import Settings
 from pytest_django.live_server_helper import LiveServer
 
@@ -64,6 +74,15 @@ class PageWatch:
 
     problems: list[str] = field(default_factory=list)
     responses: dict[str, int] = field(default_factory=dict)  # URL -> status, every response seen
+    navigations: int = 0  # how many times the main frame has moved to a new document
+    started_at: dict[Request, int] = field(default_factory=dict)  # request -> navigations when it began
+
+    def on_frame_navigated(self, frame: Frame) -> None:
+        if frame.parent_frame is None:
+            self.navigations += 1
+
+    def on_request(self, request: Request) -> None:
+        self.started_at[request] = self.navigations
 
     def on_console(self, message: ConsoleMessage) -> None:
         if message.type == "error":
@@ -79,9 +98,13 @@ class PageWatch:
 
     def on_request_failed(self, request: Request) -> None:
         # ERR_ABORTED is Chromium cancelling a request itself: the navigation to a file download once
-        # the download starts, or a subresource (the favicon) still loading when the test moves on.
+        # the download starts, or a subresource (the favicon, a deferred script) still loading when
+        # the test moves on to another page. A request aborted while its page stays is a problem.
+        left_page = (
+            self.started_at.pop(request, self.navigations) != self.navigations and not request.is_navigation_request()
+        )
         cancelled = request.failure == "net::ERR_ABORTED" and (
-            request.url.endswith("/download/") or request.resource_type in {"image", "other"}
+            request.url.endswith("/download/") or request.resource_type in {"image", "other"} or left_page
         )
         if request.failure and not cancelled:
             self.problems.append(f"request failed for {request.url}: {request.failure}")
@@ -117,6 +140,8 @@ def ui(context: BrowserContext, live_server: LiveServer) -> BrowserSession:
     page.on("pageerror", watch.on_page_error)
     page.on("response", watch.on_response)
     page.on("requestfailed", watch.on_request_failed)
+    page.on("request", watch.on_request)
+    page.on("framenavigated", watch.on_frame_navigated)
     return BrowserSession(page=page, watch=watch, base_url=live_server.url)
 
 

@@ -184,6 +184,16 @@ def test_every_page_in_spanish(ui: BrowserSession, world: World, make_gap: Calla
     ui.watch.assert_clean()
 
 
+def test_watch_sees_a_script_aborted_while_its_page_stays(ui: BrowserSession) -> None:
+    """A script cancelled because the test moved on is not a problem; one cancelled while its page
+    stays on screen is, and the watch reports it."""
+    page = ui.page
+    page.route("**/htmx.min.js", lambda route: route.abort("aborted"))
+    page.goto(f"{ui.base_url}{reverse('login')}")
+    page.wait_for_load_state("load")
+    assert any("htmx.min.js: net::ERR_ABORTED" in problem for problem in ui.watch.problems), ui.watch.problems
+
+
 def test_console_watch_sees_a_policy_violation(ui: BrowserSession) -> None:
     """The clean-console assertions mean something: an inline script is refused and reported."""
     page = ui.page
