@@ -8,19 +8,15 @@ PDF) and written as text by python-docx (DOCX).
 
 from __future__ import annotations
 
-import io
-from typing import Any
-
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from cyberplan.reports import docx as word
-from cyberplan.reports.charts import to_png
-from cyberplan.reports.document import Chart, Paragraph, Section, Table, clean
+from cyberplan.reports.document import clean
 from cyberplan.reports.html import page_context
+from cyberplan.reports.layout import laid_out, write_docx_sections
 from cyberplan.reports.service import render
-from cyberplan.reports.svg import chart_uri
 
 from .content import Report
 
@@ -31,90 +27,18 @@ def render_report(report: Report, fmt: str) -> bytes:
     return render(report, fmt, html=render_html, docx=render_docx)
 
 
-def _block(block: Paragraph | Table | Chart) -> dict[str, Any]:
-    if isinstance(block, Paragraph):
-        return {"type": "paragraph", "kind": block.kind, "text": clean(block.text)}
-    if isinstance(block, Table):
-        cells = []
-        for index, row in enumerate(block.rows):
-            href = block.links[index] if index < len(block.links) else ""
-            cells.append(
-                [(clean(cell), href if column == block.link_column else "") for column, cell in enumerate(row)]
-            )
-        return {
-            "type": "table",
-            "caption": clean(block.caption),
-            "headers": block.headers,
-            "cells": cells,
-            "empty": block.empty,
-            "css": block.css,
-        }
-    return {
-        "type": "chart",
-        "title": clean(block.title),
-        "src": chart_uri(block.spec) if block.spec is not None else "",
-        "empty": block.empty,
-    }
-
-
-def _laid_out(section: Section) -> dict[str, Any]:
-    return {"id": section.id, "title": section.title, "blocks": [_block(b) for b in section.blocks]}
-
-
 def render_html(report: Report, for_pdf: bool = False) -> str:
     notices = [_(ILLUSTRATIVE)] if report.illustrative else []
     return render_to_string(
         "legal/report/report.html",
         {
             "report": report,
-            "sections": [_laid_out(s) for s in report.sections],
+            "sections": laid_out(report.sections),
             **page_context(
                 tlp=report.tlp, tlp_note=report.tlp_note, language=report.language, for_pdf=for_pdf, notices=notices
             ),
         },
     )
-
-
-def _docx_table(document: Any, block: Table) -> None:
-    from docx.shared import Pt
-
-    document.add_paragraph().add_run(clean(block.caption)).bold = True
-    if not block.rows:
-        document.add_paragraph().add_run(clean(block.empty)).italic = True
-        return
-    table = document.add_table(rows=1, cols=len(block.headers))
-    table.style = "Table Grid"
-    word.repeat_header(table.rows[0])
-    for cell, text in zip(table.rows[0].cells, block.headers, strict=True):
-        cell.text = clean(text)
-        cell.paragraphs[0].runs[0].bold = True
-    for values in block.rows:
-        for cell, text in zip(table.add_row().cells, values, strict=True):
-            cell.text = clean(text)
-            for run in cell.paragraphs[0].runs:
-                run.font.size = Pt(8)
-
-
-def _docx_block(document: Any, block: Paragraph | Table | Chart) -> None:
-    from docx.shared import Cm, Pt
-
-    if isinstance(block, Table):
-        _docx_table(document, block)
-    elif isinstance(block, Chart):
-        if block.spec is None:
-            document.add_paragraph().add_run(clean(block.empty)).italic = True
-        else:
-            document.add_picture(io.BytesIO(to_png(block.spec)), width=Cm(15))
-    elif block.kind == "note":
-        run = document.add_paragraph().add_run(clean(block.text))
-        run.italic = True
-        run.font.size = Pt(9)
-    elif block.kind in ("nodata", "warning"):
-        run = document.add_paragraph().add_run(clean(block.text))
-        run.italic = block.kind == "nodata"
-        run.bold = block.kind == "warning"
-    else:
-        document.add_paragraph(clean(block.text))
 
 
 def render_docx(report: Report) -> bytes:
@@ -141,9 +65,5 @@ def render_docx(report: Report) -> bytes:
     )
     word.cover_end(document, report.generated, report.tlp_note)
 
-    for part in report.sections:
-        word.page_break(document)
-        document.add_heading(clean(part.title), level=1)
-        for block in part.blocks:
-            _docx_block(document, block)
+    write_docx_sections(document, report.sections, table_font_pt=8)
     return word.to_bytes(document)
