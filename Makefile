@@ -12,9 +12,13 @@ demo:  ## Install what is needed, build the demo workspace and serve it with its
 	@scripts/bootstrap.sh
 	$(PY) -m cyberplan.cli demo --port $(PORT)
 
-test:  ## Install what tests need and run the whole suite (SQLite, browser tests included)
+# The whole suite runs in TEST_PROCESSES processes (pytest-xdist), a test file staying in one process;
+# each process has its own test database and data directory. TEST_PROCESSES=0 runs it in this process.
+TEST_PROCESSES ?= 2
+
+test:  ## Install what tests need and run the whole suite (SQLite, browser tests included) in two processes
 	@scripts/bootstrap.sh --test
-	CYBERPLAN_ENV=test $(PY) -m pytest
+	CYBERPLAN_ENV=test $(PY) -m pytest -n $(TEST_PROCESSES) --dist loadfile
 
 FAST := not slow and not browser and not worker and not spark
 

@@ -83,6 +83,10 @@ if CYBERPLAN_ENV not in ENVIRONMENTS:
 PRODUCTION = CYBERPLAN_ENV == "production"
 
 DATA_DIR = Path(env_str("CYBERPLAN_DATA_DIR", str(PROJECT_DIR / "var"))).resolve()
+if CYBERPLAN_ENV == "test" and os.environ.get("PYTEST_XDIST_WORKER") and "CYBERPLAN_DATA_DIR" not in os.environ:
+    # The suite in parallel processes (pytest -n): each keeps its own data directory under the default
+    # one (event stores, media, cache). A process a test starts with a data directory of its own keeps it.
+    DATA_DIR = DATA_DIR / f"test-{os.environ['PYTEST_XDIST_WORKER']}"
 try:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
 except OSError as exc:

@@ -56,7 +56,7 @@ def run_worker_until_idle(
         env=dbutil.worker_environment(data_dir) | (env or {}),
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=240,  # ends a worker that hangs; six short jobs take seconds, but a loaded machine is slow
         check=False,
     )
 
