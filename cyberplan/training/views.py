@@ -7,7 +7,7 @@ coordinator); every other reader sees the pseudonymous record.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, cast
 
 from django.contrib import messages
@@ -17,8 +17,10 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.formats import date_format
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -80,6 +82,49 @@ def _form_page(
         "training/form.html",
         {"form": form, "title": title, "cancel": cancel, "intro": intro},
         status=status,
+    )
+
+
+def _saved_or_form(
+    request: HttpRequest,
+    form: Any,
+    save: Callable[[dict[str, Any]], Any],
+    done: Callable[[Any], HttpResponse],
+    title: str,
+    cancel: str = "training:programme_list",
+) -> HttpResponse:
+    """The edit-form flow of every page here: on a valid POST, ``save`` the cleaned data through an action and
+    answer ``done(result)``; otherwise (or when the action refuses the values) the form again, with its errors."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = save(form.cleaned_data)
+        except ValidationError as exc:
+            attach_errors(form, exc)
+        else:
+            return done(result)
+    return _form_page(request, form, title, cancel, 400 if form.errors else 200)
+
+
+def _confirm_delete(
+    request: HttpRequest,
+    *,
+    title: str,
+    name: str,
+    consequences: list[str],
+    delete: Callable[[], None],
+    deleted: str,
+    after: str,
+    cancel_url: str,
+) -> HttpResponse:
+    """Ask before a deletion (GET), and delete on POST: what goes with the record is named on the page."""
+    if request.method == "POST":
+        delete()
+        messages.success(request, deleted)
+        return redirect(after)
+    return render(
+        request,
+        "training/confirm_delete.html",
+        {"title": title, "name": name, "consequences": consequences, "cancel_url": cancel_url},
     )
 
 
@@ -168,6 +213,7 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "course_rows": course_rows,
             "imports": imports_visible_to(user).filter(programme=programme)[:20],
             "can_edit": can_edit,
+            "can_delete": has_permission(user, programme.organisation_id, Permission.DELETE),
             "import_form": ImportForm() if can_edit else None,
         },
     )
@@ -194,6 +240,28 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_page(request, form, _("Edit programme"), "training:programme_list", 400 if form.errors else 200)
 
 
+@login_required
+def programme_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    programme = access_programme_by_id(user, pk, Permission.DELETE)
+    courses = programme.courses.count()
+    records = attendance_visible_to(user).filter(session__course__programme=programme).count()
+    return _confirm_delete(
+        request,
+        title=_("Delete programme"),
+        name=programme.title,
+        consequences=[
+            ngettext("%(count)d course with its sessions", "%(count)d courses with their sessions", courses)
+            % {"count": courses},
+            ngettext("%(count)d attendance record", "%(count)d attendance records", records) % {"count": records},
+        ],
+        delete=lambda: actions.do_delete_programme(user, programme),
+        deleted=_("Programme deleted."),
+        after=reverse("training:programme_list"),
+        cancel_url=reverse("training:programme_detail", args=[programme.pk]),
+    )
+
+
 # --------------------------------------------------------------------------- courses and sessions
 
 
@@ -202,15 +270,13 @@ def course_create(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     programme = access_programme_by_id(user, pk, Permission.EDIT)
     form = CourseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        values = {k: form.cleaned_data[k] for k in CourseForm.Meta.fields}
-        try:
-            course = actions.do_create_course(user, programme, **values)
-        except ValidationError as exc:
-            attach_errors(form, exc)
-        else:
-            return redirect("training:course_detail", course.pk)
-    return _form_page(request, form, _("New course"), "training:programme_list", 400 if form.errors else 200)
+    return _saved_or_form(
+        request,
+        form,
+        lambda data: actions.do_create_course(user, programme, **{k: data[k] for k in CourseForm.Meta.fields}),
+        lambda course: redirect("training:course_detail", course.pk),
+        _("New course"),
+    )
 
 
 @login_required
@@ -230,6 +296,7 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "topics": [(t, titles.get(t, t)) for t in course.topics],
             "sessions": sessions,
             "can_edit": has_permission(user, course.programme.organisation_id, Permission.EDIT),
+            "can_delete": has_permission(user, course.programme.organisation_id, Permission.DELETE),
         },
     )
 
@@ -239,15 +306,34 @@ def course_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     course = access_course_by_id(user, pk, Permission.EDIT)
     form = CourseForm(request.POST or None, instance=course)
-    if request.method == "POST" and form.is_valid():
-        values = {k: form.cleaned_data[k] for k in CourseForm.Meta.fields}
-        try:
-            actions.do_update_course(user, course, **values)
-        except ValidationError as exc:
-            attach_errors(form, exc)
-        else:
-            return redirect("training:course_detail", course.pk)
-    return _form_page(request, form, _("Edit course"), "training:programme_list", 400 if form.errors else 200)
+    return _saved_or_form(
+        request,
+        form,
+        lambda data: actions.do_update_course(user, course, **{k: data[k] for k in CourseForm.Meta.fields}),
+        lambda _course: redirect("training:course_detail", course.pk),
+        _("Edit course"),
+    )
+
+
+@login_required
+def course_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    course = access_course_by_id(user, pk, Permission.DELETE)
+    sessions = course.sessions.count()
+    records = attendance_visible_to(user).filter(session__course=course).count()
+    return _confirm_delete(
+        request,
+        title=_("Delete course"),
+        name=course.title,
+        consequences=[
+            ngettext("%(count)d session", "%(count)d sessions", sessions) % {"count": sessions},
+            ngettext("%(count)d attendance record", "%(count)d attendance records", records) % {"count": records},
+        ],
+        delete=lambda: actions.do_delete_course(user, course),
+        deleted=_("Course deleted."),
+        after=reverse("training:programme_detail", args=[course.programme_id]),
+        cancel_url=reverse("training:course_detail", args=[course.pk]),
+    )
 
 
 @login_required
@@ -255,15 +341,46 @@ def session_create(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     course = access_course_by_id(user, pk, Permission.EDIT)
     form = SessionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        values = {k: form.cleaned_data[k] for k in SessionForm.Meta.fields}
-        try:
-            session = actions.do_create_session(user, course, **values)
-        except ValidationError as exc:
-            attach_errors(form, exc)
-        else:
-            return redirect("training:session_detail", session.pk)
-    return _form_page(request, form, _("New session"), "training:programme_list", 400 if form.errors else 200)
+    return _saved_or_form(
+        request,
+        form,
+        lambda data: actions.do_create_session(user, course, **{k: data[k] for k in SessionForm.Meta.fields}),
+        lambda session: redirect("training:session_detail", session.pk),
+        _("New session"),
+    )
+
+
+@login_required
+def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    session = access_session_by_id(user, pk, Permission.EDIT)
+    form = SessionForm(request.POST or None, instance=session)
+    return _saved_or_form(
+        request,
+        form,
+        lambda data: actions.do_update_session(user, session, **{k: data[k] for k in SessionForm.Meta.fields}),
+        lambda _session: redirect("training:session_detail", session.pk),
+        _("Edit session"),
+    )
+
+
+@login_required
+def session_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    session = access_session_by_id(user, pk, Permission.DELETE)
+    records = attendance_visible_to(user).filter(session=session).count()
+    return _confirm_delete(
+        request,
+        title=_("Delete session"),
+        name=f"{session.course.title} · {date_format(session.start_date)}",
+        consequences=[
+            ngettext("%(count)d attendance record", "%(count)d attendance records", records) % {"count": records}
+        ],
+        delete=lambda: actions.do_delete_session(user, session),
+        deleted=_("Session deleted."),
+        after=reverse("training:course_detail", args=[session.course_id]),
+        cancel_url=reverse("training:session_detail", args=[session.pk]),
+    )
 
 
 @login_required
@@ -308,6 +425,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "names": is_training_coordinator(user, organisation_id),
             "form": form,
             "can_edit": can_edit,
+            "can_delete": has_permission(user, organisation_id, Permission.DELETE),
         },
         status=400 if form is not None and form.errors else 200,
     )
@@ -385,6 +503,7 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "attendance": attendance,
             "names": shows_names(user, participant),
             "can_edit": has_permission(user, participant.organisation_id, Permission.EDIT),
+            "can_delete": has_permission(user, participant.organisation_id, Permission.DELETE),
         },
     )
 
@@ -395,15 +514,35 @@ def participant_edit(request: HttpRequest, pk: int) -> HttpResponse:
     participant = access_participant_by_id(user, pk, Permission.EDIT)
     with_names = shows_names(user, participant)
     form = ParticipantForm(request.POST or None, instance=participant, with_names=with_names)
-    if request.method == "POST" and form.is_valid():
-        values = {k: form.cleaned_data[k] for k in form.fields}
-        try:
-            actions.do_update_participant(user, participant, with_names=with_names, **values)
-        except ValidationError as exc:
-            attach_errors(form, exc)
-        else:
-            return redirect("training:participant_detail", participant.pk)
-    return _form_page(request, form, _("Edit participant"), "training:participant_list", 400 if form.errors else 200)
+    return _saved_or_form(
+        request,
+        form,
+        lambda data: actions.do_update_participant(
+            user, participant, with_names=with_names, **{k: data[k] for k in form.fields}
+        ),
+        lambda _participant: redirect("training:participant_detail", participant.pk),
+        _("Edit participant"),
+        "training:participant_list",
+    )
+
+
+@login_required
+def participant_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    participant = access_participant_by_id(user, pk, Permission.DELETE)
+    records = attendance_visible_to(user).filter(participant=participant).count()
+    return _confirm_delete(
+        request,
+        title=_("Delete participant"),
+        name=participant.key,
+        consequences=[
+            ngettext("%(count)d attendance record", "%(count)d attendance records", records) % {"count": records}
+        ],
+        delete=lambda: actions.do_delete_participant(user, participant),
+        deleted=_("Participant deleted."),
+        after=reverse("training:participant_list"),
+        cancel_url=reverse("training:participant_detail", args=[participant.pk]),
+    )
 
 
 @login_required

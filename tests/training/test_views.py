@@ -150,3 +150,65 @@ def test_the_api_imports_a_list_and_answers_400_for_a_bad_one(world: World, trai
             "institutions_without_size": 1,
         }
     ]
+
+
+def test_a_session_is_edited_on_its_own_page(world: World, training: TrainingWorld) -> None:
+    client = _client(world)
+    path = f"/training/sessions/{training.session.pk}/edit/"
+    assert 'value="2026-05-04"' in client.get(path).content.decode()
+    bad = client.post(path, {"start_date": "2026-05-04", "end_date": "2026-05-01"})
+    assert bad.status_code == 400 and "cannot come before" in bad.content.decode()
+    response = client.post(path, {"start_date": "2026-05-04", "end_date": "2026-05-06", "place": "Asunción"})
+    assert response.status_code == 302 and response["Location"] == f"/training/sessions/{training.session.pk}/"
+    training.session.refresh_from_db()
+    assert (training.session.end_date, training.session.place) == (dt.date(2026, 5, 6), "Asunción")
+    assert AuditEntry.objects.filter(content_type__model="session", action="update").count() == 1
+    assert _client(world, Role.CONTRIBUTOR).get(path).status_code == 403
+    outsider = Client()
+    outsider.force_login(world.outsider)
+    assert outsider.get(path).status_code == 404
+
+
+def test_deleting_a_programme_asks_first_and_names_what_goes_with_it(world: World, training: TrainingWorld) -> None:
+    participant = actions.do_create_participant(world.users[Role.ANALYST], world.org_a, key="J-9", audience="judges")
+    actions.do_record_attendance(world.users[Role.ANALYST], training.session, participant, completed=True)
+    path = f"/training/programmes/{training.programme.pk}/delete/"
+    # An analyst edits but may not delete: no button, and the page refuses.
+    analyst = _client(world)
+    assert f'href="{path}"' not in analyst.get(f"/training/programmes/{training.programme.pk}/").content.decode()
+    assert analyst.get(path).status_code == 403 and analyst.post(path).status_code == 403
+
+    coordinator = _client(world, Role.COORDINATOR)
+    assert f'href="{path}"' in coordinator.get(f"/training/programmes/{training.programme.pk}/").content.decode()
+    page = coordinator.get(path).content.decode()
+    assert "Evidence for judges" in page and "1 course with its sessions" in page and "1 attendance record" in page
+    assert Programme.objects.filter(pk=training.programme.pk).exists()  # asking deletes nothing
+
+    response = coordinator.post(path)
+    assert response.status_code == 302 and response["Location"] == "/training/"
+    assert not Programme.objects.filter(pk=training.programme.pk).exists()
+    assert not Session.objects.filter(pk=training.session.pk).exists()
+    deleted = set(AuditEntry.objects.filter(action="delete").values_list("content_type__model", flat=True))
+    assert {"programme", "course", "session", "attendance"} <= deleted
+
+
+def test_a_course_a_session_and_a_participant_are_deleted_from_their_pages(
+    world: World, training: TrainingWorld
+) -> None:
+    participant = actions.do_create_participant(world.users[Role.ANALYST], world.org_a, key="J-9", audience="judges")
+    actions.do_record_attendance(world.users[Role.ANALYST], training.session, participant)
+    coordinator = _client(world, Role.COORDINATOR)
+
+    page = coordinator.get(f"/training/participants/{participant.pk}/delete/").content.decode()
+    assert "J-9" in page and "1 attendance record" in page
+    assert coordinator.post(f"/training/participants/{participant.pk}/delete/")["Location"] == "/training/participants/"
+    assert not training.session.attendance.exists()
+
+    response = coordinator.post(f"/training/sessions/{training.session.pk}/delete/")
+    assert response["Location"] == f"/training/courses/{training.course.pk}/"
+    assert not Session.objects.filter(pk=training.session.pk).exists()
+
+    response = coordinator.post(f"/training/courses/{training.course.pk}/delete/")
+    assert response["Location"] == f"/training/programmes/{training.programme.pk}/"
+    assert not Course.objects.filter(pk=training.course.pk).exists()
+    assert Programme.objects.filter(pk=training.programme.pk).exists()
