@@ -46,6 +46,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from cyberplan.analytics.metrics import Scope
 from cyberplan.analytics.periods import Period
@@ -148,7 +149,7 @@ def parse_legal_spec(text: str) -> LegalSpec:
             continue
         kind = "treaty" if word.lower() in treaties else "measure" if word.lower() in LEGAL_MEASURES else "group"
         if kind in found:
-            raise ValueError(_("%(word)r repeats the %(kind)s.") % {"word": word[:40], "kind": kind})
+            raise ValueError(_("%(word)r repeats the %(kind)s.") % {"word": word[:40], "kind": _part_name(kind)})
         found[kind] = word.lower() if kind != "group" else word.upper() if word.lower() != "all" else "all"
     treaty_id = found.get("treaty", CONVENTION)
     default_group = LegalSpec.group if treaty_id == CONVENTION else "all"
@@ -173,6 +174,18 @@ class TrainingSpec:
 TRAINING_MEASURES = ("cumulative", "year")
 
 
+def _part_name(kind: str) -> str:
+    """The translated name of a part of a training KPI's detail, for the messages that name it."""
+    names = {
+        "audience": pgettext("training KPI part", "audience"),
+        "topic": pgettext("training KPI part", "topic"),
+        "measure": pgettext("training KPI part", "measure"),
+        "org": pgettext("training KPI part", "organisation"),
+        "institution": pgettext("training KPI part", "institution"),
+    }
+    return names.get(kind, kind)
+
+
 def parse_training_spec(text: str) -> TrainingSpec:
     """``judges electronic-evidence cumulative institution="Corte Suprema" org=cert-py`` -> the parts; ``ValueError``."""
     try:
@@ -188,7 +201,9 @@ def parse_training_spec(text: str) -> TrainingSpec:
             if name.lower() not in ("org", "institution") or not value.strip():
                 raise ValueError(_('Write org=short name or institution="name", not %(word)r.') % {"word": word[:40]})
             if name.lower() in named:
-                raise ValueError(_("%(word)r repeats the %(kind)s.") % {"word": word[:40], "kind": name.lower()})
+                raise ValueError(
+                    _("%(word)r repeats the %(kind)s.") % {"word": word[:40], "kind": _part_name(name.lower())}
+                )
             named[name.lower()] = value.strip()
             continue
         lowered = word.lower()
@@ -204,7 +219,7 @@ def parse_training_spec(text: str) -> TrainingSpec:
                 % {"word": word[:40]}
             )
         if kind in found:
-            raise ValueError(_("%(word)r repeats the %(kind)s.") % {"word": word[:40], "kind": kind})
+            raise ValueError(_("%(word)r repeats the %(kind)s.") % {"word": word[:40], "kind": _part_name(kind)})
         found[kind] = lowered
     if "audience" not in found:
         raise ValueError(_("Name the audience: %(audiences)s.") % {"audiences": ", ".join(audiences)})
