@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from cyberplan.core.access import Permission, has_permission, organisations_where, require
@@ -222,12 +223,32 @@ def credential_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _show_secret(request: HttpRequest, credential_id: str, secret: str) -> HttpResponse:
+#: The session key under which a secret waits for the one page that shows it (after the redirect that follows
+#: issuing or rotating, so that reloading that page neither issues nor rotates again).
+SECRET_SESSION_KEY = "sharing_credential_secret"
+
+
+def _hand_secret_over(request: HttpRequest, credential_id: str, secret: str) -> HttpResponse:
+    request.session[SECRET_SESSION_KEY] = {"credential": credential_id, "secret": secret}
+    return redirect("sharing:credential_secret", credential_id)
+
+
+@never_cache
+@login_required
+def credential_secret(request: HttpRequest, pk: str) -> HttpResponse:
+    """The credential's secret, shown once: the session holds it only until this page has been rendered."""
+    credential = access_credential_by_id(_user(request), pk)
+    waiting = request.session.get(SECRET_SESSION_KEY)
+    secret = None
+    if isinstance(waiting, dict) and waiting.get("credential") == str(credential.pk):
+        secret = str(waiting.get("secret", ""))
+        del request.session[SECRET_SESSION_KEY]
     return render(
         request,
         "sharing/credential_secret.html",
         {
-            "credential_id": credential_id,
+            "credential": credential,
+            "credential_id": str(credential.pk),
             "secret": secret,
             "discovery_url": request.build_absolute_uri(reverse("taxii:discovery")),
         },
@@ -245,7 +266,7 @@ def credential_issue(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         require(user, data["issuer"].pk, Permission.ADMINISTER)
         credential, secret = actions.do_issue_credential(user, data["issuer"], data["holder"], data["name"])
-        return _show_secret(request, str(credential.pk), secret)
+        return _hand_secret_over(request, str(credential.pk), secret)
     return render(request, "sharing/group_form.html", {"form": form, "title": _("Issue a partner credential")})
 
 
@@ -260,7 +281,7 @@ def credential_rotate(request: HttpRequest, pk: str) -> HttpResponse:
         for message in exc.messages:
             messages.error(request, message)
         return redirect("sharing:credential_list")
-    return _show_secret(request, str(credential.pk), secret)
+    return _hand_secret_over(request, str(credential.pk), secret)
 
 
 @login_required
