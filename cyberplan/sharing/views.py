@@ -225,7 +225,7 @@ def credential_list(request: HttpRequest) -> HttpResponse:
 
 #: The session key under which a secret waits for the one page that shows it (after the redirect that follows
 #: issuing or rotating, so that reloading that page neither issues nor rotates again).
-SECRET_SESSION_KEY = "sharing_credential_secret"
+SECRET_SESSION_KEY = "sharing_credential_secret"  # noqa: S105 (a session key's name, not a secret)
 
 
 def _hand_secret_over(request: HttpRequest, credential_id: str, secret: str) -> HttpResponse:
