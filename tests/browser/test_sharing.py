@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 from django.urls import reverse
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 from pytest_django import Settings
 
 from cyberplan.core.choices import Role
@@ -31,7 +31,8 @@ from tests.conftest import World
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SECRET = "code.credential-secret-value"
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 720}
 # How far the page scrolls sideways: 0 when everything fits the viewport.
 SIDEWAYS_JS = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
@@ -148,7 +149,7 @@ def _no_sideways_scrolling(page: Page, urls: list[str]) -> None:
         page.goto(url)
         expect(page.locator("h1")).to_be_visible()
         assert page.evaluate(SIDEWAYS_JS) <= 0, f"{url} scrolls sideways at 390 px"
-    page.set_viewport_size({"width": 1280, "height": 720})
+    page.set_viewport_size(DESKTOP)
 
 
 def test_an_administrator_builds_shares_and_manages_a_partner_credential(
