@@ -32,7 +32,8 @@ from .access import (
 )
 from .forms import CollectionForm, CredentialForm, GroupForm, MemberForm, SubscriptionForm
 from .jobs import do_request_publish, do_request_pull
-from .models import GroupMember
+from .models import Collection, GroupMember
+from .wording import explain_pull_error, explain_refusal
 
 
 def _user(request: HttpRequest) -> User:
@@ -179,6 +180,7 @@ def collection_detail(request: HttpRequest, pk: str) -> HttpResponse:
         .order_by("stix_type")
     )
     by_tlp = collection.shared_objects.filter(is_latest=True).values("tlp").annotate(n=Count("id")).order_by("tlp")
+    can_decide = has_permission(user, collection.group.organisation_id, Permission.DECIDE)
     return render(
         request,
         "sharing/collection_detail.html",
@@ -187,7 +189,8 @@ def collection_detail(request: HttpRequest, pk: str) -> HttpResponse:
             "by_type": by_type,
             "by_tlp": by_tlp,
             "releases": collection.releases.select_related("recipient")[:20],
-            "can_decide": has_permission(user, collection.group.organisation_id, Permission.DECIDE),
+            "envelopes": _received_envelopes(collection, with_reasons=can_decide),
+            "can_decide": can_decide,
             "collection_url": request.build_absolute_uri(
                 reverse("taxii:collection", kwargs={"collection_id": str(collection.pk)})
             ),
@@ -196,6 +199,28 @@ def collection_detail(request: HttpRequest, pk: str) -> HttpResponse:
             ).removesuffix("manifest.json"),
         },
     )
+
+
+#: How many of the latest envelopes partners posted the collection's page shows, and refusals of each.
+ENVELOPES_SHOWN = 10
+REFUSALS_SHOWN = 20
+
+
+def _received_envelopes(collection: Collection, *, with_reasons: bool) -> list[dict[str, Any]]:
+    """The latest TAXII status resources of the collection; why objects were refused only for those who decide
+    for the group (a reason may quote what the partner posted)."""
+    envelopes = []
+    for status in collection.statuses.select_related("credential__holder")[:ENVELOPES_SHOWN]:
+        refusals = status.failures[:REFUSALS_SHOWN] if with_reasons and isinstance(status.failures, list) else []
+        envelopes.append(
+            {
+                "status": status,
+                "partner": status.credential.holder.name if status.credential else "",
+                "refusals": [(str(f.get("id", "")), explain_refusal(f)) for f in refusals if isinstance(f, dict)],
+                "more_refusals": max(0, status.failure_count - len(refusals)) if with_reasons else 0,
+            }
+        )
+    return envelopes
 
 
 @login_required
@@ -340,7 +365,11 @@ def subscription_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def subscription_detail(request: HttpRequest, pk: int) -> HttpResponse:
     subscription = access_subscription_by_id(_user(request), pk)
-    return render(request, "sharing/subscription_detail.html", {"subscription": subscription})
+    return render(
+        request,
+        "sharing/subscription_detail.html",
+        {"subscription": subscription, "pull_error": explain_pull_error(subscription)},
+    )
 
 
 @login_required

@@ -22,10 +22,11 @@ from cyberplan.sharing.actions import do_create_collection, do_create_group, do_
 from cyberplan.sharing.choices import CollectionContent
 from cyberplan.sharing.demo import INDICATORS, demo_bundle
 from cyberplan.sharing.models import Collection, PartnerCredential, SharingGroup
+from cyberplan.sharing.taxii.protocol import TAXII_MEDIA_TYPE
 from cyberplan.threats.actions import do_register_import, do_run_import
 from cyberplan.threats.choices import ImportFormat
 from tests.browser.conftest import JOB_TIMEOUT_MS, BrowserSession, Worker
-from tests.browser.test_browser import CONTROL_LABELS_JS, log_in
+from tests.browser.test_browser import CONTROL_LABELS_JS, in_language, log_in
 from tests.conftest import World
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -203,13 +204,26 @@ def test_an_administrator_builds_shares_and_manages_a_partner_credential(
     ui.watch.assert_clean()
 
 
-def _reader_world(world: World) -> tuple[SharingGroup, Collection, PartnerCredential]:
+def _reader_world(world: World) -> tuple[SharingGroup, Collection, PartnerCredential, str]:
     admin = world.users[Role.ADMINISTRATOR]
     group = do_create_group(admin, world.org_a, name="Regional CSIRTs", tlp_ceiling="green")
-    do_set_member(admin, group, world.org_b, can_read=True, can_write=False, need_to_know=False)
+    do_set_member(admin, group, world.org_b, can_read=True, can_write=True, need_to_know=False)
     collection = do_create_collection(admin, group, title="Indicators", content=CollectionContent.INDICATORS)
-    credential, _secret = do_issue_credential(admin, world.org_a, world.org_b, "CSIRT B MISP")
-    return group, collection, credential
+    credential, secret = do_issue_credential(admin, world.org_a, world.org_b, "CSIRT B MISP")
+    return group, collection, credential, secret
+
+
+def _partner_posts_a_refused_object(base_url: str, collection: Collection, credential: str, secret: str) -> None:
+    """The partner posts, over TAXII on the live server, an envelope whose one object is not valid STIX."""
+    envelope = {"objects": [{"type": "indicator", "spec_version": "2.1", "id": "indicator--not-a-uuid"}]}
+    response = requests.post(
+        f"{base_url}/taxii2/api/collections/{collection.pk}/objects/",
+        data=json.dumps(envelope),
+        auth=(credential, secret),
+        headers={"Content-Type": TAXII_MEDIA_TYPE, "Accept": TAXII_MEDIA_TYPE},
+        timeout=30,
+    )
+    assert response.status_code == 202 and response.json()["failure_count"] == 1, response.text
 
 
 def _post_status(page: Page, url: str) -> int:
@@ -221,7 +235,7 @@ def _post_status(page: Page, url: str) -> int:
 
 
 def test_a_reader_is_offered_no_action_and_refused_the_addresses(ui: BrowserSession, world: World) -> None:
-    group, collection, credential = _reader_world(world)
+    group, collection, credential, _secret = _reader_world(world)
     page = ui.page
     log_in(ui, world.users[Role.VIEWER])
     page.goto(f"{ui.base_url}{reverse('sharing:group_list')}")
@@ -266,7 +280,8 @@ def test_a_reader_is_offered_no_action_and_refused_the_addresses(ui: BrowserSess
 
 
 def test_the_sharing_pages_in_spanish(ui: BrowserSession, world: World) -> None:
-    group, collection, credential = _reader_world(world)
+    group, collection, credential, secret = _reader_world(world)
+    _partner_posts_a_refused_object(ui.base_url, collection, str(credential.pk), secret)
     admin: User = world.users[Role.ADMINISTRATOR]
     admin.language = "es"
     admin.save(update_fields=["language"])
@@ -291,6 +306,12 @@ def test_the_sharing_pages_in_spanish(ui: BrowserSession, world: World) -> None:
         expect(page.locator("h1")).to_have_count(1)
         expect(page.locator("h1")).to_be_visible()
         assert page.evaluate(CONTROL_LABELS_JS)["unlabelled"] == [], url
+    # Why the partner's object was refused: a lead-in in the reader's language, then the validator's words.
+    page.goto(f"{ui.base_url}{reverse('sharing:collection_detail', args=[collection.pk])}")
+    refusal = page.locator("li.refusal")
+    expect(refusal).to_have_count(1)
+    expect(refusal).to_contain_text(in_language("es", "The partner's object was refused:"))
+    expect(refusal.locator(".refusal-reason")).to_have_attribute("lang", "en")
     # A form posted in Spanish works: a member is added from the group's page.
     page.goto(f"{ui.base_url}{reverse('sharing:group_detail', args=[group.pk])}")
     page.locator("#id_organisation").select_option(str(world.org_b.pk))
