@@ -17,6 +17,8 @@ from django.conf import settings
 from django.utils.translation import get_language, gettext, gettext_noop, override
 from django.utils.translation import gettext_lazy as _
 
+from cyberplan.core.choices import TLP
+
 from .choices import PullState
 from .models import Subscription
 
@@ -92,6 +94,8 @@ def explain_refusal(failure: Mapping[str, Any]) -> Explained:
     for sentence, placeholder in _REFUSAL_SENTENCES.items():
         inner = _inner_text(sentence, message)
         if inner is not None:
-            values = {placeholder: inner} if placeholder else {}
-            return Explained(lead=lead, detail=gettext(sentence) % values if values else gettext(sentence))
+            if not placeholder:
+                return Explained(lead=lead, detail=gettext(sentence))
+            shown = str(TLP(inner).label) if inner in TLP.values else inner  # "red" reads as "TLP:RED"
+            return Explained(lead=lead, detail=gettext(sentence) % {placeholder: shown})
     return Explained(lead=lead, detail=message, detail_lang="en")

@@ -69,8 +69,8 @@ def test_refusals_are_explained_in_the_readers_language_and_the_wire_is_unchange
     lead = in_language("es", "The partner's object was refused:")
     refusals = re.findall(r'<li class="refusal">(.*?)</li>', text, re.DOTALL)
     assert len(refusals) == 3 and all(item.startswith(lead) for item in refusals)
-    spanish = in_language("es", "%(label)s may not be shared in this collection") % {"label": "red"}
-    assert spanish != "red may not be shared in this collection", "the catalogue translates the refusal"
+    spanish = in_language("es", "%(label)s may not be shared in this collection") % {"label": "TLP:RED"}
+    assert spanish != "TLP:RED may not be shared in this collection", "the catalogue translates the refusal"
     assert spanish in text and in_language("es", "not a JSON object") in text
     assert "red may not be shared in this collection" not in text
     # The validator's own words follow the lead-in as they came, marked as English for assistive technology.
@@ -89,7 +89,7 @@ def test_explain_refusal_recognises_the_reason_in_the_language_it_was_written() 
         written = translation.gettext("%(label)s may not be shared in this collection") % {"label": "amber"}
     with translation.override("en"):
         explained = explain_refusal({"id": "indicator--x", "message": written})
-    assert explained.detail == "amber may not be shared in this collection" and explained.detail_lang == ""
+    assert explained.detail == "TLP:AMBER may not be shared in this collection" and explained.detail_lang == ""
     foreign = explain_refusal({"message": "pattern: Pattern failed to validate"})
     assert foreign.detail == "pattern: Pattern failed to validate" and foreign.detail_lang == "en"
 
