@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 from django.urls import reverse
-from playwright.sync_api import Page, ViewportSize, expect
+from playwright.sync_api import Page, expect
 from pytest_django import Settings
 
 from cyberplan.core.choices import Role
@@ -27,15 +27,12 @@ from cyberplan.threats.actions import do_register_import, do_run_import
 from cyberplan.threats.choices import ImportFormat
 from tests.browser.conftest import JOB_TIMEOUT_MS, BrowserSession, Worker
 from tests.browser.test_browser import CONTROL_LABELS_JS, in_language, log_in
+from tests.browser.test_crawl import AXE, Crawl, _check_page
 from tests.conftest import World
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SECRET = "code.credential-secret-value"
-PHONE: ViewportSize = {"width": 390, "height": 844}
-DESKTOP: ViewportSize = {"width": 1280, "height": 720}
-# How far the page scrolls sideways: 0 when everything fits the viewport.
-SIDEWAYS_JS = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
 
 def _store_every_label(settings: Settings, tmp_path: Path, world: World) -> None:
@@ -144,13 +141,17 @@ def _issue(ui: BrowserSession, world: World) -> tuple[str, str]:
     return str(credential.pk), page.locator(SECRET).inner_text()
 
 
-def _no_sideways_scrolling(page: Page, urls: list[str]) -> None:
-    page.set_viewport_size(PHONE)
-    for url in urls:
-        page.goto(url)
-        expect(page.locator("h1")).to_be_visible()
-        assert page.evaluate(SIDEWAYS_JS) <= 0, f"{url} scrolls sideways at 390 px"
-    page.set_viewport_size(DESKTOP)
+def _check_pages(ui: BrowserSession, paths: list[str], language: str) -> None:
+    """Each page as the crawl checks one: one visible h1, in ``language``, no wider than the window at 1366 px
+    and at a phone's 390 px, and no serious or critical finding of axe-core."""
+    crawl = Crawl()
+    axe_source = AXE.read_text(encoding="utf-8")
+    for path in paths:
+        response = ui.page.goto(f"{ui.base_url}{path}")
+        assert response is not None and response.status == 200, path
+        _check_page(ui.page, path, language, crawl, axe_source)
+    assert crawl.axe_checked == len(paths)
+    assert crawl.problems == [], "\n".join(crawl.problems)
 
 
 def test_an_administrator_builds_shares_and_manages_a_partner_credential(
@@ -200,7 +201,7 @@ def test_an_administrator_builds_shares_and_manages_a_partner_credential(
         reverse("sharing:credential_issue"),
         reverse("sharing:subscription_list"),
     ]
-    _no_sideways_scrolling(page, [f"{ui.base_url}{url}" for url in urls])
+    _check_pages(ui, urls, "en")
     ui.watch.assert_clean()
 
 
@@ -319,5 +320,5 @@ def test_the_sharing_pages_in_spanish(ui: BrowserSession, world: World) -> None:
     page.locator("main form[action$='/members/'] button[type=submit]").click()
     expect(page.locator("html")).to_have_attribute("lang", "es")
     assert group.members.get(organisation=world.org_b).need_to_know
-    _no_sideways_scrolling(page, [f"{ui.base_url}{url}" for url in urls])
+    _check_pages(ui, urls, "es")
     ui.watch.assert_clean()
