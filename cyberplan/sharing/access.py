@@ -19,7 +19,7 @@ import hmac
 import uuid
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 
@@ -177,10 +177,16 @@ def credentials_visible_to(user: User) -> QuerySet[PartnerCredential]:
 
 
 def access_credential_by_id(user: User, credential_id: uuid.UUID | str) -> PartnerCredential:
+    """The credential if the user administers its issuer; 403 for other members of the issuer (they know it
+    issues credentials), 404 for everyone else."""
     try:
-        return credentials_visible_to(user).get(pk=credential_id)
-    except (PartnerCredential.DoesNotExist, ValueError, TypeError):
+        credential = PartnerCredential.objects.select_related("issuer", "holder").get(pk=credential_id)
+    except (PartnerCredential.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404 from None
+    if credential.issuer_id not in organisation_ids_where(user, Permission.VIEW):
+        raise Http404
+    require(user, credential.issuer_id, Permission.ADMINISTER)
+    return credential
 
 
 def may_administer_credentials(user: User) -> bool:

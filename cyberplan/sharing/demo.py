@@ -49,6 +49,7 @@ COLLECTION_TITLE = "Indicators for partner CSIRTs (demo)"
 CREDENTIAL_NAME = "Demo TAXII and MISP feed access"
 BUNDLE_NAME = "sharing-demo-indicators.json"
 LEAD = "demo-csirt-lead"  # CERT-PY's coordinator, for whom the worker publishes a large store
+SHARING_LEAD = "demo-sharing-lead"  # CERT-PY's administrator, who rotates or revokes the partner credential
 #: Up to this many observables the demo publishes at once; a larger store (the synthetic months) is published
 #: by the task worker, so that building the demo stays quick.
 PUBLISH_NOW_LIMIT = 500
@@ -198,6 +199,10 @@ def build_demo_sharing_for_workspace(say: Callable[[str], None], base_url: str =
     say(f"  MISP feed URL:       {base_url.rstrip('/')}/misp-feeds/{built.collection.pk}/")
     say(f"  partner credential:  {built.credential.pk} (HTTP Basic user name)")
     if built.secret is not None:
-        say(f"  partner secret:      {built.secret} (shown once; rotate it on the credentials page)")
+        say(f"  partner secret:      {built.secret} (shown once)")
     else:
-        say("  partner secret:      issued by an earlier build and not shown again; rotate it on the credentials page")
+        say("  partner secret:      issued by an earlier build and not shown again")
+    say(
+        f"  sign in as {SHARING_LEAD} (CERT-PY's administrator) to rotate or revoke the credential: "
+        f"{base_url.rstrip('/')}/sharing/credentials/"
+    )

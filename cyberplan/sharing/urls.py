@@ -15,6 +15,7 @@ urlpatterns = [
     path("collections/<uuid:pk>/publish/", views.collection_publish, name="collection_publish"),
     path("credentials/", views.credential_list, name="credential_list"),
     path("credentials/new/", views.credential_issue, name="credential_issue"),
+    path("credentials/<uuid:pk>/secret/", views.credential_secret, name="credential_secret"),
     path("credentials/<uuid:pk>/rotate/", views.credential_rotate, name="credential_rotate"),
     path("credentials/<uuid:pk>/revoke/", views.credential_revoke, name="credential_revoke"),
     path("subscriptions/", views.subscription_list, name="subscription_list"),

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from cyberplan.core.access import Permission, has_permission, organisations_where, require
@@ -31,7 +32,8 @@ from .access import (
 )
 from .forms import CollectionForm, CredentialForm, GroupForm, MemberForm, SubscriptionForm
 from .jobs import do_request_publish, do_request_pull
-from .models import GroupMember
+from .models import Collection, GroupMember
+from .wording import explain_pull_error, explain_refusal
 
 
 def _user(request: HttpRequest) -> User:
@@ -178,6 +180,7 @@ def collection_detail(request: HttpRequest, pk: str) -> HttpResponse:
         .order_by("stix_type")
     )
     by_tlp = collection.shared_objects.filter(is_latest=True).values("tlp").annotate(n=Count("id")).order_by("tlp")
+    can_decide = has_permission(user, collection.group.organisation_id, Permission.DECIDE)
     return render(
         request,
         "sharing/collection_detail.html",
@@ -186,7 +189,8 @@ def collection_detail(request: HttpRequest, pk: str) -> HttpResponse:
             "by_type": by_type,
             "by_tlp": by_tlp,
             "releases": collection.releases.select_related("recipient")[:20],
-            "can_decide": has_permission(user, collection.group.organisation_id, Permission.DECIDE),
+            "envelopes": _received_envelopes(collection, with_reasons=can_decide),
+            "can_decide": can_decide,
             "collection_url": request.build_absolute_uri(
                 reverse("taxii:collection", kwargs={"collection_id": str(collection.pk)})
             ),
@@ -195,6 +199,28 @@ def collection_detail(request: HttpRequest, pk: str) -> HttpResponse:
             ).removesuffix("manifest.json"),
         },
     )
+
+
+#: How many of the latest envelopes partners posted the collection's page shows, and refusals of each.
+ENVELOPES_SHOWN = 10
+REFUSALS_SHOWN = 20
+
+
+def _received_envelopes(collection: Collection, *, with_reasons: bool) -> list[dict[str, Any]]:
+    """The latest TAXII status resources of the collection; why objects were refused only for those who decide
+    for the group (a reason may quote what the partner posted)."""
+    envelopes = []
+    for status in collection.statuses.select_related("credential__holder")[:ENVELOPES_SHOWN]:
+        refusals = status.failures[:REFUSALS_SHOWN] if with_reasons and isinstance(status.failures, list) else []
+        envelopes.append(
+            {
+                "status": status,
+                "partner": status.credential.holder.name if status.credential else "",
+                "refusals": [(str(f.get("id", "")), explain_refusal(f)) for f in refusals if isinstance(f, dict)],
+                "more_refusals": max(0, status.failure_count - len(refusals)) if with_reasons else 0,
+            }
+        )
+    return envelopes
 
 
 @login_required
@@ -222,12 +248,32 @@ def credential_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _show_secret(request: HttpRequest, credential_id: str, secret: str) -> HttpResponse:
+#: The session key under which a secret waits for the one page that shows it (after the redirect that follows
+#: issuing or rotating, so that reloading that page neither issues nor rotates again).
+SECRET_SESSION_KEY = "sharing_credential_secret"  # noqa: S105 (a session key's name, not a secret)
+
+
+def _hand_secret_over(request: HttpRequest, credential_id: str, secret: str) -> HttpResponse:
+    request.session[SECRET_SESSION_KEY] = {"credential": credential_id, "secret": secret}
+    return redirect("sharing:credential_secret", credential_id)
+
+
+@never_cache
+@login_required
+def credential_secret(request: HttpRequest, pk: str) -> HttpResponse:
+    """The credential's secret, shown once: the session holds it only until this page has been rendered."""
+    credential = access_credential_by_id(_user(request), pk)
+    waiting = request.session.get(SECRET_SESSION_KEY)
+    secret = None
+    if isinstance(waiting, dict) and waiting.get("credential") == str(credential.pk):
+        secret = str(waiting.get("secret", ""))
+        del request.session[SECRET_SESSION_KEY]
     return render(
         request,
         "sharing/credential_secret.html",
         {
-            "credential_id": credential_id,
+            "credential": credential,
+            "credential_id": str(credential.pk),
             "secret": secret,
             "discovery_url": request.build_absolute_uri(reverse("taxii:discovery")),
         },
@@ -245,7 +291,7 @@ def credential_issue(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         require(user, data["issuer"].pk, Permission.ADMINISTER)
         credential, secret = actions.do_issue_credential(user, data["issuer"], data["holder"], data["name"])
-        return _show_secret(request, str(credential.pk), secret)
+        return _hand_secret_over(request, str(credential.pk), secret)
     return render(request, "sharing/group_form.html", {"form": form, "title": _("Issue a partner credential")})
 
 
@@ -260,7 +306,7 @@ def credential_rotate(request: HttpRequest, pk: str) -> HttpResponse:
         for message in exc.messages:
             messages.error(request, message)
         return redirect("sharing:credential_list")
-    return _show_secret(request, str(credential.pk), secret)
+    return _hand_secret_over(request, str(credential.pk), secret)
 
 
 @login_required
@@ -319,7 +365,11 @@ def subscription_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def subscription_detail(request: HttpRequest, pk: int) -> HttpResponse:
     subscription = access_subscription_by_id(_user(request), pk)
-    return render(request, "sharing/subscription_detail.html", {"subscription": subscription})
+    return render(
+        request,
+        "sharing/subscription_detail.html",
+        {"subscription": subscription, "pull_error": explain_pull_error(subscription)},
+    )
 
 
 @login_required

@@ -77,6 +77,8 @@ USERS = [
     DemoUser("demo-partner", "External partner", "mitic", Role.EXTERNAL_PARTNER),
     DemoUser("demo-csirt", "CSIRT analyst", "cert-py", Role.ANALYST),
     DemoUser("demo-csirt-lead", "CSIRT coordinator", "cert-py", Role.COORDINATOR),
+    # CERT-PY's administrator: the sharing lead, who rotates or revokes the demo's partner credential.
+    DemoUser("demo-sharing-lead", "CSIRT sharing lead", "cert-py", Role.ADMINISTRATOR),
     DemoUser("demo-prosecutor", "Prosecutor", "ministerio-publico", Role.CONTRIBUTOR),
 ]
 

@@ -3,6 +3,7 @@ collection with OASIS taxii2-client against a live server and finds the CLEAR an
 
 from __future__ import annotations
 
+import re
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,9 @@ def test_the_demo_command_prints_the_discovery_url_and_the_secret_once(settings:
     credential = PartnerCredential.objects.get()
     assert f"partner credential:  {credential.pk}" in first
     assert "partner secret:      " in first and "shown once" in first
+    # The sharing lead, CERT-PY's administrator, is named with the credential and among the logins.
+    assert "sign in as demo-sharing-lead (CERT-PY's administrator) to rotate or revoke the credential" in first
+    assert re.search(r"^  demo-sharing-lead +CERT-PY +Administrator$", first, re.MULTILINE)
     out = StringIO()
     call_command("demo", "--no-serve", "--no-events", stdout=out)
     assert "not shown again" in out.getvalue()
@@ -90,3 +94,48 @@ def test_a_large_store_is_published_by_the_worker_asked_once(monkeypatch: pytest
     assert job.parameters == {"collection": str(built.collection.pk)}
     assert not build_demo_sharing(Organisation.objects.get(slug="cert-py")).queued
     assert Job.objects.filter(kind="sharing_publish").count() == 1
+
+
+def test_the_sharing_lead_signs_in_sees_the_network_and_rotates_then_revokes_the_credential(
+    live_server: LiveServer,
+) -> None:
+    import requests
+    from django.test import Client
+    from taxii2client.v21 import Server
+
+    from cyberplan.core.access import Permission, has_permission
+    from cyberplan.core.models import User
+    from cyberplan.sharing.demo import COLLECTION_TITLE, GROUP_NAME, SHARING_LEAD
+    from cyberplan.workspace.demo import DEMO_PASSWORD, demo_logins
+
+    build_demo_workspace()
+    csirt = Organisation.objects.get(slug="cert-py")
+    built = build_demo_sharing(csirt)
+    lead = User.objects.get(username=SHARING_LEAD)
+    assert has_permission(lead, csirt.pk, Permission.ADMINISTER)
+    assert (SHARING_LEAD, "CERT-PY", "Administrator") in demo_logins()
+
+    client = Client()
+    signed_in = client.post("/login/", {"login": SHARING_LEAD, "password": DEMO_PASSWORD})  # the printed password
+    assert signed_in.status_code == 302 and client.get("/sharing/").wsgi_request.user == lead
+    assert GROUP_NAME in client.get("/sharing/").content.decode()
+    assert COLLECTION_TITLE in client.get(f"/sharing/groups/{built.group.pk}/").content.decode()
+    assert client.get(f"/sharing/collections/{built.collection.pk}/").status_code == 200
+    assert str(built.credential.pk) in client.get("/sharing/credentials/").content.decode()
+
+    def status(secret: str | None) -> int:
+        try:
+            Server(f"{live_server.url}/taxii2/", user=str(built.credential.pk), password=secret).refresh()
+        except requests.HTTPError as error:
+            return error.response.status_code if error.response is not None else 0
+        return 200
+
+    rotated = client.post(f"/sharing/credentials/{built.credential.pk}/rotate/", follow=True).content.decode()
+    new_secret = rotated.split('<code class="credential-secret-value">')[1].split("</code>")[0]
+    assert status(new_secret) == 200
+    assert status(built.secret) == 401
+    client.post(f"/sharing/credentials/{built.credential.pk}/revoke/")
+    assert status(new_secret) == 401
+    # A later build issues a fresh credential, as the revoked one no longer counts.
+    again = build_demo_sharing(csirt)
+    assert again.secret is not None and again.credential.pk != built.credential.pk

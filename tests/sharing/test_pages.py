@@ -52,6 +52,7 @@ def test_others_see_nothing(world: World, net: Net, who: str) -> None:
     assert client.get("/sharing/credentials/").status_code == 403
     credential = net.member_key[0]
     assert client.post(f"/sharing/credentials/{credential.pk}/revoke/").status_code == 404
+    assert client.get(f"/sharing/credentials/{credential.pk}/secret/").status_code == 404
 
 
 def test_create_group_and_collection_through_the_pages(world: World) -> None:
@@ -70,24 +71,55 @@ def test_create_group_and_collection_through_the_pages(world: World) -> None:
     assert AuditEntry.objects.filter(content_type__model__in=["sharinggroup", "collection"]).count() == 2
 
 
+SECRET = re.compile(r'<code class="credential-secret-value">([A-Za-z0-9_-]{40,})</code>')
+
+
 def test_issue_shows_the_secret_once_then_rotate_and_revoke(world: World) -> None:
     client = signed_in(world.users[Role.ADMINISTRATOR])
-    page = client.post(
+    issued = client.post(
         "/sharing/credentials/new/", {"issuer": world.org_a.pk, "holder": world.org_b.pk, "name": "CERT B MISP"}
-    ).content.decode()
+    )
     credential = PartnerCredential.objects.get(name="CERT B MISP")
-    shown = re.findall(r"<code>([A-Za-z0-9_-]{40,})</code>", page)
+    # Issuing redirects to the page that shows the secret, so reloading that page issues nothing again.
+    assert issued.status_code == 302 and issued["Location"] == f"/sharing/credentials/{credential.pk}/secret/"
+    page = client.get(issued["Location"])
+    assert "no-store" in page["Cache-Control"]
+    shown = SECRET.findall(page.content.decode())
     assert len(shown) == 1 and shown[0] not in credential.key
+    again = client.get(issued["Location"]).content.decode()
+    assert SECRET.findall(again) == [] and shown[0] not in again and str(credential.pk) in again
+    assert PartnerCredential.objects.count() == 1
     listing = client.get("/sharing/credentials/").content.decode()
     assert str(credential.pk) in listing and shown[0] not in listing
-    rotated = client.post(f"/sharing/credentials/{credential.pk}/rotate/").content.decode()
-    assert re.findall(r"<code>([A-Za-z0-9_-]{40,})</code>", rotated) != shown
+    rotated = client.post(f"/sharing/credentials/{credential.pk}/rotate/", follow=True).content.decode()
+    assert len(SECRET.findall(rotated)) == 1 and SECRET.findall(rotated) != shown
     client.post(f"/sharing/credentials/{credential.pk}/revoke/")
     credential.refresh_from_db()
     assert credential.revoked_at is not None
     entries = AuditEntry.objects.filter(content_type__model="partnercredential", object_id=str(credential.pk))
     assert entries.count() == 3
     assert all("key" not in entry.changes for entry in entries)
+
+
+def test_a_secret_waiting_for_one_credential_is_not_shown_on_another(world: World, net: Net) -> None:
+    client = signed_in(world.users[Role.ADMINISTRATOR])
+    client.post(f"/sharing/credentials/{net.member_key[0].pk}/rotate/")
+    other = client.get(f"/sharing/credentials/{net.outsider_key[0].pk}/secret/").content.decode()
+    assert SECRET.findall(other) == []
+    assert len(SECRET.findall(client.get(f"/sharing/credentials/{net.member_key[0].pk}/secret/").content.decode())) == 1
+
+
+@pytest.mark.parametrize("role", [r for r in Role.values if r != Role.ADMINISTRATOR])
+def test_members_of_the_issuer_who_do_not_administer_it_are_refused_the_credential_actions(
+    world: World, net: Net, role: str
+) -> None:
+    client = signed_in(world.users[role])
+    credential, _secret = net.member_key
+    for action in ("rotate", "revoke"):
+        assert client.post(f"/sharing/credentials/{credential.pk}/{action}/").status_code == 403
+    assert client.get(f"/sharing/credentials/{credential.pk}/secret/").status_code == 403
+    credential.refresh_from_db()
+    assert credential.revoked_at is None and credential.rotated_at is None
 
 
 def test_the_admin_lists_but_does_not_change_or_show_the_secret(world: World, net: Net, admin_client: Client) -> None:
