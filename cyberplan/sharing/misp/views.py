@@ -13,6 +13,7 @@ counted by label, on the ``misp`` channel, as TAXII answers are.
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -99,7 +100,11 @@ def hashes(request: HttpRequest, reader: Reader) -> HttpResponse:
 
 @feed_view
 def event(request: HttpRequest, reader: Reader, event_id: str) -> HttpResponse:
-    found = one_event(reader, str(event_id))
+    try:
+        wanted = str(uuid.UUID(event_id))
+    except ValueError:
+        wanted = None
+    found = one_event(reader, wanted) if wanted is not None else None
     if found is None:
         return _json({"message": _("No event with this uuid in the feed.")}, 404)
     etag = hashlib.sha256(found.text.encode()).hexdigest()[:40]
