@@ -88,9 +88,7 @@ def test_a_restricted_sighting_is_folded_in_only_for_a_recipient_that_may_receiv
     assert told.timestamp > plain.timestamp  # the event moved: a MISP that may see more fetches it again
 
 
-def test_a_published_document_is_an_event_with_a_report_object_and_an_event_report(
-    client: Client, shared: Net
-) -> None:
+def test_a_published_document_is_an_event_with_a_report_object_and_an_event_report(client: Client, shared: Net) -> None:
     event = by_info(feed_of(client, shared, shared.member_key))["National cybersecurity strategy 2026-2030"]
     assert event.attributes == [] and {tag.name for tag in event.tags} == {"tlp:green"}
     assert event.date == dt.date(2026, 3, 2) and event.threat_level_id == 4
@@ -106,7 +104,9 @@ def test_a_published_document_is_an_event_with_a_report_object_and_an_event_repo
     assert all({tag.name for tag in attribute.tags} == {"tlp:green"} for attribute in report.attributes)
     (narrative,) = event.event_reports
     assert narrative.name == "National cybersecurity strategy 2026-2030"
-    assert "Adopted by decree 1234/2026." in narrative.content and "https://example.gov.py/strategy" in narrative.content
+    assert (
+        "Adopted by decree 1234/2026." in narrative.content and "https://example.gov.py/strategy" in narrative.content
+    )
 
 
 def test_the_creator_organisation_is_the_shared_identity(client: Client, shared: Net, world: World) -> None:
