@@ -1,4 +1,4 @@
-"""The MISP export of a collection over the REST API (``/api/v1/sharing-collections/<id>/misp-export/``)."""
+"""The MISP export of a collection over the REST API (``/api/sharing-collections/<id>/misp-export/``)."""
 
 from __future__ import annotations
 
