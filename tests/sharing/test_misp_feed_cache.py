@@ -31,7 +31,7 @@ def filled(net: Net, world: World) -> Net:
 
 
 def get(
-    client: Client, net: Net, key: tuple[PartnerCredential, str], name: str = "manifest.json", **headers: str
+    client: Client, net: Net, key: tuple[PartnerCredential, str], name: str = "manifest.json", **headers: Any
 ) -> Any:
     return client.get(f"/misp-feeds/{net.collection.pk}/{name}", HTTP_AUTHORIZATION=basic(key), **headers)
 
