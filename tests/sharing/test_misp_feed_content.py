@@ -119,7 +119,7 @@ def test_sightings_and_identities_are_not_events_and_unknown_or_malformed_uuids_
     client: Client, shared: Net
 ) -> None:
     base = f"/misp-feeds/{shared.collection.pk}/"
-    auth = {"HTTP_AUTHORIZATION": basic(shared.member_key)}
+    auth: dict[str, Any] = {"HTTP_AUTHORIZATION": basic(shared.member_key)}
     sighting = next(r for r in shared.collection.shared_objects.all() if r.stix_type == "sighting")
     for name in (sighting.stix_id.partition("--")[2], "00000000-0000-4000-8000-0000000000ff", "not-a-uuid"):
         response = client.get(f"{base}{name}.json", **auth)
@@ -132,7 +132,7 @@ def test_sightings_and_identities_are_not_events_and_unknown_or_malformed_uuids_
 
 def test_the_same_objects_give_the_same_files_byte_for_byte(client: Client, shared: Net) -> None:
     base = f"/misp-feeds/{shared.collection.pk}/"
-    auth = {"HTTP_AUTHORIZATION": basic(shared.member_key)}
+    auth: dict[str, Any] = {"HTTP_AUTHORIZATION": basic(shared.member_key)}
     manifest = client.get(base + "manifest.json", **auth).json()
     first = {uuid: client.get(f"{base}{uuid}.json", **auth).content for uuid in manifest}
     again = {uuid: client.get(f"{base}{uuid}.json", **auth).content for uuid in manifest}
