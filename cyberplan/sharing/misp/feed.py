@@ -104,9 +104,10 @@ def build(reader: Reader, etag: str) -> CachedFeed:
     return CachedFeed(etag, timezone.now().replace(microsecond=0), manifest, hashes, dict(counts))
 
 
-def cached_feed(reader: Reader) -> CachedFeed:
-    """The reader's manifest and hashes from the cache, built and stored first when absent."""
-    etag = cache_key(reader)
+def cached_feed(reader: Reader, etag: str | None = None) -> CachedFeed:
+    """The reader's manifest and hashes from the cache, built and stored first when absent (``etag``: the
+    reader's :func:`cache_key`, when the caller has it already)."""
+    etag = etag or cache_key(reader)
     key = f"cyberplan:misp-feed:{etag}"
     found = cache.get(key)
     if isinstance(found, CachedFeed) and found.etag == etag:

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET
 
 from ..access import access_partner_collection, credential_from_request
 from ..actions import note_credential_used, record_release
-from .feed import CachedFeed, cached_feed, one_event
+from .feed import CachedFeed, cache_key, cached_feed, one_event
 from .readers import Reader, partner_reader
 
 CHANNEL = "misp"
@@ -74,16 +74,18 @@ def _conditional(request: HttpRequest, etag: str, last_modified: int | None) -> 
 
 
 def _cached_answer(request: HttpRequest, reader: Reader, body: Callable[[CachedFeed], str], kind: str) -> HttpResponse:
-    feed = cached_feed(reader)
-    modified = int(feed.built_at.timestamp())
-    unchanged = _conditional(request, feed.etag, modified)
-    if unchanged is None:
-        response = HttpResponse(body(feed), content_type=kind)
-        _released(reader, feed.counts)
-    else:
-        response = unchanged
-    response["ETag"] = quote_etag(feed.etag)
-    response["Last-Modified"] = http_date(modified)
+    etag = cache_key(reader)
+    # A poll with the current ETag is answered from the key alone, without reading the cached entry.
+    response = _conditional(request, etag, None) if request.headers.get("If-None-Match") else None
+    if response is None:
+        feed = cached_feed(reader, etag)
+        modified = int(feed.built_at.timestamp())
+        response = _conditional(request, etag, modified)
+        if response is None:
+            response = HttpResponse(body(feed), content_type=kind)
+            _released(reader, feed.counts)
+        response["Last-Modified"] = http_date(modified)
+    response["ETag"] = quote_etag(etag)
     response["Cache-Control"] = "private, no-cache"  # a shared cache must not keep one partner's answer
     return response
 
