@@ -54,7 +54,7 @@ def shared_objects(owner: stix_out.Owner, n: int) -> list[dict[str, Any]]:
     return objects
 
 
-def timed(call: Callable[[], Any], before: Callable[[], None] | None = None) -> float:
+def timed(call: Callable[[], Any], before: Callable[[], Any] | None = None) -> float:
     times = []
     for _ in range(ROUNDS):
         if before is not None:
@@ -84,7 +84,7 @@ def main() -> None:
     client = Client(SERVER_NAME="localhost")  # a host the settings allow outside the test runner
     key = f"cyberplan:misp-feed:{cache_key(partner_reader(partner_view(credential, collection)))}"
 
-    def poll(**headers: str) -> Any:
+    def poll(**headers: Any) -> Any:
         response = client.get(url, HTTP_AUTHORIZATION=auth, **headers)
         if response.status_code not in {200, 304}:
             raise RuntimeError(f"the feed answered {response.status_code}")
