@@ -137,3 +137,16 @@ def test_the_same_objects_give_the_same_files_byte_for_byte(client: Client, shar
     first = {uuid: client.get(f"{base}{uuid}.json", **auth).content for uuid in manifest}
     again = {uuid: client.get(f"{base}{uuid}.json", **auth).content for uuid in manifest}
     assert first == again and len(first) == 3
+
+
+def test_amber_strict_reaches_only_the_owners_credential_tagged_as_such(client: Client, net: Net, world: World) -> None:
+    from cyberplan.sharing.actions import do_update_group
+    from tests.sharing.conftest import indicator
+
+    do_update_group(None, net.group, tlp_ceiling="amber+strict")
+    do_set_member(None, net.group, world.org_b, can_read=True, can_write=True, need_to_know=True)
+    add_objects(net.collection, [indicator(4, tlp="amber+strict")], owner=world.org_a, default_tlp="green")
+    (own,) = feed_of(client, net, net.owner_key).values()
+    assert {tag.name for tag in own.tags} == {"tlp:amber+strict"}
+    assert {tag.name for tag in own.attributes[0].tags} == {"tlp:amber+strict"}
+    assert feed_of(client, net, net.member_key) == {}  # a member that needs to know: still not STRICT
