@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .misp.exports import export_view as misp_export
 
 app_name = "sharing"
 urlpatterns = [
@@ -13,6 +14,7 @@ urlpatterns = [
     path("groups/<int:pk>/collections/new/", views.collection_create, name="collection_create"),
     path("collections/<uuid:pk>/", views.collection_detail, name="collection_detail"),
     path("collections/<uuid:pk>/publish/", views.collection_publish, name="collection_publish"),
+    path("collections/<uuid:pk>/misp-export/", misp_export, name="collection_misp_export"),
     path("credentials/", views.credential_list, name="credential_list"),
     path("credentials/new/", views.credential_issue, name="credential_issue"),
     path("credentials/<uuid:pk>/secret/", views.credential_secret, name="credential_secret"),

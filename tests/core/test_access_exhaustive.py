@@ -317,6 +317,7 @@ ROUTES: dict[str, Reads | Lists | Skip] = {
     "sharing:collection_create": Skip("sharing records are not in this world: tests/sharing/test_pages.py"),
     "sharing:collection_detail": Skip("sharing records are not in this world: tests/sharing/test_pages.py"),
     "sharing:collection_publish": WRITE_ONLY,
+    "sharing:collection_misp_export": Skip("sharing records are not in this world: tests/sharing/test_misp_export.py"),
     "sharing:credential_list": Lists(),
     "sharing:credential_issue": Lists(),
     "sharing:credential_secret": Skip("credentials are not in this world: tests/sharing/test_pages.py"),
@@ -445,6 +446,9 @@ ROUTES: dict[str, Reads | Lists | Skip] = {
     "api_schema": PUBLIC,
     "api:country-list": PUBLIC,
     "api:event-list": Reads("organisation", args=lambda o: {}, query=lambda o: {"organisation": o.pk}, events=True),
+    "api:sharing-collection-misp-export": Skip(
+        "sharing records are not in this world: tests/sharing/test_misp_export.py"
+    ),
     "api:trend-metrics": Reads("organisation", args=lambda o: {}, query=lambda o: {"organisation": o.pk}, events=True),
     "api:organisation-list": Lists(),
     "api:organisation-detail": Reads("organisation"),

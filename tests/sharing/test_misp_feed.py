@@ -40,7 +40,7 @@ def feed_of(client: Client, net: Net, key: tuple[PartnerCredential, str]) -> dic
     schema = load_schema("schema-lax.json")  # the strict one predates fields PyMISP's own feed output has
     pymisp_schema = jsonschema.validators.validator_for(schema)(schema)
     base = f"/misp-feeds/{net.collection.pk}/"
-    auth = {"HTTP_AUTHORIZATION": basic(key)}
+    auth: dict[str, Any] = {"HTTP_AUTHORIZATION": basic(key)}
     manifest = client.get(base + "manifest.json", **auth)
     assert manifest.status_code == 200, manifest.content
     entries = manifest.json()

@@ -2,37 +2,41 @@
 instance reads a feed it subscribes to by URL.
 
 A partner authenticates with the same partner credential as over TAXII (HTTP Basic, or a Bearer key, which
-MISP's feed settings let an administrator add as a header). Only the collection's indicators the release rule
-lets go to the credential's organisation become events (``PartnerView.objects``: never TLP:RED, TLP:AMBER+STRICT
-only to the owner, TLP:AMBER only to members that need to know), and each answer that sends events is recorded
-as a release, counted by label, on the ``misp`` channel, as TAXII answers are.
+MISP's feed settings let an administrator add as a header). Only the collection's objects the release rule
+lets go to the credential's organisation become events (``readers.partner_reader``: never TLP:RED,
+TLP:AMBER+STRICT only to the owner, TLP:AMBER only to members that need to know). The manifest and hashes
+come from the cache (``feed.cached_feed``) and carry an ``ETag`` and ``Last-Modified``; a conditional request
+that matches is answered 304 and sends nothing. Each answer that sends events is recorded as a release,
+counted by label, on the ``misp`` channel, as TAXII answers are.
 """
 
 from __future__ import annotations
 
-import json
-from collections import Counter
+import hashlib
+import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from ..access import PartnerView, access_partner_collection, credential_from_request
+from ..access import access_partner_collection, credential_from_request
 from ..actions import note_credential_used, record_release
-from ..models import PartnerCredential
-from .events import FeedEvent, feed_event, feed_events
+from .feed import CachedFeed, cache_key, cached_feed, one_event
+from .readers import Reader, partner_reader
 
 CHANNEL = "misp"
 View = Callable[..., HttpResponse]
 
 
 def _json(body: Any, status: int = 200) -> HttpResponse:
-    from pymisp.abstract import pymisp_json_default
+    import json
 
-    return HttpResponse(json.dumps(body, default=pymisp_json_default), status=status, content_type="application/json")
+    return HttpResponse(json.dumps(body), status=status, content_type="application/json")
 
 
 def feed_view(view: View) -> View:
@@ -53,51 +57,63 @@ def feed_view(view: View) -> View:
             if not partner.can_read:
                 return _json({"message": _("This credential may not read the collection.")}, 403)
             note_credential_used(credential)
-            return view(request, partner, *args, **kwargs)
+            return view(request, partner_reader(partner), *args, **kwargs)
         except Http404:
             return _json({"message": _("Not found")}, 404)
 
     return wrapper
 
 
-def released_events(partner: PartnerView) -> list[FeedEvent]:
-    """The events of the indicators this credential receives (their latest versions), in the keyset's order."""
-    rows = partner.objects().filter(stix_type="indicator", is_latest=True).select_related("owner")
-    return feed_events(rows.order_by("date_added", "pk").iterator(chunk_size=1000))
+def _released(reader: Reader, counts: dict[str, int]) -> None:
+    record_release(reader.collection, counts, recipient=reader.recipient, credential=reader.credential, channel=CHANNEL)
 
 
-def _released(partner: PartnerView, events: list[FeedEvent]) -> None:
-    credential: PartnerCredential = partner.credential
-    record_release(
-        partner.collection,
-        Counter(event.tlp for event in events),
-        recipient=credential.holder,
-        credential=credential,
-        channel=CHANNEL,
-    )
+def _conditional(request: HttpRequest, etag: str, last_modified: int | None) -> HttpResponse | None:
+    """304 when the request's ``If-None-Match`` (or, without it, ``If-Modified-Since``) matches."""
+    return get_conditional_response(request, etag=quote_etag(etag), last_modified=last_modified)
 
 
-@feed_view
-def manifest(request: HttpRequest, partner: PartnerView) -> HttpResponse:
-    events = released_events(partner)
-    _released(partner, events)
-    return _json({event.uuid: event.manifest for event in events})
-
-
-@feed_view
-def hashes(request: HttpRequest, partner: PartnerView) -> HttpResponse:
-    events = released_events(partner)
-    _released(partner, events)
-    lines = [f"{digest},{event.uuid}\n" for event in events for digest in event.hashes]
-    return HttpResponse("".join(lines), content_type="text/csv; charset=utf-8")
+def _cached_answer(request: HttpRequest, reader: Reader, body: Callable[[CachedFeed], str], kind: str) -> HttpResponse:
+    etag = cache_key(reader)
+    # A poll with the current ETag is answered from the key alone, without reading the cached entry.
+    response = _conditional(request, etag, None) if request.headers.get("If-None-Match") else None
+    if response is None:
+        feed = cached_feed(reader, etag)
+        modified = int(feed.built_at.timestamp())
+        response = _conditional(request, etag, modified)
+        if response is None:
+            response = HttpResponse(body(feed), content_type=kind)
+            _released(reader, feed.counts)
+        response["Last-Modified"] = http_date(modified)
+    response["ETag"] = quote_etag(etag)
+    response["Cache-Control"] = "private, no-cache"  # a shared cache must not keep one partner's answer
+    return response
 
 
 @feed_view
-def event(request: HttpRequest, partner: PartnerView, event_id: str) -> HttpResponse:
-    rows = partner.objects().filter(stix_type="indicator", is_latest=True, stix_id=f"indicator--{event_id}")
-    row = rows.select_related("owner").first()
-    found = feed_event(row) if row is not None else None
+def manifest(request: HttpRequest, reader: Reader) -> HttpResponse:
+    return _cached_answer(request, reader, lambda feed: feed.manifest, "application/json")
+
+
+@feed_view
+def hashes(request: HttpRequest, reader: Reader) -> HttpResponse:
+    return _cached_answer(request, reader, lambda feed: feed.hashes, "text/csv; charset=utf-8")
+
+
+@feed_view
+def event(request: HttpRequest, reader: Reader, event_id: str) -> HttpResponse:
+    try:
+        wanted = str(uuid.UUID(event_id))
+    except ValueError:
+        wanted = None
+    found = one_event(reader, wanted) if wanted is not None else None
     if found is None:
-        return _json({"message": _("Not found")}, 404)
-    _released(partner, [found])
-    return _json(found.body)
+        return _json({"message": _("No event with this uuid in the feed.")}, 404)
+    etag = hashlib.sha256(found.text.encode()).hexdigest()[:40]
+    response = _conditional(request, etag, None)
+    if response is None:
+        response = HttpResponse(found.text, content_type="application/json")
+        _released(reader, found.counts)
+    response["ETag"] = quote_etag(etag)
+    response["Cache-Control"] = "private, no-cache"
+    return response
