@@ -469,6 +469,8 @@ def do_update_subscription(
     for name in SUBSCRIPTION_FIELDS:
         if name in values:
             setattr(subscription, name, values[name])
+    if (subscription.api_root_url, subscription.collection_id) != (before["api_root_url"], before["collection_id"]):
+        subscription.added_after = ""  # another partner collection: pulled from its beginning
     _save_with_password(actor, subscription, before, password)
     return subscription
 
@@ -491,6 +493,8 @@ PUSH_FIELDS = (
     "interval_minutes",
     "active",
 )
+
+PUSH_DESTINATION = ("collection", "recipient", "api_root_url", "partner_collection_id")
 
 
 def recipient_reads(collection: Collection, recipient_id: int) -> bool:
@@ -528,13 +532,14 @@ def do_create_push(actor: User | None, organisation: Organisation, *, password: 
 
 @transaction.atomic
 def do_update_push(actor: User | None, push: Push, *, password: str = "", **values: Any) -> Push:
-    """Change a push; an empty ``password`` keeps the one stored. Another collection starts from its beginning."""
+    """Change a push; an empty ``password`` keeps the one stored. Another collection, recipient or partner
+    collection starts again from the beginning of the collection."""
     before = audit.snapshot(push)
     for name in PUSH_FIELDS:
         if name in values:
             setattr(push, name, values[name])
-    if push.collection_id != before["collection"]:
-        push.pushed_up_to = None
+    if any(audit.snapshot(push, PUSH_DESTINATION)[name] != before[name] for name in PUSH_DESTINATION):
+        push.pushed_up_to = None  # another collection, recipient or partner collection: from the beginning
     _check_push(push)
     _save_with_password(actor, push, before, password)
     return push

@@ -121,3 +121,18 @@ def test_another_organisation_sees_nothing(world: World, net: Net) -> None:
     assert client.get(f"/sharing/pushes/{push.pk}/").status_code == 404
     assert client.post(f"/sharing/pushes/{push.pk}/remove/").status_code == 404
     assert Push.objects.filter(pk=push.pk).exists()
+
+
+def test_another_destination_starts_from_the_beginning(world: World, net: Net) -> None:
+    from django.utils import timezone
+
+    client = signed_in(world.users[Role.COORDINATOR])
+    client.post("/sharing/pushes/new/", form(world, net))
+    push = Push.objects.get()
+    Push.objects.filter(pk=push.pk).update(pushed_up_to=timezone.now())
+    client.post(f"/sharing/pushes/{push.pk}/edit/", form(world, net, password="", name="Renamed"))
+    push.refresh_from_db()
+    assert push.pushed_up_to is not None  # a new name changes nothing of what was sent
+    client.post(f"/sharing/pushes/{push.pk}/edit/", form(world, net, password="", partner_collection_id="other"))
+    push.refresh_from_db()
+    assert push.partner_collection_id == "other" and push.pushed_up_to is None

@@ -88,3 +88,16 @@ def test_another_organisation_sees_nothing(world: World) -> None:
     )
     client = signed_in(world.outsider)
     assert client.get(f"/sharing/subscriptions/{subscription.pk}/").status_code == 404
+
+
+def test_another_partner_collection_is_pulled_from_its_beginning(world: World) -> None:
+    client = signed_in(world.users[Role.COORDINATOR])
+    client.post("/sharing/subscriptions/new/", form(world))
+    subscription = Subscription.objects.get()
+    Subscription.objects.filter(pk=subscription.pk).update(added_after="2026-01-01T00:00:00.000000Z")
+    client.post(f"/sharing/subscriptions/{subscription.pk}/edit/", form(world, password="", name="Renamed"))
+    subscription.refresh_from_db()
+    assert subscription.added_after == "2026-01-01T00:00:00.000000Z"
+    client.post(f"/sharing/subscriptions/{subscription.pk}/edit/", form(world, password="", collection_id="other"))
+    subscription.refresh_from_db()
+    assert subscription.collection_id == "other" and subscription.added_after == ""
