@@ -397,6 +397,16 @@ CYBERPLAN_TAXII_MAX_PAGE_SIZE = env_int("CYBERPLAN_TAXII_MAX_PAGE_SIZE", 1000, m
 # TAXII client: seconds to wait for a partner server to connect and to send each answer.
 CYBERPLAN_TAXII_CLIENT_TIMEOUT = env_int("CYBERPLAN_TAXII_CLIENT_TIMEOUT", 30, minimum=1)
 
+# Keys that encrypt the passwords kept to reach partners' servers (cyberplan.core.encryption): the first
+# encrypts, every one decrypts (rotation). Unset, one key derived from SECRET_KEY (and its fallbacks) is used.
+CYBERPLAN_SECRETS_KEYS = env_list("CYBERPLAN_SECRETS_KEY", [])
+for _secrets_key in CYBERPLAN_SECRETS_KEYS:
+    if len(_secrets_key) < 32 or len(set(_secrets_key)) < 5:
+        raise SettingError(
+            "Each key of the environment variable CYBERPLAN_SECRETS_KEY (separated by commas) must be a random "
+            "value of at least 32 characters."
+        )
+
 # Security baseline. Production turns on everything that needs HTTPS.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -28,7 +28,7 @@ from cyberplan.core.models import User
 from cyberplan.core.release import Standing, labels_released_to
 
 from .actions import hash_secret
-from .models import Collection, GroupMember, PartnerCredential, SharedObject, SharingGroup, Subscription
+from .models import Collection, GroupMember, PartnerCredential, Push, SharedObject, SharingGroup, Subscription
 
 # -- partners over TAXII ---------------------------------------------------------------------------------------
 
@@ -215,3 +215,28 @@ def access_subscription_by_id(user: User, subscription_id: int | str) -> Subscri
         return subscriptions_visible_to(user).get(pk=subscription_id)
     except (Subscription.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+# -- TAXII pushes: coordinators and administrators of the organisation whose collection is pushed -----------------
+
+
+def pushes_visible_to(user: User) -> QuerySet[Push]:
+    return Push.objects.filter(organisation_id__in=organisation_ids_where(user, Permission.DECIDE)).select_related(
+        "organisation", "collection", "collection__group", "recipient"
+    )
+
+
+def access_push_by_id(user: User, push_id: int | str) -> Push:
+    """The push if the user decides for its organisation; 404 otherwise (others never see it)."""
+    try:
+        return pushes_visible_to(user).get(pk=push_id)
+    except (Push.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def pushable_collections(user: User, organisation_id: int | None = None) -> QuerySet[Collection]:
+    """Collections of groups owned by organisations the user decides for (one of them, when given)."""
+    ids = organisation_ids_where(user, Permission.DECIDE)
+    if organisation_id is not None:
+        ids = [pk for pk in ids if pk == organisation_id]
+    return Collection.objects.filter(group__organisation_id__in=ids).select_related("group").order_by("title")

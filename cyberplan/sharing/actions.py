@@ -31,6 +31,7 @@ from .models import (
     Collection,
     GroupMember,
     PartnerCredential,
+    Push,
     Release,
     SharedObject,
     SharingGroup,
@@ -431,11 +432,32 @@ SUBSCRIPTION_FIELDS = ("name", "api_root_url", "collection_id", "username", "tlp
 def do_create_subscription(
     actor: User | None, organisation: Organisation, *, password: str = "", **values: Any
 ) -> Subscription:
-    subscription = Subscription(organisation=organisation, created_by=_actor(actor), password=password, **values)
+    subscription = Subscription(organisation=organisation, created_by=_actor(actor), **values)
+    subscription.keep_password(password)
     subscription.full_clean()
     subscription.save()
     audit.record_create(_actor(actor), subscription, organisation)
     return subscription
+
+
+def _save_with_password(
+    actor: User | None, instance: Subscription | Push, before: dict[str, Any], password: str
+) -> None:
+    """Save a changed subscription or push; a new ``password`` is stored encrypted and noted in the audit log
+    as changed, never with its value (an empty one keeps the stored password)."""
+    if password:
+        instance.keep_password(password)
+    changes = audit.save_versioned_update(_actor(actor), instance, before, instance.organisation)
+    if password:
+        if not changes:  # the password is never in a snapshot: saved alone
+            instance.save(update_fields=["password"])
+        audit.record(
+            actor=_actor(actor),
+            action=AuditAction.UPDATE,
+            instance=instance,
+            changes={"secret": ["(old)", "(changed)"]},
+            organisation=instance.organisation,
+        )
 
 
 @transaction.atomic
@@ -447,18 +469,9 @@ def do_update_subscription(
     for name in SUBSCRIPTION_FIELDS:
         if name in values:
             setattr(subscription, name, values[name])
-    if password:
-        subscription.password = password
-    changes = audit.save_versioned_update(_actor(actor), subscription, before, subscription.organisation)
-    if password and not changes:  # the password is never in a snapshot: its change is saved and noted alone
-        subscription.save(update_fields=["password"])
-        audit.record(
-            actor=_actor(actor),
-            action=AuditAction.UPDATE,
-            instance=subscription,
-            changes={"secret": ["(old)", "(changed)"]},
-            organisation=subscription.organisation,
-        )
+    if (subscription.api_root_url, subscription.collection_id) != (before["api_root_url"], before["collection_id"]):
+        subscription.added_after = ""  # another partner collection: pulled from its beginning
+    _save_with_password(actor, subscription, before, password)
     return subscription
 
 
@@ -466,3 +479,73 @@ def do_update_subscription(
 def do_delete_subscription(actor: User | None, subscription: Subscription) -> None:
     audit.record_delete(_actor(actor), subscription, audit.snapshot(subscription), subscription.organisation)
     subscription.delete()
+
+
+# -- TAXII pushes (sent by cyberplan.sharing.push) ------------------------------------------------------------
+
+PUSH_FIELDS = (
+    "name",
+    "collection",
+    "recipient",
+    "api_root_url",
+    "partner_collection_id",
+    "username",
+    "interval_minutes",
+    "active",
+)
+
+PUSH_DESTINATION = ("collection", "recipient", "api_root_url", "partner_collection_id")
+
+
+def recipient_reads(collection: Collection, recipient_id: int) -> bool:
+    """Whether an organisation may read the collection at all: its group's owner, a member that reads, or any
+    partner when the collection is open to every partner (the same as a credential of it on the TAXII server)."""
+    if collection.group.organisation_id == recipient_id or collection.open_to_all_partners:
+        return True
+    return GroupMember.objects.filter(group=collection.group, organisation_id=recipient_id, can_read=True).exists()
+
+
+def _check_push(push: Push) -> None:
+    errors: dict[str, str] = {}
+    if push.collection.group.organisation_id != push.organisation_id:
+        errors["collection"] = _("Choose a collection of the organisation's own sharing groups.")
+    if push.recipient_id == push.organisation_id:
+        errors["recipient"] = _("A push goes to a partner: choose the partner's organisation, not your own.")
+    elif not recipient_reads(push.collection, push.recipient_id):
+        errors["recipient"] = _(
+            "This organisation may not read the collection: add it to the sharing group (may read) first."
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def do_create_push(actor: User | None, organisation: Organisation, *, password: str = "", **values: Any) -> Push:
+    push = Push(organisation=organisation, created_by=_actor(actor), **values)
+    push.keep_password(password)
+    push.full_clean()
+    _check_push(push)
+    push.save()
+    audit.record_create(_actor(actor), push, organisation)
+    return push
+
+
+@transaction.atomic
+def do_update_push(actor: User | None, push: Push, *, password: str = "", **values: Any) -> Push:
+    """Change a push; an empty ``password`` keeps the one stored. Another collection, recipient or partner
+    collection starts again from the beginning of the collection."""
+    before = audit.snapshot(push)
+    for name in PUSH_FIELDS:
+        if name in values:
+            setattr(push, name, values[name])
+    if any(audit.snapshot(push, PUSH_DESTINATION)[name] != before[name] for name in PUSH_DESTINATION):
+        push.pushed_up_to = None  # another collection, recipient or partner collection: from the beginning
+    _check_push(push)
+    _save_with_password(actor, push, before, password)
+    return push
+
+
+@transaction.atomic
+def do_delete_push(actor: User | None, push: Push) -> None:
+    audit.record_delete(_actor(actor), push, audit.snapshot(push), push.organisation)
+    push.delete()

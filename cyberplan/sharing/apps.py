@@ -22,3 +22,9 @@ class SharingConfig(AppConfig):
             "cyberplan.sharing.jobs.run_pull_job",
             describe="cyberplan.sharing.jobs.describe_pull",
         )
+        declare(
+            "sharing_push",
+            _("Push a collection to a partner's TAXII server"),
+            "cyberplan.sharing.jobs.run_push_job",
+            describe="cyberplan.sharing.jobs.describe_push",
+        )

@@ -40,3 +40,19 @@ class PullState(models.TextChoices):
     REFUSED = "refused", _("Refused by the partner server")
     BAD_ANSWER = "bad_answer", _("Partner server answered something that is not TAXII 2.1")
     IMPORT_FAILED = "import_failed", _("Import failed")
+    SECRET_UNREADABLE = "secret_unreadable", _("The stored password cannot be decrypted")
+
+
+class PushState(models.TextChoices):
+    """How the last push of a collection to a partner ended."""
+
+    NEVER = "never", _("Not pushed yet")
+    OK = "ok", _("Pushed")
+    PARTLY_REFUSED = "partly_refused", _("Pushed; the partner refused some objects")
+    PENDING = "pending", _("The partner has not finished adding the objects")
+    NOT_RECEIVER = "not_receiver", _("The partner organisation may not read this collection")
+    UNREACHABLE = "unreachable", _("Partner server unreachable")
+    TIMEOUT = "timeout", _("Partner server too slow (timed out)")
+    REFUSED = "refused", _("Refused by the partner server")
+    BAD_ANSWER = "bad_answer", _("Partner server answered something that is not TAXII 2.1")
+    SECRET_UNREADABLE = "secret_unreadable", _("The stored password cannot be decrypted")

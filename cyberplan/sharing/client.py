@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from cyberplan.core import audit
 from cyberplan.core.choices import AuditAction
+from cyberplan.core.encryption import SecretUnreadableError
 from cyberplan.core.models import User
 from cyberplan.threats.actions import do_register_import, do_run_import
 from cyberplan.threats.choices import ImportFormat
@@ -61,19 +62,28 @@ class PullOutcome:
     error: str = ""
 
 
-def _fetch(subscription: Subscription, timeout: float) -> tuple[list[dict[str, Any]], str]:
-    """Every object added after the watermark and the new watermark; raises on any failure of any page."""
+def partner_connection(username: str, password: str, timeout: float) -> tuple[Any, _TimedSession]:
+    """A taxii2-client connection to a partner (HTTP Basic when a user name is given), every request timed."""
     from taxii2client.common import _HTTPConnection
-    from taxii2client.v21 import Collection as TaxiiCollection
-    from taxii2client.v21 import as_pages
 
-    connection = _HTTPConnection(
-        user=subscription.username or None, password=subscription.password or None, version="2.1"
-    )
+    connection = _HTTPConnection(user=username or None, password=password or None, version="2.1")
     session = _TimedSession(timeout)
     session.auth = connection.session.auth
     connection.session = session
-    url = subscription.api_root_url.rstrip("/") + f"/collections/{subscription.collection_id}/"
+    return connection, session
+
+
+def collection_url(api_root_url: str, collection_id: str) -> str:
+    return api_root_url.rstrip("/") + f"/collections/{collection_id}/"
+
+
+def _fetch(subscription: Subscription, timeout: float) -> tuple[list[dict[str, Any]], str]:
+    """Every object added after the watermark and the new watermark; raises on any failure of any page."""
+    from taxii2client.v21 import Collection as TaxiiCollection
+    from taxii2client.v21 import as_pages
+
+    connection, session = partner_connection(subscription.username, subscription.partner_password(), timeout)
+    url = collection_url(subscription.api_root_url, subscription.collection_id)
     collection = TaxiiCollection(url, conn=connection)
     filters: dict[str, str] = {}
     if subscription.added_after:
@@ -86,27 +96,29 @@ def _fetch(subscription: Subscription, timeout: float) -> tuple[list[dict[str, A
     return objects, session.date_added_last or subscription.added_after
 
 
-def _classify(error: Exception) -> PullOutcome:
-    from taxii2client.exceptions import TAXIIServiceException
+def classify_failure(error: Exception) -> tuple[str, str]:
+    """How a partner failed (a state shared by pulls and pushes) and a sentence saying so."""
+    from taxii2client.exceptions import AccessError, TAXIIServiceException
 
+    if isinstance(error, SecretUnreadableError):
+        return PullState.SECRET_UNREADABLE, str(error)
     if isinstance(error, requests.Timeout):
-        return PullOutcome(
-            PullState.TIMEOUT, error=_("The partner server did not answer in time (%(e)s).") % {"e": error}
-        )
+        return PullState.TIMEOUT, _("The partner server did not answer in time (%(e)s).") % {"e": error}
     if isinstance(error, requests.ConnectionError):
-        return PullOutcome(
-            PullState.UNREACHABLE, error=_("The partner server could not be reached (%(e)s).") % {"e": error}
-        )
+        return PullState.UNREACHABLE, _("The partner server could not be reached (%(e)s).") % {"e": error}
     if isinstance(error, requests.HTTPError):
         status = error.response.status_code if error.response is not None else "?"
-        return PullOutcome(
-            PullState.REFUSED, error=_("The partner server answered HTTP %(status)s.") % {"status": status}
-        )
-    if isinstance(error, TAXIIServiceException | ValueError):
-        return PullOutcome(
-            PullState.BAD_ANSWER, error=_("The partner server's answer is not TAXII 2.1: %(e)s") % {"e": error}
-        )
-    return PullOutcome(PullState.BAD_ANSWER, error=f"{type(error).__name__}: {error}")
+        return PullState.REFUSED, _("The partner server answered HTTP %(status)s.") % {"status": status}
+    if isinstance(error, AccessError):
+        return PullState.REFUSED, _("The partner server refused: %(e)s") % {"e": error}
+    if isinstance(error, TAXIIServiceException | ValueError | KeyError | TypeError):
+        return PullState.BAD_ANSWER, _("The partner server's answer is not TAXII 2.1: %(e)s") % {"e": error}
+    return PullState.BAD_ANSWER, f"{type(error).__name__}: {error}"
+
+
+def _classify(error: Exception) -> PullOutcome:
+    state, message = classify_failure(error)
+    return PullOutcome(state, error=message)
 
 
 def _import(subscription: Subscription, objects: list[dict[str, Any]]) -> PullOutcome:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from cyberplan.core.forms import limit_queryset
 from cyberplan.core.models import Organisation
 
-from .models import Collection, SharingGroup, Subscription
+from .models import Collection, Push, SharingGroup, Subscription
 
 
 class GroupForm(forms.ModelForm[SharingGroup]):
@@ -98,3 +98,51 @@ class SubscriptionForm(forms.ModelForm[Subscription]):
             del self.fields["organisation"]
         else:
             limit_queryset(self, "organisation", organisations)
+
+
+class PushForm(forms.ModelForm[Push]):
+    """A push of one of the organisation's collections to a partner's TAXII collection."""
+
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
+    api_root_url = forms.URLField(
+        label=_("Partner's API root URL"),
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("The partner's TAXII 2.1 API root, for example https://taxii.partner.example/api1/"),
+    )
+    password = forms.CharField(
+        label=_("Password or key"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("Kept encrypted to reach the partner and never shown again; leave empty to keep the one stored."),
+    )
+
+    class Meta:
+        model = Push
+        fields = [
+            "organisation",
+            "name",
+            "collection",
+            "recipient",
+            "api_root_url",
+            "partner_collection_id",
+            "username",
+            "interval_minutes",
+            "active",
+        ]
+
+    def __init__(
+        self,
+        *args: Any,
+        organisations: QuerySet[Organisation] | None = None,
+        collections: QuerySet[Collection],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if organisations is None:
+            del self.fields["organisation"]
+        else:
+            limit_queryset(self, "organisation", organisations)
+        limit_queryset(self, "collection", collections)
+        limit_queryset(self, "recipient", Organisation.objects.order_by("name"))

@@ -8,14 +8,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from cyberplan.core.access import Permission
+from cyberplan.core.access import Permission, has_permission
 from cyberplan.core.models import User
 from cyberplan.jobs.actions import do_start_job
 from cyberplan.jobs.models import Job
 from cyberplan.jobs.registry import Progress
 
 from .access import access_collection_by_id
-from .models import Collection, Subscription
+from .models import Collection, Push, Subscription
 
 SHARING_PUBLISH = "sharing_publish"
 
@@ -80,3 +80,39 @@ def run_pull_job(job: Job, progress: Progress) -> dict[str, Any]:
     if outcome.error:
         raise RuntimeError(outcome.error)
     return {"subscription": subscription.pk, "received": outcome.received, "stored": outcome.stored}
+
+
+# -- pushing a collection to a partner ---------------------------------------------------------------------------
+
+SHARING_PUSH = "sharing_push"
+
+
+def do_request_push(actor: User | None, push: Push) -> Job:
+    """Queue a push (from its page, or for every due push by ``sharing push --due``)."""
+    return do_start_job(actor, push.organisation, SHARING_PUSH, {"push": push.pk})
+
+
+def describe_push(parameters: dict[str, Any]) -> list[tuple[str, str]]:
+    raw = parameters.get("push")
+    name = Push.objects.filter(pk=raw).values_list("name", flat=True).first() if isinstance(raw, int) else None
+    return [(_("TAXII push"), name or "—")]
+
+
+def run_push_job(job: Job, progress: Progress) -> dict[str, Any]:
+    parameters = job.parameters if isinstance(job.parameters, dict) else {}
+    raw = parameters.get("push")
+    push = (
+        Push.objects.filter(pk=raw).select_related("organisation", "collection__group", "recipient").first()
+        if isinstance(raw, int)
+        else None
+    )
+    if push is None or push.organisation_id != job.organisation_id:
+        raise PermissionError(_("This push no longer exists in the job's organisation."))
+    if job.created_by is not None and not has_permission(job.created_by, push.organisation_id, Permission.DECIDE):
+        raise PermissionError(_("The person who asked may no longer push this organisation's collections."))
+    from .push import do_push  # the URL conf imports this module: the client loads only here
+
+    outcome = do_push(job.created_by, push)
+    if outcome.error:
+        raise RuntimeError(outcome.error)
+    return {"push": push.pk, "sent": outcome.sent, "succeeded": outcome.succeeded, "withheld": outcome.withheld}

@@ -10,9 +10,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cyberplan.core.choices import TLP
+from cyberplan.core.encryption import decrypt, encrypt
 from cyberplan.core.models import Organisation
 
-from .choices import CollectionContent, GroupCeiling, PullState, StatusState
+from .choices import CollectionContent, GroupCeiling, PullState, PushState, StatusState
 
 
 class SharingGroup(models.Model):
@@ -263,7 +264,22 @@ class Release(models.Model):
         return f"{self.collection} -> {self.recipient}: {total}"
 
 
-class Subscription(models.Model):
+class PartnerLogin:
+    """The password or key kept to reach a partner's server: stored encrypted in ``password`` (a field of that
+    name is never copied into the audit log), decrypted only to be sent to the partner."""
+
+    password: str
+
+    def keep_password(self, plain: str) -> None:
+        """Store ``plain`` encrypted with the current key (an empty value stores none)."""
+        self.password = encrypt(plain)
+
+    def partner_password(self) -> str:
+        """The password in clear, to authenticate to the partner; ``SecretUnreadableError`` if no key opens it."""
+        return decrypt(self.password)
+
+
+class Subscription(PartnerLogin, models.Model):
     """A collection of a partner's TAXII 2.1 server that the organisation pulls into its event store."""
 
     organisation = models.ForeignKey(
@@ -273,8 +289,8 @@ class Subscription(models.Model):
     api_root_url = models.URLField(_("API root URL"), max_length=500)
     collection_id = models.CharField(_("collection id"), max_length=100)
     username = models.CharField(_("user name"), max_length=200, blank=True)
-    # Kept to authenticate to the partner; never shown again once entered, never audited (named "password").
-    password = models.CharField(_("password or key"), max_length=500, blank=True, editable=False)
+    # Kept encrypted to authenticate to the partner; never shown again once entered, never audited ("password").
+    password = models.TextField(_("password or key (encrypted)"), blank=True, editable=False)
     tlp = models.CharField(
         _("label of unmarked objects"),
         max_length=15,
@@ -310,6 +326,68 @@ class Subscription(models.Model):
         verbose_name = _("TAXII subscription")
         verbose_name_plural = _("TAXII subscriptions")
         constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="unique_subscription_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Push(PartnerLogin, models.Model):
+    """One of the organisation's collections pushed to a collection of a partner's TAXII 2.1 server.
+
+    ``recipient`` is the partner organisation the objects go to: the release rule decides for it, as for that
+    organisation's credential on the TAXII server. ``pushed_up_to`` is the watermark, the ``date_added`` of the
+    last object of the collection a push has dealt with.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="taxii_pushes"
+    )
+    collection = models.ForeignKey(
+        Collection, verbose_name=_("collection"), on_delete=models.PROTECT, related_name="pushes"
+    )
+    recipient = models.ForeignKey(
+        Organisation,
+        verbose_name=_("partner organisation"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The organisation that receives the objects: only what the release rule lets go to it is sent."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    api_root_url = models.URLField(_("API root URL"), max_length=500)
+    partner_collection_id = models.CharField(_("partner's collection id"), max_length=100)
+    username = models.CharField(_("user name"), max_length=200, blank=True)
+    password = models.TextField(_("password or key (encrypted)"), blank=True, editable=False)
+    interval_minutes = models.PositiveIntegerField(_("push every (minutes)"), default=60)
+    active = models.BooleanField(_("active"), default=True)
+    pushed_up_to = models.DateTimeField(_("pushed up to (date added)"), null=True, blank=True, editable=False)
+    last_push_at = models.DateTimeField(_("last push"), null=True, blank=True, editable=False)
+    last_state = models.CharField(
+        _("last push status"), max_length=20, choices=PushState.choices, default=PushState.NEVER, editable=False
+    )
+    last_error = models.TextField(_("last error"), blank=True, editable=False)
+    last_sent = models.PositiveIntegerField(_("objects sent in the last push"), default=0, editable=False)
+    last_succeeded = models.PositiveIntegerField(_("objects the partner added"), default=0, editable=False)
+    last_failed = models.PositiveIntegerField(_("objects the partner refused"), default=0, editable=False)
+    last_pending = models.PositiveIntegerField(_("objects still pending at the partner"), default=0, editable=False)
+    last_withheld = models.PositiveIntegerField(_("objects withheld by the release rule"), default=0, editable=False)
+    last_failures = models.JSONField(_("the partner's messages"), default=list, blank=True, editable=False)
+    total_sent = models.PositiveIntegerField(_("objects sent in all"), default=0, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+        verbose_name = _("TAXII push")
+        verbose_name_plural = _("TAXII pushes")
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="unique_push_name")]
 
     def __str__(self) -> str:
         return self.name

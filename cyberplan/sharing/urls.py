@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import push_views, views
 from .misp.exports import export_view as misp_export
 
 app_name = "sharing"
@@ -26,4 +26,10 @@ urlpatterns = [
     path("subscriptions/<int:pk>/edit/", views.subscription_edit, name="subscription_edit"),
     path("subscriptions/<int:pk>/remove/", views.subscription_delete, name="subscription_delete"),
     path("subscriptions/<int:pk>/pull/", views.subscription_pull, name="subscription_pull"),
+    path("pushes/", push_views.push_list, name="push_list"),
+    path("pushes/new/", push_views.push_create, name="push_create"),
+    path("pushes/<int:pk>/", push_views.push_detail, name="push_detail"),
+    path("pushes/<int:pk>/edit/", push_views.push_edit, name="push_edit"),
+    path("pushes/<int:pk>/remove/", push_views.push_delete, name="push_delete"),
+    path("pushes/<int:pk>/push/", push_views.push_now, name="push_now"),
 ]

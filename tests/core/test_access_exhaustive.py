@@ -366,6 +366,12 @@ ROUTES: dict[str, Reads | Lists | Skip] = {
     "sharing:subscription_edit": Skip("subscriptions are not in this world: tests/sharing/test_subscription_pages.py"),
     "sharing:subscription_delete": WRITE_ONLY,
     "sharing:subscription_pull": WRITE_ONLY,
+    "sharing:push_list": Lists(),
+    "sharing:push_create": Lists(),
+    "sharing:push_detail": Skip("pushes are not in this world: tests/sharing/test_push_pages.py"),
+    "sharing:push_edit": Skip("pushes are not in this world: tests/sharing/test_push_pages.py"),
+    "sharing:push_delete": WRITE_ONLY,
+    "sharing:push_now": WRITE_ONLY,
     # strategy
     "strategy:strategy_list": Lists(),
     "strategy:strategy_create": Lists(),

@@ -42,15 +42,17 @@ def labelled(n: int, value: str, label: str = 'rsit:malicious-code="c2-server"')
 
 
 def subscribe(world: World, api_root: str, **values: Any) -> Subscription:
-    return Subscription.objects.create(
+    subscription = Subscription(
         organisation=world.org_b,
         name=values.pop("name", "partner"),
         api_root_url=api_root,
         collection_id=values.pop("collection_id", COLLECTION_ID),
         username=MEDALLION_USER,
-        password=MEDALLION_PASSWORD,
         **values,
     )
+    subscription.keep_password(MEDALLION_PASSWORD)
+    subscription.save()
+    return subscription
 
 
 def stored_ips(world: World) -> list[str]:
@@ -160,6 +162,6 @@ def test_a_slow_server_says_timed_out(world: World, slow: str) -> None:
 
 def test_refused_credentials_say_refused(world: World, medallion: str) -> None:
     subscription = subscribe(world, medallion.replace("/taxii2/", "/api1/"))
-    subscription.password = "wrong"
+    subscription.keep_password("wrong")
     subscription.save()
     assert do_pull(None, subscription).state == PullState.REFUSED

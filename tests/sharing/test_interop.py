@@ -7,6 +7,7 @@ through the objects two at a time, get one object, list its versions, read the m
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import subprocess
@@ -49,9 +50,25 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], deadline: float =
     raise RuntimeError("medallion did not start listening")
 
 
-@pytest.fixture
-def medallion(tmp_path: Path) -> Iterator[str]:
-    """A real medallion process with one API root and one writable collection; its discovery URL."""
+def medallion_collection(collection_id: str = COLLECTION_ID, *, can_write: bool = True) -> dict[str, Any]:
+    return {
+        "id": collection_id,
+        "title": "Indicators",
+        "description": "",
+        "can_read": True,
+        "can_write": can_write,
+        "media_types": ["application/stix+json;version=2.1"],
+        "objects": [],
+        "manifest": [],
+    }
+
+
+@contextlib.contextmanager
+def run_medallion(
+    folder: Path, *, max_content_length: int = 10_000_000, collections: list[dict[str, Any]] | None = None
+) -> Iterator[str]:
+    """A real medallion process with one API root and its collections (one writable by default); its
+    discovery URL."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     data = {
@@ -60,37 +77,26 @@ def medallion(tmp_path: Path) -> Iterator[str]:
             "information": {
                 "title": "api1",
                 "versions": ["application/taxii+json;version=2.1"],
-                "max_content_length": 10_000_000,
+                "max_content_length": max_content_length,
             },
             "status": [],
-            "collections": [
-                {
-                    "id": COLLECTION_ID,
-                    "title": "Indicators",
-                    "description": "",
-                    "can_read": True,
-                    "can_write": True,
-                    "media_types": ["application/stix+json;version=2.1"],
-                    "objects": [],
-                    "manifest": [],
-                }
-            ],
+            "collections": collections if collections is not None else [medallion_collection()],
         },
     }
-    (tmp_path / "data.json").write_text(json.dumps(data))
+    (folder / "data.json").write_text(json.dumps(data))
     config = {
         "backend": {
             "module": "medallion.backends.memory_backend",
             "module_class": "MemoryBackend",
-            "filename": str(tmp_path / "data.json"),
+            "filename": str(folder / "data.json"),
         },
         "users": {MEDALLION_USER: MEDALLION_PASSWORD},
         "taxii": {"max_page_size": 100},
     }
-    (tmp_path / "config.json").write_text(json.dumps(config))
+    (folder / "config.json").write_text(json.dumps(config))
     command = [str(Path(sys.executable).with_name("medallion")), "--host", "127.0.0.1", "--port", str(port)]
     process = subprocess.Popen(  # our own virtual environment's medallion, fixed arguments
-        [*command, str(tmp_path / "config.json")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [*command, str(folder / "config.json")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
         wait_for_port(port, process)
@@ -98,6 +104,13 @@ def medallion(tmp_path: Path) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture
+def medallion(tmp_path: Path) -> Iterator[str]:
+    """A real medallion process with one API root and one writable collection; its discovery URL."""
+    with run_medallion(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

@@ -47,7 +47,7 @@ def test_deciders_add_change_pull_and_remove_audited(world: World, role: str) ->
     response = client.post("/sharing/subscriptions/new/", form(world))
     assert response.status_code == 302, response.content
     subscription = Subscription.objects.get()
-    assert subscription.password == SECRET
+    assert subscription.partner_password() == SECRET and SECRET not in subscription.password  # encrypted at rest
     for page in (f"/sharing/subscriptions/{subscription.pk}/", f"/sharing/subscriptions/{subscription.pk}/edit/"):
         body = client.get(page).content.decode()
         assert "CERT partner" in body and SECRET not in body
@@ -56,7 +56,7 @@ def test_deciders_add_change_pull_and_remove_audited(world: World, role: str) ->
     response = client.post(f"/sharing/subscriptions/{subscription.pk}/edit/", form(world, password="", name="Renamed"))
     assert response.status_code == 302
     subscription.refresh_from_db()
-    assert subscription.name == "Renamed" and subscription.password == SECRET  # empty keeps the stored one
+    assert subscription.name == "Renamed" and subscription.partner_password() == SECRET  # empty keeps the stored one
 
     response = client.post(f"/sharing/subscriptions/{subscription.pk}/pull/")
     assert response.status_code == 302
@@ -88,3 +88,16 @@ def test_another_organisation_sees_nothing(world: World) -> None:
     )
     client = signed_in(world.outsider)
     assert client.get(f"/sharing/subscriptions/{subscription.pk}/").status_code == 404
+
+
+def test_another_partner_collection_is_pulled_from_its_beginning(world: World) -> None:
+    client = signed_in(world.users[Role.COORDINATOR])
+    client.post("/sharing/subscriptions/new/", form(world))
+    subscription = Subscription.objects.get()
+    Subscription.objects.filter(pk=subscription.pk).update(added_after="2026-01-01T00:00:00.000000Z")
+    client.post(f"/sharing/subscriptions/{subscription.pk}/edit/", form(world, password="", name="Renamed"))
+    subscription.refresh_from_db()
+    assert subscription.added_after == "2026-01-01T00:00:00.000000Z"
+    client.post(f"/sharing/subscriptions/{subscription.pk}/edit/", form(world, password="", collection_id="other"))
+    subscription.refresh_from_db()
+    assert subscription.collection_id == "other" and subscription.added_after == ""
