@@ -16,6 +16,8 @@ from .choices import PackageState, PackageTLP
 from .package import PACKAGE_TYPE
 
 _USER = settings.AUTH_USER_MODEL
+# What an approved package never changes.
+FROZEN = ("organisation_id", "period", "version", "tlp", "threshold", "content", "content_hash", "figures_digest")
 
 
 class StatisticsPackage(models.Model):
@@ -65,10 +67,11 @@ class StatisticsPackage(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Refuse any change to a stored approved package other than its being superseded."""
         if self.pk:
-            stored = type(self).objects.filter(pk=self.pk).values("state", "content_hash").first()
+            stored = type(self).objects.filter(pk=self.pk).values("state", *FROZEN).first()
             if stored and stored["state"] != PackageState.DRAFT:
                 moving = stored["state"] == PackageState.APPROVED and self.state == PackageState.SUPERSEDED
-                if stored["content_hash"] != self.content_hash or not (moving or stored["state"] == self.state):
+                changed = any(stored[name] != getattr(self, name) for name in FROZEN)
+                if changed or not (moving or stored["state"] == self.state):
                     raise ValidationError(_("An approved package cannot be changed; build a new version."))
         super().save(*args, **kwargs)
 

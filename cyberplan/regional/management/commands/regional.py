@@ -69,7 +69,7 @@ class Command(BaseCommand):
         except ValidationError as exc:
             fields = getattr(exc, "error_dict", None)
             text = (
-                "; ".join(f"--{k}: {' '.join(v.messages)}" for k, v in fields.items())
+                "; ".join(f"--{k}: {' '.join(str(m) for e in v for m in e.messages)}" for k, v in fields.items())
                 if fields
                 else " ".join(exc.messages)
             )

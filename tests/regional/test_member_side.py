@@ -1,0 +1,164 @@
+"""The member side: the command, the pages (who may build, preview, approve, download) and their audit."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+
+from cyberplan.core.choices import Role
+from cyberplan.core.models import AuditEntry
+from cyberplan.pipeline import synth
+from cyberplan.regional.actions import do_approve, do_build_draft
+from cyberplan.regional.models import StatisticsPackage
+from cyberplan.regional.package import PACKAGE_TYPE, text_hash
+from cyberplan.regional.receiving import KnownMember, validate_package
+from cyberplan.sharing.stix_out import stix_id
+from cyberplan.threats.actions import do_register_import, do_run_import
+from tests.conftest import World, make_user
+
+pytestmark = pytest.mark.django_db
+
+# Paraguayan /24 blocks (181.120.0.0/18), so that the events' country is the member's.
+BLOCKS = [(181 << 24) + (120 << 16) + (k << 8) for k in range(64)]
+
+
+@pytest.fixture(autouse=True)
+def _events_dir(settings: Any, tmp_path: Path) -> None:
+    settings.CYBERPLAN_EVENTS_DIR = tmp_path / "events"
+
+
+def import_events(world: World, tmp_path: Path, month: str, events: int, seed: int = 7) -> None:
+    feed = tmp_path / f"feed-{month}-{seed}"
+    for path in synth.generate(feed, events=events, country="PY", month=month, networks=BLOCKS, daily=False, seed=seed):
+        record = do_register_import(
+            world.users[Role.ADMINISTRATOR], world.org_a, path, file_name=path.name, tlp="green"
+        )
+        do_run_import(record, path)
+
+
+@pytest.fixture
+def member(world: World, tmp_path: Path) -> World:
+    import_events(world, tmp_path, "2026-03", 400)
+    return world
+
+
+def signed_in(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def package_of(bundle: dict[str, Any]) -> dict[str, Any]:
+    return next(o for o in bundle["objects"] if o["type"] == PACKAGE_TYPE)
+
+
+def test_the_command_writes_a_package_the_regional_side_accepts(member: World, tmp_path: Path) -> None:
+    out, target = StringIO(), tmp_path / "pkg.json"
+    call_command(
+        "regional", "package", "--period", "2026", "--output", str(target), "--organisation", "authority-a", stdout=out
+    )
+    text = target.read_text()
+    stored = StatisticsPackage.objects.get()
+    assert stored.state == "draft" and stored.content == text and stored.content_hash == text_hash(text)
+    said = out.getvalue()
+    assert "authority-a 2026 version 1 (draft), TLP:GREEN, threshold 10: threats, exposure" in said
+    assert stored.content_hash in said
+    bundle = json.loads(text)
+    package = package_of(bundle)
+    assert package["threats"]["total"]["events"] == {"value": 400}
+    assert package["exposure"]["announced_ipv4"] > 0 and package["exposure"]["per_1000"] > 0
+    known = {"PY": KnownMember("PY", stix_id("identity", "organisation", "authority-a"))}
+    assert validate_package(bundle, "2026", known, {}).package["id"] == package["id"]
+
+
+def test_the_command_refuses_bad_input_naming_the_option(member: World, tmp_path: Path) -> None:
+    target = str(tmp_path / "pkg.json")
+    with pytest.raises(CommandError, match="--period"):
+        call_command("regional", "package", "--period", "2026-03", "--output", target, "--organisation", "authority-a")
+    with pytest.raises(CommandError, match="--organisation"):
+        call_command("regional", "package", "--period", "2026", "--output", target, "--organisation", "nowhere")
+    with pytest.raises(CommandError, match="--approve"):
+        call_command(
+            "regional", "package", "--period", "2026", "--output", target, "--approve", "--organisation", "authority-a"
+        )
+    assert not StatisticsPackage.objects.exists()
+    with pytest.raises(ValidationError, match="TLP:RED"):
+        do_build_draft(None, member.org_a, "2026", tlp="red")
+
+
+def test_who_may_build_preview_and_approve(member: World) -> None:
+    users = member.users
+    viewer = signed_in(users[Role.VIEWER])
+    assert "Build the draft" not in viewer.get("/regional/packages/").content.decode()
+    form = {"organisation": member.org_a.pk, "period": "2026", "tlp": "green", "threshold": 10}
+    assert viewer.post("/regional/packages/", form).status_code == 403
+    analyst = signed_in(users[Role.ANALYST])
+    built = analyst.post("/regional/packages/", form)
+    package = StatisticsPackage.objects.get()
+    assert built.status_code == 302 and built["Location"] == f"/regional/packages/{package.pk}/"
+    page = analyst.get(f"/regional/packages/{package.pk}/").content.decode()
+    assert "Events and distinct sources" in page and "Approve this package" not in page
+    assert analyst.post(f"/regional/packages/{package.pk}/approve/").status_code == 403
+    assert analyst.get(f"/regional/packages/{package.pk}/download/").status_code == 403  # not approved yet
+    assert signed_in(member.outsider).get(f"/regional/packages/{package.pk}/").status_code == 404
+    assert signed_in(member.outsider).post(f"/regional/packages/{package.pk}/approve/").status_code == 404
+    coordinator = signed_in(users[Role.COORDINATOR])
+    assert "Approve this package" in coordinator.get(f"/regional/packages/{package.pk}/").content.decode()
+    assert coordinator.post(f"/regional/packages/{package.pk}/approve/").status_code == 302
+    package.refresh_from_db()
+    assert package.state == "approved" and package.approved_by == users[Role.COORDINATOR]
+    entry = AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(StatisticsPackage), object_id=str(package.pk), action="update"
+    ).get()
+    assert entry.changes["content_hash"] == [None, package.content_hash] and entry.actor == users[Role.COORDINATOR]
+    download = viewer.get(f"/regional/packages/{package.pk}/download/")
+    assert download.status_code == 200 and download.content.decode() == package.content
+    assert package.file_name in download["Content-Disposition"]
+
+
+def test_the_preview_shows_suppressed_cells_as_such(member: World) -> None:
+    package = do_build_draft(None, member.org_a, "2026", threshold=150)
+    content = package_of(package.bundle())
+    hidden = [row for row in content["threats"]["rows"] if row["events"] == {"suppressed": True}]
+    assert hidden, "with a threshold of 150, some of the 400 events' cells are small"
+    page = signed_in(member.users[Role.VIEWER]).get(f"/regional/packages/{package.pk}/").content.decode()
+    assert page.count(">suppressed</span>") >= len(hidden)
+
+
+def test_only_the_national_authority_approves(member: World) -> None:
+    package = do_build_draft(None, member.org_b, "2026")
+    csirt_coordinator = make_user("b-coordinator", member.org_b, Role.COORDINATOR)
+    client = signed_in(csirt_coordinator)
+    assert client.get(f"/regional/packages/{package.pk}/").status_code == 200
+    assert client.post(f"/regional/packages/{package.pk}/approve/").status_code == 403
+    assert (
+        signed_in(member.users[Role.ADMINISTRATOR]).post(f"/regional/packages/{package.pk}/approve/").status_code == 404
+    )
+
+
+def test_an_approved_package_is_frozen_and_a_new_approval_supersedes_it(member: World, tmp_path: Path) -> None:
+    coordinator = member.users[Role.COORDINATOR]
+    first = do_approve(coordinator, do_build_draft(coordinator, member.org_a, "2026"))
+    first.content = first.content.replace("400", "401")
+    with pytest.raises(ValidationError):
+        first.save()
+    with pytest.raises(ValidationError, match="have not changed since approved version 1"):
+        do_build_draft(coordinator, member.org_a, "2026")
+    import_events(member, tmp_path, "2026-04", 200, seed=8)
+    second = do_approve(coordinator, do_build_draft(coordinator, member.org_a, "2026"))
+    first.refresh_from_db()
+    assert (first.state, second.state, second.version) == ("superseded", "approved", 2)
+    one, two = package_of(first.bundle()), package_of(second.bundle())
+    assert two["id"] == one["id"] and two["created"] == one["created"] and two["modified"] > one["modified"]
+    assert two["threats"]["total"]["events"] == {"value": 600}
+    known = {"PY": KnownMember("PY", one["created_by_ref"])}
+    assert validate_package(second.bundle(), "2026", known, {"PY": one["modified"]}).package["package_version"] == 2
