@@ -162,3 +162,18 @@ def test_an_approved_package_is_frozen_and_a_new_approval_supersedes_it(member: 
     assert two["threats"]["total"]["events"] == {"value": 600}
     known = {"PY": KnownMember("PY", one["created_by_ref"])}
     assert validate_package(second.bundle(), "2026", known, {"PY": one["modified"]}).package["package_version"] == 2
+
+
+def test_a_package_is_seen_within_its_label_as_any_record(member: World) -> None:
+    coordinator = member.users[Role.COORDINATOR]
+    green = do_approve(coordinator, do_build_draft(coordinator, member.org_a, "2026-Q1"))
+    amber = do_approve(coordinator, do_build_draft(coordinator, member.org_a, "2026", tlp="amber"))
+    partner = signed_in(member.users[Role.EXTERNAL_PARTNER])
+    assert partner.get(f"/regional/packages/{green.pk}/").status_code == 200
+    assert partner.get(f"/regional/packages/{green.pk}/download/").status_code == 200
+    assert partner.get(f"/regional/packages/{amber.pk}/").status_code == 404
+    assert partner.get(f"/regional/packages/{amber.pk}/download/").status_code == 404
+    listed = partner.get("/regional/packages/").content.decode()
+    assert "2026-Q1" in listed and f"/regional/packages/{amber.pk}/" not in listed
+    assert f"/regional/packages/{green.pk}/" not in signed_in(member.nobody).get("/regional/packages/").content.decode()
+    assert Client().get("/regional/packages/").status_code == 302
