@@ -45,10 +45,10 @@ def threat_table(*cells: tuple[str, str, int, int]) -> disclosure.Table:
         for m, t, e, s in cells
     ]
     months: dict[str, dict[str, int]] = {}
-    for row in rows:
-        total = months.setdefault(row["month"], {"events": 0, "sources": 0})
-        total["events"] += row["events"]
-        total["sources"] += row["sources"]
+    for month, _taxonomy, events, sources in cells:
+        total = months.setdefault(month, {"events": 0, "sources": 0})
+        total["events"] += events
+        total["sources"] += sources
     period = {m: sum(t[m] for t in months.values()) for m in ("events", "sources")}
     return disclosure.Table(("events", "sources"), rows, months, period)
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 from cyberplan.regional import disclosure
 from tests.regional.support import threat_table
 
 
-def events_of(controlled: dict, place: str = "rows") -> list:
+def events_of(controlled: dict[str, Any], place: str = "rows") -> list[Any]:
     return [row["events"] for row in controlled[place]]
 
 

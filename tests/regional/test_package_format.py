@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+from typing import Any
 
 import pytest
 
@@ -22,7 +23,7 @@ from cyberplan.regional.package import (
 from tests.regional.support import CREATED, header, parts
 
 
-def package_of(bundle: dict) -> dict:
+def package_of(bundle: dict[str, Any]) -> dict[str, Any]:
     return next(o for o in bundle["objects"] if o["type"] == PACKAGE_TYPE)
 
 
