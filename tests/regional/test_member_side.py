@@ -177,3 +177,61 @@ def test_a_package_is_seen_within_its_label_as_any_record(member: World) -> None
     assert "2026-Q1" in listed and f"/regional/packages/{amber.pk}/" not in listed
     assert f"/regional/packages/{green.pk}/" not in signed_in(member.nobody).get("/regional/packages/").content.decode()
     assert Client().get("/regional/packages/").status_code == 302
+
+
+def test_only_what_is_marked_at_most_as_the_package_leaves_and_each_part_only_where_it_exists(
+    member: World, tmp_path: Path
+) -> None:
+    import datetime as dt
+
+    from cyberplan.legal.actions import do_set_treaty_status
+    from cyberplan.strategy import actions as strategy_actions
+    from cyberplan.strategy.choices import ActionStatus, ElementKind
+    from cyberplan.strategy.models import Action
+
+    coordinator = member.users[Role.COORDINATOR]
+    feed = tmp_path / "amber-feed"
+    for path in synth.generate(feed, events=100, country="PY", month="2026-05", networks=BLOCKS, daily=False, seed=9):
+        record = do_register_import(coordinator, member.org_a, path, file_name=path.name, tlp="amber")
+        do_run_import(record, path)
+    green = package_of(do_build_draft(coordinator, member.org_a, "2026").bundle())
+    assert green["threats"]["total"]["events"] == {"value": 400}
+    assert [m["month"] for m in green["threats"]["months"]] == ["2026-03"]
+    assert not {"strategy", "legal", "training", "assessment", "incidents"} & set(green)
+
+    strategy = strategy_actions.do_create_strategy(
+        coordinator,
+        member.org_a,
+        title_en="National strategy",
+        country="PY",
+        start_year=2025,
+        end_year=2028,
+        tlp="amber",
+    )
+    axis = strategy_actions.do_create_element(
+        coordinator, strategy, kind=ElementKind.AXIS, code="1", title_en="Resilience"
+    )
+    objective = strategy_actions.do_create_element(
+        coordinator, strategy, kind=ElementKind.OBJECTIVE, parent=axis, code="1.1", title_en="Respond"
+    )
+    for title in ("Hire handlers", "Run exercises"):
+        strategy_actions.do_create_action(coordinator, strategy, parent=objective, title_en=title, lead=member.org_a)
+    Action.objects.filter(title_en="Hire handlers").update(status=ActionStatus.COMPLETED)
+    do_set_treaty_status(None, "PY", "ets-185", signed=dt.date(2017, 1, 1), ratified=dt.date(2018, 1, 1))
+    amber = package_of(do_build_draft(coordinator, member.org_a, "2026", tlp="amber").bundle())
+    assert amber["threats"]["total"]["events"] == {"value": 500}
+    assert amber["strategy"] == {
+        "adopted": False,
+        "start_year": 2025,
+        "end_year": 2028,
+        "phase": "initiation",
+        "axes": ["Resilience"],
+        "actions": 2,
+        "actions_completed_share": 0.5,
+    }
+    assert amber["legal"]["treaties"] == [
+        {"treaty": "ets-185", "signed": "2017-01-01", "ratified": "2018-01-01", "accession": False}
+    ]
+    # The strategy is TLP:AMBER: a TLP:GREEN package leaves it out, and keeps the public treaty status.
+    again = package_of(do_build_draft(coordinator, member.org_a, "2026", tlp="green").bundle())
+    assert "strategy" not in again and again["legal"]["treaties"][0]["treaty"] == "ets-185"
