@@ -73,11 +73,13 @@ def _member(organisation: Organisation) -> Owner:
     return Owner(key=organisation.slug, name=organisation.name, since=organisation.created_at)
 
 
-def _check_request(tlp: str, threshold: int) -> None:
+def check_request(period_text: str, tlp: str, threshold: int) -> Period:
+    """The period of a request, or a ValidationError naming the field (the period, the label, the threshold)."""
     if tlp not in PACKAGE_LABELS:
         raise ValidationError({"tlp": _("A package cannot be marked TLP:RED: TLP:RED never leaves the instance.")})
     if not 1 <= threshold <= 1000:
         raise ValidationError({"threshold": _("The threshold must be between 1 and 1000.")})
+    return package_period(period_text)
 
 
 def do_build_draft(
@@ -90,8 +92,7 @@ def do_build_draft(
     share_assessment: bool = False,
 ) -> StatisticsPackage:
     """Build the next version of the period's package as a draft (earlier drafts of the period are replaced)."""
-    _check_request(tlp, threshold)
-    period = package_period(period_text)
+    period = check_request(period_text, tlp, threshold)
     request = Request(organisation, period, period_text.strip(), tlp, threshold, share_assessment)
     parts = gather(request)  # outside the transaction: it reads the event store, which may take a while
     return _store_draft(actor, request, parts)

@@ -17,7 +17,6 @@ not counted, and an assessment, a strategy or a review marked more restrictively
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,12 +123,25 @@ def _incident_table(incidents: ir.Table, engine: Any) -> tuple[disclosure.Table 
     return table, mean
 
 
-@functools.cache
 def announced_ipv4(country: str) -> int:
-    """IPv4 addresses the shipped registry data assigns to ``country``, counted in /24 blocks (0 if none)."""
+    """IPv4 addresses the shipped registry data assigns to ``country``, counted in /24 blocks (0 if none).
+
+    Counting scans the whole IPv4 space once (seconds): the count is kept in the cache, shared by every
+    process, under the version of the registry data.
+    """
+    from importlib.metadata import version
+
+    from django.core.cache import cache
+
+    key = f"regional:announced-ipv4:{version('iptocc')}:{country}"
+    found = cache.get(key)
+    if isinstance(found, int):
+        return found
     from cyberplan.pipeline.synth import country_networks
 
-    return len(country_networks(country)) * 256
+    count = len(country_networks(country)) * 256
+    cache.set(key, count, timeout=None)
+    return count
 
 
 def _exposure(sources: ir.Table, request: Request, engine: Any) -> dict[str, Any] | None:

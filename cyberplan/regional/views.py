@@ -19,6 +19,7 @@ from . import actions, preview
 from .access import access_package_by_id, build_organisations, may_approve, packages_visible_to
 from .choices import PackageState
 from .forms import BuildForm
+from .jobs import do_request_build
 from .package import SCHEMA_STATIC_PATH
 
 
@@ -34,19 +35,20 @@ def package_list(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             require(user, data["organisation"].pk, Permission.EDIT)
             try:
-                package = actions.do_build_draft(
+                actions.check_request(data["period"], data["tlp"], data["threshold"])
+            except ValidationError as exc:
+                attach_errors(form, exc)
+            else:
+                job = do_request_build(
                     user,
                     data["organisation"],
-                    data["period"],
+                    data["period"].strip(),
                     tlp=data["tlp"],
                     threshold=data["threshold"],
                     share_assessment=data["share_assessment"],
                 )
-            except ValidationError as exc:
-                attach_errors(form, exc)
-            else:
-                messages.success(request, _("Draft built. Check what will be sent before approving it."))
-                return redirect("regional:package_detail", package.pk)
+                messages.success(request, _("The draft is being built. It appears in the list of packages when ready."))
+                return redirect("jobs:job_detail", job.pk)
     return render(
         request,
         "regional/package_list.html",

@@ -16,8 +16,11 @@ from django.test import Client
 
 from cyberplan.core.choices import Role
 from cyberplan.core.models import AuditEntry
+from cyberplan.jobs.models import Job
+from cyberplan.jobs.tasks import run_job
 from cyberplan.pipeline import synth
 from cyberplan.regional.actions import do_approve, do_build_draft
+from cyberplan.regional.jobs import REGIONAL_BUILD, describe
 from cyberplan.regional.models import StatisticsPackage
 from cyberplan.regional.package import PACKAGE_TYPE, text_hash
 from cyberplan.regional.receiving import KnownMember, validate_package
@@ -102,9 +105,18 @@ def test_who_may_build_preview_and_approve(member: World) -> None:
     form = {"organisation": member.org_a.pk, "period": "2026", "tlp": "green", "threshold": 10}
     assert viewer.post("/regional/packages/", form).status_code == 403
     analyst = signed_in(users[Role.ANALYST])
+    refused = analyst.post("/regional/packages/", {**form, "period": "2026-13"})
+    assert refused.status_code == 200 and "month 13 does not exist" in refused.content.decode()
+    assert not Job.objects.exists()
     built = analyst.post("/regional/packages/", form)
+    job = Job.objects.get(kind=REGIONAL_BUILD)
+    assert built.status_code == 302 and built["Location"] == f"/jobs/{job.pk}/"
+    assert describe(job.parameters)[0] == ("Period", "2026")
+    run_job.call(str(job.pk))
+    job.refresh_from_db()
     package = StatisticsPackage.objects.get()
-    assert built.status_code == 302 and built["Location"] == f"/regional/packages/{package.pk}/"
+    assert job.status == "succeeded" and job.result["package"] == package.pk, job.message
+    assert package.created_by == users[Role.ANALYST]
     page = analyst.get(f"/regional/packages/{package.pk}/").content.decode()
     assert "Events and distinct sources" in page and "Approve this package" not in page
     assert analyst.post(f"/regional/packages/{package.pk}/approve/").status_code == 403
@@ -235,3 +247,13 @@ def test_only_what_is_marked_at_most_as_the_package_leaves_and_each_part_only_wh
     # The strategy is TLP:AMBER: a TLP:GREEN package leaves it out, and keeps the public treaty status.
     again = package_of(do_build_draft(coordinator, member.org_a, "2026", tlp="green").bundle())
     assert "strategy" not in again and again["legal"]["treaties"][0]["treaty"] == "ets-185"
+
+
+def test_the_worker_refuses_a_requester_who_may_no_longer_build(member: World) -> None:
+    from cyberplan.jobs.actions import do_start_job
+
+    job = do_start_job(member.users[Role.VIEWER], member.org_a, REGIONAL_BUILD, {"period": "2026"})
+    run_job.call(str(job.pk))
+    job.refresh_from_db()
+    assert job.status == "failed" and "may no longer build" in job.message
+    assert not StatisticsPackage.objects.exists()
