@@ -76,7 +76,13 @@ def _member(organisation: Organisation) -> Owner:
 def check_request(period_text: str, tlp: str, threshold: int) -> Period:
     """The period of a request, or a ValidationError naming the field (the period, the label, the threshold)."""
     if tlp not in PACKAGE_LABELS:
-        raise ValidationError({"tlp": _("A package cannot be marked TLP:RED: TLP:RED never leaves the instance.")})
+        raise ValidationError(
+            {
+                "tlp": _(
+                    "A package goes to another organisation: it may be marked TLP:CLEAR, TLP:GREEN or TLP:AMBER, never TLP:AMBER+STRICT or TLP:RED."
+                )
+            }
+        )
     if not 1 <= threshold <= 1000:
         raise ValidationError({"threshold": _("The threshold must be between 1 and 1000.")})
     return package_period(period_text)

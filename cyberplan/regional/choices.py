@@ -15,9 +15,8 @@ class PackageState(models.TextChoices):
 
 
 class PackageTLP(models.TextChoices):
-    """The labels a statistics package may carry: never TLP:RED."""
+    """The labels a statistics package may carry: those that cross to a named recipient (never AMBER+STRICT or RED)."""
 
     CLEAR = TLP.CLEAR.value, TLP.CLEAR.label
     GREEN = TLP.GREEN.value, TLP.GREEN.label
     AMBER = TLP.AMBER.value, TLP.AMBER.label
-    AMBER_STRICT = TLP.AMBER_STRICT.value, TLP.AMBER_STRICT.label

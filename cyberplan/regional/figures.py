@@ -23,16 +23,17 @@ from typing import Any
 import ibis.expr.types as ir
 
 from cyberplan.analytics.periods import Period
-from cyberplan.core.choices import TLP, TLP_RANK
+from cyberplan.core.choices import TLP
 from cyberplan.core.models import Organisation
+from cyberplan.core.release import labels_within
 
 from . import disclosure
 from .package import TABLE_MEASURES
 
 
 def labels_up_to(tlp: str) -> list[str]:
-    """The TLP labels at most as restrictive as ``tlp``."""
-    return [label for label in TLP.values if TLP_RANK[TLP(label)] <= TLP_RANK[TLP(tlp)]]
+    """The labels of what may go into a package marked ``tlp``: the crossable labels up to it (the release rule)."""
+    return labels_within(TLP.values, tlp)
 
 
 @dataclass(frozen=True)

@@ -48,8 +48,9 @@ PROJECT = Owner(key="cyberplan-project", name="cyberplan", since=dt.datetime(202
 EXTENSION_ID = stix_id("extension-definition", PACKAGE_TYPE, SCHEMA_VERSION)
 EXTENSION_CREATED = "2026-12-01T00:00:00.000Z"
 
-#: Labels a package may carry: TLP:RED never leaves.
-PACKAGE_LABELS = ("clear", "green", "amber", "amber+strict")
+#: Labels a package may carry: those that cross to a named recipient under TLP 2.0 (``core.release.CROSSABLE``);
+#: TLP:AMBER+STRICT and TLP:RED never leave the member organisation.
+PACKAGE_LABELS = ("clear", "green", "amber")
 
 #: The measures of each table part (counts under disclosure control).
 TABLE_MEASURES: dict[str, tuple[str, ...]] = {"threats": ("events", "sources"), "incidents": ("incidents",)}
@@ -122,7 +123,9 @@ def figures_digest(header: Header, parts: Mapping[str, Any]) -> str:
 def package_object(header: Header, parts: Mapping[str, Any]) -> dict[str, Any]:
     """The package object of already controlled ``parts`` (see :mod:`.disclosure`)."""
     if header.tlp not in PACKAGE_LABELS:
-        raise PackageError(f"tlp: a package cannot be marked TLP:{header.tlp.upper()}; TLP:RED never leaves")
+        raise PackageError(
+            f"tlp: a package cannot be marked TLP:{header.tlp.upper()}; TLP:AMBER+STRICT and TLP:RED never leave"
+        )
     obj: dict[str, Any] = {
         "type": PACKAGE_TYPE,
         "spec_version": SPEC_VERSION,

@@ -94,8 +94,9 @@ def test_the_command_refuses_bad_input_naming_the_option(member: World, tmp_path
             "regional", "package", "--period", "2026", "--output", target, "--approve", "--organisation", "authority-a"
         )
     assert not StatisticsPackage.objects.exists()
-    with pytest.raises(ValidationError, match="TLP:RED"):
-        do_build_draft(None, member.org_a, "2026", tlp="red")
+    for label in ("red", "amber+strict"):
+        with pytest.raises(ValidationError, match="never TLP:AMBER"):
+            do_build_draft(None, member.org_a, "2026", tlp=label)
 
 
 def test_who_may_build_preview_and_approve(member: World) -> None:

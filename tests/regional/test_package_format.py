@@ -82,9 +82,10 @@ def test_same_figures_give_the_same_package_and_changed_figures_a_new_version_of
     assert package_of(bundle_of(header(period="2026-Q1"), parts()))["id"] != one["id"]
 
 
-def test_tlp_red_is_refused_when_building() -> None:
-    with pytest.raises(PackageError, match="TLP:RED"):
-        bundle_of(header(tlp="red"), parts())
+def test_tlp_red_and_amber_strict_are_refused_when_building() -> None:
+    for label in ("red", "amber+strict"):
+        with pytest.raises(PackageError, match="never leave"):
+            bundle_of(header(tlp=label), parts())
 
 
 def test_the_package_carries_its_tlp_as_a_tlp_2_marking() -> None:
