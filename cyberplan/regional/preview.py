@@ -12,6 +12,52 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+#: Column headings of the package's properties (the property itself where none is given).
+HEADINGS: dict[str, str | Promise] = {
+    "month": _("Month"),
+    "taxonomy": _("Class (RSIT)"),
+    "type": _("Type"),
+    "sector": _("Sector"),
+    "category": _("Victim category"),
+    "events": _("Events"),
+    "sources": _("Distinct sources"),
+    "incidents": _("Incidents"),
+    "mean_response_hours": _("Mean time to respond (hours)"),
+    "announced_ipv4": _("Announced IPv4 addresses"),
+    "per_1000": _("Per 1,000 addresses"),
+    "framework": _("Framework"),
+    "date": _("Date"),
+    "factor": _("Factor"),
+    "stage": _("Stage"),
+    "adopted": _("Adopted"),
+    "instrument": _("Adopted by"),
+    "start_year": _("From"),
+    "end_year": _("To"),
+    "phase": _("Phase"),
+    "axes": _("Axes"),
+    "actions": _("Actions"),
+    "actions_completed_share": _("Share of actions completed"),
+    "treaty": _("Treaty"),
+    "signed": _("Signed"),
+    "ratified": _("Ratified or acceded"),
+    "accession": _("By accession"),
+    "in_force": _("In force"),
+    "review_date": _("Review date"),
+    "applicable": _("Applicable provisions"),
+    "full_share": _("Fully covered"),
+    "covered_share": _("Covered (fully or partly)"),
+    "year": _("Year"),
+    "audience": _("Audience"),
+    "trained": _("Trained that year"),
+    "cumulative_trained": _("Trained so far"),
+    "audience_size": _("Audience size"),
+    "share": _("Share trained"),
+}
+
+
+def heading(key: str) -> str | Promise:
+    return HEADINGS.get(key, key)
+
 
 @dataclass(frozen=True)
 class Shown:
@@ -41,7 +87,7 @@ def _cell(value: Any) -> Shown:
 
 def _table(package: dict[str, Any], key: str, title: str | Promise, keys: list[str], measures: list[str]) -> Section:
     part = package[key]
-    section = Section(key, title, [*keys, *measures])
+    section = Section(key, title, [heading(k) for k in (*keys, *measures)])
     for row in part["rows"]:
         section.rows.append([_cell(row[k]) for k in keys] + [_cell(row[m]) for m in measures])
     blank = [Shown("") for _k in keys[1:]]
@@ -57,7 +103,7 @@ def _records(title: str | Promise, key: str, rows: list[dict[str, Any]]) -> Sect
     columns: list[str] = []
     for row in rows:
         columns.extend(c for c in row if c not in columns)
-    return Section(key, title, list(columns), [[_cell(row.get(c)) for c in columns] for row in rows])
+    return Section(key, title, [heading(c) for c in columns], [[_cell(row.get(c)) for c in columns] for row in rows])
 
 
 def sections(package: dict[str, Any]) -> list[Section]:
