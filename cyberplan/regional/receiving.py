@@ -66,7 +66,9 @@ def _package_of(bundle: Any) -> dict[str, Any]:
 def _check_tlp(bundle: Mapping[str, Any], package: Mapping[str, Any]) -> None:
     red = TLP2_MARKING_IDS["red"]
     for obj in bundle["objects"]:
-        refs = obj.get("object_marking_refs", []) if isinstance(obj, Mapping) else []
+        if not isinstance(obj, Mapping):
+            raise PackageRefusedError("not-a-bundle", _("objects: every entry of the bundle must be a STIX object."))
+        refs = obj.get("object_marking_refs", [])
         if obj.get("id") == red or (isinstance(refs, list) and red in refs) or package.get("tlp") == "red":
             raise PackageRefusedError(
                 "tlp-red", _("The bundle holds TLP:RED content (%(id)s).") % {"id": obj.get("id")}

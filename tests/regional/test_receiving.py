@@ -99,6 +99,7 @@ def test_tlp_red_content_is_refused() -> None:
 
 def test_what_is_not_a_package_is_refused() -> None:
     assert refusal({"type": "report"}).code == "not-a-bundle"
+    assert refusal({**bundle(), "objects": [*bundle()["objects"], "identity--x"]}).code == "not-a-bundle"
     b = bundle()
     b["objects"].append(copy.deepcopy(package_of(b)))
     assert refusal(b).code == "no-package"
