@@ -111,15 +111,17 @@ def _check_disclosure(package: Mapping[str, Any]) -> None:
                 else _("%(where)s: a suppressed count could be recovered from this published total.")
             )
             raise PackageRefusedError("not-suppressed", reason % {"where": leak.where, "threshold": threshold})
+    cells = [("exposure.sources", package["exposure"]["sources"])] if "exposure" in package else []
     for index, row in enumerate(package.get("training", {}).get("audiences", [])):
-        for measure in ("trained", "cumulative_trained"):
-            value = row[measure].get("value")
-            if value is not None and disclosure.primary(int(value), threshold):
-                raise PackageRefusedError(
-                    "not-suppressed",
-                    _("%(where)s: a count below the threshold of %(threshold)d is published.")
-                    % {"where": f"training.audiences[{index}].{measure}", "threshold": threshold},
-                )
+        cells += [(f"training.audiences[{index}].{m}", row[m]) for m in ("trained", "cumulative_trained")]
+    for where, cell in cells:
+        value = cell.get("value")
+        if value is not None and disclosure.primary(int(value), threshold):
+            raise PackageRefusedError(
+                "not-suppressed",
+                _("%(where)s: a count below the threshold of %(threshold)d is published.")
+                % {"where": where, "threshold": threshold},
+            )
 
 
 def validate_package(

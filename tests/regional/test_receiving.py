@@ -76,6 +76,9 @@ def test_cells_below_the_threshold_not_suppressed_are_refused() -> None:
     trained = bundle()
     package_of(trained)["training"]["audiences"][0]["trained"] = {"value": 3}
     assert "training.audiences[0].trained" in refusal(trained).reason
+    exposed = bundle()
+    package_of(exposed)["exposure"]["sources"] = {"value": 7}
+    assert "exposure.sources" in refusal(exposed).reason
 
 
 def test_a_recoverable_suppressed_cell_is_refused() -> None:
