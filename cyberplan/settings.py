@@ -161,6 +161,7 @@ INSTALLED_APPS = [
     "cyberplan.training",
     "cyberplan.strategy",
     "cyberplan.sharing",
+    "cyberplan.regional",
 ]
 
 MIDDLEWARE = [

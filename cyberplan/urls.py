@@ -27,6 +27,7 @@ urlpatterns = [
     path("trends/reports/", include("cyberplan.trends.report.urls")),
     path("trends/", include("cyberplan.trends.urls")),
     path("sharing/", include("cyberplan.sharing.urls")),
+    path("regional/", include("cyberplan.regional.urls")),
     # TAXII 2.1 for partners, authenticated by partner credentials rather than sessions.
     path("taxii2/", include("cyberplan.sharing.taxii.urls")),
     # MISP feeds of the same collections, under the same partner credentials and release rule.

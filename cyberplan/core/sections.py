@@ -95,6 +95,7 @@ SECTIONS: tuple[Section, ...] = (
             "The instances of member states share statistics packages with a regional programme, which builds the "
             "regional view and the regional cybersecurity trends report from them."
         ),
+        url_name="regional:package_list",
     ),
 )
 

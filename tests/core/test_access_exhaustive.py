@@ -323,6 +323,12 @@ ROUTES: dict[str, Reads | Lists | Skip] = {
     "sharing:credential_secret": Skip("credentials are not in this world: tests/sharing/test_pages.py"),
     "sharing:credential_rotate": WRITE_ONLY,
     "sharing:credential_revoke": WRITE_ONLY,
+    # regional programme: this world holds no statistics packages (building one reads the event store);
+    # tests/regional/test_member_side.py asks their pages as every kind of reader, at two labels
+    "regional:package_list": Lists(),
+    "regional:package_detail": Skip("packages are not in this world: tests/regional/test_member_side.py"),
+    "regional:package_download": Skip("packages are not in this world: tests/regional/test_member_side.py"),
+    "regional:package_approve": WRITE_ONLY,
     # capacity building
     "training:programme_list": Lists(),
     "training:provider_list": Lists(),

@@ -46,11 +46,12 @@ def test_form_controls_carry_bootstrap_classes_and_errors_mark_them(world: World
     assert 'class="form-errors alert alert-danger"' in body
 
 
-def test_sections_to_come_are_named_but_not_linked(world: World) -> None:
+def test_built_sections_are_linked_and_sections_to_come_named_but_not_linked(world: World) -> None:
     client = signed_in(world)
     body = client.get(reverse("core:home")).content.decode()
+    # Every section has pages now (the regional programme was the last to come); a section added before
+    # its app is built is checked here again.
     coming = [s for s in SECTIONS if not s.url_name]
-    assert coming, "every section is built: this test has nothing left to check"
     for section in coming:
         placeholder = reverse("core:section", args=[section.slug])
         assert f'href="{placeholder}"' not in body

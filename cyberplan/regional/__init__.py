@@ -1,0 +1,1 @@
+"""The regional programme: member states' statistics packages (the member side today)."""

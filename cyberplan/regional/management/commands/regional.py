@@ -1,0 +1,88 @@
+"""``cyberplan regional package``: build a statistics package for a period and write its file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from cyberplan.core.choices import OrganisationType
+from cyberplan.core.models import Organisation, User
+from cyberplan.regional.actions import do_approve, do_build_draft
+from cyberplan.regional.disclosure import DEFAULT_THRESHOLD
+from cyberplan.regional.package import PACKAGE_LABELS
+from cyberplan.regional.preview import suppressed_count
+
+
+class Command(BaseCommand):
+    help = "Build the statistics package of a period for the regional programme (audited) and write its file."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        build = sub.add_parser("package", help="Build a period's package as a draft and write the file.")
+        build.add_argument("--period", required=True, help="A year (2026) or a quarter (2026-Q2).")
+        build.add_argument("--output", required=True, help="Where to write the package file (a STIX 2.1 bundle).")
+        build.add_argument(
+            "--organisation", help="The member organisation's short name (default: the only national authority)."
+        )
+        build.add_argument("--threshold", type=int, default=DEFAULT_THRESHOLD, help="Counts below it are suppressed.")
+        build.add_argument("--tlp", default="green", choices=PACKAGE_LABELS, help="The package's label (never red).")
+        build.add_argument("--share-assessment", action="store_true", help="Include the assessment's stage per factor.")
+        build.add_argument("--approve", action="store_true", help="Approve the draft too (needs --by).")
+        build.add_argument("--by", help="User name recorded in the audit log (default: system).")
+
+    def _organisation(self, slug: str | None) -> Organisation:
+        if slug:
+            found = Organisation.objects.filter(slug=slug).first()
+            if found is None:
+                raise CommandError(f"--organisation: there is no organisation {slug!r}.")
+            return found
+        authorities = list(Organisation.objects.filter(type=OrganisationType.NATIONAL_AUTHORITY, is_demo=False)[:2])
+        if len(authorities) != 1:
+            raise CommandError(
+                "--organisation: name the member organisation (there is not exactly one national authority)."
+            )
+        return authorities[0]
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        organisation = self._organisation(options.get("organisation"))
+        actor = None
+        if options.get("by"):
+            actor = User.objects.filter(username=options["by"]).first()
+            if actor is None:
+                raise CommandError(f"--by: there is no user {options['by']!r}.")
+        if options["approve"] and actor is None:
+            raise CommandError("--approve: say who approves with --by.")
+        try:
+            package = do_build_draft(
+                actor,
+                organisation,
+                options["period"],
+                tlp=options["tlp"],
+                threshold=options["threshold"],
+                share_assessment=options["share_assessment"],
+            )
+            if options["approve"]:
+                package = do_approve(actor, package)
+        except ValidationError as exc:
+            fields = getattr(exc, "error_dict", None)
+            text = (
+                "; ".join(f"--{k}: {' '.join(str(m) for e in v for m in e.messages)}" for k, v in fields.items())
+                if fields
+                else " ".join(exc.messages)
+            )
+            raise CommandError(text) from None
+        Path(options["output"]).write_text(package.content, encoding="utf-8")
+        content = package.package()
+        parts = [
+            name
+            for name in ("threats", "incidents", "exposure", "assessment", "strategy", "legal", "training")
+            if name in content
+        ]
+        self.stdout.write(
+            f"{organisation.slug} {package.period} version {package.version} ({package.state}), TLP:{package.tlp.upper()}, "
+            f"threshold {package.threshold}: {', '.join(parts) or 'no figures'}; {suppressed_count(content)} cells suppressed; "
+            f"sha256 {package.content_hash} -> {options['output']}"
+        )
