@@ -1,6 +1,7 @@
 """A member's figures for a period, gathered from what its instance already holds, then controlled.
 
-* **Threats** and **incidents** come from the organisation's trend tables (:mod:`cyberplan.analytics.trend_tables`),
+* **Threats** and **incidents** come from the trend tables of the organisation's own event store and of the
+  stores other organisations grant it (the national picture: a national authority's figures are its CSIRTs'), (:mod:`cyberplan.analytics.trend_tables`),
   never from the raw events: events are summed from the events table, distinct sources counted over the
   sources table (which keeps each address per day and class), incidents and response times from the
   incidents table.
@@ -11,7 +12,10 @@
   through those apps' access functions, as the organisation reads its own records.
 
 Only what is marked at most as restrictively as the package leaves: events of a more restricted label are
-not counted, and an assessment, a strategy or a review marked more restrictively is left out.
+not counted, and an assessment, a strategy or a review marked more restrictively is left out. Events of a
+granted store count only at TLP:CLEAR and TLP:GREEN (and only at labels its grant releases): what the owner
+released at TLP:AMBER is for the recipient organisation and does not travel on, not even as a count. The
+threats part names every store it counts and at which labels.
 """
 
 from __future__ import annotations
@@ -23,9 +27,10 @@ from typing import Any
 import ibis.expr.types as ir
 
 from cyberplan.analytics.periods import Period
-from cyberplan.core.choices import TLP
+from cyberplan.core.choices import TLP, Role
 from cyberplan.core.models import Organisation
 from cyberplan.core.release import labels_within
+from cyberplan.threats.access import stores_read_by_roles
 
 from . import disclosure
 from .package import TABLE_MEASURES
@@ -59,6 +64,27 @@ class Request:
 
 
 # -- threats, incidents and exposure, from the trend tables ------------------------------------------------------
+
+
+def package_stores(request: Request) -> list[tuple[Organisation, list[str]]]:
+    """The event stores a package counts and the labels counted in each: the organisation's own at the
+    package's labels, then each store granted to it (as its coordinator reads it, through the release rule)
+    at the labels that may travel on: CLEAR and GREEN, within the grant and the package's label."""
+    stores = [(request.organisation, request.labels)]
+    onward = labels_within(request.labels, TLP.GREEN)
+    for store in stores_read_by_roles({request.organisation.pk: Role.COORDINATOR}):
+        if store.owner.pk == request.organisation.pk:
+            continue
+        labels = [label for label in store.labels if label in onward]
+        if labels:
+            stores.append((store.owner, labels))
+    return stores
+
+
+def _stores_note(stores: list[tuple[Organisation, list[str]]], own: Organisation) -> list[dict[str, Any]]:
+    return [
+        {"organisation": owner.name, "granted": owner.pk != own.pk, "labels": list(labels)} for owner, labels in stores
+    ]
 
 
 def _within(table: ir.Table, request: Request) -> ir.Table:
@@ -160,18 +186,22 @@ def _exposure(sources: ir.Table, request: Request, engine: Any) -> dict[str, Any
 
 def threat_parts(request: Request) -> dict[str, Any]:
     """The threats, incidents and exposure parts from the trend tables (refreshed first), controlled."""
+    from cyberplan.analytics.frames import combined_frames
     from cyberplan.trends.store import analytics_engine, refresh_trend_tables, trend_tables
 
-    refresh_trend_tables(request.organisation)
+    stores = package_stores(request)
+    for owner, _labels in stores:
+        refresh_trend_tables(owner)
     engine = analytics_engine()
     try:
-        frames = trend_tables(request.organisation).frames(engine)
+        frames = combined_frames([(trend_tables(owner).frames(engine), tuple(labels)) for owner, labels in stores])
         events = _month(_within(frames.events, request))
         sources = _month(_within(frames.sources, request))
         parts: dict[str, Any] = {}
         threats = _threat_table(events, sources, engine)
         if threats is not None:
             parts["threats"] = disclosure.controlled(threats, request.threshold)
+            parts["threats"]["stores"] = _stores_note(stores, request.organisation)
             exposure = _exposure(sources, request, engine)
             if exposure is not None:
                 parts["exposure"] = exposure

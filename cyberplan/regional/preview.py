@@ -52,6 +52,9 @@ HEADINGS: dict[str, str | Promise] = {
     "cumulative_trained": _("Trained so far"),
     "audience_size": _("Audience size"),
     "share": _("Share trained"),
+    "organisation": _("Store of"),
+    "granted": _("Granted to this organisation"),
+    "labels": _("Labels counted"),
 }
 
 
@@ -112,6 +115,12 @@ def sections(package: dict[str, Any]) -> list[Section]:
     if "threats" in package:
         keys = ["month", "taxonomy", "type", "sector", "category"]
         shown.append(_table(package, "threats", _("Events and distinct sources"), keys, ["events", "sources"]))
+        stores = [
+            {"organisation": store["organisation"], "granted": store["granted"], "labels": store["labels"]}
+            for store in package["threats"].get("stores", [])
+        ]
+        if stores:
+            shown.append(_records(_("Event stores counted"), "stores", stores))
     if "incidents" in package:
         shown.append(_table(package, "incidents", _("Incidents handled"), ["month", "taxonomy"], ["incidents"]))
         if "mean_response_hours" in package["incidents"]:

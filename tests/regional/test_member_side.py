@@ -258,3 +258,37 @@ def test_the_worker_refuses_a_requester_who_may_no_longer_build(member: World) -
     job.refresh_from_db()
     assert job.status == "failed" and "may no longer build" in job.message
     assert not StatisticsPackage.objects.exists()
+
+
+def test_a_national_authority_counts_the_stores_granted_to_it_at_green_at_most(member: World, tmp_path: Path) -> None:
+    """The authority (organisation B here) holds no events of its own: CSIRT A grants it its store up to
+    TLP:AMBER. A TLP:AMBER package of B counts A's GREEN events and names A's store, never A's AMBER ones."""
+    from cyberplan.core.choices import OrganisationType
+    from cyberplan.threats.actions import do_grant_store_access
+
+    authority = member.org_b
+    authority.type = OrganisationType.NATIONAL_AUTHORITY
+    authority.country = "PY"
+    authority.save()
+    coordinator = make_user("b-coordinator", authority, Role.COORDINATOR)
+    feed = tmp_path / "amber-feed"
+    for path in synth.generate(feed, events=100, country="PY", month="2026-05", networks=BLOCKS, daily=False, seed=9):
+        record = do_register_import(
+            member.users[Role.COORDINATOR], member.org_a, path, file_name=path.name, tlp="amber"
+        )
+        do_run_import(record, path)
+
+    alone = package_of(do_build_draft(coordinator, authority, "2026", tlp="amber").bundle())
+    assert "threats" not in alone  # nothing granted yet, nothing of its own
+
+    do_grant_store_access(
+        member.users[Role.ADMINISTRATOR], member.org_a, authority, ceiling="amber", reason="The national picture"
+    )
+    package = package_of(do_build_draft(coordinator, authority, "2026", tlp="amber").bundle())
+    assert package["threats"]["total"]["events"] == {"value": 400}  # the 400 GREEN events; the 100 AMBER stay
+    assert package["threats"]["stores"] == [
+        {"organisation": authority.name, "granted": False, "labels": ["clear", "green", "amber"]},
+        {"organisation": member.org_a.name, "granted": True, "labels": ["clear", "green"]},
+    ]
+    page = signed_in(coordinator).get(f"/regional/packages/{StatisticsPackage.objects.latest('pk').pk}/")
+    assert member.org_a.name in page.content.decode()
