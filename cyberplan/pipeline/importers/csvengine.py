@@ -16,7 +16,7 @@ import csv
 import io
 import ipaddress
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -251,9 +251,9 @@ class CsvStage(Chunk):
         con.execute(
             f"""
             INSERT INTO rejects
-            SELECT {file_literal}, {offset} + rowid + 2 + (SELECT count(*) FROM _error_lines e WHERE e.rows_before < rowid + 1),
-                   split_part(_problem, chr(31), 1), split_part(_problem, chr(31), 2), raw
-            FROM {table} WHERE _problem IS NOT NULL
+            SELECT {file_literal}, {offset} + t.rowid + 2 + (SELECT count(*) FROM _error_lines e WHERE e.rows_before <= t.rowid),
+                   split_part(t._problem, chr(31), 1), split_part(t._problem, chr(31), 2), t.raw
+            FROM {table} t WHERE t._problem IS NOT NULL
             """
         )
         con.execute(
@@ -292,6 +292,10 @@ def csv_chunks(
     install_network_function(con)
     con.execute(f"CREATE OR REPLACE TEMP TABLE rejects ({', '.join(f'{n} {t}' for n, t in REJECT_COLUMNS.items())})")
     header = _columns(con, path, file_name, mapping)
+    if mapping.short_rows and not _ends_with_line_break(path):
+        # A file cut short (a transfer that stopped) ends inside its last record, which must not be
+        # read as a short row: such a file is read strictly, every incomplete row quarantined.
+        mapping = replace(mapping, short_rows=False)
     pieces = iter([path]) if work_dir is None else split_csv(path, work_dir, chunk_bytes)
     select: str | None = None
     constants: dict[str, str | float | int | None] = {}
@@ -305,6 +309,15 @@ def csv_chunks(
         records_before += stage.read
 
 
+def _ends_with_line_break(path: Path) -> bool:
+    with path.open("rb") as source:
+        size = source.seek(0, io.SEEK_END)
+        if size == 0:
+            return True
+        source.seek(size - 1)
+        return source.read(1) == b"\n"
+
+
 def _reader(path: Path, mapping: CsvMapping, header: list[str]) -> str:
     """The reader of one piece, in the known dialect and with the header's columns, so that DuckDB's
     sniffer never sees the piece: a piece cut short (an open quote at the end of a truncated file)
@@ -312,11 +325,13 @@ def _reader(path: Path, mapping: CsvMapping, header: list[str]) -> str:
     sql_path = str(path).replace("'", "''")
     delimiter = mapping.delimiter.replace("'", "''")
     columns = ", ".join(f"{_literal(name)}: 'VARCHAR'" for name in header)
+    # DuckDB's parallel reader cannot pad short rows when a quoted field holds a line break, so a
+    # mapping that pads reads each piece in one thread (a piece is at most ``chunk_bytes``).
+    padding = "null_padding = true, parallel = false" if mapping.short_rows else "null_padding = false, parallel = true"
     return (
         f"read_csv('{sql_path}', auto_detect = false, header = true, columns = {{{columns}}}, "
         f"delim = '{delimiter}', quote = '\"', escape = '\"', store_rejects = true, rejects_scan = '_scan', "
-        f"rejects_table = '_errors', strict_mode = true, null_padding = {str(mapping.short_rows).lower()}, "
-        "parallel = true)"
+        f"rejects_table = '_errors', strict_mode = true, {padding})"
     )
 
 
@@ -413,7 +428,6 @@ def _staged_select(
     return f"SELECT {', '.join(select)} FROM (SELECT {conversions}, * FROM {{reader}})", fixed
 
 
-
 def _conversions(columns: list[str], mapping: CsvMapping) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
     """Each mapped column of the header converted once, into a column named after its field (field ->
     SQL over the raw row), and the checks on those converted columns: (column, invalid-condition, reason)."""
@@ -431,7 +445,9 @@ def _conversions(columns: list[str], mapping: CsvMapping) -> tuple[dict[str, str
             address = quoted("f:" + rule.field)
             converted[rule.field] = f"CASE WHEN NOT contains({raw}, '/') THEN {conversion.value.format(c=raw)} END"
             converted[network] = NETWORK_VALUE.format(c=raw)
-            valid = f"CASE WHEN contains({raw}, '/') THEN true ELSE {(conversion.valid or 'true').format(v=address)} END"
+            valid = (
+                f"CASE WHEN contains({raw}, '/') THEN true ELSE {(conversion.valid or 'true').format(v=address)} END"
+            )
             checks.append((column, f"{raw} IS NOT NULL AND NOT coalesce({valid}, false)", conversion.reason))
             is_network = f"contains({raw}, '/') AND {quoted('f:' + network)} IS NULL"
             checks.append((column, f"{raw} IS NOT NULL AND {is_network}", "not a network (address/prefix length)"))
