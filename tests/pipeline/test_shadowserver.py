@@ -403,7 +403,7 @@ def test_short_rows_read_as_empty_fields(tmp_path: Path) -> None:
         '"2026-11-28 01:00:00","192.0.2.1","tcp",443,"a.example.py","ssl",64500,"PY","high","Government"\n'
         '"2026-11-28 01:00:01","192.0.2.2","tcp",443\n'
     )
-    summary, events, rejects = _ingest(tmp_path, _write(tmp_path, "2026-11-28-scan_ssl-py.csv", body))
+    summary, events, _ = _ingest(tmp_path, _write(tmp_path, "2026-11-28-scan_ssl-py.csv", body))
     assert (summary.stored, summary.quarantined) == (2, 0)
     short = _by_ip(events, "192.0.2.2")
     assert (short["source.port"], short["source.reverse_dns"], short["severity"], short["extra"]) == (
@@ -421,7 +421,7 @@ def test_odd_rows_are_quarantined_with_their_line_and_the_rest_imported(tmp_path
         '"2026-11-28 01:00:02","192.0.2.3","tcp",443,"c ""quoted"" ñandú","ssl",64500,"PY","low","","cn"\n'
         '"2026-11-28 01:00:03","198.51.100.0/33","tcp",443\n'
     )
-    summary, events, rejects = _ingest(tmp_path, _write(tmp_path, "2026-11-28-scan_ssl-py.csv", body))
+    _, events, rejects = _ingest(tmp_path, _write(tmp_path, "2026-11-28-scan_ssl-py.csv", body))
     assert sorted(e["source.ip"] for e in events) == ["192.0.2.1", "192.0.2.3"]
     assert _by_ip(events, "192.0.2.3")["source.reverse_dns"] == 'c "quoted" ñandú'
     # The line after an unparsable one keeps its own number.
