@@ -25,6 +25,7 @@ import io
 import json
 import os
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -117,9 +118,8 @@ def _deliberate(report: str, field: str, ours: Any, theirs: Any, row: dict[str, 
     if field == "source.reverse_dns" and isinstance(theirs, str) and isinstance(ours, str):
         # IntelMQ writes a non-ASCII name in its IDNA form and drops a name it cannot encode.
         return theirs.startswith("xn--") or "xn--" in theirs
-    if field == "source.reverse_dns" and theirs is None and ours is not None:
-        return True  # a host name IntelMQ's FQDN check refuses (spaces, quotes): cyberplan keeps the text
-    return False
+    # A host name IntelMQ's FQDN check refuses (spaces, quotes): cyberplan keeps the text.
+    return field == "source.reverse_dns" and theirs is None and ours is not None
 
 
 # -- generating reports -------------------------------------------------------------------------------
@@ -330,11 +330,11 @@ def test_cyberplan_reads_shadowserver_reports_as_intelmq_does(
     share = 100.0 * totals["agreed"] / totals["compared"] if totals["compared"] else 100.0
     identical = 100.0 * totals["equal"] / totals["compared"] if totals["compared"] else 100.0
     with capsys.disabled():
-        print(
+        sys.stdout.write(
             f"\n{report}: events equal in {totals['events_equal']}/{totals['examples']} generated reports; "
             f"field agreement {share:.2f} % of {totals['compared']} compared fields "
-            f"({identical:.2f} % identical, the rest differences listed as deliberate)"
+            f"({identical:.2f} % identical, the rest differences listed as deliberate)\n"
         )
         for problem in sorted(set(problems))[:20]:
-            print("  differs:", problem)
+            sys.stdout.write(f"  differs: {problem}\n")
     assert not problems, "\n".join(sorted(set(problems))[:20])

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import duckdb
+from duckdb.func import FunctionNullHandling
 
 from ..enrich import IPV4_RE, install_functions
 from ..schema import FIELD_TYPES, quoted
@@ -472,9 +473,9 @@ def _network(value: str | None) -> str | None:
 def install_network_function(con: duckdb.DuckDBPyConnection) -> None:
     """``cp_network(text)``: see :func:`_network` (registered once per connection)."""
     try:
-        con.create_function("cp_network", _network, ["VARCHAR"], "VARCHAR", null_handling="special")
-    except duckdb.Error as exc:
-        if "already" not in str(exc).lower():
+        con.create_function("cp_network", _network, ["VARCHAR"], "VARCHAR", null_handling=FunctionNullHandling.SPECIAL)
+    except duckdb.NotImplementedException as exc:  # DuckDB's way of saying it exists already
+        if "already created" not in str(exc):
             raise
 
 
