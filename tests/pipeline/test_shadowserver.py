@@ -602,3 +602,22 @@ def test_golden_output(tmp_path: Path, sample: str, golden: str) -> None:
     _, events, _ = _ingest(tmp_path, SAMPLES / sample)
     expected = json.loads((GOLDEN / golden).read_text(encoding="utf-8"))
     assert normalised(events) == expected
+
+
+def test_event_files_written_before_the_reported_sector_existed_read_it_as_empty(tmp_path: Path) -> None:
+    """The store upgrades older event files on opening: a field added to the schema reads as NULL."""
+    _ingest(tmp_path, SAMPLES / "2026-11-28-scan_telnet-py-geo.csv")
+    store = EventStore(tmp_path / "store")
+    [path] = store.files()
+    con = duckdb.connect()
+    try:
+        con.execute(
+            f"COPY (SELECT * EXCLUDE (\"victim.reported_sector\") FROM read_parquet('{path}')) "
+            f"TO '{path}.old' (FORMAT parquet)"
+        )
+        Path(f"{path}.old").replace(path)
+        store.register(con)
+        rows = con.execute('SELECT "victim.reported_sector", "source.ip" FROM events').fetchall()
+    finally:
+        con.close()
+    assert rows and all(sector is None for sector, _ip in rows)
