@@ -49,6 +49,11 @@ FIELDS: tuple[Field, ...] = (
     Field("feed.accuracy", "DOUBLE", "Confidence in the feed, 0 to 100."),
     Field("tlp", "VARCHAR", "TLP 2.0 label: clear, green, amber, amber+strict, red."),
     Field("victim.sector", "VARCHAR", "Sector of the affected party (cyberplan sector code), or unknown."),
+    Field(
+        "victim.reported_sector",
+        "VARCHAR",
+        "Sector of the affected party as the feed reported it (Shadowserver's sector column), as written.",
+    ),
     Field("victim.organisation", "VARCHAR", "Affected organisation, from the constituency table, or unknown."),
     Field("victim.country", "VARCHAR", "Country of the affected party (ISO 3166-1 alpha-2)."),
     Field("severity", "VARCHAR", "low, medium, high, critical or unknown."),

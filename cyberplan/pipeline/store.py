@@ -103,14 +103,17 @@ class EventStore:
     def register(self, con: duckdb.DuckDBPyConnection, name: str = "events") -> None:
         """Create the view ``name`` over every committed event (empty, with the schema, when there is none)."""
         files = self.files()
+        columns = ", ".join(f"CAST(NULL AS {f.sql_type}) AS {quoted(f.name)}" for f in FIELDS)
         if files:
+            # Files written before a field was added to the schema read it as NULL: the empty
+            # relation with every field, united by name with the files, upgrades them on reading.
             listing = ", ".join("'" + str(p).replace("'", "''") + "'" for p in files)
             con.execute(
                 f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * EXCLUDE (month) "
-                f"FROM read_parquet([{listing}], hive_partitioning = true, union_by_name = true)"
+                f"FROM read_parquet([{listing}], hive_partitioning = true, union_by_name = true) "
+                f"UNION ALL BY NAME SELECT {columns} WHERE false"
             )
         else:
-            columns = ", ".join(f"CAST(NULL AS {f.sql_type}) AS {quoted(f.name)}" for f in FIELDS)
             con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT {columns} WHERE false")
 
     def quarantine_file(self, import_id: str) -> Path:

@@ -133,6 +133,9 @@ def test_covers_the_report_types_a_national_csirt_receives() -> None:
         assert any(t.startswith(prefix) for t in types), prefix
     for name in ("blocklist", "malware_url", "phish_url", "spam_url", "device_id", "special"):
         assert name in types
+    # Report types Shadowserver added in 2025.
+    for name in ("scan_msrpc", "scan_ip_tunnel", "scan6_ip_tunnel", "scan6_rsync"):
+        assert name in types
 
 
 @pytest.mark.parametrize("report", report_types())
@@ -254,7 +257,9 @@ def test_scan_report(tmp_path: Path) -> None:
     assert extra["banner"] == "|BusyBox v1.31.1 built-in shell|login:"
     assert extra["tag"] == "telnet"
     assert extra["region"] == "CENTRAL"
-    assert extra["sector"] == "Communications, Service Provider, and Hosting Service"
+    assert "sector" not in extra and "severity" not in extra
+    assert event["victim.reported_sector"] == "Communications, Service Provider, and Hosting Service"
+    assert event["severity"] == "medium"
     assert not {"timestamp", "ip", "port", "asn", "geo", "hostname", "protocol"} & set(extra)
     ipv6 = _by_ip(events, "2001:db8:0:17::23")
     assert ipv6["source.geolocation.cc"] == "PY"
@@ -361,22 +366,104 @@ def test_phishing_url_report(tmp_path: Path) -> None:
     assert _extra(event)["source"] == "openphish.com"
 
 
-def test_blocklist_report_quarantines_network_rows(tmp_path: Path) -> None:
+def test_blocklist_report_files_a_network_as_the_source_network(tmp_path: Path) -> None:
     summary, events, rejects = _ingest(tmp_path, SAMPLES / "2026-11-28-blocklist-py.csv")
-    assert (summary.read, summary.stored, summary.quarantined) == (2, 1, 1)
-    [event] = events
+    assert (summary.read, summary.stored, summary.quarantined) == (2, 2, 0)
+    address = _by_ip(events, "192.0.2.33")
     _assert_fields(
-        event,
+        address,
         {
-            "source.ip": "192.0.2.33",
             "source.reverse_dns": "mail.example.py",
             "classification.taxonomy": "other",
             "classification.type": "blacklist",
             "classification.identifier": "blacklisted-ip",
         },
     )
-    assert _extra(event)["reason"] == "Spam source"
-    assert rejects == [{"line": 3, "field": "ip", "reason": "not an IP address: 198.51.100.0/24"}]
+    assert _extra(address)["reason"] == "Spam source"
+    [network] = [e for e in events if e["source.ip"] is None]
+    assert network["source.network"] == "198.51.100.0/24"
+    assert network["classification.type"] == "blacklist"
+    assert rejects == []
+
+
+SSL_HEADER = (
+    '"timestamp","ip","protocol","port","hostname","tag","asn","geo","severity","sector",'
+    '"subject_common_name","serial_number"\n'
+)
+
+
+def _write(tmp_path: Path, name: str, body: str) -> Path:
+    path = tmp_path / name
+    path.write_text(SSL_HEADER + body, encoding="utf-8")
+    return path
+
+
+def test_short_rows_read_as_empty_fields(tmp_path: Path) -> None:
+    body = (
+        '"2026-11-28 01:00:00","192.0.2.1","tcp",443,"a.example.py","ssl",64500,"PY","high","Government"\n'
+        '"2026-11-28 01:00:01","192.0.2.2","tcp",443\n'
+    )
+    summary, events, _ = _ingest(tmp_path, _write(tmp_path, "2026-11-28-scan_ssl-py.csv", body))
+    assert (summary.stored, summary.quarantined) == (2, 0)
+    short = _by_ip(events, "192.0.2.2")
+    assert (short["source.port"], short["source.reverse_dns"], short["severity"], short["extra"]) == (
+        443,
+        None,
+        "unknown",
+        None,
+    )
+
+
+def test_odd_rows_are_quarantined_with_their_line_and_the_rest_imported(tmp_path: Path) -> None:
+    body = (
+        '"2026-11-28 01:00:00","192.0.2.1","tcp",443,"a.example.py","ssl",64500,"PY","high","Government"\n'
+        '"2026-11-28 01:00:01","192.0.2.2","tcp",443,"b","ssl",64500,"PY","high","x","y","z","one too many"\n'
+        '"2026-11-28 01:00:02","192.0.2.3","tcp",443,"c ""quoted"" ñandú","ssl",64500,"PY","low","","cn"\n'
+        '"2026-11-28 01:00:03","198.51.100.0/33","tcp",443\n'
+    )
+    _, events, rejects = _ingest(tmp_path, _write(tmp_path, "2026-11-28-scan_ssl-py.csv", body))
+    assert sorted(e["source.ip"] for e in events) == ["192.0.2.1", "192.0.2.3"]
+    assert _by_ip(events, "192.0.2.3")["source.reverse_dns"] == 'c "quoted" ñandú'
+    # The line after an unparsable one keeps its own number.
+    assert [(r["line"], r["field"]) for r in rejects] == [(3, ""), (5, "ip")]
+    assert "TOO MANY COLUMNS" in rejects[0]["reason"]
+    assert rejects[1]["reason"] == "not a network (address/prefix length): 198.51.100.0/33"
+
+
+@pytest.mark.parametrize(
+    ("word", "severity"),
+    [
+        ("critical", "critical"),
+        ("HIGH", "high"),
+        ("medium", "medium"),
+        ("low", "low"),
+        ("info", "low"),
+        ("odd", "unknown"),
+    ],
+)
+def test_shadowserver_severity_is_the_event_severity(tmp_path: Path, word: str, severity: str) -> None:
+    body = f'"2026-11-28 01:00:00","192.0.2.1","tcp",443,"a","ssl",64500,"PY","{word}","Banking and Finance"\n'
+    _, [event], _ = _ingest(tmp_path, _write(tmp_path, "2026-11-28-scan_ssl-py.csv", body))
+    assert event["severity"] == severity
+    assert event["victim.reported_sector"] == "Banking and Finance"
+
+
+def test_distinct_records_on_one_host_are_distinct_events_and_reimports_add_nothing(tmp_path: Path) -> None:
+    same = '"2026-11-28 01:00:00","192.0.2.1","tcp",443,"a","ssl",64500,"PY","medium","Energy",'
+    body = same + '"one.example","01"\n' + same + '"two.example","02"\n' + same + '"two.example","02"\n'
+    path = _write(tmp_path, "2026-11-28-scan_ssl-py.csv", body)
+    summary, events, _ = _ingest(tmp_path, path)
+    assert (summary.stored, summary.duplicates) == (2, 1)
+    assert sorted(_extra(e)["serial_number"] for e in events) == ["01", "02"]
+    store = EventStore(tmp_path / "store")
+    again = ingest(Source(path), store, "test-import-2", observed_at=OBSERVED_AT)
+    assert (again.stored, again.duplicates) == (0, 3)
+    # A short row is the same record as the full row with empty trailing cells.
+    padded = _write(tmp_path, "2026-11-28-scan_ssl-py-padded.csv", same.removesuffix(",") + "\n")
+    short = _write(tmp_path, "2026-11-28-scan_ssl-py-short.csv", same + ",\n")
+    first = ingest(Source(padded), store, "test-import-3", observed_at=OBSERVED_AT)
+    second = ingest(Source(short), store, "test-import-4", observed_at=OBSERVED_AT)
+    assert (first.stored, second.stored, second.duplicates) == (1, 0, 1)
 
 
 def test_device_identification_report(tmp_path: Path) -> None:
@@ -478,6 +565,7 @@ GOLDEN_FIELDS = (
     "source.asn",
     "source.geolocation.cc",
     "source.reverse_dns",
+    "source.network",
     "destination.ip",
     "destination.port",
     "destination.asn",
@@ -490,6 +578,8 @@ GOLDEN_FIELDS = (
     "classification.identifier",
     "feed.name",
     "feed.provider",
+    "severity",
+    "victim.reported_sector",
     "event_id",
     "extra",
 )
@@ -512,3 +602,22 @@ def test_golden_output(tmp_path: Path, sample: str, golden: str) -> None:
     _, events, _ = _ingest(tmp_path, SAMPLES / sample)
     expected = json.loads((GOLDEN / golden).read_text(encoding="utf-8"))
     assert normalised(events) == expected
+
+
+def test_event_files_written_before_the_reported_sector_existed_read_it_as_empty(tmp_path: Path) -> None:
+    """The store upgrades older event files on opening: a field added to the schema reads as NULL."""
+    _ingest(tmp_path, SAMPLES / "2026-11-28-scan_telnet-py-geo.csv")
+    store = EventStore(tmp_path / "store")
+    [path] = store.files()
+    con = duckdb.connect()
+    try:
+        con.execute(
+            f"COPY (SELECT * EXCLUDE (\"victim.reported_sector\") FROM read_parquet('{path}')) "
+            f"TO '{path}.old' (FORMAT parquet)"
+        )
+        Path(f"{path}.old").replace(path)
+        store.register(con)
+        rows = con.execute('SELECT "victim.reported_sector", "source.ip" FROM events').fetchall()
+    finally:
+        con.close()
+    assert rows and all(sector is None for sector, _ip in rows)

@@ -45,7 +45,7 @@ BROKEN_TAILS = {
         "unterminated quote",
     ),
     "cut in the middle of an unquoted field": (b"2026-11-28 01:02:09,181.120", 7, "protocol", "columns"),
-    "fewer cells": (b'"2026-11-28 01:02:09","181.120.1.9","tcp"\n', 7, "port", "columns"),
+    "fewer cells, no line break": (b'"2026-11-28 01:02:09","181.120.1.9","tcp"', 7, "port", "columns"),
     "cut just after a quote": (b'"2026-11-28 01:02:09","', 7, "ip", "unterminated quote"),
 }
 
@@ -149,3 +149,12 @@ def test_any_cut_keeps_every_complete_row(rows: int, cut: int) -> None:
 )
 def test_library_messages_lose_their_server_paths(message: str, shown: str) -> None:
     assert without_paths(message) == shown
+
+
+def test_a_complete_short_row_reads_as_empty_fields(tmp_path: Path) -> None:
+    """A row ending with a line break but without its last, empty cells is a Shadowserver short row,
+    not a cut: it is read with those fields empty, as IntelMQ reads it."""
+    path = tmp_path / "upload.csv"
+    path.write_bytes(HEADER + GOOD + b'"2026-11-28 01:02:09","181.120.1.9","tcp"\n')
+    summary = run(path, tmp_path / "store")
+    assert (summary.read, summary.stored, summary.quarantined) == (6, 6, 0)

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import csv
 import io
+import ipaddress
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
 
 import duckdb
+from duckdb.func import FunctionNullHandling
 
 from ..enrich import IPV4_RE, install_functions
 from ..schema import FIELD_TYPES, quoted
@@ -81,7 +83,18 @@ CONVERSIONS: dict[str, Conversion] = {
     "country": Conversion("upper({c})", "regexp_full_match({v}, '[A-Z]{{2}}')", "not a two-letter country code"),
     "url": Conversion("{c}"),
     "fqdn": Conversion("lower(rtrim({c}, '.'))"),
+    # Shadowserver's severity words; "info" is the lowest level of the event schema. A word outside
+    # the list is not a reason to lose the record: the event's severity is then unknown (raw keeps it).
+    "severity": Conversion(
+        "CASE lower({c}) WHEN 'critical' THEN 'critical' WHEN 'high' THEN 'high' WHEN 'medium' THEN 'medium' "
+        "WHEN 'low' THEN 'low' WHEN 'info' THEN 'low' ELSE 'unknown' END"
+    ),
 }
+
+# An address column that may hold a network instead (``198.51.100.0/24`` in a blocklist): the
+# network goes to the field named here, the address field stays empty in that row.
+NETWORK_FIELDS = {"source.ip": "source.network"}
+NETWORK_VALUE = "CASE WHEN contains({c}, '/') THEN cp_network({c}) END"
 
 
 @dataclass(frozen=True)
@@ -96,6 +109,11 @@ class CsvMapping:
     constants: Mapping[str, str | float | int] = field(default_factory=dict)
     required: tuple[str, ...] = ("time.source",)
     delimiter: str = ","
+    # A row with fewer fields than the header (its last, empty columns left out) reads as empty
+    # fields, as IntelMQ reads Shadowserver's reports; when false it is rejected.
+    short_rows: bool = False
+    # The ``ip`` conversion of a field in NETWORK_FIELDS accepts a network (CIDR) as well.
+    networks: bool = False
 
     def __post_init__(self) -> None:
         for column, rule in self.columns.items():
@@ -234,9 +252,9 @@ class CsvStage(Chunk):
         con.execute(
             f"""
             INSERT INTO rejects
-            SELECT {file_literal}, {offset} + rowid + 2 + (SELECT count(*) FROM _error_lines e WHERE e.rows_before < rowid + 1),
-                   split_part(_problem, chr(31), 1), split_part(_problem, chr(31), 2), raw
-            FROM {table} WHERE _problem IS NOT NULL
+            SELECT {file_literal}, {offset} + t.rowid + 2 + (SELECT count(*) FROM _error_lines e WHERE e.rows_before <= t.rowid),
+                   split_part(t._problem, chr(31), 1), split_part(t._problem, chr(31), 2), t.raw
+            FROM {table} t WHERE t._problem IS NOT NULL
             """
         )
         con.execute(
@@ -272,8 +290,13 @@ def csv_chunks(
     :class:`SourceError` when the file is not a usable CSV for the mapping.
     """
     install_functions(con)
+    install_network_function(con)
     con.execute(f"CREATE OR REPLACE TEMP TABLE rejects ({', '.join(f'{n} {t}' for n, t in REJECT_COLUMNS.items())})")
     header = _columns(con, path, file_name, mapping)
+    if mapping.short_rows and not _ends_with_line_break(path):
+        # A file cut short (a transfer that stopped) ends inside its last record, which must not be
+        # read as a short row: such a file is read strictly, every incomplete row quarantined.
+        mapping = replace(mapping, short_rows=False)
     pieces = iter([path]) if work_dir is None else split_csv(path, work_dir, chunk_bytes)
     select: str | None = None
     constants: dict[str, str | float | int | None] = {}
@@ -287,6 +310,15 @@ def csv_chunks(
         records_before += stage.read
 
 
+def _ends_with_line_break(path: Path) -> bool:
+    with path.open("rb") as source:
+        size = source.seek(0, io.SEEK_END)
+        if size == 0:
+            return True
+        source.seek(size - 1)
+        return source.read(1) == b"\n"
+
+
 def _reader(path: Path, mapping: CsvMapping, header: list[str]) -> str:
     """The reader of one piece, in the known dialect and with the header's columns, so that DuckDB's
     sniffer never sees the piece: a piece cut short (an open quote at the end of a truncated file)
@@ -294,27 +326,22 @@ def _reader(path: Path, mapping: CsvMapping, header: list[str]) -> str:
     sql_path = str(path).replace("'", "''")
     delimiter = mapping.delimiter.replace("'", "''")
     columns = ", ".join(f"{_literal(name)}: 'VARCHAR'" for name in header)
+    # DuckDB's parallel reader cannot pad short rows when a quoted field holds a line break, so a
+    # mapping that pads reads each piece in one thread (a piece is at most ``chunk_bytes``).
+    padding = "null_padding = true, parallel = false" if mapping.short_rows else "null_padding = false, parallel = true"
     return (
         f"read_csv('{sql_path}', auto_detect = false, header = true, columns = {{{columns}}}, "
         f"delim = '{delimiter}', quote = '\"', escape = '\"', store_rejects = true, rejects_scan = '_scan', "
-        "rejects_table = '_errors', strict_mode = true, null_padding = false, parallel = true)"
+        f"rejects_table = '_errors', strict_mode = true, {padding})"
     )
 
 
 def _columns(con: duckdb.DuckDBPyConnection, path: Path, file_name: str, mapping: CsvMapping) -> list[str]:
-    """The column names of the CSV at ``path``: as DuckDB's sniffer names them, or, when the sniffer
-    gives up (it does on a small file cut inside a quoted field), read from the header line in the
-    known dialect (the mapping's delimiter, double quotes) and named the way DuckDB names them."""
-    sql_path = str(path).replace("'", "''")
-    delimiter = mapping.delimiter.replace("'", "''")
-    try:
-        described = con.execute(
-            f"DESCRIBE SELECT * FROM read_csv('{sql_path}', header = true, all_varchar = true, "
-            f"delim = '{delimiter}', quote = '\"', escape = '\"')"
-        ).fetchall()
-    except duckdb.Error:
-        return _header_columns(path, file_name, mapping.delimiter)
-    return [str(row[0]) for row in described]
+    """The column names of the CSV at ``path``, read from its header line in the known dialect (the
+    mapping's delimiter, double quotes, a header row). DuckDB's dialect sniffer is never asked: it
+    gives up on some valid files (a small file cut inside a quoted field, a report whose first rows
+    look like another dialect), and one odd row must never cost the whole file."""
+    return _header_columns(path, file_name, mapping.delimiter)
 
 
 def _header_columns(path: Path, file_name: str, delimiter: str) -> list[str]:
@@ -355,19 +382,7 @@ def _staged_select(
             f"(header: {', '.join(columns[:30])})"
         )
 
-    # Each mapped column is converted once, into a column named after its field; the checks read
-    # those converted columns.
-    converted: dict[str, str] = {}  # field -> SQL expression over the raw row
-    checks: list[tuple[str, str, str]] = []  # (column, invalid-condition, reason)
-    for column, rule in mapping.columns.items():
-        if column not in columns or rule.field in converted:
-            continue
-        raw = f"nullif(trim({quoted(column)}), '')"
-        conversion = CONVERSIONS[rule.convert]
-        converted[rule.field] = conversion.value.format(c=raw)
-        if conversion.valid:
-            valid = conversion.valid.format(v=quoted("f:" + rule.field))
-            checks.append((column, f"{raw} IS NOT NULL AND NOT coalesce({valid}, false)", conversion.reason))
+    converted, checks = _conversions(columns, mapping)
     constants = {name: _literal(value) for name, value in mapping.constants.items() if name not in converted}
     for required in mapping.required:
         if required not in converted and required not in constants:
@@ -412,6 +427,56 @@ def _staged_select(
     fixed.pop("raw", None)
     # One pass over the file: converted fields, the problem if any, extra and raw.
     return f"SELECT {', '.join(select)} FROM (SELECT {conversions}, * FROM {{reader}})", fixed
+
+
+def _conversions(columns: list[str], mapping: CsvMapping) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
+    """Each mapped column of the header converted once, into a column named after its field (field ->
+    SQL over the raw row), and the checks on those converted columns: (column, invalid-condition, reason)."""
+    converted: dict[str, str] = {}
+    checks: list[tuple[str, str, str]] = []
+    mapped = {rule.field for column, rule in mapping.columns.items() if column in columns}
+    for column, rule in mapping.columns.items():
+        if column not in columns or rule.field in converted:
+            continue
+        raw = f"nullif(trim({quoted(column)}), '')"
+        conversion = CONVERSIONS[rule.convert]
+        network = NETWORK_FIELDS.get(rule.field) if mapping.networks and rule.convert == "ip" else None
+        if network is not None and network not in mapped:
+            # An address or a network: each fills its own field, the other stays empty.
+            address = quoted("f:" + rule.field)
+            converted[rule.field] = f"CASE WHEN NOT contains({raw}, '/') THEN {conversion.value.format(c=raw)} END"
+            converted[network] = NETWORK_VALUE.format(c=raw)
+            valid = (
+                f"CASE WHEN contains({raw}, '/') THEN true ELSE {(conversion.valid or 'true').format(v=address)} END"
+            )
+            checks.append((column, f"{raw} IS NOT NULL AND NOT coalesce({valid}, false)", conversion.reason))
+            is_network = f"contains({raw}, '/') AND {quoted('f:' + network)} IS NULL"
+            checks.append((column, f"{raw} IS NOT NULL AND {is_network}", "not a network (address/prefix length)"))
+            continue
+        converted[rule.field] = conversion.value.format(c=raw)
+        if conversion.valid:
+            valid = conversion.valid.format(v=quoted("f:" + rule.field))
+            checks.append((column, f"{raw} IS NOT NULL AND NOT coalesce({valid}, false)", conversion.reason))
+    return converted, checks
+
+
+def _network(value: str | None) -> str | None:
+    """``value`` as a canonical network (``198.51.100.0/24``; host bits cleared), or None when it is not one."""
+    if value is None:
+        return None
+    try:
+        return str(ipaddress.ip_network(value.strip(), strict=False))
+    except ValueError:
+        return None
+
+
+def install_network_function(con: duckdb.DuckDBPyConnection) -> None:
+    """``cp_network(text)``: see :func:`_network` (registered once per connection)."""
+    try:
+        con.create_function("cp_network", _network, ["VARCHAR"], "VARCHAR", null_handling=FunctionNullHandling.SPECIAL)
+    except duckdb.NotImplementedException as exc:  # DuckDB's way of saying it exists already
+        if "already created" not in str(exc):
+            raise
 
 
 def stage_csv(con: duckdb.DuckDBPyConnection, path: str, file_name: str, mapping: CsvMapping) -> int:

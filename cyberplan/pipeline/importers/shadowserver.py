@@ -67,7 +67,9 @@ def mapping_for(report: str) -> CsvMapping:
     for key in ("protocol.application", "protocol.transport", "malware.name", "feed.accuracy", "severity"):
         if key in spec:
             constants[key] = spec[key]
-    return CsvMapping(columns=columns, constants=constants)
+    # Shadowserver's dialect is known; rows without their last, empty columns read as empty fields
+    # and a network in an address column is the event's network, as IntelMQ reads these reports.
+    return CsvMapping(columns=columns, constants=constants, short_rows=True, networks=True)
 
 
 @register
