@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import pattern_check
+from . import pattern_check, timestamp_check
 from .values import MAX_DEPTH, BadValueError, canonical_fqdn, canonical_url, ip_or_network, too_deep, unicode_clean
 from .vocabulary import SCO_VALUE_TYPES, TIMESTAMPS
 
@@ -163,10 +163,12 @@ def _reuse_schema_validators() -> None:
 
 
 @functools.cache
-def _check_patterns_fast() -> None:
-    """Check the simple STIX patterns of indicators without the ANTLR parser, and each pattern once
-    (``pattern_check``: the same verdicts and messages as the library's parser)."""
+def _install_fast_checks() -> None:
+    """Check the simple STIX patterns of indicators without the ANTLR parser, each pattern once
+    (``pattern_check``), and strictly written timestamps without dateutil's general parser
+    (``timestamp_check``): the same verdicts and messages as the libraries' own ways."""
     pattern_check.install()
+    timestamp_check.install()
 
 
 def validator_has_schemas() -> bool:
@@ -269,7 +271,7 @@ class Validation:
 
 def validate_object(obj: Any) -> Validation:
     """Why the object is not valid STIX 2.1 (the first reason), and notes on the validation."""
-    _check_patterns_fast()
+    _install_fast_checks()
     result = Validation()
     result.problem = _own_problem(obj)
     if result.problem is None:
