@@ -156,6 +156,12 @@ def _reuse_schema_validators() -> None:
             validators[key] = found
         return found
 
+    # Each "$ref" a schema follows joins the same few URIs again; jsonschema keeps its own joins the same way.
+    from urllib.parse import urljoin
+
+    import referencing._core
+
+    referencing._core.urljoin = functools.lru_cache(maxsize=1024)(urljoin)  # type: ignore[attr-defined]
     library.find_schema = functools.lru_cache(maxsize=1024)(find_schema)
     library.load_schema = cached_load_schema
     library.load_validator = cached_load_validator
