@@ -86,7 +86,28 @@ def _validator() -> tuple[Any, bool, list[Callable[..., Any]]]:
     has_schemas = (schemas / "common" / "core.json").is_file()
     if has_schemas:
         _reuse_schema_validators()
+        _skip_should_checks(options)
     return options, has_schemas, musts.list_musts(options)
+
+
+def _skip_should_checks(options: Any) -> None:
+    """Run none of stix2-validator's SHOULD checks when it validates with ``options`` (ours).
+
+    Their findings are warnings, kept apart from the errors when the options are not strict (ours are not),
+    and :func:`validator_problems` reads only the errors: the warnings were worked out and worded for every
+    object only to be dropped, about a tenth of the time of validating an indicator. Other options (another
+    caller's) keep every check.
+    """
+    import stix2validator.validator as library
+
+    if options.strict:
+        return
+    get_shoulds = library._get_shoulds
+
+    def shoulds_unless_ours(given: Any) -> Any:
+        return [] if given is options else get_shoulds(given)
+
+    library._get_shoulds = shoulds_unless_ours
 
 
 # stix2-validator replaces the "objects" property in the schemas of these files after loading them.
