@@ -182,7 +182,7 @@ def _reuse_schema_validators() -> None:
 
     import referencing._core
 
-    referencing._core.urljoin = functools.lru_cache(maxsize=1024)(urljoin)  # type: ignore[attr-defined]
+    referencing._core.urljoin = functools.lru_cache(maxsize=1024)(urljoin)  # type: ignore[attr-defined]  # the module imports it; it does not export it
     library.find_schema = functools.lru_cache(maxsize=1024)(find_schema)
     library.load_schema = cached_load_schema
     library.load_validator = cached_load_validator
