@@ -1,7 +1,7 @@
 """Validating one STIX indicator three ways, each with the same checks and messages: stix2 and stix2-validator as
 shipped; with the validator's schema validators built once (``cyberplan/pipeline/importers/stix/validation.py``);
 and with, besides, the simple patterns and strictly written timestamps checked without the ANTLR parser and
-dateutil (``pattern_check.py``, ``timestamp_check.py``). Each way runs in a fresh interpreter, since the
+dateutil (``pattern_check.py``, ``timestamp_check.py``) and no SHOULD checks (whose warnings are not read). Each way runs in a fresh interpreter, since the
 changes are switched on at the first validation of a process."""
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ if sys.argv[1] == "as-shipped":
 if sys.argv[1] in ("as-shipped", "reused"):
     patterns_library._cyberplan_fast_patterns = True
     musts._cyberplan_fast_timestamps = True
+    library._cyberplan_skips_shoulds = True
 from cyberplan.pipeline.importers.stix.validation import validate_object
 objects = [{
     "type": "indicator", "spec_version": "2.1", "id": f"indicator--00000000-0000-4000-8000-{n:012d}",
@@ -53,4 +54,4 @@ shipped, reused, fast = per_object("as-shipped"), per_object("reused"), per_obje
 print(f"validating an indicator ({OBJECTS:,} objects, best of {ROUNDS}):")
 print(f"  stix2 and stix2-validator as shipped {shipped:.3f} ms")
 print(f"  schema validators built once {reused:.3f} ms ({shipped / reused:.1f}x faster)")
-print(f"  and the fast pattern and timestamp checks {fast:.3f} ms ({shipped / fast:.1f}x faster than as shipped)")
+print(f"  and the fast pattern and timestamp checks, no SHOULD checks {fast:.3f} ms ({shipped / fast:.1f}x faster)")

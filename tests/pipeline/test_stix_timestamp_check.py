@@ -1,4 +1,5 @@
-"""The validator's timestamp check without dateutil's general parser: the same verdict and message as dateutil.
+"""The validator's timestamp check without dateutil's general parser: the same verdict and message as dateutil;
+and the SHOULD checks, skipped for cyberplan's own validations only.
 
 ``timestamp_check.parse`` builds the date itself only for strictly written timestamps that exist; every
 other text goes to ``dateutil.parser.parse``. For generated timestamps (real and impossible dates, leap
@@ -97,3 +98,24 @@ def test_the_validator_reports_an_impossible_date_in_dateutils_words() -> None:
         "'created': '2026-02-30T00:00:00.000Z' is not a valid timestamp: day is out of range" in p.reason
         for p in problems
     ), [p.reason for p in problems]
+
+
+def test_should_checks_are_skipped_for_our_validations_only() -> None:
+    from stix2validator import ValidationOptions, validate_instance
+
+    obj = {
+        "type": "indicator",
+        "spec_version": "2.1",
+        "id": "indicator--00000000-0000-4000-8000-000000000002",
+        "created": "2026-01-01T00:00:00.000Z",
+        "modified": "2026-01-01T00:00:00.000Z",
+        "pattern": "[ipv4-addr:value = '10.0.0.1']",
+        "pattern_type": "stix",
+        "valid_from": "2026-01-01T00:00:00Z",
+    }
+    assert validation.validate_object(obj).problem is None
+    ours = validate_instance(dict(obj), validation._validator()[0])
+    assert (ours.errors, ours.warnings) == ([], [])
+    # Another caller's options still get every SHOULD check (here: name and description SHOULD be present).
+    other = validate_instance(dict(obj), ValidationOptions(version="2.1", silent=True))
+    assert other.errors == [] and any("SHOULD be present" in str(w) for w in other.warnings)

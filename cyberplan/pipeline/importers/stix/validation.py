@@ -100,7 +100,7 @@ def _skip_should_checks(options: Any) -> None:
     """
     import stix2validator.validator as library
 
-    if options.strict:
+    if options.strict or getattr(library, "_cyberplan_skips_shoulds", False):
         return
     get_shoulds = library._get_shoulds
 
@@ -108,6 +108,7 @@ def _skip_should_checks(options: Any) -> None:
         return [] if given is options else get_shoulds(given)
 
     library._get_shoulds = shoulds_unless_ours
+    library._cyberplan_skips_shoulds = True
 
 
 # stix2-validator replaces the "objects" property in the schemas of these files after loading them.
