@@ -111,7 +111,7 @@ def partner_collections(credential: PartnerCredential) -> QuerySet[Collection]:
             | Q(group__members__organisation_id=credential.holder_id)
             | Q(open_to_all_partners=True)
         )
-        .select_related("group")
+        .select_related("group", "group__organisation")  # the owner is named in each release's audit entry
         .distinct()
         .order_by("created_at", "id")
     )

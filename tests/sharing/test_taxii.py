@@ -207,3 +207,20 @@ def test_an_api_key_header_works_like_basic(taxii: Taxii, net: Net) -> None:
     bad = taxii("GET", "/taxii2/", None, HTTP_AUTHORIZATION=f"Bearer {credential.pk}:nope")
     assert bad.status_code == 401
     assert taxii("GET", "/taxii2/", None, HTTP_AUTHORIZATION="Basic !!!").status_code == 401
+
+
+def test_paged_objects_are_the_posted_json_and_a_page_costs_the_same_queries_at_any_size(
+    taxii: Taxii, net: Net, django_assert_max_num_queries: Any
+) -> None:
+    sent = [indicator(n) for n in range(9)]
+    sent[4]["description"] = 'Ünïcode, "quotes", </script> and \\ back'
+    post(taxii, net, sent)
+    body = taxii("GET", objects_url(net) + "?limit=2", net.member_key).json()
+    assert body["objects"] == sent[:2] and body["more"] is True
+    assert taxii("GET", objects_url(net), net.member_key).json()["objects"] == sent
+    one = taxii("GET", f"{objects_url(net)}{sent[4]['id']}/", net.member_key).json()
+    assert one["objects"] == [sent[4]]
+    # Each page: credential, collection, membership, the page, the release and its audit entry.
+    for limit in (1, 9):
+        with django_assert_max_num_queries(8):
+            taxii("GET", objects_url(net) + f"?limit={limit}", net.member_key)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import pattern_check, timestamp_check
 from .values import MAX_DEPTH, BadValueError, canonical_fqdn, canonical_url, ip_or_network, too_deep, unicode_clean
 from .vocabulary import SCO_VALUE_TYPES, TIMESTAMPS
 
@@ -85,7 +86,33 @@ def _validator() -> tuple[Any, bool, list[Callable[..., Any]]]:
     has_schemas = (schemas / "common" / "core.json").is_file()
     if has_schemas:
         _reuse_schema_validators()
+        _skip_should_checks(options)
     return options, has_schemas, musts.list_musts(options)
+
+
+def _skip_should_checks(options: Any) -> None:
+    """Run none of stix2-validator's SHOULD checks when it validates with ``options`` (ours).
+
+    Their findings are warnings, kept apart from the errors when the options are not strict (ours are not),
+    and :func:`validator_problems` reads only the errors: the warnings were worked out and worded for every
+    object only to be dropped, about a tenth of the time of validating an indicator. Other options (another
+    caller's) keep every check.
+    """
+    import stix2validator.validator as library
+
+    if options.strict or getattr(library, "_cyberplan_skips_shoulds", False):
+        return
+    get_shoulds = library._get_shoulds
+
+    def shoulds_unless_ours(given: Any) -> Any:
+        return [] if given is options else get_shoulds(given)
+
+    library._get_shoulds = shoulds_unless_ours
+    library._cyberplan_skips_shoulds = True
+
+
+# stix2-validator replaces the "objects" property in the schemas of these files after loading them.
+_SCHEMAS_THE_VALIDATOR_CHANGES = frozenset({"observed-data.json", "bundle.json"})
 
 
 def _reuse_schema_validators() -> None:
@@ -95,8 +122,8 @@ def _reuse_schema_validators() -> None:
     it, builds a new ``referencing`` registry and, while validating, reads and indexes ("crawls") each
     referenced common schema again: about half of its time per object. The functions it calls for this are
     module globals of ``stix2validator.validator``; they are replaced here by versions that keep what they
-    built: the path of each schema, the schema itself (a copy is handed out, as the validator changes the
-    schemas of observed data and bundles), one registry per schema folder holding every schema of the
+    built: the path of each schema, the schema itself (handed out as it is, except a copy of the schemas
+    of observed data and bundles, which the validator changes), one registry per schema folder holding every schema of the
     folder already crawled, and one validator per distinct schema. The checks and messages are the
     library's own; only the repeated work goes (docs/performance.md has the figures).
     """
@@ -118,7 +145,9 @@ def _reuse_schema_validators() -> None:
     def cached_load_schema(schema_path: str) -> Any:
         if schema_path not in schemas:
             schemas[schema_path] = load_schema(schema_path)
-        return copy.deepcopy(schemas[schema_path])
+        if Path(schema_path).name in _SCHEMAS_THE_VALIDATOR_CHANGES:
+            return copy.deepcopy(schemas[schema_path])
+        return schemas[schema_path]  # only read: the validator patches a copy of it
 
     @functools.cache
     def folder_registry(schema_dir: str) -> Any:
@@ -136,7 +165,9 @@ def _reuse_schema_validators() -> None:
         return registry.with_resources(resources).crawl()
 
     def cached_load_validator(schema_path: str, schema: Any, schema_dir: str) -> Any:
-        key = (schema_path, schema_dir, json.dumps(schema, sort_keys=True))
+        # A schema handed out as loaded is known by its path; one the validator changed, by its content.
+        unchanged = schemas.get(schema_path) is schema
+        key = (schema_path, schema_dir, "" if unchanged else json.dumps(schema, sort_keys=True))
         found = validators.get(key)
         if found is None:
             schema = library.patch_schema(schema, schema_path)
@@ -147,10 +178,25 @@ def _reuse_schema_validators() -> None:
             validators[key] = found
         return found
 
+    # Each "$ref" a schema follows joins the same few URIs again; jsonschema keeps its own joins the same way.
+    from urllib.parse import urljoin
+
+    import referencing._core
+
+    referencing._core.urljoin = functools.lru_cache(maxsize=1024)(urljoin)  # type: ignore[attr-defined]  # the module imports it; it does not export it
     library.find_schema = functools.lru_cache(maxsize=1024)(find_schema)
     library.load_schema = cached_load_schema
     library.load_validator = cached_load_validator
     library._cyberplan_reuses_validators = True
+
+
+@functools.cache
+def _install_fast_checks() -> None:
+    """Check the simple STIX patterns of indicators without the ANTLR parser, each pattern once
+    (``pattern_check``), and strictly written timestamps without dateutil's general parser
+    (``timestamp_check``): the same verdicts and messages as the libraries' own ways."""
+    pattern_check.install()
+    timestamp_check.install()
 
 
 def validator_has_schemas() -> bool:
@@ -253,6 +299,7 @@ class Validation:
 
 def validate_object(obj: Any) -> Validation:
     """Why the object is not valid STIX 2.1 (the first reason), and notes on the validation."""
+    _install_fast_checks()
     result = Validation()
     result.problem = _own_problem(obj)
     if result.problem is None:
