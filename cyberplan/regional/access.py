@@ -66,9 +66,8 @@ def access_member_by_id(user: User, member_id: int, permission: Permission = Per
 
 def received_visible_to(user: User) -> QuerySet[ReceivedPackage]:
     query = visible_q(user, organisation_field="programme", creator_field="received_by")
-    return (
-        ReceivedPackage.objects.filter(query, programme__type=OrganisationType.REGIONAL_BODY)
-        .select_related("member", "programme", "received_by")
+    return ReceivedPackage.objects.filter(query, programme__type=OrganisationType.REGIONAL_BODY).select_related(
+        "member", "programme", "received_by"
     )
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -71,7 +70,11 @@ def do_save_member(actor: User | None, member: Member) -> Member:
     changes = audit.diff(before, audit.snapshot(member, MEMBER_FIELDS))
     if changes:
         audit.record(
-            actor=_actor(actor), action=AuditAction.UPDATE, instance=member, changes=changes, organisation=member.programme
+            actor=_actor(actor),
+            action=AuditAction.UPDATE,
+            instance=member,
+            changes=changes,
+            organisation=member.programme,
         )
     return member
 
@@ -80,20 +83,14 @@ def do_save_member(actor: User | None, member: Member) -> Member:
 def do_confirm_identity(actor: User | None, refusal: PackageRefusal) -> Member:
     """Register the identity a refused package claimed as its member's (the member had none), audited."""
     if refusal.code != "identity-unconfirmed" or refusal.member is None or not refusal.claimed_identity:
-        raise ValidationError(_("Only a package refused because its member's identity was not yet confirmed can confirm it."))
-    member = Member.objects.select_for_update().get(pk=refusal.member_id)
+        raise ValidationError(
+            _("Only a package refused because its member's identity was not yet confirmed can confirm it.")
+        )
+    member = Member.objects.select_for_update().get(pk=refusal.member.pk)
     if member.identity_id:
         raise ValidationError(_("%(country)s's identity is already registered.") % {"country": member.country})
     member.identity_id = refusal.claimed_identity
     return do_save_member(actor, member)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What became of a file: ``accepted`` (stored) or ``refusal`` (kept with its reason); exactly one is set."""
-
-    accepted: ReceivedPackage | None = None
-    refusal: PackageRefusal | None = None
 
 
 def _claims(bundle: Any) -> tuple[str, str]:
@@ -136,8 +133,10 @@ def _validate(programme: Organisation, period: str, data: bytes) -> tuple[Any, d
     return bundle, accepted.package, members[accepted.member.country]
 
 
-def do_receive(actor: User | None, programme: Organisation, period: str, file_name: str, data: bytes) -> Outcome:
-    """Check a member's package file for ``period`` and store it, or keep its refusal; audited either way."""
+def do_receive(
+    actor: User | None, programme: Organisation, period: str, file_name: str, data: bytes
+) -> ReceivedPackage | PackageRefusal:
+    """Check a member's package file for ``period``: the stored package, or the refusal kept; audited either way."""
     check_programme(programme)
     period = period.strip()
     package_period(period)
@@ -147,8 +146,8 @@ def do_receive(actor: User | None, programme: Organisation, period: str, file_na
         try:
             _bundle, package, member = _validate(programme, period, data)
         except PackageRefusedError as refused:
-            return Outcome(refusal=_refuse(actor, programme, period, file_name, data, refused))
-        return Outcome(accepted=_accept(actor, programme, member, package, file_name, data))
+            return _refuse(actor, programme, period, file_name, data, refused)
+        return _accept(actor, programme, member, package, file_name, data)
 
 
 def _accept(
@@ -221,7 +220,7 @@ def _refuse(
     return refusal
 
 
-def receive_from_collection(programme: Organisation, period: str) -> list[Outcome]:
+def receive_from_collection(programme: Organisation, period: str) -> list[ReceivedPackage | PackageRefusal]:
     """Hook for TAXII intake: packages members push to the programme's designated collection.
 
     Not built yet: packages arrive as uploaded files (page, API, ``cyberplan regional receive``). When built, each

@@ -100,7 +100,9 @@ class Member(models.Model):
         _("STIX identity id"),
         max_length=100,
         blank=True,
-        help_text=_("The identity that signs the member's packages (identity--...). Leave empty to confirm it from the first package."),
+        help_text=_(
+            "The identity that signs the member's packages (identity--...). Leave empty to confirm it from the first package."
+        ),
     )
     instance_url = models.URLField(_("instance URL"), blank=True)
     contact = models.CharField(_("contact"), max_length=200, blank=True)
@@ -123,7 +125,9 @@ class ReceivedPackage(models.Model):
     programme = models.ForeignKey(
         Organisation, verbose_name=_("regional programme"), on_delete=models.PROTECT, related_name="received_packages"
     )
-    member = models.ForeignKey(Member, verbose_name=_("member state"), on_delete=models.PROTECT, related_name="packages")
+    member = models.ForeignKey(
+        Member, verbose_name=_("member state"), on_delete=models.PROTECT, related_name="packages"
+    )
     period = models.CharField(_("period"), max_length=10)
     version = models.PositiveIntegerField(_("package version"))
     stix_modified = models.CharField(_("STIX version (modified)"), max_length=30)

@@ -26,7 +26,7 @@ from .access import (
     refusals_visible_to,
 )
 from .forms import MemberForm, ReceiveForm
-from .models import Member
+from .models import Member, PackageRefusal
 from .regional_figures import regional_figures
 
 
@@ -112,8 +112,8 @@ def received_list(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 attach_errors(form, exc)
             else:
-                if outcome.refusal is not None:
-                    messages.error(request, _("Package refused: %(reason)s") % {"reason": outcome.refusal.reason})
+                if isinstance(outcome, PackageRefusal):
+                    messages.error(request, _("Package refused: %(reason)s") % {"reason": outcome.reason})
                 else:
                     messages.success(request, _("Package accepted."))
                 return redirect("regional:received_list")
