@@ -34,7 +34,9 @@ class BuildForm(forms.Form):
         limit_queryset(self, "organisation", organisations)
 
 
-class MemberForm(forms.ModelForm):  # type: ignore[type-arg]
+class MemberForm(forms.ModelForm):  # type: ignore[type-arg]  # generic only in django-stubs
+    instance_url = forms.URLField(label=_("Instance URL"), required=False, assume_scheme="https", max_length=200)
+
     class Meta:
         model = Member
         fields = ["programme", "country", "name", "identity_id", "instance_url", "contact", "active"]
