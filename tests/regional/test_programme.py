@@ -20,12 +20,13 @@ from rest_framework.test import APIClient
 
 from cyberplan.core.choices import AuditAction, OrganisationType, Role
 from cyberplan.core.models import AuditEntry, Organisation, User
-from cyberplan.regional import intake
+from cyberplan.regional import disclosure, intake
 from cyberplan.regional.models import Member, PackageRefusal, ReceivedPackage
 from cyberplan.regional.package import PACKAGE_TYPE, bundle_of, bundle_text
+from cyberplan.regional.regional_figures import REGION, regional_figures
 from cyberplan.sharing.stix_out import Owner
 from tests.conftest import World, make_user
-from tests.regional.support import CREATED, MEMBER, header, parts
+from tests.regional.support import CREATED, MEMBER, header, parts, threat_table
 
 pytestmark = pytest.mark.django_db
 
@@ -259,3 +260,71 @@ def test_the_command_receives_a_file_and_says_why_it_refuses(programme: Organisa
     with pytest.raises(CommandError, match="--programme"):
         call_command("regional", "receive", str(target), "--period", "2026", "--programme", "nowhere")
     json.loads(target.read_text())  # the file is left as it was
+
+
+def uy_parts() -> dict[str, Any]:
+    table = threat_table(
+        ("2026-01", "intrusion-attempts", 50, 20),
+        ("2026-01", "information-gathering", 7, 3),
+        ("2026-02", "information-gathering", 100, 30),
+        ("2026-02", "malicious-code", 60, 25),
+    )
+    result = parts()
+    result["threats"] = disclosure.controlled(table, 10)
+    result["exposure"] = {"sources": {"value": 400}, "announced_ipv4": 1_000_000, "per_1000": 0.4}
+    result["assessment"] = {
+        "framework": "cmm",
+        "date": "2026-05-01",
+        "factors": [{"factor": "D1.1", "stage": 2}, {"factor": "D2.1", "stage": 3}],
+    }
+    result["training"]["audiences"][1]["trained"] = {"suppressed": True}
+    return result
+
+
+def received_pair(programme: Organisation) -> list[tuple[str, dict[str, Any]]]:
+    uy = bundle_of(header(member=UY, country="UY"), uy_parts())
+    for data in (py_file(), py_file(version=2, days=2), file_of(uy)):
+        assert isinstance(intake.do_receive(None, programme, "2026", "p.json", data), ReceivedPackage)
+    latest = ReceivedPackage.objects.filter(superseded=False).order_by("member__country")
+    return [(p.member.country, p.package()) for p in latest]
+
+
+def published_sum(cells: list[dict[str, Any]]) -> dict[str, Any]:
+    if all(c.get("suppressed") for c in cells):
+        return {"suppressed": True}
+    return {"value": sum(c.get("value", 0) for c in cells), "at_least": any(c.get("suppressed") for c in cells)}
+
+
+def test_regional_figures_equal_the_sum_of_the_members_packages(programme: Organisation) -> None:
+    pairs = received_pair(programme)
+    assert [c for c, _p in pairs] == ["PY", "UY"] and pairs[0][1]["package_version"] == 2
+    figures = regional_figures(pairs)
+    events = figures["events"]
+    assert events.members == ["PY", "UY"] and events.periods == ["2026"]
+    by_key = {(r["country"], r["month"], r["taxonomy"]): r["events"] for r in events.rows}
+    cells: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for country, package in pairs:
+        for row in package["threats"]["rows"]:
+            cells.setdefault((row["month"], row["taxonomy"]), []).append(row["events"])
+            assert (country, row["month"], row["taxonomy"]) in by_key
+    assert {k for k in by_key if k[0] == REGION} == {(REGION, m, t) for m, t in cells}
+    for (month, taxonomy), found in cells.items():
+        assert by_key[(REGION, month, taxonomy)] == published_sum(found)
+    # The sum of 2026-01 information gathering has PY's 120 and UY's suppressed 7: at least 120.
+    assert by_key[(REGION, "2026-01", "information-gathering")] == {"value": 120, "at_least": True}
+    assert by_key[(REGION, "2026-02", "information-gathering")] == {"value": 300, "at_least": False}
+    exposure = {r["country"]: r for r in figures["exposure"].rows}
+    assert exposure[REGION]["sources"] == {"value": 545, "at_least": False}
+    assert exposure[REGION]["announced_ipv4"] == 4_000_000 and exposure[REGION]["per_1000"] == 0.1363
+    assert figures["maturity"].members == ["UY"] and len(figures["maturity"].rows) == 2
+    training = {(r["country"], r["audience"]): r for r in figures["training"].rows}
+    assert training[(REGION, "judges")]["trained"] == {"suppressed": True}
+    assert training[(REGION, "judges")]["cumulative_trained"] == {"value": 50, "at_least": False}
+    assert training[(REGION, "csirt_staff")]["trained"] == {"value": 12, "at_least": True}
+    assert [r["country"] for r in figures["strategy"].rows] == ["PY", "UY"]
+
+
+def test_the_overview_page_shows_the_regional_tables(programme: Organisation, world: World) -> None:
+    received_pair(programme)
+    page = signed_in(user(Role.VIEWER)).get(reverse("regional:programme_overview")).content.decode()
+    assert "PY v2" in page and "UY v1" in page and "at least 120" in page and "suppressed" in page
