@@ -235,7 +235,10 @@ def test_coordinators_keep_the_register_audited(programme: Organisation) -> None
     clash = signed_in(user(Role.COORDINATOR)).post(reverse("regional:member_list"), body).content.decode()
     assert "AR is already a member." in clash
     edit = {"country": "AR", "name": "Argentina", "contact": "pc@example.org"}
-    assert signed_in(user(Role.ADMINISTRATOR)).post(reverse("regional:member_edit", args=[added.pk]), edit).status_code == 302
+    assert (
+        signed_in(user(Role.ADMINISTRATOR)).post(reverse("regional:member_edit", args=[added.pk]), edit).status_code
+        == 302
+    )
     added.refresh_from_db()
     assert not added.active and added.contact == "pc@example.org"
     assert audited(added, AuditAction.UPDATE)[0].changes["active"] == [True, False]
