@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from cyberplan.core.access import Permission, has_permission, require
 from cyberplan.core.forms import attach_errors
 from cyberplan.core.http import signed_in_user
+from cyberplan.core.models import User
 from cyberplan.core.uploads import safe_filename
 
 from . import intake
@@ -28,6 +29,11 @@ from .access import (
 from .forms import MemberForm, ReceiveForm
 from .models import Member, PackageRefusal
 from .regional_figures import regional_figures
+
+
+def _administered(user: User) -> list[int]:
+    """The regional programmes where ``user`` may confirm a member's identity from a refusal."""
+    return list(programmes_where(user, Permission.ADMINISTER).values_list("pk", flat=True))
 
 
 @login_required
@@ -85,6 +91,7 @@ def member_history(request: HttpRequest, pk: int) -> HttpResponse:
             "packages": received_visible_to(user).filter(member=member),
             "refusals": refusals_visible_to(user).filter(member=member),
             "can_edit": has_permission(user, member.programme_id, Permission.DECIDE),
+            "admin_programmes": _administered(user),
         },
     )
 
@@ -125,6 +132,7 @@ def received_list(request: HttpRequest) -> HttpResponse:
             "refusals": refusals_visible_to(user)[:200],
             "form": form if receivers.exists() else None,
             "max_bytes": intake.max_bytes(),
+            "admin_programmes": _administered(user),
         },
     )
 

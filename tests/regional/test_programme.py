@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -86,7 +87,7 @@ def test_an_accepted_package_is_stored_as_received_and_audited(programme: Organi
 def test_a_newer_version_supersedes_the_older_one(programme: Organisation) -> None:
     first = intake.do_receive(None, programme, "2026", "v1.json", py_file())
     second = intake.do_receive(None, programme, "2026", "v2.json", py_file(version=2, days=3))
-    assert isinstance(second, ReceivedPackage) and second.version == 2
+    assert isinstance(first, ReceivedPackage) and isinstance(second, ReceivedPackage) and second.version == 2
     first.refresh_from_db()
     assert first.superseded and not second.superseded
     assert audited(first, AuditAction.UPDATE)[0].changes == {"superseded": [False, True]}
@@ -149,6 +150,9 @@ def test_an_unconfirmed_identity_is_confirmed_by_an_administrator_from_the_refus
     assert isinstance(refusal, PackageRefusal) and refusal.code == "identity-unconfirmed"
     assert refusal.claimed_identity == MEMBER.identity_id
     url = reverse("regional:refusal_confirm_identity", args=[refusal.pk])
+    listing = reverse("regional:received_list")
+    assert url not in signed_in(user(Role.COORDINATOR)).get(listing).content.decode()
+    assert url in signed_in(user(Role.ADMINISTRATOR)).get(listing).content.decode()
     assert signed_in(user(Role.COORDINATOR)).post(url).status_code == 403
     assert Member.objects.get(country="PY").identity_id == ""
     assert signed_in(user(Role.ADMINISTRATOR)).post(url).status_code == 302
@@ -245,7 +249,7 @@ def test_coordinators_keep_the_register_audited(programme: Organisation) -> None
 
 
 def test_a_member_organisation_cannot_be_registered_in_a_national_authority(world: World) -> None:
-    with pytest.raises(intake.ValidationError):
+    with pytest.raises(ValidationError, match="not a regional programme"):
         intake.do_save_member(None, Member(programme=world.org_a, country="PY"))
 
 
