@@ -121,7 +121,11 @@ def _validate(programme: Organisation, period: str, data: bytes) -> tuple[Any, d
         raise PackageRefusedError("not-json", _("The file is not JSON text: %(error)s") % {"error": exc}) from None
     known, members = _register(programme)
     country, claimed = _claims(bundle)
+    last_seen = _last_seen(programme, period)
     if country in members and not members[country].identity_id:
+        # Every other check first, as if the claimed identity were registered: only a package that would be
+        # accepted offers its identity for an administrator to confirm.
+        validate_package(bundle, period, {**known, country: KnownMember(country, claimed)}, last_seen)
         raise PackageRefusedError(
             "identity-unconfirmed",
             _(
@@ -129,7 +133,7 @@ def _validate(programme: Organisation, period: str, data: bytes) -> tuple[Any, d
             )
             % {"country": country, "claimed": claimed or "?"},
         )
-    accepted = validate_package(bundle, period, known, _last_seen(programme, period))
+    accepted = validate_package(bundle, period, known, last_seen)
     return bundle, accepted.package, members[accepted.member.country]
 
 

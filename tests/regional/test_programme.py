@@ -146,6 +146,8 @@ def test_a_replay_is_refused_and_the_accepted_package_stays_latest(programme: Or
 
 def test_an_unconfirmed_identity_is_confirmed_by_an_administrator_from_the_refusal(programme: Organisation) -> None:
     Member.objects.filter(country="PY").update(identity_id="")
+    broken = intake.do_receive(None, programme, "2026", "pkg.json", schema_broken())
+    assert isinstance(broken, PackageRefusal) and broken.code == "schema"  # only a good package offers its identity
     refusal = intake.do_receive(None, programme, "2026", "pkg.json", py_file())
     assert isinstance(refusal, PackageRefusal) and refusal.code == "identity-unconfirmed"
     assert refusal.claimed_identity == MEMBER.identity_id
