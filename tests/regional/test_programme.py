@@ -240,6 +240,8 @@ def test_coordinators_keep_the_register_audited(programme: Organisation) -> None
     assert audited(added)[0].changes["country"] == [None, "AR"]
     clash = signed_in(user(Role.COORDINATOR)).post(reverse("regional:member_list"), body).content.decode()
     assert "AR is already a member." in clash
+    form = signed_in(user(Role.COORDINATOR)).get(reverse("regional:member_edit", args=[added.pk])).content.decode()
+    assert 'name="contact"' in form and 'name="programme"' not in form  # a member stays in its programme
     edit = {"country": "AR", "name": "Argentina", "contact": "pc@example.org"}
     assert (
         signed_in(user(Role.ADMINISTRATOR)).post(reverse("regional:member_edit", args=[added.pk]), edit).status_code
