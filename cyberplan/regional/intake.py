@@ -222,12 +222,3 @@ def _refuse(
         organisation=programme,
     )
     return refusal
-
-
-def receive_from_collection(programme: Organisation, period: str) -> list[ReceivedPackage | PackageRefusal]:
-    """Hook for TAXII intake: packages members push to the programme's designated collection.
-
-    Not built yet: packages arrive as uploaded files (page, API, ``cyberplan regional receive``). When built, each
-    bundle posted to the collection goes through :func:`do_receive`, so the same checks and refusals apply.
-    """
-    raise NotImplementedError("Receiving statistics packages by TAXII is not built yet; upload the file.")

@@ -25,6 +25,8 @@ from cyberplan.regional import disclosure, intake
 from cyberplan.regional.models import Member, PackageRefusal, ReceivedPackage
 from cyberplan.regional.package import PACKAGE_TYPE, bundle_of, bundle_text
 from cyberplan.regional.regional_figures import REGION, regional_figures
+from cyberplan.regional.taxii_intake import do_receive_collection
+from cyberplan.sharing.actions import add_objects, do_create_collection, do_create_group
 from cyberplan.sharing.stix_out import Owner
 from tests.conftest import World, make_user
 from tests.regional.support import CREATED, MEMBER, header, parts, threat_table
@@ -339,3 +341,31 @@ def test_the_overview_page_shows_the_regional_tables(programme: Organisation, wo
     received_pair(programme)
     page = signed_in(user(Role.VIEWER)).get(reverse("regional:programme_overview")).content.decode()
     assert "PY v2" in page and "UY v1" in page and "at least 120" in page and "suppressed" in page
+
+
+def test_packages_pushed_to_the_programme_collection_are_received_once(programme: Organisation, world: World) -> None:
+    group = do_create_group(None, programme, name="Member states", tlp_ceiling="amber")
+    collection = do_create_collection(None, group, title="Statistics packages", default_tlp="green")
+    py_member = Organisation.objects.create(name="Authority PY", slug="py", type=OrganisationType.NATIONAL_AUTHORITY)
+    for data in (py_file(), not_suppressed_v2()):
+        posted = add_objects(collection, json.loads(data)["objects"], owner=py_member, default_tlp="green")
+        assert not posted.failed, posted.failed
+    outcomes = do_receive_collection(user(Role.ANALYST), programme, collection, "2026")
+    assert [type(o).__name__ for o in outcomes] == ["ReceivedPackage", "PackageRefusal"]
+    accepted, refused = outcomes
+    assert isinstance(refused, PackageRefusal) and refused.code == "not-suppressed"
+    assert isinstance(accepted, ReceivedPackage) and accepted.member.country == "PY" and accepted.version == 1
+    assert audited(accepted) and audited(refused)
+    out = StringIO()
+    call_command("regional", "receive-collection", str(collection.pk), "--period", "2026", stdout=out)
+    assert "0 new package(s)" in out.getvalue()  # re-running receives nothing new
+    assert ReceivedPackage.objects.count() == 1 and PackageRefusal.objects.count() == 1
+    other = do_create_collection(None, do_create_group(None, world.org_a, name="A's"), title="A's")
+    with pytest.raises(ValidationError, match="does not belong"):
+        do_receive_collection(None, programme, other, "2026")
+
+
+def not_suppressed_v2() -> bytes:
+    bundle = bundle_of(header(version=2, modified=CREATED + dt.timedelta(days=1)), parts())
+    package_of(bundle)["threats"]["rows"][1]["events"] = {"value": 4}
+    return file_of(bundle)

@@ -1,7 +1,8 @@
-"""``cyberplan regional package``: build a statistics package for a period and write its file."""
+"""``cyberplan regional``: build a statistics package (member side), or receive members' packages (regional side)."""
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,16 @@ from cyberplan.regional.intake import do_receive, max_bytes
 from cyberplan.regional.models import PackageRefusal
 from cyberplan.regional.package import PACKAGE_LABELS
 from cyberplan.regional.preview import suppressed_count
+from cyberplan.regional.taxii_intake import do_receive_collection
+from cyberplan.sharing.models import Collection
+
+
+def is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
 
 
 class Command(BaseCommand):
@@ -41,6 +52,13 @@ class Command(BaseCommand):
             "--programme", help="The regional programme's short name (default: the only regional organisation)."
         )
         receive.add_argument("--by", help="User name recorded in the audit log (default: system).")
+        pushed = sub.add_parser(
+            "receive-collection", help="Receive the packages members pushed to a TAXII collection of the programme."
+        )
+        pushed.add_argument("collection", help="The collection's id (a sharing group of the programme owns it).")
+        pushed.add_argument("--period", required=True, help="The period packages are expected for.")
+        pushed.add_argument("--programme", help="The regional programme's short name (default: the only one).")
+        pushed.add_argument("--by", help="User name recorded in the audit log (default: system).")
 
     def _organisation(self, slug: str | None) -> Organisation:
         if slug:
@@ -97,9 +115,30 @@ class Command(BaseCommand):
             f"TLP:{accepted.tlp.upper()}, sha256 {accepted.content_hash}"
         )
 
+    def _receive_collection(self, options: dict[str, Any]) -> None:
+        programme = self._programme(options.get("programme"))
+        collection = (
+            Collection.objects.filter(pk=options["collection"]).first() if is_uuid(options["collection"]) else None
+        )
+        if collection is None:
+            raise CommandError(f"collection: there is no collection {options['collection']!r}.")
+        try:
+            outcomes = do_receive_collection(self._actor(options.get("by")), programme, collection, options["period"])
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from None
+        for outcome in outcomes:
+            if isinstance(outcome, PackageRefusal):
+                self.stdout.write(f"refused ({outcome.code}): {outcome.reason}")
+            else:
+                self.stdout.write(f"accepted: {outcome.member.country} {outcome.period} version {outcome.version}")
+        self.stdout.write(f"{len(outcomes)} new package(s) in the collection.")
+
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "receive":
             self._receive(options)
+            return
+        if options["action"] == "receive-collection":
+            self._receive_collection(options)
             return
         organisation = self._organisation(options.get("organisation"))
         actor = self._actor(options.get("by"))
