@@ -369,3 +369,12 @@ def not_suppressed_v2() -> bytes:
     bundle = bundle_of(header(version=2, modified=CREATED + dt.timedelta(days=1)), parts())
     package_of(bundle)["threats"]["rows"][1]["events"] = {"value": 4}
     return file_of(bundle)
+
+
+def test_text_from_a_refused_file_is_escaped_on_the_pages(programme: Organisation) -> None:
+    bundle = bundle_of(header(), parts())
+    package_of(bundle)["country"] = "<b>ZZ</b>"
+    refusal = intake.do_receive(None, programme, "2026", "x.json", file_of(bundle))
+    assert isinstance(refusal, PackageRefusal) and "<b>ZZ</b>" in refusal.claimed_country + refusal.reason
+    page = signed_in(user(Role.VIEWER)).get(reverse("regional:received_list")).content.decode()
+    assert "&lt;b&gt;ZZ&lt;/b&gt;" in page and "<b>ZZ</b>" not in page
