@@ -15,6 +15,7 @@ from cyberplan.core.api.views import (
 from cyberplan.gaps.api.views import GapViewSet
 from cyberplan.jobs.api.views import JobViewSet
 from cyberplan.legal.api.views import InstrumentViewSet, ReviewViewSet
+from cyberplan.regional.api.views import ReceivePackageView
 from cyberplan.sharing.misp.api import CollectionMISPExportView
 from cyberplan.strategy.api.views import ActionViewSet, ElementViewSet, KPIViewSet, StrategyViewSet, VersionViewSet
 from cyberplan.threats.api.views import EventListView, ImportViewSet, StoreGrantViewSet
@@ -65,6 +66,7 @@ urlpatterns = [
     path("events/", EventListView.as_view(), name="event-list"),
     path("trends/metrics/", TrendMetricsView.as_view(), name="trend-metrics"),
     path("training-coverage/", CoverageView.as_view(), name="training-coverage"),
+    path("regional-packages/receive/", ReceivePackageView.as_view(), name="regional-package-receive"),
     path(
         "sharing-collections/<uuid:pk>/misp-export/",
         CollectionMISPExportView.as_view(),

@@ -13,6 +13,7 @@ from cyberplan.core.models import Organisation
 
 from .choices import PackageTLP
 from .disclosure import DEFAULT_THRESHOLD
+from .models import Member
 
 
 class BuildForm(forms.Form):
@@ -31,3 +32,28 @@ class BuildForm(forms.Form):
     def __init__(self, *args: Any, organisations: QuerySet[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         limit_queryset(self, "organisation", organisations)
+
+
+class MemberForm(forms.ModelForm):  # type: ignore[type-arg]  # generic only in django-stubs
+    instance_url = forms.URLField(label=_("Instance URL"), required=False, assume_scheme="https", max_length=200)
+
+    class Meta:
+        model = Member
+        fields = ["programme", "country", "name", "identity_id", "instance_url", "contact", "active"]
+
+    def __init__(self, *args: Any, programmes: QuerySet[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["programme"]  # a member stays in its programme's register
+        else:
+            limit_queryset(self, "programme", programmes)
+
+
+class ReceiveForm(forms.Form):
+    programme = forms.ModelChoiceField(label=_("Regional programme"), queryset=Organisation.objects.none())
+    period = forms.CharField(label=_("Period"), max_length=10, help_text=_("A year (2026) or a quarter (2026-Q2)."))
+    file = forms.FileField(label=_("Package file"), help_text=_("The STIX 2.1 bundle the member approved and sent."))
+
+    def __init__(self, *args: Any, programmes: QuerySet[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit_queryset(self, "programme", programmes)

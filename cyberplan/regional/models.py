@@ -86,3 +86,104 @@ class StatisticsPackage(models.Model):
     @property
     def file_name(self) -> str:
         return f"statistics-package-{self.organisation.slug}-{self.period}-v{self.version}.json"
+
+
+class Member(models.Model):
+    """A member state in a regional programme's register: who may send packages, and under which identity."""
+
+    programme = models.ForeignKey(
+        Organisation, verbose_name=_("regional programme"), on_delete=models.PROTECT, related_name="regional_members"
+    )
+    country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166-1 alpha-2 code, e.g. PY."))
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    identity_id = models.CharField(
+        _("STIX identity id"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "The identity that signs the member's packages (identity--...). Leave empty to confirm it from the first package."
+        ),
+    )
+    instance_url = models.URLField(_("instance URL"), blank=True)
+    contact = models.CharField(_("contact"), max_length=200, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["programme", "country"]
+        verbose_name = _("member state")
+        verbose_name_plural = _("member states")
+        constraints = [models.UniqueConstraint(fields=["programme", "country"], name="unique_member_country")]
+
+    def __str__(self) -> str:
+        return f"{self.country} {self.name}".strip()
+
+
+class ReceivedPackage(models.Model):
+    """A member's package as the regional programme accepted it: the bundle exactly as received."""
+
+    programme = models.ForeignKey(
+        Organisation, verbose_name=_("regional programme"), on_delete=models.PROTECT, related_name="received_packages"
+    )
+    member = models.ForeignKey(
+        Member, verbose_name=_("member state"), on_delete=models.PROTECT, related_name="packages"
+    )
+    period = models.CharField(_("period"), max_length=10)
+    version = models.PositiveIntegerField(_("package version"))
+    stix_modified = models.CharField(_("STIX version (modified)"), max_length=30)
+    tlp = models.CharField(_("TLP"), max_length=15, choices=PackageTLP.choices)
+    content = models.TextField(_("package file as received"))
+    content_hash = models.CharField(_("file hash (SHA-256)"), max_length=64)
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    superseded = models.BooleanField(_("superseded by a newer version"), default=False)
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+    received_by = models.ForeignKey(
+        _USER, verbose_name=_("received by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["programme", "member", "-period", "-received_at", "-id"]
+        verbose_name = _("received statistics package")
+        verbose_name_plural = _("received statistics packages")
+
+    def __str__(self) -> str:
+        return f"{self.member.country} {self.period} v{self.version}"
+
+    def package(self) -> dict[str, Any]:
+        bundle: dict[str, Any] = json.loads(self.content)
+        return next(o for o in bundle["objects"] if isinstance(o, dict) and o.get("type") == PACKAGE_TYPE)
+
+
+class PackageRefusal(models.Model):
+    """A package the regional programme refused, kept with its code and reason (the file itself is not kept)."""
+
+    programme = models.ForeignKey(
+        Organisation, verbose_name=_("regional programme"), on_delete=models.PROTECT, related_name="package_refusals"
+    )
+    member = models.ForeignKey(
+        Member,
+        verbose_name=_("member state"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="refusals",
+    )
+    claimed_country = models.CharField(_("claimed country"), max_length=10, blank=True)
+    claimed_identity = models.CharField(_("claimed identity"), max_length=100, blank=True)
+    period = models.CharField(_("expected period"), max_length=10)
+    code = models.CharField(_("refusal code"), max_length=30)
+    reason = models.TextField(_("reason"))
+    content_hash = models.CharField(_("file hash (SHA-256)"), max_length=64)
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+    received_by = models.ForeignKey(
+        _USER, verbose_name=_("received by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["programme", "-received_at", "-id"]
+        verbose_name = _("refused statistics package")
+        verbose_name_plural = _("refused statistics packages")
+
+    def __str__(self) -> str:
+        return f"{self.claimed_country or '?'} {self.period} refused ({self.code})"

@@ -2,8 +2,9 @@
 
 :func:`validate_package` reads nothing and writes nothing: the caller gives what the regional instance knows
 (its members and the last version it accepted from each) and gets back the accepted package or a refusal
-with a code and a reason naming the field. The regional pages that store packages and their refusals come
-later; they call this function first, so nothing is half-imported.
+with a code and a reason naming the field. The regional programme's intake (:mod:`.intake`: the page, the API
+and ``cyberplan regional receive``) calls this function first, then stores the package or its refusal in one
+transaction, so nothing is half-imported.
 """
 
 from __future__ import annotations

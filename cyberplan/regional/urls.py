@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import programme_views, views
 
 app_name = "regional"
 urlpatterns = [
@@ -8,4 +8,14 @@ urlpatterns = [
     path("packages/<int:pk>/", views.package_detail, name="package_detail"),
     path("packages/<int:pk>/approve/", views.package_approve, name="package_approve"),
     path("packages/<int:pk>/download/", views.package_download, name="package_download"),
+    path("programme/", programme_views.programme_overview, name="programme_overview"),
+    path("programme/members/", programme_views.member_list, name="member_list"),
+    path("programme/members/<int:pk>/", programme_views.member_history, name="member_history"),
+    path("programme/members/<int:pk>/edit/", programme_views.member_edit, name="member_edit"),
+    path("programme/received/", programme_views.received_list, name="received_list"),
+    path(
+        "programme/refusals/<int:pk>/confirm-identity/",
+        programme_views.refusal_confirm_identity,
+        name="refusal_confirm_identity",
+    ),
 ]

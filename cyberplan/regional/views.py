@@ -16,7 +16,7 @@ from cyberplan.core.forms import attach_errors
 from cyberplan.core.http import signed_in_user
 
 from . import actions, preview
-from .access import access_package_by_id, build_organisations, may_approve, packages_visible_to
+from .access import access_package_by_id, build_organisations, may_approve, packages_visible_to, programmes_where
 from .choices import PackageState
 from .forms import BuildForm
 from .jobs import do_request_build
@@ -56,6 +56,7 @@ def package_list(request: HttpRequest) -> HttpResponse:
             "packages": packages_visible_to(user).order_by("organisation__name", "-period", "-version"),
             "form": form if organisations.exists() else None,
             "schema_path": SCHEMA_STATIC_PATH,
+            "is_programme": programmes_where(user).exists(),
         },
     )
 

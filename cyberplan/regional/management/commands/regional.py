@@ -1,7 +1,8 @@
-"""``cyberplan regional package``: build a statistics package for a period and write its file."""
+"""``cyberplan regional``: build a statistics package (member side), or receive members' packages (regional side)."""
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -12,12 +13,24 @@ from cyberplan.core.choices import OrganisationType
 from cyberplan.core.models import Organisation, User
 from cyberplan.regional.actions import do_approve, do_build_draft
 from cyberplan.regional.disclosure import DEFAULT_THRESHOLD
+from cyberplan.regional.intake import do_receive, max_bytes
+from cyberplan.regional.models import PackageRefusal
 from cyberplan.regional.package import PACKAGE_LABELS
 from cyberplan.regional.preview import suppressed_count
+from cyberplan.regional.taxii_intake import do_receive_collection
+from cyberplan.sharing.models import Collection
+
+
+def is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
 
 
 class Command(BaseCommand):
-    help = "Build the statistics package of a period for the regional programme (audited) and write its file."
+    help = "Build a period's statistics package (member side), or receive a member's package (regional side)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -32,6 +45,20 @@ class Command(BaseCommand):
         build.add_argument("--share-assessment", action="store_true", help="Include the assessment's stage per factor.")
         build.add_argument("--approve", action="store_true", help="Approve the draft too (needs --by).")
         build.add_argument("--by", help="User name recorded in the audit log (default: system).")
+        receive = sub.add_parser("receive", help="Receive a member's package file (regional programme side).")
+        receive.add_argument("file", help="The package file (a STIX 2.1 bundle) a member sent.")
+        receive.add_argument("--period", required=True, help="The period packages are expected for.")
+        receive.add_argument(
+            "--programme", help="The regional programme's short name (default: the only regional organisation)."
+        )
+        receive.add_argument("--by", help="User name recorded in the audit log (default: system).")
+        pushed = sub.add_parser(
+            "receive-collection", help="Receive the packages members pushed to a TAXII collection of the programme."
+        )
+        pushed.add_argument("collection", help="The collection's id (a sharing group of the programme owns it).")
+        pushed.add_argument("--period", required=True, help="The period packages are expected for.")
+        pushed.add_argument("--programme", help="The regional programme's short name (default: the only one).")
+        pushed.add_argument("--by", help="User name recorded in the audit log (default: system).")
 
     def _organisation(self, slug: str | None) -> Organisation:
         if slug:
@@ -46,13 +73,75 @@ class Command(BaseCommand):
             )
         return authorities[0]
 
+    def _actor(self, name: str | None) -> User | None:
+        if not name:
+            return None
+        actor = User.objects.filter(username=name).first()
+        if actor is None:
+            raise CommandError(f"--by: there is no user {name!r}.")
+        return actor
+
+    def _programme(self, slug: str | None) -> Organisation:
+        found = Organisation.objects.filter(type=OrganisationType.REGIONAL_BODY)
+        programmes = list(found.filter(slug=slug) if slug else found[:2])
+        if len(programmes) != 1:
+            raise CommandError(
+                f"--programme: there is no regional programme {slug!r}."
+                if slug
+                else "--programme: name the regional programme (there is not exactly one regional organisation)."
+            )
+        return programmes[0]
+
+    def _receive(self, options: dict[str, Any]) -> None:
+        programme = self._programme(options.get("programme"))
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"file: {path} does not exist.")
+        if path.stat().st_size > max_bytes():
+            raise CommandError(
+                f"file: {path} is larger than the limit of {max_bytes()} bytes for a statistics package."
+            )
+        try:
+            outcome = do_receive(
+                self._actor(options.get("by")), programme, options["period"], path.name, path.read_bytes()
+            )
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from None
+        if isinstance(outcome, PackageRefusal):
+            raise CommandError(f"refused ({outcome.code}): {outcome.reason}")
+        accepted = outcome
+        self.stdout.write(
+            f"accepted: {accepted.member.country} {accepted.period} version {accepted.version}, "
+            f"TLP:{accepted.tlp.upper()}, sha256 {accepted.content_hash}"
+        )
+
+    def _receive_collection(self, options: dict[str, Any]) -> None:
+        programme = self._programme(options.get("programme"))
+        collection = (
+            Collection.objects.filter(pk=options["collection"]).first() if is_uuid(options["collection"]) else None
+        )
+        if collection is None:
+            raise CommandError(f"collection: there is no collection {options['collection']!r}.")
+        try:
+            outcomes = do_receive_collection(self._actor(options.get("by")), programme, collection, options["period"])
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from None
+        for outcome in outcomes:
+            if isinstance(outcome, PackageRefusal):
+                self.stdout.write(f"refused ({outcome.code}): {outcome.reason}")
+            else:
+                self.stdout.write(f"accepted: {outcome.member.country} {outcome.period} version {outcome.version}")
+        self.stdout.write(f"{len(outcomes)} new package(s) in the collection.")
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "receive":
+            self._receive(options)
+            return
+        if options["action"] == "receive-collection":
+            self._receive_collection(options)
+            return
         organisation = self._organisation(options.get("organisation"))
-        actor = None
-        if options.get("by"):
-            actor = User.objects.filter(username=options["by"]).first()
-            if actor is None:
-                raise CommandError(f"--by: there is no user {options['by']!r}.")
+        actor = self._actor(options.get("by"))
         if options["approve"] and actor is None:
             raise CommandError("--approve: say who approves with --by.")
         try:
