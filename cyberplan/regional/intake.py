@@ -147,6 +147,9 @@ def do_receive(
     if len(data) > max_bytes():
         raise ValidationError({"file": _("The file is larger than the limit for a statistics package.")})
     with transaction.atomic():
+        # One intake at a time per programme: the last accepted version read by the check stays the last
+        # until this package is stored (two uploads of one member at once cannot both be accepted as latest).
+        Organisation.objects.select_for_update().filter(pk=programme.pk).first()
         try:
             _bundle, package, member = _validate(programme, period, data)
         except PackageRefusedError as refused:
