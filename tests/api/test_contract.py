@@ -107,6 +107,7 @@ DOMAIN_RULES = {
     "PATCH /api/training-participants/{id}/": "a key unique in the organisation, not only spaces",
     "POST /api/training-attendance/": "the key names a participant of the session's organisation; completed only if attended",
     "POST /api/training-audience-sizes/": "an institution name that is not only spaces",
+    "POST /api/regional-packages/receive/": "a period of the documented forms and a file that is not empty",
     "GET /api/training-coverage/": "the organisation is an id and the topic a key of the topic catalogue",
     # The filters by a related record refuse a record that does not exist (as the store grants' filters do).
     "GET /api/training-providers/": "the organisation filter names an organisation that exists",

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import MultiPartParser
@@ -44,7 +45,11 @@ class ReceivePackageView(APIView):
 
     @extend_schema(
         request={"multipart/form-data": ReceiveUploadSerializer},
-        responses={201: ReceiveOutcomeSerializer, 422: ReceiveOutcomeSerializer},
+        responses={
+            201: ReceiveOutcomeSerializer,
+            422: ReceiveOutcomeSerializer,
+            404: OpenApiResponse(description="No regional programme of this id among those you belong to."),
+        },
     )
     def post(self, request: Request) -> Response:
         """Receive a member's statistics package: 201 accepted, 422 refused (kept with its reason), 400 bad request."""
@@ -62,7 +67,7 @@ class ReceivePackageView(APIView):
 def _receive(user: User, programme: Organisation, data: dict[str, Any]) -> Response:
     upload = data["file"]
     if upload.size is not None and upload.size > intake.max_bytes():
-        raise serializers.ValidationError({"file": ["The file is larger than the limit for a statistics package."]})
+        raise serializers.ValidationError({"file": [_("The file is larger than the limit for a statistics package.")]})
     try:
         outcome = intake.do_receive(user, programme, data["period"], safe_filename(upload.name or ""), upload.read())
     except DjangoValidationError as exc:
