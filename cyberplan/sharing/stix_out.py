@@ -16,10 +16,10 @@ import ipaddress
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cyberplan.pipeline.importers.stix.validation import validate_object
-from cyberplan.pipeline.store import EventStore
+if TYPE_CHECKING:  # the store brings DuckDB: a type here, loaded by the caller that reads events
+    from cyberplan.pipeline.store import EventStore
 
 SPEC_VERSION = "2.1"
 
@@ -299,6 +299,9 @@ def report_object(owner: Owner, document: Document) -> dict[str, Any]:
 def problems_of(obj: Mapping[str, Any]) -> str | None:
     """Why ``obj`` is not valid STIX 2.1 (stix2-validator, the stix2 object model and the importer's own
     checks, the same as on the way in), or None when it is valid."""
+    # The validator brings DuckDB and the pipeline: loaded when an object is checked, not at start-up.
+    from cyberplan.pipeline.importers.stix.validation import validate_object
+
     result = validate_object(dict(obj))
     if result.problem is None:
         return None

@@ -44,13 +44,13 @@ def test_upload_follow_and_browse(
     except AssertionError as exc:
         raise AssertionError(f"{exc}\n--- worker output ---\n{worker.output()}") from None
     record = Import.objects.get()
-    assert (record.read, record.stored, record.duplicates, record.quarantined) == (9, 4, 1, 4)
+    assert (record.read, record.stored, record.duplicates, record.quarantined) == (9, 5, 1, 3)
     summary = page.locator("#import-status table.summary tbody td")
-    expect(summary).to_have_text(["9", "4", "1", "4"])
+    expect(summary).to_have_text(["9", "5", "1", "3"])
     expect(page.locator("#import-status")).to_contain_text("not a port number (0-65535): 99999")
 
     page.get_by_role("link", name="Browse the events").click()
-    expect(page.locator("table.events tbody tr")).to_have_count(4)
+    expect(page.locator("table.events tbody tr")).to_have_count(5)
     expect(page.locator("table.events")).to_contain_text("181.120.1.2")
     page.locator("#id_country").fill("unknown")
     page.get_by_role("button", name="Filter", exact=True).click()

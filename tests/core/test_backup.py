@@ -256,14 +256,14 @@ def test_restore_drill_gives_the_same_rows_events_and_files(
     backup = tmp_path / "cyberplan.tar"
     out = io.StringIO()
     call_command("backup", str(backup), stdout=out, stderr=io.StringIO())
-    assert "org-" in out.getvalue() and "4 events" in out.getvalue()
+    assert "org-" in out.getvalue() and "5 events" in out.getvalue()
 
     before_rows = live_counts()
     before_events = event_counts(live / "events")
     before_files = {"media": file_hashes(live / "media"), "events": file_hashes(live / "events")}
     # The world has every part: evidence uploaded, events stored, trend tables refreshed.
     assert any(name.endswith("minutes.txt") for name in before_files["media"])
-    assert before_events == {f"org-{world.org_a.pk}": 4}
+    assert before_events == {f"org-{world.org_a.pk}": 5}
     assert any("/trends/" in name for name in before_files["events"])
     assert before_rows["assessment_assessment"] == 1 and before_rows["strategy_strategy"] == 1
     assert before_rows["gaps_gap"] == 2 and before_rows["threats_import"] == 1
@@ -280,7 +280,7 @@ def test_restore_drill_gives_the_same_rows_events_and_files(
     restored = target.run("restore", str(backup))
     assert restored.returncode == 0, restored.stderr
     assert "every count matches the backup" in restored.stdout
-    assert f"org-{world.org_a.pk}: 4 events" in restored.stdout
+    assert f"org-{world.org_a.pk}: 5 events" in restored.stdout
 
     assert target.counts() == before_rows
     assert event_counts(target.root / "events") == before_events
@@ -425,7 +425,7 @@ def test_a_backup_waits_for_an_import_and_holds_all_of_it(
     names = set(manifest["files"])
     assert f"{prefix}/_commits/late-import.json" in names
     assert any(name.startswith(prefix) and name.endswith("/late-import.parquet") for name in names)
-    assert manifest["events"][f"org-{world.org_a.pk}"]["events"] == 8  # the first import's 4, and the late one's
+    assert manifest["events"][f"org-{world.org_a.pk}"]["events"] == 10  # the first import's 5, and the late one's
 
 
 def test_files_of_an_unfinished_import_are_left_out_and_said_so(
@@ -441,7 +441,7 @@ def test_files_of_an_unfinished_import_are_left_out_and_said_so(
     call_command("backup", str(backup), stdout=io.StringIO(), stderr=err)
     manifest = manifest_of(backup)
     assert not any(name.endswith("killed-import.parquet") for name in manifest["files"])
-    assert manifest["events"][f"org-{world.org_a.pk}"]["events"] == 4
+    assert manifest["events"][f"org-{world.org_a.pk}"]["events"] == 5
     assert f"org-{world.org_a.pk}: 1 files of unfinished imports" in err.getvalue()
 
 
