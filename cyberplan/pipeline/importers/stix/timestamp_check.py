@@ -11,6 +11,7 @@ including every date that does not exist, goes to dateutil itself, so the messag
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from typing import Any
@@ -20,14 +21,19 @@ _STRICT = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([
 
 def parse(timestr: Any, *args: Any, **kwargs: Any) -> Any:
     """``dateutil.parser.parse`` for the validator: a UTC datetime of a strictly written, existing time."""
-    if isinstance(timestr, str) and not args and not kwargs:
-        match = _STRICT.fullmatch(timestr)
-        if match:
-            try:
-                year, month, day, hour, minute, second = (int(part) for part in match.groups())
-                return dt.datetime(year, month, day, hour, minute, second, tzinfo=dt.UTC)
-            except ValueError:
-                pass  # dateutil words the message
+    match = _STRICT.fullmatch(timestr) if isinstance(timestr, str) and not args and not kwargs else None
+    if match:
+        year, month, day, hour, minute, second = (int(part) for part in match.groups())
+        # A strictly written time that does not exist (a 31 April) goes to dateutil, which words the refusal.
+        if (
+            year >= dt.MINYEAR
+            and 1 <= month <= 12
+            and 1 <= day <= calendar.monthrange(year, month)[1]
+            and hour < 24
+            and minute < 60
+            and second < 60
+        ):
+            return dt.datetime(year, month, day, hour, minute, second, tzinfo=dt.UTC)
     from dateutil import parser as dateutil_parser
 
     return dateutil_parser.parse(timestr, *args, **kwargs)
