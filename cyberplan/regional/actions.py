@@ -213,12 +213,3 @@ def do_approve(actor: User | None, package: StatisticsPackage) -> StatisticsPack
         organisation=current.organisation,
     )
     return current
-
-
-def push_to_regional_collection(package: StatisticsPackage) -> None:
-    """Hook for sending an approved package to the regional programme's TAXII collection.
-
-    Not built yet: today the approved file is downloaded and uploaded to the regional instance. When the push
-    lands it posts :meth:`StatisticsPackage.bundle` to the collection of a sharing subscription, audited.
-    """
-    raise NotImplementedError("Sending a statistics package by TAXII is not built yet; download the approved file.")
