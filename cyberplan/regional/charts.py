@@ -18,6 +18,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from cyberplan.reports.charts import FONT, Span
+from cyberplan.training.choices import Audience
 from cyberplan.trends.charts import PALETTE
 from cyberplan.trends.labels import taxonomy_label
 
@@ -30,7 +31,7 @@ WIDTH = 520
 STAGE_COLOURS = ["#f1eef6", "#d0d1e6", "#a6bddb", "#74a9cf", "#2b8cbe", "#045a8d"]
 #: Treaty steps, from nothing recorded to in force.
 STATUS_ORDER = ["none", "signed", "ratified", "acceded", "in-force"]
-STATUS_COLOURS = ["#e9ecef", "#f6c85f", "#6f9fd8", "#6f9fd8", "#3c9d5d"]
+STATUS_COLOURS = ["#e9ecef", "#f6c85f", "#6f9fd8", "#9bbbe3", "#3c9d5d"]
 
 
 @dataclass(frozen=True)
@@ -68,17 +69,27 @@ def treaty_label(treaty: str) -> str:
     }.get(treaty, treaty)
 
 
+def audience_label(code: str) -> str:
+    return str(dict(Audience.choices).get(code, code))
+
+
 def _country(code: str) -> str:
     return _("Region") if code == REGION else code
 
 
 def _base(title: str, figure: Figure, values: Any, lower_bound: bool = False) -> dict[str, Any]:
-    subtitle = included(figure)
+    subtitle = [included(figure)]
     if lower_bound:
-        subtitle += " " + _("Some values include suppressed counts: they are drawn as the published part.")
+        subtitle.append(_("Some values include suppressed counts: the published part is drawn."))
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "title": {"text": title, "subtitle": subtitle, "anchor": "start", "fontSize": 13, "subtitleFontSize": 11},
+        "title": {
+            "text": title,
+            "subtitle": subtitle if len(subtitle) > 1 else subtitle[0],
+            "anchor": "start",
+            "fontSize": 13,
+            "subtitleFontSize": 11,
+        },
         "width": WIDTH,
         "data": {"values": values},
         "config": {
@@ -201,12 +212,12 @@ def _rate_bars(analysis: RegionalAnalysis, measure: str, title: str) -> dict[str
 
 def exposure(analysis: RegionalAnalysis) -> dict[str, Any] | None:
     """Exposed distinct sources per 1,000 announced IPv4 addresses, per member and for the region."""
-    return _rate_bars(analysis, "sources", _("Exposed sources per 1,000 announced addresses"))
+    return _rate_bars(analysis, "sources", _("Exposed sources per 1,000 addresses"))
 
 
 def events_rate(analysis: RegionalAnalysis) -> dict[str, Any] | None:
     """Events per 1,000 announced IPv4 addresses, per member and for the region."""
-    return _rate_bars(analysis, "events", _("Events per 1,000 announced addresses"))
+    return _rate_bars(analysis, "events", _("Events per 1,000 addresses"))
 
 
 def events_map(analysis: RegionalAnalysis) -> dict[str, Any] | None:
@@ -339,16 +350,17 @@ def conventions(analysis: RegionalAnalysis) -> dict[str, Any] | None:
         for r in figure.rows
     ]
     spec = _base(_("Convention status"), figure, values)
-    spec["height"] = 80 + 28 * len({r["country"] for r in figure.rows})
+    spec["height"] = max(170, 40 + 30 * len({r["treaty"] for r in figure.rows}))
     spec["mark"] = {"type": "rect", "stroke": "#ffffff"}
     spec["encoding"] = {
-        "x": {"field": "treaty", "type": "nominal", "title": None, "axis": {"labelAngle": 0, "labelLimit": 160}},
-        "y": {"field": "country", "type": "nominal", "title": None},
+        "x": {"field": "country", "type": "nominal", "title": None, "axis": {"labelAngle": 0, "orient": "top"}},
+        "y": {"field": "treaty", "type": "nominal", "title": None, "axis": {"labelLimit": 220}},
         "color": {
             "field": "status",
             "type": "nominal",
             "title": _("Status"),
             "scale": {"domain": [status_label(s) for s in STATUS_ORDER], "range": STATUS_COLOURS},
+            "legend": {"orient": "bottom", "columns": 2},
         },
     }
     return spec
@@ -361,12 +373,14 @@ def training(analysis: RegionalAnalysis) -> dict[str, Any] | None:
     if not rows:
         return None
     values = [
-        {"country": r["country"], "audience": r["audience"], "trained": _published(r["cumulative_trained"])}
+        {
+            "country": r["country"],
+            "audience": audience_label(r["audience"]),
+            "trained": _published(r["cumulative_trained"]),
+        }
         for r in rows
     ]
-    spec = _base(
-        _("People trained in total, per member and audience"), figure, values, _lower(rows, "cumulative_trained")
-    )
+    spec = _base(_("People trained, by audience"), figure, values, _lower(rows, "cumulative_trained"))
     spec["height"] = 80 + 28 * len({r["country"] for r in rows})
     spec["mark"] = {"type": "bar"}
     spec["encoding"] = {

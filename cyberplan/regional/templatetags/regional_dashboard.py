@@ -52,3 +52,8 @@ def share(value: Any) -> str:
 @register.filter
 def percent_change(value: Any) -> str:
     return "—" if value is None else f"{100 * float(value):+.1f} %"
+
+
+@register.filter
+def audience(code: str) -> str:
+    return charts.audience_label(code)
