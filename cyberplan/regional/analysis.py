@@ -241,7 +241,8 @@ def _comparison(pairs: Sequence[Pair]) -> Figure:
     """Exposed sources and events per 1,000 announced IPv4 addresses, per member and for the region.
 
     The region's rates are the sums of the counts over the sum of the addresses of the members that
-    gave an exposure part (a member without threat figures adds no events: its events are not known).
+    gave them: sources over the addresses of every member with an exposure part, events over the
+    addresses of those that also have threat figures (a member's events that are not known add neither).
     """
     figure = _sourced(
         "comparison",
@@ -249,7 +250,7 @@ def _comparison(pairs: Sequence[Pair]) -> Figure:
         pairs,
         "exposure",
     )
-    region_sources, region_events, region_addresses = Sum(), Sum(), 0
+    region_sources, region_events, region_addresses, event_addresses = Sum(), Sum(), 0, 0
     for country, package in pairs:
         exposure = package.get("exposure")
         if exposure is None:
@@ -257,17 +258,19 @@ def _comparison(pairs: Sequence[Pair]) -> Figure:
         addresses = int(exposure["announced_ipv4"])
         sources, events = Sum(), Sum()
         sources.add(exposure["sources"])
-        events.add(package["threats"]["total"]["events"] if "threats" in package else None)
         region_sources.add(exposure["sources"])
-        region_events.add(package["threats"]["total"]["events"] if "threats" in package else None)
         region_addresses += addresses
-        figure.rows.append(_comparison_row(country, addresses, sources, events))
+        if "threats" in package:
+            events.add(package["threats"]["total"]["events"])
+            region_events.add(package["threats"]["total"]["events"])
+            event_addresses += addresses
+        figure.rows.append(_comparison_row(country, addresses, sources, events, addresses))
     if figure.rows:
-        figure.rows.append(_comparison_row(REGION, region_addresses, region_sources, region_events))
+        figure.rows.append(_comparison_row(REGION, region_addresses, region_sources, region_events, event_addresses))
     return figure
 
 
-def _comparison_row(country: str, addresses: int, sources: Sum, events: Sum) -> dict[str, Any]:
+def _comparison_row(country: str, addresses: int, sources: Sum, events: Sum, event_addresses: int) -> dict[str, Any]:
     source_cell = sources.as_cell()
     event_cell = events.as_cell() if events.parts else None
     return {
@@ -276,7 +279,7 @@ def _comparison_row(country: str, addresses: int, sources: Sum, events: Sum) -> 
         "sources": source_cell,
         "sources_per_1000": _per_1000(source_cell, addresses),
         "events": event_cell,
-        "events_per_1000": _per_1000(event_cell, addresses) if event_cell else None,
+        "events_per_1000": _per_1000(event_cell, event_addresses) if event_cell else None,
     }
 
 

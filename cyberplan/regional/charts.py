@@ -228,7 +228,7 @@ def events_map(analysis: RegionalAnalysis) -> dict[str, Any] | None:
     drawn = {g["properties"]["country"] for g in topology["objects"]["countries"]["geometries"]}
     if not drawn or all(rates[c] is None for c in drawn):
         return None
-    lookup = [{"country": c, "rate": rates[c] if rates[c] is not None else None} for c in sorted(drawn)]
+    lookup = [{"country": c, "rate": rates[c]} for c in sorted(drawn)]
     spec = _base(_("Events per 1,000 announced addresses: map of the members"), figure, topology)
     spec["data"]["format"] = {"type": "topojson", "feature": "countries"}
     spec["height"] = 360
@@ -238,6 +238,8 @@ def events_map(analysis: RegionalAnalysis) -> dict[str, Any] | None:
         {"lookup": "country", "from": {"data": {"values": lookup}, "key": "country", "fields": ["rate"]}},
     ]
     spec["layer"] = [
+        # Every member's outline, grey: a member whose rate is not known (suppressed, no threat figures) stays on the map.
+        {"mark": {"type": "geoshape", "fill": "#dee2e6", "stroke": "#ffffff", "strokeWidth": 0.8}},
         {
             "mark": {"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 0.8},
             "encoding": {

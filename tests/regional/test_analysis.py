@@ -214,3 +214,20 @@ def test_every_chart_names_its_members_and_draws_to_svg(pairs: list[tuple[str, d
     topology = drawn["events_map"].spec["data"]["values"]
     assert {g["id"] for g in topology["objects"]["countries"]["geometries"]} == {"600", "858"}
     assert "url" not in drawn["events_map"].spec["data"]
+
+
+def test_a_member_without_a_rate_stays_on_the_map_in_grey() -> None:
+    no_threats = uy_figures()
+    del no_threats["threats"]
+    analysis = regional_analysis([package("PY", parts()), package("UY", no_threats)], "2026")
+    rows = {r["country"]: r for r in analysis.comparison.rows}
+    assert rows["UY"]["events"] is None and rows["UY"]["events_per_1000"] is None
+    # The region's events are PY's over PY's addresses: UY's events are not known, so its addresses do not count.
+    assert rows[REGION]["events_per_1000"] == 0.123 and rows[REGION]["announced_ipv4"] == 4_000_000
+    spec = next(c for c in charts_for(analysis) if c.name == "events_map").spec
+    assert spec["transform"][1]["from"]["data"]["values"] == [
+        {"country": "PY", "rate": 0.123},
+        {"country": "UY", "rate": None},
+    ]
+    assert spec["layer"][0]["mark"]["fill"]  # the grey outline of every member under the coloured one
+    assert to_svg(spec).lstrip().startswith("<svg")
