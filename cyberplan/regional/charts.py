@@ -160,7 +160,7 @@ def member_events(analysis: RegionalAnalysis) -> dict[str, Any] | None:
 
 def member_sources(analysis: RegionalAnalysis) -> dict[str, Any] | None:
     """Each member's distinct source addresses by month."""
-    return _member_lines(analysis, "sources", _("Distinct source addresses by month per member"), _("Sources"))
+    return _member_lines(analysis, "sources", _("Distinct sources by month per member"), _("Sources"))
 
 
 def changes(analysis: RegionalAnalysis) -> dict[str, Any] | None:
