@@ -44,3 +44,12 @@ copy axe-core/axe.min.js "$axe"
 copy axe-core/LICENSE "$axe"
 version="$(node -p "require('./node_modules/axe-core/package.json').version")"
 echo "vendor-static: axe-core $version copied to $axe"
+
+# Country outlines of Natural Earth at 1:110m as TopoJSON: the server reads them to draw the regional
+# programme's maps (cyberplan/regional/geo.py); the browser never fetches them.
+atlas="cyberplan/static/vendor/world-atlas"
+rm -rf "$atlas"
+copy world-atlas/countries-110m.json "$atlas"
+copy world-atlas/LICENSE "$atlas"
+version="$(node -p "require('./node_modules/world-atlas/package.json').version")"
+echo "vendor-static: world-atlas $version copied to $atlas"

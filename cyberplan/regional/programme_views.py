@@ -1,11 +1,12 @@
 """Pages of the regional programme, receiving side: the member register, received packages and refusals, a
-member's history, and the regional overview. Thin: read through access.py, write through intake.py."""
+member's history, and the regional dashboard. Thin: read through access.py, write through intake.py."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,8 +15,9 @@ from django.views.decorators.http import require_POST
 from cyberplan.core.access import Permission, has_permission, require
 from cyberplan.core.forms import attach_errors
 from cyberplan.core.http import signed_in_user
-from cyberplan.core.models import User
+from cyberplan.core.models import Organisation, User
 from cyberplan.core.uploads import safe_filename
+from cyberplan.reports.svg import page_chart
 
 from . import intake
 from .access import (
@@ -26,9 +28,10 @@ from .access import (
     received_visible_to,
     refusals_visible_to,
 )
+from .analysis import previous_period, regional_analysis
+from .charts import charts_for, included
 from .forms import MemberForm, ReceiveForm
 from .models import Member, PackageRefusal
-from .regional_figures import regional_figures
 
 
 def _administered(user: User) -> list[int]:
@@ -153,19 +156,37 @@ def refusal_confirm_identity(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("regional:member_history", member.pk)
 
 
+def _programme(request: HttpRequest, programmes: QuerySet[Organisation]) -> Organisation | None:
+    chosen_id = request.GET.get("programme", "")
+    return (programmes.filter(pk=int(chosen_id)).first() if chosen_id.isdigit() else None) or programmes.first()
+
+
+def _period(request: HttpRequest, periods: list[str]) -> str:
+    """The chosen period when a package holds it, else the latest period (never a text the user typed)."""
+    asked = request.GET.get("period", "")
+    return asked if asked in periods else (periods[0] if periods else "")
+
+
 @login_required
 def programme_overview(request: HttpRequest) -> HttpResponse:
+    """The regional dashboard: the figures and charts of a period for the chosen members, each saying which
+    members and periods it includes. Only members of the programme organisation see it, packages within TLP."""
     user = signed_in_user(request)
     programmes = programmes_where(user)
     if not programmes.exists():
         raise PermissionDenied
-    chosen_id = request.GET.get("programme", "")
-    programme = (programmes.filter(pk=int(chosen_id)).first() if chosen_id.isdigit() else None) or programmes.first()
+    programme = _programme(request, programmes)
     latest = received_visible_to(user).filter(programme=programme, superseded=False)
     periods = sorted(set(latest.values_list("period", flat=True)), reverse=True)
-    period = request.GET.get("period") or (periods[0] if periods else "")
+    period = _period(request, periods)
     chosen = latest.filter(period=period).order_by("member__country")
-    figures = regional_figures((p.member.country, p.package()) for p in chosen)
+    available = [p.member.country for p in chosen]
+    asked = [m for m in request.GET.getlist("member") if m in available]
+    members = asked or available
+    analysis = None
+    if period:
+        wanted = latest.filter(period__in=[period, previous_period(period)]).order_by("member__country")
+        analysis = regional_analysis(((p.member.country, p.package()) for p in wanted), period, members)
     return render(
         request,
         "regional/programme_overview.html",
@@ -174,7 +195,12 @@ def programme_overview(request: HttpRequest) -> HttpResponse:
             "programme": programme,
             "periods": periods,
             "period": period,
-            "figures": figures,
-            "packages": chosen,
+            "available": available,
+            "members": members,
+            "packages": [p for p in chosen if p.member.country in members],
+            "analysis": analysis,
+            "figures": analysis.figures() if analysis else {},
+            "captions": {n: included(f) for n, f in analysis.figures().items()} if analysis else {},
+            "charts": {c.name: page_chart(c.spec, c.span) for c in charts_for(analysis)} if analysis else {},
         },
     )

@@ -94,8 +94,11 @@ def title_of(spec: Mapping[str, Any]) -> str:
     """The chart's title and subtitle, as words (the text alternative of its drawing)."""
     title = spec.get("title")
     if isinstance(title, Mapping):
-        parts = [title.get("text"), title.get("subtitle")]
-        return ". ".join(str(part) for part in parts if part)
+        subtitle = title.get("subtitle")
+        # A subtitle of several lines is a list of them.
+        lines = subtitle if isinstance(subtitle, list) else [subtitle]
+        parts = [str(part) for part in [title.get("text"), *lines] if part]
+        return ". ".join([part.rstrip(".") for part in parts[:-1]] + parts[-1:])
     return str(title or "")
 
 
