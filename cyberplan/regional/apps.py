@@ -18,10 +18,10 @@ class RegionalConfig(AppConfig):
             describe="cyberplan.regional.jobs.describe",
         )
         # By dotted path: the report's content and renderers load only where a report is made.
-        register_path("regional", "cyberplan.regional.report_command.KIND")  # cyberplan report regional
+        register_path("regional", "cyberplan.regional.report.command.KIND")  # cyberplan report regional
         declare(
             "regional_report",
             _("Regional report"),
-            "cyberplan.regional.report_jobs.run_regional_report_job",
-            describe="cyberplan.regional.report_jobs.describe",
+            "cyberplan.regional.report.jobs.run_regional_report_job",
+            describe="cyberplan.regional.report.jobs.describe",
         )

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import programme_views, report_views, views
+from . import programme_views, views
+from .report import views as report_views
 
 app_name = "regional"
 urlpatterns = [

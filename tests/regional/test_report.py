@@ -14,8 +14,8 @@ from cyberplan.core.choices import Role
 from cyberplan.core.models import Organisation, User
 from cyberplan.regional.models import ReceivedPackage
 from cyberplan.regional.regional_figures import REGION
-from cyberplan.regional.report_document import Report, build_report
-from cyberplan.regional.report_service import produce
+from cyberplan.regional.report.document import Report, build_report
+from cyberplan.regional.report.service import produce
 from cyberplan.reports.document import Section, Table
 from cyberplan.reports.marking import sharing_note
 from tests.regional.report_support import INSTRUMENT, regional_world

@@ -10,7 +10,7 @@ from django.urls import reverse
 from cyberplan.core.choices import AuditAction, Role
 from cyberplan.core.models import AuditEntry, Organisation, User
 from cyberplan.jobs.models import Job
-from cyberplan.regional.report_jobs import REGIONAL_REPORT, describe
+from cyberplan.regional.report.jobs import REGIONAL_REPORT, describe
 from tests.conftest import World
 from tests.regional.report_support import regional_world
 

@@ -13,7 +13,7 @@ from pytest_django import Settings
 from cyberplan.core.choices import Role
 from cyberplan.core.models import Membership, User
 from cyberplan.jobs.models import Job
-from cyberplan.regional.report_jobs import REGIONAL_REPORT
+from cyberplan.regional.report.jobs import REGIONAL_REPORT
 from tests import dbutil
 from tests.regional.report_support import regional_world
 from tests.trends.report_support import pdf_text

@@ -16,8 +16,8 @@ from cyberplan.strategy.choices import Phase
 from cyberplan.training.choices import Audience
 from cyberplan.trends.labels import country_label, flag_label, sector_label, taxonomy_label
 
-from .regional_figures import REGION, Figure
-from .report_content import Content
+from ..regional_figures import REGION, Figure
+from .content import Content
 
 
 def cell_text(cell: Mapping[str, Any] | None) -> str:

@@ -15,7 +15,7 @@ from cyberplan.reports.html import page_context
 from cyberplan.reports.layout import laid_out, write_docx_sections
 from cyberplan.reports.service import render
 
-from .report_document import Report
+from .document import Report
 
 
 def render_report(report: Report, fmt: str) -> bytes:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from cyberplan.core.models import Organisation, User
 from cyberplan.reports.service import Produced, in_language
 
-from .report_document import build_report
-from .report_render import render_report
+from .document import build_report
+from .render import render_report
 
 __all__ = ["Produced", "file_name", "produce"]
 

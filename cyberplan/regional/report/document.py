@@ -13,10 +13,11 @@ from cyberplan.reports.document import Paragraph, Section, Table, clean
 from cyberplan.reports.marking import marking, sharing_note
 from cyberplan.reports.words import day, number
 
-from .report_charts import report_charts
-from .report_content import Content, gather, report_period
-from .report_profiles import profile_section
-from .report_sections import (
+from .charts import report_charts
+from .content import Content, gather
+from .periods import report_period
+from .profiles import profile_section
+from .sections import (
     change_test_note,
     exposure_section,
     incidents_section,

@@ -12,8 +12,8 @@ from cyberplan.core.models import Organisation
 from cyberplan.reports.command import add_file_arguments, output_path, write
 from cyberplan.reports.registry import ReportKind
 
-from .report_content import report_period
-from .report_service import produce
+from .periods import report_period
+from .service import produce
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -11,9 +11,9 @@ from cyberplan.reports.document import Block, Paragraph, Section, Table, clean
 from cyberplan.reports.words import decimal, number
 from cyberplan.trends.labels import taxonomy_label
 
-from .regional_figures import Sum
-from .report_content import Included
-from .report_sections import audience_label, cell_text, percent, phase_label, treaty_status, who
+from ..regional_figures import Sum
+from .content import Included
+from .sections import audience_label, cell_text, percent, phase_label, treaty_status, who
 
 
 def part_name(part: str) -> str:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from cyberplan.reports.charts import FONT
 from cyberplan.trends.labels import country_label, taxonomy_label
 
-from .regional_figures import REGION, Figure
+from ..regional_figures import REGION, Figure
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 

@@ -18,8 +18,8 @@ from cyberplan.core.models import Organisation
 from cyberplan.reports.forms import ReportFileForm
 from cyberplan.reports.views import file_options, recent_reports, start_report
 
-from .access import programmes_where, received_visible_to
-from .report_jobs import REGIONAL_REPORT, do_request_regional_report
+from ..access import programmes_where, received_visible_to
+from .jobs import REGIONAL_REPORT, do_request_regional_report
 
 
 class RegionalReportForm(ReportFileForm):

@@ -13,8 +13,8 @@ from cyberplan.jobs.registry import Progress
 from cyberplan.reports import jobs
 from cyberplan.reports.jobs import format_and_language_errors, raise_errors
 
-from .access import programmes_where
-from .report_content import report_period
+from ..access import programmes_where
+from .periods import report_period
 
 REGIONAL_REPORT = "regional_report"
 
@@ -54,7 +54,7 @@ def run_regional_report_job(job: Job, progress: Progress) -> dict[str, Any]:
     user = jobs.requester(job)
     if not may_read(user, job.organisation):
         raise PermissionError(_("The person who asked for this report is no longer a member of the programme."))
-    from .report_service import produce  # the URL conf imports this module: renderers load only here
+    from .service import produce  # the URL conf imports this module: renderers load only here
 
     produced = jobs.write_report(
         job, progress, language, lambda: produce(job.organisation, period, language=language, fmt=fmt, reader=user)

@@ -16,13 +16,13 @@ from typing import Any
 from django.db.models import QuerySet
 
 from cyberplan.analytics import stats
-from cyberplan.analytics.periods import Period, PeriodError, parse_period
+from cyberplan.analytics.periods import Period
 from cyberplan.core.choices import TLP, TLP_RANK
 from cyberplan.core.models import Organisation, User
 
-from .access import received_visible_to
-from .models import ReceivedPackage
-from .regional_figures import REGION, Figure, Sum, regional_figures
+from ..access import received_visible_to
+from ..models import ReceivedPackage
+from ..regional_figures import REGION, Figure, Sum, regional_figures
 
 #: The series the period-over-period test compares, as the national report splits events by type and sector.
 DIMENSIONS = ("taxonomy", "sector")
@@ -64,17 +64,6 @@ class Content:
     figures: dict[str, Figure]
     changes: Changes
     tlp: str
-
-
-def report_period(text: str) -> Period:
-    """A year or a quarter, as the packages cover; ``ValueError`` in words otherwise."""
-    try:
-        period = parse_period(text.strip())
-    except PeriodError as exc:
-        raise ValueError(str(exc)) from None
-    if period.kind not in ("year", "quarter"):
-        raise ValueError(f"{text!r}: a regional report covers a year (2026) or a quarter (2026-Q2)")
-    return period
 
 
 def _received(programme: Organisation, reader: User | None) -> QuerySet[ReceivedPackage]:
