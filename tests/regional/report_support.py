@@ -22,6 +22,8 @@ from tests.regional.support import CREATED, MEMBER, header, parts, threat_table
 UY = Owner(key="authority-uy", name="Authority UY", since=dt.datetime(2026, 1, 7, tzinfo=dt.UTC))
 #: Text a member typed, which every format must show as text.
 INSTRUMENT = "<b>Decree</b> 1234 & annex"
+#: A name typed in the programme's register, shown as text too.
+UY_NAME = "República Oriental del Uruguay <CERTuy>"
 
 
 def year_header(year: int, **changes: Any) -> Any:
@@ -102,7 +104,7 @@ def regional_world(name: str = "Regional Programme") -> Organisation:
     for role in Role.values:
         make_user(f"p-{role}", programme, role)
     Member.objects.create(programme=programme, country="PY", name="Paraguay", identity_id=MEMBER.identity_id)
-    Member.objects.create(programme=programme, country="UY", name="Uruguay", identity_id=UY.identity_id)
+    Member.objects.create(programme=programme, country="UY", name=UY_NAME, identity_id=UY.identity_id)
     later = CREATED + dt.timedelta(days=2)
     receive(programme, "2026", bundle_of(year_header(2026), py_2026(events_feb_malicious=90)))
     receive(programme, "2026", bundle_of(year_header(2026, version=2, modified=later), py_2026()))

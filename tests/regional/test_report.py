@@ -18,7 +18,7 @@ from cyberplan.regional.report.document import Report, build_report
 from cyberplan.regional.report.service import produce
 from cyberplan.reports.document import Section, Table
 from cyberplan.reports.marking import sharing_note
-from tests.regional.report_support import INSTRUMENT, regional_world
+from tests.regional.report_support import INSTRUMENT, UY_NAME, regional_world
 from tests.trends.report_support import docx_text, pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -70,8 +70,9 @@ def test_every_format_and_language(programme: Organisation, language: str, fmt: 
     assert ("1.242" if language == "es" else "1,242") in text
     if fmt == "html":
         assert "&lt;b&gt;Decree&lt;/b&gt; 1234 &amp; annex" in text and "<b>Decree" not in text
+        assert "del Uruguay &lt;CERTuy&gt;" in text and "<CERTuy>" not in text
     else:
-        assert INSTRUMENT in text
+        assert INSTRUMENT in text and UY_NAME in text
 
 
 def test_spanish_and_english_differ_in_the_words_the_catalogue_has() -> None:
@@ -144,7 +145,9 @@ def test_without_a_previous_period_nothing_is_tested(programme: Organisation) ->
 def test_a_profile_per_member_with_only_the_parts_it_sent(programme: Organisation) -> None:
     report = english(programme)
     py, uy = section(report, "member-py"), section(report, "member-uy")
-    assert py.title == "Paraguay (PY): Paraguay" and uy.title.startswith("Uruguay (UY)")
+    assert (
+        py.title == "Paraguay (PY)" and uy.title == f"Uruguay (UY): {UY_NAME}"
+    )  # the register's name, when it differs
     headings = {s.id: [p.text for p in s.paragraphs("subheading")] for s in (py, uy)}
     # PY shares no assessment: no maturity section in its profile; UY's has its factors.
     assert "Maturity" not in headings["member-py"] and not any(t.caption.startswith("Stage") for t in py.tables)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from cyberplan.reports.document import Block, Paragraph, Section, Table, clean
 from cyberplan.reports.words import decimal, number
-from cyberplan.trends.labels import taxonomy_label
+from cyberplan.trends.labels import country_label, taxonomy_label
 
 from ..regional_figures import Sum
 from .content import Included
@@ -133,7 +133,8 @@ WRITERS = {
 
 def profile_section(included: Included) -> Section:
     """The member's page: a subheading and its figures per part it sent, then the parts it did not send."""
-    title = who(included.country) + (f": {clean(included.name)}" if included.name else "")
+    named = included.name and included.name != country_label(included.country)
+    title = who(included.country) + (f": {clean(included.name)}" if named else "")
     section = Section(f"member-{included.country.lower()}", title)
     section.add(
         Paragraph(
