@@ -38,7 +38,7 @@ def ask(who: User, programme_pk: int, language: str) -> Job:
         reverse("regional:report"), {"programme": programme_pk, "period": "2026", "language": language, "format": "pdf"}
     )
     assert posted.status_code == 302
-    return Job.objects.filter(kind=REGIONAL_REPORT).latest("pk")
+    return Job.objects.get(kind=REGIONAL_REPORT, created_by=who)
 
 
 def pdf_of(job: Job) -> list[str]:
