@@ -118,4 +118,5 @@ def test_every_kind_registered_by_path_is_found() -> None:
         "training",
         "strategy",
         "monitoring",
+        "regional",
     ]

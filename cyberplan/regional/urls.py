@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import programme_views, views
+from .report import views as report_views
 
 app_name = "regional"
 urlpatterns = [
@@ -12,6 +13,7 @@ urlpatterns = [
     path("programme/members/", programme_views.member_list, name="member_list"),
     path("programme/members/<int:pk>/", programme_views.member_history, name="member_history"),
     path("programme/members/<int:pk>/edit/", programme_views.member_edit, name="member_edit"),
+    path("programme/report/", report_views.report_request, name="report"),
     path("programme/received/", programme_views.received_list, name="received_list"),
     path(
         "programme/refusals/<int:pk>/confirm-identity/",

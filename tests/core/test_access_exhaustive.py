@@ -334,6 +334,7 @@ ROUTES: dict[str, Reads | Lists | Skip] = {
     "regional:programme_overview": Lists(),
     "regional:member_list": Lists(),
     "regional:received_list": Lists(),
+    "regional:report": Lists(),
     "regional:member_history": Skip("members are not in this world: tests/regional/test_programme.py"),
     "regional:member_edit": Skip("members are not in this world: tests/regional/test_programme.py"),
     "regional:refusal_confirm_identity": WRITE_ONLY,

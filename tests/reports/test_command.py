@@ -40,6 +40,7 @@ def test_one_report_command_serves_the_kinds_the_apps_registered() -> None:
         "training",
         "strategy",
         "monitoring",
+        "regional",
     ]
 
 

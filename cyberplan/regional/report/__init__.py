@@ -1,0 +1,1 @@
+"""The regional report: Cybersecurity Trends in the region, from the latest accepted packages of a period."""
