@@ -132,7 +132,7 @@ def build_report(programme: Organisation, period_text: str, reader: User | None 
     """The report of ``programme`` for a period, in the active language, from the packages ``reader`` may read."""
     period = report_period(period_text)
     content = gather(programme, period, reader)
-    charts = report_charts(content.figures)
+    charts = report_charts(content)
     sections = [
         summary_section(content, charts),
         trends_section(content, charts),

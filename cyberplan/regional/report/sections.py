@@ -215,6 +215,18 @@ def exposure_section(content: Content, charts: Mapping[str, Any]) -> Section:
             empty=_("No published figure to draw."),
             name="per_1000",
         ),
+        Chart(
+            _("Events per 1,000 announced addresses"),
+            charts.get("events_rate"),
+            empty=_("No published figure to draw."),
+            name="events_rate",
+        ),
+        Chart(
+            _("Map of the members: events per 1,000 announced addresses"),
+            charts.get("map"),
+            empty=_("No published figure to draw."),
+            name="map",
+        ),
     )
     return section
 
@@ -260,12 +272,18 @@ def maturity_section(content: Content, charts: Mapping[str, Any]) -> Section:
             empty=_("No member shared its assessment."),
             numeric=[False, *[True for _c in countries]],
         ),
+        Chart(
+            _("Maturity per factor and member"),
+            charts.get("maturity"),
+            empty=_("No published figure to draw."),
+            name="maturity",
+        ),
     )
-    section.add(*strategy_blocks(content), *legal_blocks(content))
+    section.add(*strategy_blocks(content, charts), *legal_blocks(content, charts))
     return section
 
 
-def strategy_blocks(content: Content) -> list[Block]:
+def strategy_blocks(content: Content, charts: Mapping[str, Any]) -> list[Block]:
     strategy = content.figures["strategy"]
     rows = [
         [
@@ -287,6 +305,12 @@ def strategy_blocks(content: Content) -> list[Block]:
             empty=_("No member shared its strategy status."),
             numeric=[False, False, False, False, True],
         ),
+        Chart(
+            _("Strategy adoption timeline"),
+            charts.get("strategy"),
+            empty=_("No published figure to draw."),
+            name="strategy",
+        ),
     ]
 
 
@@ -302,7 +326,7 @@ def treaty_status(row: Mapping[str, Any]) -> str:
     return _("no step recorded")
 
 
-def legal_blocks(content: Content) -> list[Block]:
+def legal_blocks(content: Content, charts: Mapping[str, Any]) -> list[Block]:
     treaties = [
         [who(p.country), clean(t["treaty"]), treaty_status(t)]
         for p in content.current
@@ -316,6 +340,12 @@ def legal_blocks(content: Content) -> list[Block]:
             [_("Country"), _("Treaty"), _("Status")],
             treaties,
             empty=_("No member shared its treaty status."),
+        ),
+        Chart(
+            _("Convention status per member"),
+            charts.get("conventions"),
+            empty=_("No published figure to draw."),
+            name="conventions",
         ),
         Table(
             _("Legal coverage of each treaty's provisions, latest approved review"),
@@ -358,6 +388,12 @@ def training_section(content: Content, charts: Mapping[str, Any]) -> Section:
             rows,
             empty=_("No member shared training figures."),
             numeric=[False, False, True, True, True],
+        ),
+        Chart(
+            _("Training coverage per member"),
+            charts.get("training"),
+            empty=_("No published figure to draw."),
+            name="training",
         ),
     )
     return section
