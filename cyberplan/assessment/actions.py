@@ -430,7 +430,8 @@ def do_sync_assessment_gaps(actor: User | None, assessment: Assessment) -> list[
         ).first()
         factor = structure.factor(factor_row.factor_id)
         stage = results[factor.id].stage
-        if target is None:
+        if target is None or stage is None:
+            # A factor not assessed says nothing about the gap: none is opened, and one already open stays.
             continue
         if stage >= target:
             if existing is not None and existing.status != GapStatus.CLOSED:
@@ -447,8 +448,8 @@ def do_sync_assessment_gaps(actor: User | None, assessment: Assessment) -> list[
         missing = [
             i for s in range(1, target + 1) for i in factor.indicators_at(s) if answers.get(i.id) != AnswerValue.MET
         ]
-        reached_en = structure.stage(stage).name.en if stage else "none"
-        reached_es = structure.stage(stage).name.es if stage else "ninguna"
+        reached_en = structure.stage(stage).name.en
+        reached_es = structure.stage(stage).name.es
         wanted = structure.stage(target).name
         values: dict[str, Any] = {
             "title_en": f"Factor {factor.id} {factor.name.en}: below its target stage ({wanted.en})"[:250],

@@ -36,8 +36,9 @@ def score_assessment(assessment: Assessment) -> tuple[fw.Framework, dict[str, sc
 
 
 def factor_stages(assessment: Assessment) -> dict[str, int]:
+    """The stage of every assessed factor; a factor not assessed is left out (it has no stage)."""
     _structure, results = score_assessment(assessment)
-    return {fid: r.stage for fid, r in results.items()}
+    return {fid: r.stage for fid, r in results.items() if r.stage is not None}
 
 
 def _counts(result: scoring.FactorResult) -> list[dict[str, int]]:
@@ -70,14 +71,18 @@ def factor_scores(assessment: Assessment, language: str = "en") -> list[dict[str
                 "dimension_id": factor.dimension_id,
                 "name": factor.name.get(language),
                 "stage": result.stage,
-                "stage_name": structure.stage(result.stage).name.get(language) if result.stage else "",
+                "stage_name": stage_words(structure, result.stage, language),
+                "assessed": result.assessed,
+                "indicators": result.indicators,
                 "rule": result.rule,
                 "counts": _counts(result),
                 "met": met,
                 "met_with_evidence": backed,
                 "claimed_without_evidence": list(result.claimed_without_evidence),
                 "target_stage": row.target_stage if row else None,
-                "below_target": bool(row and row.target_stage and result.stage < row.target_stage),
+                "below_target": bool(
+                    row and row.target_stage and result.stage is not None and result.stage < row.target_stage
+                ),
                 "assignee": row.assignee.get_username() if row and row.assignee else None,
                 "approved": bool(row and row.approved_at),
                 "approved_by": row.approved_by.get_username() if row and row.approved_by else None,
@@ -88,7 +93,8 @@ def factor_scores(assessment: Assessment, language: str = "en") -> list[dict[str
 
 
 def dimension_summaries(assessment: Assessment, language: str = "en") -> list[dict[str, Any]]:
-    """Per dimension: the stage of each factor, how many factors sit at each stage, lowest and highest."""
+    """Per dimension: the stage of each factor (None: not assessed), how many assessed factors sit at each
+    stage, how many are not assessed, and the lowest and highest stage of the assessed ones."""
     structure, results = score_assessment(assessment)
     summaries = scoring.summarise(structure, results)
     out: list[dict[str, Any]] = []
@@ -99,7 +105,11 @@ def dimension_summaries(assessment: Assessment, language: str = "en") -> list[di
                 "dimension_id": dimension.id,
                 "name": dimension.name.get(language),
                 "factor_stages": dict(s.factor_stages),
-                "distribution": [{"stage": k, "factors": v} for k, v in sorted(s.distribution.items())],
+                "distribution": [
+                    {"stage": k, "name": structure.stage(k).name.get(language), "factors": v}
+                    for k, v in sorted(s.distribution.items())
+                ],
+                "not_assessed": s.not_assessed,
                 "lowest": s.lowest,
                 "highest": s.highest,
             }
@@ -189,12 +199,18 @@ def assessment_results(assessment: Assessment, language: str = "en") -> dict[str
 class FactorChange:
     factor_id: str
     name: str
-    before: int
-    after: int
+    before: int | None  # None: not assessed
+    after: int | None
     answers: list[dict[str, Any]] = field(default_factory=list)  # indicators whose answer or evidence changed
 
     @property
     def direction(self) -> str:
+        if self.before is None and self.after is None:
+            return "unchanged"
+        if self.before is None:
+            return "newly assessed"
+        if self.after is None:
+            return "no longer assessed"
         if self.after > self.before:
             return "up"
         if self.after < self.before:
@@ -214,7 +230,7 @@ def compare_assessments(earlier: Assessment, later: Assessment, language: str = 
     """Factor by factor: the stage before and after, and the answers and evidence that changed.
 
     Both assessments must be on frameworks with the same id; factors of the later framework are
-    compared, and a factor missing from the earlier one counts as stage 0 there.
+    compared, and a factor missing from the earlier one counts as not assessed there.
     """
     if earlier.framework.framework_id != later.framework.framework_id:
         raise ValueError("the assessments were made on different frameworks")
@@ -226,7 +242,7 @@ def compare_assessments(earlier: Assessment, later: Assessment, language: str = 
         change = FactorChange(
             factor.id,
             factor.name.get(language),
-            before[factor.id].stage if factor.id in before else 0,
+            before[factor.id].stage if factor.id in before else None,
             after[factor.id].stage,
         )
         for indicator in factor.indicators:
@@ -298,8 +314,6 @@ def stage_words(structure: fw.Framework, stage: int | None, language: str) -> st
     """A factor's stage as the model names it; "not assessed" when there is none."""
     if stage is None:
         return str(_("not assessed"))
-    if stage < 1:
-        return str(_("below %(stage)s") % {"stage": structure.stage(1).name.get(language)})
     return structure.stage(stage).name.get(language)
 
 

@@ -78,7 +78,7 @@ def test_answer_is_audited_and_scored(world: World, make_assessment: Callable[..
     d1 = next(d for d in results["dimensions"] if d["dimension_id"] == "D1")
     assert (d1["lowest"], d1["highest"]) == (0, 2)
     assert {x["stage"]: x["factors"] for x in d1["distribution"]}[0] == 3
-    assert results["framework"]["version"] == "2026.1"
+    assert results["framework"]["version"] == "2026.2"
     assert len(results["evidence"]) == len(
         [i for i in assessment.framework.structure().factor("1.1").indicators if i.stage <= 2]
     )
