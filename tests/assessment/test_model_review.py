@@ -62,7 +62,7 @@ def test_start_up_and_formative_indicators_are_countable(new: Framework) -> None
 def test_a_national_csirt_created_by_decree_reaches_formative_without_private_teams(
     old: Framework, new: Framework
 ) -> None:
-    answers = {i: "met" for i in ("1.2.S1", "1.2.S2", "1.2.F1", "1.2.F2", "1.2.F3")}
+    answers = dict.fromkeys(("1.2.S1", "1.2.S2", "1.2.F1", "1.2.F2", "1.2.F3"), "met")
     assert score_framework(new, answers)["1.2"].stage == 2
     # on 2026.1 the banks' own incident staff (1.2.S3) held the same country at the floor
     assert score_framework(old, answers)["1.2"].stage == 1

@@ -520,7 +520,7 @@ def _method_section(facts: _Facts) -> Section:
 def _scale_table(facts: _Facts) -> Table:
     """The whole scale, Start-up to Dynamic: what each stage means and how many factors sit at it."""
     fallback = _stage_meanings()
-    counts = {ordinal: 0 for ordinal in facts.stages}
+    counts = dict.fromkeys(facts.stages, 0)
     for f in facts.factors:
         if f["stage"] is not None:
             counts[f["stage"]] += 1
