@@ -19,7 +19,8 @@ from cyberplan.gaps.models import Gap
 from . import benchmarks as bm
 from . import crosswalk as cw
 from . import framework as fw
-from . import scoring
+from . import ncsi, scoring
+from .choices import AnswerValue, EvidenceKind
 from .models import Answer, Assessment
 
 
@@ -340,6 +341,98 @@ def crosswalk_tables(assessment: Assessment, language: str) -> list[CrosswalkTab
             )
         tables.append(CrosswalkTable(target_framework.id, target_framework.title_in(language), rows))
     return tables
+
+
+@dataclass(frozen=True)
+class NcsiRow:
+    """One NCSI criterion, read through the model's indicator that checks the same thing."""
+
+    criterion: str
+    area: str  # the area's name in the NCSI version of the criteria, in the reader's language
+    text: str
+    source: str
+    indicator: str
+    factor: str
+    statement: str
+    answer: str  # the answer's label, or "" when not answered
+    public_evidence: list[tuple[str, str]]  # (label, web address or legal citation)
+    ready: bool  # met, with at least one piece of public evidence: what NCSI would count
+
+
+@dataclass(frozen=True)
+class NcsiTable:
+    title: str
+    version: str
+    note: str
+    rows: list[NcsiRow]
+
+    @property
+    def ready(self) -> int:
+        return sum(r.ready for r in self.rows)
+
+
+_NCSI: dict[str, ncsi.NcsiCriteria | None] = {}
+
+
+def _public(evidence: Any) -> tuple[str, str] | None:
+    """Evidence NCSI accepts: a public web address or a legal act's citation."""
+    if evidence.kind == EvidenceKind.URL and evidence.url.startswith(("https://", "http://")):
+        return (in_reader_language(evidence, "label"), evidence.url)
+    if evidence.kind == EvidenceKind.CITATION and (evidence.citation or evidence.url):
+        return (in_reader_language(evidence, "label"), " · ".join(x for x in (evidence.citation, evidence.url) if x))
+    return None
+
+
+def ncsi_table(assessment: Assessment, language: str) -> NcsiTable | None:
+    """The NCSI criteria the assessment's answers support, criterion by criterion, to prepare a submission.
+
+    ``None`` when the shipped criteria do not start from this assessment's framework.
+    """
+    structure = assessment.framework.structure()
+    digest = assessment.framework.digest
+    if digest not in _NCSI:
+        walks = _crosswalks(digest, structure)
+        try:
+            _NCSI[digest] = ncsi.load_ncsi_criteria(structure, walks) if walks is not None else None
+        except ncsi.NcsiCriteriaError:
+            _NCSI[digest] = None
+    criteria = _NCSI[digest]
+    if criteria is None:
+        return None
+    wanted = [c.indicator for c in criteria.criteria]
+    answers = {
+        a.indicator_id: a
+        for a in Answer.objects.filter(assessment=assessment, indicator_id__in=wanted).prefetch_related("evidence")
+    }
+    rows = []
+    for c in criteria.criteria:
+        answer = answers.get(c.indicator)
+        public = [found for e in (answer.evidence.all() if answer else []) if (found := _public(e)) is not None]
+        value = answer.value if answer else ""
+        rows.append(
+            NcsiRow(
+                criterion=c.id,
+                area=criteria.crosswalk.target(c.area).label(language),
+                text=c.text.get(language),
+                source=c.source,
+                indicator=c.indicator,
+                factor=structure.indicator(c.indicator).factor_id,
+                statement=structure.indicator(c.indicator).text.get(language),
+                answer=str(AnswerValue(value).label) if value else "",
+                public_evidence=public,
+                ready=value == AnswerValue.MET and bool(public),
+            )
+        )
+    return NcsiTable(criteria.crosswalk.title_in(language), criteria.version, criteria.note.get(language), rows)
+
+
+def benchmark_area_names(assessment: Assessment, language: str) -> dict[str, str]:
+    """``"<crosswalk framework>:<area>"`` -> the area's name, for figures published about one area."""
+    structure = assessment.framework.structure()
+    walks = _crosswalks(assessment.framework.digest, structure)
+    if walks is None:
+        return {}
+    return {f"{f.id}:{t.id}": t.label(language) for f in walks.frameworks for t in f.targets}
 
 
 def benchmark_figures(country: str | None = None) -> list[bm.BenchmarkFigure]:
