@@ -109,6 +109,6 @@ def _criteria(value: Any, framework: Framework, walk: TargetFramework | None, p:
             p.add(f"{path}.id", f"criterion {cid!r} is listed twice")
         if indicator is not None and any(c.indicator == indicator for c in out):
             p.add(f"{path}.indicator", f"{indicator} already matches another criterion: the match must be one to one")
-        if None not in (cid, area, indicator, text) and isinstance(source, str):
-            out.append(Criterion(str(cid), str(area), text, source, str(indicator)))  # type: ignore[arg-type]
+        if cid is not None and area is not None and indicator is not None and text is not None:
+            out.append(Criterion(cid, area, text, str(source), indicator))
     return out

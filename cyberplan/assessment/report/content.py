@@ -232,28 +232,7 @@ def _summary(facts: _Facts) -> list[str]:
     )
     if not answered:
         summary.append(_("No indicator has been answered yet, so no factor has a stage."))
-    reached = [f for f in factors if f["stage"] is not None]
-    summary.append(
-        ngettext(
-            "%(count)s of %(total)s factor is assessed; a factor none of whose indicators is answered met, "
-            "partly met or not met is not assessed, and has no stage.",
-            "%(count)s of %(total)s factors are assessed; a factor none of whose indicators is answered met, "
-            "partly met or not met is not assessed, and has no stage.",
-            len(factors),
-        )
-        % {"count": len(reached), "total": len(factors)}
-    )
-    if reached:
-        best = max(f["stage"] for f in reached)
-        at_best = [f["factor_id"] for f in factors if f["stage"] == best]
-        summary.append(
-            ngettext(
-                "The highest stage reached is %(stage)s, by factor %(factors)s.",
-                "The highest stage reached is %(stage)s, by factors %(factors)s.",
-                len(at_best),
-            )
-            % {"stage": _stage_name(stages, best), "factors": ", ".join(at_best)}
-        )
+    summary.extend(_stage_sentences(factors, stages))
     unscored = facts.unscored
     if unscored:
         summary.append(
@@ -297,6 +276,33 @@ def _summary(facts: _Facts) -> list[str]:
     if illustrative:
         summary.append(_("This assessment is illustrative: it is not an official finding."))
     return summary
+
+
+def _stage_sentences(factors: list[dict[str, Any]], stages: dict[int, str]) -> list[str]:
+    """How many factors are assessed, and the highest stage reached and by which factors."""
+    reached = [f for f in factors if f["stage"] is not None]
+    sentences = [
+        ngettext(
+            "%(count)s of %(total)s factor is assessed; a factor none of whose indicators is answered met, "
+            "partly met or not met is not assessed, and has no stage.",
+            "%(count)s of %(total)s factors are assessed; a factor none of whose indicators is answered met, "
+            "partly met or not met is not assessed, and has no stage.",
+            len(factors),
+        )
+        % {"count": len(reached), "total": len(factors)}
+    ]
+    if reached:
+        best = max(f["stage"] for f in reached)
+        at_best = [f["factor_id"] for f in factors if f["stage"] == best]
+        sentences.append(
+            ngettext(
+                "The highest stage reached is %(stage)s, by factor %(factors)s.",
+                "The highest stage reached is %(stage)s, by factors %(factors)s.",
+                len(at_best),
+            )
+            % {"stage": _stage_name(stages, best), "factors": ", ".join(at_best)}
+        )
+    return sentences
 
 
 def _dimension_section(facts: _Facts) -> Section:
