@@ -36,7 +36,7 @@ def _meet(assessment: Assessment, factor_id: str, up_to: int, actor=None) -> Non
 
 def test_create_makes_one_blank_answer_per_indicator(world: World, make_assessment: Callable[..., Assessment]) -> None:
     assessment = make_assessment(stakeholder_groups=["government", "csirt"])
-    assert assessment.answers.count() == 287
+    assert assessment.answers.count() == 288
     assert set(assessment.answers.values_list("value", flat=True)) == {""}
     assert assessment.factors.count() == 23
     entry = AuditEntry.objects.get(content_type__model="assessment", object_id=str(assessment.pk))
@@ -66,7 +66,9 @@ def test_answer_is_audited_and_scored(world: World, make_assessment: Callable[..
         actions.do_answer_indicator(coordinator, answer, None, value="maybe")
 
     scores = {s["factor_id"]: s for s in factor_scores(assessment)}
-    assert scores["1.1"]["stage"] == 0
+    # one indicator answered: assessed, so at Start-up, the floor, and 1 of the factor's indicators assessed
+    assert (scores["1.1"]["stage"], scores["1.1"]["assessed"]) == (1, 1)
+    assert scores["1.2"]["stage"] is None and scores["1.2"]["stage_name"] == "not assessed"
     assert scores["1.1"]["claimed_without_evidence"] == ["1.1.S1"]
     _meet(assessment, "1.1", 2, coordinator)
     scores = {s["factor_id"]: s for s in factor_scores(assessment)}
