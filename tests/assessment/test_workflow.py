@@ -75,11 +75,11 @@ def test_answer_is_audited_and_scored(world: World, make_assessment: Callable[..
     assert scores["1.1"]["stage"] == 2
     assert scores["1.1"]["claimed_without_evidence"] == []
     assert scores["1.1"]["met"] == scores["1.1"]["met_with_evidence"]
-    assert scores["1.2"]["stage"] == 0
+    assert scores["1.2"]["stage"] is None
     results = assessment_results(assessment)
     d1 = next(d for d in results["dimensions"] if d["dimension_id"] == "D1")
-    assert (d1["lowest"], d1["highest"]) == (0, 2)
-    assert {x["stage"]: x["factors"] for x in d1["distribution"]}[0] == 3
+    assert (d1["lowest"], d1["highest"], d1["not_assessed"]) == (2, 2, 3)  # the three others are not assessed
+    assert {x["stage"]: x["factors"] for x in d1["distribution"]} == {1: 0, 2: 1, 3: 0, 4: 0, 5: 0}
     assert results["framework"]["version"] == "2026.2"
     assert len(results["evidence"]) == len(
         [i for i in assessment.framework.structure().factor("1.1").indicators if i.stage <= 2]
