@@ -210,5 +210,5 @@ def test_the_method_section_and_the_chart_show_the_whole_scale(
     assert all(row[2] for row in scale.rows)
     # 1.1 and 4.1 are assessed, both at Start-up; the other 21 factors are not assessed
     assert [row[3] for row in scale.rows] == ["2", "0", "0", "0", "0", "21"]
-    rings = [layer for layer in report.chart_spec["layer"] if layer["mark"].get("type") == "text"][0]
+    rings = next(layer for layer in report.chart_spec["layer"] if layer["mark"].get("type") == "text")
     assert [v["text"] for v in rings["data"]["values"]] == [f"{n} {name}" for n, name in enumerate(names, 1)]
