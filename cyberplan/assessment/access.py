@@ -100,7 +100,8 @@ def latest_assessment_of(
 
 
 def scored_factor_ids(assessment: Assessment) -> set[str]:
-    """The factors of ``assessment`` with at least one answer other than unknown."""
+    """The assessed factors of ``assessment``: those with at least one answer other than unknown, which
+    are the factors with a stage (Start-up at least); the others are not assessed."""
     return set(
         Answer.objects.filter(assessment=assessment)
         .exclude(value__in=["", AnswerValue.UNKNOWN])

@@ -28,6 +28,7 @@ from cyberplan.gaps.choices import EvidenceKind as GapEvidenceKind
 from cyberplan.gaps.choices import GapSource, GapStatus, Severity
 from cyberplan.gaps.models import Gap
 
+from . import framework as fw
 from .choices import AnswerValue, EvidenceKind, StakeholderGroup
 from .models import Answer, AnswerEvidence, Assessment, AssessmentFactor, FactorComment, Framework
 from .results import score_assessment
@@ -408,8 +409,8 @@ def latest_assessment_of_country(assessment: Assessment) -> Assessment | None:
 def do_sync_assessment_gaps(actor: User | None, assessment: Assessment) -> list[GapChange]:
     """Bring the gap register in line with the assessment's target profile.
 
-    Each factor below its target gets an open gap (source ``assessment``) listing the indicators
-    still missing, with a link to the factor's page as platform evidence. A factor that reached
+    Each factor below its target, or not assessed against it, gets an open gap (source
+    ``assessment``) listing the indicators still missing or to assess, with a link to the factor's page as platform evidence. A factor that reached
     its target closes the gap an earlier assessment opened. Only the latest assessment of the
     country may do this, so an old assessment never reopens what a newer one closed.
     """
@@ -432,7 +433,7 @@ def do_sync_assessment_gaps(actor: User | None, assessment: Assessment) -> list[
         stage = results[factor.id].stage
         if target is None:
             continue
-        if stage >= target:
+        if stage is not None and stage >= target:
             if existing is not None and existing.status != GapStatus.CLOSED:
                 gap, _created = do_upsert_gap_from_source(
                     actor,
@@ -444,33 +445,54 @@ def do_sync_assessment_gaps(actor: User | None, assessment: Assessment) -> list[
                 _link_gap(actor, gap, assessment, factor.id)
                 changes.append(GapChange(factor.id, gap, "closed"))
             continue
-        missing = [
-            i for s in range(1, target + 1) for i in factor.indicators_at(s) if answers.get(i.id) != AnswerValue.MET
-        ]
-        reached_en = structure.stage(stage).name.en if stage else "none"
-        reached_es = structure.stage(stage).name.es if stage else "ninguna"
-        wanted = structure.stage(target).name
-        values: dict[str, Any] = {
-            "title_en": f"Factor {factor.id} {factor.name.en}: below its target stage ({wanted.en})"[:250],
-            "title_es": f"Factor {factor.id} {factor.name.es}: por debajo de su etapa objetivo ({wanted.es})"[:250],
-            "description_en": (
-                f"Assessment {assessment.title} of {assessment.date.isoformat()}: stage reached {reached_en}, "
-                f"target {wanted.en}. Indicators still missing:\n" + "\n".join(f"- {i.id} {i.text.en}" for i in missing)
-            ),
-            "description_es": (
-                f"Evaluación {assessment.title} del {assessment.date.isoformat()}: etapa alcanzada {reached_es}, "
-                f"objetivo {wanted.es}. Indicadores que faltan:\n" + "\n".join(f"- {i.id} {i.text.es}" for i in missing)
-            ),
-            "severity": Severity.HIGH if target - stage >= 2 else Severity.MEDIUM,
-            "tlp": assessment.tlp,
-            "status": GapStatus.OPEN,
-        }
+        values = _gap_values(assessment, structure, factor, stage, target, answers)
         gap, created = do_upsert_gap_from_source(
             actor, assessment.organisation, source=GapSource.ASSESSMENT, source_key=key, **values
         )
         _link_gap(actor, gap, assessment, factor.id)
         changes.append(GapChange(factor.id, gap, "created" if created else "updated"))
     return changes
+
+
+def _gap_values(
+    assessment: Assessment,
+    structure: fw.Framework,
+    factor: fw.Factor,
+    stage: int | None,
+    target: int,
+    answers: dict[str, str],
+) -> dict[str, Any]:
+    """The text of the gap of a factor below its target, or not assessed against it.
+
+    A factor not assessed is not said to be below its target: its gap says that the stage is not
+    known and lists the indicators to assess up to the target.
+    """
+    missing = [i for s in range(1, target + 1) for i in factor.indicators_at(s) if answers.get(i.id) != AnswerValue.MET]
+    wanted = structure.stage(target).name
+    done = f"Assessment {assessment.title} of {assessment.date.isoformat()}"
+    hecho = f"Evaluación {assessment.title} del {assessment.date.isoformat()}"
+    if stage is None:
+        title_en = f"Factor {factor.id} {factor.name.en}: not assessed against its target stage ({wanted.en})"
+        title_es = f"Factor {factor.id} {factor.name.es}: sin evaluar frente a su etapa objetivo ({wanted.es})"
+        lead_en = f"{done}: no indicator answered met, partly met or not met, target {wanted.en}. Indicators to assess"
+        lead_es = f"{hecho}: ningún indicador respondido como cumplido, parcialmente o no cumplido, objetivo {wanted.es}. Indicadores por evaluar"
+        severity = Severity.MEDIUM
+    else:
+        reached = structure.stage(stage).name
+        title_en = f"Factor {factor.id} {factor.name.en}: below its target stage ({wanted.en})"
+        title_es = f"Factor {factor.id} {factor.name.es}: por debajo de su etapa objetivo ({wanted.es})"
+        lead_en = f"{done}: stage reached {reached.en}, target {wanted.en}. Indicators still missing"
+        lead_es = f"{hecho}: etapa alcanzada {reached.es}, objetivo {wanted.es}. Indicadores que faltan"
+        severity = Severity.HIGH if target - stage >= 2 else Severity.MEDIUM
+    return {
+        "title_en": title_en[:250],
+        "title_es": title_es[:250],
+        "description_en": f"{lead_en}:\n" + "\n".join(f"- {i.id} {i.text.en}" for i in missing),
+        "description_es": f"{lead_es}:\n" + "\n".join(f"- {i.id} {i.text.es}" for i in missing),
+        "severity": severity,
+        "tlp": assessment.tlp,
+        "status": GapStatus.OPEN,
+    }
 
 
 def factor_path(assessment: Assessment, factor_id: str) -> str:

@@ -22,7 +22,7 @@ from .report.content import stage_chart_spec
 
 CACHE_SECONDS = 7 * 24 * 3600
 #: Changes when the page's drawing of the chart changes, so older drawings are not served.
-PAGE_DRAWING = "page-2"
+PAGE_DRAWING = "page-3"  # page-3: every ring named, Start-up to Dynamic; no stage 0
 
 
 def state_key(assessment: Assessment) -> str:

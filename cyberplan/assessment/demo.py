@@ -29,7 +29,7 @@ from .models import Answer, Assessment, Framework
 
 TITLE = "Illustrative assessment of Paraguay (demo, built from public facts)"
 DATE = dt.date(2026, 6, 30)
-FRAMEWORK = ("cyberplan-ncm", "2026.1")
+FRAMEWORK = ("cyberplan-ncm", "2026.2")
 ANSWER_NOTE = "Illustrative answer built from public facts."
 
 #: The demo's own texts in Spanish, kept as each record's translation so a Spanish reader reads them so.

@@ -21,7 +21,9 @@ import yaml
 from .rules import SCORING_RULES
 
 FRAMEWORKS_DIR = Path(__file__).resolve().parent / "frameworks"
-DEFAULT_FRAMEWORK = FRAMEWORKS_DIR / "cyberplan-ncm-2026.yaml"
+DEFAULT_FRAMEWORK = FRAMEWORKS_DIR / "cyberplan-ncm-2026-2.yaml"
+SHIPPED_FRAMEWORKS: tuple[Path, ...] = (FRAMEWORKS_DIR / "cyberplan-ncm-2026.yaml", DEFAULT_FRAMEWORK)
+"""Every version the platform ships, oldest first: earlier ones stay so assessments made on them still load."""
 SCHEMA = FRAMEWORKS_DIR / "framework.schema.json"
 """A JSON Schema of the file's shape, for editors and other tools; ``load_framework`` is the authority."""
 
@@ -218,6 +220,7 @@ class Stage:
     ordinal: int  # 1..5
     code: str  # used in indicator identifiers: S, F, E, ST, D
     name: Text
+    meaning: Text | None = None  # what reaching the stage means, for readers of a report (optional)
 
 
 @dataclass(frozen=True)
@@ -361,10 +364,11 @@ def _stages(value: Any, problems: Problems) -> list[Stage] | None:
     stages: list[Stage] = []
     for n, item in enumerate(value):
         path = f"stages[{n}]"
-        if not problems.mapping(item, path, {"ordinal", "code", "name"}):
+        if not problems.mapping(item, path, {"ordinal", "code", "name"}, frozenset({"meaning"})):
             continue
         ordinal, code = item.get("ordinal"), item.get("code")
         name = problems.text(item.get("name"), _join(path, "name"))
+        meaning = problems.text(item["meaning"], _join(path, "meaning")) if "meaning" in item else None
         if not isinstance(ordinal, int) or isinstance(ordinal, bool) or not 1 <= ordinal <= STAGE_COUNT:
             problems.add(_join(path, "ordinal"), f"expected a whole number from 1 to {STAGE_COUNT}, found {ordinal!r}")
             continue
@@ -372,7 +376,7 @@ def _stages(value: Any, problems: Problems) -> list[Stage] | None:
             problems.add(_join(path, "code"), f"expected one or two capital letters, found {code!r}")
             continue
         if name is not None:
-            stages.append(Stage(ordinal, code, name))
+            stages.append(Stage(ordinal, code, name, meaning))
     ordinals = [s.ordinal for s in stages]
     for missing in sorted(set(range(1, STAGE_COUNT + 1)) - set(ordinals)):
         problems.add("stages", f"stage {missing} is missing (a framework has exactly {STAGE_COUNT} stages, 1 to 5)")

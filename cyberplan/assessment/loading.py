@@ -66,12 +66,16 @@ def load_framework_file(path: str | Path = fw.DEFAULT_FRAMEWORK) -> tuple[Framew
 
 
 def load_shipped_framework_after_migrate(**kwargs: Any) -> None:
-    """post_migrate: make sure the shipped model is in the database (idempotent)."""
+    """post_migrate: make sure every shipped version of the model is in the database (idempotent).
+
+    Oldest first, so the newest is the latest loaded, the one a new assessment is offered first.
+    """
     using = kwargs.get("using", "default")
     if using != "default":
         return
-    try:
-        load_framework_file(fw.DEFAULT_FRAMEWORK)
-    except FrameworkConflictError:
-        # A locally changed copy under the same version: leave the stored one; the command says why.
-        return
+    for path in fw.SHIPPED_FRAMEWORKS:
+        try:
+            load_framework_file(path)
+        except FrameworkConflictError:
+            # A locally changed copy under the same version: leave the stored one; the command says why.
+            continue

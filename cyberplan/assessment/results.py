@@ -19,7 +19,8 @@ from cyberplan.gaps.models import Gap
 from . import benchmarks as bm
 from . import crosswalk as cw
 from . import framework as fw
-from . import scoring
+from . import ncsi, scoring
+from .choices import AnswerValue, EvidenceKind
 from .models import Answer, Assessment
 
 
@@ -36,8 +37,9 @@ def score_assessment(assessment: Assessment) -> tuple[fw.Framework, dict[str, sc
 
 
 def factor_stages(assessment: Assessment) -> dict[str, int]:
+    """The stage of every assessed factor; a factor not assessed is left out (it has no stage)."""
     _structure, results = score_assessment(assessment)
-    return {fid: r.stage for fid, r in results.items()}
+    return {fid: r.stage for fid, r in results.items() if r.stage is not None}
 
 
 def _counts(result: scoring.FactorResult) -> list[dict[str, int]]:
@@ -70,14 +72,18 @@ def factor_scores(assessment: Assessment, language: str = "en") -> list[dict[str
                 "dimension_id": factor.dimension_id,
                 "name": factor.name.get(language),
                 "stage": result.stage,
-                "stage_name": structure.stage(result.stage).name.get(language) if result.stage else "",
+                "stage_name": stage_words(structure, result.stage, language),
+                "assessed": result.assessed,
+                "indicators": result.indicators,
                 "rule": result.rule,
                 "counts": _counts(result),
                 "met": met,
                 "met_with_evidence": backed,
                 "claimed_without_evidence": list(result.claimed_without_evidence),
                 "target_stage": row.target_stage if row else None,
-                "below_target": bool(row and row.target_stage and result.stage < row.target_stage),
+                "below_target": bool(
+                    row and row.target_stage and result.stage is not None and result.stage < row.target_stage
+                ),
                 "assignee": row.assignee.get_username() if row and row.assignee else None,
                 "approved": bool(row and row.approved_at),
                 "approved_by": row.approved_by.get_username() if row and row.approved_by else None,
@@ -88,7 +94,8 @@ def factor_scores(assessment: Assessment, language: str = "en") -> list[dict[str
 
 
 def dimension_summaries(assessment: Assessment, language: str = "en") -> list[dict[str, Any]]:
-    """Per dimension: the stage of each factor, how many factors sit at each stage, lowest and highest."""
+    """Per dimension: the stage of each factor (None: not assessed), how many assessed factors sit at each
+    stage, how many are not assessed, and the lowest and highest stage of the assessed ones."""
     structure, results = score_assessment(assessment)
     summaries = scoring.summarise(structure, results)
     out: list[dict[str, Any]] = []
@@ -99,7 +106,11 @@ def dimension_summaries(assessment: Assessment, language: str = "en") -> list[di
                 "dimension_id": dimension.id,
                 "name": dimension.name.get(language),
                 "factor_stages": dict(s.factor_stages),
-                "distribution": [{"stage": k, "factors": v} for k, v in sorted(s.distribution.items())],
+                "distribution": [
+                    {"stage": k, "name": structure.stage(k).name.get(language), "factors": v}
+                    for k, v in sorted(s.distribution.items())
+                ],
+                "not_assessed": s.not_assessed,
                 "lowest": s.lowest,
                 "highest": s.highest,
             }
@@ -189,12 +200,18 @@ def assessment_results(assessment: Assessment, language: str = "en") -> dict[str
 class FactorChange:
     factor_id: str
     name: str
-    before: int
-    after: int
+    before: int | None  # None: not assessed
+    after: int | None
     answers: list[dict[str, Any]] = field(default_factory=list)  # indicators whose answer or evidence changed
 
     @property
     def direction(self) -> str:
+        if self.before is None and self.after is None:
+            return "unchanged"
+        if self.before is None:
+            return "newly assessed"
+        if self.after is None:
+            return "no longer assessed"
         if self.after > self.before:
             return "up"
         if self.after < self.before:
@@ -214,7 +231,7 @@ def compare_assessments(earlier: Assessment, later: Assessment, language: str = 
     """Factor by factor: the stage before and after, and the answers and evidence that changed.
 
     Both assessments must be on frameworks with the same id; factors of the later framework are
-    compared, and a factor missing from the earlier one counts as stage 0 there.
+    compared, and a factor missing from the earlier one counts as not assessed there.
     """
     if earlier.framework.framework_id != later.framework.framework_id:
         raise ValueError("the assessments were made on different frameworks")
@@ -226,7 +243,7 @@ def compare_assessments(earlier: Assessment, later: Assessment, language: str = 
         change = FactorChange(
             factor.id,
             factor.name.get(language),
-            before[factor.id].stage if factor.id in before else 0,
+            before[factor.id].stage if factor.id in before else None,
             after[factor.id].stage,
         )
         for indicator in factor.indicators:
@@ -298,8 +315,6 @@ def stage_words(structure: fw.Framework, stage: int | None, language: str) -> st
     """A factor's stage as the model names it; "not assessed" when there is none."""
     if stage is None:
         return str(_("not assessed"))
-    if stage < 1:
-        return str(_("below %(stage)s") % {"stage": structure.stage(1).name.get(language)})
     return structure.stage(stage).name.get(language)
 
 
@@ -326,6 +341,98 @@ def crosswalk_tables(assessment: Assessment, language: str) -> list[CrosswalkTab
             )
         tables.append(CrosswalkTable(target_framework.id, target_framework.title_in(language), rows))
     return tables
+
+
+@dataclass(frozen=True)
+class NcsiRow:
+    """One NCSI criterion, read through the model's indicator that checks the same thing."""
+
+    criterion: str
+    area: str  # the area's name in the NCSI version of the criteria, in the reader's language
+    text: str
+    source: str
+    indicator: str
+    factor: str
+    statement: str
+    answer: str  # the answer's label, or "" when not answered
+    public_evidence: list[tuple[str, str]]  # (label, web address or legal citation)
+    ready: bool  # met, with at least one piece of public evidence: what NCSI would count
+
+
+@dataclass(frozen=True)
+class NcsiTable:
+    title: str
+    version: str
+    note: str
+    rows: list[NcsiRow]
+
+    @property
+    def ready(self) -> int:
+        return sum(r.ready for r in self.rows)
+
+
+_NCSI: dict[str, ncsi.NcsiCriteria | None] = {}
+
+
+def _public(evidence: Any) -> tuple[str, str] | None:
+    """Evidence NCSI accepts: a public web address or a legal act's citation."""
+    if evidence.kind == EvidenceKind.URL and evidence.url.startswith(("https://", "http://")):
+        return (in_reader_language(evidence, "label"), evidence.url)
+    if evidence.kind == EvidenceKind.CITATION and (evidence.citation or evidence.url):
+        return (in_reader_language(evidence, "label"), " · ".join(x for x in (evidence.citation, evidence.url) if x))
+    return None
+
+
+def ncsi_table(assessment: Assessment, language: str) -> NcsiTable | None:
+    """The NCSI criteria the assessment's answers support, criterion by criterion, to prepare a submission.
+
+    ``None`` when the shipped criteria do not start from this assessment's framework.
+    """
+    structure = assessment.framework.structure()
+    digest = assessment.framework.digest
+    if digest not in _NCSI:
+        walks = _crosswalks(digest, structure)
+        try:
+            _NCSI[digest] = ncsi.load_ncsi_criteria(structure, walks) if walks is not None else None
+        except ncsi.NcsiCriteriaError:
+            _NCSI[digest] = None
+    criteria = _NCSI[digest]
+    if criteria is None:
+        return None
+    wanted = [c.indicator for c in criteria.criteria]
+    answers = {
+        a.indicator_id: a
+        for a in Answer.objects.filter(assessment=assessment, indicator_id__in=wanted).prefetch_related("evidence")
+    }
+    rows = []
+    for c in criteria.criteria:
+        answer = answers.get(c.indicator)
+        public = [found for e in (answer.evidence.all() if answer else []) if (found := _public(e)) is not None]
+        value = answer.value if answer else ""
+        rows.append(
+            NcsiRow(
+                criterion=c.id,
+                area=criteria.crosswalk.target(c.area).label(language),
+                text=c.text.get(language),
+                source=c.source,
+                indicator=c.indicator,
+                factor=structure.indicator(c.indicator).factor_id,
+                statement=structure.indicator(c.indicator).text.get(language),
+                answer=str(AnswerValue(value).label) if value else "",
+                public_evidence=public,
+                ready=value == AnswerValue.MET and bool(public),
+            )
+        )
+    return NcsiTable(criteria.crosswalk.title_in(language), criteria.version, criteria.note.get(language), rows)
+
+
+def benchmark_area_names(assessment: Assessment, language: str) -> dict[str, str]:
+    """``"<crosswalk framework>:<area>"`` -> the area's name, for figures published about one area."""
+    structure = assessment.framework.structure()
+    walks = _crosswalks(assessment.framework.digest, structure)
+    if walks is None:
+        return {}
+    return {f"{f.id}:{t.id}": t.label(language) for f in walks.frameworks for t in f.targets}
 
 
 def benchmark_figures(country: str | None = None) -> list[bm.BenchmarkFigure]:

@@ -1,7 +1,10 @@
 """Scoring rules: from the answers to one factor's indicators, stage by stage, to the factor's stage.
 
-A rule is a named, documented function that sees the answers counted per stage and returns a
-stage from 0 ("not yet at the first stage") to 5. A framework file names the rule it uses, and
+A rule is a named, documented function that sees the answers counted per stage and returns the
+highest stage it finds met, from 0 (not even the first stage's indicators are all met) to 5. The rule
+does not decide the floor: :mod:`cyberplan.assessment.scoring` gives a factor with at least one
+assessed indicator Start-up (1) at least, as the CMM has no stage below Start-up, and a factor with
+no assessed indicator no stage at all ("not assessed"). A framework file names the rule it uses, and
 the framework checks that name against :data:`SCORING_RULES`; :mod:`cyberplan.assessment.scoring`
 applies the rule to a framework's answers.
 
@@ -13,6 +16,9 @@ How answers count, for every rule:
 - ``not_met`` does not count as met;
 - ``unknown`` does not count as met: a stage is never awarded on what nobody checked. An
   indicator with no answer at all is counted as ``unknown``.
+
+An indicator is **assessed** when its answer is ``met``, ``partly`` or ``not_met``; ``unknown`` and
+no answer leave it unassessed.
 """
 
 from __future__ import annotations
@@ -40,6 +46,11 @@ class StageCounts:
     @property
     def total(self) -> int:
         return self.met + self.partly + self.not_met + self.unknown
+
+    @property
+    def assessed(self) -> int:
+        """Indicators of this stage with a definite answer (met, partly or not met)."""
+        return self.met + self.partly + self.not_met
 
     @property
     def all_met(self) -> bool:
@@ -76,8 +87,9 @@ def _cumulative(counts: Sequence[StageCounts], reached: Callable[[StageCounts], 
 def all_indicators_cumulative(counts: Sequence[StageCounts]) -> int:
     """The stage is the highest stage whose indicators, and those of every lower stage, are all met.
 
-    If the first stage's own indicators are not all met, the result is 0 ("not yet at the first
-    stage"). A stage met in full above an unmet one does not count: stages are cumulative.
+    If the first stage's own indicators are not all met, the rule finds no stage (0); scoring then
+    gives an assessed factor the floor, Start-up. A stage met in full above an unmet one does not
+    count: stages are cumulative.
     """
     return _cumulative(counts, lambda c: c.all_met)
 
@@ -97,12 +109,12 @@ SCORING_RULES: dict[str, ScoringRule] = {
     for rule in (
         ScoringRule(
             "all-indicators-cumulative",
-            "Highest stage whose indicators, and those of every lower stage, are all met; 0 below the first stage.",
+            "Highest stage whose indicators, and those of every lower stage, are all met; Start-up at least once assessed.",
             all_indicators_cumulative,
         ),
         ScoringRule(
             "majority-cumulative",
-            "Highest stage at which more than half of the indicators are met, and at every lower stage too.",
+            "Highest stage at which more than half of the indicators are met, and at every lower stage too; Start-up at least once assessed.",
             majority_cumulative,
         ),
     )

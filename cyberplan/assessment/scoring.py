@@ -3,7 +3,13 @@
 The rules themselves are in :mod:`cyberplan.assessment.rules`. The framework file names the rule it
 uses (``scoring: all-indicators-cumulative``); another rule can be chosen by naming it there, or
 by passing ``rule=`` to ``score_framework`` to compare. Every rule sees the same per-stage
-counts and returns a stage from 0 ("not yet at the first stage") to 5.
+counts and returns the highest stage it finds met (0 when not even the first).
+
+The floor is the same for every rule, as in the CMM, which has no stage below Start-up:
+
+- a factor with no **assessed** indicator (none answered met, partly or not met) has no stage:
+  it is *not assessed* (``stage is None``), which is not the same as "nothing is met";
+- a factor with at least one assessed indicator is at Start-up (1) at least.
 
 How answers count (``met`` only; ``partly``, ``not_met`` and ``unknown`` do not) is set out in
 :mod:`cyberplan.assessment.rules`.
@@ -38,6 +44,7 @@ __all__ = [
     "ScoringRule",
     "StageCounts",
     "all_indicators_cumulative",
+    "floored",
     "majority_cumulative",
     "score_factor",
     "score_framework",
@@ -52,7 +59,7 @@ __all__ = [
 @dataclass(frozen=True)
 class FactorResult:
     factor_id: str
-    stage: int  # 0 = not yet at the first stage
+    stage: int | None  # 1..5; None = not assessed (no indicator answered met, partly or not met)
     rule: str
     counts: tuple[StageCounts, ...]  # one per stage, stage 1 first
     claimed_without_evidence: tuple[str, ...]  # indicator ids answered met or partly with no evidence
@@ -60,24 +67,48 @@ class FactorResult:
     def at(self, stage: int) -> StageCounts:
         return self.counts[stage - 1]
 
+    @property
+    def assessed(self) -> int:
+        """How many of the factor's indicators have a definite answer (met, partly or not met)."""
+        return sum(c.assessed for c in self.counts)
+
+    @property
+    def indicators(self) -> int:
+        return sum(c.total for c in self.counts)
+
+
+def floored(found: int, assessed: int) -> int | None:
+    """The factor's stage from what a rule found: None when nothing was assessed, Start-up at least otherwise."""
+    if assessed == 0:
+        return None
+    return max(1, found)
+
 
 @dataclass(frozen=True)
 class DimensionSummary:
-    """The factor stages of one dimension, side by side: no hidden averaging."""
+    """The factor stages of one dimension, side by side: no hidden averaging.
+
+    Factors not assessed keep their place in ``factor_stages`` (as ``None``) and are counted in
+    ``not_assessed``; ``distribution``, ``lowest`` and ``highest`` read only the assessed ones
+    (``lowest`` and ``highest`` are ``None`` when no factor of the dimension was assessed).
+    """
 
     dimension_id: str
-    factor_stages: dict[str, int]  # factor id -> stage, in the framework's order
-    distribution: dict[int, int]  # stage (0..5) -> number of factors at that stage; every stage present
-    lowest: int
-    highest: int
+    factor_stages: dict[str, int | None]  # factor id -> stage (None: not assessed), in the framework's order
+    distribution: dict[int, int]  # stage (1..5) -> number of assessed factors at that stage; every stage present
+    not_assessed: int
+    lowest: int | None
+    highest: int | None
 
-    def unweighted_mean_stage(self) -> float:
-        """The arithmetic mean of the factor stages, every factor weighing the same.
+    def unweighted_mean_stage(self) -> float | None:
+        """The arithmetic mean of the assessed factors' stages, every factor weighing the same.
 
         Only on request, and named for what it is: stages are ordinal, so a mean hides the
-        spread that ``distribution``, ``lowest`` and ``highest`` show.
+        spread that ``distribution``, ``lowest`` and ``highest`` show. ``None`` when no factor
+        of the dimension was assessed.
         """
-        return sum(self.factor_stages.values()) / len(self.factor_stages)
+        known = [s for s in self.factor_stages.values() if s is not None]
+        return sum(known) / len(known) if known else None
 
 
 def _normalise(
@@ -132,7 +163,7 @@ def _score(
         )
     return FactorResult(
         factor_id=factor.id,
-        stage=rule(counts),
+        stage=floored(rule(counts), sum(c.assessed for c in counts)),
         rule=rule.name,
         counts=tuple(counts),
         claimed_without_evidence=tuple(claimed),
@@ -169,15 +200,17 @@ def summarise_dimension(
     framework: Framework, dimension: Dimension, results: Mapping[str, FactorResult]
 ) -> DimensionSummary:
     stages = {f.id: results[f.id].stage for f in dimension.factors}
-    distribution = dict.fromkeys(range(len(framework.stages) + 1), 0)
-    for stage in stages.values():
+    known = [s for s in stages.values() if s is not None]
+    distribution = dict.fromkeys(range(1, len(framework.stages) + 1), 0)
+    for stage in known:
         distribution[stage] += 1
     return DimensionSummary(
         dimension_id=dimension.id,
         factor_stages=stages,
         distribution=distribution,
-        lowest=min(stages.values()),
-        highest=max(stages.values()),
+        not_assessed=len(stages) - len(known),
+        lowest=min(known) if known else None,
+        highest=max(known) if known else None,
     )
 
 

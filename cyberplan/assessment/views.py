@@ -555,6 +555,7 @@ def benchmark(request: HttpRequest, pk: int) -> HttpResponse:
             "dimensions": results.dimension_summaries(assessment, lang),
             "own_figures": [f for f in figures if f.country == country],
             "peer_figures": [f for f in figures if f.country != country],
+            "area_names": results.benchmark_area_names(assessment, lang),
         },
     )
 
@@ -565,5 +566,9 @@ def crosswalk(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "assessment/crosswalk.html",
-        {"assessment": assessment, "tables": results.crosswalk_tables(assessment, get_language() or "en")},
+        {
+            "assessment": assessment,
+            "tables": results.crosswalk_tables(assessment, get_language() or "en"),
+            "ncsi": results.ncsi_table(assessment, get_language() or "en"),
+        },
     )

@@ -389,9 +389,11 @@ def _stage(kpi: KPI, as_of: datetime.date) -> Computed:
             }
         )
     stage = results[factor_id].stage
-    if stage < 1:
+    if stage is None:
         raise ValidationError(
-            _("Factor %(factor)s has not reached the first stage in %(assessment)s; there is no stage to record.")
+            _(
+                "Factor %(factor)s is not assessed in %(assessment)s (no indicator answered); there is no stage to record."
+            )
             % {"factor": factor_id, "assessment": str(assessment)}
         )
     return Computed(

@@ -224,15 +224,16 @@ class DimensionRow:
     dimension_id: str
     name: str
     factors: int
-    lowest: int
-    highest: int
+    lowest: int | None  # None when no factor of the dimension is assessed
+    highest: int | None
+    not_assessed: int  # factors with no assessed indicator: they have no stage
     target: int | None  # the highest target stage set on one of its factors
     below_target: int  # factors under their own target stage
     top: int  # the framework's last stage
 
     @property
     def lowest_percent(self) -> int:
-        return round(100 * self.lowest / self.top) if self.top else 0
+        return round(100 * self.lowest / self.top) if self.top and self.lowest else 0
 
     @property
     def target_percent(self) -> int:
@@ -261,15 +262,16 @@ def assessment_tile(user: User) -> AssessmentTile | None:
     dimensions = []
     for dimension in structure.dimensions:
         rows = by_dimension.get(dimension.id, [])
-        stages = [int(r["stage"]) for r in rows] or [0]
+        stages = [int(r["stage"]) for r in rows if r["stage"] is not None]
         targets = [int(r["target_stage"]) for r in rows if r["target_stage"]]
         dimensions.append(
             DimensionRow(
                 dimension_id=dimension.id,
                 name=dimension.name.get(language),
                 factors=len(rows),
-                lowest=min(stages),
-                highest=max(stages),
+                lowest=min(stages) if stages else None,
+                highest=max(stages) if stages else None,
+                not_assessed=len(rows) - len(stages),
                 target=max(targets) if targets else None,
                 below_target=sum(bool(r["below_target"]) for r in rows),
                 top=top,

@@ -24,7 +24,7 @@ def media_in_tmp(settings, tmp_path):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def shipped(db: None) -> Framework:
     """The shipped model, loaded by the post-migrate step."""
-    return Framework.objects.get(framework_id="cyberplan-ncm", version="2026.1")
+    return Framework.objects.get(framework_id="cyberplan-ncm", version="2026.2")
 
 
 @pytest.fixture

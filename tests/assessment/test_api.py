@@ -34,9 +34,9 @@ def test_create_list_and_field_errors(world: World, shipped: Framework) -> None:
     }
     response = client.post("/api/assessments/", body, format="json")
     assert response.status_code == 201, response.content
-    assert response.json()["framework_key"] == "cyberplan-ncm@2026.1"
+    assert response.json()["framework_key"] == "cyberplan-ncm@2026.2"
     assessment = Assessment.objects.get(pk=response.json()["id"])
-    assert assessment.answers.count() == 287
+    assert assessment.answers.count() == 288
     listing = client.get("/api/assessments/", {"country": "PY"}).json()
     assert [a["id"] for a in listing["results"]] == [assessment.pk]
     for field, value in (("method", "guess"), ("stakeholder_groups", ["aliens"]), ("organisation", world.org_b.pk)):

@@ -46,9 +46,11 @@ def test_built_twice_without_duplicates_and_with_its_gaps(db: None) -> None:
     assert {"Decreto 7052/2017, art. 4", "Ley 5994/2017 (15 December 2017)", "Decreto 11624/2013"} <= citations
     for answer in Answer.objects.filter(assessment=assessment, value="met"):
         assert answer.evidence.exists(), answer.indicator_id
-    # The cumulative rule: 1.1 has an Established indicator met but stops at Start-up.
+    # The cumulative rule: 1.1 has an Established indicator met but stops at Start-up; 1.2 is at the
+    # floor, Start-up; a factor without an answer is not assessed and has no stage.
     stages = factor_stages(assessment)
-    assert stages["1.1"] == 1 and stages["1.2"] == 0
+    assert stages["1.1"] == 1 and stages["1.2"] == 1
+    assert set(stages) == {"1.1", "1.2", "4.1", "4.4"}
     # Every factor below its target has an open gap in the register, linked by its source key.
     gaps = Gap.objects.filter(organisation=assessment.organisation, source=GapSource.ASSESSMENT)
     assert {g.source_key for g in gaps} == {f"cyberplan-ncm:PY:{factor}" for factor in TARGETS}

@@ -40,7 +40,7 @@ def filled(world: World, make_assessment: Callable[..., Assessment]) -> Assessme
 
 def test_round_trip(world: World, filled: Assessment) -> None:
     data = export_assessment(filled)
-    assert data["framework"] == {"id": "cyberplan-ncm", "version": "2026.1"}
+    assert data["framework"] == {"id": "cyberplan-ncm", "version": "2026.2"}
     copy_ = import_assessment(world.users[Role.ANALYST], world.org_b, json.dumps(data).encode())
     assert copy_.organisation == world.org_b
     assert (copy_.title, copy_.stakeholder_groups) == (filled.title, ["government", "academia"])
@@ -66,7 +66,7 @@ def _bad(data: dict[str, Any], path: list[Any], value: Any) -> dict[str, Any]:
         (["format"], "something-else", "format: expected 'cyberplan-assessment'"),
         (["format_version"], 9, "format_version"),
         (["framework", "version"], "2020.1", "made on cyberplan-ncm@2020.1, which is not loaded here"),
-        (["framework", "id"], "other-model", "other-model@2026.1"),
+        (["framework", "id"], "other-model", "other-model@2026.2"),
         (["assessment", "date"], "yesterday", "assessment.date"),
         (["assessment", "country"], "XX", "assessment.country"),
         (["assessment", "method"], "guess", "assessment.method"),
@@ -109,7 +109,7 @@ def test_malformed_json_and_duplicates(world: World, filled: Assessment) -> None
 def test_commands(world: World, filled: Assessment, tmp_path: Path) -> None:
     out = tmp_path / "a.json"
     call_command("assessment", "export", str(filled.pk), "--output", str(out), stdout=StringIO())
-    assert json.loads(out.read_text("utf-8"))["framework"]["version"] == "2026.1"
+    assert json.loads(out.read_text("utf-8"))["framework"]["version"] == "2026.2"
     stdout = StringIO()
     call_command("assessment", "import", str(out), "--organisation", "csirt-b", stdout=stdout)
     assert "Imported assessment" in stdout.getvalue()

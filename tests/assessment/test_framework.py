@@ -78,14 +78,14 @@ def test_model_has_five_named_stages_in_both_languages(model: Framework) -> None
         (5, "D", "Dynamic", "Dinámica"),
     ]
     assert model.scoring == "all-indicators-cumulative"
-    assert model.key == "cyberplan-ncm@2026.1"
+    assert model.key == "cyberplan-ncm@2026.2"
 
 
-def test_model_completeness_every_factor_has_two_or_three_indicators_at_every_stage(model: Framework) -> None:
+def test_model_completeness_every_factor_has_two_to_four_indicators_at_every_stage(model: Framework) -> None:
     per_factor_stage = Counter((i.factor_id, i.stage) for i in model.indicators())
     for factor_id in FACTORS:
         for stage in range(1, 6):
-            assert 2 <= per_factor_stage[(factor_id, stage)] <= 3, (factor_id, stage)
+            assert 2 <= per_factor_stage[(factor_id, stage)] <= 4, (factor_id, stage)
     assert sum(per_factor_stage.values()) == len(list(model.indicators())) >= 23 * 5 * 2
 
 
@@ -110,11 +110,12 @@ def test_model_identifiers_are_unique_and_well_formed(model: Framework) -> None:
         assert match["factor"] == ind.factor_id
         assert match["stage"] == codes[ind.stage]
         assert int(match["number"]) == ind.number
-    # numbers run 1, 2, (3) within each factor and stage
+    # numbers rise within each factor and stage; an indicator moved away leaves its number unused
+    # (docs/reference/capacity-model.md lists the moves), so an identifier never changes meaning
     numbers: dict[tuple[str, int], list[int]] = {}
     for ind in model.indicators():
         numbers.setdefault((ind.factor_id, ind.stage), []).append(ind.number)
-    assert all(sorted(n) == list(range(1, len(n) + 1)) for n in numbers.values())
+    assert all(n == sorted(set(n)) and n[-1] <= 5 for n in numbers.values())
 
 
 def test_model_spanish_uses_the_domain_vocabulary(model: Framework) -> None:
@@ -130,7 +131,7 @@ def test_model_lookups(model: Framework) -> None:
     assert model.indicator("4.4.E1").text.get("en-GB").startswith("The country is a Party")
     assert [i.id for i in model.factor("1.1").indicators_at(3)] == ["1.1.E1", "1.1.E2", "1.1.E3"]
     assert model.stage(4).name.en == "Strategic"
-    assert DEFAULT_FRAMEWORK.name == "cyberplan-ncm-2026.yaml"
+    assert DEFAULT_FRAMEWORK.name == "cyberplan-ncm-2026-2.yaml"
 
 
 def test_a_valid_small_framework_loads(tmp_path: Path) -> None:

@@ -101,6 +101,10 @@ def test_another_country_has_its_own_gaps(world: World, make_assessment: Callabl
     actions.do_sync_assessment_gaps(None, py)
     actions.do_sync_assessment_gaps(None, uy)
     assert set(Gap.objects.values_list("source_key", flat=True)) == {"cyberplan-ncm:PY:2.1", "cyberplan-ncm:UY:2.1"}
+    # nobody answered 2.1: its gap says it is not assessed, never that it is below its target
+    gap = Gap.objects.get(source_key="cyberplan-ncm:PY:2.1")
+    assert "not assessed against its target stage (Start-up)" in gap.title_en and "below" not in gap.title_en
+    assert "sin evaluar" in gap.title_es and "2.1.S1" in gap.description_en
 
 
 def test_sync_from_the_web_and_gaps_on_the_page(world: World, make_assessment: Callable[..., Assessment]) -> None:

@@ -79,11 +79,17 @@ def test_pdf_has_stages_marking_chart_annex_and_gaps(answered: Assessment, langu
         assert "1 · Start-up" in text and "3 · Established" in text
         assert "Evidence annex" in text and "no evidence attached" in text  # 1.1.S3 is claimed without evidence
         assert "2 of 3 met answers backed by evidence" in text
-        assert "D2: no scored factor" in text  # the chart says so in its label
+        assert "D2: not assessed" in text  # the chart says so in its label
+        # the whole scale, even the stages no factor reached, with what each means
+        assert "4 Strategic" in text and "5 Dynamic" in text  # the chart's rings
+        assert "The scale: five stages, Start-up to Dynamic" in text
+        assert "reviewed and adapted through documented decisions" in text
     else:
         # Stage and factor names come from the framework, dates from the locale, sentences from the catalogue.
         assert "1 · Inicial" in text and "1 de marzo de 2026" in text
         assert "Estrategia Nacional de Ciberseguridad" in text
+        assert "4 Estratégica" in text and "5 Dinámica" in text
+        assert "se adapta mediante decisiones documentadas" in text
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
@@ -96,6 +102,8 @@ def test_docx_has_marking_in_header_and_footer_and_the_chart(answered: Assessmen
     assert "Decreto 1234/2020, art. 4" in document.body
     stage = "1 · Start-up" if language == "en" else "1 · Inicial"
     assert stage in document.body
+    top = "5 · Dynamic: 0" if language == "en" else "5 · Dinámica: 0"
+    assert top in document.body  # every stage of the scale is counted, those no factor reached too
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
@@ -130,8 +138,8 @@ def test_assessment_without_answers(make_assessment: Callable[..., Assessment]) 
     with translation.override("en"):
         report = build_report(assessment, "en")
         assert "No indicator has been answered yet, so no factor has a stage." in report.summary
-        assert any("5 dimensions have no scored factor" in s for s in report.summary)
-        assert "no scored factor" in report.chart_note or "D1" in report.chart_note
+        assert any("5 dimensions have no assessed factor" in s for s in report.summary)
+        assert "without an assessed factor" in report.chart_note and "D1" in report.chart_note
         for fmt in ("pdf", "docx", "html"):
             assert render_report(report, fmt)
     html = produce(assessment, language="en", fmt="html").content.decode()
@@ -155,20 +163,52 @@ def test_unknown_format_or_language_is_refused(make_assessment: Callable[..., As
         produce(assessment, language="fr", fmt="pdf")
 
 
-def test_dimension_summaries_keep_unscored_factors_apart(answered: Assessment) -> None:
+def test_dimension_summaries_keep_unassessed_factors_apart(answered: Assessment) -> None:
     with translation.override("en"):
         report = build_report(answered, "en")
     table = next(s for s in report.sections if s.id == "dimensions").tables[0]
     rows = {row[0].split()[0]: row for row in table.rows}
     assert rows["D1"][1] == "1.1: 1, 1.2: —, 1.3: —, 1.4: —"
-    assert rows["D1"][2:] == ["1 · Start-up: 1; not scored: 3", "1 · Start-up", "1 · Start-up"]
-    # 4.1 was answered (not met), so it is scored, below the first stage; nothing is averaged.
-    assert rows["D4"][2:] == [
-        "below the first stage: 1; not scored: 3",
-        "below the first stage",
-        "below the first stage",
-    ]
-    assert rows["D2"][2:] == ["no scored factor", "—", "—"]
+    scale = "2 · Formative: 0; 3 · Established: 0; 4 · Strategic: 0; 5 · Dynamic: 0"
+    assert rows["D1"][2:] == [f"1 · Start-up: 1; {scale}; not assessed: 3", "1 · Start-up", "1 · Start-up"]
+    # 4.1 was answered (not met), so it is assessed, and sits at the floor, Start-up; nothing is averaged.
+    assert rows["D4"][2:] == [f"1 · Start-up: 1; {scale}; not assessed: 3", "1 · Start-up", "1 · Start-up"]
+    assert rows["D2"][2:] == [f"1 · Start-up: 0; {scale}; not assessed: 5", "—", "—"]
     factors = {row[0]: row for row in next(s for s in report.sections if s.id == "factors").tables[0].rows}
-    assert factors["1.1"][2:5] == ["1 · Start-up", "3 · Established", "2 of 3 met answers backed by evidence"]
-    assert factors["1.1"][5] == "1.1.S3, 1.1.F1" and factors["1.2"][2] == "not scored"
+    total = len(answered.framework.structure().factor("1.1").indicators)
+    assert factors["1.1"][2:6] == [
+        "1 · Start-up",
+        f"4 of {total}",  # S1-S3 met, F1 partly
+        "3 · Established",
+        "2 of 3 met answers backed by evidence",
+    ]
+    assert factors["1.1"][6] == "1.1.S3, 1.1.F1"
+    assert factors["1.2"][2:4] == [
+        "not assessed",
+        f"0 of {len(answered.framework.structure().factor('1.2').indicators)}",
+    ]
+    assert factors["4.1"][2] == "1 · Start-up"
+
+
+@pytest.mark.parametrize(
+    ("language", "names", "floor_words"),
+    [
+        ("en", ["Start-up", "Formative", "Established", "Strategic", "Dynamic"], "The floor of the scale"),
+        ("es", ["Inicial", "Formativa", "Establecida", "Estratégica", "Dinámica"], "El piso de la escala"),
+    ],
+)
+def test_the_method_section_and_the_chart_show_the_whole_scale(
+    answered: Assessment, language: str, names: list[str], floor_words: str
+) -> None:
+    with translation.override(language):
+        report = build_report(answered, language)
+    method = next(s for s in report.sections if s.id == "method")
+    scale = method.tables[0]
+    assert [row[1] for row in scale.rows] == [*names, "not assessed" if language == "en" else scale.rows[-1][1]]
+    assert [row[0] for row in scale.rows[:5]] == ["1", "2", "3", "4", "5"]
+    assert scale.rows[0][2].startswith(floor_words)  # the meaning comes from the framework, in the language
+    assert all(row[2] for row in scale.rows)
+    # 1.1 and 4.1 are assessed, both at Start-up; the other 21 factors are not assessed
+    assert [row[3] for row in scale.rows] == ["2", "0", "0", "0", "0", "21"]
+    rings = next(layer for layer in report.chart_spec["layer"] if layer["mark"].get("type") == "text")
+    assert [v["text"] for v in rings["data"]["values"]] == [f"{n} {name}" for n, name in enumerate(names, 1)]

@@ -73,14 +73,32 @@ def test_all_met_up_to_established_gives_established(two_per_stage: Framework) -
     assert result.at(4).total == 2
 
 
-def test_startup_not_all_met_gives_stage_zero(two_per_stage: Framework) -> None:
+def test_startup_not_all_met_stays_at_the_startup_floor(two_per_stage: Framework) -> None:
     answers = answers_for(
         "1.2",
         [["met", "partly"], ["met", "met"], ["met", "met"], ["met", "met"], ["met", "met"]],
     )
     result = score_framework(two_per_stage, answers)["1.2"]
-    assert result.stage == 0  # "partly" does not count as met, so not yet Start-up
+    # "partly" does not count as met, so Formative is not reached; the CMM has no stage below Start-up.
+    assert result.stage == 1
     assert (result.at(1).met, result.at(1).partly) == (1, 1)
+    assert (result.assessed, result.indicators) == (10, 10)
+
+
+def test_one_not_met_answer_is_enough_to_be_assessed_at_startup(two_per_stage: Framework) -> None:
+    result = score_framework(two_per_stage, {"1.2.ST1": "not_met"})["1.2"]
+    assert (result.stage, result.assessed) == (1, 1)
+    # the majority rule has the same floor
+    assert score_framework(two_per_stage, {"1.2.S1": "not_met"}, rule="majority-cumulative")["1.2"].stage == 1
+
+
+def test_a_factor_without_a_definite_answer_is_not_assessed(two_per_stage: Framework) -> None:
+    answers = {"1.1.S1": "unknown", "1.1.F2": "unknown"}
+    results = score_framework(two_per_stage, answers)
+    assert results["1.1"].stage is None and results["1.1"].assessed == 0
+    assert results["1.2"].stage is None  # nothing answered at all
+    partly = score_framework(two_per_stage, {"1.1.S1": "partly"})["1.1"]
+    assert (partly.stage, partly.assessed) == (1, 1)  # partly is a definite answer: assessed, at the floor
 
 
 def test_unknown_and_unanswered_do_not_count_as_met(two_per_stage: Framework) -> None:
@@ -89,9 +107,9 @@ def test_unknown_and_unanswered_do_not_count_as_met(two_per_stage: Framework) ->
     assert result.stage == 1
     assert result.at(2) == StageCounts(stage=2, met=1, unknown=1)
     assert result.at(3) == StageCounts(stage=3, unknown=2)  # never answered: unknown
-    # a factor nobody answered is at stage 0 with every indicator unknown
+    # a factor nobody answered is not assessed, with every indicator unknown
     untouched = score_framework(two_per_stage, answers)["1.1"]
-    assert untouched.stage == 0
+    assert untouched.stage is None and untouched.assessed == 0
     assert [c.unknown for c in untouched.counts] == [2, 2, 2, 2, 2]
 
 
@@ -115,12 +133,12 @@ def test_majority_rule_with_three_indicators_per_stage(three_per_stage: Framewor
         ],
     )
     assert score_framework(three_per_stage, answers, rule="majority-cumulative")["1.1"].stage == 2
-    assert score_framework(three_per_stage, answers)["1.1"].stage == 0  # the default rule: Start-up not all met
+    assert score_framework(three_per_stage, answers)["1.1"].stage == 1  # the default rule: Start-up not all met
 
 
 def test_majority_rule_exactly_half_is_not_enough(two_per_stage: Framework) -> None:
     answers = answers_for("1.1", [["met", "not_met"]] + [["met", "met"]] * 4)
-    assert score_framework(two_per_stage, answers, rule="majority-cumulative")["1.1"].stage == 0
+    assert score_framework(two_per_stage, answers, rule="majority-cumulative")["1.1"].stage == 1  # the floor
 
 
 def test_the_framework_file_chooses_the_rule(tmp_path: Path) -> None:
@@ -130,7 +148,7 @@ def test_the_framework_file_chooses_the_rule(tmp_path: Path) -> None:
     )
     default = load_framework(write(tmp_path, document(per_stage=3), "default.yaml"))
     majority = load_framework(write(tmp_path, document(per_stage=3, scoring="majority-cumulative"), "majority.yaml"))
-    assert score_framework(default, answers)["1.1"].stage == 0
+    assert score_framework(default, answers)["1.1"].stage == 1
     result = score_framework(majority, answers)["1.1"]
     assert (result.stage, result.rule) == (3, "majority-cumulative")
     with pytest.raises(ValueError, match="unknown scoring rule 'median'"):
@@ -175,13 +193,15 @@ def test_dimension_summary_shows_the_distribution_without_averaging(two_per_stag
     summaries = summarise(two_per_stage, score_framework(two_per_stage, answers))
     d1 = summaries["D1"]
     assert d1.factor_stages == {"1.1": 4, "1.2": 1}
-    assert d1.distribution == {0: 0, 1: 1, 2: 0, 3: 0, 4: 1, 5: 0}
-    assert (d1.lowest, d1.highest) == (1, 4)
+    assert d1.distribution == {1: 1, 2: 0, 3: 0, 4: 1, 5: 0}
+    assert (d1.lowest, d1.highest, d1.not_assessed) == (1, 4, 0)
     assert not hasattr(d1, "mean")
     assert d1.unweighted_mean_stage() == 2.5  # only when asked for, by that name
-    d2 = summaries["D2"]
-    assert d2.distribution == {0: 1, 1: 0, 2: 0, 3: 0, 4: 0, 5: 0}
-    assert (d2.lowest, d2.highest) == (0, 0)
+    d2 = summaries["D2"]  # 2.1 not assessed: counted apart, never as a stage
+    assert d2.factor_stages == {"2.1": None}
+    assert d2.distribution == {1: 0, 2: 0, 3: 0, 4: 0, 5: 0}
+    assert (d2.lowest, d2.highest, d2.not_assessed) == (None, None, 1)
+    assert d2.unweighted_mean_stage() is None
 
 
 # --------------------------------------------------------------------------- bad input
@@ -201,9 +221,11 @@ def test_unknown_answers_and_indicators_are_refused(two_per_stage: Framework) ->
 def test_the_shipped_model_scores_with_both_rules() -> None:
     model = load_framework()
     nothing = score_framework(model, {})
-    assert len(nothing) == 23 and {r.stage for r in nothing.values()} == {0}
+    assert len(nothing) == 23 and {r.stage for r in nothing.values()} == {None}
     everything = {i.id: "met" for i in model.indicators()}
     for rule in SCORING_RULES:
         assert {r.stage for r in score_framework(model, everything, rule=rule).values()} == {5}
     summaries = summarise(model, nothing)
-    assert [s.distribution[0] for s in summaries.values()] == [4, 5, 4, 4, 6]
+    assert [s.not_assessed for s in summaries.values()] == [4, 5, 4, 4, 6]
+    floor = score_framework(model, dict.fromkeys((i.id for i in model.indicators()), "not_met"))
+    assert {r.stage for r in floor.values()} == {1}  # everything not met: every factor at Start-up, none below

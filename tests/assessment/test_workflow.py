@@ -36,7 +36,7 @@ def _meet(assessment: Assessment, factor_id: str, up_to: int, actor=None) -> Non
 
 def test_create_makes_one_blank_answer_per_indicator(world: World, make_assessment: Callable[..., Assessment]) -> None:
     assessment = make_assessment(stakeholder_groups=["government", "csirt"])
-    assert assessment.answers.count() == 287
+    assert assessment.answers.count() == 288
     assert set(assessment.answers.values_list("value", flat=True)) == {""}
     assert assessment.factors.count() == 23
     entry = AuditEntry.objects.get(content_type__model="assessment", object_id=str(assessment.pk))
@@ -66,19 +66,21 @@ def test_answer_is_audited_and_scored(world: World, make_assessment: Callable[..
         actions.do_answer_indicator(coordinator, answer, None, value="maybe")
 
     scores = {s["factor_id"]: s for s in factor_scores(assessment)}
-    assert scores["1.1"]["stage"] == 0
+    # one indicator answered: assessed, so at Start-up, the floor, and 1 of the factor's indicators assessed
+    assert (scores["1.1"]["stage"], scores["1.1"]["assessed"]) == (1, 1)
+    assert scores["1.2"]["stage"] is None and scores["1.2"]["stage_name"] == "not assessed"
     assert scores["1.1"]["claimed_without_evidence"] == ["1.1.S1"]
     _meet(assessment, "1.1", 2, coordinator)
     scores = {s["factor_id"]: s for s in factor_scores(assessment)}
     assert scores["1.1"]["stage"] == 2
     assert scores["1.1"]["claimed_without_evidence"] == []
     assert scores["1.1"]["met"] == scores["1.1"]["met_with_evidence"]
-    assert scores["1.2"]["stage"] == 0
+    assert scores["1.2"]["stage"] is None
     results = assessment_results(assessment)
     d1 = next(d for d in results["dimensions"] if d["dimension_id"] == "D1")
-    assert (d1["lowest"], d1["highest"]) == (0, 2)
-    assert {x["stage"]: x["factors"] for x in d1["distribution"]}[0] == 3
-    assert results["framework"]["version"] == "2026.1"
+    assert (d1["lowest"], d1["highest"], d1["not_assessed"]) == (2, 2, 3)  # the three others are not assessed
+    assert {x["stage"]: x["factors"] for x in d1["distribution"]} == {1: 0, 2: 1, 3: 0, 4: 0, 5: 0}
+    assert results["framework"]["version"] == "2026.2"
     assert len(results["evidence"]) == len(
         [i for i in assessment.framework.structure().factor("1.1").indicators if i.stage <= 2]
     )

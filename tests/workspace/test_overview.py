@@ -244,12 +244,15 @@ def test_assessment_tile_shows_the_latest_assessment_per_dimension_against_its_t
     rows = dict(re.findall(r'<tr data-dimension="([^"]+)">(.*?)</tr>', html, re.S))
     assert list(rows) == [d.id for d in structure.dimensions]
     first_row = rows[first.id]
-    # The lowest and highest stages of its factors (an en dash between them), the target, and one below it.
-    assert cell(first_row, "stages") == ("0\u20131" if len(first.factors) > 1 else "1")
+    # The lowest and highest stages of its assessed factors, the target, one below it, and the factors
+    # nobody assessed counted apart (never drawn as a stage 0).
+    assert cell(first_row, "stages") == "1"
+    assert cell(first_row, "not-assessed") == f"{len(first.factors) - 1} factors not assessed"
     assert cell(first_row, "target") == "3"
     assert cell(first_row, "below") == "1"
     other_row = rows[structure.dimensions[1].id]
     assert 'data-value="target">—<' in other_row
+    assert cell(other_row, "stages") == "not assessed" and "<progress" not in other_row
 
 
 def test_assessment_tile_skips_one_above_the_readers_tlp_and_says_what_to_do(world: World) -> None:

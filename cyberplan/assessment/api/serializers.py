@@ -108,8 +108,14 @@ class FactorScoreSerializer(serializers.Serializer[Any]):
     factor_id = serializers.CharField()
     dimension_id = serializers.CharField()
     name = serializers.CharField()
-    stage = serializers.IntegerField(help_text="0: not yet at the first stage.")
-    stage_name = serializers.CharField()
+    stage = serializers.IntegerField(
+        allow_null=True,
+        help_text="1 (Start-up, the floor for an assessed factor) to 5; null when the factor is not assessed "
+        "(no indicator answered met, partly or not met).",
+    )
+    stage_name = serializers.CharField(help_text="The stage's name, or 'not assessed'.")
+    assessed = serializers.IntegerField(help_text="Indicators of the factor answered met, partly or not met.")
+    indicators = serializers.IntegerField(help_text="Indicators of the factor in the framework.")
     rule = serializers.CharField()
     counts = StageCountsSerializer(many=True)
     met = serializers.IntegerField()

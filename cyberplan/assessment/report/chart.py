@@ -2,11 +2,12 @@
 
 Vega-Lite has no radar mark, so the points are computed here: dimension ``i`` of ``n`` has the
 angle ``2πi/n`` (clockwise from the top) and a factor at stage ``s`` sits at radius ``s``. Each
-spoke shows every scored factor of its dimension as a dot and the span from the lowest to the
+spoke shows every assessed factor of its dimension as a dot and the span from the lowest to the
 highest stage as a thick segment; the outline joining the highest stages is drawn only when every
 dimension has a scored factor. Each factor with a target stage has a hollow diamond at its target,
-so the chart reads as stages against targets. Nothing is averaged, and a dimension without a
-scored factor has no dot, no segment, and says so in its label.
+so the chart reads as stages against targets. Every ring is labelled with its stage's number and
+name, Start-up to Dynamic, so the whole scale shows. Nothing is averaged, and a dimension without an
+assessed factor has no dot, no segment, and says so in its label.
 
 The report draws this specification at its own width; the assessment page draws the same one
 through :func:`cyberplan.reports.charts.for_page`.
@@ -44,7 +45,8 @@ def _radar_points(
         for step in range(count + 1):
             gx, gy = _point(step % count, count, stage)
             grid.append({"ring": stage, "order": step, "x": gx, "y": gy})
-    ring_labels = [{"x": 0.15, "y": float(s), "text": str(s)} for s in range(1, top + 1)]
+    # Every ring is named, so the whole scale shows even where no factor sits.
+    ring_labels = [{"x": 0.15, "y": float(s), "text": f"{s} {stages.get(s, '')}".strip()} for s in range(1, top + 1)]
     spokes: list[dict[str, Any]] = []
     labels: list[dict[str, Any]] = []
     dots: list[dict[str, Any]] = []
@@ -56,11 +58,11 @@ def _radar_points(
             px, py = _point(index, count, radius)
             spokes.append({"spoke": dimension["dimension_id"], "order": order, "x": px, "y": py})
         lx, ly = _point(index, count, top + 1.1)
-        scored = {f: s for f, s in dimension["factor_stages"].items() if f in scored_factors}
+        scored = {f: s for f, s in dimension["factor_stages"].items() if f in scored_factors and s is not None}
         label = str(dimension["dimension_id"])
         if not scored:
             every_dimension_scored = False
-            label = _("%(dimension)s: no scored factor") % {"dimension": label}
+            label = _("%(dimension)s: not assessed") % {"dimension": label}
         labels.append({"x": lx, "y": ly, "text": label})
         for factor_id, stage in scored.items():
             fx, fy = _point(index, count, stage)
@@ -70,7 +72,7 @@ def _radar_points(
                     "y": fy,
                     "factor": factor_id,
                     "stage": stage,
-                    "stage_name": stages.get(stage, _("below the first stage")),
+                    "stage_name": stages.get(stage, ""),
                 }
             )
         if scored:

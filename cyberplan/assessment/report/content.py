@@ -76,9 +76,7 @@ def _day(value: str) -> str:
 
 def _stage_name(stages: dict[int, str], stage: int | None) -> str:
     if stage is None:
-        return "—"
-    if stage == 0:
-        return _("below the first stage")
+        return _("not assessed")
     return f"{stage} · {stages.get(stage, '')}"
 
 
@@ -86,14 +84,30 @@ def _rule_description(rule: str, fallback: str) -> str:
     rules = {
         "all-indicators-cumulative": _(
             "A factor is at the highest stage whose indicators, and those of every lower stage, are all met. "
-            "If an indicator of the first stage is not met, the factor is below the first stage."
+            "Start-up is the floor: a factor with at least one assessed indicator is at Start-up even when not "
+            "all of its Start-up indicators are met."
         ),
         "majority-cumulative": _(
             "A factor is at the highest stage at which more than half of the indicators are met, with more than "
-            "half met at every lower stage too."
+            "half met at every lower stage too. Start-up is the floor for a factor with at least one assessed "
+            "indicator."
         ),
     }
     return str(rules.get(rule, fallback))
+
+
+def _stage_meanings() -> dict[int, str]:
+    """What each stage means, for a framework whose file does not say it."""
+    return {
+        1: _(
+            "Start-up: the floor of the scale. Little or nothing exists yet; the need may be recognised in "
+            "writing, or something happens occasionally."
+        ),
+        2: _("Formative: a first body, draft, unit, channel or rule exists."),
+        3: _("Established: it is adopted by a legal act, staffed, published and in regular operation."),
+        4: _("Strategic: it is measured, prioritised from risk or data, and linked to national plans."),
+        5: _("Dynamic: it is reviewed and adapted through documented decisions, and shared beyond the country."),
+    }
 
 
 def _label(choices: Any, value: str) -> str:
@@ -137,7 +151,7 @@ def _gather(assessment: Assessment, language: str) -> _Facts:
         structure=assessment.framework.structure(),
         stages={s["stage"]: s["name"] for s in data["framework"]["stages"]},
         answered={a.indicator_id: a for a in answers if a.value},
-        scored_factors={a.factor_id for a in answers if a.value and a.value != AnswerValue.UNKNOWN},
+        scored_factors={f["factor_id"] for f in data["factors"] if f["stage"] is not None},
         factors=data["factors"],
         dimensions=data["dimensions"],
         gaps=data["gaps"],
@@ -164,7 +178,7 @@ def build_report(assessment: Assessment, language: str) -> Report:
     ]
     chart_note = ""
     if unscored:
-        chart_note = _("No point is drawn for a dimension without a scored factor: %(names)s.") % {
+        chart_note = _("No point is drawn for a dimension without an assessed factor: %(names)s.") % {
             "names": ", ".join(d["dimension_id"] for d in unscored)
         }
     return Report(
@@ -218,32 +232,13 @@ def _summary(facts: _Facts) -> list[str]:
     )
     if not answered:
         summary.append(_("No indicator has been answered yet, so no factor has a stage."))
-    reached = [f for f in factors if f["stage"] > 0]
-    summary.append(
-        ngettext(
-            "%(count)s of %(total)s factor has reached at least the first stage.",
-            "%(count)s of %(total)s factors have reached at least the first stage.",
-            len(factors),
-        )
-        % {"count": len(reached), "total": len(factors)}
-    )
-    if reached:
-        best = max(f["stage"] for f in factors)
-        at_best = [f["factor_id"] for f in factors if f["stage"] == best]
-        summary.append(
-            ngettext(
-                "The highest stage reached is %(stage)s, by factor %(factors)s.",
-                "The highest stage reached is %(stage)s, by factors %(factors)s.",
-                len(at_best),
-            )
-            % {"stage": _stage_name(stages, best), "factors": ", ".join(at_best)}
-        )
+    summary.extend(_stage_sentences(factors, stages))
     unscored = facts.unscored
     if unscored:
         summary.append(
             ngettext(
-                "%(count)s dimension has no scored factor: %(names)s.",
-                "%(count)s dimensions have no scored factor: %(names)s.",
+                "%(count)s dimension has no assessed factor: %(names)s.",
+                "%(count)s dimensions have no assessed factor: %(names)s.",
                 len(unscored),
             )
             % {"count": len(unscored), "names": ", ".join(f"{d['dimension_id']} {d['name']}" for d in unscored)}
@@ -283,30 +278,53 @@ def _summary(facts: _Facts) -> list[str]:
     return summary
 
 
+def _stage_sentences(factors: list[dict[str, Any]], stages: dict[int, str]) -> list[str]:
+    """How many factors are assessed, and the highest stage reached and by which factors."""
+    reached = [f for f in factors if f["stage"] is not None]
+    sentences = [
+        ngettext(
+            "%(count)s of %(total)s factor is assessed; a factor none of whose indicators is answered met, "
+            "partly met or not met is not assessed, and has no stage.",
+            "%(count)s of %(total)s factors are assessed; a factor none of whose indicators is answered met, "
+            "partly met or not met is not assessed, and has no stage.",
+            len(factors),
+        )
+        % {"count": len(reached), "total": len(factors)}
+    ]
+    if reached:
+        best = max(f["stage"] for f in reached)
+        at_best = [f["factor_id"] for f in factors if f["stage"] == best]
+        sentences.append(
+            ngettext(
+                "The highest stage reached is %(stage)s, by factor %(factors)s.",
+                "The highest stage reached is %(stage)s, by factors %(factors)s.",
+                len(at_best),
+            )
+            % {"stage": _stage_name(stages, best), "factors": ", ".join(at_best)}
+        )
+    return sentences
+
+
 def _dimension_section(facts: _Facts) -> Section:
-    """Stages by dimension: every factor's stage and how the scored ones spread, with no average."""
-    dimensions, scored_factors, stages = facts.dimensions, facts.scored_factors, facts.stages
+    """Stages by dimension: every factor's stage and how the assessed ones spread over the whole scale."""
+    dimensions, stages = facts.dimensions, facts.stages
     dimension_rows: list[list[str]] = []
     for d in dimensions:
-        scored = {f: stage for f, stage in d["factor_stages"].items() if f in scored_factors}
-        not_scored = len(d["factor_stages"]) - len(scored)
-        if not scored:
-            distribution = _("no scored factor")
-            lowest = highest = "—"
+        assessed = {f: stage for f, stage in d["factor_stages"].items() if stage is not None}
+        not_assessed = len(d["factor_stages"]) - len(assessed)
+        # Every stage of the scale is listed, those no factor reached too, so the spread reads on the whole scale.
+        parts = [f"{_stage_name(stages, stage)}: {list(assessed.values()).count(stage)}" for stage in sorted(stages)]
+        if not_assessed:
+            parts.append(_("not assessed: %(count)s") % {"count": not_assessed})
+        if assessed:
+            lowest, highest = _stage_name(stages, min(assessed.values())), _stage_name(stages, max(assessed.values()))
         else:
-            per_stage = {stage: list(scored.values()).count(stage) for stage in sorted(set(scored.values()))}
-            parts = [f"{_stage_name(stages, stage)}: {n}" for stage, n in per_stage.items()]
-            if not_scored:
-                parts.append(_("not scored: %(count)s") % {"count": not_scored})
-            distribution = "; ".join(parts)
-            lowest, highest = _stage_name(stages, min(scored.values())), _stage_name(stages, max(scored.values()))
+            lowest = highest = "—"
         dimension_rows.append(
             [
                 f"{d['dimension_id']} {d['name']}",
-                ", ".join(
-                    f"{fid}: {stage if fid in scored_factors else '—'}" for fid, stage in d["factor_stages"].items()
-                ),
-                distribution,
+                ", ".join(f"{fid}: {stage if stage is not None else '—'}" for fid, stage in d["factor_stages"].items()),
+                "; ".join(parts),
                 lowest,
                 highest,
             ]
@@ -316,9 +334,9 @@ def _dimension_section(facts: _Facts) -> Section:
         _("Stages by dimension"),
         notes=[
             _(
-                "Each dimension lists the stage of every factor (— when the factor is not scored), how many scored "
-                "factors sit at each stage, and the lowest and highest stage of its scored factors. No average is "
-                "computed: stages are ordered, not measured."
+                "Each dimension lists the stage of every factor (— when the factor is not assessed), how many "
+                "assessed factors sit at each of the five stages, and the lowest and highest stage of its assessed "
+                "factors. No average is computed: stages are ordered, not measured."
             )
         ],
         tables=[
@@ -332,8 +350,8 @@ def _dimension_section(facts: _Facts) -> Section:
 
 
 def _factor_section(facts: _Facts) -> Section:
-    """Stage by factor, its target and how far evidence backs its met answers."""
-    factors, scored_factors, stages = facts.factors, facts.scored_factors, facts.stages
+    """Stage by factor, how many of its indicators were assessed, its target and how far evidence backs it."""
+    factors, stages = facts.factors, facts.stages
     factor_rows: list[list[str]] = []
     for f in factors:
         if f["met"]:
@@ -343,16 +361,15 @@ def _factor_section(facts: _Facts) -> Section:
             }
         else:
             coverage = _("no met answer")
-        flags = ", ".join(f["claimed_without_evidence"]) or "—"
-        stage = _stage_name(stages, f["stage"]) if f["factor_id"] in scored_factors else _("not scored")
         factor_rows.append(
             [
                 f["factor_id"],
                 f["name"],
-                stage,
+                _stage_name(stages, f["stage"]),
+                _("%(assessed)s of %(total)s") % {"assessed": f["assessed"], "total": f["indicators"]},
                 _stage_name(stages, f["target_stage"]) if f["target_stage"] else "—",
                 coverage,
-                flags,
+                ", ".join(f["claimed_without_evidence"]) or "—",
             ]
         )
     return _section(
@@ -360,8 +377,9 @@ def _factor_section(facts: _Facts) -> Section:
         _("Stage by factor"),
         notes=[
             _(
-                "A factor is not scored when none of its indicators has an answer other than unknown. Claimed "
-                "without evidence lists the indicators answered met or partly met with no evidence attached."
+                "Indicators assessed counts the indicators answered met, partly met or not met. A factor with none is "
+                "not assessed: it has no stage, which is not the same as not met. Claimed without evidence lists the "
+                "indicators answered met or partly met with no evidence attached."
             )
         ],
         tables=[
@@ -371,6 +389,7 @@ def _factor_section(facts: _Facts) -> Section:
                     _("Factor"),
                     _("Name"),
                     _("Stage"),
+                    _("Indicators assessed"),
                     _("Target"),
                     _("Evidence coverage"),
                     _("Claimed without evidence"),
@@ -481,14 +500,17 @@ def _method_section(facts: _Facts) -> Section:
             },
             _(
                 "How answers count: met counts as met; partly met, not met and unknown do not; an indicator "
-                "without an answer counts as unknown. Evidence never changes a stage: it is reported beside it, "
-                "and an answer of met or partly met without evidence is flagged."
+                "without an answer counts as unknown. An indicator is assessed when it is answered met, partly met "
+                "or not met; a factor with no assessed indicator is not assessed and has no stage. Evidence never "
+                "changes a stage: it is reported beside it, and an answer of met or partly met without evidence is "
+                "flagged."
             ),
             (_("Stakeholder groups consulted: %(groups)s.") % {"groups": ", ".join(groups)})
             if groups
             else _("No stakeholder group is recorded for this assessment."),
         ],
     )
+    method_section.add(_scale_table(facts))
     if illustrative:
         method_section.add(
             Paragraph(
@@ -499,6 +521,33 @@ def _method_section(facts: _Facts) -> Section:
             )
         )
     return method_section
+
+
+def _scale_table(facts: _Facts) -> Table:
+    """The whole scale, Start-up to Dynamic: what each stage means and how many factors sit at it."""
+    fallback = _stage_meanings()
+    counts = dict.fromkeys(facts.stages, 0)
+    for f in facts.factors:
+        if f["stage"] is not None:
+            counts[f["stage"]] += 1
+    rows = []
+    for stage in facts.structure.stages:
+        meaning = stage.meaning.get(facts.language) if stage.meaning else fallback.get(stage.ordinal, "")
+        rows.append([str(stage.ordinal), stage.name.get(facts.language), meaning, str(counts.get(stage.ordinal, 0))])
+    not_assessed = sum(1 for f in facts.factors if f["stage"] is None)
+    rows.append(
+        [
+            "—",
+            _("not assessed"),
+            _("No indicator of the factor is answered met, partly met or not met."),
+            str(not_assessed),
+        ]
+    )
+    return Table(
+        _("The scale: five stages, Start-up to Dynamic"),
+        [_("Stage"), _("Name"), _("What it means"), _("Factors at this stage")],
+        rows,
+    )
 
 
 def _indicator_order(structure: Any, indicator_id: str) -> tuple[int, int, int]:

@@ -201,14 +201,14 @@ def threat_figures(
 
 
 def _capacity_findings(factors: list[dict[str, Any]], scored: set[str]) -> list[Paragraph]:
-    """How many factors reached the first stage and, when targets are set, how many are below them."""
-    reached = [f for f in factors if f["factor_id"] in scored and f["stage"] > 0]
+    """How many factors are assessed (Start-up is the floor) and, when targets are set, how many are below them."""
+    reached = [f for f in factors if f["factor_id"] in scored and f["stage"] is not None]
     below = [f for f in factors if f["below_target"]]
     findings = [
         Paragraph(
             ngettext(
-                "%(count)s of %(total)s factor has reached at least the first stage.",
-                "%(count)s of %(total)s factors have reached at least the first stage.",
+                "%(count)s of %(total)s factor is assessed, at Start-up or above; the others have no stage.",
+                "%(count)s of %(total)s factors are assessed, at Start-up or above; the others have no stage.",
                 len(factors),
             )
             % {"count": len(reached), "total": len(factors)}
@@ -235,8 +235,6 @@ def _capacity_tables(data: dict[str, Any], scored: set[str]) -> list[Table]:
     def stage_name(stage: int | None) -> str:
         if stage is None:
             return "—"
-        if stage == 0:
-            return _("below the first stage")
         return f"{stage} · {stages.get(stage, '')}"
 
     rows: list[list[str]] = []
