@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -16,3 +18,25 @@ class RegionalConfig(AppConfig):
             "cyberplan.regional.jobs.run_build_job",
             describe="cyberplan.regional.jobs.describe",
         )
+        declare(
+            "regional_send",
+            _("Send a statistics package to the regional programme"),
+            "cyberplan.regional.jobs.run_send_job",
+            describe="cyberplan.regional.jobs.describe_send",
+        )
+        declare(
+            "regional_intake",
+            _("Take in statistics packages that arrived by TAXII"),
+            "cyberplan.regional.jobs.run_intake_job",
+            describe="cyberplan.regional.jobs.describe_intake",
+        )
+        from cyberplan.sharing.signals import envelope_stored
+
+        envelope_stored.connect(_on_envelope_stored, dispatch_uid="regional-intake-on-post")
+
+
+def _on_envelope_stored(sender: object, **kwargs: Any) -> None:
+    """A partner's POST was stored: the regional intake decides whether it brought a package to take in."""
+    from .taxii_intake import on_envelope_stored  # loaded on the first POST, not at start-up
+
+    on_envelope_stored(sender, **kwargs)

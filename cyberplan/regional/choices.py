@@ -20,3 +20,14 @@ class PackageTLP(models.TextChoices):
     CLEAR = TLP.CLEAR.value, TLP.CLEAR.label
     GREEN = TLP.GREEN.value, TLP.GREEN.label
     AMBER = TLP.AMBER.value, TLP.AMBER.label
+
+
+class SendState(models.TextChoices):
+    """How sending an approved package to the regional programme by TAXII went, as far as the member knows."""
+
+    SENDING = "sending", _("Being sent")
+    SENT = "sent", _("Sent; the regional programme has not answered yet")
+    ACCEPTED = "accepted", _("Accepted by the regional programme")
+    REFUSED = "refused", _("Refused by the regional programme")
+    UNREACHABLE = "unreachable", _("The regional programme's server could not be reached")
+    FAILED = "failed", _("Not sent")
