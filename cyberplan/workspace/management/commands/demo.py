@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from cyberplan.assessment.demo import build_demo_assessment_for_workspace
 from cyberplan.core.models import Organisation
 from cyberplan.legal.demo import build_demo_legal_for_workspace
+from cyberplan.regional.demo import build_demo_regional_for_workspace, regional_logins
 from cyberplan.sharing.demo import build_demo_sharing_for_workspace
 from cyberplan.strategy.demo import build_demo_strategy_for_workspace
 from cyberplan.threats.demo import build_threat_demo
@@ -52,6 +53,9 @@ class Command(BaseCommand):
         build_demo_sharing_for_workspace(
             lambda message: self.stdout.write(message), base_url=f"http://{options['host']}:{options['port']}"
         )
+        build_demo_regional_for_workspace(
+            lambda message: self.stdout.write(message), password=DEMO_PASSWORD, events=not options["no_events"]
+        )
         if options["no_serve"]:
             self._print_logins(None)
             return
@@ -61,7 +65,7 @@ class Command(BaseCommand):
         if url:
             self.stdout.write(self.style.SUCCESS(f"\ncyberplan is running at {url}"))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-        for username, organisation, role in demo_logins():
+        for username, organisation, role in [*demo_logins(), *regional_logins()]:
             self.stdout.write(f"  {username:<18} {organisation:<8} {role}")
         if settings.CYBERPLAN_MFA_REQUIRED:
             self.stdout.write(
