@@ -30,6 +30,11 @@ class RegionalConfig(AppConfig):
             "cyberplan.regional.jobs.run_intake_job",
             describe="cyberplan.regional.jobs.describe_intake",
         )
+        declare(
+            "regional_demo",
+            _("Build the demo's regional members and their packages"),
+            "cyberplan.regional.jobs.run_demo_job",
+        )
         from cyberplan.sharing.signals import envelope_stored
 
         envelope_stored.connect(_on_envelope_stored, dispatch_uid="regional-intake-on-post")

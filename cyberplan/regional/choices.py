@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cyberplan.core.choices import TLP
 
+#: The worker job that takes in the packages one TAXII POST added (queued by the regional intake).
+REGIONAL_INTAKE = "regional_intake"
+
 
 class PackageState(models.TextChoices):
     DRAFT = "draft", _("Draft: to preview and approve")

@@ -28,6 +28,7 @@ OFFICER = "demo-regional-officer"
 #: country code, country name; the events each synthetic member's store gets (one month).
 SYNTHETIC_MEMBERS = (("AR", "Argentina"), ("CL", "Chile"), ("CO", "Colombia"), ("CR", "Costa Rica"), ("UY", "Uruguay"))
 MEMBER_EVENTS = 600
+StepReport = Callable[[int, int, str], None]
 
 
 def _programme() -> tuple[Organisation, bool]:
@@ -75,7 +76,7 @@ def _synthetic_member(code: str, name: str) -> Organisation:
     )
 
 
-def _events(member: Organisation, month: str, say: Callable[[str], None]) -> None:
+def _events(member: Organisation, month: str, events: int, say: Callable[[str], None]) -> None:
     from cyberplan.pipeline import synth
     from cyberplan.threats.actions import do_register_import, do_run_import
     from cyberplan.threats.models import Import
@@ -84,12 +85,12 @@ def _events(member: Organisation, month: str, say: Callable[[str], None]) -> Non
         return
     with tempfile.TemporaryDirectory(prefix="cyberplan-demo-") as folder:
         paths = synth.generate(
-            Path(folder), events=MEMBER_EVENTS, country=str(member.country), month=month, daily=False, seed=len(member.slug)
+            Path(folder), events=events, country=str(member.country), month=month, daily=False, seed=len(member.slug)
         )
         for path in paths:
             record = do_register_import(None, member, path, file_name=path.name, tlp="green")
             do_run_import(record, path)
-    say(f"  {str(member.country)}: {MEMBER_EVENTS} synthetic events for {month}")
+    say(f"  {member.country!s}: {events} synthetic events for {month}")
 
 
 def _package_received(programme: Organisation, member: Organisation, say: Callable[[str], None]) -> None:
@@ -117,22 +118,43 @@ def _package_received(programme: Organisation, member: Organisation, say: Callab
         say(f"  {member.country}: package version {outcome.version} received by the programme")
 
 
-def build_demo_regional_for_workspace(say: Callable[[str], None], *, password: str, events: bool = True) -> None:
-    """The regional programme, its officer, five synthetic members with events, and six members' packages."""
-    import datetime as dt
-
+def prepare_demo_programme(say: Callable[[str], None], *, password: str) -> Organisation:
+    """The regional programme and its officer (quick: the command does it before serving)."""
     programme, created = _programme()
     _officer(programme, password)
-    say("Regional programme (illustrative) " + ("created" if created else "already there") + "; members:")
+    say("Regional programme (illustrative) " + ("created" if created else "already there") + ".")
+    return programme
+
+
+def build_demo_members(
+    programme: Organisation, say: Callable[[str], None], *, events: int = MEMBER_EVENTS, step: StepReport | None = None
+) -> int:
+    """Five synthetic members with ``events`` events each (none when 0), and the six members' packages received;
+    how many packages the programme holds for the period afterwards."""
+    import datetime as dt
+
     today = dt.datetime.now(dt.UTC).date()
     month = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
     members = [_synthetic_member(code, name) for code, name in SYNTHETIC_MEMBERS]
     mitic = Organisation.objects.filter(slug="mitic").first()
-    for member in members:
+    everyone = [*members, *([mitic] if mitic is not None else [])]
+    steps = len(members) + len(everyone)
+    for number, member in enumerate(members, start=1):
+        if step is not None:
+            step(number, steps, f"Synthetic events of {member.country.code}")
         if events:
-            _events(member, month, say)
-    for member in [*members, *([mitic] if mitic is not None else [])]:
+            _events(member, month, events, say)
+    for number, member in enumerate(everyone, start=len(members) + 1):
+        if step is not None:
+            step(number, steps, f"Package of {member.country.code}")
         _package_received(programme, member, say)
+    return ReceivedPackage.objects.filter(programme=programme, period=PERIOD, superseded=False).count()
+
+
+def build_demo_regional_for_workspace(say: Callable[[str], None], *, password: str, events: bool = True) -> None:
+    """Everything at once (``cyberplan demo --no-serve``)."""
+    programme = prepare_demo_programme(say, password=password)
+    build_demo_members(programme, say, events=MEMBER_EVENTS if events else 0)
 
 
 def regional_logins() -> list[tuple[str, str, str]]:

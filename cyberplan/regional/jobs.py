@@ -18,6 +18,7 @@ from cyberplan.jobs.models import Job
 from cyberplan.jobs.registry import Progress
 from cyberplan.sharing.models import Push
 
+from . import choices
 from .access import may_send
 from .models import StatisticsPackage
 
@@ -96,7 +97,7 @@ def run_send_job(job: Job, progress: Progress) -> dict[str, Any]:
 
 # -- taking in a package that arrived by TAXII (regional side) ------------------------------------------------
 
-REGIONAL_INTAKE = "regional_intake"
+REGIONAL_INTAKE = choices.REGIONAL_INTAKE
 
 
 def _listed(value: Any) -> list[Any]:
@@ -123,3 +124,17 @@ def run_intake_job(job: Job, progress: Progress) -> dict[str, Any]:
     progress.step(1, 1, _("Checking the packages that arrived"))
     answers = do_take_in(collection, status, [p for p in packages if isinstance(p, dict)])
     return {"collection": str(collection.pk), "answers": answers}
+
+
+# -- the demo's regional members (``cyberplan demo`` queues it when it serves) ---------------------------------
+
+REGIONAL_DEMO = "regional_demo"
+
+
+def run_demo_job(job: Job, progress: Progress) -> dict[str, Any]:
+    from .demo import MEMBER_EVENTS, build_demo_members
+
+    parameters = job.parameters if isinstance(job.parameters, dict) else {}
+    events = MEMBER_EVENTS if parameters.get("events", True) else 0
+    received = build_demo_members(job.organisation, lambda message: None, events=events, step=progress.step)
+    return {"received": received}

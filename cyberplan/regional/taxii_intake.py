@@ -27,7 +27,7 @@ from cyberplan.sharing.models import Collection, SharedObject, Status
 from cyberplan.sharing.stix_out import TLP2_MARKING_IDS, timestamp, tlp_marking
 
 from . import intake
-from .jobs import REGIONAL_INTAKE
+from .choices import REGIONAL_INTAKE
 from .models import IntakeCollection, PackageRefusal, ReceivedPackage
 from .package import EXTENSION_ID, PACKAGE_TYPE, PROJECT, bundle_text
 
