@@ -42,6 +42,14 @@ class RegionalConfig(AppConfig):
 
 def _on_envelope_stored(sender: object, **kwargs: Any) -> None:
     """A partner's POST was stored: the regional intake decides whether it brought a package to take in."""
-    from .taxii_intake import on_envelope_stored  # loaded on the first POST, not at start-up
+    from .models import IntakeCollection
+    from .package import PACKAGE_TYPE
+
+    added = kwargs.get("added") or []
+    if not any(str(a.get("id", "")).startswith(f"{PACKAGE_TYPE}--") for a in added):
+        return  # the usual POST of a partner: nothing for the regional intake, nothing more is loaded
+    if not IntakeCollection.objects.filter(collection=kwargs.get("collection")).exists():
+        return
+    from .taxii_intake import on_envelope_stored  # loaded on the first package that arrives, not at start-up
 
     on_envelope_stored(sender, **kwargs)
