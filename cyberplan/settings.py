@@ -397,6 +397,8 @@ CYBERPLAN_TAXII_PAGE_SIZE = env_int("CYBERPLAN_TAXII_PAGE_SIZE", 100, minimum=1)
 CYBERPLAN_TAXII_MAX_PAGE_SIZE = env_int("CYBERPLAN_TAXII_MAX_PAGE_SIZE", 1000, minimum=1)
 # TAXII client: seconds to wait for a partner server to connect and to send each answer.
 CYBERPLAN_TAXII_CLIENT_TIMEOUT = env_int("CYBERPLAN_TAXII_CLIENT_TIMEOUT", 30, minimum=1)
+# How long sending a statistics package waits for the regional programme's answer note (seconds).
+CYBERPLAN_REGIONAL_ANSWER_SECONDS = env_int("CYBERPLAN_REGIONAL_ANSWER_SECONDS", 60, minimum=0)
 
 # Keys that encrypt the passwords kept to reach partners' servers (cyberplan.core.encryption): the first
 # encrypts, every one decrypts (rotation). Unset, one key derived from SECRET_KEY (and its fallbacks) is used.

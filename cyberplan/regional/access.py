@@ -14,7 +14,9 @@ from django.http import Http404
 from cyberplan.core.access import Permission, has_permission, organisations_where, require, visible_q
 from cyberplan.core.choices import OrganisationType
 from cyberplan.core.models import Organisation, User
+from cyberplan.sharing.models import Push
 
+from .choices import PackageState
 from .models import Member, PackageRefusal, ReceivedPackage, StatisticsPackage
 
 
@@ -40,6 +42,18 @@ def may_approve(user: User, package: StatisticsPackage) -> bool:
     return package.organisation.type == OrganisationType.NATIONAL_AUTHORITY and has_permission(
         user, package.organisation_id, Permission.DECIDE
     )
+
+
+def may_send(user: User, package: StatisticsPackage) -> bool:
+    """Sending an approved package takes the same as approving it: it speaks for the country."""
+    return package.state == PackageState.APPROVED and may_approve(user, package)
+
+
+def regional_pushes(package: StatisticsPackage) -> QuerySet[Push]:
+    """The organisation's TAXII pushes whose partner is a regional programme: where a package may be sent."""
+    return Push.objects.filter(
+        organisation_id=package.organisation_id, recipient__type=OrganisationType.REGIONAL_BODY
+    ).select_related("recipient", "collection")
 
 
 # -- regional programme, receiving side --------------------------------------------------------------------

@@ -20,9 +20,10 @@ from django.utils.translation import gettext as _
 from cyberplan.core import audit
 from cyberplan.core.choices import AuditAction, OrganisationType
 from cyberplan.core.models import Organisation, User
+from cyberplan.sharing.models import Collection
 
 from .actions import package_period
-from .models import Member, PackageRefusal, ReceivedPackage
+from .models import IntakeCollection, Member, PackageRefusal, ReceivedPackage
 from .package import PACKAGE_TYPE
 from .receiving import KnownMember, PackageRefusedError, validate_package
 
@@ -225,3 +226,29 @@ def _refuse(
         organisation=programme,
     )
     return refusal
+
+
+@transaction.atomic
+def do_register_intake(actor: User | None, collection: Collection, period: str) -> IntakeCollection:
+    """Take packages in as they arrive in ``collection`` (of a sharing group of a regional programme) for
+    ``period``; registering again changes the period. Audited."""
+    programme = collection.group.organisation
+    check_programme(programme)
+    period = period.strip()
+    package_period(period)
+    found = IntakeCollection.objects.filter(collection=collection).first()
+    if found is None:
+        found = IntakeCollection.objects.create(collection=collection, period=period)
+        audit.record_create(_actor(actor), found, programme)
+        return found
+    if found.period != period:
+        audit.record(
+            actor=_actor(actor),
+            action=AuditAction.UPDATE,
+            instance=found,
+            changes={"period": [found.period, period]},
+            organisation=programme,
+        )
+        found.period = period
+        found.save(update_fields=["period"])
+    return found

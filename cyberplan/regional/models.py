@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cyberplan.core.models import Organisation
 
-from .choices import PackageState, PackageTLP
+from .choices import PackageState, PackageTLP, SendState
 from .package import PACKAGE_TYPE
 
 _USER = settings.AUTH_USER_MODEL
@@ -187,3 +187,46 @@ class PackageRefusal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claimed_country or '?'} {self.period} refused ({self.code})"
+
+
+class PackageSend(models.Model):
+    """One sending of an approved package to the regional programme's TAXII collection, and how it went."""
+
+    package = models.ForeignKey(
+        StatisticsPackage, verbose_name=_("statistics package"), on_delete=models.PROTECT, related_name="sends"
+    )
+    push = models.ForeignKey(
+        "sharing.Push", verbose_name=_("TAXII push"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    state = models.CharField(_("state"), max_length=12, choices=SendState.choices, default=SendState.SENDING)
+    message = models.TextField(_("message"), blank=True)
+    sent_by = models.ForeignKey(
+        _USER, verbose_name=_("sent by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["package", "-started_at", "-id"]
+        verbose_name = _("package sending")
+        verbose_name_plural = _("package sendings")
+
+    def __str__(self) -> str:
+        return f"{self.package} -> {self.state}"
+
+
+class IntakeCollection(models.Model):
+    """A TAXII collection of the regional programme whose packages are taken in as they arrive, for a period."""
+
+    collection = models.OneToOneField(
+        "sharing.Collection", verbose_name=_("collection"), on_delete=models.CASCADE, related_name="regional_intake"
+    )
+    period = models.CharField(_("expected period"), max_length=10, help_text=_("A year (2026) or a quarter (2026-Q2)."))
+    created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("package intake collection")
+        verbose_name_plural = _("package intake collections")
+
+    def __str__(self) -> str:
+        return f"{self.collection_id} {self.period}"

@@ -9,6 +9,7 @@ urlpatterns = [
     path("packages/<int:pk>/", views.package_detail, name="package_detail"),
     path("packages/<int:pk>/approve/", views.package_approve, name="package_approve"),
     path("packages/<int:pk>/download/", views.package_download, name="package_download"),
+    path("packages/<int:pk>/send/", views.package_send, name="package_send"),
     path("programme/", programme_views.programme_overview, name="programme_overview"),
     path("programme/members/", programme_views.member_list, name="member_list"),
     path("programme/members/<int:pk>/", programme_views.member_history, name="member_history"),

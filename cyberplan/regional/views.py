@@ -16,10 +16,18 @@ from cyberplan.core.forms import attach_errors
 from cyberplan.core.http import signed_in_user
 
 from . import actions, preview
-from .access import access_package_by_id, build_organisations, may_approve, packages_visible_to, programmes_where
+from .access import (
+    access_package_by_id,
+    build_organisations,
+    may_approve,
+    may_send,
+    packages_visible_to,
+    programmes_where,
+    regional_pushes,
+)
 from .choices import PackageState
 from .forms import BuildForm
-from .jobs import do_request_build
+from .jobs import do_request_build, do_request_send
 from .package import SCHEMA_STATIC_PATH
 
 
@@ -75,6 +83,9 @@ def package_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "suppressed": preview.suppressed_count(content),
             "stix_id": content["id"],
             "can_approve": package.state == PackageState.DRAFT and may_approve(user, package),
+            "can_send": may_send(user, package),
+            "pushes": regional_pushes(package),
+            "sends": package.sends.select_related("push", "sent_by").order_by("-started_at", "-id")[:20],
         },
     )
 
@@ -92,7 +103,9 @@ def package_approve(request: HttpRequest, pk: int) -> HttpResponse:
         for message in exc.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _("Package approved. Download it to send it to the regional programme."))
+        messages.success(
+            request, _("Package approved. Send it to the regional programme by TAXII, or download it for upload.")
+        )
     return redirect("regional:package_detail", package.pk)
 
 
@@ -105,3 +118,24 @@ def package_download(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(package.content, content_type="application/stix+json;version=2.1")
     response["Content-Disposition"] = f'attachment; filename="{package.file_name}"'
     return response
+
+
+@login_required
+@require_POST
+def package_send(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue sending the approved package through one of the organisation's pushes to a regional programme."""
+    user = signed_in_user(request)
+    package = access_package_by_id(user, pk)
+    if not may_send(user, package):
+        raise PermissionDenied
+    push = (
+        regional_pushes(package).filter(pk=request.POST.get("push") or 0).first()
+        if request.POST.get("push", "").isdigit()
+        else None
+    )
+    if push is None:
+        messages.error(request, _("push: choose a TAXII push whose partner is a regional programme."))
+        return redirect("regional:package_detail", package.pk)
+    job = do_request_send(user, package, push)
+    messages.success(request, _("The package is being sent. Its status appears on the package's page."))
+    return redirect("jobs:job_detail", job.pk)

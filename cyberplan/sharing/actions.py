@@ -38,6 +38,7 @@ from .models import (
     Status,
     Subscription,
 )
+from .signals import envelope_stored
 
 GROUP_FIELDS = ("name", "description", "tlp_ceiling")
 MEMBER_FIELDS = ("can_read", "can_write", "need_to_know")
@@ -366,6 +367,8 @@ def do_receive_envelope(
         },
         organisation=collection.group.organisation,
     )
+    added = list(outcome.added)
+    transaction.on_commit(lambda: envelope_stored.send(Collection, collection=collection, status=status, added=added))
     return status
 
 

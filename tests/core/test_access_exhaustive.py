@@ -329,6 +329,7 @@ ROUTES: dict[str, Reads | Lists | Skip] = {
     "regional:package_detail": Skip("packages are not in this world: tests/regional/test_member_side.py"),
     "regional:package_download": Skip("packages are not in this world: tests/regional/test_member_side.py"),
     "regional:package_approve": WRITE_ONLY,
+    "regional:package_send": WRITE_ONLY,
     # regional programme, receiving side: this world has no regional organisation, so every reader gets 403;
     # tests/regional/test_programme.py asks these pages as every role of a programme and of a member state
     "regional:programme_overview": Lists(),

@@ -59,6 +59,64 @@ class Command(BaseCommand):
         pushed.add_argument("--period", required=True, help="The period packages are expected for.")
         pushed.add_argument("--programme", help="The regional programme's short name (default: the only one).")
         pushed.add_argument("--by", help="User name recorded in the audit log (default: system).")
+        self._add_transport(sub)
+
+    def _add_transport(self, sub: Any) -> None:
+        send = sub.add_parser("send", help="Send the period's approved package by TAXII (member side).")
+        send.add_argument("--period", required=True, help="A year (2026) or a quarter (2026-Q2).")
+        send.add_argument("--push", required=True, help="The name of the TAXII push to the regional programme.")
+        send.add_argument("--organisation", help="The member organisation's short name (default: the only one).")
+        send.add_argument("--wait", type=float, help="Seconds to wait for the regional programme's answer.")
+        send.add_argument("--by", required=True, help="User name of the person who sends (audited).")
+        take = sub.add_parser(
+            "take-in", help="Take packages in as they arrive in a TAXII collection of the programme (regional side)."
+        )
+        take.add_argument("collection", help="The collection's id (a sharing group of the programme owns it).")
+        take.add_argument("--period", required=True, help="The period packages are expected for.")
+        take.add_argument("--by", help="User name recorded in the audit log (default: system).")
+
+    def _send(self, options: dict[str, Any]) -> None:
+        from cyberplan.regional.access import may_send
+        from cyberplan.regional.choices import PackageState, SendState
+        from cyberplan.regional.models import StatisticsPackage
+        from cyberplan.regional.sending import do_send
+        from cyberplan.sharing.models import Push
+
+        organisation = self._organisation(options.get("organisation"))
+        actor = self._actor(options["by"])
+        package = StatisticsPackage.objects.filter(
+            organisation=organisation, period=options["period"].strip(), state=PackageState.APPROVED
+        ).first()
+        if package is None:
+            raise CommandError(f"--period: {organisation.slug} has no approved package for {options['period']}.")
+        push = Push.objects.filter(organisation=organisation, name=options["push"]).first()
+        if push is None:
+            raise CommandError(f"--push: {organisation.slug} has no TAXII push {options['push']!r}.")
+        if actor is None or not may_send(actor, package):
+            raise CommandError("--by: this user may not send the organisation's packages.")
+        try:
+            sending = do_send(actor, package, push, answer_seconds=options.get("wait"))
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from None
+        line = f"{package.period} version {package.version}: {sending.get_state_display()}"
+        if sending.state in (SendState.SENT, SendState.ACCEPTED):
+            self.stdout.write(f"{line} {sending.message}".strip())
+            return
+        raise CommandError(f"{line}: {sending.message}")
+
+    def _take_in(self, options: dict[str, Any]) -> None:
+        from cyberplan.regional.intake import do_register_intake
+
+        collection = (
+            Collection.objects.filter(pk=options["collection"]).first() if is_uuid(options["collection"]) else None
+        )
+        if collection is None:
+            raise CommandError(f"collection: there is no collection {options['collection']!r}.")
+        try:
+            do_register_intake(self._actor(options.get("by")), collection, options["period"])
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from None
+        self.stdout.write(f"packages arriving in {collection.pk} are taken in for {options['period'].strip()}.")
 
     def _organisation(self, slug: str | None) -> Organisation:
         if slug:
@@ -139,6 +197,9 @@ class Command(BaseCommand):
             return
         if options["action"] == "receive-collection":
             self._receive_collection(options)
+            return
+        if options["action"] in ("send", "take-in"):
+            (self._send if options["action"] == "send" else self._take_in)(options)
             return
         organisation = self._organisation(options.get("organisation"))
         actor = self._actor(options.get("by"))

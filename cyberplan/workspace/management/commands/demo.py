@@ -14,7 +14,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cyberplan.assessment.demo import build_demo_assessment_for_workspace
 from cyberplan.core.models import Organisation
+from cyberplan.jobs.actions import do_start_job
 from cyberplan.legal.demo import build_demo_legal_for_workspace
+from cyberplan.regional.demo import build_demo_regional_for_workspace, prepare_demo_programme, regional_logins
+from cyberplan.regional.jobs import REGIONAL_DEMO
 from cyberplan.sharing.demo import build_demo_sharing_for_workspace
 from cyberplan.strategy.demo import build_demo_strategy_for_workspace
 from cyberplan.threats.demo import build_threat_demo
@@ -53,15 +56,23 @@ class Command(BaseCommand):
             lambda message: self.stdout.write(message), base_url=f"http://{options['host']}:{options['port']}"
         )
         if options["no_serve"]:
+            build_demo_regional_for_workspace(
+                lambda message: self.stdout.write(message), password=DEMO_PASSWORD, events=not options["no_events"]
+            )
             self._print_logins(None)
             return
+        programme = prepare_demo_programme(lambda message: self.stdout.write(message), password=DEMO_PASSWORD)
+        # The synthetic members' events and packages take a minute or more: the worker builds them (with its
+        # progress on the job's page) while the site is already served.
+        do_start_job(None, programme, REGIONAL_DEMO, {"events": not options["no_events"]})
+        self.stdout.write("The regional programme's synthetic members are being built by the worker (see Jobs).")
         self._serve(options["host"], options["port"])
 
     def _print_logins(self, url: str | None) -> None:
         if url:
             self.stdout.write(self.style.SUCCESS(f"\ncyberplan is running at {url}"))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-        for username, organisation, role in demo_logins():
+        for username, organisation, role in [*demo_logins(), *regional_logins()]:
             self.stdout.write(f"  {username:<18} {organisation:<8} {role}")
         if settings.CYBERPLAN_MFA_REQUIRED:
             self.stdout.write(
