@@ -85,6 +85,8 @@ class Context:
     #: the source counts of the period and filters, restricted to the TLP labels the scope allows, when
     #: they answer the scope exactly (:func:`counts_answer`); None otherwise
     counts: ir.Table | None = None
+    #: the events of every year up to the period's (:func:`history_table`): year, class, weight
+    history: ir.Table | None = None
 
     @property
     def granularity(self) -> str:
@@ -274,10 +276,33 @@ def _counts(frames: Frames, scope: Scope) -> ir.Table | None:
     ).mutate(seen_before=table.before.isin(masks))
 
 
+def history_end(period: Period) -> dt.date:
+    """The day after the yearly history of ``period``: 1 January after the year the period ends in."""
+    return dt.date((period.end - dt.timedelta(days=1)).year + 1, 1, 1)
+
+
+def _history_source(frames: Frames) -> ir.Table:
+    """What the yearly history reads: the events by month when the trend tables have them (years are whole
+    months), else the events frame."""
+    for rollup in frames.rollups:
+        if rollup.role == "events" and rollup.monthly:
+            return rollup.table
+    return frames.events
+
+
+def history_table(table: ir.Table, scope: Scope) -> ir.Table:
+    """``table``'s events of every whole year up to the year the scope's period ends in, within its filters
+    (not its period), by year and class."""
+    kept = table.filter([table.day < history_end(scope.period), *_filters(table, scope)])
+    year = kept.day.year().cast("int64")
+    return kept.group_by(year=year, taxonomy=kept.taxonomy).aggregate(n=kept.n.sum().cast("int64"))
+
+
 def context(frames: Frames, scope: Scope) -> Context:
     """The frames restricted to the scope's period, its comparison periods and its filters."""
     period = scope.period
     counts = _counts(frames, scope)
+    history = history_table(_history_source(frames), scope)
     frames = chosen(frames, scope)
 
     def within(p: Period) -> Frames:
@@ -290,6 +315,7 @@ def context(frames: Frames, scope: Scope) -> Context:
         year_earlier=within(period.year_earlier()),
         before=within(period.previous()),
         counts=counts,
+        history=history,
     )
 
 
@@ -437,9 +463,117 @@ def _incident_response(ctx: Context) -> ir.Table:
 
 def _round_hours(rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
     for row in rows:
-        if row.get("mean_hours") is not None:
-            row["mean_hours"] = round(float(row["mean_hours"]), 2)
+        for name in ("mean_hours", "median_hours", "p90_hours"):
+            if row.get(name) is not None:
+                row[name] = round(float(row[name]), 2)
     return rows
+
+
+# -- the figures of an annual report -------------------------------------------------------------
+
+
+def _quantiles(timed: ir.Table, keys: Sequence[str]) -> ir.Table:
+    """The median and 90th percentile of the times to respond, per ``keys``, by nearest rank: the
+    smallest time within which at least half (nine tenths) of the timed incidents were handled."""
+    grouped = timed.group_by([*keys, "response_hours"]).aggregate(k=timed.n.sum())
+    group = list(keys) or None
+    ranked = grouped.mutate(
+        cumulative=grouped.k.sum().over(ibis.cumulative_window(group_by=group, order_by=grouped.response_hours)),
+        total=grouped.k.sum().over(ibis.window(group_by=group)),
+    )
+    hours = ranked.response_hours
+    quantiles = {
+        "median_hours": hours.min(where=ranked.cumulative * 2 >= ranked.total),
+        "p90_hours": hours.min(where=ranked.cumulative * 10 >= ranked.total * 9),
+    }
+    return ranked.group_by(list(keys)).aggregate(**quantiles) if keys else ranked.aggregate(**quantiles)
+
+
+def _incident_times(ctx: Context) -> ir.Table:
+    """All incidents (``overall``), then per type: incidents, those with a time, mean, median, 90th percentile."""
+    incidents = ctx.current.incidents
+    timed = incidents.filter(incidents.response_hours.notnull())
+    parts = []
+    for keys in ((), ("type",)):
+        sums = {
+            "incidents": incidents.n.sum(),
+            "with_time": incidents.response_n.sum(),
+            "hours_sum": incidents.response_sum.sum(),
+        }
+        counted = incidents.group_by(list(keys)).aggregate(**sums) if keys else incidents.aggregate(**sums)
+        quantiles = _quantiles(timed, keys)
+        joined = counted.left_join(quantiles, "type") if keys else counted.cross_join(quantiles)
+        parts.append(
+            joined.filter(joined.incidents > 0).select(
+                overall=ibis.literal(not keys),
+                type=joined.type if keys else ibis.null("string"),
+                incidents=joined.incidents,
+                with_time=joined.with_time,
+                mean_hours=ibis.ifelse(joined.with_time > 0, joined.hours_sum / joined.with_time, ibis.null("float64")),
+                median_hours=joined.median_hours,
+                p90_hours=joined.p90_hours,
+            )
+        )
+    return parts[0].union(parts[1]).order_by([ibis.desc("overall"), ibis.desc("incidents"), "type"])
+
+
+#: The addresses remediation follows: vulnerable systems and infected systems.
+REMEDIATION_CLASS = "vulnerable"
+REMEDIATION_TYPE = "infected-system"
+
+
+def _remediation(ctx: Context) -> ir.Table:
+    """Per class and per sector: the vulnerable or infected addresses of the previous period (``seen``),
+    and those of them not reported in this period within the same class or sector (``gone``)."""
+
+    def held(table: ir.Table, dimension: str) -> ir.Table:
+        kept = table.filter((table.taxonomy == REMEDIATION_CLASS) | (table.type == REMEDIATION_TYPE))
+        return kept.select(series=kept[dimension], address=kept.source_ip).distinct()
+
+    parts = []
+    for dimension in ("taxonomy", "sector"):
+        before = held(ctx.previous.sources, dimension)
+        now = held(ctx.current.sources, dimension)
+        now = now.select(now_series=now.series, now_address=now.address)
+        joined = before.left_join(now, [before.series == now.now_series, before.address == now.now_address])
+        grouped = joined.group_by("series").aggregate(
+            seen=joined.address.count(), gone=joined.now_address.isnull().cast("int64").sum()
+        )
+        labelled = grouped.mutate(dimension=ibis.literal(dimension))
+        parts.append(labelled.select("dimension", "series", "seen", "gone"))
+    return parts[0].union(parts[1]).order_by(["dimension", ibis.desc("seen"), "series"])
+
+
+def _remediation_shares(rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
+    for row in rows:
+        row["share"] = round(row["gone"] / row["seen"], 4) if row["seen"] else None
+    return rows
+
+
+def _exposure(ctx: Context) -> ir.Table:
+    """Distinct source addresses per victim country (known countries), the 10 with most; the Django
+    layer divides by the addresses the registry data gives each country (:func:`per_thousand`)."""
+    sources = ctx.current.sources
+    known = sources.filter(sources.country != UNKNOWN)
+    return _sources_by(known, ["country"]).limit(TOP)
+
+
+def per_thousand(rows: Iterable[dict[str, Any]], announced: Callable[[str], int]) -> list[dict[str, Any]]:
+    """The rows of ``exposure`` with the country's announced IPv4 addresses and the sources per 1,000 of
+    them (None when the registry data gives the country none)."""
+    result = []
+    for row in rows:
+        addresses = announced(str(row["country"]))
+        share = round(row["sources"] * 1000 / addresses, 4) if addresses else None
+        result.append({**row, "announced": addresses, "per_1000": share})
+    return result
+
+
+def _history(ctx: Context) -> ir.Table:
+    history = ctx.history
+    assert history is not None  # noqa: S101 (every context has it)
+    grouped = history.group_by(["year", "taxonomy"]).aggregate(events=history.n.sum())
+    return grouped.order_by(["year", "taxonomy"])
 
 
 METRICS: tuple[Metric, ...] = (
@@ -503,6 +637,19 @@ METRICS: tuple[Metric, ...] = (
     Metric("incidents_by_severity", "Incidents by criticality", _incident_counts(["severity"])),
     Metric("incidents_by_reporter", "Incidents by reporter", _incident_counts(["reporter"])),
     Metric("incident_response", "Time to respond to incidents", _incident_response, post=_round_hours),
+    Metric("incidents_by_status", "Incidents by status", _incident_counts(["status"])),
+    Metric(
+        "incident_times", "Time to close incidents: mean, median, 90th percentile", _incident_times, post=_round_hours
+    ),
+    Metric(
+        "remediation",
+        "Remediation: vulnerable or infected addresses no longer seen",
+        _remediation,
+        post=_remediation_shares,
+        reads_sources=True,
+    ),
+    Metric("exposure", "Exposure: distinct sources per victim country", _exposure, reads_sources=True),
+    Metric("history", "Events per year since the first imported year", _history),
     Metric(
         "change_previous",
         "Change from the previous period",
@@ -609,6 +756,7 @@ def _staged(engine: Any, frames: Frames, scope: Scope, wanted: list[str]) -> _St
     staged: list[ir.Table] = []
     kept: dict[int, ir.Table] = {}
     counted = frames.source_counts is not None and counts_answer(scope)
+    history_source = _history_source(frames)
     frames = chosen(frames, scope)
     scope_key = _scope_key(scope)
 
@@ -650,6 +798,9 @@ def _staged(engine: Any, frames: Frames, scope: Scope, wanted: list[str]) -> _St
         key = ("staged_from_counts", tuple(source.schema().items()), scope_key)
         counts = engine.stage("staged_counts", key, restricted)
         staged.append(counts)
+    history = _staged_history(engine, history_source, scope) if "history" in wanted else None
+    if history is not None:
+        staged.append(history)
 
     def window(name: str) -> Frames:
         def flagged(table: ir.Table) -> ir.Table:
@@ -671,10 +822,19 @@ def _staged(engine: Any, frames: Frames, scope: Scope, wanted: list[str]) -> _St
             year_earlier=window("year_earlier"),
             before=window("previous"),
             counts=counts,
+            history=history,
         )
 
     shape = tuple((table.get_name(), tuple(table.schema().items())) for table in staged)
     return _Staging(staged, build_context, shape, counted)
+
+
+def _staged_history(engine: Any, table: ir.Table, scope: Scope) -> ir.Table:
+    """The yearly history (:func:`history_table`) kept by ``engine``, compiled once per process for each scope."""
+    source = engine.alias(table, "staged_from_history")
+    key = ("staged_from_history", tuple(source.schema().items()), _scope_key(scope))
+    staged: ir.Table = engine.stage("staged_history", key, lambda: history_table(source, scope))
+    return staged
 
 
 def metric_sql(metric_id: str, scope: Scope, dialect: str = "duckdb") -> str:
