@@ -197,8 +197,8 @@ def _status(extra: ir.StringValue) -> ir.StringValue:
 
 
 def _optional(raw: ir.Table, name: str) -> ir.Column:
-    """The column ``name``, or NULL for event files written before the schema had it."""
-    column: ir.Column = raw[name] if name in raw.columns else ibis.null("string")
+    """The column ``name``, or an empty text (read as unknown) for event files written before the schema had it."""
+    column: ir.Column = raw[name] if name in raw.columns else ibis.literal("", "string")
     return column
 
 

@@ -558,7 +558,7 @@ def _exposure(ctx: Context) -> ir.Table:
     return _sources_by(known, ["country"]).limit(TOP)
 
 
-def per_thousand(rows: Iterable[dict[str, Any]], announced: Callable[[str], int]) -> list[dict[str, Any]]:
+def per_thousand(rows: Iterable[dict[str, Any]], announced: Callable[[str], int | None]) -> list[dict[str, Any]]:
     """The rows of ``exposure`` with the country's announced IPv4 addresses and the sources per 1,000 of
     them (None when the registry data gives the country none)."""
     result = []

@@ -544,15 +544,43 @@ GOLDEN: dict[str, list[dict[str, Any]]] = {
     # All five incidents first; two give a time (4 and 10.5 hours): mean 7.25; the median is the smallest
     # time reached by half of them (1 of 2: 4 hours), the 90th percentile by nine tenths (2 of 2: 10.5).
     "incident_times": [
-        {"overall": True, "type": None, "incidents": 5, "with_time": 2, "mean_hours": 7.25, "median_hours": 4.0,
-         "p90_hours": 10.5},
-        {"overall": False, "type": "phishing", "incidents": 2, "with_time": 2, "mean_hours": 7.25,
-         "median_hours": 4.0, "p90_hours": 10.5},
-        {"overall": False, "type": "system-compromise", "incidents": 2, "with_time": 0, "mean_hours": None,
-         "median_hours": None, "p90_hours": None},
-        {"overall": False, "type": "infected-system", "incidents": 1, "with_time": 0, "mean_hours": None,
-         "median_hours": None, "p90_hours": None},
-    ],  # fmt: skip
+        {
+            "overall": True,
+            "type": None,
+            "incidents": 5,
+            "with_time": 2,
+            "mean_hours": 7.25,
+            "median_hours": 4.0,
+            "p90_hours": 10.5,
+        },
+        {
+            "overall": False,
+            "type": "phishing",
+            "incidents": 2,
+            "with_time": 2,
+            "mean_hours": 7.25,
+            "median_hours": 4.0,
+            "p90_hours": 10.5,
+        },
+        {
+            "overall": False,
+            "type": "system-compromise",
+            "incidents": 2,
+            "with_time": 0,
+            "mean_hours": None,
+            "median_hours": None,
+            "p90_hours": None,
+        },
+        {
+            "overall": False,
+            "type": "infected-system",
+            "incidents": 1,
+            "with_time": 0,
+            "mean_hours": None,
+            "median_hours": None,
+            "p90_hours": None,
+        },
+    ],
     # June's vulnerable addresses: 192.0.2.1, .4, .5 (government), 192.0.2.10 (finance); no infected system.
     # In July, 192.0.2.1 and .10 are reported again; .4 and .5 are not: 2 of 4 gone, 2 of the 3 in
     # government, none of the 1 in finance.

@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('threats', '0003_store_grant'),
+        ("threats", "0003_store_grant"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='constituencyentry',
-            name='holder_type',
-            field=models.CharField(blank=True, choices=[('public', 'Public body'), ('private', 'Private organisation'), ('individuals', 'Individuals and ISP customers')], help_text='A public body counts as government and public bodies in the trends, whatever its sector.', max_length=20, verbose_name='holder type'),
+            model_name="constituencyentry",
+            name="holder_type",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("public", "Public body"),
+                    ("private", "Private organisation"),
+                    ("individuals", "Individuals and ISP customers"),
+                ],
+                help_text="A public body counts as government and public bodies in the trends, whatever its sector.",
+                max_length=20,
+                verbose_name="holder type",
+            ),
         ),
     ]
