@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.cache import cache
 
-from cyberplan.analytics.metrics import per_thousand
+from cyberplan.analytics.annual import per_thousand
 from cyberplan.pipeline.registry import announced_ipv4, registry_version
 
 

@@ -15,8 +15,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from cyberplan.analytics import metrics, service
+from cyberplan.analytics.annual import per_thousand
 from cyberplan.analytics.engines import DuckDBEngine
-from cyberplan.analytics.metrics import per_thousand
 from cyberplan.analytics.periods import parse_period
 from cyberplan.pipeline.registry import count_blocks
 from cyberplan.pipeline.store import EventStore
