@@ -191,7 +191,8 @@ def _category(sector: ir.StringValue, owner_type: ir.StringValue) -> ir.StringVa
 
 def _status(extra: ir.StringValue) -> ir.StringValue:
     """An incident record's status from ``extra`` (:data:`STATUS_KEYS`), in lower case; unknown when none."""
-    found = [extra.re_extract(f'"{key}": ?"([^"]*)"', 1).strip().lower() for key in STATUS_KEYS]
+    # No strip(): its SQL lists whitespace control characters, which would end up in the report's appendix.
+    found = [extra.re_extract(f'"{key}": ?"([^"]*)"', 1).lower() for key in STATUS_KEYS]
     status: ir.StringValue = ibis.coalesce(*[value.nullif("") for value in found], ibis.literal(UNKNOWN))
     return status
 
