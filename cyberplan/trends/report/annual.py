@@ -105,7 +105,8 @@ def _remediation(builder: Builder, section: Section) -> None:
                     sector_label(r["series"]) if r["dimension"] == "sector" else taxonomy_label(r["series"]),
                     number(r["seen"]),
                     number(r["gone"]),
-                    builder.share_cell(r["gone"], r["seen"]),
+                    # never "0 %": none of them is gone
+                    builder.share_cell(r["gone"], r["seen"]) if r["gone"] else _("none"),
                 ]
                 for r in rows
             ],
