@@ -235,6 +235,30 @@ def exposure(results: ResultSet) -> dict[str, Any] | None:
     return spec
 
 
+def incident_times(results: ResultSet) -> dict[str, Any] | None:
+    """The median and 90th percentile of the hours to close incidents, for all of them and per type."""
+    values = []
+    for r in results.rows("incident_times"):
+        name = _("All incidents") if r["overall"] else str(r["type"])
+        for measure, field in ((_("Median"), "median_hours"), (_("90th percentile"), "p90_hours")):
+            if r.get(field) is not None:
+                values.append({"label": name, "measure": measure, "hours": float(r[field])})
+    if not values:
+        return None
+    spec = _base(_("Hours to close incidents: median and 90th percentile"), values)
+    spec["height"] = max(60, 30 * len({v["label"] for v in values}))
+    spec["mark"] = {"type": "bar"}
+    spec["encoding"] = {
+        "y": {"field": "label", "type": "nominal", "title": None, "sort": None, "axis": {"labelLimit": 220}},
+        "yOffset": {"field": "measure", "type": "nominal"},
+        "x": {"field": "hours", "type": "quantitative", "title": _("Hours")},
+        "color": {"field": "measure", "type": "nominal", "title": None},
+        "tooltip": [{"field": "label", "type": "nominal"}, {"field": "measure", "type": "nominal"},
+                    {"field": "hours", "type": "quantitative", "format": ",.2f"}],
+    }  # fmt: skip
+    return spec
+
+
 #: The charts in the order the report and the dashboard show them.
 CHARTS = {
     "timeline": timeline,
@@ -247,6 +271,7 @@ CHARTS = {
     "history": history,
     "remediation": remediation,
     "exposure": exposure,
+    "incident_times": incident_times,
 }
 
 
@@ -263,6 +288,7 @@ SPANS: dict[str, Span] = {
     "history": "full",
     "remediation": "half",
     "exposure": "half",
+    "incident_times": "half",
 }
 
 

@@ -84,6 +84,7 @@ CHART_METRICS = {
     "history": "history",
     "remediation": "remediation",
     "exposure": "exposure",
+    "incident_times": "incident_times",
 }
 
 # -- labels of the data's codes ------------------------------------------------------------------

@@ -190,7 +190,7 @@ def _panels(
         Panel(
             "incidents",
             _("Incident handling"),
-            [],
+            svg("incident_times"),
             [*incident_tables(data, drill), *incident_handling_tables(data)],
         ),
         Panel(
