@@ -315,7 +315,11 @@ def baseline(store: EventStore, threads: int = 2) -> dict[str, list[dict[str, An
                  OR ({unknown("feed.name")} = 'stix' AND coalesce(extra, '') LIKE '%"stix.type":"incident"%'))
                  AS incident,
                CAST(nullif(regexp_extract(coalesce(extra, ''), '"response_hours": ?([0-9]+(?:\\.[0-9]+)?)', 1), '')
-                    AS DOUBLE) AS response_hours
+                    AS DOUBLE) AS response_hours,
+               coalesce(nullif(lower(regexp_extract(coalesce(extra, ''), '"status": ?"([^"]*)"', 1)), ''),
+                        nullif(lower(regexp_extract(coalesce(extra, ''), '"investigation_status": ?"([^"]*)"', 1)), ''),
+                        nullif(lower(regexp_extract(coalesce(extra, ''), '"security_incident": ?"([^"]*)"', 1)), ''),
+                        'unknown') AS status
         FROM read_parquet([{files}])
         WHERE "time.source" >= TIMESTAMPTZ '{year.start} 00:00:00+00' AND "time.source" < TIMESTAMPTZ '{period.end} 00:00:00+00'
         """
@@ -405,7 +409,82 @@ def baseline(store: EventStore, threads: int = 2) -> dict[str, list[dict[str, An
     )
     out["change_previous"] = stats.annotate_changes(q(compare(prev)), period.days, previous.days)
     out["change_year"] = stats.annotate_changes(q(compare(yr)), period.days, year.days)
+    out.update(annual_baseline(q, cur, prev, "f", "count(*)", per_row=True))
+    # The bench's data lies between a year earlier and the period: every year of the history is in f.
+    out["history"] = q(
+        f"SELECT CAST(year(day) AS BIGINT) AS year, taxonomy, count(*) AS events FROM f "
+        f"WHERE day < DATE '{period.end.year + 1}-01-01' GROUP BY ALL ORDER BY 1, 2"
+    )
     con.close()
+    return out
+
+
+def annual_baseline(
+    q: Callable[[str], list[dict[str, Any]]], cur: str, prev: str, table: str, weight: str, *, per_row: bool
+) -> dict[str, list[dict[str, Any]]]:
+    """The annual-report metrics by hand: incident status, time to close, remediation, exposure.
+
+    ``table`` holds the incidents' and the addresses' columns (the raw frame ``f``, or the trend tables'
+    incidents ``i`` and sources ``s``), ``weight`` counts its rows (``count(*)`` or ``sum(n)``). The median
+    and 90th percentile by nearest rank: over single incidents (``per_row``), the time of the
+    ceil(q * n)-th shortest; over weighted rows, the first time whose running total reaches q * n.
+    """
+    incidents = f"{table} WHERE {cur}" + (" AND incident" if per_row else "")
+    sources = "f" if per_row else "s"
+    out: dict[str, list[dict[str, Any]]] = {}
+    out["incidents_by_status"] = q(
+        f"SELECT status, {weight} AS events FROM {incidents} GROUP BY 1 ORDER BY events DESC, status"
+    )
+    if per_row:
+        ranked = f"""SELECT type, response_hours,
+                            row_number() OVER (PARTITION BY type ORDER BY response_hours) AS k,
+                            row_number() OVER (ORDER BY response_hours) AS k_all,
+                            count(*) OVER (PARTITION BY type) AS n, count(*) OVER () AS n_all
+                     FROM {incidents} AND response_hours IS NOT NULL"""
+        pick = ("k >= ceil(n * 0.5)", "k >= ceil(n * 0.9)", "k_all >= ceil(n_all * 0.5)", "k_all >= ceil(n_all * 0.9)")
+    else:
+        ranked = f"""SELECT type, response_hours,
+                            sum(w) OVER (PARTITION BY type ORDER BY response_hours) AS k,
+                            sum(w) OVER (ORDER BY response_hours) AS k_all,
+                            sum(w) OVER (PARTITION BY type) AS n, sum(w) OVER () AS n_all
+                     FROM (SELECT type, response_hours, sum(n) AS w FROM {incidents} AND response_hours IS NOT NULL
+                           GROUP BY ALL)"""
+        pick = ("k * 2 >= n", "k * 10 >= n * 9", "k_all * 2 >= n_all", "k_all * 10 >= n_all * 9")
+    with_time = "count(response_hours)" if per_row else "sum(response_n)"
+    hours = "sum(response_hours)" if per_row else "sum(response_sum)"
+    out["incident_times"] = q(
+        f"""WITH r AS ({ranked}),
+                 per AS (SELECT type, {weight} AS incidents, {with_time} AS with_time,
+                                round({hours} / nullif({with_time}, 0), 2) AS mean_hours
+                         FROM {incidents} GROUP BY type),
+                 qt AS (SELECT type, min(response_hours) FILTER (WHERE {pick[0]}) AS median_hours,
+                               min(response_hours) FILTER (WHERE {pick[1]}) AS p90_hours FROM r GROUP BY type)
+            SELECT * FROM (
+              SELECT TRUE AS overall, NULL AS type, sum(incidents) AS incidents, sum(with_time) AS with_time,
+                     round(sum(mean_hours * with_time) / nullif(sum(with_time), 0), 2) AS mean_hours,
+                     (SELECT min(response_hours) FILTER (WHERE {pick[2]}) FROM r) AS median_hours,
+                     (SELECT min(response_hours) FILTER (WHERE {pick[3]}) FROM r) AS p90_hours
+              FROM per HAVING sum(incidents) > 0
+              UNION ALL
+              SELECT FALSE, per.type, incidents, with_time, mean_hours, median_hours, p90_hours
+              FROM per LEFT JOIN qt USING (type))
+            ORDER BY overall DESC, incidents DESC, type"""
+    )
+    held = "source_ip IS NOT NULL AND (taxonomy = 'vulnerable' OR type = 'infected-system')"
+    parts = [
+        f"""SELECT '{d}' AS dimension, b.series, count(*) AS seen, count(*) FILTER (WHERE a.series IS NULL) AS gone
+            FROM (SELECT DISTINCT {d} AS series, source_ip FROM {sources} WHERE {prev} AND {held}) b
+            LEFT JOIN (SELECT DISTINCT {d} AS series, source_ip FROM {sources} WHERE {cur} AND {held}) a
+              ON a.series = b.series AND a.source_ip = b.source_ip
+            GROUP BY b.series"""
+        for d in ("taxonomy", "sector")
+    ]
+    remediation = q(" UNION ALL ".join(parts) + " ORDER BY dimension, seen DESC, series")
+    out["remediation"] = [{**r, "share": round(r["gone"] / r["seen"], 4) if r["seen"] else None} for r in remediation]
+    out["exposure"] = q(
+        f"SELECT country, count(DISTINCT source_ip) AS sources FROM {sources} WHERE {cur} AND source_ip IS NOT NULL "
+        "AND country <> 'unknown' GROUP BY country ORDER BY sources DESC, country LIMIT 10"
+    )
     return out
 
 
@@ -528,6 +607,12 @@ def baseline_tables(
     )
     out["change_previous"] = stats.annotate_changes(q(compare(prev)), period.days, previous.days)
     out["change_year"] = stats.annotate_changes(q(compare(yr)), period.days, year.days)
+    con.execute(f"CREATE TEMP TABLE s AS SELECT * FROM {files('sources')} WHERE {span}")
+    out.update(annual_baseline(q, cur, prev, "i", "sum(n)", per_row=False))
+    out["history"] = q(
+        f"SELECT CAST(year(day) AS BIGINT) AS year, taxonomy, sum(n) AS events FROM {files('events_by_month')} "
+        f"WHERE day < DATE '{period.end.year + 1}-01-01' AND {tlp} GROUP BY ALL ORDER BY 1, 2"
+    )
     con.close()
     return out
 

@@ -49,6 +49,14 @@ CATEGORY_SECTORS: dict[str, tuple[str, ...]] = {
     "individuals": ("individuals", "telecommunications"),
 }
 CATEGORIES = ("government", "private", "individuals", UNKNOWN)
+#: The category from the type of the organisation holding the network (``victim.organisation_type``, from
+#: the constituency table), which comes before the sector: a public body (a state utility, a public
+#: university, a social-security institute) is government and public bodies whatever its sector.
+OWNER_TYPE_CATEGORIES: dict[str, str] = {"public": "government", "private": "private", "individuals": "individuals"}
+#: Where an incident record gives its status in ``extra``, first found first: a status the import mapped
+#: (``status``), a STIX incident's ``investigation_status``, VERIS's ``security_incident`` (confirmed,
+#: suspected, false positive, near miss).
+STATUS_KEYS = ("status", "investigation_status", "security_incident")
 
 #: Feeds whose records are incidents handled by a CSIRT rather than automated observations.
 INCIDENT_FEEDS = ("veris",)
@@ -106,6 +114,7 @@ INCIDENT_DIMENSIONS = (
     "feed",
     "severity",
     "reporter",
+    "status",
     "tlp",
 )
 
@@ -171,11 +180,27 @@ def _text(column: ir.Column) -> ir.StringValue:
     return ibis.ifelse(value.isnull() | (value == ""), ibis.literal(UNKNOWN), value)
 
 
-def _category(sector: ir.StringValue) -> ir.StringValue:
+def _category(sector: ir.StringValue, owner_type: ir.StringValue) -> ir.StringValue:
     result: ir.StringValue = ibis.ifelse(sector == UNKNOWN, ibis.literal(UNKNOWN), ibis.literal("private"))
     for category, sectors in CATEGORY_SECTORS.items():
         result = ibis.ifelse(sector.isin(sectors), ibis.literal(category), result)
+    for owner, category in OWNER_TYPE_CATEGORIES.items():
+        result = ibis.ifelse(owner_type == owner, ibis.literal(category), result)
     return result
+
+
+def _status(extra: ir.StringValue) -> ir.StringValue:
+    """An incident record's status from ``extra`` (:data:`STATUS_KEYS`), in lower case; unknown when none."""
+    # No strip(): its SQL lists whitespace control characters, which would end up in the report's appendix.
+    found = [extra.re_extract(f'"{key}": ?"([^"]*)"', 1).lower() for key in STATUS_KEYS]
+    status: ir.StringValue = ibis.coalesce(*[value.nullif("") for value in found], ibis.literal(UNKNOWN))
+    return status
+
+
+def _optional(raw: ir.Table, name: str) -> ir.Column:
+    """The column ``name``, or an empty text (read as unknown) for event files written before the schema had it."""
+    column: ir.Column = raw[name] if name in raw.columns else ibis.literal("", "string")
+    return column
 
 
 def unbound_frames() -> Frames:
@@ -204,7 +229,7 @@ def base_frame(raw: ir.Table) -> ir.Table:
         type=_text(raw["classification.type"]),
         identifier=_text(raw["classification.identifier"]),
         sector=sector,
-        category=_category(sector),
+        category=_category(sector, _text(_optional(raw, "victim.organisation_type"))),
         organisation=_text(raw["victim.organisation"]),
         country=_text(raw["victim.country"]),
         asn=raw["source.asn"].cast("int64"),
@@ -217,6 +242,7 @@ def base_frame(raw: ir.Table) -> ir.Table:
         source_ip=raw["source.ip"].cast("string"),
         incident=incident,
         response_hours=response_hours,
+        status=_status(extra),
         n=ibis.literal(1, "int64"),
     )
 
@@ -243,7 +269,8 @@ def frames_of(base: ir.Table, keep: tuple[str, ...] = ()) -> Frames:
         n=records.n,
         response_n=ibis.ifelse(records.response_hours.isnull(), 0, 1).cast("int64"),
         response_sum=records.response_hours.fill_null(0.0),
-    ).select(*INCIDENT_DIMENSIONS, "n", "response_n", "response_sum", *keep)
+        response_hours=records.response_hours,
+    ).select(*INCIDENT_DIMENSIONS, "response_hours", "n", "response_n", "response_sum", *keep)
     return Frames(events, sources, incidents, networks=events, days=events, base=base)
 
 
@@ -277,8 +304,9 @@ def rollups(frames: Frames) -> dict[str, ir.Table]:
     tables: dict[str, ir.Table] = {}
     for name, (frame, dimensions, monthly) in TABLES.items():
         if frame == "incidents":
+            # each time to respond kept (incident records are few), for its median and percentiles
             incidents = frames.incidents
-            tables[name] = incidents.group_by(list(dimensions)).aggregate(
+            tables[name] = incidents.group_by([*dimensions, "response_hours"]).aggregate(
                 n=incidents.n.sum().cast("int64"),
                 response_n=incidents.response_n.sum().cast("int64"),
                 response_sum=incidents.response_sum.sum(),

@@ -27,7 +27,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from . import stats
+from . import annual, stats
 from .engines import event_schema
 from .frames import (
     EVENT_DIMENSIONS,
@@ -85,6 +85,8 @@ class Context:
     #: the source counts of the period and filters, restricted to the TLP labels the scope allows, when
     #: they answer the scope exactly (:func:`counts_answer`); None otherwise
     counts: ir.Table | None = None
+    #: the events of every year up to the period's (:func:`history_table`): year, class, weight
+    history: ir.Table | None = None
 
     @property
     def granularity(self) -> str:
@@ -274,10 +276,33 @@ def _counts(frames: Frames, scope: Scope) -> ir.Table | None:
     ).mutate(seen_before=table.before.isin(masks))
 
 
+def history_end(period: Period) -> dt.date:
+    """The day after the yearly history of ``period``: 1 January after the year the period ends in."""
+    return dt.date((period.end - dt.timedelta(days=1)).year + 1, 1, 1)
+
+
+def _history_source(frames: Frames) -> ir.Table:
+    """What the yearly history reads: the events by month when the trend tables have them (years are whole
+    months), else the events frame."""
+    for rollup in frames.rollups:
+        if rollup.role == "events" and rollup.monthly:
+            return rollup.table
+    return frames.events
+
+
+def history_table(table: ir.Table, scope: Scope) -> ir.Table:
+    """``table``'s events of every whole year up to the year the scope's period ends in, within its filters
+    (not its period), by year and class."""
+    kept = table.filter([table.day < history_end(scope.period), *_filters(table, scope)])
+    year = kept.day.year().cast("int64")
+    return kept.group_by(year=year, taxonomy=kept.taxonomy).aggregate(n=kept.n.sum().cast("int64"))
+
+
 def context(frames: Frames, scope: Scope) -> Context:
     """The frames restricted to the scope's period, its comparison periods and its filters."""
     period = scope.period
     counts = _counts(frames, scope)
+    history = history_table(_history_source(frames), scope)
     frames = chosen(frames, scope)
 
     def within(p: Period) -> Frames:
@@ -290,6 +315,7 @@ def context(frames: Frames, scope: Scope) -> Context:
         year_earlier=within(period.year_earlier()),
         before=within(period.previous()),
         counts=counts,
+        history=history,
     )
 
 
@@ -437,8 +463,9 @@ def _incident_response(ctx: Context) -> ir.Table:
 
 def _round_hours(rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
     for row in rows:
-        if row.get("mean_hours") is not None:
-            row["mean_hours"] = round(float(row["mean_hours"]), 2)
+        for name in ("mean_hours", "median_hours", "p90_hours"):
+            if row.get(name) is not None:
+                row[name] = round(float(row[name]), 2)
     return rows
 
 
@@ -503,6 +530,22 @@ METRICS: tuple[Metric, ...] = (
     Metric("incidents_by_severity", "Incidents by criticality", _incident_counts(["severity"])),
     Metric("incidents_by_reporter", "Incidents by reporter", _incident_counts(["reporter"])),
     Metric("incident_response", "Time to respond to incidents", _incident_response, post=_round_hours),
+    Metric("incidents_by_status", "Incidents by status", _incident_counts(["status"])),
+    Metric(
+        "incident_times",
+        "Time to close incidents: mean, median, 90th percentile",
+        annual.incident_times,
+        post=_round_hours,
+    ),
+    Metric(
+        "remediation",
+        "Remediation: vulnerable or infected addresses no longer seen",
+        annual.remediation,
+        post=annual.remediation_shares,
+        reads_sources=True,
+    ),
+    Metric("exposure", "Exposure: distinct sources per victim country", annual.exposure, reads_sources=True),
+    Metric("history", "Events per year since the first imported year", annual.history),
     Metric(
         "change_previous",
         "Change from the previous period",
@@ -600,6 +643,9 @@ class _Staging:
 def _staged(engine: Any, frames: Frames, scope: Scope, wanted: list[str]) -> _Staging:
     """The frames the ``wanted`` metrics read, restricted once to the scope and kept by ``engine``.
 
+    Long: over 80 lines because each frame, the source counts and the history are staged in turn, each
+    with the key its compiled query is kept under.
+
     Each frame is read from the smallest table that answers the scope (:func:`chosen`); the sources
     frame is not staged when the source counts answer the scope; the networks frame only for the
     period itself (no metric compares networks across periods). Each frame is first given a fixed
@@ -609,6 +655,7 @@ def _staged(engine: Any, frames: Frames, scope: Scope, wanted: list[str]) -> _St
     staged: list[ir.Table] = []
     kept: dict[int, ir.Table] = {}
     counted = frames.source_counts is not None and counts_answer(scope)
+    history_source = _history_source(frames)
     frames = chosen(frames, scope)
     scope_key = _scope_key(scope)
 
@@ -650,6 +697,9 @@ def _staged(engine: Any, frames: Frames, scope: Scope, wanted: list[str]) -> _St
         key = ("staged_from_counts", tuple(source.schema().items()), scope_key)
         counts = engine.stage("staged_counts", key, restricted)
         staged.append(counts)
+    history = _staged_history(engine, history_source, scope) if "history" in wanted else None
+    if history is not None:
+        staged.append(history)
 
     def window(name: str) -> Frames:
         def flagged(table: ir.Table) -> ir.Table:
@@ -671,10 +721,19 @@ def _staged(engine: Any, frames: Frames, scope: Scope, wanted: list[str]) -> _St
             year_earlier=window("year_earlier"),
             before=window("previous"),
             counts=counts,
+            history=history,
         )
 
     shape = tuple((table.get_name(), tuple(table.schema().items())) for table in staged)
     return _Staging(staged, build_context, shape, counted)
+
+
+def _staged_history(engine: Any, table: ir.Table, scope: Scope) -> ir.Table:
+    """The yearly history (:func:`history_table`) kept by ``engine``, compiled once per process for each scope."""
+    source = engine.alias(table, "staged_from_history")
+    key = ("staged_from_history", tuple(source.schema().items()), _scope_key(scope))
+    staged: ir.Table = engine.stage("staged_history", key, lambda: history_table(source, scope))
+    return staged
 
 
 def metric_sql(metric_id: str, scope: Scope, dialect: str = "duckdb") -> str:

@@ -42,6 +42,8 @@ class ConstituencyEntry:
     organisation: str
     sector: str
     country: str
+    #: public (a public body whatever its sector), private or individuals; empty when not given
+    organisation_type: str = ""
 
 
 def _country_codes(addresses: pa.Array) -> pa.Array:
@@ -193,6 +195,7 @@ def install_functions(con: duckdb.DuckDBPyConnection) -> None:
 def constituency_rows(entries: Iterable[ConstituencyEntry]) -> pa.Table:
     """The constituency as a table of numeric ranges, ready for the range join."""
     starts, ends, lengths, networks, asns, as_names, organisations, sectors, countries = ([] for _ in range(9))
+    types: list[str | None] = []
     for entry in entries:
         network = ipaddress.ip_network(entry.network, strict=False)
         offset = IPV4_MAPPED if network.version == 4 else 0
@@ -206,6 +209,7 @@ def constituency_rows(entries: Iterable[ConstituencyEntry]) -> pa.Table:
         organisations.append(entry.organisation or None)
         sectors.append(entry.sector or None)
         countries.append(entry.country or None)
+        types.append(entry.organisation_type or None)
     return pa.table(
         {
             "range_start": pa.array(starts, pa.string()),
@@ -217,6 +221,7 @@ def constituency_rows(entries: Iterable[ConstituencyEntry]) -> pa.Table:
             "organisation": pa.array(organisations, pa.string()),
             "sector": pa.array(sectors, pa.string()),
             "country": pa.array(countries, pa.string()),
+            "organisation_type": pa.array(types, pa.string()),
         }
     )
 
@@ -236,12 +241,12 @@ def prepare(con: duckdb.DuckDBPyConnection, constituency: pa.Table | None) -> li
         CREATE OR REPLACE TEMP TABLE _constituency AS
         SELECT row_number() OVER (ORDER BY prefix_length DESC, range_start) AS id, prefix_length,
                range_start::UHUGEINT >> CAST(128 - prefix_length AS UHUGEINT) AS key,
-               network, asn, as_name, organisation, sector, country
+               network, asn, as_name, organisation, sector, country, organisation_type
         FROM _constituency_arrow
         QUALIFY row_number() OVER (
           PARTITION BY prefix_length, range_start
           ORDER BY network, asn NULLS LAST, as_name NULLS LAST, organisation NULLS LAST, sector NULLS LAST,
-                   country NULLS LAST) = 1
+                   country NULLS LAST, organisation_type NULLS LAST) = 1
         """
     )
     con.unregister("_constituency_arrow")
@@ -272,6 +277,7 @@ FROM_CONSTITUENCY = {
     "source.as_name": "as_name",
     "victim.organisation": "organisation",
     "victim.sector": "sector",
+    "victim.organisation_type": "organisation_type",
 }
 FROM_MMDB = {"source.asn": "cp_mmdb_asn", "source.as_name": "cp_mmdb_as_name"}
 

@@ -55,6 +55,11 @@ FIELDS: tuple[Field, ...] = (
         "Sector of the affected party as the feed reported it (Shadowserver's sector column), as written.",
     ),
     Field("victim.organisation", "VARCHAR", "Affected organisation, from the constituency table, or unknown."),
+    Field(
+        "victim.organisation_type",
+        "VARCHAR",
+        "Type of the affected organisation, from the constituency table: public, private or individuals.",
+    ),
     Field("victim.country", "VARCHAR", "Country of the affected party (ISO 3166-1 alpha-2)."),
     Field("severity", "VARCHAR", "low, medium, high, critical or unknown."),
     Field("import_id", "VARCHAR", "The import that stored the event."),

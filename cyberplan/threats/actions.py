@@ -28,7 +28,7 @@ from cyberplan.pipeline.ingest import IngestLimits, copy_upload, ingest
 from cyberplan.pipeline.schema import FIELD_TYPES
 
 from .access import imports_visible_to
-from .choices import THREAT_IMPORT, Conversion, ImportFormat, ImportStatus
+from .choices import THREAT_IMPORT, Conversion, HolderType, ImportFormat, ImportStatus
 from .models import ColumnMapping, ConstituencyEntry, Import, StoreGrant
 from .signals import import_stored, store_granted
 from .store import constituency_table, event_store
@@ -344,7 +344,7 @@ def do_save_mapping(
 
 # -- constituency ---------------------------------------------------------------------------------
 
-CONSTITUENCY_COLUMNS = ("network", "asn", "as_name", "holder", "sector", "country", "note")
+CONSTITUENCY_COLUMNS = ("network", "asn", "as_name", "holder", "holder_type", "sector", "country", "note")
 
 
 @dataclass(frozen=True)
@@ -385,7 +385,7 @@ def do_delete_constituency_entry(actor: User | None, entry: ConstituencyEntry) -
 def do_import_constituency_csv(
     actor: User | None, organisation: Organisation, data: bytes, file_name: str
 ) -> ConstituencyImportResult:
-    """Load a constituency CSV (network, asn, as_name, holder, sector, country, note).
+    """Load a constituency CSV (network, asn, as_name, holder, holder_type, sector, country, note).
 
     All or nothing: when any line is wrong, nothing is saved and every problem is listed with its
     line and column, so the file can be corrected and loaded again with the same result.
@@ -420,6 +420,17 @@ def do_import_constituency_csv(
         if not holder:
             errors.append((line, "holder", _("The holder organisation is missing.")))
         values["holder"] = holder[:200]
+        holder_type = (row.get("holder_type") or "").strip().lower()
+        if holder_type and holder_type not in HolderType.values:
+            errors.append(
+                (
+                    line,
+                    "holder_type",
+                    _("%(value)s is not a holder type: use %(types)s.")
+                    % {"value": holder_type, "types": ", ".join(HolderType.values)},
+                )
+            )
+        values["holder_type"] = holder_type if holder_type in HolderType.values else ""
         sector_code = (row.get("sector") or "").strip().lower()
         if sector_code and sector_code not in sectors:
             errors.append((line, "sector", _("%(value)s is not a known sector code.") % {"value": sector_code}))

@@ -37,3 +37,15 @@ class Conversion(models.TextChoices):
     COUNTRY = "country", _("Two-letter country code")
     URL = "url", _("URL")
     FQDN = "fqdn", _("Domain name")
+
+
+class HolderType(models.TextChoices):
+    """What kind of owner holds a constituency network: the victim category of its events.
+
+    A public body (a ministry, a state utility, a public university, a social-security institute) is
+    counted as government and public bodies whatever its sector; the sector stays for the sector chart.
+    """
+
+    PUBLIC = "public", _("Public body")
+    PRIVATE = "private", _("Private organisation")
+    INDIVIDUALS = "individuals", _("Individuals and ISP customers")

@@ -11,7 +11,7 @@ from cyberplan.core.models import Organisation, Sector, User
 from cyberplan.pipeline.schema import FIELD_NAMES, PIPELINE_FIELDS
 
 from .access import event_tlp_labels
-from .choices import Conversion, ImportFormat
+from .choices import Conversion, HolderType, ImportFormat
 from .models import ColumnMapping
 
 MAPPABLE_FIELDS = [name for name in FIELD_NAMES if name not in PIPELINE_FIELDS | {"extra", "raw"}]
@@ -116,6 +116,9 @@ class ConstituencyEntryForm(forms.Form):
     asn = forms.IntegerField(label=_("AS number"), required=False, min_value=0, max_value=4294967295)
     as_name = forms.CharField(label=_("AS name"), required=False, max_length=200)
     holder = forms.CharField(label=_("Holder organisation"), max_length=200)
+    holder_type = forms.ChoiceField(
+        label=_("Holder type"), choices=[("", "---------"), *HolderType.choices], required=False
+    )
     sector = forms.ModelChoiceField(label=_("Sector"), queryset=Sector.objects.all(), required=False)
     country = forms.CharField(label=_("Country"), required=False, max_length=2)
     note = forms.CharField(label=_("Note"), required=False, max_length=250)
@@ -136,7 +139,7 @@ class ConstituencyEntryForm(forms.Form):
 class ConstituencyUploadForm(forms.Form):
     organisation = forms.ModelChoiceField(label=_("CSIRT"), queryset=Organisation.objects.none())
     file = forms.FileField(
-        label=_("CSV file"), help_text=_("Columns: network, asn, as_name, holder, sector, country, note.")
+        label=_("CSV file"), help_text=_("Columns: network, asn, as_name, holder, holder_type, sector, country, note.")
     )
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:

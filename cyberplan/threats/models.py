@@ -17,7 +17,7 @@ from django_countries.fields import CountryField
 from cyberplan.core.choices import TLP
 from cyberplan.core.models import Organisation, Sector
 
-from .choices import ImportFormat, ImportStatus
+from .choices import HolderType, ImportFormat, ImportStatus
 
 
 class Import(models.Model):
@@ -115,6 +115,13 @@ class ConstituencyEntry(models.Model):
     asn = models.PositiveBigIntegerField(_("AS number"), null=True, blank=True)
     as_name = models.CharField(_("AS name"), max_length=200, blank=True)
     holder = models.CharField(_("holder organisation"), max_length=200)
+    holder_type = models.CharField(
+        _("holder type"),
+        max_length=20,
+        choices=HolderType.choices,
+        blank=True,
+        help_text=_("A public body counts as government and public bodies in the trends, whatever its sector."),
+    )
     sector = models.ForeignKey(Sector, verbose_name=_("sector"), on_delete=models.PROTECT, null=True, blank=True)
     country = CountryField(_("country"), blank=True)
     note = models.CharField(_("note"), max_length=250, blank=True)

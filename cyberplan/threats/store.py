@@ -32,6 +32,7 @@ def constituency_table(organisation: Organisation) -> pa.Table | None:
             organisation=e.holder,
             sector=e.sector.code if e.sector else "",
             country=str(e.country or ""),
+            organisation_type=e.holder_type,
         )
         for e in ConstituencyEntry.objects.filter(organisation=organisation).select_related("sector")
     ]

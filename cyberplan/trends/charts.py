@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from cyberplan.analytics.metrics import ResultSet
 from cyberplan.reports.charts import FONT, Span, to_png, to_svg
 
-from .labels import category_label, sector_label, taxonomy_label
+from .labels import category_label, country_label, sector_label, taxonomy_label
 
 WIDTH = 520
 #: Colours for RSIT classes and categories: distinguishable, print-safe.
@@ -159,6 +159,106 @@ def changes(results: ResultSet, metric_id: str = "change_previous") -> dict[str,
     return spec
 
 
+def history(results: ResultSet) -> dict[str, Any] | None:
+    """Events per year and class, from the first year with events to the period's."""
+    rows = results.rows("history")
+    if not rows:
+        return None
+    values = [
+        {"year": str(r["year"]), "class": taxonomy_label(r["taxonomy"]), "events": int(r["events"])} for r in rows
+    ]
+    spec = _base(_("Events per year by threat class"), values)
+    spec["height"] = 200
+    spec["mark"] = {"type": "bar"}
+    spec["encoding"] = {
+        "x": {"field": "year", "type": "ordinal", "title": _("Year"), "axis": {"labelAngle": 0}},
+        "y": {"field": "events", "type": "quantitative", "title": _("Events"), "stack": "zero",
+              "axis": {"format": "~s"}},
+        "color": {"field": "class", "type": "nominal", "title": _("Threat class")},
+        "tooltip": [
+            {"field": "year", "type": "ordinal", "title": _("Year")},
+            {"field": "class", "type": "nominal", "title": _("Threat class")},
+            {"field": "events", "type": "quantitative", "format": ",", "title": _("Events")},
+        ],
+    }  # fmt: skip
+    return spec
+
+
+def remediation(results: ResultSet) -> dict[str, Any] | None:
+    """Per class and sector, the share of the previous period's vulnerable or infected addresses no longer seen."""
+    values = []
+    for r in results.rows("remediation"):
+        if not r.get("seen"):
+            continue
+        name = sector_label(r["series"]) if r["dimension"] == "sector" else taxonomy_label(r["series"])
+        values.append({"label": name, "share": round(100 * int(r["gone"]) / int(r["seen"]), 1), "seen": int(r["seen"])})
+    if not values:
+        return None
+    spec = _base(_("Addresses of the previous period no longer seen (%)"), values)
+    spec["height"] = max(60, 22 * len(values))
+    spec["encoding"] = {
+        "y": {"field": "label", "type": "nominal", "sort": "-x", "title": None, "axis": {"labelLimit": 220}},
+        "x": {"field": "share", "type": "quantitative", "title": _("No longer seen (%)"),
+              "scale": {"domain": [0, 100]}},
+        "tooltip": [{"field": "label", "type": "nominal"}, {"field": "share", "type": "quantitative"},
+                    {"field": "seen", "type": "quantitative", "title": _("Seen in the previous period")}],
+    }  # fmt: skip
+    spec["layer"] = [
+        {"mark": {"type": "bar", "color": PALETTE[2]}},
+        {
+            "mark": {"type": "text", "align": "left", "dx": 3, "fontSize": 10},
+            "encoding": {"text": {"field": "share", "type": "quantitative", "format": ".1f"}},
+        },
+    ]
+    return spec
+
+
+def exposure(results: ResultSet) -> dict[str, Any] | None:
+    """Distinct sources per 1,000 announced IPv4 addresses of each victim country (where the registry gives some)."""
+    rows = [r for r in results.rows("exposure") if r.get("per_1000") is not None]
+    if not rows:
+        return None
+    values = [{"label": country_label(str(r["country"])), "value": float(r["per_1000"])} for r in rows]
+    spec = _base(_("Distinct sources per 1,000 IPv4 addresses of the country"), values)
+    spec["height"] = max(60, 22 * len(values))
+    spec["encoding"] = {
+        "y": {"field": "label", "type": "nominal", "sort": "-x", "title": None, "axis": {"labelLimit": 220}},
+        "x": {"field": "value", "type": "quantitative", "title": _("Sources per 1,000 addresses")},
+    }
+    spec["layer"] = [
+        {"mark": {"type": "bar", "color": PALETTE[4]}},
+        {
+            "mark": {"type": "text", "align": "left", "dx": 3, "fontSize": 10},
+            "encoding": {"text": {"field": "value", "type": "quantitative", "format": ".3~f"}},
+        },
+    ]
+    return spec
+
+
+def incident_times(results: ResultSet) -> dict[str, Any] | None:
+    """The median and 90th percentile of the hours to close incidents, for all of them and per type."""
+    values = []
+    for r in results.rows("incident_times"):
+        name = _("All incidents") if r["overall"] else str(r["type"])
+        for measure, field in ((_("Median"), "median_hours"), (_("90th percentile"), "p90_hours")):
+            if r.get(field) is not None:
+                values.append({"label": name, "measure": measure, "hours": float(r[field])})
+    if not values:
+        return None
+    spec = _base(_("Hours to close incidents: median and 90th percentile"), values)
+    spec["height"] = max(60, 30 * len({v["label"] for v in values}))
+    spec["mark"] = {"type": "bar"}
+    spec["encoding"] = {
+        "y": {"field": "label", "type": "nominal", "title": None, "sort": None, "axis": {"labelLimit": 220}},
+        "yOffset": {"field": "measure", "type": "nominal"},
+        "x": {"field": "hours", "type": "quantitative", "title": _("Hours")},
+        "color": {"field": "measure", "type": "nominal", "title": None},
+        "tooltip": [{"field": "label", "type": "nominal"}, {"field": "measure", "type": "nominal"},
+                    {"field": "hours", "type": "quantitative", "format": ",.2f"}],
+    }  # fmt: skip
+    return spec
+
+
 #: The charts in the order the report and the dashboard show them.
 CHARTS = {
     "timeline": timeline,
@@ -168,6 +268,10 @@ CHARTS = {
     "by_sector": by_sector,
     "top_asn": top_asn,
     "changes": changes,
+    "history": history,
+    "remediation": remediation,
+    "exposure": exposure,
+    "incident_times": incident_times,
 }
 
 
@@ -181,6 +285,10 @@ SPANS: dict[str, Span] = {
     "by_sector": "half",
     "top_asn": "half",
     "changes": "full",
+    "history": "full",
+    "remediation": "half",
+    "exposure": "half",
+    "incident_times": "half",
 }
 
 

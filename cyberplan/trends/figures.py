@@ -33,6 +33,7 @@ from cyberplan.reports.svg import page_svg
 from cyberplan.threats.access import combined_readings, reader_label_sets
 
 from . import charts
+from .exposure import with_exposure
 from .forms import scope_of
 from .store import analytics_engine, refresh_trend_tables, trend_tables
 
@@ -157,7 +158,7 @@ def figures(state: StoreState | StoresState, scope: Scope) -> Figures:
         finally:
             engine.close()
         cached = {
-            "rows": {metric_id: result.rows for metric_id, result in results.results.items()},
+            "rows": with_exposure({metric_id: result.rows for metric_id, result in results.results.items()}),
             "labels_present": sorted(str(row["tlp"]) for row in present),
         }
         cache.set(key, cached, CACHE_SECONDS)

@@ -27,7 +27,7 @@ TAXONOMIES = {
 }
 
 CATEGORIES = {
-    "government": gettext_lazy("Government"),
+    "government": gettext_lazy("Government and public bodies"),
     "private": gettext_lazy("Private sector"),
     "individuals": gettext_lazy("Individuals and ISP customers"),
     "unknown": gettext_lazy("Unknown"),

@@ -159,7 +159,7 @@ CURRENT = [
         severity="low",
     ),
     # I1 07-08: VERIS incident, phishing, health (private), "Hospital H", reported by vcdb, amber, high,
-    # 4 hours to respond.
+    # 4 hours to respond, a confirmed incident (status confirmed).
     incident(
         "2026-07-08T10:00:00",
         taxonomy="fraud",
@@ -170,11 +170,11 @@ CURRENT = [
         feed="veris",
         provider="vcdb",
         severity="high",
-        extra={"response_hours": 4.0, "discovery_hours": 48.0},
+        extra={"response_hours": 4.0, "discovery_hours": 48.0, "security_incident": "Confirmed"},
         canonical_extra=True,
     ),
     # I2 07-09: VERIS incident, phishing, government, "Ministry A", reported by mitic, amber, critical,
-    # 10.5 hours to respond (written with a space after the colon).
+    # 10.5 hours to respond (written with a space after the colon), status closed (mapped by the import).
     incident(
         "2026-07-09T10:00:00",
         taxonomy="fraud",
@@ -185,10 +185,10 @@ CURRENT = [
         feed="veris",
         provider="mitic",
         severity="critical",
-        extra={"response_hours": 10.5},
+        extra={"response_hours": 10.5, "status": "Closed"},
     ),
-    # I3 07-09: VERIS incident, ransomware, education (private), "University U", mitic, clear, critical,
-    # no time to respond.
+    # I3 07-09: VERIS incident, ransomware, education, "University U", mitic, clear, critical, no time to
+    # respond. The constituency says the university is a public body: category government, not private.
     incident(
         "2026-07-09T12:00:00",
         taxonomy="malicious-code",
@@ -196,13 +196,15 @@ CURRENT = [
         identifier="ransomware",
         sector="education",
         organisation="University U",
+        organisation_type="public",
         feed="veris",
         provider="mitic",
         tlp="clear",
         severity="critical",
     ),
-    # I4 07-12: a STIX incident object without the incident extension: extra says only that it is an
-    # incident; no identifier (unknown), no severity (unknown); government, "Ministry A", CERT-PY, amber.
+    # I4 07-12: a STIX incident object without the incident extension: extra says that it is an incident
+    # and its investigation status (open); no identifier (unknown), no severity (unknown); government,
+    # "Ministry A", CERT-PY, amber.
     incident(
         "2026-07-12T10:00:00",
         taxonomy="intrusions",
@@ -213,7 +215,11 @@ CURRENT = [
         feed="stix",
         provider="CERT-PY",
         severity=None,
-        extra={"stix.id": "incident--7b5c8a0e-0000-4000-8000-000000000001", "stix.type": "incident"},
+        extra={
+            "stix.id": "incident--7b5c8a0e-0000-4000-8000-000000000001",
+            "stix.type": "incident",
+            "investigation_status": "open",
+        },
         canonical_extra=True,
     ),
     # I5 07-13: a STIX incident with incident types; government, "Ministry A", CERT-PY, amber, high.
@@ -415,12 +421,13 @@ GOLDEN: dict[str, list[dict[str, Any]]] = {
         {"identifier": "cobaltstrike", "events": 1},
         {"identifier": "ransomware", "events": 1},
     ],
-    # government: TG 5 + DF1 (defence) + I2 + I4 + I5 = 9; individuals: BF 6 (telecommunications) + IN1 = 7;
-    # private: SF 3 + I1 (health) + I3 (education) = 5; unknown: MW 2 + EM1 + SI1 = 4.
+    # government: TG 5 + DF1 (defence) + I2 + I4 + I5 + I3 (education, but held by a public body) = 10;
+    # individuals: BF 6 (telecommunications) + IN1 = 7; private: SF 3 + I1 (health) = 4; unknown: MW 2 +
+    # EM1 + SI1 = 4.
     "by_category": [
-        {"category": "government", "events": 9},
+        {"category": "government", "events": 10},
         {"category": "individuals", "events": 7},
-        {"category": "private", "events": 5},
+        {"category": "private", "events": 4},
         {"category": UNKNOWN, "events": 4},
     ],
     # government: TG 5 + I2 + I4 + I5 = 8; telecommunications 6; unknown 4; finance 3; one each for
@@ -525,6 +532,81 @@ GOLDEN: dict[str, list[dict[str, Any]]] = {
         {"type": "phishing", "incidents": 2, "with_time": 2, "mean_hours": 7.25},
         {"type": "system-compromise", "incidents": 2, "with_time": 0, "mean_hours": None},
         {"type": "infected-system", "incidents": 1, "with_time": 0, "mean_hours": None},
+    ],
+    # I1 confirmed (VERIS security_incident), I2 closed (status), I4 open (STIX investigation_status),
+    # I3 and I5 say nothing: unknown.
+    "incidents_by_status": [
+        {"status": UNKNOWN, "events": 2},
+        {"status": "closed", "events": 1},
+        {"status": "confirmed", "events": 1},
+        {"status": "open", "events": 1},
+    ],
+    # All five incidents first; two give a time (4 and 10.5 hours): mean 7.25; the median is the smallest
+    # time reached by half of them (1 of 2: 4 hours), the 90th percentile by nine tenths (2 of 2: 10.5).
+    "incident_times": [
+        {
+            "overall": True,
+            "type": None,
+            "incidents": 5,
+            "with_time": 2,
+            "mean_hours": 7.25,
+            "median_hours": 4.0,
+            "p90_hours": 10.5,
+        },
+        {
+            "overall": False,
+            "type": "phishing",
+            "incidents": 2,
+            "with_time": 2,
+            "mean_hours": 7.25,
+            "median_hours": 4.0,
+            "p90_hours": 10.5,
+        },
+        {
+            "overall": False,
+            "type": "system-compromise",
+            "incidents": 2,
+            "with_time": 0,
+            "mean_hours": None,
+            "median_hours": None,
+            "p90_hours": None,
+        },
+        {
+            "overall": False,
+            "type": "infected-system",
+            "incidents": 1,
+            "with_time": 0,
+            "mean_hours": None,
+            "median_hours": None,
+            "p90_hours": None,
+        },
+    ],
+    # June's vulnerable addresses: 192.0.2.1, .4, .5 (government), 192.0.2.10 (finance); no infected system.
+    # In July, 192.0.2.1 and .10 are reported again; .4 and .5 are not: 2 of 4 gone, 2 of the 3 in
+    # government, none of the 1 in finance.
+    "remediation": [
+        {"dimension": "sector", "series": "government", "seen": 3, "gone": 2, "share": 0.6667},
+        {"dimension": "sector", "series": "finance", "seen": 1, "gone": 0, "share": 0.0},
+        {"dimension": "taxonomy", "series": "vulnerable", "seen": 4, "gone": 2, "share": 0.5},
+    ],
+    # Distinct addresses per victim country: PY 198.51.100.1-3, 192.0.2.1-3, .10, .20 = 8; AR 203.0.113.9;
+    # BR 203.0.113.77; MW and EM1 have no country and are left out.
+    "exposure": [
+        {"country": "PY", "sources": 8},
+        {"country": "AR", "sources": 1},
+        {"country": "BR", "sources": 1},
+    ],
+    # Every event of 2025 and 2026, whatever the period: 2025 is July 2025 (TG 10, MW 2); 2026 is May to
+    # August: fraud I1, I2 and June's incident; intrusion-attempts BF 6 + 2 in June + 1 in May;
+    # intrusions I4, I5; malicious-code MW 2, I3, SI1; vulnerable 11 in July, 14 in June, NX1.
+    "history": [
+        {"year": 2025, "taxonomy": "malicious-code", "events": 2},
+        {"year": 2025, "taxonomy": "vulnerable", "events": 10},
+        {"year": 2026, "taxonomy": "fraud", "events": 3},
+        {"year": 2026, "taxonomy": "intrusion-attempts", "events": 9},
+        {"year": 2026, "taxonomy": "intrusions", "events": 2},
+        {"year": 2026, "taxonomy": "malicious-code", "events": 4},
+        {"year": 2026, "taxonomy": "vulnerable", "events": 26},
     ],
     # July (31 days) against June (30 days). June by sector: telecommunications 2 (BF), government
     # 5 (TG) + 1 (incident) = 6, finance 9; by type: brute-force 2, vulnerable-system 5 + 9 = 14,
@@ -670,7 +752,7 @@ def test_tlp_restriction_counts_only_the_labels_allowed(store: EventStore, engin
     assert result.one("totals")["events"] == 9
     assert result.rows("by_category") == [
         {"category": "individuals", "events": 7},  # BF 6 + IN1
-        {"category": "private", "events": 1},  # I3
+        {"category": "government", "events": 1},  # I3, held by a public body
         {"category": UNKNOWN, "events": 1},  # EM1
     ]
     assert result.rows("incidents_by_type") == [{"taxonomy": "malicious-code", "type": "infected-system", "events": 1}]
@@ -776,8 +858,15 @@ def test_a_period_without_data(store: EventStore, engine: DuckDBEngine) -> None:
     # September 2026 is empty; the August before it has NX1 only (government, vulnerable-system).
     result = compute(store, engine, "2026-09")
     for metric in metrics.METRICS:
-        if metric.id not in ("change_previous", "change_year"):
+        if metric.id not in ("change_previous", "change_year", "history", "remediation"):
             assert result.rows(metric.id) == EMPTY.get(metric.id, []), metric.id
+    # August's one vulnerable address (NX1, government) is not reported in September: all of it gone.
+    assert result.rows("remediation") == [
+        {"dimension": "sector", "series": "government", "seen": 1, "gone": 1, "share": 1.0},
+        {"dimension": "taxonomy", "series": "vulnerable", "seen": 1, "gone": 1, "share": 1.0},
+    ]
+    # The yearly history does not depend on the month: every event of 2025 and 2026, as for July.
+    assert result.rows("history") == GOLDEN["history"]
     # 0 against 1, 30 days against 31: ratio 0, change -100 %. Bin(1, 30/61): P(X=0) = 31/61 is the
     # likelier outcome, so p = 1. A fall to nothing from one event is not flagged.
     assert result.rows("change_previous") == [

@@ -169,6 +169,36 @@ def test_constituency_enriches_owner_and_sector(world: World) -> None:
     assert events["2800:ac::2"]["victim.organisation"] is None  # outside the constituency: unknown
 
 
+def test_constituency_holder_type_reaches_the_events(world: World) -> None:
+    # A state utility in the energy sector is a public body: its events carry the type, the sector stays.
+    result = do_import_constituency_csv(
+        None,
+        world.org_a,
+        b"network,asn,as_name,holder,holder_type,sector,country\n"
+        b"181.120.0.0/16,23201,Telecel,Telecel,individuals,telecommunications,PY\n"
+        b"181.120.1.0/24,23201,Telecel,Administracion Nacional de Electricidad,Public,energy,PY\n",
+        "c.csv",
+    )
+    assert (result.created, result.errors) == (2, [])
+    entry = ConstituencyEntry.objects.get(network="181.120.1.0/24")
+    assert (entry.holder_type, entry.sector.code if entry.sector else None) == ("public", "energy")
+    ingest(world, TELNET)
+    events = {e["source.ip"]: e for e in stored_events(world)}
+    assert events["181.120.1.2"]["victim.organisation_type"] == "public"
+    assert events["181.120.1.2"]["victim.sector"] == "energy"
+    assert events["2800:ac::2"]["victim.organisation_type"] is None  # outside the constituency: unknown
+
+
+def test_constituency_csv_refuses_an_unknown_holder_type(world: World) -> None:
+    result = do_import_constituency_csv(
+        None, world.org_a, b"network,holder,holder_type\n181.120.0.0/16,Telecel,state\n", "c.csv"
+    )
+    assert result.created == 0
+    [(line, column, reason)] = result.errors
+    assert (line, column) == (2, "holder_type") and "state" in reason and "public" in reason
+    assert not ConstituencyEntry.objects.exists()
+
+
 def test_constituency_csv_is_all_or_nothing_with_line_numbers(world: World) -> None:
     result = do_import_constituency_csv(
         None,

@@ -31,6 +31,7 @@ SECTIONS_EN = [
     "Victims by category and sector",
     "Networks and organisations",
     "Incident handling",
+    "Figures for the annual report",
     "Significant changes",
     "Methodology and data sources",
     "Appendix: the query behind each figure",

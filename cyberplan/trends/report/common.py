@@ -54,6 +54,11 @@ METRIC_TITLES: dict[str, Promise] = {
     "incidents_by_severity": gettext_lazy("Incidents by criticality"),
     "incidents_by_reporter": gettext_lazy("Incidents by reporter"),
     "incident_response": gettext_lazy("Time to respond to incidents"),
+    "incidents_by_status": gettext_lazy("Incidents by status"),
+    "incident_times": gettext_lazy("Time to close incidents: mean, median, 90th percentile"),
+    "remediation": gettext_lazy("Remediation: vulnerable or infected addresses no longer seen"),
+    "exposure": gettext_lazy("Exposure: distinct sources per victim country"),
+    "history": gettext_lazy("Events per year since the first imported year"),
     "change_previous": gettext_lazy("Change from the previous period"),
     "change_year": gettext_lazy("Change from the same period a year earlier"),
 }
@@ -76,6 +81,10 @@ CHART_METRICS = {
     "top_asn": "top_asn",
     "changes": "change_previous",
     "changes_year": "change_year",
+    "history": "history",
+    "remediation": "remediation",
+    "exposure": "exposure",
+    "incident_times": "incident_times",
 }
 
 # -- labels of the data's codes ------------------------------------------------------------------

@@ -25,7 +25,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
 from cyberplan.analytics.engines import Engine
-from cyberplan.analytics.metrics import Scope, frame_sql
+from cyberplan.analytics.metrics import ResultSet, Scope, frame_sql
 from cyberplan.analytics.periods import Period
 from cyberplan.analytics.service import compute, compute_together
 from cyberplan.core.models import Organisation
@@ -33,7 +33,8 @@ from cyberplan.pipeline.store import EventStore
 from cyberplan.reports.document import clean
 from cyberplan.reports.words import day, period_name, period_range
 
-from . import changes, landscape, method, summary
+from ..exposure import with_exposure
+from . import annual, changes, landscape, method, summary
 from .common import Builder, Query, Report, counted_labels, tlp_label
 
 # -- building ------------------------------------------------------------------------------------
@@ -55,7 +56,7 @@ def build_report(
     """
     labels = counted_labels(audience, readable)
     scope = Scope(period, tlp_in=labels)
-    results = compute(store, scope, engine=engine)
+    results = _exposed(compute(store, scope, engine=engine))
     builder = Builder(organisation, period, audience, labels, results, store)
     builder.granted_as = granted_as
     return build(builder)
@@ -85,10 +86,18 @@ def build_report_together(
             counted.update(own)
     labels = tuple(label for label in counted_labels(audience, None) if label in counted)
     scope = Scope(period, tlp_in=labels)
-    results = compute_together(parts, scope, engine=engine)
+    results = _exposed(compute_together(parts, scope, engine=engine))
     builder = Builder(organisation, period, audience, labels, results, None)
     builder.together = names
     return build(builder)
+
+
+def _exposed(results: ResultSet) -> ResultSet:
+    """The results with the exposure rows given the countries' IPv4 addresses and the sources per 1,000."""
+    if "exposure" in results.results:
+        exposure = results.results["exposure"]
+        exposure.rows = with_exposure({"exposure": exposure.rows})["exposure"]
+    return results
 
 
 def build(builder: Builder) -> Report:
@@ -99,6 +108,7 @@ def build(builder: Builder) -> Report:
         landscape.by_victim(builder),
         landscape.by_network(builder),
         landscape.incidents(builder),
+        annual.annual(builder),
         changes.changes(builder),
         method.methodology(builder),
     ]

@@ -106,9 +106,11 @@ def by_victim(builder: Builder) -> Section:
         Paragraph(
             _(
                 "The victim is the organisation holding the address an event concerns, found in the "
-                "constituency table. Government covers the government, defence and justice sectors; "
-                "individuals and the customers of internet service providers are counted together; every "
-                "other known sector is the private sector."
+                "constituency table. The category follows the type the constituency table gives the holder: "
+                "a public body (a ministry, a state utility, a public university, a social-security institute) "
+                "counts as government and public bodies whatever its sector. Without a type, government covers "
+                "the government, defence and justice sectors; individuals and the customers of internet service "
+                "providers are counted together; every other known sector is the private sector."
             ),
             "note",
         )

@@ -74,6 +74,7 @@ def methodology(builder: Builder) -> Section:
             % {"alpha": decimal(stats.ALPHA, 2), "ratio": share(stats.MIN_RATIO - 1, 1)}
         )
     )
+    section.add(*annual_method())
     section.add(Paragraph(_("What “unknown” means"), "subheading"))
     section.add(
         Paragraph(
@@ -271,3 +272,24 @@ def coverage(builder: Builder) -> list[Block]:
                 Paragraph(_("No event of the period concerns an address of the constituency table."), "nodata")
             )
     return blocks
+
+
+def annual_method() -> list[Block]:
+    """How the figures for the annual report are computed."""
+    return [
+        Paragraph(_("Figures for the annual report"), "subheading"),
+        Paragraph(
+            _(
+                "The victim category follows the type the constituency table gives the holder of the network: a "
+                "public body counts as government and public bodies whatever its sector, which is kept for the "
+                "sector figures. The time to close is the time from discovery to containment; its median and "
+                "90th percentile are by nearest rank, each a time some incident took. Remediation counts the "
+                "vulnerable or infected addresses reported in the previous period that are not reported in this "
+                "one within the same class or sector; a feed that stopped reporting also lowers the count, so it "
+                "reads beside the data sources. Exposure divides the distinct source addresses of each victim "
+                "country by the IPv4 addresses the registry delegation data shipped with the enrichment assigns "
+                "to it, counted in whole /24 blocks. The yearly history counts every year from the first with "
+                "events, whatever the period of the report."
+            )
+        ),
+    ]

@@ -30,6 +30,7 @@ from ..charts import SPANS
 from ..figures import Figures, StoresState, StoreState, chart_svgs, figures, latest_period, store_state, stores_state
 from ..forms import DashboardFilterForm, scope_of
 from ..report.offer import offer_note, report_offer
+from .annual import exposure_table, history_table, incident_handling_tables, remediation_table
 from .tables import (
     Drill,
     NoDrill,
@@ -179,8 +180,19 @@ def _panels(
             victim_tables(data, drill),
         ),
         Panel("networks", _("Networks, organisations and feeds"), svg("top_asn"), network_tables(data, drill)),
-        Panel("sources", _("Source addresses"), svg("sources_timeline"), source_tables(data)),
-        Panel("incidents", _("Incident handling"), [], incident_tables(data, drill)),
+        Panel(
+            "sources",
+            _("Source addresses"),
+            svg("sources_timeline") + svg("exposure"),
+            [*source_tables(data), exposure_table(data)],
+        ),
+        Panel("remediation", _("Remediation"), svg("remediation"), [remediation_table(data, drill)]),
+        Panel(
+            "incidents",
+            _("Incident handling"),
+            svg("incident_times"),
+            [*incident_tables(data, drill), *incident_handling_tables(data)],
+        ),
         Panel(
             "changes",
             _("Significant changes"),
@@ -190,6 +202,7 @@ def _panels(
                 change_table(data, drill, "change_year", period.year_earlier(), gap_fields),
             ],
         ),
+        Panel("history", _("Years since the first import"), svg("history"), [history_table(data)]),
     ]
     return panels
 
