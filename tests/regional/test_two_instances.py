@@ -1,7 +1,8 @@
 """Two live instances on loopback: a regional programme's instance (its own server process, task worker, SQLite
 database and data directory) and a national one (this test's database). The national instance builds, approves
 and sends its package by TAXII; the regional one takes it in on the POST (its worker) and answers; its overview
-page, read over HTTP as the programme's viewer, shows the member's package."""
+page, read over HTTP as the programme's viewer, shows the member's package, and its regional report (made by the
+regional instance's own command) lists the package it was built from."""
 
 from __future__ import annotations
 
@@ -128,7 +129,7 @@ def regional(tmp_path: Path) -> Iterator[dict[str, Any]]:
 
     url = f"http://127.0.0.1:{port}"
     try:
-        yield {"url": url, "seed": seed, "folder": folder}
+        yield {"url": url, "seed": seed, "folder": folder, "env": env}
     finally:
         for process in worker:
             process.stop()
@@ -178,3 +179,20 @@ def test_a_national_instance_sends_and_the_regional_instance_shows_it(
     )
     page = session.get(f"{regional['url']}/regional/programme/", timeout=60)
     assert page.status_code == 200 and "PY v1" in page.text, page.text[:2000]
+    report = regional["folder"] / "regional-report.html"
+    printed = cli(
+        regional["env"],
+        "report",
+        "regional",
+        "--period",
+        "2026",
+        "--lang",
+        "es",
+        "--format",
+        "html",
+        "--output",
+        str(report),
+    )
+    assert report.exists(), printed
+    text = report.read_text(encoding="utf-8")
+    assert package.package()["figures_digest"] in text, text[:2000]  # the package it was built from is listed
