@@ -44,6 +44,9 @@ class Conversion:
     reason: str = ""
 
 
+# A column value without the white space around it (space, tab, line breaks), as IntelMQ strips it.
+_STRIPPED = "trim({c}, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13))"
+
 CONVERSIONS: dict[str, Conversion] = {
     "text": Conversion("{c}"),
     "lower": Conversion("lower({c})"),
@@ -83,9 +86,21 @@ CONVERSIONS: dict[str, Conversion] = {
     "country": Conversion("upper({c})", "regexp_full_match({v}, '[A-Z]{{2}}')", "not a two-letter country code"),
     "url": Conversion("{c}"),
     "fqdn": Conversion("lower(rtrim({c}, '.'))"),
-    # A malware family or a label taken from a report's infection/tag column: lower case, and the
-    # placeholders '0' and 'unknown' name no family, so the field stays empty (as IntelMQ reads them).
-    "family": Conversion("CASE WHEN {c} IN ('0', 'unknown') THEN NULL ELSE lower({c}) END"),
+    # A malware family taken from a report's infection/family/tag column: lower case, without
+    # surrounding white space (tabs and line breaks too); the placeholders '0', 'unknown', '-' and
+    # 'N/A' name no family, so the field stays empty (as IntelMQ reads them).
+    "family": Conversion(
+        "CASE WHEN "
+        + _STRIPPED
+        + " IN ('0', 'unknown', '-', 'N/A') THEN NULL ELSE nullif(lower("
+        + _STRIPPED
+        + "), '') END"
+    ),
+    # An identifier taken from a column (the attacked service of a brute-force report): lower case,
+    # without surrounding white space.
+    "identifier": Conversion(
+        "CASE WHEN " + _STRIPPED + " IN ('-', 'N/A') THEN NULL ELSE nullif(lower(" + _STRIPPED + "), '') END"
+    ),
     # Shadowserver's severity words; "info" is the lowest level of the event schema. A word outside
     # the list is not a reason to lose the record: the event's severity is then unknown (raw keeps it).
     "severity": Conversion(
