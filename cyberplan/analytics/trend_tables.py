@@ -65,7 +65,8 @@ from .frames import (
 #: part; the source counts (3 was an intermediate layout without some of these).
 #: 5: the source counts per month, quarter and year, and per sector, class, or both; the class in the
 #: monthly networks.
-VERSION = 5
+#: 6: the malware family in the events and sources tables (events and infected addresses by family).
+VERSION = 6
 COMPACT_AFTER = 32
 FRAMES = tuple(TABLES)
 COUNTS = "source_counts"

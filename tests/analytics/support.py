@@ -37,6 +37,7 @@ def event(
     severity: str = "medium",
     extra: dict[str, Any] | None = None,
     canonical_extra: bool = False,
+    malware: str | None = None,
 ) -> dict[str, Any]:
     """One event with the schema's dotted fields; ``when`` is an ISO time (UTC when it has no zone).
 
@@ -51,6 +52,7 @@ def event(
         "classification.taxonomy": taxonomy,
         "classification.type": type_,
         "classification.identifier": identifier,
+        "malware.name": malware,
         "victim.sector": sector,
         "victim.organisation": organisation,
         "victim.country": country,
