@@ -18,7 +18,7 @@ import duckdb
 import pytest
 
 from cyberplan.pipeline.importers.base import ImportOptions, Source, SourceError
-from cyberplan.pipeline.importers.csvengine import CONVERSIONS
+from cyberplan.pipeline.importers.csvengine import CONVERSIONS, ColumnRule, CsvMapping
 from cyberplan.pipeline.importers.shadowserver import (
     ShadowserverImporter,
     load_mapping,
@@ -668,3 +668,23 @@ def test_event_files_written_before_the_reported_sector_existed_read_it_as_empty
     finally:
         con.close()
     assert rows and all(sector is None for sector, _ip in rows)
+
+
+def test_a_column_filling_a_second_field_is_checked_when_the_mapping_is_built() -> None:
+    rule = ColumnRule.from_spec(
+        {"field": "malware.name", "convert": "family", "also": {"classification.identifier": "family"}}
+    )
+    assert rule.targets() == (("malware.name", "family"), ("classification.identifier", "family"))
+    with pytest.raises(ValueError, match="a field, a conversion and 'also'"):
+        ColumnRule.from_spec({"convert": "family"})
+    with pytest.raises(ValueError, match="a field, a conversion and 'also'"):
+        ColumnRule.from_spec({"field": "malware.name", "fields": "x"})
+    with pytest.raises(ValueError, match="unknown field"):
+        CsvMapping(
+            columns={"infection": ColumnRule.from_spec({"field": "malware.name", "also": {"malware.family": "text"}})}
+        )
+    # A second field must not reject rows: only conversions that cannot fail are allowed there.
+    with pytest.raises(ValueError, match="cannot fail"):
+        CsvMapping(
+            columns={"dst": ColumnRule.from_spec({"field": "destination.fqdn", "also": {"destination.ip": "ip"}})}
+        )
