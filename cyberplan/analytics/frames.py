@@ -70,6 +70,7 @@ EVENT_DIMENSIONS = (
     "taxonomy",
     "type",
     "identifier",
+    "family",
     "sector",
     "category",
     "country",
@@ -103,7 +104,7 @@ NETWORK_DIMENSIONS = (
 RAW_EVENT_COLUMNS = (*EVENT_DIMENSIONS, "organisation", "asn", "as_name", "network")
 #: Every frame carries every column a :class:`~.metrics.Scope` filters on (sector, taxonomy, type,
 #: feed, country, TLP), so that a filter restricts the sources and the incidents as it does the events.
-SOURCE_DIMENSIONS = ("day", "source_ip", "taxonomy", "type", "sector", "category", "country", "feed", "tlp")
+SOURCE_DIMENSIONS = ("day", "source_ip", "taxonomy", "type", "family", "sector", "category", "country", "feed", "tlp")
 INCIDENT_DIMENSIONS = (
     "day",
     "taxonomy",
@@ -228,6 +229,8 @@ def base_frame(raw: ir.Table) -> ir.Table:
         taxonomy=_text(raw["classification.taxonomy"]),
         type=_text(raw["classification.type"]),
         identifier=_text(raw["classification.identifier"]),
+        # the malware family (sinkhole, honeypot and compromise reports), "unknown" where none is named
+        family=_text(raw["malware.name"]),
         sector=sector,
         category=_category(sector, _text(_optional(raw, "victim.organisation_type"))),
         organisation=_text(raw["victim.organisation"]),

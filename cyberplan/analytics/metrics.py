@@ -333,6 +333,20 @@ def _sources_by(table: ir.Table, keys: Sequence[str]) -> ir.Table:
     return result.order_by([ibis.desc("sources"), *keys])
 
 
+def _by_family(ctx: Context) -> ir.Table:
+    """Events and distinct infected addresses per malware family (the events whose report names one:
+    sinkholes, honeypots, compromised devices), the families with most events first."""
+    events = ctx.current.events.filter(ctx.current.events.family != UNKNOWN)
+    counts = events.group_by("family").aggregate(events=events.n.sum())
+    sources = ctx.current.sources.filter(ctx.current.sources.family != UNKNOWN)
+    addresses = sources.group_by("family").aggregate(sources=sources.source_ip.nunique())
+    joined = counts.left_join(addresses, "family")
+    result = joined.select(
+        family=joined.family, events=joined.events, sources=joined.sources.fill_null(0).cast("int64")
+    )
+    return result.order_by([ibis.desc("events"), "family"]).limit(TOP)
+
+
 def _bucket(table: ir.Table, granularity: str) -> ir.Value:
     if granularity == "day":
         return table.day
@@ -492,6 +506,12 @@ METRICS: tuple[Metric, ...] = (
         "by_identifier",
         "Most reported services and malware",
         lambda c: _count_by(c.current.events, ["identifier"], TOP),
+    ),
+    Metric(
+        "by_family",
+        "Events and infected addresses by malware family",
+        _by_family,
+        reads_sources=True,
     ),
     Metric("by_category", "Events by victim category", lambda c: _count_by(c.current.events, ["category"])),
     Metric("by_sector", "Events by sector", lambda c: _count_by(c.current.events, ["sector"])),

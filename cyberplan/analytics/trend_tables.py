@@ -67,7 +67,8 @@ from .frames import (
 #: monthly networks.
 #: 6: the incidents keep each time to respond (for its median and percentiles) and their status; the
 #: victim category follows the owner's type.
-VERSION = 6
+#: 7: the malware family in the events and sources tables (events and infected addresses by family).
+VERSION = 7
 COMPACT_AFTER = 32
 FRAMES = tuple(TABLES)
 COUNTS = "source_counts"

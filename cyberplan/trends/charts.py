@@ -120,6 +120,39 @@ def by_type(results: ResultSet) -> dict[str, Any] | None:
     return _bars(_("Events by threat class and type"), rows, "label", "events", _("Events"))
 
 
+def by_family(results: ResultSet) -> dict[str, Any] | None:
+    """Events and distinct infected addresses per malware family, side by side."""
+    events, addresses = _("Events"), _("Infected addresses")
+    values = []
+    for r in results.rows("by_family"):
+        values.append({"label": str(r["family"]), "measure": events, "value": int(r["events"] or 0)})
+        values.append({"label": str(r["family"]), "measure": addresses, "value": int(r["sources"] or 0)})
+    if not any(v["value"] for v in values):
+        return None
+    spec = _base(_("Events and infected addresses by malware family"), values)
+    spec["height"] = max(60, 30 * (len(values) // 2))
+    spec["mark"] = {"type": "bar"}
+    spec["encoding"] = {
+        "y": {"field": "label", "type": "nominal", "sort": None, "title": None, "axis": {"labelLimit": 220}},
+        "yOffset": {"field": "measure", "type": "nominal", "sort": [events, addresses]},
+        "x": {"field": "value", "type": "quantitative", "title": None, "axis": {"format": "~s"}},
+        "color": {
+            "field": "measure",
+            "type": "nominal",
+            "sort": [events, addresses],
+            "scale": {"range": [PALETTE[0], PALETTE[3]]},
+            "title": None,
+            "legend": {"orient": "bottom"},
+        },
+        "tooltip": [
+            {"field": "label", "type": "nominal"},
+            {"field": "measure", "type": "nominal"},
+            {"field": "value", "type": "quantitative", "format": ","},
+        ],
+    }
+    return spec
+
+
 def top_asn(results: ResultSet) -> dict[str, Any] | None:
     rows = []
     for r in results.rows("top_asn"):
@@ -266,6 +299,7 @@ CHARTS = {
     "by_type": by_type,
     "by_category": by_category,
     "by_sector": by_sector,
+    "by_family": by_family,
     "top_asn": top_asn,
     "changes": changes,
     "history": history,
@@ -283,6 +317,7 @@ SPANS: dict[str, Span] = {
     "by_type": "half",
     "by_category": "half",
     "by_sector": "half",
+    "by_family": "half",
     "top_asn": "half",
     "changes": "full",
     "history": "full",

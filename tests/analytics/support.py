@@ -38,6 +38,7 @@ def event(
     severity: str = "medium",
     extra: dict[str, Any] | None = None,
     canonical_extra: bool = False,
+    malware: str | None = None,
 ) -> dict[str, Any]:
     """One event with the schema's dotted fields; ``when`` is an ISO time (UTC when it has no zone).
 
@@ -52,6 +53,7 @@ def event(
         "classification.taxonomy": taxonomy,
         "classification.type": type_,
         "classification.identifier": identifier,
+        "malware.name": malware,
         "victim.sector": sector,
         "victim.organisation": organisation,
         "victim.organisation_type": organisation_type,

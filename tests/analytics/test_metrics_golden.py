@@ -55,6 +55,7 @@ def bf(when: str, ip: str) -> dict[str, Any]:
         feed="event4_honeypot_brute_force",
         tlp="green",
         severity="high",
+        malware="gafgyt",
     )
 
 
@@ -92,6 +93,7 @@ def mw(when: str, ip: str) -> dict[str, Any]:
         taxonomy="malicious-code",
         type_="infected-system",
         identifier="mirai",
+        malware="mirai",
         country=None,
         feed="misp",
         provider="CERT-PY",
@@ -411,6 +413,12 @@ GOLDEN: dict[str, list[dict[str, Any]]] = {
     ],
     # telnet: TG 5 + IN1 + DF1 + EM1 = 8; ssh 6; smb 3; mirai 2; phishing 2; unknown (I4, I5) 2;
     # cobaltstrike 1; ransomware 1.
+    # Only the events that name a family: BF1-BF6 (gafgyt, from 198.51.100.1, .2 and .3) and MW1-MW2
+    # (mirai, from 203.0.113.5).
+    "by_family": [
+        {"family": "gafgyt", "events": 6, "sources": 3},
+        {"family": "mirai", "events": 2, "sources": 1},
+    ],
     "by_identifier": [
         {"identifier": "telnet", "events": 8},
         {"identifier": "ssh", "events": 6},

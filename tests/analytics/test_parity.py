@@ -32,7 +32,10 @@ FEEDS = [
     ("misp", "CERT-PY", "malicious-code", "infected-system", "mirai"),
     ("stix", "CERT-PY", "malicious-code", "c2-server", None),
     ("phishing", "Abuse.ch", "fraud", "phishing", ""),
+    ("event4_sinkhole", "Shadowserver", "malicious-code", "infected-system", "sinkhole"),
 ]
+# The malware family a sinkhole event names (its identifier too, as the importer sets it), or none.
+FAMILIES = ["necurs", "andromeda", "zeroaccess", "cyclops-blink", None]
 SECTORS = ["government", "defence", "justice", "finance", "health", "education", "telecommunications",
            "individuals", "energy", None, ""]  # fmt: skip
 COUNTRIES = ["PY", "PY", "PY", "AR", "BR", None, ""]
@@ -76,6 +79,8 @@ def generated_events(rng: random.Random, count: int) -> list[dict[str, Any]]:
             )
             continue
         feed, provider, taxonomy, type_, identifier = rng.choice(FEEDS)
+        family = rng.choice(FAMILIES) if feed == "event4_sinkhole" else ("mirai" if feed == "misp" else None)
+        identifier = family if feed == "event4_sinkhole" else identifier
         # Skewed addresses: a few noisy ones, a long tail; each /24 has its sector, AS and organisation.
         address = int(rng.paretovariate(1.2)) % 3000
         network = address // 64
@@ -98,6 +103,7 @@ def generated_events(rng: random.Random, count: int) -> list[dict[str, Any]]:
                 provider=provider,
                 tlp=rng.choice(TLPS),
                 severity=rng.choice(SEVERITIES),
+                malware=family,
             )
         )
     return events
@@ -157,6 +163,8 @@ def test_the_data_covers_every_dimension(store: EventStore, duckdb: DuckDBEngine
     assert any(r["with_time"] > 0 for r in june["incident_response"])
     assert any(r["mean_hours"] is None for r in june["incident_response"]) or len(june["incident_response"]) == 3
     assert june["new_vs_recurring"][0]["recurring"] > 0 and june["new_vs_recurring"][0]["new"] > 0
+    assert {r["family"] for r in june["by_family"]} == {"necurs", "andromeda", "zeroaccess", "cyclops-blink", "mirai"}
+    assert all(0 < r["sources"] <= r["events"] for r in june["by_family"])
     assert all(june[metric.id] for metric in metrics.METRICS), "every metric has rows"
 
 

@@ -18,7 +18,7 @@ import duckdb
 import pytest
 
 from cyberplan.pipeline.importers.base import ImportOptions, Source, SourceError
-from cyberplan.pipeline.importers.csvengine import CONVERSIONS
+from cyberplan.pipeline.importers.csvengine import CONVERSIONS, ColumnRule, CsvMapping
 from cyberplan.pipeline.importers.shadowserver import (
     ShadowserverImporter,
     load_mapping,
@@ -93,7 +93,7 @@ INTELMQ: dict[str, tuple[str, str, str]] = {
     "sandbox_url": ("malicious-code", "malware-distribution", "sandbox-url"),
     "compromised_website": ("intrusions", "system-compromise", "compromised-website"),
     "spam_url": ("abusive-content", "spam", "spam-url"),
-    # IntelMQ takes the identifier from the infection column here; cyberplan differs (see the note).
+    # IntelMQ takes the identifier from the infection column here, and so does cyberplan (lower case).
     "event4_sinkhole": ("malicious-code", "infected-system", "<infection>"),
     "event4_microsoft_sinkhole_http": ("malicious-code", "infected-system", "<infection>"),
 }
@@ -182,7 +182,9 @@ def test_default_columns_are_not_repeated_by_event_reports() -> None:
     assert mapping.columns["src_ip"].field == "source.ip"
     assert mapping.columns["dst_ip"].field == "destination.ip"
     assert mapping.columns["infection"].field == "malware.name"
-    assert mapping.columns["infection"].convert == "lower"
+    assert mapping.columns["infection"].convert == "family"
+    # As in IntelMQ, a sinkhole's infection is also its classification identifier.
+    assert mapping.columns["infection"].also == (("classification.identifier", "family"),)
 
 
 # -- (b) importing sample reports -------------------------------------------------------------------
@@ -314,13 +316,58 @@ def test_sinkhole_report(tmp_path: Path) -> None:
             "malware.name": "andromeda",
             "classification.taxonomy": "malicious-code",
             "classification.type": "infected-system",
-            "classification.identifier": "sinkhole",
+            "classification.identifier": "andromeda",
             "destination.ip": "203.0.113.200",
             "destination.port": 80,
         },
     )
     assert _extra(andromeda)["family"] == "gamarue"
     assert _extra(_by_ip(events, "198.51.100.121"))["ssl_servername"] == "update.example.net"
+
+
+def test_sinkhole_family_fills_malware_name_and_identifier(tmp_path: Path) -> None:
+    # The infection column names the family in both fields, lower case; Shadowserver's placeholders
+    # '0' and 'unknown' name none, and a file without the column keeps the report's identifier.
+    header = '"timestamp","src_ip","src_port","dst_ip","infection"\n'
+    rows = [
+        '"2026-11-28 01:00:00","192.0.2.1",1024,"203.0.113.1","Necurs"',
+        '"2026-11-28 01:00:01","192.0.2.2",1025,"203.0.113.1","cyclops-blink"',
+        '"2026-11-28 01:00:02","192.0.2.3",1026,"203.0.113.1","unknown"',
+        '"2026-11-28 01:00:03","192.0.2.4",1027,"203.0.113.1","0"',
+        '"2026-11-28 01:00:04","192.0.2.5",1028,"203.0.113.1",""',
+    ]
+    report = tmp_path / "2026-11-28-event4_sinkhole-py-geo.csv"
+    report.write_text(header + "\n".join(rows) + "\n", encoding="utf-8")
+    summary, events, rejects = _ingest(tmp_path, report)
+    assert (summary.stored, rejects) == (5, [])
+    found = {e["source.ip"]: (e["malware.name"], e["classification.identifier"]) for e in events}
+    assert found == {
+        "192.0.2.1": ("necurs", "necurs"),
+        "192.0.2.2": ("cyclops-blink", "cyclops-blink"),
+        "192.0.2.3": (None, None),
+        "192.0.2.4": (None, None),
+        "192.0.2.5": (None, None),
+    }
+    # Importing the same file again stores nothing new.
+    again = ingest(Source(report), EventStore(tmp_path / "store"), "test-import-again", observed_at=OBSERVED_AT)
+    assert (again.stored, again.duplicates) == (0, 5)
+
+    without = tmp_path / "no-infection" / "2026-11-28-event4_microsoft_sinkhole-py.csv"
+    without.parent.mkdir()
+    without.write_text('"timestamp","src_ip","src_port"\n"2026-11-28 02:00:00","192.0.2.9",80\n', encoding="utf-8")
+    _, [event], _ = _ingest(tmp_path / "no-infection", without)
+    assert (event["malware.name"], event["classification.identifier"]) == (None, "microsoft-sinkhole")
+
+
+def test_special_report_names_its_family(tmp_path: Path) -> None:
+    report = tmp_path / "2026-11-28-special-py.csv"
+    report.write_text(
+        '"timestamp","ip","port","infection","tag"\n"2026-11-28 03:00:00","192.0.2.7",443,"Cyclops-Blink","cyclops-blink"\n',
+        encoding="utf-8",
+    )
+    _, [event], _ = _ingest(tmp_path, report)
+    assert (event["malware.name"], event["classification.identifier"]) == ("cyclops-blink", "special")
+    assert _extra(event)["tag"] == "cyclops-blink"
 
 
 def test_sinkhole_http_report(tmp_path: Path) -> None:
@@ -621,3 +668,23 @@ def test_event_files_written_before_the_reported_sector_existed_read_it_as_empty
     finally:
         con.close()
     assert rows and all(sector is None for sector, _ip in rows)
+
+
+def test_a_column_filling_a_second_field_is_checked_when_the_mapping_is_built() -> None:
+    rule = ColumnRule.from_spec(
+        {"field": "malware.name", "convert": "family", "also": {"classification.identifier": "family"}}
+    )
+    assert rule.targets() == (("malware.name", "family"), ("classification.identifier", "family"))
+    with pytest.raises(ValueError, match="a field, a conversion and 'also'"):
+        ColumnRule.from_spec({"convert": "family"})
+    with pytest.raises(ValueError, match="a field, a conversion and 'also'"):
+        ColumnRule.from_spec({"field": "malware.name", "fields": "x"})
+    with pytest.raises(ValueError, match="unknown field"):
+        CsvMapping(
+            columns={"infection": ColumnRule.from_spec({"field": "malware.name", "also": {"malware.family": "text"}})}
+        )
+    # A second field must not reject rows: only conversions that cannot fail are allowed there.
+    with pytest.raises(ValueError, match="cannot fail"):
+        CsvMapping(
+            columns={"dst": ColumnRule.from_spec({"field": "destination.fqdn", "also": {"destination.ip": "ip"}})}
+        )

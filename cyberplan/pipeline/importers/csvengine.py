@@ -44,6 +44,9 @@ class Conversion:
     reason: str = ""
 
 
+# A column value without the white space around it (space, tab, line breaks), as IntelMQ strips it.
+_STRIPPED = "trim({c}, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13))"
+
 CONVERSIONS: dict[str, Conversion] = {
     "text": Conversion("{c}"),
     "lower": Conversion("lower({c})"),
@@ -83,6 +86,21 @@ CONVERSIONS: dict[str, Conversion] = {
     "country": Conversion("upper({c})", "regexp_full_match({v}, '[A-Z]{{2}}')", "not a two-letter country code"),
     "url": Conversion("{c}"),
     "fqdn": Conversion("lower(rtrim({c}, '.'))"),
+    # A malware family taken from a report's infection/family/tag column: lower case, without
+    # surrounding white space (tabs and line breaks too); the placeholders '0', 'unknown', '-' and
+    # 'N/A' name no family, so the field stays empty (as IntelMQ reads them).
+    "family": Conversion(
+        "CASE WHEN "
+        + _STRIPPED
+        + " IN ('0', 'unknown', '-', 'N/A') THEN NULL ELSE nullif(lower("
+        + _STRIPPED
+        + "), '') END"
+    ),
+    # An identifier taken from a column (the attacked service of a brute-force report): lower case,
+    # without surrounding white space.
+    "identifier": Conversion(
+        "CASE WHEN " + _STRIPPED + " IN ('-', 'N/A') THEN NULL ELSE nullif(lower(" + _STRIPPED + "), '') END"
+    ),
     # Shadowserver's severity words; "info" is the lowest level of the event schema. A word outside
     # the list is not a reason to lose the record: the event's severity is then unknown (raw keeps it).
     "severity": Conversion(
@@ -101,6 +119,28 @@ NETWORK_VALUE = "CASE WHEN contains({c}, '/') THEN cp_network({c}) END"
 class ColumnRule:
     field: str
     convert: str = "text"
+    # Further fields the same column fills, each with its own conversion (field -> conversion), for
+    # a column that means two things, such as a sinkhole's infection: the family and the identifier.
+    also: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def from_spec(cls, spec: Mapping[str, object]) -> ColumnRule:
+        """A rule from its YAML/JSON form: ``{field, convert, also: {field: conversion}}``."""
+        unknown = set(spec) - {"field", "convert", "also"}
+        if unknown or "field" not in spec:
+            raise ValueError(f"a column rule has a field, a conversion and 'also', not {sorted(spec)}")
+        also = spec.get("also") or {}
+        if not isinstance(also, Mapping):
+            raise ValueError(f"'also' of a column rule must map fields to conversions, not {also!r}")
+        return cls(
+            field=str(spec["field"]),
+            convert=str(spec.get("convert", "text")),
+            also=tuple((str(name), str(conversion)) for name, conversion in also.items()),
+        )
+
+    def targets(self) -> tuple[tuple[str, str], ...]:
+        """Every (field, conversion) the column fills, its own field first."""
+        return ((self.field, self.convert), *self.also)
 
 
 @dataclass(frozen=True)
@@ -117,10 +157,15 @@ class CsvMapping:
 
     def __post_init__(self) -> None:
         for column, rule in self.columns.items():
-            if rule.field not in FIELD_TYPES:
-                raise ValueError(f"column {column!r} maps to unknown field {rule.field!r}")
-            if rule.convert not in CONVERSIONS:
-                raise ValueError(f"column {column!r} has unknown conversion {rule.convert!r}")
+            for target, convert in rule.targets():
+                if target not in FIELD_TYPES:
+                    raise ValueError(f"column {column!r} maps to unknown field {target!r}")
+                if convert not in CONVERSIONS:
+                    raise ValueError(f"column {column!r} has unknown conversion {convert!r}")
+            for target, convert in rule.also:
+                if CONVERSIONS[convert].valid is not None:
+                    # Only the column's own field is checked; a second field must not reject rows.
+                    raise ValueError(f"column {column!r}: {target!r} needs a conversion that cannot fail")
         for name in self.constants:
             if name not in FIELD_TYPES:
                 raise ValueError(f"constant for unknown field {name!r}")
@@ -457,6 +502,10 @@ def _conversions(columns: list[str], mapping: CsvMapping) -> tuple[dict[str, str
         if conversion.valid:
             valid = conversion.valid.format(v=quoted("f:" + rule.field))
             checks.append((column, f"{raw} IS NOT NULL AND NOT coalesce({valid}, false)", conversion.reason))
+        for target, convert in rule.also:
+            # A second field of the same column; a column that names the field itself comes first.
+            if target not in converted and target not in mapped:
+                converted[target] = CONVERSIONS[convert].value.format(c=raw)
     return converted, checks
 
 

@@ -16,7 +16,7 @@ from .csvengine import ColumnRule, CsvMapping, csv_chunks, stage_csv
 def mapping_from_dict(data: Mapping[str, Any]) -> CsvMapping:
     """Build a mapping from its saved form: ``{"columns": {col: {"field", "convert"}}, "constants": {...}, "delimiter"}``."""
     try:
-        columns = {str(c): ColumnRule(**rule) for c, rule in (data.get("columns") or {}).items() if rule}
+        columns = {str(c): ColumnRule.from_spec(rule) for c, rule in (data.get("columns") or {}).items() if rule}
         return CsvMapping(
             columns=columns,
             constants=dict(data.get("constants") or {}),

@@ -56,7 +56,7 @@ def mapping_for(report: str) -> CsvMapping:
         raise SourceError(f"unknown Shadowserver report type {report!r}") from None
     merged: dict[str, Any] = dict(data["defaults"]["columns"])
     merged.update(spec.get("columns") or {})
-    columns = {name: ColumnRule(**rule) for name, rule in merged.items() if rule is not None}
+    columns = {name: ColumnRule.from_spec(rule) for name, rule in merged.items() if rule is not None}
     constants: dict[str, Any] = {
         "feed.name": report,
         "feed.provider": data.get("provider", "Shadowserver"),

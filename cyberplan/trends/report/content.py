@@ -105,6 +105,7 @@ def build(builder: Builder) -> Report:
     sentences, key_figures = summary.summary(builder)
     sections = [
         landscape.by_class(builder),
+        landscape.malware_families(builder),
         landscape.by_victim(builder),
         landscape.by_network(builder),
         landscape.incidents(builder),

@@ -96,6 +96,44 @@ def by_class(builder: Builder) -> Section:
     return section
 
 
+def malware_families(builder: Builder) -> Section:
+    """The malware families section: which families infect the constituency, by events and by
+    distinct infected addresses (from the reports that name a family: sinkholes, honeypots,
+    compromised devices)."""
+    section = Section("malware", _("Malware families"))
+    section.add(
+        Paragraph(
+            _(
+                "The family is the one the report names (for Shadowserver's sinkhole, honeypot and compromised "
+                "device reports, its infection or family column). An infected address is a distinct source "
+                "address seen with that family in the period; one address may carry several families."
+            ),
+            "note",
+        )
+    )
+    families = builder.rows("by_family")
+    section.add(builder.chart("by_family", _("No chart: no event of the period named a malware family.")))
+    section.add(
+        Table(
+            caption=str(METRIC_TITLES["by_family"]),
+            headers=[_("Malware family"), _("Events"), _("Share of all events"), _("Infected addresses")],
+            rows=[
+                [
+                    plain_label(r["family"]),
+                    number(r["events"]),
+                    builder.share_cell(r["events"], builder.events),
+                    number(r["sources"]),
+                ]
+                for r in families
+            ],
+            metric="by_family",
+            numeric=[False, True, True, True],
+            empty=_("No event of the period named a malware family."),
+        )
+    )
+    return section
+
+
 def by_victim(builder: Builder) -> Section:
     """The victims section.
 

@@ -40,6 +40,7 @@ from .tables import (
     dashboard_url,
     incident_tables,
     key_figures,
+    malware_tables,
     network_tables,
     source_tables,
     victim_tables,
@@ -179,6 +180,7 @@ def _panels(
             svg("by_category") + svg("by_sector"),
             victim_tables(data, drill),
         ),
+        Panel("malware", _("Malware families"), svg("by_family"), malware_tables(data)),
         Panel("networks", _("Networks, organisations and feeds"), svg("top_asn"), network_tables(data, drill)),
         Panel(
             "sources",

@@ -345,6 +345,29 @@ def network_tables(data: Figures, drill: Drill) -> list[Table]:
     return [asns, networks, organisations, feeds]
 
 
+def malware_tables(data: Figures) -> list[Table]:
+    """Events and distinct infected addresses per malware family (the ten with most events)."""
+    return [
+        Table(
+            "malware_families",
+            _("Events and infected addresses by malware family"),
+            [_("Malware family"), _("Events"), _("Share of all events"), _("Infected addresses")],
+            [
+                Row(
+                    [
+                        Cell("text", r["family"]),
+                        Cell("int", r["events"]),
+                        share(r["events"], data.events),
+                        Cell("int", r["sources"]),
+                    ]
+                )
+                for r in data.rows.get("by_family", [])
+            ],
+            empty=_("No event of this period and these filters named a malware family."),
+        )
+    ]
+
+
 def source_tables(data: Figures) -> list[Table]:
     counts = data.one("new_vs_recurring")
     new, recurring = int(counts.get("new") or 0), int(counts.get("recurring") or 0)
