@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -128,7 +128,10 @@ def heartbeat(job: Job, interval: float = HEARTBEAT_SECONDS) -> Iterator[None]:
     def beat() -> None:
         try:
             while not stop.wait(interval):
-                Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(heartbeat_at=timezone.now())
+                try:
+                    Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(heartbeat_at=timezone.now())
+                except OperationalError as error:  # e.g. SQLite busy past its timeout: the next beat tries again
+                    logger.warning("job %s: heartbeat not recorded (%s); trying again", job.pk, error)
         finally:
             connection.close()
 

@@ -81,9 +81,9 @@ def provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Provider]:
             if process.poll() is not None:
                 pytest.fail(f"The identity provider stopped:\n{log.read_text(errors='replace')}")
             try:
-                if requests.get(f"{issuer}/.well-known/openid-configuration", timeout=2).status_code == 200:
+                if requests.get(f"{issuer}/.well-known/openid-configuration", timeout=10).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not listening yet, or slow on a busy machine
                 pass
             if time.monotonic() > deadline:
                 pytest.fail(f"The identity provider did not answer:\n{log.read_text(errors='replace')}")
