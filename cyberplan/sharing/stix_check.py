@@ -12,8 +12,10 @@ four fifths of the time. :func:`accepts` gives a verdict with a cheaper way to t
 3. stix2-validator's own MUST checks, the library's functions run the library's way;
 4. the ``stix2`` object model, except for an indicator of the plain shape partners send (no custom
    property, extension, granular marking, kill chain or external reference; strictly written timestamps):
-   for it every check the model makes is one that steps 1 to 3 already made, apart from two, which are
-   made here (``valid_until`` after ``valid_from`` as times; the pattern version the model would use).
+   for it every check the model makes is one that steps 1 to 3 already made, apart from a few, which are
+   made here: ``valid_until`` after ``valid_from`` as times (the validator compares the texts), the pattern
+   version the model would use, and the types that ``created_by_ref`` and ``object_marking_refs`` point to
+   (the schema checks only their form).
 
 An object this accepts is valid; an object it refuses, or on which a check fails to run, is validated
 again by the full path, so the message a partner reads is the one it always was. The verdicts are compared
@@ -132,6 +134,11 @@ def _plain_indicator(obj: Mapping[str, Any]) -> bool:
     if obj.get("type") != "indicator" or not obj.keys() <= _PLAIN_INDICATOR_PROPERTIES:
         return False
     if obj.get("spec_version") != "2.1" or obj.get("pattern_version", "2.1") != "2.1":
+        return False
+    # The schema checks a reference's form, not the type it points to; the model checks that too.
+    if not str(obj.get("created_by_ref", "identity--")).startswith("identity--"):
+        return False
+    if not all(str(ref).startswith("marking-definition--") for ref in obj.get("object_marking_refs", [])):
         return False
     for prop in _TIMESTAMP_PROPERTIES:
         if prop in obj and not _STRICT_TIMESTAMP.fullmatch(obj[prop]):
