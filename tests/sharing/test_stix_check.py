@@ -139,7 +139,7 @@ PATTERNS = [
     "[foo:bar = 'a'] WITHIN 5 SECONDS",
     "",
 ]
-VALUES: list[Any] = [None, 0, -1, 101, 50, True, 1.5, "text", "", [], ["a"], [1], {}, {"a": 1}, IDENTITY, GREEN]
+VALUES: list[Any] = [None, 0, -1, 101, 50, True, 1.5, "text", "", [], ["a"], [1], {}, {"a": 1}, IDENTITY, GREEN, [IDENTITY], [GREEN]]
 PROPERTY_NAMES = [
     "x_acme_score",
     "acme_score",
