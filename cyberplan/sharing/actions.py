@@ -315,10 +315,11 @@ def _insert(rows: list[tuple[Any, ...]]) -> None:
     if not rows:
         return
     meta = SharedObject._meta
-    fields = [meta.get_field(name) for name in _INSERTED_COLUMNS]
+    fields: list[Any] = [meta.get_field(name) for name in _INSERTED_COLUMNS]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
-    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
+    # Table and column names come from the model and are quoted; every value is a parameter.
+    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608
     times = [i for i, field in enumerate(fields) if field.get_internal_type() == "DateTimeField"]
     # The collection, the owner and the version flags are the same on every row: prepared once.
     same = {i: fields[i].get_db_prep_save(rows[0][i], connection) for i in (0, 8, 9, 10)}
@@ -370,10 +371,9 @@ def add_objects(
             last = _next_date_added(locked, last)
             version_at = stix_out.parse_timestamp(identity["version"])
             spec_version = str(obj.get("spec_version", "2.1"))
-            new_rows.append(
-                (locked.pk, identity["id"], str(obj["type"]), identity["version"], version_at, spec_version)
-                + (last, label, owner.pk, True, True, obj)
-            )
+            kind = str(obj["type"])
+            row = (locked.pk, identity["id"], kind, identity["version"], version_at, spec_version, last, label)
+            new_rows.append((*row, owner.pk, True, True, obj))
             new_ids[identity["id"]] += 1
             outcome.added.append(identity)
         _insert(new_rows)

@@ -74,8 +74,8 @@ def _library() -> tuple[Any, Any, list[Callable[..., Any]], str]:
 
     from cyberplan.pipeline.importers.stix import validation
 
-    options, has_schemas, musts = validation._validator()  # noqa: SLF001 -- the same set-up as the full path
-    validation._install_fast_checks()  # noqa: SLF001
+    options, has_schemas, musts = validation._validator()
+    validation._install_fast_checks()
     if not has_schemas:
         raise RuntimeError("stix2-validator's schemas are not installed")
     schema_dir = str(Path(library.__file__).parent / "schemas-2.1" / "schemas")
@@ -109,7 +109,7 @@ def _compiled(schema_path: str) -> Compiled:
     validator = jsonschema_rs.validator_for(
         schema, retriever=retrieve, validate_formats=True, formats=_format_functions()
     )
-    return validator.is_valid  # type: ignore[no-any-return]
+    return validator.is_valid
 
 
 def _schema_path(obj: Mapping[str, Any]) -> str | None:
@@ -124,7 +124,7 @@ def _schema_path(obj: Mapping[str, Any]) -> str | None:
 
 def _passes_musts(obj: Mapping[str, Any]) -> bool:
     library, options, musts, _schema_dir = _library()
-    for _error in library._iter_errors_custom(obj, musts, options):  # noqa: SLF001 -- the library's own loop
+    for _error in library._iter_errors_custom(obj, musts, options):
         return False
     return True
 
@@ -160,7 +160,7 @@ def accepts(obj: Any) -> bool:
         path = _schema_path(obj)
         if path is None or not _compiled(path)(obj) or not _passes_musts(obj):
             return False
-    except Exception:  # noqa: BLE001 -- any surprise: the full path decides, and words the problem
+    except Exception:
         return False
     if _plain_indicator(obj):
         return True

@@ -139,7 +139,26 @@ PATTERNS = [
     "[foo:bar = 'a'] WITHIN 5 SECONDS",
     "",
 ]
-VALUES: list[Any] = [None, 0, -1, 101, 50, True, 1.5, "text", "", [], ["a"], [1], {}, {"a": 1}, IDENTITY, GREEN, [IDENTITY], [GREEN]]
+VALUES: list[Any] = [
+    None,
+    0,
+    -1,
+    101,
+    50,
+    True,
+    1.5,
+    "text",
+    "",
+    [],
+    ["a"],
+    [1],
+    {},
+    {"a": 1},
+    IDENTITY,
+    GREEN,
+    [IDENTITY],
+    [GREEN],
+]
 PROPERTY_NAMES = [
     "x_acme_score",
     "acme_score",
@@ -169,9 +188,7 @@ def _change(obj: dict[str, Any], change: tuple[str, Any, Any]) -> None:
     what, prop, value = change
     if what == "remove":
         obj.pop(sorted(obj)[prop % len(obj)], None)
-    elif what == "set":
-        obj[prop] = value
-    elif what == "timestamp":
+    elif what in ("set", "timestamp"):
         obj[prop] = value
     elif what == "id":
         obj["id"] = value
@@ -191,7 +208,11 @@ CHANGES = st.one_of(
                 [{"source_name": "cve", "external_id": "CVE-2026-1"}],
                 [{"marking_ref": GREEN, "selectors": ["name"]}],
                 [{"marking_ref": GREEN, "selectors": ["nothing"]}],
-                {"extension-definition--00000000-0000-4000-8000-000000000001": {"extension_type": "property-extension"}},
+                {
+                    "extension-definition--00000000-0000-4000-8000-000000000001": {
+                        "extension_type": "property-extension"
+                    }
+                },
             ]
         ),
     ),
