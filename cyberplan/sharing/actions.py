@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -258,23 +258,10 @@ def _held_versions(collection: Collection, stix_ids: list[str]) -> tuple[set[tup
     return held, {stix_id for stix_id, _version in held}
 
 
-def add_objects(
-    collection: Collection,
-    objects: Iterable[Any],
-    *,
-    owner: Organisation,
-    default_tlp: str,
-    allowed_labels: Iterable[str] | None = None,
-) -> Outcome:
-    """Validate and store ``objects`` in ``collection``.
-
-    Every object is validated first; then the valid ones are written in one transaction. An object that is
-    not valid STIX 2.1, or is marked with a label outside ``allowed_labels``, fails with its reason and
-    nothing of it is stored; a version already held succeeds without change (TAXII 2.1, 5.4). An object
-    without a TLP marking takes ``default_tlp``.
-    """
-    allowed = set(allowed_labels) if allowed_labels is not None else set(TLP.values)
-    outcome = Outcome()
+def _screen(
+    collection: Collection, objects: Iterable[Any], default_tlp: str, allowed: set[str], outcome: Outcome
+) -> list[tuple[dict[str, str], str, dict[str, Any]]]:
+    """The objects that may be stored, with their identity and TLP label; the others go into ``outcome``."""
     candidates: list[tuple[dict[str, str], dict[str, Any]]] = []
     for obj in objects:
         if not isinstance(obj, dict):
@@ -299,11 +286,82 @@ def add_objects(
             outcome.failed.append({**identity, "message": message})
             continue
         valid.append((identity, label, obj))
+    return valid
+
+
+_INSERTED_COLUMNS = (
+    "collection",
+    "stix_id",
+    "stix_type",
+    "version",
+    "version_at",
+    "spec_version",
+    "date_added",
+    "tlp",
+    "owner",
+    "is_latest",
+    "is_first",
+    "body",
+)
+
+
+def _insert(rows: list[tuple[Any, ...]]) -> None:
+    """Insert shared objects of one collection and owner (values in the order of ``_INSERTED_COLUMNS``, the
+    version flags the same on every row) with one prepared statement.
+
+    What ``bulk_create`` would write, without building a model instance and preparing each value through
+    its field: on an envelope of indicators that was a third of the time left after validation. Only the
+    values that need it are prepared the field's way (times, the JSON body), for any database.
+    """
+    if not rows:
+        return
+    meta = SharedObject._meta
+    fields: list[Any] = [meta.get_field(name) for name in _INSERTED_COLUMNS]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    # Table and column names come from the model and are quoted; every value is a parameter.
+    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608
+    times = [i for i, field in enumerate(fields) if field.get_internal_type() == "DateTimeField"]
+    # The collection, the owner and the version flags are the same on every row: prepared once.
+    same = {i: fields[i].get_db_prep_save(rows[0][i], connection) for i in (0, 8, 9, 10)}
+    body = fields[-1]
+    prepared = []
+    for row in rows:
+        values = list(row)
+        for i, value in same.items():
+            values[i] = value
+        for i in times:
+            values[i] = connection.ops.adapt_datetimefield_value(values[i])
+        values[-1] = body.get_db_prep_save(values[-1], connection)
+        prepared.append(values)
+    with connection.cursor() as cursor:
+        for start in range(0, len(prepared), 500):
+            cursor.executemany(sql, prepared[start : start + 500])
+
+
+def add_objects(
+    collection: Collection,
+    objects: Iterable[Any],
+    *,
+    owner: Organisation,
+    default_tlp: str,
+    allowed_labels: Iterable[str] | None = None,
+) -> Outcome:
+    """Validate and store ``objects`` in ``collection``.
+
+    Every object is validated first; then the valid ones are written in one transaction. An object that is
+    not valid STIX 2.1, or is marked with a label outside ``allowed_labels``, fails with its reason and
+    nothing of it is stored; a version already held succeeds without change (TAXII 2.1, 5.4). An object
+    without a TLP marking takes ``default_tlp``. ``Outcome.added`` names (id, version) every object stored.
+    """
+    allowed = set(allowed_labels) if allowed_labels is not None else set(TLP.values)
+    outcome = Outcome()
+    valid = _screen(collection, objects, default_tlp, allowed, outcome)
     with transaction.atomic():
         locked = Collection.objects.select_for_update().get(pk=collection.pk)
         last = SharedObject.objects.filter(collection=locked).aggregate(last=Max("date_added"))["last"]
         held, held_ids = _held_versions(locked, sorted({identity["id"] for identity, _label, _obj in valid}))
-        new_rows: list[SharedObject] = []
+        new_rows: list[tuple[Any, ...]] = []
         new_ids: Counter[str] = Counter()
         for identity, label, obj in valid:
             key = (identity["id"], identity["version"])
@@ -312,23 +370,14 @@ def add_objects(
                 continue
             held.add(key)
             last = _next_date_added(locked, last)
-            new_rows.append(
-                SharedObject(
-                    collection=locked,
-                    stix_id=identity["id"],
-                    stix_type=str(obj["type"]),
-                    version=identity["version"],
-                    version_at=stix_out.parse_timestamp(identity["version"]),
-                    spec_version=str(obj.get("spec_version", "2.1")),
-                    date_added=last,
-                    tlp=label,
-                    owner=owner,
-                    body=obj,
-                )
-            )
+            version_at = stix_out.parse_timestamp(identity["version"])
+            spec_version = str(obj.get("spec_version", "2.1"))
+            kind = str(obj["type"])
+            row = (locked.pk, identity["id"], kind, identity["version"], version_at, spec_version, last, label)
+            new_rows.append((*row, owner.pk, True, True, obj))
             new_ids[identity["id"]] += 1
             outcome.added.append(identity)
-        SharedObject.objects.bulk_create(new_rows, batch_size=500)
+        _insert(new_rows)
         # A new object alone in its id is its own first and latest version (the defaults); only ids with
         # more than one version need their flags worked out again.
         _refresh_version_flags(locked, [i for i, n in new_ids.items() if n > 1 or i in held_ids])

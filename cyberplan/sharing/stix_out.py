@@ -302,6 +302,10 @@ def problems_of(obj: Mapping[str, Any]) -> str | None:
     # The validator brings DuckDB and the pipeline: loaded when an object is checked, not at start-up.
     from cyberplan.pipeline.importers.stix.validation import validate_object
 
+    from .stix_check import accepts
+
+    if accepts(obj):  # certainly valid: the compiled schemas and the validator's checks found nothing
+        return None
     result = validate_object(dict(obj))
     if result.problem is None:
         return None
