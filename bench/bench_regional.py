@@ -44,6 +44,7 @@ import duckdb  # noqa: E402
 
 from cyberplan.analytics import stats  # noqa: E402
 from cyberplan.analytics.engines import DuckDBEngine, Engine  # noqa: E402
+from cyberplan.analytics.metrics import TOP  # noqa: E402
 from cyberplan.analytics.periods import parse_period  # noqa: E402
 from cyberplan.regional import pooled_metrics, pooled_synth  # noqa: E402
 
@@ -51,12 +52,11 @@ TARGET_RATIO = 1.5
 MEMORY = "1500MB"
 THREADS = 2
 STEPS = (5, 10, 20, 30)
-TOP = pooled_metrics.TOP
 
 
 def addresses() -> dict[str, int]:
     """Synthetic announced IPv4 counts (a /16 per country, as the synthetic addresses use)."""
-    return {country: 65536 for country in pooled_synth.COUNTRIES}
+    return dict.fromkeys(pooled_synth.COUNTRIES, 65536)
 
 
 def files(folder: Path, countries: int) -> list[Path]:

@@ -107,6 +107,14 @@ class Member(models.Model):
     instance_url = models.URLField(_("instance URL"), blank=True)
     contact = models.CharField(_("contact"), max_length=200, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    shares_events = models.BooleanField(
+        _("shares raw events"),
+        default=False,
+        help_text=_(
+            "The member chose to pool its raw TLP:CLEAR and TLP:GREEN events with the programme. Without it, "
+            "its event exports are refused."
+        ),
+    )
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
 
     class Meta:
@@ -187,3 +195,9 @@ class PackageRefusal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claimed_country or '?'} {self.period} refused ({self.code})"
+
+
+# The pooled events' intake record lives in a module of its own; imported here so that Django registers it.
+from .pooled_models import PooledBatch  # noqa: E402
+
+__all__ = ["Member", "PackageRefusal", "PooledBatch", "ReceivedPackage", "StatisticsPackage"]

@@ -145,7 +145,9 @@ METRICS: tuple[Metric, ...] = (
         _exposure_counts,
         reads_sources=True,
     ),
-    Metric("top_types", "Threat types with most events", lambda c: _count_by(c.current.events, ["taxonomy", "type"], TOP)),
+    Metric(
+        "top_types", "Threat types with most events", lambda c: _count_by(c.current.events, ["taxonomy", "type"], TOP)
+    ),
     Metric(
         "sources_by_class",
         "Distinct sources by threat class",
@@ -234,4 +236,3 @@ def run(
         return result
     finally:
         engine.release(staged)
-

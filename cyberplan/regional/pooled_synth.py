@@ -59,9 +59,9 @@ def _case(salt: int, values: list[tuple[str, float]]) -> str:
 def _feed_columns() -> str:
     columns = []
     for index, name in enumerate(("feed.name", "feed.provider", "classification.taxonomy", "classification.type")):
-        choice = _case(1, [(feed[index], feed[5]) for feed in FEEDS])
+        choice = _case(1, [(str(feed[index]), float(feed[5])) for feed in FEEDS])
         columns.append(f'{choice} AS "{name}"')
-    identifier = _case(1, [(feed[4], feed[5]) for feed in FEEDS])
+    identifier = _case(1, [(str(feed[4]), float(feed[5])) for feed in FEEDS])
     columns.append(f'{identifier} AS "classification.identifier"')
     return ",\n".join(columns)
 
@@ -70,7 +70,7 @@ def _month_start() -> str:
     """SQL: the first day of the row's month window, and its number of months."""
     cases = []
     bound = 0.0
-    for first, months, share in MONTHS[:-1]:
+    for first, _months, share in MONTHS[:-1]:
         bound += share
         cases.append(f"WHEN u2 < {bound!r} THEN TIMESTAMPTZ '{first} 00:00:00+00'")
     return f"CASE {' '.join(cases)} ELSE TIMESTAMPTZ '{MONTHS[-1][0]} 00:00:00+00' END"

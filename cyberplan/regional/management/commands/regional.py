@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cyberplan.core.choices import OrganisationType
 from cyberplan.core.models import Organisation, User
+from cyberplan.regional import pooled_command
 from cyberplan.regional.actions import do_approve, do_build_draft
 from cyberplan.regional.disclosure import DEFAULT_THRESHOLD
 from cyberplan.regional.intake import do_receive, max_bytes
@@ -59,6 +60,7 @@ class Command(BaseCommand):
         pushed.add_argument("--period", required=True, help="The period packages are expected for.")
         pushed.add_argument("--programme", help="The regional programme's short name (default: the only one).")
         pushed.add_argument("--by", help="User name recorded in the audit log (default: system).")
+        pooled_command.add_parsers(sub)
 
     def _organisation(self, slug: str | None) -> Organisation:
         if slug:
@@ -134,6 +136,9 @@ class Command(BaseCommand):
         self.stdout.write(f"{len(outcomes)} new package(s) in the collection.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] in pooled_command.ACTIONS:
+            pooled_command.handle(options, self.stdout, self._organisation, self._programme, self._actor)
+            return
         if options["action"] == "receive":
             self._receive(options)
             return
