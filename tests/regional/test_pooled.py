@@ -14,8 +14,10 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import Client
+from django.urls import reverse
 
-from cyberplan.core.choices import AuditAction, OrganisationType
+from cyberplan.core.choices import AuditAction, OrganisationType, Role
 from cyberplan.core.models import AuditEntry, Organisation
 from cyberplan.regional import intake, pooled
 from cyberplan.regional.models import Member, PooledBatch
@@ -23,7 +25,7 @@ from cyberplan.regional.pooled_metrics import MEMBER_COLUMN, POOLED_FIELDS
 from cyberplan.regional.pooled_store import FORMAT_KEY
 from cyberplan.threats.store import store_root
 from tests.analytics.support import event, write_store
-from tests.conftest import World
+from tests.conftest import World, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -239,3 +241,20 @@ def test_the_metrics_command_counts_the_pooled_events_of_the_members_sharing_the
     intake.do_save_member(None, member)
     with pytest.raises(CommandError, match="No active member shares raw events"):
         call_command("regional", "metrics", "--period", "2026-Q2", "--programme", programme.slug, "--country", "PY")
+
+
+def test_a_coordinator_records_the_opt_in_on_the_member_record_audited(programme: Organisation) -> None:
+    member = Member.objects.get(programme=programme, country="UY")
+    edit = {"country": "UY", "identity_id": member.identity_id, "active": "on"}  # the box left unticked
+    analyst, coordinator = Client(), Client()
+    analyst.force_login(make_user("p-analyst", programme, Role.ANALYST))
+    coordinator.force_login(make_user("p-coordinator", programme, Role.COORDINATOR))
+    url = reverse("regional:member_edit", args=[member.pk])
+    assert analyst.post(url, edit).status_code == 403
+    assert 'name="shares_events"' in coordinator.get(url).content.decode()
+    assert coordinator.post(url, edit).status_code == 302
+    member.refresh_from_db()
+    assert not member.shares_events
+    content_type = ContentType.objects.get_for_model(Member)
+    entry = AuditEntry.objects.filter(content_type=content_type, object_id=str(member.pk), action=AuditAction.UPDATE)
+    assert entry.get().changes["shares_events"] == [True, False]
