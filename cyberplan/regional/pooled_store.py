@@ -82,7 +82,8 @@ def write_export(files: list[Path], output: Path, country: str, identity: str) -
             else f"SELECT {nulls} WHERE false"
         )
         con.execute(f"CREATE TEMP TABLE export AS {source}")
-        count = int(con.execute("SELECT count(*) FROM export").fetchone()[0])  # type: ignore[index]
+        found = con.execute("SELECT count(*) FROM export").fetchone()
+        count = int(found[0]) if found else 0
         metadata = {
             FORMAT_KEY: FORMAT_VERSION,
             "country": country,
