@@ -4,7 +4,7 @@ Builds N pooled events (``CYBERPLAN_BENCH_REGIONAL_EVENTS``, default 100,000,000
 N/30 each, straight to pool files with :mod:`cyberplan.regional.pooled_synth` (a fixed seed: the same data on
 every run and machine), in a temporary folder (``CYBERPLAN_BENCH_DIR``, default the system's temporary
 folder) removed at the end. Then, for the period 2026-Q2 and the pool of the first 5, 10, 20 and 30
-countries:
+countries (``CYBERPLAN_BENCH_REGIONAL_STEPS``):
 
 a. the regional metric set as cyberplan runs it (:func:`cyberplan.regional.pooled_metrics.run`, Ibis on
    DuckDB, 2 threads, 1500 MB memory limit);
@@ -51,7 +51,8 @@ from cyberplan.regional import pooled_metrics, pooled_synth  # noqa: E402
 TARGET_RATIO = 1.5
 MEMORY = "1500MB"
 THREADS = 2
-STEPS = (5, 10, 20, 30)
+#: the numbers of countries measured (``CYBERPLAN_BENCH_REGIONAL_STEPS``, comma-separated)
+STEPS = tuple(int(n) for n in os.environ.get("CYBERPLAN_BENCH_REGIONAL_STEPS", "5,10,20,30").split(","))
 
 
 def addresses() -> dict[str, int]:
