@@ -39,7 +39,7 @@ class MemberForm(forms.ModelForm):  # type: ignore[type-arg]  # generic only in 
 
     class Meta:
         model = Member
-        fields = ["programme", "country", "name", "identity_id", "instance_url", "contact", "active"]
+        fields = ["programme", "country", "name", "identity_id", "instance_url", "contact", "active", "shares_events"]
 
     def __init__(self, *args: Any, programmes: QuerySet[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

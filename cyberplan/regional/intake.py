@@ -29,7 +29,7 @@ from .receiving import KnownMember, PackageRefusedError, validate_package
 
 #: The largest package file accepted (also never above the instance's upload limit).
 MAX_PACKAGE_BYTES = 10 * 1024 * 1024
-MEMBER_FIELDS = ("programme", "country", "name", "identity_id", "instance_url", "contact", "active")
+MEMBER_FIELDS = ("programme", "country", "name", "identity_id", "instance_url", "contact", "active", "shares_events")
 RECEIVED_FIELDS = ("member", "period", "version", "stix_modified", "tlp", "content_hash", "file_name", "superseded")
 REFUSAL_FIELDS = ("member", "claimed_country", "claimed_identity", "period", "code", "reason", "content_hash")
 

@@ -107,6 +107,14 @@ class Member(models.Model):
     instance_url = models.URLField(_("instance URL"), blank=True)
     contact = models.CharField(_("contact"), max_length=200, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    shares_events = models.BooleanField(
+        _("shares raw events"),
+        default=False,
+        help_text=_(
+            "The member chose to pool its raw TLP:CLEAR and TLP:GREEN events with the programme. Without it, "
+            "its event exports are refused."
+        ),
+    )
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
 
     class Meta:
@@ -230,3 +238,17 @@ class IntakeCollection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.collection_id} {self.period}"
+
+
+# The pooled events' intake record lives in a module of its own; imported here so that Django registers it.
+from .pooled_models import PooledBatch  # noqa: E402
+
+__all__ = [
+    "IntakeCollection",
+    "Member",
+    "PackageRefusal",
+    "PackageSend",
+    "PooledBatch",
+    "ReceivedPackage",
+    "StatisticsPackage",
+]

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cyberplan.core.choices import OrganisationType
 from cyberplan.core.models import Organisation, User
+from cyberplan.regional import pooled_command
 from cyberplan.regional.actions import do_approve, do_build_draft
 from cyberplan.regional.disclosure import DEFAULT_THRESHOLD
 from cyberplan.regional.intake import do_receive, max_bytes
@@ -60,6 +61,7 @@ class Command(BaseCommand):
         pushed.add_argument("--programme", help="The regional programme's short name (default: the only one).")
         pushed.add_argument("--by", help="User name recorded in the audit log (default: system).")
         self._add_transport(sub)
+        pooled_command.add_parsers(sub)
 
     def _add_transport(self, sub: Any) -> None:
         send = sub.add_parser("send", help="Send the period's approved package by TAXII (member side).")
@@ -192,6 +194,9 @@ class Command(BaseCommand):
         self.stdout.write(f"{len(outcomes)} new package(s) in the collection.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] in pooled_command.ACTIONS:
+            pooled_command.handle(options, self.stdout, self._organisation, self._programme, self._actor)
+            return
         if options["action"] == "receive":
             self._receive(options)
             return
