@@ -26,6 +26,7 @@ from pathlib import Path
 import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from cyberplan.core import actions as core_actions
 from cyberplan.core.choices import OrganisationType, Role
@@ -418,13 +419,13 @@ def build_demo_members(
     steps = len(members) + len(everyone)
     for number, member in enumerate(members, start=1):
         if step is not None:
-            step(number, steps, f"Synthetic events and records of {member.country.code}")
+            step(number, steps, _("Synthetic events and records of %(country)s") % {"country": member.country.code})
         if events:
             _events(member, month, events, say)
         _records(member, say)
     for number, member in enumerate(everyone, start=len(members) + 1):
         if step is not None:
-            step(number, steps, f"Package of {member.country.code}")
+            step(number, steps, _("Package of %(country)s") % {"country": member.country.code})
         _package_received(programme, member, say)
     return ReceivedPackage.objects.filter(programme=programme, period=PERIOD, superseded=False).count()
 
