@@ -1,6 +1,6 @@
 """The demo's regional programme: an illustrative programme with its officer, five synthetic member states labelled
-as such with their own synthetic events, and the members' packages built by the real builder and received by the
-real intake; building it again adds nothing."""
+as such with their own synthetic events, assessment and strategy, and the members' packages built by the real
+builder and received by the real intake; building it again adds nothing."""
 
 from __future__ import annotations
 
@@ -9,10 +9,18 @@ from typing import Any
 
 import pytest
 
+from cyberplan.assessment.models import Answer, Assessment
 from cyberplan.core.choices import OrganisationType, Role
 from cyberplan.core.models import Organisation
-from cyberplan.regional.demo import OFFICER, SYNTHETIC_MEMBERS, build_demo_members, prepare_demo_programme
+from cyberplan.regional.demo import (
+    OFFICER,
+    SYNTHETIC_MEMBERS,
+    build_demo_members,
+    prepare_demo_programme,
+    synthetic_stages,
+)
 from cyberplan.regional.models import Member, PackageRefusal, ReceivedPackage
+from cyberplan.strategy.models import Action, ProgressUpdate, Strategy, StrategyVersion
 from cyberplan.threats.models import Import
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
@@ -42,7 +50,36 @@ def test_the_demo_programme_receives_the_synthetic_members_packages() -> None:
     assert sorted(p.member.country for p in packages) == sorted(code for code, _name in SYNTHETIC_MEMBERS)
     assert all("threats" in p.package() for p in packages)  # each member's own events are in its package
     assert steps[-1][0] == steps[-1][1] == 10
-    imports = Import.objects.count()
+    _assert_records_shared(list(packages))
+    counts = _record_counts()
     again = build_demo_members(prepare_demo_programme(said.append, password="x"), said.append, events=60)
     assert again == 5 and ReceivedPackage.objects.count() == 5 and Member.objects.count() == 5
-    assert Import.objects.count() == imports  # no second import either
+    assert _record_counts() == counts  # no second import, assessment, answer, strategy or progress report
+
+
+def _record_counts() -> list[int]:
+    kinds = (Import, Assessment, Answer, Strategy, StrategyVersion, Action, ProgressUpdate, ReceivedPackage)
+    return [kind.objects.count() for kind in kinds]
+
+
+def _assert_records_shared(packages: list[ReceivedPackage]) -> None:
+    """Each synthetic member's package carries its assessment and strategy; stages and shares differ."""
+    profiles, shares = set(), set()
+    for received in packages:
+        package = received.package()
+        member = Organisation.objects.get(slug=f"authority-{received.member.country.lower()}-synthetic")
+        assessment = Assessment.objects.get(organisation=member)
+        strategy = Strategy.objects.get(organisation=member)
+        assert "(synthetic)" in assessment.title and "(synthetic)" in strategy.title_en
+        factors = {row["factor"]: row["stage"] for row in package["assessment"]["factors"]}
+        every_factor = [factor.id for factor in assessment.framework.structure().factors()]
+        assert factors == synthetic_stages(received.member.country, every_factor)
+        assert 0 < len(factors) < len(every_factor)  # some factors stay not assessed
+        assert len(set(factors.values())) > 1  # the stages vary within a member too
+        part = package["strategy"]
+        assert part["adopted"] and part["instrument"] == "Decree (synthetic)" and len(part["axes"]) >= 3
+        assert part["start_year"] == strategy.start_year and part["actions"] >= 5
+        profiles.add(tuple(sorted(factors.items())))
+        shares.add(part["actions_completed_share"])
+    assert len(profiles) == 5  # every member's maturity profile is its own
+    assert len(shares) == 5 and 0.0 in shares  # as is the share of its actions completed
