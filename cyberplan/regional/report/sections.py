@@ -20,6 +20,11 @@ from ..regional_figures import REGION, Figure
 from .content import Content
 
 
+def placed(charts: Mapping[str, Any], name: str, title: str) -> Chart:
+    """The report's chart ``name`` under ``title``, or a line saying there is nothing to draw."""
+    return Chart(title, charts.get(name), empty=_("No published figure to draw."), name=name)
+
+
 def cell_text(cell: Mapping[str, Any] | None) -> str:
     """A count in words: the number, "at least" the number (a sum with a suppressed part), or suppressed."""
     if not cell:
@@ -209,24 +214,9 @@ def exposure_section(content: Content, charts: Mapping[str, Any]) -> Section:
             empty=_("No member shared exposure figures for this period."),
             numeric=[False, True, True, True],
         ),
-        Chart(
-            _("Exposed sources per 1,000 announced addresses"),
-            charts.get("per_1000"),
-            empty=_("No published figure to draw."),
-            name="per_1000",
-        ),
-        Chart(
-            _("Events per 1,000 announced addresses"),
-            charts.get("events_rate"),
-            empty=_("No published figure to draw."),
-            name="events_rate",
-        ),
-        Chart(
-            _("Map of the members: events per 1,000 announced addresses"),
-            charts.get("map"),
-            empty=_("No published figure to draw."),
-            name="map",
-        ),
+        placed(charts, "per_1000", _("Exposed sources per 1,000 announced addresses")),
+        placed(charts, "events_rate", _("Events per 1,000 announced addresses")),
+        placed(charts, "map", _("Map of the members: events per 1,000 announced addresses")),
     )
     return section
 
@@ -272,12 +262,7 @@ def maturity_section(content: Content, charts: Mapping[str, Any]) -> Section:
             empty=_("No member shared its assessment."),
             numeric=[False, *[True for _c in countries]],
         ),
-        Chart(
-            _("Maturity per factor and member"),
-            charts.get("maturity"),
-            empty=_("No published figure to draw."),
-            name="maturity",
-        ),
+        placed(charts, "maturity", _("Maturity per factor and member")),
     )
     section.add(*strategy_blocks(content, charts), *legal_blocks(content, charts))
     return section
@@ -305,12 +290,7 @@ def strategy_blocks(content: Content, charts: Mapping[str, Any]) -> list[Block]:
             empty=_("No member shared its strategy status."),
             numeric=[False, False, False, False, True],
         ),
-        Chart(
-            _("Strategy adoption timeline"),
-            charts.get("strategy"),
-            empty=_("No published figure to draw."),
-            name="strategy",
-        ),
+        placed(charts, "strategy", _("Strategy adoption timeline")),
     ]
 
 
@@ -341,12 +321,7 @@ def legal_blocks(content: Content, charts: Mapping[str, Any]) -> list[Block]:
             treaties,
             empty=_("No member shared its treaty status."),
         ),
-        Chart(
-            _("Convention status per member"),
-            charts.get("conventions"),
-            empty=_("No published figure to draw."),
-            name="conventions",
-        ),
+        placed(charts, "conventions", _("Convention status per member")),
         Table(
             _("Legal coverage of each treaty's provisions, latest approved review"),
             [_("Country"), _("Treaty"), _("Review date"), _("Applicable provisions"), _("Fully covered"), _("Covered")],
@@ -389,12 +364,7 @@ def training_section(content: Content, charts: Mapping[str, Any]) -> Section:
             empty=_("No member shared training figures."),
             numeric=[False, False, True, True, True],
         ),
-        Chart(
-            _("Training coverage per member"),
-            charts.get("training"),
-            empty=_("No published figure to draw."),
-            name="training",
-        ),
+        placed(charts, "training", _("Training coverage per member")),
     )
     return section
 
