@@ -1,11 +1,14 @@
-"""The demo's ILLUSTRATIVE national cybersecurity strategy of Paraguay.
+"""The demo's ILLUSTRATIVE national cybersecurity strategy of Paraguay, after the ENC 2025-2028.
 
 The structure is in ``demo/paraguay-illustrative.yaml`` and is loaded with the structure importer.
-Its seven axes follow the 2017 plan as reported in secondary sources (unconfirmed); everything
-else (objectives, actions, dates, budgets, KPIs, progress, the decree of version 1) is invented
-to show the platform. Actions cite the demo's gaps by source key; a gap the register lacks is
-skipped with a note. Building it twice creates nothing new: an existing demo strategy is left as
-it is.
+It illustrates Paraguay's Estrategia Nacional de Ciberseguridad 2025-2028 (Decree 3900 of 22 May
+2025, which replaced the 2017 plan): its period, principles and seven axes follow public reports
+of the ENC, and the data file cites, for each statement, the reference fact it relies on
+(docs/reference/demo-workspace.md lists the sources). Objectives, actions, dates, budgets, KPI
+figures and progress are invented to show the platform, and version 1's legal reference says
+that it illustrates the decree. Actions cite the demo's gaps by source key; a gap the register
+lacks is skipped with a note. Building it twice creates nothing new: an existing demo strategy
+(also one built under an earlier title) is left as it is.
 """
 
 from __future__ import annotations
@@ -31,13 +34,16 @@ from .monitoring.views import warm_overview_charts
 from .versions import actions as version_act
 
 STRUCTURE = Path(__file__).resolve().parent / "demo" / "paraguay-illustrative.yaml"
-TITLE = "National Cybersecurity Strategy of Paraguay (illustrative)"
-LEGAL_REFERENCE = "Decree (illustrative)"
+TITLE = "National Cybersecurity Strategy of Paraguay 2025-2028 (illustrative, after Decree 3900/2025)"
+#: Titles the demo strategy had before; a workspace built then is not given a second one.
+EARLIER_TITLES = ("National Cybersecurity Strategy of Paraguay (illustrative)",)
+# Decree 3900 of 22 May 2025 adopted the ENC 2025-2028 (reference facts §6, "Update").
+LEGAL_REFERENCE = "Illustrates Decreto 3900/2025 (22 May 2025); not the decree's text"
 
 # (action code, days before today, status, percent, narrative): the demo's progress reports.
 PROGRESS: list[tuple[str, int, str, int, str]] = [
     ("1.1.1.1", 45, ActionStatus.IN_PROGRESS, 35, "Illustrative: first campaign wave on social media and radio."),
-    ("2.1.1.2", 30, ActionStatus.IN_PROGRESS, 60, "Illustrative: 120 public servants trained so far."),
+    ("6.2.1.1", 30, ActionStatus.IN_PROGRESS, 60, "Illustrative: 120 public servants trained so far."),
     ("4.1.1.1", 60, ActionStatus.IN_PROGRESS, 50, "Illustrative: night shift staffed; weekend shift recruiting."),
     ("6.1.1.2", 90, ActionStatus.COMPLETED, 100, "Illustrative: every ministry named its security officer."),
     # Ends 31 March 2026 and is not done: the monitoring page flags it as overdue.
@@ -49,7 +55,8 @@ def build_strategy_demo(
     organisation: Organisation, actor: User | None, say: Callable[[str], None] = lambda _message: None
 ) -> tuple[Strategy, bool]:
     """The illustrative strategy owned by ``organisation``; ``True`` when it was created now."""
-    existing = Strategy.objects.filter(organisation=organisation, title_en=TITLE, illustrative=True).first()
+    titles = (TITLE, *EARLIER_TITLES)
+    existing = Strategy.objects.filter(organisation=organisation, title_en__in=titles, illustrative=True).first()
     if existing is not None:
         say(f"The illustrative strategy of Paraguay exists already (number {existing.pk}).")
         return existing, False
@@ -152,7 +159,7 @@ def _progress(strategy: Strategy, actor: User | None) -> None:
             percent_complete=percent,
             narrative=narrative,
         )
-    handlers = KPI.objects.filter(action__strategy=strategy, action__code="2.1.1.2").first()
+    handlers = KPI.objects.filter(action__strategy=strategy, action__code="6.2.1.1").first()
     if handlers is not None:
         act.do_record_measurement(
             actor, handlers, date=today - datetime.timedelta(days=30), value=120, note="Illustrative value."

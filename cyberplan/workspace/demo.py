@@ -44,11 +44,15 @@ ORGANISATIONS = [
     },
     {
         "slug": "cert-py",
-        "name": "Equipo de Respuesta ante Incidentes Cibernéticos de Paraguay",
+        # Its name as the ENC 2025-2028 reports it (reference facts §6, "CERT-PY's name").
+        "name": "Centro de Respuestas ante Incidentes Cibernéticos",
         "acronym": "CERT-PY",
         "type": OrganisationType.NATIONAL_CSIRT,
         "sector": "government",
-        "description": "National CSIRT, created by Decree 11624/2013. Illustrative demo data.",
+        "description": (
+            "National CSIRT, created by Decree 11624/2013, under MITIC's Directorate General of Cybersecurity "
+            "and Protection of Information. Illustrative demo data."
+        ),
     },
     {
         "slug": "cnc",
@@ -65,6 +69,16 @@ ORGANISATIONS = [
         "type": OrganisationType.PROSECUTORS,
         "sector": "justice",
         "description": "The prosecutors' computer-crime unit. Illustrative demo data.",
+    },
+    {
+        # Treaties are ratified through Foreign Affairs and approved by Congress: it leads the
+        # demo strategy's action on the Second Additional Protocol (CETS 224).
+        "slug": "mre",
+        "name": "Ministerio de Relaciones Exteriores",
+        "acronym": "MRE",
+        "type": OrganisationType.MINISTRY,
+        "sector": "government",
+        "description": "Ministry of Foreign Affairs: treaties and their ratification. Illustrative demo data.",
     },
 ]
 
@@ -85,19 +99,30 @@ USERS = [
 # Illustrative gaps drawn from public facts (docs/reference/demo-workspace.md lists the sources).
 GAPS: list[dict[str, Any]] = [
     {
+        # Law 7593/2025 exists (promulgated 27 November 2025); it applies after a 24-month
+        # regulation period and creates the national agency inside MITIC (reference facts §6,
+        # "Data protection"). The gap is what is left to do, not a missing law.
         "organisation": "mitic",
         "source": GapSource.LEGAL,
-        "source_key": "demo:data-protection-law",
-        "title_en": "No comprehensive personal data protection law",
-        "title_es": "No existe una ley integral de protección de datos personales",
-        "description_en": "Illustrative demo gap. Public sources describe no comprehensive data-protection law in force.",
-        "description_es": "Brecha ilustrativa de demostración. Las fuentes públicas no describen una ley integral de protección de datos vigente.",
+        "source_key": "demo:data-protection-regulation",
+        "title_en": "Personal data protection law 7593/2025 still to be regulated and its agency set up",
+        "title_es": "Ley 7593/2025 de protección de datos personales aún por reglamentar y su agencia por poner en marcha",
+        "description_en": (
+            "Illustrative demo gap. Law 7593/2025, promulgated on 27 November 2025, applies after a 24-month "
+            "regulation period and creates the Agencia Nacional de Protección de Datos Personales within MITIC."
+        ),
+        "description_es": (
+            "Brecha ilustrativa de demostración. La Ley 7593/2025, promulgada el 27 de noviembre de 2025, se aplica "
+            "tras un plazo de reglamentación de 24 meses y crea la Agencia Nacional de Protección de Datos "
+            "Personales dentro del MITIC."
+        ),
         "severity": Severity.HIGH,
         "tlp": TLP.CLEAR,
         "evidence": {
             "kind": EvidenceKind.CITATION,
-            "label": "Law 4439/2011 (computer crimes in the Penal Code)",
-            "citation": "Ley 4439/2011",
+            "label": "Law 7593/2025 on personal data protection (promulgated 27 November 2025)",
+            "url": "https://dplnews.com/paraguay-promulga-ley-que-crea-agencia-de-proteccion-de-datos-personales",
+            "citation": "Ley 7593/2025",
         },
     },
     {

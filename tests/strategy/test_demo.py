@@ -1,14 +1,17 @@
-"""The demo's illustrative strategy of Paraguay: labelled, seven axes, linked to the demo gaps, built once."""
+"""The demo's illustrative strategy of Paraguay: labelled, seven axes, linked to the demo gaps, built once,
+and saying what the reference facts say (ENC 2025-2028, Law 7593/2025, CERT-PY's name, CETS 224)."""
 
 from __future__ import annotations
 
+import datetime
 import io
 
 import pytest
 from django.core.management import call_command
 
 from cyberplan.assessment.demo import build_demo_assessment_for_workspace
-from cyberplan.core.models import AuditEntry
+from cyberplan.assessment.results import factor_stages
+from cyberplan.core.models import AuditEntry, Organisation
 from cyberplan.gaps.models import Gap
 from cyberplan.strategy import snapshot
 from cyberplan.strategy.choices import (
@@ -32,8 +35,8 @@ AXES_ES = [
     "Protección de infraestructuras críticas",
     "Capacidad de respuesta ante incidentes",
     "Investigación y persecución de la ciberdelincuencia",
-    "Administración pública",
-    "Sistema nacional de ciberseguridad",
+    "Administración pública digital",
+    "Coordinación nacional y Sistema Nacional de Ciberseguridad",
 ]
 
 
@@ -61,19 +64,22 @@ def test_built_labelled_with_seven_axes_and_linked_to_the_demo_gaps(db: None) ->
     build_demo_assessment_for_workspace()
     strategy = build_demo_strategy_for_workspace()
     assert strategy.illustrative and strategy.organisation.slug == "mitic" and strategy.country == "PY"
-    assert strategy.title_en == TITLE and "(illustrative)" in strategy.title_en
-    assert "(ilustrativa)" in strategy.title_es
+    assert strategy.title_en == TITLE and "(illustrative" in strategy.title_en
+    assert "2025-2028" in strategy.title_en and "Decree 3900/2025" in strategy.title_en
+    assert "(ilustrativa" in strategy.title_es and "Decreto 3900/2025" in strategy.title_es
+    assert (strategy.start_year, strategy.end_year) == (2025, 2028)
     axes = list(strategy.elements.filter(kind=ElementKind.AXIS).order_by("code"))
     assert [a.title_es for a in axes] == AXES_ES
     assert all(a.focus_area for a in axes)
     assert all(1 <= a.children.count() <= 3 for a in axes)
     actions = Action.objects.filter(strategy=strategy)
     assert 15 <= actions.count() <= 18
-    assert {a.lead.slug for a in actions if a.lead} == {"mitic", "cert-py", "cnc", "ministerio-publico"}
+    assert {a.lead.slug for a in actions if a.lead} == {"mitic", "cert-py", "cnc", "ministerio-publico", "mre"}
     assert all(a.budget is not None and a.currency == "USD" and a.start_date and a.end_date for a in actions)
     # Linked to the demo gaps by source key: the workspace's and the assessment's (MITIC's register only).
     linked = set(Gap.objects.filter(action_links__action__strategy=strategy).values_list("source_key", flat=True))
-    assert {"demo:data-protection-law", "demo:cets-224", "demo:ci-protection-plan"} <= linked
+    assert {"demo:data-protection-regulation", "demo:cets-224", "demo:ci-protection-plan"} <= linked
+    assert "demo:data-protection-law" not in linked
     assert {f"cyberplan-ncm:PY:{f}" for f in ("1.1", "1.2", "4.1", "4.4")} <= linked
     assert not Gap.objects.filter(action_links__action__strategy=strategy, tlp="red").exists()
     sources = set(KPI.objects.filter(action__strategy=strategy).values_list("source", flat=True))
@@ -85,6 +91,7 @@ def test_built_labelled_with_seven_axes_and_linked_to_the_demo_gaps(db: None) ->
     # v1 published by an illustrative decree after a resolved comment; v2 a draft with changes.
     v1, v2 = strategy.versions.order_by("number")
     assert v1.status == VersionStatus.PUBLISHED and v1.legal_reference == LEGAL_REFERENCE
+    assert "Decreto 3900/2025" in v1.legal_reference and "not the decree" in v1.legal_reference
     assert v1.comments.get().resolution == Resolution.ACCEPTED
     assert v2.status == VersionStatus.DRAFT
     changes = snapshot.compare(v1.snapshot, v2.snapshot)
@@ -109,3 +116,56 @@ def test_a_missing_gap_is_skipped_with_a_note(db: None) -> None:
     strategy = build_demo_strategy_for_workspace(notes.append)
     assert any("cyberplan-ncm:PY:1.2" in n and "skipped" in n for n in notes)
     assert Action.objects.filter(strategy=strategy).count() >= 15
+
+
+def test_the_demo_says_what_the_reference_facts_say(db: None) -> None:
+    """ENC 2025-2028, Law 7593/2025, CERT-PY's name, CETS 224's path, and indicators a reviewer accepts."""
+    build_demo_workspace()
+    assessment = build_demo_assessment_for_workspace()
+    strategy = build_demo_strategy_for_workspace()
+    for text in (strategy.foreword_en, strategy.foreword_es):
+        assert "2025-2028" in text and "3900" in text and "2017" in text
+    assert "Centro de Respuestas ante Incidentes Cibernéticos" in strategy.governance_en
+    assert "Centro de Respuestas ante Incidentes Cibernéticos" in strategy.governance_es
+    assert Organisation.objects.get(slug="cert-py").name == "Centro de Respuestas ante Incidentes Cibernéticos"
+    actions = {a.code: a for a in Action.objects.filter(strategy=strategy).select_related("parent", "lead")}
+
+    def axis(action: Action) -> str:
+        return action.code.split(".")[0]
+
+    # Law 7593/2025 exists: no action drafts a bill; its regulation and its agency are what is left.
+    assert not [a for a in actions.values() if "bill" in a.title_en.lower() or "proyecto de ley" in a.title_es]
+    regulation = actions["7.2.1.1"]
+    assert "Law 7593/2025" in regulation.title_en and "Ley 7593/2025" in regulation.title_es
+    assert regulation.end_date == datetime.date(2027, 11, 27)  # 24 months after 27 November 2025
+    assert "Agencia Nacional de Protección de Datos Personales" in actions["7.2.1.2"].title_en
+    assert not Gap.objects.filter(source_key="demo:data-protection-law").exists()
+    law_gap = Gap.objects.get(source_key="demo:data-protection-regulation")
+    assert "7593/2025" in law_gap.title_en and "27 November 2025" in law_gap.description_en
+    # Data protection is not under the cybercrime axis; training servants is not research.
+    data = [a for a in actions.values() if "7593" in a.title_en or "datos personales" in a.title_es.lower()]
+    assert len(data) == 2 and all(axis(a) != "5" for a in data)
+    training = next(a for a in actions.values() if "public servants" in a.title_en)
+    assert axis(training) == "6" and training.parent is not None and "public servants" in training.parent.title_en
+    # CETS 224: signed on 24 September 2024; Foreign Affairs leads its ratification, not MITIC.
+    cets = next(a for a in actions.values() if "CETS 224" in a.title_en)
+    assert cets.lead is not None and cets.lead.slug == "mre" and "24 September 2024" in cets.title_en
+    kpis = list(KPI.objects.filter(action__strategy=strategy).select_related("action"))
+    # No indicator whose good direction is ambiguous, and no percentage without its denominator.
+    assert not [k for k in kpis if "intrusion" in k.name_en.lower()]
+    trend = next(k for k in kpis if k.source == KPISource.TREND_METRIC)
+    assert "class=vulnerable" in trend.source_detail and trend.direction == "decrease"
+    assert not [k for k in kpis if k.source == KPISource.MANUAL and k.unit == "percent"]
+    shares = [k for k in kpis if k.name_en.lower().startswith("share")]
+    assert shares and all(" of the " in k.name_en for k in shares)
+    # Each indicator sits on the action it measures.
+    by_name = {k.name_en: k.action.code for k in kpis}
+    assert by_name["Median time from report to first response"] == "4.1.1.1"
+    assert by_name["Commission meetings held in the year"] == "7.1.1.1"
+    assert by_name["National exercises held with a written after-action report (cumulative)"] == "4.1.2.2"
+    # The 1.2 baseline agrees with the demo assessment's stage for 1.2, and so does its computed value.
+    stage = factor_stages(assessment)["1.2"]
+    response = next(k for k in kpis if k.source == KPISource.ASSESSMENT_STAGE and k.source_detail == "1.2")
+    assert response.baseline is not None and int(response.baseline) == stage == 2
+    measured = KPIMeasurement.objects.filter(kpi=response, origin=MeasurementOrigin.COMPUTED).latest("date")
+    assert float(measured.value) == stage

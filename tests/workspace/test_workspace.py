@@ -70,7 +70,7 @@ def test_demo_workspace_is_idempotent_and_labelled(db: None) -> None:
     counts = (Organisation.objects.count(), User.objects.count(), Membership.objects.count(), Gap.objects.count())
     audit_count = AuditEntry.objects.count()
     second = build_demo_workspace()
-    assert first["organisations"] == 4
+    assert first["organisations"] == 5
     assert first["gaps"] >= 4
     assert set(second.values()) == {0}
     assert counts == (
