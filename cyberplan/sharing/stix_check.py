@@ -85,7 +85,9 @@ _ONLY_FOR_OBSERVABLES = frozenset(
     }
 )
 _GATING_PROPERTIES = frozenset(_ONLY_WITH_PROPERTY.values())
-_STRICT_TIME = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.[0-9]{1,9})?Z")
+_STRICT_TIME = re.compile(
+    r"([0-9]{4})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,9})?Z"
+)
 _NOTHING = object()
 _JSON_SCALARS = (int, float, bool, type(None))
 
@@ -230,9 +232,11 @@ def _strict_time(value: Any) -> bool:
     match = _STRICT_TIME.fullmatch(value) if type(value) is str else None
     if match is None:
         return False
+    year, month, day = match.groups()
+    if day <= "28":  # every month has it; the pattern bounds the month, hours, minutes and seconds
+        return year != "0000"
     try:
-        year, month, day, hour, minute, second = (int(part) for part in match.groups())
-        dt.datetime(year, month, day, hour, minute, second, tzinfo=dt.UTC)
+        dt.date(int(year), int(month), int(day))
     except ValueError:
         return False
     return True
