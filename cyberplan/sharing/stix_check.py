@@ -5,11 +5,14 @@ checks, the ``stix2`` object model, and stix2-validator: its JSON schemas throug
 ``jsonschema`` and its MUST checks. On an envelope of indicators the schemas and the object model are about
 four fifths of the time. :func:`accepts` gives a verdict with a cheaper way to the same checks:
 
-1. the importer's own checks (the same function);
+1. the importer's own checks, made in one walk of the object (:func:`_own_clean`): it only accepts, and
+   what it does not accept goes to the importer's function on the full path, which words the reason;
 2. the same JSON schema files stix2-validator picks for the object's type, patched the same way, compiled
    once by ``jsonschema-rs`` (Rust); the three formats the schemas name (``email``, ``idn-hostname``,
    ``uri``) are checked by the very functions the pure-Python validator uses, so no format is looser;
-3. stix2-validator's own MUST checks, the library's functions run the library's way;
+3. stix2-validator's own MUST checks, the library's functions called the library's way, but only those that
+   can find something in an object of this type with these properties (:func:`_passes_musts_fast`; the
+   library's own loop for an object holding STIX objects in a list);
 4. the ``stix2`` object model, except for an indicator of the plain shape partners send (no custom
    property, extension, granular marking, kill chain or external reference; strictly written timestamps):
    for it every check the model makes is one that steps 1 to 3 already made, apart from a few, which are
