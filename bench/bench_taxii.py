@@ -42,6 +42,7 @@ from cyberplan.sharing.stix_out import TLP2_MARKING_IDS
 
 OBJECTS = int(os.environ.get("CYBERPLAN_BENCH_TAXII_OBJECTS", "10000"))
 LARGE = int(os.environ.get("CYBERPLAN_BENCH_TAXII_LARGE", "100000"))
+ADD_ONLY = os.environ.get("CYBERPLAN_BENCH_TAXII_ADD_ONLY", "") == "1"  # measure adding, skip paging
 ENVELOPE = 1000
 PAGE = 1000
 MEDALLION_COLLECTION = "91a7b528-80eb-42ed-a74d-c6fbd5a26116"
@@ -238,6 +239,9 @@ def main() -> None:
             print(f"  ratio cyberplan/medallion: {add_ours / add_theirs:.3f}x", flush=True)
             print(f"  per CPU second: medallion {cpu_theirs:,.0f}, cyberplan {cpu_ours:,.0f} objects")
             print(f"  ratio cyberplan/medallion per CPU second: {cpu_ours / cpu_theirs:.3f}x", flush=True)
+            print(f"  CPU per object: medallion {1e6 / cpu_theirs:,.0f} us, cyberplan {1e6 / cpu_ours:,.0f} us")
+            if ADD_ONLY:
+                return
             page_theirs, page_ours = page_all(theirs, OBJECTS + 10), page_all(ours, OBJECTS + 10)
             print(f"paging {OBJECTS:,} objects in pages of {PAGE:,}:")
             print(f"  medallion {page_theirs:,.0f} objects/s, cyberplan {page_ours:,.0f} objects/s")

@@ -248,32 +248,50 @@ def _refresh_version_flags(collection: Collection, stix_ids: Iterable[str]) -> N
 
 
 def _held_versions(collection: Collection, stix_ids: list[str]) -> tuple[set[tuple[str, str]], set[str]]:
-    """The (id, version) pairs the collection holds of ``stix_ids``, and the ids it holds any version of."""
+    """The (id, version) pairs the collection holds of ``stix_ids``, and the ids it holds any version of:
+    one query for an envelope of up to the database's number of parameters (998 ids on SQLite)."""
     held: set[tuple[str, str]] = set()
-    for start in range(0, len(stix_ids), 500):
-        chunk = stix_ids[start : start + 500]
+    size = (connection.features.max_query_params or len(stix_ids) + 1) - 1
+    for start in range(0, len(stix_ids), size):
+        chunk = stix_ids[start : start + size]
         held.update(
             SharedObject.objects.filter(collection=collection, stix_id__in=chunk).values_list("stix_id", "version")
         )
     return held, {stix_id for stix_id, _version in held}
 
 
-def _screen(
-    collection: Collection, objects: Iterable[Any], default_tlp: str, allowed: set[str], outcome: Outcome
-) -> list[tuple[dict[str, str], str, dict[str, Any]]]:
-    """The objects that may be stored, with their identity and TLP label; the others go into ``outcome``."""
-    candidates: list[tuple[dict[str, str], dict[str, Any]]] = []
+def _last_added(collection: Collection) -> dt.datetime | None:
+    """When the collection's latest object was added (every object is added by :func:`add_objects`, each
+    later than the one before)."""
+    last: dt.datetime | None = SharedObject.objects.filter(collection=collection).aggregate(last=Max("date_added"))[
+        "last"
+    ]
+    return last
+
+
+Candidate = tuple[dict[str, str], dict[str, Any]]
+
+
+def _candidates(objects: Iterable[Any], outcome: Outcome) -> list[Candidate]:
+    """Each JSON object with its identity (id, version); anything else fails into ``outcome``."""
+    candidates: list[Candidate] = []
     for obj in objects:
         if not isinstance(obj, dict):
             outcome.failed.append({"id": "", "version": "", "message": _("not a JSON object")})
             continue
         candidates.append(({"id": str(obj.get("id", "")), "version": stix_out.version_of(obj)}, obj))
-    # A version already held was validated when it was stored: it succeeds without being checked again,
-    # so publishing an unchanged store again costs one query rather than a validation per object.
-    held_before, _ids = _held_versions(collection, sorted({identity["id"] for identity, _obj in candidates}))
+    return candidates
+
+
+def _screen(
+    candidates: list[Candidate], held: set[tuple[str, str]], default_tlp: str, allowed: set[str], outcome: Outcome
+) -> list[tuple[dict[str, str], str, dict[str, Any]]]:
+    """The objects that may be stored, with their identity and TLP label; the others go into ``outcome``."""
     valid: list[tuple[dict[str, str], str, dict[str, Any]]] = []
     for identity, obj in candidates:
-        if (identity["id"], identity["version"]) in held_before:
+        # A version already held was validated when it was stored: it succeeds without being checked again,
+        # so publishing an unchanged store again costs one query rather than a validation per object.
+        if (identity["id"], identity["version"]) in held:
             outcome.unchanged.append(identity)
             continue
         problem = stix_out.problems_of(obj)
@@ -356,11 +374,18 @@ def add_objects(
     """
     allowed = set(allowed_labels) if allowed_labels is not None else set(TLP.values)
     outcome = Outcome()
-    valid = _screen(collection, objects, default_tlp, allowed, outcome)
+    candidates = _candidates(objects, outcome)
+    stix_ids = sorted({identity["id"] for identity, _obj in candidates})
+    # The versions held are read once, before validating (read first, when the latest was added): under
+    # the lock they are read again only if an object was added or the latest removed in between.
+    seen_last = _last_added(collection)
+    held, held_ids = _held_versions(collection, stix_ids)
+    valid = _screen(candidates, held, default_tlp, allowed, outcome)
     with transaction.atomic():
         locked = Collection.objects.select_for_update().get(pk=collection.pk)
-        last = SharedObject.objects.filter(collection=locked).aggregate(last=Max("date_added"))["last"]
-        held, held_ids = _held_versions(locked, sorted({identity["id"] for identity, _label, _obj in valid}))
+        last = _last_added(locked)
+        if last != seen_last:
+            held, held_ids = _held_versions(locked, stix_ids)
         new_rows: list[tuple[Any, ...]] = []
         new_ids: Counter[str] = Counter()
         for identity, label, obj in valid:

@@ -5,11 +5,14 @@ checks, the ``stix2`` object model, and stix2-validator: its JSON schemas throug
 ``jsonschema`` and its MUST checks. On an envelope of indicators the schemas and the object model are about
 four fifths of the time. :func:`accepts` gives a verdict with a cheaper way to the same checks:
 
-1. the importer's own checks (the same function);
+1. the importer's own checks, made in one walk of the object (:func:`_own_clean`): it only accepts, and
+   what it does not accept goes to the importer's function on the full path, which words the reason;
 2. the same JSON schema files stix2-validator picks for the object's type, patched the same way, compiled
    once by ``jsonschema-rs`` (Rust); the three formats the schemas name (``email``, ``idn-hostname``,
    ``uri``) are checked by the very functions the pure-Python validator uses, so no format is looser;
-3. stix2-validator's own MUST checks, the library's functions run the library's way;
+3. stix2-validator's own MUST checks, the library's functions called the library's way, but only those that
+   can find something in an object of this type with these properties (:func:`_passes_musts_fast`; the
+   library's own loop for an object holding STIX objects in a list);
 4. the ``stix2`` object model, except for an indicator of the plain shape partners send (no custom
    property, extension, granular marking, kill chain or external reference; strictly written timestamps):
    for it every check the model makes is one that steps 1 to 3 already made, apart from a few, which are
@@ -24,10 +27,11 @@ on generated objects in ``tests/sharing/test_stix_check.py``.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +66,33 @@ _TIMESTAMP_PROPERTIES = ("created", "modified", "valid_from", "valid_until")
 # stix2-validator changes the schemas of these types after loading them: they keep the full path.
 _FULL_PATH_TYPES = frozenset({"observed-data", "bundle"})
 _FORMATS = ("email", "idn-hostname", "uri")
+# What stix2-validator's MUST checks look at before doing anything (see ``stix2validator.v21.musts``).
+_ONLY_FOR_TYPES: dict[str, frozenset[str]] = {
+    "object_marking_circular_refs": frozenset({"marking-definition"}),
+    "granular_markings_circular_refs": frozenset({"marking-definition"}),
+    "patterns": frozenset({"indicator"}),
+    "language_contents": frozenset({"language-content"}),
+    "uuid_version_check": frozenset(
+        {"artifact", "email-message", "user-account", "windows-registry-key", "x509-certificate"}
+    ),
+    "process": frozenset({"process"}),
+}
+_ONLY_WITH_PROPERTY = {"marking_selector_syntax": "granular_markings", "language": "lang", "cpe_check": "cpe"}
+_ONLY_FOR_OBSERVABLES = frozenset(
+    {
+        "observable_timestamp_compare",
+        "observable_object_references",
+        "artifact_mime_type",
+        "character_set",
+        "software_language",
+    }
+)
+_GATING_PROPERTIES = frozenset(_ONLY_WITH_PROPERTY.values())
+_STRICT_TIME = re.compile(
+    r"([0-9]{4})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,9})?Z"
+)
+_NOTHING = object()
+_JSON_SCALARS = (int, float, bool, type(None))
 
 Compiled = Callable[[Any], bool]
 
@@ -123,10 +154,109 @@ def _schema_path(obj: Mapping[str, Any]) -> str | None:
 
 
 def _passes_musts(obj: Mapping[str, Any]) -> bool:
+    """stix2-validator's MUST checks run by the library's own loop (every check, every nested object)."""
     library, options, musts, _schema_dir = _library()
     for _error in library._iter_errors_custom(obj, musts, options):
         return False
     return True
+
+
+@functools.cache
+def _observable_types() -> frozenset[str]:
+    from stix2validator.util import OBSERVABLE_TYPES21
+
+    return frozenset(OBSERVABLE_TYPES21)
+
+
+def _can_apply(check: Callable[..., Any], kind: str, present: frozenset[str]) -> bool:
+    """Whether the MUST check ``check`` can find anything in an object of type ``kind`` holding the
+    properties ``present`` (of :data:`_GATING_PROPERTIES`); a check not named here always runs."""
+    name = getattr(check, "__name__", "")
+    if name in _ONLY_FOR_TYPES:
+        return kind in _ONLY_FOR_TYPES[name]
+    if name in _ONLY_WITH_PROPERTY:
+        return _ONLY_WITH_PROPERTY[name] in present
+    if name in _ONLY_FOR_OBSERVABLES:  # the library's decorator returns at once for any other type
+        return kind == "observed-data" or kind in _observable_types()
+    return True
+
+
+@functools.lru_cache(maxsize=512)
+def _musts_for(kind: str, present: frozenset[str]) -> tuple[tuple[Callable[..., Any], bool], ...]:
+    """The MUST checks that can apply, in the library's order, each with whether it takes the options
+    (the library calls a check with the object alone and, on ``TypeError``, with the options too)."""
+    _library_module, _options, musts, _schema_dir = _library()
+    chosen = []
+    for check in musts:
+        if not _can_apply(check, kind, present):
+            continue
+        if check.__name__ == "timestamp" and kind != "observed-data" and kind not in _observable_types():
+            continue  # made by :func:`_timestamps_pass` with the same verdict, falling back to the check itself
+        code = getattr(check, "__code__", None)
+        takes_options = code is not None and code.co_argcount == 2 and not getattr(check, "__defaults__", None)
+        chosen.append((check, takes_options))
+    return tuple(chosen)
+
+
+def _yields_nothing(result: Any) -> bool:
+    if isinstance(result, Iterable):
+        return next(iter(result), _NOTHING) is _NOTHING
+    return result is None
+
+
+def _passes_musts_fast(obj: Mapping[str, Any]) -> bool:
+    """:func:`_passes_musts`, running only the checks that can apply to the object's type and properties.
+
+    The library runs its 16 checks on every object and on every STIX object found in a list property; most
+    return at once for a given type. An object with STIX objects in a list keeps the library's loop."""
+    library, options, musts, _schema_dir = _library()
+    kind = obj["type"]
+    for value in obj.values():
+        if type(value) is list and any(library._is_stix_obj(item) for item in value):
+            return _passes_musts(obj)
+    present = _GATING_PROPERTIES.intersection(obj.keys())
+    if not _timestamps_pass(obj, kind, musts):
+        return False
+    for check, takes_options in _musts_for(kind, present):
+        if takes_options:
+            result = check(obj, options)
+        else:
+            try:
+                result = check(obj)
+            except TypeError:
+                result = check(obj, options)
+        if not _yields_nothing(result):
+            return False
+    return True
+
+
+def _strict_time(value: Any) -> bool:
+    """Whether ``value`` is a strictly written UTC timestamp of a time that exists (second 60 excluded)."""
+    match = _STRICT_TIME.fullmatch(value) if type(value) is str else None
+    if match is None:
+        return False
+    year, month, day = match.groups()
+    if day <= "28":  # every month has it; the pattern bounds the month, hours, minutes and seconds
+        return year != "0000"
+    try:
+        dt.date(int(year), int(month), int(day))
+    except ValueError:
+        return False
+    return True
+
+
+def _timestamps_pass(obj: Mapping[str, Any], kind: str, musts: list[Callable[..., Any]]) -> bool:
+    """The MUST check ``timestamp`` for a type that holds no observable data: every timestamp it reads
+    that is strictly written and exists passes it; otherwise the library's check itself decides."""
+    if kind == "observed-data" or kind in _observable_types():
+        return True  # the check runs from :func:`_musts_for`'s list
+    from stix2validator.v21 import enums
+
+    props = ("created", "modified", *enums.TIMESTAMP_PROPERTIES.get(kind, ()))
+    if all(_strict_time(obj[prop]) for prop in props if prop in obj):
+        return True
+    check = next((check for check in musts if check.__name__ == "timestamp"), None)
+    return check is None or _yields_nothing(check(obj))
 
 
 def _plain_indicator(obj: Mapping[str, Any]) -> bool:
@@ -149,16 +279,75 @@ def _plain_indicator(obj: Mapping[str, Any]) -> bool:
     return start is None or end is None or (len(start) == len(end) and end > start)
 
 
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _clean_tree(root: dict[str, Any]) -> bool:
+    """One walk of the object: no list or object nested deeper than the importer allows, every key and
+    string valid Unicode, nothing but JSON's own types."""
+    from cyberplan.pipeline.importers.stix.values import MAX_DEPTH
+
+    stack: list[tuple[Any, int]] = [(root, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return False
+        if type(item) is dict:
+            if not all(type(key) is str and (key.isascii() or _encodes(key)) for key in item):
+                return False
+            values = item.values()
+        else:
+            values = item
+        for value in values:
+            kind = type(value)
+            if kind is str:
+                if not value.isascii() and not _encodes(value):
+                    return False
+            elif kind is dict or kind is list:
+                stack.append((value, depth + 1))
+            elif kind not in _JSON_SCALARS:
+                return False
+    return True
+
+
+def _own_clean(obj: Any) -> bool:
+    """True when the importer's own checks (``_own_problem``) certainly find nothing, in one walk of the
+    object instead of one per check; False when the full path must say what is wrong."""
+    if type(obj) is not dict:
+        return False
+    kind, ident = obj.get("type"), obj.get("id")
+    if type(kind) is not str or not kind or kind == "bundle" or type(ident) is not str or not ident:
+        return False
+    from cyberplan.pipeline.importers.stix.vocabulary import SCO_VALUE_TYPES, TIMESTAMPS
+
+    if not all(_strict_time(obj[prop]) for prop in TIMESTAMPS if prop in obj):
+        return False
+    if "confidence" in obj:
+        confidence = obj["confidence"]
+        if type(confidence) is not int or not 0 <= confidence <= 100:
+            return False
+    if not _clean_tree(obj):
+        return False
+    if kind in SCO_VALUE_TYPES:
+        from cyberplan.pipeline.importers.stix.validation import _sco_value_problem
+
+        return _sco_value_problem(obj) is None
+    return True
+
+
 def accepts(obj: Any) -> bool:
     """True when ``obj`` is certainly valid STIX 2.1 as the full validation judges it; False when the full
     validation must decide (the object may still be valid)."""
-    from cyberplan.pipeline.importers.stix.validation import _own_problem
-
     try:
-        if _own_problem(obj) is not None or obj["type"] in _FULL_PATH_TYPES:
+        if not _own_clean(obj) or obj["type"] in _FULL_PATH_TYPES:
             return False
         path = _schema_path(obj)
-        if path is None or not _compiled(path)(obj) or not _passes_musts(obj):
+        if path is None or not _compiled(path)(obj) or not _passes_musts_fast(obj):
             return False
     except Exception:
         return False

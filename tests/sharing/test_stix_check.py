@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cyberplan.pipeline.importers.stix.validation import validate_object
+from cyberplan.pipeline.importers.stix.validation import _own_problem, validate_object
 from cyberplan.sharing import stix_check
 from cyberplan.sharing.stix_out import TLP2_MARKING_IDS, problems_of
 
@@ -299,3 +299,143 @@ def test_edge_cases_have_the_full_validations_verdict(obj: dict[str, Any]) -> No
     if stix_check.accepts(copy.deepcopy(obj)):
         assert full is None, full
     assert problems_of(obj) == full
+
+
+# Objects on which each of stix2-validator's MUST checks has something to say, passing or failing.
+NOT_V4 = "00000000-0000-1000-8000-0000000000{:02d}"
+MUST_CASES: list[dict[str, Any]] = [
+    {**VALID[-1], "object_marking_refs": [VALID[-1]["id"]]},
+    {**VALID[-1], "object_marking_refs": [GREEN]},
+    {**VALID[-1], "granular_markings": [{"marking_ref": VALID[-1]["id"], "selectors": ["name"]}]},
+    _indicator(granular_markings=[{"marking_ref": GREEN, "selectors": ["labels.[0]", "name"]}]),
+    _indicator(granular_markings=[{"marking_ref": GREEN, "selectors": ["labels.[5]"]}]),
+    _indicator(granular_markings=[{"marking_ref": GREEN, "selectors": ["nothing"]}]),
+    _indicator(granular_markings=[{"marking_ref": GREEN, "selectors": ["name.part"]}]),
+    _indicator(lang="xx-nowhere"),
+    _indicator(lang="es"),
+    _sco("software", 30, name="tool", languages=["spa", "zzz"]),
+    _sco("software", 31, name="tool", languages=["spa"], cpe="cpe:2.3:a:acme:tool:1.0:*:*:*:*:*:*:*"),
+    _sco("software", 32, name="tool", cpe="not a cpe"),
+    _sco("artifact", 33, mime_type="application/zip", payload_bin="AAAA"),
+    _sco("artifact", 34, mime_type="nothing/at-all", payload_bin="AAAA"),
+    {**_sco("artifact", 35, mime_type="text/plain"), "id": f"artifact--{NOT_V4.format(35)}"},
+    _sco("directory", 36, path="C:\\data", path_enc="utf-8"),
+    _sco("directory", 37, path="C:\\data", path_enc="not a charset"),
+    _sco("file", 38, name="a", name_enc="windows-1252"),
+    _sco("file", 39, name="a", name_enc="???"),
+    {**_sco("process", 40, pid=4), "id": f"process--{NOT_V4.format(40)}"},
+    _sco("process", 41, pid=4),
+    {**_sco("user-account", 42), "id": f"user-account--{NOT_V4.format(42)}"},
+    _sco("user-account", 43, user_id="1000"),
+    _sco("network-traffic", 44, protocols=["tcp"], start="2026-01-02T00:00:00Z", end="2026-01-01T00:00:00Z"),
+    _sco("network-traffic", 45, protocols=["tcp"], start="2026-02-30T00:00:00Z"),
+    _sco("file", 46, name="a", ctime="2026-01-01T00:00:00Z", mtime="2026-13-01T00:00:00Z"),
+    _sdo("language-content", 47, object_ref=IDENTITY, object_modified=CREATED, contents={"es": {"name": "Uno"}}),
+    _sdo("language-content", 48, object_ref=IDENTITY, object_modified=CREATED, contents={"qq": {"Bad": "x"}}),
+    _sdo("report", 49, name="r", published="2026-02-30T00:00:00Z", object_refs=[IDENTITY]),
+    _sdo("report", 50, name="r", published="2026-01-01T00:00:00.1234567891Z", object_refs=[IDENTITY]),
+    _sdo("campaign", 51, name="c", first_seen="2026-01-02T00:00:00Z", last_seen="2026-01-01T00:00:00Z"),
+    _sdo("malware-analysis", 52, product="av", submitted="2026-04-31T00:00:00Z"),
+    _sdo("report", 53, name="r", published=CREATED, object_refs=[IDENTITY], x_acme_inner=[VALID[0]]),
+    _sdo(
+        "report",
+        54,
+        name="r",
+        published=CREATED,
+        object_refs=[IDENTITY],
+        x_acme_inner=[{**VALID[0], "modified": "2025-01-01T00:00:00.000Z"}],
+    ),
+    _indicator(modified="2025-01-01T00:00:00.000Z"),
+    _indicator(created=5),
+    _indicator(pattern="[ipv4-addr:value = '10.0.0.1'", pattern_type="stix"),
+    _indicator(pattern="[x-acme-thing:x_acme_value = 'a']", pattern_type="stix"),
+    _sdo(
+        "observed-data",
+        55,
+        first_observed=CREATED,
+        last_observed=CREATED,
+        number_observed=1,
+        objects={
+            "0": {"type": "ipv4-addr", "value": "10.0.0.1"},
+            "1": {"type": "domain-name", "resolves_to_refs": ["9"]},
+        },
+    ),
+]
+
+
+def _nested(levels: int) -> list[Any]:
+    """A list nested ``levels`` times in lists."""
+    value: list[Any] = []
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+def _must_verdict(check: Any, obj: dict[str, Any]) -> str:
+    try:
+        return "passes" if check(copy.deepcopy(obj)) else "fails"
+    except Exception as exc:  # a check that cannot run on a malformed object: both must stop the same way
+        return type(exc).__name__
+
+
+@pytest.mark.parametrize("obj", VALID + EDGES + MUST_CASES)
+def test_per_type_must_checks_give_the_librarys_verdict(obj: dict[str, Any]) -> None:
+    assert _must_verdict(stix_check._passes_musts_fast, obj) == _must_verdict(stix_check._passes_musts, obj)
+
+
+def test_the_must_cases_exercise_both_verdicts() -> None:
+    verdicts = [_must_verdict(stix_check._passes_musts, obj) for obj in MUST_CASES]
+    assert verdicts.count("passes") >= 10
+    assert verdicts.count("fails") >= 15
+
+
+@settings(max_examples=400, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(base=st.sampled_from(VALID + MUST_CASES), changes=st.lists(CHANGES, min_size=0, max_size=3))
+def test_per_type_must_checks_agree_on_changed_objects(
+    base: dict[str, Any], changes: list[tuple[str, Any, Any]]
+) -> None:
+    obj = copy.deepcopy(base)
+    for change in changes:
+        _change(obj, change)
+    assert _must_verdict(stix_check._passes_musts_fast, obj) == _must_verdict(stix_check._passes_musts, obj)
+
+
+OWN_CASES: list[Any] = [
+    "not an object",
+    {"id": "indicator--x"},
+    {"type": "", "id": "x--1"},
+    {"type": "indicator", "id": 5},
+    {**VALID[0], "type": "bundle"},
+    _indicator(description="bad \ud800 text"),
+    _indicator(**{"bad \udfff key": 1}),
+    _indicator(description="año, 東京, 🙂"),
+    _indicator(x_acme_deep=[[[[{"a": [1]}]]]]),
+    _indicator(x_acme_deep=_nested(70)),
+    _indicator(x_acme_deep=_nested(61)),
+    _indicator(x_acme_deep=_nested(62)),
+    _indicator(x_acme_deep=_nested(63)),
+    _indicator(confidence=True),
+    _indicator(confidence=101),
+    _indicator(confidence=-1),
+    _indicator(confidence=0),
+    _indicator(confidence=1.0),
+    _indicator(valid_until=None),
+    _indicator(first_seen="2026-01-01 00:00:00Z"),
+    _indicator(first_seen="2025-12-31T23:59:60Z"),
+    _sco("ipv4-addr", 60, value="10.0.0.300"),
+    _sco("url", 61, value="not a url"),
+    _sco("domain-name", 62, value="example.org"),
+]
+
+
+@pytest.mark.parametrize("obj", VALID + EDGES + MUST_CASES + OWN_CASES)
+def test_the_one_walk_own_check_never_passes_what_the_importer_refuses(obj: Any) -> None:
+    if stix_check._own_clean(copy.deepcopy(obj)):
+        assert _own_problem(copy.deepcopy(obj)) is None
+
+
+def test_the_one_walk_own_check_passes_the_valid_objects() -> None:
+    cases = [*VALID, OWN_CASES[7], OWN_CASES[8], OWN_CASES[10], OWN_CASES[16]]
+    assert [stix_check._own_clean(copy.deepcopy(obj)) for obj in cases] == [True] * len(cases)
+    refused = [stix_check._own_clean(copy.deepcopy(obj)) for obj in OWN_CASES]
+    assert refused.count(False) >= 15
