@@ -19,6 +19,7 @@ from cyberplan.core.choices import Role
 from cyberplan.core.models import AuditEntry
 from cyberplan.strategy import actions as act
 from cyberplan.strategy.choices import ActionStatus, IndicatorType, KPISource, ProgressWeighting
+from cyberplan.strategy.importing.importer import import_structure
 from cyberplan.strategy.models import KPI, Action
 from cyberplan.strategy.monitoring import overview as mon
 from cyberplan.strategy.report.service import produce
@@ -211,3 +212,36 @@ def test_migration_makes_existing_indicators_outputs(world: World, plan: Plan) -
     assert migrated.action.weight is None and migrated.action.strategy.progress_weighting == ProgressWeighting.BUDGET
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+IMPORT_HEADER = "kind,code,parent,title_en,budget,weight,unit,baseline,target,source,indicator_type"
+
+
+def test_import_takes_the_weight_and_the_indicator_type_and_names_bad_values(world: World, plan: Plan) -> None:
+    coordinator = world.users[Role.COORDINATOR]
+    good = "\n".join(
+        [
+            IMPORT_HEADER,
+            "action,1.1.1.7,1.1.1,Buy forensic tools,50000,2.5,,,,,",
+            "kpi,,1.1.1.7,Incidents contained within a day,,,percent,20,80,manual,outcome",
+        ]
+    ).encode()
+    result = import_structure(coordinator, good, "plan.csv", strategy=plan.strategy)
+    assert result.ok, [str(p) for p in result.problems]
+    action = Action.objects.get(strategy=plan.strategy, code="1.1.1.7")
+    assert action.weight == Decimal("2.5") and action.kpis.get().indicator_type == IndicatorType.OUTCOME
+    again = import_structure(coordinator, good, "plan.csv", strategy=plan.strategy)  # the same file: nothing changes
+    assert again.ok and not again.created and not again.updated and again.unchanged["kpi"] == 1
+    bad = "\n".join(
+        [
+            IMPORT_HEADER,
+            "action,1.1.1.8,1.1.1,Train handlers,,heavy,,,,,",
+            "kpi,,1.1.1.8,Handlers trained,,,count,0,4,manual,result",
+        ]
+    ).encode()
+    before = Action.objects.count()
+    refused = import_structure(coordinator, bad, "plan.csv", strategy=plan.strategy)
+    problems = "\n".join(str(p) for p in refused.problems)
+    assert "line 2 [weight]: Write the weight as a plain number" in problems
+    assert "line 3 [indicator_type]: Unknown indicator type 'result'; use output, outcome, impact." in problems
+    assert Action.objects.count() == before  # nothing half-imported
