@@ -245,3 +245,15 @@ def test_import_takes_the_weight_and_the_indicator_type_and_names_bad_values(wor
     assert "line 2 [weight]: Write the weight as a plain number" in problems
     assert "line 3 [indicator_type]: Unknown indicator type 'result'; use output, outcome, impact." in problems
     assert Action.objects.count() == before  # nothing half-imported
+
+
+def test_report_says_when_nothing_weighs_and_states_the_explicit_weight_method(world: World, plan: Plan) -> None:
+    coordinator = world.users[Role.COORDINATOR]
+    progress(plan, world, 60, 20)
+    act.do_update_action(coordinator, plan.action1, None, budget=None)
+    html = produce(plan.strategy, "monitoring", "en", "html", period="2025-Q3").content.decode()
+    assert "Nothing weighs the actions yet (no budget or no weight); the unweighted mean is 40%." in html
+    strategy = act.do_update_strategy(coordinator, plan.strategy, None, progress_weighting=ProgressWeighting.WEIGHT)
+    html = produce(strategy, "monitoring", "en", "html", period="2025-Q3").content.decode()
+    assert "Weighted by explicit weight, the plan is 40% done; the unweighted mean is 40%." in html
+    assert "weighs each action by the weight given to it in the plan" in html

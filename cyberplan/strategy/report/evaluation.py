@@ -91,6 +91,19 @@ def _with_font(spec: dict[str, Any] | None) -> dict[str, Any] | None:
     return {**spec, "config": {"font": FONT, "view": {"stroke": None}}}
 
 
+def _weighted_sentence(view: monitoring.Overview) -> str:
+    mean = percent(view.overall_percent)
+    if view.overall_weighted is None:
+        return _("Nothing weighs the actions yet (no budget or no weight); the unweighted mean is %(mean)s.") % {
+            "mean": mean
+        }
+    if view.weighting == ProgressWeighting.WEIGHT:
+        text = _("Weighted by explicit weight, the plan is %(weighted)s done; the unweighted mean is %(mean)s.")
+    else:
+        text = _("Weighted by budget, the plan is %(weighted)s done; the unweighted mean is %(mean)s.")
+    return text % {"weighted": percent(view.overall_weighted), "mean": mean}
+
+
 def summary(report: MonitoringInput) -> Section:
     view = report.view
     section = Section("summary", _("Summary"))
@@ -117,16 +130,7 @@ def summary(report: MonitoringInput) -> Section:
             ngettext("%(count)s action is overdue.", "%(count)s actions are overdue.", overdue) % {"count": overdue}
         ),
     )
-    section.add(
-        Paragraph(
-            (
-                _("Weighted by explicit weight, the plan is %(weighted)s done; the unweighted mean is %(mean)s.")
-                if view.weighting == ProgressWeighting.WEIGHT
-                else _("Weighted by budget, the plan is %(weighted)s done; the unweighted mean is %(mean)s.")
-            )
-            % {"weighted": percent(view.overall_weighted), "mean": percent(view.overall_percent)}
-        )
-    )
+    section.add(Paragraph(_weighted_sentence(view)))
     if view.review_due_on:
         section.add(
             Paragraph(_("The next review of the strategy is due on %(date)s.") % {"date": day(view.review_due_on)})
