@@ -257,3 +257,19 @@ def test_report_says_when_nothing_weighs_and_states_the_explicit_weight_method(w
     html = produce(strategy, "monitoring", "en", "html", period="2025-Q3").content.decode()
     assert "Weighted by explicit weight, the plan is 40% done; the unweighted mean is 40%." in html
     assert "weighs each action by the weight given to it in the plan" in html
+
+
+def test_forms_offer_the_type_the_weight_and_the_method_and_refuse_unknown_values(world: World, plan: Plan) -> None:
+    client = signed_in(world.users[Role.COORDINATOR])
+    form_page = client.get(url("kpi_create", plan, plan.action1.pk)).content.decode()
+    assert 'name="indicator_type"' in form_page and '<option value="impact">Impact</option>' in form_page
+    assert 'name="weight"' in client.get(url("action_edit", plan, plan.action1.pk)).content.decode()
+    assert 'name="progress_weighting"' in client.get(url("strategy_edit", plan)).content.decode()
+    posted = client.post(
+        url("kpi_create", plan, plan.action1.pk),
+        {"name_en": "Handlers hired", "indicator_type": "goal", "unit": "count", "direction": "increase"},
+    )
+    assert posted.status_code == 400 and "indicator_type" in posted.context["form"].errors
+    assert not KPI.objects.filter(name_en="Handlers hired").exists()
+    # A viewer may not reach the form at all.
+    assert signed_in(world.users[Role.VIEWER]).get(url("kpi_create", plan, plan.action1.pk)).status_code == 403
