@@ -273,3 +273,19 @@ def test_forms_offer_the_type_the_weight_and_the_method_and_refuse_unknown_value
     assert not KPI.objects.filter(name_en="Handlers hired").exists()
     # A viewer may not reach the form at all.
     assert signed_in(world.users[Role.VIEWER]).get(url("kpi_create", plan, plan.action1.pk)).status_code == 403
+
+
+def test_budgets_in_several_currencies_are_not_weighed_against_each_other(world: World, plan: Plan) -> None:
+    coordinator = world.users[Role.COORDINATOR]
+    progress(plan, world, 60, 20)
+    act.do_update_action(coordinator, plan.action1, None, currency="USD")
+    act.do_update_action(coordinator, plan.action2, None, budget=Decimal(900000000), currency="PYG")
+    view = mon.overview(plan.strategy, AS_OF)
+    assert view.mixed_currencies == ["PYG", "USD"] and view.overall_weighted is None
+    assert [a.weighted for a in view.axes] == [None, None] and view.overall_percent == 40.0
+    html = produce(plan.strategy, "monitoring", "en", "html", period="2025-Q3").content.decode()
+    assert "The budgets are in several currencies (PYG, USD), so progress is not weighted by budget" in html
+    page = signed_in(world.users[Role.VIEWER]).get(url("monitoring", plan), {"as_of": "2026-03-01"})
+    assert "The budgets are in several currencies (PYG, USD)" in page.content.decode()
+    act.do_update_action(coordinator, plan.action2, None, currency="USD")  # one currency again: weighed
+    assert mon.overview(plan.strategy, AS_OF).overall_weighted == round((60 * 120000 + 20 * 900000000) / 900120000, 1)

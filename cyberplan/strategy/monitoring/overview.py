@@ -6,7 +6,7 @@ The monitoring page, the API and the M&E report read from here, so they agree. N
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -66,6 +66,13 @@ class Overview:
     updates_in_period: list[ProgressUpdate] = field(default_factory=list)
     overall_weighted: float | None = None
     weighting: str = ProgressWeighting.BUDGET
+    #: the currencies of the budgets when there are several: budgets are then not added up to weigh progress
+    mixed_currencies: list[str] = field(default_factory=list)
+
+
+def budget_currencies(actions: list[Action]) -> list[str]:
+    """The currencies in which ``actions`` have a budget, sorted."""
+    return sorted({a.currency for a in actions if a.budget is not None})
 
 
 def action_weight(action: Action, method: str) -> Decimal:
@@ -141,6 +148,10 @@ def overview(
         for action in actions:
             _rewind(action, as_of)
     axes = _axes(elements, actions, as_of, strategy.progress_weighting)
+    currencies = budget_currencies(actions)
+    mixed = currencies if strategy.progress_weighting == ProgressWeighting.BUDGET and len(currencies) > 1 else []
+    if mixed:  # amounts in different currencies cannot be weighed against each other
+        axes = [replace(a, weighted=None) for a in axes]
     counted = [a for a in actions if a.status != ActionStatus.CANCELLED]
     alerts: list[Alert] = []
     kpi_rows: list[KPIStatus] = []
@@ -179,10 +190,11 @@ def overview(
         review_due_on=review_due_on,
         last_assessment=last_assessment,
         updates_in_period=sorted(in_period, key=lambda u: (u.date, u.pk)),
-        overall_weighted=weighted_percent(
-            [(a.percent_complete, action_weight(a, strategy.progress_weighting)) for a in counted]
-        ),
+        overall_weighted=None
+        if mixed
+        else weighted_percent([(a.percent_complete, action_weight(a, strategy.progress_weighting)) for a in counted]),
         weighting=strategy.progress_weighting,
+        mixed_currencies=mixed,
     )
 
 

@@ -53,6 +53,8 @@ def as_of_period_end(view: monitoring.Overview) -> monitoring.Overview:
         return round(sum(state[a.pk][1] for a in members) / len(members), 1) if members else 0.0
 
     def weighed(members: list[Action]) -> float | None:
+        if view.mixed_currencies:
+            return None
         return monitoring.weighted_percent([(state[a.pk][1], monitoring.action_weight(a, method)) for a in members])
 
     axes = []
@@ -93,6 +95,11 @@ def _with_font(spec: dict[str, Any] | None) -> dict[str, Any] | None:
 
 def _weighted_sentence(view: monitoring.Overview) -> str:
     mean = percent(view.overall_percent)
+    if view.mixed_currencies:
+        return _(
+            "The budgets are in several currencies (%(currencies)s), so progress is not weighted by budget; "
+            "the unweighted mean is %(mean)s."
+        ) % {"currencies": ", ".join(clean(c) for c in view.mixed_currencies), "mean": mean}
     if view.overall_weighted is None:
         return _("Nothing weighs the actions yet (no budget or no weight); the unweighted mean is %(mean)s.") % {
             "mean": mean
