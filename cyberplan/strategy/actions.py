@@ -67,6 +67,7 @@ STRATEGY_FIELDS = frozenset(
         "governance_es",
         "tlp",
         "illustrative",
+        "progress_weighting",
     }
 )
 TEXT_FIELDS = frozenset(fields.TEXT_FIELDS)
@@ -82,6 +83,7 @@ ACTION_FIELDS = TEXT_FIELDS | {
     "currency",
     "funding_source",
     "funding_note",
+    "weight",
 }
 KPI_FIELDS = frozenset(fields.KPI_FIELDS)
 TASK_FIELDS = TEXT_FIELDS | {"phase", "order", "responsible", "due_date", "evidence_url"}

@@ -138,3 +138,18 @@ class Resolution(models.TextChoices):
     PARTLY = "partly", _("Partly accepted")
     REJECTED = "rejected", _("Not accepted")
     NOTED = "noted", _("Noted")
+
+
+class IndicatorType(models.TextChoices):
+    """Where an indicator sits in the results chain (ITU/World Bank guide; ENISA evaluation guidance)."""
+
+    OUTPUT = "output", _("Output")
+    OUTCOME = "outcome", _("Outcome")
+    IMPACT = "impact", _("Impact")
+
+
+class ProgressWeighting(models.TextChoices):
+    """How the progress of an axis and of the whole plan weighs its actions."""
+
+    BUDGET = "budget", _("By budget")
+    WEIGHT = "weight", _("By explicit weight")

@@ -18,4 +18,4 @@ KPI_MEASURE_FIELDS = (
     "source_detail",
 )
 # The editable fields of a KPI, in the order forms, the API and snapshots list them.
-KPI_FIELDS = ("name_en", "name_es", "definition_en", "definition_es", *KPI_MEASURE_FIELDS)
+KPI_FIELDS = ("name_en", "name_es", "definition_en", "definition_es", "indicator_type", *KPI_MEASURE_FIELDS)

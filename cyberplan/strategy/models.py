@@ -32,11 +32,13 @@ from .choices import (
     FocusArea,
     Frequency,
     FundingSource,
+    IndicatorType,
     KPIDirection,
     KPISource,
     KPIUnit,
     MeasurementOrigin,
     Phase,
+    ProgressWeighting,
     Resolution,
     VersionStatus,
 )
@@ -99,6 +101,16 @@ class Strategy(models.Model):
     tlp = models.CharField(_("TLP"), max_length=15, choices=TLP.choices, default=TLP.AMBER)
     illustrative = models.BooleanField(
         _("illustrative"), default=False, help_text=_("An example for demonstration, not an adopted strategy.")
+    )
+    progress_weighting = models.CharField(
+        _("progress weighted"),
+        max_length=10,
+        choices=ProgressWeighting.choices,
+        default=ProgressWeighting.BUDGET,
+        help_text=_(
+            "How axis and overall progress weigh the actions: by their budget or by the weight given to each. "
+            "The unweighted mean is always shown beside."
+        ),
     )
     consultees = models.ManyToManyField(
         Organisation,
@@ -227,6 +239,15 @@ class Action(Bilingual):
     percent_complete = models.PositiveSmallIntegerField(
         _("percent complete"), default=0, validators=[MaxValueValidator(100)]
     )
+    weight = models.DecimalField(
+        _("weight"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("The action's weight in axis and overall progress when the plan weighs by explicit weight."),
+    )
     gaps = models.ManyToManyField(Gap, through="ActionGap", verbose_name=_("gaps addressed"), related_name="actions")
     created_by = models.ForeignKey(
         _USER, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -277,6 +298,13 @@ class KPI(models.Model):
     name_es = models.CharField(_("name (Spanish)"), max_length=250, blank=True)
     definition_en = models.TextField(_("definition (English)"), blank=True)
     definition_es = models.TextField(_("definition (Spanish)"), blank=True)
+    indicator_type = models.CharField(
+        _("indicator type"),
+        max_length=10,
+        choices=IndicatorType.choices,
+        default=IndicatorType.OUTPUT,
+        help_text=_("Output: what the action delivers; outcome: the change it brings; impact: the long-term effect."),
+    )
     unit = models.CharField(_("unit"), max_length=10, choices=KPIUnit.choices)
     direction = models.CharField(
         _("direction"), max_length=10, choices=KPIDirection.choices, default=KPIDirection.INCREASE

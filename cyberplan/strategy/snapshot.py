@@ -35,6 +35,7 @@ STRATEGY_FIELDS = (
     "governance_es",
     "tlp",
     "illustrative",
+    "progress_weighting",
 )
 ACTION_FIELDS = (
     "code",
@@ -48,6 +49,7 @@ ACTION_FIELDS = (
     "currency",
     "funding_source",
     "funding_note",
+    "weight",
     "gaps",
 )
 
@@ -118,6 +120,7 @@ def build(strategy: Strategy) -> dict[str, Any]:
                 "currency": a.currency,
                 "funding_source": a.funding_source,
                 "funding_note": a.funding_note,
+                "weight": _text(a.weight),
                 "gaps": sorted(link.gap.identifier for link in a.gap_links.all()),
                 "kpis": [{"uid": k.uid, **{f: _text(getattr(k, f)) for f in KPI_FIELDS}} for k in a.kpis.all()],
             }

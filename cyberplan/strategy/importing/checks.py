@@ -24,6 +24,7 @@ from ..choices import (
     FocusArea,
     Frequency,
     FundingSource,
+    IndicatorType,
     KPIDirection,
     KPISource,
     KPIUnit,
@@ -82,6 +83,7 @@ _KIND_CHANGED = {
 _UNKNOWN_KPI_VALUE = {
     "direction": gettext_lazy("Unknown direction %(value)r; use %(values)s."),
     "frequency": gettext_lazy("Unknown frequency %(value)r; use %(values)s."),
+    "indicator_type": gettext_lazy("Unknown indicator type %(value)r; use %(values)s."),
     "source": gettext_lazy("Unknown source %(value)r; use %(values)s."),
     "unit": gettext_lazy("Unknown unit %(value)r; use %(values)s."),
 }
@@ -404,6 +406,8 @@ class Checker:
                     self.add(row, "budget", _("The budget has at most 12 digits and 2 decimals."))
                 else:
                     planned.values["budget"] = budget.quantize(Decimal("0.01"))
+        if "weight" in values:
+            self._weight(row, planned)
         if "currency" in values:
             currency = values["currency"]
             if len(currency) != 3 or not currency.isalpha():
@@ -429,11 +433,20 @@ class Checker:
             found_gaps = [self.gap(row, reference) for reference in _split(values["gaps"])]
             planned.gaps = [g for g in found_gaps if g is not None]
 
+    def _weight(self, row: Row, planned: Planned) -> None:
+        text = row.values["weight"].replace(" ", "")
+        weight = Decimal(text) if NUMBER.match(text) else None
+        if weight is None or weight >= Decimal(10) ** 6 or weight != weight.quantize(Decimal("0.01")):
+            self.add(row, "weight", _("Write the weight as a plain number from 0 to 999999.99, e.g. 2 or 0.5."))
+        else:
+            planned.values["weight"] = weight.quantize(Decimal("0.01"))
+
     def _kpi(self, row: Row, planned: Planned) -> None:
         values = row.values
         checks = {
             "direction": KPIDirection.values,
             "frequency": Frequency.values,
+            "indicator_type": IndicatorType.values,
             "source": KPISource.values,
             "unit": KPIUnit.values,
         }

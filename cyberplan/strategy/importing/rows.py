@@ -47,7 +47,7 @@ COLUMNS = (
     "source_detail",
 )
 # Optional columns beyond the usual ones.
-OPTIONAL_COLUMNS = ("order", "funding_note", "direction", "baseline_date", "target_date")
+OPTIONAL_COLUMNS = ("order", "funding_note", "weight", "direction", "baseline_date", "target_date", "indicator_type")
 ALL_COLUMNS = COLUMNS + OPTIONAL_COLUMNS
 
 PRINCIPLE, AXIS, OBJECTIVE, LINE, ACTION, KPI_KIND = "principle", "axis", "objective", "line", "action", "kpi"
@@ -75,10 +75,11 @@ APPLIES: dict[str, frozenset[str]] = {
             "currency",
             "funding_source",
             "funding_note",
+            "weight",
             "gaps",
         }
     ),
-    KPI_KIND: frozenset({"kind", "code", "parent", *TEXT_FIELDS, *KPI_MEASURE_FIELDS}),
+    KPI_KIND: frozenset({"kind", "code", "parent", *TEXT_FIELDS, *KPI_MEASURE_FIELDS, "indicator_type"}),
 }
 
 # Keys of the YAML ``strategy`` block, used when the import creates the strategy.

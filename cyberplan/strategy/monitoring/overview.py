@@ -6,7 +6,7 @@ The monitoring page, the API and the M&E report read from here, so they agree. N
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from cyberplan.assessment.access import assessments_of, assessments_visible_to
 from cyberplan.assessment.models import Assessment
 
-from ..choices import FREQUENCY_MONTHS, ActionStatus, ElementKind, Frequency
+from ..choices import FREQUENCY_MONTHS, ActionStatus, ElementKind, Frequency, ProgressWeighting
 from ..kpis import progress_towards_target
 from ..models import KPI, Action, Element, KPIMeasurement, ProgressUpdate, Strategy
 
@@ -32,6 +32,7 @@ class AxisProgress:
     percent: float  # mean percentage done of the axis's actions (cancelled ones left out)
     overdue: int
     budget: Decimal
+    weighted: float | None = None  # the same percentage weighted by the plan's method (None: nothing weighs)
 
 
 @dataclass
@@ -63,6 +64,43 @@ class Overview:
     review_due_on: datetime.date | None
     last_assessment: Any = None
     updates_in_period: list[ProgressUpdate] = field(default_factory=list)
+    overall_weighted: float | None = None
+    weighting: str = ProgressWeighting.BUDGET
+    #: the currencies of the budgets when there are several: budgets are then not added up to weigh progress
+    mixed_currencies: list[str] = field(default_factory=list)
+
+
+def budget_currencies(actions: list[Action]) -> list[str]:
+    """The currencies in which ``actions`` have a budget, sorted."""
+    return sorted({a.currency for a in actions if a.budget is not None})
+
+
+def action_weight(action: Action, method: str) -> Decimal:
+    """What ``action`` weighs in progress: its budget (none weighs nothing) or its explicit weight (none weighs 1)."""
+    if method == ProgressWeighting.WEIGHT:
+        return action.weight if action.weight is not None else Decimal(1)
+    return action.budget if action.budget is not None else Decimal(0)
+
+
+def weighted_percent(done: list[tuple[int, Decimal]]) -> float | None:
+    """The mean of the percentages in ``done`` (percentage, weight) weighted; None when nothing weighs."""
+    total = sum((weight for _, weight in done), Decimal(0))
+    if total <= 0:
+        return None
+    return round(float(sum((Decimal(p) * w for p, w in done), Decimal(0)) / total), 1)
+
+
+def weighting_note(method: str) -> str:
+    """The sentence that states how the weighted progress is computed."""
+    if method == ProgressWeighting.WEIGHT:
+        return _(
+            "Weighted progress weighs each action by the weight given to it in the plan (an action without a "
+            "weight counts 1); the unweighted mean counts every action alike."
+        )
+    return _(
+        "Weighted progress weighs each action by its planned budget (an action without a budget weighs "
+        "nothing; with no budget at all it is not computed); the unweighted mean counts every action alike."
+    )
 
 
 def axis_of(element: Element, parents: dict[int, Element]) -> Element:
@@ -109,7 +147,11 @@ def overview(
     if as_of < timezone.localdate():
         for action in actions:
             _rewind(action, as_of)
-    axes = _axes(elements, actions, as_of)
+    axes = _axes(elements, actions, as_of, strategy.progress_weighting)
+    currencies = budget_currencies(actions)
+    mixed = currencies if strategy.progress_weighting == ProgressWeighting.BUDGET and len(currencies) > 1 else []
+    if mixed:  # amounts in different currencies cannot be weighed against each other
+        axes = [replace(a, weighted=None) for a in axes]
     counted = [a for a in actions if a.status != ActionStatus.CANCELLED]
     alerts: list[Alert] = []
     kpi_rows: list[KPIStatus] = []
@@ -148,10 +190,15 @@ def overview(
         review_due_on=review_due_on,
         last_assessment=last_assessment,
         updates_in_period=sorted(in_period, key=lambda u: (u.date, u.pk)),
+        overall_weighted=None
+        if mixed
+        else weighted_percent([(a.percent_complete, action_weight(a, strategy.progress_weighting)) for a in counted]),
+        weighting=strategy.progress_weighting,
+        mixed_currencies=mixed,
     )
 
 
-def _axes(elements: dict[int, Element], actions: list[Action], as_of: datetime.date) -> list[AxisProgress]:
+def _axes(elements: dict[int, Element], actions: list[Action], as_of: datetime.date, method: str) -> list[AxisProgress]:
     """The progress of each axis, over its actions that are not cancelled."""
     by_axis: dict[int, list[Action]] = {}
     for action in actions:
@@ -170,6 +217,7 @@ def _axes(elements: dict[int, Element], actions: list[Action], as_of: datetime.d
                 percent=round(sum(a.percent_complete for a in members) / len(members), 1) if members else 0.0,
                 overdue=len(overdue),
                 budget=sum((a.budget or Decimal(0) for a in members), Decimal(0)),
+                weighted=weighted_percent([(a.percent_complete, action_weight(a, method)) for a in members]),
             )
         )
     return axes

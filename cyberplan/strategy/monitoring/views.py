@@ -29,7 +29,7 @@ from cyberplan.reports.charts import Span
 from cyberplan.reports.svg import PageChart, page_chart
 
 from .. import access, actions, kpis
-from ..choices import CLOSED_ACTION_STATUSES, KPISource
+from ..choices import CLOSED_ACTION_STATUSES, IndicatorType, KPISource, ProgressWeighting
 from ..models import KPI, Action, Strategy
 from ..units import unit_label
 from ..versions.views import header_template
@@ -46,6 +46,7 @@ ALERT_LABELS = {
     "no_kpi": gettext_lazy("No KPI"),
 }
 ALERT_ORDER = list(ALERT_LABELS)
+INDICATOR_ORDER: list[str] = [IndicatorType.IMPACT, IndicatorType.OUTCOME, IndicatorType.OUTPUT]
 # Errors of an uploaded file (cyberplan.core.uploads), shown on the file field.
 UPLOAD_ERROR_CODES = {"too_large", "bad_type", "bad_content"}
 
@@ -134,6 +135,7 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
         as_of = form.cleaned_data["as_of"]
     view = mon.overview(strategy, as_of, reader=user)
     alerts = sorted(view.alerts, key=lambda a: ALERT_ORDER.index(a.kind) if a.kind in ALERT_ORDER else 99)
+    # Grouped as the results chain reads: impact, outcome, output.
     kpi_rows = [
         {
             "kpi": row.kpi,
@@ -146,8 +148,9 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
             "progress": _percent(row.progress),
             "due": row.due,
             "automatic": row.kpi.source != KPISource.MANUAL,
+            "type": row.kpi.get_indicator_type_display(),
         }
-        for row in view.kpis
+        for row in sorted(view.kpis, key=lambda r: INDICATOR_ORDER.index(r.kpi.indicator_type))
     ]
     return render(
         request,
@@ -159,6 +162,8 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
             as_of=as_of,
             alerts=[{"alert": a, "label": ALERT_LABELS.get(a.kind, a.kind)} for a in alerts],
             kpi_rows=kpi_rows,
+            weighting_label=ProgressWeighting(view.weighting).label,
+            weighting_note=mon.weighting_note(view.weighting),
             **_overview_charts(strategy, view, as_of),
             can_assess=organisations_where(user, Permission.EDIT).exists(),
             actions=Action.objects.filter(strategy=strategy).select_related("lead").order_by("order", "code", "id"),

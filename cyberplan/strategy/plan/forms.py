@@ -107,6 +107,7 @@ class StrategyForm(VersionedForm):
             "end_year",
             "review_months",
             "tlp",
+            "progress_weighting",
             "vision_en",
             "vision_es",
             "foreword_en",
@@ -244,6 +245,7 @@ class ActionForm(VersionedForm):
             "currency",
             "funding_source",
             "funding_note",
+            "weight",
             "order",
         ]
         widgets = {

@@ -6,14 +6,14 @@ import dataclasses
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from cyberplan.gaps.choices import Severity
 from cyberplan.reports.charts import FONT
 from cyberplan.reports.document import Chart, Paragraph, Section, Table, clean
 
 from .. import traceability
-from ..choices import ActionStatus
+from ..choices import ActionStatus, IndicatorType, ProgressWeighting
 from ..models import Action
 from ..monitoring import overview as monitoring
 from ..units import unit_label
@@ -47,8 +47,15 @@ def as_of_period_end(view: monitoring.Overview) -> monitoring.Overview:
         state[action.pk] = (updates[-1].status, updates[-1].percent_complete) if updates else (ActionStatus.PLANNED, 0)
     counted = [a for a in actions if state[a.pk][0] != ActionStatus.CANCELLED]
 
+    method = view.strategy.progress_weighting
+
     def done(members: list[Action]) -> float:
         return round(sum(state[a.pk][1] for a in members) / len(members), 1) if members else 0.0
+
+    def weighed(members: list[Action]) -> float | None:
+        if view.mixed_currencies:
+            return None
+        return monitoring.weighted_percent([(state[a.pk][1], monitoring.action_weight(a, method)) for a in members])
 
     axes = []
     for row in view.axes:
@@ -66,6 +73,7 @@ def as_of_period_end(view: monitoring.Overview) -> monitoring.Overview:
                 actions=len(members),
                 completed=sum(state[a.pk][0] == ActionStatus.COMPLETED for a in members),
                 percent=done(members),
+                weighted=weighed(members),
                 overdue=len(overdue),
             )
         )
@@ -73,6 +81,7 @@ def as_of_period_end(view: monitoring.Overview) -> monitoring.Overview:
         view,
         axes=axes,
         overall_percent=done(counted),
+        overall_weighted=weighed(counted),
         actions=len(counted),
         completed=sum(state[a.pk][0] == ActionStatus.COMPLETED for a in counted),
     )
@@ -82,6 +91,24 @@ def _with_font(spec: dict[str, Any] | None) -> dict[str, Any] | None:
     if spec is None:
         return None
     return {**spec, "config": {"font": FONT, "view": {"stroke": None}}}
+
+
+def _weighted_sentence(view: monitoring.Overview) -> str:
+    mean = percent(view.overall_percent)
+    if view.mixed_currencies:
+        return _(
+            "The budgets are in several currencies (%(currencies)s), so progress is not weighted by budget; "
+            "the unweighted mean is %(mean)s."
+        ) % {"currencies": ", ".join(clean(c) for c in view.mixed_currencies), "mean": mean}
+    if view.overall_weighted is None:
+        return _("Nothing weighs the actions yet (no budget or no weight); the unweighted mean is %(mean)s.") % {
+            "mean": mean
+        }
+    if view.weighting == ProgressWeighting.WEIGHT:
+        text = _("Weighted by explicit weight, the plan is %(weighted)s done; the unweighted mean is %(mean)s.")
+    else:
+        text = _("Weighted by budget, the plan is %(weighted)s done; the unweighted mean is %(mean)s.")
+    return text % {"weighted": percent(view.overall_weighted), "mean": mean}
 
 
 def summary(report: MonitoringInput) -> Section:
@@ -110,6 +137,7 @@ def summary(report: MonitoringInput) -> Section:
             ngettext("%(count)s action is overdue.", "%(count)s actions are overdue.", overdue) % {"count": overdue}
         ),
     )
+    section.add(Paragraph(_weighted_sentence(view)))
     if view.review_due_on:
         section.add(
             Paragraph(_("The next review of the strategy is due on %(date)s.") % {"date": day(view.review_due_on)})
@@ -132,7 +160,14 @@ def progress(report: MonitoringInput) -> list[Section]:
     section.add(
         Table(
             "",
-            [_("Axis"), _("Actions"), pgettext("count of actions", "Completed"), _("Overdue"), _("Percent done")],
+            [
+                _("Axis"),
+                _("Actions"),
+                pgettext("count of actions", "Completed"),
+                _("Overdue"),
+                _("Percent done (mean)"),
+                _("Percent done (weighted)"),
+            ],
             [
                 [
                     f"{clean(a.axis.code)} {clean(a.axis.title)}",
@@ -140,12 +175,14 @@ def progress(report: MonitoringInput) -> list[Section]:
                     number(a.completed),
                     number(a.overdue),
                     percent(a.percent),
+                    percent(a.weighted),
                 ]
                 for a in view.axes
             ],
             empty=_("The strategy has no axis yet."),
-            numeric=[False, True, True, True, True],
+            numeric=[False, True, True, True, True, True],
         ),
+        Paragraph(monitoring.weighting_note(view.weighting), "note"),
         Chart(_("Progress per axis"), _with_font(monitoring.axis_progress_spec(view)), _("No axis to draw.")),
         Chart(
             _("KPI progress towards target"),
@@ -194,45 +231,53 @@ def updates(report: MonitoringInput) -> Section:
     )
 
 
+def _kpi_row(status: monitoring.KPIStatus) -> list[str]:
+    kpi = status.kpi
+    latest = status.latest
+    return [
+        clean(kpi.action.code),
+        clean(kpi.name),
+        unit_label(kpi.unit),
+        value_on(kpi.baseline, kpi.baseline_date),
+        value_on(latest.value, latest.date) if latest else "—",
+        value_on(kpi.target, kpi.target_date),
+        percent(100 * status.progress) if status.progress is not None else "—",
+        pgettext("measurement", "due") if status.due else "",
+    ]
+
+
+# The heading of each group of indicators in the report, impact first as the results chain reads.
+KPI_GROUPS = [
+    (IndicatorType.IMPACT, gettext_lazy("Impact indicators: the long-term effect")),
+    (IndicatorType.OUTCOME, gettext_lazy("Outcome indicators: the change the actions bring")),
+    (IndicatorType.OUTPUT, gettext_lazy("Output indicators: what the actions deliver")),
+]
+
+
 def kpis(report: MonitoringInput) -> Section:
     section = Section("kpis", _("Key performance indicators"))
-    rows = []
-    for status in report.view.kpis:
-        kpi = status.kpi
-        latest = status.latest
-        rows.append(
-            [
-                clean(kpi.action.code),
-                clean(kpi.name),
-                unit_label(kpi.unit),
-                value_on(kpi.baseline, kpi.baseline_date),
-                value_on(latest.value, latest.date) if latest else "—",
-                value_on(kpi.target, kpi.target_date),
-                percent(100 * status.progress) if status.progress is not None else "—",
-                pgettext("measurement", "due") if status.due else "",
-            ]
-        )
+    header = [
+        _("Action"),
+        _("KPI"),
+        _("Unit"),
+        _("Baseline"),
+        _("Latest value"),
+        _("Target"),
+        _("Progress"),
+        _("Measurement"),
+    ]
+    if not report.view.kpis:
+        section.add(Paragraph(_("No KPI is defined yet."), "nodata"))
+    for kind, heading in KPI_GROUPS:
+        rows = [_kpi_row(s) for s in report.view.kpis if s.kpi.indicator_type == kind]
+        if rows:
+            section.add(Table(str(heading), header, rows, numeric=[False, False, False, True, True, True, True, False]))
     return section.add(
-        Table(
-            _("KPIs: latest value and progress towards the target"),
-            [
-                _("Action"),
-                _("KPI"),
-                _("Unit"),
-                _("Baseline"),
-                _("Latest value"),
-                _("Target"),
-                _("Progress"),
-                _("Measurement"),
-            ],
-            rows,
-            empty=_("No KPI is defined yet."),
-            numeric=[False, False, False, True, True, True, True, False],
-        ),
         Paragraph(
             _(
                 "Progress is the share of the way from the baseline to the target reached by the latest value "
-                "measured on or before the end of the period."
+                "measured on or before the end of the period. Indicators are grouped by type: output (what an "
+                "action delivers), outcome (the change it brings) and impact (the long-term effect)."
             ),
             "note",
         ),

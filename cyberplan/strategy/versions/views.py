@@ -35,9 +35,11 @@ from ..choices import (
     FocusArea,
     Frequency,
     FundingSource,
+    IndicatorType,
     KPIDirection,
     KPISource,
     KPIUnit,
+    ProgressWeighting,
     Resolution,
     VersionStatus,
 )
@@ -77,6 +79,9 @@ FIELD_LABELS: dict[str, Any] = {
     "review_months": gettext_lazy("Review every (months)"),
     "tlp": gettext_lazy("TLP"),
     "illustrative": gettext_lazy("Illustrative"),
+    "progress_weighting": gettext_lazy("Progress weighted"),
+    "weight": gettext_lazy("Weight"),
+    "indicator_type": gettext_lazy("Indicator type"),
     "order": gettext_lazy("Order"),
     "code": gettext_lazy("Code"),
     "parent": gettext_lazy("Under"),
@@ -103,6 +108,8 @@ FIELD_LABELS: dict[str, Any] = {
 # Fields whose values are choices, shown by their label.
 CHOICE_FIELDS: dict[str, Any] = {
     "tlp": TLP,
+    "progress_weighting": ProgressWeighting,
+    "indicator_type": IndicatorType,
     "focus_area": FocusArea,
     "funding_source": FundingSource,
     "unit": KPIUnit,
