@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext
 from pytest_django import Settings
 from rest_framework.test import APIClient
 
@@ -140,18 +142,32 @@ def test_report_groups_indicators_by_type_and_states_the_weighting(world: World,
     strategy = plan.strategy
     text = pdf_text(produce(strategy, "monitoring", language, "pdf", period="2025-Q3").content).text
     flat = " ".join(text.split())
-    impact, outcome, output = (flat.find(f"{kind} indicators") for kind in ("Impact", "Outcome", "Output"))
+    pct = "{} %" if language == "es" else "{}%"  # Spanish puts a space before the sign
+    sixty, forty, twenty = (pct.format(n) for n in (60, 40, 20))
+    with translation.override(language):  # the words the reader's language gives them
+        groups = [
+            gettext("Impact indicators: the long-term effect"),
+            gettext("Outcome indicators: the change the actions bring"),
+            gettext("Output indicators: what the actions deliver"),
+        ]
+        summary = gettext("Weighted by budget, the plan is %(weighted)s done; the unweighted mean is %(mean)s.") % {
+            "weighted": sixty,
+            "mean": forty,
+        }
+        method = gettext(
+            "Weighted progress weighs each action by its planned budget (an action without a budget weighs nothing; "
+            "with no budget at all it is not computed); the unweighted mean counts every action alike."
+        )
+    impact, outcome, output = (flat.find(group) for group in groups)
     assert -1 < impact < outcome < output  # the results chain, from the long-term effect down
     suffix = " (es)" if language == "es" else ""
     assert flat.find(f"Serious incidents <b>national</b>{suffix}") > impact  # printed as text, in its group
     assert outcome < flat.find(f"Incidents closed within a day{suffix}") < output < flat.find(f"Handlers hired{suffix}")
-    pct = "{} %" if language == "es" else "{}%"  # Spanish puts a space before the sign
-    sixty, forty, twenty = (pct.format(n) for n in (60, 40, 20))
-    assert f"Weighted by budget, the plan is {sixty} done; the unweighted mean is {forty}." in flat
-    assert "weighs each action by its planned budget" in flat
+    assert summary in flat
+    assert " ".join(method.split()[:8]) in flat  # the method is stated
     assert f"1 Incident response 1 0 0 {sixty} {sixty}" in flat and f"2 Awareness 1 0 0 {twenty} —" in flat
     document = docx_text(produce(strategy, "monitoring", language, "docx", period="2025-Q3").content).body
-    assert "Impact indicators" in document and f"Handlers hired{suffix}" in document
+    assert groups[0] in document and f"Handlers hired{suffix}" in document
     html = produce(strategy, "monitoring", language, "html", period="2025-Q3").content.decode()
     assert "Serious incidents &lt;b&gt;national&lt;/b&gt;" in html and "<b>national</b>" not in html
 
