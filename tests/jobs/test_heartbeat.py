@@ -47,8 +47,11 @@ def test_a_refused_beat_is_logged_and_the_next_beat_is_recorded(world: World) ->
     listener = logging.Handler()
     listener.emit = lambda record: said.append(record.getMessage())  # type: ignore[method-assign]
     recovery.logger.addHandler(listener)
-    level = recovery.logger.level
-    recovery.logger.setLevel(logging.WARNING)  # whatever another test left as the root's level
+    level, disabled = recovery.logger.level, recovery.logger.disabled
+    recovery.logger.setLevel(logging.WARNING)  # whatever another test's logging set-up left
+    recovery.logger.disabled = False
+    switched_off = logging.root.manager.disable
+    logging.disable(logging.NOTSET)
     try:
         with heartbeat(job, interval=0.05):
             deadline = time.monotonic() + 30
@@ -57,6 +60,8 @@ def test_a_refused_beat_is_logged_and_the_next_beat_is_recorded(world: World) ->
     finally:
         recovery.logger.removeHandler(listener)
         recovery.logger.setLevel(level)
+        recovery.logger.disabled = disabled
+        logging.disable(switched_off)
         connection_created.disconnect(install)
         with connection.cursor() as cursor:
             cursor.execute("DROP TRIGGER refuse_beat")
