@@ -41,10 +41,10 @@ from cyberplan.analytics.metrics import (
     Context,
     Metric,
     Scope,
-    _compare,
-    _count_by,
-    _flagged,
-    _sources_by,
+    compare_periods,
+    count_by,
+    flag_windows,
+    sources_by,
 )
 from cyberplan.analytics.periods import Period
 
@@ -138,7 +138,7 @@ METRICS: tuple[Metric, ...] = (
         lambda c: _by_month(c.current.sources, lambda t: t.source_ip.nunique(), "sources"),
         reads_sources=True,
     ),
-    Metric("events_by_country", "Events by country", lambda c: _count_by(c.current.events, ["country"])),
+    Metric("events_by_country", "Events by country", lambda c: count_by(c.current.events, ["country"])),
     Metric(
         "exposure",
         "Distinct sources per 1,000 announced IPv4 addresses, by country",
@@ -146,24 +146,24 @@ METRICS: tuple[Metric, ...] = (
         reads_sources=True,
     ),
     Metric(
-        "top_types", "Threat types with most events", lambda c: _count_by(c.current.events, ["taxonomy", "type"], TOP)
+        "top_types", "Threat types with most events", lambda c: count_by(c.current.events, ["taxonomy", "type"], TOP)
     ),
     Metric(
         "sources_by_class",
         "Distinct sources by threat class",
-        lambda c: _sources_by(c.current.sources, ["taxonomy"]),
+        lambda c: sources_by(c.current.sources, ["taxonomy"]),
         reads_sources=True,
     ),
     Metric(
         "change_previous",
         "Change from the previous period, by type and country",
-        lambda c: _compare(c.current, c.previous, ["type", "country"]),
+        lambda c: compare_periods(c.current, c.previous, ["type", "country"]),
         post=_changes(previous=True),
     ),
     Metric(
         "change_year",
         "Change from the same period a year earlier, by type and country",
-        lambda c: _compare(c.current, c.year_earlier, ["type", "country"]),
+        lambda c: compare_periods(c.current, c.year_earlier, ["type", "country"]),
         post=_changes(previous=False),
     ),
 )
@@ -215,7 +215,7 @@ def run(
     unknown = [metric_id for metric_id in wanted if metric_id not in BY_ID]
     if unknown:
         raise ValueError(f"unknown regional metrics: {', '.join(unknown)}")
-    staged = engine.materialise(_flagged(pooled_frame(pool), scope), name="regional_pool_staged")
+    staged = engine.materialise(flag_windows(pooled_frame(pool), scope), name="regional_pool_staged")
     try:
         ctx = Context(
             scope=scope,
