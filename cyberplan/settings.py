@@ -371,6 +371,14 @@ CYBERPLAN_EVENTS_DIR = Path(env_str("CYBERPLAN_EVENTS_DIR", str(DATA_DIR / "even
 # After each import, a background job computes the trends dashboard's default pages (off in tests,
 # where no worker runs and jobs would only pile up).
 CYBERPLAN_TRENDS_WARM = env_bool("CYBERPLAN_TRENDS_WARM", CYBERPLAN_ENV != "test")
+# Where the regional metric set over a regional programme's pooled events runs (its dashboard and report):
+# DuckDB on this machine, or Apache Spark when the pool outgrows it (CYBERPLAN_SPARK_MASTER says which cluster).
+CYBERPLAN_REGIONAL_POOL_ENGINE = env_str("CYBERPLAN_REGIONAL_POOL_ENGINE", "duckdb")
+if CYBERPLAN_REGIONAL_POOL_ENGINE not in ("duckdb", "spark"):
+    raise SettingError(
+        "The environment variable CYBERPLAN_REGIONAL_POOL_ENGINE must be duckdb or spark, "
+        f"not {CYBERPLAN_REGIONAL_POOL_ENGINE!r}."
+    )
 CYBERPLAN_DUCKDB_MEMORY = env_str("CYBERPLAN_DUCKDB_MEMORY", "1500MB")
 if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)", CYBERPLAN_DUCKDB_MEMORY):
     raise SettingError(

@@ -40,6 +40,12 @@ class RegionalConfig(AppConfig):
             describe="cyberplan.regional.jobs.describe_intake",
         )
         declare(
+            "regional_pooled_figures",
+            _("Compute the regional figures of the pooled events"),
+            "cyberplan.regional.jobs.run_pooled_job",
+            describe="cyberplan.regional.jobs.describe_pooled",
+        )
+        declare(
             "regional_demo",
             _("Build the demo's regional members and their packages"),
             "cyberplan.regional.jobs.run_demo_job",

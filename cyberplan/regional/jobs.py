@@ -138,3 +138,56 @@ def run_demo_job(job: Job, progress: Progress) -> dict[str, Any]:
     events = MEMBER_EVENTS if parameters.get("events", True) else 0
     received = build_demo_members(job.organisation, lambda message: None, events=events, step=progress.step)
     return {"received": received}
+
+
+# -- the pooled-events figures of the regional dashboard (regional side) -----------------------------------------
+
+REGIONAL_POOLED = "regional_pooled_figures"
+
+
+def may_compute_pooled(user: User, programme: Organisation) -> bool:
+    """Analysts and above of the programme (``edit``) ask for the pooled figures to be computed."""
+    return has_permission(user, programme.pk, Permission.EDIT)
+
+
+def do_request_pooled_figures(actor: User, programme: Organisation, period: str) -> Job:
+    """Queue computing the pooled-events figures of ``period``; checked again when the job runs."""
+    from cyberplan.analytics.periods import PeriodError, parse_period
+
+    try:
+        label = parse_period(period).label
+    except PeriodError as exc:
+        raise ValidationError({"period": str(exc)}) from None
+    if not may_compute_pooled(actor, programme):
+        raise ValidationError({"programme": _("You may not compute this regional programme's figures.")})
+    return do_start_job(actor, programme, REGIONAL_POOLED, {"period": label})
+
+
+def describe_pooled(parameters: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(_("Period"), str(parameters.get("period") or "—"))]
+
+
+def run_pooled_job(job: Job, progress: Progress) -> dict[str, Any]:
+    from cyberplan.analytics.periods import PeriodError, parse_period
+
+    from . import pooled_figures  # the URL conf imports this module: the engines load only here
+
+    parameters = job.parameters if isinstance(job.parameters, dict) else {}
+    if job.created_by is None or not may_compute_pooled(job.created_by, job.organisation):
+        raise PermissionError(_("The person who asked may no longer compute this programme's figures."))
+    try:
+        period = parse_period(str(parameters.get("period", "")))
+    except PeriodError as exc:
+        raise ValueError(str(exc)) from None
+    progress.step(1, 1, _("Computing the regional metric set on the pooled events"))
+    try:
+        figures = pooled_figures.compute(job.organisation, period)
+    except ValidationError as exc:
+        raise ValueError(" ".join(exc.messages)) from None
+    return {
+        "period": figures.period,
+        "members": figures.members,
+        "engine": figures.engine,
+        "pool_version": figures.version,
+        "events": figures.events_in_period(),
+    }

@@ -237,3 +237,16 @@ class PoolStore:
             country = path.parent.name.split("=", 1)[1]
             result[country] = result.get(country, 0) + pq.ParquetFile(path).metadata.num_rows
         return result
+
+
+def pool_labels(paths: list[Path]) -> list[str]:
+    """The TLP labels (lower case) the pool files ``paths`` hold, sorted; read as a stream, one column."""
+    if not paths:
+        return []
+    con = duckdb.connect()
+    try:
+        con.execute("SET enable_progress_bar = false")
+        found = con.execute(f"SELECT DISTINCT lower(tlp) FROM read_parquet({_listing(paths)}) ORDER BY 1").fetchall()
+    finally:
+        con.close()
+    return [str(row[0]) for row in found if row[0] is not None]

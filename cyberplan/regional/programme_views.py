@@ -3,12 +3,16 @@ member's history, and the regional dashboard. Thin: read through access.py, writ
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -31,6 +35,7 @@ from .access import (
 from .analysis import previous_period, regional_analysis
 from .charts import charts_for, included
 from .forms import MemberForm, ReceiveForm
+from .jobs import do_request_pooled_figures, may_compute_pooled
 from .models import Member, PackageRefusal
 
 
@@ -184,6 +189,7 @@ def programme_overview(request: HttpRequest) -> HttpResponse:
     asked = [m for m in request.GET.getlist("member") if m in available]
     members = asked or available
     analysis = None
+    pooled = _pooled(user, programme, period) if programme is not None and period else None
     if period:
         wanted = latest.filter(period__in=[period, previous_period(period)]).order_by("member__country")
         analysis = regional_analysis(((p.member.country, p.package()) for p in wanted), period, members)
@@ -202,5 +208,49 @@ def programme_overview(request: HttpRequest) -> HttpResponse:
             "figures": analysis.figures() if analysis else {},
             "captions": {n: included(f) for n, f in analysis.figures().items()} if analysis else {},
             "charts": {c.name: page_chart(c.spec, c.span) for c in charts_for(analysis)} if analysis else {},
+            "pooled": pooled,
+            "may_compute_pooled": programme is not None and may_compute_pooled(user, programme),
         },
+    )
+
+
+def _pooled(user: User, programme: Organisation, period: str) -> dict[str, Any] | None:
+    """The pooled-events section: the figures kept for the period (never computed here: the worker does), the
+    members sharing events today, and whether the pool changed since."""
+    from cyberplan.analytics.periods import PeriodError, parse_period
+
+    from . import pooled_figures
+
+    try:
+        parsed = parse_period(period)
+    except PeriodError:
+        return None
+    state = pooled_figures.pool_state(programme)
+    if not state.members:
+        return None
+    figures = pooled_figures.readable(pooled_figures.kept(programme, parsed), user, programme)
+    return {"figures": figures, "sharing": state.members, "period": parsed.label}
+
+
+@login_required
+@require_POST
+def pooled_compute(request: HttpRequest) -> HttpResponse:
+    """Queue computing the pooled-events figures of a period of a programme (analysts and above)."""
+    user = signed_in_user(request)
+    chosen = request.POST.get("programme", "")
+    programme = programmes_where(user).filter(pk=int(chosen)).first() if chosen.isdigit() else None
+    if programme is None:
+        raise PermissionDenied
+    period = request.POST.get("period", "")
+    try:
+        do_request_pooled_figures(user, programme, period)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request, _("The pooled-events figures are being computed; this page shows them when they are ready.")
+        )
+    return redirect(
+        f"{reverse('regional:programme_overview')}?{urlencode({'programme': programme.pk, 'period': period})}#pooled"
     )

@@ -11,6 +11,7 @@ urlpatterns = [
     path("packages/<int:pk>/download/", views.package_download, name="package_download"),
     path("packages/<int:pk>/send/", views.package_send, name="package_send"),
     path("programme/", programme_views.programme_overview, name="programme_overview"),
+    path("programme/pooled/compute/", programme_views.pooled_compute, name="pooled_compute"),
     path("programme/members/", programme_views.member_list, name="member_list"),
     path("programme/members/<int:pk>/", programme_views.member_history, name="member_history"),
     path("programme/members/<int:pk>/edit/", programme_views.member_edit, name="member_edit"),

@@ -339,6 +339,7 @@ ROUTES: dict[str, Reads | Lists | Skip] = {
     "regional:member_history": Skip("members are not in this world: tests/regional/test_programme.py"),
     "regional:member_edit": Skip("members are not in this world: tests/regional/test_programme.py"),
     "regional:refusal_confirm_identity": WRITE_ONLY,
+    "regional:pooled_compute": WRITE_ONLY,
     # capacity building
     "training:programme_list": Lists(),
     "training:provider_list": Lists(),

@@ -4,6 +4,9 @@ Pure reading: the packages a reader may see (or, from the command line, every pa
 the latest version of each member for the period and for the period before, and the regional tables of
 :mod:`cyberplan.regional.regional_figures` plus the two the report adds (incidents, legal coverage) and the
 period-over-period tests of the national trends report (:func:`cyberplan.analytics.stats.annotate_changes`).
+Where members share raw events, the regional metric set over the pooled events too
+(:mod:`cyberplan.regional.pooled_figures`: kept ones when the pool has not changed, else computed here, in the
+worker or the command), kept apart from the package figures.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from cyberplan.core.models import Organisation, User
 
 from ..access import received_visible_to
 from ..models import ReceivedPackage
+from ..pooled_figures import PooledFigures, readable
+from ..pooled_figures import current as pooled_figures
 from ..regional_figures import REGION, Figure, Sum, regional_figures
 
 #: The series the period-over-period test compares, as the national report splits events by type and sector.
@@ -64,6 +69,8 @@ class Content:
     figures: dict[str, Figure]
     changes: Changes
     tlp: str
+    #: the regional metric set over the pooled events, where members share them (beside the packages' figures)
+    pooled: PooledFigures | None = None
 
 
 def _received(programme: Organisation, reader: User | None) -> QuerySet[ReceivedPackage]:
@@ -175,4 +182,8 @@ def gather(programme: Organisation, period: Period, reader: User | None = None) 
     figures["coverage"] = _coverage(current)
     changes = compare(current, previous, period)
     used = current + [p for p in previous if p.country in changes.compared]
-    return Content(programme, period, current, previous, figures, changes, highest_label(used))
+    pooled = readable(pooled_figures(programme, period), reader, programme)
+    label = highest_label(used)
+    if pooled is not None and TLP_RANK[TLP(pooled.tlp)] > TLP_RANK[TLP(label)]:
+        label = pooled.tlp
+    return Content(programme, period, current, previous, figures, changes, label, pooled)

@@ -22,6 +22,7 @@ from .sections import (
     exposure_section,
     incidents_section,
     maturity_section,
+    pooled_section,
     summary_section,
     training_section,
     trends_section,
@@ -52,6 +53,26 @@ def method_section(content: Content) -> Section:
                 "member, the latest accepted version of its package for the period. Each member's instance computed "
                 "its own figures from its own data; no raw event reached the programme."
             )
+            if content.pooled is None
+            else _(
+                "This report is built from the statistics packages the member states sent the programme: for each "
+                "member, the latest accepted version of its package for the period. Each member's instance computed "
+                "its own figures from its own data; no raw event reached the programme through a package."
+            )
+        ),
+        *(
+            [
+                Paragraph(
+                    _(
+                        "Pooled events: members that chose to share their raw TLP:CLEAR and TLP:GREEN events sent "
+                        "them to the programme's pool; the chapter on pooled events runs the regional metric set on "
+                        "them (the national metrics' counting and test, per member). It is a second source: its "
+                        "figures are never added to the package figures."
+                    )
+                )
+            ]
+            if content.pooled is not None
+            else []
         ),
         Paragraph(
             _(
@@ -140,6 +161,7 @@ def build_report(programme: Organisation, period_text: str, reader: User | None 
         incidents_section(content, charts),
         maturity_section(content, charts),
         training_section(content, charts),
+        *([pooled] if (pooled := pooled_section(content)) is not None else []),
         *[profile_section(p) for p in content.current],
         method_section(content),
         packages_section(content),

@@ -378,3 +378,93 @@ def change_test_note() -> Paragraph:
         % {"alpha": decimal(stats.ALPHA, 2), "ratio": share(stats.MIN_RATIO - 1, 1)},
         "note",
     )
+
+
+def pooled_section(content: Content) -> Section | None:
+    """The regional metric set over the pooled events, where members share raw events: apart from the package
+    figures (never added to them), saying whose events and which periods it reads."""
+    pooled = content.pooled
+    if pooled is None:
+        return None
+    section = Section("pooled", _("Pooled events"))
+    section.add(
+        Paragraph(
+            _(
+                "Some members share their raw TLP:CLEAR and TLP:GREEN events with the programme. The figures of "
+                "this chapter are computed on those pooled events with the regional metric set, not on the "
+                "statistics packages: they are a second source, shown beside the package figures and never added "
+                "to them."
+            )
+        ),
+        Paragraph(
+            _(
+                "Source: pooled events of %(members)s; period %(period)s, compared with %(previous)s; computed on "
+                "%(engine)s."
+            )
+            % {
+                "members": ", ".join(who(m) for m in pooled.members),
+                "period": clean(pooled.period),
+                "previous": clean(pooled.previous),
+                "engine": clean(pooled.engine),
+            },
+            "note",
+        ),
+    )
+    if pooled.stale:
+        section.add(
+            Paragraph(_("The pool changed since these figures were computed: they do not include the latest events."))
+        )
+    section.add(
+        Table(
+            _("Events and distinct sources by member, pooled events"),
+            [_("Member"), _("Events"), _("Distinct sources"), _("Sources per 1,000 announced addresses")],
+            [
+                [
+                    who(r["country"]),
+                    number(r["events"]),
+                    number(r["sources"]),
+                    "—" if r["per_1000"] is None else decimal(float(r["per_1000"]), 4),
+                ]
+                for r in pooled.by_country()
+            ],
+            empty=_("No pooled event falls in this period."),
+            numeric=[False, True, True, True],
+        ),
+        Table(
+            _("Events by month and class, pooled events"),
+            [_("Month"), _("Class"), _("Events")],
+            [[clean(r["month"]), taxonomy_label(r["taxonomy"]), number(r["events"])] for r in pooled.by_class()],
+            empty=_("No pooled event falls in this period."),
+            numeric=[False, False, True],
+        ),
+        Paragraph(
+            _("Compared with the previous period (%(range)s), pooled events") % {"range": clean(pooled.previous)},
+            "subheading",
+        ),
+        change_test_note(),
+        Table(
+            _("Significant changes from the previous period, pooled events"),
+            [_("Series"), _("Before"), _("Now"), _("Change in daily rate"), _("q-value"), _("Finding")],
+            [
+                [
+                    _pooled_series(r),
+                    number(int(r["previous"])),
+                    number(int(r["current"])),
+                    signed_percent(float(r["change"])) if r.get("change") is not None else "—",
+                    "—" if r.get("q") is None else ("< 0.001" if r["q"] < 0.001 else decimal(float(r["q"]), 3)),
+                    flag_label(str(r["flag"])),
+                ]
+                for r in pooled.flagged()
+            ],
+            empty=_("No series changed significantly."),
+            numeric=[False, True, True, True, True, False],
+            metric="annotate_changes",
+        ),
+    )
+    return section
+
+
+def _pooled_series(row: Mapping[str, Any]) -> str:
+    if row["dimension"] == "country":
+        return _("member: %(name)s") % {"name": who(str(row["series"]))}
+    return _("type: %(name)s") % {"name": clean(str(row["series"]))}
