@@ -7,6 +7,11 @@ member's 2026 package is built with the real package builder, approved, and rece
 intake, so the regional pages show real structure. Building twice adds nothing: a member whose package the
 programme already holds for the period is left as it is.
 
+Two synthetic members (Argentina and Uruguay) also share their raw TLP:CLEAR and TLP:GREEN events: they opt in
+on the register, export them, and the programme pools the exports with the real intake; the pooled-events
+figures of the period are then computed, so the dashboard's and the report's pooled-events sections show real
+structure.
+
 Before its package is built, each synthetic member also gets, through the assessment and strategy apps' own
 service functions, a synthetic capacity assessment on the capacity model (a deterministic subset of indicators
 answered per country, so factor stages differ between members and some factors stay not assessed) and a
@@ -40,6 +45,8 @@ OFFICER = "demo-regional-officer"
 #: country code, country name; the events each synthetic member's store gets (one month).
 SYNTHETIC_MEMBERS = (("AR", "Argentina"), ("CL", "Chile"), ("CO", "Colombia"), ("CR", "Costa Rica"), ("UY", "Uruguay"))
 MEMBER_EVENTS = 600
+#: The synthetic members that also share their raw TLP:CLEAR and TLP:GREEN events with the programme's pool.
+SHARING_MEMBERS = ("AR", "UY")
 #: The capacity model version the synthetic assessments are made on (the current one).
 FRAMEWORK = ("cyberplan-ncm", "2026.2")
 ASSESSMENT_DATE = dt.date(2026, 9, 30)
@@ -397,6 +404,39 @@ def _package_received(programme: Organisation, member: Organisation, say: Callab
         say(f"  {member.country}: package version {outcome.version} received by the programme")
 
 
+def _pool_events(programme: Organisation, sharing: list[Organisation], say: Callable[[str], None]) -> None:
+    """The sharing members opt in, export their CLEAR and GREEN events and the programme pools them (once); then
+    the pooled-events figures of the period are computed for the dashboard."""
+    from cyberplan.analytics.periods import parse_period
+
+    from . import pooled, pooled_figures
+    from .intake import do_save_member
+
+    for organisation in sharing:
+        code = str(organisation.country)
+        member = Member.objects.filter(programme=programme, country=code).first()
+        if member is None or not member.identity_id:
+            continue
+        if not member.shares_events:
+            member.shares_events = True
+            do_save_member(None, member)
+        if member.pooled_batches.filter(accepted=True).exists():
+            continue
+        with tempfile.TemporaryDirectory(prefix="cyberplan-demo-") as folder:
+            path = Path(folder) / f"events-{code.lower()}.parquet"
+            pooled.export_events(organisation, path)
+            batch = pooled.do_pool(None, programme, path)
+        state = f"{batch.added} events pooled" if batch.accepted else f"refused ({batch.code}): {batch.reason}"
+        say(f"  {code}: {state}")
+    try:
+        figures = pooled_figures.current(programme, parse_period(PERIOD))
+    except ValidationError as exc:
+        say(f"  pooled events: no figures ({' '.join(exc.messages)})")
+        return
+    if figures is not None:
+        say(f"  pooled events of {', '.join(figures.members)}: figures of {figures.period} computed")
+
+
 def prepare_demo_programme(say: Callable[[str], None], *, password: str) -> Organisation:
     """The regional programme and its officer (quick: the command does it before serving)."""
     programme, created = _programme()
@@ -427,6 +467,10 @@ def build_demo_members(
         if step is not None:
             step(number, steps, _("Package of %(country)s") % {"country": member.country.code})
         _package_received(programme, member, say)
+    if step is not None:
+        step(steps + 1, steps + 1, _("Pooled events of the members that share them"))
+    if events:
+        _pool_events(programme, [m for m in members if str(m.country) in SHARING_MEMBERS], say)
     return ReceivedPackage.objects.filter(programme=programme, period=PERIOD, superseded=False).count()
 
 

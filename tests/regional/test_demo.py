@@ -8,18 +8,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from cyberplan.assessment.models import Answer, Assessment
 from cyberplan.core.choices import OrganisationType, Role
-from cyberplan.core.models import Organisation
+from cyberplan.core.models import Organisation, User
 from cyberplan.regional.demo import (
     OFFICER,
+    PERIOD,
+    SHARING_MEMBERS,
     SYNTHETIC_MEMBERS,
     build_demo_members,
     prepare_demo_programme,
     synthetic_stages,
 )
-from cyberplan.regional.models import Member, PackageRefusal, ReceivedPackage
+from cyberplan.regional.models import Member, PackageRefusal, PooledBatch, ReceivedPackage
 from cyberplan.strategy.models import Action, ProgressUpdate, Strategy, StrategyVersion
 from cyberplan.threats.models import Import
 
@@ -49,16 +53,44 @@ def test_the_demo_programme_receives_the_synthetic_members_packages() -> None:
     packages = ReceivedPackage.objects.filter(programme=programme).select_related("member")
     assert sorted(p.member.country for p in packages) == sorted(code for code, _name in SYNTHETIC_MEMBERS)
     assert all("threats" in p.package() for p in packages)  # each member's own events are in its package
-    assert steps[-1][0] == steps[-1][1] == 10
+    assert steps[-1][0] == steps[-1][1] == 11
     _assert_records_shared(list(packages))
+    _assert_pooled_section(programme)
     counts = _record_counts()
     again = build_demo_members(prepare_demo_programme(said.append, password="x"), said.append, events=60)
     assert again == 5 and ReceivedPackage.objects.count() == 5 and Member.objects.count() == 5
     assert _record_counts() == counts  # no second import, assessment, answer, strategy or progress report
 
 
+def _assert_pooled_section(programme: Organisation) -> None:
+    """Two synthetic members share their events: the pool holds them and the dashboard's section shows them."""
+    assert sorted(m.country for m in Member.objects.filter(programme=programme, shares_events=True)) == sorted(
+        SHARING_MEMBERS
+    )
+    batches = PooledBatch.objects.filter(programme=programme)
+    assert sorted(b.claimed_country for b in batches) == sorted(SHARING_MEMBERS)
+    assert all(b.accepted and b.added == 60 for b in batches)
+    client = Client()
+    client.force_login(User.objects.get(username=OFFICER))
+    html = client.get(reverse("regional:programme_overview"), {"period": PERIOD}).content.decode()
+    section = html[html.index('id="pooled"') :]
+    by_country = section[section.index('id="pooled-by-country"') : section.index("</table>")]
+    assert all(f"<td>{code}</td><td>60</td>" in by_country for code in SHARING_MEMBERS)
+    assert "pooled-missing" not in section and "pooled-stale" not in section
+
+
 def _record_counts() -> list[int]:
-    kinds = (Import, Assessment, Answer, Strategy, StrategyVersion, Action, ProgressUpdate, ReceivedPackage)
+    kinds = (
+        Import,
+        Assessment,
+        Answer,
+        Strategy,
+        StrategyVersion,
+        Action,
+        ProgressUpdate,
+        ReceivedPackage,
+        PooledBatch,
+    )
     return [kind.objects.count() for kind in kinds]
 
 
