@@ -228,3 +228,18 @@ def test_without_a_pool_there_is_no_pooled_chapter_nor_section(world: World) -> 
         report = build_report(programme, "2026")
     assert all(s.id != "pooled" for s in report.sections) and report.content.pooled is None
     assert "pooled" not in tables(dashboard(user(Role.VIEWER))).ids
+
+
+@pytest.mark.spark
+@pytest.mark.slow
+def test_the_setting_runs_the_section_on_spark_with_the_same_figures(programme: Organisation, settings: Any) -> None:
+    period = parse_period("2026")
+    on_duckdb = pooled_figures.compute(programme, period)
+    settings.CYBERPLAN_REGIONAL_POOL_ENGINE = "spark"
+    on_spark = pooled_figures.compute(programme, period)
+    assert on_duckdb.engine == "duckdb" and on_spark.engine == "spark"
+    assert on_spark.rows.keys() == on_duckdb.rows.keys()
+    for metric, rows in on_duckdb.rows.items():
+        assert on_spark.rows[metric] == rows, metric
+    kept = pooled_figures.kept(programme, period)
+    assert kept is not None and kept.engine == "spark" and not kept.stale
