@@ -29,12 +29,14 @@ test-fast:  ## The quick tier: the suite less the slow, browser, worker and Spar
 # On PostgreSQL the Django-free pipeline and analytics tests are not repeated, nor are the two sweeps whose
 # answers come from Python code the database does not change (every endpoint x reader for access, every API
 # operation for the contract; about four minutes together): the access rules they cover are also tested on
-# PostgreSQL by tests/core/test_access_matrix.py and each app's access tests.
+# PostgreSQL by tests/core/test_access_matrix.py and each app's access tests. The two-instance regional test
+# is not repeated either: its two instances run on SQLite databases of their own whatever the suite's database.
 test-postgres:  ## Run the database tests against PostgreSQL (needs DATABASE_URL)
 	@scripts/bootstrap.sh --test
 	@test -n "$$DATABASE_URL" || { echo "make test-postgres: set DATABASE_URL to a PostgreSQL database"; exit 2; }
 	CYBERPLAN_ENV=test $(PY) -m pytest -m "not browser and not spark" --ignore=tests/pipeline --ignore=tests/analytics \
-	  --ignore=tests/core/test_access_exhaustive.py --ignore=tests/api/test_contract.py
+	  --ignore=tests/core/test_access_exhaustive.py --ignore=tests/api/test_contract.py \
+	  --ignore=tests/regional/test_two_instances.py
 
 lint:  ## Ruff (check and format), strict mypy over the package, and the import-graph contracts; CI runs it first
 	@scripts/bootstrap.sh --test
