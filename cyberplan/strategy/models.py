@@ -101,7 +101,9 @@ class Strategy(models.Model):
         _("adopted on"),
         null=True,
         blank=True,
-        help_text=_("The date of the act that adopted the strategy (e.g. the decree); the review cycle counts from it."),
+        help_text=_(
+            "The date of the act that adopted the strategy (e.g. the decree); the review cycle counts from it."
+        ),
     )
     phase = models.CharField(_("current phase"), max_length=20, choices=Phase.choices, default=Phase.INITIATION)
     vision_en = models.TextField(_("vision (English)"), blank=True)
@@ -640,9 +642,7 @@ class Recommendation(models.Model):
 class ObjectiveRisk(models.Model):
     """A risk to an objective, or an assumption it rests on, with its rating, mitigation and owner."""
 
-    objective = models.ForeignKey(
-        Element, verbose_name=_("objective"), on_delete=models.CASCADE, related_name="risks"
-    )
+    objective = models.ForeignKey(Element, verbose_name=_("objective"), on_delete=models.CASCADE, related_name="risks")
     kind = models.CharField(_("kind"), max_length=10, choices=RiskKind.choices, default=RiskKind.RISK)
     text = models.TextField(_("description"))
     likelihood = models.PositiveSmallIntegerField(

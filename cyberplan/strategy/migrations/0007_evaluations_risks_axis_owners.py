@@ -7,95 +7,280 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0005_alter_auditentry_action'),
-        ('gaps', '0003_gap_sequence'),
-        ('strategy', '0006_indicator_type_progress_weighting'),
+        ("core", "0005_alter_auditentry_action"),
+        ("gaps", "0003_gap_sequence"),
+        ("strategy", "0006_indicator_type_progress_weighting"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='strategy',
-            name='adopted_on',
-            field=models.DateField(blank=True, help_text='The date of the act that adopted the strategy (e.g. the decree); the review cycle counts from it.', null=True, verbose_name='adopted on'),
+            model_name="strategy",
+            name="adopted_on",
+            field=models.DateField(
+                blank=True,
+                help_text="The date of the act that adopted the strategy (e.g. the decree); the review cycle counts from it.",
+                null=True,
+                verbose_name="adopted on",
+            ),
         ),
         migrations.CreateModel(
-            name='AxisOwner',
+            name="AxisOwner",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', models.CharField(blank=True, help_text='For example a subcommittee of the national commission.', max_length=300, verbose_name='named body')),
-                ('contact_role', models.CharField(blank=True, help_text="For example the subcommittee's coordinator.", max_length=300, verbose_name='contact role')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('axis', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='responsible_body', to='strategy.element', verbose_name='axis')),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='owned_axes', to='core.organisation', verbose_name='organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "body",
+                    models.CharField(
+                        blank=True,
+                        help_text="For example a subcommittee of the national commission.",
+                        max_length=300,
+                        verbose_name="named body",
+                    ),
+                ),
+                (
+                    "contact_role",
+                    models.CharField(
+                        blank=True,
+                        help_text="For example the subcommittee's coordinator.",
+                        max_length=300,
+                        verbose_name="contact role",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                (
+                    "axis",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="responsible_body",
+                        to="strategy.element",
+                        verbose_name="axis",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="owned_axes",
+                        to="core.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'responsible body of an axis',
-                'verbose_name_plural': 'responsible bodies of axes',
-                'ordering': ['axis'],
+                "verbose_name": "responsible body of an axis",
+                "verbose_name_plural": "responsible bodies of axes",
+                "ordering": ["axis"],
             },
         ),
         migrations.CreateModel(
-            name='Evaluation',
+            name="Evaluation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('mid_term', 'Mid-term evaluation'), ('final', 'Final evaluation'), ('ad_hoc', 'Ad hoc review')], max_length=10, verbose_name='kind')),
-                ('date', models.DateField(help_text='When the evaluation was (or is to be) completed.', verbose_name='date')),
-                ('evaluator', models.CharField(help_text='A person, a team or an institution.', max_length=300, verbose_name='evaluator')),
-                ('evaluator_type', models.CharField(choices=[('internal', 'Internal'), ('independent', 'Independent'), ('peer', 'Peer review')], max_length=12, verbose_name='evaluator type')),
-                ('scope', models.TextField(blank=True, verbose_name='scope')),
-                ('findings', models.TextField(blank=True, verbose_name='findings')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('strategy', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evaluations', to='strategy.strategy', verbose_name='strategy')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("mid_term", "Mid-term evaluation"),
+                            ("final", "Final evaluation"),
+                            ("ad_hoc", "Ad hoc review"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "date",
+                    models.DateField(help_text="When the evaluation was (or is to be) completed.", verbose_name="date"),
+                ),
+                (
+                    "evaluator",
+                    models.CharField(
+                        help_text="A person, a team or an institution.", max_length=300, verbose_name="evaluator"
+                    ),
+                ),
+                (
+                    "evaluator_type",
+                    models.CharField(
+                        choices=[("internal", "Internal"), ("independent", "Independent"), ("peer", "Peer review")],
+                        max_length=12,
+                        verbose_name="evaluator type",
+                    ),
+                ),
+                ("scope", models.TextField(blank=True, verbose_name="scope")),
+                ("findings", models.TextField(blank=True, verbose_name="findings")),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "strategy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evaluations",
+                        to="strategy.strategy",
+                        verbose_name="strategy",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'evaluation',
-                'verbose_name_plural': 'evaluations',
-                'ordering': ['strategy', 'date', 'id'],
+                "verbose_name": "evaluation",
+                "verbose_name_plural": "evaluations",
+                "ordering": ["strategy", "date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ObjectiveRisk',
+            name="ObjectiveRisk",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('risk', 'Risk'), ('assumption', 'Assumption')], default='risk', max_length=10, verbose_name='kind')),
-                ('text', models.TextField(verbose_name='description')),
-                ('likelihood', models.PositiveSmallIntegerField(blank=True, help_text='From 1 (rare) to 5 (almost certain).', null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='likelihood')),
-                ('impact', models.PositiveSmallIntegerField(blank=True, help_text='From 1 (minor) to 5 (severe).', null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='impact')),
-                ('mitigation', models.TextField(blank=True, verbose_name='mitigation')),
-                ('owner', models.CharField(blank=True, help_text='Who watches it and acts.', max_length=300, verbose_name='owner')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('closed', 'Closed')], default='open', max_length=10, verbose_name='status')),
-                ('review_on', models.DateField(blank=True, null=True, verbose_name='review date')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('objective', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='risks', to='strategy.element', verbose_name='objective')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("risk", "Risk"), ("assumption", "Assumption")],
+                        default="risk",
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="description")),
+                (
+                    "likelihood",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="From 1 (rare) to 5 (almost certain).",
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="likelihood",
+                    ),
+                ),
+                (
+                    "impact",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="From 1 (minor) to 5 (severe).",
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="impact",
+                    ),
+                ),
+                ("mitigation", models.TextField(blank=True, verbose_name="mitigation")),
+                (
+                    "owner",
+                    models.CharField(
+                        blank=True, help_text="Who watches it and acts.", max_length=300, verbose_name="owner"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("closed", "Closed")],
+                        default="open",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("review_on", models.DateField(blank=True, null=True, verbose_name="review date")),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                (
+                    "objective",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="risks",
+                        to="strategy.element",
+                        verbose_name="objective",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'risk or assumption',
-                'verbose_name_plural': 'risks and assumptions',
-                'ordering': ['objective', 'kind', 'id'],
+                "verbose_name": "risk or assumption",
+                "verbose_name_plural": "risks and assumptions",
+                "ordering": ["objective", "kind", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Recommendation',
+            name="Recommendation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='recommendation')),
-                ('priority', models.CharField(choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High')], default='medium', max_length=10, verbose_name='priority')),
-                ('response', models.CharField(choices=[('pending', 'No response yet'), ('accepted', 'Accepted'), ('partly', 'Partly accepted'), ('rejected', 'Rejected'), ('implemented', 'Implemented')], default='pending', max_length=12, verbose_name='response')),
-                ('response_note', models.TextField(blank=True, verbose_name='response note')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('action', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='recommendations', to='strategy.action', verbose_name='became action')),
-                ('evaluation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recommendations', to='strategy.evaluation', verbose_name='evaluation')),
-                ('gap', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='recommendations', to='gaps.gap', verbose_name='became gap')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.TextField(verbose_name="recommendation")),
+                (
+                    "priority",
+                    models.CharField(
+                        choices=[("low", "Low"), ("medium", "Medium"), ("high", "High")],
+                        default="medium",
+                        max_length=10,
+                        verbose_name="priority",
+                    ),
+                ),
+                (
+                    "response",
+                    models.CharField(
+                        choices=[
+                            ("pending", "No response yet"),
+                            ("accepted", "Accepted"),
+                            ("partly", "Partly accepted"),
+                            ("rejected", "Rejected"),
+                            ("implemented", "Implemented"),
+                        ],
+                        default="pending",
+                        max_length=12,
+                        verbose_name="response",
+                    ),
+                ),
+                ("response_note", models.TextField(blank=True, verbose_name="response note")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                (
+                    "action",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="recommendations",
+                        to="strategy.action",
+                        verbose_name="became action",
+                    ),
+                ),
+                (
+                    "evaluation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="recommendations",
+                        to="strategy.evaluation",
+                        verbose_name="evaluation",
+                    ),
+                ),
+                (
+                    "gap",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="recommendations",
+                        to="gaps.gap",
+                        verbose_name="became gap",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'recommendation',
-                'verbose_name_plural': 'recommendations',
-                'ordering': ['evaluation', 'order', 'id'],
+                "verbose_name": "recommendation",
+                "verbose_name_plural": "recommendations",
+                "ordering": ["evaluation", "order", "id"],
             },
         ),
     ]

@@ -243,7 +243,9 @@ def do_create_risk(actor: User | None, objective: Element, **values: Any) -> Obj
 
 
 @transaction.atomic
-def do_update_risk(actor: User | None, risk: ObjectiveRisk, expected_version: int | None, **values: Any) -> ObjectiveRisk:
+def do_update_risk(
+    actor: User | None, risk: ObjectiveRisk, expected_version: int | None, **values: Any
+) -> ObjectiveRisk:
     _check(values, RISK_FIELDS, "risk")
     return _update(actor, risk, expected_version, values, risk.objective.strategy.organisation)  # type: ignore[no-any-return]
 
@@ -257,7 +259,9 @@ def do_delete_risk(actor: User | None, risk: ObjectiveRisk) -> None:
 
 
 @transaction.atomic
-def do_set_axis_owner(actor: User | None, axis: Element, expected_version: int | None = None, **values: Any) -> AxisOwner:
+def do_set_axis_owner(
+    actor: User | None, axis: Element, expected_version: int | None = None, **values: Any
+) -> AxisOwner:
     """Create or change the body responsible for ``axis``."""
     _check(values, OWNER_FIELDS, "axis owner")
     existing = AxisOwner.objects.filter(axis=axis).first()
