@@ -28,13 +28,9 @@ from cyberplan.gaps.models import Gap
 
 from .choices import (
     ActionStatus,
+    ElementKind,
     EvaluationKind,
     EvaluatorType,
-    RecommendationPriority,
-    RecommendationResponse,
-    RiskKind,
-    RiskStatus,
-    ElementKind,
     FocusArea,
     Frequency,
     FundingSource,
@@ -45,7 +41,11 @@ from .choices import (
     MeasurementOrigin,
     Phase,
     ProgressWeighting,
+    RecommendationPriority,
+    RecommendationResponse,
     Resolution,
+    RiskKind,
+    RiskStatus,
     VersionStatus,
 )
 

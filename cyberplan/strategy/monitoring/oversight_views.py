@@ -43,7 +43,6 @@ from ..oversight.forms import (
 )
 from ..versions.views import header_template
 
-
 # Forms shown with their errors where they stand; the others' errors are summed up at the top of the page.
 UNFOLDED_FORMS = frozenset({"evaluation_form", "risk_form", "owner_form"})
 

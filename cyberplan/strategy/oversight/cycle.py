@@ -1,6 +1,6 @@
 """The strategy's review cycle, counted from its adoption date.
 
-Review *k* is due ``k × review_months`` after the adoption date. An evaluation held (dated on or
+Review *k* is due ``k * review_months`` after the adoption date. An evaluation held (dated on or
 before the day looked at, and not before the adoption) counts as a review: the next review is the
 first due date after the last one held, or after the adoption when none was held. A strategy
 without an adoption date has no cycle: nothing is guessed from its first year.

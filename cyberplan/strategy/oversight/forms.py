@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from cyberplan.core.forms import limit_queryset
 from cyberplan.core.models import Organisation
 
 from ..choices import ElementKind
@@ -53,17 +54,17 @@ class ToActionForm(forms.Form):
 
     def __init__(self, *args: Any, strategy: Strategy, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["objective"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = strategy.elements.exclude(kind=ElementKind.AXIS).order_by("order", "code", "id")
+        limit_queryset(
+            self, "objective", strategy.elements.exclude(kind=ElementKind.AXIS).order_by("order", "code", "id")
+        )
 
 
 class RiskForm(forms.ModelForm):  # type: ignore[type-arg]  # generic only in django-stubs
     def __init__(self, *args: Any, strategy: Strategy, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["objective"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = strategy.elements.filter(kind=ElementKind.OBJECTIVE).order_by("order", "code", "id")
+        limit_queryset(
+            self, "objective", strategy.elements.filter(kind=ElementKind.OBJECTIVE).order_by("order", "code", "id")
+        )
 
     class Meta:
         model = ObjectiveRisk
@@ -88,12 +89,8 @@ class AxisOwnerForm(forms.ModelForm):  # type: ignore[type-arg]  # generic only 
 
     def __init__(self, *args: Any, strategy: Strategy, organisations: QuerySet[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        axis = self.fields["axis"]
-        assert isinstance(axis, forms.ModelChoiceField)
-        axis.queryset = strategy.elements.filter(kind=ElementKind.AXIS).order_by("order", "code", "id")
-        organisation = self.fields["organisation"]
-        assert isinstance(organisation, forms.ModelChoiceField)
-        organisation.queryset = organisations
+        limit_queryset(self, "axis", strategy.elements.filter(kind=ElementKind.AXIS).order_by("order", "code", "id"))
+        limit_queryset(self, "organisation", organisations)
 
     class Meta:
         model = AxisOwner
