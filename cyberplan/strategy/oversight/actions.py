@@ -152,6 +152,24 @@ def _link(actor: User | None, recommendation: Recommendation, **values: Any) -> 
     return recommendation
 
 
+@transaction.atomic
+def do_link_recommendation(
+    actor: User | None, recommendation: Recommendation, *, gap: Gap | None = None, action: Action | None = None
+) -> Recommendation:
+    """Record that the recommendation is followed up by an existing gap or action of the same strategy's owner."""
+    strategy = recommendation.evaluation.strategy
+    if gap is not None and gap.organisation_id != strategy.organisation_id:
+        raise ValidationError({"gap": _("Choose a gap of the strategy owner's register.")})
+    if action is not None and action.strategy_id != strategy.pk:
+        raise ValidationError({"action": _("Choose an action of this strategy.")})
+    values: dict[str, Any] = {}
+    if gap is not None:
+        values["gap"] = gap
+    if action is not None:
+        values["action"] = action
+    return _link(actor, recommendation, **values)
+
+
 def _recommendation_title(recommendation: Recommendation) -> str:
     text = " ".join(recommendation.text.split())
     return text if len(text) <= 240 else text[:239].rstrip() + "…"
