@@ -291,6 +291,7 @@ def _progress(strategy: Strategy, actor: User | None) -> None:
 def _oversight(strategy: Strategy, actor: User | None) -> None:
     """Adoption date, responsible bodies, an illustrative internal review and a scheduled mid-term evaluation, risks."""
     act.do_update_strategy(actor, strategy, None, adopted_on=ADOPTED_ON)
+    strategy.refresh_from_db()
     for code, slug, body, role in AXIS_OWNERS:
         axis = Element.objects.filter(strategy=strategy, code=code).first()
         if axis is None:
