@@ -115,7 +115,7 @@ def test_assessment_cycle_follows_the_last_assessment(world: World, plan: Plan) 
     assert view.last_assessment == recent and view.assessment_due_on == datetime.date(2028, 12, 1)
     assert not [a for a in view.alerts if a.kind == "assessment_due"]
     # The strategy's own review counts from its adoption date, which this plan does not have.
-    assert view.review_due_on is None and [a.kind for a in view.alerts][0] == "no_adoption"
+    assert view.review_due_on is None and view.alerts[0].kind == "no_adoption"
 
 
 def test_monitoring_page_shows_figures_charts_alerts_and_the_assessment_link(world: World, plan: Plan) -> None:

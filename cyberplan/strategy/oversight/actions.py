@@ -7,7 +7,7 @@ caller checks that the user may edit the strategy (``Permission.EDIT`` in its ow
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,6 +23,8 @@ from cyberplan.gaps.models import Gap
 from .. import actions as strategy_actions
 from ..choices import ElementKind, RecommendationPriority
 from ..models import Action, AxisOwner, Element, Evaluation, ObjectiveRisk, Recommendation, Strategy
+
+R = TypeVar("R", Evaluation, Recommendation, ObjectiveRisk, AxisOwner)
 
 EVALUATION_FIELDS = frozenset({"kind", "date", "evaluator", "evaluator_type", "scope", "findings"})
 RECOMMENDATION_FIELDS = frozenset({"text", "priority", "response", "response_note", "order"})
@@ -45,7 +47,7 @@ def _check(values: dict[str, Any], allowed: frozenset[str], what: str) -> None:
         raise ValueError(f"not {what} fields: {sorted(unknown)}")
 
 
-def _create(actor: User | None, instance: Any, organisation: Organisation) -> Any:
+def _create(actor: User | None, instance: R, organisation: Organisation) -> R:
     instance.full_clean()
     instance.save()
     audit.record_create(actor, instance, organisation=organisation)
@@ -53,9 +55,9 @@ def _create(actor: User | None, instance: Any, organisation: Organisation) -> An
 
 
 def _update(
-    actor: User | None, instance: Any, expected_version: int | None, values: dict[str, Any], organisation: Organisation
-) -> Any:
-    current = strategy_actions.locked(type(instance), instance.pk, expected_version)
+    actor: User | None, instance: R, expected_version: int | None, values: dict[str, Any], organisation: Organisation
+) -> R:
+    current: R = strategy_actions.locked(type(instance), instance.pk, expected_version)
     before = audit.snapshot(current)
     for name, value in values.items():
         setattr(current, name, value)
@@ -96,7 +98,7 @@ def do_create_evaluation(actor: User | None, strategy: Strategy, **values: Any) 
     _check(values, EVALUATION_FIELDS, "evaluation")
     evaluation = Evaluation(strategy=strategy, created_by=strategy_actions.who(actor), **values)
     _validate(evaluation)
-    return _create(actor, evaluation, strategy.organisation)  # type: ignore[no-any-return]
+    return _create(actor, evaluation, strategy.organisation)
 
 
 @transaction.atomic
@@ -104,7 +106,7 @@ def do_update_evaluation(
     actor: User | None, evaluation: Evaluation, expected_version: int | None, **values: Any
 ) -> Evaluation:
     _check(values, EVALUATION_FIELDS, "evaluation")
-    return _update(actor, evaluation, expected_version, values, evaluation.strategy.organisation)  # type: ignore[no-any-return]
+    return _update(actor, evaluation, expected_version, values, evaluation.strategy.organisation)
 
 
 @transaction.atomic
@@ -125,7 +127,7 @@ def do_create_recommendation(actor: User | None, evaluation: Evaluation, **value
         values["order"] = evaluation.recommendations.count() + 1
     recommendation = Recommendation(evaluation=evaluation, **values)
     _validate(recommendation)
-    return _create(actor, recommendation, evaluation.strategy.organisation)  # type: ignore[no-any-return]
+    return _create(actor, recommendation, evaluation.strategy.organisation)
 
 
 @transaction.atomic
@@ -134,7 +136,7 @@ def do_update_recommendation(
 ) -> Recommendation:
     _check(values, RECOMMENDATION_FIELDS, "recommendation")
     organisation = recommendation.evaluation.strategy.organisation
-    return _update(actor, recommendation, expected_version, values, organisation)  # type: ignore[no-any-return]
+    return _update(actor, recommendation, expected_version, values, organisation)
 
 
 @transaction.atomic
@@ -257,7 +259,7 @@ def do_create_risk(actor: User | None, objective: Element, **values: Any) -> Obj
     _check(values, RISK_FIELDS, "risk")
     risk = ObjectiveRisk(objective=objective, **values)
     _validate(risk)
-    return _create(actor, risk, objective.strategy.organisation)  # type: ignore[no-any-return]
+    return _create(actor, risk, objective.strategy.organisation)
 
 
 @transaction.atomic
@@ -265,7 +267,7 @@ def do_update_risk(
     actor: User | None, risk: ObjectiveRisk, expected_version: int | None, **values: Any
 ) -> ObjectiveRisk:
     _check(values, RISK_FIELDS, "risk")
-    return _update(actor, risk, expected_version, values, risk.objective.strategy.organisation)  # type: ignore[no-any-return]
+    return _update(actor, risk, expected_version, values, risk.objective.strategy.organisation)
 
 
 @transaction.atomic
@@ -286,8 +288,8 @@ def do_set_axis_owner(
     if existing is None:
         owner = AxisOwner(axis=axis, **values)
         _validate(owner)
-        return _create(actor, owner, axis.strategy.organisation)  # type: ignore[no-any-return]
-    return _update(actor, existing, expected_version, values, axis.strategy.organisation)  # type: ignore[no-any-return]
+        return _create(actor, owner, axis.strategy.organisation)
+    return _update(actor, existing, expected_version, values, axis.strategy.organisation)
 
 
 @transaction.atomic
