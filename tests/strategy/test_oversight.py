@@ -374,3 +374,23 @@ def test_report_has_the_review_owners_evaluations_and_risks(world: World, plan: 
         assert any(row[0] == "2 Awareness" and row[1] == "Awareness subcommittee" for row in rows)
         html = produce(plan.strategy, "monitoring", language, "html", period="2026-Q4").content.decode()
     assert "Train &lt;more&gt; handlers." in html and "Train <more>" not in html
+
+
+def test_editor_records_an_evaluation_and_its_recommendations_on_the_page(world: World, plan: Plan) -> None:
+    analyst = signed_in(world.users[Role.ANALYST])
+    made = analyst.post(
+        url("evaluation_create", plan),
+        {"kind": "mid_term", "date": "2027-03-31", "evaluator": "Peer team", "evaluator_type": "peer", "scope": ""},
+    )
+    assert made.status_code == 302
+    held = Evaluation.objects.get()
+    refused = analyst.post(url("evaluation_create", plan), {"kind": "mid_term", "date": "", "evaluator": " "})
+    assert refused.status_code == 400 and Evaluation.objects.count() == 1
+    assert (
+        analyst.post(url("recommendation_create", plan, held.pk), {"text": "", "priority": "high"}).status_code == 400
+    )
+    added = analyst.post(url("recommendation_create", plan, held.pk), {"text": "Fund the SOC.", "priority": "high"})
+    assert added.status_code == 302
+    assert [(r.text, r.priority, r.order) for r in held.recommendations.all()] == [("Fund the SOC.", "high", 1)]
+    page = analyst.get(url("evaluation", plan)).content.decode()
+    assert "Fund the SOC." in page and gettext("Scheduled") in page

@@ -28,7 +28,7 @@ from cyberplan.core.models import Organisation, User
 
 from .. import access
 from ..actions import ConcurrentEditError
-from ..choices import ElementKind, RecommendationResponse
+from ..choices import ElementKind, RecommendationPriority, RecommendationResponse
 from ..models import AxisOwner, Element, Evaluation, ObjectiveRisk, Recommendation, Strategy
 from ..oversight import actions as oversight
 from ..oversight.cycle import review_cycle
@@ -117,6 +117,7 @@ def _page(request: HttpRequest, strategy: Strategy, status: int = 200, **forms: 
         }
         context |= forms
         context["response_choices"] = RecommendationResponse.choices
+        context["priority_choices"] = RecommendationPriority.choices
         context["error_forms"] = [form for name, form in forms.items() if name not in UNFOLDED_FORMS and form.errors]
     return render(request, "strategy/monitoring/evaluation.html", context, status=status)
 
