@@ -17,6 +17,12 @@ from cyberplan.jobs.api.views import JobViewSet
 from cyberplan.legal.api.views import InstrumentViewSet, ReviewViewSet
 from cyberplan.regional.api.views import ReceivePackageView
 from cyberplan.sharing.misp.api import CollectionMISPExportView
+from cyberplan.strategy.api.oversight import (
+    AxisOwnerViewSet,
+    EvaluationViewSet,
+    RecommendationViewSet,
+    RiskViewSet,
+)
 from cyberplan.strategy.api.views import ActionViewSet, ElementViewSet, KPIViewSet, StrategyViewSet, VersionViewSet
 from cyberplan.threats.api.views import EventListView, ImportViewSet, StoreGrantViewSet
 from cyberplan.training.api.views import (
@@ -59,6 +65,10 @@ router.register("strategy-elements", ElementViewSet, basename="strategy-element"
 router.register("strategy-actions", ActionViewSet, basename="strategy-action")
 router.register("strategy-kpis", KPIViewSet, basename="strategy-kpi")
 router.register("strategy-versions", VersionViewSet, basename="strategy-version")
+router.register("strategy-evaluations", EvaluationViewSet, basename="strategy-evaluation")
+router.register("strategy-recommendations", RecommendationViewSet, basename="strategy-recommendation")
+router.register("strategy-risks", RiskViewSet, basename="strategy-risk")
+router.register("strategy-axis-owners", AxisOwnerViewSet, basename="strategy-axis-owner")
 
 app_name = "api"
 urlpatterns = [

@@ -59,6 +59,7 @@ STRATEGY_FIELDS = frozenset(
         "start_year",
         "end_year",
         "review_months",
+        "adopted_on",
         "vision_en",
         "vision_es",
         "foreword_en",

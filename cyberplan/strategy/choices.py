@@ -153,3 +153,43 @@ class ProgressWeighting(models.TextChoices):
 
     BUDGET = "budget", _("By budget")
     WEIGHT = "weight", _("By explicit weight")
+
+
+class EvaluationKind(models.TextChoices):
+    """When an evaluation comes in the strategy's life (ENISA NCSS evaluation guide; ITU/World Bank guide)."""
+
+    MID_TERM = "mid_term", _("Mid-term evaluation")
+    FINAL = "final", _("Final evaluation")
+    AD_HOC = "ad_hoc", _("Ad hoc review")
+
+
+class EvaluatorType(models.TextChoices):
+    INTERNAL = "internal", _("Internal")
+    INDEPENDENT = "independent", _("Independent")
+    PEER = "peer", _("Peer review")
+
+
+class RecommendationPriority(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
+class RecommendationResponse(models.TextChoices):
+    """The owner's response to a recommendation, and its follow-up."""
+
+    PENDING = "pending", _("No response yet")
+    ACCEPTED = "accepted", _("Accepted")
+    PARTLY = "partly", _("Partly accepted")
+    REJECTED = "rejected", _("Rejected")
+    IMPLEMENTED = "implemented", _("Implemented")
+
+
+class RiskKind(models.TextChoices):
+    RISK = "risk", _("Risk")
+    ASSUMPTION = "assumption", _("Assumption")
+
+
+class RiskStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")

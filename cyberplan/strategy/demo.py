@@ -26,11 +26,22 @@ from cyberplan.core.models import Organisation, User
 from cyberplan.threats.store import event_store
 
 from . import actions as act
-from .choices import ActionStatus, KPISource, Resolution, VersionStatus
+from .choices import (
+    ActionStatus,
+    EvaluationKind,
+    EvaluatorType,
+    KPISource,
+    RecommendationPriority,
+    RecommendationResponse,
+    Resolution,
+    RiskKind,
+    VersionStatus,
+)
 from .importing.importer import import_structure
 from .kpis import parse_trend_spec
-from .models import KPI, Action, Strategy
+from .models import KPI, Action, Element, Strategy
 from .monitoring.views import warm_overview_charts
+from .oversight import actions as oversight
 from .versions import actions as version_act
 
 STRUCTURE = Path(__file__).resolve().parent / "demo" / "paraguay-illustrative.yaml"
@@ -39,6 +50,116 @@ TITLE = "National Cybersecurity Strategy of Paraguay 2025-2028 (illustrative, af
 EARLIER_TITLES = ("National Cybersecurity Strategy of Paraguay (illustrative)",)
 # Decree 3900 of 22 May 2025 adopted the ENC 2025-2028 (reference facts §6, "Update").
 LEGAL_REFERENCE = "Illustrates Decreto 3900/2025 (22 May 2025); not the decree's text"
+
+# The ENC 2025-2028 was adopted by Decree 3900 of 22 May 2025 (reference facts §6, "Update"): its
+# review cycle counts from that date.
+ADOPTED_ON = datetime.date(2025, 5, 22)
+
+# The body responsible for each axis: (axis code, organisation slug or None, named body, contact role).
+# Illustrative: the governance text's "one working group per axis"; the organisations are the demo's.
+AXIS_OWNERS: list[tuple[str, str | None, str, str]] = [
+    ("1", "mitic", "Illustrative working group on awareness and culture", "Coordinator (illustrative)"),
+    ("2", "mitic", "Illustrative working group on research and innovation", "Coordinator (illustrative)"),
+    ("3", "cnc", "Illustrative subcommittee on critical infrastructure", "Chair of the subcommittee (illustrative)"),
+    ("4", "cert-py", "", "Head of CERT-PY (illustrative)"),
+    ("5", "ministerio-publico", "", "Head of the computer-crime unit (illustrative)"),
+    ("6", "mitic", "Illustrative working group on digital public administration", "Coordinator (illustrative)"),
+    ("7", "cnc", "", "Technical secretariat of the commission (illustrative)"),
+]
+
+# One risk or assumption per objective: (objective code, kind, text, likelihood, impact, mitigation, owner).
+RISKS: list[tuple[str, str, str, int | None, int | None, str, str]] = [
+    (
+        "1.1",
+        RiskKind.ASSUMPTION,
+        "Illustrative: media partners carry the campaigns free of charge.",
+        3,
+        3,
+        "Illustrative: budget a paid wave as fallback.",
+        "MITIC communications (illustrative)",
+    ),
+    (
+        "2.1",
+        RiskKind.RISK,
+        "Illustrative: research grants are not renewed.",
+        3,
+        4,
+        "Illustrative: seek co-funding from co-operation partners.",
+        "MITIC (illustrative)",
+    ),
+    (
+        "3.1",
+        RiskKind.RISK,
+        "Illustrative: operators do not share their asset inventories.",
+        4,
+        4,
+        "Illustrative: a confidentiality agreement and sector meetings.",
+        "CNC subcommittee (illustrative)",
+    ),
+    (
+        "4.1",
+        RiskKind.RISK,
+        "Illustrative: trained analysts leave CERT-PY for the private sector.",
+        4,
+        3,
+        "Illustrative: a retention plan and shared training.",
+        "CERT-PY (illustrative)",
+    ),
+    (
+        "5.1",
+        RiskKind.ASSUMPTION,
+        "Illustrative: Congress approves the Second Additional Protocol in the period.",
+        None,
+        None,
+        "Illustrative: brief the committees early.",
+        "MRE (illustrative)",
+    ),
+    (
+        "5.2",
+        RiskKind.RISK,
+        "Illustrative: forensic equipment arrives late.",
+        2,
+        3,
+        "Illustrative: order through a framework contract.",
+        "Ministerio Público (illustrative)",
+    ),
+    (
+        "6.1",
+        RiskKind.RISK,
+        "Illustrative: ministries lack staff to apply the controls.",
+        4,
+        4,
+        "Illustrative: a shared security officer for small institutions.",
+        "MITIC (illustrative)",
+    ),
+    (
+        "6.2",
+        RiskKind.ASSUMPTION,
+        "Illustrative: institutions release staff for training.",
+        3,
+        2,
+        "Illustrative: online modules in working hours.",
+        "MITIC (illustrative)",
+    ),
+    (
+        "7.1",
+        RiskKind.RISK,
+        "Illustrative: the commission meets too rarely to steer the strategy.",
+        3,
+        4,
+        "Illustrative: a fixed quarterly calendar.",
+        "CNC (illustrative)",
+    ),
+    (
+        "7.2",
+        RiskKind.RISK,
+        "Illustrative: the data protection agency is not staffed in time.",
+        3,
+        4,
+        "Illustrative: a staffing plan in the 2026 budget.",
+        "MITIC (illustrative)",
+    ),
+]
 
 # (action code, days before today, status, percent, narrative): the demo's progress reports.
 PROGRESS: list[tuple[str, int, str, int, str]] = [
@@ -76,6 +197,7 @@ def build_strategy_demo(
             say(f"note: {note}")
         _versions(strategy, actor)
         _progress(strategy, actor)
+        _oversight(strategy, actor)
     computed = _compute(strategy, actor, say)
     say(
         f"Built the illustrative strategy of Paraguay (number {strategy.pk}): {result.summary()}; "
@@ -164,6 +286,71 @@ def _progress(strategy: Strategy, actor: User | None) -> None:
         act.do_record_measurement(
             actor, handlers, date=today - datetime.timedelta(days=30), value=120, note="Illustrative value."
         )
+
+
+def _oversight(strategy: Strategy, actor: User | None) -> None:
+    """Adoption date, responsible bodies, an illustrative internal review and a scheduled mid-term evaluation, risks."""
+    act.do_update_strategy(actor, strategy, None, adopted_on=ADOPTED_ON)
+    strategy.refresh_from_db()
+    for code, slug, body, role in AXIS_OWNERS:
+        axis = Element.objects.filter(strategy=strategy, code=code).first()
+        if axis is None:
+            continue
+        organisation = Organisation.objects.filter(slug=slug).first() if slug else None
+        oversight.do_set_axis_owner(actor, axis, organisation=organisation, body=body, contact_role=role)
+    for code, kind, text, likelihood, impact, mitigation, owner in RISKS:
+        objective = Element.objects.filter(strategy=strategy, code=code).first()
+        if objective is None:
+            continue
+        oversight.do_create_risk(
+            actor,
+            objective,
+            kind=kind,
+            text=text,
+            likelihood=likelihood,
+            impact=impact,
+            mitigation=mitigation,
+            owner=owner,
+            review_on=datetime.date(2027, 3, 31),
+        )
+    today = timezone.localdate()
+    review = oversight.do_create_evaluation(
+        actor,
+        strategy,
+        kind=EvaluationKind.AD_HOC,
+        date=today - datetime.timedelta(days=40),
+        evaluator="MITIC strategy team (illustrative)",
+        evaluator_type=EvaluatorType.INTERNAL,
+        scope="Illustrative internal review of the first year of implementation.",
+        findings="Illustrative: awareness and incident response progress; public administration controls are late.",
+    )
+    late = Action.objects.filter(strategy=strategy, code="6.1.1.1").first()
+    first = oversight.do_create_recommendation(
+        actor,
+        review,
+        text="Illustrative: give the ministries a shared security officer to apply the controls.",
+        priority=RecommendationPriority.HIGH,
+        response=RecommendationResponse.ACCEPTED,
+        response_note="Illustrative: followed by the action on the controls.",
+    )
+    if late is not None:
+        oversight.do_link_recommendation(actor, first, action=late)
+    oversight.do_create_recommendation(
+        actor,
+        review,
+        text="Illustrative: publish the progress of each axis every six months.",
+        priority=RecommendationPriority.MEDIUM,
+    )
+    # The mid-term evaluation, planned half-way through the period (or soon, once that date has passed).
+    oversight.do_create_evaluation(
+        actor,
+        strategy,
+        kind=EvaluationKind.MID_TERM,
+        date=max(datetime.date(2027, 3, 31), today + datetime.timedelta(days=30)),
+        evaluator="To be selected (illustrative)",
+        evaluator_type=EvaluatorType.INDEPENDENT,
+        scope="Illustrative: relevance, effectiveness and efficiency of the seven axes at mid-term.",
+    )
 
 
 def _compute(strategy: Strategy, actor: User | None, say: Callable[[str], None]) -> int:

@@ -8,6 +8,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from cyberplan.assessment.demo import build_demo_assessment_for_workspace
 from cyberplan.assessment.results import factor_stages
@@ -23,7 +24,21 @@ from cyberplan.strategy.choices import (
     VersionStatus,
 )
 from cyberplan.strategy.demo import LEGAL_REFERENCE, TITLE, build_demo_strategy_for_workspace
-from cyberplan.strategy.models import KPI, Action, ActionGap, Comment, Element, KPIMeasurement, ProgressUpdate, Strategy
+from cyberplan.strategy.models import (
+    KPI,
+    Action,
+    ActionGap,
+    AxisOwner,
+    Comment,
+    Element,
+    Evaluation,
+    KPIMeasurement,
+    ObjectiveRisk,
+    ProgressUpdate,
+    Recommendation,
+    Strategy,
+)
+from cyberplan.strategy.oversight.cycle import review_cycle
 from cyberplan.workspace.demo import build_demo_workspace
 
 # Slow tests: make test-fast leaves them out (see docs/development/testing.md).
@@ -55,6 +70,10 @@ def state() -> tuple[int, ...]:
         ProgressUpdate.objects.count(),
         KPIMeasurement.objects.count(),
         Comment.objects.count(),
+        Evaluation.objects.count(),
+        Recommendation.objects.count(),
+        ObjectiveRisk.objects.count(),
+        AxisOwner.objects.count(),
         AuditEntry.objects.count(),
     )
 
@@ -106,12 +125,37 @@ def test_demo_command_builds_it_once(db: None) -> None:
     out = io.StringIO()
     call_command("demo", "--no-serve", "--no-events", stdout=out)
     assert "The illustrative strategy of Paraguay exists already" in out.getvalue()
-    assert state()[:8] == first[:8]
+    assert state()[:-1] == first[:-1]
     # Paraguay's once; the regional demo's synthetic member states have one each, built once too.
     assert Strategy.objects.filter(illustrative=True, organisation__country="PY").count() == 1
     assert (
         Strategy.objects.filter(illustrative=True).count() == Strategy.objects.values("organisation").distinct().count()
     )
+
+
+def test_demo_oversight_adoption_owners_risks_and_evaluations(db: None) -> None:
+    """Adopted on the decree's date (22 May 2025); every axis has a responsible body and every objective a risk
+    or an assumption; an illustrative internal review held and a mid-term evaluation scheduled."""
+    build_demo_workspace()
+    strategy = build_demo_strategy_for_workspace()
+    assert strategy.adopted_on == datetime.date(2025, 5, 22)
+    axes = strategy.elements.filter(kind=ElementKind.AXIS)
+    owners = AxisOwner.objects.filter(axis__strategy=strategy)
+    assert owners.count() == axes.count() == 7
+    assert all(o.name and "illustrative" in o.contact_role for o in owners)
+    objectives = strategy.elements.filter(kind=ElementKind.OBJECTIVE)
+    risks = ObjectiveRisk.objects.filter(objective__strategy=strategy)
+    assert {r.objective_id for r in risks} == set(objectives.values_list("pk", flat=True))
+    assert all(r.text.startswith("Illustrative:") for r in risks)
+    evaluations = list(strategy.evaluations.order_by("date"))
+    today = timezone.localdate()
+    assert [(e.kind, e.date > today) for e in evaluations] == [("ad_hoc", False), ("mid_term", True)]
+    assert all("illustrative" in e.evaluator for e in evaluations)
+    followed = Recommendation.objects.filter(evaluation__strategy=strategy, action__isnull=False).get()
+    assert followed.action is not None and followed.action.code == "6.1.1.1" and followed.response == "accepted"
+    # The internal review counts as held: the next review is the first 36 months after adoption.
+    cycle = review_cycle(strategy, today)
+    assert cycle.last_review == evaluations[0] and cycle.next_due == datetime.date(2028, 5, 22)
 
 
 def test_a_missing_gap_is_skipped_with_a_note(db: None) -> None:

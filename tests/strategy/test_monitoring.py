@@ -93,7 +93,8 @@ def test_overview_progress_per_axis_and_overall_with_alerts(world: World, plan: 
     # Action 1 was last reported on 30 June 2025, more than 120 days before 1 March 2026.
     assert ("stale", "1.1.1.1 has had no progress update for more than 120 days.") in messages
     assert not any(kind == "stale" and "2.1.1" in text for kind, text in messages)
-    assert view.alerts[0].kind == "review_due" and "no capacity assessment" in view.alerts[0].message
+    assessment_alert = next(a for a in view.alerts if a.kind == "assessment_due")
+    assert "no capacity assessment" in assessment_alert.message
 
     # Completing action 1 ends its overdue alert and counts it as completed; cancelled actions are left out.
     report(plan, "action1", datetime.date(2026, 2, 1), ActionStatus.COMPLETED, 100)
@@ -103,15 +104,18 @@ def test_overview_progress_per_axis_and_overall_with_alerts(world: World, plan: 
     assert not [a for a in view.alerts if a.kind == "overdue"]
 
 
-def test_review_cycle_follows_the_last_assessment(world: World, plan: Plan) -> None:
+def test_assessment_cycle_follows_the_last_assessment(world: World, plan: Plan) -> None:
     assessment(world, datetime.date(2023, 1, 15))
     view = monitoring.overview(plan.strategy, AS_OF)
-    assert view.review_due_on == datetime.date(2026, 1, 15)  # every 36 months
-    assert view.alerts[0].kind == "review_due" and "every 36 months" in view.alerts[0].message
+    assert view.assessment_due_on == datetime.date(2026, 1, 15)  # every 36 months
+    assessment_alert = next(a for a in view.alerts if a.kind == "assessment_due")
+    assert "every 36 months" in assessment_alert.message
     recent = assessment(world, datetime.date(2025, 12, 1))
     view = monitoring.overview(plan.strategy, AS_OF)
-    assert view.last_assessment == recent and view.review_due_on == datetime.date(2028, 12, 1)
-    assert not [a for a in view.alerts if a.kind == "review_due"]
+    assert view.last_assessment == recent and view.assessment_due_on == datetime.date(2028, 12, 1)
+    assert not [a for a in view.alerts if a.kind == "assessment_due"]
+    # The strategy's own review counts from its adoption date, which this plan does not have.
+    assert view.review_due_on is None and view.alerts[0].kind == "no_adoption"
 
 
 def test_monitoring_page_shows_figures_charts_alerts_and_the_assessment_link(world: World, plan: Plan) -> None:

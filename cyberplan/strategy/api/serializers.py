@@ -68,6 +68,7 @@ class StrategySerializer(serializers.ModelSerializer[Strategy]):
             "start_year",
             "end_year",
             "review_months",
+            "adopted_on",
             "phase",
             "vision_en",
             "vision_es",

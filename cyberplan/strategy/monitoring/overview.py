@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cyberplan.assessment.access import assessments_of, assessments_visible_to
@@ -19,6 +20,7 @@ from cyberplan.assessment.models import Assessment
 from ..choices import FREQUENCY_MONTHS, ActionStatus, ElementKind, Frequency, ProgressWeighting
 from ..kpis import progress_towards_target
 from ..models import KPI, Action, Element, KPIMeasurement, ProgressUpdate, Strategy
+from ..oversight.cycle import ReviewCycle, add_months, review_cycle
 
 # An action without a progress update for this long is flagged.
 STALE_UPDATE_DAYS = 120
@@ -37,7 +39,7 @@ class AxisProgress:
 
 @dataclass
 class Alert:
-    kind: str  # "overdue", "stale", "kpi_due", "review_due", "no_lead", "no_kpi"
+    kind: str  # "review_due", "no_adoption", "assessment_due", "overdue", "stale", "kpi_due", "no_lead", "no_kpi"
     message: str
     action: Action | None = None
     kpi: KPI | None = None
@@ -61,8 +63,10 @@ class Overview:
     completed: int
     alerts: list[Alert]
     kpis: list[KPIStatus]
-    review_due_on: datetime.date | None
+    review_due_on: datetime.date | None  # the next review counted from the adoption date (None without one)
     last_assessment: Any = None
+    review: ReviewCycle | None = None
+    assessment_due_on: datetime.date | None = None  # the last capacity assessment plus the review interval
     updates_in_period: list[ProgressUpdate] = field(default_factory=list)
     overall_weighted: float | None = None
     weighting: str = ProgressWeighting.BUDGET
@@ -110,12 +114,34 @@ def axis_of(element: Element, parents: dict[int, Element]) -> Element:
     return node
 
 
-def _add_months(day: datetime.date, months: int) -> datetime.date:
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    following = datetime.date(year + (month == 11), (month + 1) % 12 + 1, 1)
-    last = (following - datetime.timedelta(days=1)).day
-    return datetime.date(year, month + 1, min(day.day, last))
+_add_months = add_months
+
+
+def _review_alerts(review: ReviewCycle) -> list[Alert]:
+    """An alert when the review counted from the adoption date is overdue, or when that date is not recorded."""
+    if not review.known:
+        return [
+            Alert(
+                "no_adoption",
+                _("The strategy's adoption date is not recorded, so the review cycle cannot be counted; enter it."),
+            )
+        ]
+    if review.overdue and review.next_due is not None and review.adopted_on is not None:
+        return [
+            Alert(
+                "review_due",
+                _(
+                    "The review of the strategy was due on %(date)s (every %(months)d months from its adoption on "
+                    "%(adopted)s) and no evaluation has been held since."
+                )
+                % {
+                    "date": date_format(review.next_due, "DATE_FORMAT"),
+                    "months": review.months,
+                    "adopted": date_format(review.adopted_on, "DATE_FORMAT"),
+                },
+            )
+        ]
+    return []
 
 
 def kpi_due(kpi: KPI, latest: KPIMeasurement | None, as_of: datetime.date) -> bool:
@@ -160,18 +186,20 @@ def overview(
         alerts.extend(action_alerts)
         kpi_rows.extend(action_kpis)
     last_assessment = _last_assessment(strategy, as_of, reader)
-    review_due_on = _add_months(last_assessment.date, strategy.review_months) if last_assessment else None
-    if review_due_on is None or review_due_on <= as_of:
+    assessment_due_on = _add_months(last_assessment.date, strategy.review_months) if last_assessment else None
+    if assessment_due_on is None or assessment_due_on <= as_of:
         alerts.insert(
             0,
             Alert(
-                "review_due",
+                "assessment_due",
                 _("A new capacity assessment is due for the review of the strategy (every %(months)d months).")
                 % {"months": strategy.review_months}
                 if last_assessment
                 else _("There is no capacity assessment of the country yet; start one for the review."),
             ),
         )
+    review = review_cycle(strategy, as_of)
+    alerts[:0] = _review_alerts(review)
     in_period = [
         u
         for a in actions
@@ -187,7 +215,9 @@ def overview(
         completed=sum(a.status == ActionStatus.COMPLETED for a in counted),
         alerts=alerts,
         kpis=kpi_rows,
-        review_due_on=review_due_on,
+        review_due_on=review.next_due,
+        review=review,
+        assessment_due_on=assessment_due_on,
         last_assessment=last_assessment,
         updates_in_period=sorted(in_period, key=lambda u: (u.date, u.pk)),
         overall_weighted=None

@@ -39,6 +39,8 @@ from .responsible.views import responsible_overview
 
 ALERT_LABELS = {
     "review_due": gettext_lazy("Review due"),
+    "no_adoption": gettext_lazy("No adoption date"),
+    "assessment_due": gettext_lazy("Assessment due"),
     "overdue": gettext_lazy("Overdue"),
     "stale": gettext_lazy("No recent update"),
     "kpi_due": gettext_lazy("Measurement due"),

@@ -106,6 +106,7 @@ class StrategyForm(VersionedForm):
             "start_year",
             "end_year",
             "review_months",
+            "adopted_on",
             "tlp",
             "progress_weighting",
             "vision_en",
@@ -119,7 +120,7 @@ class StrategyForm(VersionedForm):
         widgets = {
             name: forms.Textarea(attrs=_ROWS)
             for name in ("vision_en", "vision_es", "foreword_en", "foreword_es", "governance_en", "governance_es")
-        }
+        } | {"adopted_on": forms.DateInput(attrs=_DATE)}
 
     def __init__(self, *args: Any, organisations: QuerySet[Organisation] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

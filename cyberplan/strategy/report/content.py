@@ -42,7 +42,7 @@ from ..choices import VersionStatus
 from ..models import Strategy, StrategyVersion
 from ..monitoring import overview as monitoring
 from ..versions.actions import published_version
-from . import annex, context, evaluation, plan
+from . import annex, context, evaluation, oversight, plan
 from .common import (
     DASH,
     Audience,
@@ -305,4 +305,5 @@ def monitoring_sections(report: MonitoringInput) -> list[Section]:
         evaluation.kpis(report),
         evaluation.alerts(report),
         evaluation.traceability_section(report),
+        *oversight.sections(report),
     ]

@@ -286,7 +286,7 @@ def kpis(report: MonitoringInput) -> Section:
 
 def alerts(report: MonitoringInput) -> Section:
     section = Section("alerts", _("Alerts"))
-    order = ["review_due", "overdue", "stale", "kpi_due", "no_lead", "no_kpi"]
+    order = ["review_due", "no_adoption", "assessment_due", "overdue", "stale", "kpi_due", "no_lead", "no_kpi"]
     alerts = sorted(report.view.alerts, key=lambda a: order.index(a.kind) if a.kind in order else len(order))
     for alert in alerts:
         section.add(Paragraph(clean(alert.message), "bullet"))
