@@ -33,6 +33,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from types import GeneratorType
 from typing import Any, NamedTuple
 
 # The properties of an indicator for which the object model checks nothing that the schema, the MUST
@@ -235,6 +236,9 @@ def _musts_for(kind: str, present: frozenset[str]) -> _MustList:
 
 
 def _yields_nothing(result: Any) -> bool:
+    """Whether a MUST check's result holds no finding (a check yields its findings, or returns None)."""
+    if type(result) is GeneratorType:
+        return next(result, _NOTHING) is _NOTHING
     if isinstance(result, Iterable):
         return next(iter(result), _NOTHING) is _NOTHING
     return result is None
@@ -362,8 +366,9 @@ def _clean_tree(root: dict[str, Any]) -> bool:
         if depth > max_depth:
             return False
         if type(item) is dict:
-            if not all(type(key) is str and (key.isascii() or _encodes(key)) for key in item):
-                return False
+            for key in item:
+                if type(key) is not str or not (key.isascii() or _encodes(key)):
+                    return False
             values = item.values()
         else:
             values = item
