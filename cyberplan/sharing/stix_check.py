@@ -91,7 +91,7 @@ _ONLY_FOR_OBSERVABLES = frozenset(
 )
 _GATING_PROPERTIES = frozenset(_ONLY_WITH_PROPERTY.values())
 _STRICT_TIME = re.compile(
-    r"([0-9]{4})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,9})?Z"
+    r"[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,9})?Z"
 )
 _NOTHING = object()
 _JSON_SCALARS = (int, float, bool, type(None))
@@ -283,14 +283,13 @@ def _passes_musts_fast(obj: Mapping[str, Any], *, times_read: bool = False) -> b
 
 def _strict_time(value: Any) -> bool:
     """Whether ``value`` is a strictly written UTC timestamp of a time that exists (second 60 excluded)."""
-    match = _STRICT_TIME.fullmatch(value) if type(value) is str else None
-    if match is None:
+    if type(value) is not str or _STRICT_TIME.fullmatch(value) is None:
         return False
-    year, month, day = match.groups()
-    if day <= "28":  # every month has it; the pattern bounds the month, hours, minutes and seconds
-        return year != "0000"
+    # The pattern fixes where the year, month and day are: YYYY-MM-DD...
+    if value[8:10] <= "28":  # every month has it; the pattern bounds the month, hours, minutes and seconds
+        return value[:4] != "0000"
     try:
-        dt.date(int(year), int(month), int(day))
+        dt.date(int(value[:4]), int(value[5:7]), int(value[8:10]))
     except ValueError:
         return False
     return True

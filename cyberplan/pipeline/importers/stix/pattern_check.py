@@ -244,7 +244,11 @@ def read_simple(pattern: str) -> PatternData | None:
 
 def _has_hashes(data: PatternData) -> bool:
     """Whether the library's hash check can find anything: it looks only at paths naming ``hashes``."""
-    return any("hashes" in path for found in data.comparisons.values() for path, _op, _value in found)
+    for found in data.comparisons.values():
+        for path, _operator, _value in found:
+            if "hashes" in path:
+                return True
+    return False
 
 
 @functools.lru_cache(maxsize=256)
