@@ -8,13 +8,16 @@ server ``date_added`` that is unique and increasing within its collection (the k
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import json
 import secrets
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Max, Min
@@ -323,38 +326,84 @@ _INSERTED_COLUMNS = (
 )
 
 
-def _insert(rows: list[tuple[Any, ...]]) -> None:
-    """Insert shared objects of one collection and owner (values in the order of ``_INSERTED_COLUMNS``, the
-    version flags the same on every row) with one prepared statement.
+class _RowWriter:
+    """The rows of new shared objects of one collection and owner, as one prepared ``INSERT`` writes them.
 
-    What ``bulk_create`` would write, without building a model instance and preparing each value through
-    its field: on an envelope of indicators that was a third of the time left after validation. Only the
-    values that need it are prepared the field's way (times, the JSON body), for any database.
+    What ``bulk_create`` would write, without building a model instance and preparing each value through its
+    field's methods: each value is formatted as those methods would format it for this database, and the
+    values every row shares (collection, owner, version flags) once. On SQLite a time is the text of the
+    naive UTC time (``YYYY-MM-DD HH:MM:SS[.ffffff]``, what its operations write) and the body ``json.dumps``
+    of the object; on another database (PostgreSQL) the same operations as the fields use.
+    ``tests/sharing/test_insert_rows.py`` compares the rows written both ways, value by value.
     """
-    if not rows:
-        return
-    meta = SharedObject._meta
-    fields: list[Any] = [meta.get_field(name) for name in _INSERTED_COLUMNS]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
-    # Table and column names come from the model and are quoted; every value is a parameter.
-    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608
-    times = [i for i, field in enumerate(fields) if field.get_internal_type() == "DateTimeField"]
-    # The collection, the owner and the version flags are the same on every row: prepared once.
-    same = {i: fields[i].get_db_prep_save(rows[0][i], connection) for i in (0, 8, 9, 10)}
-    body = fields[-1]
-    prepared = []
-    for row in rows:
-        values = list(row)
-        for i, value in same.items():
-            values[i] = value
-        for i in times:
-            values[i] = connection.ops.adapt_datetimefield_value(values[i])
-        values[-1] = body.get_db_prep_save(values[-1], connection)
-        prepared.append(values)
-    with connection.cursor() as cursor:
-        for start in range(0, len(prepared), 500):
-            cursor.executemany(sql, prepared[start : start + 500])
+
+    def __init__(self, collection: Collection, owner: Organisation) -> None:
+        meta = SharedObject._meta
+        self.fields: list[Any] = [meta.get_field(name) for name in _INSERTED_COLUMNS]
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(field.column) for field in self.fields)
+        # Table and column names come from the model and are quoted; every value is a parameter.
+        self.sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(self.fields))})"  # noqa: S608
+        get = dict(zip(_INSERTED_COLUMNS, self.fields, strict=True))
+        self.collection = get["collection"].get_db_prep_save(collection.pk, connection)
+        self.owner = get["owner"].get_db_prep_save(owner.pk, connection)
+        self.flag = get["is_latest"].get_db_prep_save(True, connection)  # a new object is its first and latest
+        self.rows: list[tuple[Any, ...]] = []
+        encoder = get["body"].encoder
+        ops = connection.ops
+        self._body: Callable[[Any], Any]
+        if connection.vendor == "sqlite" and settings.USE_TZ and _is_utc(connection.timezone):
+            self._time = _sqlite_time
+            self._body = json.dumps if encoder is None else functools.partial(json.dumps, cls=encoder)
+        else:
+            self._time = ops.adapt_datetimefield_value
+            self._body = functools.partial(ops.adapt_json_value, encoder=encoder)
+
+    def add(
+        self,
+        stix_id: str,
+        kind: str,
+        version: str,
+        version_at: dt.datetime,
+        spec_version: str,
+        date_added: dt.datetime,
+        label: str,
+        body: Any,
+    ) -> None:
+        time = self._time
+        self.rows.append(
+            (
+                self.collection,
+                stix_id,
+                kind,
+                version,
+                time(version_at),
+                spec_version,
+                time(date_added),
+                label,
+                self.owner,
+                self.flag,
+                self.flag,
+                self._body(body),
+            )
+        )
+
+    def write(self) -> None:
+        with connection.cursor() as cursor:
+            for start in range(0, len(self.rows), 500):
+                cursor.executemany(self.sql, self.rows[start : start + 500])
+        self.rows = []
+
+
+def _is_utc(zone: dt.tzinfo | None) -> bool:
+    return zone is not None and zone.utcoffset(None) == dt.timedelta(0)
+
+
+def _sqlite_time(value: dt.datetime) -> Any:
+    """An aware time as SQLite's operations write it (naive in UTC, as text); any other through them."""
+    if value.tzinfo is dt.UTC:
+        return str(value.replace(tzinfo=None))
+    return connection.ops.adapt_datetimefield_value(value)
 
 
 def add_objects(
@@ -386,23 +435,35 @@ def add_objects(
         last = _last_added(locked)
         if last != seen_last:
             held, held_ids = _held_versions(locked, stix_ids)
-        new_rows: list[tuple[Any, ...]] = []
+        writer = _RowWriter(locked, owner)
         new_ids: Counter[str] = Counter()
+        parse_timestamp = stix_out.parse_timestamp
+        # One reading of the clock for the envelope: each new object is a microsecond after the one before,
+        # the first later than the collection's latest (under the lock: unique and increasing).
+        added_at = _next_date_added(locked, last)
+        step = dt.timedelta(microseconds=1)
         for identity, label, obj in valid:
-            key = (identity["id"], identity["version"])
+            stix_id, version = identity["id"], identity["version"]
+            key = (stix_id, version)
             if key in held:
                 outcome.unchanged.append(identity)
                 continue
             held.add(key)
-            last = _next_date_added(locked, last)
-            version_at = stix_out.parse_timestamp(identity["version"])
-            spec_version = str(obj.get("spec_version", "2.1"))
-            kind = str(obj["type"])
-            row = (locked.pk, identity["id"], kind, identity["version"], version_at, spec_version, last, label)
-            new_rows.append((*row, owner.pk, True, True, obj))
-            new_ids[identity["id"]] += 1
+            spec_version = obj.get("spec_version", "2.1")
+            writer.add(
+                stix_id,
+                str(obj["type"]),
+                version,
+                parse_timestamp(version),
+                spec_version if type(spec_version) is str else str(spec_version),
+                added_at,
+                label,
+                obj,
+            )
+            added_at += step
+            new_ids[stix_id] += 1
             outcome.added.append(identity)
-        _insert(new_rows)
+        writer.write()
         # A new object alone in its id is its own first and latest version (the defaults); only ids with
         # more than one version need their flags worked out again.
         _refresh_version_flags(locked, [i for i, n in new_ids.items() if n > 1 or i in held_ids])

@@ -33,7 +33,8 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from types import GeneratorType
+from typing import Any, NamedTuple
 
 # The properties of an indicator for which the object model checks nothing that the schema, the MUST
 # checks and :func:`_plain_indicator` do not (see the module's docstring).
@@ -60,9 +61,10 @@ _PLAIN_INDICATOR_PROPERTIES = frozenset(
         "object_marking_refs",
     }
 )
-# What the object model's ``strptime`` reads without surprise: seconds up to 59, at most microseconds.
-_STRICT_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:[0-5]\d:[0-5]\d(?:\.\d{1,6})?Z")
 _TIMESTAMP_PROPERTIES = ("created", "modified", "valid_from", "valid_until")
+# What the object model's ``strptime`` reads without surprise: seconds up to 59 (``_STRICT_TIME``), at most
+# microseconds, so at most this long.
+_MODEL_TIMESTAMP_LENGTH = len("2026-01-01T00:00:00.000000Z")
 # stix2-validator changes the schemas of these types after loading them: they keep the full path.
 _FULL_PATH_TYPES = frozenset({"observed-data", "bundle"})
 _FORMATS = ("email", "idn-hostname", "uri")
@@ -89,7 +91,7 @@ _ONLY_FOR_OBSERVABLES = frozenset(
 )
 _GATING_PROPERTIES = frozenset(_ONLY_WITH_PROPERTY.values())
 _STRICT_TIME = re.compile(
-    r"([0-9]{4})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,9})?Z"
+    r"[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,9})?Z"
 )
 _NOTHING = object()
 _JSON_SCALARS = (int, float, bool, type(None))
@@ -105,12 +107,31 @@ def _library() -> tuple[Any, Any, list[Callable[..., Any]], str]:
 
     from cyberplan.pipeline.importers.stix import validation
 
-    options, has_schemas, musts = validation._validator()
-    validation._install_fast_checks()
-    if not has_schemas:
+    prepared = validation.prepared_validator()
+    if not prepared.has_schemas:
         raise RuntimeError("stix2-validator's schemas are not installed")
     schema_dir = str(Path(library.__file__).parent / "schemas-2.1" / "schemas")
-    return library, options, musts, schema_dir
+    return library, prepared.options, prepared.musts, schema_dir
+
+
+class _Importer(NamedTuple):
+    """What the importer's own checks read: its timestamps, the observables whose value it checks, and the
+    function that checks it."""
+
+    timestamps: tuple[str, ...]
+    sco_value_types: frozenset[str]
+    sco_value_problem: Callable[[Mapping[str, Any]], Any]
+    max_depth: int
+
+
+@functools.cache
+def _importer() -> _Importer:
+    """Loaded at the first check (the importer brings the pipeline), then kept: no import per object."""
+    from cyberplan.pipeline.importers.stix.validation import sco_value_problem
+    from cyberplan.pipeline.importers.stix.values import MAX_DEPTH
+    from cyberplan.pipeline.importers.stix.vocabulary import SCO_VALUE_TYPES, TIMESTAMPS
+
+    return _Importer(tuple(TIMESTAMPS), frozenset(SCO_VALUE_TYPES), sco_value_problem, MAX_DEPTH)
 
 
 def _format_functions() -> dict[str, Callable[[str], bool]]:
@@ -181,8 +202,24 @@ def _can_apply(check: Callable[..., Any], kind: str, present: frozenset[str]) ->
     return True
 
 
+_MustList = tuple[tuple[Callable[..., Any], bool], ...]
+_MUSTS_BY_KIND: dict[tuple[str, bool, bool, bool], _MustList] = {}
+
+
+def _musts_of(obj: Mapping[str, Any], kind: str) -> _MustList:
+    """:func:`_musts_for` the object's type and gating properties, kept by type and by which of the three
+    gating properties are present (a tuple of flags: no set built and hashed per object)."""
+    key = (kind, "granular_markings" in obj, "lang" in obj, "cpe" in obj)
+    chosen = _MUSTS_BY_KIND.get(key)
+    if chosen is None:
+        chosen = _musts_for(kind, _GATING_PROPERTIES.intersection(obj.keys()))
+        if len(_MUSTS_BY_KIND) < 512:  # a partner's custom types cannot grow it without bound
+            _MUSTS_BY_KIND[key] = chosen
+    return chosen
+
+
 @functools.lru_cache(maxsize=512)
-def _musts_for(kind: str, present: frozenset[str]) -> tuple[tuple[Callable[..., Any], bool], ...]:
+def _musts_for(kind: str, present: frozenset[str]) -> _MustList:
     """The MUST checks that can apply, in the library's order, each with whether it takes the options
     (the library calls a check with the object alone and, on ``TypeError``, with the options too)."""
     _library_module, _options, musts, _schema_dir = _library()
@@ -199,25 +236,39 @@ def _musts_for(kind: str, present: frozenset[str]) -> tuple[tuple[Callable[..., 
 
 
 def _yields_nothing(result: Any) -> bool:
+    """Whether a MUST check's result holds no finding (a check yields its findings, or returns None)."""
+    if type(result) is GeneratorType:
+        return next(result, _NOTHING) is _NOTHING
     if isinstance(result, Iterable):
         return next(iter(result), _NOTHING) is _NOTHING
     return result is None
 
 
-def _passes_musts_fast(obj: Mapping[str, Any]) -> bool:
+def _holds_stix_object(obj: Mapping[str, Any]) -> bool:
+    """Whether a list property holds a STIX object (the library's ``_is_stix_obj``: a dictionary with an
+    ``id`` and a ``type``), which the library's loop checks too."""
+    for value in obj.values():
+        if type(value) is list:
+            for item in value:
+                if isinstance(item, dict) and "id" in item and "type" in item:
+                    return True
+    return False
+
+
+def _passes_musts_fast(obj: Mapping[str, Any], *, times_read: bool = False) -> bool:
     """:func:`_passes_musts`, running only the checks that can apply to the object's type and properties.
 
     The library runs its 16 checks on every object and on every STIX object found in a list property; most
-    return at once for a given type. An object with STIX objects in a list keeps the library's loop."""
-    library, options, musts, _schema_dir = _library()
+    return at once for a given type. An object with STIX objects in a list keeps the library's loop.
+    ``times_read``: the timestamps the importer reads were found strictly written and existing already
+    (:func:`_own_clean`), so the ``timestamp`` check need only read those the importer does not."""
+    _library_module, options, musts, _schema_dir = _library()
     kind = obj["type"]
-    for value in obj.values():
-        if type(value) is list and any(library._is_stix_obj(item) for item in value):
-            return _passes_musts(obj)
-    present = _GATING_PROPERTIES.intersection(obj.keys())
-    if not _timestamps_pass(obj, kind, musts):
+    if _holds_stix_object(obj):
+        return _passes_musts(obj)
+    if not _timestamps_pass(obj, kind, musts, times_read=times_read):
         return False
-    for check, takes_options in _musts_for(kind, present):
+    for check, takes_options in _musts_of(obj, kind):
         if takes_options:
             result = check(obj, options)
         else:
@@ -232,27 +283,41 @@ def _passes_musts_fast(obj: Mapping[str, Any]) -> bool:
 
 def _strict_time(value: Any) -> bool:
     """Whether ``value`` is a strictly written UTC timestamp of a time that exists (second 60 excluded)."""
-    match = _STRICT_TIME.fullmatch(value) if type(value) is str else None
-    if match is None:
+    if type(value) is not str or _STRICT_TIME.fullmatch(value) is None:
         return False
-    year, month, day = match.groups()
-    if day <= "28":  # every month has it; the pattern bounds the month, hours, minutes and seconds
-        return year != "0000"
+    # The pattern fixes where the year, month and day are: YYYY-MM-DD...
+    if value[8:10] <= "28":  # every month has it; the pattern bounds the month, hours, minutes and seconds
+        return value[:4] != "0000"
     try:
-        dt.date(int(year), int(month), int(day))
+        dt.date(int(value[:4]), int(value[5:7]), int(value[8:10]))
     except ValueError:
         return False
     return True
 
 
-def _timestamps_pass(obj: Mapping[str, Any], kind: str, musts: list[Callable[..., Any]]) -> bool:
-    """The MUST check ``timestamp`` for a type that holds no observable data: every timestamp it reads
-    that is strictly written and exists passes it; otherwise the library's check itself decides."""
+@functools.lru_cache(maxsize=512)
+def _timestamp_properties(kind: str, times_read: bool) -> tuple[str, ...] | None:
+    """The properties the library's ``timestamp`` check reads in an object of type ``kind``, less those the
+    importer's timestamps when ``times_read``; None for a type holding observable data (the check itself
+    runs for it, from :func:`_musts_for`'s list)."""
     if kind == "observed-data" or kind in _observable_types():
-        return True  # the check runs from :func:`_musts_for`'s list
+        return None
     from stix2validator.v21 import enums
 
+    from cyberplan.pipeline.importers.stix.vocabulary import TIMESTAMPS
+
     props = ("created", "modified", *enums.TIMESTAMP_PROPERTIES.get(kind, ()))
+    return tuple(prop for prop in props if not (times_read and prop in TIMESTAMPS))
+
+
+def _timestamps_pass(
+    obj: Mapping[str, Any], kind: str, musts: list[Callable[..., Any]], *, times_read: bool = False
+) -> bool:
+    """The MUST check ``timestamp`` for a type that holds no observable data: every timestamp it reads
+    that is strictly written and exists passes it; otherwise the library's check itself decides."""
+    props = _timestamp_properties(kind, times_read)
+    if props is None:
+        return True  # the check runs from :func:`_musts_for`'s list
     if all(_strict_time(obj[prop]) for prop in props if prop in obj):
         return True
     check = next((check for check in musts if check.__name__ == "timestamp"), None)
@@ -260,7 +325,8 @@ def _timestamps_pass(obj: Mapping[str, Any], kind: str, musts: list[Callable[...
 
 
 def _plain_indicator(obj: Mapping[str, Any]) -> bool:
-    """Whether the object model would accept this indicator, given that the schema and the MUST checks did."""
+    """Whether the object model would accept this indicator, given that the importer's own checks
+    (:func:`_own_clean`), the schema and the MUST checks did."""
     if obj.get("type") != "indicator" or not obj.keys() <= _PLAIN_INDICATOR_PROPERTIES:
         return False
     if obj.get("spec_version") != "2.1" or obj.get("pattern_version", "2.1") != "2.1":
@@ -271,7 +337,9 @@ def _plain_indicator(obj: Mapping[str, Any]) -> bool:
     if not all(str(ref).startswith("marking-definition--") for ref in obj.get("object_marking_refs", [])):
         return False
     for prop in _TIMESTAMP_PROPERTIES:
-        if prop in obj and not _STRICT_TIMESTAMP.fullmatch(obj[prop]):
+        # Each was found strictly written by :func:`_own_clean` (``_STRICT_TIME``): only the number of digits
+        # of its fraction is left to check.
+        if prop in obj and len(obj[prop]) > _MODEL_TIMESTAMP_LENGTH:
             return False
     # Strictly written UTC timestamps of equal length compare as their times do; of unequal length, the
     # model decides (it compares times, the validator compares texts).
@@ -290,16 +358,16 @@ def _encodes(text: str) -> bool:
 def _clean_tree(root: dict[str, Any]) -> bool:
     """One walk of the object: no list or object nested deeper than the importer allows, every key and
     string valid Unicode, nothing but JSON's own types."""
-    from cyberplan.pipeline.importers.stix.values import MAX_DEPTH
-
+    max_depth = _importer().max_depth
     stack: list[tuple[Any, int]] = [(root, 1)]
     while stack:
         item, depth = stack.pop()
-        if depth > MAX_DEPTH:
+        if depth > max_depth:
             return False
         if type(item) is dict:
-            if not all(type(key) is str and (key.isascii() or _encodes(key)) for key in item):
-                return False
+            for key in item:
+                if type(key) is not str or not (key.isascii() or _encodes(key)):
+                    return False
             values = item.values()
         else:
             values = item
@@ -323,20 +391,18 @@ def _own_clean(obj: Any) -> bool:
     kind, ident = obj.get("type"), obj.get("id")
     if type(kind) is not str or not kind or kind == "bundle" or type(ident) is not str or not ident:
         return False
-    from cyberplan.pipeline.importers.stix.vocabulary import SCO_VALUE_TYPES, TIMESTAMPS
-
-    if not all(_strict_time(obj[prop]) for prop in TIMESTAMPS if prop in obj):
-        return False
+    importer = _importer()
+    for prop in importer.timestamps:
+        if prop in obj and not _strict_time(obj[prop]):
+            return False
     if "confidence" in obj:
         confidence = obj["confidence"]
         if type(confidence) is not int or not 0 <= confidence <= 100:
             return False
     if not _clean_tree(obj):
         return False
-    if kind in SCO_VALUE_TYPES:
-        from cyberplan.pipeline.importers.stix.validation import _sco_value_problem
-
-        return _sco_value_problem(obj) is None
+    if kind in importer.sco_value_types:
+        return importer.sco_value_problem(obj) is None
     return True
 
 
@@ -347,7 +413,7 @@ def accepts(obj: Any) -> bool:
         if not _own_clean(obj) or obj["type"] in _FULL_PATH_TYPES:
             return False
         path = _schema_path(obj)
-        if path is None or not _compiled(path)(obj) or not _passes_musts_fast(obj):
+        if path is None or not _compiled(path)(obj) or not _passes_musts_fast(obj, times_read=True):
             return False
     except Exception:
         return False

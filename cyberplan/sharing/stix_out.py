@@ -12,11 +12,15 @@ stored or served. A MISP exporter can mirror :func:`indicator_objects` over the 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import ipaddress
+import re
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from .stix_check import accepts
 
 if TYPE_CHECKING:  # the store brings DuckDB: a type here, loaded by the caller that reads events
     from cyberplan.pipeline.store import EventStore
@@ -63,8 +67,15 @@ def timestamp(value: dt.datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
+# A timestamp written as STIX writes one, with at most microseconds: read by ``fromisoformat`` as it is, to
+# the same value as the general way below (a shorter fraction is the same number of microseconds padded).
+_PLAIN_TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?Z")
+
+
 def parse_timestamp(text: str) -> dt.datetime:
     """A STIX timestamp (any sub-second precision) as an aware datetime, to the microsecond."""
+    if _PLAIN_TIMESTAMP.fullmatch(text):
+        return dt.datetime.fromisoformat(text)
     body = text.rstrip("Zz")
     if "." in body:
         head, fraction = body.split(".", 1)
@@ -299,13 +310,11 @@ def report_object(owner: Owner, document: Document) -> dict[str, Any]:
 def problems_of(obj: Mapping[str, Any]) -> str | None:
     """Why ``obj`` is not valid STIX 2.1 (stix2-validator, the stix2 object model and the importer's own
     checks, the same as on the way in), or None when it is valid."""
+    if accepts(obj):  # certainly valid: the compiled schemas and the validator's checks found nothing
+        return None
     # The validator brings DuckDB and the pipeline: loaded when an object is checked, not at start-up.
     from cyberplan.pipeline.importers.stix.validation import validate_object
 
-    from .stix_check import accepts
-
-    if accepts(obj):  # certainly valid: the compiled schemas and the validator's checks found nothing
-        return None
     result = validate_object(dict(obj))
     if result.problem is None:
         return None
@@ -315,12 +324,25 @@ def problems_of(obj: Mapping[str, Any]) -> str | None:
 
 def tlp_of(obj: Mapping[str, Any]) -> str | None:
     """The TLP label an object's markings give (TLP 2.0 or 1.0 marking ids), the most restricted one."""
-    from cyberplan.pipeline.importers.stix.vocabulary import TLP_MARKINGS, most_restrictive
-
     refs = obj.get("object_marking_refs")
     if not isinstance(refs, list):
         return None
-    return most_restrictive(TLP_MARKINGS.get(ref) for ref in refs if isinstance(ref, str))
+    markings, rank = _tlp_vocabulary()
+    found: str | None = None
+    for ref in refs:
+        level = markings.get(ref) if isinstance(ref, str) else None
+        if level in rank and (found is None or rank[level] > rank[found]):
+            found = level
+    return found
+
+
+@functools.cache
+def _tlp_vocabulary() -> tuple[dict[str, str], dict[str | None, int]]:
+    """The TLP marking definitions and the rank of each label, least restrictive first (loaded once: the
+    vocabulary comes with the pipeline)."""
+    from cyberplan.pipeline.importers.stix.vocabulary import TLP_MARKINGS, TLP_ORDER
+
+    return TLP_MARKINGS, {level: rank for rank, level in enumerate(TLP_ORDER)}
 
 
 def version_of(obj: Mapping[str, Any]) -> str:

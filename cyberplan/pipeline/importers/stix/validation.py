@@ -53,7 +53,8 @@ def stix_timestamp(obj: Mapping[str, Any], prop: str) -> dt.datetime:
         raise RecordError(prop, f"'{prop}' is not a valid date and time: {value!r} ({exc})") from None
 
 
-def _sco_value_problem(obj: Mapping[str, Any]) -> RecordError | None:
+def sco_value_problem(obj: Mapping[str, Any]) -> RecordError | None:
+    """Why the value of an address, domain name or URL observable is not one (None for any other object)."""
     kind = obj.get("type")
     if kind not in SCO_VALUE_TYPES:
         return None
@@ -203,6 +204,23 @@ def validator_has_schemas() -> bool:
     return _validator()[1]
 
 
+@dataclass(frozen=True)
+class PreparedValidator:
+    """stix2-validator as :func:`validate_object` runs it, for a caller that runs parts of it itself."""
+
+    options: Any  # its ``ValidationOptions`` (SHOULD checks skipped for these options)
+    has_schemas: bool  # whether its JSON schema files are installed
+    musts: list[Callable[..., Any]]  # its MUST checks, in its order
+
+
+def prepared_validator() -> PreparedValidator:
+    """stix2-validator set up the way :func:`validate_object` uses it: schema validators kept, SHOULD checks
+    skipped, and the fast pattern and timestamp checks installed (the same verdicts and messages)."""
+    options, has_schemas, musts = _validator()
+    _install_fast_checks()
+    return PreparedValidator(options, has_schemas, musts)
+
+
 _QUOTED_PROPERTY = re.compile(r"'([a-z0-9_]{1,250})'")
 _SCHEMA_PATH = re.compile(r"^([A-Za-z0-9_\[\].-]+): ")
 
@@ -335,4 +353,4 @@ def _own_problem(obj: Any) -> RecordError | None:
         return RecordError("confidence", f"'confidence' must be a whole number from 0 to 100, not {confidence!r}")
     if isinstance(confidence, int) and not 0 <= confidence <= 100:
         return RecordError("confidence", f"'confidence' must be from 0 to 100, not {confidence}")
-    return _sco_value_problem(obj)
+    return sco_value_problem(obj)
