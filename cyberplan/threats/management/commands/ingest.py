@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO, cast
@@ -21,6 +22,7 @@ from cyberplan.jobs.recovery import end_job, heartbeat, recover_stale_jobs
 from cyberplan.jobs.registry import Progress as JobProgress
 from cyberplan.jobs.tasks import execute
 from cyberplan.threats.actions import do_register_import
+from cyberplan.threats.batch import import_batch
 from cyberplan.threats.choices import ImportFormat, ImportStatus
 from cyberplan.threats.jobs import STEPS, THREAT_IMPORT, run_import
 from cyberplan.threats.models import ColumnMapping, Import
@@ -30,7 +32,13 @@ class Command(BaseCommand):
     help = "Import Shadowserver reports, STIX bundles, MISP events, VERIS incidents or mapped CSV files."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("paths", nargs="+", type=Path, help="Files to import (a folder imports every file in it).")
+        parser.add_argument(
+            "paths",
+            nargs="+",
+            type=Path,
+            help="Files to import (a folder imports every file in it; a quoted pattern such as 'reports/*.csv' "
+            "every file it matches). The trend tables are refreshed once, after the last file.",
+        )
         parser.add_argument(
             "--organisation",
             required=True,
@@ -60,6 +68,11 @@ class Command(BaseCommand):
                 files.extend(sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")))
             elif path.is_file():
                 files.append(path)
+            elif any(character in str(path) for character in "*?["):
+                matched = sorted(Path(p) for p in glob.glob(str(path)) if Path(p).is_file())
+                if not matched:
+                    raise CommandError(f"No file matches {path}.")
+                files.extend(matched)
             else:
                 raise CommandError(f"{path} does not exist.")
         # Imports left running by a killed run of this command (or a dead worker) are marked failed first.
@@ -69,7 +82,8 @@ class Command(BaseCommand):
         if not console.is_terminal:
             console.width = 200  # logs and pipes: keep whole file names and messages
         results = []
-        with Progress(
+        # One batch: the trend tables are refreshed once, when the last file is stored (not after each).
+        with import_batch(), Progress(
             TextColumn("{task.description}"),
             BarColumn(),
             TextColumn("{task.completed}/{task.total}"),
