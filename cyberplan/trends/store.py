@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from django.conf import settings
 
@@ -25,6 +26,7 @@ def analytics_engine() -> DuckDBEngine:
 
 
 def refresh_trend_tables(organisation: Organisation, *, rebuild: bool = False) -> RefreshSummary:
+    started = time.perf_counter()
     engine = analytics_engine()
     try:
         tables = trend_tables(organisation)
@@ -32,10 +34,11 @@ def refresh_trend_tables(organisation: Organisation, *, rebuild: bool = False) -
     finally:
         engine.close()
     logger.info(
-        "trend tables of %s %s: %d imports aggregated, %d parts",
+        "trend tables of %s %s: %d imports aggregated, %d parts (%.1f s)",
         organisation.slug,
         "rebuilt" if rebuild else "refreshed",
         summary.imports,
         summary.parts,
+        time.perf_counter() - started,
     )
     return summary
