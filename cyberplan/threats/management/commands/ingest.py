@@ -30,6 +30,9 @@ from cyberplan.threats.models import ColumnMapping, Import
 
 class Command(BaseCommand):
     help = "Import Shadowserver reports, STIX bundles, MISP events, VERIS incidents or mapped CSV files."
+    # A command run for every daily feed: it skips the system checks (they import every URL and view,
+    # several seconds of start-up); the server, the worker and `cyberplan check` still run them.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
