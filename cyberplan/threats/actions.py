@@ -30,9 +30,9 @@ from cyberplan.pipeline.ingest import IngestLimits, copy_upload, ingest
 from cyberplan.pipeline.schema import FIELD_TYPES
 
 from .access import imports_visible_to
+from .batch import announce_stored
 from .choices import THREAT_IMPORT, Conversion, HolderType, ImportFormat, ImportStatus
 from .models import ColumnMapping, ConstituencyEntry, Import, StoreGrant
-from .batch import announce_stored
 from .signals import store_granted
 from .store import constituency_table, event_store
 
@@ -194,16 +194,15 @@ def _skip(record: Import, earlier: Import, before: dict[str, Any]) -> Import:
 
 def more_imports_waiting(record: Import) -> bool:
     """Whether other imports into the same store wait in the worker's queue or run beside ``record``'s job."""
-    return (
-        Job.objects.filter(
-            organisation_id=record.organisation_id,
-            kind=THREAT_IMPORT,
-            status__in=[JobStatus.QUEUED, JobStatus.RUNNING],
-            stop_requested=False,
-        )
-        .exclude(pk=record.job_id)
-        .exists()
+    others = Job.objects.filter(
+        organisation_id=record.organisation_id,
+        kind=THREAT_IMPORT,
+        status__in=[JobStatus.QUEUED, JobStatus.RUNNING],
+        stop_requested=False,
     )
+    if record.job_id is not None:
+        others = others.exclude(pk=record.job_id)
+    return others.exists()
 
 
 def do_run_import(

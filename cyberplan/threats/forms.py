@@ -86,7 +86,11 @@ class ImportUploadForm(forms.Form):
 
                 raise forms.ValidationError(
                     _("%(file)s is %(size)s; the limit is %(limit)s.")
-                    % {"file": upload.name, "size": filesizeformat(upload.size), "limit": filesizeformat(self.max_bytes)}
+                    % {
+                        "file": upload.name,
+                        "size": filesizeformat(upload.size),
+                        "limit": filesizeformat(self.max_bytes),
+                    }
                 )
         return uploads
 

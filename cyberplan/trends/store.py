@@ -12,7 +12,6 @@ from cyberplan.analytics.trend_tables import RefreshSummary, TrendTables
 from cyberplan.core.models import Organisation
 from cyberplan.threats.store import event_store
 
-
 logger = logging.getLogger(__name__)
 
 

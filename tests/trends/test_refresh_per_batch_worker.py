@@ -63,7 +63,9 @@ def test_a_lone_upload_refreshes_at_once_and_a_batch_refreshes_once_after_the_la
     analyst = world.users[Role.ANALYST]
     web = Client()
     web.force_login(analyst)
-    response = web.post("/threats/", {"organisation": world.org_a.pk, "file": upload(lone), "format": "auto", "tlp": "amber"})
+    response = web.post(
+        "/threats/", {"organisation": world.org_a.pk, "file": upload(lone), "format": "auto", "tlp": "amber"}
+    )
     assert response.status_code == 302
 
     run = run_worker_until_idle(data_dir)
@@ -77,7 +79,8 @@ def test_a_lone_upload_refreshes_at_once_and_a_batch_refreshes_once_after_the_la
 
     # Two files in one upload of the web form, and one through the API: three queued imports.
     response = web.post(
-        "/threats/", {"organisation": world.org_a.pk, "file": [upload(first), upload(second)], "format": "auto", "tlp": "amber"}
+        "/threats/",
+        {"organisation": world.org_a.pk, "file": [upload(first), upload(second)], "format": "auto", "tlp": "amber"},
     )
     assert response.status_code == 302
     api = APIClient()

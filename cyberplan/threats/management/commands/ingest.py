@@ -86,15 +86,18 @@ class Command(BaseCommand):
             console.width = 200  # logs and pipes: keep whole file names and messages
         results = []
         # One batch: the trend tables are refreshed once, when the last file is stored (not after each).
-        with import_batch(), Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total}"),
-            TimeElapsedColumn(),
-            console=console,
-            transient=False,
-            disable=not console.is_terminal,
-        ) as bar:
+        with (
+            import_batch(),
+            Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.completed}/{task.total}"),
+                TimeElapsedColumn(),
+                console=console,
+                transient=False,
+                disable=not console.is_terminal,
+            ) as bar,
+        ):
             overall = bar.add_task("files", total=len(files))
             for path in files:
                 task = bar.add_task(path.name[:40], total=len(STEPS))
