@@ -28,6 +28,24 @@ from cyberplan.threats.jobs import STEPS, THREAT_IMPORT, run_import
 from cyberplan.threats.models import ColumnMapping, Import
 
 
+def collect_files(paths: list[Path]) -> list[Path]:
+    """The files named, those in the folders named and those a quoted pattern matches, in order."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")))
+        elif path.is_file():
+            files.append(path)
+        elif any(character in str(path) for character in "*?["):
+            matched = sorted(Path(p) for p in glob.glob(str(path)) if Path(p).is_file())
+            if not matched:
+                raise CommandError(f"No file matches {path}.")
+            files.extend(matched)
+        else:
+            raise CommandError(f"{path} does not exist.")
+    return files
+
+
 class Command(BaseCommand):
     help = "Import Shadowserver reports, STIX bundles, MISP events, VERIS incidents or mapped CSV files."
     # A command run for every daily feed: it skips the system checks (they import every URL and view,
@@ -65,19 +83,7 @@ class Command(BaseCommand):
             mapping = ColumnMapping.objects.filter(organisation=organisation, name=options["mapping"]).first()
             if mapping is None:
                 raise CommandError(f"There is no column mapping named {options['mapping']!r} in {organisation.slug}.")
-        files: list[Path] = []
-        for path in options["paths"]:
-            if path.is_dir():
-                files.extend(sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")))
-            elif path.is_file():
-                files.append(path)
-            elif any(character in str(path) for character in "*?["):
-                matched = sorted(Path(p) for p in glob.glob(str(path)) if Path(p).is_file())
-                if not matched:
-                    raise CommandError(f"No file matches {path}.")
-                files.extend(matched)
-            else:
-                raise CommandError(f"{path} does not exist.")
+        files = collect_files(options["paths"])
         # Imports left running by a killed run of this command (or a dead worker) are marked failed first.
         for job in recover_stale_jobs():
             self.stderr.write(f"Job {job.pk} ({job.kind}, {job.organisation.slug}) marked failed: {job.message}")
