@@ -23,14 +23,17 @@ from cyberplan.core.models import Organisation, Sector, User
 from cyberplan.core.release import is_crossable_ceiling
 from cyberplan.core.uploads import safe_filename
 from cyberplan.jobs.actions import do_start_job
+from cyberplan.jobs.choices import JobStatus
+from cyberplan.jobs.models import Job
 from cyberplan.pipeline.importers.base import ImportOptions, Source, SourceError, UnknownFormatError, without_paths
 from cyberplan.pipeline.ingest import IngestLimits, copy_upload, ingest
 from cyberplan.pipeline.schema import FIELD_TYPES
 
 from .access import imports_visible_to
+from .batch import announce_stored
 from .choices import THREAT_IMPORT, Conversion, HolderType, ImportFormat, ImportStatus
 from .models import ColumnMapping, ConstituencyEntry, Import, StoreGrant
-from .signals import import_stored, store_granted
+from .signals import store_granted
 from .store import constituency_table, event_store
 
 
@@ -189,8 +192,27 @@ def _skip(record: Import, earlier: Import, before: dict[str, Any]) -> Import:
     return record
 
 
-def do_run_import(record: Import, path: Path, *, force: bool = False, progress: Any = None) -> Import:
+def more_imports_waiting(record: Import) -> bool:
+    """Whether other imports into the same store wait in the worker's queue or run beside ``record``'s job."""
+    others = Job.objects.filter(
+        organisation_id=record.organisation_id,
+        kind=THREAT_IMPORT,
+        status__in=[JobStatus.QUEUED, JobStatus.RUNNING],
+        stop_requested=False,
+    )
+    if record.job_id is not None:
+        others = others.exclude(pk=record.job_id)
+    return others.exists()
+
+
+def do_run_import(
+    record: Import, path: Path, *, force: bool = False, progress: Any = None, queued: bool = False
+) -> Import:
     """Run the pipeline for a registered import and record its outcome.
+
+    A stored import is announced (:data:`.signals.import_stored`) at once, or at the end of the
+    batch it runs in (:func:`.batch.import_batch`). ``queued``: the import runs as a job of the
+    worker; the announcement then says whether more imports of the same store wait behind it.
 
     A file already imported the same way is skipped unless ``force``; running it again would store
     nothing new anyway (events are deduplicated), but the quarantine would list its rejects twice.
@@ -245,7 +267,7 @@ def do_run_import(record: Import, path: Path, *, force: bool = False, progress: 
     record.save()
     _audit_update(record, before)
     if record.status == ImportStatus.SUCCEEDED:
-        import_stored.send(sender=Import, record=record)
+        announce_stored(record, more_follow=queued and more_imports_waiting(record), queued=queued)
     return record
 
 

@@ -30,9 +30,33 @@ def tlp_refusal(user: User, organisation: Organisation, tlp: str) -> str:
     )
 
 
+class SeveralFilesInput(forms.ClearableFileInput):
+    """A file input where several files may be chosen at once."""
+
+    allow_multiple_selected = True
+
+
+class SeveralFilesField(forms.FileField):
+    """One or more uploaded files, each checked as a file field checks one; cleaned to a list."""
+
+    widget = SeveralFilesInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        uploads = data if isinstance(data, list | tuple) else [data]
+        if not uploads:
+            uploads = [None]
+        return [super(SeveralFilesField, self).clean(upload, initial) for upload in uploads]
+
+
 class ImportUploadForm(forms.Form):
     organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
-    file = forms.FileField(label=_("File"), help_text=_("CSV, JSON or a gzip/zip archive holding one of them."))
+    file = SeveralFilesField(
+        label=_("Files"),
+        help_text=_(
+            "CSV, JSON or a gzip/zip archive holding one of them. Choose several files to import them as "
+            "one batch: each is its own import, and the dashboard is refreshed once, after the last."
+        ),
+    )
     format = forms.ChoiceField(label=_("Format"), choices=ImportFormat.choices, initial=ImportFormat.AUTO)
     report_type = forms.CharField(
         label=_("Shadowserver report type"),
@@ -54,16 +78,21 @@ class ImportUploadForm(forms.Form):
         self.max_bytes = max_bytes
         self.user = user
 
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > self.max_bytes:
-            from django.template.defaultfilters import filesizeformat
+    def clean_file(self) -> list[Any]:
+        uploads: list[Any] = self.cleaned_data["file"]
+        for upload in uploads:
+            if upload.size > self.max_bytes:
+                from django.template.defaultfilters import filesizeformat
 
-            raise forms.ValidationError(
-                _("The file is %(size)s; the limit is %(limit)s.")
-                % {"size": filesizeformat(upload.size), "limit": filesizeformat(self.max_bytes)}
-            )
-        return upload
+                raise forms.ValidationError(
+                    _("%(file)s is %(size)s; the limit is %(limit)s.")
+                    % {
+                        "file": upload.name,
+                        "size": filesizeformat(upload.size),
+                        "limit": filesizeformat(self.max_bytes),
+                    }
+                )
+        return uploads
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

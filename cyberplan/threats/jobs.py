@@ -60,7 +60,14 @@ def stop_import(job: Job, reason: str) -> None:
 
 
 def run_import(
-    job: Job, progress: Progress, record: Import, path: Path, *, force: bool, step: Callable[[int], None] | None = None
+    job: Job,
+    progress: Progress,
+    record: Import,
+    path: Path,
+    *,
+    force: bool,
+    step: Callable[[int], None] | None = None,
+    queued: bool = False,
 ) -> Import:
     """Run a registered import and report on ``progress``: the steps, and while the file is read,
     the objects read out of how many (STIX objects, MISP attributes)."""
@@ -78,7 +85,7 @@ def run_import(
         progress.update(done, total)
 
     with reporting(objects_read):
-        return do_run_import(record, path, force=force, progress=report)
+        return do_run_import(record, path, force=force, progress=report, queued=queued)
 
 
 def describe(parameters: dict[str, Any]) -> list[tuple[str, str]]:
@@ -102,7 +109,9 @@ def run_import_job(job: Job, progress: Progress) -> dict[str, Any]:
     record = Import.objects.select_related("organisation", "mapping", "created_by").get(pk=job.parameters["import_id"])
     progress.update(0, len(STEPS))
     progress.step(0, len(STEPS), gettext_noop("Starting"))
-    record = run_import(job, progress, record, Path(job.parameters["path"]), force=bool(job.parameters.get("force")))
+    record = run_import(
+        job, progress, record, Path(job.parameters["path"]), force=bool(job.parameters.get("force")), queued=True
+    )
     progress.update(len(STEPS), len(STEPS))
     if record.status == ImportStatus.SUCCEEDED:
         progress.step(len(STEPS), len(STEPS), gettext_noop("The import is stored."))

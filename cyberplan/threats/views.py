@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from cyberplan.core.access import Permission, has_permission, organisations_where
@@ -74,24 +75,42 @@ def import_list(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                record = actions.do_receive_import(
-                    signed_in_user(request),
-                    data["organisation"],
-                    data["file"],
-                    data["file"].name or "",
-                    format=data["format"],
-                    report_type=data["report_type"].strip(),
-                    mapping=data["mapping"],
-                    tlp=data["tlp"],
-                )
-            except ValidationError as exc:
-                form.add_error("file", exc.messages[0])
-            except SourceError as exc:
-                form.add_error("file", str(exc))
-            else:
+            received = []
+            for upload in data["file"]:
+                # Each file is its own import and job; the worker refreshes the dashboard once, after the last.
+                try:
+                    received.append(
+                        actions.do_receive_import(
+                            signed_in_user(request),
+                            data["organisation"],
+                            upload,
+                            upload.name or "",
+                            format=data["format"],
+                            report_type=data["report_type"].strip(),
+                            mapping=data["mapping"],
+                            tlp=data["tlp"],
+                        )
+                    )
+                except ValidationError as exc:
+                    several = len(data["file"]) > 1
+                    form.add_error("file", f"{upload.name}: {exc.messages[0]}" if several else exc.messages[0])
+                except SourceError as exc:
+                    form.add_error("file", str(exc))
+            if len(received) == 1 and not form.errors:
                 messages.success(request, _("The file was received; the import runs in the background."))
-                return redirect("threats:import_detail", pk=record.pk)
+                return redirect("threats:import_detail", pk=received[0].pk)
+            if received:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)d file was received; its import runs in the background.",
+                        "%(count)d files were received; their imports run in the background, one after another.",
+                        len(received),
+                    )
+                    % {"count": len(received)},
+                )
+            if not form.errors:
+                return redirect("threats:import_list")
     imports = Paginator(imports_visible_to(signed_in_user(request)), 25).get_page(request.GET.get("page"))
     return render(
         request,

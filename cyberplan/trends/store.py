@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+import time
+
 from django.conf import settings
 
 from cyberplan.analytics.engines import DuckDBEngine
 from cyberplan.analytics.trend_tables import RefreshSummary, TrendTables
 from cyberplan.core.models import Organisation
 from cyberplan.threats.store import event_store
+
+logger = logging.getLogger(__name__)
 
 
 def trend_tables(organisation: Organisation) -> TrendTables:
@@ -20,9 +25,19 @@ def analytics_engine() -> DuckDBEngine:
 
 
 def refresh_trend_tables(organisation: Organisation, *, rebuild: bool = False) -> RefreshSummary:
+    started = time.perf_counter()
     engine = analytics_engine()
     try:
         tables = trend_tables(organisation)
-        return tables.rebuild(engine) if rebuild else tables.refresh(engine)
+        summary = tables.rebuild(engine) if rebuild else tables.refresh(engine)
     finally:
         engine.close()
+    logger.info(
+        "trend tables of %s %s: %d imports aggregated, %d parts (%.1f s)",
+        organisation.slug,
+        "rebuilt" if rebuild else "refreshed",
+        summary.imports,
+        summary.parts,
+        time.perf_counter() - started,
+    )
+    return summary

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO, cast
@@ -21,16 +22,44 @@ from cyberplan.jobs.recovery import end_job, heartbeat, recover_stale_jobs
 from cyberplan.jobs.registry import Progress as JobProgress
 from cyberplan.jobs.tasks import execute
 from cyberplan.threats.actions import do_register_import
+from cyberplan.threats.batch import import_batch
 from cyberplan.threats.choices import ImportFormat, ImportStatus
 from cyberplan.threats.jobs import STEPS, THREAT_IMPORT, run_import
 from cyberplan.threats.models import ColumnMapping, Import
 
 
+def collect_files(paths: list[Path]) -> list[Path]:
+    """The files named, those in the folders named and those a quoted pattern matches, in order."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")))
+        elif path.is_file():
+            files.append(path)
+        elif any(character in str(path) for character in "*?["):
+            matched = sorted(Path(p) for p in glob.glob(str(path)) if Path(p).is_file())
+            if not matched:
+                raise CommandError(f"No file matches {path}.")
+            files.extend(matched)
+        else:
+            raise CommandError(f"{path} does not exist.")
+    return files
+
+
 class Command(BaseCommand):
     help = "Import Shadowserver reports, STIX bundles, MISP events, VERIS incidents or mapped CSV files."
+    # A command run for every daily feed: it skips the system checks (they import every URL and view,
+    # several seconds of start-up); the server, the worker and `cyberplan check` still run them.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("paths", nargs="+", type=Path, help="Files to import (a folder imports every file in it).")
+        parser.add_argument(
+            "paths",
+            nargs="+",
+            type=Path,
+            help="Files to import (a folder imports every file in it; a quoted pattern such as 'reports/*.csv' "
+            "every file it matches). The trend tables are refreshed once, after the last file.",
+        )
         parser.add_argument(
             "--organisation",
             required=True,
@@ -54,14 +83,7 @@ class Command(BaseCommand):
             mapping = ColumnMapping.objects.filter(organisation=organisation, name=options["mapping"]).first()
             if mapping is None:
                 raise CommandError(f"There is no column mapping named {options['mapping']!r} in {organisation.slug}.")
-        files: list[Path] = []
-        for path in options["paths"]:
-            if path.is_dir():
-                files.extend(sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")))
-            elif path.is_file():
-                files.append(path)
-            else:
-                raise CommandError(f"{path} does not exist.")
+        files = collect_files(options["paths"])
         # Imports left running by a killed run of this command (or a dead worker) are marked failed first.
         for job in recover_stale_jobs():
             self.stderr.write(f"Job {job.pk} ({job.kind}, {job.organisation.slug}) marked failed: {job.message}")
@@ -69,15 +91,19 @@ class Command(BaseCommand):
         if not console.is_terminal:
             console.width = 200  # logs and pipes: keep whole file names and messages
         results = []
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total}"),
-            TimeElapsedColumn(),
-            console=console,
-            transient=False,
-            disable=not console.is_terminal,
-        ) as bar:
+        # One batch: the trend tables are refreshed once, when the last file is stored (not after each).
+        with (
+            import_batch(),
+            Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.completed}/{task.total}"),
+                TimeElapsedColumn(),
+                console=console,
+                transient=False,
+                disable=not console.is_terminal,
+            ) as bar,
+        ):
             overall = bar.add_task("files", total=len(files))
             for path in files:
                 task = bar.add_task(path.name[:40], total=len(STEPS))
