@@ -594,7 +594,7 @@ class BudgetLine(models.Model):
         verbose_name_plural = _("budget lines")
 
     def __str__(self) -> str:
-        return f"{self.action_id} {self.year} {self.funding_source}: {self.amount}"
+        return f"{self.year} · {self.get_funding_source_display()} · {self.amount}"
 
 
 class ExchangeRate(models.Model):
@@ -627,4 +627,4 @@ class ExchangeRate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"1 {self.base} = {self.rate} {self.quote} ({self.year})"
+        return f"1 {self.base} = {self.rate.normalize():f} {self.quote} ({self.year})"
