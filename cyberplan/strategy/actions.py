@@ -580,7 +580,7 @@ def do_report_progress(
     )
     if executed_amount not in (None, ""):
         update.executed_amount = budget.parse_amount(executed_amount, "executed_amount")
-        update.executed_year = int(executed_year) if executed_year not in (None, "") else date.year
+        update.executed_year = int(executed_year) if executed_year else date.year
         update.executed_source = executed_source or ""
     if evidence_document is not None:
         validate_evidence_file(evidence_document)

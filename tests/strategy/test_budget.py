@@ -57,7 +57,9 @@ def test_line_in_the_plan_currency_sets_the_action_budget_and_is_audited(plan: P
     _pyg(plan, world)
     user = _coordinator(world)
     budget_actions.do_add_budget_line(user, plan.action2, year=2025, funding_source="national_budget", amount="1000000")
-    line = budget_actions.do_add_budget_line(user, plan.action2, year=2026, funding_source="international", amount=500000)
+    line = budget_actions.do_add_budget_line(
+        user, plan.action2, year=2026, funding_source="international", amount=500000
+    )
     plan.action2.refresh_from_db()
     assert plan.action2.budget == D("1500000.00")
     assert plan.action2.currency == "PYG"
@@ -290,7 +292,9 @@ def test_another_organisation_cannot_read_or_edit_lines(plan: Plan, world: World
 
 def test_rates_page_adds_a_rate_with_field_errors(plan: Plan, world: World) -> None:
     client = signed_in(_coordinator(world))  # type: ignore[arg-type]
-    bad = client.post(url("rate_create", plan), {"base": "USD", "quote": "ZZZ", "year": "2026", "rate": "7", "source": "x"})
+    bad = client.post(
+        url("rate_create", plan), {"base": "USD", "quote": "ZZZ", "year": "2026", "rate": "7", "source": "x"}
+    )
     assert bad.status_code == 400
     assert not ExchangeRate.objects.exists()
     good = client.post(
