@@ -7,6 +7,7 @@ the pages a planner and a monitor meet (organisation and role checked).
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -20,8 +21,11 @@ from cyberplan.strategy import actions as act
 from cyberplan.strategy import budget, budget_actions
 from cyberplan.strategy.choices import ActionStatus, FundingSource
 from cyberplan.strategy.models import Action, BudgetLine, ExchangeRate
+from cyberplan.strategy.report.content import ReportError
+from cyberplan.strategy.report.service import build, produce
 from tests.conftest import World
 from tests.strategy.conftest import Plan, signed_in, url
+from tests.trends.report_support import docx_text
 
 D = Decimal
 
@@ -344,3 +348,70 @@ def test_monitoring_page_shows_the_budget_table_and_takes_an_executed_amount(pla
             "end": 2028,
         }
     assert expected.replace("'", "&#x27;") in bad.content.decode()
+
+
+# --------------------------------------------------------------------------- M&E report
+
+
+def _budgeted(plan: Plan, world: World) -> None:
+    _pyg(plan, world)
+    user = _coordinator(world)
+    budget_actions.do_add_budget_line(user, plan.action1, year=2025, funding_source="national_budget", amount="8000000")
+    budget_actions.do_add_budget_line(user, plan.action2, year=2025, funding_source="tbd", amount="2000000")
+    _report(world, plan.action1, datetime.date(2025, 9, 30), "6000000", executed_source="national_budget")
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_report_has_a_budget_section_in_the_plan_currency(plan: Plan, world: World, language: str) -> None:
+    _budgeted(plan, world)
+    with translation.override(language):
+        document = build(plan.strategy, "monitoring", period="2025")
+        title = gettext("Budget execution")
+        heading = gettext("Planned and executed by axis and year")
+        expected_total = budget.money(D("10000000"), "PYG")
+        expected_executed = budget.money(D("6000000"), "PYG")
+        expected_rate = budget.rate_text(60.0)
+    section = next(s for s in document.sections if s.id == "budget")
+    assert section.title == title
+    axes = next(t for t in section.tables if t.caption == heading)
+    totals = {(row[0], row[1]): row[2:] for row in axes.rows}
+    all_axes = next(key for key in totals if key[0] not in ("1 Incident response", "2 Awareness") and key[1] == "2025")
+    assert totals[all_axes] == [expected_total, expected_executed, expected_rate]
+    text = " ".join(p.text for p in section.paragraphs())
+    assert "PYG" in text
+    assert expected_executed in text
+    # Guaraníes are written without decimals in both languages.
+    assert re.fullmatch(r"10[.,]000[.,]000 PYG", expected_total)
+
+
+def test_report_in_another_currency_names_the_rate_and_a_missing_one(plan: Plan, world: World) -> None:
+    _budgeted(plan, world)
+    with translation.override("en"):
+        missing = build(plan.strategy, "monitoring", period="2025", currency="USD")
+    section = next(s for s in missing.sections if s.id == "budget")
+    said = " ".join(p.text for p in section.paragraphs())
+    assert "No rate from PYG to USD is stated for 2025" in said
+    budget_actions.do_add_rate(
+        _coordinator(world), plan.strategy, base="USD", quote="PYG", year=2025, rate="8000", source="Illustrative rate"
+    )
+    with translation.override("es"):
+        converted = build(plan.strategy, "monitoring", period="2025", currency="usd")
+        expected = budget.money(D("1250"), "USD")  # 10,000,000 PYG / 8,000
+    section = next(s for s in converted.sections if s.id == "budget")
+    said = " ".join(p.text for p in section.paragraphs())
+    assert "Illustrative rate" in said
+    assert any(expected in row for table in section.tables for row in table.rows)
+    with pytest.raises(ReportError):
+        build(plan.strategy, "monitoring", period="2025", currency="DOLLARS")
+
+
+def test_report_files_escape_user_text_in_budget_rows(plan: Plan, world: World) -> None:
+    _budgeted(plan, world)
+    Action.objects.filter(pk=plan.action1.pk).update(title_en="<script>alert(1)</script> handlers")
+    html = produce(plan.strategy, "monitoring", "en", "html", period="2025").content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;" in html
+    document = docx_text(produce(plan.strategy, "monitoring", "es", "docx", period="2025").content)
+    with translation.override("es"):
+        assert gettext("Budget execution") in document.body
+        assert budget.money(D("6000000"), "PYG") in document.body
