@@ -17,6 +17,7 @@ from cyberplan.jobs.api.views import JobViewSet
 from cyberplan.legal.api.views import InstrumentViewSet, ReviewViewSet
 from cyberplan.regional.api.views import ReceivePackageView
 from cyberplan.sharing.misp.api import CollectionMISPExportView
+from cyberplan.strategy.api.budget import BudgetLineViewSet, ExchangeRateViewSet
 from cyberplan.strategy.api.views import ActionViewSet, ElementViewSet, KPIViewSet, StrategyViewSet, VersionViewSet
 from cyberplan.threats.api.views import EventListView, ImportViewSet, StoreGrantViewSet
 from cyberplan.training.api.views import (
@@ -59,6 +60,8 @@ router.register("strategy-elements", ElementViewSet, basename="strategy-element"
 router.register("strategy-actions", ActionViewSet, basename="strategy-action")
 router.register("strategy-kpis", KPIViewSet, basename="strategy-kpi")
 router.register("strategy-versions", VersionViewSet, basename="strategy-version")
+router.register("strategy-budget-lines", BudgetLineViewSet, basename="strategy-budget-line")
+router.register("strategy-exchange-rates", ExchangeRateViewSet, basename="strategy-exchange-rate")
 
 app_name = "api"
 urlpatterns = [
