@@ -11,6 +11,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from rest_framework.test import APIClient
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext
@@ -415,3 +416,89 @@ def test_report_files_escape_user_text_in_budget_rows(plan: Plan, world: World) 
     with translation.override("es"):
         assert gettext("Budget execution") in document.body
         assert budget.money(D("6000000"), "PYG") in document.body
+
+
+# --------------------------------------------------------------------------- API
+
+
+def _api(user: object) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user=user)  # type: ignore[arg-type]
+    return client
+
+
+def test_api_reads_and_writes_budget_lines_and_executed_amounts(plan: Plan, world: World) -> None:
+    _pyg(plan, world)
+    client = _api(_coordinator(world))
+    created = client.post(
+        "/api/strategy-budget-lines/",
+        {"action": plan.action1.pk, "year": 2025, "funding_source": "international", "amount": "3000000"},
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    line = created.json()
+    assert (line["amount"], line["plan_currency"]) == ("3000000.00", "PYG")
+    refused = client.patch(f"/api/strategy-budget-lines/{line['id']}/", {"year": 2030}, format="json")
+    assert refused.status_code == 400
+    assert "year" in refused.json()
+    moved = client.patch(
+        f"/api/strategy-budget-lines/{line['id']}/", {"year": 2026, "version": line["version"]}, format="json"
+    )
+    assert moved.status_code == 200 and moved.json()["year"] == 2026
+    stale = client.patch(
+        f"/api/strategy-budget-lines/{line['id']}/", {"year": 2027, "version": line["version"]}, format="json"
+    )
+    assert stale.status_code == 409
+    update = client.post(
+        f"/api/strategy-actions/{plan.action1.pk}/progress/",
+        {
+            "date": "2026-05-01",
+            "status": "in_progress",
+            "percent_complete": 10,
+            "narrative": "Contract signed.",
+            "executed_amount": "1000000",
+            "executed_source": "international",
+        },
+        format="json",
+    )
+    assert update.status_code == 201, update.content
+    assert (update.json()["executed_amount"], update.json()["executed_year"]) == ("1000000.00", 2026)
+    negative = client.post(
+        f"/api/strategy-actions/{plan.action1.pk}/progress/",
+        {
+            "date": "2026-05-02",
+            "status": "in_progress",
+            "percent_complete": 10,
+            "narrative": "x",
+            "executed_amount": "-1",
+        },
+        format="json",
+    )
+    assert negative.status_code == 400
+    view = budget.budget_execution(plan.strategy, datetime.date(2026, 12, 31))
+    assert view.by_year.years[2026].rate == pytest.approx(100 / 3)
+    assert client.delete(f"/api/strategy-budget-lines/{line['id']}/").status_code == 204
+    assert AuditEntry.objects.filter(content_type__model="budgetline", action="delete").count() == 1
+
+
+def test_api_hides_budget_lines_from_another_organisation(plan: Plan, world: World) -> None:
+    _pyg(plan, world)
+    line = budget_actions.do_add_budget_line(_coordinator(world), plan.action1, year=2025, amount="10")
+    outsider = _api(world.outsider)
+    assert outsider.get("/api/strategy-budget-lines/").json()["count"] == 0
+    assert outsider.get(f"/api/strategy-budget-lines/{line.pk}/").status_code == 404
+    assert outsider.delete(f"/api/strategy-budget-lines/{line.pk}/").status_code == 404
+    posted = outsider.post(
+        "/api/strategy-budget-lines/", {"action": plan.action1.pk, "year": 2025, "amount": "5"}, format="json"
+    )
+    assert posted.status_code == 400  # the action is not one they may name
+    rate = outsider.post(
+        "/api/strategy-exchange-rates/",
+        {"strategy": plan.strategy.pk, "base": "USD", "quote": "PYG", "year": 2025, "rate": "7000", "source": "x"},
+        format="json",
+    )
+    assert rate.status_code == 400
+    viewer = _api(world.users[Role.VIEWER])
+    assert viewer.get(f"/api/strategy-budget-lines/{line.pk}/").status_code == 200
+    assert viewer.delete(f"/api/strategy-budget-lines/{line.pk}/").status_code == 403
+    assert BudgetLine.objects.count() == 1 and not ExchangeRate.objects.exists()
