@@ -11,10 +11,10 @@ import re
 from decimal import Decimal
 
 import pytest
-from rest_framework.test import APIClient
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext
+from rest_framework.test import APIClient
 
 from cyberplan.core.choices import Role
 from cyberplan.core.models import AuditEntry
