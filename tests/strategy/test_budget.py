@@ -502,3 +502,40 @@ def test_api_hides_budget_lines_from_another_organisation(plan: Plan, world: Wor
     assert viewer.get(f"/api/strategy-budget-lines/{line.pk}/").status_code == 200
     assert viewer.delete(f"/api/strategy-budget-lines/{line.pk}/").status_code == 403
     assert BudgetLine.objects.count() == 1 and not ExchangeRate.objects.exists()
+
+
+# --------------------------------------------------------------------------- migration
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_turns_single_budgets_into_lines(world: World, plan: Plan) -> None:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = (
+        [("strategy", "0006_indicator_type_progress_weighting")],
+        [("strategy", "0007_budget_lines_exchange_rates")],
+    )
+    Action.objects.filter(pk=plan.action2.pk).update(budget=D("5000"), currency="EUR")
+    # A second budget in US dollars: most budgets are in USD, which becomes the plan currency.
+    third = Action.objects.create(
+        strategy=plan.strategy, parent=plan.line111, code="1.1.1.9", title_en="Buy tools", budget=D("1000")
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    plan.strategy.refresh_from_db()
+    # Action 1's 120,000 USD, starting in 2025, is in the main currency: one line in 2025; the third
+    # action has no start: its line is in the strategy's first year.
+    assert plan.strategy.currency == "USD"
+    lines = {(line.action_id, line.year, line.amount, line.funding_source) for line in BudgetLine.objects.all()}
+    assert lines == {
+        (plan.action1.pk, 2025, D("120000"), FundingSource.TO_BE_DEFINED),
+        (third.pk, 2025, D("1000"), FundingSource.TO_BE_DEFINED),
+    }
+    # Action 2's budget in euros stays on the action, named under the budget table.
+    view = budget.budget_execution(plan.strategy, datetime.date(2026, 1, 1))
+    assert [a.pk for a in view.without_lines] == [plan.action2.pk]
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

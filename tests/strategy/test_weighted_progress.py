@@ -223,7 +223,8 @@ def test_migration_makes_existing_indicators_outputs(world: World, plan: Plan) -
     existing = old.objects.create(action_id=plan.action1.pk, name_en="Handlers hired", unit="count")
     executor = MigrationExecutor(connection)
     executor.migrate(after)
-    migrated = KPI.objects.get(pk=existing.pk)
+    # Read through the models as they stand after the migration (later migrations add columns).
+    migrated = executor.loader.project_state(after).apps.get_model("strategy", "KPI").objects.get(pk=existing.pk)
     assert migrated.indicator_type == IndicatorType.OUTPUT
     assert migrated.action.weight is None and migrated.action.strategy.progress_weighting == ProgressWeighting.BUDGET
     executor = MigrationExecutor(connection)
