@@ -432,6 +432,33 @@ def executed_amounts(updates: Iterable[ProgressUpdate], as_of: datetime.date) ->
     return {key: u.executed_amount for key, u in latest.items() if u.executed_amount is not None}
 
 
+class _Converter:
+    """Converts an amount of a year from the plan currency into ``currency``, noting the rates used and missing."""
+
+    def __init__(self, rates: list[ExchangeRate], plan_currency: str, currency: str) -> None:
+        self.rates, self.plan_currency, self.currency = rates, plan_currency, currency
+        self.used: dict[int, RateUsed] = {}
+        self.missing: list[int] = []
+        self.factors: dict[int, Decimal | None] = {}
+
+    def factor(self, year: int) -> Decimal | None:
+        if year not in self.factors:
+            if self.currency == self.plan_currency:
+                self.factors[year] = Decimal(1)
+            else:
+                found = find_rate(self.rates, self.plan_currency, self.currency, year)
+                self.factors[year] = found.factor if found else None
+                if found:
+                    self.used[year] = found
+                else:
+                    self.missing.append(year)
+        return self.factors[year]
+
+    def __call__(self, value: Decimal, year: int) -> Decimal | None:
+        factor = self.factor(year)
+        return None if factor is None else (value * factor).quantize(_CENT, ROUND_HALF_UP)
+
+
 def budget_execution(strategy: Strategy, as_of: datetime.date, currency: str | None = None) -> BudgetExecution:
     """Planned and executed amounts of ``strategy`` on ``as_of``, in ``currency`` (default: the plan currency)."""
     plan_currency = strategy.currency
@@ -445,28 +472,7 @@ def budget_execution(strategy: Strategy, as_of: datetime.date, currency: str | N
         .order_by("order", "code", "id")
     )
     years = list(range(strategy.start_year, strategy.end_year + 1))
-    rates = list(strategy.exchange_rates.all())
-    used: dict[int, RateUsed] = {}
-    missing: list[int] = []
-    factors: dict[int, Decimal | None] = {}
-
-    def factor(year: int) -> Decimal | None:
-        if year not in factors:
-            if currency == plan_currency:
-                factors[year] = Decimal(1)
-            else:
-                found = find_rate(rates, plan_currency, currency, year)
-                factors[year] = found.factor if found else None
-                if found:
-                    used[year] = found
-                else:
-                    missing.append(year)
-        return factors[year]
-
-    def convert(value: Decimal, year: int) -> Decimal | None:
-        f = factor(year)
-        return None if f is None else (value * f).quantize(_CENT, ROUND_HALF_UP)
-
+    convert = _Converter(list(strategy.exchange_rates.all()), plan_currency, currency)
     axes = {
         e.pk: Row(e.code, f"{e.code} {e.title}", {})
         for e in sorted(elements.values(), key=lambda e: (e.order, e.code, e.pk))
@@ -527,8 +533,8 @@ def budget_execution(strategy: Strategy, as_of: datetime.date, currency: str | N
         by_year=by_year,
         unfunded=unfunded,
         without_lines=without_lines,
-        rates_used=dict(sorted(used.items())),
-        rates_missing=sorted(missing),
+        rates_used=dict(sorted(convert.used.items())),
+        rates_missing=sorted(convert.missing),
         lines=line_count,
     )
 
