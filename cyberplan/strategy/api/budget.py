@@ -97,7 +97,7 @@ class BudgetLineViewSet(
     """Budget lines of actions: a planned amount for one year of the strategy from one funding source."""
 
     serializer_class = BudgetLineSerializer
-    filterset_fields = ["action", "action__strategy", "year", "funding_source"]
+    filterset_fields = ["action", "year", "funding_source"]
     lookup_value_regex = r"\d+"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
