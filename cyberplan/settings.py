@@ -503,6 +503,7 @@ SPECTACULAR_SETTINGS = {
         "ActionStatusEnum": "cyberplan.strategy.choices.ActionStatus",
         "VersionStatusEnum": "cyberplan.strategy.choices.VersionStatus",
         "ImportStatusEnum": "cyberplan.threats.choices.ImportStatus",
+        "FundingSourceEnum": "cyberplan.strategy.choices.FundingSource",
         "LegalStatusEnum": "cyberplan.legal.choices.LegalStatus",
         "InstrumentKindEnum": "cyberplan.legal.choices.InstrumentKind",
         "ReviewStateEnum": "cyberplan.legal.choices.ReviewState",

@@ -23,6 +23,7 @@ from cyberplan.strategy.api.oversight import (
     RecommendationViewSet,
     RiskViewSet,
 )
+from cyberplan.strategy.api.budget import BudgetLineViewSet, ExchangeRateViewSet
 from cyberplan.strategy.api.views import ActionViewSet, ElementViewSet, KPIViewSet, StrategyViewSet, VersionViewSet
 from cyberplan.threats.api.views import EventListView, ImportViewSet, StoreGrantViewSet
 from cyberplan.training.api.views import (
@@ -69,6 +70,8 @@ router.register("strategy-evaluations", EvaluationViewSet, basename="strategy-ev
 router.register("strategy-recommendations", RecommendationViewSet, basename="strategy-recommendation")
 router.register("strategy-risks", RiskViewSet, basename="strategy-risk")
 router.register("strategy-axis-owners", AxisOwnerViewSet, basename="strategy-axis-owner")
+router.register("strategy-budget-lines", BudgetLineViewSet, basename="strategy-budget-line")
+router.register("strategy-exchange-rates", ExchangeRateViewSet, basename="strategy-exchange-rate")
 
 app_name = "api"
 urlpatterns = [

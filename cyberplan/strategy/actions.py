@@ -27,7 +27,7 @@ from cyberplan.gaps.actions import do_set_gap_status
 from cyberplan.gaps.choices import GapStatus
 from cyberplan.gaps.models import Gap
 
-from . import access, fields, kpis
+from . import access, budget, fields, kpis
 from .choices import (
     CLOSED_ACTION_STATUSES,
     PARENT_KIND,
@@ -394,6 +394,8 @@ def do_update_action(
     **values: Any,
 ) -> Action:
     _check_fields(values, ACTION_FIELDS, "action")
+    if action.budget_lines.exists():
+        budget.check_budget_unchanged(action, values)
     current: Action = _update(
         actor, Action, action.pk, expected_version, values, action.strategy.organisation, _check_action
     )
@@ -539,12 +541,17 @@ def do_report_progress(
     evidence_url: str = "",
     evidence_document: UploadedFile[bytes] | None = None,
     organisation: Organisation | None = None,
+    executed_amount: Decimal | str | None = None,
+    executed_year: int | None = None,
+    executed_source: str = "",
 ) -> ProgressUpdate:
     """Add a progress update; the action's status and percentage follow its most recent update.
 
     ``organisation`` is the lead or supporting institution the update is reported for (see
-    ``do_report_institution_progress``); None when the strategy's owner reports."""
-    errors: dict[str, str] = {}
+    ``do_report_institution_progress``); None when the strategy's owner reports. ``executed_amount``
+    (in the plan currency) is what was spent on the action so far in ``executed_year`` (default: the
+    update's year) from ``executed_source`` (blank: not stated); see ``budget``."""
+    errors: dict[str, str] = budget.check_execution(action, executed_amount, executed_year, executed_source, date)
     if status not in ActionStatus.values:
         errors["status"] = _("Unknown status.")
     if not 0 <= int(percent_complete) <= 100:
@@ -572,6 +579,10 @@ def do_report_progress(
         author=who(actor),
         organisation=organisation,
     )
+    if executed_amount not in (None, ""):
+        update.executed_amount = budget.parse_amount(executed_amount, "executed_amount")
+        update.executed_year = int(executed_year) if executed_year else date.year
+        update.executed_source = executed_source or ""
     if evidence_document is not None:
         validate_evidence_file(evidence_document)
         update.evidence_document.save(

@@ -9,6 +9,12 @@ figures and progress are invented to show the platform, and version 1's legal re
 that it illustrates the decree. Actions cite the demo's gaps by source key; a gap the register
 lacks is skipped with a note. Building it twice creates nothing new: an existing demo strategy
 (also one built under an earlier title) is left as it is.
+
+The budget is planned in guaraníes (PYG) by year and funding source: each action's single budget
+of the data file (in USD) becomes yearly lines over the action's years at an illustrative rate,
+international cooperation stated in USD and converted at the illustrative rates the demo states,
+"mixed" funding split between the national budget and the regional cooperation, and "to be
+defined" left unfunded. Some progress updates report an amount executed (one above its plan).
 """
 
 from __future__ import annotations
@@ -26,10 +32,12 @@ from cyberplan.core.models import Organisation, User
 from cyberplan.threats.store import event_store
 
 from . import actions as act
+from . import budget_actions
 from .choices import (
     ActionStatus,
     EvaluationKind,
     EvaluatorType,
+    FundingSource,
     KPISource,
     RecommendationPriority,
     RecommendationResponse,
@@ -171,6 +179,20 @@ PROGRESS: list[tuple[str, int, str, int, str]] = [
     ("6.1.1.1", 20, ActionStatus.DELAYED, 40, "Illustrative: the controls are drafted; adoption is late."),
 ]
 
+# Illustrative rates (guaraníes per US dollar), not official ones: the demo's own figures.
+RATES: list[tuple[int, str]] = [(2025, "7500"), (2026, "7300")]
+RATE_SOURCE = "Illustrative rate for the demo, not an official exchange rate"
+# The demo's budgets are converted into guaraníes at this illustrative rate.
+PYG_PER_USD = Decimal(7500)
+# (action code -> amount executed in the year of its progress update, in PYG; funding source or "" not stated)
+EXECUTED: dict[str, tuple[str, str]] = {
+    "1.1.1.1": ("250000000", FundingSource.NATIONAL_BUDGET),
+    "6.2.1.1": ("180000000", FundingSource.INSTITUTION_BUDGET),
+    # Above its plan for the year: the monitoring page and the report say so.
+    "4.1.1.1": ("1200000000", FundingSource.NATIONAL_BUDGET),
+    "6.1.1.1": ("60000000", ""),
+}
+
 
 def build_strategy_demo(
     organisation: Organisation, actor: User | None, say: Callable[[str], None] = lambda _message: None
@@ -196,6 +218,7 @@ def build_strategy_demo(
         for note in result.notes:
             say(f"note: {note}")
         _versions(strategy, actor)
+        _budget(strategy, actor)
         _progress(strategy, actor)
         _oversight(strategy, actor)
     computed = _compute(strategy, actor, say)
@@ -280,6 +303,8 @@ def _progress(strategy: Strategy, actor: User | None) -> None:
             status=status,
             percent_complete=percent,
             narrative=narrative,
+            executed_amount=EXECUTED[code][0] if code in EXECUTED else None,
+            executed_source=EXECUTED[code][1] if code in EXECUTED else "",
         )
     handlers = KPI.objects.filter(action__strategy=strategy, action__code="6.2.1.1").first()
     if handlers is not None:
@@ -351,6 +376,39 @@ def _oversight(strategy: Strategy, actor: User | None) -> None:
         evaluator_type=EvaluatorType.INDEPENDENT,
         scope="Illustrative: relevance, effectiveness and efficiency of the seven axes at mid-term.",
     )
+
+
+def _budget(strategy: Strategy, actor: User | None) -> None:
+    """The plan in guaraníes: yearly budget lines per action and funding source, and the illustrative rates."""
+    budget_actions.do_set_plan_currency(actor, strategy, "PYG")
+    for year, rate in RATES:
+        budget_actions.do_add_rate(actor, strategy, base="USD", quote="PYG", year=year, rate=rate, source=RATE_SOURCE)
+    for action in Action.objects.filter(strategy=strategy).order_by("code"):
+        if not action.budget:
+            if action.budget is not None:  # nothing to spend: zero in any currency
+                act.do_update_action(actor, action, None, currency="PYG")
+            continue
+        first = max(action.start_date.year if action.start_date else strategy.start_year, strategy.start_year)
+        last = min(action.end_date.year if action.end_date else strategy.end_year, strategy.end_year)
+        years = list(range(first, last + 1))
+        usd, source = action.budget, action.funding_source
+        shares = (
+            [(FundingSource.NATIONAL_BUDGET, Decimal("0.6")), (FundingSource.INTERNATIONAL, Decimal("0.4"))]
+            if source == FundingSource.MIXED
+            else [(source, Decimal(1))]
+        )
+        for funding, share in shares:
+            for year in years:
+                if funding == FundingSource.INTERNATIONAL:
+                    # Cooperation is agreed in US dollars: the line states it, converted at the year's rate.
+                    amount, currency = (usd * share / len(years)).quantize(Decimal(100)), "USD"
+                    note = "Regional cooperation programme (illustrative)"
+                else:
+                    amount = (usd * share * PYG_PER_USD / len(years)).quantize(Decimal(1000000))
+                    currency, note = "PYG", ""
+                budget_actions.do_add_budget_line(
+                    actor, action, year=year, funding_source=funding, amount=amount, currency=currency, note=note
+                )
 
 
 def _compute(strategy: Strategy, actor: User | None, say: Callable[[str], None]) -> int:

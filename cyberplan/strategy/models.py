@@ -126,6 +126,12 @@ class Strategy(models.Model):
             "The unweighted mean is always shown beside."
         ),
     )
+    currency = models.CharField(
+        _("plan currency"),
+        max_length=3,
+        default="USD",
+        help_text=_("ISO 4217 code of the currency the budget lines are planned in, e.g. PYG or USD."),
+    )
     consultees = models.ManyToManyField(
         Organisation,
         verbose_name=_("consulted organisations"),
@@ -407,6 +413,19 @@ class ProgressUpdate(models.Model):
     evidence_url = models.CharField(_("evidence address"), max_length=500, blank=True)
     evidence_document = models.FileField(
         _("evidence document"), upload_to=progress_upload_path, blank=True, max_length=300
+    )
+    executed_amount = models.DecimalField(
+        _("amount executed"),
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("In the plan's currency: the total spent on the action so far in the year below."),
+    )
+    executed_year = models.PositiveSmallIntegerField(_("year executed"), null=True, blank=True)
+    executed_source = models.CharField(
+        _("funding source executed"), max_length=20, choices=FundingSource.choices, blank=True
     )
     author = models.ForeignKey(
         _USER, verbose_name=_("reported by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -718,3 +737,66 @@ class AxisOwner(models.Model):
     def name(self) -> str:
         """The named body, else the organisation's name."""
         return self.body or (str(self.organisation) if self.organisation_id else "")
+
+
+class BudgetLine(models.Model):
+    """A planned amount of an action for one year of the strategy from one funding source.
+
+    ``amount`` is in the strategy's plan currency. A line entered in another currency keeps what was
+    typed (``stated_amount``, ``stated_currency``) and the exchange rate that converted it.
+    """
+
+    action = models.ForeignKey(Action, verbose_name=_("action"), on_delete=models.CASCADE, related_name="budget_lines")
+    year = models.PositiveSmallIntegerField(_("year"))
+    funding_source = models.CharField(
+        _("funding source"), max_length=20, choices=FundingSource.choices, default=FundingSource.TO_BE_DEFINED
+    )
+    amount = models.DecimalField(
+        _("amount (plan currency)"), max_digits=16, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    stated_amount = models.DecimalField(_("amount as stated"), max_digits=16, decimal_places=2, null=True, blank=True)
+    stated_currency = models.CharField(_("currency as stated"), max_length=3, blank=True)
+    rate = models.DecimalField(_("exchange rate used"), max_digits=20, decimal_places=8, null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    class Meta:
+        ordering = ["action", "year", "funding_source", "id"]
+        verbose_name = _("budget line")
+        verbose_name_plural = _("budget lines")
+
+    def __str__(self) -> str:
+        return f"{self.year} · {self.get_funding_source_display()} · {self.amount}"
+
+
+class ExchangeRate(models.Model):
+    """A rate the user states for a strategy: one unit of ``base`` is worth ``rate`` units of ``quote``.
+
+    Rates are user data with their source; the platform never looks rates up.
+    """
+
+    strategy = models.ForeignKey(
+        Strategy, verbose_name=_("strategy"), on_delete=models.CASCADE, related_name="exchange_rates"
+    )
+    base = models.CharField(_("from currency"), max_length=3)
+    quote = models.CharField(_("to currency"), max_length=3)
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(1990), MaxValueValidator(2100)])
+    rate = models.DecimalField(_("rate"), max_digits=20, decimal_places=8)
+    source = models.CharField(
+        _("source"), max_length=300, help_text=_("Where the rate comes from, e.g. a central bank's yearly average.")
+    )
+    recorded_by = models.ForeignKey(
+        _USER, verbose_name=_("recorded by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["strategy", "base", "quote", "year"]
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        constraints = [
+            models.UniqueConstraint(fields=["strategy", "base", "quote", "year"], name="unique_exchange_rate")
+        ]
+
+    def __str__(self) -> str:
+        return f"1 {self.base} = {self.rate.normalize():f} {self.quote} ({self.year})"

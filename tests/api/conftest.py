@@ -36,6 +36,7 @@ from cyberplan.jobs.actions import do_start_job
 from cyberplan.legal import actions as legal_act
 from cyberplan.legal.models import Instrument
 from cyberplan.strategy import actions as act
+from cyberplan.strategy import budget_actions
 from cyberplan.strategy.choices import ElementKind, FocusArea
 from cyberplan.strategy.versions import actions as version_act
 from cyberplan.threats.actions import do_register_import
@@ -112,6 +113,10 @@ def contract_world(world: World, settings: Settings, tmp_path: Path) -> Contract
         coordinator, strategy, kind=ElementKind.OBJECTIVE, parent=axis, code="1.1", title_en="A CSIRT"
     )
     action = act.do_create_action(coordinator, strategy, parent=objective, title_en="Hire incident handlers")
+    budget_line = budget_actions.do_add_budget_line(coordinator, action, year=strategy.start_year, amount="1000")
+    rate = budget_actions.do_add_rate(
+        coordinator, strategy, base="EUR", quote="USD", year=strategy.start_year, rate="1.1", source="test"
+    )
     act.do_create_kpi(coordinator, action, name_en="Handlers hired", unit="count")  # never measured: latest is null
     measured = act.do_create_kpi(leaver, action, name_en="Incidents handled", unit="count")
     act.do_record_measurement(leaver, measured, date=dt.date(2025, 6, 30), value="12")
@@ -166,6 +171,8 @@ def contract_world(world: World, settings: Settings, tmp_path: Path) -> Contract
         "strategy-actions": action.pk,
         "strategy-kpis": measured.pk,
         "strategy-versions": version.pk,
+        "strategy-budget-lines": budget_line.pk,
+        "strategy-exchange-rates": rate.pk,
         "tokens": spare.pk,
         "legal-instruments": instrument.pk,
         "legal-reviews": review.pk,

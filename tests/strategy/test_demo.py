@@ -14,10 +14,11 @@ from cyberplan.assessment.demo import build_demo_assessment_for_workspace
 from cyberplan.assessment.results import factor_stages
 from cyberplan.core.models import AuditEntry, Organisation
 from cyberplan.gaps.models import Gap
-from cyberplan.strategy import snapshot
+from cyberplan.strategy import budget, snapshot
 from cyberplan.strategy.choices import (
     ActionStatus,
     ElementKind,
+    FundingSource,
     KPISource,
     MeasurementOrigin,
     Resolution,
@@ -29,6 +30,7 @@ from cyberplan.strategy.models import (
     Action,
     ActionGap,
     AxisOwner,
+    BudgetLine,
     Comment,
     Element,
     Evaluation,
@@ -74,6 +76,7 @@ def state() -> tuple[int, ...]:
         Recommendation.objects.count(),
         ObjectiveRisk.objects.count(),
         AxisOwner.objects.count(),
+        BudgetLine.objects.count(),
         AuditEntry.objects.count(),
     )
 
@@ -94,7 +97,7 @@ def test_built_labelled_with_seven_axes_and_linked_to_the_demo_gaps(db: None) ->
     actions = Action.objects.filter(strategy=strategy)
     assert 15 <= actions.count() <= 18
     assert {a.lead.slug for a in actions if a.lead} == {"mitic", "cert-py", "cnc", "ministerio-publico", "mre"}
-    assert all(a.budget is not None and a.currency == "USD" and a.start_date and a.end_date for a in actions)
+    assert all(a.budget is not None and a.currency == "PYG" and a.start_date and a.end_date for a in actions)
     # Linked to the demo gaps by source key: the workspace's and the assessment's (MITIC's register only).
     linked = set(Gap.objects.filter(action_links__action__strategy=strategy).values_list("source_key", flat=True))
     assert {"demo:data-protection-regulation", "demo:cets-224", "demo:ci-protection-plan"} <= linked
@@ -115,6 +118,32 @@ def test_built_labelled_with_seven_axes_and_linked_to_the_demo_gaps(db: None) ->
     assert v2.status == VersionStatus.DRAFT
     changes = snapshot.compare(v1.snapshot, v2.snapshot)
     assert {c.change for c in changes} >= {"added", "changed"}
+
+
+def test_demo_budget_in_guaranies_by_year_and_source_with_executed_amounts(db: None) -> None:
+    build_demo_workspace()
+    strategy = build_demo_strategy_for_workspace()
+    assert strategy.currency == "PYG"
+    lines = BudgetLine.objects.filter(action__strategy=strategy)
+    assert {line.year for line in lines} == {2025, 2026, 2027, 2028}
+    sources = {line.funding_source for line in lines}
+    assert {FundingSource.NATIONAL_BUDGET, FundingSource.INTERNATIONAL, FundingSource.TO_BE_DEFINED} <= sources
+    # Cooperation is stated in US dollars and converted at the demo's illustrative rate of its year.
+    stated = lines.filter(stated_currency="USD")
+    assert stated.exists() and all(line.amount == line.stated_amount * line.rate for line in stated)
+    rates = list(strategy.exchange_rates.all())
+    assert rates and all("Illustrative" in r.source for r in rates)
+    # Each action's budget is the sum of its lines.
+    for action in Action.objects.filter(strategy=strategy, budget_lines__isnull=False).distinct():
+        assert action.budget == sum(line.amount for line in action.budget_lines.all())
+    executed = ProgressUpdate.objects.filter(action__strategy=strategy, executed_amount__isnull=False)
+    assert executed.count() == 4
+    view = budget.budget_execution(strategy, timezone.localdate())
+    assert view.by_year.total.executed == sum(u.executed_amount for u in executed)
+    assert view.unfunded.total.planned > 0
+    # 4.1.1.1 executed more than planned for the year: shown as it is.
+    above = [row.key for row in view.actions if any(cell.over for cell in row.years.values())]
+    assert above == ["4.1.1.1"]
 
 
 def test_demo_command_builds_it_once(db: None) -> None:

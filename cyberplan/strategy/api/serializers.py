@@ -79,12 +79,14 @@ class StrategySerializer(serializers.ModelSerializer[Strategy]):
             "tlp",
             "illustrative",
             "progress_weighting",
+            "currency",
             "created_by",
             "created_at",
             "updated_at",
             "version",
         ]
-        read_only_fields = ["phase", "created_at", "updated_at"]
+        # The plan currency is set on the strategy's budget page (refused once amounts are recorded in it).
+        read_only_fields = ["phase", "currency", "created_at", "updated_at"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -288,10 +290,21 @@ class ProgressUpdateSerializer(serializers.ModelSerializer[ProgressUpdate]):
             "evidence_url",
             "evidence_document",
             "has_document",
+            "executed_amount",
+            "executed_year",
+            "executed_source",
             "author",
             "created_at",
         ]
         read_only_fields = ["created_at"]
+        extra_kwargs = {
+            "executed_amount": {
+                "help_text": "In the plan currency: the total spent on the action so far in executed_year; the latest "
+                "update for the same year and source replaces earlier figures."
+            },
+            "executed_year": {"help_text": "A year of the strategy; default: the year of date."},
+            "executed_source": {"help_text": "The funding source the executed amount came from; blank: not stated."},
+        }
 
     def get_has_document(self, obj: ProgressUpdate) -> bool:
         return bool(obj.evidence_document)

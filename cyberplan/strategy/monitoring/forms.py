@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import ActionStatus, KPIUnit
+from ..choices import ActionStatus, FundingSource, KPIUnit
 from ..units import unit_label
 
 # How a value may be typed with its unit (see units.py).
@@ -50,6 +50,25 @@ class ProgressForm(forms.Form):
         label=_("Evidence document"),
         required=False,
         help_text=_("A document that shows the progress (PDF, office document, image or text)."),
+    )
+    executed_amount = forms.DecimalField(
+        label=_("Amount executed"),
+        required=False,
+        max_digits=16,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "any"}),
+        help_text=_(
+            "Optional, in the plan's currency: the total spent on the action so far in the year below. A later "
+            "update for the same year and source replaces this figure."
+        ),
+    )
+    executed_year = forms.IntegerField(
+        label=_("Year executed"), required=False, help_text=_("Default: the year of the update's date.")
+    )
+    executed_source = forms.ChoiceField(
+        label=_("Funding source executed"),
+        required=False,
+        choices=[("", _("Not stated")), *FundingSource.choices],
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

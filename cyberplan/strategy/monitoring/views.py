@@ -28,7 +28,7 @@ from cyberplan.core.models import User
 from cyberplan.reports.charts import Span
 from cyberplan.reports.svg import PageChart, page_chart
 
-from .. import access, actions, kpis
+from .. import access, actions, budget, kpis
 from ..choices import CLOSED_ACTION_STATUSES, IndicatorType, KPISource, ProgressWeighting
 from ..models import KPI, Action, Strategy
 from ..units import unit_label
@@ -167,6 +167,7 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
             weighting_label=ProgressWeighting(view.weighting).label,
             weighting_note=mon.weighting_note(view.weighting),
             **_overview_charts(strategy, view, as_of),
+            budget_view=budget.budget_execution(strategy, as_of),
             can_assess=organisations_where(user, Permission.EDIT).exists(),
             actions=Action.objects.filter(strategy=strategy).select_related("lead").order_by("order", "code", "id"),
         ),
@@ -233,6 +234,9 @@ def action_progress(request: HttpRequest, pk: int, action_pk: int) -> HttpRespon
                 narrative=data["narrative"],
                 evidence_url=data["evidence_url"],
                 evidence_document=data.get("evidence_document"),
+                executed_amount=data.get("executed_amount"),
+                executed_year=data.get("executed_year"),
+                executed_source=data.get("executed_source") or "",
             )
         except ValidationError as exc:
             if not hasattr(exc, "error_dict") and exc.error_list and exc.error_list[0].code in UPLOAD_ERROR_CODES:

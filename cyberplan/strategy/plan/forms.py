@@ -264,6 +264,10 @@ class ActionForm(VersionedForm):
             self.fields["code"].help_text = _("Leave empty for the next free code under the chosen parent.")
         limit_queryset(self, "lead", institutions())
         limit_queryset(self, "supporting", institutions())
+        if self.instance.pk and self.instance.budget_lines.exists():
+            for name in ("budget", "currency", "funding_source"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("The sum of the action's budget lines; edit them on its page.")
         if self.instance.pk:
             # Gaps of an existing action are linked and unlinked one by one on its page.
             del self.fields["gaps"]

@@ -5,7 +5,7 @@ The plan side: strategies, the lifecycle workspace, the structure, actions, KPIs
 
 from django.urls import URLPattern, path
 
-from . import action_views, structure_views, views
+from . import action_views, budget_views, structure_views, views
 
 urlpatterns: list[URLPattern] = [
     path("", views.strategy_list, name="strategy_list"),
@@ -36,6 +36,21 @@ urlpatterns: list[URLPattern] = [
     path("<int:pk>/actions/<int:action_pk>/kpis/new/", action_views.kpi_create, name="kpi_create"),
     path("<int:pk>/actions/<int:action_pk>/kpis/<int:kpi_pk>/edit/", action_views.kpi_edit, name="kpi_edit"),
     path("<int:pk>/actions/<int:action_pk>/kpis/<int:kpi_pk>/delete/", action_views.kpi_delete, name="kpi_delete"),
+    path("<int:pk>/actions/<int:action_pk>/budget/new/", budget_views.budget_line_create, name="budget_line_create"),
+    path(
+        "<int:pk>/actions/<int:action_pk>/budget/<int:line_pk>/edit/",
+        budget_views.budget_line_edit,
+        name="budget_line_edit",
+    ),
+    path(
+        "<int:pk>/actions/<int:action_pk>/budget/<int:line_pk>/delete/",
+        budget_views.budget_line_delete,
+        name="budget_line_delete",
+    ),
+    path("<int:pk>/budget/", budget_views.budget_settings, name="budget"),
+    path("<int:pk>/budget/currency/", budget_views.plan_currency, name="plan_currency"),
+    path("<int:pk>/budget/rates/new/", budget_views.rate_create, name="rate_create"),
+    path("<int:pk>/budget/rates/<int:rate_pk>/delete/", budget_views.rate_delete, name="rate_delete"),
     path("<int:pk>/traceability/", action_views.traceability_view, name="traceability"),
     path("gaps/<int:gap_pk>/actions/", action_views.gap_actions, name="gap_actions"),
 ]

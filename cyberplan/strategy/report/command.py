@@ -30,6 +30,12 @@ def add_monitoring_arguments(parser: argparse.ArgumentParser) -> None:
     _common(parser)
     parser.add_argument("--period", required=True, help=PERIOD_HELP)
     parser.add_argument("--version", dest="strategy_version", metavar="V", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--currency",
+        default="",
+        help="Show the budget amounts in this currency (ISO 4217, e.g. USD) at the rates stated for the strategy "
+        "(default: the plan currency).",
+    )
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -84,7 +90,15 @@ def run(options: dict[str, Any]) -> str:
         raise CommandError(str(error)) from None
     output = output_path(options)
     try:
-        produced = produce(strategy, kind, options["lang"], options["format"], version=version, period=period)
+        produced = produce(
+            strategy,
+            kind,
+            options["lang"],
+            options["format"],
+            version=version,
+            period=period,
+            currency=str(options.get("currency") or ""),
+        )
     except ReportError as error:
         raise CommandError(str(error)) from None
     write(output, produced)

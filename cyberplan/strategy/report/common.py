@@ -189,3 +189,5 @@ class MonitoringInput:
     view: monitoring.Overview
     period: Period
     audience: Audience
+    #: the currency the budget amounts are shown in ("": the plan currency)
+    currency: str = ""

@@ -42,7 +42,7 @@ from ..choices import VersionStatus
 from ..models import Strategy, StrategyVersion
 from ..monitoring import overview as monitoring
 from ..versions.actions import published_version
-from . import annex, context, evaluation, oversight, plan
+from . import annex, context, evaluation, execution, oversight, plan
 from .common import (
     DASH,
     Audience,
@@ -244,8 +244,13 @@ def strategy_sections(doc: StrategyInput) -> list[Section]:
 # -- the monitoring and evaluation report ---------------------------------------------------------------
 
 
-def build_monitoring_document(strategy: Strategy, period: Period, reader: User | None = None) -> Document:
-    """The M&E report of ``strategy`` for ``period`` in the active language, for ``reader`` (None: the operator)."""
+def build_monitoring_document(
+    strategy: Strategy, period: Period, reader: User | None = None, currency: str = ""
+) -> Document:
+    """The M&E report of ``strategy`` for ``period`` in the active language, for ``reader`` (None: the operator).
+
+    ``currency``: the currency its budget amounts are shown in, at the rates stated for the strategy
+    (default: the plan currency)."""
     as_of = period.last_day
     view = evaluation.as_of_period_end(
         monitoring.overview(strategy, as_of=as_of, period_start=period.start, reader=reader)
@@ -273,7 +278,7 @@ def build_monitoring_document(strategy: Strategy, period: Period, reader: User |
         ),
         (_("TLP"), f"TLP:{tlp.upper()}"),
     ]
-    sections = monitoring_sections(MonitoringInput(strategy, view, period, Audience(tlp, reader)))
+    sections = monitoring_sections(MonitoringInput(strategy, view, period, Audience(tlp, reader), currency.upper()))
     return Document(
         kind=MONITORING,
         language=active_language(),
@@ -303,6 +308,7 @@ def monitoring_sections(report: MonitoringInput) -> list[Section]:
         *evaluation.progress(report),
         evaluation.updates(report),
         evaluation.kpis(report),
+        execution.budget_section(report),
         evaluation.alerts(report),
         evaluation.traceability_section(report),
         *oversight.sections(report),

@@ -13,13 +13,13 @@ from cyberplan.reports.forms import ReportFileForm, last_quarter
 
 from ..models import StrategyVersion
 from .content import MONITORING, STRATEGY
-from .service import read_period
+from .service import check_report_currency, read_period
 
 KIND_CHOICES = [(STRATEGY, _("The strategy document")), (MONITORING, _("The monitoring and evaluation report"))]
 
 
 class StrategyReportForm(ReportFileForm):
-    field_order = ["kind", "version", "period", "language", "format"]
+    field_order = ["kind", "version", "period", "currency", "language", "format"]
 
     kind = forms.ChoiceField(label=_("Document"), choices=KIND_CHOICES, initial=STRATEGY)
     version = forms.TypedChoiceField(
@@ -39,6 +39,16 @@ class StrategyReportForm(ReportFileForm):
         help_text=_(
             "For the monitoring report: a year (2026), a quarter (2026-Q3), a month (2026-11) or a range of days "
             "(2026-01-01..2026-03-31)."
+        ),
+    )
+
+    currency = forms.CharField(
+        label=_("Currency of the budget amounts"),
+        max_length=3,
+        required=False,
+        help_text=_(
+            "For the monitoring report: another currency (e.g. USD for a donor), converted at the exchange rates "
+            "stated for the strategy. Default: the plan currency."
         ),
     )
 
@@ -69,6 +79,7 @@ class StrategyReportForm(ReportFileForm):
             kind_field: Any = self.fields["kind"]
             kind_field.choices = KIND_CHOICES[:1]
             del self.fields["period"]
+            del self.fields["currency"]
         else:
             self.fields["period"].initial = last_quarter(timezone.localdate())
 
@@ -81,4 +92,8 @@ class StrategyReportForm(ReportFileForm):
                 data["period"] = read_period(data.get("period") or "").label
             except ValueError as error:
                 self.add_error("period", str(error))
+            try:
+                data["currency"] = check_report_currency(data.get("currency"))
+            except ValueError as error:
+                self.add_error("currency", str(error))
         return data

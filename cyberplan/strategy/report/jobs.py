@@ -33,7 +33,7 @@ from ..access import access_strategy_by_id, versions_visible_to
 from ..choices import VersionStatus
 from ..models import Strategy, StrategyVersion
 from .content import KINDS, MONITORING, STRATEGY, ReportError
-from .service import Produced, produce, read_period
+from .service import Produced, check_report_currency, produce, read_period
 
 STRATEGY_REPORT = "strategy_report"
 
@@ -70,9 +70,13 @@ def entitlement(user: User, strategy_id: int) -> Entitlement:
     return Entitlement(strategy, False, published, published, organisation)
 
 
-def check_parameters(kind: str, language: str, fmt: str, period: str) -> None:
+def check_parameters(kind: str, language: str, fmt: str, period: str, currency: str = "") -> None:
     """Raise ``ValidationError`` for parameters no document can be made with."""
     errors: dict[str, str] = {}
+    try:
+        check_report_currency(currency)
+    except ReportError as error:
+        errors["currency"] = str(error)
     if kind not in KINDS:
         errors["kind"] = _("Choose a document.")
     errors.update(format_and_language_errors(language, fmt))
@@ -107,9 +111,12 @@ def do_request_strategy_report(
     fmt: str,
     version: int | None = None,
     period: str = "",
+    currency: str = "",
 ) -> Job:
-    """Queue a document of ``strategy`` for ``actor``; ``ValidationError`` says what is wrong with the request."""
-    check_parameters(kind, language, fmt, period)
+    """Queue a document of ``strategy`` for ``actor``; ``ValidationError`` says what is wrong with the request.
+
+    ``currency``: the M&E report's budget amounts in another currency at the stated rates."""
+    check_parameters(kind, language, fmt, period, currency)
     allowed = entitlement(actor, strategy.pk)
     number = check_entitled(allowed, kind, version if kind == STRATEGY else None)
     return jobs.start_report_job(
@@ -122,6 +129,7 @@ def do_request_strategy_report(
         kind=kind,
         version=number,
         period=read_period(period).label if kind == MONITORING else "",
+        **({"currency": check_report_currency(currency)} if kind == MONITORING and currency else {}),
     )
 
 
@@ -134,6 +142,8 @@ def describe(parameters: dict[str, Any]) -> list[tuple[str, str]]:
         described.append((_("Document"), _("Monitoring report")))
         if parameters.get("period"):
             described.append((_("Period"), period_name(read_period(str(parameters["period"])))))
+        if parameters.get("currency"):
+            described.append((_("Currency"), str(parameters["currency"])))
     else:
         described.append((_("Document"), _("The strategy")))
         if parameters.get("version"):
@@ -145,8 +155,9 @@ def run_strategy_report_job(job: Job, progress: Progress) -> dict[str, Any]:
     parameters, language, fmt = jobs.job_parameters(job)
     kind = str(parameters.get("kind", ""))
     period = str(parameters.get("period") or "")
+    currency = str(parameters.get("currency") or "")
     version = parameters.get("version")
-    jobs.check_parameters(lambda: check_parameters(kind, language, fmt, period), progress, fmt)
+    jobs.check_parameters(lambda: check_parameters(kind, language, fmt, period, currency), progress, fmt)
     if version is not None and not isinstance(version, int):
         raise ValueError(_("The version must be a number."))
     user = jobs.requester(job, _("A document is made for the person who asked for it, and this job has none."))
@@ -168,6 +179,7 @@ def run_strategy_report_job(job: Job, progress: Progress) -> dict[str, Any]:
                 version=version,
                 period=period or None,
                 reader=user if allowed.owner else None,
+                currency=currency,
             )
         except ReportError as error:
             raise ValueError(str(error)) from None

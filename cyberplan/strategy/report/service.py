@@ -8,6 +8,7 @@ from cyberplan.analytics.periods import Period, PeriodError, parse_period
 from cyberplan.core.models import User
 from cyberplan.reports.service import Produced, in_language, languages
 
+from ..budget import currency_error
 from ..models import Strategy
 from .content import (
     KINDS,
@@ -20,7 +21,7 @@ from .content import (
 )
 from .render import render_document
 
-__all__ = ["Produced", "build", "languages", "produce", "read_period"]
+__all__ = ["Produced", "build", "check_report_currency", "languages", "produce", "read_period"]
 
 
 def read_period(text: str | Period | None) -> Period:
@@ -41,6 +42,17 @@ def read_period(text: str | Period | None) -> Period:
         ) from None
 
 
+def check_report_currency(currency: str | None) -> str:
+    """``currency`` as an ISO 4217 code ("" for the plan currency); ``ReportError`` when it is not one."""
+    code = str(currency or "").strip().upper()
+    if not code:
+        return ""
+    error = currency_error(code)
+    if error:
+        raise ReportError(error)
+    return code
+
+
 def build(
     strategy: Strategy,
     kind: str,
@@ -48,12 +60,13 @@ def build(
     version: int | None = None,
     period: str | Period | None = None,
     reader: User | None = None,
+    currency: str = "",
 ) -> Document:
-    """The document's content in the active language."""
+    """The document's content in the active language (``currency``: the M&E report's budget amounts)."""
     if kind == STRATEGY:
         return build_strategy_document(strategy, version, reader)
     if kind == MONITORING:
-        return build_monitoring_document(strategy, read_period(period), reader)
+        return build_monitoring_document(strategy, read_period(period), reader, check_report_currency(currency))
     raise ReportError(f"unknown document {kind!r}: use one of {', '.join(KINDS)}")
 
 
@@ -65,6 +78,7 @@ def produce(
     version: int | None = None,
     period: str | Period | None = None,
     reader: User | None = None,
+    currency: str = "",
 ) -> Produced:
     """The strategy document (``kind`` "strategy") or the M&E report ("monitoring") as ``fmt`` in ``language``.
 
@@ -76,7 +90,7 @@ def produce(
     """
 
     def make() -> Produced:
-        document = build(strategy, kind, version=version, period=period, reader=reader)
+        document = build(strategy, kind, version=version, period=period, reader=reader, currency=currency)
         content = render_document(document, fmt)
         return Produced(content, f"{document.file_stem}-{language}.{fmt}", document=document)
 

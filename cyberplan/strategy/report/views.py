@@ -43,6 +43,7 @@ def report_list(request: HttpRequest, pk: int) -> HttpResponse:
                 kind=data["kind"],
                 version=data.get("version"),
                 period=data.get("period") or "",
+                currency=data.get("currency") or "",
                 **file_options(data),
             ),
         )
