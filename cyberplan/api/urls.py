@@ -17,13 +17,13 @@ from cyberplan.jobs.api.views import JobViewSet
 from cyberplan.legal.api.views import InstrumentViewSet, ReviewViewSet
 from cyberplan.regional.api.views import ReceivePackageView
 from cyberplan.sharing.misp.api import CollectionMISPExportView
+from cyberplan.strategy.api.budget import BudgetLineViewSet, ExchangeRateViewSet
 from cyberplan.strategy.api.oversight import (
     AxisOwnerViewSet,
     EvaluationViewSet,
     RecommendationViewSet,
     RiskViewSet,
 )
-from cyberplan.strategy.api.budget import BudgetLineViewSet, ExchangeRateViewSet
 from cyberplan.strategy.api.views import ActionViewSet, ElementViewSet, KPIViewSet, StrategyViewSet, VersionViewSet
 from cyberplan.threats.api.views import EventListView, ImportViewSet, StoreGrantViewSet
 from cyberplan.training.api.views import (
