@@ -175,7 +175,7 @@ class EventReader:
     def snapshot(self, store: EventStore) -> _Snapshot:
         """The store's committed files, read again when an import has committed (or been removed), and
         its address indexes, looked for again until every file has one (``cyberplan events reindex``)."""
-        version = tuple(sorted(store.committed_imports()))
+        version = _version(store)
         with self._lock:
             cached = self._snapshots.get(store.root)
         if cached is not None and cached.version == version and (cached.indexes or not cached.files):
@@ -203,6 +203,18 @@ class EventReader:
 
 
 _READER = EventReader()
+
+
+def _version(store: EventStore) -> tuple[str, ...]:
+    """The store's committed imports, each with its marker's time: changes when an import commits or
+    goes, and when a store is made again at the same place."""
+    marks = []
+    for path in store.commits_dir.glob("*.json"):
+        try:
+            marks.append(f"{path.stem}@{path.stat().st_mtime_ns}")
+        except FileNotFoundError:
+            continue
+    return tuple(sorted(marks))
 
 
 def reader() -> EventReader:

@@ -20,9 +20,10 @@ address: the address as a number (``k``: an IPv4 address's 32-bit value, an IPv6
 64 bits, with ``v6`` telling them apart), the event's ``time.source`` (``t``), its TLP and its row
 number in the event file, sorted by ``k`` in row groups of a few thousand rows. An address or
 network search reads only the index row groups whose minimum and maximum enclose it, then the
-matching rows of the event files (``pipeline.query``). Written at commit, before the marker;
-imports from before the index get one with ``cyberplan events reindex`` and are searched by a
-plain scan until then.
+matching rows of the event files (``pipeline.query``). Written after the import commits, by the
+import's job (:meth:`EventStore.index_import`), so that building it never slows the import down;
+until every file of a store has its index (imports from before the index get one with
+``cyberplan events reindex``), its address searches scan the addresses instead.
 """
 
 from __future__ import annotations
@@ -154,17 +155,25 @@ class EventStore:
         )
         os.replace(partial, target)
 
-    def reindex(self, con: duckdb.DuckDBPyConnection) -> int:
-        """Write the address index of every committed event file that has none; return how many were
-        written. Under the write lock, so that no import commits meanwhile."""
+    def reindex(self, con: duckdb.DuckDBPyConnection, import_id: str | None = None) -> int:
+        """Write the address index of every committed event file (of one import, if given) that has none;
+        return how many were written. Under the write lock: no import commits meanwhile."""
         written = 0
         with self.lock():
             for path in self.files():
                 target = self.index_file(path)
-                if not target.exists():
+                if (import_id is None or import_of(path) == import_id) and not target.exists():
                     self.write_address_index(con, path, target)
                     written += 1
         return written
+
+    def index_import(self, import_id: str) -> int:
+        """Write the address indexes of one committed import (its job does, once it has committed)."""
+        con = duckdb.connect()
+        try:
+            return self.reindex(con, import_id)
+        finally:
+            con.close()
 
     def register(self, con: duckdb.DuckDBPyConnection, name: str = "events") -> None:
         """Create the view ``name`` over every committed event (empty, with the schema, when there is none)."""
@@ -453,7 +462,6 @@ class ImportWriter:
         for part, target in moves:
             target.parent.mkdir(exist_ok=True)
             os.replace(part, target)
-            store.write_address_index(con, target, store.index_file(target))
         if quarantine is not None:
             os.replace(quarantine, store.quarantine_file(self.import_id))
         summary = CommitSummary(

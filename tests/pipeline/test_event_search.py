@@ -50,6 +50,7 @@ def report(path: Path, ips: list[str], day: int) -> Path:
 def add_import(tmp_path: Path, store: EventStore, name: str, seed: int, tlp: str, day: int) -> None:
     path = report(tmp_path / f"2026-11-{day:02d}-scan_telnet-py-geo.csv", addresses(seed, 600), day)
     ingest(Source(path), store, name, options=ImportOptions(tlp=tlp))
+    store.index_import(name)  # as the import's job does once the import has committed
 
 
 @pytest.fixture(scope="module")
@@ -167,6 +168,7 @@ def test_a_new_import_is_seen_and_reindex_adds_the_index(tmp_path: Path) -> None
     store = EventStore(tmp_path / "store")
     add_import(tmp_path, store, "imp-1", 5, "green", 6)
     first = page(store, EventFilter(ip="192.0.2.0/24"))[1]
+    assert reader().snapshot(store).indexes
     assert first == len(scan(store, "192.0.2.0/24"))
     add_import(tmp_path, store, "imp-2", 6, "green", 7)
     assert page(store, EventFilter(ip="192.0.2.0/24"))[1] == len(scan(store, "192.0.2.0/24")) > first
