@@ -103,9 +103,12 @@ def parse_network(text: str) -> Network:
     """An address (``192.0.2.1``, ``2001:db8::1``) or a network (``192.0.2.0/24``, ``2001:db8::/32``);
     host bits of a network are ignored. ValueError for anything else."""
     value = text.strip()
-    if not value or len(value) > 50:
-        raise ValueError(f"{text!r} is not an address or a network")
-    return ipaddress.ip_network(value, strict=False)
+    try:
+        if not value or len(value) > 50:
+            raise ValueError(value)
+        return ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        raise ValueError(f"{text[:60]!r} is not an address or a network") from None
 
 
 def address_clause(network: Network) -> tuple[str, list[Any]]:

@@ -155,25 +155,26 @@ class EventStore:
         )
         os.replace(partial, target)
 
-    def reindex(self, con: duckdb.DuckDBPyConnection, import_id: str | None = None) -> int:
+    def reindex(self, import_id: str | None = None) -> int:
         """Write the address index of every committed event file (of one import, if given) that has none;
         return how many were written. Under the write lock: no import commits meanwhile."""
         written = 0
-        with self.lock():
-            for path in self.files():
-                target = self.index_file(path)
-                if (import_id is None or import_of(path) == import_id) and not target.exists():
-                    self.write_address_index(con, path, target)
-                    written += 1
+        con = duckdb.connect()
+        try:
+            con.execute("SET TimeZone = 'UTC'")
+            with self.lock():
+                for path in self.files():
+                    target = self.index_file(path)
+                    if (import_id is None or import_of(path) == import_id) and not target.exists():
+                        self.write_address_index(con, path, target)
+                        written += 1
+        finally:
+            con.close()
         return written
 
     def index_import(self, import_id: str) -> int:
         """Write the address indexes of one committed import (its job does, once it has committed)."""
-        con = duckdb.connect()
-        try:
-            return self.reindex(con, import_id)
-        finally:
-            con.close()
+        return self.reindex(import_id)
 
     def register(self, con: duckdb.DuckDBPyConnection, name: str = "events") -> None:
         """Create the view ``name`` over every committed event (empty, with the schema, when there is none)."""

@@ -7,7 +7,6 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-import duckdb
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cyberplan.core.models import Organisation
@@ -86,13 +85,9 @@ class Command(BaseCommand):
             organisations = organisations.filter(slug=slug)
             if not organisations.exists():
                 raise CommandError(f"There is no organisation with the short name {slug!r}.")
-        con = duckdb.connect()
-        try:
-            for organisation in organisations:
-                store = event_store(organisation)
-                if not store.commits_dir.exists():
-                    continue  # never imported: nothing to index (and no folders made)
-                written = store.reindex(con)
-                self.stdout.write(f"{organisation.slug}: wrote {written:,} address indexes.")
-        finally:
-            con.close()
+        for organisation in organisations:
+            store = event_store(organisation)
+            if not store.commits_dir.exists():
+                continue  # never imported: nothing to index (and no folders made)
+            written = store.reindex()
+            self.stdout.write(f"{organisation.slug}: wrote {written:,} address indexes.")
