@@ -13,7 +13,7 @@ import datetime as dt
 import ipaddress
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -130,6 +130,7 @@ def address_clause(network: Network) -> tuple[str, list[Any]]:
 # -- the process's reader ---------------------------------------------------------------------------
 
 COUNT_CACHE = 256  # filters whose count each store version remembers
+FIRST_READ = 4096  # a page reads first the newest row groups holding at least this many events
 INDEX_CANDIDATES = 200_000  # beyond this many index hits, a page reads the event files instead
 _CURSOR = re.compile(r"^(-?[0-9]{1,20})\.([0-9A-Za-z:._-]{1,200})$")
 
@@ -142,16 +143,61 @@ class _Snapshot:
     files: list[Path]
     indexes: dict[str, Path]  # index file -> its event file, when every event file has one
     counts: dict[tuple[Any, ...], int] = field(default_factory=dict)
+    # Read from the files' footers on first use: whether every file has every schema field, and each
+    # row group's newest and oldest time.source and its rows, newest first.
+    uniform: bool | None = None
+    groups: list[tuple[dt.datetime, dt.datetime, int]] | None = None
+
+    def describe(self, cursor: duckdb.DuckDBPyConnection) -> None:
+        if self.groups is not None or not self.files:
+            self.uniform, self.groups = True, self.groups or []
+            return
+        listing = _listing(self.files)
+        fields = cursor.execute(
+            f"SELECT file_name, count(DISTINCT name) FROM parquet_schema({listing}) "
+            "WHERE name IN (SELECT unnest(?)) GROUP BY file_name",
+            [list(FIELD_NAMES)],
+        ).fetchall()
+        self.uniform = len(fields) == len(self.files) and all(int(n) == len(FIELD_NAMES) for _f, n in fields)
+        self.groups = [
+            (high, low, int(rows))
+            for high, low, rows in cursor.execute(
+                f"SELECT TRY_CAST(stats_max AS TIMESTAMPTZ) AS high, TRY_CAST(stats_min AS TIMESTAMPTZ), "
+                f"row_group_num_rows FROM parquet_metadata({listing}) WHERE path_in_schema = 'time.source' "
+                "ORDER BY high DESC NULLS FIRST"
+            ).fetchall()
+        ]
 
     def relation(self) -> str:
         """SQL: every committed event, with every schema field (NULL where a file predates it)."""
         columns = ", ".join(f"CAST(NULL AS {f.sql_type}) AS {quoted(f.name)}" for f in FIELDS)
         if not self.files:
             return f"(SELECT {columns} WHERE false)"
+        if self.uniform:
+            # Every file has every field: read them as they are (quicker than the union by name).
+            return f"read_parquet({_listing(self.files)}, hive_partitioning = false)"
         return (
             f"(SELECT * EXCLUDE (month) FROM read_parquet({_listing(self.files)}, hive_partitioning = true, "
             f"union_by_name = true) UNION ALL BY NAME SELECT {columns} WHERE false)"
         )
+
+    def thresholds(self, wanted: int, after: dt.datetime | None) -> Iterator[dt.datetime | None]:
+        """Times T from the newest down such that the row groups holding events at T or later (by their
+        statistics) hold some multiple of ``wanted`` events, growing; then None (everything). A page
+        read with ``"time.source" >= T`` that finds ``wanted`` events is the page: every event before
+        T comes after them, and the condition lets DuckDB skip the older row groups."""
+        need = max(wanted * 4, FIRST_READ)
+        covered = 0
+        for high, low, rows in self.groups or []:
+            if high is None or low is None:
+                break  # a row group without statistics: no bound is safe beyond this point
+            if after is not None and low > after:
+                continue  # wholly after the position: none of its events is on this page
+            covered += rows
+            if covered >= need:
+                yield high
+                need *= 8
+        yield None
 
 
 class EventReader:
@@ -279,15 +325,23 @@ def page(
                 found = None
             if found is not None:
                 return _trim(found[0], columns), found[1]
+        if snap.groups is None:
+            snap.describe(cursor)
         where, params = flt.where()
         total = _count(cursor, snap, flt)
         after_sql, after_params = _after_clause(after)
-        result = cursor.execute(
-            f"SELECT {', '.join(quoted(c) for c in selected)} FROM {snap.relation()} "
-            f"WHERE {where} AND {after_sql} {ORDER} LIMIT ? OFFSET ?",
-            [*params, *after_params, int(limit), int(offset)],
-        )
-        return _trim(_dicts(result), columns), total
+        rows: list[dict[str, Any]] = []
+        for bound in snap.thresholds(offset + limit, after[0] if after else None):
+            since, since_params = ('"time.source" >= ?', [bound]) if bound is not None else ("true", [])
+            result = cursor.execute(
+                f"SELECT {', '.join(quoted(c) for c in selected)} FROM {snap.relation()} "
+                f"WHERE {where} AND {after_sql} AND {since} {ORDER} LIMIT ? OFFSET ?",
+                [*params, *after_params, *since_params, int(limit), int(offset)],
+            )
+            rows = _dicts(result)
+            if len(rows) == limit or bound is None:
+                break
+        return _trim(rows, columns), total
     finally:
         cursor.close()
 

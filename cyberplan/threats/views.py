@@ -57,6 +57,25 @@ from .store import event_store
 
 QUARANTINE_PREVIEW = 200
 EVENTS_PER_PAGE = 50
+# The fields the event list shows (threats/event_list.html): a page reads only these.
+LISTED_FIELDS = (
+    "time.source",
+    "event_id",
+    "classification.taxonomy",
+    "classification.type",
+    "classification.identifier",
+    "malware.name",
+    "source.ip",
+    "source.port",
+    "source.fqdn",
+    "source.asn",
+    "source.geolocation.cc",
+    "victim.country",
+    "victim.organisation",
+    "victim.sector",
+    "feed.name",
+    "tlp",
+)
 
 
 @login_required
@@ -190,6 +209,7 @@ def _events_of(
             limit=limit,
             offset=0 if after else offset,
             after=after,
+            columns=LISTED_FIELDS,
         )
     pages: list[list[dict[str, Any]]] = []
     total = 0
@@ -200,6 +220,7 @@ def _events_of(
             replace(flt, tlp_in=tuple(store.labels)),
             limit=limit if after else offset + limit,
             after=after,
+            columns=LISTED_FIELDS,
         )
         name = store.describe()
         pages.append([{**row, "_store": name} for row in rows])

@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from cyberplan.pipeline import query
 from cyberplan.pipeline.importers.base import ImportOptions, Source
 from cyberplan.pipeline.ingest import ingest
 from cyberplan.pipeline.query import EventFilter, decode_cursor, encode_cursor, page, parse_network, reader
@@ -156,10 +157,17 @@ def test_no_label_finds_nothing(stores: dict[str, EventStore]) -> None:
     assert page(stores["indexed"], EventFilter(ip="192.0.2.0/24", tlp_in=()))[0:2] == ([], 0)
 
 
-@pytest.mark.parametrize("ip", [None, "192.0.2.0/24", "2001:db8::/48"])
-def test_cursor_paging_visits_every_event_once(stores: dict[str, EventStore], ip: str | None) -> None:
+@pytest.mark.parametrize("first_read", [4096, 1])
+@pytest.mark.parametrize(
+    "flt", [EventFilter(), EventFilter(ip="192.0.2.0/24"), EventFilter(ip="2001:db8::/48"), EventFilter(asn=64502)]
+)
+def test_cursor_paging_visits_every_event_once(
+    stores: dict[str, EventStore], flt: EventFilter, first_read: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Also when a page first reads only the newest row group (first_read 1): each import is one
+    row group here, so the page is found after one, two or three bounds."""
+    monkeypatch.setattr(query, "FIRST_READ", first_read)
     store = stores["indexed"]
-    flt = EventFilter(ip=ip)
     everything, total = page(store, flt, limit=100_000)
     seen: list[dict[str, Any]] = []
     after = None
