@@ -425,7 +425,8 @@ def _indexed_page(
         where_index += " AND t <= ?"
         params.append(after[0])
     wanted = offset + limit
-    batch = max(wanted * 2, 500)
+    # Only the newest candidates are read from the event files (their row groups are decoded whole).
+    batch = wanted if index_exact else max(wanted * 4, 500)
     while True:
         edge = cursor.execute(
             f"SELECT t FROM {index} WHERE {where_index} ORDER BY t DESC LIMIT 1 OFFSET ?", [*params, batch - 1]
@@ -463,7 +464,8 @@ def _candidate_relation(snap: _Snapshot, candidates: list[tuple[str, list[int]]]
     columns = ", ".join(f"CAST(NULL AS {f.sql_type}) AS {quoted(f.name)}" for f in FIELDS)
     parts = [
         f"SELECT * FROM read_parquet('{_sql_path(snap.indexes[index_file])}', file_row_number = true, "
-        f"hive_partitioning = false) WHERE file_row_number IN ({', '.join(str(int(r)) for r in rows)})"
+        f"hive_partitioning = false) WHERE file_row_number BETWEEN {int(min(rows))} AND {int(max(rows))} "
+        f"AND file_row_number IN ({', '.join(str(int(r)) for r in rows)})"
         for index_file, rows in candidates
     ]
     return "(" + " UNION ALL BY NAME ".join([*parts, f"SELECT {columns} WHERE false"]) + ")"
