@@ -181,7 +181,9 @@ class _Snapshot:
             f"union_by_name = true) UNION ALL BY NAME SELECT {columns} WHERE false)"
         )
 
-    def thresholds(self, wanted: int, after: dt.datetime | None) -> Iterator[dt.datetime | None]:
+    def thresholds(
+        self, wanted: int, after: dt.datetime | None, until: dt.datetime | None = None
+    ) -> Iterator[dt.datetime | None]:
         """Times T from the newest down such that the row groups holding events at T or later (by their
         statistics) hold some multiple of ``wanted`` events, growing; then None (everything). A page
         read with ``"time.source" >= T`` that finds ``wanted`` events is the page: every event before
@@ -191,8 +193,8 @@ class _Snapshot:
         for high, low, rows in self.groups or []:
             if high is None or low is None:
                 break  # a row group without statistics: no bound is safe beyond this point
-            if after is not None and low > after:
-                continue  # wholly after the position: none of its events is on this page
+            if (after is not None and low > after) or (until is not None and low >= until):
+                continue  # wholly after the position or the period: none of its events is on this page
             covered += rows
             if covered >= need:
                 yield high
@@ -331,7 +333,7 @@ def page(
         total = _count(cursor, snap, flt)
         after_sql, after_params = _after_clause(after)
         rows: list[dict[str, Any]] = []
-        for bound in snap.thresholds(offset + limit, after[0] if after else None):
+        for bound in snap.thresholds(offset + limit, after[0] if after else None, flt.until):
             since, since_params = ('"time.source" >= ?', [bound]) if bound is not None else ("true", [])
             result = cursor.execute(
                 f"SELECT {', '.join(quoted(c) for c in selected)} FROM {snap.relation()} "

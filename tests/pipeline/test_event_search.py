@@ -159,7 +159,17 @@ def test_no_label_finds_nothing(stores: dict[str, EventStore]) -> None:
 
 @pytest.mark.parametrize("first_read", [4096, 1])
 @pytest.mark.parametrize(
-    "flt", [EventFilter(), EventFilter(ip="192.0.2.0/24"), EventFilter(ip="2001:db8::/48"), EventFilter(asn=64502)]
+    "flt",
+    [
+        EventFilter(),
+        EventFilter(ip="192.0.2.0/24"),
+        EventFilter(ip="2001:db8::/48"),
+        EventFilter(asn=64502),
+        EventFilter(until=dt.datetime(2026, 11, 4, tzinfo=dt.UTC)),
+        EventFilter(
+            since=dt.datetime(2026, 11, 4, 0, 5, tzinfo=dt.UTC), until=dt.datetime(2026, 11, 4, 0, 9, tzinfo=dt.UTC)
+        ),
+    ],
 )
 def test_cursor_paging_visits_every_event_once(
     stores: dict[str, EventStore], flt: EventFilter, first_read: int, monkeypatch: pytest.MonkeyPatch
