@@ -3,12 +3,15 @@ the import's job writes), the Next link's position, and the labels each role rea
 
 from __future__ import annotations
 
+import csv
 import io
 import re
+import shutil
 from html import unescape
+from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils.translation import gettext
 from rest_framework.test import APIClient
@@ -130,3 +133,33 @@ def test_the_next_link_carries_the_position(world: World, monkeypatch: pytest.Mo
     assert len(seen) == len(set(seen)) == 4
     # An unreadable position is the first page again.
     assert client.get("/threats/events/", {"after": "nonsense"}).context["total"] == 5
+
+
+def test_reindex_writes_the_missing_indexes_and_export_takes_a_network(world: World, tmp_path: Path) -> None:
+    ingest(world, "green")
+    store = event_store(world.org_a)
+    shutil.rmtree(store.events_dir / "_index")
+    out = io.StringIO()
+    call_command("events", "reindex", stdout=out)
+    assert out.getvalue().strip() == f"{world.org_a.slug}: wrote {len(store.files())} address indexes."
+    assert all(store.index_file(path).exists() for path in store.files())
+    out = io.StringIO()
+    call_command("events", "reindex", organisation=world.org_a.slug, stdout=out)
+    assert "wrote 0 address indexes" in out.getvalue()
+    with pytest.raises(CommandError, match="no organisation"):
+        call_command("events", "reindex", organisation="nobody-here")
+    target = tmp_path / "found.csv"
+    out = io.StringIO()
+    call_command(
+        "events",
+        "export",
+        organisation=world.org_a.slug,
+        format="csv",
+        output=str(target),
+        ip="181.120.1.0/30",
+        stdout=out,
+    )
+    with target.open(encoding="utf-8") as handle:
+        assert sorted(row["source.ip"] for row in csv.DictReader(handle)) == ["181.120.1.2", "181.120.1.3"]
+    with pytest.raises(CommandError, match="not an address or a network"):
+        call_command("events", "export", organisation=world.org_a.slug, output=str(target), ip="181.120.1")
