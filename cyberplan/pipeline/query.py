@@ -132,6 +132,7 @@ def address_clause(network: Network) -> tuple[str, list[Any]]:
 COUNT_CACHE = 256  # filters whose count each store version remembers
 FIRST_READ = 4096  # a page reads first the newest row groups holding at least this many events
 INDEX_CANDIDATES = 200_000  # beyond this many index hits, a page reads the event files instead
+COUNT_BY_ROWS = 5_000  # up to this many index hits, a count with other filters reads just those rows
 _CURSOR = re.compile(r"^(-?[0-9]{1,20})\.([0-9A-Za-z:._-]{1,200})$")
 
 
@@ -451,7 +452,7 @@ def _indexed_page(
         total = snap.counts[key]
     elif index_exact:
         total = _remember(snap, key, hits)
-    elif hits > INDEX_CANDIDATES:
+    elif hits > COUNT_BY_ROWS:  # many candidates: one scan of the filter columns is quicker
         total = _count(cursor, snap, flt)
     else:
         every = cursor.execute(

@@ -139,7 +139,14 @@ def test_the_searches_find_something(stores: dict[str, EventStore]) -> None:
     assert len(scan(stores["indexed"], "192.0.2.7")) >= 6  # three rows in each import
 
 
-def test_search_with_other_filters_and_dates(stores: dict[str, EventStore]) -> None:
+@pytest.mark.parametrize("count_by_rows", [5000, 0])
+def test_search_with_other_filters_and_dates(
+    stores: dict[str, EventStore], count_by_rows: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The count of an indexed search with a filter the index does not hold: from the candidate rows,
+    or (count_by_rows 0: too many candidates) by a scan."""
+    monkeypatch.setattr(query, "COUNT_BY_ROWS", count_by_rows)
+    reader().forget()
     for store in stores.values():
         flt = EventFilter(ip="2001:db8::/32", asn=64501, since=dt.datetime(2026, 11, 4, tzinfo=dt.UTC))
         rows, total = page(store, flt, limit=100_000)
