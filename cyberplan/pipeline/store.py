@@ -5,6 +5,7 @@ Layout::
     <root>/events/month=2026-11/<import_id>.parquet          events of one import for one month
     <root>/events/month=2026-11/<import_id>.part<k>.parquet  the same, for an import written in parts
     <root>/events/_commits/<import_id>.json                  written last, atomically: the import is visible
+    <root>/events/_index/month=2026-11/<event file name>     the address index of one event file
     <root>/quarantine/<import_id>.parquet                    rejected records with file, line, field, reason
     <root>/.lock                                             one import writes at a time
 
@@ -13,6 +14,16 @@ visible together, when the import's commit marker is written. Readers only see f
 has a commit marker, so an import killed half-way leaves nothing visible; the next import removes
 its leftovers. Deduplication is by ``event_id``, within an import (across its chunks) and against
 everything already committed.
+
+Address index: next to each event file, a small Parquet file holds one row per event with an
+address: the address as a number (``k``: an IPv4 address's 32-bit value, an IPv6 address's first
+64 bits, with ``v6`` telling them apart), the event's ``time.source`` (``t``), its TLP and its row
+number in the event file, sorted by ``k`` in row groups of a few thousand rows. An address or
+network search reads only the index row groups whose minimum and maximum enclose it, then the
+matching rows of the event files (``pipeline.query``). Written after the import commits, by the
+import's job (:meth:`EventStore.index_import`), so that building it never slows the import down;
+until every file of a store has its index (imports from before the index get one with
+``cyberplan events reindex``), its address searches scan the addresses instead.
 """
 
 from __future__ import annotations
@@ -40,6 +51,30 @@ MONTH_EXPR = "strftime(timezone('UTC', \"time.source\"), '%Y-%m')"
 # million-row part than 250,000 (docs/performance.md).
 PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, ROW_GROUP_SIZE 122880"
 STREAM_ROW_GROUPS_PER_FILE = 2  # a streamed part is written as files of about 245,000 events
+INDEX_ROW_GROUP_SIZE = 8192  # small row groups: their min/max of the address number are what prunes
+
+
+def _ipv6_groups(column: str) -> str:
+    """SQL: the eight 16-bit groups (hex text) of the canonical IPv6 text in ``column``, '::' expanded."""
+    left = f"list_filter(string_split(split_part({column}, '::', 1), ':'), lambda g: g <> '')"
+    right = (
+        f"CASE WHEN contains({column}, '::') "
+        f"THEN list_filter(string_split(split_part({column}, '::', 2), ':'), lambda g: g <> '') ELSE [] END"
+    )
+    return f"list_concat({left}, list_transform(range(8 - len({left}) - len({right})), lambda z: '0'), {right})"
+
+
+def ipv6_hex(column: str) -> str:
+    """SQL: the IPv6 address in ``column`` as 32 hex digits (text that sorts as the number does)."""
+    return f"array_to_string(list_transform({_ipv6_groups(column)}, lambda g: lpad(lower(g), 4, '0')), '')"
+
+
+def address_key(column: str) -> str:
+    """SQL: the index number of the address in ``column`` (UBIGINT): an IPv4 address's value, an IPv6
+    address's first 64 bits; NULL for no address or text that is not one."""
+    v4 = " + ".join(f"(TRY_CAST(split_part({column}, '.', {i + 1}) AS UBIGINT) << {24 - 8 * i})" for i in range(4))
+    v6 = f"TRY_CAST('0x' || left({ipv6_hex(column)}, 16) AS UBIGINT)"
+    return f"CASE WHEN contains({column}, ':') THEN {v6} ELSE {v4} END"
 
 
 def _written(name: str, constant: str | None) -> str:
@@ -100,6 +135,47 @@ class EventStore:
             result.extend(p for p in sorted(month_dir.glob("*.parquet")) if import_of(p) in committed)
         return result
 
+    def index_file(self, event_file: Path) -> Path:
+        """The address index of an event file (which may not exist, for an import written before the index)."""
+        return self.events_dir / "_index" / event_file.parent.name / event_file.name
+
+    def write_address_index(self, con: duckdb.DuckDBPyConnection, event_file: Path, target: Path) -> None:
+        """Write the address index of ``event_file`` (see the module's notes) to ``target``, through a
+        temporary name: a half-written index is never read."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".tmp")
+        con.execute(
+            f"""COPY (SELECT k, v6, t, tlp, row FROM (
+                    SELECT {address_key('"source.ip"')} AS k, contains("source.ip", ':') AS v6,
+                           "time.source" AS t, tlp, file_row_number AS row
+                    FROM read_parquet('{_sql_path(event_file)}', file_row_number = true, hive_partitioning = false))
+                WHERE k IS NOT NULL ORDER BY k, t)
+            TO '{_sql_path(partial)}' (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1,
+                ROW_GROUP_SIZE {INDEX_ROW_GROUP_SIZE})"""
+        )
+        os.replace(partial, target)
+
+    def reindex(self, import_id: str | None = None) -> int:
+        """Write the address index of every committed event file (of one import, if given) that has none;
+        return how many were written. Under the write lock: no import commits meanwhile."""
+        written = 0
+        con = duckdb.connect()
+        try:
+            con.execute("SET TimeZone = 'UTC'")
+            with self.lock():
+                for path in self.files():
+                    target = self.index_file(path)
+                    if (import_id is None or import_of(path) == import_id) and not target.exists():
+                        self.write_address_index(con, path, target)
+                        written += 1
+        finally:
+            con.close()
+        return written
+
+    def index_import(self, import_id: str) -> int:
+        """Write the address indexes of one committed import (its job does, once it has committed)."""
+        return self.reindex(import_id)
+
     def register(self, con: duckdb.DuckDBPyConnection, name: str = "events") -> None:
         """Create the view ``name`` over every committed event (empty, with the schema, when there is none)."""
         files = self.files()
@@ -144,6 +220,10 @@ class EventStore:
                 removed += 1
         for path in self.quarantine_dir.glob("*.parquet"):
             if path.stem not in committed:
+                path.unlink()
+                removed += 1
+        for path in (self.events_dir / "_index").glob("month=*/*.parquet*"):
+            if path.name.endswith(".tmp") or import_of(Path(path.name)) not in committed:
                 path.unlink()
                 removed += 1
         for leftover in self.commits_dir.glob("*.json.tmp"):

@@ -20,6 +20,7 @@ from cyberplan.pipeline import synth
 from .actions import do_register_import, do_run_import, do_save_constituency_entry, file_digest
 from .choices import ImportFormat
 from .models import ConstituencyEntry, Import
+from .store import event_store
 
 DEMO_EVENTS = 200_000
 #: The month before the last: fewer brute-force attempts on honeypots than the synthetic default (25 %).
@@ -91,6 +92,9 @@ def build_threat_demo(csirt: Organisation, say: Callable[[str], None], events: i
         record = do_run_import(record, path)
         counts["imports"] += 1
         counts["stored"] += record.stored
+    # The address index an import's job writes after the commit (the demo runs the imports itself).
+    if counts["imports"]:
+        event_store(csirt).reindex()
     say(
         f"threat evidence: {Import.objects.filter(organisation=csirt, status='succeeded').count()} imports, "
         f"{counts['stored']:,} new events"

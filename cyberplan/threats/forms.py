@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from cyberplan.core.choices import TLP
 from cyberplan.core.forms import limit_queryset
 from cyberplan.core.models import Organisation, Sector, User
+from cyberplan.pipeline.query import parse_network
 from cyberplan.pipeline.schema import FIELD_NAMES, PIPELINE_FIELDS
 
 from .access import event_tlp_labels
@@ -126,17 +127,38 @@ class EventFilterForm(forms.Form):
     )
     asn = forms.IntegerField(label=_("AS number"), required=False, min_value=0, max_value=4294967295)
     feed = forms.CharField(label=_("Feed"), required=False, max_length=80)
-    ip = forms.GenericIPAddressField(label=_("Address"), required=False)
+    ip = forms.CharField(
+        label=_("Address or network"),
+        required=False,
+        max_length=50,
+        help_text=_("An IPv4 or IPv6 address, or a network such as 192.0.2.0/24."),
+    )
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         limit_queryset(self, "organisation", organisations)
+
+    def clean_ip(self) -> str:
+        return clean_address_or_network(self.cleaned_data.get("ip", ""))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("since") and data.get("until") and data["since"] >= data["until"]:
             self.add_error("until", _("The end date must be after the start date."))
         return data
+
+
+def clean_address_or_network(value: str) -> str:
+    """An address as canonical text, a network as canonical CIDR, "" for nothing; a clear error otherwise."""
+    if not value or not value.strip():
+        return ""
+    try:
+        network = parse_network(value)
+    except ValueError:
+        raise forms.ValidationError(
+            _("Give an IPv4 or IPv6 address, or a network in CIDR notation (such as 192.0.2.0/24).")
+        ) from None
+    return network.network_address.compressed if network.num_addresses == 1 else network.compressed
 
 
 class ConstituencyEntryForm(forms.Form):

@@ -18,6 +18,7 @@ from cyberplan.pipeline.importers.progress import reporting
 from .actions import do_run_import, do_stop_import
 from .choices import THREAT_IMPORT, ImportStatus
 from .models import Import
+from .store import event_store
 
 __all__ = ["STEPS", "THREAT_IMPORT", "run_import", "run_import_job", "stop_import"]
 
@@ -85,7 +86,12 @@ def run_import(
         progress.update(done, total)
 
     with reporting(objects_read):
-        return do_run_import(record, path, force=force, progress=report, queued=queued)
+        record = do_run_import(record, path, force=force, progress=report, queued=queued)
+    if record.status == ImportStatus.SUCCEEDED:
+        # The events are visible already; the address index of their files, written now, makes an
+        # address or network search read only the matching rows (outside the import's own time).
+        event_store(record.organisation).index_import(str(record.pk))
+    return record
 
 
 def describe(parameters: dict[str, Any]) -> list[tuple[str, str]]:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import heapq
 import io
 import itertools
@@ -28,7 +29,7 @@ from cyberplan.core.csvsafe import write_rows
 from cyberplan.core.http import HtmxHttpRequest, signed_in_user
 from cyberplan.core.models import Organisation, User
 from cyberplan.pipeline.importers.base import SourceError
-from cyberplan.pipeline.query import EventFilter, utc_day
+from cyberplan.pipeline.query import EventFilter, decode_cursor, encode_cursor, utc_day
 from cyberplan.pipeline.query import page as event_page
 
 from . import actions
@@ -57,6 +58,25 @@ from .store import event_store
 
 QUARANTINE_PREVIEW = 200
 EVENTS_PER_PAGE = 50
+# The fields the event list shows (threats/event_list.html): a page reads only these.
+LISTED_FIELDS = (
+    "time.source",
+    "event_id",
+    "classification.taxonomy",
+    "classification.type",
+    "classification.identifier",
+    "malware.name",
+    "source.ip",
+    "source.port",
+    "source.fqdn",
+    "source.asn",
+    "source.geolocation.cc",
+    "victim.country",
+    "victim.organisation",
+    "victim.sector",
+    "feed.name",
+    "tlp",
+)
 
 
 @login_required
@@ -191,27 +211,52 @@ def _chosen_stores(user: User, value: object, first: Organisation) -> list[Reada
 
 
 def _events_of(
-    stores: list[ReadableStore], flt: EventFilter, offset: int, limit: int
+    stores: list[ReadableStore],
+    flt: EventFilter,
+    offset: int,
+    limit: int,
+    after: tuple[dt.datetime, str] | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
     """One page of the events of ``stores`` together, newest first, each store at its own labels, each
-    event with the name of its store (``_store``); and how many match in all the stores."""
+    event with the name of its store (``_store``); and how many match in all the stores. ``after``
+    starts after a position (each store is then read from there: no store reads the pages before)."""
     if len(stores) == 1:
         store = stores[0]
         return event_page(
-            event_store(store.owner), replace(flt, tlp_in=tuple(store.labels)), limit=limit, offset=offset
+            event_store(store.owner),
+            replace(flt, tlp_in=tuple(store.labels)),
+            limit=limit,
+            offset=0 if after else offset,
+            after=after,
+            columns=LISTED_FIELDS,
         )
     pages: list[list[dict[str, Any]]] = []
     total = 0
     for store in stores:
         # Every store's first offset + limit events: the page is among them, whichever store they come from.
         rows, count = event_page(
-            event_store(store.owner), replace(flt, tlp_in=tuple(store.labels)), limit=offset + limit
+            event_store(store.owner),
+            replace(flt, tlp_in=tuple(store.labels)),
+            limit=limit if after else offset + limit,
+            after=after,
+            columns=LISTED_FIELDS,
         )
         name = store.describe()
         pages.append([{**row, "_store": name} for row in rows])
         total += count
-    merged = heapq.merge(*pages, key=lambda row: row["time.source"], reverse=True)
-    return list(itertools.islice(merged, offset, offset + limit)), total
+    merged = heapq.merge(*pages, key=_newest_first)
+    start = 0 if after else offset
+    return list(itertools.islice(merged, start, start + limit)), total
+
+
+def _newest_first(row: dict[str, Any]) -> tuple[dt.timedelta, str]:
+    """The browser's order as an ascending key: time descending (as the time before a fixed moment),
+    then event id."""
+    moment: dt.datetime = row["time.source"]
+    return (_EPOCH - moment, str(row["event_id"]))
+
+
+_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 @login_required
@@ -244,11 +289,19 @@ def event_list(request: HttpRequest) -> HttpResponse:
             page_number = max(1, int(request.GET.get("page", "1")))
         except ValueError:
             page_number = 1
-        rows, total = _events_of(chosen, flt, (page_number - 1) * EVENTS_PER_PAGE, EVENTS_PER_PAGE)
+        try:
+            # The Next link's position: the page starts after it, however deep (keyset paging).
+            after = decode_cursor(request.GET["after"]) if request.GET.get("after") else None
+        except ValueError:
+            after = None
+            page_number = 1
+        rows, total = _events_of(chosen, flt, (page_number - 1) * EVENTS_PER_PAGE, EVENTS_PER_PAGE, after)
     paginator = Paginator(range(total), EVENTS_PER_PAGE)
     page: Page[Any] | None = paginator.get_page(page_number) if total else None
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("after", None)
+    next_after = encode_cursor(rows[-1]) if page is not None and page.has_next() and rows else ""
     return render(
         request,
         "threats/event_list.html",
@@ -258,6 +311,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
             "total": total,
             "page": page,
             "query": query.urlencode(),
+            "next_after": next_after,
             "organisation": chosen[0].owner if len(chosen) == 1 else None,
             "together": len(chosen) > 1,
             "store_text": get_text_list([store.describe() for store in chosen], _("and")),

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
@@ -10,8 +11,9 @@ from cyberplan.core.access import Permission, organisations_where
 from cyberplan.core.api.fields import limit_related
 from cyberplan.core.choices import TLP
 from cyberplan.core.models import Organisation, User
+from cyberplan.pipeline.query import decode_cursor
 from cyberplan.threats.choices import ImportFormat
-from cyberplan.threats.forms import tlp_refusal
+from cyberplan.threats.forms import clean_address_or_network, tlp_refusal
 from cyberplan.threats.models import ColumnMapping, Import, StoreGrant
 
 if TYPE_CHECKING:
@@ -108,9 +110,29 @@ class EventQuerySerializer(serializers.Serializer[Any]):
     )
     asn = serializers.IntegerField(required=False, min_value=0)
     feed = serializers.CharField(required=False, max_length=80)
-    ip = serializers.IPAddressField(required=False)
+    ip = serializers.CharField(
+        required=False, max_length=50, help_text="An IPv4 or IPv6 address, or a network in CIDR notation."
+    )
     limit = serializers.IntegerField(required=False, min_value=1, max_value=1000, default=100)
     offset = serializers.IntegerField(required=False, min_value=0, default=0)
+    after = serializers.CharField(
+        required=False,
+        max_length=250,
+        help_text="Start after this position (the response's next_after) instead of at offset: quick at any depth.",
+    )
+
+    def validate_ip(self, value: str) -> str:
+        try:
+            return clean_address_or_network(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+
+    def validate_after(self, value: str) -> str:
+        try:
+            decode_cursor(value)
+        except ValueError:
+            raise serializers.ValidationError(_("Not a position in the event list.")) from None
+        return value
 
 
 class StoreGrantSerializer(serializers.ModelSerializer[StoreGrant]):

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from cyberplan.core.http import request_user, signed_in_user
 from cyberplan.pipeline.importers.base import SourceError
-from cyberplan.pipeline.query import EventFilter, page, utc_day
+from cyberplan.pipeline.query import EventFilter, decode_cursor, encode_cursor, page, utc_day
 from cyberplan.threats import actions
 from cyberplan.threats.access import access_event_store, imports_visible_to, store_grants_visible_to
 from cyberplan.threats.models import Import, StoreGrant
@@ -65,7 +65,9 @@ class EventListView(APIView):
         parameters=[EventQuerySerializer],
         responses={
             200: OpenApiResponse(
-                OpenApiTypes.OBJECT, description="count, limit, offset and results (events with dotted field names)"
+                OpenApiTypes.OBJECT,
+                description="count (exact), limit, offset, next_after (the position after this page, for the "
+                "after parameter; null on the last page) and results (events with dotted field names)",
             )
         },
     )
@@ -88,12 +90,24 @@ class EventListView(APIView):
             ip=data.get("ip"),
             tlp_in=tuple(labels),
         )
-        rows, total = page(event_store(organisation), flt, limit=data["limit"], offset=data["offset"])
+        after = decode_cursor(data["after"]) if data.get("after") else None
+        rows, total = page(
+            event_store(organisation), flt, limit=data["limit"], offset=0 if after else data["offset"], after=after
+        )
+        next_after = encode_cursor(rows[-1]) if len(rows) == data["limit"] else None
         for row in rows:
             for key, value in row.items():
                 if isinstance(value, dt.datetime):
                     row[key] = value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
-        return Response({"count": total, "limit": data["limit"], "offset": data["offset"], "results": rows})
+        return Response(
+            {
+                "count": total,
+                "limit": data["limit"],
+                "offset": data["offset"],
+                "next_after": next_after,
+                "results": rows,
+            }
+        )
 
 
 class StoreGrantViewSet(viewsets.ReadOnlyModelViewSet[StoreGrant]):

@@ -1,4 +1,5 @@
-"""``cyberplan events export``: events with the schema's dotted field names, for other CSIRT tools."""
+"""``cyberplan events export``: events with the schema's dotted field names, for other CSIRT tools.
+``cyberplan events reindex``: write the address index of event files imported before it existed."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cyberplan.core.models import Organisation
-from cyberplan.pipeline.query import EventFilter, export, utc_day
+from cyberplan.pipeline.query import EventFilter, export, parse_network, utc_day
 from cyberplan.threats.store import event_store
 
 
@@ -21,8 +22,15 @@ def _date(value: str) -> dt.date:
     return parsed
 
 
+def _network(value: str) -> str:
+    try:
+        return parse_network(value).compressed
+    except ValueError:
+        raise CommandError(f"{value!r} is not an address or a network (for example 192.0.2.0/24).") from None
+
+
 class Command(BaseCommand):
-    help = "Work with the event store: export events as JSON Lines, CSV or Parquet."
+    help = "Work with the event store: export events as JSON Lines, CSV or Parquet; write missing address indexes."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -39,8 +47,16 @@ class Command(BaseCommand):
         exp.add_argument("--victim-country", help="Victim country (ISO code), or unknown.")
         exp.add_argument("--asn", type=int, help="Source AS number.")
         exp.add_argument("--feed", help="Feed name (for example scan_telnet).")
+        exp.add_argument("--ip", help="Source address, or network in CIDR notation (for example 192.0.2.0/24).")
+        reindex = sub.add_parser(
+            "reindex", help="Write the address index of every event file that has none (imports made before it)."
+        )
+        reindex.add_argument("--organisation", help="Short name (slug) of the organisation; every one when left out.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "reindex":
+            self.reindex(options.get("organisation"))
+            return
         try:
             organisation = Organisation.objects.get(slug=options["organisation"])
         except Organisation.DoesNotExist:
@@ -55,9 +71,23 @@ class Command(BaseCommand):
             victim_country=options.get("victim_country"),
             asn=options.get("asn"),
             feed=options.get("feed"),
+            ip=_network(options["ip"]) if options.get("ip") else None,
         )
         output = Path(options["output"])
         if not output.parent.exists():
             raise CommandError(f"The folder {output.parent} does not exist.")
         count = export(event_store(organisation), flt, output, options["format"])
         self.stdout.write(f"Wrote {count:,} events to {output} ({options['format']}).")
+
+    def reindex(self, slug: str | None) -> None:
+        organisations = Organisation.objects.order_by("slug")
+        if slug:
+            organisations = organisations.filter(slug=slug)
+            if not organisations.exists():
+                raise CommandError(f"There is no organisation with the short name {slug!r}.")
+        for organisation in organisations:
+            store = event_store(organisation)
+            if not store.commits_dir.exists():
+                continue  # never imported: nothing to index (and no folders made)
+            written = store.reindex()
+            self.stdout.write(f"{organisation.slug}: wrote {written:,} address indexes.")
