@@ -464,10 +464,7 @@ def do_create_kpi(actor: User | None, holder: Action | Element, **values: Any) -
     """A KPI of an action, or of an axis or objective (``holder``); the indicator type defaults by level."""
     _check_fields(values, KPI_FIELDS, "KPI")
     values.setdefault("indicator_type", default_indicator_type(holder))
-    if isinstance(holder, Element):
-        kpi = KPI(element=holder, **values)
-    else:
-        kpi = KPI(action=holder, **values)
+    kpi = KPI(element=holder, **values) if isinstance(holder, Element) else KPI(action=holder, **values)
     _check_kpi(kpi)
     kpi.full_clean(validate_constraints=False)
     kpi.save()

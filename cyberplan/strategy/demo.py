@@ -189,7 +189,7 @@ def _compute(strategy: Strategy, actor: User | None, say: Callable[[str], None])
 
 def _has_events(kpi: KPI) -> bool:
     """An empty store would give a misleading zero."""
-    owner = kpi.action.strategy.organisation
+    owner = kpi.strategy.organisation
     slug = parse_trend_spec(kpi.source_detail).store
     store = Organisation.objects.filter(slug=slug).first() if slug else owner
     return store is not None and bool(event_store(store).files())

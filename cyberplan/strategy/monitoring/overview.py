@@ -298,7 +298,7 @@ def _element_kpis(
                 Alert(
                     "kpi_due",
                     _("The KPI %(name)s of %(code)s needs a measurement.")
-                    % {"name": kpi.name, "code": kpi.element.code},  # type: ignore[union-attr]  # set just above
+                    % {"name": kpi.name, "code": kpi.holder.code},
                     kpi=kpi,
                 )
             )
