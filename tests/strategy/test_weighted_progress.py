@@ -159,7 +159,9 @@ def test_report_groups_indicators_by_type_and_states_the_weighting(world: World,
             "with no budget at all it is not computed); the unweighted mean counts every action alike."
         )
     impact, outcome, output = (flat.find(group) for group in groups)
-    assert -1 < impact < outcome < output  # the results chain, from the long-term effect down
+    # Each axis lists its indicators along the results chain, from the long-term effect down: axis 1
+    # (action 1) has an outcome and an output indicator, axis 2 (action 2) an impact one.
+    assert -1 < outcome < output < impact
     suffix = " (es)" if language == "es" else ""
     assert flat.find(f"Serious incidents <b>national</b>{suffix}") > impact  # printed as text, in its group
     assert outcome < flat.find(f"Incidents closed within a day{suffix}") < output < flat.find(f"Handlers hired{suffix}")
@@ -223,7 +225,8 @@ def test_migration_makes_existing_indicators_outputs(world: World, plan: Plan) -
     existing = old.objects.create(action_id=plan.action1.pk, name_en="Handlers hired", unit="count")
     executor = MigrationExecutor(connection)
     executor.migrate(after)
-    migrated = KPI.objects.get(pk=existing.pk)
+    # Read through the models as they stood then: later migrations add columns the current model has.
+    migrated = executor.loader.project_state(after).apps.get_model("strategy", "KPI").objects.get(pk=existing.pk)
     assert migrated.indicator_type == IndicatorType.OUTPUT
     assert migrated.action.weight is None and migrated.action.strategy.progress_weighting == ProgressWeighting.BUDGET
     executor = MigrationExecutor(connection)
