@@ -123,7 +123,7 @@ def test_a_missing_or_unknown_parent_is_named_for_each_kind(plan: Plan, coordina
         "plan.csv: line 2 [parent]: Objective 2.4 needs the axis it belongs to.",
         "plan.csv: line 3 [parent]: Action line 2.1.5 needs the objective it belongs to.",
         "plan.csv: line 4 [parent]: Action 2.1.5.1 needs the action line or objective it belongs to.",
-        "plan.csv: line 5 [parent]: The KPI needs the action it measures.",
+        "plan.csv: line 5 [parent]: The KPI needs the action, objective or axis it measures.",
         "plan.csv: line 6 [parent]: Action line 2.1.6 names parent 9.9 which is not in the file or the strategy.",
         "plan.csv: line 7 [parent]: Action 2.1.6.1 names parent 9.9.9 which is not in the file or the strategy.",
         "plan.csv: line 8 [parent]: The KPI names action 9.9.9.9 which is not in the file or the strategy.",

@@ -102,8 +102,8 @@ _PARENT_MISSING = {
         gettext_lazy("The action needs the action line or objective it belongs to."),
     ),
     KPI_KIND: (
-        gettext_lazy("KPI %(code)s needs the action it measures."),
-        gettext_lazy("The KPI needs the action it measures."),
+        gettext_lazy("KPI %(code)s needs the action, objective or axis it measures."),
+        gettext_lazy("The KPI needs the action, objective or axis it measures."),
     ),
 }
 _PARENT_UNKNOWN = {
@@ -120,8 +120,10 @@ _PARENT_UNKNOWN = {
         gettext_lazy("The action names parent %(parent)s which is not in the file or the strategy."),
     ),
     KPI_KIND: (
-        gettext_lazy("KPI %(code)s names action %(parent)s which is not in the file or the strategy."),
-        gettext_lazy("The KPI names action %(parent)s which is not in the file or the strategy."),
+        gettext_lazy(
+            "KPI %(code)s names %(parent)s, which is no action, objective or axis in the file or the strategy."
+        ),
+        gettext_lazy("The KPI names %(parent)s, which is no action, objective or axis in the file or the strategy."),
     ),
 }
 # By (kind of the row, kind of the parent it names).
@@ -566,7 +568,9 @@ class Checker:
                 self.add(item.row, "parent", _about(_PARENT_MISSING[kind], code))
                 continue
             if kind == KPI_KIND:
-                if parent not in actions_in_file and parent not in self.existing_actions:
+                # A KPI measures an action or, named by its code, an axis, objective or action line.
+                measured = parent in actions_in_file or parent in self.existing_actions
+                if not measured and self._element_kind(parent) is None:
                     self.add(item.row, "parent", _about(_PARENT_UNKNOWN[kind], code, parent=parent))
                 continue
             parent_kind = self._element_kind(parent)
