@@ -197,6 +197,9 @@ class StrategyKPISerializer(serializers.ModelSerializer[KPI]):
             "version",
         ]
         read_only_fields = ["uid"]
+        # The uid is generated, so the unique (action, uid) and (element, uid) pairs need no check here;
+        # the check would make both action and element required.
+        validators: list[Any] = []
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
