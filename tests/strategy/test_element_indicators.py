@@ -373,3 +373,15 @@ def test_report_gives_each_axis_its_indicators_by_level_and_type(world: World, p
     document = docx_text(produce(plan.strategy, "monitoring", language, "docx", period="2025-Q3").content).body
     assert by_type in document and f"1 Incident response · {impact_group}" in document
     assert f"Serious incidents <b>national</b>{suffix}" in document
+
+
+def test_the_strategy_document_lists_element_indicators_in_its_monitoring_framework(world: World, plan: Plan) -> None:
+    indicator(world, plan.axis1, "Serious incidents <i>national</i>")
+    indicator(world, plan.action1, "Handlers hired")
+    html = produce(plan.strategy, "strategy", "es", "html").content.decode()
+    with translation.override("es"):
+        heading = gettext("Indicator of")
+    framework = html[html.index(heading) :]
+    assert "Serious incidents &lt;i&gt;national&lt;/i&gt; (es)" in framework
+    assert "<i>national</i>" not in html
+    assert framework.index("national") < framework.index("Handlers hired (es)")  # the axis before its action
