@@ -5,32 +5,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('strategy', '0006_indicator_type_progress_weighting'),
+        ("strategy", "0006_indicator_type_progress_weighting"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='kpi',
-            options={'ordering': ['action', 'element', 'id'], 'verbose_name': 'KPI', 'verbose_name_plural': 'KPIs'},
+            name="kpi",
+            options={"ordering": ["action", "element", "id"], "verbose_name": "KPI", "verbose_name_plural": "KPIs"},
         ),
         migrations.AddField(
-            model_name='kpi',
-            name='element',
-            field=models.ForeignKey(blank=True, help_text='For an indicator of an axis or an objective rather than of an action.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='kpis', to='strategy.element', verbose_name='axis or objective'),
+            model_name="kpi",
+            name="element",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="For an indicator of an axis or an objective rather than of an action.",
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="kpis",
+                to="strategy.element",
+                verbose_name="axis or objective",
+            ),
         ),
         migrations.AlterField(
-            model_name='kpi',
-            name='action',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='kpis', to='strategy.action', verbose_name='action'),
+            model_name="kpi",
+            name="action",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="kpis",
+                to="strategy.action",
+                verbose_name="action",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='kpi',
-            constraint=models.UniqueConstraint(fields=('element', 'uid'), name='unique_element_kpi_uid'),
+            model_name="kpi",
+            constraint=models.UniqueConstraint(fields=("element", "uid"), name="unique_element_kpi_uid"),
         ),
         migrations.AddConstraint(
-            model_name='kpi',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('action__isnull', False), ('element__isnull', True)), models.Q(('action__isnull', True), ('element__isnull', False)), _connector='OR'), name='kpi_action_or_element', violation_error_message='A KPI measures either an action or an axis or objective, not both.'),
+            model_name="kpi",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("action__isnull", False), ("element__isnull", True)),
+                    models.Q(("action__isnull", True), ("element__isnull", False)),
+                    _connector="OR",
+                ),
+                name="kpi_action_or_element",
+                violation_error_message="A KPI measures either an action or an axis or objective, not both.",
+            ),
         ),
     ]
