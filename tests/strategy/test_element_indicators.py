@@ -385,3 +385,23 @@ def test_the_strategy_document_lists_element_indicators_in_its_monitoring_framew
     assert "Serious incidents &lt;i&gt;national&lt;/i&gt; (es)" in framework
     assert "<i>national</i>" not in html
     assert framework.index("national") < framework.index("Handlers hired (es)")  # the axis before its action
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_keeps_existing_kpis_on_their_actions(world: World, plan: Plan) -> None:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = [("strategy", "0006_indicator_type_progress_weighting")], [("strategy", "0007_kpi_element")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps.get_model("strategy", "KPI")
+    existing = old.objects.create(action_id=plan.action1.pk, name_en="Handlers hired", unit="count")
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    migrated = executor.loader.project_state(after).apps.get_model("strategy", "KPI").objects.get(pk=existing.pk)
+    assert migrated.action_id == plan.action1.pk and migrated.element_id is None
+    assert migrated.indicator_type == IndicatorType.OUTPUT
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert KPI.objects.get(pk=existing.pk).level == "action"
