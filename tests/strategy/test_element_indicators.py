@@ -291,12 +291,26 @@ def test_import_puts_a_kpi_on_the_axis_or_objective_it_names(world: World, plan:
 
 
 def test_import_names_a_kpi_parent_that_is_nowhere(world: World, plan: Plan) -> None:
-    bad = "\n".join([IMPORT_HEADER, "kpi,,9.9,Lost indicator,count,,0,4,manual,"]).encode()
+    bad = "\n".join(
+        [
+            IMPORT_HEADER,
+            "kpi,,9.9,Lost indicator,count,,0,4,manual,",
+            "kpi,,1,Twice,count,,0,4,manual,",
+            "kpi,,1,Twice,count,,0,5,manual,",
+        ]
+    ).encode()
     refused = import_structure(world.users[Role.COORDINATOR], bad, "plan.csv", strategy=plan.strategy)
     expected = gettext(
         "The KPI names %(parent)s, which is no action, objective or axis in the file or the strategy."
     ) % {"parent": "9.9"}
-    assert not refused.ok and f"plan.csv: line 2 [parent]: {expected}" in [str(p) for p in refused.problems]
+    twice = gettext("Element %(action)s has %(count)d KPIs named %(name)r.") % {
+        "action": "1",
+        "count": 2,
+        "name": "twice",
+    }
+    problems = [str(p) for p in refused.problems]
+    assert not refused.ok and f"plan.csv: line 2 [parent]: {expected}" in problems
+    assert any(p.endswith(twice) and "lines 3, 4" in p for p in problems), problems
     assert not KPI.objects.filter(name_en="Lost indicator").exists()
 
 

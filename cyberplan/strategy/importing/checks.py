@@ -526,14 +526,15 @@ class Checker:
         for item in self.planned:
             if item.kind == KPI_KIND:
                 kpis.setdefault((item.parent, kpi_key(item.values)), []).append(item)
+        actions_named = set(self._by_namespace((ACTION,))) | self.existing_actions
         for (action, name), items in kpis.items():
             if name and len(items) > 1:
-                self._duplicate(
-                    items,
-                    "title_en",
+                message = (
                     _("Action %(action)s has %(count)d KPIs named %(name)r.")
-                    % {"action": action, "count": len(items), "name": name},
+                    if action in actions_named
+                    else _("Element %(action)s has %(count)d KPIs named %(name)r.")
                 )
+                self._duplicate(items, "title_en", message % {"action": action, "count": len(items), "name": name})
         for code, items in self._by_namespace(ELEMENT_KINDS).items():
             stored = self.existing_elements.get(code)
             if stored and stored[0] != items[0].kind:
