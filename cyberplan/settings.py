@@ -500,6 +500,8 @@ SPECTACULAR_SETTINGS = {
         # Enums with the same field name in several apps get names of their own.
         "GapSourceEnum": "cyberplan.gaps.choices.GapSource",
         "KPISourceEnum": "cyberplan.strategy.choices.KPISource",
+        "KPILevelEnum": "cyberplan.strategy.choices.KPILevel",
+        "LevelEnum": "cyberplan.training.choices.Level",
         "ActionStatusEnum": "cyberplan.strategy.choices.ActionStatus",
         "VersionStatusEnum": "cyberplan.strategy.choices.VersionStatus",
         "ImportStatusEnum": "cyberplan.threats.choices.ImportStatus",

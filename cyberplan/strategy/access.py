@@ -18,7 +18,7 @@ from cyberplan.core.choices import TLP
 from cyberplan.core.models import Organisation, User
 
 from .choices import VersionStatus
-from .models import Action, Comment, Element, ProgressUpdate, Strategy, StrategyVersion
+from .models import KPI, Action, Comment, Element, KPIQuerySet, ProgressUpdate, Strategy, StrategyVersion
 
 # What a consulted organisation may read.
 CONSULTEE_STATUSES = frozenset({VersionStatus.CONSULTATION, VersionStatus.APPROVED, VersionStatus.PUBLISHED})
@@ -144,6 +144,29 @@ def can_report_progress(user: User, action: Action) -> bool:
 def require_progress_reporter(user: User, action: Action) -> None:
     if not can_report_progress(user, action):
         raise PermissionDenied
+
+
+def can_record_measurement(user: User, kpi: KPI) -> bool:
+    """Who reports progress enters the measurements of a KPI, whatever the level it measures."""
+    return has_permission(user, kpi.strategy.organisation_id, Permission.CONTRIBUTE)
+
+
+def require_measurer(user: User, kpi: KPI) -> None:
+    if not can_record_measurement(user, kpi):
+        raise PermissionDenied
+
+
+def kpis_visible_to(user: User) -> KPIQuerySet:
+    """The KPIs (of actions, axes and objectives) of the strategies whose working copy the user reads."""
+    return KPI.objects.of_strategies(strategies_visible_to(user))
+
+
+def access_kpi_by_id(user: User, strategy: Strategy, kpi_id: int) -> KPI:
+    """A KPI of ``strategy`` at any level (which the caller has read through this module); 404 otherwise."""
+    try:
+        return KPI.objects.of_strategies(strategy).with_holder().get(pk=kpi_id)
+    except (KPI.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
 
 
 def progress_visible_q(user: User) -> Q:

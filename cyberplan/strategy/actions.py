@@ -39,6 +39,7 @@ from .choices import (
 )
 from .lifecycle import DEFAULT_TASKS
 from .models import (
+    DEFAULT_INDICATOR_TYPE,
     KPI,
     Action,
     ActionGap,
@@ -326,6 +327,8 @@ def do_delete_element(actor: User | None, element: Element) -> None:
             _("%(code)s still has %(children)d elements and %(actions)d actions under it; move or delete them first.")
             % {"code": element.code, "children": children, "actions": actions}
         )
+    for kpi in element.kpis.all():
+        audit.record_delete(actor, kpi, audit.snapshot(kpi), organisation=element.strategy.organisation)
     audit.record_delete(actor, element, audit.snapshot(element), organisation=element.strategy.organisation)
     element.delete()
 
@@ -454,27 +457,34 @@ def _check_kpi(kpi: KPI) -> None:
     check_kpi_values(kpi)
 
 
+def default_indicator_type(holder: Action | Element) -> str:
+    """The indicator type a new KPI of ``holder`` starts with: output, outcome (objective) or impact (axis)."""
+    return DEFAULT_INDICATOR_TYPE[holder.kind if isinstance(holder, Element) else "action"]
+
+
 @transaction.atomic
-def do_create_kpi(actor: User | None, action: Action, **values: Any) -> KPI:
+def do_create_kpi(actor: User | None, holder: Action | Element, **values: Any) -> KPI:
+    """A KPI of an action, or of an axis or objective (``holder``); the indicator type defaults by level."""
     _check_fields(values, KPI_FIELDS, "KPI")
-    kpi = KPI(action=action, **values)
+    values.setdefault("indicator_type", default_indicator_type(holder))
+    kpi = KPI(element=holder, **values) if isinstance(holder, Element) else KPI(action=holder, **values)
     _check_kpi(kpi)
     kpi.full_clean(validate_constraints=False)
     kpi.save()
-    audit.record_create(actor, kpi, organisation=action.strategy.organisation)
+    audit.record_create(actor, kpi, organisation=holder.strategy.organisation)
     return kpi
 
 
 @transaction.atomic
 def do_update_kpi(actor: User | None, kpi: KPI, expected_version: int | None, **values: Any) -> KPI:
     _check_fields(values, KPI_FIELDS, "KPI")
-    result: KPI = _update(actor, KPI, kpi.pk, expected_version, values, kpi.action.strategy.organisation, _check_kpi)
+    result: KPI = _update(actor, KPI, kpi.pk, expected_version, values, kpi.organisation, _check_kpi)
     return result
 
 
 @transaction.atomic
 def do_delete_kpi(actor: User | None, kpi: KPI) -> None:
-    audit.record_delete(actor, kpi, audit.snapshot(kpi), organisation=kpi.action.strategy.organisation)
+    audit.record_delete(actor, kpi, audit.snapshot(kpi), organisation=kpi.organisation)
     kpi.delete()
 
 
@@ -494,7 +504,7 @@ def do_record_measurement(
         # Allowed (a correction by hand), but said in the note so the report shows it.
         note = note or _("Entered by hand for a KPI computed from platform data.")
     number = check_value(kpi.unit, value, "value")
-    organisation = kpi.action.strategy.organisation
+    organisation = kpi.organisation
     existing = KPIMeasurement.objects.select_for_update().filter(kpi=kpi, date=date, origin=origin).first()
     if existing is not None:
         before = audit.snapshot(existing)

@@ -193,3 +193,16 @@ class RiskKind(models.TextChoices):
 class RiskStatus(models.TextChoices):
     OPEN = "open", _("Open")
     CLOSED = "closed", _("Closed")
+
+
+class KPILevel(models.TextChoices):
+    """The level of the strategy a KPI measures: an element (by its kind) or an action."""
+
+    AXIS = "axis", _("Axis")
+    OBJECTIVE = "objective", _("Objective")
+    LINE = "line", _("Action line")
+    ACTION = "action", _("Action")
+
+
+# Levels from the broadest to the narrowest, as the results chain reads (impact, outcome, output).
+LEVEL_ORDER: list[str] = [level.value for level in KPILevel]

@@ -4,8 +4,9 @@ The structure is in ``demo/paraguay-illustrative.yaml`` and is loaded with the s
 It illustrates Paraguay's Estrategia Nacional de Ciberseguridad 2025-2028 (Decree 3900 of 22 May
 2025, which replaced the 2017 plan): its period, principles and seven axes follow public reports
 of the ENC, and the data file cites, for each statement, the reference fact it relies on
-(docs/reference/demo-workspace.md lists the sources). Objectives, actions, dates, budgets, KPI
-figures and progress are invented to show the platform, and version 1's legal reference says
+(docs/reference/demo-workspace.md lists the sources). Each axis has an impact indicator and some
+objectives an outcome indicator, beside the actions' output indicators. Objectives, actions, dates,
+budgets, KPI figures and progress are invented to show the platform, and version 1's legal reference says
 that it illustrates the decree. Actions cite the demo's gaps by source key; a gap the register
 lacks is skipped with a note. Building it twice creates nothing new: an existing demo strategy
 (also one built under an earlier title) is left as it is.
@@ -192,6 +193,19 @@ EXECUTED: dict[str, tuple[str, str]] = {
     "4.1.1.1": ("1200000000", FundingSource.NATIONAL_BUDGET),
     "6.1.1.1": ("60000000", ""),
 }
+# (element code, start of the KPI's English name, days before today, value): measurements of the
+# indicators of axes (impact) and objectives (outcome). Invented, between baseline and target.
+ELEMENT_MEASUREMENTS: list[tuple[str, str, int, str]] = [
+    ("1", "Share of the respondents", 40, "38"),
+    ("2", "Cybersecurity research papers", 40, "6"),
+    ("3", "Significant incidents that interrupted", 40, "5"),
+    ("4", "Median time to contain", 40, "80"),
+    ("4.1", "Sectoral CSIRTs", 40, "1"),
+    ("5", "Cybercrime cases brought to trial", 40, "11"),
+    ("5.1", "Requests for mutual legal assistance", 40, "4"),
+    ("6", "Government institutions whose services", 40, "8"),
+    ("6.1", "Public institutions that passed", 40, "4"),
+]
 
 
 def build_strategy_demo(
@@ -306,6 +320,12 @@ def _progress(strategy: Strategy, actor: User | None) -> None:
             executed_amount=EXECUTED[code][0] if code in EXECUTED else None,
             executed_source=EXECUTED[code][1] if code in EXECUTED else "",
         )
+    for code, name, days, value in ELEMENT_MEASUREMENTS:
+        indicator = KPI.objects.filter(element__strategy=strategy, element__code=code, name_en__startswith=name).first()
+        if indicator is not None:
+            act.do_record_measurement(
+                actor, indicator, date=today - datetime.timedelta(days=days), value=value, note="Illustrative value."
+            )
     handlers = KPI.objects.filter(action__strategy=strategy, action__code="6.2.1.1").first()
     if handlers is not None:
         act.do_record_measurement(
@@ -419,7 +439,7 @@ def _compute(strategy: Strategy, actor: User | None, say: Callable[[str], None])
     """
     today = timezone.localdate()
     done = 0
-    for kpi in KPI.objects.filter(action__strategy=strategy).exclude(source=KPISource.MANUAL).order_by("id"):
+    for kpi in KPI.objects.of_strategies(strategy).exclude(source=KPISource.MANUAL).order_by("id"):
         if kpi.source == KPISource.TREND_METRIC and not _has_events(kpi):
             say(f"note: KPI {kpi.name_en!r} not computed: its event store holds no threat events yet.")
             continue
@@ -434,7 +454,7 @@ def _compute(strategy: Strategy, actor: User | None, say: Callable[[str], None])
 
 def _has_events(kpi: KPI) -> bool:
     """An empty store would give a misleading zero."""
-    owner = kpi.action.strategy.organisation
+    owner = kpi.strategy.organisation
     slug = parse_trend_spec(kpi.source_detail).store
     store = Organisation.objects.filter(slug=slug).first() if slug else owner
     return store is not None and bool(event_store(store).files())

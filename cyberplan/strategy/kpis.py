@@ -298,7 +298,7 @@ def _store_and_labels(kpi: KPI, spec: TrendSpec, actor: User | None) -> tuple[Or
     the labels the release rule lets cross it (never AMBER+STRICT or RED), whoever computes the figure;
     a person computing it counts no more than they read themselves.
     """
-    owner = kpi.action.strategy.organisation
+    owner = kpi.strategy.organisation
     store = owner
     if spec.store is not None and spec.store != owner.slug:
         found = Organisation.objects.filter(slug=spec.store).first()
@@ -362,7 +362,7 @@ def _trend(kpi: KPI, as_of: datetime.date, actor: User | None) -> Computed:
             "from": first.isoformat(),
             "to": last.isoformat(),
             "store": owner.slug,
-            "store_text": describe_store_for(kpi.action.strategy.organisation, owner),
+            "store_text": describe_store_for(kpi.strategy.organisation, owner),
             "tlp": None if labels is None else list(labels),
         },
     )
@@ -373,7 +373,7 @@ def _stage(kpi: KPI, as_of: datetime.date) -> Computed:
         framework_id, factor_id = parse_factor_spec(kpi.source_detail)
     except ValueError as error:
         raise ValidationError({"source_detail": str(error)}) from None
-    strategy = kpi.action.strategy
+    strategy = kpi.strategy
     assessment = latest_assessment_of(strategy.organisation, strategy.country, as_of, framework_id)
     if assessment is None:
         raise ValidationError(
@@ -414,9 +414,14 @@ def _percent(part: int, whole: int) -> Decimal:
 
 
 def _gaps_closed(kpi: KPI, as_of: datetime.date) -> Computed:
-    strategy = kpi.action.strategy
+    strategy = kpi.strategy
     whole_strategy = kpi.source_detail.strip().lower() == "strategy"
-    links = ActionGap.objects.filter(action__strategy=strategy) if whole_strategy else kpi.action.gap_links.all()
+    if whole_strategy:
+        links = ActionGap.objects.filter(action__strategy=strategy)
+    elif kpi.element_id is not None:  # an axis's or objective's KPI: the gaps of the actions under it
+        links = ActionGap.objects.filter(action__parent_id__in=_descendant_ids(kpi.element_id, strategy.pk))
+    else:
+        links = ActionGap.objects.filter(action=kpi.action)
     gaps = gaps_with_ids(links.values_list("gap_id", flat=True))
     total = gaps.count()
     if total == 0:
@@ -431,16 +436,20 @@ def _gaps_closed(kpi: KPI, as_of: datetime.date) -> Computed:
             "source": KPISource.GAPS_CLOSED,
             "closed": closed,
             "linked": total,
-            "scope": "strategy" if whole_strategy else "action",
+            "scope": "strategy" if whole_strategy else kpi.level,
         },
     )
 
 
 def _actions_completed(kpi: KPI, as_of: datetime.date) -> Computed:
-    strategy = kpi.action.strategy
+    strategy = kpi.strategy
     scope = kpi.source_detail.strip().lower() or "axis"
     actions = Action.objects.filter(strategy=strategy).exclude(status=ActionStatus.CANCELLED)
-    if scope != "strategy":
+    if scope != "strategy" and kpi.element is not None:
+        # An axis's or objective's KPI counts the actions under that element.
+        actions = actions.filter(parent_id__in=_descendant_ids(kpi.element.pk, strategy.pk))
+        scope = f"{kpi.element.kind} {kpi.element.code}"
+    elif scope != "strategy" and kpi.action is not None:
         axis = kpi.action.parent
         while axis.parent is not None:
             axis = axis.parent
@@ -466,7 +475,7 @@ def _legal_coverage(kpi: KPI, as_of: datetime.date, actor: User | None) -> Compu
         spec = parse_legal_spec(kpi.source_detail)
     except ValueError as error:
         raise ValidationError({"source_detail": str(error)}) from None
-    strategy = kpi.action.strategy
+    strategy = kpi.strategy
     owner = strategy.organisation
     reviewer = owner
     if spec.organisation is not None and spec.organisation != owner.slug:
@@ -530,7 +539,7 @@ def _training_coverage(kpi: KPI, as_of: datetime.date, actor: User | None) -> Co
         spec = parse_training_spec(kpi.source_detail)
     except ValueError as error:
         raise ValidationError({"source_detail": str(error)}) from None
-    owner = kpi.action.strategy.organisation
+    owner = kpi.strategy.organisation
     trainer = owner
     if spec.organisation is not None and spec.organisation != owner.slug:
         found = Organisation.objects.filter(slug=spec.organisation).first()

@@ -100,7 +100,7 @@ def _leads_budgets(strategy: Strategy, reader: User | None = None) -> Observed:
 
 
 def _kpi_baselines(strategy: Strategy, reader: User | None = None) -> Observed:
-    kpis = KPI.objects.filter(action__strategy=strategy)
+    kpis = KPI.objects.of_strategies(strategy)
     total = kpis.count()
     missing = kpis.filter(baseline__isnull=True).count()
     if total and not missing:

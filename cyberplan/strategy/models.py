@@ -309,10 +309,57 @@ class ActionGap(models.Model):
         return f"{self.action_id} -> {self.gap_id}"
 
 
-class KPI(models.Model):
-    """A key performance indicator of an action: what is measured, from where, from what to what."""
+# The indicator type a new KPI starts with, by the level it measures (the user may change it): an
+# action delivers outputs, an objective aims at an outcome, an axis at a long-term impact.
+DEFAULT_INDICATOR_TYPE: dict[str, str] = {
+    "action": IndicatorType.OUTPUT,
+    ElementKind.LINE: IndicatorType.OUTPUT,
+    ElementKind.OBJECTIVE: IndicatorType.OUTCOME,
+    ElementKind.AXIS: IndicatorType.IMPACT,
+}
 
-    action = models.ForeignKey(Action, verbose_name=_("action"), on_delete=models.CASCADE, related_name="kpis")
+
+class KPIQuerySet(models.QuerySet["KPI"]):
+    """KPIs at every level: an action's, or an axis's or objective's."""
+
+    def of_strategies(self, strategies: Strategy | models.QuerySet[Strategy] | list[int]) -> KPIQuerySet:
+        """The KPIs of one strategy (an instance) or of several (a queryset or a list of ids)."""
+        if isinstance(strategies, Strategy):
+            return self.filter(models.Q(action__strategy=strategies) | models.Q(element__strategy=strategies))
+        return self.filter(models.Q(action__strategy__in=strategies) | models.Q(element__strategy__in=strategies))
+
+    def with_holder(self) -> KPIQuerySet:
+        """Loads what :attr:`KPI.strategy` and :attr:`KPI.holder` read, in the same query."""
+        return self.select_related(
+            "action",
+            "action__strategy",
+            "action__strategy__organisation",
+            "action__parent",
+            "element",
+            "element__strategy",
+            "element__strategy__organisation",
+        )
+
+
+class KPI(models.Model):
+    """A key performance indicator: what is measured, from where, from what to what.
+
+    A KPI measures exactly one level of the strategy: an action (typically an output indicator) or
+    an element, an objective (typically an outcome) or an axis (typically an impact).
+    """
+
+    action = models.ForeignKey(
+        Action, verbose_name=_("action"), on_delete=models.CASCADE, null=True, blank=True, related_name="kpis"
+    )
+    element = models.ForeignKey(
+        Element,
+        verbose_name=_("axis or objective"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="kpis",
+        help_text=_("For an indicator of an axis or an objective rather than of an action."),
+    )
     uid = models.CharField(max_length=32, default=_new_uid, editable=False)
     name_en = models.CharField(_("name (English)"), max_length=250, blank=True)
     name_es = models.CharField(_("name (Spanish)"), max_length=250, blank=True)
@@ -347,14 +394,50 @@ class KPI(models.Model):
     )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
+    objects = KPIQuerySet.as_manager()
+
     class Meta:
-        ordering = ["action", "id"]
+        ordering = ["action", "element", "id"]
         verbose_name = _("KPI")
         verbose_name_plural = _("KPIs")
-        constraints = [models.UniqueConstraint(fields=["action", "uid"], name="unique_kpi_uid")]
+        constraints = [
+            models.UniqueConstraint(fields=["action", "uid"], name="unique_kpi_uid"),
+            models.UniqueConstraint(fields=["element", "uid"], name="unique_element_kpi_uid"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(action__isnull=False, element__isnull=True)
+                    | models.Q(action__isnull=True, element__isnull=False)
+                ),
+                name="kpi_action_or_element",
+                violation_error_message=_("A KPI measures either an action or an axis or objective, not both."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def holder(self) -> Action | Element:
+        """The action or the element the KPI measures."""
+        if self.action_id is not None:
+            return self.action  # type: ignore[return-value]  # set when action_id is
+        return self.element  # type: ignore[return-value]  # the check constraint sets one of the two
+
+    @property
+    def level(self) -> str:
+        """``"action"``, or the kind of the element the KPI measures (axis, objective, line)."""
+        holder = self.holder
+        return holder.kind if isinstance(holder, Element) else "action"
+
+    @property
+    def strategy(self) -> Strategy:
+        """The strategy of the KPI, whatever its level: access checks read it."""
+        return self.holder.strategy
+
+    @property
+    def organisation(self) -> Organisation:
+        """The strategy's owner organisation (the audit log records writes under it)."""
+        return self.strategy.organisation
 
     @property
     def name(self) -> str:

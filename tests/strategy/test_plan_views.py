@@ -42,6 +42,7 @@ def read_pages(plan: Plan) -> list[str]:
 def edit_pages(plan: Plan) -> list[str]:
     s, a = plan.strategy.pk, plan.action1.pk
     kpi = act.do_create_kpi(None, plan.action1, name_en="Handlers hired", unit=KPIUnit.COUNT, target=4)
+    impact = act.do_create_kpi(None, plan.axis1, name_en="Serious incidents", unit=KPIUnit.COUNT, target=4)
     task = plan.strategy.tasks.first()
     principle = act.do_add_principle(None, plan.strategy, title_en="Human rights")
     assert task is not None
@@ -63,6 +64,9 @@ def edit_pages(plan: Plan) -> list[str]:
         url("kpi_create", s, a),
         url("kpi_edit", s, a, kpi.pk),
         url("kpi_delete", s, a, kpi.pk),
+        url("element_kpi_create", s, plan.axis1.pk),
+        url("element_kpi_edit", s, plan.axis1.pk, impact.pk),
+        url("element_kpi_delete", s, plan.axis1.pk, impact.pk),
     ]
 
 

@@ -159,7 +159,9 @@ def test_report_groups_indicators_by_type_and_states_the_weighting(world: World,
             "with no budget at all it is not computed); the unweighted mean counts every action alike."
         )
     impact, outcome, output = (flat.find(group) for group in groups)
-    assert -1 < impact < outcome < output  # the results chain, from the long-term effect down
+    # Each axis lists its indicators along the results chain, from the long-term effect down: axis 1
+    # (action 1) has an outcome and an output indicator, axis 2 (action 2) an impact one.
+    assert -1 < outcome < output < impact
     suffix = " (es)" if language == "es" else ""
     assert flat.find(f"Serious incidents <b>national</b>{suffix}") > impact  # printed as text, in its group
     assert outcome < flat.find(f"Incidents closed within a day{suffix}") < output < flat.find(f"Handlers hired{suffix}")

@@ -12,7 +12,7 @@ from cyberplan.core.access import Permission, organisations_where
 from cyberplan.core.api.fields import limit_related
 from cyberplan.core.models import Organisation, User
 from cyberplan.strategy.access import strategies_visible_to
-from cyberplan.strategy.choices import ActionStatus, KPISource, VersionStatus
+from cyberplan.strategy.choices import ActionStatus, KPILevel, KPISource, VersionStatus
 from cyberplan.strategy.fields import KPI_FIELDS, TEXT_FIELDS
 from cyberplan.strategy.models import (
     KPI,
@@ -165,7 +165,21 @@ class KPISourceField(serializers.ChoiceField):
 
 
 class StrategyKPISerializer(serializers.ModelSerializer[KPI]):
-    action = serializers.PrimaryKeyRelatedField(queryset=Action.objects.none())
+    action = serializers.PrimaryKeyRelatedField(
+        queryset=Action.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="The action the KPI measures; give either this or element.",
+    )
+    element = serializers.PrimaryKeyRelatedField(
+        queryset=Element.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="The axis or objective the KPI measures; give either this or action.",
+    )
+    level = serializers.ChoiceField(
+        choices=KPILevel.choices, read_only=True, help_text="The level measured: axis, objective, line or action."
+    )
     name = serializers.CharField(read_only=True)
     baseline = KPIValueField(required=False, allow_null=True, help_text="In the KPI's unit.")
     target = KPIValueField(required=False, allow_null=True, help_text="In the KPI's unit.")
@@ -178,12 +192,17 @@ class StrategyKPISerializer(serializers.ModelSerializer[KPI]):
             "id",
             "uid",
             "action",
+            "element",
+            "level",
             "name",
             *KPI_FIELDS,
             "latest",
             "version",
         ]
         read_only_fields = ["uid"]
+        # The uid is generated, so the unique (action, uid) and (element, uid) pairs need no check here;
+        # the check would make both action and element required.
+        validators: list[Any] = []
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -191,8 +210,23 @@ class StrategyKPISerializer(serializers.ModelSerializer[KPI]):
         self.fields["source"] = KPISourceField(required=False)
         user = _caller(self)
         if user is not None:
-            limit_related(self, "action", Action.objects.filter(strategy__in=strategies_visible_to(user)))
-        _fixed_on_update(self, "action")
+            visible = strategies_visible_to(user)
+            limit_related(self, "action", Action.objects.filter(strategy__in=visible))
+            limit_related(self, "element", Element.objects.filter(strategy__in=visible))
+        _fixed_on_update(self, "action", "element")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """On creation, exactly one of ``action`` and ``element`` names what the KPI measures."""
+        if self.instance is None:
+            given = [name for name in ("action", "element") if attrs.get(name) is not None]
+            if len(given) != 1:
+                message = (
+                    _("Give either the action or the axis or objective (element), not both.")
+                    if given
+                    else _("Give the action, or the axis or objective (element), the KPI measures.")
+                )
+                raise serializers.ValidationError({"element" if given else "action": [message]})
+        return attrs
 
     @extend_schema_field(KPIMeasurementSerializer(allow_null=True))
     def get_latest(self, obj: KPI) -> dict[str, Any] | None:

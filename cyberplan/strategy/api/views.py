@@ -35,6 +35,8 @@ from cyberplan.strategy.access import (
     CONSULTEE_STATUSES,
     access_strategy_by_id,
     is_owner_member,
+    kpis_visible_to,
+    require_measurer,
     require_progress_reporter,
     strategies_consulted_by,
     strategies_visible_to,
@@ -220,7 +222,7 @@ class _PlanViewSet(
         request: Request,
         listed: QuerySet[Any],
         serializer: type[serializers.ModelSerializer[Any]],
-        of_action: Action,
+        of_action: Action | KPI,
         report: Callable[[dict[str, Any]], Model],
         upload_field: str | None = None,
     ) -> Response:
@@ -228,7 +230,10 @@ class _PlanViewSet(
         ``of_action`` only), answered 201. A refused upload is named by ``upload_field``."""
         if request.method == "GET":
             return Response(serializer(listed, many=True).data)
-        require_progress_reporter(_user(request), of_action)
+        if isinstance(of_action, KPI):
+            require_measurer(_user(request), of_action)
+        else:
+            require_progress_reporter(_user(request), of_action)
         body = serializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
@@ -354,27 +359,30 @@ class ActionViewSet(_PlanViewSet):
 
 
 class KPIViewSet(_PlanViewSet):
-    """KPIs of actions, with their latest measurement; measurements are entered or computed here."""
+    """KPIs of actions, axes and objectives, with their latest measurement; measurements are entered or
+    computed here."""
 
     serializer_class = StrategyKPISerializer
-    filterset_fields = ["action", "unit", "source", "frequency"]
-    strategy_path = "action.strategy"
+    filterset_fields = ["action", "element", "unit", "source", "frequency", "indicator_type"]
+    # Where the KPI's strategy is, whatever the level it measures.
+    strategy_path = "strategy"
 
     def get_queryset(self) -> QuerySet[KPI]:
         return (
-            KPI.objects.filter(action__strategy__in=strategies_visible_to(_user(self.request)))
-            .select_related("action", "action__strategy")
-            .order_by("action__strategy", "action__code", "id")
+            kpis_visible_to(_user(self.request))
+            .with_holder()
+            .order_by("action__strategy", "element__strategy", "element__code", "action__code", "id")
         )
 
     def perform_create(self, serializer: BaseSerializer[Any]) -> None:
         data = dict(serializer.validated_data)
         data.pop("version", None)
-        action_ = data.pop("action")
-        _require(_user(self.request), action_.strategy, Permission.EDIT)
+        holder: Action | Element = data.pop("action", None) or data.pop("element")
+        data.pop("element", None)
+        _require(_user(self.request), holder.strategy, Permission.EDIT)
         check_title(data, None, "name")
         try:
-            serializer.instance = act.do_create_kpi(_user(self.request), action_, **data)
+            serializer.instance = act.do_create_kpi(_user(self.request), holder, **data)
         except DjangoValidationError as exc:
             raise _as_drf(exc) from exc
 
@@ -400,7 +408,7 @@ class KPIViewSet(_PlanViewSet):
             request,
             kpi.measurements.select_related("recorded_by"),
             KPIMeasurementSerializer,
-            kpi.action,
+            kpi,
             lambda data: act.do_record_measurement(
                 _user(request), kpi, date=data["date"], value=data["value"], note=data.get("note", "")
             ),
@@ -411,7 +419,7 @@ class KPIViewSet(_PlanViewSet):
     def compute(self, request: Request, pk: str | None = None) -> Response:
         """Compute an automatic KPI from platform data at ``date`` (default today) and record it."""
         kpi = cast(KPI, self.get_object())
-        require_progress_reporter(_user(request), kpi.action)
+        require_measurer(_user(request), kpi)
         body = KPIComputeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:

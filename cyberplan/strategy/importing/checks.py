@@ -102,8 +102,8 @@ _PARENT_MISSING = {
         gettext_lazy("The action needs the action line or objective it belongs to."),
     ),
     KPI_KIND: (
-        gettext_lazy("KPI %(code)s needs the action it measures."),
-        gettext_lazy("The KPI needs the action it measures."),
+        gettext_lazy("KPI %(code)s needs the action, objective or axis it measures."),
+        gettext_lazy("The KPI needs the action, objective or axis it measures."),
     ),
 }
 _PARENT_UNKNOWN = {
@@ -120,8 +120,10 @@ _PARENT_UNKNOWN = {
         gettext_lazy("The action names parent %(parent)s which is not in the file or the strategy."),
     ),
     KPI_KIND: (
-        gettext_lazy("KPI %(code)s names action %(parent)s which is not in the file or the strategy."),
-        gettext_lazy("The KPI names action %(parent)s which is not in the file or the strategy."),
+        gettext_lazy(
+            "KPI %(code)s names %(parent)s, which is no action, objective or axis in the file or the strategy."
+        ),
+        gettext_lazy("The KPI names %(parent)s, which is no action, objective or axis in the file or the strategy."),
     ),
 }
 # By (kind of the row, kind of the parent it names).
@@ -524,14 +526,15 @@ class Checker:
         for item in self.planned:
             if item.kind == KPI_KIND:
                 kpis.setdefault((item.parent, kpi_key(item.values)), []).append(item)
+        actions_named = set(self._by_namespace((ACTION,))) | self.existing_actions
         for (action, name), items in kpis.items():
             if name and len(items) > 1:
-                self._duplicate(
-                    items,
-                    "title_en",
+                message = (
                     _("Action %(action)s has %(count)d KPIs named %(name)r.")
-                    % {"action": action, "count": len(items), "name": name},
+                    if action in actions_named
+                    else _("Element %(action)s has %(count)d KPIs named %(name)r.")
                 )
+                self._duplicate(items, "title_en", message % {"action": action, "count": len(items), "name": name})
         for code, items in self._by_namespace(ELEMENT_KINDS).items():
             stored = self.existing_elements.get(code)
             if stored and stored[0] != items[0].kind:
@@ -566,7 +569,9 @@ class Checker:
                 self.add(item.row, "parent", _about(_PARENT_MISSING[kind], code))
                 continue
             if kind == KPI_KIND:
-                if parent not in actions_in_file and parent not in self.existing_actions:
+                # A KPI measures an action or, named by its code, an axis, objective or action line.
+                measured = parent in actions_in_file or parent in self.existing_actions
+                if not measured and self._element_kind(parent) is None:
                     self.add(item.row, "parent", _about(_PARENT_UNKNOWN[kind], code, parent=parent))
                 continue
             parent_kind = self._element_kind(parent)

@@ -115,13 +115,14 @@ class Applier:
         self.count(ACTION, False, bool(changes or supporting is not None or new_gaps))
 
     def kpi(self, item: Planned) -> None:
-        action = self.actions[item.parent]
+        # The row's parent is an action's code or, failing that, an axis's or objective's.
+        holder: Action | Element = self.actions.get(item.parent) or self.elements[item.parent]
         key = kpi_key(item.values)
         existing = next(
-            (k for k in action.kpis.all() if kpi_key({"name_en": k.name_en, "name_es": k.name_es}) == key), None
+            (k for k in holder.kpis.all() if kpi_key({"name_en": k.name_en, "name_es": k.name_es}) == key), None
         )
         if existing is None:
-            actions.do_create_kpi(self.actor, action, **item.values)
+            actions.do_create_kpi(self.actor, holder, **item.values)
             self.count(KPI_KIND, True, False)
             return
         changes = _changes(existing, item.values)

@@ -185,6 +185,9 @@ def overview(
         action_alerts, action_kpis = _action_alerts(action, as_of)
         alerts.extend(action_alerts)
         kpi_rows.extend(action_kpis)
+    element_alerts, element_kpis = _element_kpis(strategy, elements, as_of)
+    alerts.extend(element_alerts)
+    kpi_rows.extend(element_kpis)
     last_assessment = _last_assessment(strategy, as_of, reader)
     assessment_due_on = _add_months(last_assessment.date, strategy.review_months) if last_assessment else None
     if assessment_due_on is None or assessment_due_on <= as_of:
@@ -301,6 +304,45 @@ def _action_alerts(action: Action, as_of: datetime.date) -> tuple[list[Alert], l
                 )
             )
     return alerts, kpi_rows
+
+
+def _element_kpis(
+    strategy: Strategy, elements: dict[int, Element], as_of: datetime.date
+) -> tuple[list[Alert], list[KPIStatus]]:
+    """The status of the KPIs of axes and objectives, and the alert of each one that needs a measurement.
+
+    An element's KPI is due from the strategy's first year on, at its frequency.
+    """
+    alerts: list[Alert] = []
+    rows: list[KPIStatus] = []
+    started = datetime.date(strategy.start_year, 1, 1) <= as_of
+    kpis = KPI.objects.filter(element__strategy=strategy).prefetch_related("measurements")
+    for kpi in sorted(kpis, key=lambda k: (_element_key(elements[k.element_id], elements), k.pk)):  # type: ignore[index]  # element KPIs have an element
+        kpi.element = elements[kpi.element_id]  # type: ignore[index]  # the element read once for the whole page
+        measured = [m for m in kpi.measurements.all() if m.date <= as_of]
+        latest = max(measured, key=lambda m: (m.date, m.pk)) if measured else None
+        due = started and kpi_due(kpi, latest, as_of)
+        rows.append(KPIStatus(kpi, latest, progress_towards_target(kpi, latest.value if latest else None), due))
+        if due:
+            alerts.append(
+                Alert(
+                    "kpi_due",
+                    _("The KPI %(name)s of %(code)s needs a measurement.")
+                    % {"name": kpi.name, "code": kpi.holder.code},
+                    kpi=kpi,
+                )
+            )
+    return alerts, rows
+
+
+def _element_key(element: Element, elements: dict[int, Element]) -> tuple[int, ...]:
+    """Sorts elements as the plan lists them: by axis, then within it (order, then id)."""
+    path: list[int] = []
+    node: Element | None = element
+    while node is not None:
+        path[:0] = [node.order, node.pk]
+        node = elements.get(node.parent_id) if node.parent_id is not None else None
+    return tuple(path)
 
 
 def _last_assessment(strategy: Strategy, as_of: datetime.date, reader: Any) -> Assessment | None:

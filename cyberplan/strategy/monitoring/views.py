@@ -29,7 +29,7 @@ from cyberplan.reports.charts import Span
 from cyberplan.reports.svg import PageChart, page_chart
 
 from .. import access, actions, budget, kpis
-from ..choices import CLOSED_ACTION_STATUSES, IndicatorType, KPISource, ProgressWeighting
+from ..choices import CLOSED_ACTION_STATUSES, LEVEL_ORDER, IndicatorType, KPILevel, KPISource, ProgressWeighting
 from ..models import KPI, Action, Strategy
 from ..units import unit_label
 from ..versions.views import header_template
@@ -142,6 +142,8 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "kpi": row.kpi,
             "action": row.kpi.action,
+            "level": KPILevel(row.kpi.level).label,
+            "code": row.kpi.holder.code,
             "unit": unit_label(row.kpi.unit),
             "latest": row.latest,
             "latest_value": number(row.latest.value) if row.latest else "",
@@ -152,7 +154,9 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
             "automatic": row.kpi.source != KPISource.MANUAL,
             "type": row.kpi.get_indicator_type_display(),
         }
-        for row in sorted(view.kpis, key=lambda r: INDICATOR_ORDER.index(r.kpi.indicator_type))
+        for row in sorted(
+            view.kpis, key=lambda r: (INDICATOR_ORDER.index(r.kpi.indicator_type), LEVEL_ORDER.index(r.kpi.level))
+        )
     ]
     return render(
         request,
@@ -270,14 +274,9 @@ def progress_evidence(request: HttpRequest, pk: int, action_pk: int, update_pk: 
 # --------------------------------------------------------------------------- one KPI
 
 
-def _kpi(strategy: Strategy, kpi_pk: int) -> KPI:
-    """A KPI of an action of ``strategy`` (which the caller has read through access.py)."""
-    try:
-        return KPI.objects.select_related("action", "action__strategy", "action__parent").get(
-            pk=kpi_pk, action__strategy=strategy
-        )
-    except KPI.DoesNotExist:
-        raise Http404 from None
+def _kpi(request: HttpRequest, strategy: Strategy, kpi_pk: int) -> KPI:
+    """A KPI of ``strategy`` at any level (the caller has read the strategy through access.py)."""
+    return access.access_kpi_by_id(_user(request), strategy, kpi_pk)
 
 
 def _kpi_chart(kpi: KPI) -> dict[str, Any] | None:
@@ -329,7 +328,7 @@ def _kpi_page(
     status: int = 200,
 ) -> HttpResponse:
     user = _user(request)
-    can_report = access.can_report_progress(user, kpi.action)
+    can_report = access.can_record_measurement(user, kpi)
     automatic = kpi.source != KPISource.MANUAL
     measurements = list(kpi.measurements.select_related("recorded_by").order_by("-date", "-id"))
     latest = measurements[0] if measurements else None
@@ -343,6 +342,7 @@ def _kpi_page(
             strategy,
             kpi=kpi,
             action=kpi.action,
+            element=kpi.element,
             unit=unit_label(kpi.unit),
             automatic=automatic,
             measurements=measurements,
@@ -362,10 +362,10 @@ def _kpi_page(
 def kpi_detail(request: HttpRequest, pk: int, kpi_pk: int) -> HttpResponse:
     user = _user(request)
     strategy = access.access_strategy_by_id(user, pk)
-    kpi = _kpi(strategy, kpi_pk)
+    kpi = _kpi(request, strategy, kpi_pk)
     if request.method != "POST":
         return _kpi_page(request, strategy, kpi)
-    access.require_progress_reporter(user, kpi.action)
+    access.require_measurer(user, kpi)
     form = MeasurementForm(request.POST, unit=kpi.unit)
     if form.is_valid():
         data = form.cleaned_data
@@ -390,8 +390,8 @@ def kpi_detail(request: HttpRequest, pk: int, kpi_pk: int) -> HttpResponse:
 def kpi_compute(request: HttpRequest, pk: int, kpi_pk: int) -> HttpResponse:
     user = _user(request)
     strategy = access.access_strategy_by_id(user, pk)
-    kpi = _kpi(strategy, kpi_pk)
-    access.require_progress_reporter(user, kpi.action)
+    kpi = _kpi(request, strategy, kpi_pk)
+    access.require_measurer(user, kpi)
     form = ComputeForm(request.POST)
     if form.is_valid():
         as_of: datetime.date = form.cleaned_data["as_of"]

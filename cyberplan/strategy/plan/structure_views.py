@@ -5,7 +5,7 @@ Thin: reads go through ``access.py`` (organisation and TLP), writes through ``ac
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
@@ -23,7 +23,7 @@ from ..access import (
     access_element_by_id,
 )
 from ..choices import PARENT_KIND, ElementKind
-from ..models import Action, Element, Principle, Strategy
+from ..models import KPI, Action, Element, Principle, Strategy
 from .common import confirm_delete, form_status, get_or_404, plan_page, plan_url, request_user, save_edit, strategy_for
 from .forms import (
     ElementForm,
@@ -38,6 +38,7 @@ class Node:
     element: Element
     children: list[Node]
     actions: list[Action]
+    kpis: list[KPI] = field(default_factory=list)  # the indicators of the axis or objective itself
 
 
 def _tree(strategy: Strategy) -> tuple[list[Node], list[Element]]:
@@ -49,12 +50,15 @@ def _tree(strategy: Strategy) -> tuple[list[Node], list[Element]]:
     acts: dict[int, list[Action]] = {}
     for action in strategy.actions.select_related("lead").order_by("order", "code", "id"):
         acts.setdefault(action.parent_id, []).append(action)
+    kpis: dict[int, list[KPI]] = {}
+    for kpi in KPI.objects.filter(element__strategy=strategy).order_by("id"):
+        kpis.setdefault(kpi.element_id, []).append(kpi)  # type: ignore[arg-type]  # an element's KPI has an element
     seen: set[int] = set()
 
     def build(element: Element) -> Node:
         seen.add(element.pk)
         children = [build(c) for c in by_parent.get(element.pk, []) if c.pk not in seen]
-        return Node(element, children, acts.get(element.pk, []))
+        return Node(element, children, acts.get(element.pk, []), kpis.get(element.pk, []))
 
     roots = [build(e) for e in by_parent.get(None, []) if e.kind == ElementKind.AXIS]
     return roots, [e for e in elements if e.pk not in seen]

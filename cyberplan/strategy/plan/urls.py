@@ -5,7 +5,7 @@ The plan side: strategies, the lifecycle workspace, the structure, actions, KPIs
 
 from django.urls import URLPattern, path
 
-from . import action_views, budget_views, structure_views, views
+from . import action_views, budget_views, element_kpi_views, structure_views, views
 
 urlpatterns: list[URLPattern] = [
     path("", views.strategy_list, name="strategy_list"),
@@ -27,6 +27,21 @@ urlpatterns: list[URLPattern] = [
     path("<int:pk>/plan/elements/new/", structure_views.element_create, name="element_create"),
     path("<int:pk>/plan/elements/<int:element_pk>/edit/", structure_views.element_edit, name="element_edit"),
     path("<int:pk>/plan/elements/<int:element_pk>/delete/", structure_views.element_delete, name="element_delete"),
+    path(
+        "<int:pk>/plan/elements/<int:element_pk>/kpis/new/",
+        element_kpi_views.element_kpi_create,
+        name="element_kpi_create",
+    ),
+    path(
+        "<int:pk>/plan/elements/<int:element_pk>/kpis/<int:kpi_pk>/edit/",
+        element_kpi_views.element_kpi_edit,
+        name="element_kpi_edit",
+    ),
+    path(
+        "<int:pk>/plan/elements/<int:element_pk>/kpis/<int:kpi_pk>/delete/",
+        element_kpi_views.element_kpi_delete,
+        name="element_kpi_delete",
+    ),
     path("<int:pk>/actions/new/", action_views.action_create, name="action_create"),
     path("<int:pk>/actions/<int:action_pk>/", action_views.action_detail, name="action_detail"),
     path("<int:pk>/actions/<int:action_pk>/edit/", action_views.action_edit, name="action_edit"),

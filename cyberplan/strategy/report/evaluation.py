@@ -13,8 +13,8 @@ from cyberplan.reports.charts import FONT
 from cyberplan.reports.document import Chart, Paragraph, Section, Table, clean
 
 from .. import traceability
-from ..choices import ActionStatus, IndicatorType, ProgressWeighting
-from ..models import Action
+from ..choices import LEVEL_ORDER, ActionStatus, ElementKind, IndicatorType, KPILevel, ProgressWeighting
+from ..models import KPI, Action, Element
 from ..monitoring import overview as monitoring
 from ..units import unit_label
 from .common import (
@@ -235,7 +235,7 @@ def _kpi_row(status: monitoring.KPIStatus) -> list[str]:
     kpi = status.kpi
     latest = status.latest
     return [
-        clean(kpi.action.code),
+        f"{KPILevel(kpi.level).label} {clean(kpi.holder.code)}",
         clean(kpi.name),
         unit_label(kpi.unit),
         value_on(kpi.baseline, kpi.baseline_date),
@@ -254,10 +254,42 @@ KPI_GROUPS = [
 ]
 
 
+def kpi_axis(kpi: KPI, elements: dict[int, Element]) -> Element:
+    """The axis under which a KPI is reported: the axis it measures, or the axis above its objective or action."""
+    holder = kpi.holder
+    start = holder if isinstance(holder, Element) else holder.parent
+    return monitoring.axis_of(elements.get(start.pk, start), elements)
+
+
+def _type_summary(rows: list[monitoring.KPIStatus]) -> Table:
+    """How many indicators of each type there are, how many are measured or due, and their mean progress."""
+    body = []
+    for kind, _heading in KPI_GROUPS:
+        members = [s for s in rows if s.kpi.indicator_type == kind]
+        shares = [s.progress for s in members if s.progress is not None]
+        body.append(
+            [
+                label(IndicatorType, kind),
+                number(len(members)),
+                number(sum(s.latest is not None for s in members)),
+                number(sum(s.due for s in members)),
+                percent(100 * sum(shares) / len(shares)) if shares else "—",
+            ]
+        )
+    return Table(
+        _("Indicators by type"),
+        [_("Indicator type"), _("Indicators"), _("Measured"), _("Due for a measurement"), _("Mean progress")],
+        body,
+        numeric=[False, True, True, True, True],
+    )
+
+
 def kpis(report: MonitoringInput) -> Section:
+    """The indicators by level and by type: a summary by type, then for each axis its indicators, the
+    impact ones first (typically the axis's), then outcome (its objectives') and output (its actions')."""
     section = Section("kpis", _("Key performance indicators"))
     header = [
-        _("Action"),
+        _("Indicator of"),
         _("KPI"),
         _("Unit"),
         _("Baseline"),
@@ -266,18 +298,32 @@ def kpis(report: MonitoringInput) -> Section:
         _("Progress"),
         _("Measurement"),
     ]
-    if not report.view.kpis:
+    rows = report.view.kpis
+    if not rows:
         section.add(Paragraph(_("No KPI is defined yet."), "nodata"))
-    for kind, heading in KPI_GROUPS:
-        rows = [_kpi_row(s) for s in report.view.kpis if s.kpi.indicator_type == kind]
-        if rows:
-            section.add(Table(str(heading), header, rows, numeric=[False, False, False, True, True, True, True, False]))
+    else:
+        section.add(_type_summary(rows))
+    elements = {e.pk: e for e in report.strategy.elements.all()}
+    by_axis: dict[int, list[monitoring.KPIStatus]] = {}
+    for status in rows:
+        by_axis.setdefault(kpi_axis(status.kpi, elements).pk, []).append(status)
+    axes = sorted((e for e in elements.values() if e.kind == ElementKind.AXIS), key=lambda e: (e.order, e.code, e.pk))
+    for axis in axes:
+        members = sorted(by_axis.get(axis.pk, []), key=lambda s: LEVEL_ORDER.index(s.kpi.level))
+        for kind, heading in KPI_GROUPS:
+            group = [_kpi_row(s) for s in members if s.kpi.indicator_type == kind]
+            if group:
+                caption = f"{clean(axis.code)} {clean(axis.title)} · {heading}"
+                numeric = [False, False, False, True, True, True, True, False]
+                section.add(Table(caption, header, group, numeric=numeric, css="kpis"))
     return section.add(
         Paragraph(
             _(
-                "Progress is the share of the way from the baseline to the target reached by the latest value "
-                "measured on or before the end of the period. Indicators are grouped by type: output (what an "
-                "action delivers), outcome (the change it brings) and impact (the long-term effect)."
+                "Indicators are given for each axis, by level and by type: impact indicators (the long-term "
+                "effect, typically of the axis), outcome indicators (the change brought, typically of its "
+                "objectives) and output indicators (what is delivered, typically by its actions). Progress is "
+                "the share of the way from the baseline to the target reached by the latest value measured on "
+                "or before the end of the period."
             ),
             "note",
         ),

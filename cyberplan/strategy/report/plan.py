@@ -183,15 +183,16 @@ def monitoring_framework(doc: StrategyInput) -> Section:
         )
     )
     rows: list[list[str]] = []
-    for action in doc.actions:
-        for kpi in action.get("kpis", []):
+    # The indicators of axes and objectives first (impact and outcome), then the actions' (output).
+    for holder in [*doc.elements, *doc.actions]:
+        for kpi in holder.get("kpis", []):
             direction = label(KPIDirection, kpi.get("direction") or KPIDirection.INCREASE)
             source = label(KPISource, kpi.get("source") or KPISource.MANUAL)
             if kpi.get("source_detail"):
                 source += f": {clean(kpi['source_detail'])}"
             rows.append(
                 [
-                    clean(action["code"]),
+                    clean(holder["code"]),
                     pick(kpi, "name"),
                     pick(kpi, "definition") or "—",
                     f"{unit_label(kpi.get('unit') or '')} ({direction.lower()})",
@@ -205,7 +206,7 @@ def monitoring_framework(doc: StrategyInput) -> Section:
         Table(
             _("Key performance indicators"),
             [
-                _("Action"),
+                _("Indicator of"),
                 _("KPI"),
                 _("Definition"),
                 _("Unit"),

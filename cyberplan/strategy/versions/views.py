@@ -307,22 +307,25 @@ def _outline(document: dict[str, Any], counts: dict[str, int]) -> dict[str, Any]
             "funding_note": item.get("funding_note") or "",
             "gaps": item.get("gaps") or [],
             "comments": counts.get(item["uid"], 0),
-            "kpis": [
-                {
-                    "name": _pick(kpi, "name"),
-                    "definition": _pick(kpi, "definition"),
-                    "unit": _choice_label("unit", kpi.get("unit")),
-                    "direction": _choice_label("direction", kpi.get("direction")),
-                    "baseline": _decimal_text(kpi.get("baseline")),
-                    "baseline_date": kpi.get("baseline_date"),
-                    "target": _decimal_text(kpi.get("target")),
-                    "target_date": kpi.get("target_date"),
-                    "frequency": _choice_label("frequency", kpi.get("frequency")),
-                    "source": _choice_label("source", kpi.get("source")),
-                    "source_detail": kpi.get("source_detail") or "",
-                }
-                for kpi in item.get("kpis", [])
-            ],
+            "kpis": [_kpi_row(kpi) for kpi in item.get("kpis", [])],
+        }
+
+    def _kpi_row(kpi: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "name": _pick(kpi, "name"),
+            "definition": _pick(kpi, "definition"),
+            "unit": _choice_label("unit", kpi.get("unit")),
+            "direction": _choice_label("direction", kpi.get("direction")),
+            "baseline": _decimal_text(kpi.get("baseline")),
+            "baseline_date": kpi.get("baseline_date"),
+            "target": _decimal_text(kpi.get("target")),
+            "target_date": kpi.get("target_date"),
+            "frequency": _choice_label("frequency", kpi.get("frequency")),
+            "source": _choice_label("source", kpi.get("source")),
+            "source_detail": kpi.get("source_detail") or "",
+            "indicator_type": _choice_label("indicator_type", kpi.get("indicator_type"))
+            if kpi.get("indicator_type")
+            else "",
         }
 
     def node(element: dict[str, Any], depth: int) -> dict[str, Any]:
@@ -338,6 +341,7 @@ def _outline(document: dict[str, Any], counts: dict[str, int]) -> dict[str, Any]
             "comments": counts.get(element["uid"], 0),
             "children": [node(child, depth + 1) for child in children.get(element["uid"], [])],
             "actions": [action_row(item) for item in actions_under.get(element["uid"], [])],
+            "kpis": [_kpi_row(kpi) for kpi in element.get("kpis", [])],
         }
 
     text = document.get("strategy", {})

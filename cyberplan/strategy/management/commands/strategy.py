@@ -65,13 +65,13 @@ class Command(BaseCommand):
         computed = failed = unexpected = 0
         for strategy in strategies:
             automatic = (
-                KPI.objects.filter(action__strategy=strategy)
+                KPI.objects.of_strategies(strategy)
                 .exclude(source=KPISource.MANUAL)
-                .select_related("action", "action__strategy", "action__strategy__organisation")
-                .order_by("action__order", "action__code", "pk")
+                .with_holder()
+                .order_by("action__order", "action__code", "element__code", "pk")
             )
             for kpi in automatic:
-                row = (str(strategy.pk), kpi.action.code, kpi.name, kpi.source)
+                row = (str(strategy.pk), kpi.holder.code, kpi.name, kpi.source)
                 try:
                     measurement = actions.do_compute_kpi(None, kpi, as_of)
                 except ValidationError as exc:
