@@ -8,4 +8,4 @@ import sys
 # import jsonschema), more than the rest of the start-up. No schema of the project or of stix2-validator
 # uses those two formats (tests/core/test_process_start.py checks both), so the package is kept from
 # loading: jsonschema then leaves the two formats unchecked, which changes no verdict.
-sys.modules.setdefault("rfc3987_syntax", None)
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # None: "import" raises ImportError
