@@ -25,6 +25,7 @@ class ImportBatch:
 
     def __init__(self) -> None:
         self.stored: dict[int, list[Import]] = {}
+        self.to_index: list[Import] = []
 
     def add(self, record: Import) -> None:
         self.stored.setdefault(record.organisation_id, []).append(record)
@@ -34,6 +35,11 @@ class ImportBatch:
         for records in self.stored.values():
             import_stored.send(sender=type(records[-1]), record=records[-1], imports=list(records))
         self.stored.clear()
+        # The address indexes come after the refresh: the dashboard does not wait for them, and until a
+        # file has its index an address search reads it whole (the same answer, slower).
+        for record in self.to_index:
+            _write_index(record)
+        self.to_index.clear()
 
 
 _current: ContextVar[ImportBatch | None] = ContextVar("import_batch", default=None)
@@ -56,6 +62,22 @@ def import_batch() -> Iterator[ImportBatch]:
     finally:
         _current.reset(token)
     batch.announce()
+
+
+def index_when_stored(record: Import) -> None:
+    """Write the address index of the files of ``record`` (a committed import): at once, or when the
+    current batch ends, after its listeners have heard of it."""
+    batch = _current.get()
+    if batch is not None:
+        batch.to_index.append(record)
+        return
+    _write_index(record)
+
+
+def _write_index(record: Import) -> None:
+    from .store import event_store  # pyarrow and the pipeline load where imports run, not where batch is imported
+
+    event_store(record.organisation).index_import(str(record.pk))
 
 
 def announce_stored(record: Import, *, more_follow: bool = False, queued: bool = False) -> None:

@@ -16,9 +16,9 @@ from cyberplan.jobs.registry import Progress
 from cyberplan.pipeline.importers.progress import reporting
 
 from .actions import do_run_import, do_stop_import
+from .batch import index_when_stored
 from .choices import THREAT_IMPORT, ImportStatus
 from .models import Import
-from .store import event_store
 
 __all__ = ["STEPS", "THREAT_IMPORT", "run_import", "run_import_job", "stop_import"]
 
@@ -90,7 +90,7 @@ def run_import(
     if record.status == ImportStatus.SUCCEEDED:
         # The events are visible already; the address index of their files, written now, makes an
         # address or network search read only the matching rows (outside the import's own time).
-        event_store(record.organisation).index_import(str(record.pk))
+        index_when_stored(record)
     return record
 
 

@@ -64,6 +64,11 @@ def test_a_folder_of_daily_reports_is_imported_file_by_file_and_refreshed_once(
     # What the dashboard reads equals the metrics computed from the raw events.
     assert from_tables(store) == from_events(store)
     assert from_tables(store)["totals"][0]["events"] == sum(i.stored for i in imports)
+    # Every file has its address index, written after the refresh: the dashboard did not wait for them.
+    indexes = [store.index_file(f) for f in store.files()]
+    assert indexes and all(p.exists() for p in indexes)
+    refreshed = TrendTables(store).watermark_path.stat().st_mtime_ns
+    assert min(p.stat().st_mtime_ns for p in indexes) >= refreshed
 
 
 def test_a_quoted_pattern_picks_the_files_and_a_single_file_refreshes_at_once(
