@@ -22,10 +22,11 @@ every committed import and gives the same numbers. Readers use only the parts th
 so a refresh killed half-way leaves the previous tables intact.
 
 Distinct counts do not add up across parts (an address may be in two imports), so the source
-counts are not a part: each refresh computes them again, from the sources rows of every part, for
-the months, quarters and years its imports touched and the periods after them (whose "recurring"
-rows compare with them), keeps the other periods' rows, and writes the result as a new ``counts-<id>`` folder that
-the new watermark names (:func:`.frames.source_counts_sql`).
+counts are not a part. What does add up is what each address contributes to them: a refresh counts
+only the addresses its new part holds, over the other parts and over every part, for the periods
+the part touches, and adds the difference to the previous counts (:meth:`TrendTables._counts_delta_sql`);
+the result is written as a new ``counts-<id>`` folder that the new watermark names
+(:func:`.frames.source_counts_sql`). Its cost follows the import's addresses, not the store.
 """
 
 from __future__ import annotations
@@ -197,6 +198,30 @@ class TrendTables:
                     engine.close()
             return RefreshSummary(len(imports), len(parts), False)
 
+    def verify_counts(self, engine: DuckDBEngine | None = None) -> tuple[int, int]:
+        """The source counts the watermark names, compared with the same counted again from every part
+        (as a rebuild counts them): (rows kept, rows that differ, in either). Changes nothing readers see."""
+        with self.lock():
+            watermark = self.watermark()
+            if not watermark["parts"] or not watermark.get("counts"):
+                return 0, 0
+            own = engine is None
+            engine = engine or DuckDBEngine(threads=2)
+            name = self._write_counts(engine, watermark, new_part=None)
+            try:
+                kept = f"read_parquet({_quoted(self.root / watermark['counts'] / f'{COUNTS}.parquet')})"
+                again = f"read_parquet({_quoted(self.root / name / f'{COUNTS}.parquet')})"
+                row = engine.backend.raw_sql(
+                    f"SELECT (SELECT count(*) FROM {kept}), (SELECT count(*) FROM "
+                    f"((SELECT * FROM {kept} EXCEPT ALL SELECT * FROM {again}) UNION ALL "
+                    f"(SELECT * FROM {again} EXCEPT ALL SELECT * FROM {kept})))"
+                ).fetchone()
+            finally:
+                shutil.rmtree(self.root / name, ignore_errors=True)
+                if own:
+                    engine.close()
+            return int(row[0]), int(row[1])
+
     def _write_part(self, engine: DuckDBEngine, imports: list[str]) -> str:
         files = [f for import_id in imports for f in import_files(self.store, import_id)]
         raw = engine.read_parquet(files, event_schema())
@@ -227,47 +252,19 @@ class TrendTables:
     def _write_counts(self, engine: DuckDBEngine, watermark: dict[str, Any], new_part: str | None) -> str:
         """The source counts for the parts ``watermark`` lists, as a new folder; returns its name.
 
-        With ``new_part``, only the months, quarters and years that part touches and the periods
-        after them (whose "recurring" rows compare with them) are counted again, from every part's
-        addresses and sources rows; the previous counts give the other periods.
+        With ``new_part`` and previous counts, the counts are brought up to date by the difference the
+        new part makes (:func:`_counts_delta_sql`): only the addresses it holds are counted, before and
+        after it, for the months, quarters and years it touches and the periods after them. Without,
+        every period is counted from every part's addresses and sources rows.
         """
         parts = sorted(watermark["parts"])
-
-        def every(name: str) -> str:
-            return "read_parquet([" + ", ".join(_quoted(self.root / part / name) for part in parts) + "])"
-
-        addresses, sources = every(ADDRESSES), every("sources.parquet")
         previous = watermark.get("counts")
-        periods: dict[str, str] = {}
         if new_part is not None and previous:
-            touched = f"(SELECT DISTINCT month FROM read_parquet({_quoted(self.root / new_part / ADDRESSES)}))"
-            for span, months in SPANS.items():
-                start = span_start_sql(span, "month")
-                periods[span] = (
-                    f"(SELECT {start} FROM {touched} UNION "
-                    f"SELECT CAST({start} + INTERVAL {months} MONTH AS DATE) FROM {touched})"
-                )
-            # The chart steps (days of a month, weeks of a quarter) are counted from their own rows:
-            # only the steps the new part has rows in change; the others keep their rows. (A daily
-            # report touches one day of a month of the sources rows, the largest table.)
-            new_sources = f"read_parquet({_quoted(self.root / new_part / 'sources.parquet')})"
-            buckets = {
-                "month": f"(SELECT DISTINCT day FROM {new_sources})",
-                "quarter": f"(SELECT DISTINCT CAST(date_trunc('week', day) AS DATE) FROM {new_sources})",
-            }
-            replaced = " OR ".join(
-                f"(span = '{span}' AND start IN {starts}"
-                + (f" AND NOT (kind = 'day' AND day NOT IN {buckets[span]})" if span in buckets else "")
-                + ")"
-                for span, starts in periods.items()
-            )
-            kept = f"SELECT * FROM read_parquet({_quoted(self.root / previous / f'{COUNTS}.parquet')}) WHERE NOT ({replaced})"
-            counted = source_counts_sql(addresses, sources, periods, buckets)
-            query = f"SELECT * FROM ({kept}) UNION ALL SELECT * FROM ({counted})"
+            query = self._counts_delta_sql(parts, new_part, previous)
         else:
-            for span in SPANS:
-                periods[span] = f"(SELECT DISTINCT {span_start_sql(span, 'month')} FROM {addresses})"
-            query = source_counts_sql(addresses, sources, periods)
+            addresses = self._every(parts, ADDRESSES)
+            periods = {span: f"(SELECT DISTINCT {span_start_sql(span, 'month')} FROM {addresses})" for span in SPANS}
+            query = source_counts_sql(addresses, self._every(parts, "sources.parquet"), periods)
         name = f"counts-{uuid.uuid4().hex}"
         staging = self.root / f".{name}"
         staging.mkdir()
@@ -278,6 +275,60 @@ class TrendTables:
         )
         os.replace(staging, self.root / name)
         return name
+
+    def _every(self, parts: list[str], name: str) -> str:
+        """DuckDB SQL: the file ``name`` of every part in ``parts`` (an empty table when there is none)."""
+        if not parts:
+            raise ValueError("no part to read")
+        return "read_parquet([" + ", ".join(_quoted(self.root / part / name) for part in parts) + "])"
+
+    def _counts_delta_sql(self, parts: list[str], new_part: str, previous: str) -> str:
+        """DuckDB SQL: the previous counts plus the difference ``new_part`` makes to them.
+
+        Every row of the source counts is a number of distinct addresses, and what one address adds
+        to each row depends on that address's own rows alone (in the period, its time steps, and the
+        period before). So the counts over every part are the previous counts, minus what the
+        addresses of the new part added to them before it (counted over the other parts), plus what
+        they add now (counted over every part). Only those addresses are read, and only for the
+        periods the new part touches and the periods after them (whose "recurring" rows compare with
+        them); within a month or a quarter, only the time steps it has rows in. The result is the
+        counts a rebuild gives, row for row (a row whose count falls to zero is left out, as a
+        rebuild has none).
+        """
+        new_addresses = f"read_parquet({_quoted(self.root / new_part / ADDRESSES)})"
+        touched = f"(SELECT DISTINCT month FROM {new_addresses})"
+        periods = {
+            span: f"(SELECT {span_start_sql(span, 'month')} FROM {touched} UNION "
+            f"SELECT CAST({span_start_sql(span, 'month')} + INTERVAL {months} MONTH AS DATE) FROM {touched})"
+            for span, months in SPANS.items()
+        }
+        new_sources = f"read_parquet({_quoted(self.root / new_part / 'sources.parquet')})"
+        buckets = {
+            "month": f"(SELECT DISTINCT day FROM {new_sources})",
+            "quarter": f"(SELECT DISTINCT CAST(date_trunc('week', day) AS DATE) FROM {new_sources})",
+        }
+        brought = f"(SELECT DISTINCT source_ip FROM {new_addresses})"
+
+        def theirs(table: str) -> str:
+            return f"(SELECT * FROM {table} WHERE source_ip IN {brought})"
+
+        def counted(among: list[str]) -> str:
+            addresses, sources = self._every(among, ADDRESSES), self._every(among, "sources.parquet")
+            return source_counts_sql(theirs(addresses), theirs(sources), periods, buckets)
+
+        columns = "span, kind, start, in_sector, in_taxonomy, key, day, mask, before"
+        terms = [
+            f"SELECT {columns}, sources FROM read_parquet({_quoted(self.root / previous / f'{COUNTS}.parquet')})",
+            f"SELECT {columns}, sources FROM ({counted(parts)})",
+        ]
+        others = [part for part in parts if part != new_part]
+        if others:
+            terms.append(f"SELECT {columns}, -sources FROM ({counted(others)})")
+        union = " UNION ALL ".join(f"({term})" for term in terms)
+        return (
+            f"SELECT {columns}, CAST(sum(sources) AS BIGINT) AS sources FROM ({union}) "
+            f"GROUP BY {columns} HAVING sum(sources) <> 0"
+        )
 
     def _save(self, watermark: dict[str, Any]) -> None:
         temporary = self.root / "watermark.json.tmp"
