@@ -268,6 +268,7 @@ def generate(store: EventStore, events: int) -> list[str]:
 def commit(store: EventStore, import_id: str, count: int, months: list[str]) -> None:
     record = {"import_id": import_id, "read": count, "stored": count, "duplicates": 0, "quarantined": 0}
     record["months"] = months
+    store.commits_dir.mkdir(parents=True, exist_ok=True)
     (store.commits_dir / f"{import_id}.json").write_text(json.dumps(record), encoding="utf-8")
 
 
