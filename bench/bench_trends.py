@@ -542,7 +542,7 @@ def baseline_tables(
     counts = tables.root / watermark["counts"] / "source_counts.parquet"
     con.execute(
         f"CREATE TEMP TABLE c AS SELECT * FROM read_parquet('{counts}') WHERE span = 'month' "
-        f"AND start = DATE '{period.start}' AND in_sector = '' AND in_taxonomy = '' AND {masks}"
+        f"AND start = DATE '{period.start}' AND in_sector = '' AND in_taxonomy = '' AND in_country = '' AND {masks}"
     )
     cur = f"day >= DATE '{period.start}' AND day < DATE '{period.end}'"
     prev = f"day >= DATE '{previous.start}' AND day < DATE '{previous.end}'"
