@@ -31,6 +31,7 @@ read instead of the sources frame for such a period and filter (:mod:`.metrics`)
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,8 +82,8 @@ EVENT_DIMENSIONS = (
 )
 #: The days rollup: enough for the time series and the days with events of a scope without filters but TLP.
 DAY_DIMENSIONS = ("day", "taxonomy", "tlp")
-#: The monthly networks rollup: enough for the networks metrics with no filter but sector, class and TLP.
-NETWORK_MONTH_DIMENSIONS = ("day", "organisation", "asn", "as_name", "network", "taxonomy", "sector", "tlp")
+#: The monthly networks rollup: enough for the networks metrics with no filter but sector, class, country and TLP.
+NETWORK_MONTH_DIMENSIONS = ("day", "organisation", "asn", "as_name", "network", "taxonomy", "sector", "country", "tlp")
 #: The columns a :class:`~.metrics.Scope` may filter on.
 FILTER_COLUMNS = frozenset({"sector", "taxonomy", "type", "feed", "country", "tlp"})
 #: The organisation, network and autonomous system, with the columns filters use.
@@ -344,11 +345,11 @@ def tlp_bit_sql(column: str) -> str:
 
 def addresses_sql(sources: str) -> str:
     """DuckDB SQL: the addresses of the sources frame's rows in ``sources`` (a table or a parenthesised
-    query), one row per month, address, class and sector with the bits of the TLP labels it was
+    query), one row per month, address, class, sector and country with the bits of the TLP labels it was
     reported with (``mask``, :data:`TLP_BITS`). Written beside each part of the trend tables, it is
     what the monthly source counts are computed from (:func:`source_counts_sql`)."""
     return f"""
-        SELECT CAST(date_trunc('month', day) AS DATE) AS month, source_ip, taxonomy, sector,
+        SELECT CAST(date_trunc('month', day) AS DATE) AS month, source_ip, taxonomy, sector, country,
                CAST(bit_or({tlp_bit_sql("tlp")}) AS BIGINT) AS mask
         FROM {sources} GROUP BY ALL"""
 
@@ -369,6 +370,23 @@ def _span_previous_sql(span: str, start: str) -> str:
     return f"CAST({start} - INTERVAL {SPANS[span]} MONTH AS DATE)"
 
 
+#: The filters the source counts are kept within (each alone, any two, all three, or none): one sector,
+#: one class, one victim country.
+COUNT_FILTERS = ("sector", "taxonomy", "country")
+_FILTER_LIST = ", ".join(COUNT_FILTERS)
+
+
+def _grouping_sets(*fixed: str, without: str | None = None) -> str:
+    """SQL: grouping sets of ``fixed`` and the address with every subset of :data:`COUNT_FILTERS`
+    (but ``without``, which is in ``fixed``)."""
+    free = [c for c in COUNT_FILTERS if c != without]
+    sets = []
+    for size in range(len(free) + 1):
+        for subset in itertools.combinations(free, size):
+            sets.append("(" + ", ".join([*fixed, *subset, "source_ip"]) + ")")
+    return ", ".join(sets)
+
+
 def source_counts_sql(
     addresses: str, sources: str, periods: dict[str, str], buckets: dict[str, str] | None = None
 ) -> str:
@@ -386,8 +404,9 @@ def source_counts_sql(
     steps its import touched.
 
     Each row counts the distinct addresses (``sources``) that were reported, within a period
-    (``span``, ``start``) and a filter (``in_sector``, ``in_taxonomy``: one sector, one class, both,
-    or neither when empty), with exactly the set of TLP labels ``mask`` (a bit per label,
+    (``span``, ``start``) and a filter (``in_sector``, ``in_taxonomy``, ``in_country``: one sector,
+    one class, one victim country, any combination of them, or none when empty;
+    :data:`COUNT_FILTERS`), with exactly the set of TLP labels ``mask`` (a bit per label,
     :data:`TLP_BITS`):
 
     ``total``
@@ -405,81 +424,83 @@ def source_counts_sql(
     answer any TLP restriction exactly, without keeping the addresses.
     """
     bit = tlp_bit_sql("tlp")
+    within = ", ".join(f"coalesce({c}, '') AS in_{c}" for c in COUNT_FILTERS)
+    ins = ", ".join(f"in_{c}" for c in COUNT_FILTERS)
     queries = []
     for span, starts in periods.items():
         start = span_start_sql(span, "month")
         if span == "year":
             bucketed = f"""
-                SELECT {start} AS start, month AS bucket, source_ip, taxonomy, sector, mask FROM {addresses}
+                SELECT {start} AS start, month AS bucket, source_ip, {_FILTER_LIST}, mask FROM {addresses}
                 WHERE {start} IN {starts}"""
         else:
             step = "day" if span == "month" else "CAST(date_trunc('week', day) AS DATE)"
             day_start = span_start_sql(span, "day")
             only = f" AND {step} IN {buckets[span]}" if buckets and span in buckets else ""
             bucketed = f"""
-                SELECT {day_start} AS start, {step} AS bucket, source_ip, taxonomy, sector, {bit} AS mask
+                SELECT {day_start} AS start, {step} AS bucket, source_ip, {_FILTER_LIST}, {bit} AS mask
                 FROM {sources} WHERE {day_start} IN {starts}{only}"""
+        by_key = {
+            key: f"""
+        {key}_rows AS (
+            SELECT start, {key}, {", ".join(f"coalesce({c}, '') AS in_{c}" for c in COUNT_FILTERS if c != key)},
+                   mask, count(*) AS sources FROM (
+                SELECT start, {_FILTER_LIST}, source_ip, bit_or(mask) AS mask FROM keyed WHERE start IN {starts}
+                GROUP BY GROUPING SETS ({_grouping_sets("start", key, without=key)})
+            ) GROUP BY ALL
+        )"""
+            for key in ("taxonomy", "sector")
+        }
+        keyed_rows = []
+        for key in ("taxonomy", "sector"):
+            for same in (False, True):
+                columns = ", ".join((key if same else "''") if c == key else f"in_{c}" for c in COUNT_FILTERS)
+                keyed_rows.append(
+                    f"SELECT '{key}' AS kind, start, {columns}, {key} AS key, start AS day, mask, 0 AS before, "
+                    f"sources FROM {key}_rows"
+                )
+        on = " AND ".join(f"earlier.in_{c} = now.in_{c}" for c in COUNT_FILTERS)
+        now_ins = ", ".join(f"now.in_{c}" for c in COUNT_FILTERS)
         queries.append(f"""
         WITH keyed AS (
-            SELECT {start} AS start, source_ip, taxonomy, sector, CAST(bit_or(mask) AS BIGINT) AS mask
+            SELECT {start} AS start, source_ip, {_FILTER_LIST}, CAST(bit_or(mask) AS BIGINT) AS mask
             FROM {addresses}
             WHERE {start} IN {starts} OR CAST({start} + INTERVAL {SPANS[span]} MONTH AS DATE) IN {starts}
             GROUP BY ALL
         ),
         filtered AS (
-            SELECT start, coalesce(sector, '') AS in_sector, coalesce(taxonomy, '') AS in_taxonomy, source_ip,
-                   CAST(bit_or(mask) AS BIGINT) AS mask
+            SELECT start, {within}, source_ip, CAST(bit_or(mask) AS BIGINT) AS mask
             FROM keyed
-            GROUP BY GROUPING SETS ((start, source_ip), (start, sector, source_ip), (start, taxonomy, source_ip),
-                                    (start, sector, taxonomy, source_ip))
+            GROUP BY GROUPING SETS ({_grouping_sets("start")})
         ),
         wanted AS (SELECT * FROM filtered WHERE start IN {starts}),
-        classes AS (
-            SELECT start, coalesce(sector, '') AS in_sector, taxonomy, mask, count(*) AS sources FROM (
-                SELECT start, sector, taxonomy, source_ip, bit_or(mask) AS mask FROM keyed WHERE start IN {starts}
-                GROUP BY GROUPING SETS ((start, taxonomy, source_ip), (start, sector, taxonomy, source_ip))
-            ) GROUP BY ALL
-        ),
-        sectors AS (
-            SELECT start, coalesce(taxonomy, '') AS in_taxonomy, sector, mask, count(*) AS sources FROM (
-                SELECT start, sector, taxonomy, source_ip, bit_or(mask) AS mask FROM keyed WHERE start IN {starts}
-                GROUP BY GROUPING SETS ((start, sector, source_ip), (start, sector, taxonomy, source_ip))
-            ) GROUP BY ALL
-        ),
+        {by_key["taxonomy"]},
+        {by_key["sector"]},
         steps AS (
-            SELECT start, bucket, in_sector, in_taxonomy, mask, count(*) AS sources FROM (
-                SELECT start, bucket, coalesce(sector, '') AS in_sector, coalesce(taxonomy, '') AS in_taxonomy,
-                       source_ip, bit_or(mask) AS mask
+            SELECT start, bucket, {ins}, mask, count(*) AS sources FROM (
+                SELECT start, bucket, {within}, source_ip, bit_or(mask) AS mask
                 FROM ({bucketed})
-                GROUP BY GROUPING SETS ((start, bucket, source_ip), (start, bucket, sector, source_ip),
-                                        (start, bucket, taxonomy, source_ip), (start, bucket, sector, taxonomy, source_ip))
+                GROUP BY GROUPING SETS ({_grouping_sets("start", "bucket")})
             ) GROUP BY ALL
         )
-        SELECT 'total' AS kind, start, in_sector, in_taxonomy, '' AS key, start AS day, mask,
+        SELECT 'total' AS kind, start, {ins}, '' AS key, start AS day, mask,
                CAST(0 AS BIGINT) AS before, count(*) AS sources
-        FROM wanted GROUP BY start, in_sector, in_taxonomy, mask
+        FROM wanted GROUP BY start, {ins}, mask
         UNION ALL
-        SELECT 'day', start, in_sector, in_taxonomy, '', bucket, mask, 0, sources FROM steps
+        SELECT 'day', start, {ins}, '', bucket, mask, 0, sources FROM steps
         UNION ALL
-        SELECT 'taxonomy', start, in_sector, '', taxonomy, start, mask, 0, sources FROM classes
+        {" UNION ALL ".join(keyed_rows)}
         UNION ALL
-        SELECT 'taxonomy', start, in_sector, taxonomy, taxonomy, start, mask, 0, sources FROM classes
-        UNION ALL
-        SELECT 'sector', start, '', in_taxonomy, sector, start, mask, 0, sources FROM sectors
-        UNION ALL
-        SELECT 'sector', start, sector, in_taxonomy, sector, start, mask, 0, sources FROM sectors
-        UNION ALL
-        SELECT 'recurring', now.start, now.in_sector, now.in_taxonomy, '', now.start, now.mask,
-               coalesce(earlier.mask, 0), count(*)
+        SELECT 'recurring', now.start, {now_ins}, '', now.start, now.mask, coalesce(earlier.mask, 0), count(*)
         FROM wanted AS now LEFT JOIN filtered AS earlier
-          ON earlier.start = {_span_previous_sql(span, "now.start")} AND earlier.in_sector = now.in_sector
-         AND earlier.in_taxonomy = now.in_taxonomy AND earlier.source_ip = now.source_ip
-        GROUP BY now.start, now.in_sector, now.in_taxonomy, now.mask, coalesce(earlier.mask, 0)""")
+          ON earlier.start = {_span_previous_sql(span, "now.start")} AND {on} AND earlier.source_ip = now.source_ip
+        GROUP BY now.start, {now_ins}, now.mask, coalesce(earlier.mask, 0)""")
         queries[-1] = f"SELECT '{span}' AS span, * FROM ({queries[-1]})"
     union = " UNION ALL ".join(f"({query})" for query in queries)
     return f"""
         SELECT CAST(span AS VARCHAR) AS span, CAST(kind AS VARCHAR) AS kind, CAST(start AS DATE) AS start,
                CAST(in_sector AS VARCHAR) AS in_sector, CAST(in_taxonomy AS VARCHAR) AS in_taxonomy,
+               CAST(in_country AS VARCHAR) AS in_country,
                CAST(key AS VARCHAR) AS key, CAST(day AS DATE) AS day, CAST(mask AS BIGINT) AS mask,
                CAST(before AS BIGINT) AS before, CAST(sources AS BIGINT) AS sources
         FROM ({union})"""

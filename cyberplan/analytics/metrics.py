@@ -9,8 +9,8 @@ counts (:mod:`.stats`), so both engines feed the same numbers into the same test
 The distinct-source metrics have a second definition (``counted``) over the trend tables' exact
 source counts per month, quarter and year (:func:`.frames.source_counts_sql`). It is used when the
 frames have them and they answer the scope exactly: a month, a quarter or a year, filtered on at
-most one sector and one class besides TLP labels (the dashboard's filters but the country).
-Otherwise (a range of days, a country, a type or a feed, several sectors or classes), and always
+most one sector, one class and one victim country besides TLP labels (the dashboard's filters).
+Otherwise (a range of days, a type or a feed, several sectors, classes or countries), and always
 on raw events, the metric counts distinct addresses in the sources frame. Both give the same rows;
 the tests check it.
 """
@@ -216,9 +216,10 @@ def label_masks(scope: Scope) -> list[int] | None:
 
 def counts_answer(scope: Scope) -> bool:
     """Whether the trend tables' source counts give ``scope``'s distinct-source metrics exactly: a
-    month, a quarter or a year, filtered on at most one sector and one class besides TLP labels."""
-    other = scope.types or scope.feeds or scope.countries
-    one_each = len(scope.sectors) <= 1 and len(scope.taxonomies) <= 1
+    month, a quarter or a year, filtered on at most one sector, one class and one victim country
+    besides TLP labels."""
+    other = scope.types or scope.feeds
+    one_each = len(scope.sectors) <= 1 and len(scope.taxonomies) <= 1 and len(scope.countries) <= 1
     return not other and one_each and counted_span(scope.period) is not None and label_masks(scope) is not None
 
 
@@ -271,6 +272,7 @@ def _counts(frames: Frames, scope: Scope) -> ir.Table | None:
             table.start == scope.period.start,
             table.in_sector == (scope.sectors[0] if scope.sectors else ""),
             table.in_taxonomy == (scope.taxonomies[0] if scope.taxonomies else ""),
+            table.in_country == (scope.countries[0] if scope.countries else ""),
             table["mask"].isin(masks),
         ]
     ).mutate(seen_before=table.before.isin(masks))

@@ -12,7 +12,7 @@ Layout, beside the event store of one organisation::
     <root>/trends/<part>/networks_by_month.parquet the networks by month (fewer columns),
     <root>/trends/<part>/days.parquet              the events by day, class and TLP label
     <root>/trends/counts-<id>/source_counts.parquet exact distinct source counts per month, quarter
-                                                   and year, and per sector and class
+                                                   and year, and per sector, class and country
 
 The watermark is the set of committed imports already aggregated. :meth:`TrendTables.refresh`
 aggregates the imports committed since, each into a new part; the event store deduplicates across
@@ -22,15 +22,17 @@ every committed import and gives the same numbers. Readers use only the parts th
 so a refresh killed half-way leaves the previous tables intact.
 
 Distinct counts do not add up across parts (an address may be in two imports), so the source
-counts are not a part: each refresh computes them again, from the sources rows of every part, for
-the months, quarters and years its imports touched and the periods after them (whose "recurring"
-rows compare with them), keeps the other periods' rows, and writes the result as a new ``counts-<id>`` folder that
-the new watermark names (:func:`.frames.source_counts_sql`).
+counts are not a part. What does add up is what each address contributes to them: a refresh counts
+only the addresses its new part holds, over the other parts and over every part, for the periods
+the part touches, and adds the difference to the previous counts (:meth:`TrendTables._counts_delta_sql`);
+the result is written as a new ``counts-<id>`` folder that the new watermark names
+(:func:`.frames.source_counts_sql`). Its cost follows the import's addresses, not the store.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import fcntl
 import functools
 import json
@@ -68,11 +70,13 @@ from .frames import (
 #: 6: the incidents keep each time to respond (for its median and percentiles) and their status; the
 #: victim category follows the owner's type.
 #: 7: the malware family in the events and sources tables (events and infected addresses by family).
-VERSION = 7
+#: 8: the victim country in the addresses beside each part, in the source counts (within one country too)
+#: and in the monthly networks.
+VERSION = 8
 COMPACT_AFTER = 32
 FRAMES = tuple(TABLES)
 COUNTS = "source_counts"
-#: beside each part: its addresses per month, class and sector, with their TLP labels as bits
+#: beside each part: its addresses per month, class, sector and country, with their TLP labels as bits
 ADDRESSES = "addresses.parquet"
 _COUNTS_SCHEMA = pa.schema(
     [
@@ -81,6 +85,7 @@ _COUNTS_SCHEMA = pa.schema(
         ("start", pa.date32()),
         ("in_sector", pa.string()),
         ("in_taxonomy", pa.string()),
+        ("in_country", pa.string()),
         ("key", pa.string()),
         ("day", pa.date32()),
         ("mask", pa.int64()),
@@ -197,6 +202,30 @@ class TrendTables:
                     engine.close()
             return RefreshSummary(len(imports), len(parts), False)
 
+    def verify_counts(self, engine: DuckDBEngine | None = None) -> tuple[int, int]:
+        """The source counts the watermark names, compared with the same counted again from every part
+        (as a rebuild counts them): (rows kept, rows that differ, in either). Changes nothing readers see."""
+        with self.lock():
+            watermark = self.watermark()
+            if not watermark["parts"] or not watermark.get("counts"):
+                return 0, 0
+            own = engine is None
+            engine = engine or DuckDBEngine(threads=2)
+            name = self._write_counts(engine, watermark, new_part=None)
+            try:
+                kept = f"read_parquet({_quoted(self.root / watermark['counts'] / f'{COUNTS}.parquet')})"
+                again = f"read_parquet({_quoted(self.root / name / f'{COUNTS}.parquet')})"
+                row = engine.backend.raw_sql(
+                    f"SELECT (SELECT count(*) FROM {kept}), (SELECT count(*) FROM "
+                    f"((SELECT * FROM {kept} EXCEPT ALL SELECT * FROM {again}) UNION ALL "
+                    f"(SELECT * FROM {again} EXCEPT ALL SELECT * FROM {kept})))"
+                ).fetchone()
+            finally:
+                shutil.rmtree(self.root / name, ignore_errors=True)
+                if own:
+                    engine.close()
+            return int(row[0]), int(row[1])
+
     def _write_part(self, engine: DuckDBEngine, imports: list[str]) -> str:
         files = [f for import_id in imports for f in import_files(self.store, import_id)]
         raw = engine.read_parquet(files, event_schema())
@@ -227,57 +256,120 @@ class TrendTables:
     def _write_counts(self, engine: DuckDBEngine, watermark: dict[str, Any], new_part: str | None) -> str:
         """The source counts for the parts ``watermark`` lists, as a new folder; returns its name.
 
-        With ``new_part``, only the months, quarters and years that part touches and the periods
-        after them (whose "recurring" rows compare with them) are counted again, from every part's
-        addresses and sources rows; the previous counts give the other periods.
+        With ``new_part`` and previous counts, the counts are brought up to date by the difference the
+        new part makes (:meth:`_counts_delta_sql`): only the addresses it holds are counted, before and
+        after it, for the months, quarters and years it touches and the periods after them. Without,
+        every period is counted from every part's addresses and sources rows.
         """
         parts = sorted(watermark["parts"])
-
-        def every(name: str) -> str:
-            return "read_parquet([" + ", ".join(_quoted(self.root / part / name) for part in parts) + "])"
-
-        addresses, sources = every(ADDRESSES), every("sources.parquet")
         previous = watermark.get("counts")
-        periods: dict[str, str] = {}
+        temporary: list[str] = []
         if new_part is not None and previous:
-            touched = f"(SELECT DISTINCT month FROM read_parquet({_quoted(self.root / new_part / ADDRESSES)}))"
-            for span, months in SPANS.items():
-                start = span_start_sql(span, "month")
-                periods[span] = (
-                    f"(SELECT {start} FROM {touched} UNION "
-                    f"SELECT CAST({start} + INTERVAL {months} MONTH AS DATE) FROM {touched})"
-                )
-            # The chart steps (days of a month, weeks of a quarter) are counted from their own rows:
-            # only the steps the new part has rows in change; the others keep their rows. (A daily
-            # report touches one day of a month of the sources rows, the largest table.)
-            new_sources = f"read_parquet({_quoted(self.root / new_part / 'sources.parquet')})"
-            buckets = {
-                "month": f"(SELECT DISTINCT day FROM {new_sources})",
-                "quarter": f"(SELECT DISTINCT CAST(date_trunc('week', day) AS DATE) FROM {new_sources})",
-            }
-            replaced = " OR ".join(
-                f"(span = '{span}' AND start IN {starts}"
-                + (f" AND NOT (kind = 'day' AND day NOT IN {buckets[span]})" if span in buckets else "")
-                + ")"
-                for span, starts in periods.items()
-            )
-            kept = f"SELECT * FROM read_parquet({_quoted(self.root / previous / f'{COUNTS}.parquet')}) WHERE NOT ({replaced})"
-            counted = source_counts_sql(addresses, sources, periods, buckets)
-            query = f"SELECT * FROM ({kept}) UNION ALL SELECT * FROM ({counted})"
+            query = self._counts_delta_sql(engine, parts, new_part, previous, temporary)
         else:
-            for span in SPANS:
-                periods[span] = f"(SELECT DISTINCT {span_start_sql(span, 'month')} FROM {addresses})"
-            query = source_counts_sql(addresses, sources, periods)
+            addresses = self._every(parts, ADDRESSES)
+            periods = {span: f"(SELECT DISTINCT {span_start_sql(span, 'month')} FROM {addresses})" for span in SPANS}
+            query = source_counts_sql(addresses, self._every(parts, "sources.parquet"), periods)
         name = f"counts-{uuid.uuid4().hex}"
         staging = self.root / f".{name}"
         staging.mkdir()
         target = _quoted(staging / f"{COUNTS}.parquet")
-        engine.backend.raw_sql(
-            f"COPY (SELECT * FROM ({query}) ORDER BY span, start, in_sector, in_taxonomy, kind, key, day, mask, before) "
-            f"TO {target} (FORMAT parquet, COMPRESSION zstd)"
-        )
+        try:
+            engine.backend.raw_sql(
+                f"COPY (SELECT * FROM ({query}) ORDER BY span, start, in_sector, in_taxonomy, in_country, kind, key, "
+                f"day, mask, before) TO {target} (FORMAT parquet, COMPRESSION zstd)"
+            )
+        finally:
+            for table in temporary:
+                engine.backend.raw_sql(f"DROP TABLE IF EXISTS {table}")
         os.replace(staging, self.root / name)
         return name
+
+    def _every(self, parts: list[str], name: str) -> str:
+        """DuckDB SQL: the file ``name`` of every part in ``parts``."""
+        if not parts:
+            raise ValueError("no part to read")
+        return "read_parquet([" + ", ".join(_quoted(self.root / part / name) for part in parts) + "])"
+
+    def _counts_delta_sql(
+        self, engine: DuckDBEngine, parts: list[str], new_part: str, previous: str, temporary: list[str]
+    ) -> str:
+        """DuckDB SQL: the previous counts plus the difference ``new_part`` makes to them.
+
+        Every row of the source counts is a number of distinct addresses, and what one address adds
+        to each row depends on that address's own rows alone (in the period, its time steps, and the
+        period before). So the counts over every part are the previous counts, minus what the
+        addresses of the new part added to them before it (counted over the other parts), plus what
+        they add now (counted over every part). Only those addresses' rows are read, once, into
+        temporary tables (named in ``temporary``, for the caller to drop), and counted only for the
+        periods the new part touches and the periods after them (whose "recurring" rows compare with
+        them); within a month or a quarter, only for the time steps it has rows in. The result is the
+        counts a rebuild gives, row for row (a row whose count falls to zero is left out, as a
+        rebuild has none).
+        """
+        backend = engine.backend
+        suffix = uuid.uuid4().hex
+        new_addresses = f"read_parquet({_quoted(self.root / new_part / ADDRESSES)})"
+        new_sources = f"read_parquet({_quoted(self.root / new_part / 'sources.parquet')})"
+        brought, addresses, sources = (f"{name}_{suffix}" for name in ("brought", "their_addresses", "their_sources"))
+        temporary.extend([brought, addresses, sources])
+        backend.raw_sql(f"CREATE TEMPORARY TABLE {brought} AS SELECT DISTINCT source_ip FROM {new_addresses}")
+        # The weeks the new part has rows in (which hold its days): the only chart steps counted from sources rows.
+        weeks = [
+            row[0]
+            for row in backend.raw_sql(
+                f"SELECT DISTINCT CAST(date_trunc('week', day) AS DATE) FROM {new_sources} ORDER BY 1"
+            ).fetchall()
+        ]
+        within_weeks = (
+            f"day >= DATE '{weeks[0]}' AND day < DATE '{weeks[-1] + dt.timedelta(days=7)}' AND "
+            f"CAST(date_trunc('week', day) AS DATE) IN ({', '.join(f'DATE {chr(39)}{w}{chr(39)}' for w in weeks)})"
+            if weeks
+            else "false"
+        )
+        others = [part for part in parts if part != new_part]
+
+        def rows_of(name: str, condition: str = "true") -> str:
+            """The rows of ``name`` in every part with the new part's addresses, flagged when in the new part."""
+            new = f"SELECT *, true AS new FROM read_parquet({_quoted(self.root / new_part / name)}) WHERE {condition}"
+            if not others:
+                return new
+            return (
+                f"SELECT *, false AS new FROM {self._every(others, name)} "
+                f"WHERE {condition} AND source_ip IN (SELECT source_ip FROM {brought}) UNION ALL {new}"
+            )
+
+        backend.raw_sql(f"CREATE TEMPORARY TABLE {addresses} AS {rows_of(ADDRESSES)}")
+        backend.raw_sql(f"CREATE TEMPORARY TABLE {sources} AS {rows_of('sources.parquet', within_weeks)}")
+        touched = f"(SELECT DISTINCT month FROM {addresses} WHERE new)"
+        periods = {
+            span: f"(SELECT {span_start_sql(span, 'month')} FROM {touched} UNION "
+            f"SELECT CAST({span_start_sql(span, 'month')} + INTERVAL {months} MONTH AS DATE) FROM {touched})"
+            for span, months in SPANS.items()
+        }
+        buckets = {
+            "month": f"(SELECT DISTINCT day FROM {sources} WHERE new)",
+            "quarter": f"(SELECT DISTINCT CAST(date_trunc('week', day) AS DATE) FROM {sources} WHERE new)",
+        }
+        columns = "span, kind, start, in_sector, in_taxonomy, in_country, key, day, mask, before"
+        now = source_counts_sql(addresses, sources, periods, buckets)
+        terms = [
+            f"SELECT {columns}, sources FROM read_parquet({_quoted(self.root / previous / f'{COUNTS}.parquet')})",
+            f"SELECT {columns}, sources FROM ({now})",
+        ]
+        if others:
+            earlier = source_counts_sql(
+                f"(SELECT * FROM {addresses} WHERE NOT new)",
+                f"(SELECT * FROM {sources} WHERE NOT new)",
+                periods,
+                buckets,
+            )
+            terms.append(f"SELECT {columns}, -sources FROM ({earlier})")
+        union = " UNION ALL ".join(f"({term})" for term in terms)
+        return (
+            f"SELECT {columns}, CAST(sum(sources) AS BIGINT) AS sources FROM ({union}) "
+            f"GROUP BY {columns} HAVING sum(sources) <> 0"
+        )
 
     def _save(self, watermark: dict[str, Any]) -> None:
         temporary = self.root / "watermark.json.tmp"

@@ -315,8 +315,9 @@ def test_the_tables_are_smaller_than_the_events_when_events_repeat(tmp_path: Pat
         {"sectors": ("government",)},
         {"taxonomies": ("fraud",)},
         {"sectors": ("unknown",), "taxonomies": ("vulnerable",)},
+        {"countries": ("PY",), "taxonomies": ("vulnerable",)},
     ],
-    ids=["no-filter", "sector", "class", "sector-class"],
+    ids=["no-filter", "sector", "class", "sector-class", "country-class"],
 )
 def test_source_counts_give_the_distinct_sources_of_a_period(
     tmp_path: Path, engine: DuckDBEngine, tlp_in: tuple[str, ...] | None, period: str, filters: dict[str, Any]
@@ -343,7 +344,7 @@ def test_source_counts_give_the_distinct_sources_of_a_period(
         metrics.Scope(parse_period("2026-07"), tlp_in=()),
         metrics.Scope(parse_period("2026-07"), sectors=("government", "health")),
         metrics.Scope(parse_period("2026-Q3"), taxonomies=("fraud", "vulnerable")),
-        metrics.Scope(parse_period("2026-07"), countries=("PY",)),
+        metrics.Scope(parse_period("2026-07"), countries=("PY", "BR")),
         metrics.Scope(parse_period("2026-07"), types=("vulnerable-system",)),
         metrics.Scope(parse_period("2026-07-02..2026-07-31")),
         # A range of whole months compares with the days before it, not with the previous month.
@@ -355,7 +356,7 @@ def test_source_counts_give_the_distinct_sources_of_a_period(
         "no-label",
         "two-sectors",
         "two-classes",
-        "country",
+        "two-countries",
         "type",
         "part-of-a-month",
         "range-of-a-month",
