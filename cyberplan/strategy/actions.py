@@ -505,7 +505,9 @@ def do_record_measurement(
         note = note or _("Entered by hand for a KPI computed from platform data.")
     number = check_value(kpi.unit, value, "value")
     organisation = kpi.organisation
-    existing = KPIMeasurement.objects.select_for_update().filter(kpi=kpi, date=date, origin=origin).first()
+    # Only the measurement's row is locked: the default order joins the KPI's action, which a KPI of an axis
+    # or objective does not have (PostgreSQL cannot lock the nullable side of an outer join).
+    existing = KPIMeasurement.objects.select_for_update(of=("self",)).filter(kpi=kpi, date=date, origin=origin).first()
     if existing is not None:
         before = audit.snapshot(existing)
         existing.value, existing.note, existing.detail = number, note, detail or {}

@@ -17,7 +17,7 @@ def test_each_request_form_places_the_language_and_format_among_its_own_fields()
     trends = ReportRequestForm(stores=[])
     assert list(trends.fields) == ["organisation", "period", "language", "format", "tlp"]
     strategy = StrategyReportForm(versions=[], owner=True)
-    assert list(strategy.fields) == ["kind", "version", "period", "language", "format"]
+    assert list(strategy.fields) == ["kind", "version", "period", "currency", "language", "format"]
     assert isinstance(trends, ReportFileForm) and isinstance(strategy, ReportFileForm)
 
 
