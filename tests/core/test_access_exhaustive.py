@@ -47,7 +47,9 @@ from cyberplan.jobs.actions import do_start_job
 from cyberplan.legal import actions as legal_actions
 from cyberplan.legal.models import Instrument
 from cyberplan.strategy import actions as strategy_actions
-from cyberplan.strategy.choices import ElementKind
+from cyberplan.strategy import budget_actions
+from cyberplan.strategy.choices import ElementKind, FundingSource
+from cyberplan.strategy.oversight import actions as oversight
 from cyberplan.strategy.versions import actions as strategy_version_actions
 from cyberplan.threats.actions import do_grant_store_access, do_save_constituency_entry, do_save_mapping
 from cyberplan.threats.signals import import_stored
@@ -188,6 +190,10 @@ OWN_ACCOUNT = Lists()  # about the signed-in user only: still checked for marker
 
 def gap_of_action(action: Any) -> dict[str, Any]:
     return {"pk": action.strategy_id, "action_pk": action.pk}
+
+
+def budget_line_args(line: Any) -> dict[str, Any]:
+    return {"pk": line.action.strategy_id, "action_pk": line.action_id, "line_pk": line.pk}
 
 
 def kpi_args(kpi: Any) -> dict[str, Any]:
@@ -436,6 +442,22 @@ ROUTES: dict[str, Reads | Lists | Skip] = {
     "strategy:version_comments": Reads("version", args=version_args),
     "strategy:comment_resolve": WRITE_ONLY,
     "strategy:monitoring": Reads("strategy"),
+    "strategy:evaluation": Reads("strategy"),
+    "strategy:evaluation_create": WRITE_ONLY,
+    "strategy:recommendation_create": WRITE_ONLY,
+    "strategy:recommendation_response": WRITE_ONLY,
+    "strategy:recommendation_to_gap": WRITE_ONLY,
+    "strategy:recommendation_to_action": WRITE_ONLY,
+    "strategy:risk_create": WRITE_ONLY,
+    "strategy:risk_status": WRITE_ONLY,
+    "strategy:axis_owner": WRITE_ONLY,
+    "strategy:budget": Reads("strategy"),
+    "strategy:plan_currency": WRITE_ONLY,
+    "strategy:rate_create": WRITE_ONLY,
+    "strategy:rate_delete": Reads("rate", args=lambda r: {"pk": r.strategy_id, "rate_pk": r.pk}),
+    "strategy:budget_line_create": Reads("action", args=gap_of_action),
+    "strategy:budget_line_edit": Reads("budget_line", args=budget_line_args),
+    "strategy:budget_line_delete": Reads("budget_line", args=budget_line_args),
     "strategy:monitoring_action": Reads("action", args=gap_of_action),
     "strategy:progress_evidence": Reads(
         "update",
@@ -561,6 +583,20 @@ ROUTES: dict[str, Reads | Lists | Skip] = {
     "api:strategy-kpi-compute": WRITE_ONLY,
     "api:strategy-kpi-measurements": Reads("kpi"),
     "api:strategy-version-list": Lists(),
+    "api:strategy-evaluation-list": Lists(),
+    "api:strategy-evaluation-detail": Reads("evaluation"),
+    "api:strategy-recommendation-list": Lists(),
+    "api:strategy-recommendation-detail": Reads("recommendation"),
+    "api:strategy-recommendation-to-gap": WRITE_ONLY,
+    "api:strategy-recommendation-to-action": WRITE_ONLY,
+    "api:strategy-risk-list": Lists(),
+    "api:strategy-risk-detail": Reads("risk"),
+    "api:strategy-axis-owner-list": Lists(),
+    "api:strategy-axis-owner-detail": Reads("axis_owner"),
+    "api:strategy-budget-line-list": Lists(),
+    "api:strategy-budget-line-detail": Reads("budget_line"),
+    "api:strategy-exchange-rate-list": Lists(),
+    "api:strategy-exchange-rate-detail": Reads("rate"),
     "api:strategy-version-detail": Reads("version"),
     "api:strategy-version-refresh": WRITE_ONLY,
     "api:strategy-version-transition": WRITE_ONLY,
@@ -842,6 +878,42 @@ def populate(folder: Path) -> World:
                 creator, strategy, parent=objective, title_en=f"Action {part}", lead=organisation
             )
             build.add("action", action, parent, marker=part)
+            part = build.marker()
+            line = budget_actions.do_add_budget_line(
+                creator,
+                action,
+                year=2026,
+                funding_source=FundingSource.NATIONAL_BUDGET,
+                amount="1000",
+                note=f"Line {part}",
+            )
+            build.add("budget_line", line, parent, marker=part)
+            part = build.marker()
+            rate = budget_actions.do_add_rate(
+                creator, strategy, base="USD", quote="EUR", year=2026, rate="0.9", source=f"Rate {part}"
+            )
+            build.add("rate", rate, parent, marker=part)
+            part = build.marker()
+            evaluation = oversight.do_create_evaluation(
+                creator,
+                strategy,
+                kind="ad_hoc",
+                date=dt.date(2026, 1, 15),
+                evaluator=f"Evaluator {part}",
+                evaluator_type="internal",
+            )
+            build.add("evaluation", evaluation, parent, marker=part)
+            part = build.marker()
+            recommendation = oversight.do_create_recommendation(creator, evaluation, text=f"Recommendation {part}")
+            build.add("recommendation", recommendation, parent, marker=part)
+            part = build.marker()
+            risk = oversight.do_create_risk(
+                creator, objective, kind="risk", text=f"Risk {part}", likelihood=2, impact=3
+            )
+            build.add("risk", risk, parent, marker=part)
+            part = build.marker()
+            owner = oversight.do_set_axis_owner(creator, axis, body=f"Body {part}")
+            build.add("axis_owner", owner, parent, marker=part)
             part = build.marker()
             kpi = strategy_actions.do_create_kpi(creator, action, name_en=f"KPI {part}", unit="count")
             build.add("kpi", kpi, parent, marker=part)
