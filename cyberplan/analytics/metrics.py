@@ -778,31 +778,9 @@ def frame_sql(dialect: str = "duckdb") -> dict[str, str]:
 
 
 # -- public building blocks ----------------------------------------------------------------------
-# For metric sets built outside this module over frames of the same columns (the regional metric set
-# over the pooled events of several countries): the same counting, distinct sources, comparison and
-# period flags as the national metrics, so that both count alike.
-
-
-def count_by(table: ir.Table, keys: Sequence[str], top: int | None = None) -> ir.Table:
-    """Events (the sum of ``n``) per combination of ``keys``, most events first; the ``top`` first only when
-    given."""
-    return _count_by(table, keys, top)
-
-
-def sources_by(table: ir.Table, keys: Sequence[str]) -> ir.Table:
-    """Distinct source addresses per combination of ``keys``, most first."""
-    return _sources_by(table, keys)
-
-
-def compare_periods(current: Frames, other: Frames, dimensions: Iterable[str]) -> ir.Table:
-    """Events of each series of each dimension in ``current`` and in ``other`` (``dimension``, ``series``,
-    ``current``, ``previous``; a series missing in one period counts 0 there), for
-    :func:`cyberplan.analytics.stats.annotate_changes`."""
-    return _compare(current, other, dimensions)
-
-
-def flag_windows(table: ir.Table, scope: Scope) -> ir.Table:
-    """``table`` (derived frame columns with ``day``) restricted to the scope's filters and to the days of the
-    period, the previous period and the same period a year earlier, each row flagged with the windows it falls
-    in (boolean columns ``in_current``, ``in_previous``, ``in_year_earlier``)."""
-    return _flagged(table, scope)
+# For metric sets built outside this module over frames of the same columns (the regional metric set over
+# the pooled events of several countries), so that both count alike:
+count_by = _count_by  # events (the sum of ``n``) per combination of keys, most first; the ``top`` first if given
+sources_by = _sources_by  # distinct source addresses per combination of keys, most first
+compare_periods = _compare  # each series' events in the current and the other period, for stats.annotate_changes
+flag_windows = _flagged  # the scope's rows of the three windows, flagged in_current, in_previous, in_year_earlier

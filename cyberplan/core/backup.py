@@ -123,6 +123,8 @@ def store_content(root: Path) -> StoreContent:
     events = store.files()
     files = [store.commits_dir / f"{import_id}.json" for import_id in committed]
     files += events
+    # The address index of each committed event file, where written (a restored store searches with it).
+    files += [index for path in events if (index := store.index_file(path)).is_file()]
     files += [path for import_id in committed if (path := store.quarantine_file(import_id)).is_file()]
     trends = root / "trends"
     watermark = trends / "watermark.json"

@@ -387,7 +387,10 @@ def _indexed_page(
     """A page for an address or network filter read through the address indexes: the index rows in the
     network's number range (and within the dates and labels), newest first, then only those rows of
     the event files, filtered again in full. None when the network matches too many events for that
-    to pay (the caller scans instead)."""
+    to pay (the caller scans instead).
+
+    Long: over 80 lines because the index query, its bound on candidates and the read-back of the
+    matching rows share one set of bind parameters and one cursor; split, each part would rebuild them."""
     network = flt.network()
     v6 = network.version == 6
     shift = 64 if v6 else 0

@@ -382,7 +382,10 @@ def change_test_note() -> Paragraph:
 
 def pooled_section(content: Content) -> Section | None:
     """The regional metric set over the pooled events, where members share raw events: apart from the package
-    figures (never added to them), saying whose events and which periods it reads."""
+    figures (never added to them), saying whose events and which periods it reads.
+
+    Long: over 80 lines because the chapter states its sources, then lays out its four tables in reading
+    order, each a few lines of headings and rows."""
     pooled = content.pooled
     if pooled is None:
         return None
