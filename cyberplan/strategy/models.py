@@ -500,7 +500,9 @@ class ProgressUpdate(models.Model):
         validators=[MinValueValidator(0)],
         help_text=_("In the plan's currency: the total spent on the action so far in the year below."),
     )
-    executed_year = models.PositiveSmallIntegerField(_("year executed"), null=True, blank=True)
+    executed_year = models.PositiveSmallIntegerField(
+        _("year executed"), null=True, blank=True, validators=[MinValueValidator(1990), MaxValueValidator(2100)]
+    )
     executed_source = models.CharField(
         _("funding source executed"), max_length=20, choices=FundingSource.choices, blank=True
     )
@@ -666,7 +668,7 @@ class BudgetLine(models.Model):
     """
 
     action = models.ForeignKey(Action, verbose_name=_("action"), on_delete=models.CASCADE, related_name="budget_lines")
-    year = models.PositiveSmallIntegerField(_("year"))
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(1990), MaxValueValidator(2100)])
     funding_source = models.CharField(
         _("funding source"), max_length=20, choices=FundingSource.choices, default=FundingSource.TO_BE_DEFINED
     )

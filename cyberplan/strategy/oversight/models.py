@@ -89,7 +89,7 @@ class Recommendation(models.Model):
         blank=True,
         related_name="recommendations",
     )
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    order = models.PositiveSmallIntegerField(_("order"), default=0, validators=[MaxValueValidator(32767)])
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
