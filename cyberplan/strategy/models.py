@@ -725,7 +725,7 @@ class ExchangeRate(models.Model):
 
 # The oversight models live in their own module (for size); imported here so that the app loads them and
 # ``from cyberplan.strategy.models import Evaluation`` keeps working.
-from .oversight.models import AxisOwner as AxisOwner  # noqa: E402
-from .oversight.models import Evaluation as Evaluation  # noqa: E402
-from .oversight.models import ObjectiveRisk as ObjectiveRisk  # noqa: E402
-from .oversight.models import Recommendation as Recommendation  # noqa: E402
+from .oversight_models import AxisOwner as AxisOwner  # noqa: E402
+from .oversight_models import Evaluation as Evaluation  # noqa: E402
+from .oversight_models import ObjectiveRisk as ObjectiveRisk  # noqa: E402
+from .oversight_models import Recommendation as Recommendation  # noqa: E402

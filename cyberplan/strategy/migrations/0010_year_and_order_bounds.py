@@ -5,25 +5,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('strategy', '0009_kpi_element'),
+        ("strategy", "0009_kpi_element"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='budgetline',
-            name='year',
-            field=models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1990), django.core.validators.MaxValueValidator(2100)], verbose_name='year'),
+            model_name="budgetline",
+            name="year",
+            field=models.PositiveSmallIntegerField(
+                validators=[
+                    django.core.validators.MinValueValidator(1990),
+                    django.core.validators.MaxValueValidator(2100),
+                ],
+                verbose_name="year",
+            ),
         ),
         migrations.AlterField(
-            model_name='progressupdate',
-            name='executed_year',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1990), django.core.validators.MaxValueValidator(2100)], verbose_name='year executed'),
+            model_name="progressupdate",
+            name="executed_year",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                null=True,
+                validators=[
+                    django.core.validators.MinValueValidator(1990),
+                    django.core.validators.MaxValueValidator(2100),
+                ],
+                verbose_name="year executed",
+            ),
         ),
         migrations.AlterField(
-            model_name='recommendation',
-            name='order',
-            field=models.PositiveSmallIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(32767)], verbose_name='order'),
+            model_name="recommendation",
+            name="order",
+            field=models.PositiveSmallIntegerField(
+                default=0, validators=[django.core.validators.MaxValueValidator(32767)], verbose_name="order"
+            ),
         ),
     ]

@@ -1,6 +1,7 @@
 """The strategy's oversight records: evaluations and their recommendations, the risks and assumptions of
 each objective, and the body responsible for each axis. Models of the strategy app (its migrations hold
-them), kept apart from ``strategy/models.py`` for size; that module imports them, so both names work."""
+them), kept apart from ``strategy/models.py`` for size: they name the related models by label, so this
+module imports nothing of that one, which imports them (both names work)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from cyberplan.core.models import Organisation
 from cyberplan.gaps.models import Gap
 
-from ..choices import (
+from .choices import (
     EvaluationKind,
     EvaluatorType,
     RecommendationPriority,
@@ -20,7 +21,6 @@ from ..choices import (
     RiskKind,
     RiskStatus,
 )
-from ..models import Action, Element, Strategy
 
 _USER = settings.AUTH_USER_MODEL
 
@@ -37,7 +37,7 @@ class Evaluation(models.Model):
     """
 
     strategy = models.ForeignKey(
-        Strategy, verbose_name=_("strategy"), on_delete=models.CASCADE, related_name="evaluations"
+        "strategy.Strategy", verbose_name=_("strategy"), on_delete=models.CASCADE, related_name="evaluations"
     )
     kind = models.CharField(_("kind"), max_length=10, choices=EvaluationKind.choices)
     date = models.DateField(_("date"), help_text=_("When the evaluation was (or is to be) completed."))
@@ -82,7 +82,7 @@ class Recommendation(models.Model):
         related_name="recommendations",
     )
     action = models.ForeignKey(
-        Action,
+        "strategy.Action",
         verbose_name=_("became action"),
         on_delete=models.SET_NULL,
         null=True,
@@ -104,7 +104,9 @@ class Recommendation(models.Model):
 class ObjectiveRisk(models.Model):
     """A risk to an objective, or an assumption it rests on, with its rating, mitigation and owner."""
 
-    objective = models.ForeignKey(Element, verbose_name=_("objective"), on_delete=models.CASCADE, related_name="risks")
+    objective = models.ForeignKey(
+        "strategy.Element", verbose_name=_("objective"), on_delete=models.CASCADE, related_name="risks"
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=RiskKind.choices, default=RiskKind.RISK)
     text = models.TextField(_("description"))
     likelihood = models.PositiveSmallIntegerField(
@@ -147,7 +149,7 @@ class AxisOwner(models.Model):
     """The body responsible for an axis: an organisation on the platform, or a named body with a contact role."""
 
     axis = models.OneToOneField(
-        Element, verbose_name=_("axis"), on_delete=models.CASCADE, related_name="responsible_body"
+        "strategy.Element", verbose_name=_("axis"), on_delete=models.CASCADE, related_name="responsible_body"
     )
     organisation = models.ForeignKey(
         Organisation,
