@@ -8,6 +8,7 @@ Writes need ``edit`` in the owner organisation (403 otherwise) and go through
 
 from __future__ import annotations
 
+import abc
 import operator
 from typing import Any, cast
 
@@ -201,7 +202,11 @@ class _OversightViewSet(
     mixins.UpdateModelMixin,
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet[Any],
+    metaclass=abc.ABCMeta,
 ):
+    """What the four oversight endpoints share: reading, the edit check on the strategy, the version check and
+    the audited writes. Each endpoint says how its records are created, changed and deleted."""
+
     lookup_value_regex = r"\d+"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     strategy_path = "strategy"
@@ -220,14 +225,17 @@ class _OversightViewSet(
             self.require_edit(self.strategy_of(obj))
         return obj
 
+    @abc.abstractmethod
     def write(self, obj: Any, version: int | None, data: dict[str, Any]) -> Any:
-        raise NotImplementedError
+        """Change ``obj`` through its audited action, checking ``version``."""
 
+    @abc.abstractmethod
     def create_record(self, data: dict[str, Any]) -> Any:
-        raise NotImplementedError
+        """Create a record through its audited action."""
 
+    @abc.abstractmethod
     def delete_record(self, obj: Any) -> None:
-        raise NotImplementedError
+        """Delete ``obj`` through its audited action."""
 
     def perform_create(self, serializer: BaseSerializer[Any]) -> None:
         data = dict(serializer.validated_data)
