@@ -177,9 +177,27 @@ class Target:
         self.url = f"{base}/{self.name}" + (f"?{query}" if query else "")
 
     def drop(self) -> None:
-        if self.name:
-            with connection.cursor() as cursor:
-                cursor.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        """Drop the restored database once the restore's connections have gone.
+
+        A plain ``DROP DATABASE`` stops an autovacuum worker busy on the freshly restored tables
+        by itself; ``WITH (FORCE)`` would instead try to terminate it, which a role without
+        ``pg_signal_backend`` (CI's) may not do. A connection of the restore process that is
+        still closing is waited for, a few seconds at most.
+        """
+        if not self.name:
+            return
+        from django.db import OperationalError
+
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute(f'DROP DATABASE IF EXISTS "{self.name}"')
+                return
+            except OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
 
     def run(self, *arguments: str) -> subprocess.CompletedProcess[str]:
         env = {key: value for key, value in os.environ.items() if key not in {"CYBERPLAN_TEST_DB", "DATABASE_URL"}}
