@@ -6,7 +6,10 @@ both driven by OASIS taxii2-client.
    and the ratio, on the wall clock and on CPU time (client and server together for both: the bench process,
    plus medallion's process for medallion), since the wall clock of a shared machine follows its load. Each
    server first takes one small envelope of other objects, timed apart: cyberplan loads its validator on first
-   use (a one-time cost, printed), medallion has loaded everything when it starts.
+   use (a one-time cost, printed), medallion has loaded everything when it starts. The step runs in rounds
+   (``CYBERPLAN_BENCH_TAXII_ROUNDS``, default 5), each into empty collections (a new medallion process, a
+   new cyberplan collection), the two servers in turn and in alternating order; the ratio of each round and
+   the median are printed, since this machine's speed can change between one minute and the next.
 2. Paging: the whole collection read with ``as_pages`` (pages of 1,000). Objects per second, ratio.
 3. cyberplan alone: paging a larger collection (rows written directly, as publishing would leave them), to
    show the rate per object does not fall as the collection grows (keyset paging).
@@ -21,16 +24,14 @@ import datetime as dt
 import json
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from django.core.wsgi import get_wsgi_application
 from taxii2client.v21 import Collection, as_pages
 
 from cyberplan.core.choices import OrganisationType
@@ -43,6 +44,7 @@ from cyberplan.sharing.stix_out import TLP2_MARKING_IDS
 OBJECTS = int(os.environ.get("CYBERPLAN_BENCH_TAXII_OBJECTS", "10000"))
 LARGE = int(os.environ.get("CYBERPLAN_BENCH_TAXII_LARGE", "100000"))
 ADD_ONLY = os.environ.get("CYBERPLAN_BENCH_TAXII_ADD_ONLY", "") == "1"  # measure adding, skip paging
+ADD_ROUNDS = int(os.environ.get("CYBERPLAN_BENCH_TAXII_ROUNDS", "5"))
 ENVELOPE = 1000
 PAGE = 1000
 MEDALLION_COLLECTION = "91a7b528-80eb-42ed-a74d-c6fbd5a26116"
@@ -123,26 +125,9 @@ def start_medallion(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
     return process, f"{base}/api1/collections/{MEDALLION_COLLECTION}/"
 
 
-class _Quiet(WSGIRequestHandler):
-    def log_message(self, *args: Any) -> None:
-        """Write no access log line: the server's output would bury the run's own."""
-
-
-class _Threaded(WSGIServer):
-    daemon_threads = True
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        thread = threading.Thread(target=self._handle, args=(request, client_address), daemon=True)
-        thread.start()
-
-    def _handle(self, request: Any, client_address: Any) -> None:
-        try:
-            self.finish_request(request, client_address)
-        finally:
-            self.shutdown_request(request)
-
-
-def start_cyberplan() -> tuple[WSGIServer, str, str, str, Any]:
+def start_cyberplan() -> tuple[subprocess.Popen[bytes], str, str, str, Any]:
+    """cyberplan as the deployment guide serves it: gunicorn (one sync worker), database connections kept
+    for reuse (``DATABASE_CONN_MAX_AGE=60``), on this run's data directory and database."""
     owner = Organisation.objects.create(
         name="Bench owner", slug="bench-owner", type=OrganisationType.NATIONAL_CSIRT, country="PY"
     )
@@ -154,10 +139,32 @@ def start_cyberplan() -> tuple[WSGIServer, str, str, str, Any]:
     collection = do_create_collection(None, group, title="Bench", content=CollectionContent.POSTED, default_tlp="green")
     credential, secret = do_issue_credential(None, owner, partner, "bench")
     port = free_port()
-    server = make_server("127.0.0.1", port, get_wsgi_application(), server_class=_Threaded, handler_class=_Quiet)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    process = subprocess.Popen(  # our own environment's gunicorn, fixed arguments
+        [gunicorn, "cyberplan.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--timeout", "600"],
+        env={**os.environ, "DATABASE_CONN_MAX_AGE": "60"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_for(port)
     url = f"http://127.0.0.1:{port}/taxii2/api/collections/{collection.pk}/"
-    return server, url, str(credential.pk), secret, collection
+    return process, url, str(credential.pk), secret, collection
+
+
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds of a process and its children (gunicorn's arbiter and its worker)."""
+    total = cpu_seconds(pid)
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        total += cpu_seconds(int(child))
+    return total
+
+
+def another_collection(collection: Any, url: str, title: str) -> tuple[str, Any]:
+    """A new, empty collection of the same group (and its URL on the same server)."""
+    fresh = do_create_collection(
+        None, collection.group, title=title, content=CollectionContent.POSTED, default_tlp="green"
+    )
+    return url.replace(str(collection.pk), str(fresh.pk)), fresh
 
 
 def cpu_seconds(pid: int) -> float:
@@ -169,12 +176,12 @@ def cpu_seconds(pid: int) -> float:
 def add_all(collection: Collection, objects: list[dict[str, Any]], server_pid: int | None) -> tuple[float, float]:
     """Objects per second on the wall clock and per CPU second (this process, plus the server's if apart)."""
     started, cpu = time.perf_counter(), time.process_time()
-    server_cpu = cpu_seconds(server_pid) if server_pid else 0.0
+    server_cpu = process_tree_cpu(server_pid) if server_pid else 0.0
     for start in range(0, len(objects), ENVELOPE):
         status = collection.add_objects({"objects": objects[start : start + ENVELOPE]}, wait_for_completion=False)
         if status.failure_count:
             raise RuntimeError(f"{status.failure_count} objects refused")
-    used = time.process_time() - cpu + ((cpu_seconds(server_pid) - server_cpu) if server_pid else 0.0)
+    used = time.process_time() - cpu + ((process_tree_cpu(server_pid) - server_cpu) if server_pid else 0.0)
     return len(objects) / (time.perf_counter() - started), len(objects) / used
 
 
@@ -220,26 +227,60 @@ def fill_directly(collection: Any, start: int, count: int) -> None:
     SharedObject.objects.bulk_create(batch)
 
 
+def add_rounds(
+    folder: Path, server_pid: int, cyberplan_url: str, collection: Any, user: str, secret: str, objects: list[Any]
+) -> Any:
+    """Step 1 in rounds on empty collections, the servers in alternating order; the last round's medallion
+    process, both taxii2-client collections and cyberplan's collection, for the paging steps."""
+    ratios_wall, ratios_cpu, last = [], [], None
+    for number in range(1, ADD_ROUNDS + 1):
+        round_folder = folder / f"round-{number}"
+        round_folder.mkdir()
+        medallion, medallion_url = start_medallion(round_folder)
+        try:
+            url, ours_model = another_collection(collection, cyberplan_url, f"Bench round {number}")
+            theirs = Collection(medallion_url, user="bench", password="bench")  # noqa: S106 -- the throw-away medallion's
+            ours = Collection(url, user=user, password=secret)
+            warm_theirs, warm_ours = warm_up(theirs), warm_up(ours)
+            if number % 2:
+                add_theirs, cpu_theirs = add_all(theirs, objects, medallion.pid)
+                add_ours, cpu_ours = add_all(ours, objects, server_pid)
+            else:
+                add_ours, cpu_ours = add_all(ours, objects, server_pid)
+                add_theirs, cpu_theirs = add_all(theirs, objects, medallion.pid)
+        finally:
+            if number < ADD_ROUNDS:
+                medallion.terminate()
+                medallion.wait(timeout=10)
+        ratios_wall.append(add_ours / add_theirs)
+        ratios_cpu.append(cpu_ours / cpu_theirs)
+        print(
+            f"  round {number} ({'medallion' if number % 2 else 'cyberplan'} first; first envelope of 10: "
+            f"medallion {warm_theirs:.2f} s, cyberplan {warm_ours:.2f} s): medallion {add_theirs:,.0f} objects/s, "
+            f"cyberplan {add_ours:,.0f} objects/s, ratio {add_ours / add_theirs:.2f}x; CPU per object medallion "
+            f"{1e6 / cpu_theirs:,.0f} us, cyberplan {1e6 / cpu_ours:,.0f} us, ratio {cpu_ours / cpu_theirs:.2f}x",
+            flush=True,
+        )
+        last = (medallion, theirs, ours, ours_model)
+    print(
+        f"  median of {ADD_ROUNDS} rounds: ratio cyberplan/medallion {statistics.median(ratios_wall):.2f}x on the "
+        f"wall clock, {statistics.median(ratios_cpu):.2f}x per CPU second "
+        f"(rounds {min(ratios_cpu):.2f} to {max(ratios_cpu):.2f})",
+        flush=True,
+    )
+    return last
+
+
 def main() -> None:
     objects = [indicator(n) for n in range(OBJECTS)]
     with tempfile.TemporaryDirectory(prefix="bench-medallion-") as folder:
-        medallion, medallion_url = start_medallion(Path(folder))
         server, cyberplan_url, user, secret, collection = start_cyberplan()
+        medallion = None
         try:
-            theirs = Collection(medallion_url, user="bench", password="bench")  # noqa: S106 -- the throw-away medallion's
-            ours = Collection(cyberplan_url, user=user, password=secret)
-            warm_theirs, warm_ours = warm_up(theirs), warm_up(ours)
-            print(f"first envelope (10 objects): medallion {warm_theirs:.2f} s, cyberplan {warm_ours:.2f} s")
-            (add_theirs, cpu_theirs), (add_ours, cpu_ours) = (
-                add_all(theirs, objects, medallion.pid),
-                add_all(ours, objects, None),
+            print(f"adding {OBJECTS:,} objects in envelopes of {ENVELOPE:,} (cyberplan validating each):")
+            medallion, theirs, ours, ours_model = add_rounds(
+                Path(folder), server.pid, cyberplan_url, collection, user, secret, objects
             )
-            print(f"adding {OBJECTS:,} objects in envelopes of {ENVELOPE:,}:")
-            print(f"  medallion {add_theirs:,.0f} objects/s, cyberplan {add_ours:,.0f} objects/s (validating each)")
-            print(f"  ratio cyberplan/medallion: {add_ours / add_theirs:.3f}x", flush=True)
-            print(f"  per CPU second: medallion {cpu_theirs:,.0f}, cyberplan {cpu_ours:,.0f} objects")
-            print(f"  ratio cyberplan/medallion per CPU second: {cpu_ours / cpu_theirs:.3f}x", flush=True)
-            print(f"  CPU per object: medallion {1e6 / cpu_theirs:,.0f} us, cyberplan {1e6 / cpu_ours:,.0f} us")
             if ADD_ONLY:
                 return
             page_theirs, page_ours = page_all(theirs, OBJECTS + 10), page_all(ours, OBJECTS + 10)
@@ -247,13 +288,15 @@ def main() -> None:
             print(f"  medallion {page_theirs:,.0f} objects/s, cyberplan {page_ours:,.0f} objects/s")
             print(f"  ratio cyberplan/medallion: {page_ours / page_theirs:.1f}x", flush=True)
             if LARGE > OBJECTS:
-                fill_directly(collection, OBJECTS, LARGE - OBJECTS)
+                fill_directly(ours_model, OBJECTS, LARGE - OBJECTS)
                 print(f"cyberplan alone, paging {LARGE:,} objects in pages of {PAGE:,}:")
                 print(f"  {page_all(ours, LARGE + 10):,.0f} objects/s (at {OBJECTS:,}: {page_ours:,.0f})", flush=True)
         finally:
-            server.shutdown()
-            medallion.terminate()
-            medallion.wait(timeout=10)
+            server.terminate()
+            server.wait(timeout=10)
+            if medallion is not None:
+                medallion.terminate()
+                medallion.wait(timeout=10)
 
 
 if __name__ == "__main__":

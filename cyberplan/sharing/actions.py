@@ -255,11 +255,22 @@ def _held_versions(collection: Collection, stix_ids: list[str]) -> tuple[set[tup
     one query for an envelope of up to the database's number of parameters (998 ids on SQLite)."""
     held: set[tuple[str, str]] = set()
     size = (connection.features.max_query_params or len(stix_ids) + 1) - 1
-    for start in range(0, len(stix_ids), size):
-        chunk = stix_ids[start : start + size]
-        held.update(
-            SharedObject.objects.filter(collection=collection, stix_id__in=chunk).values_list("stix_id", "version")
-        )
+    meta = SharedObject._meta
+    quote = connection.ops.quote_name
+    columns = {name: quote(meta.get_field(name).column) for name in ("collection", "stix_id", "version")}
+    # Written out rather than through ``stix_id__in``: the ORM prepares each of the thousand values through
+    # the field (a fifth of the cost of adding an envelope, measured by bench/bench_taxii.py). Table and
+    # column names come from the model and are quoted; every value is a parameter.
+    head = (
+        f"SELECT {columns['stix_id']}, {columns['version']} FROM {quote(meta.db_table)} "  # noqa: S608
+        f"WHERE {columns['collection']} = %s AND {columns['stix_id']} IN "
+    )
+    key = meta.get_field("collection").get_db_prep_save(collection.pk, connection)
+    with connection.cursor() as cursor:
+        for start in range(0, len(stix_ids), size):
+            chunk = stix_ids[start : start + size]
+            cursor.execute(head + "(" + ", ".join(["%s"] * len(chunk)) + ")", [key, *chunk])
+            held.update((str(stix_id), str(version)) for stix_id, version in cursor.fetchall())
     return held, {stix_id for stix_id, _version in held}
 
 
