@@ -174,8 +174,13 @@ class PartnerCredential(models.Model):
 class SharedObject(models.Model):
     """One version of one STIX object in one collection, as served over TAXII."""
 
+    # No index of its own: every index below starts with the collection (each index costs every added row).
     collection = models.ForeignKey(
-        Collection, verbose_name=_("collection"), on_delete=models.CASCADE, related_name="shared_objects"
+        Collection,
+        verbose_name=_("collection"),
+        on_delete=models.CASCADE,
+        related_name="shared_objects",
+        db_index=False,
     )
     stix_id = models.CharField(_("STIX id"), max_length=250)
     stix_type = models.CharField(_("type"), max_length=250)
@@ -184,7 +189,10 @@ class SharedObject(models.Model):
     spec_version = models.CharField(_("spec version"), max_length=10, default="2.1")
     date_added = models.DateTimeField(_("date added"))  # server time, unique and increasing per collection
     tlp = models.CharField(_("TLP"), max_length=15, choices=TLP.choices)
-    owner = models.ForeignKey(Organisation, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="+")
+    # Not indexed: only deleting an organisation looks objects up by owner alone (rare; a scan then).
+    owner = models.ForeignKey(
+        Organisation, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     is_latest = models.BooleanField(_("latest version"), default=True)
     is_first = models.BooleanField(_("first version"), default=True)
     body = models.JSONField(_("object"))
@@ -194,10 +202,10 @@ class SharedObject(models.Model):
         verbose_name_plural = _("shared objects")
         constraints = [
             models.UniqueConstraint(fields=["collection", "stix_id", "version"], name="unique_shared_object_version"),
+            # Also the keyset of paging, (date_added, id): date_added is unique within a collection.
             models.UniqueConstraint(fields=["collection", "date_added"], name="unique_shared_object_date_added"),
         ]
         indexes = [
-            models.Index(fields=["collection", "date_added", "id"], name="sharing_object_keyset"),
             models.Index(fields=["collection", "stix_id", "version_at"], name="sharing_object_versions"),
         ]
 
