@@ -18,7 +18,7 @@ TEST_PROCESSES ?= 2
 
 test:  ## Install what tests need and run the whole suite (SQLite, browser tests included) in two processes
 	@scripts/bootstrap.sh --test
-	CYBERPLAN_ENV=test $(PY) -m pytest -n $(TEST_PROCESSES) --dist loadfile
+	CYBERPLAN_ENV=test $(PY) -m pytest -n $(TEST_PROCESSES) --dist loadfile --durations=25
 
 FAST := not slow and not browser and not worker and not spark
 
@@ -34,7 +34,7 @@ test-fast:  ## The quick tier: the suite less the slow, browser, worker and Spar
 test-postgres:  ## Run the database tests against PostgreSQL (needs DATABASE_URL)
 	@scripts/bootstrap.sh --test
 	@test -n "$$DATABASE_URL" || { echo "make test-postgres: set DATABASE_URL to a PostgreSQL database"; exit 2; }
-	CYBERPLAN_ENV=test $(PY) -m pytest -m "not browser and not spark" --ignore=tests/pipeline --ignore=tests/analytics \
+	CYBERPLAN_ENV=test $(PY) -m pytest --durations=25 -m "not browser and not spark" --ignore=tests/pipeline --ignore=tests/analytics \
 	  --ignore=tests/core/test_access_exhaustive.py --ignore=tests/api/test_contract.py \
 	  --ignore=tests/regional/test_two_instances.py
 

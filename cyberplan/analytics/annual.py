@@ -112,6 +112,14 @@ def exposure(ctx: Context) -> ir.Table:
     return _sources_by(known, ["country"]).limit(TOP)
 
 
+def counted_exposure(counts: ir.Table) -> ir.Table:
+    """:func:`exposure` from the source counts per victim country (``Context.country_counts``): each
+    address counted once per country whatever its labels, as the distinct count does."""
+    known = counts.filter(counts.in_country != UNKNOWN)
+    grouped = known.group_by(country=known.in_country).aggregate(sources=known.sources.sum().cast("int64"))
+    return grouped.order_by([ibis.desc("sources"), "country"]).limit(TOP)
+
+
 def per_thousand(rows: Iterable[dict[str, Any]], announced: Callable[[str], int | None]) -> list[dict[str, Any]]:
     """The rows of ``exposure`` with the country's announced IPv4 addresses and the sources per 1,000 of
     them (None when the registry data gives the country none)."""

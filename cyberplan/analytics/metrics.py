@@ -85,6 +85,9 @@ class Context:
     #: the source counts of the period and filters, restricted to the TLP labels the scope allows, when
     #: they answer the scope exactly (:func:`counts_answer`); None otherwise
     counts: ir.Table | None = None
+    #: the same source counts per victim country (every known country, or the scope's one), the period's
+    #: totals only, when they answer the scope; None otherwise
+    country_counts: ir.Table | None = None
     #: the events of every year up to the period's (:func:`history_table`): year, class, weight
     history: ir.Table | None = None
 
@@ -100,15 +103,18 @@ class Metric:
     build: Callable[[Context], ir.Table]
     #: applied to the engine's rows, e.g. significance tests
     post: Callable[[list[dict[str, Any]], Scope], list[dict[str, Any]]] | None = None
-    #: the same rows from the source counts (``Context.counts``), when the context has them
+    #: the same rows from the source counts (the context's :attr:`counted_from`), when the context has them
     counted: Callable[[ir.Table], ir.Table] | None = None
     #: whether :attr:`build` reads the sources frame
     reads_sources: bool = False
+    #: which source counts of the context :attr:`counted` reads: ``counts`` or ``country_counts``
+    counted_from: str = "counts"
 
     def expression(self, ctx: Context) -> ir.Table:
         """The metric's query for ``ctx``: from the source counts when they answer it, else :attr:`build`."""
-        if self.counted is not None and ctx.counts is not None:
-            return self.counted(ctx.counts)
+        counts = getattr(ctx, self.counted_from)
+        if self.counted is not None and counts is not None:
+            return self.counted(counts)
         return self.build(ctx)
 
 
@@ -278,6 +284,27 @@ def _counts(frames: Frames, scope: Scope) -> ir.Table | None:
     ).mutate(seen_before=table.before.isin(masks))
 
 
+def _country_counts(frames: Frames, scope: Scope) -> ir.Table | None:
+    """The source counts of the scope's period and readable labels per victim country (the scope's
+    country, or every known one), when they answer the scope: what exposure counts."""
+    masks = label_masks(scope)
+    if frames.source_counts is None or masks is None or not counts_answer(scope):
+        return None
+    table = frames.source_counts
+    country = table.in_country == scope.countries[0] if scope.countries else table.in_country != ""
+    return table.filter(
+        [
+            table.kind == "total",
+            table.span == counted_span(scope.period),
+            table.start == scope.period.start,
+            table.in_sector == (scope.sectors[0] if scope.sectors else ""),
+            table.in_taxonomy == (scope.taxonomies[0] if scope.taxonomies else ""),
+            country,
+            table["mask"].isin(masks),
+        ]
+    )
+
+
 def history_end(period: Period) -> dt.date:
     """The day after the yearly history of ``period``: 1 January after the year the period ends in."""
     return dt.date((period.end - dt.timedelta(days=1)).year + 1, 1, 1)
@@ -304,6 +331,7 @@ def context(frames: Frames, scope: Scope) -> Context:
     """The frames restricted to the scope's period, its comparison periods and its filters."""
     period = scope.period
     counts = _counts(frames, scope)
+    country_counts = _country_counts(frames, scope)
     history = history_table(_history_source(frames), scope)
     frames = chosen(frames, scope)
 
@@ -317,6 +345,7 @@ def context(frames: Frames, scope: Scope) -> Context:
         year_earlier=within(period.year_earlier()),
         before=within(period.previous()),
         counts=counts,
+        country_counts=country_counts,
         history=history,
     )
 
@@ -566,7 +595,14 @@ METRICS: tuple[Metric, ...] = (
         post=annual.remediation_shares,
         reads_sources=True,
     ),
-    Metric("exposure", "Exposure: distinct sources per victim country", annual.exposure, reads_sources=True),
+    Metric(
+        "exposure",
+        "Exposure: distinct sources per victim country",
+        annual.exposure,
+        counted=annual.counted_exposure,
+        reads_sources=True,
+        counted_from="country_counts",
+    ),
     Metric("history", "Events per year since the first imported year", annual.history),
     Metric(
         "change_previous",
@@ -708,6 +744,7 @@ def _staged(engine: Any, frames: Frames, scope: Scope, wanted: list[str]) -> _St
         sources = stage("sources", frames.sources) if sources_read else frames.sources
         incidents = stage("incidents", frames.incidents)
     counts: ir.Table | None = None
+    country_counts: ir.Table | None = None
     if counted and frames.source_counts is not None:
         source = engine.alias(frames.source_counts, "staged_from_counts")
 
@@ -719,6 +756,16 @@ def _staged(engine: Any, frames: Frames, scope: Scope, wanted: list[str]) -> _St
         key = ("staged_from_counts", tuple(source.schema().items()), scope_key)
         counts = engine.stage("staged_counts", key, restricted)
         staged.append(counts)
+        if any(BY_ID[m].counted_from == "country_counts" for m in wanted):
+
+            def by_country(source: ir.Table = source) -> ir.Table:
+                table = _country_counts(replace(frames, source_counts=source), scope)
+                assert table is not None  # noqa: S101 (counted says the counts answer the scope)
+                return table
+
+            country_key = ("staged_from_counts", tuple(source.schema().items()), scope_key, "country")
+            country_counts = engine.stage("staged_country_counts", country_key, by_country)
+            staged.append(country_counts)
     history = _staged_history(engine, history_source, scope) if "history" in wanted else None
     if history is not None:
         staged.append(history)
@@ -743,6 +790,7 @@ def _staged(engine: Any, frames: Frames, scope: Scope, wanted: list[str]) -> _St
             year_earlier=window("year_earlier"),
             before=window("previous"),
             counts=counts,
+            country_counts=country_counts,
             history=history,
         )
 

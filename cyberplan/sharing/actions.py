@@ -257,7 +257,8 @@ def _held_versions(collection: Collection, stix_ids: list[str]) -> tuple[set[tup
     size = (connection.features.max_query_params or len(stix_ids) + 1) - 1
     meta = SharedObject._meta
     quote = connection.ops.quote_name
-    columns = {name: quote(meta.get_field(name).column) for name in ("collection", "stix_id", "version")}
+    fields: dict[str, Any] = {name: meta.get_field(name) for name in ("collection", "stix_id", "version")}
+    columns = {name: quote(model_field.column) for name, model_field in fields.items()}
     # Written out rather than through ``stix_id__in``: the ORM prepares each of the thousand values through
     # the field (a fifth of the cost of adding an envelope, measured by bench/bench_taxii.py). Table and
     # column names come from the model and are quoted; every value is a parameter.
@@ -265,7 +266,7 @@ def _held_versions(collection: Collection, stix_ids: list[str]) -> tuple[set[tup
         f"SELECT {columns['stix_id']}, {columns['version']} FROM {quote(meta.db_table)} "  # noqa: S608
         f"WHERE {columns['collection']} = %s AND {columns['stix_id']} IN "
     )
-    key = meta.get_field("collection").get_db_prep_save(collection.pk, connection)
+    key = fields["collection"].get_db_prep_save(collection.pk, connection)
     with connection.cursor() as cursor:
         for start in range(0, len(stix_ids), size):
             chunk = stix_ids[start : start + size]

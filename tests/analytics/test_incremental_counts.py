@@ -117,7 +117,10 @@ def test_every_filtered_page_equals_the_raw_events(
     scope = SCOPES[name]
     # a month, quarter or year within at most one sector, class and country reads the source counts
     answered = name in {"month", "quarter-viewer", "year", "country", "country-tlp", "sector-class-year"}
-    assert (metrics.context(TrendTables(generated_store).frames(engine), scope).counts is not None) == answered
+    ctx = metrics.context(TrendTables(generated_store).frames(engine), scope)
+    assert (ctx.counts is not None) == answered
+    # exposure (sources per victim country) reads the counts per country then, not the sources frame
+    assert (ctx.country_counts is not None) == answered
     expected = raw(generated_store, engine, scope)
     assert expected["sources_total"][0]["sources"] > 0 or name in {"odd-label", "type", "feed-tlp"}
     assert tabled(generated_store, engine, scope) == expected
