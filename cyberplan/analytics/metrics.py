@@ -507,10 +507,14 @@ def _incident_response(ctx: Context) -> ir.Table:
 
 
 def _round_hours(rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
+    """Hours to two decimals, the same whichever way the engine summed them: a mean read from the trend
+    tables (sums of sums) and from the raw events can differ in the last bits of a float, and at a half
+    (30.025 from 240.2 / 8) those bits would decide the second decimal. Rounded first to nine decimals,
+    both land on the same float, then on the same two decimals."""
     for row in rows:
         for name in ("mean_hours", "median_hours", "p90_hours"):
             if row.get(name) is not None:
-                row[name] = round(float(row[name]), 2)
+                row[name] = round(round(float(row[name]), 9), 2)
     return rows
 
 

@@ -198,3 +198,17 @@ def test_registry_counts() -> None:
     counts = count_blocks([8])
     assert counts["US"] >= 256 and all(value % 256 == 0 for value in counts.values())
     assert sum(counts.values()) <= 256 * 256 * 256
+
+
+def test_hours_round_alike_whichever_order_they_were_summed_in() -> None:
+    # The trend tables sum sums, the raw events sum values: at a mean of exactly x.xx5 the last bits of
+    # the float decided the second decimal, and the dashboard disagreed with the report's reference path.
+    hours = [37.5, 43.9, 50.8, 77.8, 52.1, 39.3, 49.0, 3.0]
+    forward, backward = sum(hours) / 8, sum(reversed(hours)) / 8
+    assert forward != backward and round(forward, 2) != round(backward, 2)
+    period = parse_period("2026-06")
+    rounded = [
+        metrics._round_hours([{"mean_hours": mean, "median_hours": None}], metrics.Scope(period))[0]["mean_hours"]
+        for mean in (forward, backward)
+    ]
+    assert rounded[0] == rounded[1] == 44.17
