@@ -112,14 +112,6 @@ def exposure(ctx: Context) -> ir.Table:
     return _sources_by(known, ["country"]).limit(TOP)
 
 
-def counted_exposure(counts: ir.Table) -> ir.Table:
-    """:func:`exposure` from the source counts per victim country (``Context.country_counts``): each
-    address counted once per country whatever its labels, as the distinct count does."""
-    known = counts.filter(counts.in_country != UNKNOWN)
-    grouped = known.group_by(country=known.in_country).aggregate(sources=known.sources.sum().cast("int64"))
-    return grouped.order_by([ibis.desc("sources"), "country"]).limit(TOP)
-
-
 def per_thousand(rows: Iterable[dict[str, Any]], announced: Callable[[str], int | None]) -> list[dict[str, Any]]:
     """The rows of ``exposure`` with the country's announced IPv4 addresses and the sources per 1,000 of
     them (None when the registry data gives the country none)."""
@@ -136,3 +128,15 @@ def history(ctx: Context) -> ir.Table:
     assert history is not None  # noqa: S101 (every context has it)
     grouped = history.group_by(["year", "taxonomy"]).aggregate(events=history.n.sum())
     return grouped.order_by(["year", "taxonomy"])
+
+
+def round_hours(rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
+    """Hours to two decimals, the same whichever way the engine summed them: a mean read from the trend
+    tables (sums of sums) and from the raw events can differ in the last bits of a float, and at a half
+    (30.025 from 240.2 / 8) those bits would decide the second decimal. Rounded first to nine decimals,
+    both land on the same float, then on the same two decimals."""
+    for row in rows:
+        for name in ("mean_hours", "median_hours", "p90_hours"):
+            if row.get(name) is not None:
+                row[name] = round(round(float(row[name]), 9), 2)
+    return rows

@@ -27,7 +27,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from . import annual, stats
+from . import annual, counted, stats
 from .engines import event_schema
 from .frames import (
     EVENT_DIMENSIONS,
@@ -429,38 +429,6 @@ def _sources_total(ctx: Context) -> ir.Table:
     return sources.aggregate(sources=sources.source_ip.nunique())
 
 
-def _kind(counts: ir.Table, kind: str) -> ir.Table:
-    return counts.filter(counts.kind == kind)
-
-
-def _counted_total(counts: ir.Table) -> ir.Table:
-    total = _kind(counts, "total")
-    return total.aggregate(sources=total.sources.sum().fill_null(0).cast("int64"))
-
-
-def _counted_timeline(counts: ir.Table) -> ir.Table:
-    days = _kind(counts, "day")
-    grouped = days.group_by(bucket=days.day).aggregate(sources=days.sources.sum().cast("int64"))
-    return grouped.order_by("bucket")
-
-
-def _counted_by(key: str) -> Callable[[ir.Table], ir.Table]:
-    def build(counts: ir.Table) -> ir.Table:
-        rows = _kind(counts, key)
-        grouped = rows.group_by(rows.key.name(key)).aggregate(sources=rows.sources.sum().cast("int64"))
-        return grouped.order_by([ibis.desc("sources"), key])
-
-    return build
-
-
-def _counted_new_vs_recurring(counts: ir.Table) -> ir.Table:
-    rows = _kind(counts, "recurring")
-    return rows.aggregate(
-        new=rows.sources.sum(where=~rows.seen_before).fill_null(0).cast("int64"),
-        recurring=rows.sources.sum(where=rows.seen_before).fill_null(0).cast("int64"),
-    )
-
-
 def _timeline(ctx: Context) -> ir.Table:
     events = ctx.current.days
     bucketed = events.mutate(bucket=_bucket(events, ctx.granularity))
@@ -506,27 +474,15 @@ def _incident_response(ctx: Context) -> ir.Table:
     ).order_by([ibis.desc("incidents"), "type"])
 
 
-def _round_hours(rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
-    """Hours to two decimals, the same whichever way the engine summed them: a mean read from the trend
-    tables (sums of sums) and from the raw events can differ in the last bits of a float, and at a half
-    (30.025 from 240.2 / 8) those bits would decide the second decimal. Rounded first to nine decimals,
-    both land on the same float, then on the same two decimals."""
-    for row in rows:
-        for name in ("mean_hours", "median_hours", "p90_hours"):
-            if row.get(name) is not None:
-                row[name] = round(round(float(row[name]), 9), 2)
-    return rows
-
-
 METRICS: tuple[Metric, ...] = (
     Metric("totals", "Key figures", _totals),
-    Metric("sources_total", "Distinct source addresses", _sources_total, counted=_counted_total, reads_sources=True),
+    Metric("sources_total", "Distinct source addresses", _sources_total, counted=counted.total, reads_sources=True),
     Metric("timeline", "Events over time by threat class", _timeline),
     Metric(
         "sources_timeline",
         "Distinct sources over time",
         _sources_timeline,
-        counted=_counted_timeline,
+        counted=counted.timeline,
         reads_sources=True,
     ),
     Metric("by_class", "Events by threat class and type", lambda c: _count_by(c.current.events, ["taxonomy", "type"])),
@@ -534,7 +490,7 @@ METRICS: tuple[Metric, ...] = (
         "sources_by_class",
         "Distinct sources by threat class",
         lambda c: _sources_by(c.current.sources, ["taxonomy"]),
-        counted=_counted_by("taxonomy"),
+        counted=counted.by_key("taxonomy"),
         reads_sources=True,
     ),
     Metric(
@@ -554,7 +510,7 @@ METRICS: tuple[Metric, ...] = (
         "sources_by_sector",
         "Distinct sources by sector",
         lambda c: _sources_by(c.current.sources, ["sector"]),
-        counted=_counted_by("sector"),
+        counted=counted.by_key("sector"),
         reads_sources=True,
     ),
     Metric("by_country", "Events by victim country", lambda c: _count_by(c.current.events, ["country"], TOP)),
@@ -577,20 +533,20 @@ METRICS: tuple[Metric, ...] = (
         "new_vs_recurring",
         "New and recurring sources",
         _new_vs_recurring,
-        counted=_counted_new_vs_recurring,
+        counted=counted.new_vs_recurring,
         reads_sources=True,
     ),
     Metric("incidents_by_type", "Incidents by type", _incident_counts(["taxonomy", "type"])),
     Metric("incidents_by_sector", "Incidents by sector", _incident_counts(["sector"])),
     Metric("incidents_by_severity", "Incidents by criticality", _incident_counts(["severity"])),
     Metric("incidents_by_reporter", "Incidents by reporter", _incident_counts(["reporter"])),
-    Metric("incident_response", "Time to respond to incidents", _incident_response, post=_round_hours),
+    Metric("incident_response", "Time to respond to incidents", _incident_response, post=annual.round_hours),
     Metric("incidents_by_status", "Incidents by status", _incident_counts(["status"])),
     Metric(
         "incident_times",
         "Time to close incidents: mean, median, 90th percentile",
         annual.incident_times,
-        post=_round_hours,
+        post=annual.round_hours,
     ),
     Metric(
         "remediation",
@@ -603,7 +559,7 @@ METRICS: tuple[Metric, ...] = (
         "exposure",
         "Exposure: distinct sources per victim country",
         annual.exposure,
-        counted=annual.counted_exposure,
+        counted=counted.exposure,
         reads_sources=True,
         counted_from="country_counts",
     ),

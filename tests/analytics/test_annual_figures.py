@@ -14,7 +14,7 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from cyberplan.analytics import metrics, service
+from cyberplan.analytics import annual, metrics, service
 from cyberplan.analytics.annual import per_thousand
 from cyberplan.analytics.engines import DuckDBEngine
 from cyberplan.analytics.periods import parse_period
@@ -208,7 +208,7 @@ def test_hours_round_alike_whichever_order_they_were_summed_in() -> None:
     assert forward != backward and round(forward, 2) != round(backward, 2)
     period = parse_period("2026-06")
     rounded = [
-        metrics._round_hours([{"mean_hours": mean, "median_hours": None}], metrics.Scope(period))[0]["mean_hours"]
+        annual.round_hours([{"mean_hours": mean, "median_hours": None}], metrics.Scope(period))[0]["mean_hours"]
         for mean in (forward, backward)
     ]
     assert rounded[0] == rounded[1] == 44.17
