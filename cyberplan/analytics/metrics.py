@@ -266,43 +266,30 @@ def chosen(frames: Frames, scope: Scope) -> Frames:
     return Frames(**tables, source_counts=frames.source_counts)
 
 
-def _counts(frames: Frames, scope: Scope) -> ir.Table | None:
-    """The source counts of the scope's month and readable labels, when they answer the scope."""
+def _counts(frames: Frames, scope: Scope, *, per_country: bool = False) -> ir.Table | None:
+    """The source counts of the scope's period, filters and readable labels, when they answer the scope.
+
+    ``per_country``: the period's totals per victim country instead (the scope's country, or every known
+    one), what exposure counts (``Context.country_counts``).
+    """
     masks = label_masks(scope)
     if frames.source_counts is None or masks is None or not counts_answer(scope):
         return None
     table = frames.source_counts
-    return table.filter(
+    country = scope.countries[0] if scope.countries else ""
+    kept = table.filter(
         [
             table.span == counted_span(scope.period),
             table.start == scope.period.start,
             table.in_sector == (scope.sectors[0] if scope.sectors else ""),
             table.in_taxonomy == (scope.taxonomies[0] if scope.taxonomies else ""),
-            table.in_country == (scope.countries[0] if scope.countries else ""),
-            table["mask"].isin(masks),
-        ]
-    ).mutate(seen_before=table.before.isin(masks))
-
-
-def _country_counts(frames: Frames, scope: Scope) -> ir.Table | None:
-    """The source counts of the scope's period and readable labels per victim country (the scope's
-    country, or every known one), when they answer the scope: what exposure counts."""
-    masks = label_masks(scope)
-    if frames.source_counts is None or masks is None or not counts_answer(scope):
-        return None
-    table = frames.source_counts
-    country = table.in_country == scope.countries[0] if scope.countries else table.in_country != ""
-    return table.filter(
-        [
-            table.kind == "total",
-            table.span == counted_span(scope.period),
-            table.start == scope.period.start,
-            table.in_sector == (scope.sectors[0] if scope.sectors else ""),
-            table.in_taxonomy == (scope.taxonomies[0] if scope.taxonomies else ""),
-            country,
             table["mask"].isin(masks),
         ]
     )
+    if per_country:
+        in_country = kept.in_country == country if country else kept.in_country != ""
+        return kept.filter([kept.kind == "total", in_country])
+    return kept.filter(kept.in_country == country).mutate(seen_before=kept.before.isin(masks))
 
 
 def history_end(period: Period) -> dt.date:
@@ -331,7 +318,7 @@ def context(frames: Frames, scope: Scope) -> Context:
     """The frames restricted to the scope's period, its comparison periods and its filters."""
     period = scope.period
     counts = _counts(frames, scope)
-    country_counts = _country_counts(frames, scope)
+    country_counts = _counts(frames, scope, per_country=True)
     history = history_table(_history_source(frames), scope)
     frames = chosen(frames, scope)
 
@@ -703,29 +690,22 @@ def _staged(engine: Any, frames: Frames, scope: Scope, wanted: list[str]) -> _St
         networks = stage("networks", frames.networks, current_only=frames.networks is not frames.events)
         sources = stage("sources", frames.sources) if sources_read else frames.sources
         incidents = stage("incidents", frames.incidents)
-    counts: ir.Table | None = None
-    country_counts: ir.Table | None = None
+    kept_counts: dict[bool, ir.Table] = {}
     if counted and frames.source_counts is not None:
         source = engine.alias(frames.source_counts, "staged_from_counts")
+        per_country_wanted = any(BY_ID[m].counted_from == "country_counts" for m in wanted)
+        for per_country in (False, True) if per_country_wanted else (False,):
 
-        def restricted(source: ir.Table = source) -> ir.Table:
-            table = _counts(replace(frames, source_counts=source), scope)
-            assert table is not None  # noqa: S101 (counted says the counts answer the scope)
-            return table
-
-        key = ("staged_from_counts", tuple(source.schema().items()), scope_key)
-        counts = engine.stage("staged_counts", key, restricted)
-        staged.append(counts)
-        if any(BY_ID[m].counted_from == "country_counts" for m in wanted):
-
-            def by_country(source: ir.Table = source) -> ir.Table:
-                table = _country_counts(replace(frames, source_counts=source), scope)
+            def restricted(source: ir.Table = source, per_country: bool = per_country) -> ir.Table:
+                table = _counts(replace(frames, source_counts=source), scope, per_country=per_country)
                 assert table is not None  # noqa: S101 (counted says the counts answer the scope)
                 return table
 
-            country_key = ("staged_from_counts", tuple(source.schema().items()), scope_key, "country")
-            country_counts = engine.stage("staged_country_counts", country_key, by_country)
-            staged.append(country_counts)
+            key = ("staged_from_counts", tuple(source.schema().items()), scope_key, per_country)
+            name = "staged_country_counts" if per_country else "staged_counts"
+            kept_counts[per_country] = engine.stage(name, key, restricted)
+            staged.append(kept_counts[per_country])
+    counts, country_counts = kept_counts.get(False), kept_counts.get(True)
     history = _staged_history(engine, history_source, scope) if "history" in wanted else None
     if history is not None:
         staged.append(history)
