@@ -27,7 +27,7 @@ import duckdb
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import OperationalError, connection
 from django.db.migrations.loader import MigrationLoader
 from pytest_django import Settings
 
@@ -182,12 +182,10 @@ class Target:
         A plain ``DROP DATABASE`` stops an autovacuum worker busy on the freshly restored tables
         by itself; ``WITH (FORCE)`` would instead try to terminate it, which a role without
         ``pg_signal_backend`` (CI's) may not do. A connection of the restore process that is
-        still closing is waited for, a few seconds at most.
+        still closing is waited for, 30 seconds at most.
         """
         if not self.name:
             return
-        from django.db import OperationalError
-
         deadline = time.monotonic() + 30
         while True:
             try:
