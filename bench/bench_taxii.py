@@ -136,7 +136,6 @@ def start_cyberplan() -> tuple[subprocess.Popen[bytes], str, str, str, Any]:
     )
     group = do_create_group(None, owner, name="Bench", tlp_ceiling="amber")
     do_set_member(None, group, partner, can_read=True, can_write=True, need_to_know=True)
-    collection = do_create_collection(None, group, title="Bench", content=CollectionContent.POSTED, default_tlp="green")
     credential, secret = do_issue_credential(None, owner, partner, "bench")
     port = free_port()
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
@@ -147,8 +146,7 @@ def start_cyberplan() -> tuple[subprocess.Popen[bytes], str, str, str, Any]:
         stderr=subprocess.DEVNULL,
     )
     wait_for(port)
-    url = f"http://127.0.0.1:{port}/taxii2/api/collections/{collection.pk}/"
-    return process, url, str(credential.pk), secret, collection
+    return process, f"http://127.0.0.1:{port}/taxii2/api/collections/", str(credential.pk), secret, group
 
 
 def process_tree_cpu(pid: int) -> float:
@@ -159,12 +157,10 @@ def process_tree_cpu(pid: int) -> float:
     return total
 
 
-def another_collection(collection: Any, url: str, title: str) -> tuple[str, Any]:
-    """A new, empty collection of the same group (and its URL on the same server)."""
-    fresh = do_create_collection(
-        None, collection.group, title=title, content=CollectionContent.POSTED, default_tlp="green"
-    )
-    return url.replace(str(collection.pk), str(fresh.pk)), fresh
+def new_collection(group: Any, collections_url: str, title: str) -> tuple[str, Any]:
+    """A new, empty collection of the bench's sharing group, and its URL on the server."""
+    fresh = do_create_collection(None, group, title=title, content=CollectionContent.POSTED, default_tlp="green")
+    return f"{collections_url}{fresh.pk}/", fresh
 
 
 def cpu_seconds(pid: int) -> float:
@@ -228,7 +224,7 @@ def fill_directly(collection: Any, start: int, count: int) -> None:
 
 
 def add_rounds(
-    folder: Path, server_pid: int, cyberplan_url: str, collection: Any, user: str, secret: str, objects: list[Any]
+    folder: Path, server_pid: int, collections_url: str, group: Any, user: str, secret: str, objects: list[Any]
 ) -> Any:
     """Step 1 in rounds on empty collections, the servers in alternating order; the last round's medallion
     process, both taxii2-client collections and cyberplan's collection, for the paging steps."""
@@ -238,7 +234,7 @@ def add_rounds(
         round_folder.mkdir()
         medallion, medallion_url = start_medallion(round_folder)
         try:
-            url, ours_model = another_collection(collection, cyberplan_url, f"Bench round {number}")
+            url, ours_model = new_collection(group, collections_url, f"Bench round {number}")
             theirs = Collection(medallion_url, user="bench", password="bench")  # noqa: S106 -- the throw-away medallion's
             ours = Collection(url, user=user, password=secret)
             warm_theirs, warm_ours = warm_up(theirs), warm_up(ours)
@@ -274,12 +270,12 @@ def add_rounds(
 def main() -> None:
     objects = [indicator(n) for n in range(OBJECTS)]
     with tempfile.TemporaryDirectory(prefix="bench-medallion-") as folder:
-        server, cyberplan_url, user, secret, collection = start_cyberplan()
+        server, collections_url, user, secret, group = start_cyberplan()
         medallion = None
         try:
             print(f"adding {OBJECTS:,} objects in envelopes of {ENVELOPE:,} (cyberplan validating each):")
             medallion, theirs, ours, ours_model = add_rounds(
-                Path(folder), server.pid, cyberplan_url, collection, user, secret, objects
+                Path(folder), server.pid, collections_url, group, user, secret, objects
             )
             if ADD_ONLY:
                 return
