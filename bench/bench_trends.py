@@ -235,6 +235,8 @@ def generate(store: EventStore, events: int) -> list[str]:
             "classification.taxonomy": f"CASE WHEN {incident} THEN {_pick(INCIDENT_TYPES, 13, 0)} ELSE {_by_feed(CLASSES, 4, 0, 'NULL')} END",
             "classification.type": f"CASE WHEN {incident} THEN {_pick(INCIDENT_TYPES, 13, 1)} ELSE {_by_feed(CLASSES, 4, 1, 'NULL')} END",
             "classification.identifier": f"CASE WHEN {incident} THEN {_pick(INCIDENT_TYPES, 13, 2)} ELSE {_by_feed(CLASSES, 4, 2, 'NULL')} END",
+            # the sharing platforms' malware reports name the family (their identifier)
+            "malware.name": f"CASE WHEN NOT ({incident}) AND feed IN ('stix', 'misp') THEN {_by_feed(CLASSES, 4, 2, 'NULL')} END",
             "severity": f"CASE WHEN {incident} THEN {_pick(INCIDENT_TYPES, 13, 3)} ELSE {_by_feed(CLASSES, 4, 3, 'NULL')} END",
             "feed.name": f"CASE WHEN {incident} THEN 'veris' ELSE feed END",
             "feed.provider": f"CASE WHEN {incident} THEN {_pick(REPORTERS, 12)} ELSE provider END",

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import ibis
 import ibis.expr.types as ir
 
-from .frames import UNKNOWN
+from .frames import REMEDIATION_CLASS, REMEDIATION_TYPE, UNKNOWN
 
 if TYPE_CHECKING:
     from .metrics import Context, Scope
@@ -69,11 +69,6 @@ def incident_times(ctx: Context) -> ir.Table:
             )
         )
     return parts[0].union(parts[1]).order_by([ibis.desc("overall"), ibis.desc("incidents"), "type"])
-
-
-#: The addresses remediation follows: vulnerable systems and infected systems.
-REMEDIATION_CLASS = "vulnerable"
-REMEDIATION_TYPE = "infected-system"
 
 
 def remediation(ctx: Context) -> ir.Table:

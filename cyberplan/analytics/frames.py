@@ -343,14 +343,24 @@ def tlp_bit_sql(column: str) -> str:
     return f"CAST(CASE {column} {cases} ELSE {OTHER_LABEL} END AS BIGINT)"
 
 
+#: The addresses remediation follows: vulnerable systems (this class) and infected systems (this type).
+REMEDIATION_CLASS = "vulnerable"
+REMEDIATION_TYPE = "infected-system"
+
+
 def addresses_sql(sources: str) -> str:
     """DuckDB SQL: the addresses of the sources frame's rows in ``sources`` (a table or a parenthesised
-    query), one row per month, address, class, sector and country with the bits of the TLP labels it was
-    reported with (``mask``, :data:`TLP_BITS`). Written beside each part of the trend tables, it is
-    what the monthly source counts are computed from (:func:`source_counts_sql`)."""
+    query), one row per month, address, class, sector, country and malware family with the bits of the
+    TLP labels it was reported with (``mask``, :data:`TLP_BITS`) and of those it was reported with as a
+    vulnerable or infected system (``held``, 0 when never; what remediation follows). Written beside each
+    part of the trend tables, it is what the monthly source counts are computed from
+    (:func:`source_counts_sql`)."""
+    bit = tlp_bit_sql("tlp")
+    held = f"taxonomy = '{REMEDIATION_CLASS}' OR type = '{REMEDIATION_TYPE}'"
     return f"""
-        SELECT CAST(date_trunc('month', day) AS DATE) AS month, source_ip, taxonomy, sector, country,
-               CAST(bit_or({tlp_bit_sql("tlp")}) AS BIGINT) AS mask
+        SELECT CAST(date_trunc('month', day) AS DATE) AS month, source_ip, taxonomy, sector, country, family,
+               CAST(bit_or({bit}) AS BIGINT) AS mask,
+               CAST(bit_or(CASE WHEN {held} THEN {bit} ELSE 0 END) AS BIGINT) AS held
         FROM {sources} GROUP BY ALL"""
 
 
@@ -370,6 +380,10 @@ def _span_previous_sql(span: str, start: str) -> str:
     return f"CAST({start} - INTERVAL {SPANS[span]} MONTH AS DATE)"
 
 
+def _span_next_sql(span: str, start: str) -> str:
+    return f"CAST({start} + INTERVAL {SPANS[span]} MONTH AS DATE)"
+
+
 #: The filters the source counts are kept within (each alone, any two, all three, or none): one sector,
 #: one class, one victim country.
 COUNT_FILTERS = ("sector", "taxonomy", "country")
@@ -387,12 +401,14 @@ def _grouping_sets(*fixed: str, without: str | None = None) -> str:
     return ", ".join(sets)
 
 
+#: The kinds of rows of the source counts that follow remediation, per class and per sector.
+REMEDIATION_KINDS = ("remediation_taxonomy", "remediation_sector")
+
+
 def source_counts_sql(
     addresses: str, sources: str, periods: dict[str, str], buckets: dict[str, str] | None = None
 ) -> str:
     """DuckDB SQL of the source counts of the periods ``periods`` names.
-
-    Long: over 80 lines because it is one SQL statement, written in the order DuckDB runs it.
 
     ``addresses`` holds the rows of :func:`addresses_sql` of every part (possibly repeated across
     parts) for at least the periods asked for and the period before each; ``sources`` the sources
@@ -414,71 +430,118 @@ def source_counts_sql(
     ``day``
         per time step of the period's charts (``day``: the day, the Monday of the week, or the month),
         the labels taken within the step and the period;
-    ``taxonomy``, ``sector``
-        per class or sector of the period (``key``), the labels taken within that class or sector;
+    ``taxonomy``, ``sector``, ``family``
+        per class, sector or named malware family of the period (``key``), the labels taken within it;
     ``recurring``
         by the labels the address had in the period before, within the same filter (``before``, 0
-        when it was not seen then).
+        when it was not seen then);
+    ``remediation_taxonomy``, ``remediation_sector``
+        the addresses reported as vulnerable or infected systems in the period before, per class or
+        sector (``key``) within the same filter: by the labels they were so reported with then
+        (``before``) and in the period (``mask``, 0 when they were not: remediated).
 
     An address counts for a set of readable labels when its mask has one of them: the counts
     answer any TLP restriction exactly, without keeping the addresses.
     """
+    union = " UNION ALL ".join(
+        f"(SELECT '{span}' AS span, * FROM ({_span_counts_sql(span, starts, addresses, sources, buckets)}))"
+        for span, starts in periods.items()
+    )
+    return f"""
+        SELECT CAST(span AS VARCHAR) AS span, CAST(kind AS VARCHAR) AS kind, CAST(start AS DATE) AS start,
+               CAST(in_sector AS VARCHAR) AS in_sector, CAST(in_taxonomy AS VARCHAR) AS in_taxonomy,
+               CAST(in_country AS VARCHAR) AS in_country,
+               CAST(key AS VARCHAR) AS key, CAST(day AS DATE) AS day, CAST(mask AS BIGINT) AS mask,
+               CAST(before AS BIGINT) AS before, CAST(sources AS BIGINT) AS sources
+        FROM ({union})"""
+
+
+def _within(*, without: str | None = None) -> str:
+    """SQL: the filter columns (but ``without``) of a grouping-sets row as ``in_`` columns, '' when not grouped."""
+    return ", ".join(f"coalesce({c}, '') AS in_{c}" for c in COUNT_FILTERS if c != without)
+
+
+def _span_counts_sql(span: str, starts: str, addresses: str, sources: str, buckets: dict[str, str] | None) -> str:
+    """The rows of :func:`source_counts_sql` for one kind of period (without the ``span`` column).
+
+    Long: over 80 lines because it is one SQL statement, written in the order DuckDB runs it.
+    """
     bit = tlp_bit_sql("tlp")
-    within = ", ".join(f"coalesce({c}, '') AS in_{c}" for c in COUNT_FILTERS)
     ins = ", ".join(f"in_{c}" for c in COUNT_FILTERS)
-    queries = []
-    for span, starts in periods.items():
-        start = span_start_sql(span, "month")
-        if span == "year":
-            bucketed = f"""
-                SELECT {start} AS start, month AS bucket, source_ip, {_FILTER_LIST}, mask FROM {addresses}
-                WHERE {start} IN {starts}"""
-        else:
-            step = "day" if span == "month" else "CAST(date_trunc('week', day) AS DATE)"
-            day_start = span_start_sql(span, "day")
-            only = f" AND {step} IN {buckets[span]}" if buckets and span in buckets else ""
-            bucketed = f"""
-                SELECT {day_start} AS start, {step} AS bucket, source_ip, {_FILTER_LIST}, {bit} AS mask
-                FROM {sources} WHERE {day_start} IN {starts}{only}"""
-        by_key = {
-            key: f"""
+    start = span_start_sql(span, "month")
+    if span == "year":
+        bucketed = f"""
+            SELECT {start} AS start, month AS bucket, source_ip, {_FILTER_LIST}, mask FROM {addresses}
+            WHERE {start} IN {starts}"""
+    else:
+        step = "day" if span == "month" else "CAST(date_trunc('week', day) AS DATE)"
+        day_start = span_start_sql(span, "day")
+        only = f" AND {step} IN {buckets[span]}" if buckets and span in buckets else ""
+        bucketed = f"""
+            SELECT {day_start} AS start, {step} AS bucket, source_ip, {_FILTER_LIST}, {bit} AS mask
+            FROM {sources} WHERE {day_start} IN {starts}{only}"""
+    keyed_ctes, keyed_rows = [], []
+    for key in ("taxonomy", "sector"):
+        keyed_ctes.append(f"""
         {key}_rows AS (
-            SELECT start, {key}, {", ".join(f"coalesce({c}, '') AS in_{c}" for c in COUNT_FILTERS if c != key)},
-                   mask, count(*) AS sources FROM (
+            SELECT start, {key}, {_within(without=key)}, mask, count(*) AS sources FROM (
                 SELECT start, {_FILTER_LIST}, source_ip, bit_or(mask) AS mask FROM keyed WHERE start IN {starts}
                 GROUP BY GROUPING SETS ({_grouping_sets("start", key, without=key)})
             ) GROUP BY ALL
-        )"""
-            for key in ("taxonomy", "sector")
-        }
-        keyed_rows = []
-        for key in ("taxonomy", "sector"):
-            for same in (False, True):
-                columns = ", ".join((key if same else "''") if c == key else f"in_{c}" for c in COUNT_FILTERS)
-                keyed_rows.append(
-                    f"SELECT '{key}' AS kind, start, {columns}, {key} AS key, start AS day, mask, 0 AS before, "
-                    f"sources FROM {key}_rows"
-                )
-        on = " AND ".join(f"earlier.in_{c} = now.in_{c}" for c in COUNT_FILTERS)
-        now_ins = ", ".join(f"now.in_{c}" for c in COUNT_FILTERS)
-        queries.append(f"""
+        ),
+        held_{key} AS (
+            SELECT start, {key}, {_within(without=key)}, source_ip, bit_or(held) AS held FROM keyed
+            WHERE held <> 0
+            GROUP BY GROUPING SETS ({_grouping_sets("start", key, without=key)})
+        ),
+        remediation_{key} AS (
+            SELECT {_span_next_sql(span, "earlier.start")} AS start, earlier.{key},
+                   {", ".join(f"earlier.in_{c}" for c in COUNT_FILTERS if c != key)},
+                   coalesce(now.held, 0) AS mask, earlier.held AS before, count(*) AS sources
+            FROM held_{key} AS earlier LEFT JOIN held_{key} AS now
+              ON now.start = {_span_next_sql(span, "earlier.start")} AND now.{key} = earlier.{key}
+             AND {" AND ".join(f"now.in_{c} = earlier.in_{c}" for c in COUNT_FILTERS if c != key)}
+             AND now.source_ip = earlier.source_ip
+            WHERE {_span_next_sql(span, "earlier.start")} IN {starts}
+            GROUP BY ALL
+        )""")
+        for same in (False, True):
+            columns = ", ".join((key if same else "''") if c == key else f"in_{c}" for c in COUNT_FILTERS)
+            keyed_rows.append(
+                f"SELECT '{key}' AS kind, start, {columns}, {key} AS key, start AS day, mask, 0 AS before, "
+                f"sources FROM {key}_rows"
+            )
+            keyed_rows.append(
+                f"SELECT 'remediation_{key}', start, {columns}, {key}, start, mask, before, sources "
+                f"FROM remediation_{key}"
+            )
+    on = " AND ".join(f"earlier.in_{c} = now.in_{c}" for c in COUNT_FILTERS)
+    now_ins = ", ".join(f"now.in_{c}" for c in COUNT_FILTERS)
+    return f"""
         WITH keyed AS (
-            SELECT {start} AS start, source_ip, {_FILTER_LIST}, CAST(bit_or(mask) AS BIGINT) AS mask
+            SELECT {start} AS start, source_ip, {_FILTER_LIST}, family, CAST(bit_or(mask) AS BIGINT) AS mask,
+                   CAST(bit_or(held) AS BIGINT) AS held
             FROM {addresses}
-            WHERE {start} IN {starts} OR CAST({start} + INTERVAL {SPANS[span]} MONTH AS DATE) IN {starts}
+            WHERE {start} IN {starts} OR {_span_next_sql(span, start)} IN {starts}
             GROUP BY ALL
         ),
         filtered AS (
-            SELECT start, {within}, source_ip, CAST(bit_or(mask) AS BIGINT) AS mask
+            SELECT start, {_within()}, source_ip, CAST(bit_or(mask) AS BIGINT) AS mask
             FROM keyed
             GROUP BY GROUPING SETS ({_grouping_sets("start")})
         ),
         wanted AS (SELECT * FROM filtered WHERE start IN {starts}),
-        {by_key["taxonomy"]},
-        {by_key["sector"]},
+        {",".join(keyed_ctes)},
+        family_rows AS (
+            SELECT start, family, {ins}, mask, count(*) AS sources FROM (
+                SELECT start, family, {_within()}, source_ip, bit_or(mask) AS mask FROM keyed
+                WHERE start IN {starts} AND family <> '{UNKNOWN}'
+                GROUP BY GROUPING SETS ({_grouping_sets("start", "family")})
+            ) GROUP BY ALL
+        ),
         steps AS (
             SELECT start, bucket, {ins}, mask, count(*) AS sources FROM (
-                SELECT start, bucket, {within}, source_ip, bit_or(mask) AS mask
+                SELECT start, bucket, {_within()}, source_ip, bit_or(mask) AS mask
                 FROM ({bucketed})
                 GROUP BY GROUPING SETS ({_grouping_sets("start", "bucket")})
             ) GROUP BY ALL
@@ -489,21 +552,14 @@ def source_counts_sql(
         UNION ALL
         SELECT 'day', start, {ins}, '', bucket, mask, 0, sources FROM steps
         UNION ALL
+        SELECT 'family', start, {ins}, family, start, mask, 0, sources FROM family_rows
+        UNION ALL
         {" UNION ALL ".join(keyed_rows)}
         UNION ALL
         SELECT 'recurring', now.start, {now_ins}, '', now.start, now.mask, coalesce(earlier.mask, 0), count(*)
         FROM wanted AS now LEFT JOIN filtered AS earlier
           ON earlier.start = {_span_previous_sql(span, "now.start")} AND {on} AND earlier.source_ip = now.source_ip
-        GROUP BY now.start, {now_ins}, now.mask, coalesce(earlier.mask, 0)""")
-        queries[-1] = f"SELECT '{span}' AS span, * FROM ({queries[-1]})"
-    union = " UNION ALL ".join(f"({query})" for query in queries)
-    return f"""
-        SELECT CAST(span AS VARCHAR) AS span, CAST(kind AS VARCHAR) AS kind, CAST(start AS DATE) AS start,
-               CAST(in_sector AS VARCHAR) AS in_sector, CAST(in_taxonomy AS VARCHAR) AS in_taxonomy,
-               CAST(in_country AS VARCHAR) AS in_country,
-               CAST(key AS VARCHAR) AS key, CAST(day AS DATE) AS day, CAST(mask AS BIGINT) AS mask,
-               CAST(before AS BIGINT) AS before, CAST(sources AS BIGINT) AS sources
-        FROM ({union})"""
+        GROUP BY now.start, {now_ins}, now.mask, coalesce(earlier.mask, 0)"""
 
 
 def _within_labels(table: ir.Table, labels: tuple[str, ...]) -> ir.Table:

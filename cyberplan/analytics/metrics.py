@@ -33,6 +33,7 @@ from .frames import (
     EVENT_DIMENSIONS,
     NETWORK_DIMENSIONS,
     OTHER_LABEL,
+    REMEDIATION_KINDS,
     ROLES,
     SPANS,
     TLP_BITS,
@@ -103,8 +104,9 @@ class Metric:
     build: Callable[[Context], ir.Table]
     #: applied to the engine's rows, e.g. significance tests
     post: Callable[[list[dict[str, Any]], Scope], list[dict[str, Any]]] | None = None
-    #: the same rows from the source counts (the context's :attr:`counted_from`), when the context has them
-    counted: Callable[[ir.Table], ir.Table] | None = None
+    #: the same rows from the source counts (the context's :attr:`counted_from`, then the context itself for
+    #: what the counts do not hold), when the context has them
+    counted: Callable[[ir.Table, Context], ir.Table] | None = None
     #: whether :attr:`build` reads the sources frame
     reads_sources: bool = False
     #: which source counts of the context :attr:`counted` reads: ``counts`` or ``country_counts``
@@ -114,7 +116,7 @@ class Metric:
         """The metric's query for ``ctx``: from the source counts when they answer it, else :attr:`build`."""
         counts = getattr(ctx, self.counted_from)
         if self.counted is not None and counts is not None:
-            return self.counted(counts)
+            return self.counted(counts, ctx)
         return self.build(ctx)
 
 
@@ -277,19 +279,22 @@ def _counts(frames: Frames, scope: Scope, *, per_country: bool = False) -> ir.Ta
         return None
     table = frames.source_counts
     country = scope.countries[0] if scope.countries else ""
+    readable = table["mask"].isin(masks)
     kept = table.filter(
         [
             table.span == counted_span(scope.period),
             table.start == scope.period.start,
             table.in_sector == (scope.sectors[0] if scope.sectors else ""),
             table.in_taxonomy == (scope.taxonomies[0] if scope.taxonomies else ""),
-            table["mask"].isin(masks),
+            # remediation rows count the addresses of the period before, readable then, whatever their labels now
+            readable | (table.kind.isin(REMEDIATION_KINDS) & table.before.isin(masks)),
         ]
     )
     if per_country:
         in_country = kept.in_country == country if country else kept.in_country != ""
         return kept.filter([kept.kind == "total", in_country])
-    return kept.filter(kept.in_country == country).mutate(seen_before=kept.before.isin(masks))
+    kept = kept.filter(kept.in_country == country)
+    return kept.mutate(seen_before=kept.before.isin(masks), seen_now=kept["mask"].isin(masks))
 
 
 def history_end(period: Period) -> dt.date:
@@ -489,6 +494,7 @@ METRICS: tuple[Metric, ...] = (
         "by_family",
         "Events and infected addresses by malware family",
         _by_family,
+        counted=counted.by_family,
         reads_sources=True,
     ),
     Metric("by_category", "Events by victim category", lambda c: _count_by(c.current.events, ["category"])),
@@ -540,6 +546,7 @@ METRICS: tuple[Metric, ...] = (
         "Remediation: vulnerable or infected addresses no longer seen",
         annual.remediation,
         post=annual.remediation_shares,
+        counted=counted.remediation,
         reads_sources=True,
     ),
     Metric(

@@ -72,7 +72,9 @@ from .frames import (
 #: 7: the malware family in the events and sources tables (events and infected addresses by family).
 #: 8: the victim country in the addresses beside each part, in the source counts (within one country too)
 #: and in the monthly networks.
-VERSION = 8
+#: 9: the malware family and the vulnerable or infected labels in the addresses beside each part; the source
+#: counts per family and of remediation (and for the period after the last one with addresses).
+VERSION = 9
 COMPACT_AFTER = 32
 FRAMES = tuple(TABLES)
 COUNTS = "source_counts"
@@ -268,7 +270,13 @@ class TrendTables:
             query = self._counts_delta_sql(engine, parts, new_part, previous, temporary)
         else:
             addresses = self._every(parts, ADDRESSES)
-            periods = {span: f"(SELECT DISTINCT {span_start_sql(span, 'month')} FROM {addresses})" for span in SPANS}
+            # every period with addresses, and the one after each (where their remediation is counted)
+            periods = {
+                span: f"(SELECT {start} FROM {addresses} UNION SELECT CAST({start} + INTERVAL {months} MONTH AS DATE) "
+                f"FROM {addresses})"
+                for span, months in SPANS.items()
+                for start in [span_start_sql(span, "month")]
+            }
             query = source_counts_sql(addresses, self._every(parts, "sources.parquet"), periods)
         name = f"counts-{uuid.uuid4().hex}"
         staging = self.root / f".{name}"

@@ -30,6 +30,7 @@ KINDS = [
     ("malicious-code", "infected-system", "sinkhole"),
     ("fraud", "phishing", "phish_feed"),
 ]
+FAMILIES = ["mirai", "emotet", None]
 SECTORS = [None, "government", "finance", "telecommunications"]
 #: days in 2025-07 (a year earlier), 2026-04 to 2026-08 (several months and two quarters), 2027-01 (the next year)
 DAYS = ["2025-07-03", "2026-04-30", "2026-05-02", "2026-06-01", "2026-06-15", "2026-06-30", "2026-07-01", "2026-07-14",
@@ -49,6 +50,8 @@ def generated_event(rng: random.Random) -> dict[str, Any]:
         # one address, one country (as geolocation gives), some unknown
         country=["PY", "AR", None][ADDRESSES.index(address) % 3],
         tlp=rng.choice(LABELS),
+        # infected systems name their malware family, or not
+        malware=rng.choice(FAMILIES) if type_ == "infected-system" else None,
     )
 
 
@@ -97,6 +100,8 @@ SCOPES = {
     ),
     "sector-class-year": metrics.Scope(parse_period("2026"), sectors=("government",), taxonomies=("fraud",)),
     "odd-label": metrics.Scope(parse_period("2026-06"), tlp_in=("white",)),
+    # the quarter after the last one with events: its remediation is all of the quarter before
+    "after-last": metrics.Scope(parse_period("2027-Q2")),
 }
 
 
@@ -116,11 +121,14 @@ def test_every_filtered_page_equals_the_raw_events(
 ) -> None:
     scope = SCOPES[name]
     # a month, quarter or year within at most one sector, class and country reads the source counts
-    answered = name in {"month", "quarter-viewer", "year", "country", "country-tlp", "sector-class-year"}
+    answered = name in {"month", "quarter-viewer", "year", "country", "country-tlp", "sector-class-year", "after-last"}
     ctx = metrics.context(TrendTables(generated_store).frames(engine), scope)
     assert (ctx.counts is not None) == answered
     # exposure (sources per victim country) reads the counts per country then, not the sources frame
     assert (ctx.country_counts is not None) == answered
     expected = raw(generated_store, engine, scope)
-    assert expected["sources_total"][0]["sources"] > 0 or name in {"odd-label", "type", "feed-tlp"}
+    assert expected["sources_total"][0]["sources"] > 0 or name in {"odd-label", "type", "feed-tlp", "after-last"}
+    # the rows the counts give per family and of remediation are there to compare
+    assert expected["by_family"] or not answered or name in {"sector-class-year", "after-last"}
+    assert expected["remediation"] or not answered or name == "sector-class-year"
     assert tabled(generated_store, engine, scope) == expected
