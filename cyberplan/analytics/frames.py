@@ -406,7 +406,12 @@ REMEDIATION_KINDS = ("remediation_taxonomy", "remediation_sector")
 
 
 def source_counts_sql(
-    addresses: str, sources: str, periods: dict[str, str], buckets: dict[str, str] | None = None
+    addresses: str,
+    sources: str,
+    periods: dict[str, str],
+    buckets: dict[str, str] | None = None,
+    *,
+    signed: bool = False,
 ) -> str:
     """DuckDB SQL of the source counts of the periods ``periods`` names.
 
@@ -442,9 +447,13 @@ def source_counts_sql(
 
     An address counts for a set of readable labels when its mask has one of them: the counts
     answer any TLP restriction exactly, without keeping the addresses.
+
+    ``signed``: the rows of ``addresses`` and ``sources`` have a ``new`` column, and the counts are
+    the difference the new rows make to those counted without them (a row may then count -1 at the
+    labels an address no longer has alone): what a refresh adds to the previous counts.
     """
     union = " UNION ALL ".join(
-        f"(SELECT '{span}' AS span, * FROM ({_span_counts_sql(span, starts, addresses, sources, buckets)}))"
+        f"(SELECT '{span}' AS span, * FROM ({_span_counts_sql(span, starts, addresses, sources, buckets, signed)}))"
         for span, starts in periods.items()
     )
     return f"""
@@ -461,105 +470,133 @@ def _within(*, without: str | None = None) -> str:
     return ", ".join(f"coalesce({c}, '') AS in_{c}" for c in COUNT_FILTERS if c != without)
 
 
-def _span_counts_sql(span: str, starts: str, addresses: str, sources: str, buckets: dict[str, str] | None) -> str:
+def _span_counts_sql(
+    span: str, starts: str, addresses: str, sources: str, buckets: dict[str, str] | None, signed: bool
+) -> str:
     """The rows of :func:`source_counts_sql` for one kind of period (without the ``span`` column).
 
     Long: over 80 lines because it is one SQL statement, written in the order DuckDB runs it.
+
+    Each kind of row is first a row per address and group (``pairs``): its labels with every row
+    (``mask``, ``before``) and, when ``signed``, without the rows flagged ``new`` (``old_mask``,
+    ``old_before``; ``old_present`` when the address counted there at all). An address adds one
+    to its group at its labels; signed, it takes one away at its old labels, so only the addresses
+    whose labels the new rows change are counted at all.
     """
     bit = tlp_bit_sql("tlp")
     ins = ", ".join(f"in_{c}" for c in COUNT_FILTERS)
+
+    def old(column: str) -> str:
+        return f"CASE WHEN new THEN 0 ELSE {column} END" if signed else "0"
+
     start = span_start_sql(span, "month")
     if span == "year":
         bucketed = f"""
-            SELECT {start} AS start, month AS bucket, source_ip, {_FILTER_LIST}, mask FROM {addresses}
-            WHERE {start} IN {starts}"""
+            SELECT {start} AS start, month AS bucket, source_ip, {_FILTER_LIST}, mask, {old("mask")} AS old_mask
+            FROM {addresses} WHERE {start} IN {starts}"""
     else:
         step = "day" if span == "month" else "CAST(date_trunc('week', day) AS DATE)"
         day_start = span_start_sql(span, "day")
         only = f" AND {step} IN {buckets[span]}" if buckets and span in buckets else ""
         bucketed = f"""
-            SELECT {day_start} AS start, {step} AS bucket, source_ip, {_FILTER_LIST}, {bit} AS mask
+            SELECT {day_start} AS start, {step} AS bucket, source_ip, {_FILTER_LIST}, {bit} AS mask,
+                   {old(bit)} AS old_mask
             FROM {sources} WHERE {day_start} IN {starts}{only}"""
-    keyed_ctes, keyed_rows = [], []
+    masks = "bit_or(mask) AS mask, bit_or(old_mask) AS old_mask"
+    ctes, pairs = [], []
     for key in ("taxonomy", "sector"):
-        keyed_ctes.append(f"""
-        {key}_rows AS (
-            SELECT start, {key}, {_within(without=key)}, mask, count(*) AS sources FROM (
-                SELECT start, {_FILTER_LIST}, source_ip, bit_or(mask) AS mask FROM keyed WHERE start IN {starts}
-                GROUP BY GROUPING SETS ({_grouping_sets("start", key, without=key)})
-            ) GROUP BY ALL
-        ),
-        held_{key} AS (
-            SELECT start, {key}, {_within(without=key)}, source_ip, bit_or(held) AS held FROM keyed
-            WHERE held <> 0
+        others = [c for c in COUNT_FILTERS if c != key]
+        ctes.append(f"""
+        {key}_addresses AS (
+            SELECT start, {key}, {_within(without=key)}, source_ip, {masks} FROM keyed WHERE start IN {starts}
             GROUP BY GROUPING SETS ({_grouping_sets("start", key, without=key)})
         ),
-        remediation_{key} AS (
-            SELECT {_span_next_sql(span, "earlier.start")} AS start, earlier.{key},
-                   {", ".join(f"earlier.in_{c}" for c in COUNT_FILTERS if c != key)},
-                   coalesce(now.held, 0) AS mask, earlier.held AS before, count(*) AS sources
-            FROM held_{key} AS earlier LEFT JOIN held_{key} AS now
-              ON now.start = {_span_next_sql(span, "earlier.start")} AND now.{key} = earlier.{key}
-             AND {" AND ".join(f"now.in_{c} = earlier.in_{c}" for c in COUNT_FILTERS if c != key)}
-             AND now.source_ip = earlier.source_ip
-            WHERE {_span_next_sql(span, "earlier.start")} IN {starts}
-            GROUP BY ALL
+        held_{key} AS (
+            SELECT start, {key}, {_within(without=key)}, source_ip, bit_or(held) AS held, bit_or(old_held) AS old_held
+            FROM keyed WHERE held <> 0
+            GROUP BY GROUPING SETS ({_grouping_sets("start", key, without=key)})
         )""")
         for same in (False, True):
             columns = ", ".join((key if same else "''") if c == key else f"in_{c}" for c in COUNT_FILTERS)
-            keyed_rows.append(
+            earlier = ", ".join(
+                (f"earlier.{key}" if same else "''") if c == key else f"earlier.in_{c}" for c in COUNT_FILTERS
+            )
+            pairs.append(
                 f"SELECT '{key}' AS kind, start, {columns}, {key} AS key, start AS day, mask, 0 AS before, "
-                f"sources FROM {key}_rows"
+                f"old_mask, 0 AS old_before, old_mask <> 0 AS old_present FROM {key}_addresses"
             )
-            keyed_rows.append(
-                f"SELECT 'remediation_{key}', start, {columns}, {key}, start, mask, before, sources "
-                f"FROM remediation_{key}"
-            )
+            following = _span_next_sql(span, "earlier.start")
+            pairs.append(f"""
+            SELECT 'remediation_{key}', {following}, {earlier}, earlier.{key}, {following},
+                   coalesce(now.held, 0), earlier.held, coalesce(now.old_held, 0), earlier.old_held,
+                   earlier.old_held <> 0
+            FROM held_{key} AS earlier LEFT JOIN held_{key} AS now
+              ON now.start = {following} AND now.{key} = earlier.{key}
+             AND {" AND ".join(f"now.in_{c} = earlier.in_{c}" for c in others)} AND now.source_ip = earlier.source_ip
+            WHERE {following} IN {starts}""")
     on = " AND ".join(f"earlier.in_{c} = now.in_{c}" for c in COUNT_FILTERS)
     now_ins = ", ".join(f"now.in_{c}" for c in COUNT_FILTERS)
-    return f"""
-        WITH keyed AS (
+    pairs[:0] = [
+        f"SELECT 'total' AS kind, start, {ins}, '' AS key, start AS day, mask, 0 AS before, old_mask, 0 AS old_before, "
+        "old_mask <> 0 AS old_present FROM wanted",
+        f"SELECT 'day', start, {ins}, '', bucket, mask, 0, old_mask, 0, old_mask <> 0 FROM steps",
+        f"SELECT 'family', start, {ins}, family, start, mask, 0, old_mask, 0, old_mask <> 0 FROM family_addresses",
+        f"""
+            SELECT 'recurring', now.start, {now_ins}, '', now.start, now.mask, coalesce(earlier.mask, 0),
+                   now.old_mask, coalesce(earlier.old_mask, 0), now.old_mask <> 0
+            FROM wanted AS now LEFT JOIN filtered AS earlier
+              ON earlier.start = {_span_previous_sql(span, "now.start")} AND {on} AND earlier.source_ip = now.source_ip""",
+    ]
+    group = f"kind, start, {ins}, key, day"
+    taken = (
+        f"""
+        UNION ALL
+        SELECT {group}, old_mask, old_before, -count(*) FROM pairs WHERE old_present GROUP BY ALL"""
+        if signed
+        else ""
+    )
+    every = f"""
             SELECT {start} AS start, source_ip, {_FILTER_LIST}, family, CAST(bit_or(mask) AS BIGINT) AS mask,
-                   CAST(bit_or(held) AS BIGINT) AS held
+                   CAST(bit_or({old("mask")}) AS BIGINT) AS old_mask, CAST(bit_or(held) AS BIGINT) AS held,
+                   CAST(bit_or({old("held")}) AS BIGINT) AS old_held
             FROM {addresses}
             WHERE {start} IN {starts} OR {_span_next_sql(span, start)} IN {starts}
-            GROUP BY ALL
+            GROUP BY ALL"""
+    if signed:
+        # An address counts differently in a period only where the new rows change its labels there or in
+        # the period before (new versus recurring) or after (remediation): its other periods are left out.
+        every = f"""
+            WITH every_keyed AS ({every}),
+            moved AS (SELECT DISTINCT start, source_ip FROM every_keyed WHERE mask <> old_mask OR held <> old_held),
+            near AS (
+                SELECT start, source_ip FROM moved
+                UNION SELECT {_span_previous_sql(span, "start")}, source_ip FROM moved
+                UNION SELECT {_span_next_sql(span, "start")}, source_ip FROM moved
+            )
+            SELECT every_keyed.* FROM every_keyed SEMI JOIN near USING (start, source_ip)"""
+    return f"""
+        WITH keyed AS ({every}
         ),
         filtered AS (
-            SELECT start, {_within()}, source_ip, CAST(bit_or(mask) AS BIGINT) AS mask
-            FROM keyed
+            SELECT start, {_within()}, source_ip, {masks} FROM keyed
             GROUP BY GROUPING SETS ({_grouping_sets("start")})
         ),
         wanted AS (SELECT * FROM filtered WHERE start IN {starts}),
-        {",".join(keyed_ctes)},
-        family_rows AS (
-            SELECT start, family, {ins}, mask, count(*) AS sources FROM (
-                SELECT start, family, {_within()}, source_ip, bit_or(mask) AS mask FROM keyed
-                WHERE start IN {starts} AND family <> '{UNKNOWN}'
-                GROUP BY GROUPING SETS ({_grouping_sets("start", "family")})
-            ) GROUP BY ALL
+        {",".join(ctes)},
+        family_addresses AS (
+            SELECT start, family, {_within()}, source_ip, {masks} FROM keyed
+            WHERE start IN {starts} AND family <> '{UNKNOWN}'
+            GROUP BY GROUPING SETS ({_grouping_sets("start", "family")})
         ),
         steps AS (
-            SELECT start, bucket, {ins}, mask, count(*) AS sources FROM (
-                SELECT start, bucket, {_within()}, source_ip, bit_or(mask) AS mask
-                FROM ({bucketed})
-                GROUP BY GROUPING SETS ({_grouping_sets("start", "bucket")})
-            ) GROUP BY ALL
+            SELECT start, bucket, {_within()}, source_ip, {masks} FROM ({bucketed})
+            GROUP BY GROUPING SETS ({_grouping_sets("start", "bucket")})
+        ),
+        pairs AS (
+            SELECT * FROM ({" UNION ALL ".join(pairs)})
+            WHERE NOT old_present OR mask <> old_mask OR before <> old_before
         )
-        SELECT 'total' AS kind, start, {ins}, '' AS key, start AS day, mask,
-               CAST(0 AS BIGINT) AS before, count(*) AS sources
-        FROM wanted GROUP BY start, {ins}, mask
-        UNION ALL
-        SELECT 'day', start, {ins}, '', bucket, mask, 0, sources FROM steps
-        UNION ALL
-        SELECT 'family', start, {ins}, family, start, mask, 0, sources FROM family_rows
-        UNION ALL
-        {" UNION ALL ".join(keyed_rows)}
-        UNION ALL
-        SELECT 'recurring', now.start, {now_ins}, '', now.start, now.mask, coalesce(earlier.mask, 0), count(*)
-        FROM wanted AS now LEFT JOIN filtered AS earlier
-          ON earlier.start = {_span_previous_sql(span, "now.start")} AND {on} AND earlier.source_ip = now.source_ip
-        GROUP BY now.start, {now_ins}, now.mask, coalesce(earlier.mask, 0)"""
+        SELECT {group}, mask, before, count(*) AS sources FROM pairs GROUP BY ALL{taken}"""
 
 
 def _within_labels(table: ir.Table, labels: tuple[str, ...]) -> ir.Table:

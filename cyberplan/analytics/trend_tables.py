@@ -306,9 +306,10 @@ class TrendTables:
 
         Every row of the source counts is a number of distinct addresses, and what one address adds
         to each row depends on that address's own rows alone (in the period, its time steps, and the
-        period before). So the counts over every part are the previous counts, minus what the
-        addresses of the new part added to them before it (counted over the other parts), plus what
-        they add now (counted over every part). Only those addresses' rows are read, once, into
+        period before). So the counts over every part are the previous counts plus, for each address
+        of the new part whose labels in a row it changes, one at its labels now (over every part) and
+        minus one at its labels before (over the other parts), counted in one pass
+        (:func:`.frames.source_counts_sql` signed). Only those addresses' rows are read, once, into
         temporary tables (named in ``temporary``, for the caller to drop), and counted only for the
         periods the new part touches and the periods after them (whose "recurring" rows compare with
         them); within a month or a quarter, only for the time steps it has rows in. The result is the
@@ -360,20 +361,11 @@ class TrendTables:
             "quarter": f"(SELECT DISTINCT CAST(date_trunc('week', day) AS DATE) FROM {sources} WHERE new)",
         }
         columns = "span, kind, start, in_sector, in_taxonomy, in_country, key, day, mask, before"
-        now = source_counts_sql(addresses, sources, periods, buckets)
-        terms = [
-            f"SELECT {columns}, sources FROM read_parquet({_quoted(self.root / previous / f'{COUNTS}.parquet')})",
-            f"SELECT {columns}, sources FROM ({now})",
-        ]
-        if others:
-            earlier = source_counts_sql(
-                f"(SELECT * FROM {addresses} WHERE NOT new)",
-                f"(SELECT * FROM {sources} WHERE NOT new)",
-                periods,
-                buckets,
-            )
-            terms.append(f"SELECT {columns}, -sources FROM ({earlier})")
-        union = " UNION ALL ".join(f"({term})" for term in terms)
+        difference = source_counts_sql(addresses, sources, periods, buckets, signed=True)
+        union = (
+            f"(SELECT {columns}, sources FROM read_parquet({_quoted(self.root / previous / f'{COUNTS}.parquet')})) "
+            f"UNION ALL (SELECT {columns}, sources FROM ({difference}))"
+        )
         return (
             f"SELECT {columns}, CAST(sum(sources) AS BIGINT) AS sources FROM ({union}) "
             f"GROUP BY {columns} HAVING sum(sources) <> 0"
