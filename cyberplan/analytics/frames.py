@@ -384,6 +384,17 @@ def _span_next_sql(span: str, start: str) -> str:
     return f"CAST({start} + INTERVAL {SPANS[span]} MONTH AS DATE)"
 
 
+def periods_and_next_sql(months: str) -> dict[str, str]:
+    """For each kind of period (:data:`SPANS`), an SQL list of the periods holding the months of ``months``
+    (a table or parenthesised query with a ``month`` column) and of the period after each (where the
+    "recurring" and remediation rows compare with them): what :func:`source_counts_sql` counts."""
+    return {
+        span: f"(SELECT {start} FROM {months} UNION SELECT {_span_next_sql(span, start)} FROM {months})"
+        for span in SPANS
+        for start in [span_start_sql(span, "month")]
+    }
+
+
 #: The filters the source counts are kept within (each alone, any two, all three, or none): one sector,
 #: one class, one victim country.
 COUNT_FILTERS = ("sector", "taxonomy", "country")

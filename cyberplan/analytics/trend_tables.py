@@ -51,14 +51,13 @@ import pyarrow as pa
 from ..pipeline.store import EventStore, import_of
 from .engines import DuckDBEngine, Engine, event_schema
 from .frames import (
-    SPANS,
     TABLES,
     Frames,
     addresses_sql,
+    periods_and_next_sql,
     raw_frames,
     rollups,
     source_counts_sql,
-    span_start_sql,
     trend_frames,
 )
 
@@ -271,12 +270,7 @@ class TrendTables:
         else:
             addresses = self._every(parts, ADDRESSES)
             # every period with addresses, and the one after each (where their remediation is counted)
-            periods = {
-                span: f"(SELECT {start} FROM {addresses} UNION SELECT CAST({start} + INTERVAL {months} MONTH AS DATE) "
-                f"FROM {addresses})"
-                for span, months in SPANS.items()
-                for start in [span_start_sql(span, "month")]
-            }
+            periods = periods_and_next_sql(addresses)
             query = source_counts_sql(addresses, self._every(parts, "sources.parquet"), periods)
         name = f"counts-{uuid.uuid4().hex}"
         staging = self.root / f".{name}"
@@ -351,11 +345,7 @@ class TrendTables:
         backend.raw_sql(f"CREATE TEMPORARY TABLE {addresses} AS {rows_of(ADDRESSES)}")
         backend.raw_sql(f"CREATE TEMPORARY TABLE {sources} AS {rows_of('sources.parquet', within_weeks)}")
         touched = f"(SELECT DISTINCT month FROM {addresses} WHERE new)"
-        periods = {
-            span: f"(SELECT {span_start_sql(span, 'month')} FROM {touched} UNION "
-            f"SELECT CAST({span_start_sql(span, 'month')} + INTERVAL {months} MONTH AS DATE) FROM {touched})"
-            for span, months in SPANS.items()
-        }
+        periods = periods_and_next_sql(touched)
         buckets = {
             "month": f"(SELECT DISTINCT day FROM {sources} WHERE new)",
             "quarter": f"(SELECT DISTINCT CAST(date_trunc('week', day) AS DATE) FROM {sources} WHERE new)",
