@@ -14,7 +14,7 @@ import ibis
 import ibis.expr.types as ir
 
 from .annual import TOP
-from .frames import UNKNOWN
+from .frames import KEYED, UNKNOWN, remediation_kind
 
 if TYPE_CHECKING:
     from .metrics import Context
@@ -71,8 +71,8 @@ def remediation(counts: ir.Table, ctx: Context) -> ir.Table:
     period before and readable then (``seen``), and those of them not so reported, readable, in the period
     (``gone``)."""
     parts = []
-    for dimension in ("taxonomy", "sector"):
-        rows = counts.filter([counts.kind == f"remediation_{dimension}", counts.seen_before])
+    for dimension in KEYED:
+        rows = counts.filter([counts.kind == remediation_kind(dimension), counts.seen_before])
         grouped = rows.group_by(series=rows.key).aggregate(
             seen=rows.sources.sum().cast("int64"),
             gone=rows.sources.sum(where=~rows.seen_now).fill_null(0).cast("int64"),

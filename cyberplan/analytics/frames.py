@@ -412,8 +412,16 @@ def _grouping_sets(*fixed: str, without: str | None = None) -> str:
     return ", ".join(sets)
 
 
-#: The kinds of rows of the source counts that follow remediation, per class and per sector.
-REMEDIATION_KINDS = ("remediation_taxonomy", "remediation_sector")
+#: The columns the source counts keep rows per value of (``key``), and remediation rows per value of.
+KEYED = ("taxonomy", "sector")
+
+
+def remediation_kind(key: str) -> str:
+    """The kind of the source counts' remediation rows per value of ``key`` (one of :data:`KEYED`)."""
+    return f"remediation_{key}"
+
+
+REMEDIATION_KINDS = tuple(remediation_kind(key) for key in KEYED)
 
 
 def source_counts_sql(
@@ -515,7 +523,7 @@ def _span_counts_sql(
             FROM {sources} WHERE {day_start} IN {starts}{only}"""
     masks = "bit_or(mask) AS mask, bit_or(old_mask) AS old_mask"
     ctes, pairs = [], []
-    for key in ("taxonomy", "sector"):
+    for key in KEYED:
         others = [c for c in COUNT_FILTERS if c != key]
         ctes.append(f"""
         {key}_addresses AS (
@@ -538,7 +546,7 @@ def _span_counts_sql(
             )
             following = _span_next_sql(span, "earlier.start")
             pairs.append(f"""
-            SELECT 'remediation_{key}', {following}, {earlier}, earlier.{key}, {following},
+            SELECT '{remediation_kind(key)}', {following}, {earlier}, earlier.{key}, {following},
                    coalesce(now.held, 0), earlier.held, coalesce(now.old_held, 0), earlier.old_held,
                    earlier.old_held <> 0
             FROM held_{key} AS earlier LEFT JOIN held_{key} AS now
